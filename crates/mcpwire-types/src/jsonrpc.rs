@@ -1,0 +1,592 @@
+//! The JSON-RPC 2.0 envelope: ids, requests, notifications, responses and error objects.
+//!
+//! Incoming bytes are classified by [`Incoming::parse`], which tells a malformed
+//! message (`-32700`/`-32600`) apart from a well-formed one without building a
+//! full `serde_json::Value` tree for the envelope.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The only JSON-RPC version MCP speaks.
+pub const JSONRPC_VERSION: &str = "2.0";
+
+/// A request id: a string or an integer, never `null` or a fraction.
+///
+/// ```
+/// use mcpwire_types::RequestId;
+/// let id: RequestId = serde_json::from_str("7").unwrap();
+/// assert_eq!(id, RequestId::Number(7));
+/// assert!(serde_json::from_str::<RequestId>("null").is_err());
+/// assert!(serde_json::from_str::<RequestId>("1.5").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RequestId {
+    /// An integer id.
+    Number(i64),
+    /// A string id.
+    String(Arc<str>),
+}
+
+impl RequestId {
+    /// Reads an id out of a JSON value, or `None` when the value is not a valid id.
+    pub fn from_value(v: &Value) -> Option<Self> {
+        match v {
+            Value::String(s) => Some(RequestId::String(Arc::from(s.as_str()))),
+            Value::Number(n) => n.as_i64().map(RequestId::Number),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RequestId::Number(n) => write!(f, "{n}"),
+            RequestId::String(s) => write!(f, "{s:?}"),
+        }
+    }
+}
+
+impl From<i64> for RequestId {
+    fn from(n: i64) -> Self {
+        RequestId::Number(n)
+    }
+}
+
+impl From<&str> for RequestId {
+    fn from(s: &str) -> Self {
+        RequestId::String(Arc::from(s))
+    }
+}
+
+impl From<String> for RequestId {
+    fn from(s: String) -> Self {
+        RequestId::String(Arc::from(s))
+    }
+}
+
+impl Serialize for RequestId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RequestId::Number(n) => s.serialize_i64(*n),
+            RequestId::String(v) => s.serialize_str(v),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RequestId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct IdVisitor;
+        impl Visitor<'_> for IdVisitor {
+            type Value = RequestId;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or integer request id")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RequestId, E> {
+                Ok(RequestId::Number(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RequestId, E> {
+                i64::try_from(v)
+                    .map(RequestId::Number)
+                    .map_err(|_| E::custom("request id out of range"))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RequestId, E> {
+                Ok(RequestId::String(Arc::from(v)))
+            }
+        }
+        d.deserialize_any(IdVisitor)
+    }
+}
+
+/// A JSON-RPC error code. An open newtype, so codes this crate does not name
+/// still round-trip.
+///
+/// ```
+/// use mcpwire_types::ErrorCode;
+/// assert_eq!(ErrorCode::METHOD_NOT_FOUND.0, -32601);
+/// assert_eq!(ErrorCode(-32601), ErrorCode::METHOD_NOT_FOUND);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ErrorCode(pub i32);
+
+impl ErrorCode {
+    /// Invalid JSON was received.
+    pub const PARSE_ERROR: ErrorCode = ErrorCode(-32700);
+    /// The JSON sent is not a valid request object.
+    pub const INVALID_REQUEST: ErrorCode = ErrorCode(-32600);
+    /// The method does not exist or is not available.
+    pub const METHOD_NOT_FOUND: ErrorCode = ErrorCode(-32601);
+    /// Invalid method parameters.
+    pub const INVALID_PARAMS: ErrorCode = ErrorCode(-32602);
+    /// Internal JSON-RPC error.
+    pub const INTERNAL_ERROR: ErrorCode = ErrorCode(-32603);
+    /// URL-mode elicitation is required before the request can proceed (2025-11-25).
+    pub const URL_ELICITATION_REQUIRED: ErrorCode = ErrorCode(-32042);
+    /// Resource not found, on revisions before 2026-07-28.
+    pub const RESOURCE_NOT_FOUND: ErrorCode = ErrorCode(-32002);
+    /// An HTTP header disagrees with the body (2026-07-28).
+    pub const HEADER_MISMATCH: ErrorCode = ErrorCode(-32020);
+    /// The request needs a client capability the client did not declare (2026-07-28).
+    pub const MISSING_REQUIRED_CLIENT_CAPABILITY: ErrorCode = ErrorCode(-32021);
+    /// The requested protocol version is not supported (2026-07-28).
+    pub const UNSUPPORTED_PROTOCOL_VERSION: ErrorCode = ErrorCode(-32022);
+    /// A request was cancelled or its peer went away (used locally, never sent).
+    pub const REQUEST_CANCELLED: ErrorCode = ErrorCode(-32800);
+    /// A message larger than the configured maximum.
+    pub const MESSAGE_TOO_LARGE: ErrorCode = ErrorCode(-32001);
+}
+
+/// The `error` member of a JSON-RPC error response.
+///
+/// ```
+/// use mcpwire_types::{ErrorCode, ErrorObject};
+/// let e = ErrorObject::new(ErrorCode::INVALID_PARAMS, "Unknown tool: nope");
+/// assert_eq!(serde_json::to_string(&e).unwrap(), r#"{"code":-32602,"message":"Unknown tool: nope"}"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorObject {
+    /// The error code.
+    pub code: ErrorCode,
+    /// A short description of the error.
+    pub message: String,
+    /// Additional information about the error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Value>,
+}
+
+impl ErrorObject {
+    /// An error with no `data`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ErrorObject {
+            code,
+            message: message.into(),
+            data: None,
+        }
+    }
+
+    /// Attaches `data` to the error.
+    pub fn with_data(mut self, data: Value) -> Self {
+        self.data = Some(data);
+        self
+    }
+}
+
+impl fmt::Display for ErrorObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (code {})", self.message, self.code.0)
+    }
+}
+
+impl std::error::Error for ErrorObject {}
+
+/// A request: a method call that expects a response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// The id the response will carry.
+    pub id: RequestId,
+    /// The method name.
+    pub method: String,
+    /// The parameters, if any.
+    pub params: Option<Value>,
+}
+
+/// A notification: a method call with no response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    /// The method name.
+    pub method: String,
+    /// The parameters, if any.
+    pub params: Option<Value>,
+}
+
+/// A response: the result or error of a request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// The id of the request this answers; `None` only for errors about
+    /// messages whose id could not be read.
+    pub id: Option<RequestId>,
+    /// The outcome.
+    pub outcome: Result<Value, ErrorObject>,
+}
+
+/// Any single JSON-RPC message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    /// A request.
+    Request(Request),
+    /// A notification.
+    Notification(Notification),
+    /// A response or error response.
+    Response(Response),
+}
+
+impl Serialize for Request {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("jsonrpc", JSONRPC_VERSION)?;
+        m.serialize_entry("id", &self.id)?;
+        m.serialize_entry("method", &self.method)?;
+        if let Some(p) = &self.params {
+            m.serialize_entry("params", p)?;
+        }
+        m.end()
+    }
+}
+
+impl Serialize for Notification {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("jsonrpc", JSONRPC_VERSION)?;
+        m.serialize_entry("method", &self.method)?;
+        if let Some(p) = &self.params {
+            m.serialize_entry("params", p)?;
+        }
+        m.end()
+    }
+}
+
+impl Serialize for Response {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("jsonrpc", JSONRPC_VERSION)?;
+        m.serialize_entry("id", &self.id)?;
+        match &self.outcome {
+            Ok(v) => m.serialize_entry("result", v)?,
+            Err(e) => m.serialize_entry("error", e)?,
+        }
+        m.end()
+    }
+}
+
+impl Serialize for Message {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Message::Request(r) => r.serialize(s),
+            Message::Notification(n) => n.serialize(s),
+            Message::Response(r) => r.serialize(s),
+        }
+    }
+}
+
+/// Why an incoming message could not be accepted, with the JSON-RPC error
+/// it earns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejection {
+    /// The id to answer with, when one could be read.
+    pub id: Option<RequestId>,
+    /// The error to send back.
+    pub error: ErrorObject,
+}
+
+/// One decoded frame from a transport.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Incoming {
+    /// A well-formed single message.
+    Message(Message),
+    /// A JSON array: a JSON-RPC batch. Each element is classified on its own.
+    Batch(Vec<Value>),
+    /// Valid JSON that is not a valid message, or not JSON at all.
+    Invalid(Rejection),
+}
+
+/// The envelope fields as read, before classification. Absent and `null`
+/// are kept apart because a request id of `null` is invalid.
+#[derive(Default)]
+struct RawEnvelope {
+    jsonrpc: Option<Value>,
+    id: Option<Value>,
+    method: Option<Value>,
+    params: Option<Value>,
+    result: Option<Value>,
+    error: Option<Value>,
+}
+
+enum RawFrame {
+    Object(RawEnvelope),
+    Array(Vec<Value>),
+    Scalar,
+}
+
+impl<'de> Deserialize<'de> for RawFrame {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct FrameVisitor;
+        impl<'de> Visitor<'de> for FrameVisitor {
+            type Value = RawFrame;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON-RPC message")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawFrame, A::Error> {
+                let mut env = RawEnvelope::default();
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    let slot = match key.as_ref() {
+                        "jsonrpc" => &mut env.jsonrpc,
+                        "id" => &mut env.id,
+                        "method" => &mut env.method,
+                        "params" => &mut env.params,
+                        "result" => &mut env.result,
+                        "error" => &mut env.error,
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    *slot = Some(map.next_value::<Value>()?);
+                }
+                Ok(RawFrame::Object(env))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawFrame, A::Error> {
+                let mut items = Vec::new();
+                while let Some(v) = seq.next_element::<Value>()? {
+                    items.push(v);
+                }
+                Ok(RawFrame::Array(items))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<RawFrame, E> {
+                Ok(RawFrame::Scalar)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<RawFrame, E> {
+                Ok(RawFrame::Scalar)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<RawFrame, E> {
+                Ok(RawFrame::Scalar)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<RawFrame, E> {
+                Ok(RawFrame::Scalar)
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<RawFrame, E> {
+                Ok(RawFrame::Scalar)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<RawFrame, E> {
+                Ok(RawFrame::Scalar)
+            }
+        }
+        d.deserialize_any(FrameVisitor)
+    }
+}
+
+fn invalid_request(id: Option<RequestId>, why: &str) -> Incoming {
+    Incoming::Invalid(Rejection {
+        id,
+        error: ErrorObject::new(
+            ErrorCode::INVALID_REQUEST,
+            format!("Invalid Request: {why}"),
+        ),
+    })
+}
+
+impl Incoming {
+    /// Decodes one frame (one line on stdio, one body on HTTP).
+    ///
+    /// ```
+    /// use mcpwire_types::{Incoming, ErrorCode};
+    /// match Incoming::parse(b"{not json") {
+    ///     Incoming::Invalid(r) => assert_eq!(r.error.code, ErrorCode::PARSE_ERROR),
+    ///     _ => unreachable!(),
+    /// }
+    /// match Incoming::parse(br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#) {
+    ///     Incoming::Message(_) => {}
+    ///     _ => unreachable!(),
+    /// }
+    /// ```
+    pub fn parse(bytes: &[u8]) -> Incoming {
+        match serde_json::from_slice::<RawFrame>(bytes) {
+            Ok(RawFrame::Object(env)) => Self::classify(env),
+            Ok(RawFrame::Array(items)) => Incoming::Batch(items),
+            Ok(RawFrame::Scalar) => invalid_request(None, "expected a JSON object"),
+            Err(e) => Incoming::Invalid(Rejection {
+                id: None,
+                error: ErrorObject::new(
+                    ErrorCode::PARSE_ERROR,
+                    format!("Parse error: {}", describe_parse_error(&e)),
+                ),
+            }),
+        }
+    }
+
+    /// Classifies one element of a batch.
+    pub fn from_value(v: Value) -> Incoming {
+        match v {
+            Value::Object(map) => {
+                let mut env = RawEnvelope::default();
+                for (k, v) in map {
+                    match k.as_str() {
+                        "jsonrpc" => env.jsonrpc = Some(v),
+                        "id" => env.id = Some(v),
+                        "method" => env.method = Some(v),
+                        "params" => env.params = Some(v),
+                        "result" => env.result = Some(v),
+                        "error" => env.error = Some(v),
+                        _ => {}
+                    }
+                }
+                Self::classify(env)
+            }
+            _ => invalid_request(None, "expected a JSON object"),
+        }
+    }
+
+    fn classify(env: RawEnvelope) -> Incoming {
+        let id = match &env.id {
+            None => None,
+            Some(v) => match RequestId::from_value(v) {
+                Some(id) => Some(id),
+                None => {
+                    return invalid_request(None, "id must be a string or an integer");
+                }
+            },
+        };
+        match env.jsonrpc {
+            Some(Value::String(ref s)) if s == JSONRPC_VERSION => {}
+            _ => return invalid_request(id, "\"jsonrpc\" must be \"2.0\""),
+        }
+        if let Some(method) = env.method {
+            let Value::String(method) = method else {
+                return invalid_request(id, "\"method\" must be a string");
+            };
+            if let Some(p) = &env.params
+                && !(p.is_object() || p.is_array())
+            {
+                return invalid_request(id, "\"params\" must be an object or an array");
+            }
+            return Incoming::Message(match id {
+                Some(id) => Message::Request(Request {
+                    id,
+                    method,
+                    params: env.params,
+                }),
+                None => Message::Notification(Notification {
+                    method,
+                    params: env.params,
+                }),
+            });
+        }
+        match (env.result, env.error) {
+            (Some(result), None) if id.is_some() => Incoming::Message(Message::Response(Response {
+                id,
+                outcome: Ok(result),
+            })),
+            (None, Some(error)) => match serde_json::from_value::<ErrorObject>(error) {
+                Ok(error) => Incoming::Message(Message::Response(Response {
+                    id,
+                    outcome: Err(error),
+                })),
+                Err(_) => invalid_request(id, "malformed \"error\" object"),
+            },
+            _ => invalid_request(id, "missing \"method\""),
+        }
+    }
+}
+
+fn describe_parse_error(e: &serde_json::Error) -> String {
+    // serde_json's messages name the line and column, which helps the sender
+    // find the fault, and reveal nothing about this process.
+    e.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rejection(bytes: &[u8]) -> Rejection {
+        match Incoming::parse(bytes) {
+            Incoming::Invalid(r) => r,
+            other => panic!("expected a rejection, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unparsable_bytes_are_parse_errors_with_null_id() {
+        for bad in [&b"{"[..], b"not json", b"\xff\xfe{}", b"{\"a\":}"] {
+            let r = rejection(bad);
+            assert_eq!(r.error.code, ErrorCode::PARSE_ERROR);
+            assert_eq!(r.id, None);
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_inside_a_string_is_a_parse_error() {
+        let r = rejection(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xc3\x28\"}");
+        assert_eq!(r.error.code, ErrorCode::PARSE_ERROR);
+    }
+
+    #[test]
+    fn non_request_shapes_are_invalid_requests() {
+        let cases: &[&[u8]] = &[
+            b"42",
+            b"\"x\"",
+            b"null",
+            br#"{"jsonrpc":"1.0","id":1,"method":"ping"}"#,
+            br#"{"id":1,"method":"ping"}"#,
+            br#"{"jsonrpc":"2.0","id":1}"#,
+            br#"{"jsonrpc":"2.0","id":1.5,"method":"ping"}"#,
+            br#"{"jsonrpc":"2.0","id":null,"method":"ping"}"#,
+            br#"{"jsonrpc":"2.0","id":{},"method":"ping"}"#,
+            br#"{"jsonrpc":"2.0","id":1,"method":7}"#,
+            br#"{"jsonrpc":"2.0","id":1,"method":"x","params":3}"#,
+        ];
+        for c in cases {
+            let r = rejection(c);
+            assert_eq!(
+                r.error.code,
+                ErrorCode::INVALID_REQUEST,
+                "{}",
+                String::from_utf8_lossy(c)
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_request_keeps_a_readable_id() {
+        let r = rejection(br#"{"jsonrpc":"1.0","id":"abc","method":"ping"}"#);
+        assert_eq!(r.id, Some(RequestId::from("abc")));
+    }
+
+    #[test]
+    fn arrays_are_batches() {
+        assert_eq!(Incoming::parse(b"[]"), Incoming::Batch(vec![]));
+        assert!(matches!(Incoming::parse(b"[1,2]"), Incoming::Batch(v) if v.len() == 2));
+    }
+
+    #[test]
+    fn messages_are_classified() {
+        assert!(matches!(
+            Incoming::parse(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#),
+            Incoming::Message(Message::Notification(n)) if n.method == "notifications/initialized"
+        ));
+        assert!(matches!(
+            Incoming::parse(br#"{"jsonrpc":"2.0","id":"a","result":{}}"#),
+            Incoming::Message(Message::Response(Response { outcome: Ok(_), .. }))
+        ));
+        assert!(matches!(
+            Incoming::parse(br#"{"jsonrpc":"2.0","id":3,"error":{"code":-1,"message":"m"}}"#),
+            Incoming::Message(Message::Response(Response { outcome: Err(e), .. })) if e.code == ErrorCode(-1)
+        ));
+    }
+
+    #[test]
+    fn messages_serialize_to_the_wire_shape() {
+        let r = Response {
+            id: Some(RequestId::Number(1)),
+            outcome: Ok(serde_json::json!({})),
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"jsonrpc":"2.0","id":1,"result":{}}"#
+        );
+        let e = Response {
+            id: None,
+            outcome: Err(ErrorObject::new(ErrorCode::PARSE_ERROR, "Parse error")),
+        };
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}"#
+        );
+    }
+}
