@@ -1,0 +1,352 @@
+//! The JSON-RPC engine: one bidirectional peer over a transport.
+//!
+//! [`connect`] splits a transport into a reader loop, a writer task and an
+//! ordered notification task, and hands back a [`Peer`] for sending. Either
+//! side may send requests. Incoming requests run concurrently up to
+//! [`EngineConfig::max_concurrency`]; notifications run one at a time in
+//! arrival order; responses are matched to pending requests by id, and
+//! unknown ids are ignored.
+
+mod config;
+mod peer;
+mod service;
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures_util::FutureExt;
+use mcpwire_types::{
+    ErrorCode, ErrorObject, Incoming, Message, Notification, Request, RequestId, Response,
+};
+use serde_json::Value;
+use tokio::sync::{mpsc, Semaphore};
+use tokio_util::sync::CancellationToken;
+
+pub use config::EngineConfig;
+pub use peer::{Peer, ProgressCallback, RequestOptions};
+pub use service::{RequestContext, Service};
+
+use crate::transport::{FrameReader, FrameWriter, ReadEvent, Transport};
+use crate::Error;
+use peer::Outgoing;
+
+/// Starts the engine for `service` over `transport`.
+///
+/// Returns the [`Peer`] handle and the future that drives the connection;
+/// spawn or await it. The future resolves when the peer closes its side (and
+/// running handlers finished, within [`EngineConfig::shutdown_grace`]), when
+/// [`Peer::close`] is called, or when the transport fails.
+pub fn connect<S, T>(
+    service: Arc<S>,
+    transport: T,
+    config: EngineConfig,
+) -> (Peer, impl Future<Output = Result<(), Error>> + Send + 'static)
+where
+    S: Service,
+    T: Transport,
+{
+    let (peer, out_rx) = Peer::new(config);
+    let (reader, writer) = transport.split();
+    let driver = run(service, peer.clone(), reader, writer, out_rx);
+    (peer, driver)
+}
+
+async fn run<S: Service, R: FrameReader, W: FrameWriter>(
+    service: Arc<S>,
+    peer: Peer,
+    mut reader: R,
+    writer: W,
+    out_rx: mpsc::UnboundedReceiver<Outgoing>,
+) -> Result<(), Error> {
+    let writer_task = tokio::spawn(write_loop(writer, out_rx, peer.clone()));
+    let (note_tx, note_rx) = mpsc::unbounded_channel();
+    let notes_task = tokio::spawn(notification_loop(service.clone(), peer.clone(), note_rx));
+    let max = peer.shared.config.max_concurrency;
+    let permits = Arc::new(Semaphore::new(max));
+    let mut dispatcher = Dispatcher {
+        service,
+        peer: peer.clone(),
+        permits: permits.clone(),
+        notes: note_tx,
+    };
+
+    let stop = peer.shared.stop.clone();
+    let mut result = Ok(());
+    let reason = loop {
+        let incoming = tokio::select! {
+            biased;
+            ev = reader.next_frame() => match ev {
+                Ok(ReadEvent::Frame(bytes)) => Incoming::parse(bytes),
+                Ok(ReadEvent::TooLarge(n)) => Incoming::Invalid(mcpwire_types::Rejection {
+                    id: None,
+                    error: ErrorObject::new(
+                        ErrorCode::INVALID_REQUEST,
+                        format!("Invalid Request: message of {n} bytes exceeds the limit"),
+                    ),
+                }),
+                Ok(ReadEvent::Eof) => {
+                    break reader.close_reason().await.unwrap_or_else(|| "the peer closed the connection".to_owned());
+                }
+                Err(e) => {
+                    let why = match reader.close_reason().await {
+                        Some(r) => format!("{r} (read error: {e})"),
+                        None => format!("read error: {e}"),
+                    };
+                    result = Err(Error::Io(e));
+                    break why;
+                }
+            },
+            _ = stop.cancelled() => break "the connection was closed locally".to_owned(),
+        };
+        dispatcher.dispatch(incoming).await;
+    };
+
+    // Fail waiting callers at once; let running handlers finish in grace.
+    peer.mark_closed(reason);
+    drop(dispatcher);
+    let grace = peer.shared.config.shutdown_grace;
+    let drained = tokio::time::timeout(grace, permits.acquire_many(max as u32)).await;
+    if drained.is_err() {
+        for token in peer::lock_running(&peer).values() {
+            token.cancel();
+        }
+    }
+    let _ = notes_task.await;
+    let _ = peer.send(Outgoing::Shutdown);
+    let _ = writer_task.await;
+    result
+}
+
+struct Dispatcher<S> {
+    service: Arc<S>,
+    peer: Peer,
+    permits: Arc<Semaphore>,
+    notes: mpsc::UnboundedSender<Notification>,
+}
+
+impl<S: Service> Dispatcher<S> {
+    async fn dispatch(&mut self, incoming: Incoming) {
+        match incoming {
+            Incoming::Message(m) => self.message(m).await,
+            Incoming::Invalid(r) => self.reply(r.id, Err(r.error)),
+            Incoming::Batch(items) => self.batch(items).await,
+        }
+    }
+
+    fn reply(&self, id: Option<RequestId>, outcome: Result<Value, ErrorObject>) {
+        let _ = self
+            .peer
+            .send(Outgoing::Message(Message::Response(Response { id, outcome })));
+    }
+
+    async fn message(&mut self, m: Message) {
+        match m {
+            Message::Request(req) => {
+                let Ok(permit) = self.permits.clone().acquire_owned().await else {
+                    return;
+                };
+                let (service, peer) = (self.service.clone(), self.peer.clone());
+                tokio::spawn(async move {
+                    let id = req.id.clone();
+                    if let Some(outcome) = run_request(service, peer.clone(), req).await {
+                        let _ = peer.send(Outgoing::Message(Message::Response(Response {
+                            id: Some(id),
+                            outcome,
+                        })));
+                    }
+                    drop(permit);
+                });
+            }
+            Message::Notification(n) => self.notification(n),
+            Message::Response(r) => self.peer.complete(r),
+        }
+    }
+
+    fn notification(&self, n: Notification) {
+        match n.method.as_str() {
+            "notifications/cancelled" => {
+                if let Some(p) = &n.params {
+                    self.peer.cancel_incoming(p);
+                }
+            }
+            "notifications/progress" => {
+                if let Some(p) = &n.params {
+                    self.peer.progress(p);
+                }
+                let _ = self.notes.send(n);
+            }
+            _ => {
+                let _ = self.notes.send(n);
+            }
+        }
+    }
+
+    async fn batch(&mut self, items: Vec<Value>) {
+        if items.is_empty() {
+            return self.reply(
+                None,
+                Err(ErrorObject::new(
+                    ErrorCode::INVALID_REQUEST,
+                    "Invalid Request: empty batch",
+                )),
+            );
+        }
+        if !self.service.allows_batches() {
+            let version = self.service.protocol_version().unwrap_or("this connection");
+            return self.reply(
+                None,
+                Err(ErrorObject::new(
+                    ErrorCode::INVALID_REQUEST,
+                    format!(
+                        "Invalid Request: JSON-RPC batches are not supported by protocol version {version}"
+                    ),
+                )),
+            );
+        }
+        let mut requests = Vec::new();
+        let mut responses = Vec::new();
+        for item in items {
+            match Incoming::from_value(item) {
+                Incoming::Message(Message::Request(r)) => requests.push(r),
+                Incoming::Message(Message::Notification(n)) => self.notification(n),
+                Incoming::Message(Message::Response(r)) => self.peer.complete(r),
+                Incoming::Invalid(r) => responses.push(Response {
+                    id: r.id,
+                    outcome: Err(r.error),
+                }),
+                Incoming::Batch(_) => responses.push(Response {
+                    id: None,
+                    outcome: Err(ErrorObject::new(
+                        ErrorCode::INVALID_REQUEST,
+                        "Invalid Request: nested batch",
+                    )),
+                }),
+            }
+        }
+        let Ok(permit) = self.permits.clone().acquire_owned().await else {
+            return;
+        };
+        let (service, peer) = (self.service.clone(), self.peer.clone());
+        tokio::spawn(async move {
+            let runs = requests.into_iter().map(|req| {
+                let (service, peer) = (service.clone(), peer.clone());
+                async move {
+                    let id = req.id.clone();
+                    run_request(service, peer, req)
+                        .await
+                        .map(|outcome| Response {
+                            id: Some(id),
+                            outcome,
+                        })
+                }
+            });
+            responses.extend(futures_util::future::join_all(runs).await.into_iter().flatten());
+            if !responses.is_empty() {
+                let _ = peer.send(Outgoing::Batch(responses));
+            }
+            drop(permit);
+        });
+    }
+}
+
+/// Runs one request's handler: catches panics, honours cancellation.
+/// Returns `None` when the request was cancelled (no response is sent).
+async fn run_request<S: Service>(
+    service: Arc<S>,
+    peer: Peer,
+    req: Request,
+) -> Option<Result<Value, ErrorObject>> {
+    let id = req.id.clone();
+    let token = CancellationToken::new();
+    peer::lock_running(&peer).insert(id.clone(), token.clone());
+    let method = req.method.clone();
+    let cx = RequestContext {
+        id: id.clone(),
+        peer: peer.clone(),
+        cancel: token.clone(),
+    };
+    let handler = AssertUnwindSafe(service.handle_request(req, cx)).catch_unwind();
+    let outcome = tokio::select! {
+        biased;
+        r = handler => Some(match r {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => {
+                if !matches!(e, Error::Rpc(_)) {
+                    tracing::warn!(%method, error = %e, "request handler failed");
+                }
+                Err(e.to_error_object())
+            }
+            Err(panic) => {
+                let text = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "non-string panic payload".to_owned());
+                tracing::error!(%method, panic = %text, "request handler panicked");
+                Err(ErrorObject::new(ErrorCode::INTERNAL_ERROR, "Internal error"))
+            }
+        }),
+        _ = token.cancelled() => None,
+    };
+    peer::lock_running(&peer).remove(&id);
+    // A handler that saw the token and returned early is still cancelled:
+    // the peer no longer expects an answer.
+    outcome.filter(|_| !token.is_cancelled())
+}
+
+async fn notification_loop<S: Service>(
+    service: Arc<S>,
+    peer: Peer,
+    mut rx: mpsc::UnboundedReceiver<Notification>,
+) {
+    while let Some(n) = rx.recv().await {
+        let method = n.method.clone();
+        let r = AssertUnwindSafe(service.handle_notification(n, &peer))
+            .catch_unwind()
+            .await;
+        if r.is_err() {
+            tracing::error!(%method, "notification handler panicked");
+        }
+    }
+}
+
+async fn write_loop<W: FrameWriter>(
+    mut writer: W,
+    mut rx: mpsc::UnboundedReceiver<Outgoing>,
+    peer: Peer,
+) {
+    let mut scratch = Vec::with_capacity(4096);
+    let mut shutdown = false;
+    'outer: while let Some(first) = rx.recv().await {
+        let mut next = Some(first);
+        while let Some(msg) = next.take() {
+            scratch.clear();
+            let written = match &msg {
+                Outgoing::Message(m) => serde_json::to_writer(&mut scratch, m),
+                Outgoing::Batch(b) => serde_json::to_writer(&mut scratch, b),
+                Outgoing::Shutdown => {
+                    shutdown = true;
+                    break;
+                }
+            };
+            match written {
+                Ok(()) => writer.write_frame(&scratch),
+                Err(e) => tracing::error!(error = %e, "could not serialize an outgoing message"),
+            }
+            next = rx.try_recv().ok();
+        }
+        if scratch.capacity() > 1024 * 1024 {
+            scratch = Vec::with_capacity(4096);
+        }
+        if let Err(e) = writer.flush().await {
+            tracing::debug!(error = %e, "write failed; closing the connection");
+            peer.close();
+            break 'outer;
+        }
+        if shutdown {
+            break;
+        }
+    }
+    let _ = writer.close().await;
+}

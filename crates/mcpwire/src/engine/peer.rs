@@ -1,0 +1,366 @@
+//! The [`Peer`] handle: send requests and notifications to the other side,
+//! with response correlation, timeouts, progress and cancellation.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use mcpwire_types::{ErrorObject, Message, Notification, Request, RequestId, Response};
+use serde_json::{Map, Value};
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+use super::EngineConfig;
+use crate::Error;
+
+/// A callback that receives the params of each `notifications/progress`
+/// sent for one request.
+pub type ProgressCallback = Arc<dyn Fn(Value) + Send + Sync>;
+
+/// Options of one outgoing request.
+///
+/// ```
+/// use std::time::Duration;
+/// use mcpwire::engine::RequestOptions;
+/// let opts = RequestOptions::new()
+///     .timeout(Duration::from_secs(5))
+///     .max_total(Duration::from_secs(60))
+///     .on_progress(|p| eprintln!("progress: {p}"));
+/// # let _ = opts;
+/// ```
+#[derive(Clone, Default)]
+pub struct RequestOptions {
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) max_total: Option<Duration>,
+    pub(crate) reset_on_progress: Option<bool>,
+    pub(crate) progress: Option<ProgressCallback>,
+    pub(crate) cancel: Option<CancellationToken>,
+}
+
+impl fmt::Debug for RequestOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestOptions")
+            .field("timeout", &self.timeout)
+            .field("max_total", &self.max_total)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+impl RequestOptions {
+    /// Options with the engine's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How long to wait without a response or progress.
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = Some(d);
+        self
+    }
+
+    /// A cap on the whole wait, which progress does not extend.
+    pub fn max_total(mut self, d: Duration) -> Self {
+        self.max_total = Some(d);
+        self
+    }
+
+    /// Whether progress notifications restart the timeout (default: yes).
+    pub fn reset_timeout_on_progress(mut self, yes: bool) -> Self {
+        self.reset_on_progress = Some(yes);
+        self
+    }
+
+    /// Asks for progress: sets `_meta.progressToken` and calls `f` with the
+    /// params of each progress notification.
+    pub fn on_progress(mut self, f: impl Fn(Value) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+
+    /// A token that cancels the request: the peer is sent
+    /// `notifications/cancelled` and the call returns [`Error::Cancelled`].
+    pub fn cancel_token(mut self, token: CancellationToken) -> Self {
+        self.cancel = Some(token);
+        self
+    }
+}
+
+/// What the engine writes.
+#[derive(Debug)]
+pub(crate) enum Outgoing {
+    Message(Message),
+    Batch(Vec<Response>),
+    /// Flush, close the writer and stop.
+    Shutdown,
+}
+
+struct Pending {
+    tx: oneshot::Sender<Result<Value, ErrorObject>>,
+    progress: Option<Arc<ProgressState>>,
+}
+
+struct ProgressState {
+    callback: ProgressCallback,
+    /// Milliseconds since `started` of the latest progress notification.
+    last: AtomicU64,
+    started: Instant,
+}
+
+pub(crate) struct Shared {
+    out: mpsc::UnboundedSender<Outgoing>,
+    pending: Mutex<HashMap<RequestId, Pending>>,
+    pub(crate) running: Mutex<HashMap<RequestId, CancellationToken>>,
+    next_id: AtomicI64,
+    pub(crate) closed: CancellationToken,
+    pub(crate) stop: CancellationToken,
+    close_reason: OnceLock<String>,
+    pub(crate) config: EngineConfig,
+}
+
+/// A handle on the other side of a connection. Cheap to clone.
+#[derive(Clone)]
+pub struct Peer {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl fmt::Debug for Peer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Peer")
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Peer {
+    pub(crate) fn new(config: EngineConfig) -> (Peer, mpsc::UnboundedReceiver<Outgoing>) {
+        let (out, rx) = mpsc::unbounded_channel();
+        let shared = Arc::new(Shared {
+            out,
+            pending: Mutex::new(HashMap::new()),
+            running: Mutex::new(HashMap::new()),
+            next_id: AtomicI64::new(0),
+            closed: CancellationToken::new(),
+            stop: CancellationToken::new(),
+            close_reason: OnceLock::new(),
+            config,
+        });
+        (Peer { shared }, rx)
+    }
+
+    pub(crate) fn send(&self, msg: Outgoing) -> Result<(), Error> {
+        self.shared
+            .out
+            .send(msg)
+            .map_err(|_| Error::Closed(self.close_reason()))
+    }
+
+    /// Sends a notification.
+    pub fn notify(&self, method: &str, params: Option<Value>) -> Result<(), Error> {
+        if self.is_closed() {
+            return Err(Error::Closed(self.close_reason()));
+        }
+        self.send(Outgoing::Message(Message::Notification(Notification {
+            method: method.to_owned(),
+            params,
+        })))
+    }
+
+    /// Sends a request and waits for its result, with the engine's default
+    /// timeout.
+    pub async fn request(&self, method: &str, params: Option<Value>) -> Result<Value, Error> {
+        self.request_with(method, params, RequestOptions::default())
+            .await
+    }
+
+    /// Sends a request with options and waits for its result.
+    pub async fn request_with(
+        &self,
+        method: &str,
+        mut params: Option<Value>,
+        opts: RequestOptions,
+    ) -> Result<Value, Error> {
+        if self.is_closed() {
+            return Err(Error::Closed(self.close_reason()));
+        }
+        let id = RequestId::Number(self.shared.next_id.fetch_add(1, Ordering::Relaxed));
+        let started = Instant::now();
+        let progress = opts.progress.clone().map(|callback| {
+            set_progress_token(&mut params, &id);
+            Arc::new(ProgressState {
+                callback,
+                last: AtomicU64::new(0),
+                started,
+            })
+        });
+        let (tx, mut rx) = oneshot::channel();
+        lock(&self.shared.pending).insert(
+            id.clone(),
+            Pending {
+                tx,
+                progress: progress.clone(),
+            },
+        );
+        if let Err(e) = self.send(Outgoing::Message(Message::Request(Request {
+            id: id.clone(),
+            method: method.to_owned(),
+            params,
+        }))) {
+            lock(&self.shared.pending).remove(&id);
+            return Err(e);
+        }
+        // The connection may have closed between the check and the insert.
+        if self.is_closed() {
+            lock(&self.shared.pending).remove(&id);
+            return Err(Error::Closed(self.close_reason()));
+        }
+
+        let timeout = opts.timeout.unwrap_or(self.shared.config.request_timeout);
+        let reset = opts.reset_on_progress.unwrap_or(true);
+        let hard_deadline = opts.max_total.map(|d| started + d);
+        let cancel = opts.cancel.unwrap_or_default();
+        let mut deadline = started + timeout;
+        loop {
+            let wake = hard_deadline.map_or(deadline, |h| h.min(deadline));
+            tokio::select! {
+                biased;
+                r = &mut rx => {
+                    return match r {
+                        Ok(Ok(v)) => Ok(v),
+                        Ok(Err(e)) => Err(Error::Rpc(e)),
+                        Err(_) => Err(Error::Closed(self.close_reason())),
+                    };
+                }
+                _ = cancel.cancelled() => {
+                    self.abandon(&id, "cancelled by the caller");
+                    return Err(Error::Cancelled);
+                }
+                _ = tokio::time::sleep_until(wake.into()) => {
+                    if let (true, Some(p)) = (reset, &progress) {
+                        let last = p.started + Duration::from_millis(p.last.load(Ordering::Relaxed));
+                        if last + timeout > deadline {
+                            deadline = last + timeout;
+                            if hard_deadline.is_none_or(|h| Instant::now() < h) {
+                                continue;
+                            }
+                        }
+                    }
+                    self.abandon(&id, "timed out");
+                    return Err(Error::Timeout {
+                        method: method.to_owned(),
+                        after: started.elapsed(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Forgets a pending request and tells the peer to stop working on it.
+    fn abandon(&self, id: &RequestId, reason: &str) {
+        if lock(&self.shared.pending).remove(id).is_some() {
+            let _ = self.notify(
+                "notifications/cancelled",
+                Some(serde_json::json!({ "requestId": id, "reason": reason })),
+            );
+        }
+    }
+
+    /// Whether the connection has closed.
+    pub fn is_closed(&self) -> bool {
+        self.shared.closed.is_cancelled()
+    }
+
+    /// Waits until the connection closes.
+    pub async fn closed(&self) {
+        self.shared.closed.cancelled().await
+    }
+
+    /// Why the connection closed, or a generic text while it is open.
+    pub fn close_reason(&self) -> String {
+        self.shared
+            .close_reason
+            .get()
+            .cloned()
+            .unwrap_or_else(|| "the connection is closed".to_owned())
+    }
+
+    /// Asks the engine to stop: pending calls fail and the transport closes.
+    pub fn close(&self) {
+        self.shared.stop.cancel();
+    }
+
+    /// Delivers a response to the request waiting for it. Unknown ids are
+    /// ignored, as JSON-RPC requires.
+    pub(crate) fn complete(&self, response: Response) {
+        let Some(id) = response.id else {
+            tracing::debug!(error = ?response.outcome, "error response without id from peer");
+            return;
+        };
+        match lock(&self.shared.pending).remove(&id) {
+            Some(p) => {
+                let _ = p.tx.send(response.outcome);
+            }
+            None => tracing::debug!(%id, "ignoring response with unknown id"),
+        }
+    }
+
+    /// Routes a progress notification to the request that asked for it.
+    pub(crate) fn progress(&self, params: &Value) {
+        let Some(id) = params.get("progressToken").and_then(RequestId::from_value) else {
+            return;
+        };
+        let state = lock(&self.shared.pending)
+            .get(&id)
+            .and_then(|p| p.progress.clone());
+        if let Some(state) = state {
+            let ms = state.started.elapsed().as_millis() as u64;
+            state.last.store(ms, Ordering::Relaxed);
+            (state.callback)(params.clone());
+        }
+    }
+
+    /// Cancels a running incoming request.
+    pub(crate) fn cancel_incoming(&self, params: &Value) {
+        let Some(id) = params.get("requestId").and_then(RequestId::from_value) else {
+            return;
+        };
+        if let Some(token) = lock(&self.shared.running).get(&id) {
+            token.cancel();
+        }
+    }
+
+    /// Marks the connection closed and fails every pending request.
+    pub(crate) fn mark_closed(&self, reason: String) {
+        let _ = self.shared.close_reason.set(reason);
+        self.shared.closed.cancel();
+        let drained: Vec<Pending> = lock(&self.shared.pending).drain().map(|(_, p)| p).collect();
+        for p in drained {
+            drop(p.tx); // the waiter sees Closed with the reason
+        }
+    }
+}
+
+fn set_progress_token(params: &mut Option<Value>, id: &RequestId) {
+    let obj = params.get_or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(map) = obj {
+        let meta = map
+            .entry("_meta")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(meta) = meta {
+            meta.insert(
+                "progressToken".to_owned(),
+                serde_json::to_value(id).unwrap_or(Value::Null),
+            );
+        }
+    }
+}
+
+pub(crate) fn lock_running(peer: &Peer) -> std::sync::MutexGuard<'_, HashMap<RequestId, CancellationToken>> {
+    lock(&peer.shared.running)
+}

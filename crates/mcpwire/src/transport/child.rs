@@ -1,0 +1,317 @@
+//! The child-process client transport: spawn a stdio server and talk to it.
+//!
+//! Shutdown follows the stdio transport's rules: close the child's stdin,
+//! wait, then SIGTERM, wait, then SIGKILL. If the child dies, its stdout
+//! closes, and the engine fails every pending call at once with the exit
+//! status and the child's last stderr lines.
+
+use std::collections::VecDeque;
+use std::ffi::OsString;
+use std::io;
+use std::path::PathBuf;
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{ChildStdin, ChildStdout, Command};
+use tokio::sync::watch;
+
+use super::{FrameReader, FrameWriter, LineReader, LineWriter, ReadEvent, DEFAULT_MAX_FRAME};
+
+const STDERR_TAIL_LINES: usize = 20;
+
+/// Where the child's stderr goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StderrMode {
+    /// Copied line by line to this process's stderr; the last lines are kept
+    /// for error messages.
+    #[default]
+    Forward,
+    /// Emitted as `tracing` events (target `mcpwire::child`); the last lines
+    /// are kept for error messages.
+    Tracing,
+    /// Discarded.
+    Null,
+}
+
+/// How to start a stdio MCP server as a child process.
+///
+/// ```no_run
+/// # async fn run() -> std::io::Result<()> {
+/// use mcpwire::transport::ChildProcess;
+/// let transport = ChildProcess::new("python3")
+///     .args(["-m", "my_server"])
+///     .env("LOG_LEVEL", "debug")
+///     .spawn()?;
+/// # let _ = transport;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ChildProcess {
+    program: OsString,
+    args: Vec<OsString>,
+    env: Vec<(OsString, OsString)>,
+    env_clear: bool,
+    cwd: Option<PathBuf>,
+    stderr: StderrMode,
+    max_frame: usize,
+    grace: Duration,
+}
+
+impl ChildProcess {
+    /// A child running `program`.
+    pub fn new(program: impl Into<OsString>) -> Self {
+        ChildProcess {
+            program: program.into(),
+            args: Vec::new(),
+            env: Vec::new(),
+            env_clear: false,
+            cwd: None,
+            stderr: StderrMode::default(),
+            max_frame: DEFAULT_MAX_FRAME,
+            grace: Duration::from_secs(2),
+        }
+    }
+
+    /// Adds one argument.
+    pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    /// Adds arguments.
+    pub fn args<I, A>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = A>,
+        A: Into<OsString>,
+    {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sets an environment variable for the child.
+    pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Starts the child with only the variables given through [`Self::env`].
+    pub fn env_clear(mut self) -> Self {
+        self.env_clear = true;
+        self
+    }
+
+    /// Sets the child's working directory.
+    pub fn cwd(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cwd = Some(dir.into());
+        self
+    }
+
+    /// Chooses where the child's stderr goes.
+    pub fn stderr(mut self, mode: StderrMode) -> Self {
+        self.stderr = mode;
+        self
+    }
+
+    /// Sets the largest frame accepted from the child, in bytes.
+    pub fn max_frame(mut self, bytes: usize) -> Self {
+        self.max_frame = bytes;
+        self
+    }
+
+    /// How long each shutdown step waits before the next, harsher one.
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.grace = grace;
+        self
+    }
+
+    /// Spawns the child. Must be called inside a tokio runtime.
+    pub fn spawn(self) -> io::Result<(ChildReader, ChildWriter)> {
+        let mut cmd = Command::new(&self.program);
+        cmd.args(&self.args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(match self.stderr {
+                StderrMode::Null => Stdio::null(),
+                _ => Stdio::piped(),
+            })
+            .kill_on_drop(true);
+        if self.env_clear {
+            cmd.env_clear();
+        }
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        if let Some(dir) = &self.cwd {
+            cmd.current_dir(dir);
+        }
+        let mut child = cmd.spawn().map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("cannot start {:?}: {e}", self.program),
+            )
+        })?;
+        let pid = child.id();
+        let stdin = child.stdin.take().expect("stdin is piped");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let tail = Arc::new(Mutex::new(VecDeque::new()));
+        if let Some(stderr) = child.stderr.take() {
+            let tail = tail.clone();
+            let mode = self.stderr;
+            tokio::spawn(async move {
+                let mut lines = BufReader::new(stderr).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    match mode {
+                        StderrMode::Forward => eprintln!("{line}"),
+                        StderrMode::Tracing => {
+                            tracing::info!(target: "mcpwire::child", "{line}")
+                        }
+                        StderrMode::Null => {}
+                    }
+                    let mut t = tail.lock().unwrap_or_else(|p| p.into_inner());
+                    if t.len() == STDERR_TAIL_LINES {
+                        t.pop_front();
+                    }
+                    t.push_back(line);
+                }
+            });
+        }
+        let (status_tx, status_rx) = watch::channel(None);
+        tokio::spawn(async move {
+            let status = child.wait().await.ok();
+            let _ = status_tx.send(status);
+        });
+        let state = Arc::new(ChildState {
+            pid,
+            status: status_rx,
+            tail,
+            program: self.program.to_string_lossy().into_owned(),
+        });
+        Ok((
+            ChildReader {
+                lines: LineReader::new(stdout, self.max_frame),
+                state: state.clone(),
+            },
+            ChildWriter {
+                lines: Some(LineWriter::new(stdin)),
+                state,
+                grace: self.grace,
+            },
+        ))
+    }
+}
+
+#[derive(Debug)]
+struct ChildState {
+    pid: Option<u32>,
+    status: watch::Receiver<Option<ExitStatus>>,
+    tail: Arc<Mutex<VecDeque<String>>>,
+    program: String,
+}
+
+impl ChildState {
+    async fn wait_exit(&self, within: Duration) -> Option<ExitStatus> {
+        let mut rx = self.status.clone();
+        let waited = tokio::time::timeout(within, rx.wait_for(Option::is_some)).await;
+        match waited {
+            Ok(Ok(s)) => *s,
+            _ => None,
+        }
+    }
+
+    fn signal(&self, sig: libc::c_int) {
+        if self.status.borrow().is_some() {
+            return; // already reaped: the pid may belong to someone else now
+        }
+        if let Some(pid) = self.pid.and_then(|p| libc::pid_t::try_from(p).ok()) {
+            // SAFETY: kill(2) has no memory-safety preconditions.
+            unsafe {
+                libc::kill(pid, sig);
+            }
+        }
+    }
+
+    fn describe_exit(&self, status: Option<ExitStatus>) -> String {
+        let mut msg = match status {
+            Some(s) => format!("MCP server process {:?} exited ({s})", self.program),
+            None => format!("MCP server process {:?} closed its stdout", self.program),
+        };
+        let tail = self.tail.lock().unwrap_or_else(|p| p.into_inner());
+        if !tail.is_empty() {
+            msg.push_str("; its last stderr lines:\n");
+            for line in tail.iter() {
+                msg.push_str("  ");
+                msg.push_str(line);
+                msg.push('\n');
+            }
+        }
+        msg
+    }
+}
+
+/// The receiving half: the child's stdout.
+#[derive(Debug)]
+pub struct ChildReader {
+    lines: LineReader<ChildStdout>,
+    state: Arc<ChildState>,
+}
+
+impl FrameReader for ChildReader {
+    fn next_frame(
+        &mut self,
+    ) -> impl std::future::Future<Output = io::Result<ReadEvent<'_>>> + Send {
+        self.lines.next_frame()
+    }
+
+    async fn close_reason(&mut self) -> Option<String> {
+        let status = self.state.wait_exit(Duration::from_millis(500)).await;
+        Some(self.state.describe_exit(status))
+    }
+}
+
+/// The sending half: the child's stdin. Closing it shuts the child down.
+#[derive(Debug)]
+pub struct ChildWriter {
+    lines: Option<LineWriter<ChildStdin>>,
+    state: Arc<ChildState>,
+    grace: Duration,
+}
+
+impl FrameWriter for ChildWriter {
+    fn write_frame(&mut self, frame: &[u8]) {
+        if let Some(l) = &mut self.lines {
+            l.write_frame(frame);
+        }
+    }
+
+    async fn flush(&mut self) -> io::Result<()> {
+        match &mut self.lines {
+            Some(l) => l.flush().await,
+            None => Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "the child's stdin is closed",
+            )),
+        }
+    }
+
+    /// Closes stdin, waits, sends SIGTERM, waits, then sends SIGKILL.
+    async fn close(&mut self) -> io::Result<()> {
+        if let Some(mut l) = self.lines.take() {
+            let _ = l.flush().await;
+            let _ = l.close().await;
+            drop(l);
+        }
+        if self.state.wait_exit(self.grace).await.is_some() {
+            return Ok(());
+        }
+        self.state.signal(libc::SIGTERM);
+        if self.state.wait_exit(self.grace).await.is_some() {
+            return Ok(());
+        }
+        self.state.signal(libc::SIGKILL);
+        self.state.wait_exit(self.grace).await;
+        Ok(())
+    }
+}
+

@@ -1,0 +1,84 @@
+//! Transports: how frames (one JSON-RPC message each) move between peers.
+//!
+//! A transport splits into a [`FrameReader`] and a [`FrameWriter`]. The
+//! engine reads frames, writes frames, and knows nothing else about the
+//! medium. Newline-delimited streams ([`lines`]) back stdio, child processes
+//! and the in-memory duplex.
+
+use std::future::Future;
+use std::io;
+
+pub mod child;
+pub mod lines;
+pub mod memory;
+pub mod stdio;
+
+pub use child::{ChildProcess, StderrMode};
+pub use lines::{LineReader, LineWriter};
+
+/// The default largest frame accepted: 64 MiB, room for base64 images and
+/// large documents.
+pub const DEFAULT_MAX_FRAME: usize = 64 * 1024 * 1024;
+
+/// What a read produced.
+#[derive(Debug)]
+pub enum ReadEvent<'a> {
+    /// One complete frame.
+    Frame(&'a [u8]),
+    /// A frame larger than the limit was read and dropped; carries its size
+    /// in bytes as far as it was read.
+    TooLarge(usize),
+    /// The peer closed its side.
+    Eof,
+}
+
+/// The receiving half of a transport.
+pub trait FrameReader: Send + 'static {
+    /// Reads the next frame. The returned slice lives until the next call.
+    fn next_frame(&mut self) -> impl Future<Output = io::Result<ReadEvent<'_>>> + Send;
+
+    /// Why the stream ended, when the transport knows more than "EOF" (for
+    /// example a child process's exit status). Called once after EOF or an
+    /// error.
+    fn close_reason(&mut self) -> impl Future<Output = Option<String>> + Send {
+        async { None }
+    }
+}
+
+/// The sending half of a transport.
+pub trait FrameWriter: Send + 'static {
+    /// Queues one frame. The frame is complete JSON without a trailing newline.
+    fn write_frame(&mut self, frame: &[u8]);
+
+    /// Writes every queued frame out.
+    fn flush(&mut self) -> impl Future<Output = io::Result<()>> + Send;
+
+    /// Closes the sending side (for example, closes a child's stdin).
+    fn close(&mut self) -> impl Future<Output = io::Result<()>> + Send {
+        async { Ok(()) }
+    }
+}
+
+/// A bidirectional transport.
+///
+/// ```
+/// use mcpwire::transport::{memory, Transport};
+/// let (a, _b) = memory::duplex();
+/// let (_reader, _writer) = a.split();
+/// ```
+pub trait Transport: Send + 'static {
+    /// The receiving half.
+    type Reader: FrameReader;
+    /// The sending half.
+    type Writer: FrameWriter;
+    /// Splits the transport into its halves.
+    fn split(self) -> (Self::Reader, Self::Writer);
+}
+
+impl<R: FrameReader, W: FrameWriter> Transport for (R, W) {
+    type Reader = R;
+    type Writer = W;
+    fn split(self) -> (R, W) {
+        self
+    }
+}
