@@ -56,7 +56,7 @@ pub enum Error {
     /// `input_required`. The server turns this into that result; handlers
     /// just propagate it with `?`.
     #[error("input required from the client")]
-    InputRequired(Box<crate::server::InputRequest>),
+    InputRequired(Box<crate::server::PendingInput>),
 }
 
 impl Error {

@@ -12,9 +12,13 @@ pub mod transport;
 pub use error::{Error, Result};
 pub use mcpwire_types as types;
 
-/// Placeholder until the server API lands.
-pub mod server {
-    /// What a handler asks the client for, under the stateless revision.
-    #[derive(Debug)]
-    pub struct InputRequest;
+pub mod server;
+
+#[doc(hidden)]
+pub mod __private {
+    //! Re-exports the macros' generated code names, so it works behind
+    //! a re-export of this crate.
+    pub use schemars;
+    pub use serde;
+    pub use serde_json;
 }

@@ -1,0 +1,297 @@
+//! The [`Context`] a handler gets: progress, logs, the request's `_meta`,
+//! cancellation, and requests to the client (elicitation, sampling, roots)
+//! that work the same under both protocol eras.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use mcpwire_types::{
+    meta, CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult,
+    Implementation, InputRequest, InputResponse, InputResponses, ListRootsResult, LoggingLevel,
+    Meta, ProgressToken, ProtocolVersion, RequestId,
+};
+use serde::Serialize;
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+
+use super::session::SessionState;
+use super::Server;
+use crate::engine::Peer;
+use crate::Error;
+
+/// Input a handler needs from the client before it can finish.
+///
+/// Under the stateless revision (2026-07-28) the server answers the request
+/// with `input_required`, the client gathers the answers and retries, and the
+/// handler runs again from the start with the answers at hand. Code before
+/// an ask must therefore be safe to repeat.
+#[derive(Debug, Clone)]
+pub struct PendingInput {
+    /// The key the answer will come back under.
+    pub key: String,
+    /// What is asked.
+    pub request: InputRequest,
+}
+
+/// Which kind of exchange a request belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Era {
+    /// A session opened with `initialize` (2025-11-25 and earlier): the server
+    /// may send requests to the client mid-call.
+    Session,
+    /// A self-describing request (2026-07-28): input travels as multi
+    /// round-trip requests.
+    Stateless,
+}
+
+pub(crate) struct ContextInner {
+    pub(crate) server: Server,
+    pub(crate) session: Arc<SessionState>,
+    pub(crate) peer: Peer,
+    pub(crate) id: RequestId,
+    pub(crate) meta: Option<Meta>,
+    pub(crate) cancel: CancellationToken,
+    pub(crate) era: Era,
+    pub(crate) input_responses: Option<InputResponses>,
+    asked: AtomicU32,
+}
+
+/// What a handler can reach while it serves one request. Cheap to clone.
+///
+/// ```no_run
+/// use mcpwire::server::Context;
+/// async fn slow_tool(cx: Context) -> Result<String, mcpwire::Error> {
+///     for i in 0..3 {
+///         cx.progress(i as f64, Some(3.0), Some("working")).await;
+///         cx.info(format!("step {i}")).await;
+///     }
+///     Ok("done".into())
+/// }
+/// ```
+#[derive(Clone)]
+pub struct Context {
+    pub(crate) inner: Arc<ContextInner>,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("id", &self.inner.id)
+            .field("era", &self.inner.era)
+            .finish()
+    }
+}
+
+impl Context {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        server: Server,
+        session: Arc<SessionState>,
+        peer: Peer,
+        id: RequestId,
+        meta: Option<Meta>,
+        cancel: CancellationToken,
+        era: Era,
+        input_responses: Option<InputResponses>,
+    ) -> Self {
+        Context {
+            inner: Arc::new(ContextInner {
+                server,
+                session,
+                peer,
+                id,
+                meta,
+                cancel,
+                era,
+                input_responses,
+                asked: AtomicU32::new(0),
+            }),
+        }
+    }
+
+    /// The server this request reached; use it to add tools or announce
+    /// resource updates.
+    pub fn server(&self) -> &Server {
+        &self.inner.server
+    }
+
+    /// The request's id.
+    pub fn request_id(&self) -> &RequestId {
+        &self.inner.id
+    }
+
+    /// The request's `_meta`, if it had one.
+    pub fn meta(&self) -> Option<&Meta> {
+        self.inner.meta.as_ref()
+    }
+
+    /// The era of this request.
+    pub fn era(&self) -> Era {
+        self.inner.era
+    }
+
+    /// The negotiated protocol revision.
+    pub fn protocol_version(&self) -> ProtocolVersion {
+        self.inner.session.version()
+    }
+
+    /// Who the client said it is.
+    pub fn client_info(&self) -> Option<Implementation> {
+        self.inner.session.client_info()
+    }
+
+    /// The client's declared capabilities.
+    pub fn client_capabilities(&self) -> mcpwire_types::ClientCapabilities {
+        self.inner.session.client_capabilities()
+    }
+
+    /// Fires when the client cancels the request.
+    pub fn cancellation(&self) -> &CancellationToken {
+        &self.inner.cancel
+    }
+
+    /// Whether the client cancelled the request.
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.cancel.is_cancelled()
+    }
+
+    /// The peer, for requests and notifications of your own.
+    pub fn peer(&self) -> &Peer {
+        &self.inner.peer
+    }
+
+    /// The progress token the client sent, if it asked for progress.
+    pub fn progress_token(&self) -> Option<ProgressToken> {
+        meta::progress_token_of(self.inner.meta.as_ref())
+    }
+
+    /// Reports progress. Does nothing when the client did not ask for it.
+    pub async fn progress(&self, progress: f64, total: Option<f64>, message: Option<&str>) {
+        let Some(token) = self.progress_token() else {
+            return;
+        };
+        let mut params = json!({ "progressToken": token.to_value(), "progress": progress });
+        if let Some(t) = total {
+            params["total"] = json!(t);
+        }
+        if let Some(m) = message {
+            params["message"] = json!(m);
+        }
+        let _ = self.inner.peer.notify("notifications/progress", Some(params));
+    }
+
+    /// Sends a log message at `level`, if the client asked for that level.
+    pub async fn log(&self, level: LoggingLevel, logger: Option<&str>, data: impl Serialize) {
+        if !self.inner.session.logs_enabled(level, self.inner.meta.as_ref(), self.inner.era) {
+            return;
+        }
+        let mut params = json!({ "level": level, "data": serde_json::to_value(data).unwrap_or(Value::Null) });
+        if let Some(l) = logger {
+            params["logger"] = json!(l);
+        }
+        let _ = self.inner.peer.notify("notifications/message", Some(params));
+    }
+
+    /// Logs at `debug`.
+    pub async fn debug(&self, data: impl Serialize) {
+        self.log(LoggingLevel::Debug, None, data).await
+    }
+
+    /// Logs at `info`.
+    pub async fn info(&self, data: impl Serialize) {
+        self.log(LoggingLevel::Info, None, data).await
+    }
+
+    /// Logs at `warning`.
+    pub async fn warning(&self, data: impl Serialize) {
+        self.log(LoggingLevel::Warning, None, data).await
+    }
+
+    /// Logs at `error`.
+    pub async fn error(&self, data: impl Serialize) {
+        self.log(LoggingLevel::Error, None, data).await
+    }
+
+    /// Asks the user for input through the client (form or URL mode).
+    ///
+    /// Fails with `-32602`-free local error when the client did not declare
+    /// elicitation (or the requested mode): never asks a client for what it
+    /// cannot do.
+    pub async fn elicit(&self, params: ElicitRequestParams) -> Result<ElicitResult, Error> {
+        let caps = self.client_capabilities();
+        let supported = match &params {
+            ElicitRequestParams::Form(_) => caps.supports_form_elicitation(),
+            ElicitRequestParams::Url(_) => caps.supports_url_elicitation(),
+        };
+        if !supported {
+            return Err(Error::rpc(
+                mcpwire_types::ErrorCode::INVALID_REQUEST,
+                "The client does not support this kind of elicitation",
+            ));
+        }
+        match self.ask("elicit", InputRequest::Elicit(params)).await? {
+            InputResponse::Elicit(r) => Ok(r),
+            _ => Err(Error::Protocol("the client answered an elicitation with another kind of result".into())),
+        }
+    }
+
+    /// Asks the client's model for a completion (sampling).
+    pub async fn sample(&self, params: CreateMessageRequestParams) -> Result<CreateMessageResult, Error> {
+        if self.client_capabilities().sampling.is_none() {
+            return Err(Error::rpc(
+                mcpwire_types::ErrorCode::INVALID_REQUEST,
+                "The client does not support sampling",
+            ));
+        }
+        match self.ask("sample", InputRequest::CreateMessage(params)).await? {
+            InputResponse::CreateMessage(r) => Ok(r),
+            _ => Err(Error::Protocol("the client answered sampling with another kind of result".into())),
+        }
+    }
+
+    /// Asks the client for its roots.
+    pub async fn roots(&self) -> Result<ListRootsResult, Error> {
+        if self.client_capabilities().roots.is_none() {
+            return Err(Error::rpc(
+                mcpwire_types::ErrorCode::INVALID_REQUEST,
+                "The client does not support roots",
+            ));
+        }
+        match self.ask("roots", InputRequest::ListRoots(None)).await? {
+            InputResponse::ListRoots(r) => Ok(r),
+            _ => Err(Error::Protocol("the client answered roots/list with another kind of result".into())),
+        }
+    }
+
+    /// Sends one input request: a server-to-client request in a session, or
+    /// an `input_required` answer (unless already answered) when stateless.
+    async fn ask(&self, kind: &str, request: InputRequest) -> Result<InputResponse, Error> {
+        match self.inner.era {
+            Era::Session => {
+                let method = request.method().to_owned();
+                let params = match serde_json::to_value(&request)? {
+                    Value::Object(mut m) => m.remove("params"),
+                    _ => None,
+                };
+                let opts = crate::engine::RequestOptions::new().cancel_token(self.inner.cancel.clone());
+                let v = self.inner.peer.request_with(&method, params, opts).await?;
+                let r = match request {
+                    InputRequest::Elicit(_) => serde_json::from_value(v).map(InputResponse::Elicit),
+                    InputRequest::CreateMessage(_) => {
+                        serde_json::from_value(v).map(InputResponse::CreateMessage)
+                    }
+                    _ => serde_json::from_value(v).map(InputResponse::ListRoots),
+                };
+                r.map_err(|e| Error::Protocol(format!("malformed {method} result: {e}")))
+            }
+            Era::Stateless => {
+                let n = self.inner.asked.fetch_add(1, Ordering::Relaxed);
+                let key = format!("{kind}-{n}");
+                if let Some(answer) = self.inner.input_responses.as_ref().and_then(|r| r.get(&key)) {
+                    return Ok(answer.clone());
+                }
+                Err(Error::InputRequired(Box::new(PendingInput { key, request })))
+            }
+        }
+    }
+}

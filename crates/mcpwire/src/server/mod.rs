@@ -1,0 +1,290 @@
+//! The server API: register tools, resources and prompts, then serve them
+//! over any transport.
+//!
+//! ```no_run
+//! use mcpwire::server::{Server, ToolRoute};
+//! #[derive(serde::Deserialize, schemars::JsonSchema)]
+//! struct Echo { text: String }
+//! # async fn run() -> Result<(), mcpwire::Error> {
+//! Server::builder("echo", "1.0.0")
+//!     .tool(ToolRoute::typed("echo", |_cx, a: Echo| async move { a.text }))
+//!     .build()
+//!     .serve_stdio()
+//!     .await
+//! # }
+//! ```
+
+mod completion;
+mod context;
+mod prompt;
+mod resource;
+mod schema;
+mod session;
+mod tool;
+mod uri_template;
+
+use std::sync::{Arc, RwLock};
+
+use indexmap::IndexMap;
+use mcpwire_types::Implementation;
+use tokio::sync::broadcast;
+
+pub use completion::{Completer, MAX_COMPLETION_VALUES};
+pub use context::{Context, Era, PendingInput};
+pub use prompt::{arguments_for, parse_prompt_arguments, IntoPromptResult, PromptHandler, PromptRoute};
+pub use resource::{IntoReadResult, ResourceHandler, ResourceRoute, TemplateRoute};
+pub use schema::{object_schema, schema_for};
+pub use tool::{
+    input_schema_for, parse_arguments, BoxFuture, IntoToolResult, Json, ToolHandler, ToolRoute,
+};
+pub use uri_template::{TemplateError, UriTemplate};
+
+use crate::engine::{self, EngineConfig};
+use crate::transport::{self, Transport};
+use crate::Error;
+
+/// Something that changed on the server, announced to connected clients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ServerEvent {
+    ToolsChanged,
+    ResourcesChanged,
+    PromptsChanged,
+    ResourceUpdated(String),
+}
+
+pub(crate) struct ServerInner {
+    pub(crate) info: Implementation,
+    pub(crate) instructions: Option<String>,
+    pub(crate) tools: RwLock<IndexMap<String, ToolRoute>>,
+    pub(crate) resources: RwLock<IndexMap<String, ResourceRoute>>,
+    pub(crate) templates: RwLock<Vec<TemplateRoute>>,
+    pub(crate) prompts: RwLock<IndexMap<String, PromptRoute>>,
+    pub(crate) events: broadcast::Sender<ServerEvent>,
+    pub(crate) page_size: Option<usize>,
+    pub(crate) engine: EngineConfig,
+}
+
+/// An MCP server: its identity and its tools, resources and prompts.
+///
+/// Cheap to clone; clones share the registries, so a tool added through one
+/// clone (for example from inside a handler, via [`Context::server`]) is
+/// listed by all, and connected clients are told with `list_changed`.
+#[derive(Clone)]
+pub struct Server {
+    pub(crate) inner: Arc<ServerInner>,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server").field("info", &self.inner.info).finish()
+    }
+}
+
+fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|p| p.into_inner())
+}
+
+pub(crate) fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Server {
+    /// Starts building a server that calls itself `name` at `version`.
+    pub fn builder(name: impl Into<String>, version: impl Into<String>) -> ServerBuilder {
+        ServerBuilder {
+            info: Implementation::new(name, version),
+            instructions: None,
+            tools: Vec::new(),
+            resources: Vec::new(),
+            templates: Vec::new(),
+            prompts: Vec::new(),
+            page_size: None,
+            engine: EngineConfig::default(),
+        }
+    }
+
+    /// The server's identity.
+    pub fn info(&self) -> &Implementation {
+        &self.inner.info
+    }
+
+    /// Adds or replaces a tool; connected clients get `tools/list_changed`.
+    pub fn add_tool(&self, tool: ToolRoute) {
+        write(&self.inner.tools).insert(tool.def.name.clone(), tool);
+        let _ = self.inner.events.send(ServerEvent::ToolsChanged);
+    }
+
+    /// Removes a tool; returns whether it existed.
+    pub fn remove_tool(&self, name: &str) -> bool {
+        let removed = write(&self.inner.tools).shift_remove(name).is_some();
+        if removed {
+            let _ = self.inner.events.send(ServerEvent::ToolsChanged);
+        }
+        removed
+    }
+
+    /// Adds or replaces a resource; clients get `resources/list_changed`.
+    pub fn add_resource(&self, resource: ResourceRoute) {
+        write(&self.inner.resources).insert(resource.def.uri.clone(), resource);
+        let _ = self.inner.events.send(ServerEvent::ResourcesChanged);
+    }
+
+    /// Removes a resource; returns whether it existed.
+    pub fn remove_resource(&self, uri: &str) -> bool {
+        let removed = write(&self.inner.resources).shift_remove(uri).is_some();
+        if removed {
+            let _ = self.inner.events.send(ServerEvent::ResourcesChanged);
+        }
+        removed
+    }
+
+    /// Adds a resource template; clients get `resources/list_changed`.
+    pub fn add_template(&self, template: TemplateRoute) {
+        write(&self.inner.templates).push(template);
+        let _ = self.inner.events.send(ServerEvent::ResourcesChanged);
+    }
+
+    /// Adds or replaces a prompt; clients get `prompts/list_changed`.
+    pub fn add_prompt(&self, prompt: PromptRoute) {
+        write(&self.inner.prompts).insert(prompt.def.name.clone(), prompt);
+        let _ = self.inner.events.send(ServerEvent::PromptsChanged);
+    }
+
+    /// Removes a prompt; returns whether it existed.
+    pub fn remove_prompt(&self, name: &str) -> bool {
+        let removed = write(&self.inner.prompts).shift_remove(name).is_some();
+        if removed {
+            let _ = self.inner.events.send(ServerEvent::PromptsChanged);
+        }
+        removed
+    }
+
+    /// Tells clients subscribed to `uri` that it changed
+    /// (`notifications/resources/updated`).
+    pub fn resource_updated(&self, uri: impl Into<String>) {
+        let _ = self.inner.events.send(ServerEvent::ResourceUpdated(uri.into()));
+    }
+
+    /// Serves one connection over `transport` until the client goes away.
+    pub async fn serve<T: Transport>(&self, transport: T) -> Result<(), Error> {
+        let (_peer, driver) = self.connect(transport);
+        driver.await
+    }
+
+    /// Starts serving one connection, returning the peer handle and the
+    /// future that drives it.
+    pub fn connect<T: Transport>(
+        &self,
+        transport: T,
+    ) -> (
+        engine::Peer,
+        impl std::future::Future<Output = Result<(), Error>> + Send + 'static,
+    ) {
+        let conn = Arc::new(session::Connection::new(self.clone()));
+        let (peer, driver) = engine::connect(conn.clone(), transport, self.inner.engine.clone());
+        conn.attach(peer.clone());
+        (peer, driver)
+    }
+
+    /// Serves over stdin and stdout until stdin closes. Log to stderr only.
+    pub async fn serve_stdio(&self) -> Result<(), Error> {
+        self.serve(transport::stdio::stdio()).await
+    }
+}
+
+/// Builds a [`Server`].
+#[derive(Debug)]
+#[must_use]
+pub struct ServerBuilder {
+    info: Implementation,
+    instructions: Option<String>,
+    tools: Vec<ToolRoute>,
+    resources: Vec<ResourceRoute>,
+    templates: Vec<TemplateRoute>,
+    prompts: Vec<PromptRoute>,
+    page_size: Option<usize>,
+    engine: EngineConfig,
+}
+
+impl ServerBuilder {
+    /// Sets the instructions sent to clients on initialization.
+    pub fn instructions(mut self, text: impl Into<String>) -> Self {
+        self.instructions = Some(text.into());
+        self
+    }
+
+    /// Sets the server's human-readable title.
+    pub fn title(mut self, text: impl Into<String>) -> Self {
+        self.info.title = Some(text.into());
+        self
+    }
+
+    /// Edits the server's identity (website, icons, description).
+    pub fn with_info(mut self, edit: impl FnOnce(&mut Implementation)) -> Self {
+        edit(&mut self.info);
+        self
+    }
+
+    /// Adds a tool.
+    pub fn tool(mut self, tool: ToolRoute) -> Self {
+        self.tools.push(tool);
+        self
+    }
+
+    /// Adds several tools.
+    pub fn tools(mut self, tools: impl IntoIterator<Item = ToolRoute>) -> Self {
+        self.tools.extend(tools);
+        self
+    }
+
+    /// Adds a resource.
+    pub fn resource(mut self, resource: ResourceRoute) -> Self {
+        self.resources.push(resource);
+        self
+    }
+
+    /// Adds a resource template.
+    pub fn template(mut self, template: TemplateRoute) -> Self {
+        self.templates.push(template);
+        self
+    }
+
+    /// Adds a prompt.
+    pub fn prompt(mut self, prompt: PromptRoute) -> Self {
+        self.prompts.push(prompt);
+        self
+    }
+
+    /// Splits list results into pages of at most `n` items (default: one
+    /// page). Cursors are opaque to clients.
+    pub fn page_size(mut self, n: usize) -> Self {
+        self.page_size = Some(n.max(1));
+        self
+    }
+
+    /// Sets the engine settings (concurrency, timeouts, shutdown grace).
+    pub fn engine(mut self, config: EngineConfig) -> Self {
+        self.engine = config;
+        self
+    }
+
+    /// Builds the server.
+    pub fn build(self) -> Server {
+        let (events, _) = broadcast::channel(256);
+        Server {
+            inner: Arc::new(ServerInner {
+                info: self.info,
+                instructions: self.instructions,
+                tools: RwLock::new(self.tools.into_iter().map(|t| (t.def.name.clone(), t)).collect()),
+                resources: RwLock::new(
+                    self.resources.into_iter().map(|r| (r.def.uri.clone(), r)).collect(),
+                ),
+                templates: RwLock::new(self.templates),
+                prompts: RwLock::new(self.prompts.into_iter().map(|p| (p.def.name.clone(), p)).collect()),
+                events,
+                page_size: self.page_size,
+                engine: self.engine,
+            }),
+        }
+    }
+}

@@ -1,0 +1,387 @@
+//! One client connection to a [`Server`]: the `initialize` handshake, the
+//! negotiated state, and the dispatch of every MCP method.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use mcpwire_types::{
+    meta, methods, CallToolRequestParams, CallToolResult, ClientCapabilities, CompleteRequestParams,
+    CompleteResult, ErrorCode, ErrorObject, GetPromptRequestParams, Implementation,
+    InitializeRequestParams, InitializeResult, InputRequests, InputRequiredResult,
+    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    LoggingLevel, Meta, Notification, PaginatedRequestParams, ProtocolVersion,
+    ReadResourceRequestParams, Request, ServerCapabilities, SetLevelRequestParams,
+    SubscribeRequestParams, UnsubscribeRequestParams,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::context::{Context, Era};
+use super::{read, Server, ServerEvent, MAX_COMPLETION_VALUES};
+use crate::engine::{Peer, RequestContext, Service};
+use crate::Error;
+
+/// What one connection negotiated.
+#[derive(Default)]
+pub(crate) struct SessionState {
+    version: OnceLock<ProtocolVersion>,
+    client_info: OnceLock<Implementation>,
+    client_caps: OnceLock<ClientCapabilities>,
+    /// Lowest level sent, as `LoggingLevel as u8`; `u8::MAX` until set.
+    log_level: AtomicU8,
+    initialized: AtomicBool,
+    subscriptions: Mutex<HashSet<String>>,
+}
+
+impl SessionState {
+    fn new() -> Self {
+        SessionState {
+            log_level: AtomicU8::new(u8::MAX),
+            ..Default::default()
+        }
+    }
+
+    pub(crate) fn version(&self) -> ProtocolVersion {
+        self.version.get().copied().unwrap_or(ProtocolVersion::LATEST_LEGACY)
+    }
+
+    pub(crate) fn client_info(&self) -> Option<Implementation> {
+        self.client_info.get().cloned()
+    }
+
+    pub(crate) fn client_capabilities(&self) -> ClientCapabilities {
+        self.client_caps.get().cloned().unwrap_or_default()
+    }
+
+    /// Whether a log message at `level` may go out for a request.
+    pub(crate) fn logs_enabled(&self, level: LoggingLevel, req_meta: Option<&Meta>, era: Era) -> bool {
+        match era {
+            Era::Stateless => req_meta
+                .and_then(|m| m.get(meta::LOG_LEVEL))
+                .and_then(|v| serde_json::from_value::<LoggingLevel>(v.clone()).ok())
+                .is_some_and(|min| level >= min),
+            Era::Session => match self.log_level.load(Ordering::Relaxed) {
+                u8::MAX => true,
+                min => level as u8 >= min,
+            },
+        }
+    }
+}
+
+/// The per-connection [`Service`].
+pub(crate) struct Connection {
+    server: Server,
+    state: Arc<SessionState>,
+    peer: OnceLock<Peer>,
+}
+
+fn params<T: DeserializeOwned>(p: Option<Value>) -> Result<T, Error> {
+    T::deserialize(p.unwrap_or_else(|| json!({})))
+        .map_err(|e| Error::invalid_params(format!("Invalid params: {e}")))
+}
+
+fn to_value<T: Serialize>(v: &T) -> Result<Value, Error> {
+    serde_json::to_value(v).map_err(Error::from)
+}
+
+/// Cursors are opaque to clients; here they are the offset of the next page.
+fn page<T: Clone>(items: &[T], cursor: Option<&str>, size: Option<usize>) -> Result<(Vec<T>, Option<String>), Error> {
+    let start = match cursor {
+        None => 0,
+        Some(c) => c
+            .strip_prefix("o")
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|&n| n <= items.len())
+            .ok_or_else(|| Error::invalid_params(format!("Invalid cursor: {c:?}")))?,
+    };
+    let end = size.map_or(items.len(), |s| (start + s).min(items.len()));
+    let next = (end < items.len()).then(|| format!("o{end}"));
+    Ok((items[start..end].to_vec(), next))
+}
+
+impl Connection {
+    pub(crate) fn new(server: Server) -> Self {
+        Connection {
+            server,
+            state: Arc::new(SessionState::new()),
+            peer: OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn attach(&self, peer: Peer) {
+        let _ = self.peer.set(peer);
+    }
+
+    fn era_of(&self, req: &Request) -> Era {
+        if self.state.version.get().is_some() {
+            return Era::Session;
+        }
+        let stateless = req
+            .params
+            .as_ref()
+            .and_then(|p| p.get("_meta"))
+            .and_then(|m| m.get(meta::PROTOCOL_VERSION))
+            .is_some();
+        if stateless { Era::Stateless } else { Era::Session }
+    }
+
+    fn capabilities(&self) -> ServerCapabilities {
+        let inner = &self.server.inner;
+        let mut caps = ServerCapabilities::default();
+        let has_completions = read(&inner.prompts).values().any(|p| !p.completers.is_empty())
+            || read(&inner.templates).iter().any(|t| !t.completers.is_empty());
+        caps.logging = Some(Default::default());
+        if !read(&inner.tools).is_empty() {
+            caps.tools = Some(mcpwire_types::ToolsCapability { list_changed: Some(true) });
+        }
+        if !read(&inner.resources).is_empty() || !read(&inner.templates).is_empty() {
+            caps.resources = Some(mcpwire_types::ResourcesCapability {
+                subscribe: Some(true),
+                list_changed: Some(true),
+            });
+        }
+        if !read(&inner.prompts).is_empty() {
+            caps.prompts = Some(mcpwire_types::PromptsCapability { list_changed: Some(true) });
+        }
+        if has_completions {
+            caps.completions = Some(Default::default());
+        }
+        caps
+    }
+
+    fn initialize(&self, p: InitializeRequestParams) -> Result<Value, Error> {
+        let requested = p.protocol_version.parse::<ProtocolVersion>().ok();
+        let version = match requested {
+            Some(v) if v.is_legacy() => v,
+            _ => ProtocolVersion::LATEST_LEGACY,
+        };
+        if self.state.version.set(version).is_err() {
+            return Err(Error::invalid_request("Invalid Request: the session is already initialized"));
+        }
+        let _ = self.state.client_info.set(p.client_info);
+        let _ = self.state.client_caps.set(p.capabilities);
+        self.start_events();
+        let mut result = InitializeResult::new(version.as_str(), self.capabilities(), self.server.inner.info.clone());
+        result.instructions = self.server.inner.instructions.clone();
+        to_value(&result)
+    }
+
+    /// Forwards server events (list changes, resource updates) to this client.
+    fn start_events(&self) {
+        let Some(peer) = self.peer.get().cloned() else { return };
+        let mut rx = self.server.inner.events.subscribe();
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            loop {
+                let ev = tokio::select! {
+                    ev = rx.recv() => ev,
+                    _ = peer.closed() => return,
+                };
+                let (method, params) = match ev {
+                    Ok(ServerEvent::ToolsChanged) => (methods::NOTIFICATIONS_TOOLS_LIST_CHANGED, None),
+                    Ok(ServerEvent::PromptsChanged) => (methods::NOTIFICATIONS_PROMPTS_LIST_CHANGED, None),
+                    Ok(ServerEvent::ResourcesChanged) => (methods::NOTIFICATIONS_RESOURCES_LIST_CHANGED, None),
+                    Ok(ServerEvent::ResourceUpdated(uri)) => {
+                        let subscribed = state.subscriptions.lock().unwrap_or_else(|p| p.into_inner()).contains(&uri);
+                        if !subscribed {
+                            continue;
+                        }
+                        (methods::NOTIFICATIONS_RESOURCES_UPDATED, Some(json!({ "uri": uri })))
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(_) => return,
+                };
+                if state.initialized.load(Ordering::Relaxed) || state.version.get().is_some() {
+                    let _ = peer.notify(method, params);
+                }
+            }
+        });
+    }
+
+    fn context(&self, cx: RequestContext, era: Era, meta: Option<Meta>, inputs: Option<mcpwire_types::InputResponses>) -> Context {
+        Context::new(self.server.clone(), self.state.clone(), cx.peer, cx.id, meta, cx.cancel, era, inputs)
+    }
+
+    async fn call_tool(&self, req: Request, cx: RequestContext, era: Era) -> Result<Value, Error> {
+        let p: CallToolRequestParams = params(req.params)?;
+        let Some(handler) = read(&self.server.inner.tools).get(&p.name).map(|t| t.handler.clone()) else {
+            return Err(Error::invalid_params(format!("Unknown tool: {}", p.name)));
+        };
+        let cx = self.context(cx, era, p.meta, p.input_responses);
+        let outcome = handler.call(cx, p.arguments.unwrap_or_default()).await;
+        let result = match outcome {
+            Ok(r) => r,
+            Err(e @ (Error::Rpc(_) | Error::Cancelled)) => return Err(e),
+            Err(Error::InputRequired(pending)) => return input_required(*pending),
+            Err(e) => CallToolResult::error_text(e.to_string()),
+        };
+        to_value(&result)
+    }
+
+    async fn read_resource(&self, req: Request, cx: RequestContext, era: Era) -> Result<Value, Error> {
+        let p: ReadResourceRequestParams = params(req.params)?;
+        let inner = &self.server.inner;
+        let fixed = read(&inner.resources).get(&p.uri).map(|r| r.handler.clone());
+        let (handler, vars) = match fixed {
+            Some(h) => (h, HashMap::new()),
+            None => {
+                let found = read(&inner.templates)
+                    .iter()
+                    .find_map(|t| t.template.match_uri(&p.uri).map(|v| (t.handler.clone(), v)));
+                match found {
+                    Some(f) => f,
+                    None => return Err(resource_not_found(&p.uri, self.state.version())),
+                }
+            }
+        };
+        let cx = self.context(cx, era, p.meta, p.input_responses);
+        match handler.read(cx, p.uri, vars).await {
+            Ok(r) => to_value(&r),
+            Err(Error::InputRequired(pending)) => input_required(*pending),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn get_prompt(&self, req: Request, cx: RequestContext, era: Era) -> Result<Value, Error> {
+        let p: GetPromptRequestParams = params(req.params)?;
+        let Some(route) = read(&self.server.inner.prompts).get(&p.name).cloned() else {
+            return Err(Error::invalid_params(format!("Unknown prompt: {}", p.name)));
+        };
+        let args: HashMap<String, String> = p.arguments.unwrap_or_default().into_iter().collect();
+        for a in route.def.arguments.iter().flatten() {
+            if a.required == Some(true) && !args.contains_key(&a.name) {
+                return Err(Error::invalid_params(format!(
+                    "Missing required argument {:?} for prompt {:?}",
+                    a.name, p.name
+                )));
+            }
+        }
+        let cx = self.context(cx, era, p.meta, p.input_responses);
+        match route.handler.get(cx, args).await {
+            Ok(r) => to_value(&r),
+            Err(Error::InputRequired(pending)) => input_required(*pending),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn complete(&self, req: Request) -> Result<Value, Error> {
+        let p: CompleteRequestParams = params(req.params)?;
+        let inner = &self.server.inner;
+        let completer = match &p.reference {
+            mcpwire_types::CompleteReference::Prompt(r) => {
+                let prompts = read(&inner.prompts);
+                let Some(prompt) = prompts.get(&r.name) else {
+                    return Err(Error::invalid_params(format!("Unknown prompt: {}", r.name)));
+                };
+                prompt.completers.get(&p.argument.name).cloned()
+            }
+            mcpwire_types::CompleteReference::Resource(r) => {
+                let templates = read(&inner.templates);
+                let Some(t) = templates.iter().find(|t| t.def.uri_template == r.uri) else {
+                    return Err(Error::invalid_params(format!("Unknown resource template: {}", r.uri)));
+                };
+                t.completers.get(&p.argument.name).cloned()
+            }
+        };
+        let mut values = match completer {
+            Some(c) => c.complete(p.argument.value.clone()).await,
+            None => Vec::new(),
+        };
+        let total = values.len();
+        values.truncate(MAX_COMPLETION_VALUES);
+        let mut result = CompleteResult::new(values);
+        result.completion.total = Some(total as u64);
+        result.completion.has_more = Some(total > MAX_COMPLETION_VALUES);
+        to_value(&result)
+    }
+
+    fn list<T: Clone, R: Serialize>(&self, req: Request, items: Vec<T>, build: impl FnOnce(Vec<T>, Option<String>) -> R) -> Result<Value, Error> {
+        let p: PaginatedRequestParams = params(req.params)?;
+        let (items, next) = page(&items, p.cursor.as_deref(), self.server.inner.page_size)?;
+        to_value(&build(items, next))
+    }
+}
+
+fn input_required(pending: super::PendingInput) -> Result<Value, Error> {
+    let mut requests = InputRequests::new();
+    requests.insert(pending.key, pending.request);
+    to_value(&InputRequiredResult::new(requests))
+}
+
+fn resource_not_found(uri: &str, version: ProtocolVersion) -> Error {
+    let code = if version.is_legacy() { ErrorCode::RESOURCE_NOT_FOUND } else { ErrorCode::INVALID_PARAMS };
+    Error::Rpc(ErrorObject::new(code, format!("Resource not found: {uri}")).with_data(json!({ "uri": uri })))
+}
+
+impl Service for Connection {
+    async fn handle_request(&self, req: Request, cx: RequestContext) -> Result<Value, Error> {
+        let era = self.era_of(&req);
+        let inner = &self.server.inner;
+        match req.method.as_str() {
+            methods::INITIALIZE => self.initialize(params(req.params)?),
+            methods::PING => Ok(json!({})),
+            methods::TOOLS_LIST => {
+                let tools: Vec<_> = read(&inner.tools).values().map(|t| t.def.clone()).collect();
+                self.list(req, tools, |tools, next| {
+                    let mut r = ListToolsResult::new(tools);
+                    r.next_cursor = next;
+                    r
+                })
+            }
+            methods::TOOLS_CALL => self.call_tool(req, cx, era).await,
+            methods::RESOURCES_LIST => {
+                let all: Vec<_> = read(&inner.resources).values().map(|r| r.def.clone()).collect();
+                self.list(req, all, |resources, next| {
+                    ListResourcesResult { resources, next_cursor: next, ..Default::default() }
+                })
+            }
+            methods::RESOURCES_TEMPLATES_LIST => {
+                let all: Vec<_> = read(&inner.templates).iter().map(|t| t.def.clone()).collect();
+                self.list(req, all, |templates, next| {
+                    ListResourceTemplatesResult { resource_templates: templates, next_cursor: next, ..Default::default() }
+                })
+            }
+            methods::RESOURCES_READ => self.read_resource(req, cx, era).await,
+            methods::RESOURCES_SUBSCRIBE => {
+                let p: SubscribeRequestParams = params(req.params)?;
+                self.state.subscriptions.lock().unwrap_or_else(|p| p.into_inner()).insert(p.uri);
+                Ok(json!({}))
+            }
+            methods::RESOURCES_UNSUBSCRIBE => {
+                let p: UnsubscribeRequestParams = params(req.params)?;
+                self.state.subscriptions.lock().unwrap_or_else(|p| p.into_inner()).remove(&p.uri);
+                Ok(json!({}))
+            }
+            methods::PROMPTS_LIST => {
+                let all: Vec<_> = read(&inner.prompts).values().map(|p| p.def.clone()).collect();
+                self.list(req, all, |prompts, next| {
+                    ListPromptsResult { prompts, next_cursor: next, ..Default::default() }
+                })
+            }
+            methods::PROMPTS_GET => self.get_prompt(req, cx, era).await,
+            methods::COMPLETION_COMPLETE => self.complete(req).await,
+            methods::LOGGING_SET_LEVEL => {
+                let p: SetLevelRequestParams = params(req.params)?;
+                self.state.log_level.store(p.level as u8, Ordering::Relaxed);
+                Ok(json!({}))
+            }
+            other => Err(Error::method_not_found(other)),
+        }
+    }
+
+    async fn handle_notification(&self, n: Notification, _peer: &Peer) {
+        if n.method == methods::NOTIFICATIONS_INITIALIZED {
+            self.state.initialized.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn allows_batches(&self) -> bool {
+        self.state.version.get().is_some_and(|v| v.allows_batches())
+    }
+
+    fn protocol_version(&self) -> Option<&'static str> {
+        Some(self.state.version().as_str())
+    }
+}
