@@ -5,6 +5,7 @@
 //! APIs on top. The wire types live in [`types`] (the `mcpwire-types` crate).
 #![warn(missing_docs)]
 
+pub mod client;
 pub mod engine;
 mod error;
 pub mod transport;

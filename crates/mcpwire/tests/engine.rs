@@ -5,11 +5,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mcpwire::engine::{self, EngineConfig, Peer, RequestContext, RequestOptions, Service};
-use mcpwire::transport::{memory, FrameReader, FrameWriter, ReadEvent};
 use mcpwire::Error;
+use mcpwire::engine::{self, EngineConfig, Peer, RequestContext, RequestOptions, Service};
+use mcpwire::transport::{FrameReader, FrameWriter, ReadEvent, memory};
 use mcpwire_types::{ErrorCode, Notification, Request};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// A test service: `echo` returns its params, `sleep` waits, `panic` panics,
 /// `fail` returns a local error; notifications are recorded in order.
@@ -28,7 +28,11 @@ impl Service for TestService {
             "sleep" => {
                 let now = self.concurrent.fetch_add(1, Ordering::SeqCst) + 1;
                 self.max_seen.fetch_max(now, Ordering::SeqCst);
-                let ms = req.params.as_ref().and_then(|p| p["ms"].as_u64()).unwrap_or(50);
+                let ms = req
+                    .params
+                    .as_ref()
+                    .and_then(|p| p["ms"].as_u64())
+                    .unwrap_or(50);
                 tokio::select! {
                     _ = tokio::time::sleep(Duration::from_millis(ms)) => {}
                     _ = cx.cancel.cancelled() => { self.cancelled.fetch_add(1, Ordering::SeqCst); }
@@ -88,11 +92,27 @@ async fn bad_frames_get_json_rpc_errors_and_the_engine_keeps_serving() {
         ("{oops", -32700, Value::Null),
         ("\"just a string\"", -32600, Value::Null),
         ("[]", -32600, Value::Null),
-        (r#"{"jsonrpc":"1.0","id":5,"method":"echo"}"#, -32600, json!(5)),
+        (
+            r#"{"jsonrpc":"1.0","id":5,"method":"echo"}"#,
+            -32600,
+            json!(5),
+        ),
         (r#"{"jsonrpc":"2.0","id":5}"#, -32600, json!(5)),
-        (r#"{"jsonrpc":"2.0","id":[1],"method":"echo"}"#, -32600, Value::Null),
-        (r#"[{"jsonrpc":"2.0","id":1,"method":"echo"}]"#, -32600, Value::Null),
-        (r#"{"jsonrpc":"2.0","id":"x","method":"nope"}"#, -32601, json!("x")),
+        (
+            r#"{"jsonrpc":"2.0","id":[1],"method":"echo"}"#,
+            -32600,
+            Value::Null,
+        ),
+        (
+            r#"[{"jsonrpc":"2.0","id":1,"method":"echo"}]"#,
+            -32600,
+            Value::Null,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":"x","method":"nope"}"#,
+            -32601,
+            json!("x"),
+        ),
     ];
     for (line, code, id) in cases {
         raw.send(line).await;
@@ -101,25 +121,37 @@ async fn bad_frames_get_json_rpc_errors_and_the_engine_keeps_serving() {
         assert_eq!(reply["id"], *id, "{line} -> {reply}");
     }
     // Invalid UTF-8 on the wire.
-    raw.r.1.write_frame(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xff\"}");
+    raw.r
+        .1
+        .write_frame(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xff\"}");
     raw.r.1.flush().await.unwrap();
     assert_eq!(raw.recv().await["error"]["code"], json!(-32700));
     // Still serving.
-    raw.send(r#"{"jsonrpc":"2.0","id":9,"method":"echo","params":{"a":1}}"#).await;
-    assert_eq!(raw.recv().await, json!({"jsonrpc":"2.0","id":9,"result":{"a":1}}));
+    raw.send(r#"{"jsonrpc":"2.0","id":9,"method":"echo","params":{"a":1}}"#)
+        .await;
+    assert_eq!(
+        raw.recv().await,
+        json!({"jsonrpc":"2.0","id":9,"result":{"a":1}})
+    );
 }
 
 #[tokio::test]
 async fn panics_and_local_failures_become_internal_errors_without_details() {
     let (_svc, _peer, mut raw) = start(EngineConfig::default());
-    raw.send(r#"{"jsonrpc":"2.0","id":1,"method":"panic"}"#).await;
+    raw.send(r#"{"jsonrpc":"2.0","id":1,"method":"panic"}"#)
+        .await;
     let reply = raw.recv().await;
     assert_eq!(reply["error"]["code"], json!(-32603));
     assert!(!reply.to_string().contains("secret"));
-    raw.send(r#"{"jsonrpc":"2.0","id":2,"method":"fail"}"#).await;
+    raw.send(r#"{"jsonrpc":"2.0","id":2,"method":"fail"}"#)
+        .await;
     let reply = raw.recv().await;
-    assert_eq!(reply["error"], json!({"code": -32603, "message": "Internal error"}));
-    raw.send(r#"{"jsonrpc":"2.0","id":3,"method":"echo","params":[1]}"#).await;
+    assert_eq!(
+        reply["error"],
+        json!({"code": -32603, "message": "Internal error"})
+    );
+    raw.send(r#"{"jsonrpc":"2.0","id":3,"method":"echo","params":[1]}"#)
+        .await;
     assert_eq!(raw.recv().await["result"], json!([1]));
 }
 
@@ -127,8 +159,10 @@ async fn panics_and_local_failures_become_internal_errors_without_details() {
 async fn requests_run_concurrently_up_to_the_bound() {
     let (svc, _peer, mut raw) = start(EngineConfig::default().max_concurrency(3));
     for i in 0..6 {
-        raw.send(&format!(r#"{{"jsonrpc":"2.0","id":{i},"method":"sleep","params":{{"ms":60}}}}"#))
-            .await;
+        raw.send(&format!(
+            r#"{{"jsonrpc":"2.0","id":{i},"method":"sleep","params":{{"ms":60}}}}"#
+        ))
+        .await;
     }
     let mut ids: Vec<i64> = Vec::new();
     for _ in 0..6 {
@@ -143,10 +177,13 @@ async fn requests_run_concurrently_up_to_the_bound() {
 async fn notifications_are_handled_in_arrival_order() {
     let (svc, _peer, mut raw) = start(EngineConfig::default());
     for i in 0..20 {
-        raw.send(&format!(r#"{{"jsonrpc":"2.0","method":"note","params":{{"i":{i}}}}}"#))
-            .await;
+        raw.send(&format!(
+            r#"{{"jsonrpc":"2.0","method":"note","params":{{"i":{i}}}}}"#
+        ))
+        .await;
     }
-    raw.send(r#"{"jsonrpc":"2.0","id":1,"method":"sleep","params":{"ms":150}}"#).await;
+    raw.send(r#"{"jsonrpc":"2.0","id":1,"method":"sleep","params":{"ms":150}}"#)
+        .await;
     raw.recv().await;
     let notes = svc.notes.lock().unwrap().clone();
     let want: Vec<String> = (0..20).map(|i| format!("note:{i}")).collect();
@@ -156,23 +193,37 @@ async fn notifications_are_handled_in_arrival_order() {
 #[tokio::test]
 async fn cancelled_notification_fires_the_handler_token_and_no_response_is_sent() {
     let (svc, _peer, mut raw) = start(EngineConfig::default());
-    raw.send(r#"{"jsonrpc":"2.0","id":"long","method":"sleep","params":{"ms":5000}}"#).await;
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    raw.send(r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"long"}}"#)
+    raw.send(r#"{"jsonrpc":"2.0","id":"long","method":"sleep","params":{"ms":5000}}"#)
         .await;
-    raw.send(r#"{"jsonrpc":"2.0","id":2,"method":"echo","params":{}}"#).await;
-    let reply = raw.recv().await;
-    assert_eq!(reply["id"], json!(2), "the cancelled request must not be answered");
     tokio::time::sleep(Duration::from_millis(50)).await;
-    assert_eq!(svc.cancelled.load(Ordering::SeqCst), 1, "the handler saw its token fire");
+    raw.send(
+        r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"long"}}"#,
+    )
+    .await;
+    raw.send(r#"{"jsonrpc":"2.0","id":2,"method":"echo","params":{}}"#)
+        .await;
+    let reply = raw.recv().await;
+    assert_eq!(
+        reply["id"],
+        json!(2),
+        "the cancelled request must not be answered"
+    );
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(
+        svc.cancelled.load(Ordering::SeqCst),
+        1,
+        "the handler saw its token fire"
+    );
     assert_eq!(svc.concurrent.load(Ordering::SeqCst), 0);
 }
 
 #[tokio::test]
 async fn responses_with_unknown_ids_are_ignored() {
     let (_svc, _peer, mut raw) = start(EngineConfig::default());
-    raw.send(r#"{"jsonrpc":"2.0","id":424242,"result":{}}"#).await;
-    raw.send(r#"{"jsonrpc":"2.0","id":1,"method":"echo","params":{"ok":true}}"#).await;
+    raw.send(r#"{"jsonrpc":"2.0","id":424242,"result":{}}"#)
+        .await;
+    raw.send(r#"{"jsonrpc":"2.0","id":1,"method":"echo","params":{"ok":true}}"#)
+        .await;
     assert_eq!(raw.recv().await["result"], json!({"ok": true}));
 }
 
@@ -183,13 +234,18 @@ async fn outgoing_requests_are_correlated_and_time_out_with_a_cancel() {
     let call = tokio::spawn(async move { p.request("ping", None).await });
     let req = raw.recv().await;
     assert_eq!(req["method"], "ping");
-    raw.send(&json!({"jsonrpc":"2.0","id":req["id"],"result":{"pong":1}}).to_string()).await;
+    raw.send(&json!({"jsonrpc":"2.0","id":req["id"],"result":{"pong":1}}).to_string())
+        .await;
     assert_eq!(call.await.unwrap().unwrap(), json!({"pong": 1}));
 
     let p = peer.clone();
     let call = tokio::spawn(async move {
-        p.request_with("slow", None, RequestOptions::new().timeout(Duration::from_millis(100)))
-            .await
+        p.request_with(
+            "slow",
+            None,
+            RequestOptions::new().timeout(Duration::from_millis(100)),
+        )
+        .await
     });
     let req = raw.recv().await;
     let err = call.await.unwrap().unwrap_err();
@@ -224,7 +280,8 @@ async fn progress_resets_the_timeout_but_not_the_total_cap() {
         tokio::time::sleep(Duration::from_millis(100)).await;
         raw.send(&json!({"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":token,"progress":i}}).to_string()).await;
     }
-    raw.send(&json!({"jsonrpc":"2.0","id":req["id"],"result":{"done":true}}).to_string()).await;
+    raw.send(&json!({"jsonrpc":"2.0","id":req["id"],"result":{"done":true}}).to_string())
+        .await;
     assert_eq!(call.await.unwrap().unwrap(), json!({"done": true}));
     assert_eq!(seen.load(Ordering::SeqCst), 4);
 
@@ -267,7 +324,10 @@ async fn closing_the_peer_side_fails_pending_calls_at_once() {
         .unwrap_err();
     assert!(matches!(err, Error::Closed(_)), "{err}");
     assert!(peer.is_closed());
-    assert!(matches!(peer.request("x", None).await, Err(Error::Closed(_))));
+    assert!(matches!(
+        peer.request("x", None).await,
+        Err(Error::Closed(_))
+    ));
 }
 
 #[tokio::test]
@@ -276,9 +336,13 @@ async fn a_handler_can_call_back_into_the_peer() {
     raw.send(r#"{"jsonrpc":"2.0","id":1,"method":"ask"}"#).await;
     let back = raw.recv().await;
     assert_eq!(back["method"], "echo");
-    raw.send(&json!({"jsonrpc":"2.0","id":back["id"],"result":{"answer":42}}).to_string()).await;
+    raw.send(&json!({"jsonrpc":"2.0","id":back["id"],"result":{"answer":42}}).to_string())
+        .await;
     let reply = raw.recv().await;
-    assert_eq!(reply, json!({"jsonrpc":"2.0","id":1,"result":{"answer":42}}));
+    assert_eq!(
+        reply,
+        json!({"jsonrpc":"2.0","id":1,"result":{"answer":42}})
+    );
 }
 
 #[tokio::test]
@@ -289,12 +353,21 @@ async fn oversized_messages_get_an_error_and_the_next_message_is_served() {
     tokio::spawn(driver);
     let mut raw = Raw { r: b };
     // The raw end accepts big frames; only the engine's end is limited.
-    let big = format!(r#"{{"jsonrpc":"2.0","id":1,"method":"echo","params":{{"t":"{}"}}}}"#, "x".repeat(5000));
+    let big = format!(
+        r#"{{"jsonrpc":"2.0","id":1,"method":"echo","params":{{"t":"{}"}}}}"#,
+        "x".repeat(5000)
+    );
     raw.send(&big).await;
     let reply = raw.recv().await;
     assert_eq!(reply["error"]["code"], json!(-32600));
-    assert!(reply["error"]["message"].as_str().unwrap().contains("exceeds"));
-    raw.send(r#"{"jsonrpc":"2.0","id":2,"method":"echo","params":{}}"#).await;
+    assert!(
+        reply["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("exceeds")
+    );
+    raw.send(r#"{"jsonrpc":"2.0","id":2,"method":"echo","params":{}}"#)
+        .await;
     assert_eq!(raw.recv().await["id"], json!(2));
     let _ = ErrorCode::INVALID_REQUEST;
 }

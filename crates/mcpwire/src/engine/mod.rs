@@ -20,15 +20,15 @@ use mcpwire_types::{
     ErrorCode, ErrorObject, Incoming, Message, Notification, Request, RequestId, Response,
 };
 use serde_json::Value;
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 
 pub use config::EngineConfig;
 pub use peer::{Peer, ProgressCallback, RequestOptions};
 pub use service::{RequestContext, Service};
 
-use crate::transport::{FrameReader, FrameWriter, ReadEvent, Transport};
 use crate::Error;
+use crate::transport::{FrameReader, FrameWriter, ReadEvent, Transport};
 use peer::Outgoing;
 
 /// Starts the engine for `service` over `transport`.
@@ -41,7 +41,10 @@ pub fn connect<S, T>(
     service: Arc<S>,
     transport: T,
     config: EngineConfig,
-) -> (Peer, impl Future<Output = Result<(), Error>> + Send + 'static)
+) -> (
+    Peer,
+    impl Future<Output = Result<(), Error>> + Send + 'static,
+)
 where
     S: Service,
     T: Transport,
@@ -137,7 +140,10 @@ impl<S: Service> Dispatcher<S> {
     fn reply(&self, id: Option<RequestId>, outcome: Result<Value, ErrorObject>) {
         let _ = self
             .peer
-            .send(Outgoing::Message(Message::Response(Response { id, outcome })));
+            .send(Outgoing::Message(Message::Response(Response {
+                id,
+                outcome,
+            })));
     }
 
     async fn message(&mut self, m: Message) {
@@ -241,7 +247,12 @@ impl<S: Service> Dispatcher<S> {
                         })
                 }
             });
-            responses.extend(futures_util::future::join_all(runs).await.into_iter().flatten());
+            responses.extend(
+                futures_util::future::join_all(runs)
+                    .await
+                    .into_iter()
+                    .flatten(),
+            );
             if !responses.is_empty() {
                 let _ = peer.send(Outgoing::Batch(responses));
             }

@@ -361,6 +361,8 @@ fn set_progress_token(params: &mut Option<Value>, id: &RequestId) {
     }
 }
 
-pub(crate) fn lock_running(peer: &Peer) -> std::sync::MutexGuard<'_, HashMap<RequestId, CancellationToken>> {
+pub(crate) fn lock_running(
+    peer: &Peer,
+) -> std::sync::MutexGuard<'_, HashMap<RequestId, CancellationToken>> {
     lock(&peer.shared.running)
 }

@@ -2,22 +2,22 @@
 //! cancellation, and requests to the client (elicitation, sampling, roots)
 //! that work the same under both protocol eras.
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use mcpwire_types::{
-    meta, CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult,
+    CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult,
     Implementation, InputRequest, InputResponse, InputResponses, ListRootsResult, LoggingLevel,
-    Meta, ProgressToken, ProtocolVersion, RequestId,
+    Meta, ProgressToken, ProtocolVersion, RequestId, meta,
 };
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
-use super::session::SessionState;
 use super::Server;
-use crate::engine::Peer;
+use super::session::SessionState;
 use crate::Error;
+use crate::engine::Peer;
 
 /// Input a handler needs from the client before it can finish.
 ///
@@ -177,19 +177,30 @@ impl Context {
         if let Some(m) = message {
             params["message"] = json!(m);
         }
-        let _ = self.inner.peer.notify("notifications/progress", Some(params));
+        let _ = self
+            .inner
+            .peer
+            .notify("notifications/progress", Some(params));
     }
 
     /// Sends a log message at `level`, if the client asked for that level.
     pub async fn log(&self, level: LoggingLevel, logger: Option<&str>, data: impl Serialize) {
-        if !self.inner.session.logs_enabled(level, self.inner.meta.as_ref(), self.inner.era) {
+        if !self
+            .inner
+            .session
+            .logs_enabled(level, self.inner.meta.as_ref(), self.inner.era)
+        {
             return;
         }
-        let mut params = json!({ "level": level, "data": serde_json::to_value(data).unwrap_or(Value::Null) });
+        let mut params =
+            json!({ "level": level, "data": serde_json::to_value(data).unwrap_or(Value::Null) });
         if let Some(l) = logger {
             params["logger"] = json!(l);
         }
-        let _ = self.inner.peer.notify("notifications/message", Some(params));
+        let _ = self
+            .inner
+            .peer
+            .notify("notifications/message", Some(params));
     }
 
     /// Logs at `debug`.
@@ -231,21 +242,31 @@ impl Context {
         }
         match self.ask("elicit", InputRequest::Elicit(params)).await? {
             InputResponse::Elicit(r) => Ok(r),
-            _ => Err(Error::Protocol("the client answered an elicitation with another kind of result".into())),
+            _ => Err(Error::Protocol(
+                "the client answered an elicitation with another kind of result".into(),
+            )),
         }
     }
 
     /// Asks the client's model for a completion (sampling).
-    pub async fn sample(&self, params: CreateMessageRequestParams) -> Result<CreateMessageResult, Error> {
+    pub async fn sample(
+        &self,
+        params: CreateMessageRequestParams,
+    ) -> Result<CreateMessageResult, Error> {
         if self.client_capabilities().sampling.is_none() {
             return Err(Error::rpc(
                 mcpwire_types::ErrorCode::INVALID_REQUEST,
                 "The client does not support sampling",
             ));
         }
-        match self.ask("sample", InputRequest::CreateMessage(params)).await? {
+        match self
+            .ask("sample", InputRequest::CreateMessage(params))
+            .await?
+        {
             InputResponse::CreateMessage(r) => Ok(r),
-            _ => Err(Error::Protocol("the client answered sampling with another kind of result".into())),
+            _ => Err(Error::Protocol(
+                "the client answered sampling with another kind of result".into(),
+            )),
         }
     }
 
@@ -259,7 +280,9 @@ impl Context {
         }
         match self.ask("roots", InputRequest::ListRoots(None)).await? {
             InputResponse::ListRoots(r) => Ok(r),
-            _ => Err(Error::Protocol("the client answered roots/list with another kind of result".into())),
+            _ => Err(Error::Protocol(
+                "the client answered roots/list with another kind of result".into(),
+            )),
         }
     }
 
@@ -273,7 +296,8 @@ impl Context {
                     Value::Object(mut m) => m.remove("params"),
                     _ => None,
                 };
-                let opts = crate::engine::RequestOptions::new().cancel_token(self.inner.cancel.clone());
+                let opts =
+                    crate::engine::RequestOptions::new().cancel_token(self.inner.cancel.clone());
                 let v = self.inner.peer.request_with(&method, params, opts).await?;
                 let r = match request {
                     InputRequest::Elicit(_) => serde_json::from_value(v).map(InputResponse::Elicit),
@@ -287,10 +311,18 @@ impl Context {
             Era::Stateless => {
                 let n = self.inner.asked.fetch_add(1, Ordering::Relaxed);
                 let key = format!("{kind}-{n}");
-                if let Some(answer) = self.inner.input_responses.as_ref().and_then(|r| r.get(&key)) {
+                if let Some(answer) = self
+                    .inner
+                    .input_responses
+                    .as_ref()
+                    .and_then(|r| r.get(&key))
+                {
                     return Ok(answer.clone());
                 }
-                Err(Error::InputRequired(Box::new(PendingInput { key, request })))
+                Err(Error::InputRequired(Box::new(PendingInput {
+                    key,
+                    request,
+                })))
             }
         }
     }

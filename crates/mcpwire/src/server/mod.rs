@@ -31,17 +31,19 @@ use tokio::sync::broadcast;
 
 pub use completion::{Completer, MAX_COMPLETION_VALUES};
 pub use context::{Context, Era, PendingInput};
-pub use prompt::{arguments_for, parse_prompt_arguments, IntoPromptResult, PromptHandler, PromptRoute};
+pub use prompt::{
+    IntoPromptResult, PromptHandler, PromptRoute, arguments_for, parse_prompt_arguments,
+};
 pub use resource::{IntoReadResult, ResourceHandler, ResourceRoute, TemplateRoute};
 pub use schema::{object_schema, schema_for};
 pub use tool::{
-    input_schema_for, parse_arguments, BoxFuture, IntoToolResult, Json, ToolHandler, ToolRoute,
+    BoxFuture, IntoToolResult, Json, ToolHandler, ToolRoute, input_schema_for, parse_arguments,
 };
 pub use uri_template::{TemplateError, UriTemplate};
 
+use crate::Error;
 use crate::engine::{self, EngineConfig};
 use crate::transport::{self, Transport};
-use crate::Error;
 
 /// Something that changed on the server, announced to connected clients.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +78,9 @@ pub struct Server {
 
 impl std::fmt::Debug for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Server").field("info", &self.inner.info).finish()
+        f.debug_struct("Server")
+            .field("info", &self.inner.info)
+            .finish()
     }
 }
 
@@ -162,7 +166,10 @@ impl Server {
     /// Tells clients subscribed to `uri` that it changed
     /// (`notifications/resources/updated`).
     pub fn resource_updated(&self, uri: impl Into<String>) {
-        let _ = self.inner.events.send(ServerEvent::ResourceUpdated(uri.into()));
+        let _ = self
+            .inner
+            .events
+            .send(ServerEvent::ResourceUpdated(uri.into()));
     }
 
     /// Serves one connection over `transport` until the client goes away.
@@ -275,12 +282,25 @@ impl ServerBuilder {
             inner: Arc::new(ServerInner {
                 info: self.info,
                 instructions: self.instructions,
-                tools: RwLock::new(self.tools.into_iter().map(|t| (t.def.name.clone(), t)).collect()),
+                tools: RwLock::new(
+                    self.tools
+                        .into_iter()
+                        .map(|t| (t.def.name.clone(), t))
+                        .collect(),
+                ),
                 resources: RwLock::new(
-                    self.resources.into_iter().map(|r| (r.def.uri.clone(), r)).collect(),
+                    self.resources
+                        .into_iter()
+                        .map(|r| (r.def.uri.clone(), r))
+                        .collect(),
                 ),
                 templates: RwLock::new(self.templates),
-                prompts: RwLock::new(self.prompts.into_iter().map(|p| (p.def.name.clone(), p)).collect()),
+                prompts: RwLock::new(
+                    self.prompts
+                        .into_iter()
+                        .map(|p| (p.def.name.clone(), p))
+                        .collect(),
+                ),
                 events,
                 page_size: self.page_size,
                 engine: self.engine,

@@ -10,16 +10,20 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use super::Context;
 use super::completion::Completer;
 use super::schema::schema_for;
 use super::tool::BoxFuture;
-use super::Context;
 use crate::Error;
 
 /// Renders one prompt from its string arguments.
 pub trait PromptHandler: Send + Sync + 'static {
     /// Renders the prompt.
-    fn get(&self, cx: Context, args: HashMap<String, String>) -> BoxFuture<Result<GetPromptResult, Error>>;
+    fn get(
+        &self,
+        cx: Context,
+        args: HashMap<String, String>,
+    ) -> BoxFuture<Result<GetPromptResult, Error>>;
 }
 
 impl<F, Fut, R> PromptHandler for F
@@ -28,7 +32,11 @@ where
     Fut: Future<Output = R> + Send + 'static,
     R: IntoPromptResult,
 {
-    fn get(&self, cx: Context, args: HashMap<String, String>) -> BoxFuture<Result<GetPromptResult, Error>> {
+    fn get(
+        &self,
+        cx: Context,
+        args: HashMap<String, String>,
+    ) -> BoxFuture<Result<GetPromptResult, Error>> {
         let fut = self(cx, args);
         Box::pin(async move { fut.await.into_prompt_result() })
     }
@@ -67,7 +75,8 @@ impl IntoPromptResult for String {
 
 impl<T: IntoPromptResult, E: Into<Error>> IntoPromptResult for Result<T, E> {
     fn into_prompt_result(self) -> Result<GetPromptResult, Error> {
-        self.map_err(Into::into).and_then(IntoPromptResult::into_prompt_result)
+        self.map_err(Into::into)
+            .and_then(IntoPromptResult::into_prompt_result)
     }
 }
 
@@ -93,7 +102,9 @@ pub struct PromptRoute {
 
 impl std::fmt::Debug for PromptRoute {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PromptRoute").field("def", &self.def).finish()
+        f.debug_struct("PromptRoute")
+            .field("def", &self.def)
+            .finish()
     }
 }
 
@@ -184,7 +195,10 @@ pub fn arguments_for<A: JsonSchema>() -> Vec<PromptArgument> {
         .iter()
         .map(|(name, p)| {
             let mut a = PromptArgument::new(name.clone());
-            a.description = p.get("description").and_then(Value::as_str).map(str::to_owned);
+            a.description = p
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
             a.required = Some(required.contains(&name.as_str()));
             a
         })
@@ -193,7 +207,9 @@ pub fn arguments_for<A: JsonSchema>() -> Vec<PromptArgument> {
 
 /// Prompt arguments arrive as strings; values that look like other JSON
 /// types are offered as such first, so `A` may use numbers and booleans.
-pub fn parse_prompt_arguments<A: DeserializeOwned>(args: HashMap<String, String>) -> Result<A, Error> {
+pub fn parse_prompt_arguments<A: DeserializeOwned>(
+    args: HashMap<String, String>,
+) -> Result<A, Error> {
     let as_strings: Map<String, Value> = args
         .iter()
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))

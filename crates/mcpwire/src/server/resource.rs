@@ -18,8 +18,12 @@ use crate::Error;
 /// URI (empty for fixed resources).
 pub trait ResourceHandler: Send + Sync + 'static {
     /// Reads the resource at `uri`.
-    fn read(&self, cx: Context, uri: String, vars: HashMap<String, String>)
-        -> BoxFuture<Result<ReadResourceResult, Error>>;
+    fn read(
+        &self,
+        cx: Context,
+        uri: String,
+        vars: HashMap<String, String>,
+    ) -> BoxFuture<Result<ReadResourceResult, Error>>;
 }
 
 impl<F, Fut, R> ResourceHandler for F
@@ -28,8 +32,12 @@ where
     Fut: Future<Output = R> + Send + 'static,
     R: IntoReadResult,
 {
-    fn read(&self, cx: Context, uri: String, vars: HashMap<String, String>)
-        -> BoxFuture<Result<ReadResourceResult, Error>> {
+    fn read(
+        &self,
+        cx: Context,
+        uri: String,
+        vars: HashMap<String, String>,
+    ) -> BoxFuture<Result<ReadResourceResult, Error>> {
         let fut = self(cx, uri.clone(), vars);
         Box::pin(async move { fut.await.into_read_result(&uri) })
     }
@@ -69,7 +77,8 @@ impl IntoReadResult for Vec<ResourceContents> {
 
 impl<T: IntoReadResult, E: Into<Error>> IntoReadResult for Result<T, E> {
     fn into_read_result(self, uri: &str) -> Result<ReadResourceResult, Error> {
-        self.map_err(Into::into).and_then(|v| v.into_read_result(uri))
+        self.map_err(Into::into)
+            .and_then(|v| v.into_read_result(uri))
     }
 }
 
@@ -91,13 +100,19 @@ pub struct ResourceRoute {
 
 impl std::fmt::Debug for ResourceRoute {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ResourceRoute").field("def", &self.def).finish()
+        f.debug_struct("ResourceRoute")
+            .field("def", &self.def)
+            .finish()
     }
 }
 
 impl ResourceRoute {
     /// A resource at `uri` named `name`.
-    pub fn new(uri: impl Into<String>, name: impl Into<String>, handler: impl ResourceHandler) -> Self {
+    pub fn new(
+        uri: impl Into<String>,
+        name: impl Into<String>,
+        handler: impl ResourceHandler,
+    ) -> Self {
         ResourceRoute {
             def: Resource::new(uri, name),
             handler: Arc::new(handler),
@@ -158,7 +173,9 @@ pub struct TemplateRoute {
 
 impl std::fmt::Debug for TemplateRoute {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TemplateRoute").field("def", &self.def).finish()
+        f.debug_struct("TemplateRoute")
+            .field("def", &self.def)
+            .finish()
     }
 }
 

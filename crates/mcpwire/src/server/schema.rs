@@ -1,7 +1,7 @@
 //! JSON Schemas for tool inputs and outputs, generated from Rust types.
 
-use schemars::generate::SchemaSettings;
 use schemars::JsonSchema;
+use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value};
 
 /// The JSON Schema (2020-12) of `T` as an object, with sub-schemas inlined
@@ -23,10 +23,37 @@ pub fn schema_for<T: JsonSchema>() -> Map<String, Value> {
         Value::Object(mut map) => {
             map.remove("$schema");
             map.remove("title");
+            for v in map.values_mut() {
+                strip_rust_formats(v);
+            }
             map
         }
         // `true`/`false` schemas: accept anything as an object.
         _ => object_schema(),
+    }
+}
+
+/// schemars names Rust number types in `format` ("double", "uint32", ...).
+/// Those are not JSON Schema formats, and strict validators in some clients
+/// reject unknown formats, so they are dropped; the bounds stay.
+fn strip_rust_formats(v: &mut Value) {
+    const RUST_FORMATS: &[&str] = &[
+        "double", "float", "int", "int8", "int16", "int32", "int64", "int128", "uint", "uint8",
+        "uint16", "uint32", "uint64", "uint128",
+    ];
+    match v {
+        Value::Object(map) => {
+            if map
+                .get("format")
+                .and_then(Value::as_str)
+                .is_some_and(|f| RUST_FORMATS.contains(&f))
+            {
+                map.remove("format");
+            }
+            map.values_mut().for_each(strip_rust_formats);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_rust_formats),
+        _ => {}
     }
 }
 
@@ -37,9 +64,7 @@ pub fn object_schema() -> Map<String, Value> {
     m
 }
 
-/// Tool schemas must describe objects; wraps anything else (a newtype, an
-/// enum) as the single property `value`... not needed for derived structs,
-/// so this only checks and reports.
+/// Whether a schema describes a JSON object, as tool schemas must.
 pub(crate) fn is_object_schema(schema: &Map<String, Value>) -> bool {
     schema.get("type").and_then(Value::as_str) == Some("object")
 }

@@ -6,22 +6,22 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use mcpwire_types::{
-    meta, methods, CallToolRequestParams, CallToolResult, ClientCapabilities, CompleteRequestParams,
+    CallToolRequestParams, CallToolResult, ClientCapabilities, CompleteRequestParams,
     CompleteResult, ErrorCode, ErrorObject, GetPromptRequestParams, Implementation,
     InitializeRequestParams, InitializeResult, InputRequests, InputRequiredResult,
     ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
     LoggingLevel, Meta, Notification, PaginatedRequestParams, ProtocolVersion,
     ReadResourceRequestParams, Request, ServerCapabilities, SetLevelRequestParams,
-    SubscribeRequestParams, UnsubscribeRequestParams,
+    SubscribeRequestParams, UnsubscribeRequestParams, meta, methods,
 };
-use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
 
 use super::context::{Context, Era};
-use super::{read, Server, ServerEvent, MAX_COMPLETION_VALUES};
-use crate::engine::{Peer, RequestContext, Service};
+use super::{MAX_COMPLETION_VALUES, Server, ServerEvent, read};
 use crate::Error;
+use crate::engine::{Peer, RequestContext, Service};
 
 /// What one connection negotiated.
 #[derive(Default)]
@@ -44,7 +44,10 @@ impl SessionState {
     }
 
     pub(crate) fn version(&self) -> ProtocolVersion {
-        self.version.get().copied().unwrap_or(ProtocolVersion::LATEST_LEGACY)
+        self.version
+            .get()
+            .copied()
+            .unwrap_or(ProtocolVersion::LATEST_LEGACY)
     }
 
     pub(crate) fn client_info(&self) -> Option<Implementation> {
@@ -56,7 +59,12 @@ impl SessionState {
     }
 
     /// Whether a log message at `level` may go out for a request.
-    pub(crate) fn logs_enabled(&self, level: LoggingLevel, req_meta: Option<&Meta>, era: Era) -> bool {
+    pub(crate) fn logs_enabled(
+        &self,
+        level: LoggingLevel,
+        req_meta: Option<&Meta>,
+        era: Era,
+    ) -> bool {
         match era {
             Era::Stateless => req_meta
                 .and_then(|m| m.get(meta::LOG_LEVEL))
@@ -87,7 +95,11 @@ fn to_value<T: Serialize>(v: &T) -> Result<Value, Error> {
 }
 
 /// Cursors are opaque to clients; here they are the offset of the next page.
-fn page<T: Clone>(items: &[T], cursor: Option<&str>, size: Option<usize>) -> Result<(Vec<T>, Option<String>), Error> {
+fn page<T: Clone>(
+    items: &[T],
+    cursor: Option<&str>,
+    size: Option<usize>,
+) -> Result<(Vec<T>, Option<String>), Error> {
     let start = match cursor {
         None => 0,
         Some(c) => c
@@ -124,17 +136,27 @@ impl Connection {
             .and_then(|p| p.get("_meta"))
             .and_then(|m| m.get(meta::PROTOCOL_VERSION))
             .is_some();
-        if stateless { Era::Stateless } else { Era::Session }
+        if stateless {
+            Era::Stateless
+        } else {
+            Era::Session
+        }
     }
 
     fn capabilities(&self) -> ServerCapabilities {
         let inner = &self.server.inner;
         let mut caps = ServerCapabilities::default();
-        let has_completions = read(&inner.prompts).values().any(|p| !p.completers.is_empty())
-            || read(&inner.templates).iter().any(|t| !t.completers.is_empty());
+        let has_completions = read(&inner.prompts)
+            .values()
+            .any(|p| !p.completers.is_empty())
+            || read(&inner.templates)
+                .iter()
+                .any(|t| !t.completers.is_empty());
         caps.logging = Some(Default::default());
         if !read(&inner.tools).is_empty() {
-            caps.tools = Some(mcpwire_types::ToolsCapability { list_changed: Some(true) });
+            caps.tools = Some(mcpwire_types::ToolsCapability {
+                list_changed: Some(true),
+            });
         }
         if !read(&inner.resources).is_empty() || !read(&inner.templates).is_empty() {
             caps.resources = Some(mcpwire_types::ResourcesCapability {
@@ -143,7 +165,9 @@ impl Connection {
             });
         }
         if !read(&inner.prompts).is_empty() {
-            caps.prompts = Some(mcpwire_types::PromptsCapability { list_changed: Some(true) });
+            caps.prompts = Some(mcpwire_types::PromptsCapability {
+                list_changed: Some(true),
+            });
         }
         if has_completions {
             caps.completions = Some(Default::default());
@@ -158,19 +182,27 @@ impl Connection {
             _ => ProtocolVersion::LATEST_LEGACY,
         };
         if self.state.version.set(version).is_err() {
-            return Err(Error::invalid_request("Invalid Request: the session is already initialized"));
+            return Err(Error::invalid_request(
+                "Invalid Request: the session is already initialized",
+            ));
         }
         let _ = self.state.client_info.set(p.client_info);
         let _ = self.state.client_caps.set(p.capabilities);
         self.start_events();
-        let mut result = InitializeResult::new(version.as_str(), self.capabilities(), self.server.inner.info.clone());
+        let mut result = InitializeResult::new(
+            version.as_str(),
+            self.capabilities(),
+            self.server.inner.info.clone(),
+        );
         result.instructions = self.server.inner.instructions.clone();
         to_value(&result)
     }
 
     /// Forwards server events (list changes, resource updates) to this client.
     fn start_events(&self) {
-        let Some(peer) = self.peer.get().cloned() else { return };
+        let Some(peer) = self.peer.get().cloned() else {
+            return;
+        };
         let mut rx = self.server.inner.events.subscribe();
         let state = self.state.clone();
         tokio::spawn(async move {
@@ -180,15 +212,28 @@ impl Connection {
                     _ = peer.closed() => return,
                 };
                 let (method, params) = match ev {
-                    Ok(ServerEvent::ToolsChanged) => (methods::NOTIFICATIONS_TOOLS_LIST_CHANGED, None),
-                    Ok(ServerEvent::PromptsChanged) => (methods::NOTIFICATIONS_PROMPTS_LIST_CHANGED, None),
-                    Ok(ServerEvent::ResourcesChanged) => (methods::NOTIFICATIONS_RESOURCES_LIST_CHANGED, None),
+                    Ok(ServerEvent::ToolsChanged) => {
+                        (methods::NOTIFICATIONS_TOOLS_LIST_CHANGED, None)
+                    }
+                    Ok(ServerEvent::PromptsChanged) => {
+                        (methods::NOTIFICATIONS_PROMPTS_LIST_CHANGED, None)
+                    }
+                    Ok(ServerEvent::ResourcesChanged) => {
+                        (methods::NOTIFICATIONS_RESOURCES_LIST_CHANGED, None)
+                    }
                     Ok(ServerEvent::ResourceUpdated(uri)) => {
-                        let subscribed = state.subscriptions.lock().unwrap_or_else(|p| p.into_inner()).contains(&uri);
+                        let subscribed = state
+                            .subscriptions
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .contains(&uri);
                         if !subscribed {
                             continue;
                         }
-                        (methods::NOTIFICATIONS_RESOURCES_UPDATED, Some(json!({ "uri": uri })))
+                        (
+                            methods::NOTIFICATIONS_RESOURCES_UPDATED,
+                            Some(json!({ "uri": uri })),
+                        )
                     }
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
                     Err(_) => return,
@@ -200,13 +245,31 @@ impl Connection {
         });
     }
 
-    fn context(&self, cx: RequestContext, era: Era, meta: Option<Meta>, inputs: Option<mcpwire_types::InputResponses>) -> Context {
-        Context::new(self.server.clone(), self.state.clone(), cx.peer, cx.id, meta, cx.cancel, era, inputs)
+    fn context(
+        &self,
+        cx: RequestContext,
+        era: Era,
+        meta: Option<Meta>,
+        inputs: Option<mcpwire_types::InputResponses>,
+    ) -> Context {
+        Context::new(
+            self.server.clone(),
+            self.state.clone(),
+            cx.peer,
+            cx.id,
+            meta,
+            cx.cancel,
+            era,
+            inputs,
+        )
     }
 
     async fn call_tool(&self, req: Request, cx: RequestContext, era: Era) -> Result<Value, Error> {
         let p: CallToolRequestParams = params(req.params)?;
-        let Some(handler) = read(&self.server.inner.tools).get(&p.name).map(|t| t.handler.clone()) else {
+        let Some(handler) = read(&self.server.inner.tools)
+            .get(&p.name)
+            .map(|t| t.handler.clone())
+        else {
             return Err(Error::invalid_params(format!("Unknown tool: {}", p.name)));
         };
         let cx = self.context(cx, era, p.meta, p.input_responses);
@@ -220,10 +283,17 @@ impl Connection {
         to_value(&result)
     }
 
-    async fn read_resource(&self, req: Request, cx: RequestContext, era: Era) -> Result<Value, Error> {
+    async fn read_resource(
+        &self,
+        req: Request,
+        cx: RequestContext,
+        era: Era,
+    ) -> Result<Value, Error> {
         let p: ReadResourceRequestParams = params(req.params)?;
         let inner = &self.server.inner;
-        let fixed = read(&inner.resources).get(&p.uri).map(|r| r.handler.clone());
+        let fixed = read(&inner.resources)
+            .get(&p.uri)
+            .map(|r| r.handler.clone());
         let (handler, vars) = match fixed {
             Some(h) => (h, HashMap::new()),
             None => {
@@ -280,7 +350,10 @@ impl Connection {
             mcpwire_types::CompleteReference::Resource(r) => {
                 let templates = read(&inner.templates);
                 let Some(t) = templates.iter().find(|t| t.def.uri_template == r.uri) else {
-                    return Err(Error::invalid_params(format!("Unknown resource template: {}", r.uri)));
+                    return Err(Error::invalid_params(format!(
+                        "Unknown resource template: {}",
+                        r.uri
+                    )));
                 };
                 t.completers.get(&p.argument.name).cloned()
             }
@@ -297,7 +370,12 @@ impl Connection {
         to_value(&result)
     }
 
-    fn list<T: Clone, R: Serialize>(&self, req: Request, items: Vec<T>, build: impl FnOnce(Vec<T>, Option<String>) -> R) -> Result<Value, Error> {
+    fn list<T: Clone, R: Serialize>(
+        &self,
+        req: Request,
+        items: Vec<T>,
+        build: impl FnOnce(Vec<T>, Option<String>) -> R,
+    ) -> Result<Value, Error> {
         let p: PaginatedRequestParams = params(req.params)?;
         let (items, next) = page(&items, p.cursor.as_deref(), self.server.inner.page_size)?;
         to_value(&build(items, next))
@@ -311,8 +389,15 @@ fn input_required(pending: super::PendingInput) -> Result<Value, Error> {
 }
 
 fn resource_not_found(uri: &str, version: ProtocolVersion) -> Error {
-    let code = if version.is_legacy() { ErrorCode::RESOURCE_NOT_FOUND } else { ErrorCode::INVALID_PARAMS };
-    Error::Rpc(ErrorObject::new(code, format!("Resource not found: {uri}")).with_data(json!({ "uri": uri })))
+    let code = if version.is_legacy() {
+        ErrorCode::RESOURCE_NOT_FOUND
+    } else {
+        ErrorCode::INVALID_PARAMS
+    };
+    Error::Rpc(
+        ErrorObject::new(code, format!("Resource not found: {uri}"))
+            .with_data(json!({ "uri": uri })),
+    )
 }
 
 impl Service for Connection {
@@ -332,32 +417,55 @@ impl Service for Connection {
             }
             methods::TOOLS_CALL => self.call_tool(req, cx, era).await,
             methods::RESOURCES_LIST => {
-                let all: Vec<_> = read(&inner.resources).values().map(|r| r.def.clone()).collect();
-                self.list(req, all, |resources, next| {
-                    ListResourcesResult { resources, next_cursor: next, ..Default::default() }
+                let all: Vec<_> = read(&inner.resources)
+                    .values()
+                    .map(|r| r.def.clone())
+                    .collect();
+                self.list(req, all, |resources, next| ListResourcesResult {
+                    resources,
+                    next_cursor: next,
+                    ..Default::default()
                 })
             }
             methods::RESOURCES_TEMPLATES_LIST => {
-                let all: Vec<_> = read(&inner.templates).iter().map(|t| t.def.clone()).collect();
-                self.list(req, all, |templates, next| {
-                    ListResourceTemplatesResult { resource_templates: templates, next_cursor: next, ..Default::default() }
+                let all: Vec<_> = read(&inner.templates)
+                    .iter()
+                    .map(|t| t.def.clone())
+                    .collect();
+                self.list(req, all, |templates, next| ListResourceTemplatesResult {
+                    resource_templates: templates,
+                    next_cursor: next,
+                    ..Default::default()
                 })
             }
             methods::RESOURCES_READ => self.read_resource(req, cx, era).await,
             methods::RESOURCES_SUBSCRIBE => {
                 let p: SubscribeRequestParams = params(req.params)?;
-                self.state.subscriptions.lock().unwrap_or_else(|p| p.into_inner()).insert(p.uri);
+                self.state
+                    .subscriptions
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(p.uri);
                 Ok(json!({}))
             }
             methods::RESOURCES_UNSUBSCRIBE => {
                 let p: UnsubscribeRequestParams = params(req.params)?;
-                self.state.subscriptions.lock().unwrap_or_else(|p| p.into_inner()).remove(&p.uri);
+                self.state
+                    .subscriptions
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&p.uri);
                 Ok(json!({}))
             }
             methods::PROMPTS_LIST => {
-                let all: Vec<_> = read(&inner.prompts).values().map(|p| p.def.clone()).collect();
-                self.list(req, all, |prompts, next| {
-                    ListPromptsResult { prompts, next_cursor: next, ..Default::default() }
+                let all: Vec<_> = read(&inner.prompts)
+                    .values()
+                    .map(|p| p.def.clone())
+                    .collect();
+                self.list(req, all, |prompts, next| ListPromptsResult {
+                    prompts,
+                    next_cursor: next,
+                    ..Default::default()
                 })
             }
             methods::PROMPTS_GET => self.get_prompt(req, cx, era).await,

@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use mcpwire_types::{CallToolResult, ContentBlock, Tool, ToolAnnotations};
 use schemars::JsonSchema;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::schema::{object_schema, schema_for};
 use super::Context;
+use super::schema::{object_schema, schema_for};
 use crate::Error;
 
 /// A boxed future returned by handlers.
@@ -22,7 +22,11 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 /// request; [`ToolRoute::typed`] deserializes them for you.
 pub trait ToolHandler: Send + Sync + 'static {
     /// Calls the tool.
-    fn call(&self, cx: Context, args: Map<String, Value>) -> BoxFuture<Result<CallToolResult, Error>>;
+    fn call(
+        &self,
+        cx: Context,
+        args: Map<String, Value>,
+    ) -> BoxFuture<Result<CallToolResult, Error>>;
 }
 
 impl<F, Fut> ToolHandler for F
@@ -30,7 +34,11 @@ where
     F: Fn(Context, Map<String, Value>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<CallToolResult, Error>> + Send + 'static,
 {
-    fn call(&self, cx: Context, args: Map<String, Value>) -> BoxFuture<Result<CallToolResult, Error>> {
+    fn call(
+        &self,
+        cx: Context,
+        args: Map<String, Value>,
+    ) -> BoxFuture<Result<CallToolResult, Error>> {
         Box::pin(self(cx, args))
     }
 }
@@ -246,7 +254,9 @@ macro_rules! display_results {
         }
     )*};
 }
-display_results!(bool, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
+display_results!(
+    bool, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64
+);
 
 impl<T: Serialize + JsonSchema> IntoToolResult for Json<T> {
     fn into_tool_result(self) -> Result<CallToolResult, Error> {

@@ -62,9 +62,20 @@ impl UriTemplate {
             };
             let vars: Vec<String> = names
                 .split(',')
-                .map(|v| v.trim_end_matches('*').split(':').next().unwrap_or("").to_owned())
+                .map(|v| {
+                    v.trim_end_matches('*')
+                        .split(':')
+                        .next()
+                        .unwrap_or("")
+                        .to_owned()
+                })
                 .collect();
-            if vars.iter().any(|v| v.is_empty() || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '%')) {
+            if vars.iter().any(|v| {
+                v.is_empty()
+                    || !v
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '%')
+            }) {
                 return Err(TemplateError(format!("bad variable name in {{{body}}}")));
             }
             parts.push(Part::Expr { op, vars });
@@ -105,8 +116,10 @@ impl UriTemplate {
             match p {
                 Part::Literal(l) => out.push_str(l),
                 Part::Expr { op, vars: names } => {
-                    let present: Vec<(&String, &String)> =
-                        names.iter().filter_map(|n| vars.get(n).map(|v| (n, v))).collect();
+                    let present: Vec<(&String, &String)> = names
+                        .iter()
+                        .filter_map(|n| vars.get(n).map(|v| (n, v)))
+                        .collect();
                     for (i, (name, value)) in present.iter().enumerate() {
                         let reserved = matches!(op, Some('+' | '#'));
                         let enc = encode(value, reserved);
@@ -150,7 +163,23 @@ fn encode(value: &str, reserved: bool) -> String {
         let unreserved = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
         let res = matches!(
             b,
-            b':' | b'/' | b'?' | b'#' | b'[' | b']' | b'@' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+            b':' | b'/'
+                | b'?'
+                | b'#'
+                | b'['
+                | b']'
+                | b'@'
+                | b'!'
+                | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
         );
         if unreserved || (reserved && res) {
             out.push(b as char);
@@ -283,17 +312,26 @@ mod tests {
         assert!(m("ticket://{id}", "ticket://").is_none());
         assert!(m("ticket://{id}", "ticket://4/2").is_none());
         let v = m("db://{schema}/{table}", "db://main/users").unwrap();
-        assert_eq!((v["schema"].as_str(), v["table"].as_str()), ("main", "users"));
+        assert_eq!(
+            (v["schema"].as_str(), v["table"].as_str()),
+            ("main", "users")
+        );
     }
 
     #[test]
     fn values_are_percent_decoded() {
-        assert_eq!(m("note://{title}", "note://hello%20world").unwrap()["title"], "hello world");
+        assert_eq!(
+            m("note://{title}", "note://hello%20world").unwrap()["title"],
+            "hello world"
+        );
     }
 
     #[test]
     fn reserved_and_path_operators() {
-        assert_eq!(m("file://{+path}", "file:///etc/hosts").unwrap()["path"], "/etc/hosts");
+        assert_eq!(
+            m("file://{+path}", "file:///etc/hosts").unwrap()["path"],
+            "/etc/hosts"
+        );
         assert_eq!(m("repo://x{/seg}", "repo://x/abc").unwrap()["seg"], "abc");
         let v = m("search://items{?q,limit}", "search://items?q=rust&limit=5").unwrap();
         assert_eq!((v["q"].as_str(), v["limit"].as_str()), ("rust", "5"));

@@ -17,7 +17,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{ChildStdin, ChildStdout, Command};
 use tokio::sync::watch;
 
-use super::{FrameReader, FrameWriter, LineReader, LineWriter, ReadEvent, DEFAULT_MAX_FRAME};
+use super::{DEFAULT_MAX_FRAME, FrameReader, FrameWriter, LineReader, LineWriter, ReadEvent};
 
 const STDERR_TAIL_LINES: usize = 20;
 
@@ -147,10 +147,7 @@ impl ChildProcess {
             cmd.current_dir(dir);
         }
         let mut child = cmd.spawn().map_err(|e| {
-            io::Error::new(
-                e.kind(),
-                format!("cannot start {:?}: {e}", self.program),
-            )
+            io::Error::new(e.kind(), format!("cannot start {:?}: {e}", self.program))
         })?;
         let pid = child.id();
         let stdin = child.stdin.take().expect("stdin is piped");
@@ -314,4 +311,3 @@ impl FrameWriter for ChildWriter {
         Ok(())
     }
 }
-

@@ -52,7 +52,9 @@ impl<R: AsyncRead + Unpin + Send + 'static> LineReader<R> {
             self.start = 0;
         }
         if self.end == self.buf.len() {
-            let grown = (self.buf.len() * 2).min(self.max_frame + 2).max(self.end + 1);
+            let grown = (self.buf.len() * 2)
+                .min(self.max_frame + 2)
+                .max(self.end + 1);
             self.buf.resize(grown, 0);
         }
     }

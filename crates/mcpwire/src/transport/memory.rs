@@ -3,7 +3,7 @@
 
 use tokio::io::{DuplexStream, ReadHalf, WriteHalf};
 
-use super::{LineReader, LineWriter, DEFAULT_MAX_FRAME};
+use super::{DEFAULT_MAX_FRAME, LineReader, LineWriter};
 
 /// One end of an in-memory duplex.
 pub type MemoryTransport = (

@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::unix::pipe;
 
-use super::{LineReader, LineWriter, DEFAULT_MAX_FRAME};
+use super::{DEFAULT_MAX_FRAME, LineReader, LineWriter};
 
 /// Standard input as an async byte stream.
 #[derive(Debug)]
