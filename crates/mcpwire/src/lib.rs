@@ -11,6 +11,8 @@ mod error;
 pub mod transport;
 
 pub use error::{Error, Result};
+#[cfg(feature = "macros")]
+pub use mcpwire_macros::{prompt, resource, routes, tool};
 pub use mcpwire_types as types;
 
 pub mod server;

@@ -199,6 +199,20 @@ impl Server {
     }
 }
 
+/// A bundle of routes, as the `#[mcpwire::routes]` macro generates for an
+/// `impl` block; add it with [`ServerBuilder::routes`].
+#[derive(Debug, Clone, Default)]
+pub struct Routes {
+    /// Tools.
+    pub tools: Vec<ToolRoute>,
+    /// Fixed resources.
+    pub resources: Vec<ResourceRoute>,
+    /// Resource templates.
+    pub templates: Vec<TemplateRoute>,
+    /// Prompts.
+    pub prompts: Vec<PromptRoute>,
+}
+
 /// Builds a [`Server`].
 #[derive(Debug)]
 #[must_use]
@@ -241,6 +255,15 @@ impl ServerBuilder {
     /// Adds several tools.
     pub fn tools(mut self, tools: impl IntoIterator<Item = ToolRoute>) -> Self {
         self.tools.extend(tools);
+        self
+    }
+
+    /// Adds every route of a bundle.
+    pub fn routes(mut self, routes: Routes) -> Self {
+        self.tools.extend(routes.tools);
+        self.resources.extend(routes.resources);
+        self.templates.extend(routes.templates);
+        self.prompts.extend(routes.prompts);
         self
     }
 
