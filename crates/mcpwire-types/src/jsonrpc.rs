@@ -468,10 +468,12 @@ impl Incoming {
             });
         }
         match (env.result, env.error) {
-            (Some(result), None) if id.is_some() => Incoming::Message(Message::Response(Response {
-                id,
-                outcome: Ok(result),
-            })),
+            (Some(result), None) if id.is_some() => {
+                Incoming::Message(Message::Response(Response {
+                    id,
+                    outcome: Ok(result),
+                }))
+            }
             (None, Some(error)) => match serde_json::from_value::<ErrorObject>(error) {
                 Ok(error) => Incoming::Message(Message::Response(Response {
                     id,

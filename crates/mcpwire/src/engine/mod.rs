@@ -62,7 +62,12 @@ async fn run<S: Service, R: FrameReader, W: FrameWriter>(
     writer: W,
     out_rx: mpsc::UnboundedReceiver<Outgoing>,
 ) -> Result<(), Error> {
-    let writer_task = tokio::spawn(write_loop(writer, out_rx, peer.clone()));
+    // If this future is dropped before it finishes (the caller aborted it),
+    // the writer must still let go of the transport so the other side sees
+    // the connection end.
+    let aborted = CancellationToken::new();
+    let abort_guard = aborted.clone().drop_guard();
+    let writer_task = tokio::spawn(write_loop(writer, out_rx, peer.clone(), aborted));
     let (note_tx, note_rx) = mpsc::unbounded_channel();
     let notes_task = tokio::spawn(notification_loop(service.clone(), peer.clone(), note_rx));
     let max = peer.shared.config.max_concurrency;
@@ -118,6 +123,7 @@ async fn run<S: Service, R: FrameReader, W: FrameWriter>(
     let _ = notes_task.await;
     let _ = peer.send(Outgoing::Shutdown);
     let _ = writer_task.await;
+    abort_guard.disarm();
     result
 }
 
@@ -326,10 +332,22 @@ async fn write_loop<W: FrameWriter>(
     mut writer: W,
     mut rx: mpsc::UnboundedReceiver<Outgoing>,
     peer: Peer,
+    aborted: CancellationToken,
 ) {
     let mut scratch = Vec::with_capacity(4096);
     let mut shutdown = false;
-    'outer: while let Some(first) = rx.recv().await {
+    'outer: loop {
+        let first = tokio::select! {
+            biased;
+            m = rx.recv() => match m {
+                Some(m) => m,
+                None => break,
+            },
+            _ = aborted.cancelled() => {
+                peer.mark_closed("the connection was dropped".to_owned());
+                break;
+            }
+        };
         let mut next = Some(first);
         while let Some(msg) = next.take() {
             scratch.clear();
