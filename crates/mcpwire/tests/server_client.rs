@@ -107,7 +107,7 @@ fn test_server(cancelled: Arc<AtomicUsize>) -> Server {
             .mime_type("text/plain"),
         )
         .template(
-            TemplateRoute::new("note://{id}", "note", |_cx, _uri, vars: std::collections::HashMap<String, String>| async move {
+            TemplateRoute::new("note://{id}", "note", |_cx, _uri, vars| async move {
                 if vars["id"] == "missing" {
                     return Err(Error::rpc(ErrorCode::RESOURCE_NOT_FOUND, "no such note"));
                 }

@@ -154,7 +154,7 @@ impl ResourceRoute {
 ///
 /// ```
 /// use mcpwire::server::TemplateRoute;
-/// let t = TemplateRoute::new("ticket://{id}", "ticket", |_cx, uri, vars| async move {
+/// let t = TemplateRoute::new("ticket://{id}", "ticket", |_cx, _uri, vars| async move {
 ///     format!("ticket {}", vars["id"])
 /// })
 /// .unwrap()
@@ -180,8 +180,23 @@ impl std::fmt::Debug for TemplateRoute {
 }
 
 impl TemplateRoute {
-    /// A template named `name`; fails when the template does not parse.
-    pub fn new(
+    /// A template named `name`, read by `handler(cx, uri, vars)`; fails
+    /// when the template does not parse.
+    pub fn new<F, Fut, R>(
+        uri_template: impl Into<String>,
+        name: impl Into<String>,
+        handler: F,
+    ) -> Result<Self, super::uri_template::TemplateError>
+    where
+        F: Fn(Context, String, HashMap<String, String>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = R> + Send + 'static,
+        R: IntoReadResult,
+    {
+        Self::from_handler(uri_template, name, handler)
+    }
+
+    /// A template from any [`ResourceHandler`].
+    pub fn from_handler(
         uri_template: impl Into<String>,
         name: impl Into<String>,
         handler: impl ResourceHandler,
