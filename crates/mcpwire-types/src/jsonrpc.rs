@@ -308,6 +308,9 @@ struct RawEnvelope {
     error: Option<Value>,
 }
 
+// Lives only on the stack while one frame is read; boxing the large
+// variant would cost an allocation per message.
+#[allow(clippy::large_enum_variant)]
 enum RawFrame {
     Object(RawEnvelope),
     Array(Vec<Value>),

@@ -98,7 +98,7 @@ impl ToolRoute {
             async move {
                 match parsed {
                     Ok(a) => f(cx, a).await.into_tool_result(),
-                    Err(result) => Ok(result),
+                    Err(result) => Ok(*result),
                 }
             }
         };
@@ -173,9 +173,11 @@ pub fn input_schema_for<A: JsonSchema>() -> Map<String, Value> {
 pub fn parse_arguments<A: DeserializeOwned>(
     tool: &str,
     args: Map<String, Value>,
-) -> Result<A, CallToolResult> {
+) -> Result<A, Box<CallToolResult>> {
     A::deserialize(Value::Object(args)).map_err(|e| {
-        CallToolResult::error_text(format!("Invalid arguments for tool {tool:?}: {e}"))
+        Box::new(CallToolResult::error_text(format!(
+            "Invalid arguments for tool {tool:?}: {e}"
+        )))
     })
 }
 

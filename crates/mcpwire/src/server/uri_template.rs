@@ -246,7 +246,6 @@ fn match_parts(parts: &[Part], uri: &str, vars: &mut HashMap<String, String>) ->
             // non-empty first otherwise; both backtrack.
             let ends: Vec<usize> = body
                 .char_indices()
-                .map(|(i, c)| (i, c))
                 .take_while(|&(_, c)| allowed(*op, c))
                 .map(|(i, c)| i + c.len_utf8())
                 .collect();
