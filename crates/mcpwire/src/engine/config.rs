@@ -25,6 +25,10 @@ pub struct EngineConfig {
     /// After the peer closes its side, how long running handlers may take
     /// to finish and have their responses written.
     pub shutdown_grace: Duration,
+    /// The largest incoming message accepted, in bytes, on transports the
+    /// engine's owner builds (such as stdio); larger ones are answered with
+    /// `-32600` and dropped, and the connection keeps serving.
+    pub max_message_size: usize,
 }
 
 impl Default for EngineConfig {
@@ -33,6 +37,7 @@ impl Default for EngineConfig {
             max_concurrency: 512,
             request_timeout: Duration::from_secs(60),
             shutdown_grace: Duration::from_secs(10),
+            max_message_size: crate::transport::DEFAULT_MAX_FRAME,
         }
     }
 }
@@ -47,6 +52,12 @@ impl EngineConfig {
     /// Sets [`EngineConfig::request_timeout`].
     pub fn request_timeout(mut self, d: Duration) -> Self {
         self.request_timeout = d;
+        self
+    }
+
+    /// Sets [`EngineConfig::max_message_size`] in bytes.
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.max_message_size = bytes;
         self
     }
 

@@ -195,7 +195,8 @@ impl Server {
 
     /// Serves over stdin and stdout until stdin closes. Log to stderr only.
     pub async fn serve_stdio(&self) -> Result<(), Error> {
-        self.serve(transport::stdio::stdio()).await
+        let limit = self.inner.engine.max_message_size;
+        self.serve(transport::stdio::stdio_with_limit(limit)).await
     }
 }
 

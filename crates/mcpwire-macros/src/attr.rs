@@ -1,0 +1,314 @@
+//! The options each macro accepts (`name = "..."`, `read_only`, `crate =
+//! path`, ...), parsed with precise errors for unknown or repeated ones.
+
+use proc_macro2::{Span, TokenStream};
+use syn::ext::IdentExt;
+use syn::parse::{ParseStream, Parser};
+use syn::{Attribute, Ident, LitBool, LitStr, Meta, Path, Token};
+
+/// Which macro the options belong to; decides the options it accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Tool,
+    Resource,
+    Prompt,
+    Routes,
+}
+
+impl Kind {
+    /// The attribute's name, as users write it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kind::Tool => "tool",
+            Kind::Resource => "resource",
+            Kind::Prompt => "prompt",
+            Kind::Routes => "routes",
+        }
+    }
+
+    /// The marker attribute that selects this kind, judged by its last path
+    /// segment (`tool`, `mcpwire::tool`, `mw::tool`, ...).
+    pub(crate) fn of_attribute(attr: &Attribute) -> Option<Kind> {
+        let last = attr.path().segments.last()?;
+        match last.ident.to_string().as_str() {
+            "tool" => Some(Kind::Tool),
+            "resource" => Some(Kind::Resource),
+            "prompt" => Some(Kind::Prompt),
+            _ => None,
+        }
+    }
+
+    fn allowed(self) -> &'static [&'static str] {
+        match self {
+            Kind::Tool => &[
+                "name",
+                "title",
+                "description",
+                "read_only",
+                "destructive",
+                "idempotent",
+                "open_world",
+                "crate",
+            ],
+            Kind::Resource => &[
+                "uri",
+                "name",
+                "title",
+                "description",
+                "mime_type",
+                "crate",
+            ],
+            Kind::Prompt => &["name", "title", "description", "crate"],
+            Kind::Routes => &["crate"],
+        }
+    }
+}
+
+/// The behaviour hints of a tool; `None` leaves a hint unset.
+#[derive(Debug, Default)]
+pub(crate) struct Hints {
+    pub(crate) read_only: Option<LitBool>,
+    pub(crate) destructive: Option<LitBool>,
+    pub(crate) idempotent: Option<LitBool>,
+    pub(crate) open_world: Option<LitBool>,
+}
+
+impl Hints {
+    pub(crate) fn any(&self) -> bool {
+        self.read_only.is_some()
+            || self.destructive.is_some()
+            || self.idempotent.is_some()
+            || self.open_world.is_some()
+    }
+}
+
+/// The options of one macro invocation.
+#[derive(Debug)]
+pub(crate) struct Options {
+    pub(crate) krate: Path,
+    /// Whether `crate = ...` was given explicitly.
+    pub(crate) krate_set: bool,
+    pub(crate) name: Option<LitStr>,
+    pub(crate) title: Option<LitStr>,
+    pub(crate) description: Option<LitStr>,
+    pub(crate) mime_type: Option<LitStr>,
+    pub(crate) uri: Option<LitStr>,
+    pub(crate) hints: Hints,
+}
+
+impl Options {
+    fn new() -> Self {
+        Options {
+            krate: syn::parse_quote!(::mcpwire),
+            krate_set: false,
+            name: None,
+            title: None,
+            description: None,
+            mime_type: None,
+            uri: None,
+            hints: Hints::default(),
+        }
+    }
+
+    /// Parses the arguments of `#[tool(...)]` and the like.
+    /// `span` is where a missing-URI error points.
+    pub(crate) fn parse(kind: Kind, tokens: TokenStream, span: Span) -> syn::Result<Self> {
+        let parser = |input: ParseStream| parse_options(kind, input, span);
+        parser.parse2(tokens)
+    }
+
+    /// Parses the options of a marker attribute met inside `#[routes]`.
+    pub(crate) fn from_attribute(kind: Kind, attr: &Attribute) -> syn::Result<Self> {
+        let span = syn::spanned::Spanned::span(attr);
+        match &attr.meta {
+            Meta::Path(_) => Options::parse(kind, TokenStream::new(), span),
+            Meta::List(list) => Options::parse(kind, list.tokens.clone(), span),
+            Meta::NameValue(nv) => Err(syn::Error::new_spanned(
+                nv,
+                format!(
+                    "write `#[{0}(...)]`, not `#[{0} = ...]`",
+                    kind.name()
+                ),
+            )),
+        }
+    }
+
+    /// The crate path of the enclosing `#[routes]` applies unless this
+    /// route names its own.
+    pub(crate) fn inherit_crate(&mut self, outer: &Path) {
+        if !self.krate_set {
+            self.krate = outer.clone();
+        }
+    }
+}
+
+fn parse_options(kind: Kind, input: ParseStream, span: Span) -> syn::Result<Options> {
+    let mut opts = Options::new();
+    if input.peek(LitStr) {
+        let lit: LitStr = input.parse()?;
+        if kind != Kind::Resource {
+            return Err(syn::Error::new(
+                lit.span(),
+                format!(
+                    "unexpected string; to name the {0}, write `#[{0}(name = {1:?})]`",
+                    kind.name(),
+                    lit.value()
+                ),
+            ));
+        }
+        opts.uri = Some(lit);
+        if !input.is_empty() {
+            input.parse::<Token![,]>()?;
+        }
+    }
+    let mut seen: Vec<String> = Vec::new();
+    while !input.is_empty() {
+        let key = Ident::parse_any(input)?;
+        let key_str = key.to_string();
+        if !kind.allowed().contains(&key_str.as_str()) {
+            return Err(unknown_option(kind, &key));
+        }
+        if seen.contains(&key_str) {
+            return Err(syn::Error::new(
+                key.span(),
+                format!("`{key_str}` is given twice; keep one"),
+            ));
+        }
+        seen.push(key_str.clone());
+        match key_str.as_str() {
+            "crate" => {
+                input.parse::<Token![=]>()?;
+                opts.krate = parse_path(input)?;
+                opts.krate_set = true;
+            }
+            "read_only" => opts.hints.read_only = Some(parse_flag(&key, input)?),
+            "destructive" => opts.hints.destructive = Some(parse_flag(&key, input)?),
+            "idempotent" => opts.hints.idempotent = Some(parse_flag(&key, input)?),
+            "open_world" => opts.hints.open_world = Some(parse_flag(&key, input)?),
+            _ => {
+                let value = parse_string(&key, input)?;
+                let slot = match key_str.as_str() {
+                    "name" => &mut opts.name,
+                    "title" => &mut opts.title,
+                    "description" => &mut opts.description,
+                    "mime_type" => &mut opts.mime_type,
+                    _ => &mut opts.uri,
+                };
+                if key_str == "uri" && slot.is_some() {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        "the URI is already given as the first argument; keep one",
+                    ));
+                }
+                *slot = Some(value);
+            }
+        }
+        if input.is_empty() {
+            break;
+        }
+        input.parse::<Token![,]>()?;
+    }
+    if kind == Kind::Resource && opts.uri.is_none() {
+        return Err(syn::Error::new(
+            span,
+            "#[resource] needs a URI: write `#[resource(\"scheme://path\")]`, \
+             or a template such as `#[resource(\"scheme://{id}\")]`",
+        ));
+    }
+    Ok(opts)
+}
+
+fn unknown_option(kind: Kind, key: &Ident) -> syn::Error {
+    let list = kind
+        .allowed()
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    syn::Error::new(
+        key.span(),
+        format!(
+            "unknown option `{key}` for #[{}]; expected one of {list}",
+            kind.name()
+        ),
+    )
+}
+
+fn parse_string(key: &Ident, input: ParseStream) -> syn::Result<LitStr> {
+    if !input.peek(Token![=]) {
+        return Err(syn::Error::new(
+            key.span(),
+            format!("`{key}` needs a value: write `{key} = \"...\"`"),
+        ));
+    }
+    input.parse::<Token![=]>()?;
+    let value: LitStr = input.parse()?;
+    if value.value().trim().is_empty() {
+        return Err(syn::Error::new(
+            value.span(),
+            format!("`{key}` must not be empty"),
+        ));
+    }
+    Ok(value)
+}
+
+/// A flag: `read_only` alone means true; `read_only = false` is explicit.
+fn parse_flag(key: &Ident, input: ParseStream) -> syn::Result<LitBool> {
+    if input.peek(Token![=]) {
+        input.parse::<Token![=]>()?;
+        input.parse()
+    } else {
+        Ok(LitBool::new(true, key.span()))
+    }
+}
+
+/// `crate = some::path`, or the same path as a string.
+fn parse_path(input: ParseStream) -> syn::Result<Path> {
+    if input.peek(LitStr) {
+        let lit: LitStr = input.parse()?;
+        lit.parse()
+    } else {
+        Path::parse_mod_style(input)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Kind, Options};
+    use proc_macro2::Span;
+    use quote::quote;
+
+    #[test]
+    fn parses_tool_options() {
+        let o = Options::parse(
+            Kind::Tool,
+            quote!(name = "add", read_only, destructive = false, crate = a::b),
+            Span::call_site(),
+        )
+        .unwrap();
+        assert_eq!(o.name.unwrap().value(), "add");
+        assert!(o.hints.read_only.unwrap().value);
+        assert!(!o.hints.destructive.unwrap().value);
+        assert!(o.krate_set);
+    }
+
+    #[test]
+    fn rejects_unknown_and_repeated() {
+        let e = Options::parse(Kind::Prompt, quote!(read_only), Span::call_site()).unwrap_err();
+        assert!(e.to_string().contains("unknown option `read_only`"));
+        let e = Options::parse(Kind::Tool, quote!(name = "a", name = "b"), Span::call_site()).unwrap_err();
+        assert!(e.to_string().contains("given twice"));
+    }
+
+    #[test]
+    fn resource_takes_a_leading_uri() {
+        let o = Options::parse(
+            Kind::Resource,
+            quote!("a://{x}", mime_type = "text/plain"),
+            Span::call_site(),
+        )
+        .unwrap();
+        assert_eq!(o.uri.unwrap().value(), "a://{x}");
+        assert!(Options::parse(Kind::Resource, quote!(name = "x"), Span::call_site()).is_err());
+    }
+}

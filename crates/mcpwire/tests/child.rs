@@ -1,0 +1,119 @@
+//! The child-process transport: a dead child fails pending calls at once
+//! with its exit status and stderr, and shutdown escalates from closing
+//! stdin to SIGTERM to SIGKILL.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mcpwire::Error;
+use mcpwire::client::Client;
+use mcpwire::engine::{self, EngineConfig, Peer, RequestContext, Service};
+use mcpwire::transport::{ChildProcess, FrameWriter, StderrMode, Transport};
+use mcpwire_types::{Notification, Request};
+use serde_json::Value;
+
+struct Nothing;
+
+impl Service for Nothing {
+    async fn handle_request(&self, r: Request, _cx: RequestContext) -> Result<Value, Error> {
+        Err(Error::method_not_found(&r.method))
+    }
+    async fn handle_notification(&self, _n: Notification, _p: &Peer) {}
+}
+
+fn sh(script: &str) -> ChildProcess {
+    ChildProcess::new("sh")
+        .args(["-c", script])
+        .stderr(StderrMode::Tracing)
+}
+
+#[tokio::test]
+async fn a_child_that_dies_fails_the_pending_call_with_its_status_and_stderr() {
+    let t = sh("read line; echo 'fatal: config missing' >&2; exit 3")
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let e = Client::builder("c", "1").connect(t).await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(3), "fails at once");
+    let text = e.to_string();
+    assert!(matches!(e, Error::Closed(_)), "{text}");
+    assert!(text.contains("exit status: 3"), "{text}");
+    assert!(text.contains("fatal: config missing"), "{text}");
+}
+
+#[tokio::test]
+async fn a_missing_program_is_a_clear_spawn_error() {
+    let e = ChildProcess::new("/nonexistent/mcp-server")
+        .spawn()
+        .unwrap_err();
+    assert!(e.to_string().contains("/nonexistent/mcp-server"), "{e}");
+}
+
+#[tokio::test]
+async fn env_and_cwd_reach_the_child() {
+    let dir = std::env::temp_dir();
+    let t = sh("printf '%s %s\\n' \"$MCPWIRE_TEST_VAR\" \"$(pwd)\" >&2; read line")
+        .env("MCPWIRE_TEST_VAR", "hello-env")
+        .cwd(&dir)
+        .stderr(StderrMode::Tracing)
+        .spawn()
+        .unwrap();
+    let (peer, driver) = engine::connect(Arc::new(Nothing), t, EngineConfig::default());
+    let run = tokio::spawn(driver);
+    let e = peer.request("x", None).await.unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("hello-env"), "{text}");
+    assert!(
+        text.contains(dir.to_str().unwrap().trim_end_matches('/')),
+        "{text}"
+    );
+    let _ = run.await;
+}
+
+#[tokio::test]
+async fn shutdown_escalates_to_sigterm_then_sigkill() {
+    // Exits on SIGTERM after ignoring stdin EOF.
+    let (_, mut w) = sh("trap 'exit 0' TERM; while :; do sleep 0.05; done")
+        .shutdown_grace(Duration::from_millis(300))
+        .spawn()
+        .unwrap()
+        .split();
+    let started = Instant::now();
+    w.close().await.unwrap();
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(300),
+        "waited for stdin close first: {took:?}"
+    );
+    assert!(
+        took < Duration::from_millis(1500),
+        "SIGTERM ended it: {took:?}"
+    );
+
+    // Ignores SIGTERM too: only SIGKILL ends it.
+    let (_, mut w) = sh("trap '' TERM; while :; do sleep 0.05; done")
+        .shutdown_grace(Duration::from_millis(300))
+        .spawn()
+        .unwrap()
+        .split();
+    let started = Instant::now();
+    w.close().await.unwrap();
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(600), "{took:?}");
+    assert!(
+        took < Duration::from_millis(2500),
+        "SIGKILL ended it: {took:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_child_that_exits_on_stdin_close_stops_without_signals() {
+    let (_, mut w) = sh("cat >/dev/null")
+        .shutdown_grace(Duration::from_secs(5))
+        .spawn()
+        .unwrap()
+        .split();
+    let started = Instant::now();
+    w.close().await.unwrap();
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
