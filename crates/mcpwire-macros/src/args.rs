@@ -1,0 +1,471 @@
+//! Parameter analysis: which parameters are the request [`Context`], which
+//! are arguments, and the hidden struct that deserializes the arguments and
+//! describes them in a JSON Schema.
+//!
+//! [`Context`]: https://docs.rs/mcpwire/latest/mcpwire/server/struct.Context.html
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::ext::IdentExt;
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::{
+    Attribute, FnArg, GenericArgument, Ident, LitStr, Pat, PathArguments, ReturnType, Signature,
+    Type, TypePath,
+};
+
+use crate::attr::Kind;
+use crate::docs;
+
+/// How the function receives `self`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Receiver {
+    /// No `self`: a free function, or an associated one inside `#[routes]`.
+    None,
+    /// `&self`, called on the `Arc`'d state.
+    Ref,
+    /// `self: Arc<Self>`, called with a clone of the `Arc`.
+    Arc,
+}
+
+/// One parameter of the marked function.
+pub(crate) enum Param {
+    /// The request context, passed by value (a clone) or by reference.
+    Context { by_ref: bool },
+    /// An argument the client supplies.
+    Arg(Arg),
+}
+
+/// An argument the client supplies.
+pub(crate) struct Arg {
+    pub(crate) ident: Ident,
+    pub(crate) ty: Type,
+    /// `Option<T>`: the client may leave it out.
+    pub(crate) optional: bool,
+    /// Doc comments, `#[serde]` and `#[schemars]` attributes, forwarded to
+    /// the hidden struct's field.
+    pub(crate) field_attrs: Vec<Attribute>,
+    /// From `#[arg(description = "...")]`.
+    pub(crate) description: Option<LitStr>,
+}
+
+impl Arg {
+    /// The argument's name on the wire (raw identifiers lose their `r#`).
+    pub(crate) fn wire_name(&self) -> String {
+        self.ident.unraw().to_string()
+    }
+}
+
+/// What the macros need to know about a marked function.
+pub(crate) struct Handler {
+    pub(crate) ident: Ident,
+    pub(crate) is_async: bool,
+    pub(crate) receiver: Receiver,
+    /// Inside a `#[routes]` impl block: calls go through `Self::`.
+    pub(crate) in_impl: bool,
+    pub(crate) params: Vec<Param>,
+    /// The return type; `()` when there is none.
+    pub(crate) output: Type,
+    /// Where errors about the return type point.
+    pub(crate) output_span: Span,
+    pub(crate) docs: Option<String>,
+}
+
+impl Handler {
+    /// The name the route gets unless `name = "..."` says otherwise.
+    pub(crate) fn default_name(&self) -> String {
+        self.ident.unraw().to_string()
+    }
+
+    pub(crate) fn args(&self) -> impl Iterator<Item = &Arg> {
+        self.params.iter().filter_map(|p| match p {
+            Param::Arg(a) => Some(a),
+            Param::Context { .. } => None,
+        })
+    }
+}
+
+/// Collects every error instead of stopping at the first.
+#[derive(Default)]
+pub(crate) struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub(crate) fn push(&mut self, e: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(e),
+            None => self.0 = Some(e),
+        }
+    }
+
+    pub(crate) fn finish<T>(self, value: T) -> syn::Result<T> {
+        match self.0 {
+            Some(e) => Err(e),
+            None => Ok(value),
+        }
+    }
+}
+
+/// Analyzes the signature of a function marked with `kind`. Attributes meant
+/// for the macro (`///` docs, `#[arg]`, `#[serde]`, `#[schemars]`) are
+/// removed from the parameters, even when an error is returned, so the
+/// function itself still compiles. `self_ty` is the `#[routes]` impl's type,
+/// or `None` for a free function.
+pub(crate) fn analyze(
+    kind: Kind,
+    sig: &mut Signature,
+    attrs: &[Attribute],
+    self_ty: Option<&Type>,
+) -> syn::Result<Handler> {
+    let mut errors = Errors::default();
+    let what = kind.name();
+
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        errors.push(syn::Error::new(
+            generics_span(sig),
+            format!(
+                "#[{what}] functions cannot be generic: the client's arguments are \
+                 described and parsed from concrete types; replace the generic \
+                 parameters with concrete types"
+            ),
+        ));
+    }
+    if let Some(u) = &sig.unsafety {
+        errors.push(syn::Error::new(
+            u.span(),
+            format!("#[{what}] functions cannot be `unsafe`: clients call them with any input"),
+        ));
+    }
+    if let Some(v) = &sig.variadic {
+        errors.push(syn::Error::new(
+            v.span(),
+            format!("#[{what}] functions cannot be variadic"),
+        ));
+    }
+
+    let mut receiver = Receiver::None;
+    let mut params = Vec::new();
+    for input in &mut sig.inputs {
+        match input {
+            FnArg::Receiver(r) => match check_receiver(kind, r, self_ty) {
+                Ok(kind) => receiver = kind,
+                Err(e) => errors.push(e),
+            },
+            FnArg::Typed(pt) => {
+                let (field_attrs, arg_attrs) = take_macro_attrs(&mut pt.attrs);
+                match param(kind, &pt.pat, &pt.ty, field_attrs, arg_attrs) {
+                    Ok(p) => params.push(p),
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+    }
+
+    let (output, output_span) = match &sig.output {
+        ReturnType::Default => (syn::parse_quote!(()), sig.ident.span()),
+        ReturnType::Type(_, ty) => {
+            if kind == Kind::Tool && contains_impl_trait(ty) {
+                errors.push(syn::Error::new(
+                    ty.span(),
+                    "#[tool] functions must name their return type, not `impl Trait`: \
+                     the tool's output schema is derived from it",
+                ));
+            }
+            ((**ty).clone(), ty.span())
+        }
+    };
+
+    errors.finish(Handler {
+        ident: sig.ident.clone(),
+        is_async: sig.asyncness.is_some(),
+        receiver,
+        in_impl: self_ty.is_some(),
+        params,
+        output,
+        output_span,
+        docs: docs::description(attrs),
+    })
+}
+
+fn generics_span(sig: &Signature) -> Span {
+    let g = &sig.generics;
+    if g.params.is_empty() {
+        g.where_clause.span()
+    } else {
+        g.span()
+    }
+}
+
+fn check_receiver(
+    kind: Kind,
+    r: &syn::Receiver,
+    self_ty: Option<&Type>,
+) -> syn::Result<Receiver> {
+    let what = kind.name();
+    if self_ty.is_none() {
+        return Err(syn::Error::new(
+            r.span(),
+            format!(
+                "#[{what}] on a method needs #[mcpwire::routes] on its `impl` block: \
+                 `routes()` registers the method with the state behind an `Arc`"
+            ),
+        ));
+    }
+    let by_ref = r.reference.is_some() && r.mutability.is_none() && r.colon_token.is_none();
+    if by_ref {
+        return Ok(Receiver::Ref);
+    }
+    if r.colon_token.is_some() && is_arc_self(&r.ty) {
+        return Ok(Receiver::Arc);
+    }
+    Err(syn::Error::new(
+        r.span(),
+        format!(
+            "#[{what}] methods take `&self` (or `self: Arc<Self>`): the state is shared \
+             between concurrent requests; use interior mutability (a `Mutex`, atomics) \
+             to change it"
+        ),
+    ))
+}
+
+fn is_arc_self(ty: &Type) -> bool {
+    let Type::Path(TypePath { qself: None, path }) = ty else {
+        return false;
+    };
+    let Some(last) = path.segments.last() else {
+        return false;
+    };
+    last.ident == "Arc"
+        && matches!(&last.arguments, PathArguments::AngleBracketed(a)
+            if a.args.len() == 1
+                && matches!(&a.args[0], GenericArgument::Type(Type::Path(p)) if p.path.is_ident("Self")))
+}
+
+/// Splits off the attributes meant for the macro: returns the ones to put
+/// on the hidden struct's field (docs, `#[serde]`, `#[schemars]`) and the
+/// `#[arg(...)]` ones. The rest (`#[allow]`, `#[cfg]`, ...) stay.
+fn take_macro_attrs(attrs: &mut Vec<Attribute>) -> (Vec<Attribute>, Vec<Attribute>) {
+    let mut field = Vec::new();
+    let mut arg = Vec::new();
+    let mut keep = Vec::new();
+    for a in attrs.drain(..) {
+        if docs::is_doc(&a) || a.path().is_ident("serde") || a.path().is_ident("schemars") {
+            field.push(a);
+        } else if a.path().is_ident("arg") {
+            arg.push(a);
+        } else {
+            keep.push(a);
+        }
+    }
+    *attrs = keep;
+    (field, arg)
+}
+
+fn param(
+    kind: Kind,
+    pat: &Pat,
+    ty: &Type,
+    field_attrs: Vec<Attribute>,
+    arg_attrs: Vec<Attribute>,
+) -> syn::Result<Param> {
+    let what = kind.name();
+    if let Some(by_ref) = context_type(ty) {
+        return Ok(Param::Context { by_ref });
+    }
+    let ident = match pat {
+        Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => pi.ident.clone(),
+        other => {
+            return Err(syn::Error::new(
+                other.span(),
+                format!(
+                    "#[{what}] parameters must be plain names, not patterns: the name \
+                     becomes the argument's name; write `name: Type` and destructure \
+                     inside the function"
+                ),
+            ));
+        }
+    };
+    if let Type::Reference(r) = ty {
+        return Err(syn::Error::new(
+            r.span(),
+            format!(
+                "#[{what}] parameters must own their data, since they are parsed from \
+                 the request: use `String` instead of `&str`, `Vec<T>` instead of `&[T]`"
+            ),
+        ));
+    }
+    if contains_impl_trait(ty) {
+        return Err(syn::Error::new(
+            ty.span(),
+            format!(
+                "`impl Trait` parameters are generic, and #[{what}] functions cannot be: \
+                 use a concrete type"
+            ),
+        ));
+    }
+    let description = arg_description(&arg_attrs)?;
+    if kind == Kind::Resource {
+        if let Some(a) = field_attrs.iter().find(|a| !docs::is_doc(a)) {
+            return Err(syn::Error::new(
+                a.span(),
+                "resource parameters are parsed from the URI with `FromStr`; \
+                 #[serde] and #[schemars] attributes do not apply to them",
+            ));
+        }
+        if let Some(d) = &description {
+            return Err(syn::Error::new(
+                d.span(),
+                "resource parameters have no description; describe them in the \
+                 resource's doc comment",
+            ));
+        }
+    }
+    Ok(Param::Arg(Arg {
+        ident,
+        optional: option_inner(ty).is_some(),
+        ty: ty.clone(),
+        field_attrs,
+        description,
+    }))
+}
+
+/// `#[arg(description = "...")]`.
+fn arg_description(attrs: &[Attribute]) -> syn::Result<Option<LitStr>> {
+    let mut description = None;
+    for a in attrs {
+        a.parse_nested_meta(|meta| {
+            if meta.path.is_ident("description") {
+                if description.is_some() {
+                    return Err(meta.error("`description` is given twice; keep one"));
+                }
+                description = Some(meta.value()?.parse::<LitStr>()?);
+                Ok(())
+            } else {
+                Err(meta.error(
+                    "unknown option for #[arg]; expected `description = \"...\"` \
+                     (use #[serde(...)] or #[schemars(...)] for the rest)",
+                ))
+            }
+        })?;
+    }
+    Ok(description)
+}
+
+/// `Some(by_ref)` when the type is a path ending in `Context`, by value or
+/// behind `&`.
+fn context_type(ty: &Type) -> Option<bool> {
+    match ty {
+        Type::Reference(r) if r.mutability.is_none() => context_type(&r.elem).map(|_| true),
+        Type::Path(TypePath { qself: None, path }) => path
+            .segments
+            .last()
+            .filter(|s| s.ident == "Context" && s.arguments.is_none())
+            .map(|_| false),
+        Type::Paren(p) => context_type(&p.elem),
+        Type::Group(g) => context_type(&g.elem),
+        _ => None,
+    }
+}
+
+/// The `T` of an `Option<T>`.
+pub(crate) fn option_inner(ty: &Type) -> Option<&Type> {
+    let Type::Path(TypePath { qself: None, path }) = ty else {
+        return None;
+    };
+    let last = path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    match &last.arguments {
+        PathArguments::AngleBracketed(a) if a.args.len() == 1 => match &a.args[0] {
+            GenericArgument::Type(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn contains_impl_trait(ty: &Type) -> bool {
+    struct Finder(bool);
+    impl syn::visit::Visit<'_> for Finder {
+        fn visit_type_impl_trait(&mut self, _: &syn::TypeImplTrait) {
+            self.0 = true;
+        }
+    }
+    let mut f = Finder(false);
+    syn::visit::Visit::visit_type(&mut f, ty);
+    f.0
+}
+
+/// The hidden argument struct of a tool or prompt, and the pattern that
+/// takes it apart into the function's parameter names.
+pub(crate) struct ArgsStruct {
+    pub(crate) ident: Ident,
+    pub(crate) definition: TokenStream,
+    pub(crate) pattern: TokenStream,
+}
+
+/// Generates the struct. Its derives and attributes name serde and schemars
+/// only through `krate::__private`, so users need neither as a dependency.
+/// `Self` in field types becomes `self_ty`, since the struct is an item of
+/// its own inside the `routes()` body.
+pub(crate) fn args_struct(h: &Handler, krate: &syn::Path, self_ty: Option<&Type>) -> ArgsStruct {
+    let ident = format_ident!("__McpwireArgs");
+    let serde_path = crate_string(krate, "serde");
+    let schemars_path = crate_string(krate, "schemars");
+    let fields = h.args().map(|a| {
+        let name = &a.ident;
+        let mut ty = a.ty.clone();
+        if let Some(self_ty) = self_ty {
+            ReplaceSelf(self_ty).visit_type_mut(&mut ty);
+        }
+        let attrs = &a.field_attrs;
+        let default = a.optional.then(|| quote!(#[serde(default)]));
+        let description = a
+            .description
+            .as_ref()
+            .map(|d| quote!(#[schemars(description = #d)]));
+        quote! {
+            #(#attrs)*
+            #description
+            #default
+            #name: #ty
+        }
+    });
+    let names = h.args().map(|a| &a.ident);
+    ArgsStruct {
+        definition: quote! {
+            #[derive(
+                #krate::__private::serde::Deserialize,
+                #krate::__private::schemars::JsonSchema,
+            )]
+            #[serde(crate = #serde_path)]
+            #[schemars(crate = #schemars_path)]
+            struct #ident {
+                #(#fields,)*
+            }
+        },
+        pattern: quote!(#ident { #(#names),* }),
+        ident,
+    }
+}
+
+/// `"<krate>::__private::<name>"`, as serde's and schemars' `crate = "..."`
+/// attributes want it.
+fn crate_string(krate: &syn::Path, name: &str) -> LitStr {
+    let path = quote!(#krate).to_string().replace(' ', "");
+    LitStr::new(&format!("{path}::__private::{name}"), Span::call_site())
+}
+
+struct ReplaceSelf<'a>(&'a Type);
+
+impl VisitMut for ReplaceSelf<'_> {
+    fn visit_type_mut(&mut self, ty: &mut Type) {
+        if let Type::Path(TypePath { qself: None, path }) = ty
+            && path.is_ident("Self")
+        {
+            *ty = self.0.clone();
+            return;
+        }
+        syn::visit_mut::visit_type_mut(self, ty);
+    }
+}

@@ -1,0 +1,107 @@
+//! `#[tool]`: a function becomes a `ToolRoute` whose input schema comes
+//! from its parameters and whose output schema comes from its return type.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::{LitStr, Type};
+
+use crate::args::{self, Handler};
+use crate::attr::{Hints, Options};
+use crate::call;
+
+/// The expression that builds the tool's `ToolRoute`.
+pub(crate) fn route(opts: &Options, h: &Handler, self_ty: Option<&Type>) -> TokenStream {
+    let krate = &opts.krate;
+    let name = route_name(opts, h);
+    let args = args::args_struct(h, krate, self_ty);
+    let (args_ident, definition, pattern) = (&args.ident, &args.definition, &args.pattern);
+    let call::Call {
+        capture,
+        per_call,
+        expr,
+    } = call::build(h);
+    let ret = &h.output;
+    // Spanned at the return type, so a type that is no tool result is
+    // reported there.
+    let convert = quote_spanned! {h.output_span=>
+        #krate::server::IntoToolResult::into_tool_result(__mcpwire_ret)
+    };
+    let output_schema = quote_spanned! {h.output_span=>
+        <#ret as #krate::server::IntoToolResult>::output_schema()
+    };
+    let description = opts
+        .description
+        .as_ref()
+        .map(LitStr::value)
+        .or_else(|| h.docs.clone())
+        .map(|d| quote!(.description(#d)));
+    let title = opts.title.as_ref().map(|t| quote!(.title(#t)));
+    let annotations = annotations(krate, &opts.hints);
+    quote! {{
+        #capture
+        #definition
+        let __mcpwire_name: &'static str = #name;
+        #krate::server::ToolRoute::new(
+            #krate::types::Tool::new(
+                __mcpwire_name,
+                #krate::__private::serde_json::Value::Object(
+                    #krate::server::input_schema_for::<#args_ident>(),
+                ),
+            ),
+            move |__mcpwire_cx: #krate::server::Context,
+                  __mcpwire_args: #krate::__private::serde_json::Map<
+                      ::std::string::String,
+                      #krate::__private::serde_json::Value,
+                  >| {
+                let __mcpwire_parsed =
+                    #krate::server::parse_arguments::<#args_ident>(__mcpwire_name, __mcpwire_args);
+                #per_call
+                async move {
+                    let #pattern = match __mcpwire_parsed {
+                        ::core::result::Result::Ok(__mcpwire_args) => __mcpwire_args,
+                        ::core::result::Result::Err(__mcpwire_invalid) => {
+                            return ::core::result::Result::Ok(__mcpwire_invalid);
+                        }
+                    };
+                    let __mcpwire_ret = #expr;
+                    #convert
+                }
+            },
+        )
+        .output_schema(#output_schema)
+        #description
+        #title
+        #annotations
+    }}
+}
+
+/// The tool's name: `name = "..."`, else the function's name.
+pub(crate) fn route_name(opts: &Options, h: &Handler) -> String {
+    opts.name
+        .as_ref()
+        .map_or_else(|| h.default_name(), LitStr::value)
+}
+
+fn annotations(krate: &syn::Path, hints: &Hints) -> Option<TokenStream> {
+    if !hints.any() {
+        return None;
+    }
+    let field = |name: &str, value: &Option<syn::LitBool>| {
+        let ident = syn::Ident::new(name, proc_macro2::Span::call_site());
+        value
+            .as_ref()
+            .map(|v| quote!(#ident: ::core::option::Option::Some(#v),))
+    };
+    let fields = [
+        field("read_only_hint", &hints.read_only),
+        field("destructive_hint", &hints.destructive),
+        field("idempotent_hint", &hints.idempotent),
+        field("open_world_hint", &hints.open_world),
+    ];
+    Some(quote! {
+        .annotations(#krate::types::ToolAnnotations {
+            #(#fields)*
+            ..::core::default::Default::default()
+        })
+    })
+}
