@@ -225,9 +225,9 @@ impl Context {
 
     /// Asks the user for input through the client (form or URL mode).
     ///
-    /// Fails with `-32602`-free local error when the client did not declare
-    /// elicitation (or the requested mode): never asks a client for what it
-    /// cannot do.
+    /// Fails with `-32600` when the client did not declare elicitation (or
+    /// the requested mode): a server never asks a client for what it cannot
+    /// do.
     pub async fn elicit(&self, params: ElicitRequestParams) -> Result<ElicitResult, Error> {
         let caps = self.client_capabilities();
         let supported = match &params {
@@ -248,15 +248,35 @@ impl Context {
         }
     }
 
+    /// Tells the client that the URL-mode elicitation `elicitation_id` has
+    /// finished (`notifications/elicitation/complete`, 2025-11-25). Stateless
+    /// requests learn the outcome by retrying, so there it does nothing.
+    pub fn elicitation_complete(&self, elicitation_id: &str) -> Result<(), Error> {
+        if self.inner.era == Era::Stateless {
+            return Ok(());
+        }
+        self.inner.peer.notify(
+            mcpwire_types::methods::NOTIFICATIONS_ELICITATION_COMPLETE,
+            Some(json!({ "elicitationId": elicitation_id })),
+        )
+    }
+
     /// Asks the client's model for a completion (sampling).
     pub async fn sample(
         &self,
         params: CreateMessageRequestParams,
     ) -> Result<CreateMessageResult, Error> {
-        if self.client_capabilities().sampling.is_none() {
+        let caps = self.client_capabilities();
+        if !caps.supports_sampling() {
             return Err(Error::rpc(
                 mcpwire_types::ErrorCode::INVALID_REQUEST,
                 "The client does not support sampling",
+            ));
+        }
+        if params.tools.as_ref().is_some_and(|t| !t.is_empty()) && !caps.supports_sampling_tools() {
+            return Err(Error::rpc(
+                mcpwire_types::ErrorCode::INVALID_REQUEST,
+                "The client does not support tools in sampling",
             ));
         }
         match self
@@ -272,7 +292,7 @@ impl Context {
 
     /// Asks the client for its roots.
     pub async fn roots(&self) -> Result<ListRootsResult, Error> {
-        if self.client_capabilities().roots.is_none() {
+        if !self.client_capabilities().supports_roots() {
             return Err(Error::rpc(
                 mcpwire_types::ErrorCode::INVALID_REQUEST,
                 "The client does not support roots",
