@@ -1,0 +1,230 @@
+//! Interop with the official SDKs over stdio: their clients drive the echo
+//! example, and the mcpwire client drives their servers.
+//!
+//! The peers come from `tests/interop/setup.sh` (run by `scripts/test.sh`),
+//! found through `MCPWIRE_INTEROP` or `.cache/interop`. When CI is set, a
+//! missing peer fails the test; otherwise the test says it was skipped.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use mcpwire::client::{Client, ServerNotification};
+use mcpwire::engine::RequestOptions;
+use mcpwire::transport::{ChildProcess, StderrMode};
+use mcpwire::types::{ContentBlock, ResourceContents};
+use serde_json::{Value, json};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// The interop cache, or `None` (after saying so) when it is not installed.
+fn peers() -> Option<PathBuf> {
+    let dir = std::env::var_os("MCPWIRE_INTEROP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(".cache/interop"));
+    let ready = dir.join("py/bin/python").exists() && dir.join("node/node_modules").exists();
+    if ready {
+        return Some(dir);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!(
+            "interop peers missing at {}: run bash tests/interop/setup.sh",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "SKIPPED: interop peers not installed at {} (bash scripts/test.sh installs them)",
+        dir.display()
+    );
+    None
+}
+
+fn script(name: &str) -> PathBuf {
+    repo_root().join("tests/interop").join(name)
+}
+
+/// Runs an official-SDK client driver against the echo example and checks
+/// every check it reports passed.
+fn drive_echo(program: &Path, driver: &str, mode: &str) {
+    let echo = common::example("echo");
+    let out = Command::new(program)
+        .arg(script(driver))
+        .args(["--mode", mode, "--"])
+        .arg(&echo)
+        .arg("stdio")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{driver} --mode {mode} failed\nstdout: {stdout}\nstderr: {stderr}"
+    );
+    let summary: Value =
+        serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let checks = summary["checks"].as_object().expect("checks");
+    assert!(checks.len() >= 8, "{summary}");
+    for (name, result) in checks {
+        assert_eq!(
+            result, "ok",
+            "{driver} --mode {mode}: check {name}: {summary}"
+        );
+    }
+    assert_eq!(summary["server"]["name"], "mcpwire-echo", "{summary}");
+}
+
+#[test]
+fn python_sdk_client_drives_echo_in_legacy_and_auto_modes() {
+    let Some(dir) = peers() else { return };
+    let python = dir.join("py/bin/python");
+    drive_echo(&python, "py_client.py", "legacy");
+    drive_echo(&python, "py_client.py", "auto");
+}
+
+#[test]
+fn typescript_sdk_client_drives_echo() {
+    let Some(_dir) = peers() else { return };
+    drive_echo(Path::new("node"), "ts_client.mjs", "legacy");
+}
+
+fn text(r: &mcpwire::types::CallToolResult) -> String {
+    r.content.iter().filter_map(ContentBlock::as_text).collect()
+}
+
+/// Drives an official-SDK server with the mcpwire client.
+async fn drive_server(transport: ChildProcess, name: &str, language: &str) {
+    let client = Client::builder("mcpwire-interop", "1")
+        .connect(transport.stderr(StderrMode::Tracing).spawn().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(client.server_info().name, name);
+    let tools: Vec<String> = client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    for t in ["echo", "add", "slow"] {
+        assert!(tools.iter().any(|n| n == t), "{name} lacks {t}: {tools:?}");
+    }
+    for t in ["plain", "héllo 🌍 世界", "a\nb\t\"c\" \\"] {
+        assert_eq!(
+            text(&client.call_tool("echo", json!({"text": t})).await.unwrap()),
+            t
+        );
+    }
+    let big = "y".repeat(1024 * 1024);
+    assert_eq!(
+        text(
+            &client
+                .call_tool("echo", json!({"text": big}))
+                .await
+                .unwrap()
+        ),
+        big
+    );
+    assert_eq!(
+        text(
+            &client
+                .call_tool("add", json!({"a": 2, "b": 3.5}))
+                .await
+                .unwrap()
+        ),
+        "5.5"
+    );
+
+    // Progress reaches the per-call callback, logs reach the stream.
+    let mut notes = client.notifications();
+    let progress = Arc::new(AtomicUsize::new(0));
+    let p = progress.clone();
+    let r = client
+        .call_tool_with(
+            "slow",
+            json!({"ms": 10}),
+            RequestOptions::new().on_progress(move |_| {
+                p.fetch_add(1, Ordering::SeqCst);
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(text(&r), "done");
+    assert_eq!(
+        progress.load(Ordering::SeqCst),
+        3,
+        "{name}: progress notifications"
+    );
+    let mut logged = false;
+    while let Ok(n) = notes.try_recv() {
+        logged |= matches!(n, ServerNotification::Log(_));
+    }
+    assert!(logged, "{name}: log message");
+
+    // Concurrent calls.
+    let calls = (0..50).map(|i| {
+        let c = &client;
+        async move {
+            assert_eq!(
+                text(
+                    &c.call_tool("echo", json!({"text": format!("n{i}")}))
+                        .await
+                        .unwrap()
+                ),
+                format!("n{i}")
+            )
+        }
+    });
+    futures_util::future::join_all(calls).await;
+
+    // Resources, templates, prompts.
+    let r = client.read_resource("interop://hello").await.unwrap();
+    assert!(
+        matches!(&r.contents[0], ResourceContents::Text(t) if t.text == format!("hello from {language}")),
+        "{r:?}"
+    );
+    let r = client.read_resource("interop://items/42").await.unwrap();
+    assert!(
+        matches!(&r.contents[0], ResourceContents::Text(t) if t.text == "item 42"),
+        "{r:?}"
+    );
+    let templates = client.list_all_resource_templates().await.unwrap();
+    assert!(
+        templates
+            .iter()
+            .any(|t| t.uri_template == "interop://items/{id}")
+    );
+    let p = client.get_prompt("greet", [("name", "Ada")]).await.unwrap();
+    assert_eq!(
+        serde_json::to_value(&p.messages[0]).unwrap()["content"]["text"],
+        "Hello, Ada!"
+    );
+
+    // An unknown tool: the SDK servers answer with an error of some kind.
+    let r = client.call_tool("no_such_tool", json!({})).await;
+    assert!(r.is_err() || r.unwrap().is_error == Some(true));
+    client.close().await;
+}
+
+#[tokio::test]
+async fn mcpwire_client_drives_the_python_sdk_server() {
+    let Some(dir) = peers() else { return };
+    let t = ChildProcess::new(dir.join("py/bin/python")).arg(script("py_server.py"));
+    drive_server(t, "interop-python", "python").await;
+}
+
+#[tokio::test]
+async fn mcpwire_client_drives_the_typescript_sdk_server() {
+    let Some(dir) = peers() else { return };
+    let t = ChildProcess::new("node")
+        .arg(script("ts_server.mjs"))
+        .env("MCPWIRE_INTEROP", &dir);
+    drive_server(t, "interop-typescript", "typescript").await;
+}
