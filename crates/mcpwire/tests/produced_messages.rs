@@ -7,12 +7,14 @@ mod support;
 
 use std::time::Duration;
 
-use mcpwire::server::{Context, Json, PromptRoute, ResourceRoute, Server, TemplateRoute, ToolRoute};
-use mcpwire::transport::{memory, FrameReader, FrameWriter, ReadEvent};
+use mcpwire::server::{
+    Context, Json, PromptRoute, ResourceRoute, Server, TemplateRoute, ToolRoute,
+};
+use mcpwire::transport::{FrameReader, FrameWriter, ReadEvent, memory};
 use mcpwire_types::{ElicitRequestFormParams, ElicitRequestParams, ProtocolVersion};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use support::Schemas;
 
 #[derive(Deserialize, JsonSchema)]
@@ -34,24 +36,45 @@ fn server() -> Server {
     Server::builder("schema-check", "1.0.0")
         .instructions("For schema checks.")
         .tool(ToolRoute::typed("echo", |_cx, a: Text| async move { a.text }).title("Echo"))
-        .tool(ToolRoute::typed("len", |_cx, a: Text| async move { Json(Len { len: a.text.len() }) }))
-        .tool(ToolRoute::typed("chatty", |cx: Context, a: Text| async move {
-            cx.progress(1.0, Some(2.0), Some("half")).await;
-            cx.info(json!({"said": a.text})).await;
-            "ok"
+        .tool(ToolRoute::typed("len", |_cx, a: Text| async move {
+            Json(Len { len: a.text.len() })
         }))
-        .tool(ToolRoute::typed("ask", |cx: Context, _a: Text| async move {
-            let form = ElicitRequestFormParams::new("Name?", json!({"type":"object","properties":{"name":{"type":"string"}}}));
-            let r = cx.elicit(ElicitRequestParams::Form(form)).await?;
-            Ok::<_, mcpwire::Error>(format!("{:?}", r.action))
-        }))
-        .resource(ResourceRoute::new("memo://a", "a", |_cx, _u, _v| async { "A".to_string() }).mime_type("text/plain"))
-        .template(
-            TemplateRoute::new("memo://{id}", "memo", |_cx, _u, v| async move { format!("memo {}", v["id"]) })
-                .unwrap()
-                .complete("id", |_t: String| async { vec!["1".into(), "2".into()] }),
+        .tool(ToolRoute::typed(
+            "chatty",
+            |cx: Context, a: Text| async move {
+                cx.progress(1.0, Some(2.0), Some("half")).await;
+                cx.info(json!({"said": a.text})).await;
+                "ok"
+            },
+        ))
+        .tool(ToolRoute::typed(
+            "ask",
+            |cx: Context, _a: Text| async move {
+                let form = ElicitRequestFormParams::new(
+                    "Name?",
+                    json!({"type":"object","properties":{"name":{"type":"string"}}}),
+                );
+                let r = cx.elicit(ElicitRequestParams::Form(form)).await?;
+                Ok::<_, mcpwire::Error>(format!("{:?}", r.action))
+            },
+        ))
+        .resource(
+            ResourceRoute::new("memo://a", "a", |_cx, _u, _v| async { "A".to_string() })
+                .mime_type("text/plain"),
         )
-        .prompt(PromptRoute::typed("hi", |_cx, a: Who| async move { format!("Say hi to {}", a.name) }).description("Hi"))
+        .template(
+            TemplateRoute::new("memo://{id}", "memo", |_cx, _u, v| async move {
+                format!("memo {}", v["id"])
+            })
+            .unwrap()
+            .complete("id", |_t: String| async { vec!["1".into(), "2".into()] }),
+        )
+        .prompt(
+            PromptRoute::typed("hi", |_cx, a: Who| async move {
+                format!("Say hi to {}", a.name)
+            })
+            .description("Hi"),
+        )
         .build()
 }
 
@@ -67,13 +90,23 @@ impl Session {
         let (a, b) = memory::duplex();
         let s = server();
         tokio::spawn(async move { s.serve(a).await });
-        let mut s = Session { io: b, rev, next: 0, checked: 0 };
-        let caps = if rev >= ProtocolVersion::V2025_06_18 { json!({"elicitation": {}}) } else { json!({}) };
+        let mut s = Session {
+            io: b,
+            rev,
+            next: 0,
+            checked: 0,
+        };
+        let caps = if rev >= ProtocolVersion::V2025_06_18 {
+            json!({"elicitation": {}})
+        } else {
+            json!({})
+        };
         let init = s
             .call("initialize", json!({"protocolVersion": rev.as_str(), "capabilities": caps, "clientInfo": {"name": "t", "version": "0"}}), "InitializeResult")
             .await;
         assert_eq!(init["protocolVersion"], rev.as_str());
-        s.send(json!({"jsonrpc":"2.0","method":"notifications/initialized"})).await;
+        s.send(json!({"jsonrpc":"2.0","method":"notifications/initialized"}))
+            .await;
         s
     }
 
@@ -83,19 +116,29 @@ impl Session {
     }
 
     async fn recv(&mut self) -> Value {
-        match tokio::time::timeout(Duration::from_secs(5), self.io.0.next_frame()).await.unwrap().unwrap() {
+        match tokio::time::timeout(Duration::from_secs(5), self.io.0.next_frame())
+            .await
+            .unwrap()
+            .unwrap()
+        {
             ReadEvent::Frame(b) => serde_json::from_slice(b).unwrap(),
             other => panic!("{other:?}"),
         }
     }
 
     fn check(&mut self, def: &str, v: &Value) {
-        Schemas::get().check(self.rev, def, v).unwrap_or_else(|e| panic!("{e}"));
+        Schemas::get()
+            .check(self.rev, def, v)
+            .unwrap_or_else(|e| panic!("{e}"));
         self.checked += 1;
     }
 
     fn error_def(&self) -> &'static str {
-        if Schemas::get().has_def(self.rev, "JSONRPCErrorResponse") { "JSONRPCErrorResponse" } else { "JSONRPCError" }
+        if Schemas::get().has_def(self.rev, "JSONRPCErrorResponse") {
+            "JSONRPCErrorResponse"
+        } else {
+            "JSONRPCError"
+        }
     }
 
     /// Sends a request, validates everything that comes back (notifications,
@@ -104,7 +147,8 @@ impl Session {
     async fn call(&mut self, method: &str, params: Value, result_def: &str) -> Value {
         self.next += 1;
         let id = self.next;
-        self.send(json!({"jsonrpc":"2.0","id":id,"method":method,"params":params})).await;
+        self.send(json!({"jsonrpc":"2.0","id":id,"method":method,"params":params}))
+            .await;
         loop {
             let msg = self.recv().await;
             self.check("JSONRPCMessage", &msg);
@@ -117,7 +161,10 @@ impl Session {
                 };
                 self.check(def, &msg);
                 if msg.get("id").is_some() {
-                    self.send(json!({"jsonrpc":"2.0","id":msg["id"],"result":{"action":"decline"}})).await;
+                    self.send(
+                        json!({"jsonrpc":"2.0","id":msg["id"],"result":{"action":"decline"}}),
+                    )
+                    .await;
                 }
                 continue;
             }
@@ -146,28 +193,86 @@ async fn every_produced_message_fits_the_negotiated_revision() {
         s.call("ping", json!({}), "EmptyResult").await;
         let tools = s.call("tools/list", json!({}), "ListToolsResult").await;
         assert_eq!(tools["tools"].as_array().unwrap().len(), 4);
-        let r = s.call("tools/call", json!({"name":"echo","arguments":{"text":"hi"}}), "CallToolResult").await;
+        let r = s
+            .call(
+                "tools/call",
+                json!({"name":"echo","arguments":{"text":"hi"}}),
+                "CallToolResult",
+            )
+            .await;
         assert_eq!(r["content"][0]["text"], "hi");
-        s.call("tools/call", json!({"name":"len","arguments":{"text":"abc"}}), "CallToolResult").await;
-        let r = s.call("tools/call", json!({"name":"echo","arguments":{}}), "CallToolResult").await;
+        s.call(
+            "tools/call",
+            json!({"name":"len","arguments":{"text":"abc"}}),
+            "CallToolResult",
+        )
+        .await;
+        let r = s
+            .call(
+                "tools/call",
+                json!({"name":"echo","arguments":{}}),
+                "CallToolResult",
+            )
+            .await;
         assert_eq!(r["isError"], true);
-        let e = s.call("tools/call", json!({"name":"missing"}), "CallToolResult").await;
+        let e = s
+            .call("tools/call", json!({"name":"missing"}), "CallToolResult")
+            .await;
         assert_eq!(e["code"], -32602);
-        s.call("tools/call", json!({"name":"chatty","arguments":{"text":"x"},"_meta":{"progressToken":"p1"}}), "CallToolResult").await;
+        s.call(
+            "tools/call",
+            json!({"name":"chatty","arguments":{"text":"x"},"_meta":{"progressToken":"p1"}}),
+            "CallToolResult",
+        )
+        .await;
         if rev >= ProtocolVersion::V2025_06_18 {
-            let r = s.call("tools/call", json!({"name":"ask","arguments":{"text":""}}), "CallToolResult").await;
+            let r = s
+                .call(
+                    "tools/call",
+                    json!({"name":"ask","arguments":{"text":""}}),
+                    "CallToolResult",
+                )
+                .await;
             assert_eq!(r["content"][0]["text"], "Decline");
         }
-        s.call("resources/list", json!({}), "ListResourcesResult").await;
-        s.call("resources/templates/list", json!({}), "ListResourceTemplatesResult").await;
-        s.call("resources/read", json!({"uri":"memo://7"}), "ReadResourceResult").await;
-        let e = s.call("resources/read", json!({"uri":"nope://x"}), "ReadResourceResult").await;
+        s.call("resources/list", json!({}), "ListResourcesResult")
+            .await;
+        s.call(
+            "resources/templates/list",
+            json!({}),
+            "ListResourceTemplatesResult",
+        )
+        .await;
+        s.call(
+            "resources/read",
+            json!({"uri":"memo://7"}),
+            "ReadResourceResult",
+        )
+        .await;
+        let e = s
+            .call(
+                "resources/read",
+                json!({"uri":"nope://x"}),
+                "ReadResourceResult",
+            )
+            .await;
         assert_eq!(e["code"], -32002);
-        s.call("resources/subscribe", json!({"uri":"memo://a"}), "EmptyResult").await;
+        s.call(
+            "resources/subscribe",
+            json!({"uri":"memo://a"}),
+            "EmptyResult",
+        )
+        .await;
         s.call("prompts/list", json!({}), "ListPromptsResult").await;
-        s.call("prompts/get", json!({"name":"hi","arguments":{"name":"Ada"}}), "GetPromptResult").await;
+        s.call(
+            "prompts/get",
+            json!({"name":"hi","arguments":{"name":"Ada"}}),
+            "GetPromptResult",
+        )
+        .await;
         s.call("completion/complete", json!({"ref":{"type":"ref/resource","uri":"memo://{id}"},"argument":{"name":"id","value":""}}), "CompleteResult").await;
-        s.call("logging/setLevel", json!({"level":"debug"}), "EmptyResult").await;
+        s.call("logging/setLevel", json!({"level":"debug"}), "EmptyResult")
+            .await;
         let e = s.call("nope/nope", json!({}), "EmptyResult").await;
         assert_eq!(e["code"], -32601);
         assert!(s.checked >= 30, "{rev}: checked {}", s.checked);

@@ -28,7 +28,7 @@ pub use peer::{Peer, ProgressCallback, RequestOptions};
 pub use service::{RequestContext, Service};
 
 use crate::Error;
-use crate::transport::{FrameReader, FrameWriter, ReadEvent, Transport};
+use crate::transport::{FrameReader, FrameWriter, ReadEvent, Route, Transport};
 use peer::Outgoing;
 
 /// Starts the engine for `service` over `transport`.
@@ -144,12 +144,10 @@ impl<S: Service> Dispatcher<S> {
     }
 
     fn reply(&self, id: Option<RequestId>, outcome: Result<Value, ErrorObject>) {
-        let _ = self
-            .peer
-            .send(Outgoing::Message(Message::Response(Response {
-                id,
-                outcome,
-            })));
+        let _ = self.peer.send(Outgoing::Message(
+            Message::Response(Response { id, outcome }),
+            None,
+        ));
     }
 
     async fn message(&mut self, m: Message) {
@@ -162,10 +160,13 @@ impl<S: Service> Dispatcher<S> {
                 tokio::spawn(async move {
                     let id = req.id.clone();
                     if let Some(outcome) = run_request(service, peer.clone(), req).await {
-                        let _ = peer.send(Outgoing::Message(Message::Response(Response {
-                            id: Some(id),
-                            outcome,
-                        })));
+                        let _ = peer.send(Outgoing::Message(
+                            Message::Response(Response {
+                                id: Some(id),
+                                outcome,
+                            }),
+                            None,
+                        ));
                     }
                     drop(permit);
                 });
@@ -351,16 +352,28 @@ async fn write_loop<W: FrameWriter>(
         let mut next = Some(first);
         while let Some(msg) = next.take() {
             scratch.clear();
-            let written = match &msg {
-                Outgoing::Message(m) => serde_json::to_writer(&mut scratch, m),
-                Outgoing::Batch(b) => serde_json::to_writer(&mut scratch, b),
+            let (written, route) = match msg {
+                Outgoing::Message(m, related) => {
+                    let route = match (&m, related) {
+                        (Message::Response(Response { id: Some(id), .. }), _) => {
+                            Route::Response(id.clone())
+                        }
+                        (_, Some(id)) => Route::Related(id),
+                        _ => Route::Unrelated,
+                    };
+                    (serde_json::to_writer(&mut scratch, &m), route)
+                }
+                Outgoing::Batch(b) => {
+                    let ids = b.iter().filter_map(|r| r.id.clone()).collect();
+                    (serde_json::to_writer(&mut scratch, &b), Route::Batch(ids))
+                }
                 Outgoing::Shutdown => {
                     shutdown = true;
                     break;
                 }
             };
             match written {
-                Ok(()) => writer.write_frame(&scratch),
+                Ok(()) => writer.write_routed(&scratch, route),
                 Err(e) => tracing::error!(error = %e, "could not serialize an outgoing message"),
             }
             next = rx.try_recv().ok();

@@ -37,6 +37,7 @@ pub struct RequestOptions {
     pub(crate) reset_on_progress: Option<bool>,
     pub(crate) progress: Option<ProgressCallback>,
     pub(crate) cancel: Option<CancellationToken>,
+    pub(crate) related: Option<RequestId>,
 }
 
 impl fmt::Debug for RequestOptions {
@@ -80,6 +81,14 @@ impl RequestOptions {
         self
     }
 
+    /// Marks the request as sent while serving the incoming request
+    /// `id`, so transports that separate requests (HTTP) deliver it on that
+    /// request's stream.
+    pub fn related_to(mut self, id: RequestId) -> Self {
+        self.related = Some(id);
+        self
+    }
+
     /// A token that cancels the request: the peer is sent
     /// `notifications/cancelled` and the call returns [`Error::Cancelled`].
     pub fn cancel_token(mut self, token: CancellationToken) -> Self {
@@ -91,7 +100,8 @@ impl RequestOptions {
 /// What the engine writes.
 #[derive(Debug)]
 pub(crate) enum Outgoing {
-    Message(Message),
+    /// A message, and the incoming request it belongs to, if any.
+    Message(Message, Option<RequestId>),
     Batch(Vec<Response>),
     /// Flush, close the writer and stop.
     Shutdown,
@@ -163,13 +173,37 @@ impl Peer {
 
     /// Sends a notification.
     pub fn notify(&self, method: &str, params: Option<Value>) -> Result<(), Error> {
+        self.notify_inner(method, params, None)
+    }
+
+    /// Sends a notification that belongs to the incoming request `related`
+    /// (progress, logs), so transports that separate requests deliver it
+    /// with that request's response.
+    pub fn notify_related(
+        &self,
+        method: &str,
+        params: Option<Value>,
+        related: &RequestId,
+    ) -> Result<(), Error> {
+        self.notify_inner(method, params, Some(related.clone()))
+    }
+
+    fn notify_inner(
+        &self,
+        method: &str,
+        params: Option<Value>,
+        related: Option<RequestId>,
+    ) -> Result<(), Error> {
         if self.is_closed() {
             return Err(Error::Closed(self.close_reason()));
         }
-        self.send(Outgoing::Message(Message::Notification(Notification {
-            method: method.to_owned(),
-            params,
-        })))
+        self.send(Outgoing::Message(
+            Message::Notification(Notification {
+                method: method.to_owned(),
+                params,
+            }),
+            related,
+        ))
     }
 
     /// Sends a request and waits for its result, with the engine's default
@@ -207,11 +241,14 @@ impl Peer {
                 progress: progress.clone(),
             },
         );
-        if let Err(e) = self.send(Outgoing::Message(Message::Request(Request {
-            id: id.clone(),
-            method: method.to_owned(),
-            params,
-        }))) {
+        if let Err(e) = self.send(Outgoing::Message(
+            Message::Request(Request {
+                id: id.clone(),
+                method: method.to_owned(),
+                params,
+            }),
+            opts.related.clone(),
+        )) {
             lock(&self.shared.pending).remove(&id);
             return Err(e);
         }
@@ -238,7 +275,7 @@ impl Peer {
                     };
                 }
                 _ = cancel.cancelled() => {
-                    self.abandon(&id, "cancelled by the caller");
+                    self.abandon(&id, "cancelled by the caller", opts.related.as_ref());
                     return Err(Error::Cancelled);
                 }
                 _ = tokio::time::sleep_until(wake.into()) => {
@@ -251,7 +288,7 @@ impl Peer {
                             }
                         }
                     }
-                    self.abandon(&id, "timed out");
+                    self.abandon(&id, "timed out", opts.related.as_ref());
                     return Err(Error::Timeout {
                         method: method.to_owned(),
                         after: started.elapsed(),
@@ -262,11 +299,12 @@ impl Peer {
     }
 
     /// Forgets a pending request and tells the peer to stop working on it.
-    fn abandon(&self, id: &RequestId, reason: &str) {
+    fn abandon(&self, id: &RequestId, reason: &str, related: Option<&RequestId>) {
         if lock(&self.shared.pending).remove(id).is_some() {
-            let _ = self.notify(
+            let _ = self.notify_inner(
                 "notifications/cancelled",
                 Some(serde_json::json!({ "requestId": id, "reason": reason })),
+                related.cloned(),
             );
         }
     }

@@ -255,9 +255,10 @@ impl Context {
         if self.inner.era == Era::Stateless {
             return Ok(());
         }
-        self.inner.peer.notify(
+        self.inner.peer.notify_related(
             mcpwire_types::methods::NOTIFICATIONS_ELICITATION_COMPLETE,
             Some(json!({ "elicitationId": elicitation_id })),
+            &self.inner.id,
         )
     }
 
@@ -316,8 +317,9 @@ impl Context {
                     Value::Object(mut m) => m.remove("params"),
                     _ => None,
                 };
-                let opts =
-                    crate::engine::RequestOptions::new().cancel_token(self.inner.cancel.clone());
+                let opts = crate::engine::RequestOptions::new()
+                    .cancel_token(self.inner.cancel.clone())
+                    .related_to(self.inner.id.clone());
                 let v = self.inner.peer.request_with(&method, params, opts).await?;
                 let r = match request {
                     InputRequest::Elicit(_) => serde_json::from_value(v).map(InputResponse::Elicit),

@@ -8,6 +8,8 @@
 use std::future::Future;
 use std::io;
 
+use mcpwire_types::RequestId;
+
 pub mod child;
 pub mod lines;
 pub mod memory;
@@ -45,10 +47,32 @@ pub trait FrameReader: Send + 'static {
     }
 }
 
+/// Where an outgoing frame belongs, for transports that carry each request's
+/// traffic separately (HTTP answers a POST with that request's messages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// The response to the request with this id.
+    Response(RequestId),
+    /// A message sent while serving the request with this id (progress,
+    /// logs, requests to the client).
+    Related(RequestId),
+    /// A response to several requests at once (a JSON-RPC batch).
+    Batch(Vec<RequestId>),
+    /// Anything else: server-initiated traffic.
+    Unrelated,
+}
+
 /// The sending half of a transport.
 pub trait FrameWriter: Send + 'static {
     /// Queues one frame. The frame is complete JSON without a trailing newline.
     fn write_frame(&mut self, frame: &[u8]);
+
+    /// Queues one frame with its route. Streams that carry everything in
+    /// one place ignore the route.
+    fn write_routed(&mut self, frame: &[u8], route: Route) {
+        let _ = route;
+        self.write_frame(frame);
+    }
 
     /// Writes every queued frame out.
     fn flush(&mut self) -> impl Future<Output = io::Result<()>> + Send;
