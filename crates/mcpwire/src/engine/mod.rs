@@ -86,6 +86,7 @@ async fn run<S: Service, R: FrameReader, W: FrameWriter>(
             biased;
             ev = reader.next_frame() => match ev {
                 Ok(ReadEvent::Frame(bytes)) => Incoming::parse(bytes),
+                Ok(ReadEvent::Message(m)) => m,
                 Ok(ReadEvent::TooLarge(n)) => Incoming::Invalid(mcpwire_types::Rejection {
                     id: None,
                     error: ErrorObject::new(
@@ -335,7 +336,8 @@ async fn write_loop<W: FrameWriter>(
     peer: Peer,
     aborted: CancellationToken,
 ) {
-    let mut scratch = Vec::with_capacity(4096);
+    // Starts small: an idle HTTP session keeps one of these.
+    let mut scratch = Vec::new();
     let mut shutdown = false;
     'outer: loop {
         let first = tokio::select! {
@@ -379,7 +381,7 @@ async fn write_loop<W: FrameWriter>(
             next = rx.try_recv().ok();
         }
         if scratch.capacity() > 1024 * 1024 {
-            scratch = Vec::with_capacity(4096);
+            scratch = Vec::new();
         }
         if let Err(e) = writer.flush().await {
             tracing::debug!(error = %e, "write failed; closing the connection");

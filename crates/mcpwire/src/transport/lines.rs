@@ -202,6 +202,7 @@ mod tests {
                 ReadEvent::Frame(f) => out.push(String::from_utf8_lossy(f).into_owned()),
                 ReadEvent::TooLarge(n) => out.push(format!("<too large: {n}>")),
                 ReadEvent::Eof => return out,
+                ReadEvent::Message(m) => out.push(format!("<message: {m:?}>")),
             }
         }
     }

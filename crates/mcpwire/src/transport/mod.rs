@@ -30,6 +30,9 @@ pub enum ReadEvent<'a> {
     /// A frame larger than the limit was read and dropped; carries its size
     /// in bytes as far as it was read.
     TooLarge(usize),
+    /// A message the transport already decoded (HTTP parses bodies to
+    /// route them, so the engine need not parse them again).
+    Message(mcpwire_types::Incoming),
     /// The peer closed its side.
     Eof,
 }
