@@ -1,11 +1,9 @@
-//! Parameter analysis: which parameters are the request [`Context`], which
+//! Parameter analysis: which parameters are the request `Context`, which
 //! are arguments, and the hidden struct that deserializes the arguments and
 //! describes them in a JSON Schema.
-//!
-//! [`Context`]: https://docs.rs/mcpwire/latest/mcpwire/server/struct.Context.html
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{ToTokens, format_ident, quote};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
@@ -33,7 +31,7 @@ pub(crate) enum Param {
     /// The request context, passed by value (a clone) or by reference.
     Context { by_ref: bool },
     /// An argument the client supplies.
-    Arg(Arg),
+    Arg(Box<Arg>),
 }
 
 /// An argument the client supplies.
@@ -79,7 +77,7 @@ impl Handler {
 
     pub(crate) fn args(&self) -> impl Iterator<Item = &Arg> {
         self.params.iter().filter_map(|p| match p {
-            Param::Arg(a) => Some(a),
+            Param::Arg(a) => Some(&**a),
             Param::Context { .. } => None,
         })
     }
@@ -120,8 +118,8 @@ pub(crate) fn analyze(
     let what = kind.name();
 
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.push(syn::Error::new(
-            generics_span(sig),
+        errors.push(syn::Error::new_spanned(
+            generics_tokens(sig),
             format!(
                 "#[{what}] functions cannot be generic: the client's arguments are \
                  described and parsed from concrete types; replace the generic \
@@ -164,8 +162,8 @@ pub(crate) fn analyze(
         ReturnType::Default => (syn::parse_quote!(()), sig.ident.span()),
         ReturnType::Type(_, ty) => {
             if kind == Kind::Tool && contains_impl_trait(ty) {
-                errors.push(syn::Error::new(
-                    ty.span(),
+                errors.push(syn::Error::new_spanned(
+                    ty,
                     "#[tool] functions must name their return type, not `impl Trait`: \
                      the tool's output schema is derived from it",
                 ));
@@ -186,24 +184,21 @@ pub(crate) fn analyze(
     })
 }
 
-fn generics_span(sig: &Signature) -> Span {
+/// The generic parameters, or the `where` clause when there are none.
+fn generics_tokens(sig: &Signature) -> TokenStream {
     let g = &sig.generics;
     if g.params.is_empty() {
-        g.where_clause.span()
+        g.where_clause.to_token_stream()
     } else {
-        g.span()
+        g.to_token_stream()
     }
 }
 
-fn check_receiver(
-    kind: Kind,
-    r: &syn::Receiver,
-    self_ty: Option<&Type>,
-) -> syn::Result<Receiver> {
+fn check_receiver(kind: Kind, r: &syn::Receiver, self_ty: Option<&Type>) -> syn::Result<Receiver> {
     let what = kind.name();
     if self_ty.is_none() {
-        return Err(syn::Error::new(
-            r.span(),
+        return Err(syn::Error::new_spanned(
+            r,
             format!(
                 "#[{what}] on a method needs #[mcpwire::routes] on its `impl` block: \
                  `routes()` registers the method with the state behind an `Arc`"
@@ -217,8 +212,8 @@ fn check_receiver(
     if r.colon_token.is_some() && is_arc_self(&r.ty) {
         return Ok(Receiver::Arc);
     }
-    Err(syn::Error::new(
-        r.span(),
+    Err(syn::Error::new_spanned(
+        r,
         format!(
             "#[{what}] methods take `&self` (or `self: Arc<Self>`): the state is shared \
              between concurrent requests; use interior mutability (a `Mutex`, atomics) \
@@ -274,8 +269,8 @@ fn param(
     let ident = match pat {
         Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => pi.ident.clone(),
         other => {
-            return Err(syn::Error::new(
-                other.span(),
+            return Err(syn::Error::new_spanned(
+                other,
                 format!(
                     "#[{what}] parameters must be plain names, not patterns: the name \
                      becomes the argument's name; write `name: Type` and destructure \
@@ -285,8 +280,8 @@ fn param(
         }
     };
     if let Type::Reference(r) = ty {
-        return Err(syn::Error::new(
-            r.span(),
+        return Err(syn::Error::new_spanned(
+            r,
             format!(
                 "#[{what}] parameters must own their data, since they are parsed from \
                  the request: use `String` instead of `&str`, `Vec<T>` instead of `&[T]`"
@@ -294,8 +289,8 @@ fn param(
         ));
     }
     if contains_impl_trait(ty) {
-        return Err(syn::Error::new(
-            ty.span(),
+        return Err(syn::Error::new_spanned(
+            ty,
             format!(
                 "`impl Trait` parameters are generic, and #[{what}] functions cannot be: \
                  use a concrete type"
@@ -319,13 +314,13 @@ fn param(
             ));
         }
     }
-    Ok(Param::Arg(Arg {
+    Ok(Param::Arg(Box::new(Arg {
         ident,
         optional: option_inner(ty).is_some(),
         ty: ty.clone(),
         field_attrs,
         description,
-    }))
+    })))
 }
 
 /// `#[arg(description = "...")]`.

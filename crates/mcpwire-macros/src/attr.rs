@@ -50,14 +50,7 @@ impl Kind {
                 "open_world",
                 "crate",
             ],
-            Kind::Resource => &[
-                "uri",
-                "name",
-                "title",
-                "description",
-                "mime_type",
-                "crate",
-            ],
+            Kind::Resource => &["uri", "name", "title", "description", "mime_type", "crate"],
             Kind::Prompt => &["name", "title", "description", "crate"],
             Kind::Routes => &["crate"],
         }
@@ -65,7 +58,7 @@ impl Kind {
 }
 
 /// The behaviour hints of a tool; `None` leaves a hint unset.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Hints {
     pub(crate) read_only: Option<LitBool>,
     pub(crate) destructive: Option<LitBool>,
@@ -83,7 +76,6 @@ impl Hints {
 }
 
 /// The options of one macro invocation.
-#[derive(Debug)]
 pub(crate) struct Options {
     pub(crate) krate: Path,
     /// Whether `crate = ...` was given explicitly.
@@ -125,10 +117,7 @@ impl Options {
             Meta::List(list) => Options::parse(kind, list.tokens.clone(), span),
             Meta::NameValue(nv) => Err(syn::Error::new_spanned(
                 nv,
-                format!(
-                    "write `#[{0}(...)]`, not `#[{0} = ...]`",
-                    kind.name()
-                ),
+                format!("write `#[{0}(...)]`, not `#[{0} = ...]`", kind.name()),
             )),
         }
     }
@@ -287,16 +276,24 @@ mod tests {
         )
         .unwrap();
         assert_eq!(o.name.unwrap().value(), "add");
-        assert!(o.hints.read_only.unwrap().value);
-        assert!(!o.hints.destructive.unwrap().value);
+        assert!(o.hints.read_only.unwrap().value());
+        assert!(!o.hints.destructive.unwrap().value());
         assert!(o.krate_set);
     }
 
     #[test]
     fn rejects_unknown_and_repeated() {
-        let e = Options::parse(Kind::Prompt, quote!(read_only), Span::call_site()).unwrap_err();
+        let e = Options::parse(Kind::Prompt, quote!(read_only), Span::call_site())
+            .err()
+            .expect("an error");
         assert!(e.to_string().contains("unknown option `read_only`"));
-        let e = Options::parse(Kind::Tool, quote!(name = "a", name = "b"), Span::call_site()).unwrap_err();
+        let e = Options::parse(
+            Kind::Tool,
+            quote!(name = "a", name = "b"),
+            Span::call_site(),
+        )
+        .err()
+        .expect("an error");
         assert!(e.to_string().contains("given twice"));
     }
 

@@ -49,10 +49,12 @@ pub(crate) fn build(h: &Handler) -> Call {
             TokenStream::new(),
             quote!(Self::#ident(#(#args),*)),
         ),
+        // Bound before the arguments are, so a parameter named like the
+        // function cannot shadow it.
         Receiver::None => (
+            quote!(let __mcpwire_fn = #ident;),
             TokenStream::new(),
-            TokenStream::new(),
-            quote!(#ident(#(#args),*)),
+            quote!(__mcpwire_fn(#(#args),*)),
         ),
     };
     let expr = if h.is_async {

@@ -7,7 +7,13 @@ use syn::{Attribute, Expr, ExprLit, Lit, Meta};
 /// whole trimmed. `None` when there is no text.
 pub(crate) fn description(attrs: &[Attribute]) -> Option<String> {
     let docs: Vec<String> = attrs.iter().filter_map(doc_text).collect();
-    let lines: Vec<&str> = docs.iter().flat_map(|d| d.lines()).collect();
+    // `split`, not `lines`: an empty `///` line is an empty string, which
+    // must stay a blank line.
+    let lines: Vec<&str> = docs
+        .iter()
+        .flat_map(|d| d.split('\n'))
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
     let indent = lines
         .iter()
         .filter(|l| !l.trim().is_empty())

@@ -60,7 +60,7 @@ pub(crate) fn route(opts: &Options, h: &Handler, self_ty: Option<&Type>) -> Toke
                     let #pattern = match __mcpwire_parsed {
                         ::core::result::Result::Ok(__mcpwire_args) => __mcpwire_args,
                         ::core::result::Result::Err(__mcpwire_invalid) => {
-                            return ::core::result::Result::Ok(__mcpwire_invalid);
+                            return ::core::result::Result::Ok(*__mcpwire_invalid);
                         }
                     };
                     let __mcpwire_ret = #expr;

@@ -1,0 +1,57 @@
+//! `#[prompt]`: a function becomes a `PromptRoute` whose arguments are its
+//! parameters.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::{LitStr, Type};
+
+use crate::args::{self, Handler};
+use crate::attr::Options;
+use crate::call;
+
+/// The expression that builds the prompt's `PromptRoute`.
+pub(crate) fn route(opts: &Options, h: &Handler, self_ty: Option<&Type>) -> TokenStream {
+    let krate = &opts.krate;
+    let name = route_name(opts, h);
+    let args = args::args_struct(h, krate, self_ty);
+    let (args_ident, definition, pattern) = (&args.ident, &args.definition, &args.pattern);
+    let call::Call {
+        capture,
+        per_call,
+        expr,
+    } = call::build(h);
+    let convert = quote_spanned! {h.output_span=>
+        #krate::server::IntoPromptResult::into_prompt_result(__mcpwire_ret)
+    };
+    let description = opts
+        .description
+        .as_ref()
+        .map(LitStr::value)
+        .or_else(|| h.docs.clone())
+        .map(|d| quote!(.description(#d)));
+    let title = opts.title.as_ref().map(|t| quote!(.title(#t)));
+    quote! {{
+        #capture
+        #definition
+        #krate::server::PromptRoute::typed(
+            #name,
+            move |__mcpwire_cx: #krate::server::Context, __mcpwire_args: #args_ident| {
+                #per_call
+                async move {
+                    let #pattern = __mcpwire_args;
+                    let __mcpwire_ret = #expr;
+                    #convert
+                }
+            },
+        )
+        #description
+        #title
+    }}
+}
+
+/// The prompt's name: `name = "..."`, else the function's name.
+pub(crate) fn route_name(opts: &Options, h: &Handler) -> String {
+    opts.name
+        .as_ref()
+        .map_or_else(|| h.default_name(), LitStr::value)
+}

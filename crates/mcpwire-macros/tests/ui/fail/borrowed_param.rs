@@ -1,0 +1,6 @@
+#[mcpwire::tool]
+fn shout(text: &str) -> String {
+    text.to_uppercase()
+}
+
+fn main() {}

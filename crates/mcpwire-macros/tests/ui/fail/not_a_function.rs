@@ -1,0 +1,6 @@
+#[mcpwire::tool]
+struct Echo {
+    text: String,
+}
+
+fn main() {}

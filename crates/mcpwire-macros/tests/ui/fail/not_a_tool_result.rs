@@ -1,0 +1,8 @@
+struct Report;
+
+#[mcpwire::tool]
+fn report() -> Report {
+    Report
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[mcpwire::resource("tickets://{id}")]
+fn ticket(id: u64, verbose: bool) -> String {
+    format!("{id} {verbose}")
+}
+
+fn main() {}

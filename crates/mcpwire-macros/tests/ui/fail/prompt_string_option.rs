@@ -1,0 +1,6 @@
+#[mcpwire::prompt("greet")]
+fn greet(name: String) -> String {
+    name
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+struct App;
+
+impl App {
+    #[mcpwire::tool]
+    fn hello(&self) -> String {
+        String::new()
+    }
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[mcpwire::resource("tickets://{project}/{id}")]
+fn ticket(id: u64) -> String {
+    id.to_string()
+}
+
+fn main() {}

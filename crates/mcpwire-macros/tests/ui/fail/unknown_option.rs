@@ -1,0 +1,6 @@
+#[mcpwire::tool(nmae = "add")]
+fn add(a: i32, b: i32) -> i32 {
+    a + b
+}
+
+fn main() {}
