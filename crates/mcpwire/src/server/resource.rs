@@ -44,6 +44,10 @@ where
 }
 
 /// Turns a read handler's return value into a `ReadResourceResult`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned from a resource reader",
+    note = "a resource reader may return String, ResourceContents, Vec<ResourceContents>, ReadResourceResult, or a Result of one of these whose error converts into mcpwire::Error"
+)]
 pub trait IntoReadResult {
     /// Converts the value; `uri` is the URI that was read.
     fn into_read_result(self, uri: &str) -> Result<ReadResourceResult, Error>;

@@ -201,6 +201,10 @@ pub struct Json<T>(pub T);
 /// `Err` values of a `Result` become `isError` results carrying the error's
 /// text, so the model can see what went wrong, except JSON-RPC errors
 /// ([`Error::Rpc`]) and input requests, which stay protocol-level.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned from a tool",
+    note = "a tool may return String, &str, numbers, bool, (), ContentBlock, Vec<ContentBlock>, Json<T>, CallToolResult, or a Result of one of these whose error converts into mcpwire::Error"
+)]
 pub trait IntoToolResult {
     /// Converts the value.
     fn into_tool_result(self) -> Result<CallToolResult, Error>;

@@ -11,6 +11,10 @@ use std::io;
 use mcpwire_types::RequestId;
 
 pub mod child;
+#[cfg(feature = "http-client")]
+pub mod http_client;
+#[cfg(feature = "http-server")]
+pub mod http_server;
 pub mod lines;
 pub mod memory;
 pub mod stdio;

@@ -1,0 +1,295 @@
+//! Sending: the dispatcher that POSTs outgoing frames in order, and the
+//! handling of each POST's answer (202, a JSON body, or an SSE stream).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode, Url};
+use tokio::sync::{mpsc, oneshot};
+
+use super::shared::{
+    EVENT_STREAM, Kind, Outgoing, SESSION_HEADER, Shared, content_type, error_excerpt, read_limited,
+};
+use super::{HttpClientError, legacy, session, stream};
+
+/// The Accept header of a POST: both answers the spec allows.
+const POST_ACCEPT: &str = "application/json, text/event-stream";
+
+/// Takes frames from the writer in order and starts one POST per frame.
+///
+/// Requests and responses are POSTed concurrently (each in its own task, in
+/// the order written). `initialize` and notifications are barriers: the next
+/// frame starts only once the server answered them with a status, so
+/// `notifications/initialized` reaches the server before the first request
+/// of the session, and the first `initialize` decides between Streamable
+/// HTTP and the legacy transport before anything else is sent.
+pub(super) async fn dispatch(sh: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<Bytes>) {
+    loop {
+        let frame = tokio::select! {
+            biased;
+            _ = sh.closed.cancelled() => return,
+            f = rx.recv() => match f {
+                Some(f) => f,
+                None => return,
+            },
+        };
+        let msg = Outgoing::classify(frame);
+        match &msg.kind {
+            Kind::Request { id, method } => {
+                let init = method == "initialize";
+                {
+                    let mut st = sh.state();
+                    st.pending.insert(id.clone());
+                    if init {
+                        st.init_frame = Some(msg.frame.clone());
+                        st.init_id = Some(id.clone());
+                    }
+                }
+                if init {
+                    barrier(&sh, msg).await;
+                } else {
+                    tokio::spawn(send(sh.clone(), msg, None));
+                }
+            }
+            Kind::Notification { method } => {
+                let initialized = method == "notifications/initialized";
+                if initialized {
+                    sh.state().initialized_frame = Some(msg.frame.clone());
+                }
+                if barrier(&sh, msg).await && initialized {
+                    stream::start_standalone(&sh);
+                }
+            }
+            Kind::Response => {
+                tokio::spawn(send(sh.clone(), msg, None));
+            }
+        }
+    }
+}
+
+/// POSTs `msg` in a task and waits until the server answered with a status.
+/// Returns whether it was accepted (2xx).
+pub(super) async fn barrier(sh: &Arc<Shared>, msg: Outgoing) -> bool {
+    let (tx, rx) = oneshot::channel();
+    tokio::spawn(send(sh.clone(), msg, Some(tx)));
+    rx.await.unwrap_or(false)
+}
+
+/// POSTs one message and handles the answer until its stream ends.
+/// `ready` hears whether the POST was accepted as soon as its status is in.
+///
+/// Returns a boxed future: session renewal (reached from here) sends
+/// messages through this function again.
+pub(super) fn send(
+    sh: Arc<Shared>,
+    msg: Outgoing,
+    ready: Option<oneshot::Sender<bool>>,
+) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+    Box::pin(async move {
+        let mut ready = ready;
+        tokio::select! {
+            biased;
+            _ = sh.closed.cancelled() => {}
+            _ = run(&sh, &msg, &mut ready) => {}
+        }
+    })
+}
+
+fn signal(ready: &mut Option<oneshot::Sender<bool>>, ok: bool) {
+    if let Some(tx) = ready.take() {
+        let _ = tx.send(ok);
+    }
+}
+
+async fn run(sh: &Arc<Shared>, msg: &Outgoing, ready: &mut Option<oneshot::Sender<bool>>) {
+    let init = msg.is_initialize();
+    let mut renewed = false;
+    loop {
+        let (legacy_url, first_init) = {
+            let st = sh.state();
+            (st.legacy_post.clone(), init && !st.mode_known)
+        };
+        // initialize opens a new session: it never carries the old one.
+        let (headers, generation, with_session) = sh.headers(!init);
+        let url = legacy_url.clone().unwrap_or_else(|| sh.cfg.url.clone());
+        let resp = match post(sh, &url, headers, msg.frame.clone()).await {
+            Ok(r) => r,
+            Err(e) => {
+                signal(ready, false);
+                return sh.fail_message(msg, &e);
+            }
+        };
+        let status = resp.status();
+        if status == StatusCode::NOT_FOUND && with_session && legacy_url.is_none() {
+            drop(resp);
+            if renewed {
+                signal(ready, false);
+                let cause = "the server rejected the renewed session at once".to_owned();
+                return sh.fail_message(msg, &HttpClientError::SessionExpired { cause });
+            }
+            renewed = true;
+            tracing::info!(
+                "the MCP session expired (HTTP 404); re-initializing before resending {}",
+                msg.describe()
+            );
+            if let Err(e) = session::renew(sh, generation).await {
+                signal(ready, false);
+                return sh.fail_message(msg, &e);
+            }
+            continue;
+        }
+        if first_init
+            && sh.cfg.legacy_fallback
+            && matches!(status.as_u16(), 400 | 404 | 405)
+            && legacy_url.is_none()
+        {
+            let body = error_excerpt(resp).await;
+            tracing::info!(
+                status = status.as_u16(),
+                "initialize was rejected; trying the legacy HTTP+SSE transport"
+            );
+            match legacy::connect(sh).await {
+                Ok(()) => continue,
+                Err(cause) => {
+                    signal(ready, false);
+                    let e = HttpClientError::Legacy {
+                        status: status.as_u16(),
+                        body,
+                        cause,
+                    };
+                    return sh.fail_message(msg, &e);
+                }
+            }
+        }
+        if !status.is_success() {
+            let body = error_excerpt(resp).await;
+            signal(ready, false);
+            let e = HttpClientError::Status {
+                what: msg.describe(),
+                status: status.as_u16(),
+                body,
+            };
+            return sh.fail_message(msg, &e);
+        }
+        if init && legacy_url.is_none() {
+            let session = resp
+                .headers()
+                .get(SESSION_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let mut st = sh.state();
+            st.session = session;
+            st.generation += 1;
+            st.mode_known = true;
+        }
+        signal(ready, true);
+        if legacy_url.is_some() {
+            // The legacy transport answers every POST with 202; messages
+            // come on its event stream.
+            return;
+        }
+        return answer(sh, resp, msg).await;
+    }
+}
+
+/// Handles a successful POST's body.
+async fn answer(sh: &Arc<Shared>, mut resp: reqwest::Response, msg: &Outgoing) {
+    let ctype = content_type(&resp);
+    let watch = msg.request_id().cloned();
+    if ctype == EVENT_STREAM {
+        return stream::follow(sh, resp, watch).await;
+    }
+    if resp.status() == StatusCode::ACCEPTED || resp.content_length() == Some(0) {
+        if watch.is_some() {
+            tracing::debug!(
+                "the server accepted {} without answering it; its response must come on another stream",
+                msg.describe()
+            );
+        }
+        return;
+    }
+    let limit = sh.cfg.max_message;
+    match read_limited(&mut resp, limit).await {
+        Ok(Ok(body)) if ctype == "application/json" => sh.deliver_body(body),
+        Ok(Ok(body)) if body.iter().all(u8::is_ascii_whitespace) => {}
+        Ok(Ok(_)) => {
+            let e = HttpClientError::BadResponse(format!(
+                "{} was answered with content type {ctype:?}; expected application/json or text/event-stream",
+                msg.describe()
+            ));
+            sh.fail_message(msg, &e);
+        }
+        Ok(Err(size)) => {
+            sh.too_large(size);
+            sh.fail_message(msg, &HttpClientError::TooLarge { size, limit });
+        }
+        Err(e) => {
+            let e = HttpClientError::BadResponse(format!(
+                "the body answering {} broke off: {}",
+                msg.describe(),
+                super::shared::error_chain(&e)
+            ));
+            sh.fail_message(msg, &e);
+        }
+    }
+}
+
+/// POSTs `body` with the MCP headers, retrying refused connections as the
+/// reconnect policy allows.
+async fn post(
+    sh: &Shared,
+    url: &Url,
+    mut headers: HeaderMap,
+    body: Bytes,
+) -> Result<reqwest::Response, HttpClientError> {
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(ACCEPT, HeaderValue::from_static(POST_ACCEPT));
+    request(sh, Method::POST, url, headers, Some(body), sh.attempts()).await
+}
+
+/// Sends one HTTP request and waits for its response headers (within the
+/// timeout); a connection that cannot be established is retried up to
+/// `attempts` times in all, with the reconnect policy's backoff.
+pub(super) async fn request(
+    sh: &Shared,
+    method: Method,
+    url: &Url,
+    headers: HeaderMap,
+    body: Option<Bytes>,
+    attempts: u32,
+) -> Result<reqwest::Response, HttpClientError> {
+    let mut attempt = 0;
+    loop {
+        let mut req = sh
+            .http
+            .request(method.clone(), url.clone())
+            .headers(headers.clone());
+        if let Some(b) = &body {
+            req = req.body(b.clone());
+        }
+        attempt += 1;
+        let err = match tokio::time::timeout(sh.cfg.timeout, req.send()).await {
+            Err(_) => {
+                return Err(HttpClientError::Timeout {
+                    url: url.to_string(),
+                    after: sh.cfg.timeout,
+                });
+            }
+            Ok(Ok(r)) => return Ok(r),
+            Ok(Err(e)) => e,
+        };
+        if !err.is_connect() || attempt >= attempts {
+            return Err(HttpClientError::Unreachable {
+                url: url.to_string(),
+                attempts: attempt,
+                cause: super::shared::error_chain(&err),
+            });
+        }
+        let delay = sh.cfg.reconnect.delay(attempt - 1, None);
+        tracing::debug!(%url, ?delay, "connection failed; retrying");
+        tokio::time::sleep(delay).await;
+    }
+}

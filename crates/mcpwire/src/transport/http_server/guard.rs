@@ -1,0 +1,242 @@
+//! Checks on incoming HTTP requests: DNS-rebinding protection (Host and
+//! Origin), content negotiation, and the protocol version header.
+
+use http::HeaderMap;
+use http::header::{ACCEPT, CONTENT_TYPE, HOST, ORIGIN};
+use mcpwire_types::ProtocolVersion;
+
+/// The `MCP-Protocol-Version` header.
+pub const PROTOCOL_VERSION_HEADER: &str = "mcp-protocol-version";
+/// The `Mcp-Session-Id` header.
+pub const SESSION_ID_HEADER: &str = "mcp-session-id";
+/// The `Last-Event-ID` header.
+pub const LAST_EVENT_ID_HEADER: &str = "last-event-id";
+
+/// Which hosts and origins may reach the server.
+#[derive(Debug, Clone, Default)]
+pub struct HostPolicy {
+    /// Allowed `Host` names (without port); `None` allows any.
+    pub hosts: Option<Vec<String>>,
+    /// Allowed `Origin` values (`scheme://host[:port]`, or a bare host name
+    /// allowed on any scheme and port); `None` allows any.
+    pub origins: Option<Vec<String>>,
+}
+
+impl HostPolicy {
+    /// The policy for a server bound to a loopback address: only loopback
+    /// names, as Host and as Origin, so a web page cannot reach the server
+    /// through DNS rebinding.
+    pub fn loopback() -> Self {
+        let names = vec![
+            "localhost".to_owned(),
+            "127.0.0.1".to_owned(),
+            "[::1]".to_owned(),
+        ];
+        HostPolicy {
+            hosts: Some(names.clone()),
+            origins: Some(names),
+        }
+    }
+}
+
+/// Splits `host[:port]` (with IPv6 in brackets) and returns the host.
+fn host_part(authority: &str) -> &str {
+    if authority.starts_with('[') {
+        return authority.find(']').map_or(authority, |i| &authority[..=i]);
+    }
+    authority.rsplit_once(':').map_or(authority, |(h, p)| {
+        if p.chars().all(|c| c.is_ascii_digit()) {
+            h
+        } else {
+            authority
+        }
+    })
+}
+
+/// Why a request was refused, with the HTTP status it earns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub status: http::StatusCode,
+    pub message: String,
+}
+
+fn refuse(status: http::StatusCode, message: impl Into<String>) -> Refusal {
+    Refusal {
+        status,
+        message: message.into(),
+    }
+}
+
+pub(crate) fn check_host_and_origin(
+    policy: &HostPolicy,
+    headers: &HeaderMap,
+) -> Result<(), Refusal> {
+    if let Some(hosts) = &policy.hosts {
+        let host = headers
+            .get(HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        let name = host_part(host).to_ascii_lowercase();
+        if !hosts.iter().any(|h| h.eq_ignore_ascii_case(&name)) {
+            return Err(refuse(
+                http::StatusCode::FORBIDDEN,
+                format!("Forbidden: Host {host:?} is not allowed"),
+            ));
+        }
+    }
+    if let (Some(origins), Some(origin)) = (&policy.origins, headers.get(ORIGIN)) {
+        let origin = origin.to_str().unwrap_or("");
+        let authority = origin.split_once("://").map_or("", |(_, rest)| rest);
+        let name = host_part(authority.trim_end_matches('/')).to_ascii_lowercase();
+        let ok = origins.iter().any(|o| {
+            o.eq_ignore_ascii_case(origin) || (!o.contains("://") && o.eq_ignore_ascii_case(&name))
+        });
+        if !ok {
+            return Err(refuse(
+                http::StatusCode::FORBIDDEN,
+                format!("Forbidden: Origin {origin:?} is not allowed"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn accepts(headers: &HeaderMap, mime: &str) -> bool {
+    headers.get_all(ACCEPT).iter().any(|v| {
+        v.to_str().unwrap_or("").split(',').any(|part| {
+            let t = part.split(';').next().unwrap_or("").trim();
+            t.eq_ignore_ascii_case(mime)
+                || t == "*/*"
+                || (t.ends_with("/*") && mime.starts_with(&t[..t.len() - 1]))
+        })
+    })
+}
+
+/// A POST must accept both JSON and SSE answers and send JSON.
+pub(crate) fn check_post_headers(headers: &HeaderMap) -> Result<(), Refusal> {
+    let ct = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = ct.split(';').next().unwrap_or("").trim();
+    if !mime.eq_ignore_ascii_case("application/json") {
+        return Err(refuse(
+            http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported Media Type: Content-Type must be application/json",
+        ));
+    }
+    if !(accepts(headers, "application/json") && accepts(headers, "text/event-stream")) {
+        return Err(refuse(
+            http::StatusCode::NOT_ACCEPTABLE,
+            "Not Acceptable: Accept must list both application/json and text/event-stream",
+        ));
+    }
+    Ok(())
+}
+
+/// A GET must accept SSE.
+pub(crate) fn check_get_headers(headers: &HeaderMap) -> Result<(), Refusal> {
+    if !accepts(headers, "text/event-stream") {
+        return Err(refuse(
+            http::StatusCode::NOT_ACCEPTABLE,
+            "Not Acceptable: Accept must list text/event-stream",
+        ));
+    }
+    Ok(())
+}
+
+/// The revision named by `MCP-Protocol-Version`: absent means 2025-03-26;
+/// an unknown value is refused.
+pub(crate) fn protocol_version(headers: &HeaderMap) -> Result<ProtocolVersion, Refusal> {
+    match headers.get(PROTOCOL_VERSION_HEADER) {
+        None => Ok(ProtocolVersion::V2025_03_26),
+        Some(v) => {
+            let text = v.to_str().unwrap_or("");
+            text.parse().map_err(|_| {
+                refuse(
+                    http::StatusCode::BAD_REQUEST,
+                    format!(
+                        "Bad Request: unsupported MCP-Protocol-Version {text:?} (supported: {})",
+                        ProtocolVersion::ALL.map(|v| v.as_str()).join(", ")
+                    ),
+                )
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn loopback_policy_refuses_foreign_hosts_and_origins() {
+        let p = HostPolicy::loopback();
+        assert!(check_host_and_origin(&p, &headers(&[("host", "127.0.0.1:8080")])).is_ok());
+        assert!(check_host_and_origin(&p, &headers(&[("host", "localhost")])).is_ok());
+        assert!(check_host_and_origin(&p, &headers(&[("host", "[::1]:3000")])).is_ok());
+        assert!(check_host_and_origin(&p, &headers(&[("host", "evil.example:8080")])).is_err());
+        assert!(
+            check_host_and_origin(
+                &p,
+                &headers(&[("host", "localhost:1"), ("origin", "http://localhost:5173")])
+            )
+            .is_ok()
+        );
+        let e = check_host_and_origin(
+            &p,
+            &headers(&[("host", "localhost:1"), ("origin", "https://evil.example")]),
+        )
+        .unwrap_err();
+        assert_eq!(e.status, http::StatusCode::FORBIDDEN);
+    }
+
+    #[test]
+    fn content_negotiation() {
+        let ok = headers(&[
+            ("content-type", "application/json; charset=utf-8"),
+            ("accept", "application/json, text/event-stream"),
+        ]);
+        assert!(check_post_headers(&ok).is_ok());
+        let e = check_post_headers(&headers(&[
+            ("content-type", "text/plain"),
+            ("accept", "*/*"),
+        ]))
+        .unwrap_err();
+        assert_eq!(e.status, http::StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let e = check_post_headers(&headers(&[
+            ("content-type", "application/json"),
+            ("accept", "application/json"),
+        ]))
+        .unwrap_err();
+        assert_eq!(e.status, http::StatusCode::NOT_ACCEPTABLE);
+        assert!(check_get_headers(&headers(&[("accept", "text/event-stream")])).is_ok());
+        assert!(check_get_headers(&headers(&[("accept", "application/json")])).is_err());
+    }
+
+    #[test]
+    fn protocol_version_header() {
+        assert_eq!(
+            protocol_version(&HeaderMap::new()).unwrap(),
+            ProtocolVersion::V2025_03_26
+        );
+        assert_eq!(
+            protocol_version(&headers(&[("mcp-protocol-version", "2025-11-25")])).unwrap(),
+            ProtocolVersion::V2025_11_25
+        );
+        assert_eq!(
+            protocol_version(&headers(&[("mcp-protocol-version", "1999-01-01")]))
+                .unwrap_err()
+                .status,
+            http::StatusCode::BAD_REQUEST
+        );
+    }
+}

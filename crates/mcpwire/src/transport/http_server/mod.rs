@@ -1,0 +1,623 @@
+//! The Streamable HTTP server transport (revisions 2025-03-26 to 2025-11-25).
+//!
+//! [`StreamableHttp`] is a tower `Service` answering POST, GET and DELETE on
+//! one MCP endpoint. Each session runs its own engine; a request whose
+//! handler sends nothing before its result is answered as plain JSON, and
+//! switches to a resumable SSE stream only when the handler sends progress,
+//! logs or requests first.
+//!
+//! ```no_run
+//! use mcpwire::server::Server;
+//! use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
+//! # async fn run(server: Server) -> std::io::Result<()> {
+//! StreamableHttp::new(server, HttpConfig::default())
+//!     .serve("127.0.0.1:8080")
+//!     .await
+//! # }
+//! ```
+
+mod body;
+mod events;
+mod guard;
+mod serve;
+mod session;
+mod stream;
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, RwLock};
+use std::task::{Context as TaskContext, Poll};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::header::ALLOW;
+use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use http_body::Body as HttpBody;
+use http_body_util::{BodyExt, Limited};
+use mcpwire_types::{ErrorCode, Incoming, Message, ProtocolVersion, RequestId};
+
+pub use body::Body;
+pub use events::{EventStore, InMemoryEventStore, StoredEvent};
+pub use guard::{HostPolicy, LAST_EVENT_ID_HEADER, PROTOCOL_VERSION_HEADER, SESSION_ID_HEADER};
+
+use crate::server::Server;
+use session::{Session, millis_since};
+use stream::encode_event;
+
+/// Settings of the HTTP transport. The defaults are what most deployments
+/// want; all of them are fast.
+///
+/// ```
+/// use std::time::Duration;
+/// use mcpwire::transport::http_server::HttpConfig;
+/// let config = HttpConfig::default()
+///     .session_idle_timeout(Duration::from_secs(600))
+///     .max_sessions(1000);
+/// assert!(!config.stateless);
+/// ```
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct HttpConfig {
+    /// Keep no sessions: every POST is served on its own, no
+    /// `Mcp-Session-Id` is issued, GET and DELETE get 405.
+    pub stateless: bool,
+    /// Sessions idle this long are ended (default 30 minutes).
+    pub session_idle_timeout: Duration,
+    /// At most this many sessions at once; past it, `initialize` gets 503.
+    pub max_sessions: usize,
+    /// Which Host and Origin values are accepted. `None` lets
+    /// [`StreamableHttp::serve`] choose: loopback names only when bound to a
+    /// loopback address, anything otherwise.
+    pub hosts: Option<HostPolicy>,
+    /// Largest request body accepted, in bytes (413 past it).
+    pub body_limit: usize,
+    /// A keep-alive comment is sent on quiet SSE streams this often.
+    pub keep_alive: Duration,
+    /// Where SSE events are kept for resumption.
+    pub event_store: Arc<dyn EventStore>,
+}
+
+impl std::fmt::Debug for HttpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpConfig")
+            .field("stateless", &self.stateless)
+            .field("session_idle_timeout", &self.session_idle_timeout)
+            .field("max_sessions", &self.max_sessions)
+            .field("hosts", &self.hosts)
+            .field("body_limit", &self.body_limit)
+            .field("keep_alive", &self.keep_alive)
+            .finish()
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            stateless: false,
+            session_idle_timeout: Duration::from_secs(30 * 60),
+            max_sessions: 10_000,
+            hosts: None,
+            body_limit: crate::transport::DEFAULT_MAX_FRAME,
+            keep_alive: Duration::from_secs(15),
+            event_store: Arc::new(InMemoryEventStore::default()),
+        }
+    }
+}
+
+impl HttpConfig {
+    /// Sets [`HttpConfig::stateless`].
+    pub fn stateless(mut self, yes: bool) -> Self {
+        self.stateless = yes;
+        self
+    }
+
+    /// Sets [`HttpConfig::session_idle_timeout`].
+    pub fn session_idle_timeout(mut self, d: Duration) -> Self {
+        self.session_idle_timeout = d;
+        self
+    }
+
+    /// Sets [`HttpConfig::max_sessions`].
+    pub fn max_sessions(mut self, n: usize) -> Self {
+        self.max_sessions = n;
+        self
+    }
+
+    /// Sets [`HttpConfig::hosts`].
+    pub fn hosts(mut self, policy: HostPolicy) -> Self {
+        self.hosts = Some(policy);
+        self
+    }
+
+    /// Sets [`HttpConfig::body_limit`].
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Sets [`HttpConfig::keep_alive`].
+    pub fn keep_alive(mut self, d: Duration) -> Self {
+        self.keep_alive = d;
+        self
+    }
+
+    /// Sets [`HttpConfig::event_store`].
+    pub fn event_store(mut self, store: Arc<dyn EventStore>) -> Self {
+        self.event_store = store;
+        self
+    }
+}
+
+struct State {
+    server: Server,
+    config: HttpConfig,
+    hosts: HostPolicy,
+    sessions: RwLock<HashMap<Arc<str>, Arc<Session>>>,
+    epoch: Instant,
+    reaper: std::sync::Once,
+}
+
+/// The MCP endpoint as a tower `Service`. Cheap to clone.
+#[derive(Clone)]
+pub struct StreamableHttp {
+    state: Arc<State>,
+}
+
+impl std::fmt::Debug for StreamableHttp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamableHttp")
+            .field("config", &self.state.config)
+            .finish()
+    }
+}
+
+fn new_session_id() -> Arc<str> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
+    let mut s = String::with_capacity(32);
+    for b in bytes {
+        s.push_str(&format!("{b:02x}"));
+    }
+    Arc::from(s)
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+impl StreamableHttp {
+    /// Serves `server` with `config`.
+    pub fn new(server: Server, config: HttpConfig) -> Self {
+        let hosts = config.hosts.clone().unwrap_or_default();
+        Self::with_hosts(server, config, hosts)
+    }
+
+    fn with_hosts(server: Server, config: HttpConfig, hosts: HostPolicy) -> Self {
+        StreamableHttp {
+            state: Arc::new(State {
+                server,
+                config,
+                hosts,
+                sessions: RwLock::new(HashMap::new()),
+                epoch: Instant::now(),
+                reaper: std::sync::Once::new(),
+            }),
+        }
+    }
+
+    /// How many sessions are open.
+    pub fn session_count(&self) -> usize {
+        self.sessions().len()
+    }
+
+    fn sessions(&self) -> std::sync::RwLockReadGuard<'_, HashMap<Arc<str>, Arc<Session>>> {
+        self.state
+            .sessions
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn sessions_mut(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<Arc<str>, Arc<Session>>> {
+        self.state
+            .sessions
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn now(&self) -> u64 {
+        millis_since(self.state.epoch)
+    }
+
+    /// Ends every session (used on shutdown).
+    pub fn close_all(&self) {
+        let all: Vec<_> = self.sessions_mut().drain().map(|(_, s)| s).collect();
+        for s in all {
+            s.close();
+        }
+    }
+
+    /// Answers one HTTP request.
+    pub async fn handle<B>(&self, req: Request<B>) -> Response<Body>
+    where
+        B: HttpBody + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        if let Err(r) = guard::check_host_and_origin(&self.state.hosts, req.headers()) {
+            return body::refusal(r);
+        }
+        match *req.method() {
+            Method::POST => self.post(req).await,
+            Method::GET => self.get(req.headers()),
+            Method::DELETE => self.delete(req.headers()),
+            _ => {
+                let mut r = body::status(StatusCode::METHOD_NOT_ALLOWED);
+                r.headers_mut()
+                    .insert(ALLOW, HeaderValue::from_static("GET, POST, DELETE"));
+                r
+            }
+        }
+    }
+
+    fn start_reaper(&self) {
+        let weak = Arc::downgrade(&self.state);
+        self.state.reaper.call_once(|| {
+            let idle = self.state.config.session_idle_timeout;
+            let every = (idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(60));
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(every);
+                loop {
+                    tick.tick().await;
+                    let Some(state) = weak.upgrade() else { return };
+                    let this = StreamableHttp { state };
+                    let now = this.now();
+                    let idle_ms = idle.as_millis() as u64;
+                    let expired: Vec<Arc<Session>> = {
+                        let mut sessions = this.sessions_mut();
+                        let ids: Vec<Arc<str>> = sessions
+                            .iter()
+                            .filter(|(_, s)| {
+                                now.saturating_sub(s.idle_since()) > idle_ms && !s.has_readers()
+                            })
+                            .map(|(id, _)| id.clone())
+                            .collect();
+                        ids.iter().filter_map(|id| sessions.remove(id)).collect()
+                    };
+                    for s in expired {
+                        tracing::debug!(session = %s.core.id, "session idle too long; ended");
+                        s.close();
+                    }
+                }
+            });
+        });
+    }
+
+    /// Finds the session a request names: 400 without a header, 404 for an
+    /// unknown or expired one.
+    fn find_session(&self, headers: &HeaderMap) -> Result<Arc<Session>, NoSession> {
+        let id = header_str(headers, SESSION_ID_HEADER).ok_or(NoSession::Missing)?;
+        let session = self.sessions().get(id).cloned().ok_or(NoSession::Unknown)?;
+        session.touch(self.now());
+        Ok(session)
+    }
+
+    async fn post<B>(&self, req: Request<B>) -> Response<Body>
+    where
+        B: HttpBody + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let (parts, body) = req.into_parts();
+        if let Err(r) = guard::check_post_headers(&parts.headers) {
+            return body::refusal(r);
+        }
+        let header_version = match guard::protocol_version(&parts.headers) {
+            Ok(v) => v,
+            Err(r) => return body::refusal(r),
+        };
+        let bytes = match Limited::new(body, self.state.config.body_limit)
+            .collect()
+            .await
+        {
+            Ok(c) => c.to_bytes(),
+            Err(e) => {
+                return if e.is::<http_body_util::LengthLimitError>() {
+                    body::error(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        ErrorCode::INVALID_REQUEST,
+                        &format!(
+                            "Payload Too Large: the limit is {} bytes",
+                            self.state.config.body_limit
+                        ),
+                        None,
+                    )
+                } else {
+                    body::error(
+                        StatusCode::BAD_REQUEST,
+                        ErrorCode::PARSE_ERROR,
+                        "Bad Request: could not read the body",
+                        None,
+                    )
+                };
+            }
+        };
+        let incoming = Incoming::parse(&bytes);
+        if let Incoming::Invalid(r) = &incoming {
+            return body::error(
+                StatusCode::BAD_REQUEST,
+                r.error.code,
+                &r.error.message,
+                r.id.as_ref(),
+            );
+        }
+        let is_initialize =
+            matches!(&incoming, Incoming::Message(Message::Request(r)) if r.method == "initialize");
+        let (session, fresh) = if self.state.config.stateless || is_initialize {
+            if !self.state.config.stateless
+                && self.sessions().len() >= self.state.config.max_sessions
+            {
+                return body::error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode(-32000),
+                    "Service Unavailable: too many sessions; try again later",
+                    None,
+                );
+            }
+            let id: Arc<str> = if self.state.config.stateless {
+                Arc::from("")
+            } else {
+                new_session_id()
+            };
+            let s = Session::start(
+                &self.state.server,
+                id,
+                self.state.config.event_store.clone(),
+                self.now(),
+            );
+            (s, true)
+        } else {
+            match self.find_session(&parts.headers) {
+                Ok(s) => (s, false),
+                Err(e) => return e.response(),
+            }
+        };
+        let version = session.version.get().copied().unwrap_or(header_version);
+        let ids: Vec<RequestId> = match &incoming {
+            Incoming::Message(Message::Request(r)) => vec![r.id.clone()],
+            Incoming::Batch(items) => {
+                if !version.allows_batches() {
+                    return body::error(
+                        StatusCode::BAD_REQUEST,
+                        ErrorCode::INVALID_REQUEST,
+                        &format!(
+                            "Invalid Request: JSON-RPC batches are not supported by protocol version {version}"
+                        ),
+                        None,
+                    );
+                }
+                items
+                    .iter()
+                    .filter(|v| v.get("method").is_some())
+                    .filter_map(|v| v.get("id").and_then(RequestId::from_value))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        if ids.is_empty() {
+            // Notifications and responses: accepted once handed over.
+            return match session.deliver(incoming) {
+                Ok(()) => body::status(StatusCode::ACCEPTED),
+                Err(_) => body::error(
+                    StatusCode::NOT_FOUND,
+                    ErrorCode(-32001),
+                    "Session not found: it has ended",
+                    None,
+                ),
+            };
+        }
+        let (stream, mut rx) = match session.open_request_stream(&ids) {
+            Ok(s) => s,
+            Err(dup) => {
+                return body::error(
+                    StatusCode::BAD_REQUEST,
+                    ErrorCode::INVALID_REQUEST,
+                    &format!("Invalid Request: request id {dup} is already in flight"),
+                    Some(&dup),
+                );
+            }
+        };
+        if session.deliver(incoming).is_err() {
+            return body::error(
+                StatusCode::NOT_FOUND,
+                ErrorCode(-32001),
+                "Session not found: it has ended",
+                None,
+            );
+        }
+        let Some(first) = rx.recv().await else {
+            return body::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::INTERNAL_ERROR,
+                "Internal error: the session ended before answering",
+                ids.first(),
+            );
+        };
+        let mut response = if first.last {
+            // Nothing came before the answer: plain JSON.
+            stream.forget();
+            if fresh
+                && is_initialize
+                && let Some(v) = negotiated_version(&first.data)
+            {
+                let _ = session.version.set(v);
+            }
+            body::json(StatusCode::OK, first.data)
+        } else {
+            let priming = stream.start_sse();
+            let first_id = stream.store_item(&first);
+            let events = vec![
+                encode_event(Some(&priming), b"", None),
+                encode_event(Some(&first_id), &first.data, None),
+            ];
+            body::sse(events, rx, stream, self.state.config.keep_alive)
+        };
+        if fresh && is_initialize && !self.state.config.stateless {
+            if session.version.get().is_some() {
+                self.start_reaper();
+                self.sessions_mut()
+                    .insert(session.core.id.clone(), session.clone());
+                if let Ok(v) = HeaderValue::from_str(&session.core.id) {
+                    response.headers_mut().insert(SESSION_ID_HEADER, v);
+                }
+            } else {
+                session.close();
+            }
+        }
+        response
+    }
+
+    fn get(&self, headers: &HeaderMap) -> Response<Body> {
+        if let Err(r) = guard::check_get_headers(headers) {
+            return body::refusal(r);
+        }
+        if self.state.config.stateless {
+            return method_not_allowed("POST");
+        }
+        if let Err(r) = guard::protocol_version(headers) {
+            return body::refusal(r);
+        }
+        let session = match self.find_session(headers) {
+            Ok(s) => s,
+            Err(e) => return e.response(),
+        };
+        let keep_alive = self.state.config.keep_alive;
+        let replayed = header_str(headers, LAST_EVENT_ID_HEADER)
+            .and_then(|last| session.core.store.replay_after(&session.core.id, last));
+        if let Some((stream_id, events)) = replayed {
+            let replay: Vec<Bytes> = events
+                .iter()
+                .map(|e| encode_event(Some(&e.id), &e.data, None))
+                .collect();
+            let mut r = match session.live_stream(stream_id) {
+                // Still running: replay, then go on live.
+                Some(stream) if !stream.is_done() => {
+                    let rx = stream.attach();
+                    body::sse(replay, rx, stream, keep_alive)
+                }
+                // Finished: the replay is all there is.
+                _ => body::sse_finished(replay),
+            };
+            set_session_header(&mut r, &session);
+            return r;
+        }
+        let Some((stream, rx)) = session.open_standalone() else {
+            return body::error(
+                StatusCode::CONFLICT,
+                ErrorCode(-32000),
+                "Conflict: this session already has an open GET stream",
+                None,
+            );
+        };
+        let priming = stream.start_sse();
+        let mut r = body::sse(
+            vec![encode_event(Some(&priming), b"", None)],
+            rx,
+            stream,
+            keep_alive,
+        );
+        set_session_header(&mut r, &session);
+        r
+    }
+
+    fn delete(&self, headers: &HeaderMap) -> Response<Body> {
+        if self.state.config.stateless {
+            return method_not_allowed("POST");
+        }
+        let session = match self.find_session(headers) {
+            Ok(s) => s,
+            Err(e) => return e.response(),
+        };
+        self.sessions_mut().remove(&session.core.id);
+        session.close();
+        body::status(StatusCode::OK)
+    }
+}
+
+/// Why a request names no usable session.
+enum NoSession {
+    Missing,
+    Unknown,
+}
+
+impl NoSession {
+    fn response(self) -> Response<Body> {
+        match self {
+            NoSession::Missing => body::error(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::INVALID_REQUEST,
+                "Bad Request: the Mcp-Session-Id header is required",
+                None,
+            ),
+            NoSession::Unknown => body::error(
+                StatusCode::NOT_FOUND,
+                ErrorCode(-32001),
+                "Session not found: it expired or was ended; initialize a new one",
+                None,
+            ),
+        }
+    }
+}
+
+fn set_session_header(r: &mut Response<Body>, session: &Session) {
+    if let Ok(v) = HeaderValue::from_str(&session.core.id) {
+        r.headers_mut().insert(SESSION_ID_HEADER, v);
+    }
+}
+
+fn method_not_allowed(allow: &'static str) -> Response<Body> {
+    let mut r = body::error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode(-32000),
+        "Method Not Allowed: this server keeps no sessions, so it offers no GET stream and nothing to DELETE",
+        None,
+    );
+    r.headers_mut()
+        .insert(ALLOW, HeaderValue::from_static(allow));
+    r
+}
+
+fn negotiated_version(response: &[u8]) -> Option<ProtocolVersion> {
+    #[derive(serde::Deserialize)]
+    struct R {
+        result: Option<V>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct V {
+        protocol_version: String,
+    }
+    let r: R = serde_json::from_slice(response).ok()?;
+    r.result?.protocol_version.parse().ok()
+}
+
+impl<B> tower_service::Service<Request<B>> for StreamableHttp
+where
+    B: HttpBody + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request<B>) -> Self::Future {
+        let this = self.clone();
+        Box::pin(async move { Ok(this.handle(req).await) })
+    }
+}

@@ -1,0 +1,99 @@
+//! Serving the endpoint on a TCP listener: TCP_NODELAY on every connection,
+//! HTTP/1.1 keep-alive, and a graceful shutdown that drains in-flight
+//! requests.
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::{TcpListener, ToSocketAddrs};
+
+use super::{HostPolicy, StreamableHttp};
+
+/// The path the endpoint is served at by [`StreamableHttp::serve`].
+pub const MCP_PATH: &str = "/mcp";
+
+/// How long a graceful shutdown waits for in-flight requests.
+const DRAIN_LIMIT: Duration = Duration::from_secs(10);
+
+impl StreamableHttp {
+    /// Binds `addr` and serves the endpoint at `/mcp` until the process is
+    /// interrupted (Ctrl-C), then drains in-flight requests.
+    pub async fn serve(self, addr: impl ToSocketAddrs) -> io::Result<()> {
+        let listener = TcpListener::bind(addr).await?;
+        self.serve_listener(listener, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+    }
+
+    /// Serves on `listener` until `shutdown` resolves, then stops accepting,
+    /// ends the sessions' streams and waits (up to 10 s) for in-flight
+    /// requests to finish.
+    pub async fn serve_listener(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> io::Result<()> {
+        let local = listener.local_addr()?;
+        let this = self.for_address(local);
+        let graceful = GracefulShutdown::new();
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            let (tcp, _peer) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(c) => c,
+                    Err(e) => {
+                        // Out of file descriptors and the like: back off, keep serving.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                _ = &mut shutdown => break,
+            };
+            let _ = tcp.set_nodelay(true);
+            let svc = this.clone();
+            let service = service_fn(move |req: http::Request<hyper::body::Incoming>| {
+                let svc = svc.clone();
+                async move {
+                    if req.uri().path() != MCP_PATH {
+                        return Ok::<_, std::convert::Infallible>(super::body::status(
+                            http::StatusCode::NOT_FOUND,
+                        ));
+                    }
+                    Ok(svc.handle(req).await)
+                }
+            });
+            let conn = http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(tcp), service);
+            let conn = graceful.watch(conn);
+            tokio::spawn(async move {
+                if let Err(e) = conn.await {
+                    tracing::debug!(error = %e, "connection ended with an error");
+                }
+            });
+        }
+        // Open SSE streams would hold the drain forever: end the sessions.
+        this.close_all();
+        let _ = tokio::time::timeout(DRAIN_LIMIT, graceful.shutdown()).await;
+        Ok(())
+    }
+
+    /// Chooses the default host policy for the address the server is bound
+    /// to, unless one was configured.
+    fn for_address(self, addr: SocketAddr) -> StreamableHttp {
+        if self.state.config.hosts.is_some() || !addr.ip().is_loopback() {
+            return self;
+        }
+        let server = self.state.server.clone();
+        let config = self.state.config.clone();
+        StreamableHttp::with_hosts(server, config, HostPolicy::loopback())
+    }
+}

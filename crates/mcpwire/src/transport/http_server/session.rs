@@ -1,0 +1,240 @@
+//! An HTTP session: one engine behind a channel transport, and the routing
+//! of its outgoing messages to the HTTP responses waiting for them.
+
+use std::collections::HashMap;
+use std::io;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
+
+use bytes::Bytes;
+use mcpwire_types::{Incoming, ProtocolVersion, RequestId};
+use tokio::sync::mpsc;
+
+use super::events::EventStore;
+use super::stream::{Item, Stream};
+use crate::engine::Peer;
+use crate::server::Server;
+use crate::transport::{FrameReader, FrameWriter, ReadEvent, Route};
+
+#[derive(Debug, Default)]
+struct Routes {
+    /// The stream of each request still running.
+    by_request: HashMap<RequestId, Arc<Stream>>,
+    /// Streams that may still receive events, by stream id (for resumption).
+    live: HashMap<u64, Arc<Stream>>,
+    /// The GET stream for server-initiated messages.
+    standalone: Option<Arc<Stream>>,
+}
+
+/// What the session's writer and its HTTP handlers share.
+#[derive(Debug)]
+pub(crate) struct Core {
+    pub id: Arc<str>,
+    routes: Mutex<Routes>,
+    next_stream: AtomicU64,
+    pub store: Arc<dyn EventStore>,
+}
+
+impl Core {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Routes> {
+        self.routes.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn new_stream(&self, sse: bool) -> (Arc<Stream>, mpsc::UnboundedReceiver<Item>) {
+        let id = self.next_stream.fetch_add(1, Ordering::Relaxed);
+        Stream::new(id, self.id.clone(), self.store.clone(), sse)
+    }
+
+    fn route(&self, frame: &[u8], route: Route) {
+        let data = Bytes::copy_from_slice(frame);
+        let mut routes = self.lock();
+        let target = match &route {
+            Route::Response(id) => routes.by_request.remove(id).map(|s| (s, true)),
+            Route::Batch(ids) => {
+                let mut found = None;
+                for id in ids {
+                    if let Some(s) = routes.by_request.remove(id) {
+                        found = Some((s, true));
+                    }
+                }
+                found
+            }
+            Route::Related(id) => routes.by_request.get(id).cloned().map(|s| (s, false)),
+            Route::Unrelated => None,
+        };
+        let (stream, last) = match target {
+            Some(t) => t,
+            None => match &routes.standalone {
+                // Responses never go on the standalone stream.
+                Some(s) if !matches!(route, Route::Response(_) | Route::Batch(_)) => {
+                    (s.clone(), false)
+                }
+                _ => {
+                    tracing::debug!(?route, "no stream for an outgoing message; dropped");
+                    return;
+                }
+            },
+        };
+        if last {
+            routes.live.remove(&stream.id);
+        }
+        drop(routes);
+        stream.push(data, last);
+    }
+}
+
+/// One MCP session over HTTP.
+#[derive(Debug)]
+pub(crate) struct Session {
+    pub core: Arc<Core>,
+    inbound: mpsc::UnboundedSender<Incoming>,
+    pub peer: Peer,
+    /// Milliseconds since the store's epoch of the last request.
+    last_active: AtomicU64,
+    /// The negotiated revision, once `initialize` was answered.
+    pub version: OnceLock<ProtocolVersion>,
+}
+
+impl Session {
+    /// Starts a session's engine for `server`.
+    pub fn start(
+        server: &Server,
+        id: Arc<str>,
+        store: Arc<dyn EventStore>,
+        now_ms: u64,
+    ) -> Arc<Session> {
+        let core = Arc::new(Core {
+            id,
+            routes: Mutex::new(Routes::default()),
+            next_stream: AtomicU64::new(0),
+            store,
+        });
+        let (tx, rx) = mpsc::unbounded_channel();
+        let transport = (SessionReader { rx }, SessionWriter { core: core.clone() });
+        let (peer, driver) = server.connect(transport);
+        tokio::spawn(driver);
+        Arc::new(Session {
+            core,
+            inbound: tx,
+            peer,
+            last_active: AtomicU64::new(now_ms),
+            version: OnceLock::new(),
+        })
+    }
+
+    pub fn touch(&self, now_ms: u64) {
+        self.last_active.store(now_ms, Ordering::Relaxed);
+    }
+
+    pub fn idle_since(&self) -> u64 {
+        self.last_active.load(Ordering::Relaxed)
+    }
+
+    /// Whether an HTTP response is attached to any of the session's streams.
+    pub fn has_readers(&self) -> bool {
+        let routes = self.core.lock();
+        routes.standalone.as_ref().is_some_and(|s| s.has_reader())
+            || routes.live.values().any(|s| s.has_reader())
+    }
+
+    /// Opens the stream that will carry the answer to `ids`, before the
+    /// request reaches the engine. Fails when an id is already in flight.
+    pub fn open_request_stream(
+        &self,
+        ids: &[RequestId],
+    ) -> Result<(Arc<Stream>, mpsc::UnboundedReceiver<Item>), RequestId> {
+        let mut routes = self.core.lock();
+        if let Some(dup) = ids.iter().find(|id| routes.by_request.contains_key(id)) {
+            return Err(dup.clone());
+        }
+        let (stream, rx) = self.core.new_stream(false);
+        for id in ids {
+            routes.by_request.insert(id.clone(), stream.clone());
+        }
+        routes.live.insert(stream.id, stream.clone());
+        Ok((stream, rx))
+    }
+
+    /// Opens (or takes over) the standalone stream. `None` when another
+    /// response is reading it.
+    pub fn open_standalone(&self) -> Option<(Arc<Stream>, mpsc::UnboundedReceiver<Item>)> {
+        let mut routes = self.core.lock();
+        if let Some(existing) = &routes.standalone {
+            if existing.has_reader() {
+                return None;
+            }
+            let rx = existing.attach();
+            return Some((existing.clone(), rx));
+        }
+        let (stream, rx) = self.core.new_stream(true);
+        routes.standalone = Some(stream.clone());
+        Some((stream, rx))
+    }
+
+    /// A stream that may still get events, for resumption.
+    pub fn live_stream(&self, id: u64) -> Option<Arc<Stream>> {
+        let routes = self.core.lock();
+        routes
+            .live
+            .get(&id)
+            .or(routes.standalone.as_ref().filter(|s| s.id == id))
+            .cloned()
+    }
+
+    /// Hands a message to the engine.
+    pub fn deliver(&self, m: Incoming) -> io::Result<()> {
+        self.inbound
+            .send(m)
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the session has ended"))
+    }
+
+    /// Ends the session: running requests are cancelled, streams close.
+    pub fn close(&self) {
+        self.peer.close();
+        let mut routes = self.core.lock();
+        routes.by_request.clear();
+        routes.live.clear();
+        routes.standalone = None;
+        drop(routes);
+        self.core.store.forget_session(&self.core.id);
+    }
+}
+
+/// The engine's reader: messages the HTTP handlers delivered.
+struct SessionReader {
+    rx: mpsc::UnboundedReceiver<Incoming>,
+}
+
+impl FrameReader for SessionReader {
+    async fn next_frame(&mut self) -> io::Result<ReadEvent<'_>> {
+        Ok(match self.rx.recv().await {
+            Some(m) => ReadEvent::Message(m),
+            None => ReadEvent::Eof,
+        })
+    }
+}
+
+/// The engine's writer: routes each message to its stream.
+struct SessionWriter {
+    core: Arc<Core>,
+}
+
+impl FrameWriter for SessionWriter {
+    fn write_frame(&mut self, frame: &[u8]) {
+        self.core.route(frame, Route::Unrelated);
+    }
+
+    fn write_routed(&mut self, frame: &[u8], route: Route) {
+        self.core.route(frame, route);
+    }
+
+    async fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A clock for idle tracking, in milliseconds since `epoch`.
+pub(crate) fn millis_since(epoch: Instant) -> u64 {
+    epoch.elapsed().as_millis() as u64
+}

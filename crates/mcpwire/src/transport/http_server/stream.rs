@@ -1,0 +1,152 @@
+//! One response stream of a session: the messages of one POSTed request (or
+//! the standalone GET stream), delivered live to the HTTP response that
+//! carries them, and stored for resumption once the stream is SSE.
+
+use std::sync::{Arc, Mutex};
+
+use bytes::{BufMut, Bytes, BytesMut};
+use tokio::sync::mpsc;
+
+use super::events::EventStore;
+
+/// One message on its way to an HTTP response.
+#[derive(Debug, Clone)]
+pub(crate) struct Item {
+    /// The SSE event id, once the stream stores its events.
+    pub id: Option<String>,
+    pub data: Bytes,
+    /// The response that ends the stream.
+    pub last: bool,
+}
+
+#[derive(Debug)]
+struct State {
+    /// Events are stored (and carry ids) once the stream became SSE.
+    sse: bool,
+    live: Option<mpsc::UnboundedSender<Item>>,
+    done: bool,
+}
+
+/// A stream's shared state; the session's writer pushes into it, and the
+/// HTTP response (if still connected) reads from it.
+#[derive(Debug)]
+pub(crate) struct Stream {
+    pub id: u64,
+    session: Arc<str>,
+    store: Arc<dyn EventStore>,
+    state: Mutex<State>,
+}
+
+impl Stream {
+    /// A new stream and the receiver its first HTTP response reads.
+    pub fn new(
+        id: u64,
+        session: Arc<str>,
+        store: Arc<dyn EventStore>,
+        sse: bool,
+    ) -> (Arc<Stream>, mpsc::UnboundedReceiver<Item>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let s = Arc::new(Stream {
+            id,
+            session,
+            store,
+            state: Mutex::new(State {
+                sse,
+                live: Some(tx),
+                done: false,
+            }),
+        });
+        (s, rx)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Delivers a message; stores it first when the stream is SSE.
+    pub fn push(&self, data: Bytes, last: bool) {
+        let mut st = self.lock();
+        if last {
+            st.done = true;
+        }
+        let id = st
+            .sse
+            .then(|| self.store.append(&self.session, self.id, data.clone()));
+        let item = Item { id, data, last };
+        if let Some(live) = &st.live
+            && live.send(item).is_err()
+        {
+            st.live = None;
+        }
+    }
+
+    /// Switches the stream to SSE: from now on events are stored. Returns
+    /// the id of a priming event (empty data) for the client to resume from.
+    pub fn start_sse(&self) -> String {
+        let mut st = self.lock();
+        st.sse = true;
+        self.store.append(&self.session, self.id, Bytes::new())
+    }
+
+    /// Stores an item that was delivered before the switch to SSE.
+    pub fn store_item(&self, item: &Item) -> String {
+        self.store.append(&self.session, self.id, item.data.clone())
+    }
+
+    /// Whether the final response was pushed.
+    pub fn is_done(&self) -> bool {
+        self.lock().done
+    }
+
+    /// Attaches a new live reader (a resumed stream); the old one, if any,
+    /// is dropped.
+    pub fn attach(&self) -> mpsc::UnboundedReceiver<Item> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let mut st = self.lock();
+        st.sse = true;
+        st.live = Some(tx);
+        rx
+    }
+
+    /// Whether an HTTP response is reading this stream right now.
+    pub fn has_reader(&self) -> bool {
+        self.lock().live.as_ref().is_some_and(|l| !l.is_closed())
+    }
+
+    /// Forgets the stream's stored events.
+    pub fn forget(&self) {
+        self.store.forget_stream(&self.session, self.id);
+    }
+}
+
+/// Encodes one SSE event.
+pub(crate) fn encode_event(id: Option<&str>, data: &[u8], retry_ms: Option<u64>) -> Bytes {
+    let mut out = BytesMut::with_capacity(data.len() + 48);
+    if let Some(id) = id {
+        out.put_slice(b"id: ");
+        out.put_slice(id.as_bytes());
+        out.put_u8(b'\n');
+    }
+    if let Some(ms) = retry_ms {
+        out.put_slice(format!("retry: {ms}\n").as_bytes());
+    }
+    if data.is_empty() {
+        out.put_slice(b"data: \n");
+    } else {
+        out.put_slice(b"event: message\n");
+        // JSON from serde_json has no raw newlines, but stay correct for
+        // any data: each line gets its own `data:` field.
+        for line in data.split(|&b| b == b'\n') {
+            out.put_slice(b"data: ");
+            out.put_slice(line);
+            out.put_u8(b'\n');
+        }
+    }
+    out.put_u8(b'\n');
+    out.freeze()
+}
+
+/// An SSE comment line, used as a keep-alive.
+pub(crate) fn keep_alive() -> Bytes {
+    Bytes::from_static(b": keep-alive\n\n")
+}

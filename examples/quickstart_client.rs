@@ -1,0 +1,23 @@
+//! The README's client: starts the echo example as a child process, lists
+//! its tools and calls one.
+
+use mcpwire::client::Client;
+use mcpwire::transport::ChildProcess;
+use serde_json::json;
+
+#[tokio::main]
+async fn main() -> Result<(), mcpwire::Error> {
+    let server = ChildProcess::new("cargo")
+        .args(["run", "--release", "--example", "echo", "--", "stdio"])
+        .spawn()?;
+    let client = Client::builder("demo-client", "1.0.0")
+        .connect(server)
+        .await?;
+    for tool in client.list_all_tools().await? {
+        println!("{}: {}", tool.name, tool.description.unwrap_or_default());
+    }
+    let result = client.call_tool("echo", json!({"text": "hello"})).await?;
+    println!("{:?}", result.content);
+    client.close().await;
+    Ok(())
+}
