@@ -1,9 +1,15 @@
 #!/usr/bin/env python3
 """Interop server peer built on the official Python MCP SDK (mcp 2.3.0).
 
-Speaks MCP over stdio. Run it with the interop venv's python:
+Speaks MCP over stdio by default. Run it with the interop venv's python:
 
     .cache/interop/py/bin/python tests/interop/py_server.py
+
+Other transports, bound to 127.0.0.1 (both run until killed):
+
+    py_server.py --http PORT   Streamable HTTP, stateful sessions, endpoint /mcp
+    py_server.py --sse PORT    the legacy HTTP+SSE transport (2024-11-05):
+                               event stream at /sse, messages to /messages/
 
 Exposes:
   tool     echo {text: string}          -> text (one text content block)
@@ -76,5 +82,21 @@ def greet(name: str) -> str:
     return f"Hello, {name}!"
 
 
+def _main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="mcpwire interop server peer (Python SDK)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--http", type=int, metavar="PORT", help="serve Streamable HTTP on 127.0.0.1:PORT/mcp")
+    mode.add_argument("--sse", type=int, metavar="PORT", help="serve legacy HTTP+SSE on 127.0.0.1:PORT/sse")
+    args = parser.parse_args()
+    if args.http is not None:
+        server.run("streamable-http", host="127.0.0.1", port=args.http)
+    elif args.sse is not None:
+        server.run("sse", host="127.0.0.1", port=args.sse)
+    else:
+        server.run("stdio")
+
+
 if __name__ == "__main__":
-    server.run("stdio")
+    _main()

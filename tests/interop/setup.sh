@@ -6,13 +6,15 @@
 # Idempotent and non-interactive. Everything goes under .cache/interop/ at the
 # repo root (git-ignored), or under $MCPWIRE_INTEROP when that is set:
 #   py/    a Python venv with mcp==2.3.0
-#   node/  node_modules with @modelcontextprotocol/sdk@1.32.2 (from the
+#   node/  node_modules with @modelcontextprotocol/sdk@1.32.2 and the reference
+#          server @modelcontextprotocol/server-everything@2026.8.31 (from the
 #          committed tests/interop/package.json + package-lock.json, npm ci)
 # A second run only checks the installed versions and returns quickly.
 set -euo pipefail
 
 PY_MCP_VERSION="2.3.0"
 TS_SDK_VERSION="1.32.2"
+EVERYTHING_VERSION="2026.8.31"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -60,8 +62,10 @@ ts_ok() {
     [[ -f "$pkg" && -f "$stamp" && -d "$nodedir/node_modules/zod" ]] || return 1
     # The installed tree must come from the committed lockfile ...
     cmp -s "$stamp" "$here/package-lock.json" || return 1
-    # ... and hold the pinned SDK.
-    grep -q "\"version\": *\"$TS_SDK_VERSION\"" "$pkg"
+    # ... and hold the pinned SDK and reference server.
+    grep -q "\"version\": *\"$TS_SDK_VERSION\"" "$pkg" || return 1
+    local everything="$nodedir/node_modules/@modelcontextprotocol/server-everything/package.json"
+    [[ -f "$everything" ]] && grep -q "\"version\": *\"$EVERYTHING_VERSION\"" "$everything"
 }
 
 if ts_ok; then

@@ -177,10 +177,10 @@ impl Context {
         if let Some(m) = message {
             params["message"] = json!(m);
         }
-        let _ = self
-            .inner
-            .peer
-            .notify("notifications/progress", Some(params));
+        let _ =
+            self.inner
+                .peer
+                .notify_related("notifications/progress", Some(params), &self.inner.id);
     }
 
     /// Sends a log message at `level`, if the client asked for that level.
@@ -197,10 +197,10 @@ impl Context {
         if let Some(l) = logger {
             params["logger"] = json!(l);
         }
-        let _ = self
-            .inner
-            .peer
-            .notify("notifications/message", Some(params));
+        let _ =
+            self.inner
+                .peer
+                .notify_related("notifications/message", Some(params), &self.inner.id);
     }
 
     /// Logs at `debug`.

@@ -122,7 +122,10 @@ impl HttpClientBuilder {
 
     /// How long one HTTP request may take to connect and receive its
     /// response headers (default 30 s). Event streams may then stay open
-    /// for as long as the server keeps them.
+    /// for as long as the server keeps them, but a server that answers
+    /// requests with a plain JSON body sends its headers only with the
+    /// result: for long-running tools on such servers, raise this (the
+    /// engine's request timeout still bounds each call).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self

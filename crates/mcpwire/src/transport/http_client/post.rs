@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use mcpwire_types::RequestId;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode, Url};
 use tokio::sync::{mpsc, oneshot};
@@ -55,6 +56,12 @@ pub(super) async fn dispatch(sh: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<By
                 }
             }
             Kind::Notification { method } => {
+                if method == "notifications/cancelled"
+                    && let Some(id) = cancelled_request(&msg.frame)
+                {
+                    // Stop waiting (and resuming streams) for it.
+                    sh.state().pending.remove(&id);
+                }
                 let initialized = method == "notifications/initialized";
                 if initialized {
                     sh.state().initialized_frame = Some(msg.frame.clone());
@@ -68,6 +75,12 @@ pub(super) async fn dispatch(sh: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<By
             }
         }
     }
+}
+
+/// The `requestId` a `notifications/cancelled` frame cancels.
+fn cancelled_request(frame: &[u8]) -> Option<RequestId> {
+    let v: serde_json::Value = serde_json::from_slice(frame).ok()?;
+    RequestId::from_value(v.pointer("/params/requestId")?)
 }
 
 /// POSTs `msg` in a task and waits until the server answered with a status.

@@ -234,16 +234,9 @@ impl Shared {
             let mut st = self.state();
             st.pending.remove(&id);
             let intercepted = st.intercept.remove(&id);
-            if intercepted.is_some() || st.init_id.as_ref() == Some(&id) {
-                if let Ok(InitPeek {
-                    result:
-                        Some(InitResultPeek {
-                            protocol_version: Some(v),
-                        }),
-                }) = serde_json::from_slice(&frame)
-                {
-                    st.protocol = Some(v);
-                }
+            let is_init = intercepted.is_some() || st.init_id.as_ref() == Some(&id);
+            if is_init && let Some(v) = init_protocol_version(&frame) {
+                st.protocol = Some(v);
             }
             drop(st);
             if let Some(tx) = intercepted {
@@ -320,6 +313,12 @@ impl Shared {
     pub fn attempts(&self) -> u32 {
         self.cfg.reconnect.max_attempts.saturating_add(1)
     }
+}
+
+/// The `protocolVersion` of an `initialize` result.
+fn init_protocol_version(frame: &[u8]) -> Option<String> {
+    let peek: InitPeek = serde_json::from_slice(frame).ok()?;
+    peek.result?.protocol_version
 }
 
 /// An error with its sources, e.g. "error sending request: connection refused".

@@ -49,11 +49,13 @@ pub(crate) fn parse_event_id(id: &str) -> Option<(u64, u64)> {
 /// use mcpwire::transport::http_server::{EventStore, InMemoryEventStore};
 /// let store = InMemoryEventStore::new(2);
 /// let a = store.append("s", 1, "a".into());
-/// let b = store.append("s", 1, "b".into());
-/// let _c = store.append("s", 1, "c".into());
-/// let (stream, after_b) = store.replay_after("s", &b).unwrap();
-/// assert_eq!((stream, after_b.len()), (1, 1));
-/// assert!(store.replay_after("s", &a).is_none(), "a was dropped: its successors may be lost");
+/// let _b = store.append("s", 1, "b".into());
+/// let c = store.append("s", 1, "c".into());
+/// let _d = store.append("s", 1, "d".into());
+/// let (stream, after_c) = store.replay_after("s", &c).unwrap();
+/// assert_eq!((stream, after_c.len()), (1, 1));
+/// // Only c and d are kept: replaying after a would skip b, so it is refused.
+/// assert!(store.replay_after("s", &a).is_none());
 /// ```
 #[derive(Debug)]
 pub struct InMemoryEventStore {

@@ -230,7 +230,15 @@ impl StreamableHttp {
         millis_since(self.state.epoch)
     }
 
-    /// Ends every session (used on shutdown).
+    /// Closes every session's GET stream, so that a graceful shutdown is
+    /// not held open by streams that never end; requests keep running.
+    pub fn end_standalone_streams(&self) {
+        for s in self.sessions().values() {
+            s.end_standalone();
+        }
+    }
+
+    /// Ends every session: running requests are cancelled.
     pub fn close_all(&self) {
         let all: Vec<_> = self.sessions_mut().drain().map(|(_, s)| s).collect();
         for s in all {

@@ -80,9 +80,11 @@ impl StreamableHttp {
                 }
             });
         }
-        // Open SSE streams would hold the drain forever: end the sessions.
-        this.close_all();
+        // GET streams never end on their own and would hold the drain
+        // forever; requests in flight finish and are answered.
+        this.end_standalone_streams();
         let _ = tokio::time::timeout(DRAIN_LIMIT, graceful.shutdown()).await;
+        this.close_all();
         Ok(())
     }
 

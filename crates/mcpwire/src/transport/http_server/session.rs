@@ -189,15 +189,29 @@ impl Session {
             .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the session has ended"))
     }
 
-    /// Ends the session: running requests are cancelled, streams close.
+    /// Ends the session: running requests are cancelled, and every stream
+    /// closes, so no response waits for an answer that will not come.
     pub fn close(&self) {
         self.peer.close();
-        let mut routes = self.core.lock();
-        routes.by_request.clear();
-        routes.live.clear();
-        routes.standalone = None;
-        drop(routes);
+        let streams: Vec<Arc<Stream>> = {
+            let mut guard = self.core.lock();
+            let routes = &mut *guard;
+            let mut all: Vec<Arc<Stream>> = routes.by_request.drain().map(|(_, s)| s).collect();
+            all.extend(routes.live.drain().map(|(_, s)| s));
+            all.extend(routes.standalone.take());
+            all
+        };
+        for s in streams {
+            s.end();
+        }
         self.core.store.forget_session(&self.core.id);
+    }
+
+    /// Closes the GET stream, if one is open (requests keep running).
+    pub fn end_standalone(&self) {
+        if let Some(s) = self.core.lock().standalone.as_ref() {
+            s.end();
+        }
     }
 }
 

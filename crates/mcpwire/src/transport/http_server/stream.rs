@@ -108,6 +108,11 @@ impl Stream {
         rx
     }
 
+    /// Ends the stream for its reader, if any: the response closes.
+    pub fn end(&self) {
+        self.lock().live = None;
+    }
+
     /// Whether an HTTP response is reading this stream right now.
     pub fn has_reader(&self) -> bool {
         self.lock().live.as_ref().is_some_and(|l| !l.is_closed())

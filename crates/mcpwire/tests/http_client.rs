@@ -1,0 +1,952 @@
+//! The Streamable HTTP client transport against real peers (the official
+//! Python and TypeScript SDK servers, the reference "everything" server, and
+//! the Python SDK's legacy HTTP+SSE server) and against tiny hand-written
+//! HTTP servers that exercise the failure paths: session expiry, HTTP
+//! errors, broken event streams, an unreachable endpoint, and the legacy
+//! `endpoint` handshake.
+//!
+//! The peers come from `tests/interop/setup.sh`, found through
+//! `MCPWIRE_INTEROP` or `.cache/interop`. When CI is set, a missing peer
+//! fails the test; otherwise the test says it was skipped.
+#![cfg(feature = "http-client")]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use mcpwire::client::{Client, ServerNotification};
+use mcpwire::engine::RequestOptions;
+use mcpwire::transport::http_client::{
+    HTTP_STATUS_ERROR, HttpClientBuilder, HttpClientHandle, HttpClientTransport, ReconnectPolicy,
+    STREAM_BROKEN_ERROR, UNREACHABLE_ERROR,
+};
+use mcpwire::types::{ContentBlock, ErrorCode, ResourceContents};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+
+// ------------------------------------------------------------- peers ----
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .unwrap()
+        .to_path_buf()
+}
+
+/// The interop cache, or `None` (after saying so) when it is not installed.
+fn peers() -> Option<PathBuf> {
+    let dir = std::env::var_os("MCPWIRE_INTEROP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(".cache/interop"));
+    let ready = dir.join("py/bin/python").exists() && dir.join("node/node_modules").exists();
+    if ready {
+        return Some(dir);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!(
+            "interop peers missing at {}: run bash tests/interop/setup.sh",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "SKIPPED: interop peers not installed at {} (run bash tests/interop/setup.sh)",
+        dir.display()
+    );
+    None
+}
+
+fn script(name: &str) -> PathBuf {
+    repo_root().join("tests/interop").join(name)
+}
+
+/// A free local port: bound, then released.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A server peer process, killed when dropped.
+struct PeerProcess {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Drop for PeerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl PeerProcess {
+    /// Starts `cmd` (which serves on `port`) and waits until the port
+    /// accepts connections.
+    async fn start(mut cmd: Command, port: u16, name: &str) -> PeerProcess {
+        let log = std::env::temp_dir().join(format!("mcpwire-http-{name}-{port}.log"));
+        let file = std::fs::File::create(&log).unwrap();
+        cmd.stdin(Stdio::null())
+            .stdout(file.try_clone().unwrap())
+            .stderr(file);
+        let mut peer = PeerProcess {
+            child: cmd.spawn().unwrap(),
+            log,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                return peer;
+            }
+            if let Some(status) = peer.child.try_wait().unwrap() {
+                panic!("{name} exited with {status}: {}", peer.log_text());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{name} did not listen on {port}: {}",
+                peer.log_text()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+fn text(r: &mcpwire::types::CallToolResult) -> String {
+    r.content.iter().filter_map(ContentBlock::as_text).collect()
+}
+
+/// Connects a client through the transport `b` builds.
+async fn connect(b: HttpClientBuilder) -> Result<(Client, HttpClientHandle), mcpwire::Error> {
+    let transport = b.build().unwrap();
+    let handle = transport.handle();
+    let client = Client::builder("mcpwire-http-test", "1")
+        .connect(transport)
+        .await?;
+    Ok((client, handle))
+}
+
+/// Calls `echo {text}` and returns the text.
+async fn echo(client: &Client, t: &str) -> Result<String, mcpwire::Error> {
+    let r = client.call_tool("echo", json!({"text": t})).await?;
+    Ok(text(&r))
+}
+
+/// The checks every Streamable HTTP peer from tests/interop passes.
+async fn drive(url: &str, name: &str, language: &str) {
+    let (client, handle) =
+        connect(HttpClientTransport::builder(url).header("X-Test-Client", "mcpwire"))
+            .await
+            .unwrap();
+    assert_eq!(client.server_info().name, name);
+    assert!(!handle.is_legacy());
+    let session = handle
+        .session_id()
+        .expect("a stateful server assigns a session id");
+    assert_eq!(handle.protocol_version().as_deref(), Some("2025-11-25"));
+
+    let tools: Vec<String> = client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    for t in ["echo", "add", "slow"] {
+        assert!(tools.iter().any(|n| n == t), "{name} lacks {t}: {tools:?}");
+    }
+    for t in ["plain", "héllo 🌍 世界", "a\nb\t\"c\" \\"] {
+        assert_eq!(echo(&client, t).await.unwrap(), t);
+    }
+    let big = "y".repeat(1024 * 1024);
+    assert_eq!(echo(&client, &big).await.unwrap(), big);
+    let r = client
+        .call_tool("add", json!({"a": 2, "b": 3.5}))
+        .await
+        .unwrap();
+    assert_eq!(text(&r), "5.5");
+
+    // Progress and the log message come on the POST's event stream.
+    let mut notes = client.notifications();
+    let progress = Arc::new(AtomicUsize::new(0));
+    let p = progress.clone();
+    let r = client
+        .call_tool_with(
+            "slow",
+            json!({"ms": 10}),
+            RequestOptions::new().on_progress(move |_| {
+                p.fetch_add(1, Ordering::SeqCst);
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(text(&r), "done");
+    assert_eq!(progress.load(Ordering::SeqCst), 3, "{name}: progress");
+    let mut logged = false;
+    while let Ok(n) = notes.try_recv() {
+        logged |= matches!(n, ServerNotification::Log(_));
+    }
+    assert!(logged, "{name}: log message");
+
+    let calls = (0..20).map(|i| {
+        let c = &client;
+        async move {
+            let t = format!("n{i}");
+            assert_eq!(echo(c, &t).await.unwrap(), t);
+        }
+    });
+    futures_util::future::join_all(calls).await;
+
+    let r = client.read_resource("interop://hello").await.unwrap();
+    assert!(
+        matches!(&r.contents[0], ResourceContents::Text(t) if t.text == format!("hello from {language}")),
+        "{r:?}"
+    );
+    let r = client.read_resource("interop://items/42").await.unwrap();
+    assert!(
+        matches!(&r.contents[0], ResourceContents::Text(t) if t.text == "item 42"),
+        "{r:?}"
+    );
+    let p = client.get_prompt("greet", [("name", "Ada")]).await.unwrap();
+    assert_eq!(
+        serde_json::to_value(&p.messages[0]).unwrap()["content"]["text"],
+        "Hello, Ada!"
+    );
+    // The standalone GET stream is open (the SDK servers offer one).
+    assert!(handle.has_standalone_stream(), "{name}: standalone stream");
+    // The session was the same throughout.
+    assert_eq!(handle.session_id().as_deref(), Some(session.as_str()));
+    client.close().await;
+    // DELETE ended the session: the server no longer knows it.
+    let r = reqwest_free_post(url, &session).await;
+    assert!(r.starts_with("HTTP/1.1 404"), "{name} after DELETE: {r}");
+}
+
+/// POSTs a ping with `session` by hand and returns the status line.
+async fn reqwest_free_post(url: &str, session: &str) -> String {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (authority, path) = rest.split_once('/').unwrap();
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+    let mut s = TcpStream::connect(authority).await.unwrap();
+    let req = format!(
+        "POST /{path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nMcp-Session-Id: {session}\r\nMCP-Protocol-Version: 2025-11-25\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut line = String::new();
+    BufReader::new(s).read_line(&mut line).await.unwrap();
+    line
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_sdk_server_over_streamable_http() {
+    let Some(dir) = peers() else { return };
+    let port = free_port();
+    let mut cmd = Command::new(dir.join("py/bin/python"));
+    cmd.arg(script("py_server.py"))
+        .arg("--http")
+        .arg(port.to_string());
+    let _peer = PeerProcess::start(cmd, port, "py").await;
+    drive(
+        &format!("http://127.0.0.1:{port}/mcp"),
+        "interop-python",
+        "python",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typescript_sdk_server_over_streamable_http() {
+    let Some(dir) = peers() else { return };
+    let port = free_port();
+    let mut cmd = Command::new("node");
+    cmd.arg(script("ts_server.mjs"))
+        .arg("--http")
+        .arg(port.to_string())
+        .env("MCPWIRE_INTEROP", &dir);
+    let _peer = PeerProcess::start(cmd, port, "ts").await;
+    drive(
+        &format!("http://127.0.0.1:{port}/mcp"),
+        "interop-typescript",
+        "typescript",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reference_everything_server_over_streamable_http() {
+    let Some(dir) = peers() else { return };
+    let index = dir.join("node/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+    if !index.exists() {
+        if std::env::var_os("CI").is_some() {
+            panic!(
+                "{} missing: run bash tests/interop/setup.sh",
+                index.display()
+            );
+        }
+        eprintln!("SKIPPED: server-everything not installed (run bash tests/interop/setup.sh)");
+        return;
+    }
+    let port = free_port();
+    let mut cmd = Command::new("node");
+    cmd.arg(&index)
+        .arg("streamableHttp")
+        .env("PORT", port.to_string());
+    let _peer = PeerProcess::start(cmd, port, "everything").await;
+    let (client, handle) = connect(HttpClientTransport::builder(format!(
+        "http://127.0.0.1:{port}/mcp"
+    )))
+    .await
+    .unwrap();
+    assert!(handle.session_id().is_some());
+    let tools = client.list_all_tools().await.unwrap();
+    assert!(tools.iter().any(|t| t.name == "echo"), "{tools:?}");
+    let r = client
+        .call_tool("echo", json!({"message": "hi there"}))
+        .await
+        .unwrap();
+    assert_eq!(text(&r), "Echo: hi there");
+    client.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_sdk_legacy_sse_server_through_the_fallback() {
+    let Some(dir) = peers() else { return };
+    let port = free_port();
+    let mut cmd = Command::new(dir.join("py/bin/python"));
+    cmd.arg(script("py_server.py"))
+        .arg("--sse")
+        .arg(port.to_string());
+    let _peer = PeerProcess::start(cmd, port, "py-sse").await;
+    let (client, handle) = connect(HttpClientTransport::builder(format!(
+        "http://127.0.0.1:{port}/sse"
+    )))
+    .await
+    .unwrap();
+    assert!(handle.is_legacy());
+    assert_eq!(client.server_info().name, "interop-python");
+    assert_eq!(echo(&client, "old").await.unwrap(), "old");
+    let calls = (0..20).map(|i| {
+        let c = &client;
+        async move {
+            let r = c.call_tool("add", json!({"a": i, "b": 1})).await.unwrap();
+            assert_eq!(text(&r), (i + 1).to_string());
+        }
+    });
+    futures_util::future::join_all(calls).await;
+    client.close().await;
+}
+
+// -------------------------------------------------------- fake server ----
+
+/// One request the fake server received.
+#[derive(Debug, Clone)]
+struct Req {
+    method: String,
+    path: String,
+    headers: HashMap<String, String>,
+    body: String,
+    at: Instant,
+}
+
+impl Req {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+/// What the fake server answers.
+enum Reply {
+    /// A complete response.
+    Full(u16, Vec<(&'static str, String)>, String),
+    /// An event stream: what the channel yields, until it closes; then the
+    /// connection closes.
+    Stream(mpsc::UnboundedReceiver<String>),
+}
+
+impl Reply {
+    fn json(v: Value) -> Reply {
+        Reply::Full(
+            200,
+            vec![("content-type", "application/json".into())],
+            v.to_string(),
+        )
+    }
+    fn status(code: u16, body: &str) -> Reply {
+        Reply::Full(
+            code,
+            vec![("content-type", "text/plain".into())],
+            body.into(),
+        )
+    }
+    /// An event stream of `events`, closed at the end.
+    fn events(events: &[String]) -> Reply {
+        let (tx, rx) = mpsc::unbounded_channel();
+        for e in events {
+            tx.send(e.clone()).unwrap();
+        }
+        Reply::Stream(rx)
+    }
+    /// The fake MCP's answer to a POST: JSON for a request, else 202.
+    fn mcp(req: &Req) -> Reply {
+        match mcp_answer(&req.json()) {
+            Some(v) => Reply::json(v),
+            None => Reply::status(202, ""),
+        }
+    }
+}
+
+type Handler = Arc<dyn Fn(&Req) -> Reply + Send + Sync>;
+
+/// A minimal HTTP/1.1 server; returns its base URL and the request log.
+async fn fake_server(handler: Handler) -> (String, Arc<Mutex<Vec<Req>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let log2 = log.clone();
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            tokio::spawn(serve_conn(sock, handler.clone(), log2.clone()));
+        }
+    });
+    (url, log)
+}
+
+async fn serve_conn(sock: TcpStream, handler: Handler, log: Arc<Mutex<Vec<Req>>>) {
+    let (rd, mut wr) = sock.into_split();
+    let mut rd = BufReader::new(rd);
+    loop {
+        let mut line = String::new();
+        if rd.read_line(&mut line).await.unwrap_or(0) == 0 {
+            return;
+        }
+        let mut parts = line.split_whitespace();
+        let (method, path) = (
+            parts.next().unwrap_or("").to_owned(),
+            parts.next().unwrap_or("").to_owned(),
+        );
+        let mut headers = HashMap::new();
+        loop {
+            let mut h = String::new();
+            if rd.read_line(&mut h).await.unwrap_or(0) == 0 {
+                return;
+            }
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
+            }
+        }
+        let len: usize = headers
+            .get("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0; len];
+        if rd.read_exact(&mut body).await.is_err() {
+            return;
+        }
+        let req = Req {
+            method,
+            path,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+            at: Instant::now(),
+        };
+        log.lock().unwrap().push(req.clone());
+        match handler(&req) {
+            Reply::Full(status, headers, body) => {
+                let mut head = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\n", body.len());
+                for (k, v) in headers {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str("\r\n");
+                head.push_str(&body);
+                if wr.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+            }
+            Reply::Stream(mut rx) => {
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n";
+                if wr.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                while let Some(chunk) = rx.recv().await {
+                    if wr.write_all(chunk.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+                let _ = wr.shutdown().await;
+                return;
+            }
+        }
+    }
+}
+
+/// The fake server's MCP: initialize, tools/list, tools/call echo, ping.
+/// Returns `None` for notifications and responses.
+fn mcp_answer(msg: &Value) -> Option<Value> {
+    let id = msg.get("id")?.clone();
+    let method = msg.get("method")?.as_str()?;
+    let result = match method {
+        "initialize" => json!({
+            "protocolVersion": "2025-11-25",
+            "capabilities": {"tools": {}},
+            "serverInfo": {"name": "fake", "version": "1"}
+        }),
+        "tools/list" => json!({"tools": [{"name": "echo", "inputSchema": {"type": "object"}}]}),
+        "tools/call" => {
+            let t = msg["params"]["arguments"]["text"].as_str().unwrap_or("");
+            json!({"content": [{"type": "text", "text": t}]})
+        }
+        _ => json!({}),
+    };
+    Some(json!({"jsonrpc": "2.0", "id": id, "result": result}))
+}
+
+fn fast_policy(attempts: u32) -> ReconnectPolicy {
+    ReconnectPolicy {
+        initial_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(100),
+        max_attempts: attempts,
+    }
+}
+
+/// A Streamable HTTP fake with sessions `s1`, `s2`, ...; `expired` makes
+/// every current session answer 404.
+fn session_server(expired: Arc<Mutex<bool>>) -> Handler {
+    let sessions = Arc::new(Mutex::new(0u32));
+    Arc::new(move |req: &Req| {
+        if req.path != "/mcp" {
+            return Reply::status(404, "no such path");
+        }
+        match req.method.as_str() {
+            "GET" => return Reply::status(405, ""),
+            "DELETE" => return Reply::status(200, ""),
+            _ => {}
+        }
+        let msg = req.json();
+        let mut n = sessions.lock().unwrap();
+        if msg["method"] == "initialize" {
+            *n += 1;
+            *expired.lock().unwrap() = false;
+            let mut r = Reply::json(mcp_answer(&msg).unwrap());
+            if let Reply::Full(_, h, _) = &mut r {
+                h.push(("mcp-session-id", format!("s{n}")));
+            }
+            return r;
+        }
+        let current = format!("s{n}");
+        if req.header("mcp-session-id") != Some(current.as_str()) || *expired.lock().unwrap() {
+            return Reply::status(404, "session not found");
+        }
+        if msg["params"]["arguments"]["text"] == "boom" {
+            return Reply::status(500, "the database exploded\n  at line 3");
+        }
+        Reply::mcp(req)
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_session_is_renewed_and_the_call_retried() {
+    let expired = Arc::new(Mutex::new(false));
+    let (base, log) = fake_server(session_server(expired.clone())).await;
+    let (client, handle) = connect(
+        HttpClientTransport::builder(format!("{base}/mcp")).header("Authorization", "Bearer t0ken"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(echo(&client, "one").await.unwrap(), "one");
+    assert_eq!(handle.session_id().as_deref(), Some("s1"));
+
+    *expired.lock().unwrap() = true;
+    assert_eq!(echo(&client, "two").await.unwrap(), "two");
+    assert_eq!(handle.session_id().as_deref(), Some("s2"));
+    client.close().await;
+
+    let log = log.lock().unwrap().clone();
+    let posts: Vec<&Req> = log.iter().filter(|r| r.method == "POST").collect();
+    let methods: Vec<String> = posts
+        .iter()
+        .map(|r| r.json()["method"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(
+        methods,
+        [
+            "initialize",
+            "notifications/initialized",
+            "tools/call",
+            "tools/call",
+            "initialize",
+            "notifications/initialized",
+            "tools/call"
+        ],
+        "{log:#?}"
+    );
+    // The replayed initialize has a fresh id and no session.
+    assert_eq!(posts[4].json()["id"], "mcpwire-reinit-1");
+    assert_eq!(posts[4].header("mcp-session-id"), None);
+    assert_eq!(posts[5].header("mcp-session-id"), Some("s2"));
+    assert_eq!(posts[6].header("mcp-session-id"), Some("s2"));
+    for p in &posts {
+        assert_eq!(p.header("authorization"), Some("Bearer t0ken"));
+        assert_eq!(p.header("content-type"), Some("application/json"));
+        assert_eq!(
+            p.header("accept"),
+            Some("application/json, text/event-stream")
+        );
+    }
+    assert_eq!(posts[0].header("mcp-protocol-version"), None);
+    assert_eq!(posts[2].header("mcp-protocol-version"), Some("2025-11-25"));
+    // The standalone stream was tried (405), and close sent DELETE.
+    assert!(
+        log.iter()
+            .any(|r| r.method == "GET" && r.header("accept") == Some("text/event-stream"))
+    );
+    let delete = log
+        .iter()
+        .find(|r| r.method == "DELETE")
+        .expect("DELETE on close");
+    assert_eq!(delete.header("mcp-session-id"), Some("s2"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_500_fails_the_call_clearly_and_the_client_keeps_working() {
+    let (base, _log) = fake_server(session_server(Arc::default())).await;
+    let (client, _) = connect(HttpClientTransport::builder(format!("{base}/mcp")))
+        .await
+        .unwrap();
+    let e = echo(&client, "boom").await.unwrap_err();
+    assert_eq!(e.code(), Some(HTTP_STATUS_ERROR), "{e}");
+    let msg = e.to_string();
+    assert!(msg.contains("HTTP 500"), "{msg}");
+    assert!(msg.contains("tools/call"), "{msg}");
+    assert!(msg.contains("the database exploded at line 3"), "{msg}");
+    assert_eq!(echo(&client, "fine").await.unwrap(), "fine");
+    client.close().await;
+
+    // A response over max_message_size fails its call, not the connection.
+    let (client, _) =
+        connect(HttpClientTransport::builder(format!("{base}/mcp")).max_message_size(300))
+            .await
+            .unwrap();
+    let e = echo(&client, &"z".repeat(400)).await.unwrap_err();
+    assert_eq!(e.code(), Some(ErrorCode::MESSAGE_TOO_LARGE), "{e}");
+    assert!(e.to_string().contains("max_message_size"), "{e}");
+    client.ping().await.unwrap();
+    client.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn standalone_stream_carries_server_messages_and_reconnects() {
+    // Each GET sends one notification after 200 ms and closes (retry: 20 ms); the third
+    // GET is refused with 405, which ends the standalone stream for good.
+    let gets = Arc::new(AtomicUsize::new(0));
+    let g = gets.clone();
+    let handler: Handler = Arc::new(move |req: &Req| {
+        if req.method == "GET" {
+            let n = g.fetch_add(1, Ordering::SeqCst);
+            if n >= 2 {
+                return Reply::status(405, "");
+            }
+            let note = json!({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"});
+            let event = format!("retry: 20\nid: g{n}\ndata: {note}\n\n");
+            // Late enough for the test to subscribe after connect returns.
+            let (tx, rx) = mpsc::unbounded_channel();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                let _ = tx.send(event);
+            });
+            return Reply::Stream(rx);
+        }
+        Reply::mcp(req)
+    });
+    let (base, log) = fake_server(handler).await;
+    let (client, handle) = connect(HttpClientTransport::builder(format!("{base}/mcp")))
+        .await
+        .unwrap();
+    let mut notes = client.notifications();
+    for _ in 0..2 {
+        let n = tokio::time::timeout(Duration::from_secs(5), notes.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(matches!(n, ServerNotification::ToolsListChanged), "{n:?}");
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while handle.has_standalone_stream() {
+        assert!(
+            Instant::now() < deadline,
+            "the stream did not stop after 405"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(gets.load(Ordering::SeqCst), 3);
+    let log = log.lock().unwrap().clone();
+    let ids: Vec<Option<&str>> = log
+        .iter()
+        .filter(|r| r.method == "GET")
+        .map(|r| r.header("last-event-id"))
+        .collect();
+    assert_eq!(ids, [None, Some("g0"), Some("g1")]);
+    client.close().await;
+}
+
+/// A fake whose tools/call answers with an event stream that sends only a
+/// priming event (`retry: 50`) and closes; resuming with GET +
+/// `Last-Event-ID` delivers the response, or (for text "never") fails
+/// with 503 forever.
+fn polling_server() -> Handler {
+    Arc::new(move |req: &Req| {
+        let msg = req.json();
+        match req.method.as_str() {
+            "GET" => {
+                return match req.header("last-event-id") {
+                    // The standalone stream: none.
+                    None => Reply::status(405, ""),
+                    Some(id) if id.starts_with("never") => Reply::status(503, "busy"),
+                    Some(id) => {
+                        let call_id: i64 = id.strip_prefix("prime-").unwrap().parse().unwrap();
+                        let resp = json!({"jsonrpc": "2.0", "id": call_id,
+                            "result": {"content": [{"type": "text", "text": "resumed"}]}});
+                        Reply::events(&[format!("id: resp-{call_id}\ndata: {resp}\n\n")])
+                    }
+                };
+            }
+            "DELETE" => return Reply::status(405, ""),
+            _ => {}
+        }
+        if msg["method"] == "tools/call" {
+            let id = &msg["id"];
+            let prefix = if msg["params"]["arguments"]["text"] == "never" {
+                "never"
+            } else {
+                "prime"
+            };
+            // A progress notification, the priming event, then the close.
+            let note = json!({"jsonrpc": "2.0", "method": "notifications/message",
+                "params": {"level": "info", "data": "working"}});
+            return Reply::events(&[
+                format!("id: {prefix}-{id}\nretry: 50\ndata:\n\n"),
+                format!("event: message\ndata: {note}\n\n"),
+            ]);
+        }
+        Reply::mcp(req)
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropped_event_stream_is_resumed_with_last_event_id() {
+    let (base, log) = fake_server(polling_server()).await;
+    let (client, _) =
+        connect(HttpClientTransport::builder(format!("{base}/mcp")).reconnect(fast_policy(2)))
+            .await
+            .unwrap();
+    let mut notes = client.notifications();
+    assert_eq!(echo(&client, "x").await.unwrap(), "resumed");
+    assert!(matches!(notes.try_recv(), Ok(ServerNotification::Log(_))));
+    {
+        let log = log.lock().unwrap();
+        let post = log
+            .iter()
+            .find(|r| r.json()["method"] == "tools/call")
+            .unwrap();
+        let id = post.json()["id"].clone();
+        let resume = log
+            .iter()
+            .find(|r| r.method == "GET" && r.header("last-event-id").is_some())
+            .expect("a GET with Last-Event-ID");
+        assert_eq!(
+            resume.header("last-event-id"),
+            Some(format!("prime-{id}").as_str())
+        );
+        assert_eq!(resume.header("accept"), Some("text/event-stream"));
+        // The server's retry: 50 was respected.
+        assert!(resume.at.duration_since(post.at) >= Duration::from_millis(50));
+    }
+
+    // A stream that cannot be resumed fails its call after the policy.
+    let e = echo(&client, "never").await.unwrap_err();
+    assert_eq!(e.code(), Some(STREAM_BROKEN_ERROR), "{e}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("event stream for request")
+            && msg.contains("did not come back after 2 attempts"),
+        "{msg}"
+    );
+    assert!(msg.contains("503"), "{msg}");
+    assert_eq!(echo(&client, "y").await.unwrap(), "resumed");
+    client.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_endpoint_fails_fast_with_a_clear_error() {
+    let port = free_port();
+    let started = Instant::now();
+    let e = connect(
+        HttpClientTransport::builder(format!("http://127.0.0.1:{port}/mcp"))
+            .reconnect(fast_policy(2)),
+    )
+    .await
+    .unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(e.code(), Some(UNREACHABLE_ERROR), "{e}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("could not reach the MCP server at http://127.0.0.1:"),
+        "{msg}"
+    );
+    assert!(msg.contains("after 3 attempt(s)"), "{msg}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_http_sse_server_is_used_after_the_endpoint_event() {
+    // The legacy server: POST /mcp is not allowed; GET /mcp opens the event
+    // stream whose first event names the POST endpoint; answers go there.
+    let stream: Arc<Mutex<Option<mpsc::UnboundedSender<String>>>> = Arc::default();
+    let s = stream.clone();
+    let handler: Handler =
+        Arc::new(
+            move |req: &Req| match (req.method.as_str(), req.path.as_str()) {
+                ("POST", "/mcp") => Reply::status(405, "Method Not Allowed"),
+                ("GET", "/mcp") => {
+                    let (tx, rx) = mpsc::unbounded_channel();
+                    tx.send(
+                        ": hello\n\nevent: endpoint\ndata: /messages?session=abc\n\n".to_owned(),
+                    )
+                    .unwrap();
+                    *s.lock().unwrap() = Some(tx);
+                    Reply::Stream(rx)
+                }
+                ("POST", "/messages?session=abc") => {
+                    if let Some(answer) = mcp_answer(&req.json()) {
+                        let tx = s.lock().unwrap().clone().unwrap();
+                        tx.send(format!("event: message\ndata: {answer}\n\n"))
+                            .unwrap();
+                    }
+                    Reply::status(202, "Accepted")
+                }
+                _ => Reply::status(404, "not found"),
+            },
+        );
+    let (base, log) = fake_server(handler).await;
+    let (client, handle) = connect(
+        HttpClientTransport::builder(format!("{base}/mcp"))
+            .header("Authorization", "Bearer legacy"),
+    )
+    .await
+    .unwrap();
+    assert!(handle.is_legacy());
+    assert_eq!(client.server_info().name, "fake");
+    let tools = client.list_all_tools().await.unwrap();
+    assert_eq!(tools[0].name, "echo");
+    assert_eq!(echo(&client, "legacy").await.unwrap(), "legacy");
+    client.close().await;
+    let log = log.lock().unwrap();
+    let to_endpoint = log
+        .iter()
+        .filter(|r| r.path == "/messages?session=abc")
+        .count();
+    assert_eq!(to_endpoint, 4, "{log:#?}"); // initialize, initialized, list, call
+    assert!(
+        log.iter()
+            .all(|r| r.header("authorization") == Some("Bearer legacy"))
+    );
+    // No standalone GET besides the legacy stream, and no DELETE.
+    assert_eq!(log.iter().filter(|r| r.method == "GET").count(), 1);
+    assert!(log.iter().all(|r| r.method != "DELETE"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_fallback_can_be_disabled() {
+    let handler: Handler = Arc::new(|_req: &Req| Reply::status(405, "Method Not Allowed"));
+    let (base, log) = fake_server(handler).await;
+    let e = connect(HttpClientTransport::builder(format!("{base}/mcp")).legacy_sse_fallback(false))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(HTTP_STATUS_ERROR), "{e}");
+    assert!(e.to_string().contains("HTTP 405"), "{e}");
+    assert!(log.lock().unwrap().iter().all(|r| r.method == "POST"));
+}
+
+/// mcpwire's own Streamable HTTP server, when built with `http-server` too.
+#[cfg(feature = "http-server")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mcpwire_http_server() {
+    use mcpwire::server::{Context, Server, ToolRoute};
+    use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
+
+    #[derive(serde::Deserialize, schemars::JsonSchema)]
+    struct Text {
+        text: String,
+    }
+    let server = Server::builder("mcpwire-http", "1")
+        .tool(ToolRoute::typed(
+            "echo",
+            |_cx, a: Text| async move { a.text },
+        ))
+        .tool(ToolRoute::typed(
+            "slow",
+            |cx: Context, a: Text| async move {
+                for i in 0..3 {
+                    cx.progress(f64::from(i), Some(3.0), None).await;
+                }
+                a.text
+            },
+        ))
+        .build();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let svc = StreamableHttp::new(server, HttpConfig::default());
+    let served = tokio::spawn(svc.serve_listener(listener, async {
+        let _ = stopped.await;
+    }));
+    let (client, handle) = connect(HttpClientTransport::builder(format!("http://{addr}/mcp")))
+        .await
+        .unwrap();
+    assert!(handle.session_id().is_some());
+    assert_eq!(echo(&client, "plain json").await.unwrap(), "plain json");
+    let progress = Arc::new(AtomicUsize::new(0));
+    let p = progress.clone();
+    let opts = RequestOptions::new().on_progress(move |_| {
+        p.fetch_add(1, Ordering::SeqCst);
+    });
+    let r = client
+        .call_tool_with("slow", json!({"text": "sse"}), opts)
+        .await
+        .unwrap();
+    assert_eq!(text(&r), "sse");
+    // Progress must travel on the POST's event stream, ahead of the result.
+    assert_eq!(
+        progress.load(Ordering::SeqCst),
+        3,
+        "progress sent back to back must all arrive before the result"
+    );
+    let calls = (0..20).map(|i| {
+        let c = &client;
+        async move {
+            let t = format!("n{i}");
+            assert_eq!(echo(c, &t).await.unwrap(), t);
+        }
+    });
+    futures_util::future::join_all(calls).await;
+    assert!(handle.has_standalone_stream());
+    client.close().await;
+    let _ = stop.send(());
+    served.await.unwrap().unwrap();
+}

@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# Run the official MCP conformance suite against mcpwire.
+#
+#   bash scripts/conformance.sh install             # only install the suite
+#   bash scripts/conformance.sh list [--server|--client] [--requirements REV]
+#   bash scripts/conformance.sh server --url http://127.0.0.1:PORT/mcp [args...]
+#   bash scripts/conformance.sh client --command "CMD" --scenario NAME [args...]
+#   bash scripts/conformance.sh ci                  # the full CI run
+#   bash scripts/conformance.sh <any other conformance subcommand> [args...]
+#
+# The suite is the npm package @modelcontextprotocol/conformance, pinned at
+# 0.2.0-alpha.12 (override with CONFORMANCE_VERSION), installed into
+# .cache/conformance/ with `npm install --prefix`. It needs Node 22, which
+# scripts/node22.sh installs into .cache/node22/. Every mode except `ci`
+# passes its arguments straight to the suite's CLI, run under Node 22.
+#
+# CLI of the pinned version (`conformance <cmd> --help`):
+#   server --url URL [--scenario NAME | --suite active|all|draft|pending |
+#          --requirements 2025-11-25|2026-07-28] [--spec-version V] [--force]
+#          [--expected-failures FILE] [-o DIR] [--timeout MS] [--verbose]
+#   client --command CMD (--scenario NAME | --suite all|core|extensions|
+#          backcompat|auth|metadata|draft|sep-835 | --requirements REV)
+#          [--spec-version V] [--force] [--expected-failures FILE] [-o DIR]
+#          [--timeout MS] [--verbose]
+#   list [--server] [--client] [--authorization] [--spec-version V]
+#        [--requirements REV]
+# A client command is run through a shell with the mock server's URL as its
+# last argument, and MCP_CONFORMANCE_SCENARIO, MCP_CONFORMANCE_PROTOCOL_VERSION
+# (and for some scenarios MCP_CONFORMANCE_CONTEXT, JSON) in its environment.
+# `--requirements` exits non-zero only for failures of scored scenarios.
+#
+# `ci` runs exactly:
+#   cargo build --release -p mcpwire-examples \
+#       --example conformance_server --example conformance_client
+#   target/release/examples/conformance_server --port PORT &   # a free port
+#   conformance server --url http://127.0.0.1:PORT/mcp --requirements 2025-11-25
+#   conformance client --command target/release/examples/conformance_client \
+#       --scenario S --spec-version 2025-11-25
+#     for S in initialize tools_call elicitation-sep1034-client-defaults
+#              sse-retry json-schema-2020-12-preservation
+# It runs them all, then exits non-zero if any failed (no expected-failures
+# file), or if a client scenario recorded no successful check at all (the
+# suite passes a client that never connected). Results land in .cache/conformance/results/. The server is stopped
+# on exit. Non-interactive; works from any directory.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+version="${CONFORMANCE_VERSION:-0.2.0-alpha.12}"
+package="@modelcontextprotocol/conformance"
+prefix="$root/.cache/conformance"
+pkg_dir="$prefix/node_modules/$package"
+cli="$pkg_dir/dist/index.js"
+
+log() { echo "==> [conformance] $*" >&2; }
+die() {
+	echo "conformance.sh: $*" >&2
+	exit 1
+}
+
+node22_bin="$(bash "$root/scripts/node22.sh" </dev/null | tail -1)"
+node22="$node22_bin/node"
+[[ -x "$node22" ]] || die "scripts/node22.sh did not give a node binary"
+
+installed_version() {
+	[[ -f "$pkg_dir/package.json" ]] || return 0
+	"$node22" -e 'process.stdout.write(require(process.argv[1]).version)' "$pkg_dir/package.json"
+}
+
+install_suite() {
+	if [[ "$(installed_version)" == "$version" && -f "$cli" ]]; then
+		return 0
+	fi
+	command -v npm >/dev/null || die "npm is needed to install $package"
+	mkdir -p "$prefix"
+	local args=(install --prefix "$prefix" --no-fund --no-audit --no-save
+		--loglevel=error "$package@$version")
+	log "npm ${args[*]}"
+	# npm runs under whichever node is first on PATH: try Node 22, then the
+	# system node.
+	if ! CI=true PATH="$node22_bin:$PATH" npm "${args[@]}" </dev/null >&2; then
+		log "npm under Node 22 failed; retrying with the system node"
+		CI=true npm "${args[@]}" </dev/null >&2
+	fi
+	[[ "$(installed_version)" == "$version" && -f "$cli" ]] ||
+		die "$package@$version did not install into $prefix"
+}
+
+conformance() {
+	PATH="$node22_bin:$PATH" "$node22" "$cli" "$@"
+}
+
+free_port() {
+	"$node22" -e '
+		const s = require("net").createServer();
+		s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+
+# Whether the newest result of client scenario $2 under $1 has a SUCCESS.
+has_success() {
+	local dir
+	dir="$(ls -1d "$1/$2"-* 2>/dev/null | sort | tail -1)"
+	[[ -n "$dir" && -f "$dir/checks.json" ]] || return 1
+	"$node22" -e '
+		const checks = require(process.argv[1]);
+		process.exit(checks.some((c) => c.status === "SUCCESS") ? 0 : 1);' "$dir/checks.json"
+}
+
+server_pid=""
+stop_server() {
+	if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+		kill "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+	fi
+	server_pid=""
+}
+
+run_ci() {
+	local server_bin="target/release/examples/conformance_server"
+	local client_bin="target/release/examples/conformance_client"
+	local example
+	for example in conformance_server conformance_client; do
+		grep -q "^name = \"$example\"" examples/Cargo.toml ||
+			die "the example $example does not exist yet (no [[example]] named $example in examples/Cargo.toml)"
+	done
+
+	log "cargo build --release -p mcpwire-examples --example conformance_server --example conformance_client"
+	cargo build --release -p mcpwire-examples \
+		--example conformance_server --example conformance_client ||
+		die "building the conformance examples failed"
+	[[ -x "$server_bin" ]] || die "$server_bin was not built"
+	[[ -x "$client_bin" ]] || die "$client_bin was not built"
+
+	local results
+	results="$prefix/results/$(date +%Y%m%d-%H%M%S)"
+	mkdir -p "$results"
+
+	local port
+	port="$(free_port)"
+	trap stop_server EXIT
+	trap 'stop_server; exit 130' INT TERM
+	log "starting $server_bin --port $port"
+	"$server_bin" --port "$port" >"$results/server.log" 2>&1 &
+	server_pid=$!
+
+	local waited=0
+	until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+		if ! kill -0 "$server_pid" 2>/dev/null; then
+			cat "$results/server.log" >&2 || true
+			die "$server_bin exited before accepting connections"
+		fi
+		if ((waited >= 300)); then
+			die "$server_bin did not accept connections on port $port within 30 s"
+		fi
+		sleep 0.1
+		waited=$((waited + 1))
+	done
+
+	local failed=()
+	local url="http://127.0.0.1:$port/mcp"
+	log "conformance server --url $url --requirements 2025-11-25"
+	if ! conformance server --url "$url" --requirements 2025-11-25 -o "$results/server"; then
+		failed+=("server --requirements 2025-11-25")
+	fi
+
+	local scenario
+	for scenario in initialize tools_call elicitation-sep1034-client-defaults \
+		sse-retry json-schema-2020-12-preservation; do
+		log "conformance client --command $client_bin --scenario $scenario --spec-version 2025-11-25"
+		if ! conformance client --command "$client_bin" --scenario "$scenario" \
+			--spec-version 2025-11-25 -o "$results/client"; then
+			failed+=("client $scenario")
+		elif ! has_success "$results/client" "$scenario"; then
+			# A client that never connects yields no checks, which the
+			# suite counts as a pass.
+			echo "conformance.sh: client $scenario produced no successful check" >&2
+			failed+=("client $scenario (no checks)")
+		fi
+	done
+
+	stop_server
+	log "results in $results"
+	if ((${#failed[@]} > 0)); then
+		echo "conformance.sh: FAILED: ${failed[*]}" >&2
+		exit 1
+	fi
+	log "all conformance runs passed"
+}
+
+mode="${1:-help}"
+[[ $# -gt 0 ]] && shift
+
+case "$mode" in
+help | -h | --help)
+	sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
+	;;
+install)
+	install_suite
+	echo "$cli"
+	;;
+ci)
+	install_suite
+	run_ci
+	;;
+*)
+	install_suite
+	conformance "$mode" "$@"
+	;;
+esac
