@@ -20,7 +20,8 @@
 //!   `test_prompt_with_arguments` (with completion), `test_prompt_with_embedded_resource`,
 //!   `test_prompt_with_image`.
 //! * pending / added later: `json_schema_2020_12_tool` (raw 2020-12 schema),
-//!   `test_reconnection` (SSE polling; the HTTP layer must close the stream).
+//!   `test_reconnection` (SSE polling: it closes its stream with
+//!   `Context::close_stream` and answers on the reconnection).
 //! * 2026-07-28 (stateless, multi round-trip input): `test_missing_capability`,
 //!   `test_streaming_elicitation`, `test_logging_tool`,
 //!   `test_trigger_tool_change`, `test_trigger_prompt_change`,
@@ -450,10 +451,10 @@ fn interaction_tools() -> Vec<ToolRoute> {
                 "test_reconnection",
                 "Answers after a pause during which the server closes the SSE stream",
             ),
-            |_cx: Context, _args: Map<String, Value>| async move {
-                // The HTTP layer should close this request's SSE stream here
-                // (after the priming event) and deliver the result on the
-                // client's GET reconnection; Context cannot ask for that yet.
+            |cx: Context, _args: Map<String, Value>| async move {
+                // End the POST's stream at once; the result is delivered on
+                // the client's GET reconnection (SSE polling, SEP-1699).
+                cx.close_stream(Duration::from_millis(500));
                 tokio::time::sleep(Duration::from_millis(200)).await;
                 ToolResult::Ok(CallToolResult::text(
                     "Reconnection test completed successfully.",

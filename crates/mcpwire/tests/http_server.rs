@@ -41,6 +41,15 @@ fn server() -> Server {
                 format!("{} steps", a.steps)
             },
         ))
+        .tool(ToolRoute::typed(
+            "polled",
+            |cx: Context, a: Steps| async move {
+                cx.close_stream(Duration::from_millis(a.ms));
+                cx.progress(1.0, None, Some("after the close")).await;
+                tokio::time::sleep(Duration::from_millis(a.ms)).await;
+                format!("polled {}", a.steps)
+            },
+        ))
         .build()
 }
 
@@ -546,4 +555,40 @@ async fn shutdown_drains_requests_in_flight() {
         tokio::net::TcpStream::connect(addr).await.is_err(),
         "no longer accepting"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_can_end_its_stream_and_answer_on_the_reconnection() {
+    let s = start(HttpConfig::default()).await;
+    let id = s.initialize("2025-11-25").await;
+    let call = json!({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"polled","arguments":{"steps":1,"ms":100},"_meta":{"progressToken":"t"}}});
+    let r = s.post(Some(&id), &call).await;
+    let ct = r.headers()["content-type"].clone();
+    let text = r.text().await.unwrap();
+    assert_eq!(ct, "text/event-stream", "{text}");
+    assert!(text.contains("retry: 100"), "{text}");
+    let last = text
+        .lines()
+        .find_map(|l| l.strip_prefix("id: "))
+        .unwrap()
+        .to_owned();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let r = s
+        .http
+        .get(&s.url)
+        .header("accept", "text/event-stream")
+        .header("mcp-session-id", &id)
+        .header("last-event-id", &last)
+        .send()
+        .await
+        .unwrap();
+    let events = sse_events(r, 2).await;
+    let msgs: Vec<Value> = events
+        .iter()
+        .filter(|e| !e.1.is_empty())
+        .map(|e| serde_json::from_str(&e.1).unwrap())
+        .collect();
+    assert_eq!(msgs[0]["method"], "notifications/progress", "{msgs:?}");
+    assert_eq!(msgs[1]["result"]["content"][0]["text"], "polled 1");
+    s.stop().await;
 }

@@ -369,6 +369,11 @@ async fn write_loop<W: FrameWriter>(
                     let ids = b.iter().filter_map(|r| r.id.clone()).collect();
                     (serde_json::to_writer(&mut scratch, &b), Route::Batch(ids))
                 }
+                Outgoing::CloseStream(id, retry) => {
+                    writer.close_stream(&id, retry);
+                    next = rx.try_recv().ok();
+                    continue;
+                }
                 Outgoing::Shutdown => {
                     shutdown = true;
                     break;

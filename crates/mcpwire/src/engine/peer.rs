@@ -103,6 +103,8 @@ pub(crate) enum Outgoing {
     /// A message, and the incoming request it belongs to, if any.
     Message(Message, Option<RequestId>),
     Batch(Vec<Response>),
+    /// End the response stream of a request (SSE polling).
+    CloseStream(RequestId, Duration),
     /// Flush, close the writer and stop.
     Shutdown,
 }
@@ -307,6 +309,14 @@ impl Peer {
                 related.cloned(),
             );
         }
+    }
+
+    /// Asks the transport to end the response stream of the incoming
+    /// request `id` now; the client reconnects after `retry` and gets the
+    /// rest of the response then (SSE polling on HTTP). Other transports
+    /// ignore it.
+    pub fn close_stream(&self, id: &RequestId, retry: Duration) {
+        let _ = self.send(Outgoing::CloseStream(id.clone(), retry));
     }
 
     /// Whether the connection has closed.

@@ -165,6 +165,15 @@ impl Context {
         meta::progress_token_of(self.inner.meta.as_ref())
     }
 
+    /// Ends this request's response stream now and asks the client to
+    /// reconnect after `retry` (SSE polling, SEP-1699): a long-running
+    /// handler need not hold a connection open. What the handler sends
+    /// afterwards, its result included, is delivered on the reconnection.
+    /// Transports without per-request streams (stdio) ignore it.
+    pub fn close_stream(&self, retry: std::time::Duration) {
+        self.inner.peer.close_stream(&self.inner.id, retry);
+    }
+
     /// Reports progress. Does nothing when the client did not ask for it.
     pub async fn progress(&self, progress: f64, total: Option<f64>, message: Option<&str>) {
         let Some(token) = self.progress_token() else {

@@ -81,6 +81,14 @@ pub trait FrameWriter: Send + 'static {
         self.write_frame(frame);
     }
 
+    /// Ends the response stream of request `id` now, asking the client to
+    /// reconnect after `retry` (SSE polling, SEP-1699); what the request
+    /// sends later is delivered on the reconnection. Transports without
+    /// per-request streams ignore it.
+    fn close_stream(&mut self, id: &RequestId, retry: std::time::Duration) {
+        let _ = (id, retry);
+    }
+
     /// Writes every queued frame out.
     fn flush(&mut self) -> impl Future<Output = io::Result<()>> + Send;
 

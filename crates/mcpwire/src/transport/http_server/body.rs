@@ -117,6 +117,15 @@ pub(crate) fn sse(
             item = st.rx.recv() => {
                 let item = item?;
                 st.tick.reset();
+                if let Some(retry) = item.close_retry_ms {
+                    // Polling: tell the client when to come back, then end.
+                    st.ended = true;
+                    let id = match item.id.clone() {
+                        Some(id) => id,
+                        None => st.stream.store_item(&item),
+                    };
+                    return Some((Ok(Frame::data(encode_event(Some(&id), b"", Some(retry)))), st));
+                }
                 // Items pushed before the switch to SSE carry no id yet.
                 let id = match item.id {
                     Some(id) => id,

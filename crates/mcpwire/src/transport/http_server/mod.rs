@@ -452,7 +452,12 @@ impl StreamableHttp {
                 ids.first(),
             );
         };
-        let mut response = if first.last {
+        let mut response = if let Some(retry) = first.close_retry_ms {
+            // The handler ended the stream before sending anything: a
+            // priming event that says when to reconnect, and nothing else.
+            let priming = first.id.clone().unwrap_or_else(|| stream.start_sse());
+            body::sse_finished(vec![encode_event(Some(&priming), b"", Some(retry))])
+        } else if first.last {
             // Nothing came before the answer: plain JSON.
             stream.forget();
             if fresh

@@ -243,6 +243,13 @@ impl FrameWriter for SessionWriter {
         self.core.route(frame, route);
     }
 
+    fn close_stream(&mut self, id: &RequestId, retry: std::time::Duration) {
+        let stream = self.core.lock().by_request.get(id).cloned();
+        if let Some(s) = stream {
+            s.close_for_polling(retry.as_millis() as u64);
+        }
+    }
+
     async fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }

@@ -17,6 +17,9 @@ pub(crate) struct Item {
     pub data: Bytes,
     /// The response that ends the stream.
     pub last: bool,
+    /// Close the HTTP response now; the client reconnects after this many
+    /// milliseconds (SSE polling). Carries no data.
+    pub close_retry_ms: Option<u64>,
 }
 
 #[derive(Debug)]
@@ -72,11 +75,38 @@ impl Stream {
         let id = st
             .sse
             .then(|| self.store.append(&self.session, self.id, data.clone()));
-        let item = Item { id, data, last };
+        let item = Item {
+            id,
+            data,
+            last,
+            close_retry_ms: None,
+        };
         if let Some(live) = &st.live
             && live.send(item).is_err()
         {
             st.live = None;
+        }
+    }
+
+    /// Ends the current HTTP response for polling: its reader closes after
+    /// telling the client to come back in `retry_ms`. Later events are
+    /// stored for the reconnection.
+    pub fn close_for_polling(&self, retry_ms: u64) {
+        let mut st = self.lock();
+        if st.done {
+            return;
+        }
+        st.sse = true;
+        if let Some(live) = st.live.take() {
+            // The resumption point is taken now, under the lock, so nothing
+            // pushed after this call can fall before it.
+            let id = Some(self.store.append(&self.session, self.id, Bytes::new()));
+            let _ = live.send(Item {
+                id,
+                data: Bytes::new(),
+                last: false,
+                close_retry_ms: Some(retry_ms),
+            });
         }
     }
 
