@@ -19,6 +19,7 @@
 mod body;
 mod events;
 mod guard;
+mod legacy;
 mod serve;
 mod session;
 mod stream;
@@ -41,6 +42,7 @@ use mcpwire_types::{ErrorCode, Incoming, Message, ProtocolVersion, RequestId};
 pub use body::Body;
 pub use events::{EventStore, InMemoryEventStore, StoredEvent};
 pub use guard::{HostPolicy, LAST_EVENT_ID_HEADER, PROTOCOL_VERSION_HEADER, SESSION_ID_HEADER};
+pub use serve::{LEGACY_MESSAGES_PATH, LEGACY_SSE_PATH, MCP_PATH};
 
 use crate::server::Server;
 use session::{Session, millis_since};
@@ -77,6 +79,11 @@ pub struct HttpConfig {
     pub keep_alive: Duration,
     /// Where SSE events are kept for resumption.
     pub event_store: Arc<dyn EventStore>,
+    /// Also serve the 2024-11-05 HTTP+SSE transport, for older clients: a
+    /// GET on `/sse` opens the stream, messages are POSTed to `/messages`
+    /// (with [`StreamableHttp::serve`]; see
+    /// [`StreamableHttp::handle_legacy_sse`] for other routers).
+    pub legacy_sse: bool,
 }
 
 impl std::fmt::Debug for HttpConfig {
@@ -102,6 +109,7 @@ impl Default for HttpConfig {
             body_limit: crate::transport::DEFAULT_MAX_FRAME,
             keep_alive: Duration::from_secs(15),
             event_store: Arc::new(InMemoryEventStore::default()),
+            legacy_sse: false,
         }
     }
 }
@@ -143,6 +151,12 @@ impl HttpConfig {
         self
     }
 
+    /// Sets [`HttpConfig::legacy_sse`].
+    pub fn legacy_sse(mut self, yes: bool) -> Self {
+        self.legacy_sse = yes;
+        self
+    }
+
     /// Sets [`HttpConfig::event_store`].
     pub fn event_store(mut self, store: Arc<dyn EventStore>) -> Self {
         self.event_store = store;
@@ -153,7 +167,8 @@ impl HttpConfig {
 struct State {
     server: Server,
     config: HttpConfig,
-    hosts: HostPolicy,
+    /// Set from the config, or by `serve` from the address it binds.
+    hosts: std::sync::OnceLock<HostPolicy>,
     sessions: RwLock<HashMap<Arc<str>, Arc<Session>>>,
     epoch: Instant,
     reaper: std::sync::Once,
@@ -189,12 +204,16 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 impl StreamableHttp {
     /// Serves `server` with `config`.
+    ///
+    /// Without [`HttpConfig::hosts`], [`StreamableHttp::serve`] picks the
+    /// policy from the address it binds (loopback names only on a loopback
+    /// address); mounted in another server, the service accepts any Host
+    /// and Origin unless a policy is configured.
     pub fn new(server: Server, config: HttpConfig) -> Self {
-        let hosts = config.hosts.clone().unwrap_or_default();
-        Self::with_hosts(server, config, hosts)
-    }
-
-    fn with_hosts(server: Server, config: HttpConfig, hosts: HostPolicy) -> Self {
+        let hosts = std::sync::OnceLock::new();
+        if let Some(p) = &config.hosts {
+            let _ = hosts.set(p.clone());
+        }
         StreamableHttp {
             state: Arc::new(State {
                 server,
@@ -205,6 +224,14 @@ impl StreamableHttp {
                 reaper: std::sync::Once::new(),
             }),
         }
+    }
+
+    fn hosts(&self) -> &HostPolicy {
+        static ANY: HostPolicy = HostPolicy {
+            hosts: None,
+            origins: None,
+        };
+        self.state.hosts.get().unwrap_or(&ANY)
     }
 
     /// How many sessions are open.
@@ -253,7 +280,7 @@ impl StreamableHttp {
         B::Data: Send,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        if let Err(r) = guard::check_host_and_origin(&self.state.hosts, req.headers()) {
+        if let Err(r) = guard::check_host_and_origin(self.hosts(), req.headers()) {
             return body::refusal(r);
         }
         match *req.method() {

@@ -4,7 +4,6 @@
 
 use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use hyper::server::conn::http1;
@@ -17,6 +16,10 @@ use super::{HostPolicy, StreamableHttp};
 
 /// The path the endpoint is served at by [`StreamableHttp::serve`].
 pub const MCP_PATH: &str = "/mcp";
+/// Where the legacy HTTP+SSE stream is opened, when enabled.
+pub const LEGACY_SSE_PATH: &str = "/sse";
+/// Where legacy HTTP+SSE clients POST their messages.
+pub const LEGACY_MESSAGES_PATH: &str = "/messages";
 
 /// How long a graceful shutdown waits for in-flight requests.
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);
@@ -41,7 +44,14 @@ impl StreamableHttp {
         shutdown: impl Future<Output = ()> + Send,
     ) -> io::Result<()> {
         let local = listener.local_addr()?;
-        let this = self.for_address(local);
+        let this = self;
+        this.state.hosts.get_or_init(|| {
+            if local.ip().is_loopback() {
+                HostPolicy::loopback()
+            } else {
+                HostPolicy::default()
+            }
+        });
         let graceful = GracefulShutdown::new();
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
@@ -62,12 +72,17 @@ impl StreamableHttp {
             let service = service_fn(move |req: http::Request<hyper::body::Incoming>| {
                 let svc = svc.clone();
                 async move {
-                    if req.uri().path() != MCP_PATH {
-                        return Ok::<_, std::convert::Infallible>(super::body::status(
-                            http::StatusCode::NOT_FOUND,
-                        ));
-                    }
-                    Ok(svc.handle(req).await)
+                    let path = req.uri().path();
+                    let response = if path == MCP_PATH {
+                        svc.handle(req).await
+                    } else if svc.state.config.legacy_sse
+                        && (path == LEGACY_SSE_PATH || path == LEGACY_MESSAGES_PATH)
+                    {
+                        svc.handle_legacy_sse(req, LEGACY_MESSAGES_PATH).await
+                    } else {
+                        super::body::status(http::StatusCode::NOT_FOUND)
+                    };
+                    Ok::<_, std::convert::Infallible>(response)
                 }
             });
             let conn = http1::Builder::new()
@@ -86,16 +101,5 @@ impl StreamableHttp {
         let _ = tokio::time::timeout(DRAIN_LIMIT, graceful.shutdown()).await;
         this.close_all();
         Ok(())
-    }
-
-    /// Chooses the default host policy for the address the server is bound
-    /// to, unless one was configured.
-    fn for_address(self, addr: SocketAddr) -> StreamableHttp {
-        if self.state.config.hosts.is_some() || !addr.ip().is_loopback() {
-            return self;
-        }
-        let server = self.state.server.clone();
-        let config = self.state.config.clone();
-        StreamableHttp::with_hosts(server, config, HostPolicy::loopback())
     }
 }

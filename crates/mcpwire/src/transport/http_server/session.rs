@@ -34,6 +34,9 @@ pub(crate) struct Core {
     routes: Mutex<Routes>,
     next_stream: AtomicU64,
     pub store: Arc<dyn EventStore>,
+    /// A 2024-11-05 HTTP+SSE session: every message, responses included,
+    /// goes on its one SSE stream.
+    legacy: bool,
 }
 
 impl Core {
@@ -65,6 +68,10 @@ impl Core {
         };
         let (stream, last) = match target {
             Some(t) => t,
+            None if self.legacy => match &routes.standalone {
+                Some(s) => (s.clone(), false),
+                None => return,
+            },
             None => match &routes.standalone {
                 // Responses never go on the standalone stream.
                 Some(s) if !matches!(route, Route::Response(_) | Route::Batch(_)) => {
@@ -104,11 +111,33 @@ impl Session {
         store: Arc<dyn EventStore>,
         now_ms: u64,
     ) -> Arc<Session> {
+        Self::start_with(server, id, store, now_ms, false)
+    }
+
+    /// Starts a session whose messages all travel on one SSE stream
+    /// (2024-11-05 HTTP+SSE).
+    pub fn start_legacy(
+        server: &Server,
+        id: Arc<str>,
+        store: Arc<dyn EventStore>,
+        now_ms: u64,
+    ) -> Arc<Session> {
+        Self::start_with(server, id, store, now_ms, true)
+    }
+
+    fn start_with(
+        server: &Server,
+        id: Arc<str>,
+        store: Arc<dyn EventStore>,
+        now_ms: u64,
+        legacy: bool,
+    ) -> Arc<Session> {
         let core = Arc::new(Core {
             id,
             routes: Mutex::new(Routes::default()),
             next_stream: AtomicU64::new(0),
             store,
+            legacy,
         });
         let (tx, rx) = mpsc::unbounded_channel();
         let transport = (SessionReader { rx }, SessionWriter { core: core.clone() });

@@ -1,0 +1,173 @@
+//! The 2024-11-05 HTTP+SSE transport, for clients that predate Streamable
+//! HTTP: a GET opens an SSE stream whose first event (`endpoint`) names the
+//! URI to POST messages to; every server message, responses included,
+//! arrives on that stream.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures_util::stream;
+use http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use http::{HeaderMap, HeaderValue, Response, StatusCode};
+use http_body::Frame;
+use http_body_util::{BodyExt, StreamBody};
+use mcpwire_types::{ErrorCode, Incoming};
+
+use super::body::{self, Body};
+use super::session::Session;
+use super::stream::{encode_event, keep_alive};
+use super::{StreamableHttp, new_session_id};
+
+impl StreamableHttp {
+    /// Answers a request for the legacy 2024-11-05 HTTP+SSE transport: a GET
+    /// opens the event stream, whose `endpoint` event names `post_path`; a
+    /// POST to `post_path?sessionId=...` delivers one message.
+    pub async fn handle_legacy_sse<B>(
+        &self,
+        req: http::Request<B>,
+        post_path: &str,
+    ) -> Response<Body>
+    where
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        if let Err(r) = super::guard::check_host_and_origin(self.hosts(), req.headers()) {
+            return body::refusal(r);
+        }
+        match *req.method() {
+            http::Method::GET => self.legacy_get(req.headers(), post_path),
+            http::Method::POST => {
+                let (parts, b) = req.into_parts();
+                self.legacy_post(parts.uri.query(), b).await
+            }
+            _ => body::status(StatusCode::METHOD_NOT_ALLOWED),
+        }
+    }
+
+    /// Answers a GET on the legacy SSE endpoint: starts a session and
+    /// streams it. `post_path` is where the client must POST its messages.
+    fn legacy_get(&self, headers: &HeaderMap, post_path: &str) -> Response<Body> {
+        if let Err(r) = super::guard::check_get_headers(headers) {
+            return body::refusal(r);
+        }
+        if self.sessions().len() >= self.state.config.max_sessions {
+            return body::error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode(-32000),
+                "Service Unavailable: too many sessions; try again later",
+                None,
+            );
+        }
+        let id = new_session_id();
+        let session = Session::start_legacy(
+            &self.state.server,
+            id.clone(),
+            self.state.config.event_store.clone(),
+            self.now(),
+        );
+        let Some((_stream, rx)) = session.open_standalone() else {
+            return body::status(StatusCode::INTERNAL_SERVER_ERROR);
+        };
+        self.start_reaper();
+        self.sessions_mut().insert(id.clone(), session.clone());
+        let endpoint = format!("event: endpoint\ndata: {post_path}?sessionId={id}\n\n");
+        let keep_alive_every = self.state.config.keep_alive;
+        let this = self.clone();
+        // The session lives as long as its stream: when the client goes
+        // away, the session ends.
+        struct Guard(StreamableHttp, Arc<Session>);
+        impl Drop for Guard {
+            fn drop(&mut self) {
+                self.0.sessions_mut().remove(&self.1.core.id);
+                self.1.close();
+            }
+        }
+        let guard = Guard(this, session);
+        struct State {
+            first: Option<Bytes>,
+            rx: tokio::sync::mpsc::UnboundedReceiver<super::stream::Item>,
+            tick: tokio::time::Interval,
+            _guard: Guard,
+        }
+        let mut tick = tokio::time::interval(keep_alive_every);
+        tick.reset();
+        let state = State {
+            first: Some(Bytes::from(endpoint)),
+            rx,
+            tick,
+            _guard: guard,
+        };
+        let events = stream::unfold(state, |mut st| async move {
+            if let Some(b) = st.first.take() {
+                return Some((Ok::<_, Infallible>(Frame::data(b)), st));
+            }
+            tokio::select! {
+                item = st.rx.recv() => {
+                    let item = item?;
+                    st.tick.reset();
+                    Some((Ok(Frame::data(encode_event(None, &item.data, None))), st))
+                }
+                _ = st.tick.tick() => Some((Ok(Frame::data(keep_alive())), st)),
+            }
+        });
+        let mut r = Response::new(StreamBody::new(events).boxed_unsync());
+        let h = r.headers_mut();
+        h.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+        h.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        h.insert("x-accel-buffering", HeaderValue::from_static("no"));
+        r
+    }
+
+    /// Answers a POST to the legacy message endpoint: 202, with the answer
+    /// on the session's SSE stream.
+    async fn legacy_post<B>(&self, query: Option<&str>, req_body: B) -> Response<Body>
+    where
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let id = query
+            .unwrap_or("")
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("sessionId="))
+            .unwrap_or("");
+        let Some(session) = self.sessions().get(id).cloned() else {
+            return body::error(
+                StatusCode::NOT_FOUND,
+                ErrorCode(-32001),
+                "Session not found: open the SSE stream first and POST to the endpoint it names",
+                None,
+            );
+        };
+        session.touch(self.now());
+        let bytes = match http_body_util::Limited::new(req_body, self.state.config.body_limit)
+            .collect()
+            .await
+        {
+            Ok(c) => c.to_bytes(),
+            Err(_) => {
+                return body::error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ErrorCode::INVALID_REQUEST,
+                    &format!(
+                        "Payload Too Large: the limit is {} bytes",
+                        self.state.config.body_limit
+                    ),
+                    None,
+                );
+            }
+        };
+        // Malformed messages are answered on the stream, like any other.
+        match session.deliver(Incoming::parse(&bytes)) {
+            Ok(()) => body::status(StatusCode::ACCEPTED),
+            Err(_) => body::error(
+                StatusCode::NOT_FOUND,
+                ErrorCode(-32001),
+                "Session not found: it has ended",
+                None,
+            ),
+        }
+    }
+}

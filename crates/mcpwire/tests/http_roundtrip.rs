@@ -1,0 +1,209 @@
+//! The mcpwire client against the mcpwire server over real HTTP: both
+//! Streamable HTTP and the legacy HTTP+SSE transport, with progress,
+//! server-to-client requests, list changes on the GET stream, and session
+//! teardown.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use mcpwire::client::{Client, ServerNotification};
+use mcpwire::engine::RequestOptions;
+use mcpwire::server::{Context, Server, ToolRoute};
+use mcpwire::transport::http_client::HttpClientTransport;
+use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
+use mcpwire_types::{ContentBlock, ElicitRequestFormParams, ElicitRequestParams, ElicitResult};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::json;
+use tokio::sync::oneshot;
+
+#[derive(Deserialize, JsonSchema)]
+struct Text {
+    text: String,
+}
+
+fn server() -> Server {
+    Server::builder("roundtrip", "1")
+        .tool(ToolRoute::typed(
+            "echo",
+            |_cx, a: Text| async move { a.text },
+        ))
+        .tool(ToolRoute::typed(
+            "work",
+            |cx: Context, a: Text| async move {
+                for i in 0..3 {
+                    cx.progress(i as f64, Some(3.0), None).await;
+                }
+                cx.info("working").await;
+                a.text.to_uppercase()
+            },
+        ))
+        .tool(ToolRoute::typed(
+            "ask",
+            |cx: Context, _a: Text| async move {
+                let form = ElicitRequestFormParams::new(
+                    "Name?",
+                    json!({"type":"object","properties":{"name":{"type":"string"}}}),
+                );
+                let r = cx.elicit(ElicitRequestParams::Form(form)).await?;
+                Ok::<_, mcpwire::Error>(r.content.unwrap_or_default()["name"].to_string())
+            },
+        ))
+        .build()
+}
+
+async fn start(config: HttpConfig) -> (String, Server, oneshot::Sender<()>, StreamableHttp) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = server();
+    let svc = StreamableHttp::new(server.clone(), config);
+    let (tx, rx) = oneshot::channel::<()>();
+    let s = svc.clone();
+    tokio::spawn(async move {
+        s.serve_listener(listener, async {
+            let _ = rx.await;
+        })
+        .await
+    });
+    (format!("http://{addr}"), server, tx, svc)
+}
+
+fn text(r: &mcpwire_types::CallToolResult) -> String {
+    r.content.iter().filter_map(ContentBlock::as_text).collect()
+}
+
+async fn exercise(client: &Client) {
+    assert_eq!(
+        text(
+            &client
+                .call_tool("echo", json!({"text": "über"}))
+                .await
+                .unwrap()
+        ),
+        "über"
+    );
+    let seen = Arc::new(AtomicUsize::new(0));
+    let s = seen.clone();
+    let r = client
+        .call_tool_with(
+            "work",
+            json!({"text": "abc"}),
+            RequestOptions::new().on_progress(move |_| {
+                s.fetch_add(1, Ordering::SeqCst);
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(text(&r), "ABC");
+    assert_eq!(seen.load(Ordering::SeqCst), 3);
+    let r = client.call_tool("ask", json!({"text": ""})).await.unwrap();
+    assert_eq!(text(&r), "\"Ada\"");
+    let calls = (0..30).map(|i| async move {
+        let r = client
+            .call_tool("echo", json!({"text": format!("n{i}")}))
+            .await
+            .unwrap();
+        assert_eq!(text(&r), format!("n{i}"));
+    });
+    futures_util::future::join_all(calls).await;
+}
+
+fn builder() -> mcpwire::client::ClientBuilder {
+    Client::builder("roundtrip-client", "1").on_elicitation(|_p| async move {
+        let mut m = serde_json::Map::new();
+        m.insert("name".into(), json!("Ada"));
+        Ok(ElicitResult::accept(m))
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streamable_http_end_to_end() {
+    let (base, server, stop, svc) = start(HttpConfig::default()).await;
+    let transport = HttpClientTransport::builder(format!("{base}/mcp"))
+        .build()
+        .unwrap();
+    let handle = transport.handle();
+    let client = builder().connect(transport).await.unwrap();
+    assert!(handle.session_id().is_some());
+    assert!(!handle.is_legacy());
+    exercise(&client).await;
+
+    // Server-initiated messages reach the client on the GET stream.
+    let mut notes = client.notifications();
+    for _ in 0..50 {
+        if handle.has_standalone_stream() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.add_tool(ToolRoute::typed(
+        "late",
+        |_cx, a: Text| async move { a.text },
+    ));
+    let got = tokio::time::timeout(Duration::from_secs(3), async {
+        loop {
+            if let Ok(ServerNotification::ToolsListChanged) = notes.recv().await {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(got.is_ok(), "list_changed arrives on the GET stream");
+
+    assert_eq!(svc.session_count(), 1);
+    client.close().await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(svc.session_count(), 0, "DELETE ended the session");
+    let _ = stop.send(());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_http_sse_end_to_end() {
+    let (base, _server, stop, svc) = start(HttpConfig::default().legacy_sse(true)).await;
+    // Pointed at the legacy endpoint, the client's POST is refused and it
+    // falls back to the 2024-11-05 transport, as the spec describes.
+    let transport = HttpClientTransport::builder(format!("{base}/sse"))
+        .build()
+        .unwrap();
+    let handle = transport.handle();
+    let client = builder()
+        .protocol_version(mcpwire_types::ProtocolVersion::V2024_11_05)
+        .connect(transport)
+        .await
+        .unwrap();
+    assert!(handle.is_legacy());
+    assert_eq!(client.protocol_version().as_str(), "2024-11-05");
+    assert_eq!(
+        text(
+            &client
+                .call_tool("echo", json!({"text": "old"}))
+                .await
+                .unwrap()
+        ),
+        "old"
+    );
+    let calls = (0..20).map(|i| {
+        let c = &client;
+        async move {
+            assert_eq!(
+                text(
+                    &c.call_tool("echo", json!({"text": format!("{i}")}))
+                        .await
+                        .unwrap()
+                ),
+                format!("{i}")
+            )
+        }
+    });
+    futures_util::future::join_all(calls).await;
+    assert_eq!(svc.session_count(), 1);
+    client.close().await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        svc.session_count(),
+        0,
+        "closing the stream ends the session"
+    );
+    let _ = stop.send(());
+}
