@@ -20,6 +20,8 @@ mod body;
 mod events;
 mod guard;
 mod legacy;
+#[cfg(feature = "axum")]
+mod router;
 mod serve;
 mod session;
 mod stream;

@@ -1,0 +1,43 @@
+//! An axum `Router` for the endpoint, for servers that serve other routes
+//! too.
+
+use axum::Router;
+use axum::extract::Request;
+use axum::routing::any;
+
+use super::{LEGACY_MESSAGES_PATH, LEGACY_SSE_PATH, StreamableHttp};
+
+impl StreamableHttp {
+    /// An axum `Router` serving the endpoint at `path` (and, when
+    /// [`HttpConfig::legacy_sse`](super::HttpConfig::legacy_sse) is on, the
+    /// 2024-11-05 transport at `/sse` and `/messages`). Merge it into your
+    /// own router; set a [`HostPolicy`](super::HostPolicy) in the config,
+    /// since the router cannot know the address it is bound to.
+    ///
+    /// ```no_run
+    /// use mcpwire::server::Server;
+    /// use mcpwire::transport::http_server::{HostPolicy, HttpConfig, StreamableHttp};
+    /// # async fn run(server: Server) -> std::io::Result<()> {
+    /// let mcp = StreamableHttp::new(server, HttpConfig::default().hosts(HostPolicy::loopback()));
+    /// let app = axum::Router::new()
+    ///     .route("/health", axum::routing::get(|| async { "ok" }))
+    ///     .merge(mcp.router("/mcp"));
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+    /// axum::serve(listener, app).await
+    /// # }
+    /// ```
+    pub fn router(self, path: &str) -> Router {
+        let legacy = self.state.config.legacy_sse;
+        let mut router = Router::new().route_service(path, self.clone());
+        if legacy {
+            let handler = move |req: Request| {
+                let svc = self.clone();
+                async move { svc.handle_legacy_sse(req, LEGACY_MESSAGES_PATH).await }
+            };
+            router = router
+                .route(LEGACY_SSE_PATH, any(handler.clone()))
+                .route(LEGACY_MESSAGES_PATH, any(handler));
+        }
+        router
+    }
+}
