@@ -141,8 +141,35 @@ impl Context {
     }
 
     /// The client's declared capabilities.
+    ///
+    /// In a session these are what the client declared at `initialize`; in
+    /// a stateless request, what the request's `_meta` declares.
     pub fn client_capabilities(&self) -> mcpwire_types::ClientCapabilities {
-        self.inner.session.client_capabilities()
+        match self.inner.era {
+            Era::Session => self.inner.session.client_capabilities(),
+            Era::Stateless => self
+                .inner
+                .meta
+                .as_ref()
+                .and_then(|m| m.get(meta::CLIENT_CAPABILITIES))
+                .and_then(|c| serde_json::from_value(c.clone()).ok())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The error for asking a client for something it did not declare:
+    /// `-32021` with the missing capability on stateless requests, and
+    /// `-32600` in a session (whose revision names no such error).
+    fn missing_capability(&self, message: &str, required: Value) -> Error {
+        match self.inner.era {
+            Era::Stateless => Error::Rpc(
+                mcpwire_types::ErrorObject::missing_required_client_capability(
+                    message,
+                    serde_json::from_value(required).unwrap_or_default(),
+                ),
+            ),
+            Era::Session => Error::rpc(mcpwire_types::ErrorCode::INVALID_REQUEST, message),
+        }
     }
 
     /// Fires when the client cancels the request.
@@ -244,9 +271,13 @@ impl Context {
             ElicitRequestParams::Url(_) => caps.supports_url_elicitation(),
         };
         if !supported {
-            return Err(Error::rpc(
-                mcpwire_types::ErrorCode::INVALID_REQUEST,
+            let required = match &params {
+                ElicitRequestParams::Form(_) => json!({"elicitation": {"form": {}}}),
+                ElicitRequestParams::Url(_) => json!({"elicitation": {"url": {}}}),
+            };
+            return Err(self.missing_capability(
                 "The client does not support this kind of elicitation",
+                required,
             ));
         }
         match self.ask("elicit", InputRequest::Elicit(params)).await? {
@@ -278,15 +309,15 @@ impl Context {
     ) -> Result<CreateMessageResult, Error> {
         let caps = self.client_capabilities();
         if !caps.supports_sampling() {
-            return Err(Error::rpc(
-                mcpwire_types::ErrorCode::INVALID_REQUEST,
+            return Err(self.missing_capability(
                 "The client does not support sampling",
+                json!({"sampling": {}}),
             ));
         }
         if params.tools.as_ref().is_some_and(|t| !t.is_empty()) && !caps.supports_sampling_tools() {
-            return Err(Error::rpc(
-                mcpwire_types::ErrorCode::INVALID_REQUEST,
+            return Err(self.missing_capability(
                 "The client does not support tools in sampling",
+                json!({"sampling": {"tools": {}}}),
             ));
         }
         match self
@@ -303,10 +334,9 @@ impl Context {
     /// Asks the client for its roots.
     pub async fn roots(&self) -> Result<ListRootsResult, Error> {
         if !self.client_capabilities().supports_roots() {
-            return Err(Error::rpc(
-                mcpwire_types::ErrorCode::INVALID_REQUEST,
-                "The client does not support roots",
-            ));
+            return Err(
+                self.missing_capability("The client does not support roots", json!({"roots": {}}))
+            );
         }
         match self.ask("roots", InputRequest::ListRoots(None)).await? {
             InputResponse::ListRoots(r) => Ok(r),

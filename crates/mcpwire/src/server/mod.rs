@@ -20,6 +20,7 @@ mod prompt;
 mod resource;
 mod schema;
 mod session;
+mod stateless;
 mod tool;
 mod uri_template;
 
@@ -64,6 +65,7 @@ pub(crate) struct ServerInner {
     pub(crate) events: broadcast::Sender<ServerEvent>,
     pub(crate) page_size: Option<usize>,
     pub(crate) engine: EngineConfig,
+    pub(crate) cache_hint: mcpwire_types::CacheHint,
 }
 
 /// An MCP server: its identity and its tools, resources and prompts.
@@ -104,6 +106,7 @@ impl Server {
             prompts: Vec::new(),
             page_size: None,
             engine: EngineConfig::default(),
+            cache_hint: mcpwire_types::CacheHint::new(0, mcpwire_types::CacheScope::Private),
         }
     }
 
@@ -226,9 +229,18 @@ pub struct ServerBuilder {
     prompts: Vec<PromptRoute>,
     page_size: Option<usize>,
     engine: EngineConfig,
+    cache_hint: mcpwire_types::CacheHint,
 }
 
 impl ServerBuilder {
+    /// The cache hint (`ttlMs`, `cacheScope`) that stateless list and read
+    /// results carry unless a handler sets its own (default: stale at once,
+    /// private). A read handler may set its own on its result.
+    pub fn cache_hint(mut self, hint: mcpwire_types::CacheHint) -> Self {
+        self.cache_hint = hint;
+        self
+    }
+
     /// Sets the instructions sent to clients on initialization.
     pub fn instructions(mut self, text: impl Into<String>) -> Self {
         self.instructions = Some(text.into());
@@ -328,6 +340,7 @@ impl ServerBuilder {
                 events,
                 page_size: self.page_size,
                 engine: self.engine,
+                cache_hint: self.cache_hint,
             }),
         }
     }

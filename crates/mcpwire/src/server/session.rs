@@ -80,17 +80,17 @@ impl SessionState {
 
 /// The per-connection [`Service`].
 pub(crate) struct Connection {
-    server: Server,
+    pub(crate) server: Server,
     state: Arc<SessionState>,
     peer: OnceLock<Peer>,
 }
 
-fn params<T: DeserializeOwned>(p: Option<Value>) -> Result<T, Error> {
+pub(crate) fn params<T: DeserializeOwned>(p: Option<Value>) -> Result<T, Error> {
     T::deserialize(p.unwrap_or_else(|| json!({})))
         .map_err(|e| Error::invalid_params(format!("Invalid params: {e}")))
 }
 
-fn to_value<T: Serialize>(v: &T) -> Result<Value, Error> {
+pub(crate) fn to_value<T: Serialize>(v: &T) -> Result<Value, Error> {
     serde_json::to_value(v).map_err(Error::from)
 }
 
@@ -126,24 +126,7 @@ impl Connection {
         let _ = self.peer.set(peer);
     }
 
-    fn era_of(&self, req: &Request) -> Era {
-        if self.state.version.get().is_some() {
-            return Era::Session;
-        }
-        let stateless = req
-            .params
-            .as_ref()
-            .and_then(|p| p.get("_meta"))
-            .and_then(|m| m.get(meta::PROTOCOL_VERSION))
-            .is_some();
-        if stateless {
-            Era::Stateless
-        } else {
-            Era::Session
-        }
-    }
-
-    fn capabilities(&self) -> ServerCapabilities {
+    pub(crate) fn capabilities(&self) -> ServerCapabilities {
         let inner = &self.server.inner;
         let mut caps = ServerCapabilities::default();
         let has_completions = read(&inner.prompts)
@@ -302,7 +285,13 @@ impl Connection {
                     .find_map(|t| t.template.match_uri(&p.uri).map(|v| (t.handler.clone(), v)));
                 match found {
                     Some(f) => f,
-                    None => return Err(resource_not_found(&p.uri, self.state.version())),
+                    None => {
+                        let version = match era {
+                            Era::Stateless => ProtocolVersion::V2026_07_28,
+                            Era::Session => self.state.version(),
+                        };
+                        return Err(resource_not_found(&p.uri, version));
+                    }
                 }
             }
         };
@@ -385,7 +374,9 @@ impl Connection {
 fn input_required(pending: super::PendingInput) -> Result<Value, Error> {
     let mut requests = InputRequests::new();
     requests.insert(pending.key, pending.request);
-    to_value(&InputRequiredResult::new(requests))
+    let mut v = to_value(&InputRequiredResult::new(requests))?;
+    v["resultType"] = json!("input_required");
+    Ok(v)
 }
 
 fn resource_not_found(uri: &str, version: ProtocolVersion) -> Error {
@@ -400,9 +391,14 @@ fn resource_not_found(uri: &str, version: ProtocolVersion) -> Error {
     )
 }
 
-impl Service for Connection {
-    async fn handle_request(&self, req: Request, cx: RequestContext) -> Result<Value, Error> {
-        let era = self.era_of(&req);
+impl Connection {
+    /// Serves one request of either era.
+    pub(crate) async fn dispatch(
+        &self,
+        req: Request,
+        cx: RequestContext,
+        era: Era,
+    ) -> Result<Value, Error> {
         let inner = &self.server.inner;
         match req.method.as_str() {
             methods::INITIALIZE => self.initialize(params(req.params)?),
@@ -476,6 +472,15 @@ impl Service for Connection {
                 Ok(json!({}))
             }
             other => Err(Error::method_not_found(other)),
+        }
+    }
+}
+
+impl Service for Connection {
+    async fn handle_request(&self, req: Request, cx: RequestContext) -> Result<Value, Error> {
+        match super::stateless::era_of(&req)? {
+            Era::Session => self.dispatch(req, cx, Era::Session).await,
+            Era::Stateless => self.stateless(req, cx).await,
         }
     }
 

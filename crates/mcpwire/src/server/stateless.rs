@@ -1,0 +1,119 @@
+//! The stateless era (2026-07-28): requests that describe themselves in
+//! `_meta`, `server/discover`, and the fields every result carries.
+
+use mcpwire_types::{
+    CacheHint, ClientCapabilities, DiscoverResult, ErrorObject, ProtocolVersion, Request, meta,
+    methods,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::context::Era;
+use super::session::{Connection, to_value};
+use crate::Error;
+use crate::engine::RequestContext;
+
+/// The revisions that use per-request `_meta` instead of a session.
+const STATELESS_VERSIONS: [ProtocolVersion; 1] = [ProtocolVersion::V2026_07_28];
+
+/// Methods a stateless request may call; the rest (the handshake, `ping`,
+/// `logging/setLevel`, resource subscriptions) were removed in 2026-07-28.
+const STATELESS_METHODS: &[&str] = &[
+    methods::SERVER_DISCOVER,
+    methods::TOOLS_LIST,
+    methods::TOOLS_CALL,
+    methods::RESOURCES_LIST,
+    methods::RESOURCES_TEMPLATES_LIST,
+    methods::RESOURCES_READ,
+    methods::PROMPTS_LIST,
+    methods::PROMPTS_GET,
+    methods::COMPLETION_COMPLETE,
+];
+
+/// Results that carry cache hints (`ttlMs`, `cacheScope`).
+const CACHEABLE: &[&str] = &[
+    methods::SERVER_DISCOVER,
+    methods::TOOLS_LIST,
+    methods::RESOURCES_LIST,
+    methods::RESOURCES_TEMPLATES_LIST,
+    methods::RESOURCES_READ,
+    methods::PROMPTS_LIST,
+];
+
+/// Which era a request belongs to: stateless when its `_meta` names a
+/// protocol version. A stateless request must name a revision this server
+/// speaks statelessly (`-32022` otherwise) and declare its capabilities
+/// (`-32602` otherwise).
+pub(crate) fn era_of(req: &Request) -> Result<Era, Error> {
+    let meta = req.params.as_ref().and_then(|p| p.get("_meta"));
+    let Some(version) = meta.and_then(|m| m.get(meta::PROTOCOL_VERSION)) else {
+        return Ok(Era::Session);
+    };
+    let requested = version.as_str().unwrap_or_default();
+    let supported = requested
+        .parse::<ProtocolVersion>()
+        .is_ok_and(|v| STATELESS_VERSIONS.contains(&v));
+    if !supported {
+        return Err(Error::Rpc(ErrorObject::unsupported_protocol_version(
+            requested,
+            ProtocolVersion::ALL.iter().rev().map(|v| v.as_str()),
+        )));
+    }
+    match meta.and_then(|m| m.get(meta::CLIENT_CAPABILITIES)) {
+        Some(caps) if caps.is_object() && ClientCapabilities::deserialize(caps).is_ok() => {
+            Ok(Era::Stateless)
+        }
+        Some(_) => Err(Error::invalid_params(format!(
+            "Invalid params: _meta[\"{}\"] is not a ClientCapabilities object",
+            meta::CLIENT_CAPABILITIES
+        ))),
+        None => Err(Error::invalid_params(format!(
+            "Invalid params: _meta[\"{}\"] is required on every request",
+            meta::CLIENT_CAPABILITIES
+        ))),
+    }
+}
+
+impl Connection {
+    /// Serves a stateless request and adds what every 2026-07-28 result
+    /// carries.
+    pub(crate) async fn stateless(&self, req: Request, cx: RequestContext) -> Result<Value, Error> {
+        let method = req.method.clone();
+        if !STATELESS_METHODS.contains(&method.as_str()) {
+            return Err(Error::method_not_found(&method));
+        }
+        let mut result = if method == methods::SERVER_DISCOVER {
+            self.discover()?
+        } else {
+            self.dispatch(req, cx, Era::Stateless).await?
+        };
+        self.decorate(&mut result, &method);
+        Ok(result)
+    }
+
+    fn discover(&self) -> Result<Value, Error> {
+        let versions = ProtocolVersion::ALL
+            .iter()
+            .rev()
+            .map(|v| v.as_str().to_owned())
+            .collect();
+        let mut r = DiscoverResult::new(versions, self.capabilities());
+        r.instructions = self.server.inner.instructions.clone();
+        to_value(&r)
+    }
+
+    fn decorate(&self, result: &mut Value, method: &str) {
+        let Value::Object(obj) = result else { return };
+        obj.entry("resultType").or_insert_with(|| json!("complete"));
+        let info = serde_json::to_value(&self.server.inner.info).unwrap_or(Value::Null);
+        let meta = obj.entry("_meta").or_insert_with(|| json!({}));
+        if let Value::Object(m) = meta {
+            m.entry(meta::SERVER_INFO).or_insert(info);
+        }
+        if CACHEABLE.contains(&method) && obj.get("resultType") == Some(&json!("complete")) {
+            let hint: CacheHint = self.server.inner.cache_hint;
+            obj.entry("ttlMs").or_insert_with(|| json!(hint.ttl_ms));
+            obj.entry("cacheScope").or_insert_with(|| json!(hint.scope));
+        }
+    }
+}

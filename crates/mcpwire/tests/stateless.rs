@@ -1,0 +1,307 @@
+//! Stateless (2026-07-28) requests: per-request `_meta`, `server/discover`,
+//! the fields every result carries, the errors bad requests earn, and
+//! multi round-trip input. Every answer is checked against the 2026-07-28
+//! schema.
+
+#[allow(dead_code)]
+#[path = "../../mcpwire-types/tests/support/mod.rs"]
+mod support;
+
+use std::time::Duration;
+
+use mcpwire::server::{Context, ResourceRoute, Server, ToolRoute};
+use mcpwire::transport::{FrameReader, FrameWriter, ReadEvent, memory};
+use mcpwire_types::{ElicitRequestFormParams, ElicitRequestParams, ProtocolVersion};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use support::Schemas;
+
+#[derive(Deserialize, JsonSchema)]
+struct Text {
+    text: String,
+}
+
+fn server() -> Server {
+    Server::builder("stateless-test", "2.0.0")
+        .instructions("Stateless.")
+        .tool(ToolRoute::typed(
+            "echo",
+            |_cx, a: Text| async move { a.text },
+        ))
+        .tool(ToolRoute::typed(
+            "chatty",
+            |cx: Context, a: Text| async move {
+                cx.info("a log line").await;
+                a.text
+            },
+        ))
+        .tool(ToolRoute::typed(
+            "ask",
+            |cx: Context, _a: Text| async move {
+                let form = ElicitRequestFormParams::new(
+                    "Name?",
+                    json!({"type":"object","properties":{"name":{"type":"string"}}}),
+                );
+                let r = cx.elicit(ElicitRequestParams::Form(form)).await?;
+                Ok::<_, mcpwire::Error>(format!("hello {}", r.content.unwrap_or_default()["name"]))
+            },
+        ))
+        .resource(ResourceRoute::new("memo://a", "a", |_cx, _u, _v| async {
+            "A".to_string()
+        }))
+        .build()
+}
+
+struct Raw {
+    io: memory::MemoryTransport,
+    next: i64,
+}
+
+fn meta(caps: Value) -> Value {
+    json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "0"},
+        "io.modelcontextprotocol/clientCapabilities": caps,
+    })
+}
+
+impl Raw {
+    fn start() -> Raw {
+        let (a, b) = memory::duplex();
+        let s = server();
+        tokio::spawn(async move { s.serve(a).await });
+        Raw { io: b, next: 0 }
+    }
+
+    /// Sends a request and returns every message up to its answer.
+    async fn call(
+        &mut self,
+        method: &str,
+        mut params: Value,
+        meta_value: Option<Value>,
+    ) -> (Vec<Value>, Value) {
+        self.next += 1;
+        if let Some(m) = meta_value {
+            params["_meta"] = m;
+        }
+        let msg = json!({"jsonrpc":"2.0","id":self.next,"method":method,"params":params});
+        self.io.1.write_frame(msg.to_string().as_bytes());
+        self.io.1.flush().await.unwrap();
+        let mut before = Vec::new();
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(5), self.io.0.next_frame())
+                .await
+                .unwrap()
+                .unwrap();
+            let v: Value = match frame {
+                ReadEvent::Frame(b) => serde_json::from_slice(b).unwrap(),
+                other => panic!("{other:?}"),
+            };
+            if v.get("id") == Some(&json!(self.next)) {
+                return (before, v);
+            }
+            before.push(v);
+        }
+    }
+}
+
+fn check(def: &str, v: &Value) {
+    Schemas::get()
+        .check(ProtocolVersion::V2026_07_28, def, v)
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[tokio::test]
+async fn discover_and_results_carry_the_stateless_fields() {
+    let mut raw = Raw::start();
+    let (_, r) = raw
+        .call("server/discover", json!({}), Some(meta(json!({}))))
+        .await;
+    let result = &r["result"];
+    check("DiscoverResult", result);
+    assert_eq!(result["supportedVersions"][0], "2026-07-28");
+    assert_eq!(
+        result["_meta"]["io.modelcontextprotocol/serverInfo"]["name"],
+        "stateless-test"
+    );
+    assert_eq!(result["instructions"], "Stateless.");
+    assert!(result["capabilities"]["tools"].is_object());
+
+    let (_, r) = raw
+        .call("tools/list", json!({}), Some(meta(json!({}))))
+        .await;
+    check("ListToolsResult", &r["result"]);
+    assert_eq!(r["result"]["resultType"], "complete");
+    let (_, r) = raw
+        .call(
+            "tools/call",
+            json!({"name":"echo","arguments":{"text":"hi"}}),
+            Some(meta(json!({}))),
+        )
+        .await;
+    check("CallToolResult", &r["result"]);
+    assert_eq!(r["result"]["content"][0]["text"], "hi");
+    let (_, r) = raw
+        .call(
+            "resources/read",
+            json!({"uri":"memo://a"}),
+            Some(meta(json!({}))),
+        )
+        .await;
+    check("ReadResourceResult", &r["result"]);
+    for m in ["resources/list", "resources/templates/list", "prompts/list"] {
+        let (_, r) = raw.call(m, json!({}), Some(meta(json!({})))).await;
+        assert!(
+            r["result"]["ttlMs"].is_u64() && r["result"]["cacheScope"].is_string(),
+            "{m}: {r}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_stateless_requests_get_the_errors_the_spec_names() {
+    let mut raw = Raw::start();
+    // Unsupported version: -32022 listing the supported ones.
+    let mut m = meta(json!({}));
+    m["io.modelcontextprotocol/protocolVersion"] = json!("2099-01-01");
+    let (_, r) = raw.call("tools/list", json!({}), Some(m)).await;
+    assert_eq!(r["error"]["code"], -32022);
+    assert_eq!(r["error"]["data"]["requested"], "2099-01-01");
+    assert!(
+        r["error"]["data"]["supported"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("2026-07-28"))
+    );
+    check("UnsupportedProtocolVersionError", &r);
+    // Missing capabilities: -32602.
+    let mut m = meta(json!({}));
+    m.as_object_mut()
+        .unwrap()
+        .remove("io.modelcontextprotocol/clientCapabilities");
+    let (_, r) = raw.call("tools/list", json!({}), Some(m)).await;
+    assert_eq!(r["error"]["code"], -32602);
+    // Removed methods: -32601.
+    for method in [
+        "ping",
+        "logging/setLevel",
+        "resources/subscribe",
+        "initialize",
+    ] {
+        let (_, r) = raw.call(method, json!({}), Some(meta(json!({})))).await;
+        assert_eq!(r["error"]["code"], -32601, "{method}");
+    }
+    // Resource not found is -32602 with the URI.
+    let (_, r) = raw
+        .call(
+            "resources/read",
+            json!({"uri":"memo://missing"}),
+            Some(meta(json!({}))),
+        )
+        .await;
+    assert_eq!(r["error"]["code"], -32602);
+    assert_eq!(r["error"]["data"]["uri"], "memo://missing");
+    // Asking a client for what it did not declare: -32021.
+    let (_, r) = raw
+        .call(
+            "tools/call",
+            json!({"name":"ask","arguments":{"text":""}}),
+            Some(meta(json!({}))),
+        )
+        .await;
+    assert_eq!(r["error"]["code"], -32021, "{r}");
+    assert!(r["error"]["data"]["requiredCapabilities"]["elicitation"].is_object());
+    check("MissingRequiredClientCapabilityError", &r);
+}
+
+#[tokio::test]
+async fn logs_go_out_only_when_the_request_asks() {
+    let mut raw = Raw::start();
+    let (before, _) = raw
+        .call(
+            "tools/call",
+            json!({"name":"chatty","arguments":{"text":"x"}}),
+            Some(meta(json!({}))),
+        )
+        .await;
+    assert!(before.is_empty(), "no logs without logLevel: {before:?}");
+    let mut m = meta(json!({}));
+    m["io.modelcontextprotocol/logLevel"] = json!("info");
+    let (before, _) = raw
+        .call(
+            "tools/call",
+            json!({"name":"chatty","arguments":{"text":"x"}}),
+            Some(m),
+        )
+        .await;
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0]["method"], "notifications/message");
+    let mut m = meta(json!({}));
+    m["io.modelcontextprotocol/logLevel"] = json!("error");
+    let (before, _) = raw
+        .call(
+            "tools/call",
+            json!({"name":"chatty","arguments":{"text":"x"}}),
+            Some(m),
+        )
+        .await;
+    assert!(before.is_empty());
+}
+
+#[tokio::test]
+async fn input_is_asked_for_with_input_required_and_the_retry_completes() {
+    let mut raw = Raw::start();
+    let caps = json!({"elicitation": {"form": {}}});
+    let (_, r) = raw
+        .call(
+            "tools/call",
+            json!({"name":"ask","arguments":{"text":""}}),
+            Some(meta(caps.clone())),
+        )
+        .await;
+    let result = &r["result"];
+    assert_eq!(result["resultType"], "input_required", "{r}");
+    check("InputRequiredResult", result);
+    let (key, request) = result["inputRequests"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .next()
+        .unwrap();
+    assert_eq!(request["method"], "elicitation/create");
+    let retry = json!({
+        "name": "ask",
+        "arguments": {"text": ""},
+        "inputResponses": { key.clone(): {"action": "accept", "content": {"name": "Ada"}} },
+    });
+    let (_, r) = raw.call("tools/call", retry, Some(meta(caps))).await;
+    assert_eq!(r["result"]["content"][0]["text"], "hello \"Ada\"", "{r}");
+    assert_eq!(r["result"]["resultType"], "complete");
+}
+
+#[tokio::test]
+async fn sessions_and_stateless_requests_share_one_connection() {
+    let mut raw = Raw::start();
+    let (_, r) = raw.call("initialize", json!({"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"0"}}), None).await;
+    assert_eq!(r["result"]["protocolVersion"], "2025-11-25");
+    let (_, r) = raw
+        .call(
+            "tools/call",
+            json!({"name":"echo","arguments":{"text":"old"}}),
+            None,
+        )
+        .await;
+    assert!(
+        r["result"].get("resultType").is_none(),
+        "legacy results stay as they were"
+    );
+    let (_, r) = raw
+        .call(
+            "tools/call",
+            json!({"name":"echo","arguments":{"text":"new"}}),
+            Some(meta(json!({}))),
+        )
+        .await;
+    assert_eq!(r["result"]["resultType"], "complete");
+}
