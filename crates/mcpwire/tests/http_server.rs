@@ -592,3 +592,76 @@ async fn a_handler_can_end_its_stream_and_answer_on_the_reconnection() {
     assert_eq!(msgs[1]["result"]["content"][0]["text"], "polled 1");
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stateless_2026_requests_need_no_session_and_check_their_headers() {
+    let s = start(HttpConfig::default()).await;
+    let meta = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+    });
+    let post = |body: Value, method: &'static str, name: Option<&'static str>| {
+        let mut req = s
+            .http
+            .post(&s.url)
+            .header("content-type", "application/json")
+            .header("accept", ACCEPT_BOTH)
+            .header("mcp-protocol-version", "2026-07-28")
+            .header("mcp-method", method);
+        if let Some(n) = name {
+            req = req.header("mcp-name", n);
+        }
+        req.body(body.to_string()).send()
+    };
+    let call = json!({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"modern"},"_meta":meta}});
+    let r = post(call.clone(), "tools/call", Some("echo"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers().get("mcp-session-id").is_none());
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["result"]["resultType"], "complete");
+    assert_eq!(body["result"]["content"][0]["text"], "modern");
+    // Headers that disagree with the body: 400 with -32020.
+    let r = post(call.clone(), "tools/list", Some("echo"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], -32020);
+    let r = post(call.clone(), "tools/call", Some("other"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = post(call.clone(), "tools/call", None).await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // Unknown method: 404 with -32601. Missing _meta: 400 with -32602.
+    let r = post(
+        json!({"jsonrpc":"2.0","id":2,"method":"ping","params":{"_meta":meta}}),
+        "ping",
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], -32601);
+    let r = post(
+        json!({"jsonrpc":"2.0","id":3,"method":"tools/list"}),
+        "tools/list",
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], -32602);
+    // No GET stream and nothing to DELETE.
+    let r = s
+        .http
+        .get(&s.url)
+        .header("accept", "text/event-stream")
+        .header("mcp-protocol-version", "2026-07-28")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    s.stop().await;
+}

@@ -20,6 +20,7 @@ mod body;
 mod events;
 mod guard;
 mod legacy;
+mod modern;
 #[cfg(feature = "axum")]
 mod router;
 mod serve;
@@ -391,10 +392,15 @@ impl StreamableHttp {
         }
         let is_initialize =
             matches!(&incoming, Incoming::Message(Message::Request(r)) if r.method == "initialize");
-        let (session, fresh) = if self.state.config.stateless || is_initialize {
-            if !self.state.config.stateless
-                && self.sessions().len() >= self.state.config.max_sessions
-            {
+        // A 2026-07-28 request describes itself and needs no session.
+        let modern =
+            header_version == ProtocolVersion::V2026_07_28 || names_modern_version(&incoming);
+        if modern && let Err(r) = modern::check_headers(&parts.headers, &incoming) {
+            return r;
+        }
+        let keep_no_session = self.state.config.stateless || modern;
+        let (session, fresh) = if keep_no_session || is_initialize {
+            if !keep_no_session && self.sessions().len() >= self.state.config.max_sessions {
                 return body::error(
                     StatusCode::SERVICE_UNAVAILABLE,
                     ErrorCode(-32000),
@@ -402,7 +408,7 @@ impl StreamableHttp {
                     None,
                 );
             }
-            let id: Arc<str> = if self.state.config.stateless {
+            let id: Arc<str> = if keep_no_session {
                 Arc::from("")
             } else {
                 new_session_id()
@@ -486,6 +492,9 @@ impl StreamableHttp {
             // priming event that says when to reconnect, and nothing else.
             let priming = first.id.clone().unwrap_or_else(|| stream.start_sse());
             body::sse_finished(vec![encode_event(Some(&priming), b"", Some(retry))])
+        } else if first.last && modern {
+            stream.forget();
+            body::json(modern::status_of(&first.data), first.data)
         } else if first.last {
             // Nothing came before the answer: plain JSON.
             stream.forget();
@@ -505,7 +514,7 @@ impl StreamableHttp {
             ];
             body::sse(events, rx, stream, self.state.config.keep_alive)
         };
-        if fresh && is_initialize && !self.state.config.stateless {
+        if fresh && is_initialize && !keep_no_session {
             if session.version.get().is_some() {
                 self.start_reaper();
                 self.sessions_mut()
@@ -524,11 +533,12 @@ impl StreamableHttp {
         if let Err(r) = guard::check_get_headers(headers) {
             return body::refusal(r);
         }
-        if self.state.config.stateless {
-            return method_not_allowed("POST");
-        }
-        if let Err(r) = guard::protocol_version(headers) {
-            return body::refusal(r);
+        match guard::protocol_version(headers) {
+            Err(r) => return body::refusal(r),
+            // 2026-07-28 has no GET stream: subscriptions/listen replaces it.
+            Ok(ProtocolVersion::V2026_07_28) => return method_not_allowed("POST"),
+            Ok(_) if self.state.config.stateless => return method_not_allowed("POST"),
+            Ok(_) => {}
         }
         let session = match self.find_session(headers) {
             Ok(s) => s,
@@ -574,7 +584,11 @@ impl StreamableHttp {
     }
 
     fn delete(&self, headers: &HeaderMap) -> Response<Body> {
-        if self.state.config.stateless {
+        let modern = matches!(
+            guard::protocol_version(headers),
+            Ok(ProtocolVersion::V2026_07_28)
+        );
+        if self.state.config.stateless || modern {
             return method_not_allowed("POST");
         }
         let session = match self.find_session(headers) {
@@ -628,6 +642,20 @@ fn method_not_allowed(allow: &'static str) -> Response<Body> {
     r.headers_mut()
         .insert(ALLOW, HeaderValue::from_static(allow));
     r
+}
+
+/// Whether a message's `_meta` names a protocol version (a 2026-07-28
+/// self-describing request).
+fn names_modern_version(incoming: &Incoming) -> bool {
+    match incoming {
+        Incoming::Message(Message::Request(r)) => r
+            .params
+            .as_ref()
+            .and_then(|p| p.get("_meta"))
+            .and_then(|m| m.get(mcpwire_types::meta::PROTOCOL_VERSION))
+            .is_some(),
+        _ => false,
+    }
 }
 
 fn negotiated_version(response: &[u8]) -> Option<ProtocolVersion> {
