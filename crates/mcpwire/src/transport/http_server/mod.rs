@@ -396,7 +396,7 @@ impl StreamableHttp {
         let modern =
             header_version == ProtocolVersion::V2026_07_28 || names_modern_version(&incoming);
         if modern && let Err(r) = modern::check_headers(&parts.headers, &incoming) {
-            return r;
+            return *r;
         }
         let keep_no_session = self.state.config.stateless || modern;
         let (session, fresh) = if keep_no_session || is_initialize {

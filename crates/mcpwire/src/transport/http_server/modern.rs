@@ -21,10 +21,10 @@ fn name_field(method: &str) -> Option<&'static str> {
     }
 }
 
-fn mismatch(message: String, id: Option<&mcpwire_types::RequestId>) -> Response<Body> {
+fn mismatch(message: String, id: Option<&mcpwire_types::RequestId>) -> Box<Response<Body>> {
     let e = ErrorObject::header_mismatch(message);
     let body = serde_json::json!({"jsonrpc": "2.0", "id": id, "error": e});
-    body::json(StatusCode::BAD_REQUEST, body.to_string())
+    Box::new(body::json(StatusCode::BAD_REQUEST, body.to_string()))
 }
 
 /// Checks `Mcp-Method` and `Mcp-Name` against the body: a missing or
@@ -33,7 +33,7 @@ fn mismatch(message: String, id: Option<&mcpwire_types::RequestId>) -> Response<
 pub(crate) fn check_headers(
     headers: &HeaderMap,
     incoming: &Incoming,
-) -> Result<(), Response<Body>> {
+) -> Result<(), Box<Response<Body>>> {
     let (method, params, id) = match incoming {
         Incoming::Message(Message::Request(r)) => {
             (r.method.as_str(), r.params.as_ref(), Some(&r.id))
@@ -59,7 +59,10 @@ pub(crate) fn check_headers(
                     "Invalid params: _meta[\"io.modelcontextprotocol/protocolVersion\"] is required on every request",
                 );
                 let body = serde_json::json!({"jsonrpc": "2.0", "id": id, "error": e});
-                return Err(body::json(StatusCode::BAD_REQUEST, body.to_string()));
+                return Err(Box::new(body::json(
+                    StatusCode::BAD_REQUEST,
+                    body.to_string(),
+                )));
             }
             (Some(h), Some(b)) if h != b => {
                 return Err(mismatch(
