@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Interop client driver built on the official Python MCP SDK (mcp 2.3.0).
 
-Spawns a stdio MCP server, runs a fixed list of checks against it with the
-SDK's high-level `mcp.Client`, prints one JSON summary on stdout and exits
-0 only if every check passed (1 otherwise, 2 on bad usage).
+Spawns a stdio MCP server (or connects to a Streamable HTTP endpoint with
+--url), runs a fixed list of checks against it with the SDK's high-level
+`mcp.Client`, prints one JSON summary on stdout and exits 0 only if every
+check passed (1 otherwise, 2 on bad usage).
 
     .cache/interop/py/bin/python tests/interop/py_client.py \
         --mode legacy|auto|2026-07-28 [--lenient] [--timeout SECONDS] -- CMD ARGS...
+    .cache/interop/py/bin/python tests/interop/py_client.py \
+        --mode legacy|auto|2026-07-28 [--lenient] [--timeout SECONDS] --url http://HOST:PORT/mcp
 
 The server under test must offer `echo {text}` and `add {a, b}`. See
 tests/interop/README.md for the list of checks.
@@ -24,7 +27,9 @@ from typing import Any, NoReturn
 
 USAGE = (
     "usage: py_client.py --mode MODE [--lenient] [--timeout SECONDS] -- CMD ARGS...\n"
+    "       py_client.py --mode MODE [--lenient] [--timeout SECONDS] --url URL\n"
     "  MODE: legacy | auto | a pinned modern protocol version such as 2026-07-28\n"
+    "  URL:  a Streamable HTTP endpoint, e.g. http://127.0.0.1:8080/mcp\n"
 )
 
 # The checks, in order. e (missing_argument) and f (unknown_tool) are the strict ones
@@ -47,6 +52,11 @@ LENIENT_CHECKS = {"missing_argument", "unknown_tool"}
 
 INVALID_PARAMS = -32602
 CONCURRENCY = 20
+# Over HTTP there is no process to watch exit: `close` checks that the client shuts down
+# (DELETE of the session included) without an error, within this many seconds.
+HTTP_CLOSE_LIMIT = 5.0
+# Largest SSE event accepted over HTTP (the SDK's default is 1 MiB, too small for echo_1mib).
+SSE_EVENT_LIMIT = 8 * 1024 * 1024
 SERVER_INFO_META_KEY = "io.modelcontextprotocol/serverInfo"
 
 
@@ -75,14 +85,15 @@ def usage_error(message: str) -> NoReturn:
     raise SystemExit(2)
 
 
-def parse_args(argv: list[str]) -> tuple[str, bool, float, list[str]]:
-    if "--" not in argv:
-        usage_error("missing '--' before the server command")
-    split = argv.index("--")
-    opts, cmd = argv[:split], argv[split + 1 :]
-    if not cmd:
-        usage_error("no server command after '--'")
-    mode, lenient, timeout = None, False, 120.0
+def parse_args(argv: list[str]) -> tuple[str, bool, float, str | None, list[str]]:
+    if "--" in argv:
+        split = argv.index("--")
+        opts, cmd = argv[:split], argv[split + 1 :]
+        if not cmd:
+            usage_error("no server command after '--'")
+    else:
+        opts, cmd = argv, []
+    mode, lenient, timeout, url = None, False, 120.0, None
     i = 0
     while i < len(opts):
         opt = opts[i]
@@ -95,6 +106,12 @@ def parse_args(argv: list[str]) -> tuple[str, bool, float, list[str]]:
         elif opt == "--lenient":
             lenient = True
             i += 1
+        elif opt == "--url" and i + 1 < len(opts):
+            url = opts[i + 1]
+            i += 2
+        elif opt.startswith("--url="):
+            url = opt.split("=", 1)[1]
+            i += 1
         elif opt == "--timeout" and i + 1 < len(opts):
             try:
                 timeout = float(opts[i + 1])
@@ -106,6 +123,12 @@ def parse_args(argv: list[str]) -> tuple[str, bool, float, list[str]]:
             raise SystemExit(0)
         else:
             usage_error(f"unknown option {opt!r}")
+    if url is None and not cmd:
+        usage_error("missing '--' before the server command (or --url URL for Streamable HTTP)")
+    if url is not None and cmd:
+        usage_error("give either --url URL or '-- CMD ARGS...', not both")
+    if url is not None and not url.startswith(("http://", "https://")):
+        usage_error(f"--url takes an http:// or https:// URL, got {url!r}")
     if mode is None:
         usage_error("--mode is required")
     from mcp_types.version import MODERN_PROTOCOL_VERSIONS
@@ -114,7 +137,7 @@ def parse_args(argv: list[str]) -> tuple[str, bool, float, list[str]]:
         usage_error(f"unsupported mode {mode!r}; mcp 2.3.0 accepts legacy, auto, {', '.join(MODERN_PROTOCOL_VERSIONS)}")
     if not timeout > 0:
         usage_error("--timeout must be a positive number of seconds")
-    return mode, lenient, timeout, cmd
+    return mode, lenient, timeout, url, cmd
 
 
 class CheckFailed(Exception):
@@ -171,7 +194,48 @@ def first_diff(a: str, b: str) -> str:
     return prefix + "one is a prefix of the other"
 
 
-async def run(mode: str, lenient: bool, timeout: float, cmd: list[str]) -> tuple[dict[str, Any], bool]:
+class HttpLog:
+    """The HTTP exchanges of a Streamable HTTP session, for the report (an httpx2 response hook).
+
+    Each entry reads `METHOD [JSON-RPC method] -> STATUS [json|sse]`, with the body of an
+    error response (4xx/5xx JSON); consecutive equal entries are folded into `... xN`."""
+
+    def __init__(self) -> None:
+        self.entries: list[str] = []
+        self.delete_status: int | None = None
+
+    async def on_response(self, response: Any) -> None:
+        request = response.request
+        what = request.method
+        if request.method == "POST":
+            try:
+                rpc = json.loads(request.content).get("method") or "response"
+            except Exception:  # noqa: BLE001 - a body we cannot read is still an exchange
+                rpc = "?"
+            what += f" {rpc}"
+        ctype = response.headers.get("content-type", "").lower()
+        kind = " sse" if ctype.startswith("text/event-stream") else " json" if ctype.startswith("application/json") else ""
+        entry = f"{what} -> {response.status_code}{kind}"
+        if response.status_code >= 400 and kind == " json":
+            # Small, and read again (from httpx2's cache) by the transport.
+            entry += f": {short((await response.aread()).decode(errors='replace'), 200)}"
+        self.entries.append(entry)
+        if request.method == "DELETE":
+            self.delete_status = response.status_code
+
+    def folded(self) -> list[str]:
+        out: list[list[Any]] = []
+        for entry in self.entries:
+            if out and out[-1][0] == entry:
+                out[-1][1] += 1
+            else:
+                out.append([entry, 1])
+        return [entry if n == 1 else f"{entry} x{n}" for entry, n in out]
+
+
+async def run(mode: str, lenient: bool, timeout: float, url: str | None, cmd: list[str]) -> tuple[dict[str, Any], bool]:
+    from contextlib import AsyncExitStack
+
     import anyio
     from mcp import Client, Implementation, MCPError, StdioServerParameters
 
@@ -209,15 +273,37 @@ async def run(mode: str, lenient: bool, timeout: float, cmd: list[str]) -> tuple
         else:
             checks.setdefault(name, "ok")
 
-    params = StdioServerParameters(
-        command=cmd[0],
-        args=cmd[1:],
-        # Pass the whole environment through (the SDK default keeps only a few
-        # variables), so RUST_LOG, RUST_BACKTRACE, ... reach the server.
-        env=dict(os.environ),
-    )
+    http_log: HttpLog | None = None
+    http_client: Any = None
+    server: Any
+    if url is None:
+        server = StdioServerParameters(
+            command=cmd[0],
+            args=cmd[1:],
+            # Pass the whole environment through (the SDK default keeps only a few
+            # variables), so RUST_LOG, RUST_BACKTRACE, ... reach the server.
+            env=dict(os.environ),
+        )
+    else:
+        # Streamable HTTP. `Client(url)` would build this same transport around a default
+        # httpx2 client; ours has the SDK's default timeouts (30 s, 300 s read for streams)
+        # plus a hook that records every exchange for `details.http`.
+        import httpx2
+        from mcp.client.streamable_http import streamable_http_client
+
+        http_log = HttpLog()
+        http_client = httpx2.AsyncClient(
+            timeout=httpx2.Timeout(30.0, read=300.0), event_hooks={"response": [http_log.on_response]}
+        )
+        # The SDK caps one SSE event at 1 MiB by default; echo_1mib's answer (1 MiB of text,
+        # JSON-escaped, in a JSON-RPC response) is larger than that when a server answers
+        # over SSE rather than with a JSON body, so allow bigger events. On exit the
+        # transport DELETEs the session (when the server gave it an id).
+        server = streamable_http_client(url, http_client=http_client, max_sse_event_size=SSE_EVENT_LIMIT)
+        details["transport"] = "streamable-http"
+        details["url"] = url
     client = Client(
-        params,
+        server,
         mode=mode,
         read_timeout_seconds=min(timeout, 60.0),
         cache=None,  # every call must reach the server under test
@@ -357,19 +443,25 @@ async def run(mode: str, lenient: bool, timeout: float, cmd: list[str]) -> tuple
         # One scope for the whole session: the client's task groups must be entered
         # and exited inside the same cancel scope.
         with anyio.fail_after(timeout):
-            async with client:
-                phase = "checks"
-                record_connection(client)
-                ok("initialize")
-                await run_checks(client)
-                phase = "close"
-                close_started = time.monotonic()
+            async with AsyncExitStack() as stack:
+                if http_client is not None:
+                    # Entered first so it outlives the transport's closing DELETE.
+                    await stack.enter_async_context(http_client)
+                async with client:
+                    phase = "checks"
+                    record_connection(client)
+                    ok("initialize")
+                    await run_checks(client)
+                    phase = "close"
+                    close_started = time.monotonic()
     except BaseException as e:  # noqa: BLE001
         if isinstance(e, KeyboardInterrupt):
             raise
         while isinstance(e, BaseExceptionGroup) and e.exceptions:
             e = e.exceptions[0]
         why = f"timed out (driver timeout {timeout}s)" if isinstance(e, TimeoutError) else describe_exc(e)
+        if http_log is not None:
+            details["http"] = http_log.folded()
         if phase == "initialize":
             fail("initialize", why)
             for name in CHECKS[1:]:
@@ -383,9 +475,20 @@ async def run(mode: str, lenient: bool, timeout: float, cmd: list[str]) -> tuple
 
     elapsed = time.monotonic() - close_started
     details["close_ms"] = round(elapsed * 1000)
+    if http_log is not None:
+        # Over HTTP the session ends with a DELETE (if the server gave a session id);
+        # 405 means the server does not let clients end sessions, which the spec allows.
+        details["http"] = http_log.folded()
+        details["delete"] = http_log.delete_status
+        if http_log.delete_status is not None and http_log.delete_status not in (200, 202, 204, 405):
+            fail("close", f"DELETE of the session answered HTTP {http_log.delete_status}")
+        elif elapsed >= HTTP_CLOSE_LIMIT:
+            fail("close", f"client took {elapsed:.1f}s to close the session (limit {HTTP_CLOSE_LIMIT:.0f}s)")
+        else:
+            ok("close")
     # The SDK closes the server's stdin, waits 2 s, then SIGTERMs it: taking that
     # long means the server did not exit on stdin EOF by itself.
-    if elapsed >= 1.95:
+    elif elapsed >= 1.95:
         fail("close", f"server did not exit within 2 s of stdin EOF (close took {elapsed:.1f}s)")
     else:
         ok("close")
@@ -394,13 +497,13 @@ async def run(mode: str, lenient: bool, timeout: float, cmd: list[str]) -> tuple
 
 
 def main() -> int:
-    mode, lenient, timeout, cmd = parse_args(sys.argv[1:])
+    mode, lenient, timeout, url, cmd = parse_args(sys.argv[1:])
     # The SDK flags deprecated (but still supported) protocol features with warnings; keep stderr readable.
     warnings.simplefilter("ignore")
     import anyio
 
     try:
-        summary, passed = anyio.run(run, mode, lenient, timeout, cmd)
+        summary, passed = anyio.run(run, mode, lenient, timeout, url, cmd)
     except Exception as e:  # noqa: BLE001 - bad mode, spawn failure, ...
         traceback.print_exc()
         summary = {"driver": "python", "mode": mode, "checks": {}, "error": describe_exc(e)}

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Interop client driver built on the official MCP TypeScript SDK (@modelcontextprotocol/sdk 1.32.2).
 //
-// Spawns a stdio MCP server, runs a fixed list of checks against it with the SDK's
-// `Client` + `StdioClientTransport`, prints one JSON summary on stdout and exits 0
-// only if every check passed (1 otherwise, 2 on bad usage).
+// Spawns a stdio MCP server (`Client` + `StdioClientTransport`), or connects to a Streamable
+// HTTP endpoint with --url (`Client` + `StreamableHTTPClientTransport`), runs a fixed list of
+// checks against it, prints one JSON summary on stdout and exits 0 only if every check
+// passed (1 otherwise, 2 on bad usage).
 //
 //   node tests/interop/ts_client.mjs --mode legacy [--lenient] [--timeout SECONDS] -- CMD ARGS...
+//   node tests/interop/ts_client.mjs --mode legacy [--lenient] [--timeout SECONDS] --url http://HOST:PORT/mcp
 //
 // The SDK is loaded from $MCPWIRE_INTEROP/node/node_modules (default: .cache/interop
 // at the repo root), as installed by tests/interop/setup.sh. The TS SDK 1.32.2 only
@@ -19,7 +21,9 @@ import { fileURLToPath } from 'node:url';
 
 const USAGE =
     'usage: ts_client.mjs --mode legacy [--lenient] [--timeout SECONDS] -- CMD ARGS...\n' +
-    '  MODE: legacy (auto is accepted and means legacy: TS SDK 1.32.2 has no server/discover)\n';
+    '       ts_client.mjs --mode legacy [--lenient] [--timeout SECONDS] --url URL\n' +
+    '  MODE: legacy (auto is accepted and means legacy: TS SDK 1.32.2 has no server/discover)\n' +
+    '  URL:  a Streamable HTTP endpoint, e.g. http://127.0.0.1:8080/mcp\n';
 
 const CHECKS = [
     'initialize',
@@ -38,6 +42,9 @@ const CHECKS = [
 const LENIENT_CHECKS = new Set(['missing_argument', 'unknown_tool']);
 const INVALID_PARAMS = -32602;
 const CONCURRENCY = 20;
+// Over HTTP there is no process to watch exit: `close` checks that the client ends the
+// session (DELETE) and closes without an error, within this many milliseconds.
+const HTTP_CLOSE_LIMIT_MS = 5000;
 
 const ECHO_CASES = {
     echo_hello: 'hello',
@@ -52,30 +59,35 @@ function usage(message) {
 
 function parseArgs(argv) {
     const split = argv.indexOf('--');
-    if (split < 0) usage("missing '--' before the server command");
-    const opts = argv.slice(0, split);
-    const cmd = argv.slice(split + 1);
-    if (cmd.length === 0) usage("no server command after '--'");
+    const opts = split < 0 ? argv : argv.slice(0, split);
+    const cmd = split < 0 ? [] : argv.slice(split + 1);
+    if (split >= 0 && cmd.length === 0) usage("no server command after '--'");
     let mode = null;
     let lenient = false;
     let timeout = 120;
+    let url = null;
     for (let i = 0; i < opts.length; i++) {
         const opt = opts[i];
         if (opt === '--mode' && i + 1 < opts.length) mode = opts[++i];
         else if (opt.startsWith('--mode=')) mode = opt.slice('--mode='.length);
         else if (opt === '--lenient') lenient = true;
+        else if (opt === '--url' && i + 1 < opts.length) url = opts[++i];
+        else if (opt.startsWith('--url=')) url = opt.slice('--url='.length);
         else if (opt === '--timeout' && i + 1 < opts.length) timeout = Number(opts[++i]);
         else if (opt === '-h' || opt === '--help') {
             process.stdout.write(USAGE);
             process.exit(0);
         } else usage(`unknown option ${JSON.stringify(opt)}`);
     }
+    if (url === null && cmd.length === 0) usage("missing '--' before the server command (or --url URL for Streamable HTTP)");
+    if (url !== null && cmd.length > 0) usage("give either --url URL or '-- CMD ARGS...', not both");
+    if (url !== null && !/^https?:\/\//.test(url)) usage(`--url takes an http:// or https:// URL, got ${JSON.stringify(url)}`);
     if (mode === null) usage('--mode is required');
     if (mode !== 'legacy' && mode !== 'auto') {
         usage(`mode ${JSON.stringify(mode)} is not supported by the TS SDK 1.32.2 (initialize handshake only)`);
     }
     if (!(timeout > 0)) usage('--timeout must be a positive number of seconds');
-    return { mode, lenient, timeout, cmd };
+    return { mode, lenient, timeout, url, cmd };
 }
 
 function loadSdk() {
@@ -87,12 +99,13 @@ function loadSdk() {
     try {
         const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
         const { StdioClientTransport } = require('@modelcontextprotocol/sdk/client/stdio.js');
+        const { StreamableHTTPClientTransport } = require('@modelcontextprotocol/sdk/client/streamableHttp.js');
         const { McpError } = require('@modelcontextprotocol/sdk/types.js');
         // (the SDK's export map sends `.../package.json` into dist/, so read the real one by path)
         const sdkVersion = JSON.parse(
             readFileSync(join(interop, 'node', 'node_modules', '@modelcontextprotocol', 'sdk', 'package.json'), 'utf8')
         ).version;
-        return { Client, StdioClientTransport, McpError, sdkVersion };
+        return { Client, StdioClientTransport, StreamableHTTPClientTransport, McpError, sdkVersion };
     } catch (e) {
         process.stderr.write(
             `ts_client: cannot load @modelcontextprotocol/sdk from ${join(interop, 'node', 'node_modules')}: ${e.message}\n` +
@@ -120,8 +133,12 @@ function bigText() {
 class CheckFailed extends Error {}
 
 function describeError(e) {
+    // The HTTP transport's errors carry the HTTP status as `code`.
+    if (e?.constructor?.name === 'StreamableHTTPError') return `HTTP ${e.code}: ${e.message}`;
     if (e && typeof e.code === 'number') return `JSON-RPC error ${e.code}: ${e.message}`;
-    return `${e?.name ?? 'Error'}: ${e?.message ?? String(e)}`;
+    // fetch() says only "fetch failed"; the reason (ECONNREFUSED, ...) is in its cause.
+    const cause = e?.cause ? ` (${e.cause.code ?? e.cause.message ?? e.cause})` : '';
+    return `${e?.name ?? 'Error'}: ${e?.message ?? String(e)}${cause}`;
 }
 
 function short(value, limit = 300) {
@@ -147,6 +164,46 @@ function firstDiff(a, b) {
     return `${prefix}one is a prefix of the other`;
 }
 
+// The HTTP exchanges of a Streamable HTTP session, for the report: a `fetch` for the transport
+// that records `METHOD [JSON-RPC method] -> STATUS [json|sse]`, with the body of an error
+// response (4xx/5xx JSON). `folded()` folds consecutive equal entries into `... xN`.
+function httpRecorder() {
+    const entries = [];
+    const recorder = {
+        deleteStatus: null,
+        fetch: async (input, init) => {
+            const response = await fetch(input, init);
+            const method = init?.method ?? 'GET';
+            let what = method;
+            if (method === 'POST') {
+                let rpc = '?';
+                try {
+                    rpc = JSON.parse(init.body).method ?? 'response';
+                } catch {
+                    // a body we cannot read is still an exchange
+                }
+                what += ` ${rpc}`;
+            }
+            const ctype = (response.headers.get('content-type') ?? '').toLowerCase();
+            const kind = ctype.startsWith('text/event-stream') ? ' sse' : ctype.startsWith('application/json') ? ' json' : '';
+            let entry = `${what} -> ${response.status}${kind}`;
+            if (response.status >= 400 && kind === ' json') entry += `: ${short(await response.clone().text(), 200)}`;
+            entries.push(entry);
+            if (method === 'DELETE') recorder.deleteStatus = response.status;
+            return response;
+        },
+        folded: () => {
+            const out = [];
+            for (const entry of entries) {
+                if (out.length && out[out.length - 1][0] === entry) out[out.length - 1][1]++;
+                else out.push([entry, 1]);
+            }
+            return out.map(([entry, n]) => (n === 1 ? entry : `${entry} x${n}`));
+        }
+    };
+    return recorder;
+}
+
 function withTimeout(promise, ms, what) {
     let timer;
     const timeout = new Promise((_, reject) => {
@@ -156,8 +213,8 @@ function withTimeout(promise, ms, what) {
 }
 
 async function main() {
-    const { mode, lenient, timeout, cmd } = parseArgs(process.argv.slice(2));
-    const { Client, StdioClientTransport, McpError, sdkVersion } = loadSdk();
+    const { mode, lenient, timeout, url, cmd } = parseArgs(process.argv.slice(2));
+    const { Client, StdioClientTransport, StreamableHTTPClientTransport, McpError, sdkVersion } = loadSdk();
 
     const checks = {};
     const details = {};
@@ -191,7 +248,9 @@ async function main() {
             fail(name, e instanceof CheckFailed ? e.message : describeError(e));
         }
     };
+    const http = url === null ? null : httpRecorder();
     const finish = () => {
+        if (http) details.http = http.folded();
         process.stdout.write(JSON.stringify(summary) + '\n');
         for (const [name, status] of Object.entries(checks)) {
             if (status !== 'ok' && !status.startsWith('lenient:')) process.stderr.write(`ts_client: ${name}: ${status}\n`);
@@ -199,14 +258,24 @@ async function main() {
         return failures.length === 0 ? 0 : 1;
     };
 
-    const env = {};
-    for (const [k, v] of Object.entries(process.env)) if (typeof v === 'string') env[k] = v;
-    // Pass the whole environment through (the SDK default keeps only a few variables).
-    const transport = new StdioClientTransport({ command: cmd[0], args: cmd.slice(1), env, stderr: 'inherit' });
+    let transport;
+    if (http) {
+        transport = new StreamableHTTPClientTransport(new URL(url), { fetch: http.fetch });
+        details.transport = 'streamable-http';
+        details.url = url;
+    } else {
+        const env = {};
+        for (const [k, v] of Object.entries(process.env)) if (typeof v === 'string') env[k] = v;
+        // Pass the whole environment through (the SDK default keeps only a few variables).
+        transport = new StdioClientTransport({ command: cmd[0], args: cmd.slice(1), env, stderr: 'inherit' });
+    }
     // The SDK keeps the negotiated version private; it hands it to the transport through
-    // this optional Transport hook (meant for HTTP headers), so record it from there.
+    // this optional Transport hook (meant for HTTP headers), so record it from there
+    // (and still pass it on: the HTTP transport sends it as MCP-Protocol-Version).
+    const setProtocolVersion = transport.setProtocolVersion?.bind(transport);
     transport.setProtocolVersion = version => {
         summary.protocolVersion = version;
+        setProtocolVersion?.(version);
     };
     const client = new Client({ name: 'mcpwire-interop-ts-client', version: '1.0.0' }, { capabilities: {} });
     const requestOptions = { timeout: Math.min(timeout, 60) * 1000 };
@@ -319,6 +388,32 @@ async function main() {
         await withTimeout(runChecks(), remaining(), 'checks');
     } catch (e) {
         for (const name of CHECKS) if (!(name in checks) && name !== 'close') fail(name, describeError(e));
+    }
+
+    if (http) {
+        // HTTP: end the session with a DELETE (a 405 answer, "sessions cannot be ended by
+        // the client", is accepted by the SDK), then close the transport.
+        const started = Date.now();
+        try {
+            await withTimeout(
+                (async () => {
+                    await transport.terminateSession();
+                    await client.close();
+                })(),
+                15000,
+                'close'
+            );
+            const elapsed = Date.now() - started;
+            details.close_ms = elapsed;
+            details.delete = http.deleteStatus;
+            if (elapsed >= HTTP_CLOSE_LIMIT_MS) {
+                fail('close', `client took ${(elapsed / 1000).toFixed(1)}s to close the session (limit ${HTTP_CLOSE_LIMIT_MS / 1000}s)`);
+            } else ok('close');
+        } catch (e) {
+            details.delete = http.deleteStatus;
+            fail('close', describeError(e));
+        }
+        return finish();
     }
 
     // close(): ends the server's stdin, waits up to 2 s for it to exit, then SIGTERM/SIGKILL.
