@@ -199,14 +199,28 @@ fn python_sdk_client_drives_echo_over_http_in_legacy_mode() {
     assert_eq!(summary["details"]["negotiation"], "initialize", "{summary}");
 }
 
-/// In `auto` mode the Python client first probes `server/discover` (2026-07-28,
-/// no session); the echo example answers it as a handshake-era server does
-/// (HTTP 400, JSON-RPC error, no session id), and the client falls back to
-/// `initialize`.
+/// In `auto` mode the Python client first probes `server/discover`
+/// (2026-07-28, no session); the echo example answers it, so the client
+/// speaks 2026-07-28 from then on.
 #[test]
 fn python_sdk_client_drives_echo_over_http_in_auto_mode() {
     let Some(dir) = peers() else { return };
-    drive_echo_http(&dir, &dir.join("py/bin/python"), "py_client.py", "auto");
+    let summary = drive_echo_http(&dir, &dir.join("py/bin/python"), "py_client.py", "auto");
+    assert_eq!(summary["protocolVersion"], "2026-07-28", "{summary}");
+}
+
+/// Pinned to 2026-07-28, the Python client sends self-describing requests
+/// with no handshake and no session.
+#[test]
+fn python_sdk_client_drives_echo_over_http_pinned_to_2026_07_28() {
+    let Some(dir) = peers() else { return };
+    let summary = drive_echo_http(
+        &dir,
+        &dir.join("py/bin/python"),
+        "py_client.py",
+        "2026-07-28",
+    );
+    assert_eq!(summary["protocolVersion"], "2026-07-28", "{summary}");
 }
 
 #[test]

@@ -82,11 +82,12 @@ fn drive_echo(program: &Path, driver: &str, mode: &str) {
 }
 
 #[test]
-fn python_sdk_client_drives_echo_in_legacy_and_auto_modes() {
+fn python_sdk_client_drives_echo_in_legacy_auto_and_2026_modes() {
     let Some(dir) = peers() else { return };
     let python = dir.join("py/bin/python");
     drive_echo(&python, "py_client.py", "legacy");
     drive_echo(&python, "py_client.py", "auto");
+    drive_echo(&python, "py_client.py", "2026-07-28");
 }
 
 #[test]
