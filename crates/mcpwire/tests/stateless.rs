@@ -67,6 +67,17 @@ fn meta(caps: Value) -> Value {
 }
 
 impl Raw {
+    async fn next(&mut self) -> Value {
+        match tokio::time::timeout(Duration::from_secs(5), self.io.0.next_frame())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            ReadEvent::Frame(b) => serde_json::from_slice::<Value>(b).unwrap(),
+            other => panic!("{other:?}"),
+        }
+    }
+
     fn start() -> Raw {
         let (a, b) = memory::duplex();
         let s = server();
@@ -303,5 +314,63 @@ async fn sessions_and_stateless_requests_share_one_connection() {
             Some(meta(json!({}))),
         )
         .await;
+    assert_eq!(r["result"]["resultType"], "complete");
+}
+
+#[tokio::test]
+async fn subscriptions_listen_acknowledges_tags_and_filters() {
+    let (a, b) = memory::duplex();
+    let s = server();
+    let srv = s.clone();
+    tokio::spawn(async move { srv.serve(a).await });
+    let mut raw = Raw { io: b, next: 0 };
+    let mut params = json!({"notifications": {"toolsListChanged": true, "promptsListChanged": true, "resourceSubscriptions": ["memo://a"]}});
+    params["_meta"] = meta(json!({}));
+    let listen =
+        json!({"jsonrpc":"2.0","id":"sub-1","method":"subscriptions/listen","params":params});
+    raw.io.1.write_frame(listen.to_string().as_bytes());
+    raw.io.1.flush().await.unwrap();
+    let ack = raw.next().await;
+    assert_eq!(ack["method"], "notifications/subscriptions/acknowledged");
+    assert_eq!(
+        ack["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"],
+        "sub-1"
+    );
+    // The server has no prompts: that part is not agreed.
+    assert_eq!(
+        ack["params"]["notifications"],
+        json!({"toolsListChanged": true, "resourceSubscriptions": ["memo://a"]})
+    );
+    s.resource_updated("memo://other");
+    s.resource_updated("memo://a");
+    s.add_tool(ToolRoute::typed(
+        "late",
+        |_cx, a: Text| async move { a.text },
+    ));
+    let n = raw.next().await;
+    assert_eq!(n["method"], "notifications/resources/updated");
+    assert_eq!(n["params"]["uri"], "memo://a");
+    assert_eq!(
+        n["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"],
+        "sub-1"
+    );
+    let n = raw.next().await;
+    assert_eq!(n["method"], "notifications/tools/list_changed");
+    assert_eq!(
+        n["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"],
+        "sub-1"
+    );
+    // Cancelling ends it without an answer; the connection keeps serving.
+    raw.io.1.write_frame(
+        br#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"sub-1"}}"#,
+    );
+    raw.io.1.flush().await.unwrap();
+    let (before, r) = raw
+        .call("tools/list", json!({}), Some(meta(json!({}))))
+        .await;
+    assert!(
+        before.is_empty(),
+        "no answer to the cancelled subscription: {before:?}"
+    );
     assert_eq!(r["result"]["resultType"], "complete");
 }

@@ -111,8 +111,16 @@ async fn run<S: Service, R: FrameReader, W: FrameWriter>(
         dispatcher.dispatch(incoming).await;
     };
 
-    // Fail waiting callers at once; let running handlers finish in grace.
+    // Fail waiting callers at once. When the peer went away, running
+    // handlers may finish within the grace period; when this side closed
+    // the connection, they are cancelled now.
+    let closed_locally = stop.is_cancelled();
     peer.mark_closed(reason);
+    if closed_locally {
+        for token in peer::lock_running(&peer).values() {
+            token.cancel();
+        }
+    }
     drop(dispatcher);
     let grace = peer.shared.config.shutdown_grace;
     let drained = tokio::time::timeout(grace, permits.acquire_many(max as u32)).await;

@@ -21,6 +21,7 @@ mod resource;
 mod schema;
 mod session;
 mod stateless;
+mod subscriptions;
 mod tool;
 mod uri_template;
 

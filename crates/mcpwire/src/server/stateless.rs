@@ -28,6 +28,7 @@ const STATELESS_METHODS: &[&str] = &[
     methods::PROMPTS_LIST,
     methods::PROMPTS_GET,
     methods::COMPLETION_COMPLETE,
+    methods::SUBSCRIPTIONS_LISTEN,
 ];
 
 /// Results that carry cache hints (`ttlMs`, `cacheScope`).
@@ -84,6 +85,8 @@ impl Connection {
         }
         let mut result = if method == methods::SERVER_DISCOVER {
             self.discover()?
+        } else if method == methods::SUBSCRIPTIONS_LISTEN {
+            self.listen(req, cx).await?
         } else {
             self.dispatch(req, cx, Era::Stateless).await?
         };

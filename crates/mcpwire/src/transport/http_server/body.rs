@@ -83,13 +83,18 @@ pub(crate) fn sse_finished(events: Vec<Bytes>) -> Response<Body> {
 /// An SSE response: `first` events, then whatever arrives on `rx`, with a
 /// keep-alive comment after each quiet `keep_alive` period. Ends after the
 /// stream's last message.
+///
+/// `owner` is kept alive as long as the response streams (a stateless
+/// request's session, which would otherwise end with the POST handler).
 pub(crate) fn sse(
     first: Vec<Bytes>,
     rx: mpsc::UnboundedReceiver<Item>,
     stream: Arc<Stream>,
     keep_alive_every: Duration,
+    owner: Option<Arc<dyn std::any::Any + Send + Sync>>,
 ) -> Response<Body> {
     struct State {
+        _owner: Option<Arc<dyn std::any::Any + Send + Sync>>,
         queued: std::collections::VecDeque<Bytes>,
         rx: mpsc::UnboundedReceiver<Item>,
         stream: Arc<Stream>,
@@ -100,6 +105,7 @@ pub(crate) fn sse(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tick.reset();
     let state = State {
+        _owner: owner,
         queued: first.into(),
         rx,
         stream,

@@ -351,10 +351,7 @@ impl StreamableHttp {
         if let Err(r) = guard::check_post_headers(&parts.headers) {
             return body::refusal(r);
         }
-        let header_version = match guard::protocol_version(&parts.headers) {
-            Ok(v) => v,
-            Err(r) => return body::refusal(r),
-        };
+        let header_version = guard::protocol_version(&parts.headers);
         let bytes = match Limited::new(body, self.state.config.body_limit)
             .collect()
             .await
@@ -390,6 +387,24 @@ impl StreamableHttp {
                 r.id.as_ref(),
             );
         }
+        let header_version = match header_version {
+            Ok(v) => v,
+            Err(_) => {
+                // An unknown MCP-Protocol-Version: the error lists what this
+                // server speaks and answers the request's id.
+                let requested = header_str(&parts.headers, PROTOCOL_VERSION_HEADER).unwrap_or("");
+                let id = match &incoming {
+                    Incoming::Message(Message::Request(r)) => Some(&r.id),
+                    _ => None,
+                };
+                let e = mcpwire_types::ErrorObject::unsupported_protocol_version(
+                    requested,
+                    ProtocolVersion::ALL.iter().rev().map(|v| v.as_str()),
+                );
+                let body = serde_json::json!({"jsonrpc": "2.0", "id": id, "error": e});
+                return body::json(StatusCode::BAD_REQUEST, body.to_string());
+            }
+        };
         let is_initialize =
             matches!(&incoming, Incoming::Message(Message::Request(r)) if r.method == "initialize");
         // A 2026-07-28 request describes itself and needs no session.
@@ -512,7 +527,10 @@ impl StreamableHttp {
                 encode_event(Some(&priming), b"", None),
                 encode_event(Some(&first_id), &first.data, None),
             ];
-            body::sse(events, rx, stream, self.state.config.keep_alive)
+            // A stateless request's session ends with its stream.
+            let owner: Option<Arc<dyn std::any::Any + Send + Sync>> =
+                keep_no_session.then(|| session.clone() as Arc<dyn std::any::Any + Send + Sync>);
+            body::sse(events, rx, stream, self.state.config.keep_alive, owner)
         };
         if fresh && is_initialize && !keep_no_session {
             if session.version.get().is_some() {
@@ -556,7 +574,7 @@ impl StreamableHttp {
                 // Still running: replay, then go on live.
                 Some(stream) if !stream.is_done() => {
                     let rx = stream.attach();
-                    body::sse(replay, rx, stream, keep_alive)
+                    body::sse(replay, rx, stream, keep_alive, None)
                 }
                 // Finished: the replay is all there is.
                 _ => body::sse_finished(replay),
@@ -578,6 +596,7 @@ impl StreamableHttp {
             rx,
             stream,
             keep_alive,
+            None,
         );
         set_session_header(&mut r, &session);
         r

@@ -244,6 +244,15 @@ impl Session {
     }
 }
 
+impl Drop for Session {
+    /// A session nobody holds any more (a stateless request whose answer is
+    /// done, or whose client hung up) stops its engine, cancelling what
+    /// still runs.
+    fn drop(&mut self) {
+        self.peer.close();
+    }
+}
+
 /// The engine's reader: messages the HTTP handlers delivered.
 struct SessionReader {
     rx: mpsc::UnboundedReceiver<Incoming>,
