@@ -1,7 +1,11 @@
-//! Shared helpers for the mcpwire load drivers and baselines: CPU pinning, percentiles, `/proc` readers, a line reader.
+//! Shared helpers for the mcpwire load drivers and baselines: CPU pinning, percentiles, `/proc` readers, a line reader, response types.
 
+use std::borrow::Cow;
 use std::io::{self, Read};
 use std::ops::Range;
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
 
 /// Number of 64-bit words in the kernel's default `cpu_set_t` (1024 CPUs).
 const CPU_SET_WORDS: usize = 16;
@@ -41,12 +45,21 @@ pub fn percentile(sorted: &[u64], q: f64) -> u64 {
 
 /// Peak resident set size (`VmHWM`) of process `pid`, in KiB.
 pub fn peak_rss_kib(pid: u32) -> io::Result<u64> {
+    status_kib(pid, "VmHWM")
+}
+
+/// Current resident set size (`VmRSS`) of process `pid`, in KiB.
+pub fn rss_kib(pid: u32) -> io::Result<u64> {
+    status_kib(pid, "VmRSS")
+}
+
+fn status_kib(pid: u32, field: &str) -> io::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .ok_or_else(|| io::Error::other("no VmHWM in /proc/<pid>/status"))
+        .ok_or_else(|| io::Error::other(format!("no {field} in /proc/{pid}/status")))
 }
 
 /// CPU time (ns) that the calling thread has spent running, from `/proc/thread-self/schedstat`.
@@ -142,6 +155,53 @@ impl<R: Read> LineReader<R> {
     /// The source, e.g. to drop it.
     pub fn into_inner(self) -> R {
         self.src
+    }
+}
+
+/// A JSON-RPC message from the server, borrowing from the bytes it was parsed from: just the
+/// fields needed to check an `echo` answer.
+#[derive(Deserialize)]
+pub struct Reply<'a> {
+    /// Numeric id of a response.
+    pub id: Option<u64>,
+    /// Present on server-initiated requests and notifications.
+    pub method: Option<IgnoredAny>,
+    /// A `tools/call` result.
+    #[serde(borrow)]
+    pub result: Option<CallResult<'a>>,
+    /// Present on error responses.
+    pub error: Option<IgnoredAny>,
+}
+
+/// The `result` of a `tools/call` response.
+#[derive(Deserialize)]
+pub struct CallResult<'a> {
+    /// Content blocks.
+    #[serde(borrow)]
+    pub content: Vec<Content<'a>>,
+    /// `true` when the tool failed.
+    #[serde(rename = "isError")]
+    pub is_error: Option<bool>,
+}
+
+/// One content block of a tool result.
+#[derive(Deserialize)]
+pub struct Content<'a> {
+    /// `"text"` for text blocks.
+    #[serde(rename = "type", borrow)]
+    pub kind: Cow<'a, str>,
+    /// The text of a text block.
+    #[serde(borrow)]
+    pub text: Option<Cow<'a, str>>,
+}
+
+/// `bytes` as text for an error message, cut after 300 characters.
+pub fn show(bytes: &[u8]) -> String {
+    let s = String::from_utf8_lossy(bytes);
+    if s.len() > 300 {
+        format!("{}…", &s[..s.floor_char_boundary(300)])
+    } else {
+        s.into_owned()
     }
 }
 

@@ -12,16 +12,14 @@
 //! reported figures are the best over `--runs` runs (highest calls/s, lowest latency and start
 //! time) and the highest peak RSS.
 
-use std::borrow::Cow;
 use std::io::Write;
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use mcpwire_benches::{
-    LineReader, peak_rss_kib, percentile, pin_current_thread, process_cpu_ns, thread_cpu_ns,
+    Content, LineReader, Reply, peak_rss_kib, percentile, pin_current_thread, process_cpu_ns, show,
+    thread_cpu_ns,
 };
-use serde::Deserialize;
-use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 
 const PROTOCOL_VERSION: &str = "2025-11-25";
@@ -193,40 +191,6 @@ impl Batch {
 }
 
 // ---------------------------------------------------------------- responses
-
-#[derive(Deserialize)]
-struct Reply<'a> {
-    id: Option<u64>,
-    method: Option<IgnoredAny>,
-    #[serde(borrow)]
-    result: Option<CallResult<'a>>,
-    error: Option<IgnoredAny>,
-}
-
-#[derive(Deserialize)]
-struct CallResult<'a> {
-    #[serde(borrow)]
-    content: Vec<Content<'a>>,
-    #[serde(rename = "isError")]
-    is_error: Option<bool>,
-}
-
-#[derive(Deserialize)]
-struct Content<'a> {
-    #[serde(rename = "type", borrow)]
-    kind: Cow<'a, str>,
-    #[serde(borrow)]
-    text: Option<Cow<'a, str>>,
-}
-
-fn show(line: &[u8]) -> String {
-    let s = String::from_utf8_lossy(line);
-    if s.len() > 300 {
-        format!("{}…", &s[..s.floor_char_boundary(300)])
-    } else {
-        s.into_owned()
-    }
-}
 
 /// Checks one line against the batch: `Ok(Some(i))` for a correct answer to request `i`,
 /// `Ok(None)` for a server-initiated message (ignored), `Err` for anything wrong.

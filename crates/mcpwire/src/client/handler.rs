@@ -6,7 +6,8 @@ use std::sync::{Arc, RwLock};
 
 use mcpwire_types::{
     ClientCapabilities, CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams,
-    ElicitResult, ListRootsResult, Notification, Request, Root, methods,
+    ElicitResult, InputRequest, InputResponse, ListRootsResult, Notification, Request, Root,
+    methods,
 };
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
@@ -80,6 +81,51 @@ impl ClientHandlers {
         }
         caps
     }
+
+    /// The roots on offer right now, if the client declared roots.
+    fn current_roots(&self) -> Option<ListRootsResult> {
+        let roots = self.roots.as_ref()?;
+        let roots = roots.read().unwrap_or_else(|p| p.into_inner()).clone();
+        Some(ListRootsResult::new(roots))
+    }
+
+    /// Answers one input request of a multi round-trip request (2026-07-28)
+    /// with the same handler that answers the server-to-client request of a
+    /// session. `key` names the request in errors.
+    ///
+    /// A request this client has no handler for is an error, never an empty
+    /// answer: a server must not ask for what the client did not declare.
+    pub(crate) async fn fulfil(
+        &self,
+        key: &str,
+        request: InputRequest,
+    ) -> Result<InputResponse, Error> {
+        let missing = |what: &str, setter: &str| {
+            Error::Protocol(format!(
+                "the server asked for {} (input request {key:?}), but this client has no {what} \
+                 handler; set one with ClientBuilder::{setter}",
+                request.method()
+            ))
+        };
+        match &request {
+            InputRequest::Elicit(p) => match &self.elicitation {
+                Some(f) => f(p.clone()).await.map(InputResponse::Elicit),
+                None => Err(missing("elicitation", "on_elicitation")),
+            },
+            InputRequest::CreateMessage(p) => match &self.sampling {
+                Some(f) => f(p.clone()).await.map(InputResponse::CreateMessage),
+                None => Err(missing("sampling", "on_sampling")),
+            },
+            InputRequest::ListRoots(_) => match self.current_roots() {
+                Some(r) => Ok(InputResponse::ListRoots(r)),
+                None => Err(missing("roots", "roots")),
+            },
+            InputRequest::Other { method, .. } => Err(Error::Protocol(format!(
+                "the server asked for {method:?} (input request {key:?}), which is not an input \
+                 request this client knows (elicitation/create, sampling/createMessage, roots/list)"
+            ))),
+        }
+    }
 }
 
 /// The client's [`Service`]: answers server requests, forwards notifications.
@@ -105,11 +151,8 @@ impl Service for ClientService {
                 Some(f) => Ok(serde_json::to_value(f(parse(req.params)?).await?)?),
                 None => Err(Error::method_not_found(&req.method)),
             },
-            methods::ROOTS_LIST => match &self.handlers.roots {
-                Some(roots) => {
-                    let roots = roots.read().unwrap_or_else(|p| p.into_inner()).clone();
-                    Ok(serde_json::to_value(ListRootsResult::new(roots))?)
-                }
+            methods::ROOTS_LIST => match self.handlers.current_roots() {
+                Some(r) => Ok(serde_json::to_value(r)?),
                 None => Err(Error::method_not_found(&req.method)),
             },
             other => Err(Error::method_not_found(other)),
