@@ -6,8 +6,9 @@ use std::time::Duration;
 use mcpwire_types::ErrorCode;
 
 /// Code of the error a request fails with when the server answered its POST
-/// with an HTTP error status (4xx/5xx other than a session expiry). The
-/// error's `data` carries `{"httpStatus": <status>}`.
+/// with an HTTP error status (4xx/5xx other than a session expiry) whose body
+/// is not a JSON-RPC error (a JSON-RPC error body answers the request
+/// itself). The error's `data` carries `{"httpStatus": <status>}`.
 pub const HTTP_STATUS_ERROR: ErrorCode = ErrorCode(-32010);
 /// Code of the error a request fails with when the server could not be
 /// reached (connection refused after the reconnect policy, or no response

@@ -1,19 +1,39 @@
-//! The Streamable HTTP client transport (MCP 2025-11-25), with a fallback to
-//! the deprecated HTTP+SSE transport of 2024-11-05.
+//! The Streamable HTTP client transport (MCP 2025-11-25 and the stateless
+//! 2026-07-28 revision), with a fallback to the deprecated HTTP+SSE
+//! transport of 2024-11-05.
 //!
 //! Every outgoing message is POSTed to the MCP endpoint in its own task, so
 //! the engine's writer never waits for the network. The server answers each
 //! POST with `202 Accepted`, one JSON message, or an event stream carrying
-//! the request's progress, logs and response. After the handshake a
-//! standalone GET stream carries server-initiated messages. The transport
-//! keeps the session id and the negotiated protocol version and sends them
-//! on every request, resumes broken event streams with `Last-Event-ID`,
+//! the request's progress, logs and response. Every POST carries
+//! `Mcp-Method` and, for `tools/call`, `prompts/get` and `resources/read`,
+//! `Mcp-Name` (in the `=?base64?…?=` form when the name is not plain
+//! visible ASCII).
+//!
+//! After the `initialize` handshake a standalone GET stream carries
+//! server-initiated messages; the message after `notifications/initialized`
+//! waits (up to 2 s) until the server answered that GET, so that the server
+//! knows the stream before it serves the next request. The transport keeps
+//! the session id and the negotiated protocol version and sends them on
+//! every request, resumes broken event streams with `Last-Event-ID`,
 //! re-initializes transparently when the server expires the session, and
 //! ends the session with `DELETE` on close.
 //!
-//! A request that fails in the transport (an HTTP error status, an
-//! unreachable server, a stream that cannot be resumed) never hangs: it is
-//! answered with a JSON-RPC error whose code is one of
+//! A request whose params carry
+//! `_meta["io.modelcontextprotocol/protocolVersion"]` (2026-07-28) describes
+//! itself: it is sent with that `MCP-Protocol-Version` and without a session
+//! id, whether or not anything was initialized, and its event stream is not
+//! resumed; cancelling it closes that stream instead of POSTing
+//! `notifications/cancelled`. A client that only sends such requests gets
+//! no GET stream and sends no `DELETE`.
+//!
+//! When the server rejects a request with an HTTP error status and a
+//! JSON-RPC error body (such as `400` with `-32022` for an unsupported
+//! protocol version, or `404` with `-32601`), that error, with its code and
+//! data, answers the request. Any other request that fails in the transport
+//! (an HTTP error status without such a body, an unreachable server, a
+//! stream that cannot be resumed) never hangs either: it is answered with a
+//! JSON-RPC error whose code is one of
 //! [`HTTP_STATUS_ERROR`], [`UNREACHABLE_ERROR`], [`STREAM_BROKEN_ERROR`],
 //! [`SESSION_EXPIRED_ERROR`], [`BAD_RESPONSE_ERROR`] (all in the
 //! implementation-defined range -32000..-32019) or `-32001` for a message
@@ -146,7 +166,9 @@ impl HttpClientBuilder {
 
     /// Whether to fall back to the 2024-11-05 HTTP+SSE transport when the
     /// server rejects the `initialize` POST with 400, 404 or 405 (default
-    /// true).
+    /// true). A rejection whose body is a JSON-RPC error of a modern server
+    /// (-32601, -32602, -32020, -32021, -32022) answers `initialize`
+    /// instead.
     pub fn legacy_sse_fallback(mut self, enabled: bool) -> Self {
         self.legacy_sse_fallback = enabled;
         self
@@ -260,7 +282,8 @@ impl HttpClientHandle {
     }
 
     /// The protocol version negotiated by `initialize`, sent as
-    /// `MCP-Protocol-Version`.
+    /// `MCP-Protocol-Version` (`None` for a client that sends only
+    /// self-describing 2026-07-28 requests).
     pub fn protocol_version(&self) -> Option<String> {
         self.shared.state().protocol.clone()
     }

@@ -12,12 +12,20 @@ use reqwest::{Method, StatusCode, Url};
 use tokio::sync::{mpsc, oneshot};
 
 use super::shared::{
-    EVENT_STREAM, Kind, Outgoing, SESSION_HEADER, Shared, content_type, error_excerpt, read_limited,
+    EVENT_STREAM, Kind, Outgoing, SESSION_HEADER, Shared, content_type, excerpt, read_error_body,
+    read_limited, rpc_error,
 };
 use super::{HttpClientError, legacy, session, stream};
 
 /// The Accept header of a POST: both answers the spec allows.
 const POST_ACCEPT: &str = "application/json, text/event-stream";
+
+/// JSON-RPC error codes by which a server rejecting `initialize` shows it
+/// speaks a modern Streamable HTTP revision, so that falling back to the
+/// legacy HTTP+SSE transport would be wrong: method not found, invalid
+/// params, header mismatch, missing required client capability,
+/// unsupported protocol version.
+const MODERN_REJECTIONS: [i64; 5] = [-32601, -32602, -32020, -32021, -32022];
 
 /// Takes frames from the writer in order and starts one POST per frame.
 ///
@@ -26,7 +34,9 @@ const POST_ACCEPT: &str = "application/json, text/event-stream";
 /// frame starts only once the server answered them with a status, so
 /// `notifications/initialized` reaches the server before the first request
 /// of the session, and the first `initialize` decides between Streamable
-/// HTTP and the legacy transport before anything else is sent.
+/// HTTP and the legacy transport before anything else is sent. After an
+/// accepted `notifications/initialized`, the next frame also waits (briefly)
+/// for the standalone GET stream's answer.
 pub(super) async fn dispatch(sh: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<Bytes>) {
     loop {
         let frame = tokio::select! {
@@ -51,6 +61,13 @@ pub(super) async fn dispatch(sh: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<By
                 }
                 if init {
                     barrier(&sh, msg).await;
+                } else if msg.is_stateless() {
+                    let id = id.clone();
+                    // Locked across the spawn: the answer cannot be
+                    // delivered (which forgets the task) before this.
+                    let mut st = sh.state();
+                    let task = tokio::spawn(send(sh.clone(), msg, None));
+                    st.stateless_tasks.insert(id, task.abort_handle());
                 } else {
                     tokio::spawn(send(sh.clone(), msg, None));
                 }
@@ -60,14 +77,25 @@ pub(super) async fn dispatch(sh: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<By
                     && let Some(id) = cancelled_request(&msg.frame)
                 {
                     // Stop waiting (and resuming streams) for it.
-                    sh.state().pending.remove(&id);
+                    let task = {
+                        let mut st = sh.state();
+                        st.pending.remove(&id);
+                        st.stateless_tasks.remove(&id)
+                    };
+                    if let Some(task) = task {
+                        // 2026-07-28: closing the request's stream is the
+                        // cancellation; no notification is sent.
+                        task.abort();
+                        tracing::debug!(%id, "cancelled a request by closing its stream");
+                        continue;
+                    }
                 }
                 let initialized = method == "notifications/initialized";
                 if initialized {
                     sh.state().initialized_frame = Some(msg.frame.clone());
                 }
                 if barrier(&sh, msg).await && initialized {
-                    stream::start_standalone(&sh);
+                    stream::open_standalone(&sh).await;
                 }
             }
             Kind::Response => {
@@ -125,8 +153,9 @@ async fn run(sh: &Arc<Shared>, msg: &Outgoing, ready: &mut Option<oneshot::Sende
             let st = sh.state();
             (st.legacy_post.clone(), init && !st.mode_known)
         };
-        // initialize opens a new session: it never carries the old one.
-        let (headers, generation, with_session) = sh.headers(!init);
+        // initialize opens a new session: it never carries the old one; a
+        // 2026-07-28 request carries none at all.
+        let (headers, generation, with_session) = sh.post_headers(msg);
         let url = legacy_url.clone().unwrap_or_else(|| sh.cfg.url.clone());
         let resp = match post(sh, &url, headers, msg.frame.clone()).await {
             Ok(r) => r,
@@ -136,54 +165,73 @@ async fn run(sh: &Arc<Shared>, msg: &Outgoing, ready: &mut Option<oneshot::Sende
             }
         };
         let status = resp.status();
-        if status == StatusCode::NOT_FOUND && with_session && legacy_url.is_none() {
-            drop(resp);
-            if renewed {
-                signal(ready, false);
-                let cause = "the server rejected the renewed session at once".to_owned();
-                return sh.fail_message(msg, &HttpClientError::SessionExpired { cause });
-            }
-            renewed = true;
-            tracing::info!(
-                "the MCP session expired (HTTP 404); re-initializing before resending {}",
-                msg.describe()
-            );
-            if let Err(e) = session::renew(sh, generation).await {
-                signal(ready, false);
-                return sh.fail_message(msg, &e);
-            }
-            continue;
-        }
-        if first_init
-            && sh.cfg.legacy_fallback
-            && matches!(status.as_u16(), 400 | 404 | 405)
-            && legacy_url.is_none()
-        {
-            let body = error_excerpt(resp).await;
-            tracing::info!(
-                status = status.as_u16(),
-                "initialize was rejected; trying the legacy HTTP+SSE transport"
-            );
-            match legacy::connect(sh).await {
-                Ok(()) => continue,
-                Err(cause) => {
+        if !status.is_success() {
+            let body = read_error_body(resp).await;
+            let error = rpc_error(&body);
+            // 404 to a request bearing a session id means the session
+            // expired (often with a JSON-RPC error body such as -32001
+            // "Session not found"), except that a 2026-07-28 request's
+            // JSON-RPC error (-32601 for an unknown method) is an answer.
+            let expired = status == StatusCode::NOT_FOUND
+                && with_session
+                && legacy_url.is_none()
+                && !(msg.is_stateless() && error.is_some());
+            if expired {
+                if renewed {
                     signal(ready, false);
-                    let e = HttpClientError::Legacy {
-                        status: status.as_u16(),
-                        body,
-                        cause,
-                    };
+                    let cause = "the server rejected the renewed session at once".to_owned();
+                    return sh.fail_message(msg, &HttpClientError::SessionExpired { cause });
+                }
+                renewed = true;
+                tracing::info!(
+                    "the MCP session expired (HTTP 404); re-initializing before resending {}",
+                    msg.describe()
+                );
+                if let Err(e) = session::renew(sh, generation).await {
+                    signal(ready, false);
                     return sh.fail_message(msg, &e);
                 }
+                continue;
             }
-        }
-        if !status.is_success() {
-            let body = error_excerpt(resp).await;
+            let modern_rejection = error
+                .as_ref()
+                .and_then(|e| e.get("code"))
+                .and_then(serde_json::Value::as_i64)
+                .is_some_and(|c| MODERN_REJECTIONS.contains(&c));
+            if first_init
+                && sh.cfg.legacy_fallback
+                && matches!(status.as_u16(), 400 | 404 | 405)
+                && legacy_url.is_none()
+                && !modern_rejection
+            {
+                tracing::info!(
+                    status = status.as_u16(),
+                    "initialize was rejected; trying the legacy HTTP+SSE transport"
+                );
+                match legacy::connect(sh).await {
+                    Ok(()) => continue,
+                    Err(cause) => {
+                        signal(ready, false);
+                        let e = HttpClientError::Legacy {
+                            status: status.as_u16(),
+                            body: excerpt(&body),
+                            cause,
+                        };
+                        return sh.fail_message(msg, &e);
+                    }
+                }
+            }
             signal(ready, false);
+            // The server's own JSON-RPC error (an unsupported protocol
+            // version, a header mismatch, ...) tells the caller more than
+            // the HTTP status: deliver it as the request's answer.
+            if let (Some(id), Some(error)) = (msg.request_id(), error) {
+                return sh.fail_with(id, error);
+            }
             let e = HttpClientError::Status {
                 what: msg.describe(),
                 status: status.as_u16(),
-                body,
+                body: excerpt(&body),
             };
             return sh.fail_message(msg, &e);
         }
@@ -213,7 +261,8 @@ async fn answer(sh: &Arc<Shared>, mut resp: reqwest::Response, msg: &Outgoing) {
     let ctype = content_type(&resp);
     let watch = msg.request_id().cloned();
     if ctype == EVENT_STREAM {
-        return stream::follow(sh, resp, watch).await;
+        // 2026-07-28 streams cannot be resumed.
+        return stream::follow(sh, resp, watch, !msg.is_stateless()).await;
     }
     if resp.status() == StatusCode::ACCEPTED || resp.content_length() == Some(0) {
         if watch.is_some() {

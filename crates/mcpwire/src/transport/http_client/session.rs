@@ -11,7 +11,7 @@ use tokio::sync::oneshot;
 
 use super::HttpClientError;
 use super::post::{barrier, request, send};
-use super::shared::{Kind, Outgoing, Shared, error_chain};
+use super::shared::{Outgoing, Shared, error_chain};
 
 /// Starts a new session after the one of `failed_generation` expired:
 /// replays the recorded `initialize` under a fresh internal id (its response
@@ -47,13 +47,7 @@ pub(super) async fn renew(sh: &Arc<Shared>, failed_generation: u64) -> Result<()
         st.pending.insert(id.clone());
         st.intercept.insert(id.clone(), tx);
     }
-    let msg = Outgoing {
-        frame,
-        kind: Kind::Request {
-            id: id.clone(),
-            method: "initialize".to_owned(),
-        },
-    };
+    let msg = Outgoing::classify(frame);
     tokio::spawn(send(sh.clone(), msg, None));
     // The answer may come on an event stream that needs resuming.
     let wait = sh.cfg.timeout * 2;
@@ -89,7 +83,8 @@ pub(super) async fn renew(sh: &Arc<Shared>, failed_generation: u64) -> Result<()
         ));
     }
     tracing::info!("the MCP session was renewed");
-    super::stream::start_standalone(sh);
+    // Like after the first handshake, the resent message waits for the GET.
+    super::stream::open_standalone(sh).await;
     Ok(())
 }
 
@@ -108,9 +103,14 @@ pub(super) async fn close(sh: &Arc<Shared>) {
         return;
     }
     sh.closed.cancel();
-    let legacy = sh.state().legacy_post.is_some();
+    let (legacy, initialized) = {
+        let st = sh.state();
+        (st.legacy_post.is_some(), st.init_frame.is_some())
+    };
     let (headers, _, with_session) = sh.headers(true);
-    if !legacy && with_session {
+    // A client that never initialized (2026-07-28 requests only) has no
+    // session to end.
+    if !legacy && initialized && with_session {
         match request(sh, Method::DELETE, &sh.cfg.url, headers, None, 1).await {
             Ok(r) if r.status().is_success() => tracing::debug!("the MCP session was ended"),
             Ok(r) if r.status() == StatusCode::METHOD_NOT_ALLOWED => {

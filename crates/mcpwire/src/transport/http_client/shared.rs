@@ -20,6 +20,18 @@ use super::{HttpClientError, ReconnectPolicy};
 pub(super) const SESSION_HEADER: HeaderName = HeaderName::from_static("mcp-session-id");
 pub(super) const VERSION_HEADER: HeaderName = HeaderName::from_static("mcp-protocol-version");
 pub(super) const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
+/// `Mcp-Method` (2026-07-28, SEP-2243): the JSON-RPC method of a POST.
+pub(super) const METHOD_HEADER: HeaderName = HeaderName::from_static("mcp-method");
+/// `Mcp-Name` (2026-07-28, SEP-2243): the tool, prompt or resource a POST
+/// targets.
+pub(super) const NAME_HEADER: HeaderName = HeaderName::from_static("mcp-name");
+/// The `_meta` key by which a 2026-07-28 request names its protocol version.
+const META_PROTOCOL_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
+/// The first protocol revision without sessions and without the standalone
+/// GET stream.
+pub(super) const STATELESS_REVISION: &str = "2026-07-28";
+/// How much of an error response's body is read.
+const ERROR_BODY_LIMIT: usize = 64 * 1024;
 pub(super) const EVENT_STREAM: &str = "text/event-stream";
 
 /// The settings fixed at build time.
@@ -63,6 +75,13 @@ pub(super) struct State {
     pub intercept: HashMap<RequestId, oneshot::Sender<Bytes>>,
     /// The session generation the standalone GET stream serves, if running.
     pub get_stream: Option<u64>,
+    /// The protocol version the last self-describing (2026-07-28) request
+    /// named in its `_meta`: sent on later POSTs that carry none (such as
+    /// notifications) while no `initialize` negotiated one.
+    pub stateless_version: Option<String>,
+    /// The tasks POSTing self-describing (2026-07-28) requests whose answer
+    /// has not arrived: cancelling one closes its stream.
+    pub stateless_tasks: HashMap<RequestId, tokio::task::AbortHandle>,
     pub close_reason: Option<String>,
     pub next_internal: u64,
 }
@@ -85,6 +104,13 @@ pub(super) struct Shared {
 pub(super) struct Outgoing {
     pub frame: Bytes,
     pub kind: Kind,
+    /// The value of `Mcp-Name`: `params.name` of `tools/call` and
+    /// `prompts/get`, `params.uri` of `resources/read`.
+    pub name: Option<String>,
+    /// `params._meta["io.modelcontextprotocol/protocolVersion"]` of a
+    /// self-describing (2026-07-28) request: it is sent without a session,
+    /// with this `MCP-Protocol-Version`.
+    pub version: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -102,6 +128,95 @@ struct Peek {
     method: Option<String>,
 }
 
+/// What an outgoing message's headers need: [`Peek`] plus a few params.
+#[derive(Deserialize)]
+struct OutPeek {
+    #[serde(default)]
+    id: Option<Value>,
+    #[serde(default)]
+    method: Option<String>,
+    #[serde(default)]
+    params: Option<ParamsPeek>,
+}
+
+/// `name`, `uri` and the `_meta` protocol version of a message's params;
+/// every other member (the arguments, however large) is skipped without
+/// being built, and params of any other shape read as empty.
+#[derive(Default)]
+struct ParamsPeek {
+    name: Option<String>,
+    uri: Option<String>,
+    version: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ParamsPeek {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ParamsVisitor)
+    }
+}
+
+struct ParamsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ParamsVisitor {
+    type Value = ParamsPeek;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JSON-RPC params")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ParamsPeek, A::Error> {
+        let mut out = ParamsPeek::default();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "name" => out.name = string(map.next_value::<Value>()?),
+                "uri" => out.uri = string(map.next_value::<Value>()?),
+                "_meta" => {
+                    out.version = map
+                        .next_value::<Value>()?
+                        .get(META_PROTOCOL_VERSION)
+                        .cloned()
+                        .and_then(string);
+                }
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<ParamsPeek, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(ParamsPeek::default())
+    }
+
+    fn visit_unit<E>(self) -> Result<ParamsPeek, E> {
+        Ok(ParamsPeek::default())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<ParamsPeek, E> {
+        Ok(ParamsPeek::default())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<ParamsPeek, E> {
+        Ok(ParamsPeek::default())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<ParamsPeek, E> {
+        Ok(ParamsPeek::default())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<ParamsPeek, E> {
+        Ok(ParamsPeek::default())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<ParamsPeek, E> {
+        Ok(ParamsPeek::default())
+    }
+}
+
+fn string(v: Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
 #[derive(Deserialize)]
 struct InitPeek {
     result: Option<InitResultPeek>,
@@ -116,22 +231,58 @@ struct InitResultPeek {
 impl Outgoing {
     /// Reads just enough of `frame` to know whether it is a request, a
     /// notification or a response.
+    /// Also notes what the standard request headers need.
     pub fn classify(frame: Bytes) -> Self {
-        let kind = match serde_json::from_slice::<Peek>(&frame) {
-            Ok(Peek {
+        let (kind, params) = match serde_json::from_slice::<OutPeek>(&frame) {
+            Ok(OutPeek {
                 id: Some(id),
                 method: Some(method),
+                params,
             }) => match RequestId::from_value(&id) {
-                Some(id) => Kind::Request { id, method },
-                None => Kind::Notification { method },
+                Some(id) => (Kind::Request { id, method }, params),
+                None => (Kind::Notification { method }, params),
             },
-            Ok(Peek {
+            Ok(OutPeek {
                 id: None,
                 method: Some(method),
-            }) => Kind::Notification { method },
-            _ => Kind::Response,
+                params,
+            }) => (Kind::Notification { method }, params),
+            _ => (Kind::Response, None),
         };
-        Outgoing { frame, kind }
+        let params = params.unwrap_or_default();
+        let name = match &kind {
+            Kind::Request { method, .. } | Kind::Notification { method } => match method.as_str() {
+                "tools/call" | "prompts/get" => params.name,
+                "resources/read" => params.uri,
+                _ => None,
+            },
+            Kind::Response => None,
+        };
+        // Only a request describes itself; a notification's _meta says nothing.
+        let version = match &kind {
+            Kind::Request { .. } => params.version,
+            _ => None,
+        };
+        Outgoing {
+            frame,
+            kind,
+            name,
+            version,
+        }
+    }
+
+    /// The JSON-RPC method of a request or notification.
+    pub fn method(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Request { method, .. } | Kind::Notification { method } => Some(method),
+            Kind::Response => None,
+        }
+    }
+
+    /// Whether this is a self-describing (2026-07-28) request, sent without
+    /// a session.
+    pub fn is_stateless(&self) -> bool {
+        self.version.is_some()
     }
 
     /// The id of a request.
@@ -204,11 +355,45 @@ impl Shared {
         if let Some(v) = st
             .protocol
             .as_deref()
+            .or(st.stateless_version.as_deref())
             .and_then(|v| HeaderValue::from_str(v).ok())
         {
             h.insert(VERSION_HEADER, v);
         }
         (h, st.generation, attached)
+    }
+
+    /// The headers of the POST carrying `msg`: those of [`Shared::headers`]
+    /// (nothing of the session for `initialize`), or for a self-describing
+    /// 2026-07-28 request its own `MCP-Protocol-Version` and no session;
+    /// then `Mcp-Method` and `Mcp-Name` (SEP-2243), which older servers
+    /// ignore.
+    pub fn post_headers(&self, msg: &Outgoing) -> (HeaderMap, u64, bool) {
+        let (mut h, generation, attached) = match &msg.version {
+            Some(version) => {
+                let mut h = self.cfg.headers.clone();
+                let mut st = self.state();
+                match HeaderValue::from_str(version) {
+                    Ok(v) => {
+                        h.insert(VERSION_HEADER, v);
+                        st.stateless_version = Some(version.clone());
+                    }
+                    Err(_) => tracing::warn!(
+                        %version,
+                        "the request's protocol version is not a valid header value"
+                    ),
+                }
+                (h, st.generation, false)
+            }
+            None => self.headers(!msg.is_initialize()),
+        };
+        if let Some(v) = msg.method().and_then(|m| HeaderValue::from_str(m).ok()) {
+            h.insert(METHOD_HEADER, v);
+        }
+        if let Some(v) = msg.name.as_deref().and_then(header_safe) {
+            h.insert(NAME_HEADER, v);
+        }
+        (h, generation, attached)
     }
 
     /// Hands one message from the server to the reader. Notes responses to
@@ -233,6 +418,7 @@ impl Shared {
         {
             let mut st = self.state();
             st.pending.remove(&id);
+            st.stateless_tasks.remove(&id);
             let intercepted = st.intercept.remove(&id);
             let is_init = intercepted.is_some() || st.init_id.as_ref() == Some(&id);
             if is_init && let Some(v) = init_protocol_version(&frame) {
@@ -285,6 +471,15 @@ impl Shared {
         }
         let frame = json!({"jsonrpc": "2.0", "id": id, "error": error});
         tracing::debug!(%id, error = %err, "failing a request in the HTTP transport");
+        self.deliver(Bytes::from(frame.to_string()));
+    }
+
+    /// Answers the pending request `id` with the JSON-RPC `error` object the
+    /// server sent in an HTTP error response (code, message and data as
+    /// sent).
+    pub fn fail_with(&self, id: &RequestId, error: Value) {
+        let frame = json!({"jsonrpc": "2.0", "id": id, "error": error});
+        tracing::debug!(%id, %error, "the server rejected a request with a JSON-RPC error");
         self.deliver(Bytes::from(frame.to_string()));
     }
 
@@ -399,16 +594,157 @@ pub(super) async fn read_limited(
 
 /// Reads at most a few KiB of an error body, for [`excerpt`].
 pub(super) async fn error_excerpt(resp: reqwest::Response) -> String {
+    excerpt(&error_body(resp, 4096).await)
+}
+
+/// Reads an error response's body: up to [`ERROR_BODY_LIMIT`] bytes (a
+/// longer one is cut there) within 2 s.
+pub(super) async fn read_error_body(resp: reqwest::Response) -> Bytes {
+    error_body(resp, ERROR_BODY_LIMIT).await
+}
+
+async fn error_body(resp: reqwest::Response, limit: usize) -> Bytes {
     let mut resp = resp;
     let mut buf = Vec::new();
     let read = async {
         while let Ok(Some(c)) = resp.chunk().await {
             buf.extend_from_slice(&c);
-            if buf.len() > 4096 {
+            if buf.len() > limit {
                 break;
             }
         }
     };
     let _ = tokio::time::timeout(Duration::from_secs(2), read).await;
-    excerpt(&buf)
+    Bytes::from(buf)
+}
+
+/// The `error` object of a body that is a JSON-RPC error response (an
+/// object whose `error` has an integer `code` and a string `message`).
+pub(super) fn rpc_error(body: &[u8]) -> Option<Value> {
+    let mut v: Value = serde_json::from_slice(body).ok()?;
+    let obj = v.as_object_mut()?;
+    if obj.contains_key("result") {
+        return None;
+    }
+    let error = obj.remove("error")?;
+    let code = error.get("code")?.as_i64()?;
+    i32::try_from(code).ok()?;
+    error.get("message")?.as_str()?;
+    Some(error)
+}
+
+/// A header value carrying `value`: as is when it is plain visible ASCII
+/// (spaces and tabs inside allowed), otherwise in the Base64 sentinel form
+/// `=?base64?…?=` of the 2026-07-28 transport, which also wraps a plain
+/// value that looks like that form.
+pub(super) fn header_safe(value: &str) -> Option<HeaderValue> {
+    let sentinel = value.starts_with("=?base64?") && value.ends_with("?=");
+    let plain = value
+        .bytes()
+        .all(|b| b == b'\t' || (0x20..=0x7e).contains(&b))
+        && !value.starts_with([' ', '\t'])
+        && !value.ends_with([' ', '\t'])
+        && !sentinel;
+    if plain {
+        return HeaderValue::from_str(value).ok();
+    }
+    HeaderValue::from_str(&format!("=?base64?{}?=", base64(value.as_bytes()))).ok()
+}
+
+/// Standard Base64 (RFC 4648, with padding).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_values_are_plain_or_base64_sentinels() {
+        let v = |s: &str| header_safe(s).unwrap().to_str().unwrap().to_owned();
+        assert_eq!(v("get_weather"), "get_weather");
+        assert_eq!(
+            v("file:///projects/my app/config.json"),
+            "file:///projects/my app/config.json"
+        );
+        assert_eq!(v("us-west1"), "us-west1");
+        // The examples of the 2026-07-28 transport's Value Encoding.
+        assert_eq!(v("Hello, 世界"), "=?base64?SGVsbG8sIOS4lueVjA==?=");
+        assert_eq!(v(" padded "), "=?base64?IHBhZGRlZCA=?=");
+        assert_eq!(v("line1\nline2"), "=?base64?bGluZTEKbGluZTI=?=");
+        assert_eq!(
+            v("=?base64?literal?="),
+            "=?base64?PT9iYXNlNjQ/bGl0ZXJhbD89?="
+        );
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+    }
+
+    #[test]
+    fn classify_notes_the_standard_header_sources() {
+        let c = |s: &str| Outgoing::classify(Bytes::from(s.to_owned()));
+        let m = c(
+            r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"arguments":{"name":"inner","x":[1,{"a":null}]},"name":"get_weather","_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","other":{}}}}"#,
+        );
+        assert_eq!(m.method(), Some("tools/call"));
+        assert_eq!(m.name.as_deref(), Some("get_weather"));
+        assert_eq!(m.version.as_deref(), Some("2026-07-28"));
+        let m = c(
+            r#"{"jsonrpc":"2.0","id":"a","method":"resources/read","params":{"uri":"file:///x","name":"n"}}"#,
+        );
+        assert_eq!(m.name.as_deref(), Some("file:///x"));
+        assert!(!m.is_stateless());
+        let m = c(r#"{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"name":"n"}}"#);
+        assert_eq!(m.name, None);
+        let m = c(r#"{"jsonrpc":"2.0","id":2,"method":"x","params":[1,2]}"#);
+        assert!(matches!(m.kind, Kind::Request { .. }));
+        let m = c(r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":5}}"#);
+        assert!(matches!(m.kind, Kind::Request { .. }));
+        assert_eq!(m.name, None);
+        let m = c(
+            r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}"#,
+        );
+        assert!(matches!(m.kind, Kind::Notification { .. }));
+        assert_eq!(m.version, None);
+        let m = c(r#"{"jsonrpc":"2.0","id":2,"result":{"name":"x"}}"#);
+        assert!(matches!(m.kind, Kind::Response));
+        assert_eq!(m.method(), None);
+    }
+
+    #[test]
+    fn json_rpc_error_bodies_are_recognized() {
+        let e = rpc_error(
+            br#"{"jsonrpc":"2.0","id":null,"error":{"code":-32022,"message":"Unsupported protocol version","data":{"supported":["2025-11-25"]}}}"#,
+        )
+        .unwrap();
+        assert_eq!(e["code"], -32022);
+        assert_eq!(e["data"]["supported"][0], "2025-11-25");
+        assert!(rpc_error(br#"{"error":{"code":-32601,"message":"m"}}"#).is_some());
+        assert!(rpc_error(b"Bad Request").is_none());
+        assert!(rpc_error(b"").is_none());
+        assert!(rpc_error(br#"{"error":"nope"}"#).is_none());
+        assert!(rpc_error(br#"{"error":{"code":"x","message":"m"}}"#).is_none());
+        assert!(rpc_error(br#"{"error":{"code":-1}}"#).is_none());
+        assert!(rpc_error(br#"{"result":{},"error":{"code":-1,"message":"m"}}"#).is_none());
+    }
 }

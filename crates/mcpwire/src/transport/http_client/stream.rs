@@ -9,17 +9,23 @@ use bytes::Bytes;
 use mcpwire_types::RequestId;
 use reqwest::header::{ACCEPT, HeaderValue};
 use reqwest::{Method, StatusCode};
+use tokio::sync::oneshot;
 
 use super::HttpClientError;
 use super::post::request;
 use super::shared::{
-    EVENT_STREAM, LAST_EVENT_ID, Shared, error_chain, error_excerpt, has_content_type,
+    EVENT_STREAM, LAST_EVENT_ID, STATELESS_REVISION, Shared, error_chain, error_excerpt,
+    has_content_type,
 };
 use super::sse::{SseItem, SseParser};
 
 /// A standalone stream open this long without events still counts as
 /// healthy: its next drop starts the backoff afresh.
 const HEALTHY: Duration = Duration::from_secs(10);
+
+/// How long the next message waits for the standalone GET stream's status
+/// after the handshake.
+const OPENING_WAIT: Duration = Duration::from_secs(2);
 
 /// How reading one connection of an event stream ended.
 pub(super) struct Ended {
@@ -92,8 +98,14 @@ async fn get_stream(
 /// before the response to `watch` arrived, reconnects with GET +
 /// `Last-Event-ID` (after the server's `retry` time, backing off
 /// exponentially) until the response comes or the policy gives up; then
-/// the request fails with a clear error.
-pub(super) async fn follow(sh: &Arc<Shared>, resp: reqwest::Response, watch: Option<RequestId>) {
+/// the request fails with a clear error. A stream that is not `resumable`
+/// (a 2026-07-28 request's) fails its request at once.
+pub(super) async fn follow(
+    sh: &Arc<Shared>,
+    resp: reqwest::Response,
+    watch: Option<RequestId>,
+    resumable: bool,
+) {
     let policy = sh.cfg.reconnect;
     let mut parser = SseParser::new(sh.cfg.max_message);
     let mut resp = resp;
@@ -112,6 +124,14 @@ pub(super) async fn follow(sh: &Arc<Shared>, resp: reqwest::Response, watch: Opt
             return sh.fail(id, &HttpClientError::TooLarge { size, limit });
         }
         let mut cause = ended.cause;
+        if !resumable {
+            cause.push_str(", and streams of protocol 2026-07-28 cannot be resumed");
+            let e = HttpClientError::StreamEnded {
+                id: id.to_string(),
+                cause,
+            };
+            return sh.fail(id, &e);
+        }
         let Some(last) = parser
             .last_event_id()
             .filter(|s| !s.is_empty())
@@ -163,35 +183,66 @@ pub(super) async fn follow(sh: &Arc<Shared>, resp: reqwest::Response, watch: Opt
     }
 }
 
+/// Opens the standalone GET stream (see [`start_standalone`]) and waits
+/// until the server answered the GET with a status (200: open, 405: none
+/// offered, or an error), at most [`OPENING_WAIT`]. The GET travels on a
+/// connection of its own: without the wait, the next POST (on the pooled
+/// connection) would often reach the server first, and a server that sends
+/// its requests for that POST on the standalone stream would find none.
+pub(super) async fn open_standalone(sh: &Arc<Shared>) {
+    let Some(opened) = start_standalone(sh) else {
+        return;
+    };
+    tokio::select! {
+        biased;
+        _ = sh.closed.cancelled() => {}
+        r = tokio::time::timeout(OPENING_WAIT, opened) => {
+            if r.is_err() {
+                tracing::debug!(
+                    "the standalone event stream got no status within {OPENING_WAIT:?}; sending on"
+                );
+            }
+        }
+    }
+}
+
 /// Opens the standalone GET stream of the current session, unless it runs
-/// already or the transport fell back to legacy HTTP+SSE.
-pub(super) fn start_standalone(sh: &Arc<Shared>) {
+/// already, the transport fell back to legacy HTTP+SSE, or the negotiated
+/// revision (2026-07-28 on) has no such stream. The receiver hears when the
+/// first GET has its answer (or the stream task ended).
+fn start_standalone(sh: &Arc<Shared>) -> Option<oneshot::Receiver<()>> {
     let generation = {
         let mut st = sh.state();
-        if st.legacy_post.is_some() || st.get_stream == Some(st.generation) {
-            return;
+        let stateless = st.protocol.as_deref().is_some_and(|v| {
+            v.starts_with(|c: char| c.is_ascii_digit()) && v >= STATELESS_REVISION
+        });
+        if st.legacy_post.is_some() || stateless || st.get_stream == Some(st.generation) {
+            return None;
         }
         st.get_stream = Some(st.generation);
         st.generation
     };
+    let (tx, rx) = oneshot::channel();
     let sh = sh.clone();
     tokio::spawn(async move {
         tokio::select! {
             biased;
             _ = sh.closed.cancelled() => {}
-            _ = standalone(&sh, generation) => {}
+            _ = standalone(&sh, generation, tx) => {}
         }
         let mut st = sh.state();
         if st.get_stream == Some(generation) {
             st.get_stream = None;
         }
     });
+    Some(rx)
 }
 
 /// The standalone stream: server requests and notifications unrelated to
 /// any request. 405 means the server offers none. Reconnects (with
 /// `Last-Event-ID`) when it drops, within the reconnect policy.
-async fn standalone(sh: &Shared, generation: u64) {
+async fn standalone(sh: &Shared, generation: u64, opened: oneshot::Sender<()>) {
+    let mut opened = Some(opened);
     let policy = sh.cfg.reconnect;
     let mut parser = SseParser::new(sh.cfg.max_message);
     let mut attempts = 0;
@@ -203,7 +254,11 @@ async fn standalone(sh: &Shared, generation: u64) {
             .last_event_id()
             .filter(|s| !s.is_empty())
             .map(str::to_owned);
-        let cause = match get_stream(sh, last.as_deref()).await {
+        let answer = get_stream(sh, last.as_deref()).await;
+        if let Some(tx) = opened.take() {
+            let _ = tx.send(());
+        }
+        let cause = match answer {
             Ok(r) if r.status() == StatusCode::METHOD_NOT_ALLOWED => {
                 tracing::debug!("the server offers no standalone event stream (HTTP 405)");
                 return;
