@@ -8,6 +8,7 @@
 pub mod client;
 pub mod engine;
 mod error;
+mod queue;
 pub mod transport;
 
 pub use error::{Error, Result};

@@ -20,7 +20,7 @@ use mcpwire_types::{
     ErrorCode, ErrorObject, Incoming, Message, Notification, Request, RequestId, Response,
 };
 use serde_json::Value;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 pub use config::EngineConfig;
@@ -49,9 +49,18 @@ where
     S: Service,
     T: Transport,
 {
-    let (peer, out_rx) = Peer::new(config);
-    let (reader, writer) = transport.split();
-    let driver = run(service, peer.clone(), reader, writer, out_rx);
+    let (reader, mut writer) = transport.split();
+    let (peer, sink) = if T::Writer::DIRECT {
+        let mut scratch = Vec::new();
+        let sink = move |msg: Outgoing| {
+            write_one(&mut writer, &mut scratch, msg);
+        };
+        (Peer::direct(config, Box::new(sink)), None)
+    } else {
+        let (peer, out_rx) = Peer::new(config);
+        (peer, Some((writer, out_rx)))
+    };
+    let driver = run(service, peer.clone(), reader, sink);
     (peer, driver)
 }
 
@@ -59,24 +68,22 @@ async fn run<S: Service, R: FrameReader, W: FrameWriter>(
     service: Arc<S>,
     peer: Peer,
     mut reader: R,
-    writer: W,
-    out_rx: mpsc::UnboundedReceiver<Outgoing>,
+    writer: Option<(W, crate::queue::Receiver<Outgoing>)>,
 ) -> Result<(), Error> {
     // If this future is dropped before it finishes (the caller aborted it),
     // the writer must still let go of the transport so the other side sees
     // the connection end.
     let aborted = CancellationToken::new();
     let abort_guard = aborted.clone().drop_guard();
-    let writer_task = tokio::spawn(write_loop(writer, out_rx, peer.clone(), aborted));
-    let (note_tx, note_rx) = mpsc::unbounded_channel();
-    let notes_task = tokio::spawn(notification_loop(service.clone(), peer.clone(), note_rx));
+    let writer_task = writer
+        .map(|(writer, out_rx)| tokio::spawn(write_loop(writer, out_rx, peer.clone(), aborted)));
     let max = peer.shared.config.max_concurrency;
     let permits = Arc::new(Semaphore::new(max));
     let mut dispatcher = Dispatcher {
         service,
         peer: peer.clone(),
         permits: permits.clone(),
-        notes: note_tx,
+        notes: None,
     };
 
     let stop = peer.shared.stop.clone();
@@ -108,19 +115,41 @@ async fn run<S: Service, R: FrameReader, W: FrameWriter>(
             },
             _ = stop.cancelled() => break "the connection was closed locally".to_owned(),
         };
-        dispatcher.dispatch(incoming).await;
+        // Boxed: the reading task of every idle connection would otherwise
+        // carry the largest dispatch state in its own allocation.
+        Box::pin(dispatcher.dispatch(incoming)).await;
     };
 
+    Box::pin(finish(peer, dispatcher, permits, writer_task, reason)).await;
+    abort_guard.disarm();
+    result
+}
+
+/// Winds a connection down: fails waiting callers, lets running handlers
+/// finish (or cancels them), then flushes and closes the writer. Boxed by
+/// the caller, so its state does not weigh on every idle connection.
+async fn finish<S: Service>(
+    peer: Peer,
+    mut dispatcher: Dispatcher<S>,
+    permits: Arc<Semaphore>,
+    writer_task: Option<tokio::task::JoinHandle<()>>,
+    reason: String,
+) {
     // Fail waiting callers at once. When the peer went away, running
     // handlers may finish within the grace period; when this side closed
     // the connection, they are cancelled now.
-    let closed_locally = stop.is_cancelled();
+    let closed_locally = peer.shared.stop.is_cancelled();
+    let max = peer.shared.config.max_concurrency;
     peer.mark_closed(reason);
     if closed_locally {
         for token in peer::lock_running(&peer).values() {
             token.cancel();
         }
     }
+    let notes_task = dispatcher.notes.take().map(|(tx, task)| {
+        drop(tx);
+        task
+    });
     drop(dispatcher);
     let grace = peer.shared.config.shutdown_grace;
     let drained = tokio::time::timeout(grace, permits.acquire_many(max as u32)).await;
@@ -129,18 +158,25 @@ async fn run<S: Service, R: FrameReader, W: FrameWriter>(
             token.cancel();
         }
     }
-    let _ = notes_task.await;
-    let _ = peer.send(Outgoing::Shutdown);
-    let _ = writer_task.await;
-    abort_guard.disarm();
-    result
+    if let Some(task) = notes_task {
+        let _ = task.await;
+    }
+    if let Some(task) = writer_task {
+        let _ = peer.send(Outgoing::Shutdown);
+        let _ = task.await;
+    }
 }
 
 struct Dispatcher<S> {
     service: Arc<S>,
     peer: Peer,
     permits: Arc<Semaphore>,
-    notes: mpsc::UnboundedSender<Notification>,
+    /// The ordered notification task, started on the first notification
+    /// for services that do not handle them inline.
+    notes: Option<(
+        crate::queue::Sender<Notification>,
+        tokio::task::JoinHandle<()>,
+    )>,
 }
 
 impl<S: Service> Dispatcher<S> {
@@ -148,7 +184,9 @@ impl<S: Service> Dispatcher<S> {
         match incoming {
             Incoming::Message(m) => self.message(m).await,
             Incoming::Invalid(r) => self.reply(r.id, Err(r.error)),
-            Incoming::Batch(items) => self.batch(items).await,
+            // Batches are rare: boxed, they do not grow every connection's
+            // reading task.
+            Incoming::Batch(items) => Box::pin(self.batch(items)).await,
         }
     }
 
@@ -180,28 +218,40 @@ impl<S: Service> Dispatcher<S> {
                     drop(permit);
                 });
             }
-            Message::Notification(n) => self.notification(n),
+            Message::Notification(n) => self.notification(n).await,
             Message::Response(r) => self.peer.complete(r),
         }
     }
 
-    fn notification(&self, n: Notification) {
+    async fn notification(&mut self, n: Notification) {
         match n.method.as_str() {
             "notifications/cancelled" => {
                 if let Some(p) = &n.params {
                     self.peer.cancel_incoming(p);
                 }
+                return;
             }
             "notifications/progress" => {
                 if let Some(p) = &n.params {
                     self.peer.progress(p);
                 }
-                let _ = self.notes.send(n);
             }
-            _ => {
-                let _ = self.notes.send(n);
-            }
+            _ => {}
         }
+        if self.service.handles_notifications_inline() {
+            handle_notification(&*self.service, &self.peer, n).await;
+            return;
+        }
+        let (tx, _) = self.notes.get_or_insert_with(|| {
+            let (tx, rx) = crate::queue::unbounded();
+            let task = tokio::spawn(notification_loop(
+                self.service.clone(),
+                self.peer.clone(),
+                rx,
+            ));
+            (tx, task)
+        });
+        let _ = tx.send(n);
     }
 
     async fn batch(&mut self, items: Vec<Value>) {
@@ -231,7 +281,7 @@ impl<S: Service> Dispatcher<S> {
         for item in items {
             match Incoming::from_value(item) {
                 Incoming::Message(Message::Request(r)) => requests.push(r),
-                Incoming::Message(Message::Notification(n)) => self.notification(n),
+                Incoming::Message(Message::Notification(n)) => self.notification(n).await,
                 Incoming::Message(Message::Response(r)) => self.peer.complete(r),
                 Incoming::Invalid(r) => responses.push(Response {
                     id: r.id,
@@ -325,22 +375,61 @@ async fn run_request<S: Service>(
 async fn notification_loop<S: Service>(
     service: Arc<S>,
     peer: Peer,
-    mut rx: mpsc::UnboundedReceiver<Notification>,
+    mut rx: crate::queue::Receiver<Notification>,
 ) {
     while let Some(n) = rx.recv().await {
-        let method = n.method.clone();
-        let r = AssertUnwindSafe(service.handle_notification(n, &peer))
-            .catch_unwind()
-            .await;
-        if r.is_err() {
-            tracing::error!(%method, "notification handler panicked");
-        }
+        handle_notification(&*service, &peer, n).await;
     }
+}
+
+async fn handle_notification<S: Service>(service: &S, peer: &Peer, n: Notification) {
+    let method = n.method.clone();
+    let r = AssertUnwindSafe(service.handle_notification(n, peer))
+        .catch_unwind()
+        .await;
+    if r.is_err() {
+        tracing::error!(%method, "notification handler panicked");
+    }
+}
+
+/// Serializes one message into `scratch` and hands it to the writer with
+/// its route. Returns whether it was the request to shut down.
+fn write_one<W: FrameWriter>(writer: &mut W, scratch: &mut Vec<u8>, msg: Outgoing) -> bool {
+    scratch.clear();
+    let (written, route) = match msg {
+        Outgoing::Message(m, related) => {
+            let route = match (&m, related) {
+                (Message::Response(Response { id: Some(id), .. }), _) => {
+                    Route::Response(id.clone())
+                }
+                (_, Some(id)) => Route::Related(id),
+                _ => Route::Unrelated,
+            };
+            (serde_json::to_writer(&mut *scratch, &m), route)
+        }
+        Outgoing::Batch(b) => {
+            let ids = b.iter().filter_map(|r| r.id.clone()).collect();
+            (serde_json::to_writer(&mut *scratch, &b), Route::Batch(ids))
+        }
+        Outgoing::CloseStream(id, retry) => {
+            writer.close_stream(&id, retry);
+            return false;
+        }
+        Outgoing::Shutdown => return true,
+    };
+    match written {
+        Ok(()) => writer.write_routed(scratch, route),
+        Err(e) => tracing::error!(error = %e, "could not serialize an outgoing message"),
+    }
+    if scratch.capacity() > 1024 * 1024 {
+        *scratch = Vec::new();
+    }
+    false
 }
 
 async fn write_loop<W: FrameWriter>(
     mut writer: W,
-    mut rx: mpsc::UnboundedReceiver<Outgoing>,
+    mut rx: crate::queue::Receiver<Outgoing>,
     peer: Peer,
     aborted: CancellationToken,
 ) {
@@ -361,40 +450,11 @@ async fn write_loop<W: FrameWriter>(
         };
         let mut next = Some(first);
         while let Some(msg) = next.take() {
-            scratch.clear();
-            let (written, route) = match msg {
-                Outgoing::Message(m, related) => {
-                    let route = match (&m, related) {
-                        (Message::Response(Response { id: Some(id), .. }), _) => {
-                            Route::Response(id.clone())
-                        }
-                        (_, Some(id)) => Route::Related(id),
-                        _ => Route::Unrelated,
-                    };
-                    (serde_json::to_writer(&mut scratch, &m), route)
-                }
-                Outgoing::Batch(b) => {
-                    let ids = b.iter().filter_map(|r| r.id.clone()).collect();
-                    (serde_json::to_writer(&mut scratch, &b), Route::Batch(ids))
-                }
-                Outgoing::CloseStream(id, retry) => {
-                    writer.close_stream(&id, retry);
-                    next = rx.try_recv().ok();
-                    continue;
-                }
-                Outgoing::Shutdown => {
-                    shutdown = true;
-                    break;
-                }
-            };
-            match written {
-                Ok(()) => writer.write_routed(&scratch, route),
-                Err(e) => tracing::error!(error = %e, "could not serialize an outgoing message"),
+            if write_one(&mut writer, &mut scratch, msg) {
+                shutdown = true;
+                break;
             }
-            next = rx.try_recv().ok();
-        }
-        if scratch.capacity() > 1024 * 1024 {
-            scratch = Vec::new();
+            next = rx.try_recv();
         }
         if let Err(e) = writer.flush().await {
             tracing::debug!(error = %e, "write failed; closing the connection");
@@ -405,5 +465,5 @@ async fn write_loop<W: FrameWriter>(
             break;
         }
     }
-    let _ = writer.close().await;
+    let _ = Box::pin(writer.close()).await;
 }

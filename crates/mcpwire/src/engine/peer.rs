@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use mcpwire_types::{ErrorObject, Message, Notification, Request, RequestId, Response};
 use serde_json::{Map, Value};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 use super::EngineConfig;
@@ -121,8 +121,15 @@ struct ProgressState {
     started: Instant,
 }
 
+/// Where outgoing messages go: a queue drained by the writer task, or,
+/// for transports whose writes never wait, straight into the writer.
+pub(crate) enum Out {
+    Queue(crate::queue::Sender<Outgoing>),
+    Direct(Mutex<Box<dyn FnMut(Outgoing) + Send>>),
+}
+
 pub(crate) struct Shared {
-    out: mpsc::UnboundedSender<Outgoing>,
+    out: Out,
     pending: Mutex<HashMap<RequestId, Pending>>,
     pub(crate) running: Mutex<HashMap<RequestId, CancellationToken>>,
     next_id: AtomicI64,
@@ -151,8 +158,17 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Peer {
-    pub(crate) fn new(config: EngineConfig) -> (Peer, mpsc::UnboundedReceiver<Outgoing>) {
-        let (out, rx) = mpsc::unbounded_channel();
+    pub(crate) fn new(config: EngineConfig) -> (Peer, crate::queue::Receiver<Outgoing>) {
+        let (out, rx) = crate::queue::unbounded();
+        (Self::with_out(config, Out::Queue(out)), rx)
+    }
+
+    /// A peer that writes through `sink` from the sending task.
+    pub(crate) fn direct(config: EngineConfig, sink: Box<dyn FnMut(Outgoing) + Send>) -> Peer {
+        Self::with_out(config, Out::Direct(Mutex::new(sink)))
+    }
+
+    fn with_out(config: EngineConfig, out: Out) -> Peer {
         let shared = Arc::new(Shared {
             out,
             pending: Mutex::new(HashMap::new()),
@@ -163,12 +179,18 @@ impl Peer {
             close_reason: OnceLock::new(),
             config,
         });
-        (Peer { shared }, rx)
+        Peer { shared }
     }
 
     pub(crate) fn send(&self, msg: Outgoing) -> Result<(), Error> {
-        self.shared
-            .out
+        let queue = match &self.shared.out {
+            Out::Queue(q) => q,
+            Out::Direct(sink) => {
+                (lock(sink))(msg);
+                return Ok(());
+            }
+        };
+        queue
             .send(msg)
             .map_err(|_| Error::Closed(self.close_reason()))
     }

@@ -44,6 +44,15 @@ pub trait Service: Send + Sync + 'static {
         peer: &Peer,
     ) -> impl Future<Output = ()> + Send;
 
+    /// Whether [`Service::handle_notification`] runs on the reading task
+    /// itself: no task of its own, but reading waits while it runs. Only
+    /// for handlers that return promptly and never wait on the peer (a
+    /// handler that awaited a response from the peer would wait forever,
+    /// since nothing reads it). Off by default.
+    fn handles_notifications_inline(&self) -> bool {
+        false
+    }
+
     /// Whether JSON-RPC batches are accepted right now (only the 2025-03-26
     /// revision has them).
     fn allows_batches(&self) -> bool {

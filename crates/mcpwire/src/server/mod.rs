@@ -64,6 +64,7 @@ pub(crate) struct ServerInner {
     pub(crate) templates: RwLock<Vec<TemplateRoute>>,
     pub(crate) prompts: RwLock<IndexMap<String, PromptRoute>>,
     pub(crate) events: broadcast::Sender<ServerEvent>,
+    pub(crate) links: Links,
     pub(crate) page_size: Option<usize>,
     pub(crate) engine: EngineConfig,
     pub(crate) cache_hint: mcpwire_types::CacheHint,
@@ -95,7 +96,48 @@ pub(crate) fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
     l.read().unwrap_or_else(|p| p.into_inner())
 }
 
+/// The sessions that get server events, held weakly: a session that ends
+/// drops out on its own.
+#[derive(Default)]
+pub(crate) struct Links {
+    list: std::sync::Mutex<(Vec<std::sync::Weak<session::EventLink>>, usize)>,
+}
+
+impl Links {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (Vec<std::sync::Weak<session::EventLink>>, usize)> {
+        self.list.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn register(&self, link: &Arc<session::EventLink>) {
+        let mut guard = self.lock();
+        let (list, prune_at) = &mut *guard;
+        // Ended sessions are swept when the list doubles, which keeps
+        // registration amortized O(1).
+        if list.len() >= *prune_at {
+            list.retain(|w| w.strong_count() > 0);
+            *prune_at = (list.len() * 2).max(64);
+        }
+        list.push(Arc::downgrade(link));
+    }
+
+    fn live(&self) -> Vec<Arc<session::EventLink>> {
+        self.lock()
+            .0
+            .iter()
+            .filter_map(std::sync::Weak::upgrade)
+            .collect()
+    }
+}
+
 impl Server {
+    /// Tells every session, and every subscription, about a change.
+    fn announce(&self, ev: ServerEvent) {
+        for link in self.inner.links.live() {
+            link.deliver(&ev);
+        }
+        let _ = self.inner.events.send(ev);
+    }
+
     /// Starts building a server that calls itself `name` at `version`.
     pub fn builder(name: impl Into<String>, version: impl Into<String>) -> ServerBuilder {
         ServerBuilder {
@@ -119,14 +161,14 @@ impl Server {
     /// Adds or replaces a tool; connected clients get `tools/list_changed`.
     pub fn add_tool(&self, tool: ToolRoute) {
         write(&self.inner.tools).insert(tool.def.name.clone(), tool);
-        let _ = self.inner.events.send(ServerEvent::ToolsChanged);
+        self.announce(ServerEvent::ToolsChanged);
     }
 
     /// Removes a tool; returns whether it existed.
     pub fn remove_tool(&self, name: &str) -> bool {
         let removed = write(&self.inner.tools).shift_remove(name).is_some();
         if removed {
-            let _ = self.inner.events.send(ServerEvent::ToolsChanged);
+            self.announce(ServerEvent::ToolsChanged);
         }
         removed
     }
@@ -134,14 +176,14 @@ impl Server {
     /// Adds or replaces a resource; clients get `resources/list_changed`.
     pub fn add_resource(&self, resource: ResourceRoute) {
         write(&self.inner.resources).insert(resource.def.uri.clone(), resource);
-        let _ = self.inner.events.send(ServerEvent::ResourcesChanged);
+        self.announce(ServerEvent::ResourcesChanged);
     }
 
     /// Removes a resource; returns whether it existed.
     pub fn remove_resource(&self, uri: &str) -> bool {
         let removed = write(&self.inner.resources).shift_remove(uri).is_some();
         if removed {
-            let _ = self.inner.events.send(ServerEvent::ResourcesChanged);
+            self.announce(ServerEvent::ResourcesChanged);
         }
         removed
     }
@@ -149,20 +191,20 @@ impl Server {
     /// Adds a resource template; clients get `resources/list_changed`.
     pub fn add_template(&self, template: TemplateRoute) {
         write(&self.inner.templates).push(template);
-        let _ = self.inner.events.send(ServerEvent::ResourcesChanged);
+        self.announce(ServerEvent::ResourcesChanged);
     }
 
     /// Adds or replaces a prompt; clients get `prompts/list_changed`.
     pub fn add_prompt(&self, prompt: PromptRoute) {
         write(&self.inner.prompts).insert(prompt.def.name.clone(), prompt);
-        let _ = self.inner.events.send(ServerEvent::PromptsChanged);
+        self.announce(ServerEvent::PromptsChanged);
     }
 
     /// Removes a prompt; returns whether it existed.
     pub fn remove_prompt(&self, name: &str) -> bool {
         let removed = write(&self.inner.prompts).shift_remove(name).is_some();
         if removed {
-            let _ = self.inner.events.send(ServerEvent::PromptsChanged);
+            self.announce(ServerEvent::PromptsChanged);
         }
         removed
     }
@@ -170,10 +212,7 @@ impl Server {
     /// Tells clients subscribed to `uri` that it changed
     /// (`notifications/resources/updated`).
     pub fn resource_updated(&self, uri: impl Into<String>) {
-        let _ = self
-            .inner
-            .events
-            .send(ServerEvent::ResourceUpdated(uri.into()));
+        self.announce(ServerEvent::ResourceUpdated(uri.into()));
     }
 
     /// Serves one connection over `transport` until the client goes away.
@@ -339,6 +378,7 @@ impl ServerBuilder {
                         .collect(),
                 ),
                 events,
+                links: Links::default(),
                 page_size: self.page_size,
                 engine: self.engine,
                 cache_hint: self.cache_hint,

@@ -83,6 +83,44 @@ pub(crate) struct Connection {
     pub(crate) server: Server,
     state: Arc<SessionState>,
     peer: OnceLock<Peer>,
+    /// Keeps this session registered for server events while it lives.
+    link: OnceLock<Arc<EventLink>>,
+}
+
+/// A session as the server's event fan-out sees it.
+pub(crate) struct EventLink {
+    peer: Peer,
+    state: Arc<SessionState>,
+}
+
+impl EventLink {
+    /// Sends one server event to this session, if it wants it.
+    pub(crate) fn deliver(&self, ev: &ServerEvent) {
+        let state = &self.state;
+        if !(state.initialized.load(Ordering::Relaxed) || state.version.get().is_some()) {
+            return;
+        }
+        let (method, params) = match ev {
+            ServerEvent::ToolsChanged => (methods::NOTIFICATIONS_TOOLS_LIST_CHANGED, None),
+            ServerEvent::PromptsChanged => (methods::NOTIFICATIONS_PROMPTS_LIST_CHANGED, None),
+            ServerEvent::ResourcesChanged => (methods::NOTIFICATIONS_RESOURCES_LIST_CHANGED, None),
+            ServerEvent::ResourceUpdated(uri) => {
+                let subscribed = state
+                    .subscriptions
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .contains(uri);
+                if !subscribed {
+                    return;
+                }
+                (
+                    methods::NOTIFICATIONS_RESOURCES_UPDATED,
+                    Some(json!({ "uri": uri })),
+                )
+            }
+        };
+        let _ = self.peer.notify(method, params);
+    }
 }
 
 pub(crate) fn params<T: DeserializeOwned>(p: Option<Value>) -> Result<T, Error> {
@@ -119,6 +157,7 @@ impl Connection {
             server,
             state: Arc::new(SessionState::new()),
             peer: OnceLock::new(),
+            link: OnceLock::new(),
         }
     }
 
@@ -181,51 +220,18 @@ impl Connection {
         to_value(&result)
     }
 
-    /// Forwards server events (list changes, resource updates) to this client.
+    /// Registers this session for server events (list changes, resource
+    /// updates); the server delivers them without a task per session.
     fn start_events(&self) {
         let Some(peer) = self.peer.get().cloned() else {
             return;
         };
-        let mut rx = self.server.inner.events.subscribe();
-        let state = self.state.clone();
-        tokio::spawn(async move {
-            loop {
-                let ev = tokio::select! {
-                    ev = rx.recv() => ev,
-                    _ = peer.closed() => return,
-                };
-                let (method, params) = match ev {
-                    Ok(ServerEvent::ToolsChanged) => {
-                        (methods::NOTIFICATIONS_TOOLS_LIST_CHANGED, None)
-                    }
-                    Ok(ServerEvent::PromptsChanged) => {
-                        (methods::NOTIFICATIONS_PROMPTS_LIST_CHANGED, None)
-                    }
-                    Ok(ServerEvent::ResourcesChanged) => {
-                        (methods::NOTIFICATIONS_RESOURCES_LIST_CHANGED, None)
-                    }
-                    Ok(ServerEvent::ResourceUpdated(uri)) => {
-                        let subscribed = state
-                            .subscriptions
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .contains(&uri);
-                        if !subscribed {
-                            continue;
-                        }
-                        (
-                            methods::NOTIFICATIONS_RESOURCES_UPDATED,
-                            Some(json!({ "uri": uri })),
-                        )
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(_) => return,
-                };
-                if state.initialized.load(Ordering::Relaxed) || state.version.get().is_some() {
-                    let _ = peer.notify(method, params);
-                }
-            }
+        let link = Arc::new(EventLink {
+            peer,
+            state: self.state.clone(),
         });
+        self.server.inner.links.register(&link);
+        let _ = self.link.set(link);
     }
 
     fn context(
@@ -492,6 +498,11 @@ impl Service for Connection {
 
     fn allows_batches(&self) -> bool {
         self.state.version.get().is_some_and(|v| v.allows_batches())
+    }
+
+    fn handles_notifications_inline(&self) -> bool {
+        // Marking the session initialized never waits on anything.
+        true
     }
 
     fn protocol_version(&self) -> Option<&'static str> {

@@ -71,6 +71,13 @@ pub enum Route {
 
 /// The sending half of a transport.
 pub trait FrameWriter: Send + 'static {
+    /// Whether writing never waits: `write_routed` hands frames on at once
+    /// and `flush` does nothing (as when frames are routed into in-process
+    /// queues). The engine then writes from the sending task itself and
+    /// needs no writer task, which matters for servers holding many idle
+    /// connections.
+    const DIRECT: bool = false;
+
     /// Queues one frame. The frame is complete JSON without a trailing newline.
     fn write_frame(&mut self, frame: &[u8]);
 

@@ -11,7 +11,6 @@ use http::{HeaderValue, Response, StatusCode};
 use http_body::Frame;
 use http_body_util::{BodyExt, Full, StreamBody};
 use mcpwire_types::{ErrorCode, ErrorObject, RequestId};
-use tokio::sync::mpsc;
 
 use super::guard::Refusal;
 use super::stream::{Item, Stream, encode_event, keep_alive};
@@ -88,7 +87,7 @@ pub(crate) fn sse_finished(events: Vec<Bytes>) -> Response<Body> {
 /// request's session, which would otherwise end with the POST handler).
 pub(crate) fn sse(
     first: Vec<Bytes>,
-    rx: mpsc::UnboundedReceiver<Item>,
+    rx: crate::queue::Receiver<Item>,
     stream: Arc<Stream>,
     keep_alive_every: Duration,
     owner: Option<Arc<dyn std::any::Any + Send + Sync>>,
@@ -96,7 +95,7 @@ pub(crate) fn sse(
     struct State {
         _owner: Option<Arc<dyn std::any::Any + Send + Sync>>,
         queued: std::collections::VecDeque<Bytes>,
-        rx: mpsc::UnboundedReceiver<Item>,
+        rx: crate::queue::Receiver<Item>,
         stream: Arc<Stream>,
         tick: tokio::time::Interval,
         ended: bool,

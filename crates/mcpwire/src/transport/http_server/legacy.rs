@@ -87,7 +87,7 @@ impl StreamableHttp {
         let guard = Guard(this, session);
         struct State {
             first: Option<Bytes>,
-            rx: tokio::sync::mpsc::UnboundedReceiver<super::stream::Item>,
+            rx: crate::queue::Receiver<super::stream::Item>,
             tick: tokio::time::Interval,
             _guard: Guard,
         }

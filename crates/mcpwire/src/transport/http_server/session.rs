@@ -9,7 +9,6 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use mcpwire_types::{Incoming, ProtocolVersion, RequestId};
-use tokio::sync::mpsc;
 
 use super::events::EventStore;
 use super::stream::{Item, Stream};
@@ -44,7 +43,7 @@ impl Core {
         self.routes.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn new_stream(&self, sse: bool) -> (Arc<Stream>, mpsc::UnboundedReceiver<Item>) {
+    fn new_stream(&self, sse: bool) -> (Arc<Stream>, crate::queue::Receiver<Item>) {
         let id = self.next_stream.fetch_add(1, Ordering::Relaxed);
         Stream::new(id, self.id.clone(), self.store.clone(), sse)
     }
@@ -95,7 +94,7 @@ impl Core {
 #[derive(Debug)]
 pub(crate) struct Session {
     pub core: Arc<Core>,
-    inbound: mpsc::UnboundedSender<Incoming>,
+    inbound: crate::queue::Sender<Incoming>,
     pub peer: Peer,
     /// Milliseconds since the store's epoch of the last request.
     last_active: AtomicU64,
@@ -139,7 +138,7 @@ impl Session {
             store,
             legacy,
         });
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = crate::queue::unbounded();
         let transport = (SessionReader { rx }, SessionWriter { core: core.clone() });
         let (peer, driver) = server.connect(transport);
         tokio::spawn(driver);
@@ -172,7 +171,7 @@ impl Session {
     pub fn open_request_stream(
         &self,
         ids: &[RequestId],
-    ) -> Result<(Arc<Stream>, mpsc::UnboundedReceiver<Item>), RequestId> {
+    ) -> Result<(Arc<Stream>, crate::queue::Receiver<Item>), RequestId> {
         let mut routes = self.core.lock();
         if let Some(dup) = ids.iter().find(|id| routes.by_request.contains_key(id)) {
             return Err(dup.clone());
@@ -187,7 +186,7 @@ impl Session {
 
     /// Opens (or takes over) the standalone stream. `None` when another
     /// response is reading it.
-    pub fn open_standalone(&self) -> Option<(Arc<Stream>, mpsc::UnboundedReceiver<Item>)> {
+    pub fn open_standalone(&self) -> Option<(Arc<Stream>, crate::queue::Receiver<Item>)> {
         let mut routes = self.core.lock();
         if let Some(existing) = &routes.standalone {
             if existing.has_reader() {
@@ -255,7 +254,7 @@ impl Drop for Session {
 
 /// The engine's reader: messages the HTTP handlers delivered.
 struct SessionReader {
-    rx: mpsc::UnboundedReceiver<Incoming>,
+    rx: crate::queue::Receiver<Incoming>,
 }
 
 impl FrameReader for SessionReader {
@@ -273,6 +272,8 @@ struct SessionWriter {
 }
 
 impl FrameWriter for SessionWriter {
+    const DIRECT: bool = true;
+
     fn write_frame(&mut self, frame: &[u8]) {
         self.core.route(frame, Route::Unrelated);
     }

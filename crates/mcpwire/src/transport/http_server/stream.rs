@@ -5,7 +5,6 @@
 use std::sync::{Arc, Mutex};
 
 use bytes::{BufMut, Bytes, BytesMut};
-use tokio::sync::mpsc;
 
 use super::events::EventStore;
 
@@ -26,7 +25,7 @@ pub(crate) struct Item {
 struct State {
     /// Events are stored (and carry ids) once the stream became SSE.
     sse: bool,
-    live: Option<mpsc::UnboundedSender<Item>>,
+    live: Option<crate::queue::Sender<Item>>,
     done: bool,
 }
 
@@ -47,8 +46,8 @@ impl Stream {
         session: Arc<str>,
         store: Arc<dyn EventStore>,
         sse: bool,
-    ) -> (Arc<Stream>, mpsc::UnboundedReceiver<Item>) {
-        let (tx, rx) = mpsc::unbounded_channel();
+    ) -> (Arc<Stream>, crate::queue::Receiver<Item>) {
+        let (tx, rx) = crate::queue::unbounded();
         let s = Arc::new(Stream {
             id,
             session,
@@ -130,8 +129,8 @@ impl Stream {
 
     /// Attaches a new live reader (a resumed stream); the old one, if any,
     /// is dropped.
-    pub fn attach(&self) -> mpsc::UnboundedReceiver<Item> {
-        let (tx, rx) = mpsc::unbounded_channel();
+    pub fn attach(&self) -> crate::queue::Receiver<Item> {
+        let (tx, rx) = crate::queue::unbounded();
         let mut st = self.lock();
         st.sse = true;
         st.live = Some(tx);
