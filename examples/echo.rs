@@ -48,7 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .block_on(server().serve_stdio())?,
         "http" => {
             let addr = args.next().unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-            tokio::runtime::Builder::new_multi_thread()
+            tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?
                 .block_on(StreamableHttp::new(server(), HttpConfig::default()).serve(addr))?

@@ -64,6 +64,62 @@ where
     (peer, driver)
 }
 
+/// Runs requests in the caller's task rather than on the connection's
+/// reading task: a transport that already holds each request in a task of
+/// its own (an HTTP handler) saves two task hops per request. The answer is
+/// sent as usual, through the connection's writer.
+#[derive(Clone)]
+pub(crate) struct Inline(
+    Arc<dyn Fn(Request) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>,
+);
+
+impl Inline {
+    /// Serves `req`; resolves when its answer (if any) has been written.
+    pub(crate) fn call(&self, req: Request) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> {
+        (self.0)(req)
+    }
+}
+
+impl std::fmt::Debug for Inline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Inline")
+    }
+}
+
+/// Like [`connect`], also returning an [`Inline`] caller.
+pub(crate) fn connect_inline<S, T>(
+    service: Arc<S>,
+    transport: T,
+    config: EngineConfig,
+) -> (
+    Peer,
+    impl Future<Output = Result<(), Error>> + Send + 'static,
+    Inline,
+)
+where
+    S: Service,
+    T: Transport,
+{
+    let (peer, driver) = connect(service.clone(), transport, config);
+    let p = peer.clone();
+    let inline = Inline(Arc::new(move |req: Request| {
+        let (service, peer) = (service.clone(), p.clone());
+        Box::pin(async move {
+            let id = req.id.clone();
+            if let Some(outcome) = run_request(service, peer.clone(), req).await {
+                let _ = peer.send(Outgoing::Message(
+                    Message::Response(Response {
+                        id: Some(id),
+                        outcome,
+                    }),
+                    None,
+                ));
+            }
+        })
+    }));
+    (peer, driver, inline)
+}
+
 async fn run<S: Service, R: FrameReader, W: FrameWriter>(
     service: Arc<S>,
     peer: Peer,

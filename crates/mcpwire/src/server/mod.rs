@@ -236,6 +236,23 @@ impl Server {
         (peer, driver)
     }
 
+    /// Like [`Server::connect`], with a caller that runs requests in the
+    /// caller's own task.
+    pub(crate) fn connect_inline<T: Transport>(
+        &self,
+        transport: T,
+    ) -> (
+        engine::Peer,
+        impl std::future::Future<Output = Result<(), Error>> + Send + 'static,
+        engine::Inline,
+    ) {
+        let conn = Arc::new(session::Connection::new(self.clone()));
+        let (peer, driver, inline) =
+            engine::connect_inline(conn.clone(), transport, self.inner.engine.clone());
+        conn.attach(peer.clone());
+        (peer, driver, inline)
+    }
+
     /// Serves over stdin and stdout until stdin closes. Log to stderr only.
     pub async fn serve_stdio(&self) -> Result<(), Error> {
         let limit = self.inner.engine.max_message_size;

@@ -486,15 +486,34 @@ impl StreamableHttp {
                 );
             }
         };
-        if session.deliver(incoming).is_err() {
-            return body::error(
-                StatusCode::NOT_FOUND,
-                ErrorCode(-32001),
-                "Session not found: it has ended",
-                None,
-            );
-        }
-        let Some(first) = rx.recv().await else {
+        let first = match incoming {
+            // A single request runs right here, in this handler's task; if
+            // it streams before answering, the rest of it moves to a task
+            // of its own while this one streams the answer.
+            Incoming::Message(Message::Request(req)) => {
+                let mut handler = session.inline.call(req);
+                tokio::select! {
+                    biased;
+                    () = &mut handler => rx.recv().await,
+                    item = rx.recv() => {
+                        tokio::spawn(handler);
+                        item
+                    }
+                }
+            }
+            other => {
+                if session.deliver(other).is_err() {
+                    return body::error(
+                        StatusCode::NOT_FOUND,
+                        ErrorCode(-32001),
+                        "Session not found: it has ended",
+                        None,
+                    );
+                }
+                rx.recv().await
+            }
+        };
+        let Some(first) = first else {
             return body::error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorCode::INTERNAL_ERROR,

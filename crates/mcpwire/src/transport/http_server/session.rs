@@ -95,6 +95,8 @@ impl Core {
 pub(crate) struct Session {
     pub core: Arc<Core>,
     inbound: crate::queue::Sender<Incoming>,
+    /// Runs a request in the calling HTTP handler's task.
+    pub inline: crate::engine::Inline,
     pub peer: Peer,
     /// Milliseconds since the store's epoch of the last request.
     last_active: AtomicU64,
@@ -140,11 +142,12 @@ impl Session {
         });
         let (tx, rx) = crate::queue::unbounded();
         let transport = (SessionReader { rx }, SessionWriter { core: core.clone() });
-        let (peer, driver) = server.connect(transport);
+        let (peer, driver, inline) = server.connect_inline(transport);
         tokio::spawn(driver);
         Arc::new(Session {
             core,
             inbound: tx,
+            inline,
             peer,
             last_active: AtomicU64::new(now_ms),
             version: OnceLock::new(),
