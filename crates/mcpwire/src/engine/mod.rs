@@ -68,11 +68,13 @@ where
 /// reading task: a transport that already holds each request in a task of
 /// its own (an HTTP handler) saves two task hops per request. The answer is
 /// sent as usual, through the connection's writer.
+#[cfg(feature = "http-server")]
 #[derive(Clone)]
 pub(crate) struct Inline(
     Arc<dyn Fn(Request) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>,
 );
 
+#[cfg(feature = "http-server")]
 impl Inline {
     /// Serves `req`; resolves when its answer (if any) has been written.
     pub(crate) fn call(&self, req: Request) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> {
@@ -80,6 +82,7 @@ impl Inline {
     }
 }
 
+#[cfg(feature = "http-server")]
 impl std::fmt::Debug for Inline {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Inline")
@@ -87,6 +90,7 @@ impl std::fmt::Debug for Inline {
 }
 
 /// Like [`connect`], also returning an [`Inline`] caller.
+#[cfg(feature = "http-server")]
 pub(crate) fn connect_inline<S, T>(
     service: Arc<S>,
     transport: T,

@@ -238,6 +238,7 @@ impl Server {
 
     /// Like [`Server::connect`], with a caller that runs requests in the
     /// caller's own task.
+    #[cfg(feature = "http-server")]
     pub(crate) fn connect_inline<T: Transport>(
         &self,
         transport: T,
