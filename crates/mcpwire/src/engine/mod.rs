@@ -70,14 +70,16 @@ where
 /// sent as usual, through the connection's writer.
 #[cfg(feature = "http-server")]
 #[derive(Clone)]
-pub(crate) struct Inline(
-    Arc<dyn Fn(Request) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>,
-);
+pub(crate) struct Inline(Arc<dyn Fn(Request) -> InlineCall + Send + Sync>);
+
+/// One request served by an [`Inline`] caller.
+#[cfg(feature = "http-server")]
+pub(crate) type InlineCall = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
 
 #[cfg(feature = "http-server")]
 impl Inline {
     /// Serves `req`; resolves when its answer (if any) has been written.
-    pub(crate) fn call(&self, req: Request) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> {
+    pub(crate) fn call(&self, req: Request) -> InlineCall {
         (self.0)(req)
     }
 }
