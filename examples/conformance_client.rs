@@ -32,10 +32,6 @@ const CLIENT_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// the suite's own 30 s limit, so a hang ends with this client's message.
 const SCENARIO_TIMEOUT: Duration = Duration::from_secs(25);
 
-/// How long the client waits after the handshake for the transport's
-/// standalone GET stream to reach the server (see [`connect`]).
-const STANDALONE_SETTLE: Duration = Duration::from_millis(300);
-
 /// The scenarios this client acts out, for the usage message.
 const SCENARIOS: &[&str] = &[
     "initialize",
@@ -165,19 +161,9 @@ fn builder(run: &Run) -> ClientBuilder {
     Client::builder(CLIENT_NAME, CLIENT_VERSION).protocol_version(run.version)
 }
 
-/// Connects `builder` to the suite's server over Streamable HTTP.
-///
-/// After the handshake the transport opens its standalone GET stream in the
-/// background, on a fresh connection, while later POSTs reuse the pooled
-/// one, so the first request can reach the server before that GET does.
-/// Two scenarios depend on the order: in `elicitation-sep1034-client-defaults`
-/// the server sends its `elicitation/create` on the standalone stream and
-/// drops it when none is open yet (the call then hangs), and in `sse-retry`
-/// the server hands the pending tool result to whichever GET arrives next,
-/// so a late standalone GET takes it and the resumption that scenario
-/// measures never happens. Nothing in the client API tells when the GET has
-/// reached the server, so the client lets it settle for
-/// [`STANDALONE_SETTLE`] before its first request.
+/// Connects `builder` to the suite's server over Streamable HTTP. The
+/// transport holds the first request until its GET stream is open, so
+/// server messages sent on that stream are not lost.
 async fn connect(run: &Run, builder: ClientBuilder) -> Result<Client, BoxError> {
     let transport = HttpClientTransport::builder(run.url.as_str())
         .build()
@@ -186,7 +172,6 @@ async fn connect(run: &Run, builder: ClientBuilder) -> Result<Client, BoxError> 
         .connect(transport)
         .await
         .map_err(|e| format!("initialize failed: {e}"))?;
-    tokio::time::sleep(STANDALONE_SETTLE).await;
     let server = client.server_info();
     log!(
         "connected to {} {} (protocol {})",
