@@ -1,4 +1,9 @@
-//! Shared helpers for the mcpwire load drivers and baselines: CPU pinning, percentiles, `/proc` readers, a line reader, response types.
+//! Shared helpers for the mcpwire load drivers and baselines: CPU pinning, percentiles, `/proc` readers, a line reader, response types;
+//! and the HTTP load driver's client: [`http`] (HTTP/1.1), [`http_session`] (MCP sessions over it) and [`epoll`] (the multi-session loop).
+
+pub mod epoll;
+pub mod http;
+pub mod http_session;
 
 use std::borrow::Cow;
 use std::io::{self, Read};
