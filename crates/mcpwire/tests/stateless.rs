@@ -9,7 +9,7 @@ mod support;
 
 use std::time::Duration;
 
-use mcpwire::server::{Context, ResourceRoute, Server, ToolRoute};
+use mcpwire::server::{Context, ResourceRoute, Server, ServerBuilder, ToolRoute};
 use mcpwire::transport::{FrameReader, FrameWriter, ReadEvent, memory};
 use mcpwire_types::{ElicitRequestFormParams, ElicitRequestParams, ProtocolVersion};
 use schemars::JsonSchema;
@@ -23,6 +23,17 @@ struct Text {
 }
 
 fn server() -> Server {
+    builder().build()
+}
+
+fn form(message: &str, field: &str) -> ElicitRequestParams {
+    ElicitRequestParams::Form(ElicitRequestFormParams::new(
+        message,
+        json!({"type":"object","properties":{field:{"type":"string"}}}),
+    ))
+}
+
+fn builder() -> ServerBuilder {
     Server::builder("stateless-test", "2.0.0")
         .instructions("Stateless.")
         .tool(ToolRoute::typed(
@@ -47,10 +58,29 @@ fn server() -> Server {
                 Ok::<_, mcpwire::Error>(format!("hello {}", r.content.unwrap_or_default()["name"]))
             },
         ))
+        .tool(ToolRoute::typed(
+            "ask_twice",
+            |cx: Context, _a: Text| async move {
+                let name = cx.elicit(form("Name?", "name")).await?;
+                let city = cx.elicit_with_key("city", form("City?", "city")).await?;
+                Ok::<_, mcpwire::Error>(format!(
+                    "{} from {}",
+                    name.content.unwrap_or_default()["name"],
+                    city.content.unwrap_or_default()["city"]
+                ))
+            },
+        ))
+        .tool(ToolRoute::typed(
+            "same_key",
+            |cx: Context, _a: Text| async move {
+                cx.elicit_with_key("k", form("One?", "x")).await?;
+                cx.elicit_with_key("k", form("Two?", "x")).await?;
+                Ok::<_, mcpwire::Error>("unreachable")
+            },
+        ))
         .resource(ResourceRoute::new("memo://a", "a", |_cx, _u, _v| async {
             "A".to_string()
         }))
-        .build()
 }
 
 struct Raw {
@@ -79,8 +109,11 @@ impl Raw {
     }
 
     fn start() -> Raw {
+        Raw::with(server())
+    }
+
+    fn with(s: Server) -> Raw {
         let (a, b) = memory::duplex();
-        let s = server();
         tokio::spawn(async move { s.serve(a).await });
         Raw { io: b, next: 0 }
     }
@@ -373,4 +406,203 @@ async fn subscriptions_listen_acknowledges_tags_and_filters() {
         "no answer to the cancelled subscription: {before:?}"
     );
     assert_eq!(r["result"]["resultType"], "complete");
+}
+
+fn elicit_caps() -> Value {
+    json!({"elicitation": {"form": {}}})
+}
+
+fn accept(field: &str, value: &str) -> Value {
+    json!({"action": "accept", "content": {field: value}})
+}
+
+/// Calls `ask_twice` until its first `input_required`; returns the key and
+/// the request state.
+async fn first_round(raw: &mut Raw) -> (String, String) {
+    let (_, r) = raw
+        .call(
+            "tools/call",
+            json!({"name":"ask_twice","arguments":{"text":""}}),
+            Some(meta(elicit_caps())),
+        )
+        .await;
+    let result = &r["result"];
+    assert_eq!(result["resultType"], "input_required", "{r}");
+    check("InputRequiredResult", result);
+    let key = result["inputRequests"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .clone();
+    let state = result["requestState"]
+        .as_str()
+        .expect("a requestState")
+        .to_owned();
+    (key, state)
+}
+
+async fn retry(raw: &mut Raw, tool: &str, responses: Value, state: &str) -> Value {
+    let params = json!({
+        "name": tool,
+        "arguments": {"text": ""},
+        "inputResponses": responses,
+        "requestState": state,
+    });
+    raw.call("tools/call", params, Some(meta(elicit_caps())))
+        .await
+        .1
+}
+
+#[tokio::test]
+async fn request_state_carries_earlier_answers_across_rounds() {
+    let mut raw = Raw::start();
+    let (key, state) = first_round(&mut raw).await;
+    assert_eq!(key, "elicit-0");
+    // Round two: only the first answer, with the echoed state.
+    let r = retry(
+        &mut raw,
+        "ask_twice",
+        json!({ key: accept("name", "Ada") }),
+        &state,
+    )
+    .await;
+    let result = &r["result"];
+    assert_eq!(result["resultType"], "input_required", "{r}");
+    check("InputRequiredResult", result);
+    assert_eq!(
+        result["inputRequests"]["city"]["method"],
+        "elicitation/create"
+    );
+    let state = result["requestState"].as_str().unwrap().to_owned();
+    // Round three: only the latest answer; the first comes from the state.
+    let r = retry(
+        &mut raw,
+        "ask_twice",
+        json!({"city": accept("city", "London")}),
+        &state,
+    )
+    .await;
+    assert_eq!(r["result"]["resultType"], "complete", "{r}");
+    assert_eq!(r["result"]["content"][0]["text"], "\"Ada\" from \"London\"");
+}
+
+#[tokio::test]
+async fn tampered_request_state_is_refused() {
+    let mut raw = Raw::start();
+    let (key, state) = first_round(&mut raw).await;
+    let mut bytes = state.into_bytes();
+    bytes[6] = if bytes[6] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(bytes).unwrap();
+    let r = retry(
+        &mut raw,
+        "ask_twice",
+        json!({ key: accept("name", "Ada") }),
+        &tampered,
+    )
+    .await;
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    let message = r["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("Invalid params: requestState"),
+        "{message}"
+    );
+    for garbage in ["", "v1", "v1..", "v2.e30.AAAA", "not a state"] {
+        let r = retry(&mut raw, "ask_twice", json!({}), garbage).await;
+        assert_eq!(r["error"]["code"], -32602, "{garbage:?}: {r}");
+    }
+}
+
+#[tokio::test]
+async fn expired_request_state_is_refused() {
+    let mut raw = Raw::with(builder().request_state_ttl(Duration::ZERO).build());
+    let (key, state) = first_round(&mut raw).await;
+    let r = retry(
+        &mut raw,
+        "ask_twice",
+        json!({ key: accept("name", "Ada") }),
+        &state,
+    )
+    .await;
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    assert!(
+        r["error"]["message"].as_str().unwrap().contains("expired"),
+        "{r}"
+    );
+}
+
+#[tokio::test]
+async fn request_state_of_another_tool_is_refused() {
+    let mut raw = Raw::start();
+    let (key, state) = first_round(&mut raw).await;
+    let r = retry(
+        &mut raw,
+        "ask",
+        json!({ key: accept("name", "Ada") }),
+        &state,
+    )
+    .await;
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("another request"),
+        "{r}"
+    );
+}
+
+#[tokio::test]
+async fn request_state_keys_rotate() {
+    let k1 = b"key one, shared by both servers".to_vec();
+    let k2 = b"key two, new on the second".to_vec();
+    let mut old = Raw::with(builder().request_state_keys(vec![k1.clone()]).build());
+    let mut new = Raw::with(builder().request_state_keys(vec![k2.clone(), k1]).build());
+    let (key, state) = first_round(&mut old).await;
+    let r = retry(
+        &mut new,
+        "ask_twice",
+        json!({ key: accept("name", "Ada") }),
+        &state,
+    )
+    .await;
+    assert_eq!(r["result"]["resultType"], "input_required", "{r}");
+    // The new server seals with k2, which the old one does not know.
+    let state = r["result"]["requestState"].as_str().unwrap().to_owned();
+    let r = retry(
+        &mut new,
+        "ask_twice",
+        json!({"city": accept("city", "Oslo")}),
+        &state,
+    )
+    .await;
+    assert_eq!(
+        r["result"]["content"][0]["text"], "\"Ada\" from \"Oslo\"",
+        "{r}"
+    );
+    let r = retry(
+        &mut old,
+        "ask_twice",
+        json!({"city": accept("city", "Oslo")}),
+        &state,
+    )
+    .await;
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+}
+
+#[tokio::test]
+async fn handler_chosen_keys_must_be_unique() {
+    let mut raw = Raw::start();
+    let (_, r) = raw
+        .call(
+            "tools/call",
+            json!({"name":"same_key","arguments":{"text":""}}),
+            Some(meta(elicit_caps())),
+        )
+        .await;
+    assert!(r["result"]["inputRequests"]["k"].is_object(), "{r}");
+    let state = r["result"]["requestState"].as_str().unwrap().to_owned();
+    let r = retry(&mut raw, "same_key", json!({"k": accept("x", "1")}), &state).await;
+    assert_eq!(r["result"]["isError"], true, "{r}");
 }

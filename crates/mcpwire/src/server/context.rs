@@ -2,8 +2,9 @@
 //! cancellation, and requests to the client (elicitation, sampling, roots)
 //! that work the same under both protocol eras.
 
-use std::sync::Arc;
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 
 use mcpwire_types::{
     CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult,
@@ -24,7 +25,9 @@ use crate::engine::Peer;
 /// Under the stateless revision (2026-07-28) the server answers the request
 /// with `input_required`, the client gathers the answers and retries, and the
 /// handler runs again from the start with the answers at hand. Code before
-/// an ask must therefore be safe to repeat.
+/// an ask must therefore be safe to repeat. Answers from earlier rounds
+/// travel in the sealed `requestState`, so a client need only send the
+/// latest round's answers.
 #[derive(Debug, Clone)]
 pub struct PendingInput {
     /// The key the answer will come back under.
@@ -54,6 +57,8 @@ pub(crate) struct ContextInner {
     pub(crate) era: Era,
     pub(crate) input_responses: Option<InputResponses>,
     asked: AtomicU32,
+    /// Every input key this handler run has used.
+    keys: Mutex<HashSet<String>>,
 }
 
 /// What a handler can reach while it serves one request. Cheap to clone.
@@ -105,6 +110,7 @@ impl Context {
                 era,
                 input_responses,
                 asked: AtomicU32::new(0),
+                keys: Mutex::new(HashSet::new()),
             }),
         }
     }
@@ -265,6 +271,26 @@ impl Context {
     /// the requested mode): a server never asks a client for what it cannot
     /// do.
     pub async fn elicit(&self, params: ElicitRequestParams) -> Result<ElicitResult, Error> {
+        self.elicit_keyed(None, params).await
+    }
+
+    /// Like [`elicit`](Self::elicit), under a key the handler chooses for
+    /// the `inputRequests` entry of a stateless request (instead of a
+    /// generated `elicit-N`). Keys must be unique within one handler run;
+    /// reusing one fails.
+    pub async fn elicit_with_key(
+        &self,
+        key: impl Into<String>,
+        params: ElicitRequestParams,
+    ) -> Result<ElicitResult, Error> {
+        self.elicit_keyed(Some(key.into()), params).await
+    }
+
+    async fn elicit_keyed(
+        &self,
+        key: Option<String>,
+        params: ElicitRequestParams,
+    ) -> Result<ElicitResult, Error> {
         let caps = self.client_capabilities();
         let supported = match &params {
             ElicitRequestParams::Form(_) => caps.supports_form_elicitation(),
@@ -280,7 +306,10 @@ impl Context {
                 required,
             ));
         }
-        match self.ask("elicit", InputRequest::Elicit(params)).await? {
+        match self
+            .ask("elicit", key, InputRequest::Elicit(params))
+            .await?
+        {
             InputResponse::Elicit(r) => Ok(r),
             _ => Err(Error::Protocol(
                 "the client answered an elicitation with another kind of result".into(),
@@ -307,6 +336,26 @@ impl Context {
         &self,
         params: CreateMessageRequestParams,
     ) -> Result<CreateMessageResult, Error> {
+        self.sample_keyed(None, params).await
+    }
+
+    /// Like [`sample`](Self::sample), under a key the handler chooses for
+    /// the `inputRequests` entry of a stateless request (instead of a
+    /// generated `sample-N`). Keys must be unique within one handler run;
+    /// reusing one fails.
+    pub async fn sample_with_key(
+        &self,
+        key: impl Into<String>,
+        params: CreateMessageRequestParams,
+    ) -> Result<CreateMessageResult, Error> {
+        self.sample_keyed(Some(key.into()), params).await
+    }
+
+    async fn sample_keyed(
+        &self,
+        key: Option<String>,
+        params: CreateMessageRequestParams,
+    ) -> Result<CreateMessageResult, Error> {
         let caps = self.client_capabilities();
         if !caps.supports_sampling() {
             return Err(self.missing_capability(
@@ -321,7 +370,7 @@ impl Context {
             ));
         }
         match self
-            .ask("sample", InputRequest::CreateMessage(params))
+            .ask("sample", key, InputRequest::CreateMessage(params))
             .await?
         {
             InputResponse::CreateMessage(r) => Ok(r),
@@ -333,12 +382,27 @@ impl Context {
 
     /// Asks the client for its roots.
     pub async fn roots(&self) -> Result<ListRootsResult, Error> {
+        self.roots_keyed(None).await
+    }
+
+    /// Like [`roots`](Self::roots), under a key the handler chooses for the
+    /// `inputRequests` entry of a stateless request (instead of a generated
+    /// `roots-N`). Keys must be unique within one handler run; reusing one
+    /// fails.
+    pub async fn roots_with_key(&self, key: impl Into<String>) -> Result<ListRootsResult, Error> {
+        self.roots_keyed(Some(key.into())).await
+    }
+
+    async fn roots_keyed(&self, key: Option<String>) -> Result<ListRootsResult, Error> {
         if !self.client_capabilities().supports_roots() {
             return Err(
                 self.missing_capability("The client does not support roots", json!({"roots": {}}))
             );
         }
-        match self.ask("roots", InputRequest::ListRoots(None)).await? {
+        match self
+            .ask("roots", key, InputRequest::ListRoots(None))
+            .await?
+        {
             InputResponse::ListRoots(r) => Ok(r),
             _ => Err(Error::Protocol(
                 "the client answered roots/list with another kind of result".into(),
@@ -348,7 +412,33 @@ impl Context {
 
     /// Sends one input request: a server-to-client request in a session, or
     /// an `input_required` answer (unless already answered) when stateless.
-    async fn ask(&self, kind: &str, request: InputRequest) -> Result<InputResponse, Error> {
+    ///
+    /// The key is `chosen`, or `{kind}-{n}` with `n` counting the generated
+    /// keys of this handler run; a key used twice in one run is an error.
+    async fn ask(
+        &self,
+        kind: &str,
+        chosen: Option<String>,
+        request: InputRequest,
+    ) -> Result<InputResponse, Error> {
+        let key = match chosen {
+            Some(k) => k,
+            None => {
+                let n = self.inner.asked.fetch_add(1, Ordering::Relaxed);
+                format!("{kind}-{n}")
+            }
+        };
+        let fresh = self
+            .inner
+            .keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key.clone());
+        if !fresh {
+            return Err(Error::internal(format!(
+                "the input key {key:?} was used twice in one request"
+            )));
+        }
         match self.inner.era {
             Era::Session => {
                 let method = request.method().to_owned();
@@ -370,8 +460,6 @@ impl Context {
                 r.map_err(|e| Error::Protocol(format!("malformed {method} result: {e}")))
             }
             Era::Stateless => {
-                let n = self.inner.asked.fetch_add(1, Ordering::Relaxed);
-                let key = format!("{kind}-{n}");
                 if let Some(answer) = self
                     .inner
                     .input_responses

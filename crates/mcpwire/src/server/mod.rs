@@ -17,6 +17,7 @@
 mod completion;
 mod context;
 mod prompt;
+mod request_state;
 mod resource;
 mod schema;
 mod session;
@@ -68,6 +69,7 @@ pub(crate) struct ServerInner {
     pub(crate) page_size: Option<usize>,
     pub(crate) engine: EngineConfig,
     pub(crate) cache_hint: mcpwire_types::CacheHint,
+    pub(crate) request_state: request_state::RequestStateKeys,
 }
 
 /// An MCP server: its identity and its tools, resources and prompts.
@@ -150,6 +152,8 @@ impl Server {
             page_size: None,
             engine: EngineConfig::default(),
             cache_hint: mcpwire_types::CacheHint::new(0, mcpwire_types::CacheScope::Private),
+            request_state_keys: RequestStateKeySet(Vec::new()),
+            request_state_ttl: request_state::DEFAULT_TTL,
         }
     }
 
@@ -288,9 +292,42 @@ pub struct ServerBuilder {
     page_size: Option<usize>,
     engine: EngineConfig,
     cache_hint: mcpwire_types::CacheHint,
+    request_state_keys: RequestStateKeySet,
+    request_state_ttl: std::time::Duration,
+}
+
+/// Secret keys, kept out of `Debug` output.
+struct RequestStateKeySet(Vec<Vec<u8>>);
+
+impl std::fmt::Debug for RequestStateKeySet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[{} key(s)]", self.0.len())
+    }
 }
 
 impl ServerBuilder {
+    /// The secret keys that seal the `requestState` of multi round-trip
+    /// requests (2026-07-28) with HMAC-SHA256. States are sealed with the
+    /// first key and accepted when sealed with any of them, so keys can be
+    /// rotated: put the new key first and keep the old ones until the states
+    /// they sealed have expired. Servers behind a load balancer must share
+    /// their keys.
+    ///
+    /// Default (and with an empty list): one random 32-byte key made at
+    /// [`build`](Self::build), so states do not survive a restart.
+    pub fn request_state_keys(mut self, keys: Vec<Vec<u8>>) -> Self {
+        self.request_state_keys = RequestStateKeySet(keys);
+        self
+    }
+
+    /// How long a sealed `requestState` stays valid, in whole seconds
+    /// (default: 10 minutes). A retry with an older state is refused with
+    /// `-32602`.
+    pub fn request_state_ttl(mut self, ttl: std::time::Duration) -> Self {
+        self.request_state_ttl = ttl;
+        self
+    }
+
     /// The cache hint (`ttlMs`, `cacheScope`) that stateless list and read
     /// results carry unless a handler sets its own (default: stale at once,
     /// private). A read handler may set its own on its result.
@@ -400,6 +437,10 @@ impl ServerBuilder {
                 page_size: self.page_size,
                 engine: self.engine,
                 cache_hint: self.cache_hint,
+                request_state: request_state::RequestStateKeys::new(
+                    self.request_state_keys.0,
+                    self.request_state_ttl,
+                ),
             }),
         }
     }

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use mcpwire_types::{
     CallToolRequestParams, CallToolResult, ClientCapabilities, CompleteRequestParams,
     CompleteResult, ErrorCode, ErrorObject, GetPromptRequestParams, Implementation,
-    InitializeRequestParams, InitializeResult, InputRequests, InputRequiredResult,
+    InitializeRequestParams, InitializeResult, InputRequests, InputRequiredResult, InputResponses,
     ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
     LoggingLevel, Meta, Notification, PaginatedRequestParams, ProtocolVersion,
     ReadResourceRequestParams, Request, ServerCapabilities, SetLevelRequestParams,
@@ -239,7 +239,7 @@ impl Connection {
         cx: RequestContext,
         era: Era,
         meta: Option<Meta>,
-        inputs: Option<mcpwire_types::InputResponses>,
+        inputs: Option<InputResponses>,
     ) -> Context {
         Context::new(
             self.server.clone(),
@@ -253,6 +253,54 @@ impl Connection {
         )
     }
 
+    /// The answers a request brings: in a stateless retry, those sealed in
+    /// its `requestState` (checked against `method` and `target`) merged
+    /// with its `inputResponses`, the latter winning on a shared key.
+    fn answers(
+        &self,
+        era: Era,
+        method: &str,
+        target: &str,
+        state: Option<&str>,
+        responses: Option<InputResponses>,
+    ) -> Result<Option<InputResponses>, Error> {
+        if era == Era::Session {
+            return Ok(responses);
+        }
+        let mut answers = match state {
+            Some(s) => self.server.inner.request_state.open(s, method, target)?,
+            None => InputResponses::new(),
+        };
+        answers.extend(responses.unwrap_or_default());
+        Ok(Some(answers))
+    }
+
+    /// The `input_required` result for `pending`; stateless ones carry a
+    /// `requestState` sealing every answer received so far.
+    fn input_required(
+        &self,
+        pending: super::PendingInput,
+        era: Era,
+        method: &str,
+        target: &str,
+        answers: Option<InputResponses>,
+    ) -> Result<Value, Error> {
+        let mut requests = InputRequests::new();
+        requests.insert(pending.key, pending.request);
+        let mut result = InputRequiredResult::new(requests);
+        if era == Era::Stateless {
+            let state = self.server.inner.request_state.seal(
+                method,
+                target,
+                &answers.unwrap_or_default(),
+            )?;
+            result = result.with_request_state(state);
+        }
+        let mut v = to_value(&result)?;
+        v["resultType"] = json!("input_required");
+        Ok(v)
+    }
+
     async fn call_tool(&self, req: Request, cx: RequestContext, era: Era) -> Result<Value, Error> {
         let p: CallToolRequestParams = params(req.params)?;
         let Some(handler) = read(&self.server.inner.tools)
@@ -261,12 +309,22 @@ impl Connection {
         else {
             return Err(Error::invalid_params(format!("Unknown tool: {}", p.name)));
         };
-        let cx = self.context(cx, era, p.meta, p.input_responses);
+        let method = methods::TOOLS_CALL;
+        let answers = self.answers(
+            era,
+            method,
+            &p.name,
+            p.request_state.as_deref(),
+            p.input_responses,
+        )?;
+        let cx = self.context(cx, era, p.meta, answers.clone());
         let outcome = handler.call(cx, p.arguments.unwrap_or_default()).await;
         let result = match outcome {
             Ok(r) => r,
             Err(e @ (Error::Rpc(_) | Error::Cancelled)) => return Err(e),
-            Err(Error::InputRequired(pending)) => return input_required(*pending),
+            Err(Error::InputRequired(pending)) => {
+                return self.input_required(*pending, era, method, &p.name, answers);
+            }
             Err(e) => CallToolResult::error_text(e.to_string()),
         };
         to_value(&result)
@@ -301,10 +359,20 @@ impl Connection {
                 }
             }
         };
-        let cx = self.context(cx, era, p.meta, p.input_responses);
-        match handler.read(cx, p.uri, vars).await {
+        let method = methods::RESOURCES_READ;
+        let answers = self.answers(
+            era,
+            method,
+            &p.uri,
+            p.request_state.as_deref(),
+            p.input_responses,
+        )?;
+        let cx = self.context(cx, era, p.meta, answers.clone());
+        match handler.read(cx, p.uri.clone(), vars).await {
             Ok(r) => to_value(&r),
-            Err(Error::InputRequired(pending)) => input_required(*pending),
+            Err(Error::InputRequired(pending)) => {
+                self.input_required(*pending, era, method, &p.uri, answers)
+            }
             Err(e) => Err(e),
         }
     }
@@ -323,10 +391,20 @@ impl Connection {
                 )));
             }
         }
-        let cx = self.context(cx, era, p.meta, p.input_responses);
+        let method = methods::PROMPTS_GET;
+        let answers = self.answers(
+            era,
+            method,
+            &p.name,
+            p.request_state.as_deref(),
+            p.input_responses,
+        )?;
+        let cx = self.context(cx, era, p.meta, answers.clone());
         match route.handler.get(cx, args).await {
             Ok(r) => to_value(&r),
-            Err(Error::InputRequired(pending)) => input_required(*pending),
+            Err(Error::InputRequired(pending)) => {
+                self.input_required(*pending, era, method, &p.name, answers)
+            }
             Err(e) => Err(e),
         }
     }
@@ -375,14 +453,6 @@ impl Connection {
         let (items, next) = page(&items, p.cursor.as_deref(), self.server.inner.page_size)?;
         to_value(&build(items, next))
     }
-}
-
-fn input_required(pending: super::PendingInput) -> Result<Value, Error> {
-    let mut requests = InputRequests::new();
-    requests.insert(pending.key, pending.request);
-    let mut v = to_value(&InputRequiredResult::new(requests))?;
-    v["resultType"] = json!("input_required");
-    Ok(v)
 }
 
 fn resource_not_found(uri: &str, version: ProtocolVersion) -> Error {
