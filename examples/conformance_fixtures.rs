@@ -637,7 +637,9 @@ fn stateless_tools() -> Vec<ToolRoute> {
                 "Asks for the user's name, then greets them",
             ),
             |cx: Context, _args: Map<String, Value>| async move {
-                let r = cx.elicit(name_form("What is your name?", "name")).await?;
+                let r = cx
+                    .elicit_with_key("user_name", name_form("What is your name?", "name"))
+                    .await?;
                 ToolResult::Ok(CallToolResult::text(format!(
                     "Hello, {}!",
                     field(&r, "name")
