@@ -210,6 +210,20 @@ pub fn show(bytes: &[u8]) -> String {
     }
 }
 
+/// Reads a file of saved `--json` result lines (one JSON object a line).
+pub fn read_results(file: &str) -> Result<Vec<serde_json::Value>, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("reading {file}: {e}"))?;
+    let rows = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).map_err(|e| format!("{file}: {e}: {l}")))
+        .collect::<Result<Vec<serde_json::Value>, _>>()?;
+    if rows.is_empty() {
+        return Err(format!("{file}: no results"));
+    }
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -556,16 +556,7 @@ fn measure(args: &Args) -> Result<(), String> {
 }
 
 fn report(file: &str) -> Result<(), String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("reading {file}: {e}"))?;
-    let rows = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).map_err(|e| format!("{file}: {e}: {l}")))
-        .collect::<Result<Vec<Value>, _>>()?;
-    if rows.is_empty() {
-        return Err(format!("{file}: no results"));
-    }
-    print_table(&rows, true);
+    print_table(&mcpwire_benches::read_results(file)?, true);
     Ok(())
 }
 
