@@ -1,112 +1,24 @@
 //! Checks the conformance-suite fixtures (`examples/conformance_fixtures.rs`)
-//! over the in-memory transport: each tool, resource and prompt answers the
-//! way the suite's server scenarios expect.
+//! that the 2025-11-25 scenarios call, over the in-memory transport: each
+//! tool, resource and prompt answers the way the suite expects.
 
 #[path = "../conformance_fixtures.rs"]
 mod conformance_fixtures;
+mod fixtures_support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mcpwire::client::{Client, ClientBuilder, ServerNotification};
+use mcpwire::Error;
+use mcpwire::client::ServerNotification;
 use mcpwire::engine::RequestOptions;
-use mcpwire::server::Server;
 use mcpwire::types::{
-    CallToolResult, CompleteReference, ContentBlock, CreateMessageRequestParams,
-    CreateMessageResult, ElicitRequestParams, ElicitResult, LoggingLevel,
-    PrimitiveSchemaDefinition, ResourceContents, Root,
+    CompleteReference, CreateMessageRequestParams, CreateMessageResult, LoggingLevel,
+    PrimitiveSchemaDefinition, ResourceContents,
 };
-use mcpwire::{Error, transport};
-use serde_json::{Map, Value, json};
-use tokio::sync::broadcast;
+use serde_json::{Value, json};
 
-fn client() -> ClientBuilder {
-    Client::builder("conformance-fixtures-test", "1.0.0")
-}
-
-/// Serves a fresh fixture server to `builder`'s client.
-async fn connect(builder: ClientBuilder) -> (Server, Client) {
-    let server = conformance_fixtures::server();
-    let (a, b) = transport::memory::duplex();
-    let serving = server.clone();
-    tokio::spawn(async move {
-        let _ = serving.serve(a).await;
-    });
-    let client = builder.connect(b).await.expect("initialize");
-    (server, client)
-}
-
-async fn call(c: &Client, name: &str, args: Value) -> CallToolResult {
-    c.call_tool(name, args)
-        .await
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-fn text_of(r: &CallToolResult) -> String {
-    r.content
-        .iter()
-        .filter_map(ContentBlock::as_text)
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn as_json<T: serde::Serialize>(v: &T) -> Value {
-    serde_json::to_value(v).unwrap()
-}
-
-/// Everything that arrived on `rx` within `wait`.
-async fn drain(
-    rx: &mut broadcast::Receiver<ServerNotification>,
-    wait: Duration,
-) -> Vec<ServerNotification> {
-    tokio::time::sleep(wait).await;
-    let mut out = Vec::new();
-    while let Ok(n) = rx.try_recv() {
-        out.push(n);
-    }
-    out
-}
-
-fn rpc_code(e: &Error) -> i64 {
-    match e {
-        Error::Rpc(obj) => as_json(obj)["code"].as_i64().unwrap(),
-        other => panic!("expected a JSON-RPC error, got {other:?}"),
-    }
-}
-
-const TOOLS_2025_11_25: &[&str] = &[
-    "test_simple_text",
-    "test_image_content",
-    "test_audio_content",
-    "test_embedded_resource",
-    "test_multiple_content_types",
-    "test_tool_with_logging",
-    "test_error_handling",
-    "test_tool_with_progress",
-    "test_sampling",
-    "test_elicitation",
-    "test_elicitation_sep1034_defaults",
-    "test_elicitation_sep1330_enums",
-    "json_schema_2020_12_tool",
-    "test_reconnection",
-];
-
-const TOOLS_2026_07_28: &[&str] = &[
-    "test_missing_capability",
-    "test_streaming_elicitation",
-    "test_logging_tool",
-    "test_trigger_tool_change",
-    "test_trigger_prompt_change",
-    "test_input_required_result_elicitation",
-    "test_input_required_result_sampling",
-    "test_input_required_result_list_roots",
-    "test_input_required_result_request_state",
-    "test_input_required_result_multiple_inputs",
-    "test_input_required_result_multi_round",
-    "test_input_required_result_tampered_state",
-    "test_input_required_result_capabilities",
-    "test_x_mcp_header",
-];
+use fixtures_support::*;
 
 #[tokio::test]
 async fn initialize_declares_what_the_scenarios_use() {
@@ -334,40 +246,6 @@ async fn sampling_tool_fails_without_the_capability() {
     // A missing required argument is reported to the model.
     let r = call(&c, "test_sampling", json!({})).await;
     assert!(r.is_error());
-}
-
-/// A client whose elicitation handler records each request and answers with
-/// `answer(params)`.
-fn eliciting(
-    asked: Arc<Mutex<Vec<ElicitRequestParams>>>,
-    answer: fn(&ElicitRequestParams) -> Map<String, Value>,
-) -> ClientBuilder {
-    client().on_elicitation(move |p| {
-        let content = answer(&p);
-        asked.lock().unwrap().push(p);
-        async move { Ok(ElicitResult::accept(content)) }
-    })
-}
-
-fn schema_of(p: &ElicitRequestParams) -> Value {
-    match p {
-        ElicitRequestParams::Form(f) => Value::Object(f.requested_schema.clone()),
-        ElicitRequestParams::Url(_) => panic!("expected a form"),
-    }
-}
-
-fn message_of(p: &ElicitRequestParams) -> String {
-    match p {
-        ElicitRequestParams::Form(f) => f.message.clone(),
-        ElicitRequestParams::Url(u) => u.message.clone(),
-    }
-}
-
-fn obj(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        _ => unreachable!(),
-    }
 }
 
 #[tokio::test]
@@ -670,171 +548,4 @@ async fn completion_answers_for_prompt_and_template() {
             .unwrap();
     let r = c.complete(template, "id", "12").await.unwrap();
     assert_eq!(r.completion.values, ["123"]);
-}
-
-#[tokio::test]
-async fn missing_capability_is_minus_32021_with_required_capabilities() {
-    let (_s, c) = connect(client()).await;
-    let e = c
-        .call_tool("test_missing_capability", json!({}))
-        .await
-        .unwrap_err();
-    let Error::Rpc(obj) = &e else { panic!("{e:?}") };
-    let obj = as_json(obj);
-    assert_eq!(obj["code"], -32021);
-    assert_eq!(obj["data"]["requiredCapabilities"], json!({"sampling": {}}));
-
-    let (_s, c) = connect(
-        client().on_sampling(|_| async { Ok(CreateMessageResult::assistant_text("m", "hello")) }),
-    )
-    .await;
-    assert_eq!(
-        text_of(&call(&c, "test_missing_capability", json!({})).await),
-        "hello"
-    );
-}
-
-#[tokio::test]
-async fn trigger_tools_change_the_lists_and_notify() {
-    let (_s, c) = connect(client()).await;
-    let mut rx = c.notifications();
-    let has = |tools: &[mcpwire::types::Tool]| tools.iter().any(|t| t.name == "test_dynamic_tool");
-    assert!(!has(&c.list_all_tools().await.unwrap()));
-    assert_eq!(
-        text_of(&call(&c, "test_trigger_tool_change", json!({})).await),
-        "added test_dynamic_tool"
-    );
-    assert!(has(&c.list_all_tools().await.unwrap()));
-    assert_eq!(
-        text_of(&call(&c, "test_dynamic_tool", json!({})).await),
-        "dynamic tool"
-    );
-    let got = drain(&mut rx, Duration::from_millis(50)).await;
-    assert!(got.contains(&ServerNotification::ToolsListChanged));
-    assert!(!got.contains(&ServerNotification::PromptsListChanged));
-    call(&c, "test_trigger_tool_change", json!({})).await;
-    assert!(!has(&c.list_all_tools().await.unwrap()));
-
-    assert_eq!(
-        text_of(&call(&c, "test_trigger_prompt_change", json!({})).await),
-        "added test_dynamic_prompt"
-    );
-    let prompts = c.list_all_prompts().await.unwrap();
-    assert!(prompts.iter().any(|p| p.name == "test_dynamic_prompt"));
-    let got = drain(&mut rx, Duration::from_millis(50)).await;
-    assert!(got.contains(&ServerNotification::PromptsListChanged));
-}
-
-#[tokio::test]
-async fn input_tools_round_trip_through_a_session_client() {
-    let asked = Arc::default();
-    let builder = eliciting(Arc::clone(&asked), |p| match message_of(p).as_str() {
-        "Step 2: What is your favorite color?" => obj(json!({"color": "blue"})),
-        "Please confirm" => obj(json!({"ok": true})),
-        "What context should the prompt use?" => obj(json!({"context": "testing"})),
-        _ => obj(json!({"name": "Alice"})),
-    })
-    .on_sampling(|p| async move {
-        let answer =
-            if as_json(&p)["messages"][0]["content"]["text"] == "What is the capital of France?" {
-                "Paris"
-            } else {
-                "Hello"
-            };
-        Ok(CreateMessageResult::assistant_text("test-model", answer))
-    })
-    .roots(vec![
-        Root::new("file:///work", "work"),
-        Root::new("file:///tmp", "tmp"),
-    ]);
-    let (_s, c) = connect(builder).await;
-
-    let expect = [
-        ("test_input_required_result_elicitation", "Hello, Alice!"),
-        ("test_streaming_elicitation", "Hello, Alice!"),
-        ("test_input_required_result_sampling", "Paris"),
-        (
-            "test_input_required_result_list_roots",
-            "Roots: file:///work, file:///tmp",
-        ),
-        (
-            "test_input_required_result_request_state",
-            "state-ok: confirmed=true",
-        ),
-        (
-            "test_input_required_result_multiple_inputs",
-            "Hello Alice! (2 roots)",
-        ),
-        ("test_input_required_result_multi_round", "Alice likes blue"),
-        (
-            "test_input_required_result_tampered_state",
-            r#"Confirmed: action=accept, content={"ok":true}"#,
-        ),
-        ("test_input_required_result_capabilities", "sampled: Hello"),
-        ("test_logging_tool", "Logged two messages"),
-    ];
-    for (tool, text) in expect {
-        assert_eq!(text_of(&call(&c, tool, json!({})).await), text, "{tool}");
-    }
-    let r = as_json(
-        &c.get_prompt(
-            "test_input_required_result_prompt",
-            Vec::<(String, String)>::new(),
-        )
-        .await
-        .unwrap(),
-    );
-    assert_eq!(
-        r["messages"][0]["content"]["text"],
-        "Use this context: testing"
-    );
-
-    let messages: Vec<String> = asked.lock().unwrap().iter().map(message_of).collect();
-    assert!(messages.contains(&"Step 1: What is your name?".to_owned()));
-    assert!(messages.contains(&"Step 2: What is your favorite color?".to_owned()));
-}
-
-#[tokio::test]
-async fn capability_check_tool_elicits_when_sampling_is_missing() {
-    let asked = Arc::default();
-    let (_s, c) = connect(eliciting(Arc::clone(&asked), |_| {
-        obj(json!({"name": "Bob"}))
-    }))
-    .await;
-    let r = call(&c, "test_input_required_result_capabilities", json!({})).await;
-    assert_eq!(text_of(&r), "elicited: Bob");
-    let (_s, c) = connect(client()).await;
-    let r = call(&c, "test_input_required_result_capabilities", json!({})).await;
-    assert!(text_of(&r).contains("neither"));
-}
-
-#[tokio::test]
-async fn x_mcp_header_tool_marks_its_parameter() {
-    let (_s, c) = connect(client()).await;
-    let tools = c.list_all_tools().await.unwrap();
-    let t = tools
-        .iter()
-        .find(|t| t.name == "test_x_mcp_header")
-        .unwrap();
-    assert_eq!(
-        t.input_schema["properties"]["region"]["x-mcp-header"],
-        "Region"
-    );
-    assert_eq!(t.input_schema["properties"]["region"]["type"], "string");
-    let r = call(&c, "test_x_mcp_header", json!({"region": "eu-west"})).await;
-    assert_eq!(text_of(&r), "region=eu-west");
-}
-
-#[tokio::test]
-async fn reconnection_and_json_schema_tools_answer() {
-    let (_s, c) = connect(client()).await;
-    let r = call(&c, "test_reconnection", json!({})).await;
-    assert!(text_of(&r).contains("Reconnection test completed"));
-    let r = call(
-        &c,
-        "json_schema_2020_12_tool",
-        json!({"name": "n", "email": "e"}),
-    )
-    .await;
-    assert!(text_of(&r).starts_with("JSON Schema 2020-12 tool called with: {"));
 }
