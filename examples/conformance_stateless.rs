@@ -177,9 +177,12 @@ pub(super) fn stateless_tools() -> Vec<ToolRoute> {
                 "Needs a name (elicitation), a greeting (sampling) and the roots",
             ),
             |cx: Context, _args: Map<String, Value>| async move {
-                let name = cx.elicit(name_form("What is your name?", "name")).await?;
-                let greeting = cx.sample(sampling("Generate a greeting", 50)).await?;
-                let roots = cx.roots().await?;
+                let (name, greeting, roots) = tokio::join!(
+                    cx.elicit(name_form("What is your name?", "name")),
+                    cx.sample(sampling("Generate a greeting", 50)),
+                    cx.roots(),
+                );
+                let (name, greeting, roots) = (name?, greeting?, roots?);
                 ToolResult::Ok(CallToolResult::text(format!(
                     "{} {}! ({} roots)",
                     sampled_text(&greeting),

@@ -71,6 +71,20 @@ fn builder() -> ServerBuilder {
             },
         ))
         .tool(ToolRoute::typed(
+            "ask_together",
+            |cx: Context, _a: Text| async move {
+                let (name, city) = tokio::join!(
+                    cx.elicit(form("Name?", "name")),
+                    cx.elicit_with_key("city", form("City?", "city")),
+                );
+                Ok::<_, mcpwire::Error>(format!(
+                    "{} from {}",
+                    name?.content.unwrap_or_default()["name"],
+                    city?.content.unwrap_or_default()["city"]
+                ))
+            },
+        ))
+        .tool(ToolRoute::typed(
             "same_key",
             |cx: Context, _a: Text| async move {
                 cx.elicit_with_key("k", form("One?", "x")).await?;
@@ -605,4 +619,54 @@ async fn handler_chosen_keys_must_be_unique() {
     let state = r["result"]["requestState"].as_str().unwrap().to_owned();
     let r = retry(&mut raw, "same_key", json!({"k": accept("x", "1")}), &state).await;
     assert_eq!(r["result"]["isError"], true, "{r}");
+}
+
+#[tokio::test]
+async fn asks_awaited_together_go_out_in_one_round() {
+    let mut raw = Raw::start();
+    let (_, r) = raw
+        .call(
+            "tools/call",
+            json!({"name":"ask_together","arguments":{"text":""}}),
+            Some(meta(elicit_caps())),
+        )
+        .await;
+    let result = &r["result"];
+    check("InputRequiredResult", result);
+    let keys: Vec<&String> = result["inputRequests"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(keys, ["city", "elicit-0"], "{r}");
+    let state = result["requestState"].as_str().unwrap().to_owned();
+
+    // Answering one of the two asks for the other alone.
+    let r = retry(
+        &mut raw,
+        "ask_together",
+        json!({"city": accept("city", "Paris")}),
+        &state,
+    )
+    .await;
+    let keys: Vec<&String> = r["result"]["inputRequests"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(keys, ["elicit-0"], "{r}");
+    let state = r["result"]["requestState"].as_str().unwrap().to_owned();
+
+    let r = retry(
+        &mut raw,
+        "ask_together",
+        json!({"elicit-0": accept("name", "Ada")}),
+        &state,
+    )
+    .await;
+    assert_eq!(r["result"]["resultType"], "complete", "{r}");
+    assert_eq!(
+        r["result"]["content"][0]["text"], "\"Ada\" from \"Paris\"",
+        "{r}"
+    );
 }

@@ -28,6 +28,20 @@ use crate::engine::Peer;
 /// an ask must therefore be safe to repeat. Answers from earlier rounds
 /// travel in the sealed `requestState`, so a client need only send the
 /// latest round's answers.
+///
+/// Asks awaited together go out together: every ask of a run that has no
+/// answer yet joins the same `input_required` result, so a handler that
+/// needs several independent inputs gets them in one round trip.
+///
+/// ```no_run
+/// # use mcpwire::server::Context;
+/// # use mcpwire::types::{CreateMessageRequestParams, ElicitRequestParams};
+/// # async fn tool(cx: Context, form: ElicitRequestParams, prompt: CreateMessageRequestParams)
+/// # -> Result<(), mcpwire::Error> {
+/// let (name, reply, roots) = tokio::join!(cx.elicit(form), cx.sample(prompt), cx.roots());
+/// let (name, reply, roots) = (name?, reply?, roots?);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct PendingInput {
     /// The key the answer will come back under.
@@ -59,6 +73,8 @@ pub(crate) struct ContextInner {
     asked: AtomicU32,
     /// Every input key this handler run has used.
     keys: Mutex<HashSet<String>>,
+    /// Stateless asks this run could not answer, in the order they were made.
+    unanswered: Mutex<Vec<PendingInput>>,
 }
 
 /// What a handler can reach while it serves one request. Cheap to clone.
@@ -111,6 +127,7 @@ impl Context {
                 input_responses,
                 asked: AtomicU32::new(0),
                 keys: Mutex::new(HashSet::new()),
+                unanswered: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -410,6 +427,11 @@ impl Context {
         }
     }
 
+    /// Takes the stateless asks of this run that had no answer, oldest first.
+    pub(crate) fn take_unanswered(&self) -> Vec<PendingInput> {
+        std::mem::take(&mut *lock(&self.inner.unanswered))
+    }
+
     /// Sends one input request: a server-to-client request in a session, or
     /// an `input_required` answer (unless already answered) when stateless.
     ///
@@ -428,12 +450,7 @@ impl Context {
                 format!("{kind}-{n}")
             }
         };
-        let fresh = self
-            .inner
-            .keys
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(key.clone());
+        let fresh = lock(&self.inner.keys).insert(key.clone());
         if !fresh {
             return Err(Error::internal(format!(
                 "the input key {key:?} was used twice in one request"
@@ -468,11 +485,14 @@ impl Context {
                 {
                     return Ok(answer.clone());
                 }
-                Err(Error::InputRequired(Box::new(PendingInput {
-                    key,
-                    request,
-                })))
+                let pending = PendingInput { key, request };
+                lock(&self.inner.unanswered).push(pending.clone());
+                Err(Error::InputRequired(Box::new(pending)))
             }
         }
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }

@@ -275,10 +275,12 @@ impl Connection {
         Ok(Some(answers))
     }
 
-    /// The `input_required` result for `pending`; stateless ones carry a
-    /// `requestState` sealing every answer received so far.
+    /// The `input_required` result for `pending` and every other ask of the
+    /// run still unanswered; stateless ones carry a `requestState` sealing
+    /// every answer received so far.
     fn input_required(
         &self,
+        cx: &Context,
         pending: super::PendingInput,
         era: Era,
         method: &str,
@@ -286,7 +288,10 @@ impl Connection {
         answers: Option<InputResponses>,
     ) -> Result<Value, Error> {
         let mut requests = InputRequests::new();
-        requests.insert(pending.key, pending.request);
+        for ask in cx.take_unanswered() {
+            requests.insert(ask.key, ask.request);
+        }
+        requests.entry(pending.key).or_insert(pending.request);
         let mut result = InputRequiredResult::new(requests);
         if era == Era::Stateless {
             let state = self.server.inner.request_state.seal(
@@ -318,12 +323,14 @@ impl Connection {
             p.input_responses,
         )?;
         let cx = self.context(cx, era, p.meta, answers.clone());
-        let outcome = handler.call(cx, p.arguments.unwrap_or_default()).await;
+        let outcome = handler
+            .call(cx.clone(), p.arguments.unwrap_or_default())
+            .await;
         let result = match outcome {
             Ok(r) => r,
             Err(e @ (Error::Rpc(_) | Error::Cancelled)) => return Err(e),
             Err(Error::InputRequired(pending)) => {
-                return self.input_required(*pending, era, method, &p.name, answers);
+                return self.input_required(&cx, *pending, era, method, &p.name, answers);
             }
             Err(e) => CallToolResult::error_text(e.to_string()),
         };
@@ -368,10 +375,10 @@ impl Connection {
             p.input_responses,
         )?;
         let cx = self.context(cx, era, p.meta, answers.clone());
-        match handler.read(cx, p.uri.clone(), vars).await {
+        match handler.read(cx.clone(), p.uri.clone(), vars).await {
             Ok(r) => to_value(&r),
             Err(Error::InputRequired(pending)) => {
-                self.input_required(*pending, era, method, &p.uri, answers)
+                self.input_required(&cx, *pending, era, method, &p.uri, answers)
             }
             Err(e) => Err(e),
         }
@@ -400,10 +407,10 @@ impl Connection {
             p.input_responses,
         )?;
         let cx = self.context(cx, era, p.meta, answers.clone());
-        match route.handler.get(cx, args).await {
+        match route.handler.get(cx.clone(), args).await {
             Ok(r) => to_value(&r),
             Err(Error::InputRequired(pending)) => {
-                self.input_required(*pending, era, method, &p.name, answers)
+                self.input_required(&cx, *pending, era, method, &p.name, answers)
             }
             Err(e) => Err(e),
         }
