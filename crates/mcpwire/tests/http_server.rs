@@ -41,6 +41,20 @@ fn server() -> Server {
                 format!("{} steps", a.steps)
             },
         ))
+        .tool(ToolRoute::new(
+            mcpwire::types::Tool::new(
+                "regional",
+                json!({"type": "object", "properties": {
+                    "region": {"type": "string", "x-mcp-header": "Region"},
+                    "limit": {"type": "integer", "x-mcp-header": "Limit"},
+                }}),
+            ),
+            |_cx: Context, args: serde_json::Map<String, Value>| async move {
+                Ok::<_, mcpwire::Error>(mcpwire::types::CallToolResult::text(
+                    Value::Object(args).to_string(),
+                ))
+            },
+        ))
         .tool(ToolRoute::typed(
             "polled",
             |cx: Context, a: Steps| async move {
@@ -663,5 +677,96 @@ async fn stateless_2026_requests_need_no_session_and_check_their_headers() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mcp_param_headers_must_mirror_the_arguments_a_tool_marks() {
+    let s = start(HttpConfig::default()).await;
+    let call = |args: Value, headers: &[(&str, &str)]| {
+        let body = json!({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{
+            "name": "regional", "arguments": args,
+            "_meta": {
+                "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                "io.modelcontextprotocol/clientCapabilities": {},
+            },
+        }});
+        let mut req = s
+            .http
+            .post(&s.url)
+            .header("content-type", "application/json")
+            .header("accept", ACCEPT_BOTH)
+            .header("mcp-protocol-version", "2026-07-28")
+            .header("mcp-method", "tools/call");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req.body(body.to_string()).send()
+    };
+    let ok = |r: reqwest::Response| async move {
+        let status = r.status();
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{v}");
+        assert_eq!(v["result"]["resultType"], "complete", "{v}");
+    };
+    let refused = |r: reqwest::Response, why: &'static str| async move {
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{why}");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["error"]["code"], -32020, "{why}: {v}");
+        assert_eq!(v["id"], 1, "{why}: {v}");
+    };
+    // Matching headers, Base64-encoded where the value needs it; an
+    // integer compares as a number; an encoded Mcp-Name is decoded.
+    let args = json!({"region": "Hello, 世界", "limit": 42});
+    let headers = [
+        ("mcp-name", "=?base64?cmVnaW9uYWw=?="),
+        ("mcp-param-region", "=?base64?SGVsbG8sIOS4lueVjA==?="),
+        ("Mcp-Param-Limit", "42.0"),
+    ];
+    ok(call(args.clone(), &headers).await.unwrap()).await;
+    // No marked argument, no header needed.
+    ok(call(json!({}), &[("mcp-name", "regional")]).await.unwrap()).await;
+    refused(
+        call(
+            args.clone(),
+            &[("mcp-name", "regional"), ("mcp-param-limit", "42")],
+        )
+        .await
+        .unwrap(),
+        "a missing header",
+    )
+    .await;
+    refused(
+        call(
+            json!({"region": "eu"}),
+            &[("mcp-name", "regional"), ("mcp-param-region", "us")],
+        )
+        .await
+        .unwrap(),
+        "a disagreeing header",
+    )
+    .await;
+    refused(
+        call(
+            json!({"region": "Hello"}),
+            &[
+                ("mcp-name", "regional"),
+                ("mcp-param-region", "=?base64?SGVsbG8?="),
+            ],
+        )
+        .await
+        .unwrap(),
+        "unpadded Base64",
+    )
+    .await;
+    refused(
+        call(json!({}), &[("mcp-name", "=?base64?!!?=")])
+            .await
+            .unwrap(),
+        "a malformed Mcp-Name",
+    )
+    .await;
+    // The server keeps serving after the refusals.
+    ok(call(args, &headers).await.unwrap()).await;
     s.stop().await;
 }

@@ -168,6 +168,18 @@ impl Server {
         self.announce(ServerEvent::ToolsChanged);
     }
 
+    /// Runs `f` on the input schema of the tool `name`, if there is one.
+    #[cfg(feature = "http-server")]
+    pub(crate) fn with_tool_schema<R>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&serde_json::Map<String, serde_json::Value>) -> R,
+    ) -> Option<R> {
+        read(&self.inner.tools)
+            .get(name)
+            .map(|t| f(&t.def.input_schema))
+    }
+
     /// Removes a tool; returns whether it existed.
     pub fn remove_tool(&self, name: &str) -> bool {
         let removed = write(&self.inner.tools).shift_remove(name).is_some();

@@ -140,76 +140,18 @@ impl RequestStateKeys {
     }
 }
 
-/// Unpadded base64url (RFC 4648 §5).
+/// Unpadded base64url (RFC 4648 §5), canonical: trailing bits must be zero.
 mod b64 {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     pub(super) fn encode(bytes: &[u8]) -> String {
-        let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-        for chunk in bytes.chunks(3) {
-            let n = chunk
-                .iter()
-                .enumerate()
-                .fold(0u32, |n, (i, &b)| n | (u32::from(b) << (16 - 8 * i)));
-            for i in 0..=chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            }
-        }
-        out
-    }
-
-    fn value(c: u8) -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' => 62,
-            b'_' => 63,
-            _ => return None,
-        } as u32)
+        URL_SAFE_NO_PAD.encode(bytes)
     }
 
     /// Decodes canonical unpadded base64url; `None` for anything else.
     pub(super) fn decode(s: &str) -> Option<Vec<u8>> {
-        let s = s.as_bytes();
-        if s.len() % 4 == 1 {
-            return None;
-        }
-        let mut out = Vec::with_capacity(s.len() / 4 * 3 + 2);
-        for chunk in s.chunks(4) {
-            let mut n = 0u32;
-            for (i, &c) in chunk.iter().enumerate() {
-                n |= value(c)? << (18 - 6 * i);
-            }
-            let bytes = chunk.len() - 1;
-            // Bits past the last whole byte must be zero (one encoding per value).
-            if n & ((1u32 << (24 - 8 * bytes)) - 1) != 0 {
-                return None;
-            }
-            for i in 0..bytes {
-                out.push((n >> (16 - 8 * i)) as u8);
-            }
-        }
-        Some(out)
-    }
-
-    #[cfg(test)]
-    mod tests {
-        #[test]
-        fn round_trips_every_length() {
-            let data: Vec<u8> = (0u8..=255).collect();
-            for len in 0..40 {
-                let e = super::encode(&data[..len]);
-                assert!(!e.contains('='));
-                assert_eq!(super::decode(&e).as_deref(), Some(&data[..len]));
-            }
-            assert_eq!(super::encode(b"foobar"), "Zm9vYmFy");
-            assert_eq!(super::encode(b"fo"), "Zm8");
-            assert_eq!(super::encode(&[0xfb, 0xff]), "-_8");
-            assert_eq!(super::decode("Zm9"), None);
-            assert_eq!(super::decode("Zm8="), None);
-            assert_eq!(super::decode("Z"), None);
-        }
+        URL_SAFE_NO_PAD.decode(s).ok()
     }
 }
 

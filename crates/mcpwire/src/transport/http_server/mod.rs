@@ -21,6 +21,7 @@ mod events;
 mod guard;
 mod legacy;
 mod modern;
+mod param_headers;
 #[cfg(feature = "axum")]
 mod router;
 mod serve;
@@ -410,7 +411,9 @@ impl StreamableHttp {
         // A 2026-07-28 request describes itself and needs no session.
         let modern =
             header_version == ProtocolVersion::V2026_07_28 || names_modern_version(&incoming);
-        if modern && let Err(r) = modern::check_headers(&parts.headers, &incoming) {
+        if modern
+            && let Err(r) = modern::check_headers(&parts.headers, &incoming, &self.state.server)
+        {
             return *r;
         }
         let keep_no_session = self.state.config.stateless || modern;

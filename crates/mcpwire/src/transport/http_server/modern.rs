@@ -5,6 +5,8 @@ use http::{HeaderMap, Response, StatusCode};
 use mcpwire_types::{ErrorCode, ErrorObject, Incoming, Message};
 
 use super::body::{self, Body};
+use super::param_headers;
+use crate::server::Server;
 
 /// The `Mcp-Method` header.
 pub const METHOD_HEADER: &str = "mcp-method";
@@ -27,12 +29,15 @@ fn mismatch(message: String, id: Option<&mcpwire_types::RequestId>) -> Box<Respo
     Box::new(body::json(StatusCode::BAD_REQUEST, body.to_string()))
 }
 
-/// Checks `Mcp-Method` and `Mcp-Name` against the body: a missing or
+/// Checks `Mcp-Method`, `Mcp-Name` and, for a `tools/call`, the tool's
+/// `Mcp-Param-*` headers against the body: a missing, malformed or
 /// disagreeing header is `-32020` with HTTP 400. Values are compared
-/// exactly, after trimming surrounding whitespace.
+/// exactly, after trimming surrounding whitespace and decoding the Base64
+/// sentinel form.
 pub(crate) fn check_headers(
     headers: &HeaderMap,
     incoming: &Incoming,
+    server: &Server,
 ) -> Result<(), Box<Response<Body>>> {
     let (method, params, id) = match incoming {
         Incoming::Message(Message::Request(r)) => {
@@ -90,7 +95,17 @@ pub(crate) fn check_headers(
     }
     if let Some(field) = name_field(method) {
         let body_name = params.and_then(|p| p.get(field)).and_then(|v| v.as_str());
-        match (header(NAME_HEADER), body_name) {
+        let name = match headers.get(NAME_HEADER).map(param_headers::decode) {
+            Some(Ok(name)) => Some(name),
+            Some(Err(why)) => {
+                return Err(mismatch(
+                    format!("Header mismatch: the Mcp-Name header {why}"),
+                    id,
+                ));
+            }
+            None => None,
+        };
+        match (name.as_deref(), body_name) {
             (Some(h), Some(b)) if h == b => {}
             (None, _) => {
                 return Err(mismatch(
@@ -104,6 +119,19 @@ pub(crate) fn check_headers(
                     id,
                 ));
             }
+        }
+    }
+    if method == "tools/call"
+        && let Some(name) = params.and_then(|p| p.get("name")).and_then(|v| v.as_str())
+    {
+        let arguments = params
+            .and_then(|p| p.get("arguments"))
+            .and_then(|a| a.as_object());
+        let checked = server.with_tool_schema(name, |schema| {
+            param_headers::check(headers, schema, arguments)
+        });
+        if let Some(Err(message)) = checked {
+            return Err(mismatch(message, id));
         }
     }
     Ok(())
