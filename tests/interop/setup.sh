@@ -9,11 +9,15 @@
 #   node/  node_modules with @modelcontextprotocol/sdk@1.32.2 and the reference
 #          server @modelcontextprotocol/server-everything@2026.8.31 (from the
 #          committed tests/interop/package.json + package-lock.json, npm ci)
+#   inspector/  node_modules with @modelcontextprotocol/inspector@2.12.0 (from
+#          tests/interop/inspector/, npm ci under Node 22, which
+#          scripts/node22.sh installs into .cache/node22)
 # A second run only checks the installed versions and returns quickly.
 set -euo pipefail
 
 PY_MCP_VERSION="2.3.0"
 TS_SDK_VERSION="1.32.2"
+INSPECTOR_VERSION="2.12.0"
 EVERYTHING_VERSION="2026.8.31"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -84,6 +88,32 @@ else
     cp "$here/package-lock.json" "$stamp"
     ts_ok || die "@modelcontextprotocol/sdk@$TS_SDK_VERSION is still not installed in $nodedir after npm ci"
     log "node: ok"
+fi
+
+# ------------------------------------------------------------- Inspector ----
+inspdir="$dest/inspector"
+insp_stamp="$inspdir/.lock-copy.json"
+insp_ok() {
+    local pkg="$inspdir/node_modules/@modelcontextprotocol/inspector/package.json"
+    [[ -f "$pkg" && -f "$insp_stamp" ]] || return 1
+    cmp -s "$insp_stamp" "$here/inspector/package-lock.json" || return 1
+    grep -q "\"version\": *\"$INSPECTOR_VERSION\"" "$pkg"
+}
+
+if insp_ok; then
+    log "inspector: @modelcontextprotocol/inspector@$INSPECTOR_VERSION already in $inspdir"
+else
+    node22_bin="$(bash "$root/scripts/node22.sh" </dev/null | tail -1)"
+    [[ -x "$node22_bin/node" ]] || die "scripts/node22.sh gave no node binary"
+    log "inspector: npm ci @modelcontextprotocol/inspector@$INSPECTOR_VERSION into $inspdir (node $("$node22_bin/node" --version))"
+    mkdir -p "$inspdir"
+    rm -f "$insp_stamp"
+    cp "$here/inspector/package.json" "$here/inspector/package-lock.json" "$inspdir/"
+    (cd "$inspdir" && PATH="$node22_bin:$PATH" npm ci --no-audit --no-fund --loglevel=error </dev/null >&2) \
+        || die "npm ci in $inspdir failed"
+    cp "$here/inspector/package-lock.json" "$insp_stamp"
+    insp_ok || die "@modelcontextprotocol/inspector@$INSPECTOR_VERSION is still not installed in $inspdir after npm ci"
+    log "inspector: ok"
 fi
 
 log "ready: MCPWIRE_INTEROP=$dest"
