@@ -19,7 +19,16 @@ pub struct Endpoint {
     pub addr: SocketAddr,
     pub host: String,
     pub path: String,
+    /// Stateless 2026-07-28 requests (no session; `_meta` and the `Mcp-Method`/`Mcp-Name`
+    /// headers on every request) instead of a 2025-11-25 session.
+    pub modern: bool,
 }
+
+/// The revision of stateless requests.
+pub const MODERN_VERSION: &str = "2026-07-28";
+
+/// The `_meta` every 2026-07-28 request of the driver carries.
+pub const MODERN_META: &str = r#""_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"http-load","version":"0"},"io.modelcontextprotocol/clientCapabilities":{}}"#;
 
 /// Status and headers of a response; its body is in [`Conn::body`].
 pub(crate) struct Head {
@@ -251,16 +260,28 @@ impl Conn {
 pub(crate) fn post_request(
     ep: &Endpoint,
     session: Option<&str>,
+    (method, name): (&str, Option<&str>),
     body: &[u8],
     out: &mut Vec<u8>,
 ) -> usize {
+    let version = if ep.modern {
+        MODERN_VERSION
+    } else {
+        PROTOCOL_VERSION
+    };
     write!(
         out,
         "POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
-         Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: {PROTOCOL_VERSION}\r\n",
+         Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: {version}\r\n",
         ep.path, ep.host
     )
     .expect("write to Vec");
+    if ep.modern {
+        write!(out, "Mcp-Method: {method}\r\n").expect("write to Vec");
+        if let Some(name) = name {
+            write!(out, "Mcp-Name: {name}\r\n").expect("write to Vec");
+        }
+    }
     if let Some(s) = session {
         write!(out, "Mcp-Session-Id: {s}\r\n").expect("write to Vec");
     }

@@ -5,7 +5,9 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
-use crate::http::{Conn, Endpoint, Head, PROTOCOL_VERSION, each_message, post_request};
+use crate::http::{
+    Conn, Endpoint, Head, MODERN_META, PROTOCOL_VERSION, each_message, post_request,
+};
 use crate::{Content, Reply, show};
 
 /// How the response bodies of a phase were framed and typed.
@@ -70,7 +72,8 @@ pub struct Session {
 }
 
 impl Session {
-    /// Connects (or reuses `conn`), sends `initialize` and `notifications/initialized`.
+    /// Connects (or reuses `conn`), sends `initialize` and `notifications/initialized`; for a
+    /// stateless endpoint, sends `server/discover` instead and holds no session.
     pub fn open(ep: &Endpoint, conn: Option<Conn>) -> Result<Self, String> {
         let conn = match conn {
             Some(c) => c,
@@ -83,41 +86,49 @@ impl Session {
             bodies: Bodies::default(),
             scratch: Vec::new(),
         };
-        let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-            "protocolVersion": PROTOCOL_VERSION,
-            "capabilities": {},
-            "clientInfo": {"name": "http-load", "version": "0"},
-        }});
+        let (method, init, answered_at) = if ep.modern {
+            let init = format!(
+                r#"{{"jsonrpc":"2.0","id":0,"method":"server/discover","params":{{{MODERN_META}}}}}"#
+            );
+            ("server/discover", init, "/result/supportedVersions")
+        } else {
+            let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+                "protocolVersion": PROTOCOL_VERSION,
+                "capabilities": {},
+                "clientInfo": {"name": "http-load", "version": "0"},
+            }});
+            ("initialize", init.to_string(), "/result/protocolVersion")
+        };
         let mut req = Vec::new();
-        post_request(ep, None, init.to_string().as_bytes(), &mut req);
-        let head = s.exchange(&req).map_err(|e| format!("initialize: {e}"))?;
+        post_request(ep, None, (method, None), init.as_bytes(), &mut req);
+        let head = s.exchange(&req).map_err(|e| format!("{method}: {e}"))?;
         let body = &s.conn.body;
         if head.status != 200 {
-            return Err(format!(
-                "initialize answered {}: {}",
-                head.status,
-                show(body)
-            ));
+            return Err(format!("{method} answered {}: {}", head.status, show(body)));
         }
         let answered = each_message(head.sse, body, &mut s.scratch, |m| {
             let v: Value = serde_json::from_slice(m)
-                .map_err(|e| format!("unparsable initialize answer ({e}): {}", show(m)))?;
+                .map_err(|e| format!("unparsable {method} answer ({e}): {}", show(m)))?;
             if v.get("method").is_some() {
                 return Ok(false);
             }
-            if v.get("id") != Some(&json!(0)) || v.pointer("/result/protocolVersion").is_none() {
-                return Err(format!("bad initialize answer: {}", show(m)));
+            if v.get("id") != Some(&json!(0)) || v.pointer(answered_at).is_none() {
+                return Err(format!("bad {method} answer: {}", show(m)));
             }
             Ok(true)
         })?;
         if !answered {
-            return Err(format!("no initialize answer in: {}", show(body)));
+            return Err(format!("no {method} answer in: {}", show(body)));
+        }
+        if ep.modern {
+            return Ok(s);
         }
         s.id = head.session;
         req.clear();
         post_request(
             ep,
             s.id.as_deref(),
+            ("notifications/initialized", None),
             br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
             &mut req,
         );
@@ -249,9 +260,14 @@ impl Calls {
             };
             body.extend_from_slice(digits);
             body.extend((digits.len()..size).map(|j| b'a' + ((id as usize + j) % 26) as u8));
-            body.extend_from_slice(b"\"}}}");
+            body.extend_from_slice(b"\"}");
+            if ep.modern {
+                body.push(b',');
+                body.extend_from_slice(MODERN_META.as_bytes());
+            }
+            body.extend_from_slice(b"}}");
             starts.push(bytes.len());
-            let at = post_request(ep, session, &body, &mut bytes);
+            let at = post_request(ep, session, ("tools/call", Some("echo")), &body, &mut bytes);
             text_at.push(at + text_in_body);
         }
         starts.push(bytes.len());

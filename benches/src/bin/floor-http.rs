@@ -3,7 +3,8 @@
 //! Usage: `floor-http [--port 8080]` (binds 127.0.0.1, TCP_NODELAY on every connection).
 //!
 //! One `serde_json::Value` parse and one serialisation per request, answered as a plain
-//! `application/json` body: `initialize` (no `Mcp-Session-Id`, no sessions at all), `ping`,
+//! `application/json` body: `initialize` (no `Mcp-Session-Id`, no sessions at all),
+//! `server/discover` (2026-07-28 requests need no more: their `_meta` costs only the parse), `ping`,
 //! `tools/list`, `tools/call` `echo`; notifications and responses get 202 with no body; any other
 //! method gets -32601. The runtime is tokio's multi-thread one, as a production server would use
 //! (pinned to one core, it has one worker).
@@ -74,6 +75,12 @@ fn handle(id: Value, method: &str, params: Option<&Value>) -> Value {
                 "serverInfo": {"name": "floor-http", "version": env!("CARGO_PKG_VERSION")},
             })
         }
+        "server/discover" => json!({
+            "resultType": "complete",
+            "supportedVersions": ["2026-07-28"],
+            "capabilities": {"tools": {}},
+            "serverInfo": {"name": "floor-http", "version": env!("CARGO_PKG_VERSION")},
+        }),
         "ping" => json!({}),
         "tools/list" => json!({"tools": [{
             "name": "echo",

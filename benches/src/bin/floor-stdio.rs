@@ -1,5 +1,7 @@
 //! The floor: a frameworkless MCP stdio server (serde_json line loop with an `echo` tool) that bounds what any stdio server can reach.
 //!
+//! It answers sessions and stateless 2026-07-28 requests alike: `_meta` costs it only the parse.
+//!
 //! One `serde_json::Value` parse and one serialisation per message, a `BufReader` on stdin and a
 //! `BufWriter` on stdout that is flushed only once stdin has no buffered bytes left, so pipelined
 //! requests have their responses written in one batch.
@@ -59,6 +61,12 @@ fn handle(line: &[u8]) -> Option<Value> {
                 "serverInfo": {"name": "floor-stdio", "version": env!("CARGO_PKG_VERSION")},
             })
         }
+        "server/discover" => json!({
+            "resultType": "complete",
+            "supportedVersions": ["2026-07-28"],
+            "capabilities": {"tools": {}},
+            "serverInfo": {"name": "floor-stdio", "version": env!("CARGO_PKG_VERSION")},
+        }),
         "ping" => json!({}),
         "tools/list" => json!({"tools": [{
             "name": "echo",

@@ -3,7 +3,7 @@
 //! Usage:
 //!   http-load [--calls 20000] [--size 100] [--sessions 1,32] [--runs 3] [--warmup 1000]
 //!             [--idle-sessions 0] [--path /mcp] [--server-cpu 0|none] [--driver-cpu 1|none]
-//!             [--quiet-server] [--timeout 600] [--json] [--label NAME] -- SERVER_CMD ARGS...
+//!             [--quiet-server] [--timeout 600] [--era 2025-11-25|2026-07-28] [--json] [--label NAME] -- SERVER_CMD ARGS...
 //!   http-load --report FILE      (table of the `--json` lines in FILE, with calls/s ratios to the first line)
 //!
 //! SERVER_CMD must contain the token `{port}` (e.g. `echo http 127.0.0.1:{port}`); each run
@@ -16,6 +16,10 @@
 //! server's `VmHWM`, and with `--idle-sessions N` opens N more sessions and reports what they
 //! cost in `VmRSS`. The reported figures are the best over `--runs` runs (highest calls/s,
 //! lowest latency), the highest peak RSS and the highest idle-session cost.
+//!
+//! With `--era 2026-07-28` there are no sessions: each "session" is a keep-alive connection that
+//! sends `server/discover` instead of the handshake, and every call carries `_meta` and the
+//! `Mcp-Method`/`Mcp-Name` headers; `--idle-sessions` does not apply.
 //!
 //! The HTTP/1.1 client (`mcpwire_benches::http`, `http_session`) is hand-written on
 //! `std::net::TcpStream` (TCP_NODELAY, every request prebuilt before the clock starts) and reads
@@ -30,7 +34,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use mcpwire_benches::epoll::run_calls;
-use mcpwire_benches::http::{Endpoint, IO_TIMEOUT};
+use mcpwire_benches::http::{Endpoint, IO_TIMEOUT, MODERN_VERSION};
 use mcpwire_benches::http_session::{Bodies, Calls, Session};
 use mcpwire_benches::{
     peak_rss_kib, percentile, pin_current_thread, process_cpu_ns, rss_kib, thread_cpu_ns,
@@ -53,6 +57,8 @@ struct Args {
     server_cpu: Option<usize>,
     driver_cpu: Option<usize>,
     quiet_server: bool,
+    /// Stateless 2026-07-28 requests instead of 2025-11-25 sessions.
+    modern: bool,
     timeout: u64,
     json: bool,
     label: Option<String>,
@@ -63,7 +69,7 @@ struct Args {
 const USAGE: &str =
     "usage: http-load [--calls 20000] [--size 100] [--sessions 1,32] [--runs 3] [--warmup 1000]
                  [--idle-sessions 0] [--path /mcp] [--server-cpu 0|none] [--driver-cpu 1|none]
-                 [--quiet-server] [--timeout 600] [--json] [--label NAME] -- SERVER_CMD ARGS...
+                 [--quiet-server] [--timeout 600] [--era 2025-11-25|2026-07-28] [--json] [--label NAME] -- SERVER_CMD ARGS...
        http-load --report FILE
 SERVER_CMD must contain `{port}`, e.g. `-- target/release/floor-http --port {port}`.";
 
@@ -79,6 +85,7 @@ fn parse_args() -> Result<Args, String> {
         server_cpu: Some(0),
         driver_cpu: Some(1),
         quiet_server: false,
+        modern: false,
         timeout: 600,
         json: false,
         label: None,
@@ -112,6 +119,17 @@ fn parse_args() -> Result<Args, String> {
             "--quiet-server" => args.quiet_server = true,
             "--json" => args.json = true,
             "--label" => args.label = Some(value()?),
+            "--era" => {
+                args.modern = match value()?.as_str() {
+                    "2025-11-25" => false,
+                    MODERN_VERSION => true,
+                    other => {
+                        return Err(format!(
+                            "--era must be 2025-11-25 or {MODERN_VERSION}, not {other:?}"
+                        ));
+                    }
+                }
+            }
             "--report" => args.report = Some(value()?),
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -133,6 +151,9 @@ fn parse_args() -> Result<Args, String> {
                 "the server command has no `{{port}}` token\n{USAGE}"
             ));
         }
+    }
+    if args.modern && args.idle_sessions > 0 {
+        return Err("--idle-sessions needs sessions, which --era 2026-07-28 does not have".into());
     }
     if args.calls == 0 || args.sessions.is_empty() {
         return Err("--calls and --sessions must be non-empty".into());
@@ -381,6 +402,7 @@ fn one_run(args: &Args) -> Result<RunStat, String> {
         addr,
         host: addr.to_string(),
         path: args.path.clone(),
+        modern: args.modern,
     };
     let mut child = spawn(args, port)?;
     let result = wait_ready(&mut child, addr).and_then(|()| drive(args, &ep, child.id()));
@@ -498,8 +520,10 @@ fn measure(args: &Args) -> Result<(), String> {
     }
     let label = args.label.clone().unwrap_or_else(|| {
         let exe = args.cmd[0].rsplit('/').next().unwrap_or(&args.cmd[0]);
+        let era = args.modern.then_some("[2026-07-28]");
         std::iter::once(exe)
             .chain(args.cmd[1..].iter().map(String::as_str))
+            .chain(era)
             .collect::<Vec<_>>()
             .join(" ")
     });
@@ -540,6 +564,11 @@ fn measure(args: &Args) -> Result<(), String> {
     let mut out = run_json(&best);
     out["label"] = json!(label);
     out["command"] = json!(args.cmd);
+    out["era"] = json!(if args.modern {
+        MODERN_VERSION
+    } else {
+        "2025-11-25"
+    });
     out["calls"] = json!(args.calls);
     out["size"] = json!(args.size);
     out["runs"] = json!(args.runs);

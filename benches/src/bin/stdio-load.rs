@@ -3,11 +3,12 @@
 //! Usage:
 //!   stdio-load [--calls 20000] [--size 100] [--inflight 1,32] [--runs 3] [--warmup 1000]
 //!              [--server-cpu 0|none] [--driver-cpu 1|none] [--quiet-server] [--timeout 600]
-//!              [--json] [--label NAME] -- SERVER_CMD ARGS...
+//!              [--era 2025-11-25|2026-07-28] [--json] [--label NAME] -- SERVER_CMD ARGS...
 //!   stdio-load --report FILE      (table of the `--json` lines in FILE, with calls/s ratios to the first line)
 //!
 //! Each run spawns the server (pinned to `--server-cpu`, the driver pinned to `--driver-cpu`), times
-//! process start to `initialize` answered, warms up, then runs one phase of `--calls` calls per
+//! process start to `initialize` answered (with `--era 2026-07-28`: to `server/discover` answered,
+//! with no session and `_meta` on every call), warms up, then runs one phase of `--calls` calls per
 //! `--inflight` value, verifying every response, and finally reads the server's `VmHWM`. The
 //! reported figures are the best over `--runs` runs (highest calls/s, lowest latency and start
 //! time) and the highest peak RSS.
@@ -23,6 +24,9 @@ use mcpwire_benches::{
 use serde_json::{Value, json};
 
 const PROTOCOL_VERSION: &str = "2025-11-25";
+const MODERN_VERSION: &str = "2026-07-28";
+/// The `_meta` every 2026-07-28 call carries, after its arguments.
+const MODERN_META: &str = r#","_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"stdio-load","version":"0"},"io.modelcontextprotocol/clientCapabilities":{}}"#;
 
 struct Args {
     calls: usize,
@@ -33,6 +37,8 @@ struct Args {
     server_cpu: Option<usize>,
     driver_cpu: Option<usize>,
     quiet_server: bool,
+    /// Stateless 2026-07-28 requests instead of a 2025-11-25 session.
+    modern: bool,
     timeout: u64,
     json: bool,
     label: Option<String>,
@@ -43,7 +49,7 @@ struct Args {
 const USAGE: &str =
     "usage: stdio-load [--calls 20000] [--size 100] [--inflight 1,32] [--runs 3] [--warmup 1000]
                   [--server-cpu 0|none] [--driver-cpu 1|none] [--quiet-server] [--timeout 600]
-                  [--json] [--label NAME] -- SERVER_CMD ARGS...
+                  [--era 2025-11-25|2026-07-28] [--json] [--label NAME] -- SERVER_CMD ARGS...
        stdio-load --report FILE";
 
 fn parse_args() -> Result<Args, String> {
@@ -56,6 +62,7 @@ fn parse_args() -> Result<Args, String> {
         server_cpu: Some(0),
         driver_cpu: Some(1),
         quiet_server: false,
+        modern: false,
         timeout: 600,
         json: false,
         label: None,
@@ -85,6 +92,17 @@ fn parse_args() -> Result<Args, String> {
             "--server-cpu" => args.server_cpu = cpu(value()?)?,
             "--driver-cpu" => args.driver_cpu = cpu(value()?)?,
             "--quiet-server" => args.quiet_server = true,
+            "--era" => {
+                args.modern = match value()?.as_str() {
+                    PROTOCOL_VERSION => false,
+                    MODERN_VERSION => true,
+                    other => {
+                        return Err(format!(
+                            "--era must be {PROTOCOL_VERSION} or {MODERN_VERSION}, not {other:?}"
+                        ));
+                    }
+                }
+            }
             "--json" => args.json = true,
             "--label" => args.label = Some(value()?),
             "--report" => args.report = Some(value()?),
@@ -143,7 +161,7 @@ struct Batch {
 }
 
 impl Batch {
-    fn new(first_id: u64, n: usize, size: usize) -> Self {
+    fn new(first_id: u64, n: usize, size: usize, modern: bool) -> Self {
         let mut bytes = Vec::with_capacity(n * (size + 110));
         let mut starts = Vec::with_capacity(n + 1);
         let mut text_at = Vec::with_capacity(n);
@@ -165,7 +183,11 @@ impl Batch {
             };
             bytes.extend_from_slice(digits);
             bytes.extend((digits.len()..size).map(|j| b'a' + ((id as usize + j) % 26) as u8));
-            bytes.extend_from_slice(b"\"}}}\n");
+            bytes.extend_from_slice(b"\"}");
+            if modern {
+                bytes.extend_from_slice(MODERN_META.as_bytes());
+            }
+            bytes.extend_from_slice(b"}}\n");
         }
         starts.push(bytes.len());
         Self {
@@ -286,17 +308,29 @@ fn spawn(args: &Args) -> Result<(Server, Instant), String> {
     ))
 }
 
-/// Sends `initialize` at once, waits for its answer and sends `notifications/initialized`;
-/// returns the nanoseconds from `t0` to the answer's arrival.
-fn initialize(srv: &mut Server, t0: Instant) -> Result<u64, String> {
-    let init = format!(
-        "{}\n",
+/// Sends `initialize` at once, waits for its answer and sends `notifications/initialized`
+/// (with `modern`: sends `server/discover` and waits for its answer); returns the nanoseconds
+/// from `t0` to the answer's arrival.
+fn initialize(srv: &mut Server, t0: Instant, modern: bool) -> Result<u64, String> {
+    let init = if modern {
+        json!({"jsonrpc": "2.0", "id": 0, "method": "server/discover", "params": {"_meta": {
+            "io.modelcontextprotocol/protocolVersion": MODERN_VERSION,
+            "io.modelcontextprotocol/clientInfo": {"name": "stdio-load", "version": "0"},
+            "io.modelcontextprotocol/clientCapabilities": {},
+        }}})
+    } else {
         json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
             "protocolVersion": PROTOCOL_VERSION,
             "capabilities": {},
             "clientInfo": {"name": "stdio-load", "version": "0"},
         }})
-    );
+    };
+    let init = format!("{init}\n");
+    let answered = if modern {
+        "/result/supportedVersions"
+    } else {
+        "/result/protocolVersion"
+    };
     srv.stdin
         .write_all(init.as_bytes())
         .map_err(|e| format!("writing initialize: {e}"))?;
@@ -310,16 +344,18 @@ fn initialize(srv: &mut Server, t0: Instant) -> Result<u64, String> {
             let msg: Value = serde_json::from_slice(line)
                 .map_err(|e| format!("unparsable line before initialize ({e}): {}", show(line)))?;
             if msg.get("id") == Some(&json!(0)) {
-                if msg.pointer("/result/protocolVersion").is_none() {
+                if msg.pointer(answered).is_none() {
                     return Err(format!("bad initialize answer: {}", show(line)));
                 }
                 break 'answered at;
             }
         }
     };
-    srv.stdin
-        .write_all(b"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n")
-        .map_err(|e| format!("writing initialized: {e}"))?;
+    if !modern {
+        srv.stdin
+            .write_all(b"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n")
+            .map_err(|e| format!("writing initialized: {e}"))?;
+    }
     Ok(startup_ns)
 }
 
@@ -399,7 +435,7 @@ fn one_run(args: &Args) -> Result<RunStat, String> {
     // Prebuild everything before the clock starts; ids are unique across the run.
     let mut next_id = 1;
     let mut batch = |n: usize| {
-        let b = Batch::new(next_id, n, args.size);
+        let b = Batch::new(next_id, n, args.size, args.modern);
         next_id += n as u64;
         b
     };
@@ -429,7 +465,7 @@ fn drive(
     [warm_one, warm_many]: [&Batch; 2],
     batches: &[Batch],
 ) -> Result<RunStat, String> {
-    let startup_ns = initialize(srv, t0)?;
+    let startup_ns = initialize(srv, t0, args.modern)?;
     if warm_one.len() > 0 {
         phase(srv, warm_one, 1)?;
     }
@@ -480,8 +516,10 @@ fn measure(args: &Args) -> Result<(), String> {
     }
     let label = args.label.clone().unwrap_or_else(|| {
         let exe = args.cmd[0].rsplit('/').next().unwrap_or(&args.cmd[0]);
+        let era = args.modern.then_some("[2026-07-28]");
         std::iter::once(exe)
             .chain(args.cmd[1..].iter().map(String::as_str))
+            .chain(era)
             .collect::<Vec<_>>()
             .join(" ")
     });
@@ -541,6 +579,11 @@ fn measure(args: &Args) -> Result<(), String> {
     let mut out = run_json(&best);
     out["label"] = json!(label);
     out["command"] = json!(args.cmd);
+    out["era"] = json!(if args.modern {
+        MODERN_VERSION
+    } else {
+        PROTOCOL_VERSION
+    });
     out["calls"] = json!(args.calls);
     out["size"] = json!(args.size);
     out["runs"] = json!(args.runs);
