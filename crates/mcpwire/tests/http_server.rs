@@ -25,6 +25,9 @@ struct Steps {
     ms: u64,
 }
 
+/// Runs of the `hold` tool that were cut short.
+static HELD_ENDED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 fn server() -> Server {
     Server::builder("http-test", "1")
         .tool(ToolRoute::typed(
@@ -53,6 +56,30 @@ fn server() -> Server {
                 Ok::<_, mcpwire::Error>(mcpwire::types::CallToolResult::text(
                     Value::Object(args).to_string(),
                 ))
+            },
+        ))
+        .tool(ToolRoute::typed(
+            "hold",
+            |cx: Context, a: Steps| async move {
+                // Counts the runs that ended without finishing: dropped or
+                // cancelled.
+                struct Ended(bool);
+                impl Drop for Ended {
+                    fn drop(&mut self) {
+                        if !self.0 {
+                            HELD_ENDED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        }
+                    }
+                }
+                let mut ended = Ended(false);
+                if a.steps > 0 {
+                    cx.progress(0.0, None, Some("holding")).await;
+                }
+                tokio::select! {
+                    () = cx.cancellation().cancelled() => {}
+                    () = tokio::time::sleep(Duration::from_secs(30)) => ended.0 = true,
+                }
+                "held"
             },
         ))
         .tool(ToolRoute::typed(
@@ -768,5 +795,67 @@ async fn mcp_param_headers_must_mirror_the_arguments_a_tool_marks() {
     .await;
     // The server keeps serving after the refusals.
     ok(call(args, &headers).await.unwrap()).await;
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_a_stateless_request_stream_cancels_the_request() {
+    use std::sync::atomic::Ordering;
+    let s = start(HttpConfig::default()).await;
+    let hold = |steps: u64| {
+        let body = json!({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{
+            "name": "hold", "arguments": {"steps": steps, "ms": 0},
+            "_meta": {
+                "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                "io.modelcontextprotocol/clientCapabilities": {},
+                "progressToken": "p",
+            },
+        }});
+        // A client of its own, so closing the response closes the connection.
+        Client::new()
+            .post(&s.url)
+            .header("content-type", "application/json")
+            .header("accept", ACCEPT_BOTH)
+            .header("mcp-protocol-version", "2026-07-28")
+            .header("mcp-method", "tools/call")
+            .header("mcp-name", "hold")
+            .body(body.to_string())
+            .send()
+    };
+    let ended_after = |before: usize| async move {
+        for _ in 0..100 {
+            if HELD_ENDED.load(Ordering::SeqCst) > before {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    };
+    // A streamed answer: the client reads the first event, then hangs up.
+    let before = HELD_ENDED.load(Ordering::SeqCst);
+    let mut r = hold(1).await.unwrap();
+    assert_eq!(r.headers()["content-type"], "text/event-stream");
+    let mut seen = String::new();
+    while !seen.contains("notifications/progress") {
+        let chunk = r.chunk().await.unwrap().expect("the progress event");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    drop(r);
+    assert!(
+        ended_after(before).await,
+        "the streamed request kept running"
+    );
+    // A plain JSON answer still pending when the client gives up.
+    let before = HELD_ENDED.load(Ordering::SeqCst);
+    let pending = tokio::spawn(hold(0));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    pending.abort();
+    assert!(
+        ended_after(before).await,
+        "the pending request kept running"
+    );
+    // The server still answers.
+    let r = s.post(None, &init_body("2025-11-25")).await;
+    assert_eq!(r.status(), StatusCode::OK);
     s.stop().await;
 }

@@ -406,6 +406,18 @@ impl Peer {
     }
 
     /// Marks the connection closed and fails every pending request.
+    /// Ends a connection whose reading loop never ran: what the loop would
+    /// do on its way out, at once. Waiting callers fail and running
+    /// handlers are cancelled.
+    #[cfg(feature = "http-server")]
+    pub(crate) fn end_without_loop(&self, reason: &str) {
+        self.close();
+        self.mark_closed(reason.to_owned());
+        for token in lock(&self.shared.running).values() {
+            token.cancel();
+        }
+    }
+
     pub(crate) fn mark_closed(&self, reason: String) {
         let _ = self.shared.close_reason.set(reason);
         self.shared.closed.cancel();

@@ -90,11 +90,43 @@ impl Core {
     }
 }
 
+/// The engine's reading loop of a session, until something is delivered
+/// to it.
+type Driver = std::pin::Pin<Box<dyn Future<Output = Result<(), crate::Error>> + Send>>;
+
+/// A reading loop that starts on first use: a stateless request runs
+/// inline and never delivers anything, so it costs no task.
+struct LazyDriver(Mutex<Option<Driver>>);
+
+impl LazyDriver {
+    /// Spawns the loop if it has not started; `false` if it had.
+    fn start(&self) -> bool {
+        let driver = self.0.lock().unwrap_or_else(|p| p.into_inner()).take();
+        driver.map(tokio::spawn).is_some()
+    }
+
+    /// Whether the loop never started (and now never will).
+    fn discard(&self) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .is_some()
+    }
+}
+
+impl std::fmt::Debug for LazyDriver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LazyDriver")
+    }
+}
+
 /// One MCP session over HTTP.
 #[derive(Debug)]
 pub(crate) struct Session {
     pub core: Arc<Core>,
     inbound: crate::queue::Sender<Incoming>,
+    driver: LazyDriver,
     /// Runs a request in the calling HTTP handler's task.
     pub inline: crate::engine::Inline,
     pub peer: Peer,
@@ -143,10 +175,10 @@ impl Session {
         let (tx, rx) = crate::queue::unbounded();
         let transport = (SessionReader { rx }, SessionWriter { core: core.clone() });
         let (peer, driver, inline) = server.connect_inline(transport);
-        tokio::spawn(driver);
         Arc::new(Session {
             core,
             inbound: tx,
+            driver: LazyDriver(Mutex::new(Some(Box::pin(driver)))),
             inline,
             peer,
             last_active: AtomicU64::new(now_ms),
@@ -215,6 +247,7 @@ impl Session {
 
     /// Hands a message to the engine.
     pub fn deliver(&self, m: Incoming) -> io::Result<()> {
+        self.driver.start();
         self.inbound
             .send(m)
             .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the session has ended"))
@@ -223,7 +256,7 @@ impl Session {
     /// Ends the session: running requests are cancelled, and every stream
     /// closes, so no response waits for an answer that will not come.
     pub fn close(&self) {
-        self.peer.close();
+        self.stop();
         let streams: Vec<Arc<Stream>> = {
             let mut guard = self.core.lock();
             let routes = &mut *guard;
@@ -239,6 +272,16 @@ impl Session {
     }
 
     /// Closes the GET stream, if one is open (requests keep running).
+    /// Stops the engine: through its reading loop if that runs, at once if
+    /// it never started.
+    fn stop(&self) {
+        if self.driver.discard() {
+            self.peer.end_without_loop("the session has ended");
+        } else {
+            self.peer.close();
+        }
+    }
+
     pub fn end_standalone(&self) {
         if let Some(s) = self.core.lock().standalone.as_ref() {
             s.end();
@@ -251,7 +294,7 @@ impl Drop for Session {
     /// done, or whose client hung up) stops its engine, cancelling what
     /// still runs.
     fn drop(&mut self) {
-        self.peer.close();
+        self.stop();
     }
 }
 
