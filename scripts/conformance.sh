@@ -34,13 +34,16 @@
 #       --example conformance_server --example conformance_client
 #   target/release/examples/conformance_server --port PORT &   # a free port
 #   conformance server --url http://127.0.0.1:PORT/mcp --requirements 2025-11-25
+#   conformance server --url http://127.0.0.1:PORT/mcp --requirements 2026-07-28
+#   conformance server --url http://127.0.0.1:PORT/mcp --suite all
 #   conformance client --command target/release/examples/conformance_client \
-#       --scenario S --spec-version 2025-11-25
-#     for S in initialize tools_call elicitation-sep1034-client-defaults
-#              sse-retry json-schema-2020-12-preservation
-# It runs them all, then exits non-zero if any failed (no expected-failures
-# file), or if a client scenario recorded no successful check at all (the
-# suite passes a client that never connected). Results land in .cache/conformance/results/. The server is stopped
+#       --scenario S [--spec-version V]
+#     for every non-auth client scenario of 2025-11-25 and 2026-07-28 and
+#     every non-auth extension scenario (the list `client_scenarios` below)
+# It runs them all, then exits non-zero if any check of any run is a
+# FAILURE (scored or not; no expected-failures file), or if a client
+# scenario recorded no successful check at all (the suite passes a client
+# that never connected). Results land in .cache/conformance/results/. The server is stopped
 # on exit. Non-interactive; works from any directory.
 set -euo pipefail
 
@@ -107,6 +110,35 @@ has_success() {
 		process.exit(checks.some((c) => c.status === "SUCCESS") ? 0 : 1);' "$dir/checks.json"
 }
 
+# Prints every FAILURE check under $1 (all checks.json files below it);
+# fails when there is one. The suite's own exit status only counts scored
+# scenarios, and a run with expected failures would hide some: this counts
+# them all.
+no_failures() {
+	"$node22" -e '
+		const fs = require("fs"), path = require("path");
+		let failures = 0, checks = 0, warnings = 0;
+		const walk = (d) => {
+			for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+				const p = path.join(d, e.name);
+				if (e.isDirectory()) walk(p);
+				else if (e.name === "checks.json") {
+					for (const c of JSON.parse(fs.readFileSync(p, "utf8"))) {
+						checks++;
+						if (c.status === "WARNING") warnings++;
+						if (c.status === "FAILURE") {
+							failures++;
+							console.error(`  FAILURE ${path.basename(path.dirname(p))}: ${c.id}: ${c.errorMessage || c.description}`);
+						}
+					}
+				}
+			}
+		};
+		walk(process.argv[1]);
+		console.error(`  ${checks} checks, ${failures} failures, ${warnings} warnings in ${process.argv[1]}`);
+		process.exit(failures === 0 && checks > 0 ? 0 : 1);' "$1"
+}
+
 server_pid=""
 stop_server() {
 	if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
@@ -115,6 +147,29 @@ stop_server() {
 	fi
 	server_pid=""
 }
+
+# The client scenarios CI runs: "SPEC SCENARIO", SPEC being the
+# --spec-version or `extension` (run without one). Every non-auth client
+# scenario of 2025-11-25 and 2026-07-28, and every non-auth extension one.
+client_scenarios=(
+	"2025-11-25 initialize"
+	"2025-11-25 tools_call"
+	"2025-11-25 elicitation-sep1034-client-defaults"
+	"2025-11-25 sse-retry"
+	"2025-11-25 json-schema-2020-12-preservation"
+	"2026-07-28 tools_call"
+	"2026-07-28 request-metadata"
+	"2026-07-28 sep-2322-client-request-state"
+	"2026-07-28 http-standard-headers"
+	"2026-07-28 http-custom-headers"
+	"2026-07-28 http-invalid-tool-headers"
+	"2026-07-28 json-schema-ref-no-deref"
+	"2026-07-28 json-schema-2020-12-preservation"
+	"extension sep-2640-client-no-prefetch"
+	"extension sep-2640-client-verify-digest"
+	"extension sep-2640-client-verify-size"
+	"extension sep-2640-client-verify-frontmatter"
+)
 
 run_ci() {
 	local server_bin="target/release/examples/conformance_server"
@@ -159,23 +214,33 @@ run_ci() {
 
 	local failed=()
 	local url="http://127.0.0.1:$port/mcp"
-	log "conformance server --url $url --requirements 2025-11-25"
-	if ! conformance server --url "$url" --requirements 2025-11-25 -o "$results/server"; then
-		failed+=("server --requirements 2025-11-25")
-	fi
+	local run out
+	for run in "--requirements 2025-11-25" "--requirements 2026-07-28" "--suite all"; do
+		out="$results/server-${run##* }"
+		log "conformance server --url $url $run"
+		# shellcheck disable=SC2086 # $run is two words on purpose
+		conformance server --url "$url" $run -o "$out" >"$out.log" 2>&1 || true
+		grep -E "^(Total|Passed):" "$out.log" >&2 || true
+		if ! no_failures "$out"; then
+			failed+=("server $run")
+		fi
+	done
 
-	local scenario
-	for scenario in initialize tools_call elicitation-sep1034-client-defaults \
-		sse-retry json-schema-2020-12-preservation; do
-		log "conformance client --command $client_bin --scenario $scenario --spec-version 2025-11-25"
-		if ! conformance client --command "$client_bin" --scenario "$scenario" \
-			--spec-version 2025-11-25 -o "$results/client"; then
-			failed+=("client $scenario")
-		elif ! has_success "$results/client" "$scenario"; then
+	local entry scenario spec
+	for entry in "${client_scenarios[@]}"; do
+		read -r spec scenario <<<"$entry"
+		out="$results/client-$spec/$scenario"
+		local args=(--command "$client_bin" --scenario "$scenario" -o "$out")
+		[[ "$spec" == extension ]] || args+=(--spec-version "$spec")
+		log "conformance client ${args[*]}"
+		conformance client "${args[@]}" >>"$results/client.log" 2>&1 || true
+		if ! no_failures "$out"; then
+			failed+=("client $scenario ($spec)")
+		elif ! has_success "$out" "$scenario"; then
 			# A client that never connects yields no checks, which the
 			# suite counts as a pass.
-			echo "conformance.sh: client $scenario produced no successful check" >&2
-			failed+=("client $scenario (no checks)")
+			echo "conformance.sh: client $scenario ($spec) produced no successful check" >&2
+			failed+=("client $scenario ($spec, no checks)")
 		fi
 	done
 
