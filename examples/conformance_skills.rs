@@ -50,7 +50,10 @@ pub fn skills() -> Vec<Skill> {
     .expect("the pdf-processing fixture skill is valid");
     let refunds = Skill::from_files([
         ("SKILL.md", REFUNDS_SKILL_MD),
-        ("examples/email.md", "Dear customer, your refund is on its way.\n"),
+        (
+            "examples/email.md",
+            "Dear customer, your refund is on its way.\n",
+        ),
     ])
     .and_then(|s| s.under("acme/billing"))
     .expect("the refunds fixture skill is valid");
