@@ -135,7 +135,9 @@ pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
         .strip_suffix(b"==")
         .or_else(|| digits.strip_suffix(b"="))
         .unwrap_or(&digits);
-    if unpadded.len() % 4 == 1 || (unpadded.len() != digits.len() && digits.len() % 4 != 0) {
+    if unpadded.len() % 4 == 1
+        || (unpadded.len() != digits.len() && !digits.len().is_multiple_of(4))
+    {
         return None;
     }
     let mut out = Vec::with_capacity(unpadded.len() / 4 * 3 + 2);
