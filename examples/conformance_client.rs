@@ -55,6 +55,9 @@ macro_rules! log {
     ($($arg:tt)*) => { eprintln!("[conformance_client] {}", format_args!($($arg)*)) };
 }
 
+#[path = "conformance_client_skills.rs"]
+mod skills;
+
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let Some(url) = args.pop() else {
@@ -68,7 +71,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if !SCENARIOS.contains(&scenario.as_str()) {
+    if !SCENARIOS.contains(&scenario.as_str()) && !skills::SCENARIOS.contains(&scenario.as_str()) {
         log!(
             "unknown scenario {scenario:?}; this client knows: {}",
             SCENARIOS.join(", ")
@@ -152,6 +155,7 @@ async fn run_scenario(scenario: &str, run: &Run) -> Outcome {
         "sse-retry" => sse_retry(run).await,
         "json-schema-2020-12-preservation" => json_schema_preservation(run).await,
         "json-schema-ref-no-deref" => json_schema_ref_no_deref(run).await,
+        s if skills::SCENARIOS.contains(&s) => skills::run(s, run).await,
         other => Err(format!("no handler for scenario {other:?}").into()),
     }
 }

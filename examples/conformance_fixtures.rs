@@ -53,6 +53,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+#[path = "conformance_skills.rs"]
+mod skills;
 #[path = "conformance_stateless.rs"]
 mod stateless;
 
@@ -142,6 +144,7 @@ pub fn server() -> Server {
             prompts: prompts(),
             ..Routes::default()
         })
+        .skills(skills::skills())
         .build()
 }
 

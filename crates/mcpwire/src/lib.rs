@@ -9,6 +9,7 @@ pub mod client;
 pub mod engine;
 mod error;
 mod queue;
+pub mod skill_format;
 pub mod transport;
 
 pub use error::{Error, Result};

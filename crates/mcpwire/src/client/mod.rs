@@ -57,6 +57,7 @@ mod calls;
 mod handler;
 mod handshake;
 mod notification;
+mod skills;
 mod stateless;
 
 use std::sync::Mutex;
@@ -73,6 +74,7 @@ use tokio::task::JoinHandle;
 pub use builder::{ClientBuilder, ClientMode, DEFAULT_MAX_INPUT_ROUNDS, DEFAULT_PROBE_TIMEOUT};
 pub use handler::ClientHandlers;
 pub use notification::ServerNotification;
+pub use skills::{LoadedSkill, SkillError, SkillFile, SkillsClient};
 
 use crate::Error;
 use crate::engine::{Peer, RequestOptions};

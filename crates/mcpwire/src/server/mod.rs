@@ -21,6 +21,8 @@ mod request_state;
 mod resource;
 mod schema;
 mod session;
+mod skill_catalog;
+mod skills;
 mod stateless;
 mod subscriptions;
 mod tool;
@@ -39,6 +41,7 @@ pub use prompt::{
 };
 pub use resource::{IntoReadResult, ResourceHandler, ResourceRoute, TemplateRoute};
 pub use schema::{object_schema, schema_for};
+pub use skills::{MAX_DESCRIPTION_CHARS, Skill, SkillBuildError};
 pub use tool::{
     BoxFuture, IntoToolResult, Json, ToolHandler, ToolRoute, input_schema_for, parse_arguments,
 };
@@ -70,6 +73,7 @@ pub(crate) struct ServerInner {
     pub(crate) engine: EngineConfig,
     pub(crate) cache_hint: mcpwire_types::CacheHint,
     pub(crate) request_state: request_state::RequestStateKeys,
+    pub(crate) skills: skill_catalog::SkillCatalog,
 }
 
 /// An MCP server: its identity and its tools, resources and prompts.
@@ -154,6 +158,7 @@ impl Server {
             cache_hint: mcpwire_types::CacheHint::new(0, mcpwire_types::CacheScope::Private),
             request_state_keys: RequestStateKeySet(Vec::new()),
             request_state_ttl: request_state::DEFAULT_TTL,
+            skills: None,
         }
     }
 
@@ -306,6 +311,7 @@ pub struct ServerBuilder {
     cache_hint: mcpwire_types::CacheHint,
     request_state_keys: RequestStateKeySet,
     request_state_ttl: std::time::Duration,
+    skills: Option<Vec<Skill>>,
 }
 
 /// Secret keys, kept out of `Debug` output.
@@ -453,6 +459,7 @@ impl ServerBuilder {
                     self.request_state_keys.0,
                     self.request_state_ttl,
                 ),
+                skills: skill_catalog::SkillCatalog::new(self.skills),
             }),
         }
     }

@@ -194,6 +194,7 @@ impl Connection {
         if has_completions {
             caps.completions = Some(Default::default());
         }
+        inner.skills.declare(&mut caps);
         caps
     }
 
@@ -554,6 +555,7 @@ impl Connection {
                 self.state.log_level.store(p.level as u8, Ordering::Relaxed);
                 Ok(json!({}))
             }
+            m if inner.skills.handles(m) => inner.skills.dispatch(m, req.params, inner.page_size),
             other => Err(Error::method_not_found(other)),
         }
     }

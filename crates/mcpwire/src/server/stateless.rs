@@ -80,7 +80,9 @@ impl Connection {
     /// carries.
     pub(crate) async fn stateless(&self, req: Request, cx: RequestContext) -> Result<Value, Error> {
         let method = req.method.clone();
-        if !STATELESS_METHODS.contains(&method.as_str()) {
+        if !STATELESS_METHODS.contains(&method.as_str())
+            && !self.server.inner.skills.handles(&method)
+        {
             return Err(Error::method_not_found(&method));
         }
         let mut result = if method == methods::SERVER_DISCOVER {
@@ -113,7 +115,9 @@ impl Connection {
         if let Value::Object(m) = meta {
             m.entry(meta::SERVER_INFO).or_insert(info);
         }
-        if CACHEABLE.contains(&method) && obj.get("resultType") == Some(&json!("complete")) {
+        let cacheable =
+            CACHEABLE.contains(&method) || super::skill_catalog::CACHEABLE.contains(&method);
+        if cacheable && obj.get("resultType") == Some(&json!("complete")) {
             let hint: CacheHint = self.server.inner.cache_hint;
             obj.entry("ttlMs").or_insert_with(|| json!(hint.ttl_ms));
             obj.entry("cacheScope").or_insert_with(|| json!(hint.scope));
