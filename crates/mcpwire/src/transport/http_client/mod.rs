@@ -55,13 +55,16 @@
 //! # Ok(()) }
 //! ```
 
+mod encoding;
 mod error;
 mod legacy;
+mod param_headers;
 mod post;
 mod session;
 mod shared;
 mod sse;
 mod stream;
+mod tool_headers;
 
 use std::io;
 use std::sync::Arc;
