@@ -13,10 +13,10 @@ const SENTINEL_SUFFIX: &str = "?=";
 /// and spaces (0x20-0x7E), no space at either end, and not itself of the
 /// sentinel form. Tabs are control characters and are always encoded.
 pub(super) fn is_plain(value: &str) -> bool {
-    value.bytes().all(|b| (0x20..=0x7e).contains(&b))
-        && !value.starts_with(' ')
-        && !value.ends_with(' ')
-        && !(value.starts_with(SENTINEL_PREFIX) && value.ends_with(SENTINEL_SUFFIX))
+    let visible = value.bytes().all(|b| (0x20..=0x7e).contains(&b));
+    let padded = value.starts_with(' ') || value.ends_with(' ');
+    let sentinel = value.starts_with(SENTINEL_PREFIX) && value.ends_with(SENTINEL_SUFFIX);
+    visible && !padded && !sentinel
 }
 
 /// `value` as the spec writes it into a header: as is when it
