@@ -17,7 +17,7 @@ use std::error::Error as StdError;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use mcpwire::client::{Client, ClientBuilder};
+use mcpwire::client::{Client, ClientBuilder, ClientMode};
 use mcpwire::transport::http_client::HttpClientTransport;
 use mcpwire::types::{
     CallToolResult, ContentBlock, ElicitRequestParams, ElicitResult, ProtocolVersion, Tool,
@@ -40,6 +40,11 @@ const SCENARIOS: &[&str] = &[
     "sse-retry",
     "json-schema-2020-12-preservation",
     "json-schema-ref-no-deref",
+    "request-metadata",
+    "sep-2322-client-request-state",
+    "http-standard-headers",
+    "http-custom-headers",
+    "http-invalid-tool-headers",
 ];
 
 type BoxError = Box<dyn StdError + Send + Sync>;
@@ -49,6 +54,8 @@ type Outcome = Result<(), BoxError>;
 struct Run {
     url: String,
     version: ProtocolVersion,
+    /// `MCP_CONFORMANCE_CONTEXT`, when the suite set it.
+    context: Option<Value>,
 }
 
 macro_rules! log {
@@ -57,6 +64,8 @@ macro_rules! log {
 
 #[path = "conformance_client_skills.rs"]
 mod skills;
+#[path = "conformance_client_modern.rs"]
+mod modern;
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -78,13 +87,15 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    let context = std::env::var("MCP_CONFORMANCE_CONTEXT").ok();
+    if let Some(context) = &context {
+        log!("context: {context}");
+    }
     let run = Run {
         url,
         version: requested_version(),
+        context: context.and_then(|c| serde_json::from_str(&c).ok()),
     };
-    if let Ok(context) = std::env::var("MCP_CONFORMANCE_CONTEXT") {
-        log!("context: {context}");
-    }
     log!(
         "scenario {scenario} against {} (protocol {})",
         run.url,
@@ -124,22 +135,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// The revision to ask for in `initialize`: the one the suite names if this
-/// client speaks it over the `initialize` handshake, else the newest that it
-/// does.
+/// The revision the suite names, or the newest with a session when it names
+/// none or one this client does not know.
 fn requested_version() -> ProtocolVersion {
     let fallback = ProtocolVersion::LATEST_LEGACY;
     let Ok(raw) = std::env::var("MCP_CONFORMANCE_PROTOCOL_VERSION") else {
         return fallback;
     };
     match raw.parse::<ProtocolVersion>() {
-        Ok(v) if v.is_legacy() => v,
-        Ok(v) => {
-            log!(
-                "protocol {v} has no initialize handshake, which this client needs; asking for {fallback}"
-            );
-            fallback
-        }
+        Ok(v) => v,
         Err(e) => {
             log!("{e}; asking for {fallback}");
             fallback
@@ -156,13 +160,26 @@ async fn run_scenario(scenario: &str, run: &Run) -> Outcome {
         "json-schema-2020-12-preservation" => json_schema_preservation(run).await,
         "json-schema-ref-no-deref" => json_schema_ref_no_deref(run).await,
         s if skills::SCENARIOS.contains(&s) => skills::run(s, run).await,
+        "request-metadata" => modern::request_metadata(run).await,
+        "sep-2322-client-request-state" => modern::request_state(run).await,
+        "http-standard-headers" => modern::standard_headers(run).await,
+        "http-custom-headers" => modern::custom_headers(run).await,
+        "http-invalid-tool-headers" => modern::invalid_tool_headers(run).await,
         other => Err(format!("no handler for scenario {other:?}").into()),
     }
 }
 
-/// A client builder with this client's identity and the requested revision.
+/// A client builder with this client's identity and the requested revision:
+/// `initialize` asks for a revision with a session; for 2026-07-28 the
+/// client probes with `server/discover` ([`ClientMode::Auto`]) and then
+/// sends self-describing requests.
 fn builder(run: &Run) -> ClientBuilder {
-    Client::builder(CLIENT_NAME, CLIENT_VERSION).protocol_version(run.version)
+    let builder = Client::builder(CLIENT_NAME, CLIENT_VERSION);
+    if run.version.is_legacy() {
+        builder.protocol_version(run.version)
+    } else {
+        builder.mode(ClientMode::Auto)
+    }
 }
 
 /// Connects `builder` to the suite's server over Streamable HTTP. The
@@ -175,7 +192,7 @@ async fn connect(run: &Run, builder: ClientBuilder) -> Result<Client, BoxError> 
     let client = builder
         .connect(transport)
         .await
-        .map_err(|e| format!("initialize failed: {e}"))?;
+        .map_err(|e| format!("connecting failed: {e}"))?;
     let server = client.server_info();
     log!(
         "connected to {} {} (protocol {})",

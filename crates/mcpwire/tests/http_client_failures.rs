@@ -708,6 +708,10 @@ async fn stateless_requests_carry_their_version_and_no_session() {
         log.iter().all(|r| r.method == "POST"),
         "no GET stream and no DELETE: {log:#?}"
     );
+    // Before the first call the transport lists the tools once, to learn
+    // their x-mcp-header annotations.
+    assert_eq!(log[0].json()["method"], "tools/list", "{log:#?}");
+    let log = &log[1..];
     assert_eq!(log.len(), 3, "{log:#?}");
     for r in log.iter() {
         assert_eq!(r.header("mcp-protocol-version"), Some("2026-07-28"));
@@ -764,9 +768,11 @@ async fn cancelling_a_stateless_request_closes_its_stream() {
     }
     close_raw(peer, driver).await;
     let log = log.lock().unwrap();
+    // The first is the transport's own tools/list before the first call.
+    assert_eq!(log[0].json()["method"], "tools/list", "{log:#?}");
     assert_eq!(
         log.len(),
-        1,
+        2,
         "no notifications/cancelled is POSTed: {log:#?}"
     );
 }

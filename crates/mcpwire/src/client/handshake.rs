@@ -126,9 +126,20 @@ async fn probe(peer: &Peer, plan: &Plan<'_>) -> Result<Probe, Error> {
     let asked = ProtocolVersion::LATEST;
     let m = request_meta(asked, plan.caps, plan.info, plan.log_level);
     let opts = RequestOptions::new().timeout(plan.probe_timeout);
-    let answer = peer
-        .request_with(methods::SERVER_DISCOVER, Some(json!({ "_meta": m })), opts)
+    let params = json!({ "_meta": m });
+    let mut answer = peer
+        .request_with(methods::SERVER_DISCOVER, Some(params.clone()), opts.clone())
         .await;
+    if let Err(Error::Rpc(e)) = &answer
+        && super::stateless::offers(e, asked)
+    {
+        // The server lists the revision it just rejected: negotiation says
+        // to retry with a mutually supported one, which is the same.
+        tracing::debug!(version = %asked, "server/discover was rejected for a revision the server lists; retrying once");
+        answer = peer
+            .request_with(methods::SERVER_DISCOVER, Some(params), opts)
+            .await;
+    }
     let fallback = plan.fallback();
     match answer {
         Ok(v) => match DiscoverResult::deserialize(&v) {

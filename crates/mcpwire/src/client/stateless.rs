@@ -2,7 +2,10 @@
 //! (2026-07-28), and multi round-trip requests, which answer the server's
 //! input requests and retry.
 
-use mcpwire_types::{InputRequiredResult, Meta, methods};
+use mcpwire_types::{
+    ErrorCode, ErrorObject, InputRequiredResult, Meta, ProtocolVersion,
+    UnsupportedProtocolVersionData, methods,
+};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -20,6 +23,16 @@ const MULTI_ROUND_TRIP: &[&str] = &[
 
 const INPUT_RESPONSES: &str = "inputResponses";
 const REQUEST_STATE: &str = "requestState";
+
+/// Whether `e` is an unsupported protocol version error (`-32022`) whose
+/// `supported` list names `version`.
+pub(super) fn offers(e: &ErrorObject, version: ProtocolVersion) -> bool {
+    e.code == ErrorCode::UNSUPPORTED_PROTOCOL_VERSION
+        && matches!(
+            e.data_as::<UnsupportedProtocolVersionData>(),
+            Some(Ok(d)) if d.supported.iter().any(|s| s == version.as_str())
+        )
+}
 
 /// Whether a result asks for input.
 fn is_input_required(result: &Value) -> bool {
@@ -80,17 +93,34 @@ impl Client {
         }
     }
 
-    /// One stateless request.
+    /// One stateless request. A server that rejects it as an unsupported
+    /// protocol version (`-32022`) while listing the client's revision as
+    /// supported gets it once more, as the spec's negotiation asks (select
+    /// a mutually supported version and retry); any other `-32022` is
+    /// returned, since this client speaks no other stateless revision.
     async fn attempt(
         &self,
         method: &str,
         params: Map<String, Value>,
         opts: RequestOptions,
     ) -> Result<Value, Error> {
-        let v = self
+        let first = self
             .peer
-            .request_with(method, Some(Value::Object(params)), opts)
-            .await?;
+            .request_with(method, Some(Value::Object(params.clone())), opts.clone())
+            .await;
+        let v = match first {
+            Err(Error::Rpc(e)) if offers(&e, self.version) => {
+                tracing::info!(
+                    %method,
+                    version = %self.version,
+                    "the server rejected the protocol version it lists as supported; retrying once"
+                );
+                self.peer
+                    .request_with(method, Some(Value::Object(params)), opts)
+                    .await?
+            }
+            other => other?,
+        };
         self.server.learn_info(&v);
         Ok(v)
     }

@@ -143,6 +143,18 @@ pub enum HttpClientError {
     /// The server answered with a body the transport does not understand.
     #[error("the MCP server sent an unusable response: {0}")]
     BadResponse(String),
+    /// A 2026-07-28 `tools/call` was not sent because its `Mcp-Param-*`
+    /// headers cannot be built: the tool's `x-mcp-header` annotations are
+    /// invalid (so `tools/list` left it out), or an annotated argument cannot
+    /// be mirrored (an object, a fraction, an integer beyond ±(2^53−1)).
+    /// The request fails with `-32602` (invalid params).
+    #[error("tools/call {tool:?} was not sent: {reason}")]
+    ToolRejected {
+        /// The tool's name.
+        tool: String,
+        /// Why its headers cannot be built.
+        reason: String,
+    },
 }
 
 impl HttpClientError {
@@ -158,6 +170,7 @@ impl HttpClientError {
             }
             HttpClientError::SessionExpired { .. } => SESSION_EXPIRED_ERROR,
             HttpClientError::TooLarge { .. } => ErrorCode::MESSAGE_TOO_LARGE,
+            HttpClientError::ToolRejected { .. } => ErrorCode::INVALID_PARAMS,
             _ => BAD_RESPONSE_ERROR,
         }
     }

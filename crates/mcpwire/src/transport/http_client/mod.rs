@@ -27,6 +27,18 @@
 //! `notifications/cancelled`. A client that only sends such requests gets
 //! no GET stream and sends no `DELETE`.
 //!
+//! Such a request is also answered as the 2026-07-28 revision asks of HTTP
+//! clients: a `tools/call` mirrors the arguments its tool's `inputSchema`
+//! marks with `x-mcp-header` into `Mcp-Param-{Name}` headers (learned from
+//! the last `tools/list`; with no listing yet, the transport lists the tools
+//! once before the first call); `tools/list` answers leave out the tools
+//! whose annotations break the spec's constraints, with a warning naming the
+//! tool and why (the other tools pass on byte for byte, `$ref`s unresolved);
+//! a call rejected with `-32020` (header mismatch) re-lists the tools and is
+//! sent once more; and a call of a left-out tool, or with an annotated
+//! argument that cannot be mirrored, fails at once with `-32602`
+//! ([`HttpClientError::ToolRejected`]).
+//!
 //! When the server rejects a request with an HTTP error status and a
 //! JSON-RPC error body (such as `400` with `-32022` for an unsupported
 //! protocol version, or `404` with `-32601`), that error, with its code and
@@ -55,13 +67,16 @@
 //! # Ok(()) }
 //! ```
 
+mod encoding;
 mod error;
 mod legacy;
+mod param_headers;
 mod post;
 mod session;
 mod shared;
 mod sse;
 mod stream;
+mod tool_headers;
 
 use std::io;
 use std::sync::Arc;

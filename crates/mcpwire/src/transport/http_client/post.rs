@@ -15,7 +15,7 @@ use super::shared::{
     EVENT_STREAM, Kind, Outgoing, SESSION_HEADER, Shared, content_type, excerpt, read_error_body,
     read_limited, rpc_error,
 };
-use super::{HttpClientError, legacy, session, stream};
+use super::{HttpClientError, legacy, param_headers, session, stream};
 
 /// The Accept header of a POST: both answers the spec allows.
 const POST_ACCEPT: &str = "application/json, text/event-stream";
@@ -54,6 +54,7 @@ pub(super) async fn dispatch(sh: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<By
                 {
                     let mut st = sh.state();
                     st.pending.insert(id.clone());
+                    st.params.note_request(&msg);
                     if init {
                         st.init_frame = Some(msg.frame.clone());
                         st.init_id = Some(id.clone());
@@ -148,6 +149,7 @@ fn signal(ready: &mut Option<oneshot::Sender<bool>>, ok: bool) {
 async fn run(sh: &Arc<Shared>, msg: &Outgoing, ready: &mut Option<oneshot::Sender<bool>>) {
     let init = msg.is_initialize();
     let mut renewed = false;
+    let mut relisted = false;
     loop {
         let (legacy_url, first_init) = {
             let st = sh.state();
@@ -155,7 +157,14 @@ async fn run(sh: &Arc<Shared>, msg: &Outgoing, ready: &mut Option<oneshot::Sende
         };
         // initialize opens a new session: it never carries the old one; a
         // 2026-07-28 request carries none at all.
-        let (headers, generation, with_session) = sh.post_headers(msg);
+        let (mut headers, generation, with_session) = sh.post_headers(msg);
+        match param_headers::call_headers(sh, msg).await {
+            Ok(params) => headers.extend(params),
+            Err(e) => {
+                signal(ready, false);
+                return sh.fail_message(msg, &e);
+            }
+        }
         let url = legacy_url.clone().unwrap_or_else(|| sh.cfg.url.clone());
         let resp = match post(sh, &url, headers, msg.frame.clone()).await {
             Ok(r) => r,
@@ -220,6 +229,15 @@ async fn run(sh: &Arc<Shared>, msg: &Outgoing, ready: &mut Option<oneshot::Sende
                         return sh.fail_message(msg, &e);
                     }
                 }
+            }
+            if !relisted
+                && let Some(e) = &error
+                && param_headers::is_curable_mismatch(msg, e)
+            {
+                // The tool's schema may have changed since it was listed.
+                relisted = true;
+                param_headers::relist(sh, msg).await;
+                continue;
             }
             signal(ready, false);
             // The server's own JSON-RPC error (an unsupported protocol

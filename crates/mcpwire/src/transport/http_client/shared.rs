@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
-use super::{HttpClientError, ReconnectPolicy};
+use super::{HttpClientError, ReconnectPolicy, encoding, param_headers};
 
 pub(super) const SESSION_HEADER: HeaderName = HeaderName::from_static("mcp-session-id");
 pub(super) const VERSION_HEADER: HeaderName = HeaderName::from_static("mcp-protocol-version");
@@ -84,6 +84,8 @@ pub(super) struct State {
     pub stateless_tasks: HashMap<RequestId, tokio::task::AbortHandle>,
     pub close_reason: Option<String>,
     pub next_internal: u64,
+    /// The custom headers of the listed tools (2026-07-28).
+    pub params: param_headers::Registry,
 }
 
 /// Shared by the reader, the writer and every background task.
@@ -390,7 +392,7 @@ impl Shared {
         if let Some(v) = msg.method().and_then(|m| HeaderValue::from_str(m).ok()) {
             h.insert(METHOD_HEADER, v);
         }
-        if let Some(v) = msg.name.as_deref().and_then(header_safe) {
+        if let Some(v) = msg.name.as_deref().and_then(encoding::header_value) {
             h.insert(NAME_HEADER, v);
         }
         (h, generation, attached)
@@ -400,7 +402,7 @@ impl Shared {
     /// pending requests, learns the negotiated protocol version from the
     /// `initialize` result, and keeps responses the transport waits for
     /// itself.
-    pub fn deliver(&self, frame: Bytes) {
+    pub fn deliver(&self, mut frame: Bytes) {
         let peek = match serde_json::from_slice::<Peek>(&frame) {
             Ok(p) => p,
             Err(_) => {
@@ -424,7 +426,11 @@ impl Shared {
             if is_init && let Some(v) = init_protocol_version(&frame) {
                 st.protocol = Some(v);
             }
+            let listing = st.params.take_listing(&id);
             drop(st);
+            if listing {
+                frame = param_headers::learn(self, frame);
+            }
             if let Some(tx) = intercepted {
                 let _ = tx.send(frame);
                 return;
@@ -633,72 +639,9 @@ pub(super) fn rpc_error(body: &[u8]) -> Option<Value> {
     Some(error)
 }
 
-/// A header value carrying `value`: as is when it is plain visible ASCII
-/// (spaces and tabs inside allowed), otherwise in the Base64 sentinel form
-/// `=?base64?…?=` of the 2026-07-28 transport, which also wraps a plain
-/// value that looks like that form.
-pub(super) fn header_safe(value: &str) -> Option<HeaderValue> {
-    let sentinel = value.starts_with("=?base64?") && value.ends_with("?=");
-    let plain = value
-        .bytes()
-        .all(|b| b == b'\t' || (0x20..=0x7e).contains(&b))
-        && !value.starts_with([' ', '\t'])
-        && !value.ends_with([' ', '\t'])
-        && !sentinel;
-    if plain {
-        return HeaderValue::from_str(value).ok();
-    }
-    HeaderValue::from_str(&format!("=?base64?{}?=", base64(value.as_bytes()))).ok()
-}
-
-/// Standard Base64 (RFC 4648, with padding).
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn header_values_are_plain_or_base64_sentinels() {
-        let v = |s: &str| header_safe(s).unwrap().to_str().unwrap().to_owned();
-        assert_eq!(v("get_weather"), "get_weather");
-        assert_eq!(
-            v("file:///projects/my app/config.json"),
-            "file:///projects/my app/config.json"
-        );
-        assert_eq!(v("us-west1"), "us-west1");
-        // The examples of the 2026-07-28 transport's Value Encoding.
-        assert_eq!(v("Hello, 世界"), "=?base64?SGVsbG8sIOS4lueVjA==?=");
-        assert_eq!(v(" padded "), "=?base64?IHBhZGRlZCA=?=");
-        assert_eq!(v("line1\nline2"), "=?base64?bGluZTEKbGluZTI=?=");
-        assert_eq!(
-            v("=?base64?literal?="),
-            "=?base64?PT9iYXNlNjQ/bGl0ZXJhbD89?="
-        );
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-    }
 
     #[test]
     fn classify_notes_the_standard_header_sources() {
