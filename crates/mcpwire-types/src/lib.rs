@@ -39,6 +39,7 @@ pub mod roots;
 pub mod sampling;
 pub mod subscriptions;
 pub mod tasks;
+pub mod tasks_extension;
 pub mod tools;
 
 mod num;
@@ -115,6 +116,7 @@ pub use tasks::{
     RelatedTaskMetadata, Task, TaskIdParams, TaskMetadata, TaskResult, TaskStatus,
     TaskStatusNotificationParams,
 };
+pub use tasks_extension::{DetailedTask, UpdateTaskRequestParams};
 pub use tools::{
     CallToolRequestParams, CallToolResult, ListToolsResult, TaskSupport, Tool, ToolAnnotations,
     ToolExecution,

@@ -59,6 +59,8 @@ pub(crate) struct ContextInner {
     asked: AtomicU32,
     /// Every input key this handler run has used.
     keys: Mutex<HashSet<String>>,
+    /// The task this handler runs as, if any.
+    pub(crate) task: super::tasks::TaskSlot,
 }
 
 /// What a handler can reach while it serves one request. Cheap to clone.
@@ -111,6 +113,7 @@ impl Context {
                 input_responses,
                 asked: AtomicU32::new(0),
                 keys: Mutex::new(HashSet::new()),
+                task: Default::default(),
             }),
         }
     }
@@ -438,6 +441,9 @@ impl Context {
             return Err(Error::internal(format!(
                 "the input key {key:?} was used twice in one request"
             )));
+        }
+        if let Some(task) = self.inner.task.bound() {
+            return super::tasks::ask(self, task, key, request).await;
         }
         match self.inner.era {
             Era::Session => {

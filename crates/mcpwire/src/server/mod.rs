@@ -23,6 +23,7 @@ mod schema;
 mod session;
 mod stateless;
 mod subscriptions;
+mod tasks;
 mod tool;
 mod uri_template;
 
@@ -39,6 +40,10 @@ pub use prompt::{
 };
 pub use resource::{IntoReadResult, ResourceHandler, ResourceRoute, TemplateRoute};
 pub use schema::{object_schema, schema_for};
+pub use tasks::{
+    DEFAULT_MAX_TASKS, DEFAULT_POLL_INTERVAL, DEFAULT_TASK_TTL, InMemoryTaskStore, MAX_TASK_TTL,
+    TaskChange, TaskOutcome, TaskPage, TaskRecord, TaskStore, TaskStoreError,
+};
 pub use tool::{
     BoxFuture, IntoToolResult, Json, ToolHandler, ToolRoute, input_schema_for, parse_arguments,
 };
@@ -70,6 +75,7 @@ pub(crate) struct ServerInner {
     pub(crate) engine: EngineConfig,
     pub(crate) cache_hint: mcpwire_types::CacheHint,
     pub(crate) request_state: request_state::RequestStateKeys,
+    pub(crate) tasks: Arc<tasks::TaskRuntime>,
 }
 
 /// An MCP server: its identity and its tools, resources and prompts.
@@ -154,6 +160,7 @@ impl Server {
             cache_hint: mcpwire_types::CacheHint::new(0, mcpwire_types::CacheScope::Private),
             request_state_keys: RequestStateKeySet(Vec::new()),
             request_state_ttl: request_state::DEFAULT_TTL,
+            tasks: tasks::TaskSettings::default(),
         }
     }
 
@@ -294,6 +301,7 @@ pub struct ServerBuilder {
     cache_hint: mcpwire_types::CacheHint,
     request_state_keys: RequestStateKeySet,
     request_state_ttl: std::time::Duration,
+    tasks: tasks::TaskSettings,
 }
 
 /// Secret keys, kept out of `Debug` output.
@@ -441,6 +449,7 @@ impl ServerBuilder {
                     self.request_state_keys.0,
                     self.request_state_ttl,
                 ),
+                tasks: tasks::runtime(self.tasks),
             }),
         }
     }
