@@ -58,6 +58,7 @@ mod handler;
 mod handshake;
 mod notification;
 mod stateless;
+mod tasks;
 
 use std::sync::Mutex;
 
@@ -73,6 +74,7 @@ use tokio::task::JoinHandle;
 pub use builder::{ClientBuilder, ClientMode, DEFAULT_MAX_INPUT_ROUNDS, DEFAULT_PROBE_TIMEOUT};
 pub use handler::ClientHandlers;
 pub use notification::ServerNotification;
+pub use tasks::TaskCall;
 
 use crate::Error;
 use crate::engine::{Peer, RequestOptions};
