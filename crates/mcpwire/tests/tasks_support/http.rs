@@ -46,7 +46,11 @@ async fn session_tasks_over_http() {
     let t = task_of(c.call_tool_as_task("forever", json!({})).await);
     let cancelled = c.cancel_task(&t.task_id).await.unwrap().unwrap();
     assert_eq!(cancelled.status, TaskStatus::Cancelled);
-    assert_eq!(c.list_tasks(None).await.unwrap().tasks.len(), 2);
+    // The task's input request reaches the client's handler.
+    let t = task_of(c.call_tool_as_task("confirm", json!({})).await);
+    let r = tokio::time::timeout(Duration::from_secs(5), c.task_result(&t.task_id)).await;
+    assert_eq!(text_of(&r.expect("in time").unwrap()), "confirmed: true");
+    assert_eq!(c.list_tasks(None).await.unwrap().tasks.len(), 3);
     c.close().await;
     let _ = stop.send(());
 }

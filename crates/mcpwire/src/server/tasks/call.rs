@@ -137,7 +137,10 @@ impl Connection {
         )?;
         let token = CancellationToken::new();
         let (owner, notify) = match era {
-            Era::Session => (Some(self.state.task_scope.0.clone()), Some(cx.peer.clone())),
+            Era::Session => (
+                Some(self.state.task_scope.id().to_owned()),
+                Some(cx.peer.clone()),
+            ),
             Era::Stateless => (None, None),
         };
         let requested_ttl = p.task.as_ref().and_then(|t| t.ttl);

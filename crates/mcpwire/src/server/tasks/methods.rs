@@ -105,7 +105,7 @@ impl Connection {
     }
 
     async fn legacy_method(&self, req: Request, cx: RequestContext) -> Result<Value, Error> {
-        let scope = self.state.task_scope.0.clone();
+        let scope = self.state.task_scope.id().to_owned();
         let owner = Some(scope.as_str());
         let runtime = &self.server.inner.tasks;
         match req.method.as_str() {

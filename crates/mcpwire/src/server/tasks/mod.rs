@@ -71,13 +71,14 @@ pub use store::{
 
 use super::{Era, Server, ServerBuilder, ToolRoute, read};
 
-/// Who a session's tasks belong to: a random id per session.
-#[derive(Debug, Clone)]
-pub(crate) struct SessionScope(pub(crate) String);
+/// Who a session's tasks belong to: a random id per session, drawn when
+/// the session first needs it (most never make a task).
+#[derive(Debug, Default)]
+pub(crate) struct SessionScope(std::sync::OnceLock<String>);
 
-impl Default for SessionScope {
-    fn default() -> Self {
-        SessionScope(wire::new_task_id())
+impl SessionScope {
+    pub(crate) fn id(&self) -> &str {
+        self.0.get_or_init(wire::new_task_id)
     }
 }
 
@@ -164,10 +165,10 @@ impl ServerBuilder {
         self
     }
 
-    /// How long a task is kept after it was created (default
-    /// [`DEFAULT_TASK_TTL`]; at most [`MAX_TASK_TTL`], and never longer
-    /// than `max` when a 2025-11-25 client asks for a time to live). A
-    /// task still running when its time runs out is cancelled.
+    /// How long a task is kept after it was created, unless a 2025-11-25
+    /// client asks for another time (default [`DEFAULT_TASK_TTL`]; never
+    /// more than [`max_task_ttl`](Self::max_task_ttl)). A task still
+    /// running when its time runs out is cancelled.
     pub fn task_ttl(mut self, ttl: std::time::Duration) -> Self {
         self.tasks.default_ttl = ttl.min(self.tasks.max_ttl);
         self
