@@ -29,6 +29,9 @@
 //!   `test_input_required_result_*`, prompt `test_input_required_result_prompt`,
 //!   and `test_x_mcp_header` (a parameter mirrored into an `Mcp-Param-Region`
 //!   header, SEP-2243).
+//! * the tasks extension (`tasks-*` scenarios; in `conformance_tasks.rs`):
+//!   `greet`, `slow_compute`, `failing_job`, `protocol_error_job`,
+//!   `confirm_delete`, `multi_input` and `test_tool_with_task`.
 //!
 //! The 2026-07-28 input fixtures use [`Context::elicit`], [`Context::sample`]
 //! and [`Context::roots`], which work in both eras; the scenarios also expect
@@ -57,6 +60,8 @@ use serde_json::{Map, Value, json};
 mod skills;
 #[path = "conformance_stateless.rs"]
 mod stateless;
+#[path = "conformance_tasks.rs"]
+mod tasks;
 
 /// A 1x1 red PNG.
 const PNG_BASE64: &str =
@@ -75,6 +80,7 @@ pub fn server() -> Server {
         .tools(content_tools())
         .tools(interaction_tools())
         .tools(stateless::stateless_tools())
+        .tools(tasks::task_tools())
         .resource(
             ResourceRoute::new(
                 "test://static-text",

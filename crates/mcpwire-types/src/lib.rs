@@ -40,6 +40,7 @@ pub mod sampling;
 pub mod skills;
 pub mod subscriptions;
 pub mod tasks;
+pub mod tasks_extension;
 pub mod tools;
 
 mod num;
@@ -116,6 +117,7 @@ pub use tasks::{
     RelatedTaskMetadata, Task, TaskIdParams, TaskMetadata, TaskResult, TaskStatus,
     TaskStatusNotificationParams,
 };
+pub use tasks_extension::{DetailedTask, UpdateTaskRequestParams};
 pub use tools::{
     CallToolRequestParams, CallToolResult, ListToolsResult, TaskSupport, Tool, ToolAnnotations,
     ToolExecution,

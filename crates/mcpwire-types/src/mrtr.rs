@@ -38,6 +38,10 @@ pub enum ResultType {
     Complete,
     /// `"input_required"`: the result is an [`InputRequiredResult`].
     InputRequired,
+    /// `"task"`: the result is a task handle of the tasks extension
+    /// (`io.modelcontextprotocol/tasks`), a
+    /// [`DetailedTask`](crate::tasks_extension::DetailedTask).
+    Task,
     /// A value this crate does not know.
     Unknown(String),
 }
@@ -48,6 +52,7 @@ impl ResultType {
         match self {
             ResultType::Complete => "complete",
             ResultType::InputRequired => "input_required",
+            ResultType::Task => "task",
             ResultType::Unknown(s) => s,
         }
     }
@@ -64,6 +69,7 @@ impl From<&str> for ResultType {
         match s {
             "complete" => ResultType::Complete,
             "input_required" => ResultType::InputRequired,
+            "task" => ResultType::Task,
             other => ResultType::Unknown(other.to_owned()),
         }
     }
@@ -300,6 +306,7 @@ mod tests {
         for (s, t) in [
             ("complete", ResultType::Complete),
             ("input_required", ResultType::InputRequired),
+            ("task", ResultType::Task),
             ("deferred", ResultType::Unknown("deferred".into())),
             ("", ResultType::Unknown(String::new())),
         ] {

@@ -59,6 +59,7 @@ mod handshake;
 mod notification;
 mod skills;
 mod stateless;
+mod tasks;
 
 use std::sync::Mutex;
 
@@ -75,6 +76,7 @@ pub use builder::{ClientBuilder, ClientMode, DEFAULT_MAX_INPUT_ROUNDS, DEFAULT_P
 pub use handler::ClientHandlers;
 pub use notification::ServerNotification;
 pub use skills::{LoadedSkill, SkillError, SkillFile, SkillsClient};
+pub use tasks::TaskCall;
 
 use crate::Error;
 use crate::engine::{Peer, RequestOptions};

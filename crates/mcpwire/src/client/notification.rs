@@ -2,7 +2,7 @@
 
 use mcpwire_types::{
     CancelledNotificationParams, LoggingMessageNotificationParams, Notification,
-    ProgressNotificationParams, methods,
+    ProgressNotificationParams, TaskStatusNotificationParams, methods,
 };
 use serde_json::Value;
 
@@ -27,6 +27,8 @@ pub enum ServerNotification {
     },
     /// `notifications/cancelled`: the server gave up on a request of ours.
     Cancelled(CancelledNotificationParams),
+    /// `notifications/tasks/status` (2025-11-25): a task's new state.
+    TaskStatus(TaskStatusNotificationParams),
     /// Anything else, or a known notification with malformed params.
     Other(Notification),
 }
@@ -56,6 +58,9 @@ impl ServerNotification {
                     uri: uri.to_owned(),
                 }),
             methods::NOTIFICATIONS_CANCELLED => parse(&n.params).map(ServerNotification::Cancelled),
+            methods::NOTIFICATIONS_TASKS_STATUS => {
+                parse(&n.params).map(ServerNotification::TaskStatus)
+            }
             _ => None,
         };
         typed.unwrap_or(ServerNotification::Other(n))

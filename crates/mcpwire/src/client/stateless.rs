@@ -76,7 +76,9 @@ impl Client {
         match self.era {
             Era::Session => self.peer.request_with(method, params, opts).await,
             Era::Stateless if MULTI_ROUND_TRIP.contains(&method) => {
-                self.multi_round_trip(method, params, opts).await
+                let v = self.multi_round_trip(method, params, opts).await?;
+                // Boxed: waiting out a task polls through `send` again.
+                Box::pin(self.settle_task(method, v)).await
             }
             Era::Stateless => {
                 let v = self
@@ -134,7 +136,7 @@ impl Client {
     /// ignores answers it does not need, and one that rebuilds its progress
     /// by running the handler again from the start (as mcpwire's does)
     /// needs every earlier answer.
-    async fn multi_round_trip(
+    pub(super) async fn multi_round_trip(
         &self,
         method: &str,
         params: Option<Value>,

@@ -75,6 +75,8 @@ pub(crate) struct ContextInner {
     keys: Mutex<HashSet<String>>,
     /// Stateless asks this run could not answer, in the order they were made.
     unanswered: Mutex<Vec<PendingInput>>,
+    /// The task this handler runs as, if any.
+    pub(crate) task: super::tasks::TaskSlot,
 }
 
 /// What a handler can reach while it serves one request. Cheap to clone.
@@ -128,6 +130,7 @@ impl Context {
                 asked: AtomicU32::new(0),
                 keys: Mutex::new(HashSet::new()),
                 unanswered: Mutex::new(Vec::new()),
+                task: Default::default(),
             }),
         }
     }
@@ -455,6 +458,9 @@ impl Context {
             return Err(Error::internal(format!(
                 "the input key {key:?} was used twice in one request"
             )));
+        }
+        if let Some(task) = self.inner.task.bound() {
+            return super::tasks::ask(self, task, key, request).await;
         }
         match self.inner.era {
             Era::Session => {

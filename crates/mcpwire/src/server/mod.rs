@@ -25,6 +25,7 @@ mod skill_catalog;
 mod skills;
 mod stateless;
 mod subscriptions;
+mod tasks;
 mod tool;
 mod uri_template;
 
@@ -42,6 +43,10 @@ pub use prompt::{
 pub use resource::{IntoReadResult, ResourceHandler, ResourceRoute, TemplateRoute};
 pub use schema::{object_schema, schema_for};
 pub use skills::{MAX_DESCRIPTION_CHARS, Skill, SkillBuildError};
+pub use tasks::{
+    DEFAULT_MAX_TASKS, DEFAULT_POLL_INTERVAL, DEFAULT_TASK_TTL, InMemoryTaskStore, MAX_TASK_TTL,
+    TaskChange, TaskOutcome, TaskPage, TaskRecord, TaskStore, TaskStoreError,
+};
 pub use tool::{
     BoxFuture, IntoToolResult, Json, ToolHandler, ToolRoute, input_schema_for, parse_arguments,
 };
@@ -74,6 +79,7 @@ pub(crate) struct ServerInner {
     pub(crate) cache_hint: mcpwire_types::CacheHint,
     pub(crate) request_state: request_state::RequestStateKeys,
     pub(crate) skills: skill_catalog::SkillCatalog,
+    pub(crate) tasks: Arc<tasks::TaskRuntime>,
 }
 
 /// An MCP server: its identity and its tools, resources and prompts.
@@ -159,6 +165,7 @@ impl Server {
             request_state_keys: RequestStateKeySet(Vec::new()),
             request_state_ttl: request_state::DEFAULT_TTL,
             skills: None,
+            tasks: tasks::TaskSettings::default(),
         }
     }
 
@@ -312,6 +319,7 @@ pub struct ServerBuilder {
     request_state_keys: RequestStateKeySet,
     request_state_ttl: std::time::Duration,
     skills: Option<Vec<Skill>>,
+    tasks: tasks::TaskSettings,
 }
 
 /// Secret keys, kept out of `Debug` output.
@@ -460,6 +468,7 @@ impl ServerBuilder {
                     self.request_state_ttl,
                 ),
                 skills: skill_catalog::SkillCatalog::new(self.skills),
+                tasks: tasks::runtime(self.tasks),
             }),
         }
     }

@@ -33,6 +33,8 @@ pub(crate) struct SessionState {
     log_level: AtomicU8,
     initialized: AtomicBool,
     subscriptions: Mutex<HashSet<String>>,
+    /// Who this session's tasks belong to (2025-11-25).
+    pub(crate) task_scope: super::tasks::SessionScope,
 }
 
 impl SessionState {
@@ -81,7 +83,7 @@ impl SessionState {
 /// The per-connection [`Service`].
 pub(crate) struct Connection {
     pub(crate) server: Server,
-    state: Arc<SessionState>,
+    pub(crate) state: Arc<SessionState>,
     peer: OnceLock<Peer>,
     /// Keeps this session registered for server events while it lives.
     link: OnceLock<Arc<EventLink>>,
@@ -212,11 +214,10 @@ impl Connection {
         let _ = self.state.client_info.set(p.client_info);
         let _ = self.state.client_caps.set(p.capabilities);
         self.start_events();
-        let mut result = InitializeResult::new(
-            version.as_str(),
-            self.capabilities(),
-            self.server.inner.info.clone(),
-        );
+        let mut caps = self.capabilities();
+        super::tasks::advertise(&self.server, &mut caps, Era::Session);
+        let mut result =
+            InitializeResult::new(version.as_str(), caps, self.server.inner.info.clone());
         result.instructions = self.server.inner.instructions.clone();
         to_value(&result)
     }
@@ -235,7 +236,7 @@ impl Connection {
         let _ = self.link.set(link);
     }
 
-    fn context(
+    pub(crate) fn context(
         &self,
         cx: RequestContext,
         era: Era,
@@ -257,7 +258,7 @@ impl Connection {
     /// The answers a request brings: in a stateless retry, those sealed in
     /// its `requestState` (checked against `method` and `target`) merged
     /// with its `inputResponses`, the latter winning on a shared key.
-    fn answers(
+    pub(crate) fn answers(
         &self,
         era: Era,
         method: &str,
@@ -279,7 +280,7 @@ impl Connection {
     /// The `input_required` result for `pending` and every other ask of the
     /// run still unanswered; stateless ones carry a `requestState` sealing
     /// every answer received so far.
-    fn input_required(
+    pub(crate) fn input_required(
         &self,
         cx: &Context,
         pending: super::PendingInput,
@@ -309,6 +310,10 @@ impl Connection {
 
     async fn call_tool(&self, req: Request, cx: RequestContext, era: Era) -> Result<Value, Error> {
         let p: CallToolRequestParams = params(req.params)?;
+        let p = match self.route_tool_call(p, &cx, era).await? {
+            super::tasks::Routed::Done(v) => return Ok(v),
+            super::tasks::Routed::Plain(p) => *p,
+        };
         let Some(handler) = read(&self.server.inner.tools)
             .get(&p.name)
             .map(|t| t.handler.clone())
@@ -550,6 +555,11 @@ impl Connection {
             }
             methods::PROMPTS_GET => self.get_prompt(req, cx, era).await,
             methods::COMPLETION_COMPLETE => self.complete(req).await,
+            methods::TASKS_GET
+            | methods::TASKS_RESULT
+            | methods::TASKS_LIST
+            | methods::TASKS_CANCEL
+            | mcpwire_types::tasks_extension::TASKS_UPDATE => self.task_method(req, cx, era).await,
             methods::LOGGING_SET_LEVEL => {
                 let p: SetLevelRequestParams = params(req.params)?;
                 self.state.log_level.store(p.level as u8, Ordering::Relaxed);

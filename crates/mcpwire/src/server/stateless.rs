@@ -29,6 +29,9 @@ const STATELESS_METHODS: &[&str] = &[
     methods::PROMPTS_GET,
     methods::COMPLETION_COMPLETE,
     methods::SUBSCRIPTIONS_LISTEN,
+    methods::TASKS_GET,
+    methods::TASKS_CANCEL,
+    mcpwire_types::tasks_extension::TASKS_UPDATE,
 ];
 
 /// Results that carry cache hints (`ttlMs`, `cacheScope`).
@@ -102,7 +105,9 @@ impl Connection {
             .rev()
             .map(|v| v.as_str().to_owned())
             .collect();
-        let mut r = DiscoverResult::new(versions, self.capabilities());
+        let mut caps = self.capabilities();
+        super::tasks::advertise(&self.server, &mut caps, Era::Stateless);
+        let mut r = DiscoverResult::new(versions, caps);
         r.instructions = self.server.inner.instructions.clone();
         to_value(&r)
     }

@@ -60,6 +60,8 @@ where
 pub struct ToolRoute {
     pub(crate) def: Tool,
     pub(crate) handler: Arc<dyn ToolHandler>,
+    /// Whether a call becomes a task only when its handler says so.
+    pub(crate) defers_task: bool,
 }
 
 impl std::fmt::Debug for ToolRoute {
@@ -74,6 +76,7 @@ impl ToolRoute {
         ToolRoute {
             def,
             handler: Arc::new(handler),
+            defers_task: false,
         }
     }
 

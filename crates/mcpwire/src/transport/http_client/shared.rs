@@ -107,7 +107,8 @@ pub(super) struct Outgoing {
     pub frame: Bytes,
     pub kind: Kind,
     /// The value of `Mcp-Name`: `params.name` of `tools/call` and
-    /// `prompts/get`, `params.uri` of `resources/read`.
+    /// `prompts/get`, `params.uri` of `resources/read`, `params.taskId` of
+    /// `tasks/get`, `tasks/update` and `tasks/cancel`.
     pub name: Option<String>,
     /// `params._meta["io.modelcontextprotocol/protocolVersion"]` of a
     /// self-describing (2026-07-28) request: it is sent without a session,
@@ -148,6 +149,7 @@ struct OutPeek {
 struct ParamsPeek {
     name: Option<String>,
     uri: Option<String>,
+    task_id: Option<String>,
     version: Option<String>,
 }
 
@@ -172,6 +174,7 @@ impl<'de> serde::de::Visitor<'de> for ParamsVisitor {
             match key.as_ref() {
                 "name" => out.name = string(map.next_value::<Value>()?),
                 "uri" => out.uri = string(map.next_value::<Value>()?),
+                "taskId" => out.task_id = string(map.next_value::<Value>()?),
                 "_meta" => {
                     out.version = map
                         .next_value::<Value>()?
@@ -256,6 +259,7 @@ impl Outgoing {
             Kind::Request { method, .. } | Kind::Notification { method } => match method.as_str() {
                 "tools/call" | "prompts/get" => params.name,
                 "resources/read" => params.uri,
+                "tasks/get" | "tasks/update" | "tasks/cancel" => params.task_id,
                 _ => None,
             },
             Kind::Response => None,
@@ -659,6 +663,8 @@ mod tests {
         assert!(!m.is_stateless());
         let m = c(r#"{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"name":"n"}}"#);
         assert_eq!(m.name, None);
+        let m = c(r#"{"jsonrpc":"2.0","id":3,"method":"tasks/get","params":{"taskId":"t-1"}}"#);
+        assert_eq!(m.name.as_deref(), Some("t-1"));
         let m = c(r#"{"jsonrpc":"2.0","id":2,"method":"x","params":[1,2]}"#);
         assert!(matches!(m.kind, Kind::Request { .. }));
         let m = c(r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":5}}"#);
