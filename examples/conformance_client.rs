@@ -62,10 +62,10 @@ macro_rules! log {
     ($($arg:tt)*) => { eprintln!("[conformance_client] {}", format_args!($($arg)*)) };
 }
 
-#[path = "conformance_client_skills.rs"]
-mod skills;
 #[path = "conformance_client_modern.rs"]
 mod modern;
+#[path = "conformance_client_skills.rs"]
+mod skills;
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
