@@ -67,6 +67,8 @@ pub(crate) enum ServerEvent {
 
 pub(crate) struct ServerInner {
     pub(crate) info: Implementation,
+    /// `info` as the JSON every stateless result carries in its `_meta`.
+    pub(crate) info_json: serde_json::Value,
     pub(crate) instructions: Option<String>,
     pub(crate) tools: RwLock<IndexMap<String, ToolRoute>>,
     pub(crate) resources: RwLock<IndexMap<String, ResourceRoute>>,
@@ -437,6 +439,7 @@ impl ServerBuilder {
         let (events, _) = broadcast::channel(256);
         Server {
             inner: Arc::new(ServerInner {
+                info_json: serde_json::to_value(&self.info).unwrap_or_default(),
                 info: self.info,
                 instructions: self.instructions,
                 tools: RwLock::new(

@@ -91,7 +91,8 @@ impl Connection {
         let mut result = if method == methods::SERVER_DISCOVER {
             self.discover()?
         } else if method == methods::SUBSCRIPTIONS_LISTEN {
-            self.listen(req, cx).await?
+            // Long-lived and large: boxed, so calls do not carry its state.
+            Box::pin(self.listen(req, cx)).await?
         } else {
             self.dispatch(req, cx, Era::Stateless).await?
         };
@@ -115,10 +116,10 @@ impl Connection {
     fn decorate(&self, result: &mut Value, method: &str) {
         let Value::Object(obj) = result else { return };
         obj.entry("resultType").or_insert_with(|| json!("complete"));
-        let info = serde_json::to_value(&self.server.inner.info).unwrap_or(Value::Null);
         let meta = obj.entry("_meta").or_insert_with(|| json!({}));
         if let Value::Object(m) = meta {
-            m.entry(meta::SERVER_INFO).or_insert(info);
+            m.entry(meta::SERVER_INFO)
+                .or_insert_with(|| self.server.inner.info_json.clone());
         }
         let cacheable =
             CACHEABLE.contains(&method) || super::skill_catalog::CACHEABLE.contains(&method);

@@ -29,9 +29,11 @@ pub(crate) enum Routed {
 
 /// Whether a stateless request declares the tasks extension in its `_meta`.
 pub(crate) fn declares_extension(meta: Option<&Map<String, Value>>) -> bool {
+    // Read in place: this runs on every stateless call.
     meta.and_then(|m| m.get(meta::CLIENT_CAPABILITIES))
-        .and_then(|c| serde_json::from_value::<ClientCapabilities>(c.clone()).ok())
-        .is_some_and(|c| c.supports_extension(meta::TASKS_EXTENSION))
+        .and_then(|c| c.get("extensions"))
+        .and_then(Value::as_object)
+        .is_some_and(|e| e.contains_key(meta::TASKS_EXTENSION))
 }
 
 /// `-32021` naming the tasks extension.
@@ -69,14 +71,25 @@ impl Connection {
         cx: &RequestContext,
         era: Era,
     ) -> Result<Routed, Error> {
-        let Some(route) = read(&self.server.inner.tools).get(&p.name).cloned() else {
+        // The common case, a plain call, is decided without copying the
+        // tool's definition.
+        let Some((support, defers_task)) = read(&self.server.inner.tools)
+            .get(&p.name)
+            .map(|r| (task_support(r), r.defers_task))
+        else {
             return Ok(Routed::Plain(Box::new(p)));
         };
-        let support = task_support(&route);
+        let route = || {
+            read(&self.server.inner.tools)
+                .get(&p.name)
+                .cloned()
+                .ok_or_else(|| Error::invalid_params(format!("Unknown tool: {}", p.name)))
+        };
         match era {
             Era::Session => match (support, p.task.is_some()) {
                 (TaskSupport::Optional | TaskSupport::Required, true) => {
-                    self.start_task(route, p, cx, era, support).await
+                    let route = route()?;
+                    Box::pin(self.start_task(route, p, cx, era, support)).await
                 }
                 (TaskSupport::Required, false) => Err(Error::rpc(
                     ErrorCode::METHOD_NOT_FOUND,
@@ -108,10 +121,14 @@ impl Connection {
                         p.name,
                         meta::TASKS_EXTENSION
                     ))),
-                    (_, true) if route.defers_task => {
-                        self.start_task_later(route, p, cx, support).await
+                    (_, true) if defers_task => {
+                        let route = route()?;
+                        Box::pin(self.start_task_later(route, p, cx, support)).await
                     }
-                    (_, true) => self.start_task(route, p, cx, era, support).await,
+                    (_, true) => {
+                        let route = route()?;
+                        Box::pin(self.start_task(route, p, cx, era, support)).await
+                    }
                 }
             }
         }
