@@ -670,3 +670,72 @@ async fn asks_awaited_together_go_out_in_one_round() {
         "{r}"
     );
 }
+
+#[tokio::test]
+async fn cache_hints_are_set_per_method_and_per_resource() {
+    use mcpwire::server::TemplateRoute;
+    use mcpwire_types::{CacheHint, CacheScope, methods};
+    let server = builder()
+        .cache_hint(CacheHint::new(1_000, CacheScope::Private))
+        .cache_hint_for(
+            methods::TOOLS_LIST,
+            CacheHint::new(60_000, CacheScope::Public),
+        )
+        .resource(
+            ResourceRoute::new("memo://logo", "logo", |_cx, _u, _v| async {
+                "L".to_string()
+            })
+            .cache_hint(CacheHint::new(86_400_000, CacheScope::Public)),
+        )
+        .template(
+            TemplateRoute::new("memo://note/{id}", "note", |_cx, _u, _v| async {
+                "N".to_string()
+            })
+            .unwrap()
+            .cache_hint(CacheHint::new(5_000, CacheScope::Public)),
+        )
+        .build();
+    let mut raw = Raw::with(server);
+    let hint = |r: &Value| {
+        (
+            r["result"]["ttlMs"].clone(),
+            r["result"]["cacheScope"].clone(),
+        )
+    };
+    let (_, r) = raw
+        .call("tools/list", json!({}), Some(meta(json!({}))))
+        .await;
+    assert_eq!(hint(&r), (json!(60_000), json!("public")), "{r}");
+    check("ListToolsResult", &r["result"]);
+    let (_, r) = raw
+        .call("prompts/list", json!({}), Some(meta(json!({}))))
+        .await;
+    assert_eq!(hint(&r), (json!(1_000), json!("private")), "{r}");
+    let read = |uri: &str| json!({ "uri": uri });
+    let (_, r) = raw
+        .call("resources/read", read("memo://logo"), Some(meta(json!({}))))
+        .await;
+    assert_eq!(hint(&r), (json!(86_400_000), json!("public")), "{r}");
+    check("ReadResourceResult", &r["result"]);
+    let (_, r) = raw
+        .call(
+            "resources/read",
+            read("memo://note/7"),
+            Some(meta(json!({}))),
+        )
+        .await;
+    assert_eq!(hint(&r), (json!(5_000), json!("public")), "{r}");
+    let (_, r) = raw
+        .call("resources/read", read("memo://a"), Some(meta(json!({}))))
+        .await;
+    assert_eq!(hint(&r), (json!(1_000), json!("private")), "{r}");
+    // Calls are not cacheable.
+    let (_, r) = raw
+        .call(
+            "tools/call",
+            json!({"name":"echo","arguments":{"text":"x"}}),
+            Some(meta(json!({}))),
+        )
+        .await;
+    assert!(r["result"].get("ttlMs").is_none(), "{r}");
+}

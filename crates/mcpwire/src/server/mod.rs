@@ -79,6 +79,8 @@ pub(crate) struct ServerInner {
     pub(crate) page_size: Option<usize>,
     pub(crate) engine: EngineConfig,
     pub(crate) cache_hint: mcpwire_types::CacheHint,
+    /// Hints of their own for some cacheable methods.
+    pub(crate) cache_hints: Vec<(&'static str, mcpwire_types::CacheHint)>,
     pub(crate) request_state: request_state::RequestStateKeys,
     pub(crate) skills: skill_catalog::SkillCatalog,
     pub(crate) tasks: Arc<tasks::TaskRuntime>,
@@ -164,6 +166,7 @@ impl Server {
             page_size: None,
             engine: EngineConfig::default(),
             cache_hint: mcpwire_types::CacheHint::new(0, mcpwire_types::CacheScope::Private),
+            cache_hints: Vec::new(),
             request_state_keys: RequestStateKeySet(Vec::new()),
             request_state_ttl: request_state::DEFAULT_TTL,
             skills: None,
@@ -180,6 +183,15 @@ impl Server {
     pub fn add_tool(&self, tool: ToolRoute) {
         write(&self.inner.tools).insert(tool.def.name.clone(), tool);
         self.announce(ServerEvent::ToolsChanged);
+    }
+
+    /// The cache hint of `method`'s stateless results.
+    pub(crate) fn cache_hint_of(&self, method: &str) -> mcpwire_types::CacheHint {
+        self.inner
+            .cache_hints
+            .iter()
+            .find(|(m, _)| *m == method)
+            .map_or(self.inner.cache_hint, |(_, h)| *h)
     }
 
     /// Runs `f` on the input schema of the tool `name`, if there is one.
@@ -318,6 +330,7 @@ pub struct ServerBuilder {
     page_size: Option<usize>,
     engine: EngineConfig,
     cache_hint: mcpwire_types::CacheHint,
+    cache_hints: Vec<(&'static str, mcpwire_types::CacheHint)>,
     request_state_keys: RequestStateKeySet,
     request_state_ttl: std::time::Duration,
     skills: Option<Vec<Skill>>,
@@ -361,6 +374,26 @@ impl ServerBuilder {
     /// private). A read handler may set its own on its result.
     pub fn cache_hint(mut self, hint: mcpwire_types::CacheHint) -> Self {
         self.cache_hint = hint;
+        self
+    }
+
+    /// The cache hint of one cacheable method's stateless results, instead
+    /// of [`cache_hint`](Self::cache_hint): `server/discover`, `tools/list`,
+    /// `resources/list`, `resources/templates/list`, `prompts/list` or
+    /// `resources/read` (which [`ResourceRoute::cache_hint`] refines per
+    /// resource). Other methods carry no hint.
+    ///
+    /// ```
+    /// use mcpwire::server::Server;
+    /// use mcpwire::types::{CacheHint, CacheScope, methods};
+    /// let server = Server::builder("catalog", "1.0.0")
+    ///     .cache_hint_for(methods::TOOLS_LIST, CacheHint::new(60_000, CacheScope::Public))
+    ///     .build();
+    /// # let _ = server;
+    /// ```
+    pub fn cache_hint_for(mut self, method: &'static str, hint: mcpwire_types::CacheHint) -> Self {
+        self.cache_hints.retain(|(m, _)| *m != method);
+        self.cache_hints.push((method, hint));
         self
     }
 
@@ -466,6 +499,7 @@ impl ServerBuilder {
                 page_size: self.page_size,
                 engine: self.engine,
                 cache_hint: self.cache_hint,
+                cache_hints: self.cache_hints,
                 request_state: request_state::RequestStateKeys::new(
                     self.request_state_keys.0,
                     self.request_state_ttl,

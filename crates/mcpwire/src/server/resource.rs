@@ -100,6 +100,8 @@ impl<T: IntoReadResult, E: Into<Error>> IntoReadResult for Result<T, E> {
 pub struct ResourceRoute {
     pub(crate) def: Resource,
     pub(crate) handler: Arc<dyn ResourceHandler>,
+    /// The cache hint of its `resources/read` results, if it has its own.
+    pub(crate) cache: Option<mcpwire_types::CacheHint>,
 }
 
 impl std::fmt::Debug for ResourceRoute {
@@ -120,6 +122,7 @@ impl ResourceRoute {
         ResourceRoute {
             def: Resource::new(uri, name),
             handler: Arc::new(handler),
+            cache: None,
         }
     }
 
@@ -137,6 +140,23 @@ impl ResourceRoute {
     /// Sets the MIME type.
     pub fn mime_type(mut self, mime: impl Into<String>) -> Self {
         self.def.mime_type = Some(mime.into());
+        self
+    }
+
+    /// Sets the `ttlMs` and `cacheScope` of this resource's stateless
+    /// `resources/read` results, instead of the server's
+    /// ([`ServerBuilder::cache_hint_for`](super::ServerBuilder::cache_hint_for)).
+    /// A handler that sets them on its result has the last word.
+    ///
+    /// ```
+    /// use mcpwire::server::ResourceRoute;
+    /// use mcpwire::types::{CacheHint, CacheScope};
+    /// let logo = ResourceRoute::new("app://logo", "logo", |_cx, _uri, _vars| async { "…" })
+    ///     .cache_hint(CacheHint::new(86_400_000, CacheScope::Public));
+    /// # let _ = logo;
+    /// ```
+    pub fn cache_hint(mut self, hint: mcpwire_types::CacheHint) -> Self {
+        self.cache = Some(hint);
         self
     }
 
@@ -173,6 +193,8 @@ pub struct TemplateRoute {
     pub(crate) template: UriTemplate,
     pub(crate) handler: Arc<dyn ResourceHandler>,
     pub(crate) completers: HashMap<String, Completer>,
+    /// The cache hint of its `resources/read` results, if it has its own.
+    pub(crate) cache: Option<mcpwire_types::CacheHint>,
 }
 
 impl std::fmt::Debug for TemplateRoute {
@@ -212,6 +234,7 @@ impl TemplateRoute {
             template,
             handler: Arc::new(handler),
             completers: HashMap::new(),
+            cache: None,
         })
     }
 
@@ -229,6 +252,14 @@ impl TemplateRoute {
     /// Sets the MIME type of the resources.
     pub fn mime_type(mut self, mime: impl Into<String>) -> Self {
         self.def.mime_type = Some(mime.into());
+        self
+    }
+
+    /// Sets the `ttlMs` and `cacheScope` of stateless `resources/read`
+    /// results for the resources of this template, as
+    /// [`ResourceRoute::cache_hint`] does for one resource.
+    pub fn cache_hint(mut self, hint: mcpwire_types::CacheHint) -> Self {
+        self.cache = Some(hint);
         self
     }
 

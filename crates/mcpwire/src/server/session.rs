@@ -378,13 +378,15 @@ impl Connection {
         let inner = &self.server.inner;
         let fixed = read(&inner.resources)
             .get(&p.uri)
-            .map(|r| r.handler.clone());
-        let (handler, vars) = match fixed {
+            .map(|r| (r.handler.clone(), r.cache));
+        let ((handler, cache), vars) = match fixed {
             Some(h) => (h, HashMap::new()),
             None => {
-                let found = read(&inner.templates)
-                    .iter()
-                    .find_map(|t| t.template.match_uri(&p.uri).map(|v| (t.handler.clone(), v)));
+                let found = read(&inner.templates).iter().find_map(|t| {
+                    t.template
+                        .match_uri(&p.uri)
+                        .map(|v| ((t.handler.clone(), t.cache), v))
+                });
                 match found {
                     Some(f) => f,
                     None => {
@@ -407,7 +409,14 @@ impl Connection {
         )?;
         let cx = self.context(cx, era, p.meta, answers.clone());
         match handler.read(cx.clone(), p.uri.clone(), vars).await {
-            Ok(r) => to_value(&r),
+            Ok(r) => {
+                let mut v = to_value(&r)?;
+                if let (Era::Stateless, Some(hint), Value::Object(obj)) = (era, cache, &mut v) {
+                    obj.entry("ttlMs").or_insert_with(|| json!(hint.ttl_ms));
+                    obj.entry("cacheScope").or_insert_with(|| json!(hint.scope));
+                }
+                Ok(v)
+            }
             Err(Error::InputRequired(pending)) => {
                 self.input_required(&cx, *pending, era, method, &p.uri, answers)
             }

@@ -124,7 +124,7 @@ impl Connection {
         let cacheable =
             CACHEABLE.contains(&method) || super::skill_catalog::CACHEABLE.contains(&method);
         if cacheable && obj.get("resultType") == Some(&json!("complete")) {
-            let hint: CacheHint = self.server.inner.cache_hint;
+            let hint: CacheHint = self.server.cache_hint_of(method);
             obj.entry("ttlMs").or_insert_with(|| json!(hint.ttl_ms));
             obj.entry("cacheScope").or_insert_with(|| json!(hint.scope));
         }
