@@ -151,7 +151,7 @@ impl ResourceRoute {
     /// ```
     /// use mcpwire::server::ResourceRoute;
     /// use mcpwire::types::{CacheHint, CacheScope};
-    /// let logo = ResourceRoute::new("app://logo", "logo", |_cx, _uri, _vars| async { "…" })
+    /// let logo = ResourceRoute::new("app://logo", "logo", |_cx, _uri, _vars| async { "…".to_string() })
     ///     .cache_hint(CacheHint::new(86_400_000, CacheScope::Public));
     /// # let _ = logo;
     /// ```
