@@ -55,8 +55,10 @@ pub struct DemoReport {
     pub server: String,
     /// Tool names listed.
     pub tools: Vec<String>,
-    /// Resource URIs and templates listed.
+    /// Resource URIs listed.
     pub resources: Vec<String>,
+    /// Resource templates listed.
+    pub templates: Vec<String>,
     /// Prompt names listed.
     pub prompts: Vec<String>,
     /// Whether ticket 42 read as closed at the end.
@@ -98,21 +100,20 @@ pub async fn run(
     let info = client.server_info();
     let server = format!("{} {}", info.name, info.version);
     let tools: Vec<String> = names(client.list_all_tools().await, step, |t| t.name)?;
-    let mut resources: Vec<String> = names(client.list_all_resources().await, step, |r| r.uri)?;
-    resources.extend(names(
-        client.list_all_resource_templates().await,
-        step,
-        |t| t.uri_template,
-    )?);
+    let resources: Vec<String> = names(client.list_all_resources().await, step, |r| r.uri)?;
+    let templates: Vec<String> = names(client.list_all_resource_templates().await, step, |t| {
+        t.uri_template
+    })?;
     let prompts: Vec<String> = names(client.list_all_prompts().await, step, |p| p.name)?;
     steps.done(
         "Connect, then list tools, resources and prompts",
         t,
         format!(
-            "{server} ({}); tools: {}; resources: {}; prompts: {}",
+            "{server} ({}); tools: {}; resources: {}; templates: {}; prompts: {}",
             client.protocol_version(),
             tools.join(", "),
             resources.join(", "),
+            templates.join(", "),
             prompts.join(", ")
         ),
     )?;
@@ -133,7 +134,7 @@ pub async fn run(
         "Read ticket://list and ticket://42",
         t,
         format!(
-            "{open} open tickets; ticket 42: {}",
+            "{open} open tickets; {}",
             ticket_text
                 .lines()
                 .next()
@@ -248,6 +249,7 @@ pub async fn run(
         server,
         tools,
         resources,
+        templates,
         prompts,
         ticket_closed,
         update_notified,

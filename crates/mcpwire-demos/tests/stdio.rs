@@ -48,14 +48,11 @@ async fn the_demo_runs_end_to_end() {
         assert!(step.elapsed <= report.total);
     }
     assert_eq!(report.tools, ["close_ticket", "escalate_ticket"]);
-    assert!(
-        report
-            .resources
-            .contains(&"ticket://{ticket_id}".to_owned())
-    );
+    assert_eq!(report.resources[..2], ["ticket://list", "ticket://42"]);
+    assert_eq!(report.templates, ["ticket://{ticket_id}"]);
     assert_eq!(report.prompts, ["resolution_prompt"]);
     assert!(
-        out.contains("8 open tickets; ticket 42: Ticket 42: Cannot log in after password change"),
+        out.contains("8 open tickets; Ticket 42: Cannot log in after password change"),
         "{out}"
     );
     assert!(out.contains("\"status\":\"closed\""), "{out}");

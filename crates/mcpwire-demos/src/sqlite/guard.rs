@@ -179,3 +179,108 @@ fn authorize(cx: AuthContext<'_>) -> Authorization {
         _ => Authorization::Deny,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Each layer on its own, on a connection that could otherwise write.
+
+    use rusqlite::Connection;
+
+    use super::{QueryError, authorize};
+
+    fn writable() -> Connection {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        c
+    }
+
+    fn refused(c: &Connection, sql: &str) -> QueryError {
+        let e = c.execute_batch(sql).unwrap_err();
+        QueryError::from_sqlite(e, std::time::Duration::from_secs(1), false)
+    }
+
+    #[test]
+    fn the_authorizer_alone_allows_reads_only() {
+        let mut c = writable();
+        c.authorizer(Some(authorize)).unwrap();
+        let n: i64 = c
+            .query_row("SELECT count(*) FROM t WHERE x > ?1", [0], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
+        for sql in [
+            "DELETE FROM t",
+            "INSERT INTO t VALUES (2)",
+            "DROP TABLE t",
+            "ATTACH ':memory:' AS other",
+            "PRAGMA writable_schema = 1",
+            "SELECT load_extension('x')",
+            "BEGIN",
+        ] {
+            assert!(
+                matches!(refused(&c, sql), QueryError::NotReadOnly(_)),
+                "{sql}"
+            );
+        }
+        // Describing pragmas still work.
+        let cols: i64 = c
+            .query_row("SELECT count(*) FROM pragma_table_info('t')", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(cols, 1);
+        c.authorizer(None::<fn(super::AuthContext<'_>) -> super::Authorization>)
+            .unwrap();
+        let n: i64 = c
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1, "nothing was written");
+    }
+
+    #[test]
+    fn query_only_alone_refuses_writes() {
+        let c = writable();
+        c.pragma_update(None, "query_only", true).unwrap();
+        assert!(matches!(
+            refused(&c, "DELETE FROM t"),
+            QueryError::NotReadOnly(_)
+        ));
+    }
+
+    #[test]
+    fn a_read_only_open_alone_refuses_writes() {
+        let dir = crate::demo::TempDb::new().unwrap();
+        Connection::open(dir.path())
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let c = Connection::open_with_flags(dir.path(), super::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+        assert!(matches!(
+            refused(&c, "DELETE FROM t"),
+            QueryError::NotReadOnly(_)
+        ));
+    }
+
+    #[test]
+    fn the_progress_handler_stops_at_the_deadline() {
+        let dir = crate::demo::TempDb::new().unwrap();
+        Connection::open(dir.path())
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let stopper = super::Stopper::new(std::time::Duration::from_millis(50));
+        let c = super::open(dir.path(), &stopper).unwrap();
+        let e = c
+            .query_row(
+                "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap_err();
+        let e = QueryError::from_sqlite(e, std::time::Duration::from_millis(50), false);
+        assert!(matches!(e, QueryError::TimeLimit(_)), "{e}");
+        stopper.cancel();
+        assert!(stopper.is_cancelled());
+    }
+}

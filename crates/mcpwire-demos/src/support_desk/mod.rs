@@ -47,12 +47,16 @@ pub fn server(db: &Path) -> Result<Server, DemoError> {
     let desk = Arc::new(SupportDesk {
         store: store.clone(),
     });
-    let open = store
-        .open_tickets_blocking()
-        .map_err(|e| DemoError::Unexpected {
+    let open = store.open_tickets_blocking().map_err(|e| match e {
+        StoreError::Database(source) => DemoError::Database {
+            path: db.to_owned(),
+            source,
+        },
+        other => DemoError::Unexpected {
             step: "loading the open tickets".to_owned(),
-            message: e.to_string(),
-        })?;
+            message: other.to_string(),
+        },
+    })?;
     let mut routes = desk.clone().routes();
     // The macros describe routes; completion is attached to what they built.
     let ids = {
