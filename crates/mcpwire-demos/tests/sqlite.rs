@@ -190,6 +190,10 @@ async fn hostile_queries_are_refused_and_the_file_is_untouched() {
         ("BEGIN IMMEDIATE".into(), READ_ONLY),
         ("VACUUM".into(), READ_ONLY),
         ("WITH x AS (SELECT 1) DELETE FROM orders".into(), READ_ONLY),
+        (
+            "SELECT length(zeroblob(1000000000))".into(),
+            "string or blob too big",
+        ),
     ];
     for (sql, needle) in &cases {
         assert_refused(&c, db.path(), sql, needle).await;
@@ -303,4 +307,44 @@ async fn a_missing_or_broken_file_is_refused_up_front() {
     let e = sqlite::server(&junk).unwrap_err();
     assert!(e.to_string().contains("not a database"), "{e}");
     let _ = std::fs::remove_file(junk);
+}
+
+#[tokio::test]
+async fn a_cancelled_query_stops_running_in_the_database() {
+    let db = sample();
+    // A limit far beyond the test: only cancellation can stop the query.
+    let c = client(
+        db.path(),
+        SqlConfig {
+            time_limit: Duration::from_secs(120),
+            ..SqlConfig::default()
+        },
+    )
+    .await;
+    let e = c
+        .call_tool_with(
+            "sql_query",
+            // It reads a table, so it holds a read lock while it runs.
+            json!({"query": "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) \
+                             SELECT count(*) FROM n WHERE x > (SELECT count(*) FROM books)"}),
+            mcpwire::engine::RequestOptions::new().timeout(Duration::from_millis(300)),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, mcpwire::Error::Timeout { .. }), "{e}");
+    // A running reader holds a shared lock that keeps out an exclusive
+    // one; once the cancelled query has stopped, the lock is free.
+    let db_path = db.path().to_owned();
+    let locked = tokio::task::spawn_blocking(move || {
+        let w = rusqlite::Connection::open(&db_path).unwrap();
+        w.busy_timeout(Duration::from_secs(5)).unwrap();
+        w.execute_batch("BEGIN EXCLUSIVE; COMMIT;")
+    })
+    .await
+    .unwrap();
+    assert!(
+        locked.is_ok(),
+        "the query still holds the database: {locked:?}"
+    );
+    assert_still_serving(&c).await;
 }

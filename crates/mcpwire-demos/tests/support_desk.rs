@@ -173,6 +173,17 @@ async fn tool_errors_are_clear_and_the_server_keeps_serving() {
         .await
         .unwrap();
     assert_tool_error(&r, "The resolution is empty");
+    let r = c
+        .call_tool(
+            "close_ticket",
+            json!({"ticket_id": 42, "resolution": "x".repeat(5000)}),
+        )
+        .await
+        .unwrap();
+    assert_tool_error(
+        &r,
+        "The resolution is 5000 characters long; keep it under 4000.",
+    );
     // Nothing above changed ticket 42.
     let t = read_text(&c.read_resource("ticket://42").await.unwrap());
     assert!(t.contains("**Status:** open"), "{t}");
@@ -461,4 +472,31 @@ async fn reopening_keeps_data_and_does_not_reseed() {
     assert_eq!(open.len(), 7);
     assert!(!open.iter().any(|t| t.id == 45));
     assert_eq!(store.ticket(45).await.unwrap().status, "closed");
+}
+
+#[tokio::test]
+async fn a_2026_client_uses_the_desk_without_a_session() {
+    use mcpwire::client::{Client, ClientMode};
+    use mcpwire::server::Era;
+    use mcpwire::types::ProtocolVersion;
+    let (_db, server) = desk();
+    let (a, b) = mcpwire::transport::memory::duplex();
+    let s = server.clone();
+    tokio::spawn(async move { s.serve(a).await });
+    let c = Client::builder("modern", "1.0")
+        .mode(ClientMode::Pinned(ProtocolVersion::V2026_07_28))
+        .connect(b)
+        .await
+        .unwrap();
+    assert_eq!(c.era(), Era::Stateless);
+    let r = c
+        .call_tool(
+            "close_ticket",
+            json!({"ticket_id": 48, "resolution": "Theme now persists."}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.structured_content.unwrap()["status"], "closed");
+    let t = read_text(&c.read_resource("ticket://48").await.unwrap());
+    assert!(t.contains("**Status:** closed"), "{t}");
 }

@@ -135,3 +135,36 @@ async fn racing_closes_of_one_ticket_let_exactly_one_win() {
     assert!(t.contains("**Status:** closed"), "{t}");
     let _ = stop.send(());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_client_hears_of_another_clients_change() {
+    use mcpwire::client::ServerNotification;
+    let db = TempDb::new().unwrap();
+    let (url, stop) = serve(db.path(), 4573).await;
+    let watcher = client(&url).await;
+    let mut rx = watcher.notifications();
+    watcher.subscribe("ticket://47").await.unwrap();
+    let agent = client(&url).await;
+    let r = agent
+        .call_tool(
+            "close_ticket",
+            json!({"ticket_id": 47, "resolution": "Switched SMS provider."}),
+        )
+        .await
+        .unwrap();
+    assert_ne!(r.is_error, Some(true), "{}", tool_text(&r));
+    let seen = common::drain(&mut rx, 1500).await;
+    assert!(
+        seen.contains(&ServerNotification::ResourceUpdated {
+            uri: "ticket://47".into()
+        }),
+        "{seen:?}"
+    );
+    assert!(
+        seen.contains(&ServerNotification::ResourcesListChanged),
+        "{seen:?}"
+    );
+    let listed = watcher.list_all_resources().await.unwrap();
+    assert!(!listed.iter().any(|r| r.uri == "ticket://47"));
+    let _ = stop.send(());
+}

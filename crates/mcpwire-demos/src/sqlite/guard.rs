@@ -12,7 +12,9 @@
 //! 4. the compiled statement must be one SQLite itself calls read-only.
 //!
 //! A progress handler stops any statement that runs past its deadline or
-//! whose request was cancelled.
+//! whose request was cancelled, and run-time limits bound the size of any
+//! one value (so `zeroblob(1e9)` cannot exhaust memory) and forbid attached
+//! databases.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -20,6 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+use rusqlite::limits::Limit;
 use rusqlite::{Connection, OpenFlags};
 
 /// How many SQLite VM steps run between two looks at the clock.
@@ -35,6 +38,9 @@ const DESCRIBING_PRAGMAS: &[&str] = &[
     "index_xinfo",
     "foreign_key_list",
 ];
+
+/// The largest string or blob one query may build, in bytes.
+const MAX_VALUE_BYTES: i32 = 16 * 1024 * 1024;
 
 /// Functions that reach outside the database or change how it works.
 const DENIED_FUNCTIONS: &[&str] = &["load_extension", "fts3_tokenizer", "readfile", "writefile"];
@@ -150,6 +156,8 @@ pub fn open(path: &Path, stopper: &Stopper) -> rusqlite::Result<Connection> {
     let mut c = Connection::open_with_flags(path, flags)?;
     c.busy_timeout(Duration::from_secs(5))?;
     c.pragma_update(None, "query_only", true)?;
+    c.set_limit(Limit::SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)?;
+    c.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0)?;
     c.authorizer(Some(authorize))?;
     let stopper = stopper.clone();
     c.progress_handler(PROGRESS_STEPS, Some(move || stopper.should_stop()))?;

@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::DemoError;
 
+/// The longest resolution or escalation reason accepted, in characters.
+pub const MAX_TEXT_CHARS: usize = 4_000;
+
 /// How long a connection waits for another writer before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -289,12 +292,11 @@ impl Store {
         id: i64,
         resolution: String,
     ) -> Result<ClosedTicket, StoreError> {
-        let resolution = resolution.trim().to_owned();
-        if resolution.is_empty() {
-            return Err(StoreError::Invalid(
-                "The resolution is empty; say how the ticket was resolved.".to_owned(),
-            ));
-        }
+        let resolution = checked_text(
+            &resolution,
+            "The resolution is empty; say how the ticket was resolved.",
+            "resolution",
+        )?;
         self.run(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let (status, email) = status_of(&tx, id)?;
@@ -326,12 +328,11 @@ impl Store {
 
     /// Records an escalation of an open ticket, in one transaction.
     pub async fn escalate_ticket(&self, id: i64, reason: String) -> Result<Escalation, StoreError> {
-        let reason = reason.trim().to_owned();
-        if reason.is_empty() {
-            return Err(StoreError::Invalid(
-                "The reason is empty; say why the ticket needs escalating.".to_owned(),
-            ));
-        }
+        let reason = checked_text(
+            &reason,
+            "The reason is empty; say why the ticket needs escalating.",
+            "reason",
+        )?;
         self.run(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let (status, _) = status_of(&tx, id)?;
@@ -364,6 +365,21 @@ impl Store {
         })
         .await
     }
+}
+
+/// `text` trimmed, or why it cannot be stored.
+fn checked_text(text: &str, when_empty: &str, what: &str) -> Result<String, StoreError> {
+    let text = text.trim();
+    let chars = text.chars().count();
+    if chars == 0 {
+        return Err(StoreError::Invalid(when_empty.to_owned()));
+    }
+    if chars > MAX_TEXT_CHARS {
+        return Err(StoreError::Invalid(format!(
+            "The {what} is {chars} characters long; keep it under {MAX_TEXT_CHARS}."
+        )));
+    }
+    Ok(text.to_owned())
 }
 
 /// A ticket's status and its customer's email, or `NotFound`.
