@@ -16,10 +16,11 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
-/// Serves the desk on 127.0.0.1:`port` until the returned sender fires.
-async fn serve(db: &std::path::Path, port: u16) -> (String, oneshot::Sender<()>) {
+/// Serves the desk on a free loopback port until the returned sender fires.
+async fn serve(db: &std::path::Path) -> (String, oneshot::Sender<()>) {
     let server = support_desk::server(db).unwrap();
-    let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(async move {
         StreamableHttp::new(server, HttpConfig::default())
@@ -45,7 +46,7 @@ async fn client(url: &str) -> Client {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_clients_close_and_escalate_different_tickets() {
     let db = TempDb::new().unwrap();
-    let (url, stop) = serve(db.path(), 4571).await;
+    let (url, stop) = serve(db.path()).await;
     let mut tasks = JoinSet::new();
     for i in 0..4i64 {
         let url = url.clone();
@@ -96,7 +97,7 @@ async fn concurrent_clients_close_and_escalate_different_tickets() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn racing_closes_of_one_ticket_let_exactly_one_win() {
     let db = TempDb::new().unwrap();
-    let (url, stop) = serve(db.path(), 4572).await;
+    let (url, stop) = serve(db.path()).await;
     let mut tasks = JoinSet::new();
     for i in 0..6 {
         let url = url.clone();
@@ -140,7 +141,7 @@ async fn racing_closes_of_one_ticket_let_exactly_one_win() {
 async fn one_client_hears_of_another_clients_change() {
     use mcpwire::client::ServerNotification;
     let db = TempDb::new().unwrap();
-    let (url, stop) = serve(db.path(), 4573).await;
+    let (url, stop) = serve(db.path()).await;
     let watcher = client(&url).await;
     let mut rx = watcher.notifications();
     watcher.subscribe("ticket://47").await.unwrap();
