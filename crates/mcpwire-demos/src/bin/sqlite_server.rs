@@ -1,0 +1,41 @@
+//! The read-only SQL server over stdio or Streamable HTTP.
+//!
+//! ```text
+//! sqlite-server --db FILE [--http 127.0.0.1:8000]
+//! sqlite-server --db FILE create-sample    # writes the sample bookshop database
+//! ```
+
+mod args;
+
+use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
+
+const USAGE: &str =
+    "usage: sqlite-server --db FILE [--http ADDR] | sqlite-server --db FILE create-sample";
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = args::parse(USAGE);
+    let Some(db) = args.db else {
+        eprintln!("{USAGE}");
+        std::process::exit(2);
+    };
+    if args.rest.first().and_then(|a| a.to_str()) == Some("create-sample") {
+        mcpwire_demos::sqlite::create_sample_database(&db)?;
+        eprintln!("wrote the sample database to {}", db.display());
+        return Ok(());
+    }
+    let server = mcpwire_demos::sqlite::server(&db)?;
+    match args.http {
+        Some(addr) => {
+            eprintln!(
+                "sqlite on http://{addr}/mcp (database {}, read-only)",
+                db.display()
+            );
+            StreamableHttp::new(server, HttpConfig::default())
+                .serve(addr)
+                .await?;
+        }
+        None => server.serve_stdio().await?,
+    }
+    Ok(())
+}

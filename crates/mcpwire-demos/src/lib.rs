@@ -1,0 +1,27 @@
+//! Demo MCP servers built with mcpwire, and a scripted client that shows
+//! them at work.
+//!
+//! - [`support_desk`]: an AI support agent's back office — tickets in a
+//!   SQLite database, served as resources, tools, a prompt, completions and
+//!   change notifications.
+//! - [`sqlite`]: a read-only SQL query server whose safety is enforced by
+//!   the database itself (read-only connection, `query_only`, an authorizer,
+//!   a row cap and a time limit).
+//! - [`demo`]: starts the support desk as a child process over stdio and
+//!   walks through a support agent's session step by step.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), mcpwire_demos::DemoError> {
+//! let server = mcpwire_demos::support_desk::server(std::path::Path::new("desk.db"))?;
+//! server.serve_stdio().await?;
+//! # Ok(()) }
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod demo;
+mod error;
+pub mod sqlite;
+pub mod support_desk;
+
+pub use error::DemoError;
