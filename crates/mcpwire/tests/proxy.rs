@@ -1,1 +1,437 @@
-//! Proxy tests (real processes).
+//! The proxies with real processes: a stdio server served over HTTP and
+//! driven by the HTTP client in both eras (progress, cancellation,
+//! elicitation, processes stopped with their session), and a remote HTTP
+//! server served over stdio and driven by the stdio client; plus the error
+//! paths (a server that exits, malformed input, an unreachable URL).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use mcpwire::client::{Client, ClientBuilder, ClientMode};
+use mcpwire::engine::RequestOptions;
+use mcpwire::proxy::{HttpProxy, ProxyError};
+use mcpwire::server::{Context, Server, ToolRoute};
+use mcpwire::transport::http_client::HttpClientTransport;
+use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
+use mcpwire::transport::{ChildProcess, StderrMode};
+use mcpwire_types::{
+    CallToolResult, ContentBlock, ElicitRequestFormParams, ElicitRequestParams, ElicitResult,
+    ProtocolVersion,
+};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+const BIN: &str = env!("CARGO_BIN_EXE_mcpwire-proxy-test-server");
+
+struct Proxy {
+    url: String,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<Result<(), ProxyError>>,
+}
+
+impl Proxy {
+    async fn start(port: u16, args: &[&str]) -> Proxy {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap();
+        let command = ChildProcess::new(BIN)
+            .args(args)
+            .stderr(StderrMode::Null)
+            .shutdown_grace(Duration::from_millis(500));
+        let (stop, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(HttpProxy::new(command).serve_listener(listener, async {
+            let _ = rx.await;
+        }));
+        Proxy {
+            url: format!("http://127.0.0.1:{port}/mcp"),
+            stop,
+            task,
+        }
+    }
+
+    async fn shut_down(self) {
+        let _ = self.stop.send(());
+        let r = tokio::time::timeout(Duration::from_secs(20), self.task)
+            .await
+            .expect("the proxy stops");
+        r.unwrap().unwrap();
+    }
+}
+
+fn builder() -> ClientBuilder {
+    Client::builder("proxy-test", "1").on_elicitation(|_p| async move {
+        let mut m = serde_json::Map::new();
+        m.insert("name".into(), json!("Ada"));
+        Ok(ElicitResult::accept(m))
+    })
+}
+
+fn modern() -> ClientBuilder {
+    builder().mode(ClientMode::Pinned(ProtocolVersion::V2026_07_28))
+}
+
+async fn http_client(url: &str, b: ClientBuilder) -> Result<Client, mcpwire::Error> {
+    b.connect(HttpClientTransport::builder(url).build().unwrap())
+        .await
+}
+
+fn text(r: &CallToolResult) -> String {
+    r.content.iter().filter_map(ContentBlock::as_text).collect()
+}
+
+async fn call(client: &Client, tool: &str, args: Value) -> String {
+    text(&client.call_tool(tool, args).await.unwrap())
+}
+
+fn alive(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+async fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(start.elapsed() < Duration::from_secs(10), "timed out: {what}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// Lists, echoes, follows progress and answers an elicitation.
+async fn exercise(client: &Client) {
+    let tools = client.list_all_tools().await.unwrap();
+    let mut names: Vec<_> = tools.iter().map(|t| t.name.as_str()).collect();
+    names.sort();
+    assert!(names.contains(&"echo") && names.contains(&"work"), "{names:?}");
+    assert_eq!(call(client, "echo", json!({"text": "über"})).await, "über");
+
+    let seen = Arc::new(AtomicUsize::new(0));
+    let s = seen.clone();
+    let r = client
+        .call_tool_with(
+            "work",
+            json!({"text": "abc"}),
+            RequestOptions::new().on_progress(move |p| {
+                assert_eq!(p["message"], "working");
+                s.fetch_add(1, Ordering::SeqCst);
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(text(&r), "ABC");
+    assert_eq!(seen.load(Ordering::SeqCst), 3, "every progress arrived");
+
+    assert_eq!(call(client, "ask", json!({})).await, "hello Ada");
+
+    let calls = (0..10).map(|i| async move {
+        let got = call(client, "echo", json!({"text": format!("n{i}")})).await;
+        assert_eq!(got, format!("n{i}"));
+    });
+    futures_util::future::join_all(calls).await;
+}
+
+/// Starts the `wait` tool, cancels it, and checks the server saw it.
+async fn cancel_reaches_server(client: &Client, marker: &Path) {
+    let _ = std::fs::remove_file(marker);
+    let token = CancellationToken::new();
+    let args = json!({"marker": marker.to_str().unwrap()});
+    let opts = RequestOptions::new().cancel_token(token.clone());
+    let call = client.call_tool_with("wait", args, opts);
+    let cancel = async {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        token.cancel();
+    };
+    let (r, ()) = tokio::join!(call, cancel);
+    assert!(matches!(r, Err(mcpwire::Error::Cancelled)), "{r:?}");
+    wait_until("the server saw the cancellation", || marker.exists()).await;
+    let _ = std::fs::remove_file(marker);
+}
+
+fn marker(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("mcpwire-proxy-{name}-{}", std::process::id()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_sessions_each_get_a_process_stopped_with_the_session() {
+    let proxy = Proxy::start(4601, &[]).await;
+    let client = http_client(&proxy.url, builder()).await.unwrap();
+    assert_eq!(client.server_info().name, "proxy-test-server");
+    exercise(&client).await;
+    cancel_reaches_server(&client, &marker("legacy")).await;
+
+    let pid: u32 = call(&client, "pid", json!({})).await.parse().unwrap();
+    assert!(alive(pid));
+    let other = http_client(&proxy.url, builder()).await.unwrap();
+    let other_pid: u32 = call(&other, "pid", json!({})).await.parse().unwrap();
+    assert_ne!(pid, other_pid, "each session has its own process");
+
+    client.close().await; // DELETE
+    wait_until("the session's process exits", || !alive(pid)).await;
+    assert!(alive(other_pid), "another session's process keeps running");
+    assert_eq!(call(&other, "echo", json!({"text": "still"})).await, "still");
+
+    proxy.shut_down().await;
+    wait_until("shutdown stops every process", || !alive(other_pid)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn modern_requests_share_one_process() {
+    let proxy = Proxy::start(4602, &[]).await;
+    let client = http_client(&proxy.url, modern()).await.unwrap();
+    assert_eq!(client.protocol_version(), ProtocolVersion::V2026_07_28);
+    exercise(&client).await;
+    cancel_reaches_server(&client, &marker("modern")).await;
+
+    let pid: u32 = call(&client, "pid", json!({})).await.parse().unwrap();
+    let again: u32 = call(&client, "pid", json!({})).await.parse().unwrap();
+    assert_eq!(pid, again, "stateless requests share a process");
+    let second = http_client(&proxy.url, modern()).await.unwrap();
+    let third: u32 = call(&second, "pid", json!({})).await.parse().unwrap();
+    assert_eq!(pid, third);
+
+    // An older client alongside gets a process of its own.
+    let old = http_client(&proxy.url, builder()).await.unwrap();
+    let old_pid: u32 = call(&old, "pid", json!({})).await.parse().unwrap();
+    assert_ne!(old_pid, pid);
+
+    proxy.shut_down().await;
+    wait_until("shutdown stops the shared process", || !alive(pid)).await;
+    wait_until("shutdown stops the session process", || !alive(old_pid)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_exits_gets_a_clear_error_and_the_proxy_keeps_serving() {
+    let proxy = Proxy::start(4603, &["exit-early"]).await;
+    for _ in 0..2 {
+        let e = http_client(&proxy.url, builder()).await.unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("not running") && msg.contains("exit"), "{msg}");
+        assert!(!msg.contains("on purpose"), "stderr stays in the proxy: {msg}");
+    }
+    proxy.shut_down().await;
+
+    // A crash mid-session: that session's calls fail clearly; the next
+    // stateless request starts the shared process again.
+    let proxy = Proxy::start(4604, &[]).await;
+    let client = http_client(&proxy.url, builder()).await.unwrap();
+    let e = client.call_tool("crash", json!({})).await.unwrap_err();
+    assert!(e.to_string().contains("exited"), "{e}");
+    let e = client.call_tool("echo", json!({"text": "x"})).await.unwrap_err();
+    assert!(e.to_string().contains("not running"), "{e}");
+
+    let client = http_client(&proxy.url, modern()).await.unwrap();
+    let e = client.call_tool("crash", json!({})).await.unwrap_err();
+    assert!(e.to_string().contains("exited"), "{e}");
+    assert_eq!(call(&client, "echo", json!({"text": "back"})).await, "back");
+    proxy.shut_down().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_program_that_cannot_start_is_reported() {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 4605))
+        .await
+        .unwrap();
+    let (stop, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(
+        HttpProxy::new(ChildProcess::new("/nonexistent/mcp-server")).serve_listener(
+            listener,
+            async {
+                let _ = rx.await;
+            },
+        ),
+    );
+    let e = http_client("http://127.0.0.1:4605/mcp", builder())
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("could not start"), "{e}");
+    let e = http_client("http://127.0.0.1:4605/mcp", modern())
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("could not start"), "{e}");
+    let _ = stop.send(());
+    task.await.unwrap().unwrap();
+}
+
+// ---- a remote HTTP server served over stdio -------------------------------
+
+fn remote_server() -> Server {
+    #[derive(serde::Deserialize, schemars::JsonSchema)]
+    struct Text {
+        text: String,
+    }
+    #[derive(serde::Deserialize, schemars::JsonSchema)]
+    struct Nothing {}
+    Server::builder("remote", "1")
+        .tool(ToolRoute::typed("echo", |_cx, a: Text| async move { a.text }))
+        .tool(ToolRoute::typed(
+            "work",
+            |cx: Context, a: Text| async move {
+                for i in 0..3 {
+                    cx.progress(f64::from(i), Some(3.0), Some("working")).await;
+                }
+                a.text.to_uppercase()
+            },
+        ))
+        .tool(ToolRoute::typed(
+            "ask",
+            |cx: Context, _a: Nothing| async move {
+                let form = ElicitRequestFormParams::new(
+                    "Name?",
+                    json!({"type":"object","properties":{"name":{"type":"string"}}}),
+                );
+                let r = cx.elicit(ElicitRequestParams::Form(form)).await?;
+                let name = r.content.unwrap_or_default()["name"].clone();
+                Ok::<_, mcpwire::Error>(format!("hello {}", name.as_str().unwrap_or("?")))
+            },
+        ))
+        .build()
+}
+
+async fn start_remote(port: u16) -> (String, StreamableHttp, oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let svc = StreamableHttp::new(remote_server(), HttpConfig::default());
+    let (tx, rx) = oneshot::channel::<()>();
+    let s = svc.clone();
+    tokio::spawn(async move {
+        s.serve_listener(listener, async {
+            let _ = rx.await;
+        })
+        .await
+    });
+    (format!("http://127.0.0.1:{port}/mcp"), svc, tx)
+}
+
+fn stdio_proxy(url: &str) -> ChildProcess {
+    ChildProcess::new(BIN)
+        .args(["stdio-proxy", url])
+        .stderr(StderrMode::Null)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_server_is_served_over_stdio_in_both_eras() {
+    let (url, svc, stop) = start_remote(4610).await;
+
+    let client = builder()
+        .connect(stdio_proxy(&url).spawn().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(client.server_info().name, "remote");
+    exercise(&client).await;
+    assert_eq!(svc.session_count(), 1, "the proxy holds one HTTP session");
+    client.close().await;
+    wait_until("closing stdin ends the HTTP session", || {
+        svc.session_count() == 0
+    })
+    .await;
+
+    let client = modern()
+        .connect(stdio_proxy(&url).spawn().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(client.protocol_version(), ProtocolVersion::V2026_07_28);
+    exercise(&client).await;
+    assert_eq!(svc.session_count(), 0, "stateless requests keep no session");
+    client.close().await;
+    let _ = stop.send(());
+}
+
+/// A raw stdio proxy process: lines in, lines out.
+struct Raw {
+    child: tokio::process::Child,
+    stdin: tokio::process::ChildStdin,
+    stdout: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+}
+
+impl Raw {
+    fn spawn(url: &str) -> Raw {
+        let mut child = tokio::process::Command::new(BIN)
+            .args(["stdio-proxy", url])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+        Raw {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+
+    async fn send(&mut self, line: &str) {
+        self.stdin.write_all(line.as_bytes()).await.unwrap();
+        self.stdin.write_all(b"\n").await.unwrap();
+        self.stdin.flush().await.unwrap();
+    }
+
+    async fn recv(&mut self) -> Value {
+        let line = tokio::time::timeout(Duration::from_secs(15), self.stdout.next_line())
+            .await
+            .expect("an answer on stdout")
+            .unwrap()
+            .expect("stdout open");
+        serde_json::from_str(&line).unwrap()
+    }
+}
+
+const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_stdin_lines_are_answered_and_the_proxy_keeps_going() {
+    let (url, _svc, stop) = start_remote(4611).await;
+    let mut raw = Raw::spawn(&url);
+    raw.send("this is not json").await;
+    let e = raw.recv().await;
+    assert_eq!(e["error"]["code"], -32700, "{e}");
+    assert_eq!(e["id"], Value::Null);
+    raw.send(r#"{"jsonrpc":"2.0","id":7}"#).await;
+    let e = raw.recv().await;
+    assert_eq!(e["error"]["code"], -32600, "{e}");
+
+    raw.send(INITIALIZE).await;
+    let r = raw.recv().await;
+    assert_eq!(r["id"], 1);
+    assert_eq!(r["result"]["serverInfo"]["name"], "remote", "{r}");
+
+    drop(raw.stdin);
+    let status = tokio::time::timeout(Duration::from_secs(10), raw.child.wait())
+        .await
+        .expect("the proxy exits when stdin closes")
+        .unwrap();
+    assert!(status.success(), "{status}");
+    let _ = stop.send(());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_url_answers_each_request_with_an_error() {
+    // Nothing listens on this port.
+    let mut raw = Raw::spawn("http://127.0.0.1:4699/mcp");
+    raw.send(INITIALIZE).await;
+    let e = raw.recv().await;
+    assert_eq!(e["id"], 1, "{e}");
+    let msg = e["error"]["message"].as_str().unwrap_or_default();
+    assert!(msg.contains("127.0.0.1:4699"), "{e}");
+    raw.send(INITIALIZE.replace("\"id\":1", "\"id\":2").as_str())
+        .await;
+    let e = raw.recv().await;
+    assert_eq!(e["id"], 2, "still serving: {e}");
+    assert!(e["error"].is_object(), "{e}");
+
+    let bad = tokio::process::Command::new(BIN)
+        .args(["stdio-proxy", "not a url"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("not a url"), "{stderr}");
+}

@@ -3,7 +3,9 @@
 //!
 //! Built as the `mcpwire-proxy-test-server` binary (only with the `proxy`
 //! feature); the tests find it through `CARGO_BIN_EXE_…`. With the argument
-//! `exit-early` it exits at once, for the tests of a dying server.
+//! `exit-early` it exits at once, for the tests of a dying server; with
+//! `stdio-proxy URL` it is the proxy instead, serving the HTTP server at
+//! `URL` on its stdin and stdout.
 
 use std::time::Duration;
 
@@ -81,9 +83,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         eprintln!("exiting before serving, on purpose");
         std::process::exit(3);
     }
-    tokio::runtime::Builder::new_current_thread()
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        .build()?
-        .block_on(server().serve_stdio())?;
+        .build()?;
+    if std::env::args().nth(1).as_deref() == Some("stdio-proxy") {
+        let url = std::env::args().nth(2).ok_or("usage: stdio-proxy URL")?;
+        let headers = [("X-Proxy-Test".to_owned(), "yes".to_owned())];
+        runtime.block_on(mcpwire::proxy::serve_url_over_stdio(&url, &headers))?;
+        return Ok(());
+    }
+    runtime.block_on(server().serve_stdio())?;
     Ok(())
 }
