@@ -254,12 +254,30 @@ impl Drop for SessionForward {
 impl Service for SessionForward {
     async fn handle_request(&self, req: Request, cx: RequestContext) -> Result<Value, Error> {
         let link = self.child_for(req.params.as_ref())?;
-        let opts = forward_options(&req, &cx, self.fwd.timeout);
-        let _entry = link.routes.enter(cx.peer.clone(), cx.id.clone());
-        link.peer
-            .request_with(&req.method, req.params, opts)
-            .await
-            .map_err(|e| upstream_error(e, &link.peer, &req.method))
+        // The forwarded request runs in a task of its own, so that when
+        // this handler is dropped (the client closed the HTTP response of
+        // a stateless request) the process is still told to stop.
+        let cancel = cx.cancel.child_token();
+        let _cancel_on_drop = cancel.clone().drop_guard();
+        let mut opts = forward_options(&req, &cx, self.fwd.timeout);
+        opts = opts.cancel_token(cancel);
+        let entry = link.routes.enter(cx.peer.clone(), cx.id.clone());
+        let method = req.method.clone();
+        let forwarded = tokio::spawn(async move {
+            let _entry = entry;
+            let r = link.peer.request_with(&req.method, req.params, opts).await;
+            r.map_err(|e| upstream_error(e, &link.peer, &req.method))
+        });
+        match forwarded.await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, %method, "forwarding task failed");
+                Err(Error::Rpc(ErrorObject::new(
+                    ErrorCode::INTERNAL_ERROR,
+                    format!("the proxy could not forward {method:?}"),
+                )))
+            }
+        }
     }
 
     async fn handle_notification(&self, n: Notification, _peer: &Peer) {
