@@ -95,7 +95,10 @@ fn alive(pid: u32) -> bool {
 async fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
     let start = Instant::now();
     while !cond() {
-        assert!(start.elapsed() < Duration::from_secs(10), "timed out: {what}");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "timed out: {what}"
+        );
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
@@ -105,7 +108,10 @@ async fn exercise(client: &Client) {
     let tools = client.list_all_tools().await.unwrap();
     let mut names: Vec<_> = tools.iter().map(|t| t.name.as_str()).collect();
     names.sort();
-    assert!(names.contains(&"echo") && names.contains(&"work"), "{names:?}");
+    assert!(
+        names.contains(&"echo") && names.contains(&"work"),
+        "{names:?}"
+    );
     assert_eq!(call(client, "echo", json!({"text": "über"})).await, "über");
 
     let seen = Arc::new(AtomicUsize::new(0));
@@ -171,7 +177,10 @@ async fn legacy_sessions_each_get_a_process_stopped_with_the_session() {
     client.close().await; // DELETE
     wait_until("the session's process exits", || !alive(pid)).await;
     assert!(alive(other_pid), "another session's process keeps running");
-    assert_eq!(call(&other, "echo", json!({"text": "still"})).await, "still");
+    assert_eq!(
+        call(&other, "echo", json!({"text": "still"})).await,
+        "still"
+    );
 
     proxy.shut_down().await;
     wait_until("shutdown stops every process", || !alive(other_pid)).await;
@@ -209,7 +218,10 @@ async fn a_server_that_exits_gets_a_clear_error_and_the_proxy_keeps_serving() {
         let e = http_client(&proxy.url, builder()).await.unwrap_err();
         let msg = e.to_string();
         assert!(msg.contains("not running") && msg.contains("exit"), "{msg}");
-        assert!(!msg.contains("on purpose"), "stderr stays in the proxy: {msg}");
+        assert!(
+            !msg.contains("on purpose"),
+            "stderr stays in the proxy: {msg}"
+        );
     }
     proxy.shut_down().await;
 
@@ -219,7 +231,10 @@ async fn a_server_that_exits_gets_a_clear_error_and_the_proxy_keeps_serving() {
     let client = http_client(&proxy.url, builder()).await.unwrap();
     let e = client.call_tool("crash", json!({})).await.unwrap_err();
     assert!(e.to_string().contains("exited"), "{e}");
-    let e = client.call_tool("echo", json!({"text": "x"})).await.unwrap_err();
+    let e = client
+        .call_tool("echo", json!({"text": "x"}))
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("not running"), "{e}");
 
     let client = http_client(&proxy.url, modern()).await.unwrap();
@@ -267,7 +282,10 @@ fn remote_server() -> Server {
     #[derive(serde::Deserialize, schemars::JsonSchema)]
     struct Nothing {}
     Server::builder("remote", "1")
-        .tool(ToolRoute::typed("echo", |_cx, a: Text| async move { a.text }))
+        .tool(ToolRoute::typed(
+            "echo",
+            |_cx, a: Text| async move { a.text },
+        ))
         .tool(ToolRoute::typed(
             "work",
             |cx: Context, a: Text| async move {

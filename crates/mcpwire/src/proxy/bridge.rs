@@ -133,12 +133,12 @@ async fn read_loop<R: FrameReader>(mut reader: R, tx: mpsc::Sender<Read>) {
                 let bytes = match m {
                     Incoming::Message(m) => serde_json::to_vec(&m),
                     Incoming::Batch(items) => serde_json::to_vec(&items),
-                    Incoming::Invalid(r) => serde_json::to_vec(&mcpwire_types::Message::Response(
-                        Response {
+                    Incoming::Invalid(r) => {
+                        serde_json::to_vec(&mcpwire_types::Message::Response(Response {
                             id: r.id,
                             outcome: Err(r.error),
-                        },
-                    )),
+                        }))
+                    }
                 };
                 match bytes {
                     Ok(v) => Read::Frame(v),

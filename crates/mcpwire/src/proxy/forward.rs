@@ -295,7 +295,9 @@ impl Service for SessionForward {
             Some(l) => {
                 let _ = l.peer.notify(&n.method, n.params);
             }
-            None => tracing::debug!(method = %n.method, "no MCP server process for a notification; dropped"),
+            None => {
+                tracing::debug!(method = %n.method, "no MCP server process for a notification; dropped")
+            }
         }
     }
 
@@ -342,7 +344,9 @@ impl Service for ChildSide {
             Some((peer, None)) => {
                 let _ = peer.notify(&n.method, n.params);
             }
-            None => tracing::debug!(method = %n.method, "no client for a notification of the MCP server; dropped"),
+            None => {
+                tracing::debug!(method = %n.method, "no client for a notification of the MCP server; dropped")
+            }
         }
     }
 

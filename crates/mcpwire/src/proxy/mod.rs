@@ -92,7 +92,10 @@ pub async fn serve_command_over_http(
     addr: impl ToSocketAddrs + std::fmt::Debug,
     config: HttpConfig,
 ) -> Result<(), ProxyError> {
-    HttpProxy::new(command).http_config(config).serve(addr).await
+    HttpProxy::new(command)
+        .http_config(config)
+        .serve(addr)
+        .await
 }
 
 /// A stdio MCP server process served over Streamable HTTP.
@@ -189,7 +192,10 @@ impl HttpProxy {
 /// mcpwire::proxy::serve_url_over_stdio("https://example.com/mcp", &headers).await
 /// # }
 /// ```
-pub async fn serve_url_over_stdio(url: &str, headers: &[(String, String)]) -> Result<(), ProxyError> {
+pub async fn serve_url_over_stdio(
+    url: &str,
+    headers: &[(String, String)],
+) -> Result<(), ProxyError> {
     let mut builder = HttpClientTransport::builder(url);
     for (name, value) in headers {
         builder = builder.header(name, value);
@@ -203,7 +209,9 @@ pub async fn serve_url_over_stdio(url: &str, headers: &[(String, String)]) -> Re
 pub async fn serve_http_over_stdio(remote: HttpClientTransport) -> Result<(), ProxyError> {
     match bridge(crate::transport::stdio::stdio(), remote).await? {
         BridgeEnd::First(reason) => tracing::debug!(%reason, "stdin closed; proxy stopped"),
-        BridgeEnd::Second(reason) => tracing::info!(%reason, "the remote server closed the connection"),
+        BridgeEnd::Second(reason) => {
+            tracing::info!(%reason, "the remote server closed the connection")
+        }
     }
     Ok(())
 }

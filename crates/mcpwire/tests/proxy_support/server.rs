@@ -31,7 +31,10 @@ struct Nothing {}
 
 fn server() -> Server {
     Server::builder("proxy-test-server", "1")
-        .tool(ToolRoute::typed("echo", |_cx, a: Text| async move { a.text }))
+        .tool(ToolRoute::typed(
+            "echo",
+            |_cx, a: Text| async move { a.text },
+        ))
         .tool(ToolRoute::typed(
             "work",
             |cx: Context, a: Text| async move {

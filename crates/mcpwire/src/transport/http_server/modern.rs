@@ -4,9 +4,9 @@
 use http::{HeaderMap, Response, StatusCode};
 use mcpwire_types::{ErrorCode, ErrorObject, Incoming, Message};
 
+use super::Backend;
 use super::body::{self, Body};
 use super::param_headers;
-use super::Backend;
 
 /// The `Mcp-Method` header.
 pub const METHOD_HEADER: &str = "mcp-method";

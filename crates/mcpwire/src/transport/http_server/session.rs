@@ -10,10 +10,10 @@ use std::time::Instant;
 use bytes::Bytes;
 use mcpwire_types::{Incoming, ProtocolVersion, RequestId};
 
+use super::Backend;
 use super::events::EventStore;
 use super::stream::{Item, Stream};
 use crate::engine::Peer;
-use super::Backend;
 use crate::transport::{FrameReader, FrameWriter, ReadEvent, Route};
 
 #[derive(Debug, Default)]
