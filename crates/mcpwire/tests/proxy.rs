@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use mcpwire::client::{Client, ClientBuilder, ClientMode};
+use mcpwire::client::{Client, ClientBuilder, ClientMode, ServerNotification};
 use mcpwire::engine::RequestOptions;
 use mcpwire::proxy::{HttpProxy, ProxyError};
 use mcpwire::server::{Context, Server, ToolRoute};
@@ -18,7 +18,7 @@ use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
 use mcpwire::transport::{ChildProcess, StderrMode};
 use mcpwire_types::{
     CallToolResult, ContentBlock, ElicitRequestFormParams, ElicitRequestParams, ElicitResult,
-    ProtocolVersion,
+    LoggingLevel, ProtocolVersion,
 };
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -64,11 +64,13 @@ impl Proxy {
 }
 
 fn builder() -> ClientBuilder {
-    Client::builder("proxy-test", "1").on_elicitation(|_p| async move {
-        let mut m = serde_json::Map::new();
-        m.insert("name".into(), json!("Ada"));
-        Ok(ElicitResult::accept(m))
-    })
+    Client::builder("proxy-test", "1")
+        .log_level(LoggingLevel::Info)
+        .on_elicitation(|_p| async move {
+            let mut m = serde_json::Map::new();
+            m.insert("name".into(), json!("Ada"));
+            Ok(ElicitResult::accept(m))
+        })
 }
 
 fn modern() -> ClientBuilder {
@@ -114,6 +116,7 @@ async fn exercise(client: &Client) {
     );
     assert_eq!(call(client, "echo", json!({"text": "über"})).await, "über");
 
+    let mut notes = client.notifications();
     let seen = Arc::new(AtomicUsize::new(0));
     let s = seen.clone();
     let r = client
@@ -129,6 +132,15 @@ async fn exercise(client: &Client) {
         .unwrap();
     assert_eq!(text(&r), "ABC");
     assert_eq!(seen.load(Ordering::SeqCst), 3, "every progress arrived");
+    let logged = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            if let Ok(ServerNotification::Log(l)) = notes.recv().await {
+                return l.data;
+            }
+        }
+    })
+    .await;
+    assert_eq!(logged.expect("the log message arrived"), json!("work done"));
 
     assert_eq!(call(client, "ask", json!({})).await, "hello Ada");
 
@@ -281,6 +293,10 @@ fn remote_server() -> Server {
     }
     #[derive(serde::Deserialize, schemars::JsonSchema)]
     struct Nothing {}
+    #[derive(serde::Deserialize, schemars::JsonSchema)]
+    struct Marker {
+        marker: String,
+    }
     Server::builder("remote", "1")
         .tool(ToolRoute::typed(
             "echo",
@@ -292,7 +308,27 @@ fn remote_server() -> Server {
                 for i in 0..3 {
                     cx.progress(f64::from(i), Some(3.0), Some("working")).await;
                 }
+                cx.info("work done").await;
                 a.text.to_uppercase()
+            },
+        ))
+        .tool(ToolRoute::typed(
+            "wait",
+            |cx: Context, a: Marker| async move {
+                // A stateless request whose client hung up is dropped
+                // rather than cancelled: both mean the work stopped.
+                struct Stopped(String);
+                impl Drop for Stopped {
+                    fn drop(&mut self) {
+                        let _ = std::fs::write(&self.0, "stopped");
+                    }
+                }
+                let stopped = Stopped(a.marker);
+                tokio::select! {
+                    _ = cx.cancellation().cancelled() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(30)) => std::mem::forget(stopped),
+                }
+                "done"
             },
         ))
         .tool(ToolRoute::typed(
@@ -342,6 +378,7 @@ async fn a_remote_server_is_served_over_stdio_in_both_eras() {
         .unwrap();
     assert_eq!(client.server_info().name, "remote");
     exercise(&client).await;
+    cancel_reaches_server(&client, &marker("remote-legacy")).await;
     assert_eq!(svc.session_count(), 1, "the proxy holds one HTTP session");
     client.close().await;
     wait_until("closing stdin ends the HTTP session", || {
@@ -355,6 +392,7 @@ async fn a_remote_server_is_served_over_stdio_in_both_eras() {
         .unwrap();
     assert_eq!(client.protocol_version(), ProtocolVersion::V2026_07_28);
     exercise(&client).await;
+    cancel_reaches_server(&client, &marker("remote-modern")).await;
     assert_eq!(svc.session_count(), 0, "stateless requests keep no session");
     client.close().await;
     let _ = stop.send(());

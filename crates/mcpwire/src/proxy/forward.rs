@@ -304,6 +304,12 @@ impl Service for SessionForward {
     fn handles_notifications_inline(&self) -> bool {
         true
     }
+
+    /// The HTTP endpoint lets batches through only for sessions of the
+    /// revision that has them; each request in one is forwarded alone.
+    fn allows_batches(&self) -> bool {
+        true
+    }
 }
 
 /// The service of a process's connection: relays its requests and

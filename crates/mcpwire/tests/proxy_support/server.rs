@@ -42,6 +42,7 @@ fn server() -> Server {
                     cx.progress(f64::from(i), Some(3.0), Some("working")).await;
                     tokio::time::sleep(Duration::from_millis(20)).await;
                 }
+                cx.info("work done").await;
                 a.text.to_uppercase()
             },
         ))
