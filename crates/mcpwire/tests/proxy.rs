@@ -491,3 +491,53 @@ async fn an_unreachable_url_answers_each_request_with_an_error() {
     let stderr = String::from_utf8_lossy(&bad.stderr);
     assert!(stderr.contains("not a url"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_http_batches_and_malformed_bodies() {
+    let proxy = Proxy::start(4606, &[]).await;
+    let http = reqwest::Client::new();
+    let post = |body: String, session: Option<&str>| {
+        let mut r = http
+            .post(&proxy.url)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(body);
+        if let Some(s) = session {
+            r = r
+                .header("mcp-session-id", s)
+                .header("mcp-protocol-version", "2025-03-26");
+        }
+        r.send()
+    };
+    let r = post("{not json".into(), None).await.unwrap();
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], -32700, "{body}");
+
+    let init = INITIALIZE.replace("2025-11-25", "2025-03-26");
+    let r = post(init, None).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let session = r.headers()["mcp-session-id"].to_str().unwrap().to_owned();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["result"]["protocolVersion"], "2025-03-26", "{body}");
+    let note = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    let r = post(note.to_string(), Some(&session)).await.unwrap();
+    assert_eq!(r.status(), 202);
+
+    let batch = json!([
+        {"jsonrpc": "2.0", "id": "a", "method": "tools/call",
+         "params": {"name": "echo", "arguments": {"text": "one"}}},
+        {"jsonrpc": "2.0", "id": "b", "method": "tools/call",
+         "params": {"name": "echo", "arguments": {"text": "two"}}},
+    ]);
+    let r = post(batch.to_string(), Some(&session)).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    let answers = body.as_array().expect("a batch answer");
+    let text_of = |id: &str| {
+        answers.iter().find(|a| a["id"] == id).unwrap()["result"]["content"][0]["text"].clone()
+    };
+    assert_eq!(text_of("a"), "one");
+    assert_eq!(text_of("b"), "two");
+    proxy.shut_down().await;
+}
