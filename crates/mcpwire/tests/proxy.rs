@@ -541,3 +541,76 @@ async fn raw_http_batches_and_malformed_bodies() {
     assert_eq!(text_of("b"), "two");
     proxy.shut_down().await;
 }
+
+/// POSTs a 2026-07-28 request with the headers that revision asks for.
+fn modern_post(http: &reqwest::Client, url: &str, body: &Value) -> reqwest::RequestBuilder {
+    let mut r = http
+        .post(url)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2026-07-28")
+        .header("mcp-method", body["method"].as_str().unwrap());
+    if let Some(name) = body["params"]["name"].as_str() {
+        r = r.header("mcp-name", name);
+    }
+    r.body(body.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscription_gets_its_notifications_while_other_requests_run() {
+    let proxy = Proxy::start(4607, &[]).await;
+    let http = reqwest::Client::new();
+    let meta = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "1"},
+        "io.modelcontextprotocol/clientCapabilities": {},
+    });
+    let listen = json!({"jsonrpc": "2.0", "id": "sub-1", "method": "subscriptions/listen",
+        "params": {"notifications": {"toolsListChanged": true}, "_meta": meta}});
+    let mut stream = modern_post(&http, &proxy.url, &listen)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let mut seen = String::new();
+    let mut read_until = async |needle: &str| {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            while !seen.contains(needle) {
+                let chunk = stream
+                    .chunk()
+                    .await
+                    .unwrap()
+                    .expect("the stream stays open");
+                seen.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("no {needle} in {seen}"));
+        std::mem::take(&mut seen)
+    };
+    let ack = read_until("notifications/subscriptions/acknowledged").await;
+    assert!(
+        ack.contains(r#""io.modelcontextprotocol/subscriptionId":"sub-1""#),
+        "{ack}"
+    );
+
+    // Two more requests in flight: the change still reaches the listener,
+    // tagged with the client's own id.
+    let grow = |id: &str, name: &str| {
+        json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+            "params": {"name": "grow", "arguments": {"text": name}, "_meta": meta}})
+    };
+    let (a, b) = tokio::join!(
+        modern_post(&http, &proxy.url, &grow("g1", "added_one")).send(),
+        modern_post(&http, &proxy.url, &grow("g2", "added_two")).send(),
+    );
+    assert_eq!(a.unwrap().status(), 200);
+    assert_eq!(b.unwrap().status(), 200);
+    let change = read_until("notifications/tools/list_changed").await;
+    assert!(
+        change.contains(r#""io.modelcontextprotocol/subscriptionId":"sub-1""#),
+        "{change}"
+    );
+    drop(stream);
+    proxy.shut_down().await;
+}

@@ -161,10 +161,20 @@ impl Drop for ChildLink {
     }
 }
 
+/// A forwarded request still waiting for the process.
+struct Inflight {
+    key: u64,
+    /// The HTTP session's engine, and the request's id there.
+    peer: Peer,
+    id: RequestId,
+    /// The id the process knows the request by.
+    upstream: Option<RequestId>,
+}
+
 /// Where a process's own messages go: the HTTP requests it is serving.
 struct Routes {
     /// Forwarded requests still waiting for the process, oldest first.
-    inflight: Mutex<Vec<(u64, Peer, RequestId)>>,
+    inflight: Mutex<Vec<Inflight>>,
     /// The one HTTP session this process serves, if it is a session's.
     session: Option<Peer>,
     timeout: Duration,
@@ -176,16 +186,30 @@ impl Routes {
     fn target(&self) -> Option<(Peer, Option<RequestId>)> {
         let inflight = lock(&self.inflight);
         match inflight.as_slice() {
-            [(_, peer, id)] => Some((peer.clone(), Some(id.clone()))),
+            [only] => Some((only.peer.clone(), Some(only.id.clone()))),
             _ => self.session.clone().map(|p| (p, None)),
         }
+    }
+
+    /// The request the process knows by `upstream`: its session's engine
+    /// and its id there.
+    fn by_upstream(&self, upstream: &RequestId) -> Option<(Peer, RequestId)> {
+        lock(&self.inflight)
+            .iter()
+            .find(|f| f.upstream.as_ref() == Some(upstream))
+            .map(|f| (f.peer.clone(), f.id.clone()))
     }
 
     fn enter(self: &Arc<Self>, peer: Peer, id: RequestId) -> InflightGuard {
         use std::sync::atomic::{AtomicU64, Ordering};
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let key = NEXT.fetch_add(1, Ordering::Relaxed);
-        lock(&self.inflight).push((key, peer, id));
+        lock(&self.inflight).push(Inflight {
+            key,
+            peer,
+            id,
+            upstream: None,
+        });
         InflightGuard {
             routes: self.clone(),
             key,
@@ -201,7 +225,20 @@ struct InflightGuard {
 
 impl Drop for InflightGuard {
     fn drop(&mut self) {
-        lock(&self.routes.inflight).retain(|(k, _, _)| *k != self.key);
+        lock(&self.routes.inflight).retain(|f| f.key != self.key);
+    }
+}
+
+impl InflightGuard {
+    /// Options that record the id the process will know the request by.
+    fn record_upstream(&self, mut opts: RequestOptions) -> RequestOptions {
+        let (routes, key) = (self.routes.clone(), self.key);
+        opts.on_sent = Some(Arc::new(move |id: &RequestId| {
+            if let Some(f) = lock(&routes.inflight).iter_mut().find(|f| f.key == key) {
+                f.upstream = Some(id.clone());
+            }
+        }));
+        opts
     }
 }
 
@@ -262,6 +299,7 @@ impl Service for SessionForward {
         let mut opts = forward_options(&req, &cx, self.fwd.timeout);
         opts = opts.cancel_token(cancel);
         let entry = link.routes.enter(cx.peer.clone(), cx.id.clone());
+        let opts = entry.record_upstream(opts);
         let method = req.method.clone();
         let forwarded = tokio::spawn(async move {
             let _entry = entry;
@@ -343,12 +381,27 @@ impl Service for ChildSide {
             // Progress of forwarded requests reached their callbacks.
             return;
         }
+        // A 2026-07-28 subscription's notifications name the
+        // `subscriptions/listen` request by the id the process knows.
+        let mut params = n.params;
+        let tagged = params
+            .as_mut()
+            .and_then(|p| p.get_mut("_meta"))
+            .and_then(|m| m.get_mut(mcpwire_types::meta::SUBSCRIPTION_ID));
+        if let Some(tag) = tagged
+            && let Some(upstream) = RequestId::from_value(tag)
+            && let Some((peer, id)) = self.routes.by_upstream(&upstream)
+        {
+            *tag = serde_json::to_value(&id).unwrap_or(Value::Null);
+            let _ = peer.notify_related(&n.method, params, &id);
+            return;
+        }
         match self.routes.target() {
             Some((peer, Some(id))) => {
-                let _ = peer.notify_related(&n.method, n.params, &id);
+                let _ = peer.notify_related(&n.method, params, &id);
             }
             Some((peer, None)) => {
-                let _ = peer.notify(&n.method, n.params);
+                let _ = peer.notify(&n.method, params);
             }
             None => {
                 tracing::debug!(method = %n.method, "no client for a notification of the MCP server; dropped")

@@ -1,5 +1,6 @@
 //! A stdio MCP server for the proxy tests: echo, progress, a tool that
-//! waits to be cancelled, elicitation, and its own process id.
+//! waits to be cancelled, elicitation, a tool that adds a tool, and its
+//! own process id.
 //!
 //! Built as the `mcpwire-proxy-test-server` binary (only with the `proxy`
 //! feature); the tests find it through `CARGO_BIN_EXE_…`. With the argument
@@ -68,6 +69,17 @@ fn server() -> Server {
                 let r = cx.elicit(ElicitRequestParams::Form(form)).await?;
                 let name = r.content.unwrap_or_default()["name"].clone();
                 Ok::<_, mcpwire::Error>(format!("hello {}", name.as_str().unwrap_or("?")))
+            },
+        ))
+        .tool(ToolRoute::typed(
+            "grow",
+            |cx: Context, a: Text| async move {
+                let name = a.text.clone();
+                cx.server()
+                    .add_tool(ToolRoute::typed(name, |_cx, a: Text| async move { a.text }));
+                // Still running while the change is announced.
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                a.text
             },
         ))
         .tool(ToolRoute::typed("pid", |_cx, _a: Nothing| async move {
