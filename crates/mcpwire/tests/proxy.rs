@@ -36,6 +36,10 @@ struct Proxy {
 
 impl Proxy {
     async fn start(port: u16, args: &[&str]) -> Proxy {
+        Self::start_with(port, args, HttpConfig::default()).await
+    }
+
+    async fn start_with(port: u16, args: &[&str], config: HttpConfig) -> Proxy {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
             .unwrap();
@@ -44,9 +48,12 @@ impl Proxy {
             .stderr(StderrMode::Null)
             .shutdown_grace(Duration::from_millis(500));
         let (stop, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(HttpProxy::new(command).serve_listener(listener, async {
-            let _ = rx.await;
-        }));
+        let task = tokio::spawn(HttpProxy::new(command).http_config(config).serve_listener(
+            listener,
+            async {
+                let _ = rx.await;
+            },
+        ));
         Proxy {
             url: format!("http://127.0.0.1:{port}/mcp"),
             stop,
@@ -179,6 +186,17 @@ async fn legacy_sessions_each_get_a_process_stopped_with_the_session() {
     assert_eq!(client.server_info().name, "proxy-test-server");
     exercise(&client).await;
     cancel_reaches_server(&client, &marker("legacy")).await;
+
+    let mut notes = client.notifications();
+    assert_eq!(
+        call(&client, "grow", json!({"text": "grown"})).await,
+        "grown"
+    );
+    let changed = tokio::time::timeout(Duration::from_secs(5), async {
+        while !matches!(notes.recv().await, Ok(ServerNotification::ToolsListChanged)) {}
+    });
+    changed.await.expect("the list change reached the client");
+    assert_eq!(call(&client, "grown", json!({"text": "new"})).await, "new");
 
     let pid: u32 = call(&client, "pid", json!({})).await.parse().unwrap();
     assert!(alive(pid));
@@ -612,5 +630,24 @@ async fn a_subscription_gets_its_notifications_while_other_requests_run() {
         "{change}"
     );
     drop(stream);
+    proxy.shut_down().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_http_sse_clients_are_served_too() {
+    let proxy = Proxy::start_with(4608, &[], HttpConfig::default().legacy_sse(true)).await;
+    let url = proxy.url.replace("/mcp", "/sse");
+    let transport = HttpClientTransport::builder(url).build().unwrap();
+    let handle = transport.handle();
+    let client = builder()
+        .protocol_version(ProtocolVersion::V2024_11_05)
+        .connect(transport)
+        .await
+        .unwrap();
+    assert!(handle.is_legacy());
+    exercise(&client).await;
+    let pid: u32 = call(&client, "pid", json!({})).await.parse().unwrap();
+    client.close().await;
+    wait_until("closing the stream stops the process", || !alive(pid)).await;
     proxy.shut_down().await;
 }
