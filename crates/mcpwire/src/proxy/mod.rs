@@ -20,12 +20,18 @@
 //!
 //! Notifications, progress, cancellation (`notifications/cancelled`, and
 //! for 2026-07-28 requests a closed HTTP response) and the server's own
-//! requests (sampling, elicitation, roots) pass in both directions. With
-//! the HTTP proxy, a message the process sends while exactly one client
-//! request is in flight travels with that request's response (its event
-//! stream); otherwise it goes to the session's GET stream, and a server
-//! request that no session can take (the shared 2026-07-28 process with
-//! several requests in flight) is answered with an error.
+//! requests (sampling, elicitation, roots) pass in both directions.
+//!
+//! Over stdio a server's messages do not say which request they belong to,
+//! so the HTTP proxy routes them this way: progress by its token; a
+//! 2026-07-28 subscription's notifications by their subscription id (the
+//! `subscriptions/listen` request); anything else sent while exactly one
+//! client request is in flight travels with that request's response (its
+//! event stream), and otherwise goes to the session's GET stream. The
+//! shared 2026-07-28 process has no session: with several requests in
+//! flight, its untagged notifications (logs) are dropped and its requests
+//! to the client are answered with an error (that revision asks for input
+//! through results instead, which pass unchanged).
 //!
 //! [HTTP client transport]: crate::transport::http_client
 //!
