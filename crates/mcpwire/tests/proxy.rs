@@ -419,7 +419,7 @@ async fn a_remote_server_is_served_over_stdio_in_both_eras() {
 /// A raw stdio proxy process: lines in, lines out.
 struct Raw {
     child: tokio::process::Child,
-    stdin: tokio::process::ChildStdin,
+    stdin: Option<tokio::process::ChildStdin>,
     stdout: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
 }
 
@@ -433,7 +433,7 @@ impl Raw {
             .kill_on_drop(true)
             .spawn()
             .unwrap();
-        let stdin = child.stdin.take().unwrap();
+        let stdin = child.stdin.take();
         let stdout = BufReader::new(child.stdout.take().unwrap()).lines();
         Raw {
             child,
@@ -443,9 +443,10 @@ impl Raw {
     }
 
     async fn send(&mut self, line: &str) {
-        self.stdin.write_all(line.as_bytes()).await.unwrap();
-        self.stdin.write_all(b"\n").await.unwrap();
-        self.stdin.flush().await.unwrap();
+        let stdin = self.stdin.as_mut().unwrap();
+        stdin.write_all(line.as_bytes()).await.unwrap();
+        stdin.write_all(b"\n").await.unwrap();
+        stdin.flush().await.unwrap();
     }
 
     async fn recv(&mut self) -> Value {
@@ -477,10 +478,22 @@ async fn malformed_stdin_lines_are_answered_and_the_proxy_keeps_going() {
     assert_eq!(r["id"], 1);
     assert_eq!(r["result"]["serverInfo"]["name"], "remote", "{r}");
 
-    drop(raw.stdin);
+    raw.stdin = None;
     let status = tokio::time::timeout(Duration::from_secs(10), raw.child.wait())
         .await
         .expect("the proxy exits when stdin closes")
+        .unwrap();
+    assert!(status.success(), "{status}");
+
+    // Input that ends right after a request still gets its answer.
+    let mut raw = Raw::spawn(&url);
+    raw.send(INITIALIZE).await;
+    raw.stdin = None;
+    let r = raw.recv().await;
+    assert_eq!(r["result"]["serverInfo"]["name"], "remote", "{r}");
+    let status = tokio::time::timeout(Duration::from_secs(10), raw.child.wait())
+        .await
+        .expect("the proxy exits once it answered")
         .unwrap();
     assert!(status.success(), "{status}");
     let _ = stop.send(());

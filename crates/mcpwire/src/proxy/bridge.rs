@@ -5,9 +5,12 @@
 //! passed on: the side that sent it gets the JSON-RPC error a peer would
 //! send, and the bridge keeps going.
 
+use std::collections::HashSet;
 use std::io;
+use std::time::Duration;
 
-use mcpwire_types::{ErrorCode, ErrorObject, Incoming, Response};
+use mcpwire_types::{ErrorCode, ErrorObject, Incoming, Message, RequestId, Response};
+use serde_json::Value;
 use tokio::sync::mpsc;
 
 use crate::Error;
@@ -30,11 +33,15 @@ enum Read {
     End(String, Option<io::Error>),
 }
 
+/// How long a side that closed waits for the answers to its requests.
+const DRAIN_LIMIT: Duration = Duration::from_secs(10);
+
 /// Connects two transports: every frame read from `first` is written to
-/// `second` and the other way round, until either side closes. Then the
-/// other side is closed too (for a child process: its stdin is closed and
-/// it is stopped; for an HTTP client: its session is ended), and the
-/// result says which side ended first.
+/// `second` and the other way round, until either side closes. The answers
+/// to requests the closed side sent still reach it, if it can take them
+/// (waiting up to 10 s); then the other side is closed too (for a child
+/// process: its stdin is closed and it is stopped; for an HTTP client: its
+/// session is ended), and the result says which side ended first.
 ///
 /// Fails only when reading a side fails (not when it ends normally).
 ///
@@ -58,17 +65,25 @@ pub async fn bridge<A: Transport, B: Transport>(first: A, second: B) -> Result<B
     let task_a = tokio::spawn(read_loop(ra, tx_a));
     let task_b = tokio::spawn(read_loop(rb, tx_b));
     let _abort = AbortOnDrop([task_a.abort_handle(), task_b.abort_handle()]);
+    // The requests each side sent that the other has not answered.
+    let (mut asked_a, mut asked_b) = (HashSet::new(), HashSet::new());
     let outcome = loop {
         tokio::select! {
             read = rx_a.recv() => {
                 let read = read.unwrap_or(Read::End("the first side stopped".into(), None));
-                if let Some(end) = pass(read, &mut wa, &mut wb).await {
+                if let Some(end) = pass(read, &mut wa, &mut wb, &mut asked_a, &mut asked_b).await {
+                    if end.is_ok() {
+                        drain(&mut rx_b, &mut wb, &mut wa, &mut asked_b, &mut asked_a).await;
+                    }
                     break end.map(BridgeEnd::First);
                 }
             }
             read = rx_b.recv() => {
                 let read = read.unwrap_or(Read::End("the second side stopped".into(), None));
-                if let Some(end) = pass(read, &mut wb, &mut wa).await {
+                if let Some(end) = pass(read, &mut wb, &mut wa, &mut asked_b, &mut asked_a).await {
+                    if end.is_ok() {
+                        drain(&mut rx_a, &mut wa, &mut wb, &mut asked_a, &mut asked_b).await;
+                    }
                     break end.map(BridgeEnd::Second);
                 }
             }
@@ -78,12 +93,45 @@ pub async fn bridge<A: Transport, B: Transport>(first: A, second: B) -> Result<B
     outcome
 }
 
+/// After one side's reader ended: passes what the other side (read from
+/// `rx`, written back through `from_writer`) sends, until it answered every
+/// request of the closed side (`asked_by_closed`), ends, or time runs out.
+async fn drain<W1: FrameWriter, W2: FrameWriter>(
+    rx: &mut mpsc::Receiver<Read>,
+    from_writer: &mut W1,
+    closed_writer: &mut W2,
+    asked_by_open: &mut HashSet<RequestId>,
+    asked_by_closed: &mut HashSet<RequestId>,
+) {
+    let deadline = tokio::time::Instant::now() + DRAIN_LIMIT;
+    while !asked_by_closed.is_empty() {
+        let Ok(Some(read)) = tokio::time::timeout_at(deadline, rx.recv()).await else {
+            return;
+        };
+        if pass(
+            read,
+            from_writer,
+            closed_writer,
+            asked_by_open,
+            asked_by_closed,
+        )
+        .await
+        .is_some()
+        {
+            return;
+        }
+    }
+}
+
 /// Passes one read from one side (whose writer is `back`) to the other
-/// (`to`). `Some` when the bridge ends.
+/// (`to`), keeping track of the requests each sent (`asked_here`,
+/// `asked_there`). `Some` when the bridge ends.
 async fn pass<W1: FrameWriter, W2: FrameWriter>(
     read: Read,
     back: &mut W1,
     to: &mut W2,
+    asked_here: &mut HashSet<RequestId>,
+    asked_there: &mut HashSet<RequestId>,
 ) -> Option<Result<String, Error>> {
     let rejection = match read {
         Read::End(reason, None) => return Some(Ok(reason)),
@@ -103,7 +151,8 @@ async fn pass<W1: FrameWriter, W2: FrameWriter>(
                 id: r.id,
                 outcome: Err(r.error),
             }),
-            _ => {
+            incoming => {
+                track(&incoming, asked_here, asked_there);
                 to.write_frame(&frame);
                 if let Err(e) = to.flush().await {
                     return Some(Err(Error::Io(e)));
@@ -114,7 +163,7 @@ async fn pass<W1: FrameWriter, W2: FrameWriter>(
     };
     if let Some(response) = rejection {
         tracing::warn!(error = ?response.outcome.as_ref().err().map(|e| &e.message), "bridge: a message was rejected");
-        let msg = mcpwire_types::Message::Response(response);
+        let msg = Message::Response(response);
         if let Ok(bytes) = serde_json::to_vec(&msg) {
             back.write_frame(&bytes);
             if let Err(e) = back.flush().await {
@@ -125,6 +174,41 @@ async fn pass<W1: FrameWriter, W2: FrameWriter>(
     None
 }
 
+/// Notes the requests a message makes and the ones it answers.
+fn track(
+    incoming: &Incoming,
+    asked_here: &mut HashSet<RequestId>,
+    asked_there: &mut HashSet<RequestId>,
+) {
+    let mut one = |v: &Value| {
+        let Some(id) = v.get("id").and_then(RequestId::from_value) else {
+            return;
+        };
+        if v.get("method").is_some() {
+            asked_here.insert(id);
+        } else {
+            asked_there.remove(&id);
+        }
+    };
+    match incoming {
+        Incoming::Message(Message::Request(r)) => {
+            asked_here.insert(r.id.clone());
+        }
+        Incoming::Message(Message::Response(Response { id: Some(id), .. })) => {
+            asked_there.remove(id);
+        }
+        // A cancelled request gets no answer.
+        Incoming::Message(Message::Notification(n)) if n.method == "notifications/cancelled" => {
+            let id = n.params.as_ref().and_then(|p| p.get("requestId"));
+            if let Some(id) = id.and_then(RequestId::from_value) {
+                asked_here.remove(&id);
+            }
+        }
+        Incoming::Batch(items) => items.iter().for_each(&mut one),
+        _ => {}
+    }
+}
+
 async fn read_loop<R: FrameReader>(mut reader: R, tx: mpsc::Sender<Read>) {
     loop {
         let read = match reader.next_frame().await {
@@ -133,12 +217,10 @@ async fn read_loop<R: FrameReader>(mut reader: R, tx: mpsc::Sender<Read>) {
                 let bytes = match m {
                     Incoming::Message(m) => serde_json::to_vec(&m),
                     Incoming::Batch(items) => serde_json::to_vec(&items),
-                    Incoming::Invalid(r) => {
-                        serde_json::to_vec(&mcpwire_types::Message::Response(Response {
-                            id: r.id,
-                            outcome: Err(r.error),
-                        }))
-                    }
+                    Incoming::Invalid(r) => serde_json::to_vec(&Message::Response(Response {
+                        id: r.id,
+                        outcome: Err(r.error),
+                    })),
                 };
                 match bytes {
                     Ok(v) => Read::Frame(v),
