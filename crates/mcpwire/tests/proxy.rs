@@ -255,17 +255,26 @@ async fn a_server_that_exits_gets_a_clear_error_and_the_proxy_keeps_serving() {
     }
     proxy.shut_down().await;
 
-    // A crash mid-session: that session's calls fail clearly; the next
-    // stateless request starts the shared process again.
+    // A crash mid-session: the call fails clearly and the session ends, so
+    // the client starts a new one (with a new process); the next stateless
+    // request starts the shared process again.
     let proxy = Proxy::start(4604, &[]).await;
-    let client = http_client(&proxy.url, builder()).await.unwrap();
+    let transport = HttpClientTransport::builder(&proxy.url).build().unwrap();
+    let handle = transport.handle();
+    let client = builder().connect(transport).await.unwrap();
+    let first_session = handle.session_id().unwrap();
+    let pid: u32 = call(&client, "pid", json!({})).await.parse().unwrap();
     let e = client.call_tool("crash", json!({})).await.unwrap_err();
     assert!(e.to_string().contains("exited"), "{e}");
-    let e = client
-        .call_tool("echo", json!({"text": "x"}))
-        .await
-        .unwrap_err();
-    assert!(e.to_string().contains("not running"), "{e}");
+    wait_until("the process is gone", || !alive(pid)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        call(&client, "echo", json!({"text": "again"})).await,
+        "again"
+    );
+    assert_ne!(handle.session_id().unwrap(), first_session);
+    let new_pid: u32 = call(&client, "pid", json!({})).await.parse().unwrap();
+    assert_ne!(new_pid, pid);
 
     let client = http_client(&proxy.url, modern()).await.unwrap();
     let e = client.call_tool("crash", json!({})).await.unwrap_err();

@@ -115,10 +115,12 @@ impl Inner {
             transport,
             config,
         );
+        let ended = routes.clone();
         let driver = tokio::spawn(async move {
             if let Err(e) = driver.await {
                 tracing::debug!(error = %e, "proxied MCP server connection failed");
             }
+            ended.end_session().await;
         });
         let link = Arc::new(ChildLink {
             peer,
@@ -189,6 +191,23 @@ impl Routes {
             [only] => Some((only.peer.clone(), Some(only.id.clone()))),
             _ => self.session.clone().map(|p| (p, None)),
         }
+    }
+
+    /// After the process exited: ends the HTTP session it served alone,
+    /// once the requests in flight were answered (with the exit), so that
+    /// the client's next request finds no session and starts a new one.
+    async fn end_session(&self) {
+        let Some(session) = &self.session else {
+            return;
+        };
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while !lock(&self.inflight).is_empty() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // The last answers are written just after their requests leave
+        // the table.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        session.close();
     }
 
     /// The request the process knows by `upstream`: its session's engine

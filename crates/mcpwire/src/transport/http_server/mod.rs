@@ -345,6 +345,13 @@ impl StreamableHttp {
     fn find_session(&self, headers: &HeaderMap) -> Result<Arc<Session>, NoSession> {
         let id = header_str(headers, SESSION_ID_HEADER).ok_or(NoSession::Missing)?;
         let session = self.sessions().get(id).cloned().ok_or(NoSession::Unknown)?;
+        if session.peer.is_closed() {
+            // Its engine stopped (a proxied server process exited): the
+            // session is over, and the client should start a new one.
+            self.sessions_mut().remove(id);
+            session.close();
+            return Err(NoSession::Unknown);
+        }
         session.touch(self.now());
         Ok(session)
     }
