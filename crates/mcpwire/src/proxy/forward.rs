@@ -4,7 +4,7 @@
 //!
 //! A session opened by `initialize` (revisions up to 2025-11-25) gets a
 //! process of its own, started by that `initialize` and stopped when the
-//! session ends. Self-describing 2026-07-28 requests need no session: they
+//! session ends; the session ends too when the process exits. Self-describing 2026-07-28 requests need no session: they
 //! all go to one shared process, started on the first such request and
 //! started again on the next one if it exits. Request ids never clash in the
 //! shared process: the engine gives every forwarded request an id of its

@@ -5,7 +5,10 @@
 //!   a stdio server process and answers MCP clients over HTTP, in both
 //!   eras. A client session opened by `initialize` (revisions up to
 //!   2025-11-25) gets a process of its own, stopped when the session ends
-//!   (`DELETE`, idle timeout, shutdown). Self-describing 2026-07-28
+//!   (`DELETE`, idle timeout, shutdown); when the process exits, its
+//!   requests in flight get an error naming the exit and the session ends
+//!   (the next request gets `404`, and the client starts a new session
+//!   with a new process). Self-describing 2026-07-28
 //!   requests need no session; they all go to one shared process that
 //!   speaks that revision, started on first use and restarted on the next
 //!   request after it exits. Request ids never clash there: every forwarded
