@@ -8,6 +8,8 @@
 pub mod client;
 pub mod engine;
 mod error;
+#[cfg(feature = "proxy")]
+pub mod proxy;
 mod queue;
 pub mod skill_format;
 pub mod transport;

@@ -19,6 +19,10 @@ use crate::Error;
 /// sent for one request.
 pub type ProgressCallback = Arc<dyn Fn(Value) + Send + Sync>;
 
+/// Told an outgoing request's id before it is sent.
+#[cfg(feature = "proxy")]
+pub(crate) type SentCallback = Arc<dyn Fn(&RequestId) + Send + Sync>;
+
 /// Options of one outgoing request.
 ///
 /// ```
@@ -38,6 +42,9 @@ pub struct RequestOptions {
     pub(crate) progress: Option<ProgressCallback>,
     pub(crate) cancel: Option<CancellationToken>,
     pub(crate) related: Option<RequestId>,
+    /// Told the request's id before it is sent (the proxy maps it back).
+    #[cfg(feature = "proxy")]
+    pub(crate) on_sent: Option<SentCallback>,
 }
 
 impl fmt::Debug for RequestOptions {
@@ -248,6 +255,10 @@ impl Peer {
             return Err(Error::Closed(self.close_reason()));
         }
         let id = RequestId::Number(self.shared.next_id.fetch_add(1, Ordering::Relaxed));
+        #[cfg(feature = "proxy")]
+        if let Some(f) = &opts.on_sent {
+            f(&id);
+        }
         let started = Instant::now();
         let progress = opts.progress.clone().map(|callback| {
             set_progress_token(&mut params, &id);

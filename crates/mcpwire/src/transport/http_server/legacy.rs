@@ -62,7 +62,7 @@ impl StreamableHttp {
         }
         let id = new_session_id();
         let session = Session::start_legacy(
-            &self.state.server,
+            &self.state.backend,
             id.clone(),
             self.state.config.event_store.clone(),
             self.now(),

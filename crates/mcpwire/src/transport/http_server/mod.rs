@@ -16,6 +16,7 @@
 //! # }
 //! ```
 
+mod backend;
 mod body;
 mod events;
 mod guard;
@@ -49,6 +50,7 @@ pub use guard::{HostPolicy, LAST_EVENT_ID_HEADER, PROTOCOL_VERSION_HEADER, SESSI
 pub use serve::{LEGACY_MESSAGES_PATH, LEGACY_SSE_PATH, MCP_PATH};
 
 use crate::server::Server;
+pub(crate) use backend::Backend;
 use session::{Session, millis_since};
 use stream::encode_event;
 
@@ -169,7 +171,7 @@ impl HttpConfig {
 }
 
 struct State {
-    server: Server,
+    backend: Backend,
     config: HttpConfig,
     /// Set from the config, or by `serve` from the address it binds.
     hosts: std::sync::OnceLock<HostPolicy>,
@@ -214,13 +216,18 @@ impl StreamableHttp {
     /// address); mounted in another server, the service accepts any Host
     /// and Origin unless a policy is configured.
     pub fn new(server: Server, config: HttpConfig) -> Self {
+        Self::with_backend(Backend::Server(server), config)
+    }
+
+    /// Serves sessions of `backend` with `config`.
+    pub(crate) fn with_backend(backend: Backend, config: HttpConfig) -> Self {
         let hosts = std::sync::OnceLock::new();
         if let Some(p) = &config.hosts {
             let _ = hosts.set(p.clone());
         }
         StreamableHttp {
             state: Arc::new(State {
-                server,
+                backend,
                 config,
                 hosts,
                 sessions: RwLock::new(HashMap::new()),
@@ -338,6 +345,13 @@ impl StreamableHttp {
     fn find_session(&self, headers: &HeaderMap) -> Result<Arc<Session>, NoSession> {
         let id = header_str(headers, SESSION_ID_HEADER).ok_or(NoSession::Missing)?;
         let session = self.sessions().get(id).cloned().ok_or(NoSession::Unknown)?;
+        if session.peer.is_closed() {
+            // Its engine stopped (a proxied server process exited): the
+            // session is over, and the client should start a new one.
+            self.sessions_mut().remove(id);
+            session.close();
+            return Err(NoSession::Unknown);
+        }
         session.touch(self.now());
         Ok(session)
     }
@@ -412,7 +426,7 @@ impl StreamableHttp {
         let modern =
             header_version == ProtocolVersion::V2026_07_28 || names_modern_version(&incoming);
         if modern
-            && let Err(r) = modern::check_headers(&parts.headers, &incoming, &self.state.server)
+            && let Err(r) = modern::check_headers(&parts.headers, &incoming, &self.state.backend)
         {
             return *r;
         }
@@ -432,7 +446,7 @@ impl StreamableHttp {
                 new_session_id()
             };
             let s = Session::start(
-                &self.state.server,
+                &self.state.backend,
                 id,
                 self.state.config.event_store.clone(),
                 self.now(),

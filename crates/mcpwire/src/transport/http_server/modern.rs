@@ -4,9 +4,9 @@
 use http::{HeaderMap, Response, StatusCode};
 use mcpwire_types::{ErrorCode, ErrorObject, Incoming, Message};
 
+use super::Backend;
 use super::body::{self, Body};
 use super::param_headers;
-use crate::server::Server;
 
 /// The `Mcp-Method` header.
 pub const METHOD_HEADER: &str = "mcp-method";
@@ -39,7 +39,7 @@ fn mismatch(message: String, id: Option<&mcpwire_types::RequestId>) -> Box<Respo
 pub(crate) fn check_headers(
     headers: &HeaderMap,
     incoming: &Incoming,
-    server: &Server,
+    server: &Backend,
 ) -> Result<(), Box<Response<Body>>> {
     let (method, params, id) = match incoming {
         Incoming::Message(Message::Request(r)) => {

@@ -10,10 +10,10 @@ use std::time::Instant;
 use bytes::Bytes;
 use mcpwire_types::{Incoming, ProtocolVersion, RequestId};
 
+use super::Backend;
 use super::events::EventStore;
 use super::stream::{Item, Stream};
 use crate::engine::Peer;
-use crate::server::Server;
 use crate::transport::{FrameReader, FrameWriter, ReadEvent, Route};
 
 #[derive(Debug, Default)]
@@ -139,7 +139,7 @@ pub(crate) struct Session {
 impl Session {
     /// Starts a session's engine for `server`.
     pub fn start(
-        server: &Server,
+        server: &Backend,
         id: Arc<str>,
         store: Arc<dyn EventStore>,
         now_ms: u64,
@@ -150,7 +150,7 @@ impl Session {
     /// Starts a session whose messages all travel on one SSE stream
     /// (2024-11-05 HTTP+SSE).
     pub fn start_legacy(
-        server: &Server,
+        server: &Backend,
         id: Arc<str>,
         store: Arc<dyn EventStore>,
         now_ms: u64,
@@ -159,7 +159,7 @@ impl Session {
     }
 
     fn start_with(
-        server: &Server,
+        server: &Backend,
         id: Arc<str>,
         store: Arc<dyn EventStore>,
         now_ms: u64,
@@ -178,7 +178,7 @@ impl Session {
         Arc::new(Session {
             core,
             inbound: tx,
-            driver: LazyDriver(Mutex::new(Some(Box::pin(driver)))),
+            driver: LazyDriver(Mutex::new(Some(driver))),
             inline,
             peer,
             last_active: AtomicU64::new(now_ms),
