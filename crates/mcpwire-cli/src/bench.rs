@@ -38,18 +38,31 @@ struct Phase {
 /// Runs `bench`.
 pub async fn run(a: Bench, out: Output) -> CliResult {
     if a.calls == 0 || a.concurrency == 0 {
-        return Err(CliError::usage("--calls and --concurrency must be at least 1"));
+        return Err(CliError::usage(
+            "--calls and --concurrency must be at least 1",
+        ));
     }
     let args: Value = match serde_json::from_str(&a.args_json) {
         Ok(v @ Value::Object(_)) => v,
-        Ok(other) => return Err(CliError::usage(format!("--args must be a JSON object, not {other}"))),
+        Ok(other) => {
+            return Err(CliError::usage(format!(
+                "--args must be a JSON object, not {other}"
+            )));
+        }
         Err(e) => return Err(CliError::usage(format!("--args is not valid JSON: {e}"))),
     };
     let params = json!({"name": a.tool, "arguments": args});
     let client = Rc::new(crate::verbs::connect(a.url.clone(), &a.target, out, false).await?);
     let era = client.era();
     if a.warmup > 0 {
-        let w = phase(&client, &params, a.warmup, a.concurrency, &ProgressBar::hidden()).await;
+        let w = phase(
+            &client,
+            &params,
+            a.warmup,
+            a.concurrency,
+            &ProgressBar::hidden(),
+        )
+        .await;
         if w.latencies.is_empty() {
             client.close().await;
             return Err(CliError::protocol(format!(
@@ -213,7 +226,11 @@ impl Report {
                 us(l[((l.len() as f64 * q).ceil() as usize).clamp(1, l.len()) - 1])
             }
         };
-        let mean = if l.is_empty() { 0.0 } else { l.iter().sum::<u64>() as f64 / l.len() as f64 / 1e3 };
+        let mean = if l.is_empty() {
+            0.0
+        } else {
+            l.iter().sum::<u64>() as f64 / l.len() as f64 / 1e3
+        };
         let seconds = p.elapsed.as_secs_f64();
         Report {
             tool: a.tool.clone(),
@@ -269,7 +286,11 @@ impl Report {
             self.era,
             self.seconds
         );
-        println!("{:<12}{}", "throughput", out.green(&format!("{:.0} calls/s", self.calls_per_s)));
+        println!(
+            "{:<12}{}",
+            "throughput",
+            out.green(&format!("{:.0} calls/s", self.calls_per_s))
+        );
         println!(
             "{:<12}{} ok, {} failed, {} isError",
             "results", self.ok, self.failed, self.tool_errors

@@ -59,7 +59,8 @@ pub enum Verb {
     Prompt(PromptArgs),
     /// Ask for completions of a prompt or resource template argument.
     Complete(Complete),
-    /// Print list changes and resource updates as they arrive, until Ctrl-C.
+    /// Print list changes and resource updates as they arrive, until Ctrl-C
+    /// (with --json: one JSON object per line).
     Watch(Watch),
     /// Check that the server answers (`ping` in a session; a listing in
     /// the stateless era, which has no ping).

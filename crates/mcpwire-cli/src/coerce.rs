@@ -22,7 +22,9 @@ pub fn arguments(schema: &Value, words: &[String]) -> Result<Map<String, Value>,
             )));
         };
         if key.is_empty() {
-            return Err(CliError::usage(format!("argument {word:?} has an empty key")));
+            return Err(CliError::usage(format!(
+                "argument {word:?} has an empty key"
+            )));
         }
         let prop = schema
             .get("properties")
@@ -125,8 +127,16 @@ mod tests {
         let got = arguments(
             &schema,
             &words(&[
-                "i=3", "n=2.5", "b=true", "o={\"k\":1}", "a=[1,2]", "z=null", "s=42",
-                "opt=null", "any=x", "extra=7",
+                "i=3",
+                "n=2.5",
+                "b=true",
+                "o={\"k\":1}",
+                "a=[1,2]",
+                "z=null",
+                "s=42",
+                "opt=null",
+                "any=x",
+                "extra=7",
             ]),
         )
         .unwrap();

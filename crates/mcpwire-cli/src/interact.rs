@@ -59,7 +59,10 @@ pub fn print_logs(client: &Client, out: Output) -> tokio::task::JoinHandle<()> {
                         other => other.to_string(),
                     };
                     let logger = m.logger.map(|l| format!(" {l}")).unwrap_or_default();
-                    eprintln!("{}", out.dim_err(&format!("[server {level}{logger}] {data}")));
+                    eprintln!(
+                        "{}",
+                        out.dim_err(&format!("[server {level}{logger}] {data}"))
+                    );
                 }
                 Ok(_) => {}
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
@@ -214,16 +217,17 @@ async fn sample(
     if !out.interactive {
         eprintln!(
             "{}",
-            out.warn_err(
-                "mcpwire: rejected the server's sampling request (no terminal to ask on)"
-            )
+            out.warn_err("mcpwire: rejected the server's sampling request (no terminal to ask on)")
         );
         return Err(mcpwire::Error::rpc(
             ErrorCode(SAMPLING_REJECTED),
             "the user rejected the sampling request: mcpwire has no terminal to ask on",
         ));
     }
-    eprintln!("\n{}", out.warn_err("The server asks for an LLM completion:"));
+    eprintln!(
+        "\n{}",
+        out.warn_err("The server asks for an LLM completion:")
+    );
     if let Some(s) = &p.system_prompt {
         eprintln!("  system: {s}");
     }
@@ -240,9 +244,10 @@ async fn sample(
         }
     }
     match ask("Your reply as the assistant (empty line rejects): ").await {
-        Some(reply) if !reply.trim().is_empty() => {
-            Ok(CreateMessageResult::assistant_text("human-at-mcpwire", reply))
-        }
+        Some(reply) if !reply.trim().is_empty() => Ok(CreateMessageResult::assistant_text(
+            "human-at-mcpwire",
+            reply,
+        )),
         _ => Err(mcpwire::Error::rpc(
             ErrorCode(SAMPLING_REJECTED),
             "the user rejected the sampling request",

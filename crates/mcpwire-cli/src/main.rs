@@ -65,4 +65,3 @@ async fn run(verb: Verb, out: Output) -> CliResult {
         Verb::Bench(a) => bench::run(a, out).await,
     }
 }
-

@@ -142,7 +142,11 @@ pub fn content_text(block: &Value) -> String {
             str_field(block, "mimeType"),
             str_field(block, "data").len()
         ),
-        "resource_link" => format!("[link {} {}]", str_field(block, "uri"), str_field(block, "name")),
+        "resource_link" => format!(
+            "[link {} {}]",
+            str_field(block, "uri"),
+            str_field(block, "name")
+        ),
         "resource" => {
             let r = block.get("resource").unwrap_or(&Value::Null);
             match r.get("text").and_then(Value::as_str) {

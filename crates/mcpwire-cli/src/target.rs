@@ -7,7 +7,7 @@ use std::time::Duration;
 use mcpwire::client::{Client, ClientBuilder, ClientMode};
 use mcpwire::engine::EngineConfig;
 use mcpwire::transport::ChildProcess;
-use mcpwire::transport::http_client::HttpClientTransport;
+use mcpwire::transport::http_client::{HttpClientTransport, ReconnectPolicy};
 use mcpwire_types::ProtocolVersion;
 use serde::Deserialize;
 
@@ -34,6 +34,14 @@ pub enum Target {
         env: Vec<(String, String)>,
     },
 }
+
+/// A command-line user wants a refused connection reported at once, and a
+/// broken event stream retried briefly.
+const RECONNECT: ReconnectPolicy = ReconnectPolicy {
+    initial_delay: Duration::from_millis(200),
+    max_delay: Duration::from_secs(2),
+    max_attempts: 1,
+};
 
 /// One entry of a config file's `mcpServers`.
 #[derive(Debug, Deserialize)]
@@ -160,7 +168,9 @@ impl Target {
         let connecting = async {
             match self {
                 Target::Http { url, headers } => {
-                    let mut b = HttpClientTransport::builder(url.clone()).timeout(timeout);
+                    let mut b = HttpClientTransport::builder(url.clone())
+                        .timeout(timeout)
+                        .reconnect(RECONNECT);
                     for (k, v) in headers {
                         b = b.header(k.clone(), v.clone());
                     }
@@ -203,7 +213,12 @@ pub fn timeout_of(opts: &TargetArgs) -> Result<Duration, CliError> {
     Duration::try_from_secs_f64(opts.timeout)
         .ok()
         .filter(|d| !d.is_zero())
-        .ok_or_else(|| CliError::usage(format!("--timeout {} is not a positive number of seconds", opts.timeout)))
+        .ok_or_else(|| {
+            CliError::usage(format!(
+                "--timeout {} is not a positive number of seconds",
+                opts.timeout
+            ))
+        })
 }
 
 fn mode_of(era: EraArg) -> ClientMode {
@@ -234,7 +249,11 @@ fn from_config(file: &str, name: &str) -> Result<Target, CliError> {
         let known: Vec<&str> = config.mcp_servers.keys().map(String::as_str).collect();
         return Err(CliError::usage(format!(
             "config file {file} has no server {name:?}; it has: {}",
-            if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
         )));
     };
     let entry = ServerEntry::deserialize(entry).map_err(|_| {

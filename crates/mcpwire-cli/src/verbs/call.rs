@@ -14,7 +14,9 @@ use crate::target::split_url;
 pub async fn run(a: Call, out: Output) -> CliResult {
     let (url, rest) = split_url(&a.words);
     let Some((tool, pairs)) = rest.split_first() else {
-        return Err(CliError::usage("call needs a tool name: call TOOL [key=value...]"));
+        return Err(CliError::usage(
+            "call needs a tool name: call TOOL [key=value...]",
+        ));
     };
     let mut args: Map<String, Value> = match &a.args_json {
         Some(j) => match serde_json::from_str(j) {
@@ -62,7 +64,10 @@ pub async fn run(a: Call, out: Output) -> CliResult {
         out.json(&serde_json::to_value(&result).unwrap_or(Value::Null));
     } else {
         if failed {
-            eprintln!("{}", out.red_err(&format!("the tool {tool} reported an error:")));
+            eprintln!(
+                "{}",
+                out.red_err(&format!("the tool {tool} reported an error:"))
+            );
         }
         let v = serde_json::to_value(&result).unwrap_or(Value::Null);
         let blocks = v["content"].as_array().cloned().unwrap_or_default();

@@ -14,7 +14,9 @@ use crate::target::split_url;
 pub async fn read(a: Read, out: Output) -> CliResult {
     let (url, rest) = split_url(&a.words);
     let [uri] = rest else {
-        return Err(CliError::usage("read needs exactly one resource URI: read URI"));
+        return Err(CliError::usage(
+            "read needs exactly one resource URI: read URI",
+        ));
     };
     let client = super::connect(url, &a.target, out, true).await?;
     let r: Result<Value, _> = client
@@ -48,7 +50,9 @@ pub async fn read(a: Read, out: Output) -> CliResult {
 pub async fn prompt(a: PromptArgs, out: Output) -> CliResult {
     let (url, rest) = split_url(&a.words);
     let Some((name, pairs)) = rest.split_first() else {
-        return Err(CliError::usage("prompt needs a prompt name: prompt NAME [key=value...]"));
+        return Err(CliError::usage(
+            "prompt needs a prompt name: prompt NAME [key=value...]",
+        ));
     };
     let args = crate::coerce::arguments(&Value::Null, pairs)?;
     let client = super::connect(url, &a.target, out, true).await?;
@@ -74,7 +78,11 @@ pub async fn prompt(a: PromptArgs, out: Output) -> CliResult {
     }
     for m in v["messages"].as_array().into_iter().flatten() {
         let role = str_field(m, "role");
-        println!("{} {}", out.bold(&format!("{role}:")), content_text(&m["content"]));
+        println!(
+            "{} {}",
+            out.bold(&format!("{role}:")),
+            content_text(&m["content"])
+        );
     }
     Ok(Exit::Ok)
 }

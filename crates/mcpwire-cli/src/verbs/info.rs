@@ -31,6 +31,13 @@ fn era_name(era: Era) -> &'static str {
 /// `info`.
 pub async fn info(a: Plain, out: Output) -> CliResult {
     let client = super::connect(a.url, &a.target, out, false).await?;
+    // A client pinned to 2026-07-28 does not probe: ask the server now.
+    if client.era() == Era::Stateless && client.discover_result().is_none() {
+        if let Err(e) = client.discover().await {
+            client.close().await;
+            return Err(CliError::call("server/discover", e));
+        }
+    }
     let d = describe(&client);
     client.close().await;
     if out.json {
@@ -43,7 +50,10 @@ pub async fn info(a: Plain, out: Output) -> CliResult {
         info["name"].as_str().unwrap_or("?"),
         info["version"].as_str().unwrap_or("")
     );
-    let title = info["title"].as_str().map(|t| format!(" ({t})")).unwrap_or_default();
+    let title = info["title"]
+        .as_str()
+        .map(|t| format!(" ({t})"))
+        .unwrap_or_default();
     println!("{:<14}{}{title}", out.bold("Server"), out.green(&name));
     println!(
         "{:<14}{} ({})",
@@ -77,7 +87,11 @@ pub async fn info(a: Plain, out: Output) -> CliResult {
     println!(
         "{:<14}{}",
         out.bold("Capabilities"),
-        if caps.is_empty() { "none".to_owned() } else { caps.join(", ") }
+        if caps.is_empty() {
+            "none".to_owned()
+        } else {
+            caps.join(", ")
+        }
     );
     if let Some(i) = d["instructions"].as_str() {
         println!("{}", out.bold("Instructions"));

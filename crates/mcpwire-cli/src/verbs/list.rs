@@ -23,7 +23,10 @@ pub enum Listing {
 pub async fn run(which: Listing, a: Plain, out: Output) -> CliResult {
     let client = super::connect(a.url, &a.target, out, false).await?;
     let (key, items) = match which {
-        Listing::Tools => ("tools", to_values(client.list_all_tools().await, "tools/list")),
+        Listing::Tools => (
+            "tools",
+            to_values(client.list_all_tools().await, "tools/list"),
+        ),
         Listing::Resources => (
             "resources",
             to_values(client.list_all_resources().await, "resources/list"),
@@ -56,7 +59,13 @@ pub async fn run(which: Listing, a: Plain, out: Output) -> CliResult {
             &["NAME", "ARGUMENTS", "DESCRIPTION"],
             &items
                 .iter()
-                .map(|t| vec![out.cyan(str_field(t, "name")), schema_args(&t["inputSchema"]), desc(t)])
+                .map(|t| {
+                    vec![
+                        out.cyan(str_field(t, "name")),
+                        schema_args(&t["inputSchema"]),
+                        desc(t),
+                    ]
+                })
                 .collect::<Vec<_>>(),
         ),
         Listing::Resources => out.table(
@@ -91,7 +100,13 @@ pub async fn run(which: Listing, a: Plain, out: Output) -> CliResult {
             &["NAME", "ARGUMENTS", "DESCRIPTION"],
             &items
                 .iter()
-                .map(|p| vec![out.cyan(str_field(p, "name")), prompt_args(&p["arguments"]), desc(p)])
+                .map(|p| {
+                    vec![
+                        out.cyan(str_field(p, "name")),
+                        prompt_args(&p["arguments"]),
+                        desc(p),
+                    ]
+                })
                 .collect::<Vec<_>>(),
         ),
     }
@@ -130,7 +145,11 @@ fn schema_args(schema: &Value) -> String {
                             .join("|"),
                         _ => "any".to_owned(),
                     };
-                    let opt = if required.contains(&name.as_str()) { "" } else { "?" };
+                    let opt = if required.contains(&name.as_str()) {
+                        ""
+                    } else {
+                        "?"
+                    };
                     format!("{name}{opt}:{ty}")
                 })
                 .collect::<Vec<_>>()
@@ -145,7 +164,11 @@ fn prompt_args(args: &Value) -> String {
         .map(|a| {
             a.iter()
                 .map(|p| {
-                    let opt = if p["required"].as_bool() == Some(true) { "" } else { "?" };
+                    let opt = if p["required"].as_bool() == Some(true) {
+                        ""
+                    } else {
+                        "?"
+                    };
                     format!("{}{opt}", str_field(p, "name"))
                 })
                 .collect::<Vec<_>>()

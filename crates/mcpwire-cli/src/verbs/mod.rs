@@ -29,10 +29,8 @@ pub async fn connect(
     logs: bool,
 ) -> Result<Client, CliError> {
     let target = Target::resolve(url, opts)?;
-    let mut builder = interact::with_handlers(
-        Client::builder(CLIENT_NAME, env!("CARGO_PKG_VERSION")),
-        out,
-    );
+    let mut builder =
+        interact::with_handlers(Client::builder(CLIENT_NAME, env!("CARGO_PKG_VERSION")), out);
     if logs {
         builder = builder.log_level(LoggingLevel::Info);
     }

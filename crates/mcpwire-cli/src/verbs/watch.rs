@@ -51,8 +51,7 @@ async fn watch(client: &Client, resources: &[String], out: Output) -> CliResult 
                         tools_list_changed: Some(true),
                         prompts_list_changed: Some(true),
                         resources_list_changed: Some(true),
-                        resource_subscriptions: (!resources.is_empty())
-                            .then(|| resources.to_vec()),
+                        resource_subscriptions: (!resources.is_empty()).then(|| resources.to_vec()),
                     },
                     meta: None,
                 };
@@ -88,30 +87,44 @@ async fn watch(client: &Client, resources: &[String], out: Output) -> CliResult 
 
 fn show(n: &ServerNotification, out: Output) {
     let (method, params) = match n {
-        ServerNotification::ToolsListChanged => (methods::NOTIFICATIONS_TOOLS_LIST_CHANGED, json!({})),
-        ServerNotification::PromptsListChanged => (methods::NOTIFICATIONS_PROMPTS_LIST_CHANGED, json!({})),
+        ServerNotification::ToolsListChanged => {
+            (methods::NOTIFICATIONS_TOOLS_LIST_CHANGED, json!({}))
+        }
+        ServerNotification::PromptsListChanged => {
+            (methods::NOTIFICATIONS_PROMPTS_LIST_CHANGED, json!({}))
+        }
         ServerNotification::ResourcesListChanged => {
             (methods::NOTIFICATIONS_RESOURCES_LIST_CHANGED, json!({}))
         }
-        ServerNotification::ResourceUpdated { uri } => {
-            (methods::NOTIFICATIONS_RESOURCES_UPDATED, json!({ "uri": uri }))
-        }
+        ServerNotification::ResourceUpdated { uri } => (
+            methods::NOTIFICATIONS_RESOURCES_UPDATED,
+            json!({ "uri": uri }),
+        ),
         ServerNotification::Log(p) => (methods::NOTIFICATIONS_MESSAGE, json!(p)),
         ServerNotification::Progress(p) => (methods::NOTIFICATIONS_PROGRESS, json!(p)),
         ServerNotification::Cancelled(p) => (methods::NOTIFICATIONS_CANCELLED, json!(p)),
         ServerNotification::TaskStatus(p) => (methods::NOTIFICATIONS_TASKS_STATUS, json!(p)),
-        ServerNotification::Other(n) => (n.method.as_str(), n.params.clone().unwrap_or(Value::Null)),
+        ServerNotification::Other(n) => {
+            (n.method.as_str(), n.params.clone().unwrap_or(Value::Null))
+        }
         _ => ("notification", Value::Null),
     };
     if out.json {
-        println!("{}", json!({"time": now_secs(), "method": method, "params": params}));
+        println!(
+            "{}",
+            json!({"time": now_secs(), "method": method, "params": params})
+        );
     } else {
         let detail = match &params {
             Value::Object(m) if m.is_empty() => String::new(),
             Value::Null => String::new(),
             other => format!(" {other}"),
         };
-        println!("{} {}{detail}", out.dim(&format!("{:.3}", now_secs())), out.cyan(method));
+        println!(
+            "{} {}{detail}",
+            out.dim(&format!("{:.3}", now_secs())),
+            out.cyan(method)
+        );
     }
 }
 

@@ -1,0 +1,157 @@
+//! `mcpwire` against servers built on other MCP implementations, over
+//! stdio: the reference `@modelcontextprotocol/server-everything` (run with
+//! node) and the Python SDK's `tests/interop/py_server.py`.
+//!
+//! The peers come from `bash tests/interop/setup.sh`, found through
+//! `MCPWIRE_INTEROP` or `.cache/interop`. When `CI` is set a missing peer
+//! fails the test; otherwise the test says it was skipped.
+
+mod common;
+
+use std::path::Path;
+
+use common::{interop, mcpwire};
+use serde_json::Value;
+
+fn everything(dir: &Path, args: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+    v.extend([
+        "--".to_owned(),
+        "node".to_owned(),
+        dir.join("node/node_modules/@modelcontextprotocol/server-everything/dist/index.js")
+            .display()
+            .to_string(),
+        "stdio".to_owned(),
+    ]);
+    v
+}
+
+fn python(dir: &Path, args: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+    v.extend([
+        "--".to_owned(),
+        dir.join("py/bin/python").display().to_string(),
+        common::repo_root()
+            .join("tests/interop/py_server.py")
+            .display()
+            .to_string(),
+    ]);
+    v
+}
+
+fn names(list: &Value, key: &str, field: &str) -> Vec<String> {
+    list[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {key} array in {list}"))
+        .iter()
+        .map(|t| t[field].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn server_everything_lists_calls_reads_and_prompts() {
+    let Some(dir) = interop() else { return };
+    let info = mcpwire(everything(&dir, &["--json", "info"]))
+        .expect(0)
+        .json();
+    assert_eq!(info["era"], "session");
+    assert!(info["capabilities"]["prompts"].is_object(), "{info}");
+
+    let tools = mcpwire(everything(&dir, &["--json", "tools"]))
+        .expect(0)
+        .json();
+    assert!(
+        names(&tools, "tools", "name").contains(&"echo".to_owned()),
+        "{tools}"
+    );
+    let r = mcpwire(everything(&dir, &["call", "echo", "message=hello there"])).expect(0);
+    assert_eq!(r.stdout.trim(), "Echo: hello there");
+    // numbers coerced by the schema: get-sum rejects strings
+    let r = mcpwire(everything(&dir, &["call", "get-sum", "a=2", "b=40"])).expect(0);
+    assert!(r.stdout.contains("42"), "{r:?}");
+
+    let resources = mcpwire(everything(&dir, &["--json", "resources"]))
+        .expect(0)
+        .json();
+    let uris = names(&resources, "resources", "uri");
+    assert!(!uris.is_empty(), "{resources}");
+    let read = mcpwire(everything(&dir, &["--json", "read", &uris[0]]))
+        .expect(0)
+        .json();
+    assert_eq!(read["contents"][0]["uri"], uris[0].as_str(), "{read}");
+    let templates = mcpwire(everything(&dir, &["--json", "templates"]))
+        .expect(0)
+        .json();
+    assert!(!names(&templates, "resourceTemplates", "uriTemplate").is_empty());
+
+    let prompts = mcpwire(everything(&dir, &["--json", "prompts"]))
+        .expect(0)
+        .json();
+    assert!(names(&prompts, "prompts", "name").contains(&"args-prompt".to_owned()));
+    let r = mcpwire(everything(&dir, &["prompt", "args-prompt", "city=Paris"])).expect(0);
+    assert!(
+        r.stdout.contains("user:") && r.stdout.contains("Paris"),
+        "{r:?}"
+    );
+    let j = mcpwire(everything(
+        &dir,
+        &["--json", "prompt", "args-prompt", "city=Oslo"],
+    ))
+    .expect(0)
+    .json();
+    assert_eq!(j["messages"][0]["role"], "user");
+
+    let c = mcpwire(everything(
+        &dir,
+        &[
+            "--json",
+            "complete",
+            "--prompt",
+            "completable-prompt",
+            "--arg",
+            "department=E",
+        ],
+    ))
+    .expect(0)
+    .json();
+    let values = c["completion"]["values"].as_array().unwrap();
+    assert!(values.iter().any(|v| v == "Engineering"), "{c}");
+}
+
+#[test]
+fn server_everything_elicitation_is_declined_without_a_terminal() {
+    let Some(dir) = interop() else { return };
+    let r = mcpwire(everything(&dir, &["call", "trigger-elicitation-request"])).expect(0);
+    assert!(
+        r.stderr
+            .contains("declined the server's elicitation request (no terminal"),
+        "{r:?}"
+    );
+    assert!(
+        r.stdout.contains("decline"),
+        "the server saw the decline: {r:?}"
+    );
+}
+
+#[test]
+fn python_sdk_server_lists_calls_reads_and_prompts() {
+    let Some(dir) = interop() else { return };
+    let tools = mcpwire(python(&dir, &["--json", "tools"])).expect(0).json();
+    assert_eq!(names(&tools, "tools", "name")[..2], ["echo", "add"]);
+    let r = mcpwire(python(&dir, &["call", "add", "a=2", "b=3"])).expect(0);
+    assert_eq!(r.stdout.trim(), "5");
+    let r = mcpwire(python(&dir, &["call", "slow", "ms=10"])).expect(0);
+    assert_eq!(r.stdout.trim(), "done");
+    assert!(
+        r.stderr.contains("[server info"),
+        "its log reaches stderr: {r:?}"
+    );
+    let r = mcpwire(python(&dir, &["read", "interop://hello"])).expect(0);
+    assert_eq!(r.stdout.trim(), "hello from python");
+    let r = mcpwire(python(&dir, &["read", "interop://items/7"])).expect(0);
+    assert_eq!(r.stdout.trim(), "item 7");
+    let r = mcpwire(python(&dir, &["prompt", "greet", "name=Ada"])).expect(0);
+    assert!(r.stdout.contains("Hello, Ada!"), "{r:?}");
+    let r = mcpwire(python(&dir, &["call", "nope"])).expect(5);
+    assert!(r.stdout.contains("Unknown tool"), "{r:?}");
+}
