@@ -32,11 +32,12 @@ fn era_name(era: Era) -> &'static str {
 pub async fn info(a: Plain, out: Output) -> CliResult {
     let client = super::connect(a.url, &a.target, out, false).await?;
     // A client pinned to 2026-07-28 does not probe: ask the server now.
-    if client.era() == Era::Stateless && client.discover_result().is_none() {
-        if let Err(e) = client.discover().await {
-            client.close().await;
-            return Err(CliError::call("server/discover", e));
-        }
+    if client.era() == Era::Stateless
+        && client.discover_result().is_none()
+        && let Err(e) = client.discover().await
+    {
+        client.close().await;
+        return Err(CliError::call("server/discover", e));
     }
     let d = describe(&client);
     client.close().await;

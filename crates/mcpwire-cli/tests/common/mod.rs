@@ -151,6 +151,7 @@ impl Server {
                 std::thread::sleep(Duration::from_millis(20));
             }
             let _ = child.kill();
+            let _ = child.wait();
         }
         panic!("echo http never served on any port in 4400-4499");
     }
