@@ -260,4 +260,30 @@ fn bench_counts_every_call_and_reports_percentiles() {
     assert_eq!(r.json()["toolErrors"], 20);
     mcpwire(stdio(&["bench", "--tool", "nope", "--calls", "20"])).expect(4);
     mcpwire(stdio(&["bench", "--tool", "echo", "--calls", "0"])).expect(2);
+    // both eras over the stdio fast path
+    for era in ["legacy", "modern"] {
+        let j = mcpwire(stdio(&[
+            "bench",
+            "--tool",
+            "echo",
+            "--args",
+            r#"{"text":"x"}"#,
+            "--calls",
+            "300",
+            "--era",
+            era,
+            "--json",
+        ]))
+        .expect(0)
+        .json();
+        assert_eq!(j["ok"], 300, "{era}");
+        assert_eq!(
+            j["era"],
+            if era == "legacy" {
+                "session"
+            } else {
+                "stateless"
+            }
+        );
+    }
 }

@@ -6,6 +6,8 @@
 //! preallocated per-worker buffers; nothing else is allocated per call
 //! beyond what the client itself needs.
 
+mod stdio;
+
 use std::cell::Cell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -19,6 +21,7 @@ use serde_json::{Value, json};
 use crate::cli::Bench;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Output;
+use crate::target::{Target, timeout_of};
 
 /// What one phase of calls measured.
 #[derive(Debug, Default)]
@@ -52,8 +55,44 @@ pub async fn run(a: Bench, out: Output) -> CliResult {
         Err(e) => return Err(CliError::usage(format!("--args is not valid JSON: {e}"))),
     };
     let params = json!({"name": a.tool, "arguments": args});
+    let target = Target::resolve(a.url.clone(), &a.target)?;
     let client = Rc::new(crate::verbs::connect(a.url.clone(), &a.target, out, false).await?);
     let era = client.era();
+    if let Target::Stdio {
+        program,
+        args: argv,
+        env,
+    } = target
+    {
+        // Check the tool answers through the regular client (for clear
+        // errors), then measure on a fresh server with the fast path.
+        let probe: Result<Value, _> = client
+            .request(methods::TOOLS_CALL, &params, RequestOptions::new())
+            .await;
+        let version = client.protocol_version().as_str().to_owned();
+        client.close().await;
+        probe.map_err(|e| CliError::call(&format!("tools/call {}", a.tool), e))?;
+        let session = era == mcpwire::server::Era::Session;
+        let plan = stdio::Plan {
+            program,
+            args: argv,
+            env,
+            session: session.then_some(version),
+            params: stdio::call_params(&a.tool, &args, session),
+            timeout: timeout_of(&a.target)?,
+        };
+        let bar = progress_bar(a.calls as u64, out);
+        let shown = bar.clone();
+        let (warmup, calls, concurrency) = (a.warmup, a.calls, a.concurrency);
+        let measured = tokio::task::spawn_blocking(move || {
+            stdio::run(&plan, warmup, calls, concurrency, &shown)
+        })
+        .await
+        .map_err(|e| CliError::protocol(format!("the bench thread failed: {e}")))?;
+        bar.finish_and_clear();
+        let p = measured.map_err(|e| CliError::protocol(format!("bench: {e}")))?;
+        return report(&a, p, era, out);
+    }
     if a.warmup > 0 {
         let w = phase(
             &client,
@@ -73,11 +112,16 @@ pub async fn run(a: Bench, out: Output) -> CliResult {
         }
     }
     let bar = progress_bar(a.calls as u64, out);
-    let mut p = phase(&client, &params, a.calls, a.concurrency, &bar).await;
+    let p = phase(&client, &params, a.calls, a.concurrency, &bar).await;
     bar.finish_and_clear();
     client.close().await;
+    report(&a, p, era, out)
+}
+
+/// Prints the figures of a finished run and picks the exit code.
+fn report(a: &Bench, mut p: Phase, era: mcpwire::server::Era, out: Output) -> CliResult {
     p.latencies.sort_unstable();
-    let report = Report::new(&a, &p, era);
+    let report = Report::new(a, &p, era);
     if out.json {
         out.json(&report.json());
     } else {
