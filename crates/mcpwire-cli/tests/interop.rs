@@ -134,6 +134,22 @@ fn server_everything_elicitation_is_declined_without_a_terminal() {
 }
 
 #[test]
+fn server_everything_watch_subscribes_to_a_resource() {
+    let Some(dir) = interop() else { return };
+    let uri = "demo://resource/dynamic/text/1";
+    let args = everything(&dir, &["--resource", uri]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, lines) = common::watch_then_interrupt(&args);
+    assert_eq!(code, 0);
+    // the server logs each subscription it receives
+    assert!(
+        lines.iter().any(|l| l["method"] == "notifications/message"
+            && l["params"]["data"].as_str().unwrap_or("").contains(uri)),
+        "{lines:?}"
+    );
+}
+
+#[test]
 fn python_sdk_server_lists_calls_reads_and_prompts() {
     let Some(dir) = interop() else { return };
     let tools = mcpwire(python(&dir, &["--json", "tools"])).expect(0).json();

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -167,4 +168,51 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Starts `mcpwire watch --json ARGS`, waits until it is watching,
+/// interrupts it (SIGINT), and returns its exit code and stdout lines.
+pub fn watch_then_interrupt(args: &[&str]) -> (i32, Vec<Value>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mcpwire"))
+        .args(["watch", "--json"])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawning mcpwire watch");
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let n = stderr.read_line(&mut line).expect("reading stderr");
+        assert!(n > 0, "mcpwire watch ended before watching");
+        if line.contains("watching") {
+            break;
+        }
+    }
+    // Let the server's acknowledgement (stateless) arrive.
+    std::thread::sleep(Duration::from_millis(300));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("running kill");
+    assert!(status.success());
+    let code = child
+        .wait()
+        .expect("waiting for mcpwire")
+        .code()
+        .unwrap_or(-1);
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    let lines = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}")))
+        .collect();
+    (code, lines)
 }
