@@ -7,7 +7,8 @@ use crate::exit::EXIT_CODES_HELP;
 /// The long help's closing section: targets, then exit codes.
 const AFTER_HELP: &str = "\
 Targets (every verb takes one):
-  URL                      Streamable HTTP, falling back to HTTP+SSE (2024-11-05)
+  URL                      Streamable HTTP, falling back to HTTP+SSE (2024-11-05);
+                           right after the verb: `mcpwire call URL TOOL key=value`
   -- CMD ARGS...           a stdio server started as a child process
   --config FILE --server NAME
                            an entry of {\"mcpServers\": {NAME: {\"command\",\"args\",\"env\"} | {\"url\",\"headers\"}}}
@@ -16,7 +17,7 @@ Examples:
   mcpwire info -- ./my-server --stdio
   mcpwire tools https://example.com/mcp --header 'Authorization: Bearer TOKEN'
   mcpwire call echo text=hello -- node server.js
-  mcpwire call add --args '{\"a\": 1, \"b\": 2}' http://127.0.0.1:8080/mcp
+  mcpwire call http://127.0.0.1:8080/mcp add --args '{\"a\": 1, \"b\": 2}'
   mcpwire bench --tool echo --args '{\"text\":\"hi\"}' --calls 20000 --concurrency 32 -- ./echo stdio
 ";
 

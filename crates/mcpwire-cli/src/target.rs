@@ -72,10 +72,13 @@ pub fn is_url(word: &str) -> bool {
     word.starts_with("http://") || word.starts_with("https://")
 }
 
-/// Splits a URL off the front of a verb's words: `[URL] rest...`.
-pub fn split_url(words: &[String]) -> (Option<String>, &[String]) {
+/// Splits the server URL off the front of a verb's words: `[URL] rest...`.
+/// When `opts` already names a server (`-- CMD` or `--config`), a leading
+/// URL is an argument of the verb (such as `read https://...`).
+pub fn split_url<'a>(words: &'a [String], opts: &TargetArgs) -> (Option<String>, &'a [String]) {
+    let other_target = !opts.command.is_empty() || opts.config.is_some();
     match words.split_first() {
-        Some((first, rest)) if is_url(first) => (Some(first.clone()), rest),
+        Some((first, rest)) if is_url(first) && !other_target => (Some(first.clone()), rest),
         _ => (None, words),
     }
 }
@@ -281,12 +284,20 @@ mod tests {
 
     #[test]
     fn splits_a_leading_url_only() {
+        let none = TargetArgs::default();
         let w = vec!["http://x/mcp".to_owned(), "echo".to_owned()];
-        let (url, rest) = split_url(&w);
+        let (url, rest) = split_url(&w, &none);
         assert_eq!(url.as_deref(), Some("http://x/mcp"));
         assert_eq!(rest, &w[1..]);
         let w = vec!["echo".to_owned(), "http://x".to_owned()];
-        assert_eq!(split_url(&w).0, None);
+        assert_eq!(split_url(&w, &none).0, None);
+        // with a command as the target, a leading URL belongs to the verb
+        let cmd = TargetArgs {
+            command: vec!["server".into()],
+            ..TargetArgs::default()
+        };
+        let w = vec!["https://example.com/doc".to_owned()];
+        assert_eq!(split_url(&w, &cmd), (None, &w[..]));
     }
 
     #[test]

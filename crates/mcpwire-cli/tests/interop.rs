@@ -8,7 +8,9 @@
 
 mod common;
 
+use std::io::Write;
 use std::path::Path;
+use std::process::{Command, Stdio};
 
 use common::{interop, mcpwire};
 use serde_json::Value;
@@ -131,6 +133,66 @@ fn server_everything_elicitation_is_declined_without_a_terminal() {
         r.stdout.contains("decline"),
         "the server saw the decline: {r:?}"
     );
+}
+
+#[test]
+fn server_everything_sampling_is_rejected_without_a_terminal() {
+    let Some(dir) = interop() else { return };
+    let r = mcpwire(everything(
+        &dir,
+        &["call", "trigger-sampling-request", "prompt=hi"],
+    ));
+    // the server turns the rejection into a tool error
+    let r = r.expect(5);
+    assert!(
+        r.stderr
+            .contains("rejected the server's sampling request (no terminal"),
+        "{r:?}"
+    );
+}
+
+/// On a terminal (a pseudo-terminal made by `script`), a sampling request
+/// is shown on stderr and the typed line is the assistant's reply.
+#[test]
+fn server_everything_sampling_is_answered_on_a_terminal() {
+    let Some(dir) = interop() else { return };
+    if Command::new("script").arg("--version").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "script(1) is missing");
+        eprintln!("SKIPPED: script(1) is not installed");
+        return;
+    }
+    let words = everything(
+        &dir,
+        &[
+            "--no-color",
+            "call",
+            "trigger-sampling-request",
+            "prompt=hi",
+        ],
+    );
+    let line = std::iter::once(env!("CARGO_BIN_EXE_mcpwire").to_owned())
+        .chain(words.into_iter().map(|w| format!("'{w}'")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("running script");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"typed by a person\n").unwrap();
+    let out = child.wait_with_output().expect("waiting for script");
+    drop(stdin);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("The server asks for an LLM completion"),
+        "{text}"
+    );
+    assert!(text.contains("\"model\": \"human-at-mcpwire\""), "{text}");
+    assert!(text.contains("\"text\": \"typed by a person\""), "{text}");
 }
 
 #[test]

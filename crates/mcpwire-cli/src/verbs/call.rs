@@ -12,7 +12,7 @@ use crate::target::split_url;
 
 /// Runs `call`.
 pub async fn run(a: Call, out: Output) -> CliResult {
-    let (url, rest) = split_url(&a.words);
+    let (url, rest) = split_url(&a.words, &a.target);
     let Some((tool, pairs)) = rest.split_first() else {
         return Err(CliError::usage(
             "call needs a tool name: call TOOL [key=value...]",

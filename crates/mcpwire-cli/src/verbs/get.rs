@@ -12,7 +12,7 @@ use crate::target::split_url;
 
 /// Runs `read`.
 pub async fn read(a: Read, out: Output) -> CliResult {
-    let (url, rest) = split_url(&a.words);
+    let (url, rest) = split_url(&a.words, &a.target);
     let [uri] = rest else {
         return Err(CliError::usage(
             "read needs exactly one resource URI: read URI",
@@ -48,7 +48,7 @@ pub async fn read(a: Read, out: Output) -> CliResult {
 
 /// Runs `prompt`. Prompt arguments are always strings.
 pub async fn prompt(a: PromptArgs, out: Output) -> CliResult {
-    let (url, rest) = split_url(&a.words);
+    let (url, rest) = split_url(&a.words, &a.target);
     let Some((name, pairs)) = rest.split_first() else {
         return Err(CliError::usage(
             "prompt needs a prompt name: prompt NAME [key=value...]",
