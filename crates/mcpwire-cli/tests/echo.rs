@@ -132,8 +132,22 @@ fn connection_failures_exit_3() {
         .port();
     let r = mcpwire(["info".to_owned(), format!("http://127.0.0.1:{port}/mcp")]).expect(3);
     assert!(r.stderr.contains("cannot connect"), "{r:?}");
-    // a child that exits at once
+    // a child that exits at once, and one that never answers
     mcpwire(["info", "--", "true"]).expect(3);
+    let start = std::time::Instant::now();
+    let r = mcpwire([
+        "info",
+        "--era",
+        "legacy",
+        "--timeout",
+        "0.5",
+        "--",
+        "sleep",
+        "30",
+    ])
+    .expect(3);
+    assert!(r.stderr.contains("--timeout"), "{r:?}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
     // --json still prints one document, naming the exit code
     let r = mcpwire(["--json", "info", "--", "/nonexistent/mcp-server"]).expect(3);
     assert_eq!(r.json()["error"]["exitCode"], 3);

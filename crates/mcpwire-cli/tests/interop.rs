@@ -233,3 +233,20 @@ fn python_sdk_server_lists_calls_reads_and_prompts() {
     let r = mcpwire(python(&dir, &["call", "nope"])).expect(5);
     assert!(r.stdout.contains("Unknown tool"), "{r:?}");
 }
+
+#[test]
+fn python_sdk_sse_server_is_reached_through_the_legacy_fallback() {
+    let Some(dir) = interop() else { return };
+    let server = common::Server::listen(|addr| {
+        let mut c = Command::new(dir.join("py/bin/python"));
+        c.arg(common::repo_root().join("tests/interop/py_server.py"))
+            .arg("--sse")
+            .arg(addr.port().to_string());
+        c
+    });
+    let url = format!("http://{}/sse", server.addr);
+    let info = mcpwire(["--json", "info", &url]).expect(0).json();
+    assert_eq!(info["serverInfo"]["name"], "interop-python");
+    let r = mcpwire(["call", &url, "add", "a=2", "b=3"]).expect(0);
+    assert_eq!(r.stdout.trim(), "5");
+}

@@ -127,20 +127,28 @@ impl Server {
     /// Starts `echo http ADDR` on a free port in 4400-4499 and waits until
     /// it accepts connections.
     pub fn echo_http() -> Server {
+        Server::listen(|addr| {
+            let mut c = Command::new(echo());
+            c.arg("http").arg(addr.to_string());
+            c
+        })
+    }
+
+    /// Starts the command `make` builds for a free port in 4400-4499 (the
+    /// first that binds and then accepts connections within 20 s).
+    pub fn listen(mut make: impl FnMut(SocketAddr) -> Command) -> Server {
         for port in 4400..4500u16 {
             let Ok(l) = TcpListener::bind(("127.0.0.1", port)) else {
                 continue;
             };
             let addr = l.local_addr().expect("local addr");
             drop(l);
-            let mut child = Command::new(echo())
-                .arg("http")
-                .arg(addr.to_string())
+            let mut child = make(addr)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
-                .expect("spawning echo http");
+                .expect("spawning a server");
             let start = Instant::now();
             while start.elapsed() < Duration::from_secs(20) {
                 if TcpStream::connect(addr).is_ok() {
@@ -154,7 +162,7 @@ impl Server {
             let _ = child.kill();
             let _ = child.wait();
         }
-        panic!("echo http never served on any port in 4400-4499");
+        panic!("no server came up on any port in 4400-4499");
     }
 
     /// The MCP endpoint URL.
