@@ -44,8 +44,8 @@ pub fn with_handlers(builder: ClientBuilder, out: Output) -> ClientBuilder {
         })
 }
 
-/// Prints the server's log messages (and, with `all`, every other
-/// notification) on stderr until the client closes. Returns the task.
+/// Prints the server's log messages on stderr until the client closes.
+/// Returns the task.
 pub fn print_logs(client: &Client, out: Output) -> tokio::task::JoinHandle<()> {
     let mut rx = client.notifications();
     tokio::spawn(async move {
@@ -64,8 +64,7 @@ pub fn print_logs(client: &Client, out: Output) -> tokio::task::JoinHandle<()> {
                         out.dim_err(&format!("[server {level}{logger}] {data}"))
                     );
                 }
-                Ok(_) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                 Err(_) => return,
             }
         }
@@ -76,7 +75,7 @@ pub fn print_logs(client: &Client, out: Output) -> tokio::task::JoinHandle<()> {
 /// progress bar on stderr (drawn only on a terminal).
 pub fn progress_options(out: Output) -> (RequestOptions, ProgressBar) {
     let bar = ProgressBar::hidden();
-    let draw = out.color_err || std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let draw = out.interactive || std::io::IsTerminal::is_terminal(&std::io::stderr());
     let shown = bar.clone();
     let opts = RequestOptions::new().on_progress(move |p| {
         let progress = p.get("progress").and_then(Value::as_f64).unwrap_or(0.0);
@@ -252,5 +251,14 @@ async fn sample(
             ErrorCode(SAMPLING_REJECTED),
             "the user rejected the sampling request",
         )),
+    }
+}
+
+/// Lets the log printer show what arrived before the answer: the printer
+/// was woken when the message arrived, so a few yields of this
+/// single-threaded runtime run it.
+pub async fn settle() {
+    for _ in 0..4 {
+        tokio::task::yield_now().await;
     }
 }

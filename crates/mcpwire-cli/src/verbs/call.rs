@@ -57,6 +57,7 @@ pub async fn run(a: Call, out: Output) -> CliResult {
     let (opts, bar) = interact::progress_options(out);
     let r = client.call_tool_with(tool, Value::Object(args), opts).await;
     bar.finish_and_clear();
+    crate::interact::settle().await;
     client.close().await;
     let result = r.map_err(|e| CliError::call(&format!("tools/call {tool}"), e))?;
     let failed = result.is_error == Some(true);

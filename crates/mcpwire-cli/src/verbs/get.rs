@@ -26,6 +26,7 @@ pub async fn read(a: Read, out: Output) -> CliResult {
             RequestOptions::new(),
         )
         .await;
+    crate::interact::settle().await;
     client.close().await;
     let v = r.map_err(|e| CliError::call(&format!("resources/read {uri}"), e))?;
     if out.json {
@@ -67,6 +68,7 @@ pub async fn prompt(a: PromptArgs, out: Output) -> CliResult {
     let r: Result<Value, _> = client
         .request(methods::PROMPTS_GET, &p, RequestOptions::new())
         .await;
+    crate::interact::settle().await;
     client.close().await;
     let v = r.map_err(|e| CliError::call(&format!("prompts/get {name}"), e))?;
     if out.json {
