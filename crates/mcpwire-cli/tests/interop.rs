@@ -151,25 +151,15 @@ fn server_everything_sampling_is_rejected_without_a_terminal() {
     );
 }
 
-/// On a terminal (a pseudo-terminal made by `script`), a sampling request
-/// is shown on stderr and the typed line is the assistant's reply.
-#[test]
-fn server_everything_sampling_is_answered_on_a_terminal() {
-    let Some(dir) = interop() else { return };
+/// Runs `mcpwire ARGS` on a pseudo-terminal made by `script(1)`, typing
+/// `input`; returns what the terminal showed, or `None` (after saying so)
+/// when `script` is missing.
+fn on_a_terminal(words: Vec<String>, input: &[u8]) -> Option<String> {
     if Command::new("script").arg("--version").output().is_err() {
         assert!(std::env::var_os("CI").is_none(), "script(1) is missing");
         eprintln!("SKIPPED: script(1) is not installed");
-        return;
+        return None;
     }
-    let words = everything(
-        &dir,
-        &[
-            "--no-color",
-            "call",
-            "trigger-sampling-request",
-            "prompt=hi",
-        ],
-    );
     let line = std::iter::once(env!("CARGO_BIN_EXE_mcpwire").to_owned())
         .chain(words.into_iter().map(|w| format!("'{w}'")))
         .collect::<Vec<_>>()
@@ -181,18 +171,63 @@ fn server_everything_sampling_is_answered_on_a_terminal() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("running script");
+    // Keep stdin open until mcpwire is done: an early end of input would
+    // reach it as end of file.
     let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(b"typed by a person\n").unwrap();
+    stdin.write_all(input).unwrap();
     let out = child.wait_with_output().expect("waiting for script");
     drop(stdin);
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{text}");
+    Some(text)
+}
+
+/// On a terminal a sampling request is shown on stderr and the typed line
+/// is the assistant's reply.
+#[test]
+fn server_everything_sampling_is_answered_on_a_terminal() {
+    let Some(dir) = interop() else { return };
+    let words = everything(
+        &dir,
+        &[
+            "--no-color",
+            "call",
+            "trigger-sampling-request",
+            "prompt=hi",
+        ],
+    );
+    let Some(text) = on_a_terminal(words, b"typed by a person\n") else {
+        return;
+    };
     assert!(
         text.contains("The server asks for an LLM completion"),
         "{text}"
     );
     assert!(text.contains("\"model\": \"human-at-mcpwire\""), "{text}");
     assert!(text.contains("\"text\": \"typed by a person\""), "{text}");
+}
+
+/// On a terminal each field of an elicitation form is asked for; empty
+/// answers keep the defaults, typed ones are coerced by the field's type.
+#[test]
+fn server_everything_elicitation_is_answered_on_a_terminal() {
+    let Some(dir) = interop() else { return };
+    let words = everything(&dir, &["--no-color", "call", "trigger-elicitation-request"]);
+    // name, an empty boolean, the default first line, three skipped
+    // strings, then integer 7, and defaults for the rest
+    let mut input = b"Ada\n\n\n\n\n\n7\n".to_vec();
+    input.extend(b"\n".repeat(12));
+    let Some(text) = on_a_terminal(words, &input) else {
+        return;
+    };
+    assert!(text.contains("The server asks:"), "{text}");
+    assert!(text.contains("\"action\": \"accept\""), "{text}");
+    assert!(text.contains("\"name\": \"Ada\""), "{text}");
+    assert!(text.contains("\"integer\": 7"), "{text}");
+    assert!(
+        text.contains("\"firstLine\": \"It was a dark and stormy night.\""),
+        "{text}"
+    );
 }
 
 #[test]
