@@ -3,7 +3,7 @@
 //! `http://127.0.0.1:PORT/mcp`.
 //!
 //! ```text
-//! cargo run --release --example conformance_server -- --port 3001
+//! cargo run --release -p mcpwire-examples --example conformance_server -- --port 3001
 //! ```
 
 #[path = "conformance_fixtures.rs"]

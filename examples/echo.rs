@@ -1,8 +1,8 @@
 //! The benchmark server: `echo` and `add` over stdio.
 //!
 //! ```text
-//! cargo run --release --example echo -- stdio
-//! cargo run --release --example echo -- http 127.0.0.1:8080   # at /mcp
+//! cargo run --release -p mcpwire-examples --example echo -- stdio
+//! cargo run --release -p mcpwire-examples --example echo -- http 127.0.0.1:8080   # at /mcp
 //! ```
 
 use mcpwire::server::Server;

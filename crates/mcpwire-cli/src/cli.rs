@@ -1,0 +1,210 @@
+//! The command line: verbs, target options and their help text.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::exit::EXIT_CODES_HELP;
+
+/// The long help's closing section: targets, then exit codes.
+const AFTER_HELP: &str = "\
+Targets (every verb takes one):
+  URL                      Streamable HTTP, falling back to HTTP+SSE (2024-11-05);
+                           right after the verb: `mcpwire call URL TOOL key=value`
+  -- CMD ARGS...           a stdio server started as a child process
+  --config FILE --server NAME
+                           an entry of {\"mcpServers\": {NAME: {\"command\",\"args\",\"env\"} | {\"url\",\"headers\"}}}
+
+Examples:
+  mcpwire info -- ./my-server --stdio
+  mcpwire tools https://example.com/mcp --header 'Authorization: Bearer TOKEN'
+  mcpwire call echo text=hello -- node server.js
+  mcpwire call http://127.0.0.1:8080/mcp add --args '{\"a\": 1, \"b\": 2}'
+  mcpwire bench --tool echo --args '{\"text\":\"hi\"}' --calls 20000 --concurrency 32 -- ./echo stdio
+";
+
+/// A command-line client for Model Context Protocol servers: inspect them,
+/// call their tools, read their resources and load-test them.
+#[derive(Debug, Parser)]
+#[command(name = "mcpwire", version, about, after_help = format!("{AFTER_HELP}\n{EXIT_CODES_HELP}"))]
+pub struct Cli {
+    /// Print one JSON document on stdout instead of tables and text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Never use colours, even on a terminal (NO_COLOR works too).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub verb: Verb,
+}
+
+/// The verbs.
+#[derive(Debug, Subcommand)]
+pub enum Verb {
+    /// Server name and version, protocol revision, capabilities, instructions.
+    Info(Plain),
+    /// List the tools (every page).
+    Tools(Plain),
+    /// List the resources (every page).
+    Resources(Plain),
+    /// List the resource templates (every page).
+    Templates(Plain),
+    /// List the prompts (every page).
+    Prompts(Plain),
+    /// Call a tool: `call TOOL [key=value...] [--args JSON]`. Values are
+    /// parsed as the tool's input schema says (numbers, booleans, objects,
+    /// arrays, null); strings stay strings.
+    Call(Call),
+    /// Read a resource: `read URI`.
+    Read(Read),
+    /// Get a prompt: `prompt NAME [key=value...]`.
+    Prompt(PromptArgs),
+    /// Ask for completions of a prompt or resource template argument.
+    Complete(Complete),
+    /// Print list changes and resource updates as they arrive, until Ctrl-C
+    /// (with --json: one JSON object per line).
+    Watch(Watch),
+    /// Check that the server answers (`ping` in a session; a listing in
+    /// the stateless era, which has no ping).
+    Ping(Plain),
+    /// Load-test one tool: many calls, some at a time; prints throughput
+    /// and latency percentiles.
+    Bench(Bench),
+}
+
+/// How to reach the server; shared by every verb.
+#[derive(Debug, Args, Clone, Default)]
+pub struct TargetArgs {
+    /// A config file in the `mcpServers` format (with --server).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
+    /// The entry of the config file to use.
+    #[arg(long, value_name = "NAME")]
+    pub server: Option<String>,
+    /// An HTTP header for every request, `Name: value` (repeatable).
+    #[arg(long = "header", short = 'H', value_name = "K:V")]
+    pub headers: Vec<String>,
+    /// An environment variable for a stdio server, `KEY=VALUE` (repeatable).
+    #[arg(long = "env", short = 'e', value_name = "K=V")]
+    pub env: Vec<String>,
+    /// Seconds to wait for connecting and for each answer.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub timeout: f64,
+    /// Which protocol era to speak.
+    #[arg(long, value_enum, default_value_t = EraArg::Auto)]
+    pub era: EraArg,
+    /// The stdio server to start: everything after `--`.
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+/// `--era`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum EraArg {
+    /// Probe with server/discover, fall back to initialize.
+    #[default]
+    Auto,
+    /// Always open a session with initialize (up to 2025-11-25).
+    Legacy,
+    /// Speak the stateless 2026-07-28 revision.
+    Modern,
+}
+
+/// A verb with no arguments of its own.
+#[derive(Debug, Args)]
+pub struct Plain {
+    /// The server URL (or use `-- CMD` / `--config`).
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// `call`.
+#[derive(Debug, Args)]
+pub struct Call {
+    /// `[URL] TOOL [key=value...]`.
+    #[arg(value_name = "ARGS", required = true)]
+    pub words: Vec<String>,
+    /// The arguments as one JSON object, sent as given.
+    #[arg(long = "args", value_name = "JSON")]
+    pub args_json: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// `read`.
+#[derive(Debug, Args)]
+pub struct Read {
+    /// `[URL] URI`.
+    #[arg(value_name = "ARGS", required = true)]
+    pub words: Vec<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// `prompt`.
+#[derive(Debug, Args)]
+pub struct PromptArgs {
+    /// `[URL] NAME [key=value...]`.
+    #[arg(value_name = "ARGS", required = true)]
+    pub words: Vec<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// `complete`.
+#[derive(Debug, Args)]
+pub struct Complete {
+    /// The server URL (or use `-- CMD` / `--config`).
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+    /// Complete an argument of this prompt.
+    #[arg(long, value_name = "NAME", conflicts_with = "resource")]
+    pub prompt: Option<String>,
+    /// Complete a variable of this resource template (its URI template).
+    #[arg(long, value_name = "TEMPLATE")]
+    pub resource: Option<String>,
+    /// The argument and what has been typed so far, `NAME=PARTIAL`.
+    #[arg(long, value_name = "NAME=PARTIAL")]
+    pub arg: String,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// `watch`.
+#[derive(Debug, Args)]
+pub struct Watch {
+    /// The server URL (or use `-- CMD` / `--config`).
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+    /// Also subscribe to updates of this resource (repeatable).
+    #[arg(long = "resource", value_name = "URI")]
+    pub resources: Vec<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// `bench`.
+#[derive(Debug, Args)]
+pub struct Bench {
+    /// The server URL (or use `-- CMD` / `--config`).
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+    /// The tool to call.
+    #[arg(long)]
+    pub tool: String,
+    /// The tool's arguments, one JSON object.
+    #[arg(long = "args", value_name = "JSON", default_value = "{}")]
+    pub args_json: String,
+    /// How many calls to make.
+    #[arg(long, default_value_t = 10_000)]
+    pub calls: usize,
+    /// How many calls are in flight at once.
+    #[arg(long, short = 'c', default_value_t = 32)]
+    pub concurrency: usize,
+    /// Calls made before measuring, to warm up both sides.
+    #[arg(long, default_value_t = 500)]
+    pub warmup: usize,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}

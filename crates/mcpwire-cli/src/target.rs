@@ -1,0 +1,316 @@
+//! Where the server is: a URL, a command after `--`, or an entry of an
+//! `mcpServers` config file; and connecting a client to it.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use mcpwire::client::{Client, ClientBuilder, ClientMode};
+use mcpwire::engine::EngineConfig;
+use mcpwire::transport::ChildProcess;
+use mcpwire::transport::http_client::{HttpClientTransport, ReconnectPolicy};
+use mcpwire_types::ProtocolVersion;
+use serde::Deserialize;
+
+use crate::cli::{EraArg, TargetArgs};
+use crate::exit::CliError;
+
+/// A resolved target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A Streamable HTTP (or legacy HTTP+SSE) endpoint.
+    Http {
+        /// The endpoint URL.
+        url: String,
+        /// Headers sent with every request.
+        headers: Vec<(String, String)>,
+    },
+    /// A stdio server run as a child process.
+    Stdio {
+        /// The program.
+        program: String,
+        /// Its arguments.
+        args: Vec<String>,
+        /// Extra environment variables.
+        env: Vec<(String, String)>,
+    },
+}
+
+/// A command-line user wants a refused connection reported at once, and a
+/// broken event stream retried briefly.
+const RECONNECT: ReconnectPolicy = ReconnectPolicy {
+    initial_delay: Duration::from_millis(200),
+    max_delay: Duration::from_secs(2),
+    max_attempts: 1,
+};
+
+/// One entry of a config file's `mcpServers`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ServerEntry {
+    Stdio {
+        command: String,
+        #[serde(default)]
+        args: Vec<String>,
+        #[serde(default)]
+        env: BTreeMap<String, String>,
+    },
+    Http {
+        url: String,
+        #[serde(default)]
+        headers: BTreeMap<String, String>,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+struct ConfigFile {
+    #[serde(rename = "mcpServers")]
+    mcp_servers: BTreeMap<String, serde_json::Value>,
+}
+
+/// Whether a word on the command line is a server URL.
+pub fn is_url(word: &str) -> bool {
+    word.starts_with("http://") || word.starts_with("https://")
+}
+
+/// Splits the server URL off the front of a verb's words: `[URL] rest...`.
+/// When `opts` already names a server (`-- CMD` or `--config`), a leading
+/// URL is an argument of the verb (such as `read https://...`).
+pub fn split_url<'a>(words: &'a [String], opts: &TargetArgs) -> (Option<String>, &'a [String]) {
+    let other_target = !opts.command.is_empty() || opts.config.is_some();
+    match words.split_first() {
+        Some((first, rest)) if is_url(first) && !other_target => (Some(first.clone()), rest),
+        _ => (None, words),
+    }
+}
+
+impl Target {
+    /// Resolves the target from a URL (if any) and the target options.
+    pub fn resolve(url: Option<String>, opts: &TargetArgs) -> Result<Target, CliError> {
+        let given = [
+            url.is_some(),
+            !opts.command.is_empty(),
+            opts.config.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count();
+        if given == 0 {
+            return Err(CliError::usage(
+                "no server given: pass a URL, `-- CMD ARGS...`, or `--config FILE --server NAME`",
+            ));
+        }
+        if given > 1 {
+            return Err(CliError::usage(
+                "give exactly one server: a URL, `-- CMD ARGS...`, or `--config FILE --server NAME`",
+            ));
+        }
+        if opts.server.is_some() && opts.config.is_none() {
+            return Err(CliError::usage("--server needs --config FILE"));
+        }
+        let headers = opts
+            .headers
+            .iter()
+            .map(|h| parse_pair(h, ':', "--header", "Name: value"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let env = opts
+            .env
+            .iter()
+            .map(|e| parse_pair(e, '=', "--env", "KEY=VALUE"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut target = if let Some(url) = url {
+            Target::Http {
+                url,
+                headers: Vec::new(),
+            }
+        } else if let Some((program, args)) = opts.command.split_first() {
+            Target::Stdio {
+                program: program.clone(),
+                args: args.to_vec(),
+                env: Vec::new(),
+            }
+        } else {
+            let file = opts.config.as_deref().unwrap_or_default();
+            let name = opts
+                .server
+                .as_deref()
+                .ok_or_else(|| CliError::usage("--config needs --server NAME"))?;
+            from_config(file, name)?
+        };
+        match &mut target {
+            Target::Http { headers: h, .. } => {
+                if !env.is_empty() {
+                    return Err(CliError::usage(
+                        "--env applies to stdio servers only; this target is a URL",
+                    ));
+                }
+                h.extend(headers);
+            }
+            Target::Stdio { env: e, .. } => {
+                if !headers.is_empty() {
+                    return Err(CliError::usage(
+                        "--header applies to HTTP servers only; this target is a command",
+                    ));
+                }
+                e.extend(env);
+            }
+        }
+        Ok(target)
+    }
+
+    /// Connects `builder`'s client to this target within `timeout`.
+    pub async fn connect(
+        &self,
+        builder: ClientBuilder,
+        opts: &TargetArgs,
+    ) -> Result<Client, CliError> {
+        let timeout = timeout_of(opts)?;
+        let builder = builder
+            .mode(mode_of(opts.era))
+            .probe_timeout(timeout.min(Duration::from_secs(10)))
+            .engine(EngineConfig::default().request_timeout(timeout));
+        let connecting = async {
+            match self {
+                Target::Http { url, headers } => {
+                    let mut b = HttpClientTransport::builder(url.clone())
+                        .timeout(timeout)
+                        .reconnect(RECONNECT);
+                    for (k, v) in headers {
+                        b = b.header(k.clone(), v.clone());
+                    }
+                    let transport = b
+                        .build()
+                        .map_err(|e| CliError::usage(format!("cannot use {url}: {e}")))?;
+                    builder
+                        .connect(transport)
+                        .await
+                        .map_err(|e| CliError::connect(format!("cannot connect to {url}: {e}")))
+                }
+                Target::Stdio { program, args, env } => {
+                    let mut child = ChildProcess::new(program)
+                        .args(args)
+                        .shutdown_grace(Duration::from_millis(500));
+                    for (k, v) in env {
+                        child = child.env(k, v);
+                    }
+                    let transport = child
+                        .spawn()
+                        .map_err(|e| CliError::connect(format!("cannot start {program}: {e}")))?;
+                    builder
+                        .connect(transport)
+                        .await
+                        .map_err(|e| CliError::connect(format!("cannot connect to {program}: {e}")))
+                }
+            }
+        };
+        match tokio::time::timeout(timeout, connecting).await {
+            Ok(r) => r,
+            Err(_) => Err(CliError::connect(format!(
+                "no answer from the server within {timeout:?} (see --timeout)"
+            ))),
+        }
+    }
+}
+
+/// The `--timeout` as a duration.
+pub fn timeout_of(opts: &TargetArgs) -> Result<Duration, CliError> {
+    Duration::try_from_secs_f64(opts.timeout)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            CliError::usage(format!(
+                "--timeout {} is not a positive number of seconds",
+                opts.timeout
+            ))
+        })
+}
+
+fn mode_of(era: EraArg) -> ClientMode {
+    match era {
+        EraArg::Auto => ClientMode::Auto,
+        EraArg::Legacy => ClientMode::Legacy,
+        EraArg::Modern => ClientMode::Pinned(ProtocolVersion::V2026_07_28),
+    }
+}
+
+/// Splits `K<sep>V`, trimming spaces around both (headers are `Name: value`).
+fn parse_pair(s: &str, sep: char, option: &str, form: &str) -> Result<(String, String), CliError> {
+    match s.split_once(sep) {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.trim().to_owned())),
+        _ => Err(CliError::usage(format!("{option} {s:?}: expected {form}"))),
+    }
+}
+
+fn from_config(file: &str, name: &str) -> Result<Target, CliError> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| CliError::usage(format!("cannot read config file {file}: {e}")))?;
+    let config: ConfigFile = serde_json::from_str(&text).map_err(|e| {
+        CliError::usage(format!(
+            "config file {file} is not {{\"mcpServers\": {{...}}}}: {e}"
+        ))
+    })?;
+    let Some(entry) = config.mcp_servers.get(name) else {
+        let known: Vec<&str> = config.mcp_servers.keys().map(String::as_str).collect();
+        return Err(CliError::usage(format!(
+            "config file {file} has no server {name:?}; it has: {}",
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
+        )));
+    };
+    let entry = ServerEntry::deserialize(entry).map_err(|_| {
+        CliError::usage(format!(
+            "server {name:?} in {file} needs either \"command\" (with optional \"args\", \"env\") \
+             or \"url\" (with optional \"headers\")"
+        ))
+    })?;
+    Ok(match entry {
+        ServerEntry::Stdio { command, args, env } => Target::Stdio {
+            program: command,
+            args,
+            env: env.into_iter().collect(),
+        },
+        ServerEntry::Http { url, headers } => Target::Http {
+            url,
+            headers: headers.into_iter().collect(),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_a_leading_url_only() {
+        let none = TargetArgs::default();
+        let w = vec!["http://x/mcp".to_owned(), "echo".to_owned()];
+        let (url, rest) = split_url(&w, &none);
+        assert_eq!(url.as_deref(), Some("http://x/mcp"));
+        assert_eq!(rest, &w[1..]);
+        let w = vec!["echo".to_owned(), "http://x".to_owned()];
+        assert_eq!(split_url(&w, &none).0, None);
+        // with a command as the target, a leading URL belongs to the verb
+        let cmd = TargetArgs {
+            command: vec!["server".into()],
+            ..TargetArgs::default()
+        };
+        let w = vec!["https://example.com/doc".to_owned()];
+        assert_eq!(split_url(&w, &cmd), (None, &w[..]));
+    }
+
+    #[test]
+    fn headers_and_env_parse_and_reject_malformed() {
+        assert_eq!(
+            parse_pair("Authorization: Bearer x", ':', "--header", "").unwrap(),
+            ("Authorization".into(), "Bearer x".into())
+        );
+        assert_eq!(
+            parse_pair("A=b=c", '=', "--env", "").unwrap(),
+            ("A".into(), "b=c".into())
+        );
+        assert!(parse_pair("novalue", '=', "--env", "").is_err());
+        assert!(parse_pair("=v", '=', "--env", "").is_err());
+    }
+}

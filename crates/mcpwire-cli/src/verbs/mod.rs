@@ -1,0 +1,42 @@
+//! The verbs: each connects to the target, does one thing, prints it.
+
+pub mod call;
+pub mod complete;
+pub mod get;
+pub mod info;
+pub mod list;
+pub mod watch;
+
+use mcpwire::client::Client;
+use mcpwire_types::LoggingLevel;
+
+use crate::cli::TargetArgs;
+use crate::exit::CliError;
+use crate::interact;
+use crate::output::Output;
+use crate::target::Target;
+
+/// The client's name towards servers.
+pub const CLIENT_NAME: &str = "mcpwire";
+
+/// Resolves the target and connects, with the interactive handlers. With
+/// `logs`, the client asks for the server's log messages (info and up) and
+/// prints them on stderr while the verb runs.
+pub async fn connect(
+    url: Option<String>,
+    opts: &TargetArgs,
+    out: Output,
+    logs: bool,
+) -> Result<Client, CliError> {
+    let target = Target::resolve(url, opts)?;
+    let mut builder =
+        interact::with_handlers(Client::builder(CLIENT_NAME, env!("CARGO_PKG_VERSION")), out);
+    if logs {
+        builder = builder.log_level(LoggingLevel::Info);
+    }
+    let client = target.connect(builder, opts).await?;
+    if logs {
+        interact::print_logs(&client, out);
+    }
+    Ok(client)
+}
