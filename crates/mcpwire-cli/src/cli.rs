@@ -69,6 +69,73 @@ pub enum Verb {
     /// Load-test one tool: many calls, some at a time; prints throughput
     /// and latency percentiles.
     Bench(Bench),
+    /// Serve a demo server over stdio, or over Streamable HTTP with --http.
+    Serve(Serve),
+    /// Run the support desk agent flow end to end: list, read tickets, get
+    /// the resolution prompt, close ticket 42, read it again.
+    Demo(Demo),
+    /// Bridge transports: `proxy --listen ADDR -- CMD...` serves a stdio
+    /// server over Streamable HTTP (both protocol eras); `proxy URL` serves
+    /// a remote HTTP server on this process's stdin and stdout.
+    Proxy(Proxy),
+}
+
+/// `serve`: which demo server.
+#[derive(Debug, Args)]
+pub struct Serve {
+    /// The server to run.
+    #[command(subcommand)]
+    pub server: DemoServer,
+}
+
+/// The demo servers.
+#[derive(Debug, Subcommand)]
+pub enum DemoServer {
+    /// The support desk: tickets in a SQLite file, created and seeded on
+    /// first run.
+    SupportDesk {
+        /// The database file.
+        #[arg(long, default_value = "support-desk.db")]
+        db: std::path::PathBuf,
+        /// Serve Streamable HTTP on this address (e.g. 127.0.0.1:8080;
+        /// the endpoint is /mcp) instead of stdio.
+        #[arg(long, value_name = "ADDR")]
+        http: Option<String>,
+    },
+    /// Read-only SQL over an existing SQLite file.
+    Sqlite {
+        /// The database file (opened read-only).
+        #[arg(long)]
+        db: std::path::PathBuf,
+        /// Serve Streamable HTTP on this address instead of stdio.
+        #[arg(long, value_name = "ADDR")]
+        http: Option<String>,
+    },
+}
+
+/// `demo`.
+#[derive(Debug, Args)]
+pub struct Demo {
+    /// Use this database instead of a fresh temporary one.
+    #[arg(long)]
+    pub db: Option<std::path::PathBuf>,
+}
+
+/// `proxy`.
+#[derive(Debug, Args)]
+pub struct Proxy {
+    /// Serve the stdio server given after `--` on this address (the
+    /// endpoint is /mcp).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// The remote Streamable HTTP server to serve on stdio.
+    pub url: Option<String>,
+    /// A header for the remote server, `Name: value` (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+    /// The stdio server to serve over HTTP.
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
 }
 
 /// How to reach the server; shared by every verb.

@@ -63,5 +63,8 @@ async fn run(verb: Verb, out: Output) -> CliResult {
         Verb::Complete(a) => verbs::complete::run(a, out).await,
         Verb::Watch(a) => verbs::watch::run(a, out).await,
         Verb::Bench(a) => bench::run(a, out).await,
+        Verb::Serve(a) => verbs::serve::serve(a).await,
+        Verb::Demo(a) => verbs::serve::demo(a, out).await,
+        Verb::Proxy(a) => verbs::serve::proxy(a).await,
     }
 }

@@ -1,0 +1,131 @@
+//! The verbs that serve rather than call: the demo servers, the demo
+//! flow that drives the support desk, and the transport proxy.
+
+use std::ffi::OsString;
+
+use mcpwire::proxy;
+use mcpwire::server::Server;
+use mcpwire::transport::child::ChildProcess;
+use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
+use mcpwire_demos::demo::{self, TempDb};
+
+use crate::cli::{Demo, DemoServer, Proxy, Serve};
+use crate::exit::{CliError, CliResult, Exit};
+use crate::output::Output;
+
+/// `serve support-desk|sqlite [--db PATH] [--http ADDR]`.
+pub async fn serve(args: Serve) -> CliResult {
+    let (built, http) = match args.server {
+        DemoServer::SupportDesk { db, http } => (mcpwire_demos::support_desk::server(&db), http),
+        DemoServer::Sqlite { db, http } => (mcpwire_demos::sqlite::server(&db), http),
+    };
+    let server = built.map_err(|e| CliError::usage(e.to_string()))?;
+    run_server(server, http).await
+}
+
+async fn run_server(server: Server, http: Option<String>) -> CliResult {
+    match http {
+        None => server
+            .serve_stdio()
+            .await
+            .map_err(|e| CliError::protocol(format!("serving stdio: {e}")))?,
+        Some(addr) => {
+            eprintln!("mcpwire: serving http://{addr}/mcp");
+            StreamableHttp::new(server, HttpConfig::default())
+                .serve(addr.as_str())
+                .await
+                .map_err(|e| CliError::connect(format!("serving on {addr}: {e}")))?;
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+/// `demo [--db PATH]`: starts `mcpwire serve support-desk` as a child
+/// process over stdio and walks through the agent flow.
+pub async fn demo(args: Demo, out: Output) -> CliResult {
+    let temp;
+    let db = match args.db {
+        Some(db) => db,
+        None => {
+            temp = TempDb::new().map_err(|e| CliError::usage(e.to_string()))?;
+            temp.path().to_path_buf()
+        }
+    };
+    let exe = std::env::current_exe()
+        .map_err(|e| CliError::connect(format!("cannot find the mcpwire executable: {e}")))?;
+    let command: Vec<OsString> = vec![
+        exe.into(),
+        "serve".into(),
+        "support-desk".into(),
+        "--db".into(),
+        db.into(),
+    ];
+    // With --json, stdout carries one JSON document: the steps go to stderr.
+    let mut human: Box<dyn std::io::Write> = if out.json {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(std::io::stdout())
+    };
+    let report = demo::run(&command, &mut *human)
+        .await
+        .map_err(|e| CliError::protocol(format!("the demo failed: {e}")))?;
+    if out.json {
+        out.json(&serde_json::json!({
+            "steps": report.steps.iter().map(|s| serde_json::json!({
+                "step": s.number,
+                "title": s.title,
+                "ms": s.elapsed.as_secs_f64() * 1e3,
+                "summary": s.summary,
+            })).collect::<Vec<_>>(),
+            "ticketClosed": report.ticket_closed,
+            "totalMs": report.total.as_secs_f64() * 1e3,
+        }));
+    }
+    Ok(Exit::Ok)
+}
+
+/// `proxy --listen ADDR -- CMD...` or `proxy URL`.
+pub async fn proxy(args: Proxy) -> CliResult {
+    match (args.listen, args.url) {
+        (Some(addr), None) => {
+            let Some((program, rest)) = args.command.split_first() else {
+                return Err(CliError::usage(
+                    "proxy --listen ADDR needs the stdio server after `--`",
+                ));
+            };
+            let child = ChildProcess::new(program).args(rest);
+            eprintln!(
+                "mcpwire: serving `{}` on http://{addr}/mcp",
+                args.command.join(" ")
+            );
+            proxy::serve_command_over_http(child, addr.as_str(), HttpConfig::default())
+                .await
+                .map_err(|e| CliError::connect(e.to_string()))?;
+        }
+        (None, Some(url)) => {
+            if !args.command.is_empty() {
+                return Err(CliError::usage("proxy URL takes no command after `--`"));
+            }
+            let headers = args
+                .headers
+                .iter()
+                .map(|h| match h.split_once(':') {
+                    Some((k, v)) => Ok((k.trim().to_owned(), v.trim().to_owned())),
+                    None => Err(CliError::usage(format!(
+                        "a header is `Name: value`, not {h:?}"
+                    ))),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            // stdout carries the protocol: everything else goes to stderr.
+            proxy::serve_url_over_stdio(&url, &headers)
+                .await
+                .map_err(|e| CliError::connect(e.to_string()))?;
+        }
+        _ => {
+            return Err(CliError::usage(
+                "proxy takes either --listen ADDR -- CMD... or a URL",
+            ));
+        }
+    }
+    Ok(Exit::Ok)
+}
