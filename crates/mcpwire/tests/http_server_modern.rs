@@ -1,0 +1,233 @@
+//! The Streamable HTTP server's 2026-07-28 rules over real TCP: no
+//! session, standard and `Mcp-Param-*` headers checked against the body,
+//! and a closed stream cancelling its request.
+
+mod http_server_support;
+
+use http_server_support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stateless_2026_requests_need_no_session_and_check_their_headers() {
+    let s = start(HttpConfig::default()).await;
+    let meta = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+    });
+    let post = |body: Value, method: &'static str, name: Option<&'static str>| {
+        let mut req = s
+            .http
+            .post(&s.url)
+            .header("content-type", "application/json")
+            .header("accept", ACCEPT_BOTH)
+            .header("mcp-protocol-version", "2026-07-28")
+            .header("mcp-method", method);
+        if let Some(n) = name {
+            req = req.header("mcp-name", n);
+        }
+        req.body(body.to_string()).send()
+    };
+    let call = json!({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"modern"},"_meta":meta}});
+    let r = post(call.clone(), "tools/call", Some("echo"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers().get("mcp-session-id").is_none());
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["result"]["resultType"], "complete");
+    assert_eq!(body["result"]["content"][0]["text"], "modern");
+    // Headers that disagree with the body: 400 with -32020.
+    let r = post(call.clone(), "tools/list", Some("echo"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], -32020);
+    let r = post(call.clone(), "tools/call", Some("other"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = post(call.clone(), "tools/call", None).await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // Unknown method: 404 with -32601. Missing _meta: 400 with -32602.
+    let r = post(
+        json!({"jsonrpc":"2.0","id":2,"method":"ping","params":{"_meta":meta}}),
+        "ping",
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], -32601);
+    let r = post(
+        json!({"jsonrpc":"2.0","id":3,"method":"tools/list"}),
+        "tools/list",
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], -32602);
+    // No GET stream and nothing to DELETE.
+    let r = s
+        .http
+        .get(&s.url)
+        .header("accept", "text/event-stream")
+        .header("mcp-protocol-version", "2026-07-28")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mcp_param_headers_must_mirror_the_arguments_a_tool_marks() {
+    let s = start(HttpConfig::default()).await;
+    let call = |args: Value, headers: &[(&str, &str)]| {
+        let body = json!({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{
+            "name": "regional", "arguments": args,
+            "_meta": {
+                "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                "io.modelcontextprotocol/clientCapabilities": {},
+            },
+        }});
+        let mut req = s
+            .http
+            .post(&s.url)
+            .header("content-type", "application/json")
+            .header("accept", ACCEPT_BOTH)
+            .header("mcp-protocol-version", "2026-07-28")
+            .header("mcp-method", "tools/call");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req.body(body.to_string()).send()
+    };
+    let ok = |r: reqwest::Response| async move {
+        let status = r.status();
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{v}");
+        assert_eq!(v["result"]["resultType"], "complete", "{v}");
+    };
+    let refused = |r: reqwest::Response, why: &'static str| async move {
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{why}");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["error"]["code"], -32020, "{why}: {v}");
+        assert_eq!(v["id"], 1, "{why}: {v}");
+    };
+    // Matching headers, Base64-encoded where the value needs it; an
+    // integer compares as a number; an encoded Mcp-Name is decoded.
+    let args = json!({"region": "Hello, 世界", "limit": 42});
+    let headers = [
+        ("mcp-name", "=?base64?cmVnaW9uYWw=?="),
+        ("mcp-param-region", "=?base64?SGVsbG8sIOS4lueVjA==?="),
+        ("Mcp-Param-Limit", "42.0"),
+    ];
+    ok(call(args.clone(), &headers).await.unwrap()).await;
+    // No marked argument, no header needed.
+    ok(call(json!({}), &[("mcp-name", "regional")]).await.unwrap()).await;
+    refused(
+        call(
+            args.clone(),
+            &[("mcp-name", "regional"), ("mcp-param-limit", "42")],
+        )
+        .await
+        .unwrap(),
+        "a missing header",
+    )
+    .await;
+    refused(
+        call(
+            json!({"region": "eu"}),
+            &[("mcp-name", "regional"), ("mcp-param-region", "us")],
+        )
+        .await
+        .unwrap(),
+        "a disagreeing header",
+    )
+    .await;
+    refused(
+        call(
+            json!({"region": "Hello"}),
+            &[
+                ("mcp-name", "regional"),
+                ("mcp-param-region", "=?base64?SGVsbG8?="),
+            ],
+        )
+        .await
+        .unwrap(),
+        "unpadded Base64",
+    )
+    .await;
+    refused(
+        call(json!({}), &[("mcp-name", "=?base64?!!?=")])
+            .await
+            .unwrap(),
+        "a malformed Mcp-Name",
+    )
+    .await;
+    // The server keeps serving after the refusals.
+    ok(call(args, &headers).await.unwrap()).await;
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_a_stateless_request_stream_cancels_the_request() {
+    use std::sync::atomic::Ordering;
+    let s = start(HttpConfig::default()).await;
+    let hold = |steps: u64| {
+        let body = json!({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{
+            "name": "hold", "arguments": {"steps": steps, "ms": 0},
+            "_meta": {
+                "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                "io.modelcontextprotocol/clientCapabilities": {},
+                "progressToken": "p",
+            },
+        }});
+        // A client of its own, so closing the response closes the connection.
+        Client::new()
+            .post(&s.url)
+            .header("content-type", "application/json")
+            .header("accept", ACCEPT_BOTH)
+            .header("mcp-protocol-version", "2026-07-28")
+            .header("mcp-method", "tools/call")
+            .header("mcp-name", "hold")
+            .body(body.to_string())
+            .send()
+    };
+    let ended_after = |before: usize| async move {
+        for _ in 0..100 {
+            if HELD_ENDED.load(Ordering::SeqCst) > before {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    };
+    // A streamed answer: the client reads the first event, then hangs up.
+    let before = HELD_ENDED.load(Ordering::SeqCst);
+    let mut r = hold(1).await.unwrap();
+    assert_eq!(r.headers()["content-type"], "text/event-stream");
+    let mut seen = String::new();
+    while !seen.contains("notifications/progress") {
+        let chunk = r.chunk().await.unwrap().expect("the progress event");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    drop(r);
+    assert!(
+        ended_after(before).await,
+        "the streamed request kept running"
+    );
+    // A plain JSON answer still pending when the client gives up.
+    let before = HELD_ENDED.load(Ordering::SeqCst);
+    let pending = tokio::spawn(hold(0));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    pending.abort();
+    assert!(
+        ended_after(before).await,
+        "the pending request kept running"
+    );
+    // The server still answers.
+    let r = s.post(None, &init_body("2025-11-25")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    s.stop().await;
+}
