@@ -160,7 +160,7 @@ pub(crate) fn to_value<T: Serialize>(v: &T) -> Result<Value, Error> {
 }
 
 /// Cursors are opaque to clients; here they are the offset of the next page.
-fn page<T: Clone>(
+pub(crate) fn page<T: Clone>(
     items: &[T],
     cursor: Option<&str>,
     size: Option<usize>,

@@ -14,7 +14,7 @@ use mcpwire_types::skills::{
 use mcpwire_types::{PaginatedRequestParams, Resource, ResourcesCapability, ServerCapabilities};
 use serde_json::{Value, json};
 
-use super::session::{params, to_value};
+use super::session::{page, params, to_value};
 use super::skills::Skill;
 use super::{Server, ServerBuilder, ServerEvent, read, write};
 use crate::Error;
@@ -199,26 +199,6 @@ fn percent_decode(segment: &str) -> String {
         }
     }
     String::from_utf8(out).unwrap_or_else(|_| segment.to_owned())
-}
-
-/// One page of `items` from the opaque `cursor`: here the offset of the
-/// page's first item.
-fn page<'a, T>(
-    items: &[&'a T],
-    cursor: Option<&str>,
-    size: Option<usize>,
-) -> Result<(Vec<&'a T>, Option<String>), Error> {
-    let start = match cursor {
-        None => 0,
-        Some(c) => c
-            .strip_prefix("o")
-            .and_then(|n| n.parse::<usize>().ok())
-            .filter(|&n| n <= items.len())
-            .ok_or_else(|| Error::invalid_params(format!("Invalid cursor: {c:?}")))?,
-    };
-    let end = size.map_or(items.len(), |s| (start + s).min(items.len()));
-    let next = (end < items.len()).then(|| format!("o{end}"));
-    Ok((items[start..end].to_vec(), next))
 }
 
 impl ServerBuilder {
