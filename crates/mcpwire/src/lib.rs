@@ -5,6 +5,8 @@
 //! APIs on top. The wire types live in [`types`] (the `mcpwire-types` crate).
 #![warn(missing_docs)]
 
+#[cfg(feature = "auth")]
+pub mod auth;
 pub mod client;
 pub mod engine;
 mod error;

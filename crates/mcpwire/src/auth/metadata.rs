@@ -1,0 +1,92 @@
+//! The OAuth 2.0 Protected Resource Metadata document (RFC 9728) that
+//! tells clients which authorization servers issue tokens for this server.
+
+/// The well-known path prefix of the metadata document.
+pub const PRM_WELL_KNOWN: &str = "/.well-known/oauth-protected-resource";
+
+/// An RFC 9728 protected resource metadata document.
+///
+/// ```
+/// use mcpwire::auth::ProtectedResourceMetadata;
+///
+/// let prm = ProtectedResourceMetadata::new("https://mcp.example.com/mcp")
+///     .authorization_server("https://auth.example.com")
+///     .scopes(["mcp:tools"]);
+/// assert_eq!(
+///     prm.metadata_url(),
+///     "https://mcp.example.com/.well-known/oauth-protected-resource/mcp"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ProtectedResourceMetadata {
+    /// The canonical URI of this MCP server (the token audience).
+    pub resource: String,
+    /// The issuers clients may get tokens from.
+    pub authorization_servers: Vec<String>,
+    /// The scopes this server understands.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scopes_supported: Vec<String>,
+    /// How tokens may be sent: only `header` (never query or body).
+    pub bearer_methods_supported: Vec<String>,
+    /// A human-readable name for the resource.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_name: Option<String>,
+}
+
+impl ProtectedResourceMetadata {
+    /// Metadata for the server whose canonical URI is `resource`
+    /// (scheme, host and path, e.g. `https://mcp.example.com/mcp`).
+    pub fn new(resource: impl Into<String>) -> Self {
+        ProtectedResourceMetadata {
+            resource: resource.into(),
+            authorization_servers: Vec::new(),
+            scopes_supported: Vec::new(),
+            bearer_methods_supported: vec!["header".into()],
+            resource_name: None,
+        }
+    }
+
+    /// Adds an authorization server (its issuer URL).
+    pub fn authorization_server(mut self, issuer: impl Into<String>) -> Self {
+        self.authorization_servers.push(issuer.into());
+        self
+    }
+
+    /// Sets `scopes_supported`.
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.scopes_supported = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets `resource_name`.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.resource_name = Some(name.into());
+        self
+    }
+
+    /// The path of `resource` (`/mcp`), or `""` when it has none.
+    pub(crate) fn resource_path(&self) -> &str {
+        let after_scheme = self
+            .resource
+            .split_once("://")
+            .map_or(self.resource.as_str(), |(_, r)| r);
+        let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        path.trim_end_matches('/')
+    }
+
+    /// Where the document is served, per RFC 9728 §3.1: the well-known
+    /// path inserted between the host and the resource's path.
+    pub fn metadata_url(&self) -> String {
+        let path = self.resource_path();
+        let scheme_end = self.resource.find("://").map_or(0, |i| i + 3);
+        let origin_end = self.resource[scheme_end..]
+            .find(['/', '?', '#'])
+            .map_or(self.resource.len(), |i| scheme_end + i);
+        format!("{}{PRM_WELL_KNOWN}{path}", &self.resource[..origin_end])
+    }
+}
