@@ -489,6 +489,11 @@ async fn alg_none_is_refused() {
             assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{header} {sig:?}");
             let c = challenge(&r);
             assert_eq!(c["error"], "invalid_token");
+            // Refused for its algorithm, before any key is looked up.
+            assert_eq!(
+                c["error_description"],
+                "the token's signing algorithm is not accepted"
+            );
         }
     }
     s.assert_serving(&keys).await;
