@@ -796,3 +796,87 @@ impl tower_service::Service<http::Request<http_body_util::Full<bytes::Bytes>>> f
         std::future::ready(Ok(http::Response::new(body)))
     }
 }
+
+/// Serves `source`'s current JWKS at `http://127.0.0.1:{port}/jwks.json`,
+/// counting the fetches in `source.loads`.
+#[cfg(feature = "http-client")]
+async fn serve_jwks(port: u16, source: Rotating) {
+    use http_body_util::BodyExt;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                continue;
+            };
+            let source = source.clone();
+            let svc =
+                hyper::service::service_fn(move |_req: http::Request<hyper::body::Incoming>| {
+                    source.loads.fetch_add(1, Ordering::SeqCst);
+                    let text = source.keys.lock().unwrap().to_string();
+                    let body = http_body_util::Full::new(bytes::Bytes::from(text)).boxed_unsync();
+                    async move { Ok::<_, Infallible>(http::Response::new(body)) }
+                });
+            tokio::spawn(
+                hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(tcp), svc),
+            );
+        }
+    });
+}
+
+#[cfg(feature = "http-client")]
+#[tokio::test]
+async fn a_jwks_fetched_from_a_url_is_refetched_for_an_unknown_kid() {
+    let keys = Keys::new();
+    let new_keys = Keys::new();
+    let source = Rotating::default();
+    *source.keys.lock().unwrap() = keys.jwks();
+    serve_jwks(4718, source.clone()).await;
+    let port = 4719;
+    let url = mcpwire::auth::JwksUrl::new("http://127.0.0.1:4718/jwks.json");
+    let verifier =
+        JwtVerifier::new(url, ISSUER, resource(port)).min_refresh_interval(Duration::ZERO);
+    let s = start_with(port, auth_for(port, verifier)).await;
+    s.assert_serving(&keys).await;
+    s.assert_serving(&keys).await;
+    assert_eq!(
+        source.loads.load(Ordering::SeqCst),
+        1,
+        "the keys are cached"
+    );
+    let mut jwks = keys.jwks();
+    jwks["keys"]
+        .as_array_mut()
+        .unwrap()
+        .push(new_keys.ed_jwk("ed-2"));
+    *source.keys.lock().unwrap() = jwks;
+    let token = sign(&new_keys, "EdDSA", "ed-2", &s.claims("mcp:tools"));
+    let r = s.call("echo", Some(&format!("Bearer {token}"))).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(source.loads.load(Ordering::SeqCst), 2);
+}
+
+#[cfg(feature = "http-client")]
+#[tokio::test]
+async fn an_unreachable_jwks_url_answers_503_and_keeps_serving() {
+    let keys = Keys::new();
+    let port = 4720;
+    // Nothing listens on 4721.
+    let url = mcpwire::auth::JwksUrl::new("http://127.0.0.1:4721/jwks.json");
+    let verifier = JwtVerifier::new(url, ISSUER, resource(port));
+    let s = start_with(port, auth_for(port, verifier)).await;
+    let token = sign(&keys, "EdDSA", "ed-1", &s.claims("mcp:tools"));
+    for _ in 0..2 {
+        let r = s.call("echo", Some(&format!("Bearer {token}"))).await;
+        // Not the token's fault: the client should retry, not re-authorize.
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(r.headers()["retry-after"], "5");
+        // The fetch error stays in the server's log.
+        let body = r.text().await.unwrap();
+        assert!(!body.contains("4721"), "{body}");
+    }
+    let r = s.http.get(prm_url(port)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}

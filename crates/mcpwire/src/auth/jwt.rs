@@ -290,7 +290,10 @@ impl JwtVerifier {
             .last_load
             .is_none_or(|t| t.elapsed() >= self.min_refresh);
         if !may_load {
-            return Err(VerifyError::UnknownKey);
+            return Err(match cache.keys {
+                Some(_) => VerifyError::UnknownKey,
+                None => VerifyError::Unavailable("the JWKS has not loaded yet".into()),
+            });
         }
         cache.last_load = Some(Instant::now());
         match self.source.load().await {

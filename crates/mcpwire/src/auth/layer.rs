@@ -15,7 +15,7 @@ use http_body::Body as HttpBody;
 use http_body_util::{BodyExt, Full, Limited};
 
 use super::metadata::{PRM_WELL_KNOWN, ProtectedResourceMetadata};
-use super::token::{TokenVerifier, VerifiedToken};
+use super::token::{TokenVerifier, VerifiedToken, VerifyError};
 use crate::transport::http_server::Body;
 
 /// Requests bodies larger than this are refused (413) before being parsed.
@@ -42,6 +42,9 @@ struct Config {
 /// - No token: 401 with `WWW-Authenticate: Bearer resource_metadata="…",
 ///   scope="…"`. A token the [`TokenVerifier`] refuses: the same with
 ///   `error="invalid_token"`.
+/// - A verifier that cannot reach its keys or backend
+///   ([`VerifyError::Unavailable`]): 503 with `Retry-After`, so the client
+///   keeps its token.
 /// - A valid token lacking a required scope (server-wide, or of the tool a
 ///   `tools/call` names): 403 with `error="insufficient_scope"` and the
 ///   scopes needed, so the client can step up.
@@ -377,6 +380,19 @@ where
         }
         Credentials::Bearer(token) => match config.verifier.verify(token).await {
             Ok(v) => v,
+            Err(VerifyError::Unavailable(detail)) => {
+                // Not the token's fault: a 401 would make the client drop
+                // a token that may be good.
+                tracing::warn!(%detail, "bearer token could not be verified");
+                let mut r = json_response(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    &serde_json::json!({"error": "temporarily_unavailable",
+                        "error_description": "the access token cannot be checked right now"}),
+                );
+                r.headers_mut()
+                    .insert(http::header::RETRY_AFTER, HeaderValue::from_static("5"));
+                return r;
+            }
             Err(e) => {
                 tracing::debug!(error = ?e, "bearer token refused");
                 return config.challenge(

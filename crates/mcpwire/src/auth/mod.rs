@@ -4,8 +4,9 @@
 //!
 //! Wrap a [`StreamableHttp`](crate::transport::http_server::StreamableHttp)
 //! in a [`BearerAuth`] layer with a [`TokenVerifier`]: [`JwtVerifier`]
-//! checks JWTs against a JWKS ([`Jwks`], [`JwksFile`], or your own
-//! [`JwksSource`]); implement [`TokenVerifier`] for opaque tokens.
+//! checks JWTs against a JWKS ([`Jwks`], [`JwksFile`], `JwksUrl` with the
+//! `http-client` feature, or your own [`JwksSource`]); implement
+//! [`TokenVerifier`] for opaque tokens.
 //!
 //! Accepted requests carry the [`VerifiedToken`] in their HTTP request
 //! extensions, for inner tower services and frameworks. Tool handlers'
@@ -24,12 +25,16 @@
 //! # let _ = auth;
 //! ```
 
+#[cfg(feature = "http-client")]
+mod jwks_url;
 mod jwt;
 mod layer;
 mod metadata;
 mod serve;
 mod token;
 
+#[cfg(feature = "http-client")]
+pub use jwks_url::JwksUrl;
 pub use jwt::{Jwks, JwksError, JwksFile, JwksFuture, JwksSource, JwtVerifier};
 pub use layer::{BearerAuth, BearerAuthService};
 pub use metadata::{PRM_WELL_KNOWN, ProtectedResourceMetadata};
