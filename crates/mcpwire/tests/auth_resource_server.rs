@@ -880,3 +880,122 @@ async fn an_unreachable_jwks_url_answers_503_and_keeps_serving() {
     let r = s.http.get(prm_url(port)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 }
+
+/// A fake RFC 7662 endpoint on `port`: client `rs` / `s3cret` only; the
+/// token `good` is active for `aud`, `other-aud` is active for another
+/// server, anything else is inactive. Returns the requests' bodies.
+#[cfg(feature = "http-client")]
+async fn serve_introspection(port: u16, aud: String) -> Arc<Mutex<Vec<String>>> {
+    use http_body_util::BodyExt;
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let log = seen.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                continue;
+            };
+            let (log, aud) = (log.clone(), aud.clone());
+            let svc =
+                hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
+                    let (log, aud) = (log.clone(), aud.clone());
+                    async move {
+                        let basic = format!(
+                            "Basic {}",
+                            base64::engine::general_purpose::STANDARD.encode("rs:s3cret")
+                        );
+                        let authorized = req
+                            .headers()
+                            .get("authorization")
+                            .is_some_and(|v| v == basic.as_str());
+                        let body = req.into_body().collect().await.unwrap().to_bytes();
+                        let body = String::from_utf8(body.to_vec()).unwrap();
+                        log.lock().unwrap().push(body.clone());
+                        let answer = if !authorized {
+                            json!({"error": "invalid_client"})
+                        } else if body.starts_with("token=good&") {
+                            json!({"active": true, "sub": "carol", "scope": "mcp:tools",
+                               "iss": ISSUER, "aud": aud, "exp": now() + 60})
+                        } else if body.starts_with("token=other-aud&") {
+                            json!({"active": true, "scope": "mcp:tools", "iss": ISSUER,
+                               "aud": "https://other.test/mcp"})
+                        } else {
+                            json!({"active": false})
+                        };
+                        let mut r = http::Response::new(
+                            http_body_util::Full::new(bytes::Bytes::from(answer.to_string()))
+                                .boxed_unsync(),
+                        );
+                        if !authorized {
+                            *r.status_mut() = http::StatusCode::UNAUTHORIZED;
+                        }
+                        Ok::<_, Infallible>(r)
+                    }
+                });
+            tokio::spawn(
+                hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(tcp), svc),
+            );
+        }
+    });
+    seen
+}
+
+#[cfg(feature = "http-client")]
+async fn start_introspected(port: u16, endpoint_port: u16, secret: &str) -> Running {
+    let verifier = mcpwire::auth::IntrospectionVerifier::new(
+        format!("http://127.0.0.1:{endpoint_port}/introspect"),
+        "rs",
+        secret,
+        resource(port),
+    )
+    .issuer(ISSUER);
+    let auth = BearerAuth::new(
+        verifier,
+        ProtectedResourceMetadata::new(resource(port)).authorization_server(ISSUER),
+    )
+    .require_scopes(["mcp:tools"]);
+    start_with(port, auth).await
+}
+
+#[cfg(feature = "http-client")]
+#[tokio::test]
+async fn opaque_tokens_are_checked_by_introspection() {
+    let port = 4722;
+    let seen = serve_introspection(4723, resource(port)).await;
+    let s = start_introspected(port, 4723, "s3cret").await;
+    let r = s.call("echo", Some("Bearer good")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        seen.lock().unwrap()[0],
+        "token=good&token_type_hint=access_token"
+    );
+    for token in ["revoked", "other-aud"] {
+        let r = s.call("echo", Some(&format!("Bearer {token}"))).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{token}");
+        assert_eq!(challenge(&r)["error"], "invalid_token");
+    }
+    // Token characters that need form escaping are escaped.
+    let r = s.call("echo", Some("Bearer a+b/c=")).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        seen.lock().unwrap().last().unwrap(),
+        "token=a%2Bb%2Fc%3D&token_type_hint=access_token"
+    );
+    let r = s.call("echo", Some("Bearer good")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[cfg(feature = "http-client")]
+#[tokio::test]
+async fn a_refused_introspection_client_answers_503() {
+    let port = 4724;
+    serve_introspection(4725, resource(port)).await;
+    let s = start_introspected(port, 4725, "wrong-secret").await;
+    let r = s.call("echo", Some("Bearer good")).await;
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = r.text().await.unwrap();
+    assert!(!body.contains("4725"), "{body}");
+}

@@ -5,8 +5,9 @@
 //! Wrap a [`StreamableHttp`](crate::transport::http_server::StreamableHttp)
 //! in a [`BearerAuth`] layer with a [`TokenVerifier`]: [`JwtVerifier`]
 //! checks JWTs against a JWKS ([`Jwks`], [`JwksFile`], `JwksUrl` with the
-//! `http-client` feature, or your own [`JwksSource`]); implement
-//! [`TokenVerifier`] for opaque tokens.
+//! `http-client` feature, or your own [`JwksSource`]); for opaque tokens,
+//! `IntrospectionVerifier` (RFC 7662, with `http-client`) or your own
+//! [`TokenVerifier`].
 //!
 //! Accepted requests carry the [`VerifiedToken`] in their HTTP request
 //! extensions, for inner tower services and frameworks. Tool handlers'
@@ -26,6 +27,8 @@
 //! ```
 
 #[cfg(feature = "http-client")]
+mod introspection;
+#[cfg(feature = "http-client")]
 mod jwks_url;
 mod jwt;
 mod layer;
@@ -33,6 +36,8 @@ mod metadata;
 mod serve;
 mod token;
 
+#[cfg(feature = "http-client")]
+pub use introspection::IntrospectionVerifier;
 #[cfg(feature = "http-client")]
 pub use jwks_url::JwksUrl;
 pub use jwt::{Jwks, JwksError, JwksFile, JwksFuture, JwksSource, JwtVerifier};
