@@ -363,6 +363,8 @@ async fn tokens_for_another_audience_are_refused() {
         json!("https://other.test/mcp"),
         json!(["https://other.test/mcp"]),
         json!(null),
+        // Same host, another port: another server.
+        json!("http://127.0.0.1/mcp"),
     ] {
         let mut claims = s.claims("mcp:tools");
         claims["aud"] = aud.clone();
@@ -374,6 +376,21 @@ async fn tokens_for_another_audience_are_refused() {
             "the token is not meant for this server"
         );
     }
+    // Scheme and host in upper case, or a trailing slash: the same server.
+    let upper = s.resource.replace("http://127.0.0.1", "HTTP://127.0.0.1");
+    for aud in [upper, format!("{}/", s.resource)] {
+        let mut claims = s.claims("mcp:tools");
+        claims["aud"] = json!(aud);
+        let token = sign(&keys, "RS256", "rsa-1", &claims);
+        let r = s.call("echo", Some(&format!("Bearer {token}"))).await;
+        assert_eq!(r.status(), StatusCode::OK, "{aud}");
+    }
+    // The path is compared exactly.
+    let mut claims = s.claims("mcp:tools");
+    claims["aud"] = json!(s.resource.replace("/mcp", "/MCP"));
+    let token = sign(&keys, "RS256", "rsa-1", &claims);
+    let r = s.call("echo", Some(&format!("Bearer {token}"))).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     // An audience list that names this server is fine.
     let mut claims = s.claims("mcp:tools");
     claims["aud"] = json!(["https://other.test/mcp", s.resource]);

@@ -141,7 +141,11 @@ impl IntrospectionVerifier {
         {
             return Err(VerifyError::Issuer);
         }
-        if !verified.audience.contains(&self.audience) {
+        if !verified
+            .audience
+            .iter()
+            .any(|a| super::metadata::same_resource(a, &self.audience))
+        {
             return Err(VerifyError::Audience);
         }
         Ok(verified)

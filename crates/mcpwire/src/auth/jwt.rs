@@ -370,7 +370,11 @@ impl JwtVerifier {
         {
             return Err(VerifyError::Issuer);
         }
-        if !verified.audience.contains(&self.audience) {
+        if !verified
+            .audience
+            .iter()
+            .any(|a| super::metadata::same_resource(a, &self.audience))
+        {
             return Err(VerifyError::Audience);
         }
         Ok(verified)

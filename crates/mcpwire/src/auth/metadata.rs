@@ -90,3 +90,20 @@ impl ProtectedResourceMetadata {
         format!("{}{PRM_WELL_KNOWN}{path}", &self.resource[..origin_end])
     }
 }
+
+/// Whether `aud` names the resource `canonical`: scheme and host compared
+/// without regard to ASCII case, and a trailing `/` ignored (the spec
+/// asks servers to accept both, though the canonical form has neither).
+pub(crate) fn same_resource(aud: &str, canonical: &str) -> bool {
+    fn split(u: &str) -> (&str, &str) {
+        let u = u.strip_suffix('/').unwrap_or(u);
+        let scheme_end = u.find("://").map_or(0, |i| i + 3);
+        let origin_end = u[scheme_end..]
+            .find('/')
+            .map_or(u.len(), |i| scheme_end + i);
+        (&u[..origin_end], &u[origin_end..])
+    }
+    let (a_origin, a_path) = split(aud);
+    let (c_origin, c_path) = split(canonical);
+    a_origin.eq_ignore_ascii_case(c_origin) && a_path == c_path
+}
