@@ -21,6 +21,7 @@ use crate::transport::http_server::Body;
 /// Requests bodies larger than this are refused (413) before being parsed.
 const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
+#[derive(Clone)]
 struct Config {
     verifier: Arc<dyn TokenVerifier>,
     metadata: ProtectedResourceMetadata,
@@ -113,7 +114,7 @@ impl BearerAuth {
     }
 
     fn config_mut(&mut self) -> &mut Config {
-        Arc::get_mut(&mut self.config).expect("BearerAuth is configured before it is cloned")
+        Arc::make_mut(&mut self.config)
     }
 
     /// Scopes every request needs.

@@ -107,3 +107,36 @@ pub(crate) fn same_resource(aud: &str, canonical: &str) -> bool {
     let (c_origin, c_path) = split(canonical);
     a_origin.eq_ignore_ascii_case(c_origin) && a_path == c_path
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_metadata_url_inserts_the_well_known_path_after_the_host() {
+        let url = |r: &str| ProtectedResourceMetadata::new(r).metadata_url();
+        assert_eq!(
+            url("https://mcp.example.com"),
+            "https://mcp.example.com/.well-known/oauth-protected-resource"
+        );
+        assert_eq!(
+            url("https://mcp.example.com/"),
+            "https://mcp.example.com/.well-known/oauth-protected-resource"
+        );
+        assert_eq!(
+            url("https://mcp.example.com:8443/a/b"),
+            "https://mcp.example.com:8443/.well-known/oauth-protected-resource/a/b"
+        );
+    }
+
+    #[test]
+    fn same_resource_ignores_origin_case_and_a_trailing_slash_only() {
+        let c = "https://mcp.example.com/mcp";
+        assert!(same_resource("HTTPS://MCP.example.com/mcp", c));
+        assert!(same_resource("https://mcp.example.com/mcp/", c));
+        assert!(!same_resource("https://mcp.example.com/MCP", c));
+        assert!(!same_resource("https://mcp.example.com", c));
+        assert!(!same_resource("https://mcp.example.com.evil/mcp", c));
+        assert!(!same_resource("https://mcp.example.com:444/mcp", c));
+    }
+}
