@@ -82,11 +82,17 @@ fn now() -> u64 {
 
 /// A JWT of `claims` signed with `alg` ("EdDSA", "ES256", "RS256") under `kid`.
 fn sign(keys: &Keys, alg: &str, kid: &str, claims: &Value) -> String {
-    let input = format!(
-        "{}.{}",
-        b64(&json!({"alg": alg, "typ": "at+jwt", "kid": kid})),
-        b64(claims)
-    );
+    sign_with_header(
+        keys,
+        &json!({"alg": alg, "typ": "at+jwt", "kid": kid}),
+        claims,
+    )
+}
+
+/// A JWT of `claims` with `header`, signed with the key for its `alg`.
+fn sign_with_header(keys: &Keys, header: &Value, claims: &Value) -> String {
+    let alg = header["alg"].as_str().unwrap();
+    let input = format!("{}.{}", b64(header), b64(claims));
     let sig = match alg {
         "EdDSA" => keys.ed.sign(input.as_bytes()).as_ref().to_vec(),
         "ES256" => keys
@@ -571,6 +577,11 @@ async fn a_signature_by_another_key_is_refused() {
     let r = s
         .call("admin", Some(&format!("Bearer {}", parts.join("."))))
         .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // Signed correctly, but asking for an extension this server lacks.
+    let header = json!({"alg": "EdDSA", "kid": "ed-1", "crit": ["exp-ext"], "exp-ext": 1});
+    let token = sign_with_header(&keys, &header, &s.claims("mcp:tools"));
+    let r = s.call("echo", Some(&format!("Bearer {token}"))).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     // An ES256 token presented as RS256 (key type mismatch).
     let token = sign(&keys, "ES256", "ec-1", &s.claims("mcp:tools"));

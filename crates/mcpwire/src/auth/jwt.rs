@@ -329,11 +329,16 @@ impl JwtVerifier {
         struct Header {
             alg: String,
             kid: Option<String>,
+            /// Extensions the token says must be understood: none are.
+            crit: Option<serde_json::Value>,
         }
         let header: Header =
             serde_json::from_slice(&decode(h)?).map_err(|_| VerifyError::Malformed)?;
         if !matches!(header.alg.as_str(), "RS256" | "ES256" | "EdDSA") {
             return Err(VerifyError::Algorithm);
+        }
+        if header.crit.is_some() {
+            return Err(VerifyError::Malformed);
         }
         let sig = decode(s)?;
         let payload = decode(p)?;
