@@ -6,7 +6,8 @@
 # Installs the official-SDK interop peers (tests/interop/setup.sh) into
 # .cache/interop, exports MCPWIRE_INTEROP so the Rust tests can find them
 # ($MCPWIRE_INTEROP/py/bin/python, $MCPWIRE_INTEROP/node/node_modules), then
-# runs `cargo test --workspace "$@"`. Works from any directory.
+# runs `cargo test --workspace --features mcpwire/auth "$@"`. Works from any
+# directory.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,5 +18,7 @@ export MCPWIRE_INTEROP="${MCPWIRE_INTEROP:-$root/.cache/interop}"
 echo "==> [test] installing interop peers (bash tests/interop/setup.sh)"
 bash tests/interop/setup.sh
 
-echo "==> [test] cargo test --workspace $* (MCPWIRE_INTEROP=$MCPWIRE_INTEROP)"
-cargo test --workspace "$@"
+# mcpwire/auth: no workspace member turns the authorization layer on yet,
+# so its tests would not run otherwise.
+echo "==> [test] cargo test --workspace --features mcpwire/auth $* (MCPWIRE_INTEROP=$MCPWIRE_INTEROP)"
+cargo test --workspace --features mcpwire/auth "$@"
