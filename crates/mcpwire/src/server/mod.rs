@@ -14,6 +14,7 @@
 //! # }
 //! ```
 
+mod bus;
 mod completion;
 mod context;
 mod prompt;
@@ -31,12 +32,11 @@ mod uri_template;
 
 use std::sync::{Arc, RwLock};
 
-use indexmap::IndexMap;
-use mcpwire_types::Implementation;
-use tokio::sync::broadcast;
-
+pub use bus::{EventStream, InProcessBus, NotificationBus, ServerEvent};
 pub use completion::{Completer, MAX_COMPLETION_VALUES};
 pub use context::{Context, Era, PendingInput};
+use indexmap::IndexMap;
+use mcpwire_types::Implementation;
 pub use prompt::{
     IntoPromptResult, PromptHandler, PromptRoute, arguments_for, parse_prompt_arguments,
 };
@@ -56,15 +56,6 @@ use crate::Error;
 use crate::engine::{self, EngineConfig};
 use crate::transport::{self, Transport};
 
-/// Something that changed on the server, announced to connected clients.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum ServerEvent {
-    ToolsChanged,
-    ResourcesChanged,
-    PromptsChanged,
-    ResourceUpdated(String),
-}
-
 pub(crate) struct ServerInner {
     pub(crate) info: Implementation,
     /// `info` as the JSON every stateless result carries in its `_meta`.
@@ -74,8 +65,12 @@ pub(crate) struct ServerInner {
     pub(crate) resources: RwLock<IndexMap<String, ResourceRoute>>,
     pub(crate) templates: RwLock<Vec<TemplateRoute>>,
     pub(crate) prompts: RwLock<IndexMap<String, PromptRoute>>,
-    pub(crate) events: broadcast::Sender<ServerEvent>,
+    /// Where changes are published, and read back by sessions and
+    /// subscriptions.
+    pub(crate) bus: Arc<dyn NotificationBus>,
     pub(crate) links: Links,
+    /// Set once the task that feeds `links` from the bus is running.
+    fan_out: std::sync::Once,
     pub(crate) page_size: Option<usize>,
     pub(crate) engine: EngineConfig,
     pub(crate) cache_hint: mcpwire_types::CacheHint,
@@ -146,12 +141,30 @@ impl Links {
 }
 
 impl Server {
-    /// Tells every session, and every subscription, about a change.
+    /// Tells every session, and every subscription, about a change: it
+    /// goes on the bus, which is the only way events travel.
     fn announce(&self, ev: ServerEvent) {
-        for link in self.inner.links.live() {
-            link.deliver(&ev);
-        }
-        let _ = self.inner.events.send(ev);
+        self.inner.bus.publish(ev);
+    }
+
+    /// Registers a session for server events, starting the one task per
+    /// server that hands the bus's events to its sessions.
+    pub(crate) fn register_session(&self, link: &Arc<session::EventLink>) {
+        self.inner.fan_out.call_once(|| {
+            let mut events = self.inner.bus.subscribe();
+            let inner = Arc::downgrade(&self.inner);
+            tokio::spawn(async move {
+                use futures_util::StreamExt;
+                while let Some(ev) = events.next().await {
+                    // Sessions hold the server, so none is left once it is gone.
+                    let Some(inner) = inner.upgrade() else { break };
+                    for link in inner.links.live() {
+                        link.deliver(&ev);
+                    }
+                }
+            });
+        });
+        self.inner.links.register(link);
     }
 
     /// Starts building a server that calls itself `name` at `version`.
@@ -171,6 +184,7 @@ impl Server {
             request_state_ttl: request_state::DEFAULT_TTL,
             skills: None,
             tasks: tasks::TaskSettings::default(),
+            bus: CustomBus::default(),
         }
     }
 
@@ -335,6 +349,21 @@ pub struct ServerBuilder {
     request_state_ttl: std::time::Duration,
     skills: Option<Vec<Skill>>,
     tasks: tasks::TaskSettings,
+    bus: CustomBus,
+}
+
+/// A bus given to the builder; shown in `Debug` output only as present.
+#[derive(Default)]
+struct CustomBus(Option<Arc<dyn NotificationBus>>);
+
+impl std::fmt::Debug for CustomBus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "custom"
+        } else {
+            "in-process"
+        })
+    }
 }
 
 /// Secret keys, kept out of `Debug` output.
@@ -461,6 +490,15 @@ impl ServerBuilder {
         self
     }
 
+    /// Publishes the server's changes on `bus` and reads them back from
+    /// it, instead of on a bus of its own ([`InProcessBus`]). Give every
+    /// replica of a server the same shared bus and each tells its clients
+    /// about changes made on any of them.
+    pub fn notification_bus(mut self, bus: Arc<dyn NotificationBus>) -> Self {
+        self.bus = CustomBus(Some(bus));
+        self
+    }
+
     /// Sets the engine settings (concurrency, timeouts, shutdown grace).
     pub fn engine(mut self, config: EngineConfig) -> Self {
         self.engine = config;
@@ -469,7 +507,6 @@ impl ServerBuilder {
 
     /// Builds the server.
     pub fn build(self) -> Server {
-        let (events, _) = broadcast::channel(256);
         Server {
             inner: Arc::new(ServerInner {
                 info_json: serde_json::to_value(&self.info).unwrap_or_default(),
@@ -494,8 +531,12 @@ impl ServerBuilder {
                         .map(|p| (p.def.name.clone(), p))
                         .collect(),
                 ),
-                events,
+                bus: self
+                    .bus
+                    .0
+                    .unwrap_or_else(|| Arc::new(InProcessBus::default())),
                 links: Links::default(),
+                fan_out: std::sync::Once::new(),
                 page_size: self.page_size,
                 engine: self.engine,
                 cache_hint: self.cache_hint,

@@ -257,7 +257,7 @@ impl Connection {
             peer,
             state: self.state.clone(),
         });
-        self.server.inner.links.register(&link);
+        self.server.register_session(&link);
         let _ = self.link.set(link);
     }
 

@@ -2,9 +2,9 @@
 //! carries the list-change and resource-update notifications the client
 //! asked for, each tagged with the subscription's id.
 
+use futures_util::StreamExt;
 use mcpwire_types::{Request, SubscriptionFilter, SubscriptionsListenRequestParams, meta, methods};
 use serde_json::{Value, json};
-use tokio::sync::broadcast::error::RecvError;
 
 use super::ServerEvent;
 use super::session::{Connection, params};
@@ -45,7 +45,7 @@ impl Connection {
             params
         };
         // Subscribe before acknowledging, so no change falls in between.
-        let mut events = self.server.inner.events.subscribe();
+        let mut events = self.server.inner.bus.subscribe();
         cx.peer.notify_related(
             ACKNOWLEDGED,
             Some(tag(json!({ "notifications": agreed }))),
@@ -53,23 +53,25 @@ impl Connection {
         )?;
         loop {
             let event = tokio::select! {
-                ev = events.recv() => ev,
+                ev = events.next() => ev,
                 _ = cx.cancel.cancelled() => return Err(Error::Cancelled),
                 _ = cx.peer.closed() => return Err(Error::Cancelled),
             };
+            // The server is going away: end the subscription gracefully.
+            let Some(event) = event else {
+                return Ok(tag(json!({})));
+            };
             let (method, params) = match event {
-                Ok(ServerEvent::ToolsChanged) if agreed.tools_list_changed == Some(true) => {
+                ServerEvent::ToolsChanged if agreed.tools_list_changed == Some(true) => {
                     (methods::NOTIFICATIONS_TOOLS_LIST_CHANGED, json!({}))
                 }
-                Ok(ServerEvent::PromptsChanged) if agreed.prompts_list_changed == Some(true) => {
+                ServerEvent::PromptsChanged if agreed.prompts_list_changed == Some(true) => {
                     (methods::NOTIFICATIONS_PROMPTS_LIST_CHANGED, json!({}))
                 }
-                Ok(ServerEvent::ResourcesChanged)
-                    if agreed.resources_list_changed == Some(true) =>
-                {
+                ServerEvent::ResourcesChanged if agreed.resources_list_changed == Some(true) => {
                     (methods::NOTIFICATIONS_RESOURCES_LIST_CHANGED, json!({}))
                 }
-                Ok(ServerEvent::ResourceUpdated(uri))
+                ServerEvent::ResourceUpdated(uri)
                     if agreed
                         .resource_subscriptions
                         .as_ref()
@@ -80,9 +82,7 @@ impl Connection {
                         json!({ "uri": uri }),
                     )
                 }
-                Ok(_) | Err(RecvError::Lagged(_)) => continue,
-                // The server is going away: end the subscription gracefully.
-                Err(RecvError::Closed) => return Ok(tag(json!({}))),
+                _ => continue,
             };
             cx.peer.notify_related(method, Some(tag(params)), &cx.id)?;
         }
