@@ -207,3 +207,54 @@ async fn legacy_http_sse_end_to_end() {
     );
     let _ = stop.send(());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_follows_changes_over_http_in_both_eras() {
+    use mcpwire::client::ClientMode;
+    use mcpwire::server::{Era, ResourceRoute};
+    use mcpwire_types::SubscriptionFilter;
+
+    let (base, server, stop, _svc) = start(HttpConfig::default()).await;
+    server.add_resource(ResourceRoute::new("memo://a", "a", |_cx, _u, _v| async {
+        "a".to_string()
+    }));
+    for (mode, era) in [
+        (ClientMode::Auto, Era::Stateless),
+        (ClientMode::Legacy, Era::Session),
+    ] {
+        let transport = HttpClientTransport::builder(format!("{base}/mcp"))
+            .build()
+            .unwrap();
+        let handle = transport.handle();
+        let client = builder().mode(mode).connect(transport).await.unwrap();
+        assert_eq!(client.era(), era);
+        let filter = SubscriptionFilter {
+            tools_list_changed: Some(true),
+            resource_subscriptions: Some(vec!["memo://a".into()]),
+            ..Default::default()
+        };
+        let mut sub = client.listen(filter.clone()).await.unwrap();
+        assert_eq!(sub.agreed(), &filter, "{era:?}");
+        // In a session, changes travel on the GET stream: wait for it.
+        for _ in 0..250 {
+            if era == Era::Stateless || handle.has_standalone_stream() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        server.resource_updated("memo://a");
+        let n = tokio::time::timeout(Duration::from_secs(5), sub.next())
+            .await
+            .expect("in time")
+            .expect("live");
+        assert!(
+            matches!(&n, ServerNotification::ResourceUpdated { uri } if uri == "memo://a"),
+            "{era:?}: {n:?}"
+        );
+        // Requests still flow beside the open subscription.
+        exercise(&client).await;
+        sub.close().await;
+        client.close().await;
+    }
+    let _ = stop.send(());
+}

@@ -1,27 +1,22 @@
 //! `watch`: print the server's notifications (list changes, resource
 //! updates, logs) as they arrive, until Ctrl-C or the server goes away.
 //!
-//! In a session the client subscribes to each `--resource` with
-//! `resources/subscribe`; list changes arrive unasked. In the stateless
-//! era one `subscriptions/listen` request asks for all list changes and
-//! the given resources' updates. With `--json` every notification is one
-//! JSON line on stdout.
+//! It follows every list change and the given `--resource`s' updates
+//! with [`Client::listen`]: one `subscriptions/listen` request in the
+//! stateless era, `resources/subscribe` in a session. Log messages are
+//! printed as they come. With `--json` every notification is one JSON line
+//! on stdout.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use mcpwire::client::{Client, ServerNotification};
-use mcpwire::engine::RequestOptions;
-use mcpwire::server::Era;
-use mcpwire_types::{SubscriptionFilter, SubscriptionsListenRequestParams, methods};
+use mcpwire_types::{SubscriptionFilter, methods};
 use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::cli::Watch;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Output;
-
-/// How long the stateless listen request may stay open: for ever, in effect.
-const LISTEN_FOREVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// Runs `watch`.
 pub async fn run(a: Watch, out: Output) -> CliResult {
@@ -32,55 +27,53 @@ pub async fn run(a: Watch, out: Output) -> CliResult {
 }
 
 async fn watch(client: &Client, resources: &[String], out: Output) -> CliResult {
-    let mut rx = client.notifications();
-    let listen = async {
-        match client.era() {
-            Era::Session => {
-                for uri in resources {
-                    client
-                        .subscribe(uri)
-                        .await
-                        .map_err(|e| CliError::call(&format!("resources/subscribe {uri}"), e))?;
-                }
-                eprintln!("{}", out.dim_err("watching; Ctrl-C to stop"));
-                std::future::pending::<Result<(), CliError>>().await
-            }
-            Era::Stateless => {
-                let p = SubscriptionsListenRequestParams {
-                    notifications: SubscriptionFilter {
-                        tools_list_changed: Some(true),
-                        prompts_list_changed: Some(true),
-                        resources_list_changed: Some(true),
-                        resource_subscriptions: (!resources.is_empty()).then(|| resources.to_vec()),
-                    },
-                    meta: None,
-                };
-                eprintln!("{}", out.dim_err("watching; Ctrl-C to stop"));
-                let _: Value = client
-                    .request(
-                        methods::SUBSCRIPTIONS_LISTEN,
-                        &p,
-                        RequestOptions::new().timeout(LISTEN_FOREVER),
-                    )
-                    .await
-                    .map_err(|e| CliError::call(methods::SUBSCRIPTIONS_LISTEN, e))?;
-                eprintln!("the server ended the subscription");
-                Ok(())
-            }
+    let mut logs = client.notifications();
+    let filter = SubscriptionFilter {
+        tools_list_changed: Some(true),
+        prompts_list_changed: Some(true),
+        resources_list_changed: Some(true),
+        resource_subscriptions: (!resources.is_empty()).then(|| resources.to_vec()),
+    };
+    let mut sub = client
+        .listen(filter)
+        .await
+        .map_err(|e| CliError::call(methods::SUBSCRIPTIONS_LISTEN, e))?;
+    if sub.id().is_some() {
+        // What the server acknowledged it will send.
+        let agreed = json!({ "notifications": sub.agreed() });
+        print(
+            methods::NOTIFICATIONS_SUBSCRIPTIONS_ACKNOWLEDGED,
+            &agreed,
+            out,
+        );
+    }
+    eprintln!("{}", out.dim_err("watching; Ctrl-C to stop"));
+    let changes = async {
+        while let Some(n) = sub.next().await {
+            show(&n, out);
         }
     };
-    let print = async {
+    // Log messages are not part of the subscription; they come as they are sent.
+    let logs = async {
         loop {
-            match rx.recv().await {
-                Ok(n) => show(&n, out),
+            match logs.recv().await {
+                Ok(n @ ServerNotification::Log(_)) => show(&n, out),
+                Ok(_) => {}
                 Err(RecvError::Lagged(k)) => eprintln!("(missed {k} notifications)"),
-                Err(RecvError::Closed) => return,
+                Err(RecvError::Closed) => std::future::pending::<()>().await,
             }
         }
     };
     tokio::select! {
-        r = listen => r.map(|()| Exit::Ok),
-        () = print => Err(CliError::protocol("the server closed the connection")),
+        () = changes => {
+            if client.is_closed() {
+                Err(CliError::protocol("the server closed the connection"))
+            } else {
+                eprintln!("the server ended the subscription");
+                Ok(Exit::Ok)
+            }
+        }
+        () = logs => Ok(Exit::Ok),
         _ = tokio::signal::ctrl_c() => Ok(Exit::Ok),
     }
 }
@@ -109,13 +102,18 @@ fn show(n: &ServerNotification, out: Output) {
         }
         _ => ("notification", Value::Null),
     };
+    print(method, &params, out);
+}
+
+/// Prints one notification: a JSON line, or a timestamped line.
+fn print(method: &str, params: &Value, out: Output) {
     if out.json {
         println!(
             "{}",
             json!({"time": now_secs(), "method": method, "params": params})
         );
     } else {
-        let detail = match &params {
+        let detail = match params {
             Value::Object(m) if m.is_empty() => String::new(),
             Value::Null => String::new(),
             other => format!(" {other}"),

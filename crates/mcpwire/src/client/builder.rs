@@ -197,6 +197,7 @@ impl ClientBuilder {
     /// handshake, or neither.
     pub async fn connect<T: Transport>(self, transport: T) -> Result<Client, Error> {
         let (notes, _) = broadcast::channel(1024);
+        let routes = Arc::new(super::listen::Routes::default());
         let caps = self
             .capabilities
             .unwrap_or_else(|| self.handlers.capabilities());
@@ -204,6 +205,7 @@ impl ClientBuilder {
         let service = Arc::new(handler::ClientService {
             handlers: self.handlers,
             notifications: notes.clone(),
+            routes: routes.clone(),
         });
         let (peer, driver) = engine::connect(service, transport, self.engine);
         let task = tokio::spawn(driver);
@@ -248,6 +250,7 @@ impl ClientBuilder {
             handlers,
             max_input_rounds: self.max_input_rounds,
             notes,
+            routes,
             task: Mutex::new(Some(task)),
         })
     }

@@ -161,11 +161,12 @@ impl Client {
 
     /// `resources/subscribe`: updates arrive as
     /// [`ServerNotification::ResourceUpdated`](super::ServerNotification::ResourceUpdated).
-    /// Only in a session: 2026-07-28 replaced it with `subscriptions/listen`.
+    /// Only in a session: 2026-07-28 replaced it with `subscriptions/listen`
+    /// ([`Client::listen`](super::Client::listen) follows resources in both).
     pub async fn subscribe(&self, uri: &str) -> Result<(), Error> {
         self.require_session(
             methods::RESOURCES_SUBSCRIBE,
-            "subscriptions/listen replaced it",
+            "subscriptions/listen replaced it; Client::listen follows resources in both eras",
         )?;
         self.peer
             .request(methods::RESOURCES_SUBSCRIBE, Some(json!({ "uri": uri })))
@@ -177,7 +178,7 @@ impl Client {
     pub async fn unsubscribe(&self, uri: &str) -> Result<(), Error> {
         self.require_session(
             methods::RESOURCES_UNSUBSCRIBE,
-            "subscriptions/listen replaced it",
+            "subscriptions/listen replaced it; Client::listen follows resources in both eras",
         )?;
         self.peer
             .request(methods::RESOURCES_UNSUBSCRIBE, Some(json!({ "uri": uri })))

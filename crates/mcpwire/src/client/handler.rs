@@ -132,6 +132,7 @@ impl ClientHandlers {
 pub(crate) struct ClientService {
     pub(crate) handlers: ClientHandlers,
     pub(crate) notifications: broadcast::Sender<ServerNotification>,
+    pub(crate) routes: std::sync::Arc<super::listen::Routes>,
 }
 
 fn parse<T: serde::de::DeserializeOwned>(p: Option<Value>) -> Result<T, Error> {
@@ -160,6 +161,7 @@ impl Service for ClientService {
     }
 
     async fn handle_notification(&self, n: Notification, _peer: &Peer) {
+        self.routes.route(&n);
         let _ = self
             .notifications
             .send(ServerNotification::from_notification(n));

@@ -56,6 +56,7 @@ mod builder;
 mod calls;
 mod handler;
 mod handshake;
+mod listen;
 mod notification;
 mod skills;
 mod stateless;
@@ -74,6 +75,7 @@ use tokio::task::JoinHandle;
 
 pub use builder::{ClientBuilder, ClientMode, DEFAULT_MAX_INPUT_ROUNDS, DEFAULT_PROBE_TIMEOUT};
 pub use handler::ClientHandlers;
+pub use listen::{LISTEN_ACK_TIMEOUT, Subscription};
 pub use notification::ServerNotification;
 pub use skills::{LoadedSkill, SkillError, SkillFile, SkillsClient};
 pub use tasks::TaskCall;
@@ -98,6 +100,8 @@ pub struct Client {
     handlers: ClientHandlers,
     max_input_rounds: usize,
     notes: broadcast::Sender<ServerNotification>,
+    /// Where notifications tagged with a subscription id go.
+    routes: std::sync::Arc<listen::Routes>,
     task: Mutex<Option<JoinHandle<Result<(), Error>>>>,
 }
 

@@ -20,7 +20,6 @@ use crate::Error;
 pub type ProgressCallback = Arc<dyn Fn(Value) + Send + Sync>;
 
 /// Told an outgoing request's id before it is sent.
-#[cfg(feature = "proxy")]
 pub(crate) type SentCallback = Arc<dyn Fn(&RequestId) + Send + Sync>;
 
 /// Options of one outgoing request.
@@ -42,8 +41,8 @@ pub struct RequestOptions {
     pub(crate) progress: Option<ProgressCallback>,
     pub(crate) cancel: Option<CancellationToken>,
     pub(crate) related: Option<RequestId>,
-    /// Told the request's id before it is sent (the proxy maps it back).
-    #[cfg(feature = "proxy")]
+    /// Told the request's id before it is sent (the proxy maps it back; a
+    /// subscription routes its notifications by it).
     pub(crate) on_sent: Option<SentCallback>,
 }
 
@@ -255,7 +254,6 @@ impl Peer {
             return Err(Error::Closed(self.close_reason()));
         }
         let id = RequestId::Number(self.shared.next_id.fetch_add(1, Ordering::Relaxed));
-        #[cfg(feature = "proxy")]
         if let Some(f) = &opts.on_sent {
             f(&id);
         }
