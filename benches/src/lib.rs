@@ -2,6 +2,7 @@
 //! and the HTTP load driver's client: [`http`] (HTTP/1.1), [`http_session`] (MCP sessions over it) and [`epoll`] (the multi-session loop).
 
 pub mod epoll;
+pub mod floor;
 pub mod http;
 pub mod http_session;
 

@@ -15,7 +15,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::serve::ListenerExt;
-use serde_json::{Value, json};
+use mcpwire_benches::floor::{answer, error};
+use serde_json::Value;
 
 fn main() -> std::io::Result<()> {
     let mut port = 8080u16;
@@ -51,7 +52,9 @@ async fn mcp(body: Bytes) -> Response {
         }
     };
     match (msg.get("id"), msg.get("method").and_then(Value::as_str)) {
-        (Some(id), Some(method)) => json_body(&handle(id.clone(), method, msg.get("params"))),
+        (Some(id), Some(method)) => {
+            json_body(&answer("floor-http", id.clone(), method, msg.get("params")))
+        }
         // Notifications and responses.
         _ => StatusCode::ACCEPTED.into_response(),
     }
@@ -60,56 +63,4 @@ async fn mcp(body: Bytes) -> Response {
 fn json_body(v: &Value) -> Response {
     let bytes = serde_json::to_vec(v).expect("a Value always serialises");
     ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
-}
-
-fn handle(id: Value, method: &str, params: Option<&Value>) -> Value {
-    let result = match method {
-        "initialize" => {
-            let version = params
-                .and_then(|p| p.get("protocolVersion"))
-                .and_then(Value::as_str)
-                .unwrap_or("2025-11-25");
-            json!({
-                "protocolVersion": version,
-                "capabilities": {"tools": {}},
-                "serverInfo": {"name": "floor-http", "version": env!("CARGO_PKG_VERSION")},
-            })
-        }
-        "server/discover" => json!({
-            "resultType": "complete",
-            "supportedVersions": ["2026-07-28"],
-            "capabilities": {"tools": {}},
-            "serverInfo": {"name": "floor-http", "version": env!("CARGO_PKG_VERSION")},
-        }),
-        "ping" => json!({}),
-        "tools/list" => json!({"tools": [{
-            "name": "echo",
-            "description": "Returns its text argument unchanged",
-            "inputSchema": {
-                "type": "object",
-                "properties": {"text": {"type": "string"}},
-                "required": ["text"],
-            },
-        }]}),
-        "tools/call" => {
-            let name = params.and_then(|p| p.get("name")).and_then(Value::as_str);
-            let text = params
-                .and_then(|p| p.get("arguments"))
-                .and_then(|a| a.get("text"))
-                .and_then(Value::as_str);
-            match (name, text) {
-                (Some("echo"), Some(text)) => json!({"content": [{"type": "text", "text": text}]}),
-                (Some("echo"), None) => {
-                    return error(id, -32602, "echo needs a string argument `text`");
-                }
-                _ => return error(id, -32602, "unknown tool"),
-            }
-        }
-        _ => return error(id, -32601, "method not found"),
-    };
-    json!({"jsonrpc": "2.0", "id": id, "result": result})
-}
-
-fn error(id: Value, code: i64, message: &str) -> Value {
-    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
 }

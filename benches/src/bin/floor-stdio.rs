@@ -10,7 +10,8 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::os::fd::AsFd;
 
-use serde_json::{Value, json};
+use mcpwire_benches::floor::{answer, error};
+use serde_json::Value;
 
 fn main() -> io::Result<()> {
     // Raw fds: `StdinLock` hides its buffer and `StdoutLock` flushes on every newline.
@@ -48,54 +49,5 @@ fn handle(line: &[u8]) -> Option<Value> {
     let Some(method) = msg.get("method").and_then(Value::as_str) else {
         return None; // a response to something we never sent
     };
-    let params = msg.get("params");
-    let result = match method {
-        "initialize" => {
-            let version = params
-                .and_then(|p| p.get("protocolVersion"))
-                .and_then(Value::as_str)
-                .unwrap_or("2025-11-25");
-            json!({
-                "protocolVersion": version,
-                "capabilities": {"tools": {}},
-                "serverInfo": {"name": "floor-stdio", "version": env!("CARGO_PKG_VERSION")},
-            })
-        }
-        "server/discover" => json!({
-            "resultType": "complete",
-            "supportedVersions": ["2026-07-28"],
-            "capabilities": {"tools": {}},
-            "serverInfo": {"name": "floor-stdio", "version": env!("CARGO_PKG_VERSION")},
-        }),
-        "ping" => json!({}),
-        "tools/list" => json!({"tools": [{
-            "name": "echo",
-            "description": "Returns its text argument unchanged",
-            "inputSchema": {
-                "type": "object",
-                "properties": {"text": {"type": "string"}},
-                "required": ["text"],
-            },
-        }]}),
-        "tools/call" => {
-            let name = params.and_then(|p| p.get("name")).and_then(Value::as_str);
-            let text = params
-                .and_then(|p| p.get("arguments"))
-                .and_then(|a| a.get("text"))
-                .and_then(Value::as_str);
-            match (name, text) {
-                (Some("echo"), Some(text)) => json!({"content": [{"type": "text", "text": text}]}),
-                (Some("echo"), None) => {
-                    return Some(error(id, -32602, "echo needs a string argument `text`"));
-                }
-                _ => return Some(error(id, -32602, "unknown tool")),
-            }
-        }
-        _ => return Some(error(id, -32601, "method not found")),
-    };
-    Some(json!({"jsonrpc": "2.0", "id": id, "result": result}))
-}
-
-fn error(id: Value, code: i64, message: &str) -> Value {
-    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
+    Some(answer("floor-stdio", id, method, msg.get("params")))
 }
