@@ -10,7 +10,9 @@
 mod common;
 mod echo_http;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use mcpwire_testkit::{interop, interop_script};
 use std::process::{Command, Stdio};
 
 use echo_http::EchoHttp;
@@ -32,46 +34,13 @@ const CHECKS: [&str; 12] = [
     "close",
 ];
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// The interop cache, or `None` (after saying so) when it is not installed.
-fn peers() -> Option<PathBuf> {
-    let dir = std::env::var_os("MCPWIRE_INTEROP")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".cache/interop"));
-    let ready = dir.join("py/bin/python").exists() && dir.join("node/node_modules").exists();
-    if ready {
-        return Some(dir);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "interop peers missing at {}: run bash tests/interop/setup.sh",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "SKIPPED: interop peers not installed at {} (bash scripts/test.sh installs them)",
-        dir.display()
-    );
-    None
-}
-
-fn script(name: &str) -> PathBuf {
-    repo_root().join("tests/interop").join(name)
-}
-
 /// Runs an official-SDK client driver against the echo example over HTTP and
 /// checks that every check it reports passed; returns its JSON summary.
 fn drive_echo_http(dir: &Path, program: &Path, driver: &str, mode: &str) -> Value {
     let server = EchoHttp::start();
     let url = server.url();
     let out = Command::new(program)
-        .arg(script(driver))
+        .arg(interop_script(driver))
         .args(["--mode", mode, "--url", &url])
         .env("MCPWIRE_INTEROP", dir)
         .stdin(Stdio::null())
@@ -112,7 +81,7 @@ fn drive_echo_http(dir: &Path, program: &Path, driver: &str, mode: &str) -> Valu
 
 #[test]
 fn python_sdk_client_drives_echo_over_http_in_legacy_mode() {
-    let Some(dir) = peers() else { return };
+    let Some(dir) = interop() else { return };
     let summary = drive_echo_http(&dir, &dir.join("py/bin/python"), "py_client.py", "legacy");
     assert_eq!(summary["details"]["negotiation"], "initialize", "{summary}");
 }
@@ -122,7 +91,7 @@ fn python_sdk_client_drives_echo_over_http_in_legacy_mode() {
 /// speaks 2026-07-28 from then on.
 #[test]
 fn python_sdk_client_drives_echo_over_http_in_auto_mode() {
-    let Some(dir) = peers() else { return };
+    let Some(dir) = interop() else { return };
     let summary = drive_echo_http(&dir, &dir.join("py/bin/python"), "py_client.py", "auto");
     assert_eq!(summary["protocolVersion"], "2026-07-28", "{summary}");
 }
@@ -131,7 +100,7 @@ fn python_sdk_client_drives_echo_over_http_in_auto_mode() {
 /// with no handshake and no session.
 #[test]
 fn python_sdk_client_drives_echo_over_http_pinned_to_2026_07_28() {
-    let Some(dir) = peers() else { return };
+    let Some(dir) = interop() else { return };
     let summary = drive_echo_http(
         &dir,
         &dir.join("py/bin/python"),
@@ -143,6 +112,6 @@ fn python_sdk_client_drives_echo_over_http_pinned_to_2026_07_28() {
 
 #[test]
 fn typescript_sdk_client_drives_echo_over_http() {
-    let Some(dir) = peers() else { return };
+    let Some(dir) = interop() else { return };
     drive_echo_http(&dir, Path::new("node"), "ts_client.mjs", "legacy");
 }

@@ -7,7 +7,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use mcpwire_testkit::{interop, interop_script};
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,45 +20,12 @@ use mcpwire::transport::{ChildProcess, StderrMode};
 use mcpwire::types::{ContentBlock, ResourceContents};
 use serde_json::{Value, json};
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// The interop cache, or `None` (after saying so) when it is not installed.
-fn peers() -> Option<PathBuf> {
-    let dir = std::env::var_os("MCPWIRE_INTEROP")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".cache/interop"));
-    let ready = dir.join("py/bin/python").exists() && dir.join("node/node_modules").exists();
-    if ready {
-        return Some(dir);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "interop peers missing at {}: run bash tests/interop/setup.sh",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "SKIPPED: interop peers not installed at {} (bash scripts/test.sh installs them)",
-        dir.display()
-    );
-    None
-}
-
-fn script(name: &str) -> PathBuf {
-    repo_root().join("tests/interop").join(name)
-}
-
 /// Runs an official-SDK client driver against the echo example and checks
 /// every check it reports passed.
 fn drive_echo(program: &Path, driver: &str, mode: &str) {
     let echo = common::example("echo");
     let out = Command::new(program)
-        .arg(script(driver))
+        .arg(interop_script(driver))
         .args(["--mode", mode, "--"])
         .arg(&echo)
         .arg("stdio")
@@ -83,7 +52,7 @@ fn drive_echo(program: &Path, driver: &str, mode: &str) {
 
 #[test]
 fn python_sdk_client_drives_echo_in_legacy_auto_and_2026_modes() {
-    let Some(dir) = peers() else { return };
+    let Some(dir) = interop() else { return };
     let python = dir.join("py/bin/python");
     drive_echo(&python, "py_client.py", "legacy");
     drive_echo(&python, "py_client.py", "auto");
@@ -92,7 +61,7 @@ fn python_sdk_client_drives_echo_in_legacy_auto_and_2026_modes() {
 
 #[test]
 fn typescript_sdk_client_drives_echo() {
-    let Some(_dir) = peers() else { return };
+    let Some(_dir) = interop() else { return };
     drive_echo(Path::new("node"), "ts_client.mjs", "legacy");
 }
 
@@ -216,16 +185,16 @@ async fn drive_server(transport: ChildProcess, name: &str, language: &str) {
 
 #[tokio::test]
 async fn mcpwire_client_drives_the_python_sdk_server() {
-    let Some(dir) = peers() else { return };
-    let t = ChildProcess::new(dir.join("py/bin/python")).arg(script("py_server.py"));
+    let Some(dir) = interop() else { return };
+    let t = ChildProcess::new(dir.join("py/bin/python")).arg(interop_script("py_server.py"));
     drive_server(t, "interop-python", "python").await;
 }
 
 #[tokio::test]
 async fn mcpwire_client_drives_the_typescript_sdk_server() {
-    let Some(dir) = peers() else { return };
+    let Some(dir) = interop() else { return };
     let t = ChildProcess::new("node")
-        .arg(script("ts_server.mjs"))
+        .arg(interop_script("ts_server.mjs"))
         .env("MCPWIRE_INTEROP", &dir);
     drive_server(t, "interop-typescript", "typescript").await;
 }

@@ -12,7 +12,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{interop, mcpwire};
+use common::mcpwire;
+use mcpwire_testkit::interop;
 use serde_json::Value;
 
 fn everything(dir: &Path, args: &[&str]) -> Vec<String> {

@@ -9,7 +9,9 @@
 
 mod support_http;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+use mcpwire_testkit::{interop, interop_script};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -26,40 +28,6 @@ use tokio::net::TcpStream;
 use support_http::{connect, echo, free_port, text};
 
 // ------------------------------------------------------------- peers ----
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
-
-/// The interop cache, or `None` (after saying so) when it is not installed.
-fn peers() -> Option<PathBuf> {
-    let dir = std::env::var_os("MCPWIRE_INTEROP")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".cache/interop"));
-    let ready = dir.join("py/bin/python").exists() && dir.join("node/node_modules").exists();
-    if ready {
-        return Some(dir);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "interop peers missing at {}: run bash tests/interop/setup.sh",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "SKIPPED: interop peers not installed at {} (run bash tests/interop/setup.sh)",
-        dir.display()
-    );
-    None
-}
-
-fn script(name: &str) -> PathBuf {
-    repo_root().join("tests/interop").join(name)
-}
 
 /// A server peer process, killed when dropped.
 struct PeerProcess {
@@ -217,10 +185,10 @@ async fn reqwest_free_post(url: &str, session: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_sdk_server_over_streamable_http() {
-    let Some(dir) = peers() else { return };
+    let Some(dir) = interop() else { return };
     let port = free_port();
     let mut cmd = Command::new(dir.join("py/bin/python"));
-    cmd.arg(script("py_server.py"))
+    cmd.arg(interop_script("py_server.py"))
         .arg("--http")
         .arg(port.to_string());
     let _peer = PeerProcess::start(cmd, port, "py").await;
@@ -234,10 +202,10 @@ async fn python_sdk_server_over_streamable_http() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typescript_sdk_server_over_streamable_http() {
-    let Some(dir) = peers() else { return };
+    let Some(dir) = interop() else { return };
     let port = free_port();
     let mut cmd = Command::new("node");
-    cmd.arg(script("ts_server.mjs"))
+    cmd.arg(interop_script("ts_server.mjs"))
         .arg("--http")
         .arg(port.to_string())
         .env("MCPWIRE_INTEROP", &dir);
@@ -252,7 +220,7 @@ async fn typescript_sdk_server_over_streamable_http() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reference_everything_server_over_streamable_http() {
-    let Some(dir) = peers() else { return };
+    let Some(dir) = interop() else { return };
     let index = dir.join("node/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
     if !index.exists() {
         if std::env::var_os("CI").is_some() {
@@ -288,10 +256,10 @@ async fn reference_everything_server_over_streamable_http() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_sdk_legacy_sse_server_through_the_fallback() {
-    let Some(dir) = peers() else { return };
+    let Some(dir) = interop() else { return };
     let port = free_port();
     let mut cmd = Command::new(dir.join("py/bin/python"));
-    cmd.arg(script("py_server.py"))
+    cmd.arg(interop_script("py_server.py"))
         .arg("--sse")
         .arg(port.to_string());
     let _peer = PeerProcess::start(cmd, port, "py-sse").await;

@@ -12,12 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 /// The repository root.
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("repo root")
-}
+pub use mcpwire_testkit::repo_root;
 
 /// What one run of `mcpwire` did.
 #[derive(Debug)]
@@ -88,32 +83,6 @@ pub fn echo() -> PathBuf {
         path
     })
     .clone()
-}
-
-/// The interop peers' directory, or `None` (after saying so) when they are
-/// not installed. With `CI` set, missing peers fail the test.
-pub fn interop() -> Option<PathBuf> {
-    let dir = std::env::var_os("MCPWIRE_INTEROP")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".cache/interop"));
-    let ready = dir.join("py/bin/python").exists()
-        && dir
-            .join("node/node_modules/@modelcontextprotocol/server-everything/dist/index.js")
-            .exists();
-    if ready {
-        return Some(dir);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "interop peers missing at {}: run bash tests/interop/setup.sh",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "SKIPPED: interop peers not installed at {} (bash tests/interop/setup.sh installs them)",
-        dir.display()
-    );
-    None
 }
 
 /// A server process killed on drop.
