@@ -277,6 +277,7 @@ impl Connection {
             cx.cancel,
             era,
             inputs,
+            cx.extensions,
         )
     }
 

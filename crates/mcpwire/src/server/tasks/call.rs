@@ -179,6 +179,7 @@ impl Connection {
             id: cx.id.clone(),
             peer: cx.peer.clone(),
             cancel: token.clone(),
+            extensions: cx.extensions.clone(),
         };
         let context = self.context(task_cx, era, p.meta.take(), answers);
         let binding = Binding {
@@ -220,6 +221,7 @@ impl Connection {
             id: cx.id.clone(),
             peer: cx.peer.clone(),
             cancel: token.clone(),
+            extensions: cx.extensions.clone(),
         };
         let context = self.context(task_cx, era, p.meta.take(), answers.clone());
         let (offer, mut asked) = oneshot::channel();
