@@ -127,7 +127,8 @@ impl SupportDesk {
         /// How the problem was resolved, in a sentence or two.
         resolution: String,
     ) -> Result<Json<ClosedTicket>, Error> {
-        let closed = (self.store.close_ticket(ticket_id, resolution).await).map_err(tool_error)?;
+        let closed = (self.store.close_ticket(ticket_id, resolution, caller(&cx)).await)
+            .map_err(tool_error)?;
         let server = cx.server();
         // The ticket leaves the resource list (list_changed) and its
         // subscribers, and the list's, hear that it changed.
@@ -147,8 +148,8 @@ impl SupportDesk {
         /// Why the ticket needs an engineer.
         reason: String,
     ) -> Result<Json<Escalation>, Error> {
-        let escalation =
-            (self.store.escalate_ticket(ticket_id, reason).await).map_err(tool_error)?;
+        let escalation = (self.store.escalate_ticket(ticket_id, reason, caller(&cx)).await)
+            .map_err(tool_error)?;
         cx.server().resource_updated(ticket_uri(ticket_id));
         cx.server().resource_updated(LIST_URI);
         Ok(Json(escalation))
@@ -199,6 +200,13 @@ impl SupportDesk {
         .title(format!("Ticket {id}: {}", t.subject))
         .mime_type("text/markdown")
     }
+}
+
+/// Who is calling: the subject of the OAuth token behind the request,
+/// when the server runs behind `BearerAuth` (`mcpwire serve support-desk
+/// --http ADDR --auth-jwks ...`).
+fn caller(cx: &Context) -> Option<String> {
+    cx.auth().and_then(|a| a.subject.clone())
 }
 
 /// A store failure as a tool's `isError` text: the cause when the caller
