@@ -16,18 +16,16 @@ use crate::output::Output;
 
 /// `serve support-desk|sqlite [--db PATH] [--http ADDR [--auth-jwks ...]]`.
 pub async fn serve(args: Serve) -> CliResult {
-    let (built, http, auth) = match args.server {
-        DemoServer::SupportDesk { db, http, auth } => {
-            (mcpwire_demos::support_desk::server(&db), http, auth)
-        }
-        DemoServer::Sqlite { db, http } => (
-            mcpwire_demos::sqlite::server(&db),
-            http,
-            AuthArgs::default(),
-        ),
+    let (http, auth) = match &args.server {
+        DemoServer::SupportDesk { http, auth, .. } => (http.clone(), auth.clone()),
+        DemoServer::Sqlite { http, .. } => (http.clone(), AuthArgs::default()),
     };
-    // Bad flags are reported before anything is opened.
+    // Bad flags are reported before any database is opened or created.
     let auth = Protection::from_args(auth, http.is_some())?;
+    let built = match &args.server {
+        DemoServer::SupportDesk { db, .. } => mcpwire_demos::support_desk::server(db),
+        DemoServer::Sqlite { db, .. } => mcpwire_demos::sqlite::server(db),
+    };
     let server = built.map_err(|e| CliError::usage(e.to_string()))?;
     match (http, auth) {
         (Some(addr), Some(auth)) => serve_protected(server, &addr, auth).await,
