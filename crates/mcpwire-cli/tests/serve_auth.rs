@@ -69,10 +69,11 @@ struct Desk {
 }
 
 impl Desk {
-    /// Starts the desk on a free port in 42400-42499 behind tokens of
-    /// `keys` for its own /mcp URL, requiring `mcp:tools`.
-    fn start(keys: &Keys, db: &std::path::Path) -> Desk {
-        for port in 42400..42500u16 {
+    /// Starts the desk on a free port of `ports` behind tokens signed by a
+    /// key of `jwks` (a file or URL) for its own /mcp URL, requiring
+    /// `mcp:tools`. Tests running at once use ranges of their own.
+    fn start(ports: std::ops::Range<u16>, jwks: &std::ffi::OsStr, db: &std::path::Path) -> Desk {
+        for port in ports {
             let Ok(l) = TcpListener::bind(("127.0.0.1", port)) else {
                 continue;
             };
@@ -82,7 +83,7 @@ impl Desk {
                 .args(["serve", "support-desk", "--db"])
                 .arg(db)
                 .args(["--http", &addr.to_string(), "--auth-jwks"])
-                .arg(&keys.jwks)
+                .arg(jwks)
                 .args(["--auth-issuer", ISSUER, "--auth-audience"])
                 .arg(format!("http://{addr}/mcp"))
                 .args(["--auth-scope", "mcp:tools"])
@@ -94,7 +95,12 @@ impl Desk {
             let start = Instant::now();
             while start.elapsed() < Duration::from_secs(20) {
                 if TcpStream::connect(addr).is_ok() {
-                    return Desk { child, addr };
+                    // Ours, not another process that took the port.
+                    std::thread::sleep(Duration::from_millis(50));
+                    if let Ok(None) = child.try_wait() {
+                        return Desk { child, addr };
+                    }
+                    break;
                 }
                 if let Ok(Some(_)) = child.try_wait() {
                     break;
@@ -104,7 +110,7 @@ impl Desk {
             let _ = child.kill();
             let _ = child.wait();
         }
-        panic!("no protected desk came up on any port in 42400-42499");
+        panic!("no protected desk came up on any port of its range");
     }
 
     fn url(&self) -> String {
@@ -135,6 +141,39 @@ fn http(addr: SocketAddr, request: &str) -> (u16, Vec<(String, String)>, String)
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .collect();
     (status.parse().unwrap(), headers, body.to_owned())
+}
+
+/// Serves `doc` to every GET on a free port in 42300-42399, counting the
+/// requests.
+fn serve_jwks(doc: String) -> (SocketAddr, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = (42300..42400u16)
+        .find_map(|p| TcpListener::bind(("127.0.0.1", p)).ok())
+        .expect("a free port in 42300-42399");
+    let addr = listener.local_addr().unwrap();
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = hits.clone();
+    std::thread::spawn(move || {
+        for mut s in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let mut got = Vec::new();
+            while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                }
+            }
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let _ = s.write_all(
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{doc}",
+                    doc.len()
+                )
+                .as_bytes(),
+            );
+        }
+    });
+    (addr, hits)
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -171,7 +210,7 @@ fn the_protected_desk_challenges_serves_metadata_and_takes_good_tokens_only() {
     for ext in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
     }
-    let desk = Desk::start(&keys, &db);
+    let desk = Desk::start(42400..42450, keys.jwks.as_os_str(), &db);
     let url = desk.url();
     let prm = format!(
         "http://{}/.well-known/oauth-protected-resource/mcp",
@@ -238,9 +277,49 @@ fn the_protected_desk_challenges_serves_metadata_and_takes_good_tokens_only() {
         &bearer,
     ])
     .expect(0);
-    assert_eq!(run.json()["structuredContent"]["closed_by"], "alice", "{run:#?}");
+    assert_eq!(
+        run.json()["structuredContent"]["closed_by"],
+        "alice",
+        "{run:#?}"
+    );
     let run = mcpwire(["--json", "read", &url, "ticket://42", "--header", &bearer]).expect(0);
     assert!(run.stdout.contains("Closed by alice."), "{run:#?}");
+}
+
+#[test]
+fn the_keys_can_come_from_a_jwks_url() {
+    let keys = Keys::new("url");
+    let doc = std::fs::read_to_string(&keys.jwks).unwrap();
+    let (jwks_addr, hits) = serve_jwks(doc);
+    let db = temp_dir().join(format!("desk-url-{}.db", std::process::id()));
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
+    }
+    let jwks_url = format!("http://{jwks_addr}/jwks.json");
+    let desk = Desk::start(42450..42500, std::ffi::OsStr::new(&jwks_url), &db);
+    let url = desk.url();
+    let token = keys.token(&url, "bob", "mcp:tools");
+    let run = mcpwire([
+        "--json",
+        "call",
+        &url,
+        "escalate_ticket",
+        "ticket_id=43",
+        "reason=Needs an engineer",
+        "--header",
+        &format!("Authorization: Bearer {token}"),
+    ])
+    .expect(0);
+    assert_eq!(
+        run.json()["structuredContent"]["escalated_by"],
+        "bob",
+        "{run:#?}"
+    );
+    assert!(hits.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    // A token signed by another key is refused, the URL notwithstanding.
+    let other = Keys::new("url-other").token(&url, "bob", "mcp:tools");
+    let (status, _, _) = initialize(desk.addr, Some(&other));
+    assert_eq!(status, 401);
 }
 
 #[test]
@@ -255,8 +334,8 @@ fn incomplete_auth_flags_are_usage_errors_naming_the_missing_flag() {
     let addr = ["--http", "127.0.0.1:42399"];
     let run = serve(&[&addr[..], &["--auth-jwks", jwks]].concat()).expect(2);
     assert!(run.stderr.contains("--auth-issuer"), "{run:#?}");
-    let run = serve(&[&addr[..], &["--auth-jwks", jwks, "--auth-issuer", ISSUER]].concat())
-        .expect(2);
+    let run =
+        serve(&[&addr[..], &["--auth-jwks", jwks, "--auth-issuer", ISSUER]].concat()).expect(2);
     assert!(run.stderr.contains("--auth-audience"), "{run:#?}");
     let only_aud = ["--auth-audience", "http://127.0.0.1:42399/mcp"];
     let run = serve(&[&addr[..], &["--auth-issuer", ISSUER], &only_aud[..]].concat()).expect(2);

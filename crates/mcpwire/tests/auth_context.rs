@@ -392,7 +392,9 @@ async fn handle(
         req = req.header("mcp-session-id", id);
     }
     let mut req = req
-        .body(http_body_util::Full::new(bytes::Bytes::from(body.to_string())))
+        .body(http_body_util::Full::new(bytes::Bytes::from(
+            body.to_string(),
+        )))
         .unwrap();
     if let Some(e) = extensions {
         req.extensions_mut().insert(e);
@@ -411,14 +413,20 @@ async fn a_session_opened_without_a_principal_refuses_requests_with_one_and_back
     let signed_in = || Extensions::new().with_principal("alice");
 
     let open = handle(&service, &init, None, None).await;
-    let anonymous = open.headers()["mcp-session-id"].to_str().unwrap().to_string();
+    let anonymous = open.headers()["mcp-session-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
     let r = handle(&service, &call, Some(&anonymous), Some(signed_in())).await;
     assert_eq!(r.status(), http::StatusCode::NOT_FOUND);
     let r = handle(&service, &call, Some(&anonymous), None).await;
     assert_eq!(r.status(), http::StatusCode::OK);
 
     let open = handle(&service, &init, None, Some(signed_in())).await;
-    let alices = open.headers()["mcp-session-id"].to_str().unwrap().to_string();
+    let alices = open.headers()["mcp-session-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
     let r = handle(&service, &call, Some(&alices), None).await;
     assert_eq!(r.status(), http::StatusCode::NOT_FOUND);
     let other = Extensions::new().with_principal("mallory");
@@ -447,8 +455,14 @@ async fn the_token_never_reaches_the_handler() {
     for seen in everything {
         assert_eq!(seen["auth"]["subject"], "alice");
         let text = seen.to_string();
-        assert!(!text.contains(&token), "the token reached the handler: {text}");
-        assert!(!text.contains(&signature), "the signature reached the handler");
+        assert!(
+            !text.contains(&token),
+            "the token reached the handler: {text}"
+        );
+        assert!(
+            !text.contains(&signature),
+            "the signature reached the handler"
+        );
         assert!(!text.to_ascii_lowercase().contains("bearer"), "{text}");
     }
 }

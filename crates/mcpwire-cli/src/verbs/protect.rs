@@ -81,7 +81,10 @@ impl Protection {
                 CliError::usage(format!("--auth-jwks: cannot read {}: {e}", path.display()))
             })?;
             Jwks::parse(&text).map_err(|e| {
-                CliError::usage(format!("--auth-jwks: {} is not a JWKS: {e}", path.display()))
+                CliError::usage(format!(
+                    "--auth-jwks: {} is not a JWKS: {e}",
+                    path.display()
+                ))
             })?;
             KeySource::File(path)
         };
@@ -99,7 +102,9 @@ impl Protection {
     fn layer(self) -> BearerAuth {
         let verifier = match self.keys {
             KeySource::File(path) => JwtVerifier::new(JwksFile(path), &self.issuer, &self.audience),
-            KeySource::Url(url) => JwtVerifier::new(JwksUrl::new(url), &self.issuer, &self.audience),
+            KeySource::Url(url) => {
+                JwtVerifier::new(JwksUrl::new(url), &self.issuer, &self.audience)
+            }
         };
         let mut metadata =
             ProtectedResourceMetadata::new(&self.audience).authorization_server(&self.issuer);
@@ -126,9 +131,10 @@ pub async fn serve_protected(server: Server, addr: &str, auth: Protection) -> Cl
         HostPolicy::default()
     };
     let audience = auth.audience.clone();
-    let service = auth
-        .layer()
-        .wrap(StreamableHttp::new(server, HttpConfig::default().hosts(hosts)));
+    let service = auth.layer().wrap(StreamableHttp::new(
+        server,
+        HttpConfig::default().hosts(hosts),
+    ));
     eprintln!("mcpwire: serving http://{local}/mcp (OAuth bearer tokens for {audience})");
     auth::serve_listener(service, listener, async {
         let _ = tokio::signal::ctrl_c().await;

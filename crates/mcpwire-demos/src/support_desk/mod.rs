@@ -127,7 +127,10 @@ impl SupportDesk {
         /// How the problem was resolved, in a sentence or two.
         resolution: String,
     ) -> Result<Json<ClosedTicket>, Error> {
-        let closed = (self.store.close_ticket(ticket_id, resolution, caller(&cx)).await)
+        let closed = (self
+            .store
+            .close_ticket(ticket_id, resolution, caller(&cx))
+            .await)
             .map_err(tool_error)?;
         let server = cx.server();
         // The ticket leaves the resource list (list_changed) and its
@@ -148,7 +151,10 @@ impl SupportDesk {
         /// Why the ticket needs an engineer.
         reason: String,
     ) -> Result<Json<Escalation>, Error> {
-        let escalation = (self.store.escalate_ticket(ticket_id, reason, caller(&cx)).await)
+        let escalation = (self
+            .store
+            .escalate_ticket(ticket_id, reason, caller(&cx))
+            .await)
             .map_err(tool_error)?;
         cx.server().resource_updated(ticket_uri(ticket_id));
         cx.server().resource_updated(LIST_URI);

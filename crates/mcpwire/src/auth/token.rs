@@ -74,10 +74,11 @@ impl VerifiedToken {
     /// for a token naming no subject, the client). A session opened with
     /// one token serves later tokens of the same key only.
     pub(crate) fn principal(&self) -> String {
-        let who = self.subject.as_deref().map(|s| ("sub", s)).or(self
-            .client_id
+        let who = self
+            .subject
             .as_deref()
-            .map(|c| ("client", c)));
+            .map(|s| ("sub", s))
+            .or(self.client_id.as_deref().map(|c| ("client", c)));
         // JSON keeps the parts apart whatever characters they hold.
         serde_json::json!([self.issuer, who]).to_string()
     }

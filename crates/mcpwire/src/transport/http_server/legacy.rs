@@ -45,10 +45,7 @@ impl StreamableHttp {
             ),
             http::Method::POST => {
                 let (mut parts, b) = req.into_parts();
-                let extensions = parts
-                    .extensions
-                    .remove::<Extensions>()
-                    .unwrap_or_default();
+                let extensions = parts.extensions.remove::<Extensions>().unwrap_or_default();
                 self.legacy_post(parts.uri.query(), extensions, b).await
             }
             _ => body::status(StatusCode::METHOD_NOT_ALLOWED),

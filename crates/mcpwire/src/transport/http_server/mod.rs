@@ -379,10 +379,7 @@ impl StreamableHttp {
         let (mut parts, body) = req.into_parts();
         // What a layer in front attached (e.g. the verified identity); an
         // empty map costs nothing here.
-        let extensions = parts
-            .extensions
-            .remove::<Extensions>()
-            .unwrap_or_default();
+        let extensions = parts.extensions.remove::<Extensions>().unwrap_or_default();
         if let Err(r) = guard::check_post_headers(&parts.headers) {
             return body::refusal(r);
         }
@@ -704,7 +701,9 @@ impl NoSession {
 
 /// Who sent a request, as a layer in front of the service recorded it.
 fn principal_of(extensions: &http::Extensions) -> Option<&str> {
-    extensions.get::<Extensions>().and_then(Extensions::principal)
+    extensions
+        .get::<Extensions>()
+        .and_then(Extensions::principal)
 }
 
 fn set_session_header(r: &mut Response<Body>, session: &Session) {
