@@ -8,6 +8,7 @@ mod auth_support;
 use auth_support::*;
 use mcpwire::engine::Extensions;
 use mcpwire::server::{Context, ResourceRoute};
+use mcpwire::types::TaskSupport;
 
 #[derive(serde::Deserialize, schemars::JsonSchema)]
 struct NoArgs {}
@@ -40,6 +41,12 @@ fn whoami_server() -> Server {
             cx.progress(1.0, Some(2.0), Some("looking")).await;
             seen(&cx).to_string()
         }))
+        .tool(
+            ToolRoute::typed("whoami_later", |cx: Context, _: NoArgs| async move {
+                seen(&cx).to_string()
+            })
+            .task_support(TaskSupport::Optional),
+        )
         .resource(ResourceRoute::new(
             "whoami://me",
             "me",
@@ -175,6 +182,30 @@ impl Session {
         let params = json!({"name": "whoami", "arguments": {}});
         self.request("tools/call", params, progress, token).await
     }
+}
+
+/// A stateless (2026-07-28) request declaring the tasks extension.
+async fn modern(url: &str, method: &str, name: &str, params: Value, token: &str) -> Value {
+    let mut params = params;
+    params["_meta"] = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities":
+            {"extensions": {"io.modelcontextprotocol/tasks": {}}},
+    });
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+    let r = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2026-07-28")
+        .header("mcp-method", method)
+        .header("mcp-name", name)
+        .header("authorization", format!("Bearer {token}"))
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    answer(r).await.1
 }
 
 /// A stateless (2026-07-28) `tools/call` of `whoami`.
@@ -465,4 +496,45 @@ async fn the_token_never_reaches_the_handler() {
         );
         assert!(!text.to_ascii_lowercase().contains("bearer"), "{text}");
     }
+}
+
+#[tokio::test]
+async fn a_stateless_task_is_seen_only_by_its_subject_and_runs_as_them() {
+    let keys = Keys::new();
+    let s = start_whoami(42107, &keys).await;
+    let extra = json!({"client_id": "desk-app", "tenant": "t1"});
+    let alice = token_for(&keys, s.port, "alice", "mcp:tools", extra);
+    let bob = token_for(&keys, s.port, "bob", "mcp:tools", json!({}));
+    let call = json!({"name": "whoami_later", "arguments": {}});
+    let created = modern(&s.resource, "tools/call", "whoami_later", call, &alice).await;
+    assert_eq!(created["result"]["resultType"], "task", "{created}");
+    let id = created["result"]["taskId"].as_str().unwrap().to_string();
+    let by_id = json!({"taskId": id});
+
+    // Bob cannot see, update or cancel it: it does not exist for him.
+    for method in ["tasks/get", "tasks/cancel", "tasks/update"] {
+        let mut params = by_id.clone();
+        if method == "tasks/update" {
+            params["inputResponses"] = json!({});
+        }
+        let msg = modern(&s.resource, method, &id, params, &bob).await;
+        let error = msg["error"]["message"].as_str().unwrap_or_default();
+        assert!(error.contains("Task not found"), "{method}: {msg}");
+    }
+
+    // Alice sees it finish, and its handler ran with her identity.
+    let mut done = Value::Null;
+    for _ in 0..100 {
+        let got = modern(&s.resource, "tasks/get", &id, by_id.clone(), &alice).await;
+        if got["result"]["status"] == "completed" {
+            done = got;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let text = done["result"]["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no finished task result: {done}"));
+    let seen: Value = serde_json::from_str(text).unwrap();
+    assert_alice(&seen, &["mcp:tools"]);
 }
