@@ -538,3 +538,64 @@ async fn a_stateless_task_is_seen_only_by_its_subject_and_runs_as_them() {
     let seen: Value = serde_json::from_str(text).unwrap();
     assert_alice(&seen, &["mcp:tools"]);
 }
+
+#[tokio::test]
+async fn a_2024_11_05_sse_session_serves_only_the_principal_that_opened_it() {
+    use http_body_util::BodyExt;
+    let service = StreamableHttp::new(whoami_server(), HttpConfig::default().legacy_sse(true));
+    let mut open = http::Request::get("/sse")
+        .header("accept", "text/event-stream")
+        .body(http_body_util::Full::new(bytes::Bytes::new()))
+        .unwrap();
+    open.extensions_mut()
+        .insert(Extensions::new().with_principal("alice"));
+    let mut stream = service.handle_legacy_sse(open, "/messages").await;
+    let first = stream.body_mut().frame().await.unwrap().unwrap();
+    let endpoint = String::from_utf8(first.into_data().unwrap().to_vec()).unwrap();
+    let path = endpoint
+        .lines()
+        .find_map(|l| l.strip_prefix("data: "))
+        .expect("the endpoint event")
+        .to_string();
+    let post = |principal: Option<&str>| {
+        let body = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+            "protocolVersion": "2024-11-05", "capabilities": {},
+            "clientInfo": {"name": "t", "version": "1"}}});
+        let mut req = http::Request::post(path.as_str())
+            .header("content-type", "application/json")
+            .body(http_body_util::Full::new(bytes::Bytes::from(
+                body.to_string(),
+            )))
+            .unwrap();
+        if let Some(p) = principal {
+            req.extensions_mut()
+                .insert(Extensions::new().with_principal(p));
+        }
+        req
+    };
+    let r = service
+        .handle_legacy_sse(post(Some("bob")), "/messages")
+        .await;
+    assert_eq!(r.status(), http::StatusCode::NOT_FOUND);
+    let r = service.handle_legacy_sse(post(None), "/messages").await;
+    assert_eq!(r.status(), http::StatusCode::NOT_FOUND);
+    let r = service
+        .handle_legacy_sse(post(Some("alice")), "/messages")
+        .await;
+    assert_eq!(r.status(), http::StatusCode::ACCEPTED);
+    // Alice's answer arrives on her stream.
+    let answer = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            let frame = stream.body_mut().frame().await.unwrap().unwrap();
+            if let Ok(data) = frame.into_data() {
+                let text = String::from_utf8(data.to_vec()).unwrap();
+                if text.contains("protocolVersion") {
+                    return text;
+                }
+            }
+        }
+    })
+    .await
+    .expect("the initialize answer on the stream");
+    assert!(answer.contains("\"id\":0"), "{answer}");
+}

@@ -286,6 +286,14 @@ impl StreamableHttp {
     }
 
     /// Answers one HTTP request.
+    ///
+    /// An [`Extensions`] in the request's extensions (put there by a layer
+    /// in front, such as `auth::BearerAuth` with the
+    /// `auth` feature) reaches the handlers of the request's messages as
+    /// [`Context::extensions`](crate::server::Context::extensions). A
+    /// session serves only requests of the
+    /// [principal](Extensions::principal) that opened it; to anyone else it
+    /// answers 404, like a session that does not exist.
     pub async fn handle<B>(&self, req: Request<B>) -> Response<Body>
     where
         B: HttpBody + Send + 'static,
