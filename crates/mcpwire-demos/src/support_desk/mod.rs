@@ -5,7 +5,9 @@
 //! - resources `ticket://list` (the open tickets, in markdown), one
 //!   `ticket://N` per open ticket, and the template `ticket://{ticket_id}`
 //!   for any ticket, with completion of ticket numbers;
-//! - tools `close_ticket` (structured output) and `escalate_ticket`;
+//! - tools `close_ticket` (structured output) and `escalate_ticket`, which
+//!   record the caller's OAuth subject when the server runs behind
+//!   `mcpwire::auth::BearerAuth`;
 //! - the prompt `resolution_prompt`, warm for pro customers and concise for
 //!   free ones, with completion of both arguments;
 //! - `notifications/resources/updated` for subscribed tickets and

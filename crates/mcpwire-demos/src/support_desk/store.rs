@@ -478,3 +478,56 @@ fn load(c: &Connection, id: i64) -> Result<Option<Ticket>, StoreError> {
         .collect::<Result<_, _>>()?;
     Ok(Some(t))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::TempDb;
+
+    /// The schema before tickets recorded who acted on them.
+    const OLD_SCHEMA: &str = "
+        CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL, tier TEXT NOT NULL);
+        CREATE TABLE tickets (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL,
+            subject TEXT NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open',
+            created_at TEXT NOT NULL DEFAULT 'then', updated_at TEXT NOT NULL DEFAULT 'then');
+        CREATE TABLE escalations (id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL,
+            reason TEXT NOT NULL, created_at TEXT NOT NULL DEFAULT 'then');
+        CREATE TABLE resolutions (ticket_id INTEGER PRIMARY KEY, resolution TEXT NOT NULL,
+            closed_at TEXT NOT NULL DEFAULT 'then');
+        INSERT INTO customers VALUES (1, 'a@example.com', 'A', 'pro');
+        INSERT INTO tickets (id, customer_id, subject, body) VALUES
+            (1, 1, 'old', 'old'), (2, 1, 'new', 'new');
+        INSERT INTO resolutions (ticket_id, resolution) VALUES (1, 'done before');
+        UPDATE tickets SET status = 'closed' WHERE id = 1;
+    ";
+
+    #[tokio::test]
+    async fn an_older_database_gains_the_actor_columns_and_keeps_its_tickets() {
+        let db = TempDb::new().unwrap();
+        Connection::open(db.path())
+            .unwrap()
+            .execute_batch(OLD_SCHEMA)
+            .unwrap();
+        let store = Store::open(db.path()).unwrap();
+        // Opening again finds the columns there.
+        let store = Store::open(store.path()).unwrap();
+        let old = store.ticket(1).await.unwrap();
+        assert_eq!(old.resolution.as_deref(), Some("done before"));
+        assert_eq!(old.closed_by, None);
+        let e = (store
+            .escalate_ticket(2, "why".into(), Some("bob".into()))
+            .await)
+            .unwrap();
+        assert_eq!(e.escalated_by.as_deref(), Some("bob"));
+        let closed = (store
+            .close_ticket(2, "fixed".into(), Some("alice".into()))
+            .await)
+            .unwrap();
+        assert_eq!(closed.closed_by.as_deref(), Some("alice"));
+        assert_eq!(
+            store.ticket(2).await.unwrap().closed_by.as_deref(),
+            Some("alice")
+        );
+    }
+}
