@@ -152,7 +152,17 @@ impl StreamableHttp {
             .unwrap_or("");
         let found = self.sessions().get(id).cloned();
         // A session another principal opened is as good as unknown.
-        let Some(session) = found.filter(|s| s.serves(extensions.principal())) else {
+        let found = found.filter(|s| {
+            let ok = s.serves(extensions.principal());
+            if !ok {
+                tracing::debug!(
+                    session = %s.core.id,
+                    "a message named an SSE session another principal opened; answered as unknown"
+                );
+            }
+            ok
+        });
+        let Some(session) = found else {
             return body::error(
                 StatusCode::NOT_FOUND,
                 ErrorCode(-32001),
