@@ -101,6 +101,9 @@ pub enum DemoServer {
         /// the endpoint is /mcp) instead of stdio.
         #[arg(long, value_name = "ADDR")]
         http: Option<String>,
+        /// OAuth: require bearer tokens over HTTP.
+        #[command(flatten)]
+        auth: AuthArgs,
     },
     /// Read-only SQL over an existing SQLite file.
     Sqlite {
@@ -111,6 +114,27 @@ pub enum DemoServer {
         #[arg(long, value_name = "ADDR")]
         http: Option<String>,
     },
+}
+
+/// The OAuth resource-server options of `serve ... --http`: all of
+/// `--auth-jwks`, `--auth-issuer` and `--auth-audience`, or none.
+#[derive(Debug, Clone, Default, Args)]
+pub struct AuthArgs {
+    /// Require a JWT access token signed by a key of this JWKS: a file
+    /// path, or an http(s) URL (the authorization server's jwks_uri).
+    #[arg(long, value_name = "FILE|URL")]
+    pub auth_jwks: Option<String>,
+    /// The authorization server that issues the tokens (their `iss`);
+    /// advertised in the protected resource metadata.
+    #[arg(long, value_name = "ISS")]
+    pub auth_issuer: Option<String>,
+    /// This server's resource identifier (the tokens' `aud`), usually the
+    /// public URL of its /mcp endpoint.
+    #[arg(long, value_name = "AUD")]
+    pub auth_audience: Option<String>,
+    /// A scope every request's token must grant (repeatable).
+    #[arg(long = "auth-scope", value_name = "SCOPE")]
+    pub auth_scopes: Vec<String>,
 }
 
 /// `demo`.

@@ -5,6 +5,7 @@ pub mod complete;
 pub mod get;
 pub mod info;
 pub mod list;
+mod protect;
 pub mod serve;
 pub mod watch;
 

@@ -9,18 +9,28 @@ use mcpwire::transport::child::ChildProcess;
 use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
 use mcpwire_demos::demo::{self, TempDb};
 
-use crate::cli::{Demo, DemoServer, Proxy, Serve};
+use super::protect::{Protection, serve_protected};
+use crate::cli::{AuthArgs, Demo, DemoServer, Proxy, Serve};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Output;
 
-/// `serve support-desk|sqlite [--db PATH] [--http ADDR]`.
+/// `serve support-desk|sqlite [--db PATH] [--http ADDR [--auth-jwks ...]]`.
 pub async fn serve(args: Serve) -> CliResult {
-    let (built, http) = match args.server {
-        DemoServer::SupportDesk { db, http } => (mcpwire_demos::support_desk::server(&db), http),
-        DemoServer::Sqlite { db, http } => (mcpwire_demos::sqlite::server(&db), http),
+    let (http, auth) = match &args.server {
+        DemoServer::SupportDesk { http, auth, .. } => (http.clone(), auth.clone()),
+        DemoServer::Sqlite { http, .. } => (http.clone(), AuthArgs::default()),
+    };
+    // Bad flags are reported before any database is opened or created.
+    let auth = Protection::from_args(auth, http.is_some())?;
+    let built = match &args.server {
+        DemoServer::SupportDesk { db, .. } => mcpwire_demos::support_desk::server(db),
+        DemoServer::Sqlite { db, .. } => mcpwire_demos::sqlite::server(db),
     };
     let server = built.map_err(|e| CliError::usage(e.to_string()))?;
-    run_server(server, http).await
+    match (http, auth) {
+        (Some(addr), Some(auth)) => serve_protected(server, &addr, auth).await,
+        (http, _) => run_server(server, http).await,
+    }
 }
 
 async fn run_server(server: Server, http: Option<String>) -> CliResult {

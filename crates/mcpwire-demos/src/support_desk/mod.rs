@@ -5,7 +5,9 @@
 //! - resources `ticket://list` (the open tickets, in markdown), one
 //!   `ticket://N` per open ticket, and the template `ticket://{ticket_id}`
 //!   for any ticket, with completion of ticket numbers;
-//! - tools `close_ticket` (structured output) and `escalate_ticket`;
+//! - tools `close_ticket` (structured output) and `escalate_ticket`, which
+//!   record the caller's OAuth subject when the server runs behind
+//!   `mcpwire::auth::BearerAuth`;
 //! - the prompt `resolution_prompt`, warm for pro customers and concise for
 //!   free ones, with completion of both arguments;
 //! - `notifications/resources/updated` for subscribed tickets and
@@ -127,7 +129,11 @@ impl SupportDesk {
         /// How the problem was resolved, in a sentence or two.
         resolution: String,
     ) -> Result<Json<ClosedTicket>, Error> {
-        let closed = (self.store.close_ticket(ticket_id, resolution).await).map_err(tool_error)?;
+        let closed = (self
+            .store
+            .close_ticket(ticket_id, resolution, caller(&cx))
+            .await)
+            .map_err(tool_error)?;
         let server = cx.server();
         // The ticket leaves the resource list (list_changed) and its
         // subscribers, and the list's, hear that it changed.
@@ -147,8 +153,11 @@ impl SupportDesk {
         /// Why the ticket needs an engineer.
         reason: String,
     ) -> Result<Json<Escalation>, Error> {
-        let escalation =
-            (self.store.escalate_ticket(ticket_id, reason).await).map_err(tool_error)?;
+        let escalation = (self
+            .store
+            .escalate_ticket(ticket_id, reason, caller(&cx))
+            .await)
+            .map_err(tool_error)?;
         cx.server().resource_updated(ticket_uri(ticket_id));
         cx.server().resource_updated(LIST_URI);
         Ok(Json(escalation))
@@ -199,6 +208,13 @@ impl SupportDesk {
         .title(format!("Ticket {id}: {}", t.subject))
         .mime_type("text/markdown")
     }
+}
+
+/// Who is calling: the subject of the OAuth token behind the request,
+/// when the server runs behind `BearerAuth` (`mcpwire serve support-desk
+/// --http ADDR --auth-jwks ...`).
+fn caller(cx: &Context) -> Option<String> {
+    cx.auth().and_then(|a| a.subject.clone())
 }
 
 /// A store failure as a tool's `isError` text: the cause when the caller

@@ -53,6 +53,9 @@ pub fn ticket(t: &Ticket) -> String {
     }
     if let Some(r) = &t.resolution {
         let _ = write!(out, "\n## Resolution\n\n{r}\n");
+        if let Some(by) = &t.closed_by {
+            let _ = write!(out, "\nClosed by {by}.\n");
+        }
     }
     out
 }

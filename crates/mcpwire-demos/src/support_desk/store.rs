@@ -42,12 +42,14 @@ CREATE TABLE IF NOT EXISTS escalations (
     id         INTEGER PRIMARY KEY,
     ticket_id  INTEGER NOT NULL REFERENCES tickets(id),
     reason     TEXT NOT NULL,
-    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    escalated_by TEXT
 );
 CREATE TABLE IF NOT EXISTS resolutions (
     ticket_id  INTEGER PRIMARY KEY REFERENCES tickets(id),
     resolution TEXT NOT NULL,
-    closed_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    closed_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    closed_by  TEXT
 );
 ";
 
@@ -129,6 +131,8 @@ pub struct Ticket {
     pub escalations: Vec<String>,
     /// How it was resolved, once closed.
     pub resolution: Option<String>,
+    /// Who closed it (the caller's OAuth subject), when known.
+    pub closed_by: Option<String>,
 }
 
 /// What `close_ticket` returns: the structured output of the tool.
@@ -144,6 +148,9 @@ pub struct ClosedTicket {
     pub closed_at: String,
     /// The customer to notify.
     pub customer_email: String,
+    /// Who closed it (the caller's OAuth subject), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_by: Option<String>,
 }
 
 /// What `escalate_ticket` returns: the structured output of the tool.
@@ -159,6 +166,9 @@ pub struct Escalation {
     pub reason: String,
     /// How many times this ticket has been escalated, this one included.
     pub escalation_count: i64,
+    /// Who escalated it (the caller's OAuth subject), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalated_by: Option<String>,
 }
 
 /// Why a store operation failed. The first three are the caller's to fix;
@@ -218,6 +228,9 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(wrap)?;
         tx.execute_batch(SCHEMA).map_err(wrap)?;
+        // Databases made before tickets recorded who acted on them.
+        add_column(&tx, "resolutions", "closed_by").map_err(wrap)?;
+        add_column(&tx, "escalations", "escalated_by").map_err(wrap)?;
         let count: i64 = tx
             .query_row("SELECT count(*) FROM tickets", [], |r| r.get(0))
             .map_err(wrap)?;
@@ -286,11 +299,13 @@ impl Store {
         .await
     }
 
-    /// Closes a ticket with a resolution, in one transaction.
+    /// Closes a ticket with a resolution, in one transaction; `by` is who
+    /// closed it, when known.
     pub async fn close_ticket(
         &self,
         id: i64,
         resolution: String,
+        by: Option<String>,
     ) -> Result<ClosedTicket, StoreError> {
         let resolution = checked_text(
             &resolution,
@@ -309,9 +324,9 @@ impl Store {
                 params![id],
             )?;
             let closed_at: String = tx.query_row(
-                "INSERT INTO resolutions (ticket_id, resolution) VALUES (?1, ?2)
+                "INSERT INTO resolutions (ticket_id, resolution, closed_by) VALUES (?1, ?2, ?3)
                  RETURNING closed_at",
-                params![id, resolution],
+                params![id, resolution, by],
                 |r| r.get(0),
             )?;
             tx.commit()?;
@@ -321,13 +336,20 @@ impl Store {
                 resolution,
                 closed_at,
                 customer_email: email,
+                closed_by: by,
             })
         })
         .await
     }
 
-    /// Records an escalation of an open ticket, in one transaction.
-    pub async fn escalate_ticket(&self, id: i64, reason: String) -> Result<Escalation, StoreError> {
+    /// Records an escalation of an open ticket, in one transaction; `by`
+    /// is who escalated it, when known.
+    pub async fn escalate_ticket(
+        &self,
+        id: i64,
+        reason: String,
+        by: Option<String>,
+    ) -> Result<Escalation, StoreError> {
         let reason = checked_text(
             &reason,
             "The reason is empty; say why the ticket needs escalating.",
@@ -340,8 +362,9 @@ impl Store {
                 return Err(StoreError::AlreadyClosed(id));
             }
             let escalation_id: i64 = tx.query_row(
-                "INSERT INTO escalations (ticket_id, reason) VALUES (?1, ?2) RETURNING id",
-                params![id, reason],
+                "INSERT INTO escalations (ticket_id, reason, escalated_by) VALUES (?1, ?2, ?3)
+                 RETURNING id",
+                params![id, reason, by],
                 |r| r.get(0),
             )?;
             tx.execute(
@@ -361,6 +384,7 @@ impl Store {
                 status: "escalated".to_owned(),
                 reason,
                 escalation_count,
+                escalated_by: by,
             })
         })
         .await
@@ -380,6 +404,19 @@ fn checked_text(text: &str, when_empty: &str, what: &str) -> Result<String, Stor
         )));
     }
     Ok(text.to_owned())
+}
+
+/// Adds the nullable text column `column` to `table` unless it has it.
+fn add_column(c: &Connection, table: &str, column: &str) -> rusqlite::Result<()> {
+    let has: bool = c.query_row(
+        &format!("SELECT count(*) > 0 FROM pragma_table_info('{table}') WHERE name = ?1"),
+        params![column],
+        |r| r.get(0),
+    )?;
+    if !has {
+        c.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} TEXT"))?;
+    }
+    Ok(())
 }
 
 /// A ticket's status and its customer's email, or `NotFound`.
@@ -408,7 +445,7 @@ fn load(c: &Connection, id: i64) -> Result<Option<Ticket>, StoreError> {
     let Some(mut t) = c
         .query_row(
             "SELECT t.id, t.subject, t.body, t.status, t.created_at, t.updated_at,
-                    c.name, c.email, c.tier, r.resolution
+                    c.name, c.email, c.tier, r.resolution, r.closed_by
              FROM tickets t
              JOIN customers c ON c.id = t.customer_id
              LEFT JOIN resolutions r ON r.ticket_id = t.id
@@ -427,6 +464,7 @@ fn load(c: &Connection, id: i64) -> Result<Option<Ticket>, StoreError> {
                     tier: AccountTier::parse(&r.get::<_, String>(8)?),
                     escalations: Vec::new(),
                     resolution: r.get(9)?,
+                    closed_by: r.get(10)?,
                 })
             },
         )
@@ -439,4 +477,57 @@ fn load(c: &Connection, id: i64) -> Result<Option<Ticket>, StoreError> {
         .query_map(params![id], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     Ok(Some(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::TempDb;
+
+    /// The schema before tickets recorded who acted on them.
+    const OLD_SCHEMA: &str = "
+        CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL, tier TEXT NOT NULL);
+        CREATE TABLE tickets (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL,
+            subject TEXT NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open',
+            created_at TEXT NOT NULL DEFAULT 'then', updated_at TEXT NOT NULL DEFAULT 'then');
+        CREATE TABLE escalations (id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL,
+            reason TEXT NOT NULL, created_at TEXT NOT NULL DEFAULT 'then');
+        CREATE TABLE resolutions (ticket_id INTEGER PRIMARY KEY, resolution TEXT NOT NULL,
+            closed_at TEXT NOT NULL DEFAULT 'then');
+        INSERT INTO customers VALUES (1, 'a@example.com', 'A', 'pro');
+        INSERT INTO tickets (id, customer_id, subject, body) VALUES
+            (1, 1, 'old', 'old'), (2, 1, 'new', 'new');
+        INSERT INTO resolutions (ticket_id, resolution) VALUES (1, 'done before');
+        UPDATE tickets SET status = 'closed' WHERE id = 1;
+    ";
+
+    #[tokio::test]
+    async fn an_older_database_gains_the_actor_columns_and_keeps_its_tickets() {
+        let db = TempDb::new().unwrap();
+        Connection::open(db.path())
+            .unwrap()
+            .execute_batch(OLD_SCHEMA)
+            .unwrap();
+        let store = Store::open(db.path()).unwrap();
+        // Opening again finds the columns there.
+        let store = Store::open(store.path()).unwrap();
+        let old = store.ticket(1).await.unwrap();
+        assert_eq!(old.resolution.as_deref(), Some("done before"));
+        assert_eq!(old.closed_by, None);
+        let e = (store
+            .escalate_ticket(2, "why".into(), Some("bob".into()))
+            .await)
+            .unwrap();
+        assert_eq!(e.escalated_by.as_deref(), Some("bob"));
+        let closed = (store
+            .close_ticket(2, "fixed".into(), Some("alice".into()))
+            .await)
+            .unwrap();
+        assert_eq!(closed.closed_by.as_deref(), Some("alice"));
+        assert_eq!(
+            store.ticket(2).await.unwrap().closed_by.as_deref(),
+            Some("alice")
+        );
+    }
 }

@@ -16,6 +16,7 @@ use http_body_util::{BodyExt, Full, Limited};
 
 use super::metadata::{PRM_WELL_KNOWN, ProtectedResourceMetadata};
 use super::token::{TokenVerifier, VerifiedToken, VerifyError};
+use crate::engine::Extensions;
 use crate::transport::http_server::Body;
 
 /// Requests bodies larger than this are refused (413) before being parsed.
@@ -52,7 +53,11 @@ struct Config {
 ///
 /// Accepted requests reach the inner service with the `Authorization`
 /// header removed (the token is never forwarded) and the [`VerifiedToken`]
-/// in the request extensions.
+/// in the request extensions, both as itself and inside the
+/// [`Extensions`] that [`StreamableHttp`](crate::transport::http_server::StreamableHttp)
+/// hands to the handlers ([`Context::auth`](crate::server::Context::auth)).
+/// A 2025-11-25 session is bound to the token's issuer and subject: a
+/// token of anyone else naming it gets 404, as for an unknown session.
 ///
 /// ```no_run
 /// use mcpwire::auth::{BearerAuth, JwksFile, JwtVerifier, ProtectedResourceMetadata};
@@ -433,6 +438,12 @@ where
         return r;
     }
     parts.headers.remove(AUTHORIZATION);
+    // For the MCP handlers (through the engine) and for other inner
+    // services; a layer further out may have attached extensions already.
+    let mut extensions = parts.extensions.remove::<Extensions>().unwrap_or_default();
+    extensions.set_principal(verified.principal());
+    extensions.insert(verified.clone());
+    parts.extensions.insert(extensions);
     parts.extensions.insert(verified);
     let req = Request::from_parts(parts, Full::new(bytes));
     match inner.call(req).await {

@@ -1,6 +1,7 @@
 //! The OAuth 2.1 resource-server side of the Streamable HTTP server:
-//! bearer tokens checked on every request, per-tool scopes, and the
-//! RFC 9728 protected resource metadata document.
+//! bearer tokens checked on every request, per-tool scopes, the RFC 9728
+//! protected resource metadata document, and the caller's identity in
+//! handlers.
 //!
 //! Wrap a [`StreamableHttp`](crate::transport::http_server::StreamableHttp)
 //! in a [`BearerAuth`] layer with a [`TokenVerifier`]: [`JwtVerifier`]
@@ -9,22 +10,57 @@
 //! `IntrospectionVerifier` (RFC 7662, with `http-client`) or your own
 //! [`TokenVerifier`].
 //!
-//! Accepted requests carry the [`VerifiedToken`] in their HTTP request
-//! extensions, for inner tower services and frameworks. Tool handlers'
-//! [`Context`](crate::server::Context) does not see it yet.
+//! Tool, resource and prompt handlers get the [`VerifiedToken`] (subject,
+//! client, scopes, issuer, expiry, every claim; never the token itself)
+//! from [`Context::auth`](crate::server::Context::auth), in sessions and in
+//! stateless 2026-07-28 requests alike. Inner tower services find it in the
+//! HTTP request extensions. A 2025-11-25 session belongs to the issuer and
+//! subject whose token opened it: a request naming it with anyone else's
+//! token gets 404, as for a session that does not exist.
 //!
-//! ```
-//! use mcpwire::auth::{BearerAuth, Jwks, JwtVerifier, ProtectedResourceMetadata};
+//! ```no_run
+//! use mcpwire::auth::{BearerAuth, JwksFile, JwtVerifier, ProtectedResourceMetadata};
+//! use mcpwire::server::{Context, Server, ToolRoute};
+//! use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
 //!
-//! let resource = "https://mcp.example.com/mcp";
-//! let jwks = Jwks::parse(r#"{"keys": []}"#).unwrap();
+//! #[derive(serde::Deserialize, schemars::JsonSchema)]
+//! struct Nothing {}
+//!
+//! # async fn run() -> std::io::Result<()> {
+//! let server = Server::builder("desk", "1.0.0")
+//!     .tool(ToolRoute::typed("whoami", |cx: Context, _: Nothing| async move {
+//!         match cx.auth() {
+//!             Some(token) => format!("{:?} with {:?}", token.subject, token.scopes),
+//!             None => "nobody".to_string(),
+//!         }
+//!     }))
+//!     .build();
+//!
+//! let issuer = "https://auth.example.com";
+//! let resource = "https://mcp.example.com/mcp"; // the tokens' audience
 //! let auth = BearerAuth::new(
-//!     JwtVerifier::new(jwks, "https://auth.example.com", resource),
-//!     ProtectedResourceMetadata::new(resource).authorization_server("https://auth.example.com"),
+//!     JwtVerifier::new(JwksFile("jwks.json".into()), issuer, resource),
+//!     ProtectedResourceMetadata::new(resource)
+//!         .authorization_server(issuer)
+//!         .scopes(["mcp:tools"]),
 //! )
 //! .require_scopes(["mcp:tools"]);
-//! # let _ = auth;
+//!
+//! let service = auth.wrap(StreamableHttp::new(server, HttpConfig::default()));
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! // The MCP endpoint at /mcp, the metadata at
+//! // /.well-known/oauth-protected-resource/mcp.
+//! mcpwire::auth::serve_listener(service, listener, async {
+//!     let _ = tokio::signal::ctrl_c().await;
+//! })
+//! .await
+//! # }
 //! ```
+//!
+//! Any layer in front of the HTTP server can hand values to handlers the
+//! same way: put an [`Extensions`](crate::engine::Extensions) in the
+//! request's extensions, and read it with
+//! [`Context::extensions`](crate::server::Context::extensions).
 
 #[cfg(feature = "http-client")]
 mod introspection;

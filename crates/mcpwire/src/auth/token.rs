@@ -5,15 +5,21 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::SystemTime;
 
-/// The claims of an access token that a [`TokenVerifier`] accepted.
+/// The claims of an access token that a [`TokenVerifier`] accepted: the
+/// identity behind a request.
 ///
 /// [`BearerAuth`](super::BearerAuth) puts one into the extensions of every
 /// request it lets through, so an inner service reads it with
-/// `req.extensions().get::<VerifiedToken>()`. The token itself is not kept.
+/// `req.extensions().get::<VerifiedToken>()`, and tool, resource and prompt
+/// handlers with [`Context::auth`](crate::server::Context::auth). The token
+/// itself is not kept.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VerifiedToken {
     /// `sub`: who the token was issued for.
     pub subject: Option<String>,
+    /// `client_id` (RFC 9068), or else `azp`: the OAuth client the token
+    /// was issued to.
+    pub client_id: Option<String>,
     /// The scopes the token grants (`scope`, space-separated, or `scp`).
     pub scopes: Vec<String>,
     /// `iss`: the authorization server that issued the token.
@@ -50,6 +56,7 @@ impl VerifiedToken {
             .map(|s| SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(s));
         VerifiedToken {
             subject: str_of("sub"),
+            client_id: str_of("client_id").or_else(|| str_of("azp")),
             scopes,
             issuer: str_of("iss"),
             audience: list_of(claims.get("aud")),
@@ -61,6 +68,19 @@ impl VerifiedToken {
     /// Whether the token grants `scope`.
     pub fn has_scope(&self, scope: &str) -> bool {
         self.scopes.iter().any(|s| s == scope)
+    }
+
+    /// The key sessions are bound to: the issuer with the subject (or,
+    /// for a token naming no subject, the client). A session opened with
+    /// one token serves later tokens of the same key only.
+    pub(crate) fn principal(&self) -> String {
+        let who = self
+            .subject
+            .as_deref()
+            .map(|s| ("sub", s))
+            .or(self.client_id.as_deref().map(|c| ("client", c)));
+        // JSON keeps the parts apart whatever characters they hold.
+        serde_json::json!([self.issuer, who]).to_string()
     }
 }
 

@@ -8,6 +8,7 @@
 //! unknown ids are ignored.
 
 mod config;
+mod extensions;
 mod peer;
 mod service;
 
@@ -24,6 +25,7 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 pub use config::EngineConfig;
+pub use extensions::Extensions;
 pub use peer::{Peer, ProgressCallback, RequestOptions};
 pub use service::{RequestContext, Service};
 
@@ -70,7 +72,7 @@ where
 /// sent as usual, through the connection's writer.
 #[cfg(feature = "http-server")]
 #[derive(Clone)]
-pub(crate) struct Inline(Arc<dyn Fn(Request) -> InlineCall + Send + Sync>);
+pub(crate) struct Inline(Arc<dyn Fn(Request, Extensions) -> InlineCall + Send + Sync>);
 
 /// One request served by an [`Inline`] caller.
 #[cfg(feature = "http-server")]
@@ -78,9 +80,10 @@ pub(crate) type InlineCall = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
 
 #[cfg(feature = "http-server")]
 impl Inline {
-    /// Serves `req`; resolves when its answer (if any) has been written.
-    pub(crate) fn call(&self, req: Request) -> InlineCall {
-        (self.0)(req)
+    /// Serves `req` with what the transport attached to it; resolves when
+    /// its answer (if any) has been written.
+    pub(crate) fn call(&self, req: Request, extensions: Extensions) -> InlineCall {
+        (self.0)(req, extensions)
     }
 }
 
@@ -108,11 +111,11 @@ where
 {
     let (peer, driver) = connect(service.clone(), transport, config);
     let p = peer.clone();
-    let inline = Inline(Arc::new(move |req: Request| {
+    let inline = Inline(Arc::new(move |req: Request, extensions: Extensions| {
         let (service, peer) = (service.clone(), p.clone());
         Box::pin(async move {
             let id = req.id.clone();
-            if let Some(outcome) = run_request(service, peer.clone(), req).await {
+            if let Some(outcome) = run_request(service, peer.clone(), req, extensions).await {
                 let _ = peer.send(Outgoing::Message(
                     Message::Response(Response {
                         id: Some(id),
@@ -177,9 +180,10 @@ async fn run<S: Service, R: FrameReader, W: FrameWriter>(
             },
             _ = stop.cancelled() => break "the connection was closed locally".to_owned(),
         };
+        let extensions = reader.extensions();
         // Boxed: the reading task of every idle connection would otherwise
         // carry the largest dispatch state in its own allocation.
-        Box::pin(dispatcher.dispatch(incoming)).await;
+        Box::pin(dispatcher.dispatch(incoming, extensions)).await;
     };
 
     Box::pin(finish(peer, dispatcher, permits, writer_task, reason)).await;
@@ -242,13 +246,13 @@ struct Dispatcher<S> {
 }
 
 impl<S: Service> Dispatcher<S> {
-    async fn dispatch(&mut self, incoming: Incoming) {
+    async fn dispatch(&mut self, incoming: Incoming, extensions: Extensions) {
         match incoming {
-            Incoming::Message(m) => self.message(m).await,
+            Incoming::Message(m) => self.message(m, extensions).await,
             Incoming::Invalid(r) => self.reply(r.id, Err(r.error)),
             // Batches are rare: boxed, they do not grow every connection's
             // reading task.
-            Incoming::Batch(items) => Box::pin(self.batch(items)).await,
+            Incoming::Batch(items) => Box::pin(self.batch(items, extensions)).await,
         }
     }
 
@@ -259,7 +263,7 @@ impl<S: Service> Dispatcher<S> {
         ));
     }
 
-    async fn message(&mut self, m: Message) {
+    async fn message(&mut self, m: Message, extensions: Extensions) {
         match m {
             Message::Request(req) => {
                 let Ok(permit) = self.permits.clone().acquire_owned().await else {
@@ -268,7 +272,8 @@ impl<S: Service> Dispatcher<S> {
                 let (service, peer) = (self.service.clone(), self.peer.clone());
                 tokio::spawn(async move {
                     let id = req.id.clone();
-                    if let Some(outcome) = run_request(service, peer.clone(), req).await {
+                    if let Some(outcome) = run_request(service, peer.clone(), req, extensions).await
+                    {
                         let _ = peer.send(Outgoing::Message(
                             Message::Response(Response {
                                 id: Some(id),
@@ -316,7 +321,7 @@ impl<S: Service> Dispatcher<S> {
         let _ = tx.send(n);
     }
 
-    async fn batch(&mut self, items: Vec<Value>) {
+    async fn batch(&mut self, items: Vec<Value>, extensions: Extensions) {
         if items.is_empty() {
             return self.reply(
                 None,
@@ -365,9 +370,10 @@ impl<S: Service> Dispatcher<S> {
         tokio::spawn(async move {
             let runs = requests.into_iter().map(|req| {
                 let (service, peer) = (service.clone(), peer.clone());
+                let extensions = extensions.clone();
                 async move {
                     let id = req.id.clone();
-                    run_request(service, peer, req)
+                    run_request(service, peer, req, extensions)
                         .await
                         .map(|outcome| Response {
                             id: Some(id),
@@ -395,6 +401,7 @@ async fn run_request<S: Service>(
     service: Arc<S>,
     peer: Peer,
     req: Request,
+    extensions: Extensions,
 ) -> Option<Result<Value, ErrorObject>> {
     let id = req.id.clone();
     let token = CancellationToken::new();
@@ -404,6 +411,7 @@ async fn run_request<S: Service>(
         id: id.clone(),
         peer: peer.clone(),
         cancel: token.clone(),
+        extensions,
     };
     let handler = AssertUnwindSafe(service.handle_request(req, cx)).catch_unwind();
     let outcome = tokio::select! {

@@ -7,7 +7,7 @@ use mcpwire_types::{Notification, Request, RequestId};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-use super::Peer;
+use super::{Extensions, Peer};
 use crate::Error;
 
 /// What a request handler gets besides the request itself.
@@ -20,6 +20,9 @@ pub struct RequestContext {
     pub peer: Peer,
     /// Fires when the peer cancels the request or the connection closes.
     pub cancel: CancellationToken,
+    /// What the transport attached to the request (e.g. the verified
+    /// identity behind an HTTP request); empty for most transports.
+    pub extensions: Extensions,
 }
 
 /// Handles what the peer sends. Servers and clients both implement it.

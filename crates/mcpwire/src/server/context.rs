@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 use super::Server;
 use super::session::SessionState;
 use crate::Error;
-use crate::engine::Peer;
+use crate::engine::{Extensions, Peer};
 
 /// Input a handler needs from the client before it can finish.
 ///
@@ -70,6 +70,8 @@ pub(crate) struct ContextInner {
     pub(crate) cancel: CancellationToken,
     pub(crate) era: Era,
     pub(crate) input_responses: Option<InputResponses>,
+    /// What the transport attached to the request.
+    pub(crate) extensions: Extensions,
     asked: AtomicU32,
     /// Every input key this handler run has used.
     keys: Mutex<HashSet<String>>,
@@ -116,6 +118,7 @@ impl Context {
         cancel: CancellationToken,
         era: Era,
         input_responses: Option<InputResponses>,
+        extensions: Extensions,
     ) -> Self {
         Context {
             inner: Arc::new(ContextInner {
@@ -127,6 +130,7 @@ impl Context {
                 cancel,
                 era,
                 input_responses,
+                extensions,
                 asked: AtomicU32::new(0),
                 keys: Mutex::new(HashSet::new()),
                 unanswered: Mutex::new(Vec::new()),
@@ -149,6 +153,38 @@ impl Context {
     /// The request's `_meta`, if it had one.
     pub fn meta(&self) -> Option<&Meta> {
         self.inner.meta.as_ref()
+    }
+
+    /// What the transport attached to this request: values a layer in
+    /// front of the HTTP server put in the request's
+    /// [`Extensions`](crate::engine::Extensions). Empty on other transports.
+    pub fn extensions(&self) -> &Extensions {
+        &self.inner.extensions
+    }
+
+    /// The verified access token behind this request, when the HTTP server
+    /// sits behind [`BearerAuth`](crate::auth::BearerAuth): who it was
+    /// issued for, to which client, its scopes and claims. The token
+    /// itself is never kept. `None` without the layer and on other
+    /// transports.
+    ///
+    /// ```no_run
+    /// use mcpwire::server::Context;
+    ///
+    /// async fn whoami(cx: Context) -> Result<String, mcpwire::Error> {
+    ///     let Some(auth) = cx.auth() else {
+    ///         return Ok("anonymous".into());
+    ///     };
+    ///     Ok(format!(
+    ///         "{} (scopes: {})",
+    ///         auth.subject.as_deref().unwrap_or("?"),
+    ///         auth.scopes.join(" ")
+    ///     ))
+    /// }
+    /// ```
+    #[cfg(feature = "auth")]
+    pub fn auth(&self) -> Option<&crate::auth::VerifiedToken> {
+        self.inner.extensions.get::<crate::auth::VerifiedToken>()
     }
 
     /// The era of this request.

@@ -313,6 +313,7 @@ impl Connection {
             cx.cancel,
             era,
             inputs,
+            cx.extensions,
         )
     }
 

@@ -52,6 +52,14 @@ pub trait FrameReader: Send + 'static {
     fn close_reason(&mut self) -> impl Future<Output = Option<String>> + Send {
         async { None }
     }
+
+    /// The [`Extensions`](crate::engine::Extensions) of the message the
+    /// last [`FrameReader::next_frame`] returned, for transports that
+    /// attach some to what they read (the HTTP server attaches the
+    /// request's). None by default.
+    fn extensions(&mut self) -> crate::engine::Extensions {
+        crate::engine::Extensions::new()
+    }
 }
 
 /// Where an outgoing frame belongs, for transports that carry each request's

@@ -1,5 +1,5 @@
 //! Keys, token signing and a protected server, shared by the auth tests.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 pub use std::collections::BTreeMap;
 pub use std::convert::Infallible;

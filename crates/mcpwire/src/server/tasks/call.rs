@@ -158,7 +158,7 @@ impl Connection {
                 Some(self.state.task_scope.id().to_owned()),
                 Some(cx.peer.clone()),
             ),
-            Era::Stateless => (None, None),
+            Era::Stateless => (stateless_owner(cx), None),
         };
         let requested_ttl = p.task.as_ref().and_then(|t| t.ttl);
         let legacy = era == Era::Session;
@@ -179,6 +179,7 @@ impl Connection {
             id: cx.id.clone(),
             peer: cx.peer.clone(),
             cancel: token.clone(),
+            extensions: cx.extensions.clone(),
         };
         let context = self.context(task_cx, era, p.meta.take(), answers);
         let binding = Binding {
@@ -220,6 +221,7 @@ impl Connection {
             id: cx.id.clone(),
             peer: cx.peer.clone(),
             cancel: token.clone(),
+            extensions: cx.extensions.clone(),
         };
         let context = self.context(task_cx, era, p.meta.take(), answers.clone());
         let (offer, mut asked) = oneshot::channel();
@@ -240,7 +242,8 @@ impl Connection {
         let end = tokio::select! {
             end = &mut done => end,
             Ok(ack) = &mut asked => {
-                let made = runtime.create(None, None, false, None, token.clone()).await;
+                let owner = stateless_owner(cx);
+                let made = runtime.create(owner, None, false, None, token.clone()).await;
                 let result = match made {
                     Ok((record, live)) => {
                         let ttl = record.ttl;
@@ -294,4 +297,15 @@ impl Connection {
             RunEnd::Stopped => Err(Error::Cancelled),
         }
     }
+}
+
+/// Who owns a task of the extension (2026-07-28): the principal of the
+/// request that made it ([`Extensions::principal`], e.g. the OAuth
+/// subject), so only that principal can see, update or cancel it; nobody
+/// in particular without one.
+///
+/// [`Extensions::principal`]: crate::engine::Extensions::principal
+pub(crate) fn stateless_owner(cx: &RequestContext) -> Option<String> {
+    // Prefixed, so no principal can pass for a session's scope.
+    cx.extensions.principal().map(|p| format!("principal:{p}"))
 }

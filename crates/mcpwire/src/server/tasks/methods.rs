@@ -45,13 +45,14 @@ impl Connection {
         era: Era,
     ) -> Result<Value, Error> {
         match era {
-            Era::Stateless => self.extension_method(req).await,
+            Era::Stateless => self.extension_method(req, &cx).await,
             Era::Session => self.legacy_method(req, cx).await,
         }
     }
 
     /// The task `id` if `owner` may see it: the session that made it, or
-    /// anyone for a task of the extension.
+    /// for a task of the extension, the principal that made it (anyone
+    /// when it was made without one).
     async fn visible_task(&self, id: &str, owner: Option<&str>) -> Result<TaskRecord, Error> {
         match self.server.inner.tasks.get(id).await? {
             Some(t) if t.owner.as_deref() == owner => Ok(t),
@@ -59,7 +60,9 @@ impl Connection {
         }
     }
 
-    async fn extension_method(&self, req: Request) -> Result<Value, Error> {
+    async fn extension_method(&self, req: Request, cx: &RequestContext) -> Result<Value, Error> {
+        let owner = super::call::stateless_owner(cx);
+        let owner = owner.as_deref();
         let method = req.method.as_str();
         let gated = [
             methods::TASKS_GET,
@@ -85,18 +88,18 @@ impl Connection {
         match method {
             methods::TASKS_GET => {
                 let p: TaskIdParams = params(req.params)?;
-                let t = self.visible_task(&p.task_id, None).await?;
+                let t = self.visible_task(&p.task_id, owner).await?;
                 to_value(&wire::detailed_task(&t, Some(ResultType::Complete)))
             }
             tasks_extension::TASKS_UPDATE => {
                 let p: UpdateParams = params(req.params)?;
-                self.visible_task(&p.task_id, None).await?;
+                self.visible_task(&p.task_id, owner).await?;
                 runtime.deliver(&p.task_id, p.input_responses).await?;
                 Ok(json!({}))
             }
             _ => {
                 let p: TaskIdParams = params(req.params)?;
-                self.visible_task(&p.task_id, None).await?;
+                self.visible_task(&p.task_id, owner).await?;
                 // Cancelling a finished task is acknowledged all the same.
                 runtime.cancel(&p.task_id).await?;
                 Ok(json!({}))

@@ -18,6 +18,7 @@ use super::body::{self, Body};
 use super::session::Session;
 use super::stream::{encode_event, keep_alive};
 use super::{StreamableHttp, new_session_id};
+use crate::engine::Extensions;
 
 impl StreamableHttp {
     /// Answers a request for the legacy 2024-11-05 HTTP+SSE transport: a GET
@@ -37,10 +38,15 @@ impl StreamableHttp {
             return body::refusal(r);
         }
         match *req.method() {
-            http::Method::GET => self.legacy_get(req.headers(), post_path),
+            http::Method::GET => self.legacy_get(
+                req.headers(),
+                super::principal_of(req.extensions()),
+                post_path,
+            ),
             http::Method::POST => {
-                let (parts, b) = req.into_parts();
-                self.legacy_post(parts.uri.query(), b).await
+                let (mut parts, b) = req.into_parts();
+                let extensions = parts.extensions.remove::<Extensions>().unwrap_or_default();
+                self.legacy_post(parts.uri.query(), extensions, b).await
             }
             _ => body::status(StatusCode::METHOD_NOT_ALLOWED),
         }
@@ -48,7 +54,12 @@ impl StreamableHttp {
 
     /// Answers a GET on the legacy SSE endpoint: starts a session and
     /// streams it. `post_path` is where the client must POST its messages.
-    fn legacy_get(&self, headers: &HeaderMap, post_path: &str) -> Response<Body> {
+    fn legacy_get(
+        &self,
+        headers: &HeaderMap,
+        principal: Option<&str>,
+        post_path: &str,
+    ) -> Response<Body> {
         if let Err(r) = super::guard::check_get_headers(headers) {
             return body::refusal(r);
         }
@@ -66,6 +77,7 @@ impl StreamableHttp {
             id.clone(),
             self.state.config.event_store.clone(),
             self.now(),
+            principal,
         );
         let Some((_stream, rx)) = session.open_standalone() else {
             return body::status(StatusCode::INTERNAL_SERVER_ERROR);
@@ -122,7 +134,12 @@ impl StreamableHttp {
 
     /// Answers a POST to the legacy message endpoint: 202, with the answer
     /// on the session's SSE stream.
-    async fn legacy_post<B>(&self, query: Option<&str>, req_body: B) -> Response<Body>
+    async fn legacy_post<B>(
+        &self,
+        query: Option<&str>,
+        extensions: Extensions,
+        req_body: B,
+    ) -> Response<Body>
     where
         B: http_body::Body + Send + 'static,
         B::Data: Send,
@@ -133,7 +150,19 @@ impl StreamableHttp {
             .split('&')
             .find_map(|kv| kv.strip_prefix("sessionId="))
             .unwrap_or("");
-        let Some(session) = self.sessions().get(id).cloned() else {
+        let found = self.sessions().get(id).cloned();
+        // A session another principal opened is as good as unknown.
+        let found = found.filter(|s| {
+            let ok = s.serves(extensions.principal());
+            if !ok {
+                tracing::debug!(
+                    session = %s.core.id,
+                    "a message named an SSE session another principal opened; answered as unknown"
+                );
+            }
+            ok
+        });
+        let Some(session) = found else {
             return body::error(
                 StatusCode::NOT_FOUND,
                 ErrorCode(-32001),
@@ -160,7 +189,7 @@ impl StreamableHttp {
             }
         };
         // Malformed messages are answered on the stream, like any other.
-        match session.deliver(Incoming::parse(&bytes)) {
+        match session.deliver(Incoming::parse(&bytes), extensions) {
             Ok(()) => body::status(StatusCode::ACCEPTED),
             Err(_) => body::error(
                 StatusCode::NOT_FOUND,

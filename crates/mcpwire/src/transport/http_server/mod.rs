@@ -49,6 +49,7 @@ pub use events::{EventStore, InMemoryEventStore, StoredEvent};
 pub use guard::{HostPolicy, LAST_EVENT_ID_HEADER, PROTOCOL_VERSION_HEADER, SESSION_ID_HEADER};
 pub use serve::{LEGACY_MESSAGES_PATH, LEGACY_SSE_PATH, MCP_PATH};
 
+use crate::engine::Extensions;
 use crate::server::Server;
 pub(crate) use backend::Backend;
 use session::{Session, millis_since};
@@ -285,6 +286,14 @@ impl StreamableHttp {
     }
 
     /// Answers one HTTP request.
+    ///
+    /// An [`Extensions`] in the request's extensions (put there by a layer
+    /// in front, such as `auth::BearerAuth` with the
+    /// `auth` feature) reaches the handlers of the request's messages as
+    /// [`Context::extensions`](crate::server::Context::extensions). A
+    /// session serves only requests of the
+    /// [principal](Extensions::principal) that opened it; to anyone else it
+    /// answers 404, like a session that does not exist.
     pub async fn handle<B>(&self, req: Request<B>) -> Response<Body>
     where
         B: HttpBody + Send + 'static,
@@ -296,8 +305,8 @@ impl StreamableHttp {
         }
         match *req.method() {
             Method::POST => self.post(req).await,
-            Method::GET => self.get(req.headers()),
-            Method::DELETE => self.delete(req.headers()),
+            Method::GET => self.get(req.headers(), principal_of(req.extensions())),
+            Method::DELETE => self.delete(req.headers(), principal_of(req.extensions())),
             _ => {
                 let mut r = body::status(StatusCode::METHOD_NOT_ALLOWED);
                 r.headers_mut()
@@ -340,11 +349,24 @@ impl StreamableHttp {
         });
     }
 
-    /// Finds the session a request names: 400 without a header, 404 for an
-    /// unknown or expired one.
-    fn find_session(&self, headers: &HeaderMap) -> Result<Arc<Session>, NoSession> {
+    /// Finds the session a request of `principal` names: 400 without a
+    /// header, 404 for an unknown or expired one, and 404 as well for one
+    /// another principal opened (which must not learn that it exists).
+    fn find_session(
+        &self,
+        headers: &HeaderMap,
+        principal: Option<&str>,
+    ) -> Result<Arc<Session>, NoSession> {
         let id = header_str(headers, SESSION_ID_HEADER).ok_or(NoSession::Missing)?;
         let session = self.sessions().get(id).cloned().ok_or(NoSession::Unknown)?;
+        if !session.serves(principal) {
+            tracing::debug!(
+                session = %session.core.id,
+                principal = principal.unwrap_or("(none)"),
+                "a request named a session another principal opened; answered as unknown"
+            );
+            return Err(NoSession::Unknown);
+        }
         if session.peer.is_closed() {
             // Its engine stopped (a proxied server process exited): the
             // session is over, and the client should start a new one.
@@ -362,7 +384,10 @@ impl StreamableHttp {
         B::Data: Send,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        let (parts, body) = req.into_parts();
+        let (mut parts, body) = req.into_parts();
+        // What a layer in front attached (e.g. the verified identity); an
+        // empty map costs nothing here.
+        let extensions = parts.extensions.remove::<Extensions>().unwrap_or_default();
         if let Err(r) = guard::check_post_headers(&parts.headers) {
             return body::refusal(r);
         }
@@ -450,10 +475,11 @@ impl StreamableHttp {
                 id,
                 self.state.config.event_store.clone(),
                 self.now(),
+                extensions.principal(),
             );
             (s, true)
         } else {
-            match self.find_session(&parts.headers) {
+            match self.find_session(&parts.headers, extensions.principal()) {
                 Ok(s) => (s, false),
                 Err(e) => return e.response(),
             }
@@ -482,7 +508,7 @@ impl StreamableHttp {
         };
         if ids.is_empty() {
             // Notifications and responses: accepted once handed over.
-            return match session.deliver(incoming) {
+            return match session.deliver(incoming, extensions) {
                 Ok(()) => body::status(StatusCode::ACCEPTED),
                 Err(_) => body::error(
                     StatusCode::NOT_FOUND,
@@ -508,7 +534,7 @@ impl StreamableHttp {
             // it streams before answering, the rest of it moves to a task
             // of its own while this one streams the answer.
             Incoming::Message(Message::Request(req)) => {
-                let mut handler = session.inline.call(req);
+                let mut handler = session.inline.call(req, extensions);
                 tokio::select! {
                     biased;
                     () = &mut handler => rx.recv().await,
@@ -519,7 +545,7 @@ impl StreamableHttp {
                 }
             }
             other => {
-                if session.deliver(other).is_err() {
+                if session.deliver(other, extensions).is_err() {
                     return body::error(
                         StatusCode::NOT_FOUND,
                         ErrorCode(-32001),
@@ -583,7 +609,7 @@ impl StreamableHttp {
         response
     }
 
-    fn get(&self, headers: &HeaderMap) -> Response<Body> {
+    fn get(&self, headers: &HeaderMap, principal: Option<&str>) -> Response<Body> {
         if let Err(r) = guard::check_get_headers(headers) {
             return body::refusal(r);
         }
@@ -594,7 +620,7 @@ impl StreamableHttp {
             Ok(_) if self.state.config.stateless => return method_not_allowed("POST"),
             Ok(_) => {}
         }
-        let session = match self.find_session(headers) {
+        let session = match self.find_session(headers, principal) {
             Ok(s) => s,
             Err(e) => return e.response(),
         };
@@ -638,7 +664,7 @@ impl StreamableHttp {
         r
     }
 
-    fn delete(&self, headers: &HeaderMap) -> Response<Body> {
+    fn delete(&self, headers: &HeaderMap, principal: Option<&str>) -> Response<Body> {
         let modern = matches!(
             guard::protocol_version(headers),
             Ok(ProtocolVersion::V2026_07_28)
@@ -646,7 +672,7 @@ impl StreamableHttp {
         if self.state.config.stateless || modern {
             return method_not_allowed("POST");
         }
-        let session = match self.find_session(headers) {
+        let session = match self.find_session(headers, principal) {
             Ok(s) => s,
             Err(e) => return e.response(),
         };
@@ -679,6 +705,13 @@ impl NoSession {
             ),
         }
     }
+}
+
+/// Who sent a request, as a layer in front of the service recorded it.
+fn principal_of(extensions: &http::Extensions) -> Option<&str> {
+    extensions
+        .get::<Extensions>()
+        .and_then(Extensions::principal)
 }
 
 fn set_session_header(r: &mut Response<Body>, session: &Session) {

@@ -13,7 +13,7 @@ use mcpwire_types::{Incoming, ProtocolVersion, RequestId};
 use super::Backend;
 use super::events::EventStore;
 use super::stream::{Item, Stream};
-use crate::engine::Peer;
+use crate::engine::{Extensions, Peer};
 use crate::transport::{FrameReader, FrameWriter, ReadEvent, Route};
 
 #[derive(Debug, Default)]
@@ -125,7 +125,7 @@ impl std::fmt::Debug for LazyDriver {
 #[derive(Debug)]
 pub(crate) struct Session {
     pub core: Arc<Core>,
-    inbound: crate::queue::Sender<Incoming>,
+    inbound: crate::queue::Sender<(Incoming, Extensions)>,
     driver: LazyDriver,
     /// Runs a request in the calling HTTP handler's task.
     pub inline: crate::engine::Inline,
@@ -134,17 +134,21 @@ pub(crate) struct Session {
     last_active: AtomicU64,
     /// The negotiated revision, once `initialize` was answered.
     pub version: OnceLock<ProtocolVersion>,
+    /// Who opened the session ([`Extensions::principal`]); only requests
+    /// of the same principal may use it.
+    principal: Option<Box<str>>,
 }
 
 impl Session {
-    /// Starts a session's engine for `server`.
+    /// Starts a session's engine for `server`, opened by `principal`.
     pub fn start(
         server: &Backend,
         id: Arc<str>,
         store: Arc<dyn EventStore>,
         now_ms: u64,
+        principal: Option<&str>,
     ) -> Arc<Session> {
-        Self::start_with(server, id, store, now_ms, false)
+        Self::start_with(server, id, store, now_ms, principal, false)
     }
 
     /// Starts a session whose messages all travel on one SSE stream
@@ -154,8 +158,9 @@ impl Session {
         id: Arc<str>,
         store: Arc<dyn EventStore>,
         now_ms: u64,
+        principal: Option<&str>,
     ) -> Arc<Session> {
-        Self::start_with(server, id, store, now_ms, true)
+        Self::start_with(server, id, store, now_ms, principal, true)
     }
 
     fn start_with(
@@ -163,6 +168,7 @@ impl Session {
         id: Arc<str>,
         store: Arc<dyn EventStore>,
         now_ms: u64,
+        principal: Option<&str>,
         legacy: bool,
     ) -> Arc<Session> {
         let core = Arc::new(Core {
@@ -173,7 +179,11 @@ impl Session {
             legacy,
         });
         let (tx, rx) = crate::queue::unbounded();
-        let transport = (SessionReader { rx }, SessionWriter { core: core.clone() });
+        let reader = SessionReader {
+            rx,
+            extensions: Extensions::new(),
+        };
+        let transport = (reader, SessionWriter { core: core.clone() });
         let (peer, driver, inline) = server.connect_inline(transport);
         Arc::new(Session {
             core,
@@ -183,7 +193,14 @@ impl Session {
             peer,
             last_active: AtomicU64::new(now_ms),
             version: OnceLock::new(),
+            principal: principal.map(Box::from),
         })
+    }
+
+    /// Whether a request sent by `principal` may use this session: only
+    /// when it is who opened it (both `None` without authentication).
+    pub fn serves(&self, principal: Option<&str>) -> bool {
+        self.principal.as_deref() == principal
     }
 
     pub fn touch(&self, now_ms: u64) {
@@ -245,11 +262,12 @@ impl Session {
             .cloned()
     }
 
-    /// Hands a message to the engine.
-    pub fn deliver(&self, m: Incoming) -> io::Result<()> {
+    /// Hands a message to the engine, with what the transport attached to
+    /// the HTTP request that carried it.
+    pub fn deliver(&self, m: Incoming, extensions: Extensions) -> io::Result<()> {
         self.driver.start();
         self.inbound
-            .send(m)
+            .send((m, extensions))
             .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the session has ended"))
     }
 
@@ -300,15 +318,24 @@ impl Drop for Session {
 
 /// The engine's reader: messages the HTTP handlers delivered.
 struct SessionReader {
-    rx: crate::queue::Receiver<Incoming>,
+    rx: crate::queue::Receiver<(Incoming, Extensions)>,
+    /// Those of the message last read.
+    extensions: Extensions,
 }
 
 impl FrameReader for SessionReader {
     async fn next_frame(&mut self) -> io::Result<ReadEvent<'_>> {
         Ok(match self.rx.recv().await {
-            Some(m) => ReadEvent::Message(m),
+            Some((m, extensions)) => {
+                self.extensions = extensions;
+                ReadEvent::Message(m)
+            }
             None => ReadEvent::Eof,
         })
+    }
+
+    fn extensions(&mut self) -> Extensions {
+        std::mem::take(&mut self.extensions)
     }
 }
 

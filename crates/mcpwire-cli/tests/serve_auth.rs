@@ -1,0 +1,367 @@
+//! `mcpwire serve support-desk --http ADDR --auth-*` through the real
+//! binary: the bearer-token challenge, the protected resource metadata,
+//! calls with good and bad tokens, the caller recorded on the ticket, and
+//! the usage errors of incomplete flags.
+//!
+//! Each run signs with a fresh Ed25519 key whose JWKS is written to the
+//! target's temporary folder: no key is kept in the repository.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::mcpwire;
+use ring::signature::{Ed25519KeyPair, KeyPair};
+use serde_json::{Value, json};
+
+const ISSUER: &str = "https://auth.test";
+
+fn temp_dir() -> PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-serve-auth");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A signing key and the JWKS file of its public half.
+struct Keys {
+    pair: Ed25519KeyPair,
+    jwks: PathBuf,
+}
+
+impl Keys {
+    fn new(name: &str) -> Keys {
+        let rng = ring::rand::SystemRandom::new();
+        let pk8 = Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
+        let pair = Ed25519KeyPair::from_pkcs8(pk8.as_ref()).unwrap();
+        let x = URL_SAFE_NO_PAD.encode(pair.public_key().as_ref());
+        let doc = json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": "k1", "x": x}]});
+        let jwks = temp_dir().join(format!("{name}-{}.jwks.json", std::process::id()));
+        std::fs::write(&jwks, doc.to_string()).unwrap();
+        Keys { pair, jwks }
+    }
+
+    /// A token for `aud` with `sub` and `scope`.
+    fn token(&self, aud: &str, sub: &str, scope: &str) -> String {
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let header = json!({"alg": "EdDSA", "typ": "at+jwt", "kid": "k1"});
+        let claims = json!({"iss": ISSUER, "aud": aud, "sub": sub, "scope": scope,
+            "iat": now, "exp": now + 300});
+        let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
+        let input = format!("{}.{}", b64(&header), b64(&claims));
+        let sig = self.pair.sign(input.as_bytes());
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig.as_ref()))
+    }
+}
+
+/// A protected support desk, killed on drop.
+struct Desk {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Desk {
+    /// Starts the desk on a free port of `ports` behind tokens signed by a
+    /// key of `jwks` (a file or URL) for its own /mcp URL, requiring
+    /// `mcp:tools`. Tests running at once use ranges of their own.
+    fn start(ports: std::ops::Range<u16>, jwks: &std::ffi::OsStr, db: &std::path::Path) -> Desk {
+        for port in ports {
+            let Ok(l) = TcpListener::bind(("127.0.0.1", port)) else {
+                continue;
+            };
+            let addr = l.local_addr().unwrap();
+            drop(l);
+            let mut child = Command::new(env!("CARGO_BIN_EXE_mcpwire"))
+                .args(["serve", "support-desk", "--db"])
+                .arg(db)
+                .args(["--http", &addr.to_string(), "--auth-jwks"])
+                .arg(jwks)
+                .args(["--auth-issuer", ISSUER, "--auth-audience"])
+                .arg(format!("http://{addr}/mcp"))
+                .args(["--auth-scope", "mcp:tools"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(20) {
+                if TcpStream::connect(addr).is_ok() {
+                    // Ours, not another process that took the port.
+                    std::thread::sleep(Duration::from_millis(50));
+                    if let Ok(None) = child.try_wait() {
+                        return Desk { child, addr };
+                    }
+                    break;
+                }
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("no protected desk came up on any port of its range");
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}/mcp", self.addr)
+    }
+}
+
+impl Drop for Desk {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One HTTP/1.1 exchange: the status, the headers (names lowercased) and
+/// the body.
+fn http(addr: SocketAddr, request: &str) -> (u16, Vec<(String, String)>, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    let mut lines = head.lines();
+    let status = lines.next().unwrap().split(' ').nth(1).unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    (status.parse().unwrap(), headers, body.to_owned())
+}
+
+/// Serves `doc` to every GET on a free port in 42300-42399, counting the
+/// requests.
+fn serve_jwks(doc: String) -> (SocketAddr, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = (42300..42400u16)
+        .find_map(|p| TcpListener::bind(("127.0.0.1", p)).ok())
+        .expect("a free port in 42300-42399");
+    let addr = listener.local_addr().unwrap();
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = hits.clone();
+    std::thread::spawn(move || {
+        for mut s in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let mut got = Vec::new();
+            while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                }
+            }
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let _ = s.write_all(
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{doc}",
+                    doc.len()
+                )
+                .as_bytes(),
+            );
+        }
+    });
+    (addr, hits)
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// An `initialize` POST, with `token` when given.
+fn initialize(addr: SocketAddr, token: Option<&str>) -> (u16, Vec<(String, String)>, String) {
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"}}})
+    .to_string();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    http(
+        addr,
+        &format!(
+            "POST /mcp HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+             Accept: application/json, text/event-stream\r\n{auth}Content-Length: {}\r\n\
+             Connection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+#[test]
+fn the_protected_desk_challenges_serves_metadata_and_takes_good_tokens_only() {
+    let keys = Keys::new("desk");
+    let db = temp_dir().join(format!("desk-{}.db", std::process::id()));
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
+    }
+    let desk = Desk::start(42400..42450, keys.jwks.as_os_str(), &db);
+    let url = desk.url();
+    let prm = format!(
+        "http://{}/.well-known/oauth-protected-resource/mcp",
+        desk.addr
+    );
+
+    // No token: 401 pointing at the metadata, with the required scope.
+    let (status, headers, _) = initialize(desk.addr, None);
+    assert_eq!(status, 401);
+    let challenge = header(&headers, "www-authenticate").expect("a challenge");
+    assert!(
+        challenge.contains(&format!("resource_metadata=\"{prm}\"")),
+        "{challenge}"
+    );
+    assert!(challenge.contains("scope=\"mcp:tools\""), "{challenge}");
+
+    // The metadata names the issuer and the audience, without a token.
+    let (status, _, body) = http(
+        desk.addr,
+        &format!(
+            "GET /.well-known/oauth-protected-resource/mcp HTTP/1.1\r\nHost: {}\r\n\
+             Connection: close\r\n\r\n",
+            desk.addr
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    let doc: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(doc["resource"], url);
+    assert_eq!(doc["authorization_servers"], json!([ISSUER]));
+    assert_eq!(doc["scopes_supported"], json!(["mcp:tools"]));
+
+    // A good token lists the tools.
+    let token = keys.token(&url, "alice", "mcp:tools");
+    let bearer = format!("Authorization: Bearer {token}");
+    let run = mcpwire(["--json", "tools", &url, "--header", &bearer]).expect(0);
+    assert!(run.stdout.contains("close_ticket"), "{run:#?}");
+
+    // A token for another audience, or without the scope, is refused.
+    let elsewhere = keys.token("http://127.0.0.1:1/mcp", "alice", "mcp:tools");
+    let (status, headers, _) = initialize(desk.addr, Some(&elsewhere));
+    assert_eq!(status, 401);
+    let challenge = header(&headers, "www-authenticate").unwrap();
+    assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
+    let run = mcpwire([
+        "tools",
+        &url,
+        "--header",
+        &format!("Authorization: Bearer {elsewhere}"),
+    ]);
+    assert_ne!(run.code, 0, "{run:#?}");
+    let unscoped = keys.token(&url, "alice", "profile");
+    let (status, _, _) = initialize(desk.addr, Some(&unscoped));
+    assert_eq!(status, 403);
+
+    // The desk records who closed a ticket.
+    let run = mcpwire([
+        "--json",
+        "call",
+        &url,
+        "close_ticket",
+        "ticket_id=42",
+        "resolution=Cleared the stale session",
+        "--header",
+        &bearer,
+    ])
+    .expect(0);
+    assert_eq!(
+        run.json()["structuredContent"]["closed_by"],
+        "alice",
+        "{run:#?}"
+    );
+    let run = mcpwire(["--json", "read", &url, "ticket://42", "--header", &bearer]).expect(0);
+    assert!(run.stdout.contains("Closed by alice."), "{run:#?}");
+}
+
+#[test]
+fn the_keys_can_come_from_a_jwks_url() {
+    let keys = Keys::new("url");
+    let doc = std::fs::read_to_string(&keys.jwks).unwrap();
+    let (jwks_addr, hits) = serve_jwks(doc);
+    let db = temp_dir().join(format!("desk-url-{}.db", std::process::id()));
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
+    }
+    let jwks_url = format!("http://{jwks_addr}/jwks.json");
+    let desk = Desk::start(42450..42500, std::ffi::OsStr::new(&jwks_url), &db);
+    let url = desk.url();
+    let token = keys.token(&url, "bob", "mcp:tools");
+    let run = mcpwire([
+        "--json",
+        "call",
+        &url,
+        "escalate_ticket",
+        "ticket_id=43",
+        "reason=Needs an engineer",
+        "--header",
+        &format!("Authorization: Bearer {token}"),
+    ])
+    .expect(0);
+    assert_eq!(
+        run.json()["structuredContent"]["escalated_by"],
+        "bob",
+        "{run:#?}"
+    );
+    assert!(hits.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    // A token signed by another key is refused, the URL notwithstanding.
+    let other = Keys::new("url-other").token(&url, "bob", "mcp:tools");
+    let (status, _, _) = initialize(desk.addr, Some(&other));
+    assert_eq!(status, 401);
+}
+
+#[test]
+fn incomplete_auth_flags_are_usage_errors_naming_the_missing_flag() {
+    let keys = Keys::new("flags");
+    let jwks = keys.jwks.to_str().unwrap();
+    let serve = |extra: &[&str]| {
+        let mut args = vec!["serve", "support-desk", "--db", "unused.db"];
+        args.extend_from_slice(extra);
+        mcpwire(args)
+    };
+    let addr = ["--http", "127.0.0.1:42399"];
+    let run = serve(&[&addr[..], &["--auth-jwks", jwks]].concat()).expect(2);
+    assert!(run.stderr.contains("--auth-issuer"), "{run:#?}");
+    let run =
+        serve(&[&addr[..], &["--auth-jwks", jwks, "--auth-issuer", ISSUER]].concat()).expect(2);
+    assert!(run.stderr.contains("--auth-audience"), "{run:#?}");
+    let only_aud = ["--auth-audience", "http://127.0.0.1:42399/mcp"];
+    let run = serve(&[&addr[..], &["--auth-issuer", ISSUER], &only_aud[..]].concat()).expect(2);
+    assert!(run.stderr.contains("--auth-jwks"), "{run:#?}");
+    let all = [
+        "--auth-jwks",
+        jwks,
+        "--auth-issuer",
+        ISSUER,
+        "--auth-audience",
+        "http://127.0.0.1:42399/mcp",
+    ];
+    // Tokens protect HTTP only.
+    let run = serve(&all).expect(2);
+    assert!(run.stderr.contains("--http"), "{run:#?}");
+    // A JWKS file that is missing or not a JWKS stops the start.
+    let mut missing = all;
+    missing[1] = "no-such-jwks.json";
+    let run = serve(&[&addr[..], &missing[..]].concat()).expect(2);
+    assert!(run.stderr.contains("no-such-jwks.json"), "{run:#?}");
+    let not_jwks = temp_dir().join("not-a-jwks.json");
+    std::fs::write(&not_jwks, "{\"keys\": 7}").unwrap();
+    let mut bad = all;
+    bad[1] = not_jwks.to_str().unwrap();
+    let run = serve(&[&addr[..], &bad[..]].concat()).expect(2);
+    assert!(run.stderr.contains("not a JWKS"), "{run:#?}");
+    // Nothing was created along the way.
+    assert!(!common::repo_root().join("unused.db").exists());
+}
