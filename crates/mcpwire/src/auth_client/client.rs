@@ -64,6 +64,8 @@ struct Session {
     key: Option<StoreKey>,
     client: Option<ClientRegistration>,
     tokens: Option<TokenSet>,
+    /// The scopes the last authorization asked for.
+    requested: Vec<String>,
     /// The metadata of the issuer of `key`, once discovered.
     meta: Option<ServerMetadata>,
 }
@@ -232,6 +234,7 @@ impl OAuthClient {
             s.key = Some(key);
             s.client = stored.client;
             s.tokens = stored.tokens;
+            s.requested = Vec::new();
         }
         s.meta = Some(found.server.clone());
         Ok(())
@@ -333,7 +336,11 @@ impl OAuthClient {
                 reason: "the access token cannot be sent in an HTTP header".to_owned(),
             });
         }
-        self.session().tokens = Some(tokens);
+        {
+            let mut s = self.session();
+            s.tokens = Some(tokens);
+            s.requested = requested;
+        }
         self.persist()
     }
 
@@ -363,20 +370,23 @@ impl OAuthClient {
         pkce::require_s256(&found.server)?;
         self.switch_to(&found)?;
         let challenged = www.and_then(|w| w.scope.as_deref());
-        let (current, has_refresh, granted) = {
+        let (current, has_refresh, granted, requested) = {
             let s = self.session();
             let t = s.tokens.as_ref();
             (
                 t.and_then(authorization_value),
                 t.is_some_and(|t| t.refresh_token.is_some()),
                 t.map(|t| t.scope.clone()).unwrap_or_default(),
+                s.requested.clone(),
             )
         };
         if step_up {
+            // Asking again for what the token has, or for what the last
+            // authorization already asked for and did not get, cannot help.
             if let Some(scope) = challenged
                 && current.is_some()
                 && current == sent
-                && scopes::covers(&granted, scope)
+                && (scopes::covers(&granted, scope) || scopes::covers(&requested, scope))
             {
                 return Err(AuthError::ScopeLoop {
                     scope: scope.to_owned(),
@@ -388,7 +398,13 @@ impl OAuthClient {
         } else if has_refresh && self.refresh().await? {
             return Ok(());
         }
-        self.authorize(&found, challenged, granted).await
+        let mut previous = requested;
+        for g in granted {
+            if !previous.contains(&g) {
+                previous.push(g);
+            }
+        }
+        self.authorize(&found, challenged, previous).await
     }
 }
 
