@@ -47,6 +47,7 @@ mod discovery;
 mod error;
 mod fetch;
 mod flow;
+mod loopback;
 mod pkce;
 mod registration;
 mod scopes;
@@ -58,6 +59,7 @@ pub use client::OAuthClient;
 pub use config::OAuthConfig;
 pub use discovery::{ResourceMetadata, ServerMetadata};
 pub use error::{AuthError, StoreError};
+pub use loopback::{DEFAULT_LOOPBACK_TIMEOUT, LoopbackAuthorize, OpenUrl};
 pub use pkce::Pkce;
 pub use store::{
     ClientRegistration, CredentialStore, FileStore, MemoryStore, StoreKey, StoredCredentials,
