@@ -98,9 +98,10 @@ impl LoopbackAuthorize {
     async fn catch(&self) -> Result<Url, AuthError> {
         let listener = self.listener.lock().await;
         loop {
-            let (mut stream, _) = listener.accept().await.map_err(|e| {
-                AuthError::Authorize(format!("the loopback listener failed: {e}"))
-            })?;
+            let (mut stream, _) = listener
+                .accept()
+                .await
+                .map_err(|e| AuthError::Authorize(format!("the loopback listener failed: {e}")))?;
             let Some(target) = request_target(&mut stream).await else {
                 continue;
             };
@@ -187,10 +188,16 @@ mod tests {
     async fn browse(redirect: String) {
         let http = reqwest::Client::new();
         let base = redirect.trim_end_matches(CALLBACK_PATH).to_owned();
-        let r = http.get(format!("{base}/favicon.ico")).send().await.unwrap();
+        let r = http
+            .get(format!("{base}/favicon.ico"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 404);
         let r = http
-            .get(format!("{redirect}?code=abc&state=xyz&iss=https%3A%2F%2Fas"))
+            .get(format!(
+                "{redirect}?code=abc&state=xyz&iss=https%3A%2F%2Fas"
+            ))
             .send()
             .await
             .unwrap();
@@ -236,7 +243,10 @@ mod tests {
             .authorize(&url, "http://127.0.0.1:1/callback")
             .await
             .unwrap_err();
-        assert!(e.to_string().contains("LoopbackAuthorize::redirect_uri"), "{e}");
+        assert!(
+            e.to_string().contains("LoopbackAuthorize::redirect_uri"),
+            "{e}"
+        );
 
         let quiet = LoopbackAuthorize::bind(Arc::new(|_: &Url| Ok(())))
             .await

@@ -61,6 +61,8 @@ pub use discovery::{ResourceMetadata, ServerMetadata};
 pub use error::{AuthError, StoreError};
 pub use loopback::{DEFAULT_LOOPBACK_TIMEOUT, LoopbackAuthorize, OpenUrl};
 pub use pkce::Pkce;
+/// The URL type of the authorization step and the metadata.
+pub use reqwest::Url;
 pub use store::{
     ClientRegistration, CredentialStore, FileStore, MemoryStore, StoreKey, StoredCredentials,
     TokenSet,
