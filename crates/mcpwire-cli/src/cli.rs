@@ -8,7 +8,10 @@ use crate::exit::EXIT_CODES_HELP;
 const AFTER_HELP: &str = "\
 Targets (every verb takes one):
   URL                      Streamable HTTP, falling back to HTTP+SSE (2024-11-05);
-                           right after the verb: `mcpwire call URL TOOL key=value`
+                           right after the verb: `mcpwire call URL TOOL key=value`.
+                           A server that asks for OAuth gets the stored credentials
+                           (`mcpwire auth login URL`), or on a terminal the browser
+                           flow; --no-auth refuses
   -- CMD ARGS...           a stdio server started as a child process
   --config FILE --server NAME
                            an entry of {\"mcpServers\": {NAME: {\"command\",\"args\",\"env\"} | {\"url\",\"headers\"}}}
@@ -16,6 +19,7 @@ Targets (every verb takes one):
 Examples:
   mcpwire info -- ./my-server --stdio
   mcpwire tools https://example.com/mcp --header 'Authorization: Bearer TOKEN'
+  mcpwire auth login https://example.com/mcp
   mcpwire call echo text=hello -- node server.js
   mcpwire call http://127.0.0.1:8080/mcp add --args '{\"a\": 1, \"b\": 2}'
   mcpwire bench --tool echo --args '{\"text\":\"hi\"}' --calls 20000 --concurrency 32 -- ./echo stdio
@@ -78,6 +82,42 @@ pub enum Verb {
     /// server over Streamable HTTP (both protocol eras); `proxy URL` serves
     /// a remote HTTP server on this process's stdin and stdout.
     Proxy(Proxy),
+    /// OAuth credentials of HTTP servers: `auth login URL` authorizes in
+    /// the browser, `auth status URL` shows what is stored, `auth logout
+    /// URL` forgets it. The file is ~/.config/mcpwire/credentials.json
+    /// (mode 0600; MCPWIRE_CREDENTIALS overrides it).
+    Auth(Auth),
+}
+
+/// `auth`.
+#[derive(Debug, Args)]
+pub struct Auth {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: AuthAction,
+}
+
+/// `auth login|logout|status`.
+#[derive(Debug, Subcommand)]
+pub enum AuthAction {
+    /// Authorize now: print the authorization URL (and open it in a browser
+    /// on a terminal), wait for the redirect, store the tokens.
+    Login(AuthTarget),
+    /// Forget the stored credentials of the server.
+    Logout(AuthTarget),
+    /// Show the stored credentials of the server (never the tokens).
+    Status(AuthTarget),
+}
+
+/// The server an `auth` action is about.
+#[derive(Debug, Args)]
+pub struct AuthTarget {
+    /// The MCP server URL.
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// Seconds to wait for the browser's redirect (login).
+    #[arg(long, value_name = "SECS", default_value_t = 300.0)]
+    pub timeout: f64,
 }
 
 /// `serve`: which demo server.
@@ -183,6 +223,9 @@ pub struct TargetArgs {
     /// Which protocol era to speak.
     #[arg(long, value_enum, default_value_t = EraArg::Auto)]
     pub era: EraArg,
+    /// Never authorize with OAuth: a server that asks for it is an error.
+    #[arg(long)]
+    pub no_auth: bool,
     /// The stdio server to start: everything after `--`.
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,

@@ -6,6 +6,7 @@ mod cli;
 mod coerce;
 mod exit;
 mod interact;
+mod oauth;
 mod output;
 mod target;
 mod verbs;
@@ -66,5 +67,6 @@ async fn run(verb: Verb, out: Output) -> CliResult {
         Verb::Serve(a) => verbs::serve::serve(a).await,
         Verb::Demo(a) => verbs::serve::demo(a, out).await,
         Verb::Proxy(a) => verbs::serve::proxy(a).await,
+        Verb::Auth(a) => verbs::auth::run(a, out).await,
     }
 }

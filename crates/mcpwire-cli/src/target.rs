@@ -13,6 +13,8 @@ use serde::Deserialize;
 
 use crate::cli::{EraArg, TargetArgs};
 use crate::exit::CliError;
+use crate::oauth;
+use std::sync::atomic::Ordering;
 
 /// A resolved target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,12 +159,15 @@ impl Target {
         Ok(target)
     }
 
-    /// Connects `builder`'s client to this target within `timeout`.
+    /// Connects `builder`'s client to this target within `timeout`. An
+    /// HTTP server that asks for OAuth gets the stored credentials (unless
+    /// `--no-auth`); when they do not do, the error is
+    /// [`ConnectError::NeedsLogin`].
     pub async fn connect(
         &self,
         builder: ClientBuilder,
         opts: &TargetArgs,
-    ) -> Result<Client, CliError> {
+    ) -> Result<Client, ConnectError> {
         let timeout = timeout_of(opts)?;
         let builder = builder
             .mode(mode_of(opts.era))
@@ -177,13 +182,22 @@ impl Target {
                     for (k, v) in headers {
                         b = b.header(k.clone(), v.clone());
                     }
+                    let mut asked = None;
+                    if !opts.no_auth {
+                        let (provider, flag) = oauth::stored(url)?;
+                        b = b.auth(provider);
+                        asked = Some(flag);
+                    }
                     let transport = b
                         .build()
                         .map_err(|e| CliError::usage(format!("cannot use {url}: {e}")))?;
-                    builder
-                        .connect(transport)
-                        .await
-                        .map_err(|e| CliError::connect(format!("cannot connect to {url}: {e}")))
+                    builder.connect(transport).await.map_err(|e| {
+                        if asked.is_some_and(|a| a.load(Ordering::Relaxed)) {
+                            ConnectError::NeedsLogin { url: url.clone() }
+                        } else {
+                            connect_error(url, opts, &e).into()
+                        }
+                    })
                 }
                 Target::Stdio { program, args, env } => {
                     let mut child = ChildProcess::new(program)
@@ -195,10 +209,9 @@ impl Target {
                     let transport = child
                         .spawn()
                         .map_err(|e| CliError::connect(format!("cannot start {program}: {e}")))?;
-                    builder
-                        .connect(transport)
-                        .await
-                        .map_err(|e| CliError::connect(format!("cannot connect to {program}: {e}")))
+                    builder.connect(transport).await.map_err(|e| {
+                        CliError::connect(format!("cannot connect to {program}: {e}")).into()
+                    })
                 }
             }
         };
@@ -206,9 +219,53 @@ impl Target {
             Ok(r) => r,
             Err(_) => Err(CliError::connect(format!(
                 "no answer from the server within {timeout:?} (see --timeout)"
-            ))),
+            ))
+            .into()),
         }
     }
+}
+
+/// Why connecting failed.
+#[derive(Debug)]
+pub enum ConnectError {
+    /// The HTTP server at `url` wants an OAuth authorization that the
+    /// stored credentials cannot give.
+    NeedsLogin {
+        /// The server.
+        url: String,
+    },
+    /// Anything else.
+    Failed(CliError),
+}
+
+impl From<CliError> for ConnectError {
+    fn from(e: CliError) -> Self {
+        ConnectError::Failed(e)
+    }
+}
+
+impl From<ConnectError> for CliError {
+    fn from(e: ConnectError) -> Self {
+        match e {
+            ConnectError::NeedsLogin { url } => CliError::connect(format!(
+                "{url} needs an OAuth authorization; run `mcpwire auth login {url}` \
+                 in a terminal (or use a terminal, where mcpwire opens the browser)"
+            )),
+            ConnectError::Failed(e) => e,
+        }
+    }
+}
+
+/// Why connecting to `url` failed, with what to do about a refused
+/// authorization.
+fn connect_error(url: &str, opts: &TargetArgs, e: &mcpwire::Error) -> CliError {
+    let text = e.to_string();
+    let hint = if opts.no_auth && text.contains("HTTP 401") {
+        "; the server wants OAuth authorization, which --no-auth refuses"
+    } else {
+        ""
+    };
+    CliError::connect(format!("cannot connect to {url}: {text}{hint}"))
 }
 
 /// The `--timeout` as a duration.

@@ -1,5 +1,6 @@
 //! The verbs: each connects to the target, does one thing, prints it.
 
+pub mod auth;
 pub mod call;
 pub mod complete;
 pub mod get;
@@ -15,8 +16,9 @@ use mcpwire_types::LoggingLevel;
 use crate::cli::TargetArgs;
 use crate::exit::CliError;
 use crate::interact;
+use crate::oauth;
 use crate::output::Output;
-use crate::target::Target;
+use crate::target::{ConnectError, Target};
 
 /// The client's name towards servers.
 pub const CLIENT_NAME: &str = "mcpwire";
@@ -31,12 +33,25 @@ pub async fn connect(
     logs: bool,
 ) -> Result<Client, CliError> {
     let target = Target::resolve(url, opts)?;
-    let mut builder =
-        interact::with_handlers(Client::builder(CLIENT_NAME, env!("CARGO_PKG_VERSION")), out);
-    if logs {
-        builder = builder.log_level(LoggingLevel::Info);
-    }
-    let client = target.connect(builder, opts).await?;
+    let builder = || {
+        let b =
+            interact::with_handlers(Client::builder(CLIENT_NAME, env!("CARGO_PKG_VERSION")), out);
+        if logs {
+            b.log_level(LoggingLevel::Info)
+        } else {
+            b
+        }
+    };
+    let client = match target.connect(builder(), opts).await {
+        // On a terminal, a server that wants OAuth gets it now, through
+        // the browser, and the connection is made again.
+        Err(ConnectError::NeedsLogin { url }) if out.interactive => {
+            let issuer = oauth::login(&url, true, oauth::DEFAULT_WAIT).await?;
+            eprintln!("{}", out.dim_err(&format!("authorized by {issuer}")));
+            target.connect(builder(), opts).await?
+        }
+        r => r?,
+    };
     if logs {
         interact::print_logs(&client, out);
     }

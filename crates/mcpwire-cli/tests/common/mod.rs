@@ -26,6 +26,15 @@ pub struct Run {
 }
 
 impl Run {
+    /// The run of a finished process.
+    pub fn from_output(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
     /// Stdout parsed as one JSON document.
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.stdout)
@@ -52,11 +61,7 @@ where
         .stdin(Stdio::null())
         .output()
         .expect("running mcpwire");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from_output(out)
 }
 
 /// The echo example, built (once per test binary) with the profile of the

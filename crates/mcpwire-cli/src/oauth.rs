@@ -1,0 +1,119 @@
+//! OAuth for URL targets: the credential file, the browser step, and the
+//! provider the HTTP transport asks when a server wants authorization.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use mcpwire::auth_client::{
+    AuthError, Authorize, FileStore, LoopbackAuthorize, OAuthClient, OAuthConfig, Url,
+};
+use mcpwire::transport::http_client::AuthFuture;
+
+use crate::exit::CliError;
+
+/// How long the browser flow of a verb waits for the redirect.
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(300);
+/// Overrides where credentials are kept.
+const CREDENTIALS_ENV: &str = "MCPWIRE_CREDENTIALS";
+
+/// The credential file: `$MCPWIRE_CREDENTIALS`, else
+/// `$XDG_CONFIG_HOME/mcpwire/credentials.json`, else
+/// `~/.config/mcpwire/credentials.json`.
+pub fn credentials_path() -> Result<PathBuf, CliError> {
+    if let Some(p) = std::env::var_os(CREDENTIALS_ENV).filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+        .ok_or_else(|| {
+            CliError::usage(format!(
+                "cannot tell where to keep OAuth credentials: set {CREDENTIALS_ENV} or HOME"
+            ))
+        })?;
+    Ok(config.join("mcpwire").join("credentials.json"))
+}
+
+/// The OAuth client of a verb's connection to `url`: stored tokens are
+/// used and refreshed, but a new authorization is refused (the verb then
+/// logs in, on a terminal, and connects again). The flag tells whether
+/// the server asked for one.
+pub fn stored(url: &str) -> Result<(Arc<OAuthClient>, Arc<AtomicBool>), CliError> {
+    let asked = Arc::new(AtomicBool::new(false));
+    let config = OAuthConfig::new(url)
+        .store(Arc::new(FileStore::new(credentials_path()?)))
+        .authorize(Arc::new(Refuse {
+            asked: asked.clone(),
+        }));
+    let client = OAuthClient::new(config)
+        .map_err(|e| CliError::usage(format!("cannot use OAuth with {url}: {e}")))?;
+    Ok((Arc::new(client), asked))
+}
+
+/// Authorizes with the server at `url` now: prints the authorization URL
+/// (and with `launch`, opens a browser on it), waits up to `wait` for the
+/// redirect, and stores the tokens. Returns the issuer.
+pub async fn login(url: &str, launch: bool, wait: Duration) -> Result<String, CliError> {
+    let opener = Arc::new(move |u: &Url| {
+        open_url(u, launch);
+        Ok(())
+    });
+    let loopback = LoopbackAuthorize::bind(opener)
+        .await
+        .map_err(|e| CliError::connect(format!("cannot listen for the OAuth redirect: {e}")))?
+        .timeout(wait);
+    let config = OAuthConfig::new(url)
+        .store(Arc::new(FileStore::new(credentials_path()?)))
+        .redirect_uri(loopback.redirect_uri())
+        .authorize(Arc::new(loopback));
+    let client = OAuthClient::new(config)
+        .map_err(|e| CliError::usage(format!("cannot use OAuth with {url}: {e}")))?;
+    let key = client
+        .login()
+        .await
+        .map_err(|e| CliError::connect(format!("authorization with {url} failed: {e}")))?;
+    Ok(key.issuer)
+}
+
+/// Shows the authorization URL, and on a terminal opens a browser on it.
+fn open_url(url: &Url, launch: bool) {
+    eprintln!("Open this URL in a browser to authorize mcpwire:\n  {url}");
+    if !launch {
+        return;
+    }
+    let browser = std::env::var("BROWSER").ok().filter(|b| !b.is_empty());
+    let program = browser.as_deref().unwrap_or(if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    });
+    let launched = std::process::Command::new(program)
+        .arg(url.as_str())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if launched.is_err() {
+        eprintln!("(could not start {program}; open the URL yourself)");
+    }
+}
+
+/// The authorization step of a verb's connection: never, but noted.
+#[derive(Debug)]
+struct Refuse {
+    asked: Arc<AtomicBool>,
+}
+
+impl Authorize for Refuse {
+    fn authorize<'a>(&'a self, _: &'a Url, _: &'a str) -> AuthFuture<'a, Result<Url, AuthError>> {
+        self.asked.store(true, Ordering::Relaxed);
+        Box::pin(async move {
+            Err(AuthError::Authorize(
+                "the server needs a new authorization".into(),
+            ))
+        })
+    }
+}
