@@ -7,7 +7,6 @@
 mod common;
 
 #[path = "../../mcpwire/tests/auth_support/mod.rs"]
-#[allow(unused_imports)]
 mod auth_support;
 
 #[path = "../../mcpwire/tests/auth_client_support/mod.rs"]
