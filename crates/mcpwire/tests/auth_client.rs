@@ -4,7 +4,6 @@
 //! mcpwire server (`BearerAuth` + `JwtVerifier`).
 
 mod auth_client_support;
-#[allow(unused_imports)]
 mod auth_support;
 
 use std::sync::Arc;
