@@ -37,9 +37,16 @@
 #   conformance server --url http://127.0.0.1:PORT/mcp --requirements 2026-07-28
 #   conformance server --url http://127.0.0.1:PORT/mcp --suite all
 #   conformance client --command target/release/examples/conformance_client \
+#       --requirements 2025-11-25
+#   conformance client --command target/release/examples/conformance_client \
+#       --requirements 2026-07-28
+#     every client scenario each revision requires, the auth ones included
+#     (the 2026-07-28 run adds the extension scenarios it knows, unscored)
+#   conformance client --command target/release/examples/conformance_client \
 #       --scenario S [--spec-version V]
-#     for every non-auth client scenario of 2025-11-25 and 2026-07-28 and
-#     every non-auth extension scenario (the list `client_scenarios` below)
+#     for the scenarios no --requirements run covers: the 2025-03-26 auth
+#     back-compat ones, the auth extension ones and the skills extension
+#     ones (the list `client_scenarios` below)
 # It runs them all, then exits non-zero if any check of any run is a
 # FAILURE (scored or not; no expected-failures file), or if a client
 # scenario recorded no successful check at all (the suite passes a client
@@ -110,6 +117,29 @@ has_success() {
 		process.exit(checks.some((c) => c.status === "SUCCESS") ? 0 : 1);' "$dir/checks.json"
 }
 
+# Whether every scenario's checks.json under $1 holds a SUCCESS check
+# (names those that do not): a client that never connects yields no checks.
+every_scenario_succeeds() {
+	"$node22" -e '
+		const fs = require("fs"), path = require("path");
+		let bad = 0;
+		const walk = (d) => {
+			for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+				const p = path.join(d, e.name);
+				if (e.isDirectory()) walk(p);
+				else if (e.name === "checks.json") {
+					const checks = JSON.parse(fs.readFileSync(p, "utf8"));
+					if (!checks.some((c) => c.status === "SUCCESS")) {
+						bad++;
+						console.error(`  no successful check: ${path.relative(process.argv[1], path.dirname(p))}`);
+					}
+				}
+			}
+		};
+		walk(process.argv[1]);
+		process.exit(bad === 0 ? 0 : 1);' "$1"
+}
+
 # Prints every FAILURE check under $1 (all checks.json files below it);
 # fails when there is one. The suite's own exit status only counts scored
 # scenarios, and a run with expected failures would hide some: this counts
@@ -148,23 +178,18 @@ stop_server() {
 	server_pid=""
 }
 
-# The client scenarios CI runs: "SPEC SCENARIO", SPEC being the
-# --spec-version or `extension` (run without one). Every non-auth client
-# scenario of 2025-11-25 and 2026-07-28, and every non-auth extension one.
+# The client scenarios CI runs one by one, besides the --requirements runs:
+# "SPEC SCENARIO", SPEC being the --spec-version or `extension` (run
+# without one).
 client_scenarios=(
-	"2025-11-25 initialize"
-	"2025-11-25 tools_call"
-	"2025-11-25 elicitation-sep1034-client-defaults"
-	"2025-11-25 sse-retry"
-	"2025-11-25 json-schema-2020-12-preservation"
-	"2026-07-28 tools_call"
-	"2026-07-28 request-metadata"
-	"2026-07-28 sep-2322-client-request-state"
-	"2026-07-28 http-standard-headers"
-	"2026-07-28 http-custom-headers"
-	"2026-07-28 http-invalid-tool-headers"
-	"2026-07-28 json-schema-ref-no-deref"
-	"2026-07-28 json-schema-2020-12-preservation"
+	"2025-03-26 auth/2025-03-26-oauth-metadata-backcompat"
+	"2025-03-26 auth/2025-03-26-oauth-endpoint-fallback"
+	"extension auth/client-credentials-jwt"
+	"extension auth/client-credentials-basic"
+	"extension auth/enterprise-managed-authorization"
+	"extension auth/dpop"
+	"extension auth/dpop-nonce"
+	"extension auth/wif-jwt-bearer"
 	"extension sep-2640-client-no-prefetch"
 	"extension sep-2640-client-verify-digest"
 	"extension sep-2640-client-verify-size"
@@ -226,7 +251,21 @@ run_ci() {
 		fi
 	done
 
-	local entry scenario spec
+	local spec
+	for spec in 2025-11-25 2026-07-28; do
+		out="$results/client-requirements-$spec"
+		log "conformance client --command $client_bin --requirements $spec"
+		conformance client --command "$client_bin" --requirements "$spec" -o "$out" \
+			>"$out.log" 2>&1 || true
+		grep -E "^Total:" "$out.log" >&2 || true
+		if ! no_failures "$out"; then
+			failed+=("client --requirements $spec")
+		elif ! every_scenario_succeeds "$out"; then
+			failed+=("client --requirements $spec (a scenario with no successful check)")
+		fi
+	done
+
+	local entry scenario
 	for entry in "${client_scenarios[@]}"; do
 		read -r spec scenario <<<"$entry"
 		out="$results/client-$spec/$scenario"
