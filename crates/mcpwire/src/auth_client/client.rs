@@ -381,6 +381,14 @@ impl OAuthClient {
             )
         };
         if step_up {
+            if let Some(scope) = challenged
+                && current.is_some()
+                && current != sent
+                && scopes::covers(&granted, scope)
+            {
+                // Another request stepped up meanwhile.
+                return Ok(());
+            }
             // Asking again for what the token has, or for what the last
             // authorization already asked for and did not get, cannot help.
             if let Some(scope) = challenged
