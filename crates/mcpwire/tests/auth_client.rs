@@ -364,3 +364,31 @@ async fn credentials_of_one_issuer_are_never_sent_to_another() {
     );
     client.close().await;
 }
+
+#[tokio::test]
+async fn a_rejected_access_token_is_replaced_by_refreshing_without_consent() {
+    let asv = AuthServer::start(41180).await;
+    let _rs = protected(41181, &asv.issuer, asv.jwks()).await;
+    let store = Arc::new(MemoryStore::new());
+    let first = OAuthClient::new(config(41181, store.clone())).unwrap();
+    let key = first.login().await.unwrap();
+    // The access token goes bad (revoked, or the server's keys changed).
+    let mut creds = store.load(&key).unwrap().unwrap();
+    let mut tokens = creds.tokens.clone().unwrap();
+    tokens.access_token = "revoked".into();
+    creds.tokens = Some(tokens);
+    store.save(&key, &creds).unwrap();
+    let oauth = Arc::new(OAuthClient::new(config(41181, store.clone())).unwrap());
+    let client = connect(41181, oauth).await.unwrap();
+    assert_eq!(echo(&client, "echo").await.unwrap(), "hi");
+    let grants: Vec<String> = asv
+        .token_requests()
+        .iter()
+        .map(|t| t["grant_type"].clone())
+        .collect();
+    assert_eq!(grants, ["authorization_code", "refresh_token"]);
+    assert_eq!(asv.authorizations().len(), 1);
+    let stored = store.load(&key).unwrap().unwrap().tokens.unwrap();
+    assert_ne!(stored.access_token, "revoked");
+    client.close().await;
+}

@@ -66,6 +66,9 @@ struct Session {
     tokens: Option<TokenSet>,
     /// The scopes the last authorization asked for.
     requested: Vec<String>,
+    /// Whether the current access token came from a refresh (a `401` for
+    /// it then calls for a full authorization, not another refresh).
+    refreshed: bool,
     /// The metadata of the issuer of `key`, once discovered.
     meta: Option<ServerMetadata>,
 }
@@ -211,6 +214,7 @@ impl OAuthClient {
             let mut s = self.session();
             s.tokens = Some(fresh);
             s.meta = Some(meta);
+            s.refreshed = true;
         }
         self.persist()?;
         Ok(true)
@@ -235,6 +239,7 @@ impl OAuthClient {
             s.client = stored.client;
             s.tokens = stored.tokens;
             s.requested = Vec::new();
+            s.refreshed = false;
         }
         s.meta = Some(found.server.clone());
         Ok(())
@@ -340,6 +345,7 @@ impl OAuthClient {
             let mut s = self.session();
             s.tokens = Some(tokens);
             s.requested = requested;
+            s.refreshed = false;
         }
         self.persist()
     }
@@ -375,12 +381,20 @@ impl OAuthClient {
             let t = s.tokens.as_ref();
             (
                 t.and_then(authorization_value),
-                t.is_some_and(|t| t.refresh_token.is_some()),
+                !s.refreshed && t.is_some_and(|t| t.refresh_token.is_some()),
                 t.map(|t| t.scope.clone()).unwrap_or_default(),
                 s.requested.clone(),
             )
         };
         if step_up {
+            if let Some(scope) = challenged
+                && current.is_some()
+                && current != sent
+                && scopes::covers(&granted, scope)
+            {
+                // Another request stepped up meanwhile.
+                return Ok(());
+            }
             // Asking again for what the token has, or for what the last
             // authorization already asked for and did not get, cannot help.
             if let Some(scope) = challenged
