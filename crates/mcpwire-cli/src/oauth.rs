@@ -15,6 +15,11 @@ use crate::exit::CliError;
 
 /// How long the browser flow of a verb waits for the redirect.
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(300);
+/// Overrides the loopback port the browser is sent back to.
+const REDIRECT_PORT_ENV: &str = "MCPWIRE_REDIRECT_PORT";
+/// The loopback port of the redirect URI: fixed, because the URI is
+/// registered with the authorization server and must match on every run.
+const DEFAULT_REDIRECT_PORT: u16 = 33418;
 /// Overrides where credentials are kept.
 const CREDENTIALS_ENV: &str = "MCPWIRE_CREDENTIALS";
 
@@ -61,14 +66,16 @@ pub async fn login(url: &str, launch: bool, wait: Duration) -> Result<String, Cl
         open_url(u, launch);
         Ok(())
     });
-    let loopback = LoopbackAuthorize::bind(opener)
-        .await
-        .map_err(|e| CliError::connect(format!("cannot listen for the OAuth redirect: {e}")))?
-        .timeout(wait);
+    let port = match std::env::var(REDIRECT_PORT_ENV) {
+        Ok(p) => p.parse::<u16>().ok().filter(|&p| p != 0).ok_or_else(|| {
+            CliError::usage(format!("{REDIRECT_PORT_ENV}={p} is not a port number"))
+        })?,
+        Err(_) => DEFAULT_REDIRECT_PORT,
+    };
     let config = OAuthConfig::new(url)
         .store(Arc::new(FileStore::new(credentials_path()?)))
-        .redirect_uri(loopback.redirect_uri())
-        .authorize(Arc::new(loopback));
+        .redirect_uri(format!("http://127.0.0.1:{port}/callback"))
+        .authorize(Arc::new(LoopbackAuthorize::new(opener).timeout(wait)));
     let client = OAuthClient::new(config)
         .map_err(|e| CliError::usage(format!("cannot use OAuth with {url}: {e}")))?;
     let key = client

@@ -46,6 +46,7 @@ async fn login(creds: &Path, url: &str) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mcpwire"))
         .args(["auth", "login", url, "--timeout", "20"])
         .env("MCPWIRE_CREDENTIALS", creds)
+        .env("MCPWIRE_REDIRECT_PORT", free_port().to_string())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -47,7 +47,6 @@ mod discovery;
 mod error;
 mod fetch;
 mod flow;
-mod loopback;
 mod pkce;
 mod registration;
 mod scopes;
@@ -59,7 +58,6 @@ pub use client::OAuthClient;
 pub use config::OAuthConfig;
 pub use discovery::{ResourceMetadata, ServerMetadata};
 pub use error::{AuthError, StoreError};
-pub use loopback::{DEFAULT_LOOPBACK_TIMEOUT, LoopbackAuthorize, OpenUrl};
 pub use pkce::Pkce;
 /// The URL type of the authorization step and the metadata.
 pub use reqwest::Url;
