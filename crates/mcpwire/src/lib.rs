@@ -7,6 +7,8 @@
 
 #[cfg(feature = "auth")]
 pub mod auth;
+#[cfg(feature = "auth-client")]
+pub mod auth_client;
 pub mod client;
 pub mod engine;
 mod error;

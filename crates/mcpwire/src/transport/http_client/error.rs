@@ -23,6 +23,11 @@ pub const SESSION_EXPIRED_ERROR: ErrorCode = ErrorCode(-32013);
 /// Code of the error a request fails with when the server's answer could not
 /// be understood (wrong content type, malformed body, failed legacy fallback).
 pub const BAD_RESPONSE_ERROR: ErrorCode = ErrorCode(-32014);
+/// Code of the error a request fails with when the server demanded
+/// authorization (HTTP 401, or 403 `insufficient_scope`) and it could not be
+/// obtained: no [`AuthProvider`](super::AuthProvider) is set, it gave up, or
+/// the server kept rejecting the new authorization.
+pub const AUTH_FAILED_ERROR: ErrorCode = ErrorCode(-32015);
 
 /// What went wrong in the HTTP client transport.
 ///
@@ -143,6 +148,16 @@ pub enum HttpClientError {
     /// The server answered with a body the transport does not understand.
     #[error("the MCP server sent an unusable response: {0}")]
     BadResponse(String),
+    /// The server demanded authorization and the transport's
+    /// [`AuthProvider`](super::AuthProvider) could not supply it (or the
+    /// server kept rejecting it).
+    #[error("authorization for {what} failed: {reason}")]
+    AuthFailed {
+        /// What was sent, e.g. `request 3 (tools/call)`.
+        what: String,
+        /// Why, e.g. "the authorization server does not support PKCE S256".
+        reason: String,
+    },
     /// A 2026-07-28 `tools/call` was not sent because its `Mcp-Param-*`
     /// headers cannot be built: the tool's `x-mcp-header` annotations are
     /// invalid (so `tools/list` left it out), or an annotated argument cannot
@@ -171,6 +186,7 @@ impl HttpClientError {
             HttpClientError::SessionExpired { .. } => SESSION_EXPIRED_ERROR,
             HttpClientError::TooLarge { .. } => ErrorCode::MESSAGE_TOO_LARGE,
             HttpClientError::ToolRejected { .. } => ErrorCode::INVALID_PARAMS,
+            HttpClientError::AuthFailed { .. } => AUTH_FAILED_ERROR,
             _ => BAD_RESPONSE_ERROR,
         }
     }

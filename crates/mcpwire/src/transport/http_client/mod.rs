@@ -67,6 +67,7 @@
 //! # Ok(()) }
 //! ```
 
+mod auth;
 mod encoding;
 mod error;
 mod legacy;
@@ -87,9 +88,12 @@ use reqwest::Url;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::mpsc;
 
+pub use auth::{
+    AuthChallenge, AuthFuture, AuthProvider, AuthProviderError, MAX_AUTH_ROUNDS, WwwAuthenticate,
+};
 pub use error::{
-    BAD_RESPONSE_ERROR, HTTP_STATUS_ERROR, HttpClientError, SESSION_EXPIRED_ERROR,
-    STREAM_BROKEN_ERROR, UNREACHABLE_ERROR,
+    AUTH_FAILED_ERROR, BAD_RESPONSE_ERROR, HTTP_STATUS_ERROR, HttpClientError,
+    SESSION_EXPIRED_ERROR, STREAM_BROKEN_ERROR, UNREACHABLE_ERROR,
 };
 
 use super::{DEFAULT_MAX_FRAME, FrameReader, FrameWriter, ReadEvent, Transport};
@@ -145,9 +149,23 @@ pub struct HttpClientBuilder {
     reconnect: ReconnectPolicy,
     max_message_size: usize,
     legacy_sse_fallback: bool,
+    auth: Option<Arc<dyn AuthProvider>>,
 }
 
 impl HttpClientBuilder {
+    /// Authorizes the requests with `provider`: it supplies the
+    /// authorization headers of every request and answers the server's
+    /// `401` (and `403 insufficient_scope`) challenges, after which the
+    /// message is sent again (see [`AuthProvider`]). The OAuth 2.1 provider
+    /// is `mcpwire::auth_client::OAuthClient` (feature `auth-client`).
+    ///
+    /// Without a provider a `401` fails the request with
+    /// [`HttpClientError::Status`].
+    pub fn auth(mut self, provider: Arc<dyn AuthProvider>) -> Self {
+        self.auth = Some(provider);
+        self
+    }
+
     /// Sends `name: value` on every HTTP request (for example
     /// `Authorization`). A later value for the same name replaces it.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -227,6 +245,7 @@ impl HttpClientBuilder {
             reconnect: self.reconnect,
             max_message: self.max_message_size,
             legacy_fallback: self.legacy_sse_fallback,
+            auth: self.auth,
         };
         let (shared, rx) = Shared::new(cfg, http);
         let shared = Arc::new(shared);
@@ -264,6 +283,7 @@ impl HttpClientTransport {
             reconnect: ReconnectPolicy::default(),
             max_message_size: DEFAULT_MAX_FRAME,
             legacy_sse_fallback: true,
+            auth: None,
         }
     }
 

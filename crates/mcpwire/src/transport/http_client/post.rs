@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use mcpwire_types::RequestId;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode, Url};
 use tokio::sync::{mpsc, oneshot};
 
@@ -15,7 +15,10 @@ use super::shared::{
     EVENT_STREAM, Kind, Outgoing, SESSION_HEADER, Shared, content_type, excerpt, read_error_body,
     read_limited, rpc_error,
 };
-use super::{HttpClientError, legacy, param_headers, session, stream};
+use super::{
+    AuthChallenge, HttpClientError, MAX_AUTH_ROUNDS, WwwAuthenticate, legacy, param_headers,
+    session, stream,
+};
 
 /// The Accept header of a POST: both answers the spec allows.
 const POST_ACCEPT: &str = "application/json, text/event-stream";
@@ -150,6 +153,7 @@ async fn run(sh: &Arc<Shared>, msg: &Outgoing, ready: &mut Option<oneshot::Sende
     let init = msg.is_initialize();
     let mut renewed = false;
     let mut relisted = false;
+    let mut auth_rounds = 0;
     loop {
         let (legacy_url, first_init) = {
             let st = sh.state();
@@ -166,7 +170,7 @@ async fn run(sh: &Arc<Shared>, msg: &Outgoing, ready: &mut Option<oneshot::Sende
             }
         }
         let url = legacy_url.clone().unwrap_or_else(|| sh.cfg.url.clone());
-        let resp = match post(sh, &url, headers, msg.frame.clone()).await {
+        let (resp, sent) = match post(sh, &url, headers, msg.frame.clone()).await {
             Ok(r) => r,
             Err(e) => {
                 signal(ready, false);
@@ -174,6 +178,49 @@ async fn run(sh: &Arc<Shared>, msg: &Outgoing, ready: &mut Option<oneshot::Sende
             }
         };
         let status = resp.status();
+        if let Some(provider) = &sh.cfg.auth
+            && matches!(status.as_u16(), 401 | 403)
+        {
+            let challenge = AuthChallenge {
+                status: status.as_u16(),
+                method: Method::POST,
+                url: url.clone(),
+                sent,
+                www_authenticate: WwwAuthenticate::from_headers(resp.headers()),
+                headers: resp.headers().clone(),
+            };
+            if status == StatusCode::UNAUTHORIZED || challenge.is_insufficient_scope() {
+                drop(resp);
+                let reason = if auth_rounds >= MAX_AUTH_ROUNDS {
+                    Some(format!(
+                        "the server still answered HTTP {status} after {MAX_AUTH_ROUNDS} authorizations"
+                    ))
+                } else {
+                    auth_rounds += 1;
+                    tracing::debug!(
+                        status = status.as_u16(),
+                        "{} needs authorization; asking the provider",
+                        msg.describe()
+                    );
+                    provider
+                        .challenge(&challenge)
+                        .await
+                        .err()
+                        .map(|e| e.to_string())
+                };
+                match reason {
+                    None => continue,
+                    Some(reason) => {
+                        signal(ready, false);
+                        let e = HttpClientError::AuthFailed {
+                            what: msg.describe(),
+                            reason,
+                        };
+                        return sh.fail_message(msg, &e);
+                    }
+                }
+            }
+        }
         if !status.is_success() {
             let body = read_error_body(resp).await;
             let error = rpc_error(&body);
@@ -324,10 +371,10 @@ async fn post(
     url: &Url,
     mut headers: HeaderMap,
     body: Bytes,
-) -> Result<reqwest::Response, HttpClientError> {
+) -> Result<(reqwest::Response, Vec<(HeaderName, HeaderValue)>), HttpClientError> {
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     headers.insert(ACCEPT, HeaderValue::from_static(POST_ACCEPT));
-    request(sh, Method::POST, url, headers, Some(body), sh.attempts()).await
+    request_authorized(sh, Method::POST, url, headers, Some(body), sh.attempts()).await
 }
 
 /// Sends one HTTP request and waits for its response headers (within the
@@ -341,12 +388,42 @@ pub(super) async fn request(
     body: Option<Bytes>,
     attempts: u32,
 ) -> Result<reqwest::Response, HttpClientError> {
+    Ok(request_authorized(sh, method, url, headers, body, attempts)
+        .await?
+        .0)
+}
+
+/// [`request`], also returning the authorization headers the request carried
+/// (those of the transport's [`AuthProvider`](super::AuthProvider), asked
+/// anew for every attempt).
+async fn request_authorized(
+    sh: &Shared,
+    method: Method,
+    url: &Url,
+    headers: HeaderMap,
+    body: Option<Bytes>,
+    attempts: u32,
+) -> Result<(reqwest::Response, Vec<(HeaderName, HeaderValue)>), HttpClientError> {
     let mut attempt = 0;
     loop {
         let mut req = sh
             .http
             .request(method.clone(), url.clone())
             .headers(headers.clone());
+        let mut sent = Vec::new();
+        if let Some(provider) = &sh.cfg.auth {
+            sent =
+                provider
+                    .headers(&method, url)
+                    .await
+                    .map_err(|e| HttpClientError::AuthFailed {
+                        what: format!("{method} {url}"),
+                        reason: e.to_string(),
+                    })?;
+            for (name, value) in &sent {
+                req = req.header(name, value);
+            }
+        }
         if let Some(b) = &body {
             req = req.body(b.clone());
         }
@@ -358,7 +435,7 @@ pub(super) async fn request(
                     after: sh.cfg.timeout,
                 });
             }
-            Ok(Ok(r)) => return Ok(r),
+            Ok(Ok(r)) => return Ok((r, sent)),
             Ok(Err(e)) => e,
         };
         if !err.is_connect() || attempt >= attempts {

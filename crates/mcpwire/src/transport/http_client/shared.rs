@@ -43,6 +43,8 @@ pub(super) struct Config {
     pub reconnect: ReconnectPolicy,
     pub max_message: usize,
     pub legacy_fallback: bool,
+    /// The provider of the requests' authorization, if any.
+    pub auth: Option<std::sync::Arc<dyn super::AuthProvider>>,
 }
 
 /// What the reader receives.

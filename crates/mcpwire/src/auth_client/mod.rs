@@ -1,0 +1,68 @@
+//! The OAuth 2.1 client of MCP's HTTP transport (feature `auth-client`):
+//! when an MCP server answers `401` (or `403 insufficient_scope`), the
+//! [`OAuthClient`] discovers its authorization server, registers, runs
+//! the authorization-code flow with PKCE and retries with the token.
+//!
+//! * discovery ([`ResourceMetadata`], [`ServerMetadata`]): the resource
+//!   metadata at the challenge's `resource_metadata` or the well-known
+//!   URIs (path-aware first), the resource checked against the server's
+//!   URL; the authorization server metadata (RFC 8414, then OpenID
+//!   Connect, path-aware), refused when its `issuer` differs; for
+//!   2025-03-26 servers without resource metadata, the server's origin
+//!   and its default endpoints;
+//! * registration: pre-registered credentials, Client ID Metadata
+//!   Documents, or dynamic registration (RFC 7591);
+//! * the flow: PKCE S256 only (a server without it is refused), `state`,
+//!   the RFC 8707 `resource` in both requests, the RFC 9207 `iss` check;
+//! * the token endpoint: `client_secret_basic`, `client_secret_post`,
+//!   `none`, `private_key_jwt` ([`ClientKey`]), refresh tokens;
+//! * scopes: the challenge's, else the resource's `scopes_supported`,
+//!   united with earlier ones on step-up, `offline_access` when offered;
+//!   a step-up that cannot help is not retried;
+//! * storage ([`CredentialStore`]): keyed by issuer and resource, in
+//!   memory or in a `0600` JSON file; an issuer's credentials are never
+//!   sent to another one;
+//! * the user's part ([`Authorize`]): pluggable; [`HeadlessAuthorize`]
+//!   fetches the authorization URL without following the redirect.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use mcpwire::auth_client::{FileStore, HeadlessAuthorize, OAuthClient, OAuthConfig};
+//! use mcpwire::transport::http_client::HttpClientTransport;
+//! # fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let url = "https://mcp.example.com/mcp";
+//! let oauth = Arc::new(OAuthClient::new(
+//!     OAuthConfig::new(url)
+//!         .store(Arc::new(FileStore::new("credentials.json")))
+//!         .authorize(Arc::new(HeadlessAuthorize::new())),
+//! )?);
+//! let transport = HttpClientTransport::builder(url).auth(oauth.clone()).build()?;
+//! # Ok(()) }
+//! ```
+
+mod authorize;
+mod client;
+mod config;
+mod discovery;
+mod error;
+mod fetch;
+mod flow;
+mod pkce;
+mod registration;
+mod scopes;
+mod store;
+mod token_endpoint;
+
+pub use authorize::{Authorize, HeadlessAuthorize};
+pub use client::OAuthClient;
+pub use config::OAuthConfig;
+pub use discovery::{ResourceMetadata, ServerMetadata};
+pub use error::{AuthError, StoreError};
+pub use pkce::Pkce;
+pub use store::{
+    ClientRegistration, CredentialStore, FileStore, MemoryStore, StoreKey, StoredCredentials,
+    TokenSet,
+};
+pub use token_endpoint::ClientKey;
+
+pub use crate::transport::http_client::{AuthChallenge, AuthProvider, WwwAuthenticate};

@@ -1,0 +1,336 @@
+//! The token endpoint: the authorization-code and refresh-token grants,
+//! with the client authentication the registration and the server's
+//! metadata call for (`client_secret_basic`, `client_secret_post`, `none`,
+//! or `private_key_jwt` with an RFC 7523 assertion signed by [`ClientKey`]).
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use reqwest::Url;
+use reqwest::header::{AUTHORIZATION, HeaderValue};
+use ring::rand::SystemRandom;
+use ring::signature::{self, EcdsaKeyPair, RsaKeyPair};
+use serde_json::{Value, json};
+
+use super::fetch::{form_encode, oauth_error, post_form};
+use super::pkce::random_token;
+use super::store::now_secs;
+use super::{AuthError, ClientRegistration, ServerMetadata, TokenSet};
+
+/// The `client_assertion_type` of RFC 7523 §2.2.
+const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// A private key that authenticates the client at the token endpoint
+/// with `private_key_jwt` (RFC 7523): ES256 (P-256) or RS256.
+pub struct ClientKey {
+    kid: Option<String>,
+    signer: Signer,
+}
+
+enum Signer {
+    Es256(EcdsaKeyPair),
+    Rs256(RsaKeyPair),
+}
+
+impl std::fmt::Debug for ClientKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientKey")
+            .field("alg", &self.alg())
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientKey {
+    /// An ES256 key from its PKCS#8 DER encoding.
+    pub fn es256_pkcs8(der: &[u8]) -> Result<ClientKey, AuthError> {
+        let pair = EcdsaKeyPair::from_pkcs8(
+            &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+            der,
+            &SystemRandom::new(),
+        )
+        .map_err(|e| AuthError::Key(format!("not a PKCS#8 P-256 private key: {e}")))?;
+        Ok(ClientKey {
+            kid: None,
+            signer: Signer::Es256(pair),
+        })
+    }
+
+    /// An RS256 key from its PKCS#8 DER encoding.
+    pub fn rs256_pkcs8(der: &[u8]) -> Result<ClientKey, AuthError> {
+        let pair = RsaKeyPair::from_pkcs8(der)
+            .map_err(|e| AuthError::Key(format!("not a PKCS#8 RSA private key: {e}")))?;
+        Ok(ClientKey {
+            kid: None,
+            signer: Signer::Rs256(pair),
+        })
+    }
+
+    /// A key from a PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`) and the
+    /// algorithm, `ES256` or `RS256`.
+    ///
+    /// ```
+    /// use mcpwire::auth_client::ClientKey;
+    /// assert!(ClientKey::from_pem("not a key", "ES256").is_err());
+    /// ```
+    pub fn from_pem(pem: &str, alg: &str) -> Result<ClientKey, AuthError> {
+        let body: String = pem
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .map(str::trim)
+            .collect();
+        let der = STANDARD
+            .decode(body.as_bytes())
+            .map_err(|e| AuthError::Key(format!("the PEM body is not base64: {e}")))?;
+        match alg {
+            "ES256" => ClientKey::es256_pkcs8(&der),
+            "RS256" => ClientKey::rs256_pkcs8(&der),
+            other => Err(AuthError::Key(format!(
+                "the algorithm {other:?} is not supported; use ES256 or RS256"
+            ))),
+        }
+    }
+
+    /// Names the key (`kid` of the assertion's header).
+    #[must_use]
+    pub fn with_kid(mut self, kid: impl Into<String>) -> ClientKey {
+        self.kid = Some(kid.into());
+        self
+    }
+
+    /// The JWS algorithm.
+    pub fn alg(&self) -> &'static str {
+        match self.signer {
+            Signer::Es256(_) => "ES256",
+            Signer::Rs256(_) => "RS256",
+        }
+    }
+
+    /// A signed client assertion (RFC 7523 §3) of `client_id` for the
+    /// authorization server `audience` (its issuer identifier), valid for
+    /// five minutes.
+    pub fn assertion(&self, client_id: &str, audience: &str) -> Result<String, AuthError> {
+        let now = now_secs();
+        let mut header = json!({"alg": self.alg(), "typ": "JWT"});
+        if let Some(kid) = &self.kid {
+            header["kid"] = json!(kid);
+        }
+        let claims = json!({
+            "iss": client_id,
+            "sub": client_id,
+            "aud": audience,
+            "jti": random_token(16)?,
+            "iat": now,
+            "exp": now + 300,
+        });
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let rng = SystemRandom::new();
+        let sig = match &self.signer {
+            Signer::Es256(k) => k
+                .sign(&rng, input.as_bytes())
+                .map_err(|_| AuthError::Key("ES256 signing failed".to_owned()))?
+                .as_ref()
+                .to_vec(),
+            Signer::Rs256(k) => {
+                let mut out = vec![0; k.public().modulus_len()];
+                k.sign(
+                    &signature::RSA_PKCS1_SHA256,
+                    &rng,
+                    input.as_bytes(),
+                    &mut out,
+                )
+                .map_err(|_| AuthError::Key("RS256 signing failed".to_owned()))?;
+                out
+            }
+        };
+        Ok(format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig)))
+    }
+}
+
+/// A grant presented to the token endpoint.
+pub(crate) enum Grant<'a> {
+    AuthorizationCode {
+        code: &'a str,
+        verifier: &'a str,
+        redirect_uri: &'a str,
+    },
+    Refresh {
+        refresh_token: &'a str,
+    },
+}
+
+/// How the client authenticates at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Method {
+    Basic,
+    Post,
+    None,
+    PrivateKeyJwt,
+}
+
+/// The method for `client` at the server of `meta`: the one registered,
+/// else `private_key_jwt` with a key the server accepts, else for a
+/// secret the first of basic and post the server lists (basic when it
+/// lists none, RFC 8414's default), else `none`.
+pub(crate) fn method(meta: &ServerMetadata, client: &ClientRegistration, key: bool) -> Method {
+    match client.token_endpoint_auth_method.as_deref() {
+        Some("client_secret_basic") if client.client_secret.is_some() => return Method::Basic,
+        Some("client_secret_post") if client.client_secret.is_some() => return Method::Post,
+        Some("private_key_jwt") if key => return Method::PrivateKeyJwt,
+        Some("none") => return Method::None,
+        _ => {}
+    }
+    let listed = meta.token_endpoint_auth_methods_supported.as_deref();
+    let lists = |m: &str| listed.is_some_and(|l| l.iter().any(|x| x == m));
+    if key && lists("private_key_jwt") {
+        return Method::PrivateKeyJwt;
+    }
+    if client.client_secret.is_some() {
+        match listed {
+            None => return Method::Basic,
+            Some(_) if lists("client_secret_basic") => return Method::Basic,
+            Some(_) if lists("client_secret_post") => return Method::Post,
+            Some(_) if lists("none") => return Method::None,
+            Some(_) => return Method::Basic,
+        }
+    }
+    Method::None
+}
+
+/// Requests tokens. `previous_scope` is what the tokens are assumed to
+/// carry when the response names no `scope`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn request(
+    http: &reqwest::Client,
+    meta: &ServerMetadata,
+    client: &ClientRegistration,
+    key: Option<&ClientKey>,
+    grant: Grant<'_>,
+    resource: &str,
+    requested_scope: &[String],
+) -> Result<TokenSet, AuthError> {
+    let endpoint = Url::parse(&meta.token_endpoint).map_err(|e| AuthError::InvalidUrl {
+        url: meta.token_endpoint.clone(),
+        reason: e.to_string(),
+    })?;
+    let fail = |reason: String| AuthError::Token {
+        endpoint: meta.token_endpoint.clone(),
+        reason,
+    };
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    match &grant {
+        Grant::AuthorizationCode {
+            code,
+            verifier,
+            redirect_uri,
+        } => {
+            pairs.push(("grant_type", "authorization_code".to_owned()));
+            pairs.push(("code", (*code).to_owned()));
+            pairs.push(("redirect_uri", (*redirect_uri).to_owned()));
+            pairs.push(("code_verifier", (*verifier).to_owned()));
+        }
+        Grant::Refresh { refresh_token } => {
+            pairs.push(("grant_type", "refresh_token".to_owned()));
+            pairs.push(("refresh_token", (*refresh_token).to_owned()));
+        }
+    }
+    pairs.push(("resource", resource.to_owned()));
+    let mut headers = Vec::new();
+    match method(meta, client, key.is_some()) {
+        Method::Basic => {
+            let secret = client.client_secret.as_deref().unwrap_or_default();
+            let raw = format!("{}:{}", form_value(&client.client_id), form_value(secret));
+            let value = HeaderValue::from_str(&format!("Basic {}", STANDARD.encode(raw)))
+                .map_err(|_| fail("the client credentials cannot form a header".to_owned()))?;
+            headers.push((AUTHORIZATION, value));
+        }
+        Method::Post => {
+            pairs.push(("client_id", client.client_id.clone()));
+            pairs.push((
+                "client_secret",
+                client.client_secret.clone().unwrap_or_default(),
+            ));
+        }
+        Method::None => pairs.push(("client_id", client.client_id.clone())),
+        Method::PrivateKeyJwt => {
+            let key = key.ok_or_else(|| fail("private_key_jwt needs a client key".to_owned()))?;
+            pairs.push(("client_id", client.client_id.clone()));
+            pairs.push(("client_assertion_type", JWT_BEARER.to_owned()));
+            pairs.push((
+                "client_assertion",
+                key.assertion(&client.client_id, &meta.issuer)?,
+            ));
+        }
+    }
+    let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let resp = post_form(http, &endpoint, &borrowed, headers).await?;
+    if !resp.status.is_success() {
+        return Err(fail(oauth_error(&resp)));
+    }
+    let field = |n: &str| resp.body.get(n).and_then(Value::as_str).map(str::to_owned);
+    let Some(access_token) = field("access_token").filter(|t| !t.is_empty()) else {
+        return Err(fail("the response has no access_token".to_owned()));
+    };
+    let expires_at = resp
+        .body
+        .get("expires_in")
+        .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
+        .map(|s| now_secs().saturating_add(s));
+    let scope = match field("scope") {
+        Some(s) => super::scopes::split(&s),
+        None => requested_scope.to_vec(),
+    };
+    Ok(TokenSet {
+        access_token,
+        token_type: field("token_type").unwrap_or_else(|| "Bearer".to_owned()),
+        refresh_token: field("refresh_token"),
+        expires_at,
+        scope,
+    })
+}
+
+/// A value form-urlencoded (RFC 6749 §2.3.1 encodes the client id and
+/// secret so before joining them for Basic).
+fn form_value(v: &str) -> String {
+    form_encode(&[("", v)])[1..].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(methods: Option<&[&str]>) -> ServerMetadata {
+        ServerMetadata {
+            token_endpoint_auth_methods_supported: methods
+                .map(|m| m.iter().map(|s| (*s).to_owned()).collect()),
+            ..ServerMetadata::default()
+        }
+    }
+
+    #[test]
+    fn method_choice() {
+        let secret = ClientRegistration::new("c", Some("s".into()));
+        let public = ClientRegistration::new("c", None);
+        assert_eq!(method(&meta(None), &secret, false), Method::Basic);
+        assert_eq!(
+            method(&meta(Some(&["client_secret_post"])), &secret, false),
+            Method::Post
+        );
+        assert_eq!(method(&meta(Some(&["none"])), &secret, false), Method::None);
+        assert_eq!(
+            method(&meta(Some(&["private_key_jwt"])), &public, true),
+            Method::PrivateKeyJwt
+        );
+        assert_eq!(method(&meta(None), &public, false), Method::None);
+        let mut reg = secret.clone();
+        reg.token_endpoint_auth_method = Some("client_secret_post".into());
+        assert_eq!(
+            method(&meta(Some(&["client_secret_basic"])), &reg, false),
+            Method::Post
+        );
+        assert_eq!(form_value("a b:c"), "a+b%3Ac");
+    }
+}
