@@ -11,13 +11,14 @@ use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 
 use super::discovery::{self, Discovered, resource_covers};
+use super::dpop::{DPOP_NONCE_HEADER, DpopKey, USE_DPOP_NONCE, proof_nonce};
 use super::flow::{self, Pending};
 use super::pkce::{self, Pkce, random_token};
 use super::store::now_secs;
 use super::token_endpoint::{self, Grant};
 use super::{
     AuthError, ClientRegistration, OAuthConfig, ServerMetadata, StoreKey, StoredCredentials,
-    TokenSet, registration, scopes,
+    TokenSet, grants, registration, scopes,
 };
 use crate::transport::http_client::{AuthChallenge, AuthFuture, AuthProvider, AuthProviderError};
 
@@ -54,6 +55,8 @@ pub struct OAuthClient {
     session: Mutex<Session>,
     /// One authorization (or refresh) at a time.
     flow: tokio::sync::Mutex<()>,
+    /// The DPoP key, when [`OAuthConfig::dpop`] is on.
+    dpop: Option<DpopKey>,
 }
 
 /// The credentials in use.
@@ -92,13 +95,24 @@ impl OAuthClient {
                     reason: e.to_string(),
                 })?,
         };
+        let dpop = if cfg.dpop {
+            Some(DpopKey::generate()?)
+        } else {
+            None
+        };
         Ok(OAuthClient {
             cfg,
             server_url,
             http,
             session: Mutex::new(Session::default()),
             flow: tokio::sync::Mutex::new(()),
+            dpop,
         })
+    }
+
+    /// The DPoP key the tokens are bound to, when DPoP is on.
+    pub fn dpop_key(&self) -> Option<&DpopKey> {
+        self.dpop.as_ref()
     }
 
     fn session(&self) -> MutexGuard<'_, Session> {
@@ -111,7 +125,9 @@ impl OAuthClient {
     pub async fn login(&self) -> Result<StoreKey, AuthError> {
         let _flow = self.flow.lock().await;
         let found = discovery::discover(&self.http, &self.server_url, None).await?;
-        pkce::require_s256(&found.server)?;
+        if self.cfg.grant.is_interactive() {
+            pkce::require_s256(&found.server)?;
+        }
         self.switch_to(&found)?;
         self.authorize(&found, None, Vec::new()).await?;
         Ok(self.key(&found))
@@ -186,6 +202,7 @@ impl OAuthClient {
             &meta,
             &client,
             self.cfg.client_key.as_deref(),
+            self.dpop.as_ref(),
             Grant::Refresh { refresh_token },
             &key.resource,
             &tokens.scope,
@@ -271,6 +288,9 @@ impl OAuthClient {
         previous: Vec<String>,
     ) -> Result<(), AuthError> {
         let meta = &found.server;
+        if !self.cfg.grant.is_interactive() {
+            return self.machine_grant(found, challenged_scope, previous).await;
+        }
         let client = self.session().client.clone();
         let client = match client {
             Some(c) => c,
@@ -318,6 +338,7 @@ impl OAuthClient {
             meta,
             &client,
             self.cfg.client_key.as_deref(),
+            self.dpop.as_ref(),
             Grant::AuthorizationCode {
                 code: &code,
                 verifier: pending.pkce.verifier(),
@@ -337,8 +358,108 @@ impl OAuthClient {
         self.persist()
     }
 
+    /// Obtains tokens with the configured machine-to-machine grant.
+    async fn machine_grant(
+        &self,
+        found: &Discovered,
+        challenged_scope: Option<&str>,
+        previous: Vec<String>,
+    ) -> Result<(), AuthError> {
+        let meta = &found.server;
+        let stored = self.session().client.clone();
+        let client = grants::machine_client(&self.cfg, stored, &meta.issuer)?;
+        let scope = scopes::select(
+            challenged_scope,
+            found
+                .resource
+                .as_ref()
+                .and_then(|r| r.scopes_supported.as_deref()),
+            &previous,
+            meta.scopes_supported.as_deref(),
+            false,
+        )
+        .map(|s| s.join(" "));
+        let tokens = grants::obtain(
+            &self.http,
+            &self.cfg,
+            self.dpop.as_ref(),
+            found,
+            &client,
+            scope.as_deref(),
+        )
+        .await?;
+        if authorization_value(&tokens).is_none() {
+            return Err(AuthError::Token {
+                endpoint: meta.token_endpoint.clone(),
+                reason: "the access token cannot be sent in an HTTP header".to_owned(),
+            });
+        }
+        {
+            let mut s = self.session();
+            s.client = Some(client);
+            s.tokens = Some(tokens);
+        }
+        self.persist()
+    }
+
+    /// The `DPoP` proof header of a request of `method` to `url`
+    /// presenting the current token, when that token is DPoP-bound.
+    fn dpop_proof(
+        &self,
+        method: &Method,
+        url: &Url,
+    ) -> Result<Option<(HeaderName, HeaderValue)>, AuthError> {
+        let Some(key) = &self.dpop else {
+            return Ok(None);
+        };
+        let token = {
+            let s = self.session();
+            match &s.tokens {
+                Some(t) if t.token_type.eq_ignore_ascii_case("dpop") => t.access_token.clone(),
+                _ => return Ok(None),
+            }
+        };
+        let proof = key.proof(method, url, Some(&token))?;
+        let value = HeaderValue::from_str(&proof)
+            .map_err(|_| AuthError::Key("the DPoP proof cannot form a header".to_owned()))?;
+        Ok(Some((HeaderName::from_static("dpop"), value)))
+    }
+
+    /// Answers a resource server's `use_dpop_nonce` challenge (RFC 9449
+    /// §9): `Some(result)` when `c` is one.
+    fn dpop_nonce_challenge(&self, c: &AuthChallenge) -> Option<Result<(), AuthError>> {
+        let key = self.dpop.as_ref()?;
+        let offered = c
+            .headers
+            .get(DPOP_NONCE_HEADER)
+            .and_then(|v| v.to_str().ok());
+        let www = c.www_authenticate.as_ref();
+        if www.and_then(|w| w.error.as_deref()) != Some(USE_DPOP_NONCE) {
+            if let Some(n) = offered {
+                key.remember_nonce(&c.url, n);
+            }
+            return None;
+        }
+        let sent = c
+            .sent
+            .iter()
+            .find(|(n, _)| n.as_str() == "dpop")
+            .and_then(|(_, v)| v.to_str().ok())
+            .and_then(proof_nonce);
+        Some(
+            key.nonce_challenge(&c.url, sent.as_deref(), offered)
+                .map_err(|reason| AuthError::DpopNonce {
+                    server: self.cfg.server_url.clone(),
+                    reason,
+                }),
+        )
+    }
+
     /// Answers a challenge (see [`AuthProvider::challenge`]).
     async fn answer(&self, c: &AuthChallenge) -> Result<(), AuthError> {
+        if let Some(result) = self.dpop_nonce_challenge(c) {
+            return result;
+        }
         let _flow = self.flow.lock().await;
         let sent = c
             .sent
@@ -360,7 +481,9 @@ impl OAuthClient {
             www.and_then(|w| w.resource_metadata.as_deref()),
         )
         .await?;
-        pkce::require_s256(&found.server)?;
+        if self.cfg.grant.is_interactive() {
+            pkce::require_s256(&found.server)?;
+        }
         self.switch_to(&found)?;
         let challenged = www.and_then(|w| w.scope.as_deref());
         let (current, has_refresh, granted) = {
@@ -408,8 +531,8 @@ fn authorization_value(tokens: &TokenSet) -> Option<HeaderValue> {
 impl AuthProvider for OAuthClient {
     fn headers<'a>(
         &'a self,
-        _method: &'a Method,
-        _url: &'a Url,
+        method: &'a Method,
+        url: &'a Url,
     ) -> AuthFuture<'a, Result<Vec<(HeaderName, HeaderValue)>, AuthProviderError>> {
         Box::pin(async move {
             let Some((mut value, expiring)) = self.current()? else {
@@ -429,7 +552,9 @@ impl AuthProvider for OAuthClient {
                     }
                 }
             }
-            Ok(vec![(AUTHORIZATION, value)])
+            let mut headers = vec![(AUTHORIZATION, value)];
+            headers.extend(self.dpop_proof(method, url)?);
+            Ok(headers)
         })
     }
 
