@@ -284,7 +284,10 @@ async fn invalid_client_is_a_typed_error_without_secrets_and_not_retried() {
         "{err:?}"
     );
     assert!(text.contains("invalid_client"), "{text}");
-    assert!(text.contains("check the client id and its secret"), "{text}");
+    assert!(
+        text.contains("check the client id and its secret"),
+        "{text}"
+    );
     assert!(!text.contains(SECRET), "{text}");
     assert_eq!(servers.seen("/token").len(), 1);
 
@@ -341,9 +344,16 @@ async fn jwt_bearer_grant_presents_the_workload_token_and_stops_on_refusal() {
         .unwrap_err();
     assert!(matches!(err, AuthError::GrantRejected { .. }), "{err:?}");
     let text = err.to_string();
-    assert!(text.contains("invalid_grant") && text.contains("audience"), "{text}");
+    assert!(
+        text.contains("invalid_grant") && text.contains("audience"),
+        "{text}"
+    );
     assert!(!text.contains(wrong), "{text}");
-    assert_eq!(servers.seen("/token").len(), 2, "a refused grant is not retried");
+    assert_eq!(
+        servers.seen("/token").len(),
+        2,
+        "a refused grant is not retried"
+    );
 
     // A source that holds no JWT is refused before any request.
     let err = OAuthClient::new(cfg("not a jwt"))

@@ -29,9 +29,11 @@ pub(crate) const DPOP_NONCE_HEADER: &str = "dpop-nonce";
 /// A nonce the server rejects within this time of issuing it counts as
 /// "rejected at once".
 const FRESH: Duration = Duration::from_secs(10);
-/// How many nonces in a row a server may reject at once before the client
-/// gives up instead of asking again.
-pub(crate) const MAX_FRESH_REJECTIONS: u32 = 2;
+/// How many of its just-issued nonces in a row a server may reject before
+/// the client gives up instead of asking again: a server that refuses the
+/// nonce it handed out seconds ago will not take the next one either. (A
+/// nonce that another request has replaced meanwhile does not count.)
+pub(crate) const MAX_FRESH_REJECTIONS: u32 = 1;
 
 /// The key that DPoP-binds this client's tokens, and the nonces the
 /// servers it talks to asked for.
@@ -52,7 +54,7 @@ pub struct DpopKey {
     nonces: Mutex<HashMap<String, Nonce>>,
 }
 
-/// The latest nonce of one server (origin).
+/// The latest nonce of one server (endpoint).
 #[derive(Debug, Clone)]
 struct Nonce {
     value: String,
@@ -149,21 +151,17 @@ impl DpopKey {
 
     /// The last nonce of `url`'s server.
     pub(crate) fn nonce(&self, url: &Url) -> Option<String> {
-        self.nonces()
-            .get(&url.origin().ascii_serialization())
-            .map(|n| n.value.clone())
+        self.nonces().get(&nonce_key(url)).map(|n| n.value.clone())
     }
 
     /// Records a nonce `url`'s server supplied (in any response).
     pub(crate) fn remember_nonce(&self, url: &Url, value: &str) {
         let mut nonces = self.nonces();
-        let entry = nonces
-            .entry(url.origin().ascii_serialization())
-            .or_insert_with(|| Nonce {
-                value: String::new(),
-                received: Instant::now(),
-                fresh_rejections: 0,
-            });
+        let entry = nonces.entry(nonce_key(url)).or_insert_with(|| Nonce {
+            value: String::new(),
+            received: Instant::now(),
+            fresh_rejections: 0,
+        });
         if entry.value != value {
             entry.value = value.to_owned();
             entry.received = Instant::now();
@@ -173,22 +171,22 @@ impl DpopKey {
     /// Handles a `use_dpop_nonce` answer of `url`'s server to a proof that
     /// carried `sent_nonce`, offering `new_nonce`: records it and says
     /// whether to try again. A server that rejects the nonce it just
-    /// issued ([`MAX_FRESH_REJECTIONS`] times in a row), or that offers no
-    /// nonce, gets an error instead of another request.
+    /// issued (see [`MAX_FRESH_REJECTIONS`]), or that offers no nonce, gets
+    /// an error instead of another request.
     pub(crate) fn nonce_challenge(
         &self,
         url: &Url,
         sent_nonce: Option<&str>,
         new_nonce: Option<&str>,
     ) -> Result<(), String> {
-        let origin = url.origin().ascii_serialization();
+        let server = nonce_key(url);
         let Some(new_nonce) = new_nonce.filter(|n| !n.is_empty()) else {
             return Err(format!(
-                "{origin} asked for a DPoP nonce (use_dpop_nonce) without sending one in a DPoP-Nonce header"
+                "{server} asked for a DPoP nonce (use_dpop_nonce) without sending one in a DPoP-Nonce header"
             ));
         };
         let mut nonces = self.nonces();
-        let previous = nonces.get(&origin).cloned();
+        let previous = nonces.get(&server).cloned();
         let rejected_fresh = match (&previous, sent_nonce) {
             (Some(p), Some(sent)) => p.value == sent && p.received.elapsed() < FRESH,
             _ => false,
@@ -200,12 +198,12 @@ impl DpopKey {
         };
         if fresh_rejections >= MAX_FRESH_REJECTIONS || sent_nonce == Some(new_nonce) {
             return Err(format!(
-                "{origin} keeps rejecting the DPoP nonces it just issued (use_dpop_nonce {} times in a row); giving up instead of asking again",
+                "{server} keeps rejecting the DPoP nonces it just issued (use_dpop_nonce {} times in a row); giving up instead of asking again",
                 fresh_rejections + 1
             ));
         }
         nonces.insert(
-            origin,
+            server,
             Nonce {
                 value: new_nonce.to_owned(),
                 received: Instant::now(),
@@ -214,6 +212,16 @@ impl DpopKey {
         );
         Ok(())
     }
+}
+
+/// Whose nonce applies to a request to `url`: nonces are kept per
+/// endpoint (URL without query and fragment), so an authorization server
+/// and an MCP server on one origin keep theirs apart.
+fn nonce_key(url: &Url) -> String {
+    let mut u = url.clone();
+    u.set_query(None);
+    u.set_fragment(None);
+    u.to_string()
 }
 
 /// The `nonce` claim of a proof (unverified: it is our own).
@@ -271,11 +279,15 @@ mod tests {
         assert_eq!(key.nonce(&url).as_deref(), Some("n1"));
         let proof = key.proof(&reqwest::Method::GET, &url, None).unwrap();
         assert_eq!(proof_nonce(&proof).as_deref(), Some("n1"));
-        key.nonce_challenge(&url, Some("n1"), Some("n2")).unwrap();
+        // A just-issued nonce rejected: no more requests.
         let err = key
-            .nonce_challenge(&url, Some("n2"), Some("n3"))
+            .nonce_challenge(&url, Some("n1"), Some("n2"))
             .unwrap_err();
         assert!(err.contains("keeps rejecting"), "{err}");
+        // A nonce another request replaced meanwhile does not count.
+        key.remember_nonce(&url, "n3");
+        key.nonce_challenge(&url, Some("n1"), Some("n4")).unwrap();
+        assert_eq!(key.nonce(&url).as_deref(), Some("n4"));
         assert!(key.nonce_challenge(&url, None, None).is_err());
         // Another server's nonces are its own.
         let other = Url::parse("https://as.example/token").unwrap();

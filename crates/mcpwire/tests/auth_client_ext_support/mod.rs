@@ -111,11 +111,16 @@ fn mcp_server() -> Server {
         .build()
 }
 
-/// Starts the servers on `port`.
+/// Starts the servers on `port`, or on the next free port of the
+/// `port + 50·i` series (other test suites bind ephemeral ports too).
 pub async fn start(port: u16, behavior: Behavior) -> Servers {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .unwrap();
+    let mut tries = (0..16).map(|i| port + 50 * i);
+    let (listener, port) = loop {
+        let p = tries.next().expect("no free port in the series");
+        if let Ok(l) = tokio::net::TcpListener::bind(("127.0.0.1", p)).await {
+            break (l, p);
+        }
+    };
     let state = Arc::new(Mutex::new(State {
         behavior,
         ..State::default()
@@ -281,7 +286,8 @@ pub fn verify_proof(
     token: Option<&str>,
 ) -> Result<(Value, String), String> {
     let mut parts = proof.split('.');
-    let (Some(h), Some(c), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(c), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err("not a JWS".into());
     };
@@ -298,7 +304,11 @@ pub fn verify_proof(
     if jwk.get("d").is_some() || jwk["kty"] != "EC" || jwk["crv"] != "P-256" {
         return Err(format!("bad jwk {jwk}"));
     }
-    let coord = |n: &str| URL_SAFE_NO_PAD.decode(jwk[n].as_str().unwrap_or("")).unwrap_or_default();
+    let coord = |n: &str| {
+        URL_SAFE_NO_PAD
+            .decode(jwk[n].as_str().unwrap_or(""))
+            .unwrap_or_default()
+    };
     let mut point = vec![4u8];
     point.extend(coord("x"));
     point.extend(coord("y"));
@@ -316,7 +326,10 @@ pub fn verify_proof(
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    if claims["iat"].as_i64().is_none_or(|iat| (now - iat).abs() > 60) {
+    if claims["iat"]
+        .as_i64()
+        .is_none_or(|iat| (now - iat).abs() > 60)
+    {
         return Err("iat".into());
     }
     if !claims["jti"].is_string() {
@@ -355,7 +368,11 @@ fn nonce_demand(st: &mut State, wanted: &'static str, claims: &Value) -> Option<
 }
 
 fn oauth_err(status: u16, code: &str) -> Response<Body> {
-    json_response(status, &json!({"error": code, "error_description": "test"}), &[])
+    json_response(
+        status,
+        &json!({"error": code, "error_description": "test"}),
+        &[],
+    )
 }
 
 fn token(base: &str, st: &Mutex<State>, seen: &mut Seen) -> Response<Body> {
@@ -414,7 +431,11 @@ fn token(base: &str, st: &Mutex<State>, seen: &mut Seen) -> Response<Body> {
         }
     }
     st.counter += 1;
-    let token = format!("at-{}-{}", st.counter, seen.form.get("grant_type").cloned().unwrap_or_default());
+    let token = format!(
+        "at-{}-{}",
+        st.counter,
+        seen.form.get("grant_type").cloned().unwrap_or_default()
+    );
     let token_type = if jkt.is_some() { "DPoP" } else { "Bearer" };
     st.tokens.insert(token.clone(), jkt);
     seen.verdict = "ok".into();
@@ -484,7 +505,11 @@ fn resource_check(base: &str, st: &Mutex<State>, seen: &mut Seen) -> Option<Resp
     let scheme = if b.dpop { "DPoP" } else { "Bearer" };
     let challenge = |extra: &str| {
         let v = format!(r#"{scheme} {extra}resource_metadata="{prm}""#);
-        json_response(401, &json!({"error": "unauthorized"}), &[("WWW-Authenticate", v)])
+        json_response(
+            401,
+            &json!({"error": "unauthorized"}),
+            &[("WWW-Authenticate", v)],
+        )
     };
     let Some(auth) = seen.headers.get("authorization").cloned() else {
         seen.verdict = "no token".into();
