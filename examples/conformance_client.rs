@@ -62,6 +62,8 @@ macro_rules! log {
     ($($arg:tt)*) => { eprintln!("[conformance_client] {}", format_args!($($arg)*)) };
 }
 
+#[path = "conformance_client_auth.rs"]
+mod auth;
 #[path = "conformance_client_auth_ext.rs"]
 mod auth_ext;
 #[path = "conformance_client_modern.rs"]
@@ -84,6 +86,7 @@ fn main() -> ExitCode {
     };
     if !SCENARIOS.contains(&scenario.as_str())
         && !skills::SCENARIOS.contains(&scenario.as_str())
+        && !auth::SCENARIOS.contains(&scenario.as_str())
         && !auth_ext::SCENARIOS.contains(&scenario.as_str())
     {
         log!(
@@ -165,6 +168,7 @@ async fn run_scenario(scenario: &str, run: &Run) -> Outcome {
         "json-schema-2020-12-preservation" => json_schema_preservation(run).await,
         "json-schema-ref-no-deref" => json_schema_ref_no_deref(run).await,
         s if skills::SCENARIOS.contains(&s) => skills::run(s, run).await,
+        s if auth::SCENARIOS.contains(&s) => auth::run(run).await,
         "request-metadata" => modern::request_metadata(run).await,
         "sep-2322-client-request-state" => modern::request_state(run).await,
         "http-standard-headers" => modern::standard_headers(run).await,

@@ -67,6 +67,11 @@ struct Session {
     key: Option<StoreKey>,
     client: Option<ClientRegistration>,
     tokens: Option<TokenSet>,
+    /// The scopes the last authorization asked for.
+    requested: Vec<String>,
+    /// Whether the current access token came from a refresh (a `401` for
+    /// it then calls for a full authorization, not another refresh).
+    refreshed: bool,
     /// The metadata of the issuer of `key`, once discovered.
     meta: Option<ServerMetadata>,
 }
@@ -226,6 +231,7 @@ impl OAuthClient {
             let mut s = self.session();
             s.tokens = Some(fresh);
             s.meta = Some(meta);
+            s.refreshed = true;
         }
         self.persist()?;
         Ok(true)
@@ -249,6 +255,8 @@ impl OAuthClient {
             s.key = Some(key);
             s.client = stored.client;
             s.tokens = stored.tokens;
+            s.requested = Vec::new();
+            s.refreshed = false;
         }
         s.meta = Some(found.server.clone());
         Ok(())
@@ -354,7 +362,12 @@ impl OAuthClient {
                 reason: "the access token cannot be sent in an HTTP header".to_owned(),
             });
         }
-        self.session().tokens = Some(tokens);
+        {
+            let mut s = self.session();
+            s.tokens = Some(tokens);
+            s.requested = requested;
+            s.refreshed = false;
+        }
         self.persist()
     }
 
@@ -486,20 +499,31 @@ impl OAuthClient {
         }
         self.switch_to(&found)?;
         let challenged = www.and_then(|w| w.scope.as_deref());
-        let (current, has_refresh, granted) = {
+        let (current, has_refresh, granted, requested) = {
             let s = self.session();
             let t = s.tokens.as_ref();
             (
                 t.and_then(authorization_value),
-                t.is_some_and(|t| t.refresh_token.is_some()),
+                !s.refreshed && t.is_some_and(|t| t.refresh_token.is_some()),
                 t.map(|t| t.scope.clone()).unwrap_or_default(),
+                s.requested.clone(),
             )
         };
         if step_up {
             if let Some(scope) = challenged
                 && current.is_some()
-                && current == sent
+                && current != sent
                 && scopes::covers(&granted, scope)
+            {
+                // Another request stepped up meanwhile.
+                return Ok(());
+            }
+            // Asking again for what the token has, or for what the last
+            // authorization already asked for and did not get, cannot help.
+            if let Some(scope) = challenged
+                && current.is_some()
+                && current == sent
+                && (scopes::covers(&granted, scope) || scopes::covers(&requested, scope))
             {
                 return Err(AuthError::ScopeLoop {
                     scope: scope.to_owned(),
@@ -511,7 +535,13 @@ impl OAuthClient {
         } else if has_refresh && self.refresh().await? {
             return Ok(());
         }
-        self.authorize(&found, challenged, granted).await
+        let mut previous = requested;
+        for g in granted {
+            if !previous.contains(&g) {
+                previous.push(g);
+            }
+        }
+        self.authorize(&found, challenged, previous).await
     }
 }
 

@@ -140,7 +140,8 @@ pub enum AuthError {
     /// The client's key for `private_key_jwt` cannot sign.
     #[error("the client assertion key is unusable: {0}")]
     Key(String),
-    /// The server keeps asking for scopes the token already has.
+    /// The server keeps asking for scopes the token already has, or that the
+    /// authorization server just refused to grant.
     #[error(
         "the server demands scope {scope:?} again although the token was granted it; giving up"
     )]

@@ -64,7 +64,7 @@ mod scopes;
 mod store;
 mod token_endpoint;
 
-pub use authorize::{Authorize, HeadlessAuthorize};
+pub use authorize::{Authorize, HeadlessAuthorize, LoopbackAuthorize, OpenUrl};
 pub use client::OAuthClient;
 pub use config::OAuthConfig;
 pub use discovery::{ResourceMetadata, ServerMetadata};

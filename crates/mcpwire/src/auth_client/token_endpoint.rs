@@ -474,4 +474,66 @@ mod tests {
         );
         assert_eq!(form_value("a b:c"), "a+b%3Ac");
     }
+
+    /// Verifies `jwt` with `alg` and `public`; returns its claims.
+    fn verify(
+        jwt: &str,
+        alg: &'static dyn signature::VerificationAlgorithm,
+        public: &[u8],
+    ) -> Value {
+        let (input, sig) = jwt.rsplit_once('.').unwrap();
+        let sig = URL_SAFE_NO_PAD.decode(sig).unwrap();
+        signature::UnparsedPublicKey::new(alg, public)
+            .verify(input.as_bytes(), &sig)
+            .expect("the signature verifies");
+        let claims = input.split('.').nth(1).unwrap();
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn client_assertions_verify_with_es256_and_rs256() {
+        use ring::signature::KeyPair;
+        let rng = SystemRandom::new();
+        let alg = &signature::ECDSA_P256_SHA256_FIXED_SIGNING;
+        let der = EcdsaKeyPair::generate_pkcs8(alg, &rng).unwrap();
+        let public = EcdsaKeyPair::from_pkcs8(alg, der.as_ref(), &rng)
+            .unwrap()
+            .public_key()
+            .as_ref()
+            .to_vec();
+        let key = ClientKey::es256_pkcs8(der.as_ref()).unwrap().with_kid("k1");
+        let jwt = key.assertion("client-1", "https://as.example").unwrap();
+        let header: Value = serde_json::from_slice(
+            &URL_SAFE_NO_PAD
+                .decode(jwt.split('.').next().unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(header, json!({"alg": "ES256", "typ": "JWT", "kid": "k1"}));
+        let claims = verify(&jwt, &signature::ECDSA_P256_SHA256_FIXED, &public);
+        assert_eq!(claims["iss"], "client-1");
+        assert_eq!(claims["sub"], "client-1");
+        assert_eq!(claims["aud"], "https://as.example");
+        assert!(claims["exp"].as_u64().unwrap() > claims["iat"].as_u64().unwrap());
+        assert!(claims["jti"].as_str().is_some_and(|j| !j.is_empty()));
+
+        let rsa_der = include_bytes!("../../tests/auth_keys/rsa_test_key.pk8");
+        let public = RsaKeyPair::from_pkcs8(rsa_der)
+            .unwrap()
+            .public()
+            .as_ref()
+            .to_vec();
+        let key = ClientKey::rs256_pkcs8(rsa_der).unwrap();
+        let jwt = key.assertion("client-2", "https://as.example").unwrap();
+        let claims = verify(&jwt, &signature::RSA_PKCS1_2048_8192_SHA256, &public);
+        assert_eq!(claims["sub"], "client-2");
+        // PEM form, and the wrong kind of key.
+        let pem = format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+            STANDARD.encode(rsa_der)
+        );
+        assert_eq!(ClientKey::from_pem(&pem, "RS256").unwrap().alg(), "RS256");
+        assert!(ClientKey::from_pem(&pem, "ES256").is_err());
+        assert!(ClientKey::from_pem(&pem, "HS256").is_err());
+    }
 }

@@ -39,6 +39,15 @@
 //! argument that cannot be mirrored, fails at once with `-32602`
 //! ([`HttpClientError::ToolRejected`]).
 //!
+//! With an [`AuthProvider`] ([`HttpClientBuilder::auth`]; the OAuth 2.1
+//! one is `mcpwire::auth_client::OAuthClient`, feature `auth-client`),
+//! every request carries the provider's headers for its method and URL,
+//! and a POST answered with `401`, or `403` with
+//! `error="insufficient_scope"`, hands the parsed challenge to the
+//! provider and is sent again once it authorized (at most
+//! [`MAX_AUTH_ROUNDS`] times per message); when it cannot, the request
+//! fails with [`HttpClientError::AuthFailed`] ([`AUTH_FAILED_ERROR`]).
+//!
 //! When the server rejects a request with an HTTP error status and a
 //! JSON-RPC error body (such as `400` with `-32022` for an unsupported
 //! protocol version, or `404` with `-32601`), that error, with its code and

@@ -406,11 +406,8 @@ async fn request_authorized(
 ) -> Result<(reqwest::Response, Vec<(HeaderName, HeaderValue)>), HttpClientError> {
     let mut attempt = 0;
     loop {
-        let mut req = sh
-            .http
-            .request(method.clone(), url.clone())
-            .headers(headers.clone());
         let mut sent = Vec::new();
+        let mut req = sh.http.request(method.clone(), url.clone());
         if let Some(provider) = &sh.cfg.auth {
             sent =
                 provider
@@ -420,9 +417,14 @@ async fn request_authorized(
                         what: format!("{method} {url}"),
                         reason: e.to_string(),
                     })?;
+            // The provider's headers replace custom ones of the same name.
+            let mut all = headers.clone();
             for (name, value) in &sent {
-                req = req.header(name, value);
+                all.insert(name.clone(), value.clone());
             }
+            req = req.headers(all);
+        } else {
+            req = req.headers(headers.clone());
         }
         if let Some(b) = &body {
             req = req.body(b.clone());

@@ -1,0 +1,395 @@
+//! The OAuth 2.1 client over real HTTP on 127.0.0.1: an mcpwire client
+//! whose transport authorizes through `OAuthClient` against a local
+//! authorization server (tests/auth_client_support) and a protected
+//! mcpwire server (`BearerAuth` + `JwtVerifier`).
+
+mod auth_client_support;
+#[allow(unused_imports)]
+mod auth_support;
+
+use std::sync::Arc;
+
+use auth_client_support::{AuthServer, Event, Iss, protected};
+use auth_support::resource;
+use mcpwire::auth_client::{
+    ClientRegistration, CredentialStore, FileStore, HeadlessAuthorize, MemoryStore, OAuthClient,
+    OAuthConfig, StoreError, StoreKey, StoredCredentials, TokenSet,
+};
+use mcpwire::client::Client;
+use mcpwire::transport::http_client::{AUTH_FAILED_ERROR, HttpClientTransport};
+use serde_json::json;
+
+const REDIRECT: &str = "http://127.0.0.1:1/callback";
+
+fn config(port: u16, store: Arc<dyn CredentialStore>) -> OAuthConfig {
+    OAuthConfig::new(resource(port))
+        .redirect_uri(REDIRECT)
+        .client_name("auth-client-test")
+        .store(store)
+        .authorize(Arc::new(HeadlessAuthorize::new()))
+}
+
+async fn connect(port: u16, oauth: Arc<OAuthClient>) -> Result<Client, mcpwire::Error> {
+    let transport = HttpClientTransport::builder(resource(port))
+        .auth(oauth)
+        .build()
+        .unwrap();
+    Client::builder("auth-client-test", "1")
+        .connect(transport)
+        .await
+}
+
+/// The text of a tool call's first content block.
+async fn echo(client: &Client, tool: &str) -> Result<String, mcpwire::Error> {
+    let r = client.call_tool(tool, json!({"text": "hi"})).await?;
+    Ok(serde_json::to_value(&r.content[0]).unwrap()["text"]
+        .as_str()
+        .unwrap()
+        .to_owned())
+}
+
+#[tokio::test]
+async fn the_full_flow_authorizes_and_the_client_lists_and_calls_tools() {
+    let asv = AuthServer::start(41100).await;
+    let _rs = protected(41101, &asv.issuer, asv.jwks()).await;
+    let oauth = Arc::new(OAuthClient::new(config(41101, Arc::new(MemoryStore::new()))).unwrap());
+    let client = connect(41101, oauth.clone()).await.unwrap();
+    let tools = client.list_all_tools().await.unwrap();
+    assert!(tools.iter().any(|t| t.name == "echo"), "{tools:?}");
+    assert_eq!(echo(&client, "echo").await.unwrap(), "hi");
+
+    // One registration, one authorization, one code exchange.
+    assert_eq!(asv.count(|e| matches!(e, Event::Register { .. })), 1);
+    let reg = asv
+        .events()
+        .into_iter()
+        .find_map(|e| match e {
+            Event::Register { body } => Some(body),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(reg["application_type"], "native");
+    assert_eq!(reg["redirect_uris"], json!([REDIRECT]));
+    assert!(
+        reg["grant_types"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("refresh_token"))
+    );
+    let auths = asv.authorizations();
+    assert_eq!(auths.len(), 1, "{auths:?}");
+    let a = &auths[0];
+    assert_eq!(a["resource"], resource(41101));
+    assert_eq!(a["scope"], "mcp:tools");
+    assert_eq!(a["code_challenge_method"], "S256");
+    assert_eq!(a["response_type"], "code");
+    let tokens = asv.token_requests();
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens[0]["resource"], resource(41101));
+    assert_eq!(tokens[0]["grant_type"], "authorization_code");
+    // The stored credentials are keyed by issuer and resource.
+    let creds = oauth.credentials().unwrap();
+    assert_eq!(creds.len(), 1);
+    assert_eq!(
+        creds[0].0,
+        StoreKey::new(asv.issuer.clone(), resource(41101))
+    );
+    client.close().await;
+}
+
+/// The error a failed call carries: the transport's authorization failure.
+fn auth_failure(e: mcpwire::Error) -> String {
+    match e {
+        mcpwire::Error::Rpc(err) => {
+            assert_eq!(err.code, AUTH_FAILED_ERROR, "{}", err.message);
+            err.message
+        }
+        other => panic!("expected an authorization failure, got {other}"),
+    }
+}
+
+#[tokio::test]
+async fn metadata_naming_another_issuer_is_refused() {
+    let asv = AuthServer::start(41110).await;
+    asv.behave(|b| b.metadata_issuer = Some("https://attacker.example".into()));
+    let _rs = protected(41111, &asv.issuer, asv.jwks()).await;
+    let oauth = Arc::new(OAuthClient::new(config(41111, Arc::new(MemoryStore::new()))).unwrap());
+    let msg = auth_failure(connect(41111, oauth).await.unwrap_err());
+    assert!(
+        msg.contains("names issuer \"https://attacker.example\""),
+        "{msg}"
+    );
+    assert_eq!(asv.count(|e| matches!(e, Event::Metadata)), 1);
+    assert_eq!(
+        asv.count(|e| !matches!(e, Event::Metadata)),
+        0,
+        "{:?}",
+        asv.events()
+    );
+}
+
+#[tokio::test]
+async fn a_server_without_pkce_s256_is_refused() {
+    for (port, methods) in [(41120, Some(vec!["plain".to_owned()])), (41122, None)] {
+        let asv = AuthServer::start(port).await;
+        asv.behave(|b| b.pkce_methods = methods.clone());
+        let _rs = protected(port + 1, &asv.issuer, asv.jwks()).await;
+        let store = Arc::new(MemoryStore::new());
+        let oauth = Arc::new(OAuthClient::new(config(port + 1, store)).unwrap());
+        // The server wants a token even for initialize.
+        let msg = auth_failure(connect(port + 1, oauth).await.unwrap_err());
+        assert!(msg.contains("does not support PKCE S256"), "{msg}");
+        assert!(asv.authorizations().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_or_missing_iss_stops_the_flow_before_the_token_request() {
+    for (port, iss) in [(41130, Iss::Wrong), (41132, Iss::Omit)] {
+        let asv = AuthServer::start(port).await;
+        asv.behave(|b| b.iss = iss);
+        let _rs = protected(port + 1, &asv.issuer, asv.jwks()).await;
+        let oauth =
+            Arc::new(OAuthClient::new(config(port + 1, Arc::new(MemoryStore::new()))).unwrap());
+        let msg = auth_failure(connect(port + 1, oauth).await.unwrap_err());
+        assert!(msg.contains("RFC 9207"), "{msg}");
+        assert_eq!(asv.authorizations().len(), 1);
+        assert!(
+            asv.token_requests().is_empty(),
+            "the code went to the token endpoint"
+        );
+    }
+    // Not advertised and not sent: the flow goes on.
+    let asv = AuthServer::start(41134).await;
+    asv.behave(|b| {
+        b.iss = Iss::Omit;
+        b.iss_supported = false;
+    });
+    let _rs = protected(41135, &asv.issuer, asv.jwks()).await;
+    let oauth = Arc::new(OAuthClient::new(config(41135, Arc::new(MemoryStore::new()))).unwrap());
+    let client = connect(41135, oauth).await.unwrap();
+    client.list_all_tools().await.unwrap();
+    client.close().await;
+}
+
+#[tokio::test]
+async fn step_up_unites_scopes_and_a_hopeless_step_up_is_bounded() {
+    let asv = AuthServer::start(41140).await;
+    let _rs = protected(41141, &asv.issuer, asv.jwks()).await;
+    let oauth = Arc::new(OAuthClient::new(config(41141, Arc::new(MemoryStore::new()))).unwrap());
+    let client = connect(41141, oauth).await.unwrap();
+    assert_eq!(echo(&client, "echo").await.unwrap(), "hi");
+    // `admin` needs mcp:admin: 403 insufficient_scope, then step-up.
+    assert_eq!(echo(&client, "admin").await.unwrap(), "admin: hi");
+    let auths = asv.authorizations();
+    assert_eq!(auths.len(), 2, "{auths:?}");
+    assert_eq!(auths[0]["scope"], "mcp:tools");
+    assert_eq!(auths[1]["scope"], "mcp:tools mcp:admin");
+    // The step-up reused the registration.
+    assert_eq!(asv.count(|e| matches!(e, Event::Register { .. })), 1);
+    client.close().await;
+
+    // A server that never grants mcp:admin: the call fails after a bounded
+    // number of authorizations instead of looping.
+    let asv = AuthServer::start(41142).await;
+    asv.behave(|b| b.grant_only = Some("mcp:tools".into()));
+    let _rs = protected(41143, &asv.issuer, asv.jwks()).await;
+    let oauth = Arc::new(OAuthClient::new(config(41143, Arc::new(MemoryStore::new()))).unwrap());
+    let client = connect(41143, oauth).await.unwrap();
+    assert_eq!(echo(&client, "echo").await.unwrap(), "hi");
+    let msg = auth_failure(echo(&client, "admin").await.unwrap_err());
+    assert!(msg.contains("mcp:admin"), "{msg}");
+    // Once for mcp:tools, once (in vain) for mcp:admin; not a third time.
+    assert_eq!(asv.authorizations().len(), 2);
+    // The session still works for what the token allows.
+    assert_eq!(echo(&client, "echo").await.unwrap(), "hi");
+    client.close().await;
+}
+
+#[tokio::test]
+async fn an_expiring_access_token_is_refreshed_with_the_refresh_token() {
+    let asv = AuthServer::start(41150).await;
+    // Shorter than the client's refresh margin: every later request
+    // refreshes first.
+    asv.behave(|b| b.expires_in = 20);
+    let _rs = protected(41151, &asv.issuer, asv.jwks()).await;
+    let oauth = Arc::new(OAuthClient::new(config(41151, Arc::new(MemoryStore::new()))).unwrap());
+    let client = connect(41151, oauth).await.unwrap();
+    assert_eq!(echo(&client, "echo").await.unwrap(), "hi");
+    assert_eq!(echo(&client, "echo").await.unwrap(), "hi");
+    let tokens = asv.token_requests();
+    let refreshes: Vec<_> = tokens
+        .iter()
+        .filter(|t| t["grant_type"] == "refresh_token")
+        .collect();
+    assert!(!refreshes.is_empty(), "{tokens:?}");
+    assert_eq!(refreshes[0]["resource"], resource(41151));
+    assert_eq!(
+        asv.authorizations().len(),
+        1,
+        "refreshing needs no new consent"
+    );
+    // The refresh request authenticated as the registered client (Basic).
+    assert!(asv.events().iter().any(|e| matches!(
+        e,
+        Event::Token { params, basic_client: Some(_) } if params["grant_type"] == "refresh_token"
+    )));
+    client.close().await;
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("mcpwire-auth-client-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+#[cfg(unix)]
+fn mode(p: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn the_file_store_round_trips_with_owner_only_permissions() {
+    let dir = temp_dir("store");
+    let path = dir.join("sub").join("credentials.json");
+    let store = FileStore::new(&path);
+    let key = StoreKey::new("https://as.example", "https://mcp.example/mcp");
+    assert!(store.load(&key).unwrap().is_none());
+    let mut creds = StoredCredentials::default();
+    creds.client = Some(ClientRegistration::new("c1", Some("s1".into())));
+    creds.updated_at = 7;
+    store.save(&key, &creds).unwrap();
+    #[cfg(unix)]
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(store.load(&key).unwrap(), Some(creds.clone()));
+    // Another instance reads the same file.
+    let again = FileStore::new(&path);
+    assert_eq!(again.list().unwrap(), vec![(key.clone(), creds.clone())]);
+    // Debug output never shows the secret.
+    assert!(!format!("{creds:?}").contains("s1"));
+    // Looser permissions are repaired on read.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(again.load(&key).unwrap().is_some());
+        assert_eq!(mode(&path), 0o600);
+    }
+    again.remove(&key).unwrap();
+    assert!(store.load(&key).unwrap().is_none());
+    // No temporary files are left behind.
+    let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    // A file that is not a store is reported, not overwritten.
+    std::fs::write(&path, "not json").unwrap();
+    let e = store.save(&key, &creds).unwrap_err();
+    assert!(matches!(e, StoreError::Corrupt { .. }), "{e}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "not json");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn file_stored_credentials_serve_a_later_client_without_consent() {
+    let dir = temp_dir("reuse");
+    let path = dir.join("credentials.json");
+    let asv = AuthServer::start(41160).await;
+    let _rs = protected(41161, &asv.issuer, asv.jwks()).await;
+    let first = Arc::new(OAuthClient::new(config(41161, Arc::new(FileStore::new(&path)))).unwrap());
+    let key = first.login().await.unwrap();
+    assert_eq!(key.issuer, asv.issuer);
+    assert_eq!(asv.authorizations().len(), 1);
+    // A new process (a new OAuthClient) reads the file and sends the token.
+    let second =
+        Arc::new(OAuthClient::new(config(41161, Arc::new(FileStore::new(&path)))).unwrap());
+    let client = connect(41161, second.clone()).await.unwrap();
+    assert_eq!(echo(&client, "echo").await.unwrap(), "hi");
+    assert_eq!(
+        asv.authorizations().len(),
+        1,
+        "the stored token was not used"
+    );
+    client.close().await;
+    // Logout forgets it.
+    assert_eq!(second.logout().unwrap(), 1);
+    assert!(FileStore::new(&path).list().unwrap().is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn credentials_of_one_issuer_are_never_sent_to_another() {
+    let old = AuthServer::start(41170).await;
+    let new = AuthServer::start(41171).await;
+    // The server now trusts the new authorization server only.
+    let _rs = protected(41172, &new.issuer, new.jwks()).await;
+    let store = Arc::new(MemoryStore::new());
+    let mut creds = StoredCredentials::default();
+    creds.client = Some(ClientRegistration::new(
+        "old-client",
+        Some("old-secret".into()),
+    ));
+    let mut tokens: TokenSet = serde_json::from_value(json!({
+        "access_token": "old-access-token", "token_type": "Bearer",
+        "refresh_token": "old-refresh-token", "scope": ["mcp:tools"]
+    }))
+    .unwrap();
+    tokens.expires_at = None;
+    creds.tokens = Some(tokens);
+    creds.updated_at = 1;
+    store
+        .save(&StoreKey::new(old.issuer.clone(), resource(41172)), &creds)
+        .unwrap();
+    let oauth = Arc::new(OAuthClient::new(config(41172, store.clone())).unwrap());
+    let client = connect(41172, oauth).await.unwrap();
+    assert_eq!(echo(&client, "echo").await.unwrap(), "hi");
+    // The new server saw a fresh registration and nothing of the old one.
+    assert_eq!(new.count(|e| matches!(e, Event::Register { .. })), 1);
+    for e in new.events() {
+        let text = format!("{e:?}");
+        assert!(!text.contains("old-"), "sent to the new issuer: {text}");
+    }
+    assert!(old.events().is_empty());
+    // Both issuers' credentials are kept apart.
+    let keys: Vec<String> = store
+        .list()
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| k.issuer)
+        .collect();
+    assert!(
+        keys.contains(&old.issuer) && keys.contains(&new.issuer),
+        "{keys:?}"
+    );
+    client.close().await;
+}
+
+#[tokio::test]
+async fn a_rejected_access_token_is_replaced_by_refreshing_without_consent() {
+    let asv = AuthServer::start(41180).await;
+    let _rs = protected(41181, &asv.issuer, asv.jwks()).await;
+    let store = Arc::new(MemoryStore::new());
+    let first = OAuthClient::new(config(41181, store.clone())).unwrap();
+    let key = first.login().await.unwrap();
+    // The access token goes bad (revoked, or the server's keys changed).
+    let mut creds = store.load(&key).unwrap().unwrap();
+    let mut tokens = creds.tokens.clone().unwrap();
+    tokens.access_token = "revoked".into();
+    creds.tokens = Some(tokens);
+    store.save(&key, &creds).unwrap();
+    let oauth = Arc::new(OAuthClient::new(config(41181, store.clone())).unwrap());
+    let client = connect(41181, oauth).await.unwrap();
+    assert_eq!(echo(&client, "echo").await.unwrap(), "hi");
+    let grants: Vec<String> = asv
+        .token_requests()
+        .iter()
+        .map(|t| t["grant_type"].clone())
+        .collect();
+    assert_eq!(grants, ["authorization_code", "refresh_token"]);
+    assert_eq!(asv.authorizations().len(), 1);
+    let stored = store.load(&key).unwrap().unwrap().tokens.unwrap();
+    assert_ne!(stored.access_token, "revoked");
+    client.close().await;
+}
