@@ -233,6 +233,42 @@ async fn client_credentials_with_client_secret_basic() {
 }
 
 #[tokio::test]
+async fn a_machine_token_about_to_expire_is_renewed_before_it_is_sent() {
+    let servers = start(
+        43119,
+        Behavior {
+            auth_methods: vec!["client_secret_basic"],
+            basic: Some(("cc-client", SECRET)),
+            // Within the client's renewal margin from the start.
+            expires_in: Some(5),
+            ..Behavior::default()
+        },
+    )
+    .await;
+    let cfg = OAuthConfig::new(servers.url())
+        .client(
+            ClientRegistration::new("cc-client", Some(SECRET.to_owned())),
+            None,
+        )
+        .grant(OAuthGrant::ClientCredentials);
+    use_server(&servers, Arc::new(OAuthClient::new(cfg).unwrap()))
+        .await
+        .unwrap();
+    let grants = servers.seen("/token");
+    assert!(grants.len() >= 2, "{grants:?}");
+    assert!(grants.iter().all(|g| g.verdict == "ok"));
+    let authed: Vec<_> = servers
+        .seen("/mcp")
+        .into_iter()
+        .filter(|s| s.headers.contains_key("authorization"))
+        .collect();
+    assert!(
+        authed.iter().all(|s| s.verdict == "ok"),
+        "an expiring token was sent instead of renewed: {authed:?}"
+    );
+}
+
+#[tokio::test]
 async fn client_credentials_with_private_key_jwt() {
     let rng = SystemRandom::new();
     let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();

@@ -183,13 +183,16 @@ impl OAuthClient {
         }))
     }
 
-    /// Refreshes the access token with the refresh token, if there is one.
-    /// Returns whether new tokens were obtained.
+    /// Refreshes the access token with the refresh token, if there is one,
+    /// or, for a machine-to-machine grant without one, with the grant
+    /// again (whose refusal is reported, not retried). Returns whether new
+    /// tokens were obtained.
     async fn refresh(&self) -> Result<bool, AuthError> {
+        let machine = !self.cfg.grant.is_interactive();
         let (key, client, tokens, meta) = {
             let s = self.session();
             match (&s.key, &s.client, &s.tokens) {
-                (Some(k), Some(c), Some(t)) if t.refresh_token.is_some() => {
+                (Some(k), Some(c), Some(t)) if machine || t.refresh_token.is_some() => {
                     (k.clone(), c.clone(), t.clone(), s.meta.clone())
                 }
                 _ => return Ok(false),
@@ -201,6 +204,27 @@ impl OAuthClient {
                 .await?
                 .unwrap_or_else(|| ServerMetadata::defaults(&key.issuer)),
         };
+        if tokens.refresh_token.is_none() {
+            let scope = (!tokens.scope.is_empty()).then(|| tokens.scope.join(" "));
+            let fresh = grants::obtain(
+                &self.http,
+                &self.cfg,
+                self.dpop.as_ref(),
+                &meta,
+                &key.resource,
+                &client,
+                scope.as_deref(),
+            )
+            .await?;
+            {
+                let mut s = self.session();
+                s.tokens = Some(fresh);
+                s.meta = Some(meta);
+                s.refreshed = false;
+            }
+            self.persist()?;
+            return Ok(true);
+        }
         let refresh_token = tokens.refresh_token.as_deref().unwrap_or_default();
         let result = token_endpoint::request(
             &self.http,
@@ -396,7 +420,8 @@ impl OAuthClient {
             &self.http,
             &self.cfg,
             self.dpop.as_ref(),
-            found,
+            meta,
+            &found.resource_indicator,
             &client,
             scope.as_deref(),
         )

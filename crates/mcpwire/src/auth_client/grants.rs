@@ -6,11 +6,11 @@
 //! authorization (an ID-JAG from the enterprise IdP, then the JWT bearer
 //! grant).
 
-use super::discovery::Discovered;
 use super::dpop::DpopKey;
 use super::token_endpoint::{self, Grant};
 use super::{
-    AssertionSource, AuthError, ClientRegistration, EnterpriseGrant, OAuthConfig, TokenSet,
+    AssertionSource, AuthError, ClientRegistration, EnterpriseGrant, OAuthConfig, ServerMetadata,
+    TokenSet,
 };
 
 /// The grant an [`OAuthClient`](super::OAuthClient) uses; set it with
@@ -96,17 +96,17 @@ pub(crate) fn machine_client(
 }
 
 /// Obtains tokens with the machine grant of `cfg` (not the
-/// authorization-code flow) at the authorization server of `found`.
+/// authorization-code flow) at the authorization server of `meta`, for the
+/// MCP server `resource`.
 pub(crate) async fn obtain(
     http: &reqwest::Client,
     cfg: &OAuthConfig,
     dpop: Option<&DpopKey>,
-    found: &Discovered,
+    meta: &ServerMetadata,
+    resource: &str,
     client: &ClientRegistration,
     scope: Option<&str>,
 ) -> Result<TokenSet, AuthError> {
-    let meta = &found.server;
-    let resource = &found.resource_indicator;
     let requested: Vec<String> = scope.map(super::scopes::split).unwrap_or_default();
     let key = cfg.client_key.as_deref();
     let assertion;

@@ -44,6 +44,8 @@ pub struct Behavior {
     pub jwt_bearer: Option<&'static str>,
     /// The IdP exchanges this ID token for an ID-JAG.
     pub idp_id_token: Option<&'static str>,
+    /// The `expires_in` of issued tokens (default 3600).
+    pub expires_in: Option<u64>,
 }
 
 /// One request the servers saw.
@@ -441,7 +443,8 @@ fn token(base: &str, st: &Mutex<State>, seen: &mut Seen) -> Response<Body> {
     seen.verdict = "ok".into();
     json_response(
         200,
-        &json!({"access_token": token, "token_type": token_type, "expires_in": 3600}),
+        &json!({"access_token": token, "token_type": token_type,
+                "expires_in": b.expires_in.unwrap_or(3600)}),
         &[],
     )
 }
