@@ -10,8 +10,8 @@ mod support;
 use std::sync::Arc;
 
 use mcpwire::auth_client::{
-    AssertionSource, AuthError, ClientKey, ClientRegistration, EnterpriseGrant, OAuthClient,
-    OAuthConfig, OAuthGrant,
+    AssertionSource, AuthError, ClientKey, ClientRegistration, EnterpriseGrant, MemoryStore,
+    OAuthClient, OAuthConfig, OAuthGrant,
 };
 use mcpwire::client::Client;
 use mcpwire::transport::http_client::HttpClientTransport;
@@ -108,6 +108,34 @@ async fn dpop_binds_the_token_and_signs_every_request() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), jtis.len(), "a jti was reused");
+}
+
+#[tokio::test]
+async fn stored_dpop_tokens_of_another_key_are_not_presented() {
+    let servers = start(
+        43120,
+        Behavior {
+            auth_methods: vec!["none"],
+            dpop: true,
+            ..Behavior::default()
+        },
+    )
+    .await;
+    let store = Arc::new(MemoryStore::new());
+    for _ in 0..2 {
+        let cfg = dpop_config(&servers).store(store.clone());
+        use_server(&servers, Arc::new(OAuthClient::new(cfg).unwrap()))
+            .await
+            .unwrap();
+    }
+    let verdicts: Vec<_> = servers
+        .seen("/mcp")
+        .into_iter()
+        .filter(|s| s.headers.contains_key("authorization"))
+        .map(|s| s.verdict)
+        .collect();
+    assert!(verdicts.iter().all(|v| v == "ok"), "{verdicts:?}");
+    assert_eq!(servers.seen("/token").len(), 2);
 }
 
 #[tokio::test]

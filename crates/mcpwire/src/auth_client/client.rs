@@ -7,7 +7,7 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue, WWW_AUTHENTICATE};
 use reqwest::{Method, Url};
 
 use super::discovery::{self, Discovered, resource_covers};
@@ -20,7 +20,9 @@ use super::{
     AuthError, ClientRegistration, OAuthConfig, ServerMetadata, StoreKey, StoredCredentials,
     TokenSet, grants, registration, scopes,
 };
-use crate::transport::http_client::{AuthChallenge, AuthFuture, AuthProvider, AuthProviderError};
+use crate::transport::http_client::{
+    AuthChallenge, AuthFuture, AuthProvider, AuthProviderError, WwwAuthenticate,
+};
 
 /// Refresh an access token this many seconds before it expires.
 const REFRESH_MARGIN: u64 = 30;
@@ -115,6 +117,12 @@ impl OAuthClient {
         })
     }
 
+    /// Stored tokens this client can present: DPoP-bound tokens of an
+    /// earlier process are bound to a key that no longer exists.
+    fn usable(&self, tokens: Option<TokenSet>) -> Option<TokenSet> {
+        tokens.filter(|t| !t.token_type.eq_ignore_ascii_case("dpop"))
+    }
+
     /// The DPoP key the tokens are bound to, when DPoP is on.
     pub fn dpop_key(&self) -> Option<&DpopKey> {
         self.dpop.as_ref()
@@ -174,7 +182,7 @@ impl OAuthClient {
             if let Some((key, creds)) = newest {
                 s.key = Some(key);
                 s.client = creds.client;
-                s.tokens = creds.tokens;
+                s.tokens = self.usable(creds.tokens);
             }
         }
         Ok(s.tokens.as_ref().and_then(|t| {
@@ -278,7 +286,7 @@ impl OAuthClient {
             let stored = self.cfg.store.load(&key)?.unwrap_or_default();
             s.key = Some(key);
             s.client = stored.client;
-            s.tokens = stored.tokens;
+            s.tokens = self.usable(stored.tokens);
             s.requested = Vec::new();
             s.refreshed = false;
         }
@@ -471,8 +479,14 @@ impl OAuthClient {
             .headers
             .get(DPOP_NONCE_HEADER)
             .and_then(|v| v.to_str().ok());
-        let www = c.www_authenticate.as_ref();
-        if www.and_then(|w| w.error.as_deref()) != Some(USE_DPOP_NONCE) {
+        let wants_nonce = c
+            .headers
+            .get_all(WWW_AUTHENTICATE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(WwwAuthenticate::parse)
+            .any(|w| w.error.as_deref() == Some(USE_DPOP_NONCE));
+        if !wants_nonce {
             if let Some(n) = offered {
                 key.remember_nonce(&c.url, n);
             }
