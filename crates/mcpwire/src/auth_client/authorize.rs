@@ -77,7 +77,8 @@ impl Authorize for HeadlessAuthorize {
                 .map_err(|e| {
                     AuthError::Authorize(format!(
                         "GET of the authorization endpoint failed: {}",
-                        super::fetch::error_chain(&e)
+                        // The URL carries the request's state: leave it out.
+                        super::fetch::error_chain(&e.without_url())
                     ))
                 })?;
             let status = resp.status();

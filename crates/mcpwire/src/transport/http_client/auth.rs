@@ -142,7 +142,30 @@ impl WwwAuthenticate {
     /// assert_eq!(c.error.as_deref(), Some("insufficient_scope"));
     /// ```
     pub fn parse(value: &str) -> Option<WwwAuthenticate> {
-        let s = value.trim_start();
+        Self::parse_one(value).map(|(c, _)| c)
+    }
+
+    /// Every challenge of a `WWW-Authenticate` value, in order.
+    ///
+    /// ```
+    /// use mcpwire::transport::http_client::WwwAuthenticate;
+    /// let all = WwwAuthenticate::parse_all(r#"DPoP algs="ES256", Bearer scope="a""#);
+    /// assert_eq!(all.len(), 2);
+    /// assert_eq!(all[1].scope.as_deref(), Some("a"));
+    /// ```
+    pub fn parse_all(value: &str) -> Vec<WwwAuthenticate> {
+        let mut out = Vec::new();
+        let mut rest = value;
+        while let Some((c, next)) = Self::parse_one(rest) {
+            out.push(c);
+            rest = next;
+        }
+        out
+    }
+
+    /// The first challenge of `value` and what follows it.
+    fn parse_one(value: &str) -> Option<(WwwAuthenticate, &str)> {
+        let s = value.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ',');
         let end = s
             .find(|c: char| c.is_ascii_whitespace() || c == ',')
             .unwrap_or(s.len());
@@ -157,7 +180,10 @@ impl WwwAuthenticate {
         let mut rest = &s[end..];
         loop {
             rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ',');
-            let Some(eq) = rest.find('=') else { break };
+            let Some(eq) = rest.find('=') else {
+                // A bare scheme follows (or nothing).
+                break;
+            };
             let name = rest[..eq].trim();
             if name.is_empty() || name.contains(|c: char| c.is_ascii_whitespace()) {
                 // The next challenge (`Scheme2 param=...`) starts here.
@@ -198,17 +224,22 @@ impl WwwAuthenticate {
             out.params.push((name, val));
             rest = remaining;
         }
-        Some(out)
+        Some((out, rest))
     }
 
-    /// The first parseable challenge among a response's `WWW-Authenticate`
-    /// headers.
+    /// The challenge of a response's `WWW-Authenticate` headers that
+    /// matters to OAuth: the first `Bearer` (or `DPoP`) one, else the first.
     pub fn from_headers(headers: &HeaderMap) -> Option<WwwAuthenticate> {
-        headers
+        let all: Vec<WwwAuthenticate> = headers
             .get_all(WWW_AUTHENTICATE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find_map(WwwAuthenticate::parse)
+            .flat_map(WwwAuthenticate::parse_all)
+            .collect();
+        let oauth = |c: &&WwwAuthenticate| {
+            c.scheme.eq_ignore_ascii_case("bearer") || c.scheme.eq_ignore_ascii_case("dpop")
+        };
+        all.iter().find(oauth).or(all.first()).cloned()
     }
 }
 
@@ -236,5 +267,20 @@ mod tests {
         let c = WwwAuthenticate::parse("Bearer scope=\"a b\", Basic realm=\"r\"").unwrap();
         assert_eq!(c.scope.as_deref(), Some("a b"));
         assert_eq!(c.params.len(), 1);
+        let all = WwwAuthenticate::parse_all("Negotiate, Basic realm=\"r\", Bearer error=x");
+        let schemes: Vec<&str> = all.iter().map(|c| c.scheme.as_str()).collect();
+        assert_eq!(schemes, ["Negotiate", "Basic", "Bearer"]);
+        assert_eq!(all[2].error.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn the_bearer_challenge_is_preferred() {
+        let mut h = HeaderMap::new();
+        h.append(WWW_AUTHENTICATE, "Basic realm=\"x\"".parse().unwrap());
+        h.append(WWW_AUTHENTICATE, "Bearer scope=\"s\"".parse().unwrap());
+        let c = WwwAuthenticate::from_headers(&h).unwrap();
+        assert_eq!(c.scheme, "Bearer");
+        assert_eq!(c.scope.as_deref(), Some("s"));
+        assert!(WwwAuthenticate::from_headers(&HeaderMap::new()).is_none());
     }
 }
