@@ -484,7 +484,7 @@ impl OAuthClient {
             .get_all(WWW_AUTHENTICATE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .filter_map(WwwAuthenticate::parse)
+            .flat_map(WwwAuthenticate::parse_all)
             .any(|w| w.error.as_deref() == Some(USE_DPOP_NONCE));
         if !wants_nonce {
             if let Some(n) = offered {
