@@ -64,6 +64,8 @@ macro_rules! log {
 
 #[path = "conformance_client_auth.rs"]
 mod auth;
+#[path = "conformance_client_auth_ext.rs"]
+mod auth_ext;
 #[path = "conformance_client_modern.rs"]
 mod modern;
 #[path = "conformance_client_skills.rs"]
@@ -85,6 +87,7 @@ fn main() -> ExitCode {
     if !SCENARIOS.contains(&scenario.as_str())
         && !skills::SCENARIOS.contains(&scenario.as_str())
         && !auth::SCENARIOS.contains(&scenario.as_str())
+        && !auth_ext::SCENARIOS.contains(&scenario.as_str())
     {
         log!(
             "unknown scenario {scenario:?}; this client knows: {}",
@@ -171,6 +174,7 @@ async fn run_scenario(scenario: &str, run: &Run) -> Outcome {
         "http-standard-headers" => modern::standard_headers(run).await,
         "http-custom-headers" => modern::custom_headers(run).await,
         "http-invalid-tool-headers" => modern::invalid_tool_headers(run).await,
+        s if auth_ext::SCENARIOS.contains(&s) => auth_ext::run(s, run).await,
         other => Err(format!("no handler for scenario {other:?}").into()),
     }
 }

@@ -7,19 +7,22 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue, WWW_AUTHENTICATE};
 use reqwest::{Method, Url};
 
 use super::discovery::{self, Discovered, resource_covers};
+use super::dpop::{DPOP_NONCE_HEADER, DpopKey, USE_DPOP_NONCE, proof_nonce};
 use super::flow::{self, Pending};
 use super::pkce::{self, Pkce, random_token};
 use super::store::now_secs;
 use super::token_endpoint::{self, Grant};
 use super::{
     AuthError, ClientRegistration, OAuthConfig, ServerMetadata, StoreKey, StoredCredentials,
-    TokenSet, registration, scopes,
+    TokenSet, grants, registration, scopes,
 };
-use crate::transport::http_client::{AuthChallenge, AuthFuture, AuthProvider, AuthProviderError};
+use crate::transport::http_client::{
+    AuthChallenge, AuthFuture, AuthProvider, AuthProviderError, WwwAuthenticate,
+};
 
 /// Refresh an access token this many seconds before it expires.
 const REFRESH_MARGIN: u64 = 30;
@@ -54,6 +57,8 @@ pub struct OAuthClient {
     session: Mutex<Session>,
     /// One authorization (or refresh) at a time.
     flow: tokio::sync::Mutex<()>,
+    /// The DPoP key, when [`OAuthConfig::dpop`] is on.
+    dpop: Option<DpopKey>,
 }
 
 /// The credentials in use.
@@ -97,13 +102,30 @@ impl OAuthClient {
                     reason: e.to_string(),
                 })?,
         };
+        let dpop = if cfg.dpop {
+            Some(DpopKey::generate()?)
+        } else {
+            None
+        };
         Ok(OAuthClient {
             cfg,
             server_url,
             http,
             session: Mutex::new(Session::default()),
             flow: tokio::sync::Mutex::new(()),
+            dpop,
         })
+    }
+
+    /// Stored tokens this client can present: DPoP-bound tokens of an
+    /// earlier process are bound to a key that no longer exists.
+    fn usable(&self, tokens: Option<TokenSet>) -> Option<TokenSet> {
+        tokens.filter(|t| !t.token_type.eq_ignore_ascii_case("dpop"))
+    }
+
+    /// The DPoP key the tokens are bound to, when DPoP is on.
+    pub fn dpop_key(&self) -> Option<&DpopKey> {
+        self.dpop.as_ref()
     }
 
     fn session(&self) -> MutexGuard<'_, Session> {
@@ -116,7 +138,9 @@ impl OAuthClient {
     pub async fn login(&self) -> Result<StoreKey, AuthError> {
         let _flow = self.flow.lock().await;
         let found = discovery::discover(&self.http, &self.server_url, None).await?;
-        pkce::require_s256(&found.server)?;
+        if self.cfg.grant.is_interactive() {
+            pkce::require_s256(&found.server)?;
+        }
         self.switch_to(&found)?;
         self.authorize(&found, None, Vec::new()).await?;
         Ok(self.key(&found))
@@ -158,7 +182,7 @@ impl OAuthClient {
             if let Some((key, creds)) = newest {
                 s.key = Some(key);
                 s.client = creds.client;
-                s.tokens = creds.tokens;
+                s.tokens = self.usable(creds.tokens);
             }
         }
         Ok(s.tokens.as_ref().and_then(|t| {
@@ -167,13 +191,16 @@ impl OAuthClient {
         }))
     }
 
-    /// Refreshes the access token with the refresh token, if there is one.
-    /// Returns whether new tokens were obtained.
+    /// Refreshes the access token with the refresh token, if there is one,
+    /// or, for a machine-to-machine grant without one, with the grant
+    /// again (whose refusal is reported, not retried). Returns whether new
+    /// tokens were obtained.
     async fn refresh(&self) -> Result<bool, AuthError> {
+        let machine = !self.cfg.grant.is_interactive();
         let (key, client, tokens, meta) = {
             let s = self.session();
             match (&s.key, &s.client, &s.tokens) {
-                (Some(k), Some(c), Some(t)) if t.refresh_token.is_some() => {
+                (Some(k), Some(c), Some(t)) if machine || t.refresh_token.is_some() => {
                     (k.clone(), c.clone(), t.clone(), s.meta.clone())
                 }
                 _ => return Ok(false),
@@ -185,12 +212,34 @@ impl OAuthClient {
                 .await?
                 .unwrap_or_else(|| ServerMetadata::defaults(&key.issuer)),
         };
+        if tokens.refresh_token.is_none() {
+            let scope = (!tokens.scope.is_empty()).then(|| tokens.scope.join(" "));
+            let fresh = grants::obtain(
+                &self.http,
+                &self.cfg,
+                self.dpop.as_ref(),
+                &meta,
+                &key.resource,
+                &client,
+                scope.as_deref(),
+            )
+            .await?;
+            {
+                let mut s = self.session();
+                s.tokens = Some(fresh);
+                s.meta = Some(meta);
+                s.refreshed = false;
+            }
+            self.persist()?;
+            return Ok(true);
+        }
         let refresh_token = tokens.refresh_token.as_deref().unwrap_or_default();
         let result = token_endpoint::request(
             &self.http,
             &meta,
             &client,
             self.cfg.client_key.as_deref(),
+            self.dpop.as_ref(),
             Grant::Refresh { refresh_token },
             &key.resource,
             &tokens.scope,
@@ -237,7 +286,7 @@ impl OAuthClient {
             let stored = self.cfg.store.load(&key)?.unwrap_or_default();
             s.key = Some(key);
             s.client = stored.client;
-            s.tokens = stored.tokens;
+            s.tokens = self.usable(stored.tokens);
             s.requested = Vec::new();
             s.refreshed = false;
         }
@@ -279,6 +328,9 @@ impl OAuthClient {
         previous: Vec<String>,
     ) -> Result<(), AuthError> {
         let meta = &found.server;
+        if !self.cfg.grant.is_interactive() {
+            return self.machine_grant(found, challenged_scope, previous).await;
+        }
         let client = self.session().client.clone();
         let client = match client {
             Some(c) => c,
@@ -326,6 +378,7 @@ impl OAuthClient {
             meta,
             &client,
             self.cfg.client_key.as_deref(),
+            self.dpop.as_ref(),
             Grant::AuthorizationCode {
                 code: &code,
                 verifier: pending.pkce.verifier(),
@@ -350,8 +403,115 @@ impl OAuthClient {
         self.persist()
     }
 
+    /// Obtains tokens with the configured machine-to-machine grant.
+    async fn machine_grant(
+        &self,
+        found: &Discovered,
+        challenged_scope: Option<&str>,
+        previous: Vec<String>,
+    ) -> Result<(), AuthError> {
+        let meta = &found.server;
+        let stored = self.session().client.clone();
+        let client = grants::machine_client(&self.cfg, stored, &meta.issuer)?;
+        let scope = scopes::select(
+            challenged_scope,
+            found
+                .resource
+                .as_ref()
+                .and_then(|r| r.scopes_supported.as_deref()),
+            &previous,
+            meta.scopes_supported.as_deref(),
+            false,
+        )
+        .map(|s| s.join(" "));
+        let tokens = grants::obtain(
+            &self.http,
+            &self.cfg,
+            self.dpop.as_ref(),
+            meta,
+            &found.resource_indicator,
+            &client,
+            scope.as_deref(),
+        )
+        .await?;
+        if authorization_value(&tokens).is_none() {
+            return Err(AuthError::Token {
+                endpoint: meta.token_endpoint.clone(),
+                reason: "the access token cannot be sent in an HTTP header".to_owned(),
+            });
+        }
+        {
+            let mut s = self.session();
+            s.client = Some(client);
+            s.tokens = Some(tokens);
+        }
+        self.persist()
+    }
+
+    /// The `DPoP` proof header of a request of `method` to `url`
+    /// presenting the current token, when that token is DPoP-bound.
+    fn dpop_proof(
+        &self,
+        method: &Method,
+        url: &Url,
+    ) -> Result<Option<(HeaderName, HeaderValue)>, AuthError> {
+        let Some(key) = &self.dpop else {
+            return Ok(None);
+        };
+        let token = {
+            let s = self.session();
+            match &s.tokens {
+                Some(t) if t.token_type.eq_ignore_ascii_case("dpop") => t.access_token.clone(),
+                _ => return Ok(None),
+            }
+        };
+        let proof = key.proof(method, url, Some(&token))?;
+        let value = HeaderValue::from_str(&proof)
+            .map_err(|_| AuthError::Key("the DPoP proof cannot form a header".to_owned()))?;
+        Ok(Some((HeaderName::from_static("dpop"), value)))
+    }
+
+    /// Answers a resource server's `use_dpop_nonce` challenge (RFC 9449
+    /// §9): `Some(result)` when `c` is one.
+    fn dpop_nonce_challenge(&self, c: &AuthChallenge) -> Option<Result<(), AuthError>> {
+        let key = self.dpop.as_ref()?;
+        let offered = c
+            .headers
+            .get(DPOP_NONCE_HEADER)
+            .and_then(|v| v.to_str().ok());
+        let wants_nonce = c
+            .headers
+            .get_all(WWW_AUTHENTICATE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(WwwAuthenticate::parse_all)
+            .any(|w| w.error.as_deref() == Some(USE_DPOP_NONCE));
+        if !wants_nonce {
+            if let Some(n) = offered {
+                key.remember_nonce(&c.url, n);
+            }
+            return None;
+        }
+        let sent = c
+            .sent
+            .iter()
+            .find(|(n, _)| n.as_str() == "dpop")
+            .and_then(|(_, v)| v.to_str().ok())
+            .and_then(proof_nonce);
+        Some(
+            key.nonce_challenge(&c.url, sent.as_deref(), offered)
+                .map_err(|reason| AuthError::DpopNonce {
+                    server: self.cfg.server_url.clone(),
+                    reason,
+                }),
+        )
+    }
+
     /// Answers a challenge (see [`AuthProvider::challenge`]).
     async fn answer(&self, c: &AuthChallenge) -> Result<(), AuthError> {
+        if let Some(result) = self.dpop_nonce_challenge(c) {
+            return result;
+        }
         let _flow = self.flow.lock().await;
         let sent = c
             .sent
@@ -373,7 +533,9 @@ impl OAuthClient {
             www.and_then(|w| w.resource_metadata.as_deref()),
         )
         .await?;
-        pkce::require_s256(&found.server)?;
+        if self.cfg.grant.is_interactive() {
+            pkce::require_s256(&found.server)?;
+        }
         self.switch_to(&found)?;
         let challenged = www.and_then(|w| w.scope.as_deref());
         let (current, has_refresh, granted, requested) = {
@@ -438,8 +600,8 @@ fn authorization_value(tokens: &TokenSet) -> Option<HeaderValue> {
 impl AuthProvider for OAuthClient {
     fn headers<'a>(
         &'a self,
-        _method: &'a Method,
-        _url: &'a Url,
+        method: &'a Method,
+        url: &'a Url,
     ) -> AuthFuture<'a, Result<Vec<(HeaderName, HeaderValue)>, AuthProviderError>> {
         Box::pin(async move {
             let Some((mut value, expiring)) = self.current()? else {
@@ -459,7 +621,9 @@ impl AuthProvider for OAuthClient {
                     }
                 }
             }
-            Ok(vec![(AUTHORIZATION, value)])
+            let mut headers = vec![(AUTHORIZATION, value)];
+            headers.extend(self.dpop_proof(method, url)?);
+            Ok(headers)
         })
     }
 

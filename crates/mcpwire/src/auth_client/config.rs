@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::{Authorize, ClientKey, ClientRegistration, CredentialStore, MemoryStore};
+use super::{Authorize, ClientKey, ClientRegistration, CredentialStore, MemoryStore, OAuthGrant};
 
 /// The settings of an [`OAuthClient`](super::OAuthClient).
 ///
@@ -31,6 +31,8 @@ pub struct OAuthConfig {
     pub(crate) store: Arc<dyn CredentialStore>,
     pub(crate) authorize: Option<Arc<dyn Authorize>>,
     pub(crate) http: Option<reqwest::Client>,
+    pub(crate) grant: OAuthGrant,
+    pub(crate) dpop: bool,
 }
 
 impl std::fmt::Debug for OAuthConfig {
@@ -45,6 +47,8 @@ impl std::fmt::Debug for OAuthConfig {
             .field("offline_access", &self.offline_access)
             .field("store", &self.store)
             .field("authorize", &self.authorize)
+            .field("grant", &self.grant)
+            .field("dpop", &self.dpop)
             .finish_non_exhaustive()
     }
 }
@@ -68,6 +72,8 @@ impl OAuthConfig {
             store: Arc::new(MemoryStore::new()),
             authorize: None,
             http: None,
+            grant: OAuthGrant::AuthorizationCode,
+            dpop: false,
         }
     }
 
@@ -144,6 +150,32 @@ impl OAuthConfig {
     #[must_use]
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
+        self
+    }
+
+    /// How tokens are obtained: the user's authorization-code flow (the
+    /// default) or a machine-to-machine grant (client credentials, a
+    /// workload JWT, enterprise-managed authorization); see [`OAuthGrant`].
+    #[must_use]
+    pub fn grant(mut self, grant: OAuthGrant) -> Self {
+        self.grant = grant;
+        self
+    }
+
+    /// Whether to bind tokens to a key of this client with DPoP (RFC 9449,
+    /// default false): every token request and every MCP request carries
+    /// a proof signed by a fresh ES256 key made for this client, tokens
+    /// issued as `DPoP` are sent as `Authorization: DPoP …`, and the
+    /// nonces servers ask for (`use_dpop_nonce`) are supplied.
+    ///
+    /// ```
+    /// use mcpwire::auth_client::{OAuthClient, OAuthConfig};
+    /// let oauth = OAuthClient::new(OAuthConfig::new("https://mcp.example.com/mcp").dpop(true)).unwrap();
+    /// assert!(oauth.dpop_key().is_some());
+    /// ```
+    #[must_use]
+    pub fn dpop(mut self, on: bool) -> Self {
+        self.dpop = on;
         self
     }
 }

@@ -92,6 +92,51 @@ pub enum AuthError {
         /// The OAuth error code and description, or what was malformed.
         reason: String,
     },
+    /// The token endpoint does not accept the client's credentials
+    /// (`invalid_client`).
+    #[error(
+        "the authorization server's token endpoint {endpoint} rejected this client ({method}): {reason}; check the client id and its secret or key (OAuthConfig::client, OAuthConfig::client_key) and the authentication methods the server accepts"
+    )]
+    ClientRejected {
+        /// The token endpoint.
+        endpoint: String,
+        /// The client authentication method used, e.g. `client_secret_basic`.
+        method: &'static str,
+        /// The OAuth error code and description.
+        reason: String,
+    },
+    /// The token endpoint refused a machine-to-machine grant (client
+    /// credentials, JWT bearer); the request is not retried.
+    #[error("the token endpoint {endpoint} refused the {grant} grant: {reason}; {hint}")]
+    GrantRejected {
+        /// The token endpoint.
+        endpoint: String,
+        /// The `grant_type`.
+        grant: &'static str,
+        /// The OAuth error code and description.
+        reason: String,
+        /// What usually fixes it.
+        hint: &'static str,
+    },
+    /// A DPoP server keeps demanding nonces (RFC 9449 §8, §9).
+    #[error("DPoP nonce negotiation with {server} failed: {reason}")]
+    DpopNonce {
+        /// The token endpoint or MCP server.
+        server: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A workload identity or IdP token could not be read.
+    #[error("cannot obtain the assertion: {0}")]
+    Assertion(String),
+    /// The enterprise identity provider's token exchange failed.
+    #[error("the token exchange at the identity provider {endpoint} failed: {reason}")]
+    TokenExchange {
+        /// The IdP's token endpoint.
+        endpoint: String,
+        /// The OAuth error code and description, or what was malformed.
+        reason: String,
+    },
     /// The client's key for `private_key_jwt` cannot sign.
     #[error("the client assertion key is unusable: {0}")]
     Key(String),

@@ -16,6 +16,8 @@ const BODY_LIMIT: usize = 1024 * 1024;
 pub(crate) struct JsonResponse {
     pub status: StatusCode,
     pub body: Value,
+    /// The response headers (e.g. `DPoP-Nonce`).
+    pub headers: reqwest::header::HeaderMap,
 }
 
 /// GETs `url` with `Accept: application/json`.
@@ -63,6 +65,7 @@ async fn send(req: reqwest::RequestBuilder, what: String) -> Result<JsonResponse
         reason: error_chain(&e),
     })?;
     let status = resp.status();
+    let headers = resp.headers().clone();
     let mut buf = Vec::new();
     loop {
         match resp.chunk().await {
@@ -85,7 +88,11 @@ async fn send(req: reqwest::RequestBuilder, what: String) -> Result<JsonResponse
         }
     }
     let body = serde_json::from_slice(&buf).unwrap_or(Value::Null);
-    Ok(JsonResponse { status, body })
+    Ok(JsonResponse {
+        status,
+        body,
+        headers,
+    })
 }
 
 /// `application/x-www-form-urlencoded` of `pairs`.

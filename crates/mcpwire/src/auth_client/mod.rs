@@ -23,7 +23,14 @@
 //!   memory or in a `0600` JSON file; an issuer's credentials are never
 //!   sent to another one;
 //! * the user's part ([`Authorize`]): pluggable; [`HeadlessAuthorize`]
-//!   fetches the authorization URL without following the redirect.
+//!   fetches the authorization URL without following the redirect;
+//! * machine-to-machine grants ([`OAuthGrant`]): client credentials
+//!   (secret or `private_key_jwt`), a workload JWT with the RFC 7523 JWT
+//!   bearer grant ([`AssertionSource`]), enterprise-managed authorization
+//!   ([`EnterpriseGrant`]: RFC 8693 token exchange at the IdP for an
+//!   ID-JAG, then the JWT bearer grant);
+//! * DPoP (RFC 9449, [`OAuthConfig::dpop`]): sender-constrained tokens, a
+//!   proof per request signed by the client's [`DpopKey`], server nonces.
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -44,9 +51,13 @@ mod authorize;
 mod client;
 mod config;
 mod discovery;
+mod dpop;
+mod enterprise;
 mod error;
 mod fetch;
 mod flow;
+mod grants;
+mod jwt_bearer;
 mod pkce;
 mod registration;
 mod scopes;
@@ -57,7 +68,11 @@ pub use authorize::{Authorize, HeadlessAuthorize, LoopbackAuthorize, OpenUrl};
 pub use client::OAuthClient;
 pub use config::OAuthConfig;
 pub use discovery::{ResourceMetadata, ServerMetadata};
+pub use dpop::DpopKey;
+pub use enterprise::EnterpriseGrant;
 pub use error::{AuthError, StoreError};
+pub use grants::OAuthGrant;
+pub use jwt_bearer::{AssertionFn, AssertionSource};
 pub use pkce::Pkce;
 /// The URL type of the authorization step and the metadata.
 pub use reqwest::Url;

@@ -6,12 +6,13 @@
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use reqwest::Url;
-use reqwest::header::{AUTHORIZATION, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use ring::rand::SystemRandom;
 use ring::signature::{self, EcdsaKeyPair, RsaKeyPair};
 use serde_json::{Value, json};
 
-use super::fetch::{form_encode, oauth_error, post_form};
+use super::dpop::{DPOP_NONCE_HEADER, DpopKey, USE_DPOP_NONCE, proof_nonce};
+use super::fetch::{JsonResponse, form_encode, oauth_error, post_form};
 use super::pkce::random_token;
 use super::store::now_secs;
 use super::{AuthError, ClientRegistration, ServerMetadata, TokenSet};
@@ -160,6 +161,31 @@ pub(crate) enum Grant<'a> {
     Refresh {
         refresh_token: &'a str,
     },
+    /// OAuth 2.1 §4.2 (the client acts for itself).
+    ClientCredentials {
+        scope: Option<&'a str>,
+    },
+    /// RFC 7523 §2.1: a JWT (a workload's identity token or an ID-JAG) as
+    /// the authorization grant.
+    JwtBearer {
+        assertion: &'a str,
+        scope: Option<&'a str>,
+    },
+}
+
+/// The `grant_type` of the RFC 7523 JWT bearer grant.
+pub(crate) const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+impl Grant<'_> {
+    /// The `grant_type` value.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Grant::AuthorizationCode { .. } => "authorization_code",
+            Grant::Refresh { .. } => "refresh_token",
+            Grant::ClientCredentials { .. } => "client_credentials",
+            Grant::JwtBearer { .. } => JWT_BEARER_GRANT,
+        }
+    }
 }
 
 /// How the client authenticates at the token endpoint.
@@ -169,6 +195,18 @@ pub(crate) enum Method {
     Post,
     None,
     PrivateKeyJwt,
+}
+
+impl Method {
+    /// The RFC 7591 name of the method.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Method::Basic => "client_secret_basic",
+            Method::Post => "client_secret_post",
+            Method::None => "none",
+            Method::PrivateKeyJwt => "private_key_jwt",
+        }
+    }
 }
 
 /// The method for `client` at the server of `meta`: the one registered,
@@ -200,14 +238,21 @@ pub(crate) fn method(meta: &ServerMetadata, client: &ClientRegistration, key: bo
     Method::None
 }
 
-/// Requests tokens. `previous_scope` is what the tokens are assumed to
-/// carry when the response names no `scope`.
+/// How many times one token request is sent again with a nonce the
+/// server asked for (`use_dpop_nonce`, RFC 9449 §8).
+const DPOP_NONCE_RETRIES: usize = 2;
+
+/// Requests tokens. `requested_scope` is what the tokens are assumed to
+/// carry when the response names no `scope`. With `dpop`, each request
+/// carries a DPoP proof, and a `use_dpop_nonce` answer is retried with the
+/// server's nonce (at most [`DPOP_NONCE_RETRIES`] times).
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn request(
     http: &reqwest::Client,
     meta: &ServerMetadata,
     client: &ClientRegistration,
     key: Option<&ClientKey>,
+    dpop: Option<&DpopKey>,
     grant: Grant<'_>,
     resource: &str,
     requested_scope: &[String],
@@ -236,10 +281,24 @@ pub(crate) async fn request(
             pairs.push(("grant_type", "refresh_token".to_owned()));
             pairs.push(("refresh_token", (*refresh_token).to_owned()));
         }
+        Grant::ClientCredentials { scope } => {
+            pairs.push(("grant_type", grant.name().to_owned()));
+            if let Some(scope) = scope {
+                pairs.push(("scope", (*scope).to_owned()));
+            }
+        }
+        Grant::JwtBearer { assertion, scope } => {
+            pairs.push(("grant_type", grant.name().to_owned()));
+            pairs.push(("assertion", (*assertion).to_owned()));
+            if let Some(scope) = scope {
+                pairs.push(("scope", (*scope).to_owned()));
+            }
+        }
     }
     pairs.push(("resource", resource.to_owned()));
     let mut headers = Vec::new();
-    match method(meta, client, key.is_some()) {
+    let auth_method = method(meta, client, key.is_some());
+    match auth_method {
         Method::Basic => {
             let secret = client.client_secret.as_deref().unwrap_or_default();
             let raw = format!("{}:{}", form_value(&client.client_id), form_value(secret));
@@ -266,9 +325,51 @@ pub(crate) async fn request(
         }
     }
     let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let resp = post_form(http, &endpoint, &borrowed, headers).await?;
+    let mut nonce_retries = 0;
+    let resp = loop {
+        let mut headers = headers.clone();
+        let sent_nonce = match dpop {
+            Some(d) => {
+                let proof = d.proof(&reqwest::Method::POST, &endpoint, None)?;
+                let nonce = proof_nonce(&proof);
+                let value = HeaderValue::from_str(&proof)
+                    .map_err(|_| fail("the DPoP proof cannot form a header".to_owned()))?;
+                headers.push((HeaderName::from_static("dpop"), value));
+                nonce
+            }
+            None => None,
+        };
+        let resp = post_form(http, &endpoint, &borrowed, headers).await?;
+        let Some(d) = dpop else { break resp };
+        let offered = resp
+            .headers
+            .get(DPOP_NONCE_HEADER)
+            .and_then(|v| v.to_str().ok());
+        let wants_nonce = resp.status.is_client_error()
+            && resp.body.get("error").and_then(Value::as_str) == Some(USE_DPOP_NONCE);
+        if !wants_nonce {
+            if let Some(n) = offered {
+                d.remember_nonce(&endpoint, n);
+            }
+            break resp;
+        }
+        if nonce_retries >= DPOP_NONCE_RETRIES {
+            return Err(AuthError::DpopNonce {
+                server: meta.token_endpoint.clone(),
+                reason: format!(
+                    "it still asks for a new nonce after {DPOP_NONCE_RETRIES} retries with the nonces it supplied"
+                ),
+            });
+        }
+        d.nonce_challenge(&endpoint, sent_nonce.as_deref(), offered)
+            .map_err(|reason| AuthError::DpopNonce {
+                server: meta.token_endpoint.clone(),
+                reason,
+            })?;
+        nonce_retries += 1;
+    };
     if !resp.status.is_success() {
-        return Err(fail(oauth_error(&resp)));
+        return Err(rejected(meta, &grant, auth_method, &resp));
     }
     let field = |n: &str| resp.body.get(n).and_then(Value::as_str).map(str::to_owned);
     let Some(access_token) = field("access_token").filter(|t| !t.is_empty()) else {
@@ -290,6 +391,46 @@ pub(crate) async fn request(
         expires_at,
         scope,
     })
+}
+
+/// The error of a refused token request: the client's credentials
+/// (`invalid_client`), the grant, or anything else.
+fn rejected(
+    meta: &ServerMetadata,
+    grant: &Grant<'_>,
+    auth_method: Method,
+    resp: &JsonResponse,
+) -> AuthError {
+    let endpoint = meta.token_endpoint.clone();
+    let reason = oauth_error(resp);
+    match resp.body.get("error").and_then(Value::as_str) {
+        Some("invalid_client") => AuthError::ClientRejected {
+            endpoint,
+            method: auth_method.name(),
+            reason,
+        },
+        Some(code @ ("invalid_grant" | "unauthorized_client" | "invalid_scope"))
+            if !matches!(
+                grant,
+                Grant::AuthorizationCode { .. } | Grant::Refresh { .. }
+            ) =>
+        {
+            let hint = match code {
+                "invalid_grant" => {
+                    "the assertion is expired, has the wrong audience or issuer, or is not trusted by this server"
+                }
+                "unauthorized_client" => "this client may not use this grant at this server",
+                _ => "request fewer or other scopes",
+            };
+            AuthError::GrantRejected {
+                endpoint,
+                grant: grant.name(),
+                reason,
+                hint,
+            }
+        }
+        _ => AuthError::Token { endpoint, reason },
+    }
 }
 
 /// A value form-urlencoded (RFC 6749 §2.3.1 encodes the client id and

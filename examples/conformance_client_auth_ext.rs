@@ -1,0 +1,105 @@
+//! The OAuth extension scenarios of the conformance client
+//! (`auth/client-credentials-*`, `auth/enterprise-managed-authorization`,
+//! `auth/dpop*`, `auth/wif-jwt-bearer`): connect through an
+//! [`OAuthClient`] set up with the scenario's grant (from
+//! `MCP_CONFORMANCE_CONTEXT`), list the tools and call `test-tool`.
+
+use std::sync::Arc;
+
+use mcpwire::auth_client::{
+    AssertionSource, ClientKey, ClientRegistration, EnterpriseGrant, HeadlessAuthorize,
+    OAuthClient, OAuthConfig, OAuthGrant,
+};
+use mcpwire::transport::http_client::HttpClientTransport;
+use serde_json::{Value, json};
+
+use super::{BoxError, Outcome, Run, builder, call_tool, find_tool, list_tools};
+
+/// The extension scenarios this module acts out.
+pub const SCENARIOS: &[&str] = &[
+    "auth/client-credentials-jwt",
+    "auth/client-credentials-basic",
+    "auth/enterprise-managed-authorization",
+    "auth/dpop",
+    "auth/dpop-nonce",
+    "auth/wif-jwt-bearer",
+];
+
+/// A string of the scenario's context.
+fn ctx<'a>(run: &'a Run, name: &str) -> Result<&'a str, BoxError> {
+    run.context
+        .as_ref()
+        .and_then(|c| c.get(name))
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("MCP_CONFORMANCE_CONTEXT has no {name:?}").into())
+}
+
+/// The OAuth settings of `scenario`.
+fn config(scenario: &str, run: &Run) -> Result<OAuthConfig, BoxError> {
+    let cfg = OAuthConfig::new(run.url.as_str()).client_name(super::CLIENT_NAME);
+    Ok(match scenario {
+        "auth/client-credentials-jwt" => {
+            let key = ClientKey::from_pem(
+                ctx(run, "private_key_pem")?,
+                ctx(run, "signing_algorithm").unwrap_or("ES256"),
+            )?;
+            cfg.client(ClientRegistration::new(ctx(run, "client_id")?, None), None)
+                .client_key(key)
+                .grant(OAuthGrant::ClientCredentials)
+        }
+        "auth/client-credentials-basic" => {
+            let client = ClientRegistration::new(
+                ctx(run, "client_id")?,
+                Some(ctx(run, "client_secret")?.to_owned()),
+            );
+            cfg.client(client, None)
+                .grant(OAuthGrant::ClientCredentials)
+        }
+        "auth/enterprise-managed-authorization" => {
+            let idp = EnterpriseGrant::new(
+                ctx(run, "idp_token_endpoint")?,
+                AssertionSource::jwt(ctx(run, "idp_id_token")?),
+            )
+            .idp_client(ClientRegistration::new(ctx(run, "idp_client_id")?, None));
+            let client = ClientRegistration::new(
+                ctx(run, "client_id")?,
+                Some(ctx(run, "client_secret")?.to_owned()),
+            );
+            cfg.client(client, None).grant(OAuthGrant::Enterprise(idp))
+        }
+        "auth/wif-jwt-bearer" => cfg
+            .client(ClientRegistration::new(ctx(run, "client_id")?, None), None)
+            .grant(OAuthGrant::JwtBearer(AssertionSource::jwt(ctx(
+                run,
+                "valid_jwt",
+            )?))),
+        // DPoP with the authorization-code flow, completed headlessly.
+        _ => cfg
+            .redirect_uri("http://localhost:3000/callback")
+            .authorize(Arc::new(HeadlessAuthorize::new()))
+            .dpop(true),
+    })
+}
+
+/// Runs an extension scenario.
+pub async fn run(scenario: &str, run: &Run) -> Outcome {
+    let oauth =
+        OAuthClient::new(config(scenario, run)?).map_err(|e| format!("OAuth setup: {e}"))?;
+    let transport = HttpClientTransport::builder(run.url.as_str())
+        .auth(Arc::new(oauth))
+        .build()
+        .map_err(|e| -> BoxError { format!("cannot create the HTTP transport: {e}").into() })?;
+    let client = builder(run)
+        .connect(transport)
+        .await
+        .map_err(|e| format!("connecting failed: {e}"))?;
+    let outcome = async {
+        let tools = list_tools(&client).await?;
+        find_tool(&tools, "test-tool")?;
+        call_tool(&client, "test-tool", json!({})).await?;
+        Ok(())
+    }
+    .await;
+    client.close().await;
+    outcome
+}
