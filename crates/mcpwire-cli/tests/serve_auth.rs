@@ -11,12 +11,12 @@ mod common;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::process::Command;
+use std::time::{Duration, SystemTime};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::mcpwire;
+use common::{Server, mcpwire};
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use serde_json::{Value, json};
 
@@ -62,67 +62,20 @@ impl Keys {
     }
 }
 
-/// A protected support desk, killed on drop.
-struct Desk {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Desk {
-    /// Starts the desk on a free port of `ports` behind tokens signed by a
-    /// key of `jwks` (a file or URL) for its own /mcp URL, requiring
-    /// `mcp:tools`. Tests running at once use ranges of their own.
-    fn start(ports: std::ops::Range<u16>, jwks: &std::ffi::OsStr, db: &std::path::Path) -> Desk {
-        for port in ports {
-            let Ok(l) = TcpListener::bind(("127.0.0.1", port)) else {
-                continue;
-            };
-            let addr = l.local_addr().unwrap();
-            drop(l);
-            let mut child = Command::new(env!("CARGO_BIN_EXE_mcpwire"))
-                .args(["serve", "support-desk", "--db"])
-                .arg(db)
-                .args(["--http", &addr.to_string(), "--auth-jwks"])
-                .arg(jwks)
-                .args(["--auth-issuer", ISSUER, "--auth-audience"])
-                .arg(format!("http://{addr}/mcp"))
-                .args(["--auth-scope", "mcp:tools"])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap();
-            let start = Instant::now();
-            while start.elapsed() < Duration::from_secs(20) {
-                if TcpStream::connect(addr).is_ok() {
-                    // Ours, not another process that took the port.
-                    std::thread::sleep(Duration::from_millis(50));
-                    if let Ok(None) = child.try_wait() {
-                        return Desk { child, addr };
-                    }
-                    break;
-                }
-                if let Ok(Some(_)) = child.try_wait() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        panic!("no protected desk came up on any port of its range");
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}/mcp", self.addr)
-    }
-}
-
-impl Drop for Desk {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// A protected support desk on a free port, behind tokens signed by a key
+/// of `jwks` (a file or URL) for its own /mcp URL, requiring `mcp:tools`.
+fn start_desk(jwks: &std::ffi::OsStr, db: &std::path::Path) -> Server {
+    Server::listen(|addr| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_mcpwire"));
+        c.args(["serve", "support-desk", "--db"])
+            .arg(db)
+            .args(["--http", &addr.to_string(), "--auth-jwks"])
+            .arg(jwks)
+            .args(["--auth-issuer", ISSUER, "--auth-audience"])
+            .arg(format!("http://{addr}/mcp"))
+            .args(["--auth-scope", "mcp:tools"]);
+        c
+    })
 }
 
 /// One HTTP/1.1 exchange: the status, the headers (names lowercased) and
@@ -210,7 +163,7 @@ fn the_protected_desk_challenges_serves_metadata_and_takes_good_tokens_only() {
     for ext in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
     }
-    let desk = Desk::start(42400..42450, keys.jwks.as_os_str(), &db);
+    let desk = start_desk(keys.jwks.as_os_str(), &db);
     let url = desk.url();
     let prm = format!(
         "http://{}/.well-known/oauth-protected-resource/mcp",
@@ -296,7 +249,7 @@ fn the_keys_can_come_from_a_jwks_url() {
         let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
     }
     let jwks_url = format!("http://{jwks_addr}/jwks.json");
-    let desk = Desk::start(42450..42500, std::ffi::OsStr::new(&jwks_url), &db);
+    let desk = start_desk(std::ffi::OsStr::new(&jwks_url), &db);
     let url = desk.url();
     let token = keys.token(&url, "bob", "mcp:tools");
     let run = mcpwire([

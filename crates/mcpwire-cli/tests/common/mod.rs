@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -110,8 +110,21 @@ impl Server {
 
     /// Starts the command `make` builds for a free port in 4400-4499 (the
     /// first that binds and then accepts connections within 20 s).
+    ///
+    /// A port is handed to one test of this binary only: between the probe
+    /// and the server's own bind, a test running beside it would otherwise
+    /// see the port free too, and its server would lose the race while the
+    /// other's answered for it.
     pub fn listen(mut make: impl FnMut(SocketAddr) -> Command) -> Server {
+        static TAKEN: Mutex<Vec<u16>> = Mutex::new(Vec::new());
         for port in 4400..4500u16 {
+            {
+                let mut taken = TAKEN.lock().unwrap_or_else(|p| p.into_inner());
+                if taken.contains(&port) {
+                    continue;
+                }
+                taken.push(port);
+            }
             let Ok(l) = TcpListener::bind(("127.0.0.1", port)) else {
                 continue;
             };
@@ -125,7 +138,8 @@ impl Server {
                 .expect("spawning a server");
             let start = Instant::now();
             while start.elapsed() < Duration::from_secs(20) {
-                if TcpStream::connect(addr).is_ok() {
+                // Answering while alive: the listener is this child's.
+                if TcpStream::connect(addr).is_ok() && matches!(child.try_wait(), Ok(None)) {
                     return Server { child, addr };
                 }
                 if let Ok(Some(_)) = child.try_wait() {
