@@ -72,7 +72,13 @@ fn config(run: &Run) -> OAuthConfig {
 
 /// Runs an `auth/*` scenario.
 pub async fn run(run: &Run) -> Outcome {
-    let oauth = OAuthClient::new(config(run)).map_err(|e| format!("OAuth setup: {e}"))?;
+    run_with(config(run), run).await
+}
+
+/// Lists and calls `test-tool` through a transport authorized by `cfg`:
+/// what every auth scenario, extensions included, asks of the client.
+pub async fn run_with(cfg: OAuthConfig, run: &Run) -> Outcome {
+    let oauth = OAuthClient::new(cfg).map_err(|e| format!("OAuth setup: {e}"))?;
     let transport = HttpClientTransport::builder(run.url.as_str())
         .auth(Arc::new(oauth))
         .build()

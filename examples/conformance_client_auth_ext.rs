@@ -8,12 +8,11 @@ use std::sync::Arc;
 
 use mcpwire::auth_client::{
     AssertionSource, ClientKey, ClientRegistration, EnterpriseGrant, HeadlessAuthorize,
-    OAuthClient, OAuthConfig, OAuthGrant,
+    OAuthConfig, OAuthGrant,
 };
-use mcpwire::transport::http_client::HttpClientTransport;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::{BoxError, Outcome, Run, builder, call_tool, find_tool, list_tools};
+use super::{BoxError, Outcome, Run};
 
 /// The extension scenarios this module acts out.
 pub const SCENARIOS: &[&str] = &[
@@ -83,23 +82,5 @@ fn config(scenario: &str, run: &Run) -> Result<OAuthConfig, BoxError> {
 
 /// Runs an extension scenario.
 pub async fn run(scenario: &str, run: &Run) -> Outcome {
-    let oauth =
-        OAuthClient::new(config(scenario, run)?).map_err(|e| format!("OAuth setup: {e}"))?;
-    let transport = HttpClientTransport::builder(run.url.as_str())
-        .auth(Arc::new(oauth))
-        .build()
-        .map_err(|e| -> BoxError { format!("cannot create the HTTP transport: {e}").into() })?;
-    let client = builder(run)
-        .connect(transport)
-        .await
-        .map_err(|e| format!("connecting failed: {e}"))?;
-    let outcome = async {
-        let tools = list_tools(&client).await?;
-        find_tool(&tools, "test-tool")?;
-        call_tool(&client, "test-tool", json!({})).await?;
-        Ok(())
-    }
-    .await;
-    client.close().await;
-    outcome
+    super::auth::run_with(config(scenario, run)?, run).await
 }
