@@ -60,20 +60,7 @@ fn whoami_server() -> Server {
 async fn start_whoami(port: u16, keys: &Keys) -> Running {
     let jwks = Jwks::parse(&keys.jwks().to_string()).unwrap();
     let auth = auth_for(port, JwtVerifier::new(jwks, ISSUER, resource(port)));
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .unwrap();
-    let service = auth.wrap(StreamableHttp::new(whoami_server(), HttpConfig::default()));
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(serve_listener(service, listener, async {
-        let _ = rx.await;
-    }));
-    Running {
-        port,
-        resource: resource(port),
-        http: reqwest::Client::new(),
-        stop: Some(tx),
-    }
+    start_serving(port, auth, whoami_server()).await
 }
 
 /// A signed token for `sub` with `scope`, and extra claims.

@@ -388,12 +388,7 @@ impl OAuthClient {
             &requested,
         )
         .await?;
-        if authorization_value(&tokens).is_none() {
-            return Err(AuthError::Token {
-                endpoint: meta.token_endpoint.clone(),
-                reason: "the access token cannot be sent in an HTTP header".to_owned(),
-            });
-        }
+        sendable(&tokens, &meta.token_endpoint)?;
         {
             let mut s = self.session();
             s.tokens = Some(tokens);
@@ -434,12 +429,7 @@ impl OAuthClient {
             scope.as_deref(),
         )
         .await?;
-        if authorization_value(&tokens).is_none() {
-            return Err(AuthError::Token {
-                endpoint: meta.token_endpoint.clone(),
-                reason: "the access token cannot be sent in an HTTP header".to_owned(),
-            });
-        }
+        sendable(&tokens, &meta.token_endpoint)?;
         {
             let mut s = self.session();
             s.client = Some(client);
@@ -633,4 +623,16 @@ impl AuthProvider for OAuthClient {
     ) -> AuthFuture<'a, Result<(), AuthProviderError>> {
         Box::pin(async move { self.answer(challenge).await.map_err(Into::into) })
     }
+}
+
+/// Refuses tokens that could not be presented: an access token that is
+/// not a valid HTTP header value.
+fn sendable(tokens: &TokenSet, endpoint: &str) -> Result<(), AuthError> {
+    if authorization_value(tokens).is_none() {
+        return Err(AuthError::Token {
+            endpoint: endpoint.to_owned(),
+            reason: "the access token cannot be sent in an HTTP header".to_owned(),
+        });
+    }
+    Ok(())
 }

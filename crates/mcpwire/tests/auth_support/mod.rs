@@ -203,10 +203,15 @@ pub fn auth_for(port: u16, verifier: JwtVerifier) -> BearerAuth {
 }
 
 pub async fn start_with(port: u16, auth: BearerAuth) -> Running {
+    start_serving(port, auth, mcp_server()).await
+}
+
+/// `server` behind `auth` on `port`.
+pub async fn start_serving(port: u16, auth: BearerAuth, server: Server) -> Running {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .unwrap();
-    let service = auth.wrap(StreamableHttp::new(mcp_server(), HttpConfig::default()));
+    let service = auth.wrap(StreamableHttp::new(server, HttpConfig::default()));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(serve_listener(service, listener, async {
         let _ = rx.await;
