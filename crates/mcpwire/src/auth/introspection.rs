@@ -141,13 +141,7 @@ impl IntrospectionVerifier {
         {
             return Err(VerifyError::Issuer);
         }
-        if !verified
-            .audience
-            .iter()
-            .any(|a| super::metadata::same_resource(a, &self.audience))
-        {
-            return Err(VerifyError::Audience);
-        }
+        verified.check_audience(&self.audience)?;
         Ok(verified)
     }
 }

@@ -375,13 +375,7 @@ impl JwtVerifier {
         {
             return Err(VerifyError::Issuer);
         }
-        if !verified
-            .audience
-            .iter()
-            .any(|a| super::metadata::same_resource(a, &self.audience))
-        {
-            return Err(VerifyError::Audience);
-        }
+        verified.check_audience(&self.audience)?;
         Ok(verified)
     }
 }

@@ -70,6 +70,20 @@ impl VerifiedToken {
         self.scopes.iter().any(|s| s == scope)
     }
 
+    /// Refuses a token none of whose audiences is `resource`, the server's
+    /// canonical URI (RFC 8707), up to the spelling differences URIs allow.
+    pub(crate) fn check_audience(&self, resource: &str) -> Result<(), VerifyError> {
+        if self
+            .audience
+            .iter()
+            .any(|a| super::metadata::same_resource(a, resource))
+        {
+            Ok(())
+        } else {
+            Err(VerifyError::Audience)
+        }
+    }
+
     /// The key sessions are bound to: the issuer with the subject (or,
     /// for a token naming no subject, the client). A session opened with
     /// one token serves later tokens of the same key only.
