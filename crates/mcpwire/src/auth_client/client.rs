@@ -341,16 +341,7 @@ impl OAuthClient {
                 c
             }
         };
-        let scope = scopes::select(
-            challenged_scope,
-            found
-                .resource
-                .as_ref()
-                .and_then(|r| r.scopes_supported.as_deref()),
-            &previous,
-            meta.scopes_supported.as_deref(),
-            self.cfg.offline_access,
-        );
+        let scope = select_scopes(found, challenged_scope, &previous, self.cfg.offline_access);
         let pending = Pending {
             pkce: Pkce::new()?,
             state: random_token(16)?,
@@ -408,17 +399,7 @@ impl OAuthClient {
         let meta = &found.server;
         let stored = self.session().client.clone();
         let client = grants::machine_client(&self.cfg, stored, &meta.issuer)?;
-        let scope = scopes::select(
-            challenged_scope,
-            found
-                .resource
-                .as_ref()
-                .and_then(|r| r.scopes_supported.as_deref()),
-            &previous,
-            meta.scopes_supported.as_deref(),
-            false,
-        )
-        .map(|s| s.join(" "));
+        let scope = select_scopes(found, challenged_scope, &previous, false).map(|s| s.join(" "));
         let tokens = grants::obtain(
             &self.http,
             &self.cfg,
@@ -635,4 +616,25 @@ fn sendable(tokens: &TokenSet, endpoint: &str) -> Result<(), AuthError> {
         });
     }
     Ok(())
+}
+
+/// The scopes to ask `found`'s authorization server for, from the
+/// challenge, the resource's and the server's `scopes_supported`, and
+/// what was asked before.
+fn select_scopes(
+    found: &Discovered,
+    challenged: Option<&str>,
+    previous: &[String],
+    offline_access: bool,
+) -> Option<Vec<String>> {
+    scopes::select(
+        challenged,
+        found
+            .resource
+            .as_ref()
+            .and_then(|r| r.scopes_supported.as_deref()),
+        previous,
+        found.server.scopes_supported.as_deref(),
+        offline_access,
+    )
 }
