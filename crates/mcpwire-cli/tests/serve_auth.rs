@@ -96,12 +96,12 @@ fn http(addr: SocketAddr, request: &str) -> (u16, Vec<(String, String)>, String)
     (status.parse().unwrap(), headers, body.to_owned())
 }
 
-/// Serves `doc` to every GET on a free port in 42300-42399, counting the
+/// Serves `doc` to every GET on a free port in 28300-28399, counting the
 /// requests.
 fn serve_jwks(doc: String) -> (SocketAddr, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
-    let listener = (42300..42400u16)
+    let listener = (28300..28400u16)
         .find_map(|p| TcpListener::bind(("127.0.0.1", p)).ok())
-        .expect("a free port in 42300-42399");
+        .expect("a free port in 28300-28399");
     let addr = listener.local_addr().unwrap();
     let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = hits.clone();
@@ -284,13 +284,13 @@ fn incomplete_auth_flags_are_usage_errors_naming_the_missing_flag() {
         args.extend_from_slice(extra);
         mcpwire(args)
     };
-    let addr = ["--http", "127.0.0.1:42399"];
+    let addr = ["--http", "127.0.0.1:28399"];
     let run = serve(&[&addr[..], &["--auth-jwks", jwks]].concat()).expect(2);
     assert!(run.stderr.contains("--auth-issuer"), "{run:#?}");
     let run =
         serve(&[&addr[..], &["--auth-jwks", jwks, "--auth-issuer", ISSUER]].concat()).expect(2);
     assert!(run.stderr.contains("--auth-audience"), "{run:#?}");
-    let only_aud = ["--auth-audience", "http://127.0.0.1:42399/mcp"];
+    let only_aud = ["--auth-audience", "http://127.0.0.1:28399/mcp"];
     let run = serve(&[&addr[..], &["--auth-issuer", ISSUER], &only_aud[..]].concat()).expect(2);
     assert!(run.stderr.contains("--auth-jwks"), "{run:#?}");
     let all = [
@@ -299,7 +299,7 @@ fn incomplete_auth_flags_are_usage_errors_naming_the_missing_flag() {
         "--auth-issuer",
         ISSUER,
         "--auth-audience",
-        "http://127.0.0.1:42399/mcp",
+        "http://127.0.0.1:28399/mcp",
     ];
     // Tokens protect HTTP only.
     let run = serve(&all).expect(2);

@@ -49,10 +49,10 @@ async fn echo(client: &Client, tool: &str) -> Result<String, mcpwire::Error> {
 
 #[tokio::test]
 async fn the_full_flow_authorizes_and_the_client_lists_and_calls_tools() {
-    let asv = AuthServer::start(41100).await;
-    let _rs = protected(41101, &asv.issuer, asv.jwks()).await;
-    let oauth = Arc::new(OAuthClient::new(config(41101, Arc::new(MemoryStore::new()))).unwrap());
-    let client = connect(41101, oauth.clone()).await.unwrap();
+    let asv = AuthServer::start(26100).await;
+    let _rs = protected(26101, &asv.issuer, asv.jwks()).await;
+    let oauth = Arc::new(OAuthClient::new(config(26101, Arc::new(MemoryStore::new()))).unwrap());
+    let client = connect(26101, oauth.clone()).await.unwrap();
     let tools = client.list_all_tools().await.unwrap();
     assert!(tools.iter().any(|t| t.name == "echo"), "{tools:?}");
     assert_eq!(echo(&client, "echo").await.unwrap(), "hi");
@@ -78,20 +78,20 @@ async fn the_full_flow_authorizes_and_the_client_lists_and_calls_tools() {
     let auths = asv.authorizations();
     assert_eq!(auths.len(), 1, "{auths:?}");
     let a = &auths[0];
-    assert_eq!(a["resource"], resource(41101));
+    assert_eq!(a["resource"], resource(26101));
     assert_eq!(a["scope"], "mcp:tools");
     assert_eq!(a["code_challenge_method"], "S256");
     assert_eq!(a["response_type"], "code");
     let tokens = asv.token_requests();
     assert_eq!(tokens.len(), 1);
-    assert_eq!(tokens[0]["resource"], resource(41101));
+    assert_eq!(tokens[0]["resource"], resource(26101));
     assert_eq!(tokens[0]["grant_type"], "authorization_code");
     // The stored credentials are keyed by issuer and resource.
     let creds = oauth.credentials().unwrap();
     assert_eq!(creds.len(), 1);
     assert_eq!(
         creds[0].0,
-        StoreKey::new(asv.issuer.clone(), resource(41101))
+        StoreKey::new(asv.issuer.clone(), resource(26101))
     );
     client.close().await;
 }
@@ -109,11 +109,11 @@ fn auth_failure(e: mcpwire::Error) -> String {
 
 #[tokio::test]
 async fn metadata_naming_another_issuer_is_refused() {
-    let asv = AuthServer::start(41110).await;
+    let asv = AuthServer::start(26110).await;
     asv.behave(|b| b.metadata_issuer = Some("https://attacker.example".into()));
-    let _rs = protected(41111, &asv.issuer, asv.jwks()).await;
-    let oauth = Arc::new(OAuthClient::new(config(41111, Arc::new(MemoryStore::new()))).unwrap());
-    let msg = auth_failure(connect(41111, oauth).await.unwrap_err());
+    let _rs = protected(26111, &asv.issuer, asv.jwks()).await;
+    let oauth = Arc::new(OAuthClient::new(config(26111, Arc::new(MemoryStore::new()))).unwrap());
+    let msg = auth_failure(connect(26111, oauth).await.unwrap_err());
     assert!(
         msg.contains("names issuer \"https://attacker.example\""),
         "{msg}"
@@ -129,7 +129,7 @@ async fn metadata_naming_another_issuer_is_refused() {
 
 #[tokio::test]
 async fn a_server_without_pkce_s256_is_refused() {
-    for (port, methods) in [(41120, Some(vec!["plain".to_owned()])), (41122, None)] {
+    for (port, methods) in [(26120, Some(vec!["plain".to_owned()])), (26122, None)] {
         let asv = AuthServer::start(port).await;
         asv.behave(|b| b.pkce_methods = methods.clone());
         let _rs = protected(port + 1, &asv.issuer, asv.jwks()).await;
@@ -144,7 +144,7 @@ async fn a_server_without_pkce_s256_is_refused() {
 
 #[tokio::test]
 async fn a_wrong_or_missing_iss_stops_the_flow_before_the_token_request() {
-    for (port, iss) in [(41130, Iss::Wrong), (41132, Iss::Omit)] {
+    for (port, iss) in [(26130, Iss::Wrong), (26132, Iss::Omit)] {
         let asv = AuthServer::start(port).await;
         asv.behave(|b| b.iss = iss);
         let _rs = protected(port + 1, &asv.issuer, asv.jwks()).await;
@@ -159,24 +159,24 @@ async fn a_wrong_or_missing_iss_stops_the_flow_before_the_token_request() {
         );
     }
     // Not advertised and not sent: the flow goes on.
-    let asv = AuthServer::start(41134).await;
+    let asv = AuthServer::start(26134).await;
     asv.behave(|b| {
         b.iss = Iss::Omit;
         b.iss_supported = false;
     });
-    let _rs = protected(41135, &asv.issuer, asv.jwks()).await;
-    let oauth = Arc::new(OAuthClient::new(config(41135, Arc::new(MemoryStore::new()))).unwrap());
-    let client = connect(41135, oauth).await.unwrap();
+    let _rs = protected(26135, &asv.issuer, asv.jwks()).await;
+    let oauth = Arc::new(OAuthClient::new(config(26135, Arc::new(MemoryStore::new()))).unwrap());
+    let client = connect(26135, oauth).await.unwrap();
     client.list_all_tools().await.unwrap();
     client.close().await;
 }
 
 #[tokio::test]
 async fn step_up_unites_scopes_and_a_hopeless_step_up_is_bounded() {
-    let asv = AuthServer::start(41140).await;
-    let _rs = protected(41141, &asv.issuer, asv.jwks()).await;
-    let oauth = Arc::new(OAuthClient::new(config(41141, Arc::new(MemoryStore::new()))).unwrap());
-    let client = connect(41141, oauth).await.unwrap();
+    let asv = AuthServer::start(26140).await;
+    let _rs = protected(26141, &asv.issuer, asv.jwks()).await;
+    let oauth = Arc::new(OAuthClient::new(config(26141, Arc::new(MemoryStore::new()))).unwrap());
+    let client = connect(26141, oauth).await.unwrap();
     assert_eq!(echo(&client, "echo").await.unwrap(), "hi");
     // `admin` needs mcp:admin: 403 insufficient_scope, then step-up.
     assert_eq!(echo(&client, "admin").await.unwrap(), "admin: hi");
@@ -190,11 +190,11 @@ async fn step_up_unites_scopes_and_a_hopeless_step_up_is_bounded() {
 
     // A server that never grants mcp:admin: the call fails after a bounded
     // number of authorizations instead of looping.
-    let asv = AuthServer::start(41142).await;
+    let asv = AuthServer::start(26142).await;
     asv.behave(|b| b.grant_only = Some("mcp:tools".into()));
-    let _rs = protected(41143, &asv.issuer, asv.jwks()).await;
-    let oauth = Arc::new(OAuthClient::new(config(41143, Arc::new(MemoryStore::new()))).unwrap());
-    let client = connect(41143, oauth).await.unwrap();
+    let _rs = protected(26143, &asv.issuer, asv.jwks()).await;
+    let oauth = Arc::new(OAuthClient::new(config(26143, Arc::new(MemoryStore::new()))).unwrap());
+    let client = connect(26143, oauth).await.unwrap();
     assert_eq!(echo(&client, "echo").await.unwrap(), "hi");
     let msg = auth_failure(echo(&client, "admin").await.unwrap_err());
     assert!(msg.contains("mcp:admin"), "{msg}");
@@ -207,13 +207,13 @@ async fn step_up_unites_scopes_and_a_hopeless_step_up_is_bounded() {
 
 #[tokio::test]
 async fn an_expiring_access_token_is_refreshed_with_the_refresh_token() {
-    let asv = AuthServer::start(41150).await;
+    let asv = AuthServer::start(26150).await;
     // Shorter than the client's refresh margin: every later request
     // refreshes first.
     asv.behave(|b| b.expires_in = 20);
-    let _rs = protected(41151, &asv.issuer, asv.jwks()).await;
-    let oauth = Arc::new(OAuthClient::new(config(41151, Arc::new(MemoryStore::new()))).unwrap());
-    let client = connect(41151, oauth).await.unwrap();
+    let _rs = protected(26151, &asv.issuer, asv.jwks()).await;
+    let oauth = Arc::new(OAuthClient::new(config(26151, Arc::new(MemoryStore::new()))).unwrap());
+    let client = connect(26151, oauth).await.unwrap();
     assert_eq!(echo(&client, "echo").await.unwrap(), "hi");
     assert_eq!(echo(&client, "echo").await.unwrap(), "hi");
     let tokens = asv.token_requests();
@@ -222,7 +222,7 @@ async fn an_expiring_access_token_is_refreshed_with_the_refresh_token() {
         .filter(|t| t["grant_type"] == "refresh_token")
         .collect();
     assert!(!refreshes.is_empty(), "{tokens:?}");
-    assert_eq!(refreshes[0]["resource"], resource(41151));
+    assert_eq!(refreshes[0]["resource"], resource(26151));
     assert_eq!(
         asv.authorizations().len(),
         1,
@@ -295,16 +295,16 @@ fn the_file_store_round_trips_with_owner_only_permissions() {
 async fn file_stored_credentials_serve_a_later_client_without_consent() {
     let dir = temp_dir("reuse");
     let path = dir.join("credentials.json");
-    let asv = AuthServer::start(41160).await;
-    let _rs = protected(41161, &asv.issuer, asv.jwks()).await;
-    let first = Arc::new(OAuthClient::new(config(41161, Arc::new(FileStore::new(&path)))).unwrap());
+    let asv = AuthServer::start(26160).await;
+    let _rs = protected(26161, &asv.issuer, asv.jwks()).await;
+    let first = Arc::new(OAuthClient::new(config(26161, Arc::new(FileStore::new(&path)))).unwrap());
     let key = first.login().await.unwrap();
     assert_eq!(key.issuer, asv.issuer);
     assert_eq!(asv.authorizations().len(), 1);
     // A new process (a new OAuthClient) reads the file and sends the token.
     let second =
-        Arc::new(OAuthClient::new(config(41161, Arc::new(FileStore::new(&path)))).unwrap());
-    let client = connect(41161, second.clone()).await.unwrap();
+        Arc::new(OAuthClient::new(config(26161, Arc::new(FileStore::new(&path)))).unwrap());
+    let client = connect(26161, second.clone()).await.unwrap();
     assert_eq!(echo(&client, "echo").await.unwrap(), "hi");
     assert_eq!(
         asv.authorizations().len(),
@@ -320,10 +320,10 @@ async fn file_stored_credentials_serve_a_later_client_without_consent() {
 
 #[tokio::test]
 async fn credentials_of_one_issuer_are_never_sent_to_another() {
-    let old = AuthServer::start(41170).await;
-    let new = AuthServer::start(41171).await;
+    let old = AuthServer::start(26170).await;
+    let new = AuthServer::start(26171).await;
     // The server now trusts the new authorization server only.
-    let _rs = protected(41172, &new.issuer, new.jwks()).await;
+    let _rs = protected(26172, &new.issuer, new.jwks()).await;
     let store = Arc::new(MemoryStore::new());
     let mut creds = StoredCredentials::default();
     creds.client = Some(ClientRegistration::new(
@@ -339,10 +339,10 @@ async fn credentials_of_one_issuer_are_never_sent_to_another() {
     creds.tokens = Some(tokens);
     creds.updated_at = 1;
     store
-        .save(&StoreKey::new(old.issuer.clone(), resource(41172)), &creds)
+        .save(&StoreKey::new(old.issuer.clone(), resource(26172)), &creds)
         .unwrap();
-    let oauth = Arc::new(OAuthClient::new(config(41172, store.clone())).unwrap());
-    let client = connect(41172, oauth).await.unwrap();
+    let oauth = Arc::new(OAuthClient::new(config(26172, store.clone())).unwrap());
+    let client = connect(26172, oauth).await.unwrap();
     assert_eq!(echo(&client, "echo").await.unwrap(), "hi");
     // The new server saw a fresh registration and nothing of the old one.
     assert_eq!(new.count(|e| matches!(e, Event::Register { .. })), 1);
@@ -367,10 +367,10 @@ async fn credentials_of_one_issuer_are_never_sent_to_another() {
 
 #[tokio::test]
 async fn a_rejected_access_token_is_replaced_by_refreshing_without_consent() {
-    let asv = AuthServer::start(41180).await;
-    let _rs = protected(41181, &asv.issuer, asv.jwks()).await;
+    let asv = AuthServer::start(26180).await;
+    let _rs = protected(26181, &asv.issuer, asv.jwks()).await;
     let store = Arc::new(MemoryStore::new());
-    let first = OAuthClient::new(config(41181, store.clone())).unwrap();
+    let first = OAuthClient::new(config(26181, store.clone())).unwrap();
     let key = first.login().await.unwrap();
     // The access token goes bad (revoked, or the server's keys changed).
     let mut creds = store.load(&key).unwrap().unwrap();
@@ -378,8 +378,8 @@ async fn a_rejected_access_token_is_replaced_by_refreshing_without_consent() {
     tokens.access_token = "revoked".into();
     creds.tokens = Some(tokens);
     store.save(&key, &creds).unwrap();
-    let oauth = Arc::new(OAuthClient::new(config(41181, store.clone())).unwrap());
-    let client = connect(41181, oauth).await.unwrap();
+    let oauth = Arc::new(OAuthClient::new(config(26181, store.clone())).unwrap());
+    let client = connect(26181, oauth).await.unwrap();
     assert_eq!(echo(&client, "echo").await.unwrap(), "hi");
     let grants: Vec<String> = asv
         .token_requests()

@@ -61,7 +61,7 @@ fn dpop_config(servers: &Servers) -> OAuthConfig {
 #[tokio::test]
 async fn dpop_binds_the_token_and_signs_every_request() {
     let servers = start(
-        43110,
+        27110,
         Behavior {
             auth_methods: vec!["none"],
             dpop: true,
@@ -113,7 +113,7 @@ async fn dpop_binds_the_token_and_signs_every_request() {
 #[tokio::test]
 async fn stored_dpop_tokens_of_another_key_are_not_presented() {
     let servers = start(
-        43120,
+        27120,
         Behavior {
             auth_methods: vec!["none"],
             dpop: true,
@@ -141,7 +141,7 @@ async fn stored_dpop_tokens_of_another_key_are_not_presented() {
 #[tokio::test]
 async fn dpop_nonces_are_supplied_at_the_token_endpoint_and_the_server() {
     let servers = start(
-        43111,
+        27111,
         Behavior {
             auth_methods: vec!["none"],
             dpop: true,
@@ -188,7 +188,7 @@ async fn dpop_nonces_are_supplied_at_the_token_endpoint_and_the_server() {
 #[tokio::test]
 async fn a_server_that_keeps_demanding_nonces_gets_an_error_not_a_loop() {
     let servers = start(
-        43112,
+        27112,
         Behavior {
             auth_methods: vec!["none"],
             dpop: true,
@@ -210,7 +210,7 @@ async fn a_server_that_keeps_demanding_nonces_gets_an_error_not_a_loop() {
 
     // At the token endpoint.
     let servers = start(
-        43113,
+        27113,
         Behavior {
             auth_methods: vec!["none"],
             dpop: true,
@@ -228,7 +228,7 @@ async fn a_server_that_keeps_demanding_nonces_gets_an_error_not_a_loop() {
 #[tokio::test]
 async fn client_credentials_with_client_secret_basic() {
     let servers = start(
-        43114,
+        27114,
         Behavior {
             auth_methods: vec!["client_secret_basic"],
             basic: Some(("cc-client", SECRET)),
@@ -263,7 +263,7 @@ async fn client_credentials_with_client_secret_basic() {
 #[tokio::test]
 async fn a_machine_token_about_to_expire_is_renewed_before_it_is_sent() {
     let servers = start(
-        43119,
+        27119,
         Behavior {
             auth_methods: vec!["client_secret_basic"],
             basic: Some(("cc-client", SECRET)),
@@ -303,7 +303,7 @@ async fn client_credentials_with_private_key_jwt() {
     let pair =
         EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).unwrap();
     let servers = start(
-        43115,
+        27115,
         Behavior {
             auth_methods: vec!["private_key_jwt"],
             assertion_key: Some(("jwt-client", pair.public_key().as_ref().to_vec())),
@@ -326,7 +326,7 @@ async fn client_credentials_with_private_key_jwt() {
 #[tokio::test]
 async fn invalid_client_is_a_typed_error_without_secrets_and_not_retried() {
     let servers = start(
-        43116,
+        27116,
         Behavior {
             auth_methods: vec!["client_secret_basic"],
             basic: Some(("cc-client", "the-right-secret")),
@@ -376,7 +376,7 @@ async fn invalid_client_is_a_typed_error_without_secrets_and_not_retried() {
 async fn jwt_bearer_grant_presents_the_workload_token_and_stops_on_refusal() {
     let workload = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ3b3JrbG9hZCJ9.c2lnbmF0dXJl";
     let servers = start(
-        43117,
+        27117,
         Behavior {
             auth_methods: vec!["none"],
             jwt_bearer: Some(workload),
@@ -432,7 +432,7 @@ async fn jwt_bearer_grant_presents_the_workload_token_and_stops_on_refusal() {
 #[tokio::test]
 async fn enterprise_grant_exchanges_the_id_token_then_presents_the_id_jag() {
     let servers = start(
-        43118,
+        27118,
         Behavior {
             auth_methods: vec!["client_secret_basic"],
             basic: Some(("mcp-client", SECRET)),

@@ -234,7 +234,7 @@ fn assert_alice(seen: &Value, scopes: &[&str]) {
 #[tokio::test]
 async fn tools_see_the_identity_in_a_session_as_json_and_as_sse() {
     let keys = Keys::new();
-    let s = start_whoami(42101, &keys).await;
+    let s = start_whoami(28101, &keys).await;
     let extra = json!({"client_id": "desk-app", "tenant": "t1"});
     let token = token_for(&keys, s.port, "alice", "mcp:tools", extra.clone());
     let mut session = Session::open(&s.resource, "2025-11-25", Some(&token)).await;
@@ -265,7 +265,7 @@ async fn tools_see_the_identity_in_a_session_as_json_and_as_sse() {
 #[tokio::test]
 async fn tools_see_the_identity_in_stateless_requests_as_json_and_as_sse() {
     let keys = Keys::new();
-    let s = start_whoami(42102, &keys).await;
+    let s = start_whoami(28102, &keys).await;
     let extra = json!({"client_id": "desk-app", "tenant": "t1"});
     let token = token_for(&keys, s.port, "alice", "mcp:tools", extra);
 
@@ -288,7 +288,7 @@ async fn tools_see_the_identity_in_stateless_requests_as_json_and_as_sse() {
 #[tokio::test]
 async fn a_batch_delivered_through_the_session_carries_the_identity() {
     let keys = Keys::new();
-    let s = start_whoami(42103, &keys).await;
+    let s = start_whoami(28103, &keys).await;
     let extra = json!({"client_id": "desk-app", "tenant": "t1"});
     let token = token_for(&keys, s.port, "alice", "mcp:tools", extra);
     // 2025-03-26 is the revision with batches; they reach the engine
@@ -323,7 +323,7 @@ async fn a_batch_delivered_through_the_session_carries_the_identity() {
 
 #[tokio::test]
 async fn without_the_auth_layer_handlers_see_no_identity() {
-    let port = 42104;
+    let port = 28104;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .unwrap();
@@ -345,7 +345,7 @@ async fn without_the_auth_layer_handlers_see_no_identity() {
 #[tokio::test]
 async fn a_session_serves_only_the_subject_that_opened_it() {
     let keys = Keys::new();
-    let s = start_whoami(42105, &keys).await;
+    let s = start_whoami(28105, &keys).await;
     let alice = token_for(&keys, s.port, "alice", "mcp:tools", json!({}));
     let bob = token_for(&keys, s.port, "bob", "mcp:tools", json!({}));
     let mut session = Session::open(&s.resource, "2025-11-25", Some(&alice)).await;
@@ -458,7 +458,7 @@ async fn a_session_opened_without_a_principal_refuses_requests_with_one_and_back
 #[tokio::test]
 async fn the_token_never_reaches_the_handler() {
     let keys = Keys::new();
-    let s = start_whoami(42106, &keys).await;
+    let s = start_whoami(28106, &keys).await;
     let extra = json!({"client_id": "desk-app", "tenant": "t1"});
     let token = token_for(&keys, s.port, "alice", "mcp:tools", extra);
     let signature = token.rsplit('.').next().unwrap().to_string();
@@ -488,7 +488,7 @@ async fn the_token_never_reaches_the_handler() {
 #[tokio::test]
 async fn a_stateless_task_is_seen_only_by_its_subject_and_runs_as_them() {
     let keys = Keys::new();
-    let s = start_whoami(42107, &keys).await;
+    let s = start_whoami(28107, &keys).await;
     let extra = json!({"client_id": "desk-app", "tenant": "t1"});
     let alice = token_for(&keys, s.port, "alice", "mcp:tools", extra);
     let bob = token_for(&keys, s.port, "bob", "mcp:tools", json!({}));

@@ -271,15 +271,15 @@ mod tests {
 
     #[tokio::test]
     async fn loopback_receives_the_callback() {
-        let redirect = "http://127.0.0.1:41990/callback";
+        let redirect = "http://127.0.0.1:26990/callback";
         let step = LoopbackAuthorize::new(Arc::new(|url: &Url| {
             let to = format!(
-                "http://127.0.0.1:41990/callback?code=c1&state={}",
+                "http://127.0.0.1:26990/callback?code=c1&state={}",
                 url.query().unwrap_or("")
             );
             tokio::spawn(async move {
                 // A stray request first, then the callback.
-                let _ = reqwest::get("http://127.0.0.1:41990/favicon.ico").await;
+                let _ = reqwest::get("http://127.0.0.1:26990/favicon.ico").await;
                 let r = reqwest::get(to).await.unwrap();
                 assert_eq!(r.status(), 200);
             });
@@ -297,8 +297,8 @@ mod tests {
         let step = LoopbackAuthorize::new(Arc::new(|_: &Url| Err("no browser".to_owned())));
         let auth = Url::parse("https://as.example/authorize").unwrap();
         for bad in [
-            "https://127.0.0.1:41991/cb",
-            "http://example.com:41991/cb",
+            "https://127.0.0.1:26991/cb",
+            "http://example.com:26991/cb",
             "http://127.0.0.1/cb",
         ] {
             assert!(
@@ -310,7 +310,7 @@ mod tests {
             );
         }
         let e = step
-            .authorize(&auth, "http://127.0.0.1:41991/cb")
+            .authorize(&auth, "http://127.0.0.1:26991/cb")
             .await
             .unwrap_err();
         assert!(e.to_string().contains("no browser"), "{e}");
