@@ -42,20 +42,28 @@ pub fn credentials_path() -> Result<PathBuf, CliError> {
     Ok(config.join("mcpwire").join("credentials.json"))
 }
 
+/// The settings of every OAuth client of the command: `url`'s, with the
+/// credential file as its store.
+pub fn config(url: &str) -> Result<OAuthConfig, CliError> {
+    Ok(OAuthConfig::new(url).store(Arc::new(FileStore::new(credentials_path()?))))
+}
+
+/// The OAuth client of `config`, for `url`.
+pub fn client(config: OAuthConfig, url: &str) -> Result<OAuthClient, CliError> {
+    OAuthClient::new(config)
+        .map_err(|e| CliError::usage(format!("cannot use OAuth with {url}: {e}")))
+}
+
 /// The OAuth client of a verb's connection to `url`: stored tokens are
 /// used and refreshed, but a new authorization is refused (the verb then
 /// logs in, on a terminal, and connects again). The flag tells whether
 /// the server asked for one.
 pub fn stored(url: &str) -> Result<(Arc<OAuthClient>, Arc<AtomicBool>), CliError> {
     let asked = Arc::new(AtomicBool::new(false));
-    let config = OAuthConfig::new(url)
-        .store(Arc::new(FileStore::new(credentials_path()?)))
-        .authorize(Arc::new(Refuse {
-            asked: asked.clone(),
-        }));
-    let client = OAuthClient::new(config)
-        .map_err(|e| CliError::usage(format!("cannot use OAuth with {url}: {e}")))?;
-    Ok((Arc::new(client), asked))
+    let config = config(url)?.authorize(Arc::new(Refuse {
+        asked: asked.clone(),
+    }));
+    Ok((Arc::new(client(config, url)?), asked))
 }
 
 /// Authorizes with the server at `url` now: prints the authorization URL
@@ -72,13 +80,10 @@ pub async fn login(url: &str, launch: bool, wait: Duration) -> Result<String, Cl
         })?,
         Err(_) => DEFAULT_REDIRECT_PORT,
     };
-    let config = OAuthConfig::new(url)
-        .store(Arc::new(FileStore::new(credentials_path()?)))
+    let config = config(url)?
         .redirect_uri(format!("http://127.0.0.1:{port}/callback"))
         .authorize(Arc::new(LoopbackAuthorize::new(opener).timeout(wait)));
-    let client = OAuthClient::new(config)
-        .map_err(|e| CliError::usage(format!("cannot use OAuth with {url}: {e}")))?;
-    let key = client
+    let key = client(config, url)?
         .login()
         .await
         .map_err(|e| CliError::connect(format!("authorization with {url} failed: {e}")))?;

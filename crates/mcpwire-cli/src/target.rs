@@ -270,13 +270,17 @@ fn connect_error(url: &str, opts: &TargetArgs, e: &mcpwire::Error) -> CliError {
 
 /// The `--timeout` as a duration.
 pub fn timeout_of(opts: &TargetArgs) -> Result<Duration, CliError> {
-    Duration::try_from_secs_f64(opts.timeout)
+    seconds(opts.timeout, "--timeout")
+}
+
+/// A positive number of seconds given to `flag`, as a duration.
+pub fn seconds(value: f64, flag: &str) -> Result<Duration, CliError> {
+    Duration::try_from_secs_f64(value)
         .ok()
         .filter(|d| !d.is_zero())
         .ok_or_else(|| {
             CliError::usage(format!(
-                "--timeout {} is not a positive number of seconds",
-                opts.timeout
+                "{flag} {value} is not a positive number of seconds"
             ))
         })
 }

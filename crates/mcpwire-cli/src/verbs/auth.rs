@@ -1,15 +1,16 @@
 //! `auth login|logout|status URL`: the stored OAuth credentials of an
 //! HTTP server.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use mcpwire::auth_client::{FileStore, OAuthClient, OAuthConfig};
+use mcpwire::auth_client::OAuthClient;
 use serde_json::json;
 
 use crate::cli::{Auth, AuthAction, AuthTarget};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::oauth;
 use crate::output::Output;
+use crate::target::seconds;
 
 /// Runs `auth`.
 pub async fn run(a: Auth, out: Output) -> CliResult {
@@ -21,15 +22,7 @@ pub async fn run(a: Auth, out: Output) -> CliResult {
 }
 
 async fn login(t: AuthTarget, out: Output) -> CliResult {
-    let wait = Duration::try_from_secs_f64(t.timeout)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| {
-            CliError::usage(format!(
-                "--timeout {} is not a positive number of seconds",
-                t.timeout
-            ))
-        })?;
+    let wait = seconds(t.timeout, "--timeout")?;
     let issuer = oauth::login(&t.url, out.interactive, wait).await?;
     if out.json {
         println!(
@@ -44,10 +37,7 @@ async fn login(t: AuthTarget, out: Output) -> CliResult {
 
 /// An OAuth client that only reads and edits the stored credentials.
 fn stored(url: &str) -> Result<OAuthClient, CliError> {
-    let config = OAuthConfig::new(url).store(std::sync::Arc::new(FileStore::new(
-        oauth::credentials_path()?,
-    )));
-    OAuthClient::new(config).map_err(|e| CliError::usage(format!("cannot use {url}: {e}")))
+    oauth::client(oauth::config(url)?, url)
 }
 
 fn logout(t: &AuthTarget, out: Output) -> CliResult {
