@@ -10,6 +10,7 @@ use std::time::Duration;
 use mcpwire_types::{
     MetaExt, Notification, RequestId, SubscriptionFilter, SubscriptionsListenRequestParams, methods,
 };
+use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
@@ -195,7 +196,7 @@ impl Client {
             .params
             .as_ref()
             .and_then(|p| p.get("notifications"))
-            .map(|v| serde_json::from_value::<SubscriptionFilter>(v.clone()))
+            .map(SubscriptionFilter::deserialize)
             .transpose()
             .map_err(|e| Error::Protocol(format!("malformed subscription acknowledgement: {e}")))?
             .unwrap_or_default();
