@@ -133,16 +133,12 @@ impl DpopKey {
         if let Some(nonce) = self.nonce(url) {
             claims["nonce"] = json!(nonce);
         }
-        let input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
-        let sig = self
-            .pair
-            .sign(&SystemRandom::new(), input.as_bytes())
-            .map_err(|_| AuthError::Key("signing the DPoP proof failed".to_owned()))?;
-        Ok(format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig.as_ref())))
+        super::jws::compact(&header, &claims, |input| {
+            self.pair
+                .sign(&SystemRandom::new(), input)
+                .map(|sig| sig.as_ref().to_vec())
+                .map_err(|_| AuthError::Key("signing the DPoP proof failed".to_owned()))
+        })
     }
 
     fn nonces(&self) -> std::sync::MutexGuard<'_, HashMap<String, Nonce>> {

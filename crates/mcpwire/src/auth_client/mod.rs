@@ -57,6 +57,7 @@ mod error;
 mod fetch;
 mod flow;
 mod grants;
+mod jws;
 mod jwt_bearer;
 mod pkce;
 mod registration;

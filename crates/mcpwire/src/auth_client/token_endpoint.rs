@@ -4,7 +4,7 @@
 //! or `private_key_jwt` with an RFC 7523 assertion signed by [`ClientKey`]).
 
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use reqwest::Url;
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use ring::rand::SystemRandom;
@@ -123,31 +123,22 @@ impl ClientKey {
             "iat": now,
             "exp": now + 300,
         });
-        let input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
-        let rng = SystemRandom::new();
-        let sig = match &self.signer {
-            Signer::Es256(k) => k
-                .sign(&rng, input.as_bytes())
-                .map_err(|_| AuthError::Key("ES256 signing failed".to_owned()))?
-                .as_ref()
-                .to_vec(),
-            Signer::Rs256(k) => {
-                let mut out = vec![0; k.public().modulus_len()];
-                k.sign(
-                    &signature::RSA_PKCS1_SHA256,
-                    &rng,
-                    input.as_bytes(),
-                    &mut out,
-                )
-                .map_err(|_| AuthError::Key("RS256 signing failed".to_owned()))?;
-                out
+        super::jws::compact(&header, &claims, |input| {
+            let rng = SystemRandom::new();
+            match &self.signer {
+                Signer::Es256(k) => Ok(k
+                    .sign(&rng, input)
+                    .map_err(|_| AuthError::Key("ES256 signing failed".to_owned()))?
+                    .as_ref()
+                    .to_vec()),
+                Signer::Rs256(k) => {
+                    let mut out = vec![0; k.public().modulus_len()];
+                    k.sign(&signature::RSA_PKCS1_SHA256, &rng, input, &mut out)
+                        .map_err(|_| AuthError::Key("RS256 signing failed".to_owned()))?;
+                    Ok(out)
+                }
             }
-        };
-        Ok(format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig)))
+        })
     }
 }
 
@@ -442,6 +433,7 @@ fn form_value(v: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     fn meta(methods: Option<&[&str]>) -> ServerMetadata {
         ServerMetadata {
