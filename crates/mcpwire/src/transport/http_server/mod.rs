@@ -47,6 +47,8 @@ use mcpwire_types::{ErrorCode, Incoming, Message, ProtocolVersion, RequestId};
 pub use body::Body;
 pub use events::{EventStore, InMemoryEventStore, StoredEvent};
 pub use guard::{HostPolicy, LAST_EVENT_ID_HEADER, PROTOCOL_VERSION_HEADER, SESSION_ID_HEADER};
+#[cfg(feature = "auth")]
+pub(crate) use serve::accept_until;
 pub use serve::{LEGACY_MESSAGES_PATH, LEGACY_SSE_PATH, MCP_PATH};
 
 use crate::engine::Extensions;

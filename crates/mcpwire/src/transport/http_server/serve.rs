@@ -24,6 +24,63 @@ pub const LEGACY_MESSAGES_PATH: &str = "/messages";
 /// How long a graceful shutdown waits for in-flight requests.
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
+/// Accepts connections on `listener` until `shutdown` resolves and serves
+/// each with `service` (HTTP/1.1 keep-alive, TCP_NODELAY). With
+/// `graceful`, connections are watched so the caller can drain them;
+/// without, they run on after `shutdown` until they end.
+pub(crate) async fn accept_until<S, B>(
+    listener: &TcpListener,
+    shutdown: impl Future<Output = ()>,
+    graceful: Option<&GracefulShutdown>,
+    service: S,
+) where
+    S: hyper::service::Service<
+            http::Request<hyper::body::Incoming>,
+            Response = http::Response<B>,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (tcp, _peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(c) => c,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off, keep serving.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => return,
+        };
+        let _ = tcp.set_nodelay(true);
+        let conn = http1::Builder::new()
+            .keep_alive(true)
+            .serve_connection(TokioIo::new(tcp), service.clone());
+        let log = |ended: Result<(), hyper::Error>| {
+            if let Err(e) = ended {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        };
+        match graceful {
+            Some(g) => {
+                let conn = g.watch(conn);
+                tokio::spawn(async move { log(conn.await) });
+            }
+            None => {
+                tokio::spawn(async move { log(conn.await) });
+            }
+        }
+    }
+}
+
 impl StreamableHttp {
     /// Binds `addr` and serves the endpoint at `/mcp` until the process is
     /// interrupted (Ctrl-C), then drains in-flight requests.
@@ -53,48 +110,24 @@ impl StreamableHttp {
             }
         });
         let graceful = GracefulShutdown::new();
-        let mut shutdown = std::pin::pin!(shutdown);
-        loop {
-            let (tcp, _peer) = tokio::select! {
-                accepted = listener.accept() => match accepted {
-                    Ok(c) => c,
-                    Err(e) => {
-                        // Out of file descriptors and the like: back off, keep serving.
-                        tracing::warn!(error = %e, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                },
-                _ = &mut shutdown => break,
-            };
-            let _ = tcp.set_nodelay(true);
-            let svc = this.clone();
-            let service = service_fn(move |req: http::Request<hyper::body::Incoming>| {
-                let svc = svc.clone();
-                async move {
-                    let path = req.uri().path();
-                    let response = if path == MCP_PATH {
-                        svc.handle(req).await
-                    } else if svc.state.config.legacy_sse
-                        && (path == LEGACY_SSE_PATH || path == LEGACY_MESSAGES_PATH)
-                    {
-                        svc.handle_legacy_sse(req, LEGACY_MESSAGES_PATH).await
-                    } else {
-                        super::body::status(http::StatusCode::NOT_FOUND)
-                    };
-                    Ok::<_, std::convert::Infallible>(response)
-                }
-            });
-            let conn = http1::Builder::new()
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(tcp), service);
-            let conn = graceful.watch(conn);
-            tokio::spawn(async move {
-                if let Err(e) = conn.await {
-                    tracing::debug!(error = %e, "connection ended with an error");
-                }
-            });
-        }
+        let svc = this.clone();
+        let service = service_fn(move |req: http::Request<hyper::body::Incoming>| {
+            let svc = svc.clone();
+            async move {
+                let path = req.uri().path();
+                let response = if path == MCP_PATH {
+                    svc.handle(req).await
+                } else if svc.state.config.legacy_sse
+                    && (path == LEGACY_SSE_PATH || path == LEGACY_MESSAGES_PATH)
+                {
+                    svc.handle_legacy_sse(req, LEGACY_MESSAGES_PATH).await
+                } else {
+                    super::body::status(http::StatusCode::NOT_FOUND)
+                };
+                Ok::<_, std::convert::Infallible>(response)
+            }
+        });
+        accept_until(&listener, shutdown, Some(&graceful), service).await;
         // GET streams never end on their own and would hold the drain
         // forever; requests in flight finish and are answered.
         this.end_standalone_streams();
