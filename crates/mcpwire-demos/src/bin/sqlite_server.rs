@@ -6,8 +6,7 @@
 //! ```
 
 mod args;
-
-use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
+mod serve;
 
 const USAGE: &str =
     "usage: sqlite-server --db FILE [--http ADDR] | sqlite-server --db FILE create-sample";
@@ -25,17 +24,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     let server = mcpwire_demos::sqlite::server(&db)?;
-    match args.http {
-        Some(addr) => {
-            eprintln!(
-                "sqlite on http://{addr}/mcp (database {}, read-only)",
-                db.display()
-            );
-            StreamableHttp::new(server, HttpConfig::default())
-                .serve(addr)
-                .await?;
-        }
-        None => server.serve_stdio().await?,
-    }
-    Ok(())
+    let detail = format!("database {}, read-only", db.display());
+    serve::serve(server, args.http, "sqlite", &detail).await
 }

@@ -5,8 +5,7 @@
 //! ```
 
 mod args;
-
-use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
+mod serve;
 
 const USAGE: &str =
     "usage: support-desk-server [--db PATH] [--http ADDR]   (default db: support-desk.db)";
@@ -16,17 +15,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = args::parse(USAGE);
     let db = args.db.unwrap_or_else(|| "support-desk.db".into());
     let server = mcpwire_demos::support_desk::server(&db)?;
-    match args.http {
-        Some(addr) => {
-            eprintln!(
-                "support desk on http://{addr}/mcp (database {})",
-                db.display()
-            );
-            StreamableHttp::new(server, HttpConfig::default())
-                .serve(addr)
-                .await?;
-        }
-        None => server.serve_stdio().await?,
-    }
-    Ok(())
+    let detail = format!("database {}", db.display());
+    serve::serve(server, args.http, "support desk", &detail).await
 }
