@@ -231,3 +231,45 @@ async fn closing_a_stateless_request_stream_cancels_the_request() {
     assert_eq!(r.status(), StatusCode::OK);
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_that_outlives_its_request_never_reaches_a_later_one() {
+    let s = start(HttpConfig::default()).await;
+    // Both calls use id 7, as two unrelated clients may.
+    let call = |tool: &'static str, steps: u64, ms: u64, token: &'static str| {
+        let body = json!({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{
+            "name": tool, "arguments": {"steps": steps, "ms": ms},
+            "_meta": {
+                "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                "io.modelcontextprotocol/clientCapabilities": {},
+                "progressToken": token,
+            },
+        }});
+        Client::new()
+            .post(&s.url)
+            .header("content-type", "application/json")
+            .header("accept", ACCEPT_BOTH)
+            .header("mcp-protocol-version", "2026-07-28")
+            .header("mcp-method", "tools/call")
+            .header("mcp-name", tool)
+            .body(body.to_string())
+            .send()
+    };
+    // The first answers at once, and its handler reports progress later.
+    let r = call("linger", 0, 300, "first").await.unwrap();
+    assert_eq!(r.headers()["content-type"], "application/json");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["result"]["content"][0]["text"], "lingering");
+    // The second streams for longer than that; the late progress of the
+    // first must not land on its stream.
+    let r = call("steps", 3, 250, "second").await.unwrap();
+    assert_eq!(r.headers()["content-type"], "text/event-stream");
+    let text = r.text().await.unwrap();
+    assert!(text.contains("3 steps"), "{text}");
+    assert_eq!(text.matches("notifications/progress").count(), 3, "{text}");
+    assert!(
+        !text.contains("late") && !text.contains("\"first\""),
+        "another request's progress reached this stream: {text}"
+    );
+    s.stop().await;
+}

@@ -414,6 +414,24 @@ impl Peer {
         }
     }
 
+    /// Whether the connection is open, serves and awaits nothing, and no
+    /// handle on it exists beyond the `handles` its owner knows of: then
+    /// nothing left over from earlier requests can reach it.
+    #[cfg(feature = "http-server")]
+    pub(crate) fn is_quiet(&self, handles: usize) -> bool {
+        !self.shared.closed.is_cancelled()
+            && !self.shared.stop.is_cancelled()
+            && Arc::strong_count(&self.shared) == handles
+            && lock(&self.shared.running).is_empty()
+            && lock(&self.shared.pending).is_empty()
+    }
+
+    /// How many handles on this connection exist.
+    #[cfg(feature = "http-server")]
+    pub(crate) fn handles(&self) -> usize {
+        Arc::strong_count(&self.shared)
+    }
+
     /// Marks the connection closed and fails every pending request.
     /// Ends a connection whose reading loop never ran: what the loop would
     /// do on its way out, at once. Waiting callers fail and running

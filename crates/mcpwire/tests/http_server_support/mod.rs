@@ -82,6 +82,18 @@ pub fn server() -> Server {
             },
         ))
         .tool(ToolRoute::typed(
+            "linger",
+            |cx: Context, a: Steps| async move {
+                // Answers at once and reports progress afterwards, from a
+                // task that keeps the request's context.
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(a.ms)).await;
+                    cx.progress(1.0, None, Some("late")).await;
+                });
+                "lingering"
+            },
+        ))
+        .tool(ToolRoute::typed(
             "polled",
             |cx: Context, a: Steps| async move {
                 cx.close_stream(Duration::from_millis(a.ms));

@@ -1,8 +1,8 @@
 //! Checks on incoming HTTP requests: DNS-rebinding protection (Host and
 //! Origin), content negotiation, and the protocol version header.
 
-use http::HeaderMap;
 use http::header::{ACCEPT, CONTENT_TYPE, HOST, ORIGIN};
+use http::{HeaderMap, HeaderName};
 use mcpwire_types::ProtocolVersion;
 
 /// The `MCP-Protocol-Version` header.
@@ -11,6 +11,12 @@ pub const PROTOCOL_VERSION_HEADER: &str = "mcp-protocol-version";
 pub const SESSION_ID_HEADER: &str = "mcp-session-id";
 /// The `Last-Event-ID` header.
 pub const LAST_EVENT_ID_HEADER: &str = "last-event-id";
+
+/// The same names, ready for header map lookups (a `&str` key is parsed
+/// again on every lookup).
+pub(crate) const PROTOCOL_VERSION: HeaderName = HeaderName::from_static(PROTOCOL_VERSION_HEADER);
+pub(crate) const SESSION_ID: HeaderName = HeaderName::from_static(SESSION_ID_HEADER);
+pub(crate) const LAST_EVENT_ID: HeaderName = HeaderName::from_static(LAST_EVENT_ID_HEADER);
 
 /// Which hosts and origins may reach the server.
 #[derive(Debug, Clone, Default)]
@@ -76,8 +82,8 @@ pub(crate) fn check_host_and_origin(
             .get(HOST)
             .and_then(|h| h.to_str().ok())
             .unwrap_or("");
-        let name = host_part(host).to_ascii_lowercase();
-        if !hosts.iter().any(|h| h.eq_ignore_ascii_case(&name)) {
+        let name = host_part(host);
+        if !hosts.iter().any(|h| h.eq_ignore_ascii_case(name)) {
             return Err(refuse(
                 http::StatusCode::FORBIDDEN,
                 format!("Forbidden: Host {host:?} is not allowed"),
@@ -87,9 +93,9 @@ pub(crate) fn check_host_and_origin(
     if let (Some(origins), Some(origin)) = (&policy.origins, headers.get(ORIGIN)) {
         let origin = origin.to_str().unwrap_or("");
         let authority = origin.split_once("://").map_or("", |(_, rest)| rest);
-        let name = host_part(authority.trim_end_matches('/')).to_ascii_lowercase();
+        let name = host_part(authority.trim_end_matches('/'));
         let ok = origins.iter().any(|o| {
-            o.eq_ignore_ascii_case(origin) || (!o.contains("://") && o.eq_ignore_ascii_case(&name))
+            o.eq_ignore_ascii_case(origin) || (!o.contains("://") && o.eq_ignore_ascii_case(name))
         });
         if !ok {
             return Err(refuse(
@@ -101,15 +107,38 @@ pub(crate) fn check_host_and_origin(
     Ok(())
 }
 
-fn accepts(headers: &HeaderMap, mime: &str) -> bool {
-    headers.get_all(ACCEPT).iter().any(|v| {
-        v.to_str().unwrap_or("").split(',').any(|part| {
-            let t = part.split(';').next().unwrap_or("").trim();
-            t.eq_ignore_ascii_case(mime)
-                || t == "*/*"
-                || (t.ends_with("/*") && mime.starts_with(&t[..t.len() - 1]))
+/// Whether the `Accept` media range `range` (parameters already cut off)
+/// covers `mime`.
+fn covers(range: &str, mime: &str) -> bool {
+    range.eq_ignore_ascii_case(mime)
+        || range == "*/*"
+        || range.strip_suffix('*').is_some_and(|prefix| {
+            prefix.ends_with('/')
+                && mime
+                    .get(..prefix.len())
+                    .is_some_and(|m| m.eq_ignore_ascii_case(prefix))
         })
-    })
+}
+
+/// Which of `mimes` the `Accept` headers cover, in one pass over them.
+fn accepts<const N: usize>(headers: &HeaderMap, mimes: [&str; N]) -> [bool; N] {
+    let mut found = [false; N];
+    for v in headers.get_all(ACCEPT) {
+        if v.as_bytes() == b"application/json, text/event-stream" {
+            // What MCP clients send: both, with nothing else to read.
+            for (mime, seen) in mimes.iter().zip(found.iter_mut()) {
+                *seen = *seen || matches!(*mime, "application/json" | "text/event-stream");
+            }
+            continue;
+        }
+        for part in v.to_str().unwrap_or("").split(',') {
+            let range = part.split(';').next().unwrap_or("").trim();
+            for (mime, seen) in mimes.iter().zip(found.iter_mut()) {
+                *seen = *seen || covers(range, mime);
+            }
+        }
+    }
+    found
 }
 
 /// A POST must accept both JSON and SSE answers and send JSON.
@@ -125,7 +154,7 @@ pub(crate) fn check_post_headers(headers: &HeaderMap) -> Result<(), Refusal> {
             "Unsupported Media Type: Content-Type must be application/json",
         ));
     }
-    if !(accepts(headers, "application/json") && accepts(headers, "text/event-stream")) {
+    if accepts(headers, ["application/json", "text/event-stream"]) != [true, true] {
         return Err(refuse(
             http::StatusCode::NOT_ACCEPTABLE,
             "Not Acceptable: Accept must list both application/json and text/event-stream",
@@ -136,7 +165,7 @@ pub(crate) fn check_post_headers(headers: &HeaderMap) -> Result<(), Refusal> {
 
 /// A GET must accept SSE.
 pub(crate) fn check_get_headers(headers: &HeaderMap) -> Result<(), Refusal> {
-    if !accepts(headers, "text/event-stream") {
+    if accepts(headers, ["text/event-stream"]) != [true] {
         return Err(refuse(
             http::StatusCode::NOT_ACCEPTABLE,
             "Not Acceptable: Accept must list text/event-stream",
@@ -148,7 +177,7 @@ pub(crate) fn check_get_headers(headers: &HeaderMap) -> Result<(), Refusal> {
 /// The revision named by `MCP-Protocol-Version`: absent means 2025-03-26;
 /// an unknown value is refused.
 pub(crate) fn protocol_version(headers: &HeaderMap) -> Result<ProtocolVersion, Refusal> {
-    match headers.get(PROTOCOL_VERSION_HEADER) {
+    match headers.get(PROTOCOL_VERSION) {
         None => Ok(ProtocolVersion::V2025_03_26),
         Some(v) => {
             let text = v.to_str().unwrap_or("");

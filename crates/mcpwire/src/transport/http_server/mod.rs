@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::header::ALLOW;
-use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode};
 use http_body::Body as HttpBody;
 use http_body_util::{BodyExt, Limited};
 use mcpwire_types::{ErrorCode, Incoming, Message, ProtocolVersion, RequestId};
@@ -179,9 +179,16 @@ struct State {
     /// Set from the config, or by `serve` from the address it binds.
     hosts: std::sync::OnceLock<HostPolicy>,
     sessions: RwLock<HashMap<Arc<str>, Arc<Session>>>,
+    /// Engines that served a 2026-07-28 request and were left as they
+    /// started, kept for the next ones: starting an engine per request
+    /// costs more than the rest of a small call.
+    spare: std::sync::Mutex<Vec<Arc<Session>>>,
     epoch: Instant,
     reaper: std::sync::Once,
 }
+
+/// How many spare stateless engines are kept, at most.
+const MAX_SPARE: usize = 64;
 
 /// The MCP endpoint as a tower `Service`. Cheap to clone.
 #[derive(Clone)]
@@ -207,7 +214,7 @@ fn new_session_id() -> Arc<str> {
     Arc::from(s)
 }
 
-fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+fn header_str<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -234,6 +241,7 @@ impl StreamableHttp {
                 config,
                 hosts,
                 sessions: RwLock::new(HashMap::new()),
+                spare: std::sync::Mutex::new(Vec::new()),
                 epoch: Instant::now(),
                 reaper: std::sync::Once::new(),
             }),
@@ -269,6 +277,43 @@ impl StreamableHttp {
 
     fn now(&self) -> u64 {
         millis_since(self.state.epoch)
+    }
+
+    fn spare(&self) -> std::sync::MutexGuard<'_, Vec<Arc<Session>>> {
+        self.state.spare.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// An engine for one 2026-07-28 request: a spare one, or a new one.
+    fn stateless_session(&self, principal: Option<&str>) -> Arc<Session> {
+        let spare = match self.state.backend {
+            Backend::Server(_) => self.spare().pop(),
+            // A proxy's engine stands for a child session: never shared.
+            #[cfg(feature = "proxy")]
+            Backend::Proxy(_) => None,
+        };
+        spare.unwrap_or_else(|| {
+            Session::start(
+                &self.state.backend,
+                Arc::from(""),
+                self.state.config.event_store.clone(),
+                self.now(),
+                principal,
+            )
+        })
+    }
+
+    /// Keeps a stateless request's engine for the next one, when nothing
+    /// else holds it and the request left no trace in it.
+    fn recycle(&self, session: Arc<Session>) {
+        if matches!(self.state.backend, Backend::Server(_))
+            && Arc::strong_count(&session) == 1
+            && session.is_pristine()
+        {
+            let mut spare = self.spare();
+            if spare.len() < MAX_SPARE {
+                spare.push(session);
+            }
+        }
     }
 
     /// Closes every session's GET stream, so that a graceful shutdown is
@@ -359,7 +404,7 @@ impl StreamableHttp {
         headers: &HeaderMap,
         principal: Option<&str>,
     ) -> Result<Arc<Session>, NoSession> {
-        let id = header_str(headers, SESSION_ID_HEADER).ok_or(NoSession::Missing)?;
+        let id = header_str(headers, &guard::SESSION_ID).ok_or(NoSession::Missing)?;
         let session = self.sessions().get(id).cloned().ok_or(NoSession::Unknown)?;
         if !session.serves(principal) {
             tracing::debug!(
@@ -434,7 +479,7 @@ impl StreamableHttp {
             Err(_) => {
                 // An unknown MCP-Protocol-Version: the error lists what this
                 // server speaks and answers the request's id.
-                let requested = header_str(&parts.headers, PROTOCOL_VERSION_HEADER).unwrap_or("");
+                let requested = header_str(&parts.headers, &guard::PROTOCOL_VERSION).unwrap_or("");
                 let id = match &incoming {
                     Incoming::Message(Message::Request(r)) => Some(&r.id),
                     _ => None,
@@ -467,18 +512,22 @@ impl StreamableHttp {
                     None,
                 );
             }
-            let id: Arc<str> = if keep_no_session {
-                Arc::from("")
+            let s = if modern {
+                self.stateless_session(extensions.principal())
             } else {
-                new_session_id()
+                let id: Arc<str> = if keep_no_session {
+                    Arc::from("")
+                } else {
+                    new_session_id()
+                };
+                Session::start(
+                    &self.state.backend,
+                    id,
+                    self.state.config.event_store.clone(),
+                    self.now(),
+                    extensions.principal(),
+                )
             };
-            let s = Session::start(
-                &self.state.backend,
-                id,
-                self.state.config.event_store.clone(),
-                self.now(),
-                extensions.principal(),
-            );
             (s, true)
         } else {
             match self.find_session(&parts.headers, extensions.principal()) {
@@ -602,11 +651,14 @@ impl StreamableHttp {
                 self.sessions_mut()
                     .insert(session.core.id.clone(), session.clone());
                 if let Ok(v) = HeaderValue::from_str(&session.core.id) {
-                    response.headers_mut().insert(SESSION_ID_HEADER, v);
+                    response.headers_mut().insert(guard::SESSION_ID, v);
                 }
             } else {
                 session.close();
             }
+        }
+        if modern {
+            self.recycle(session);
         }
         response
     }
@@ -627,7 +679,7 @@ impl StreamableHttp {
             Err(e) => return e.response(),
         };
         let keep_alive = self.state.config.keep_alive;
-        let replayed = header_str(headers, LAST_EVENT_ID_HEADER)
+        let replayed = header_str(headers, &guard::LAST_EVENT_ID)
             .and_then(|last| session.core.store.replay_after(&session.core.id, last));
         if let Some((stream_id, events)) = replayed {
             let replay: Vec<Bytes> = events
@@ -718,7 +770,7 @@ fn principal_of(extensions: &http::Extensions) -> Option<&str> {
 
 fn set_session_header(r: &mut Response<Body>, session: &Session) {
     if let Ok(v) = HeaderValue::from_str(&session.core.id) {
-        r.headers_mut().insert(SESSION_ID_HEADER, v);
+        r.headers_mut().insert(guard::SESSION_ID, v);
     }
 }
 
@@ -741,8 +793,9 @@ fn names_modern_version(incoming: &Incoming) -> bool {
         Incoming::Message(Message::Request(r)) => r
             .params
             .as_ref()
-            .and_then(|p| p.get("_meta"))
-            .and_then(|m| m.get(mcpwire_types::meta::PROTOCOL_VERSION))
+            .and_then(|p| {
+                crate::fields::get_path(p, &["_meta", mcpwire_types::meta::PROTOCOL_VERSION])
+            })
             .is_some(),
         _ => false,
     }

@@ -105,6 +105,11 @@ impl LazyDriver {
         driver.map(tokio::spawn).is_some()
     }
 
+    /// Whether the loop has not started.
+    fn unstarted(&self) -> bool {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+    }
+
     /// Whether the loop never started (and now never will).
     fn discard(&self) -> bool {
         self.0
@@ -137,6 +142,8 @@ pub(crate) struct Session {
     /// Who opened the session ([`Extensions::principal`]); only requests
     /// of the same principal may use it.
     principal: Option<Box<str>>,
+    /// The handles on the engine's peer the session itself holds.
+    own_handles: usize,
 }
 
 impl Session {
@@ -185,6 +192,7 @@ impl Session {
         };
         let transport = (reader, SessionWriter { core: core.clone() });
         let (peer, driver, inline) = server.connect_inline(transport);
+        let own_handles = peer.handles();
         Arc::new(Session {
             core,
             inbound: tx,
@@ -194,7 +202,28 @@ impl Session {
             last_active: AtomicU64::new(now_ms),
             version: OnceLock::new(),
             principal: principal.map(Box::from),
+            own_handles,
         })
+    }
+
+    /// Whether the stateless requests served so far left no trace: nothing
+    /// was delivered to the engine, no stream is open, and no handler kept
+    /// a handle on the engine that could send into a later request's
+    /// stream. Such a session can serve the next stateless request.
+    pub fn is_pristine(&self) -> bool {
+        if !self.driver.unstarted() {
+            return false;
+        }
+        {
+            let routes = self.core.lock();
+            if !routes.by_request.is_empty()
+                || !routes.live.is_empty()
+                || routes.standalone.is_some()
+            {
+                return false;
+            }
+        }
+        self.version.get().is_none() && self.peer.is_quiet(self.own_handles)
     }
 
     /// Whether a request sent by `principal` may use this session: only
