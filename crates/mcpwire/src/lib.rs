@@ -12,6 +12,7 @@ pub mod auth_client;
 pub mod client;
 pub mod engine;
 mod error;
+mod fields;
 #[cfg(feature = "proxy")]
 pub mod proxy;
 mod queue;

@@ -60,6 +60,9 @@ pub(crate) struct ServerInner {
     pub(crate) info: Implementation,
     /// `info` as the JSON every stateless result carries in its `_meta`.
     pub(crate) info_json: serde_json::Value,
+    /// The `_meta` of a stateless result that has none of its own: the
+    /// server's info alone (cloning it costs less than building it).
+    pub(crate) info_meta: serde_json::Value,
     pub(crate) instructions: Option<String>,
     pub(crate) tools: RwLock<IndexMap<String, ToolRoute>>,
     pub(crate) resources: RwLock<IndexMap<String, ResourceRoute>>,
@@ -208,16 +211,20 @@ impl Server {
             .map_or(self.inner.cache_hint, |(_, h)| *h)
     }
 
-    /// Runs `f` on the input schema of the tool `name`, if there is one.
+    /// Runs `f` on the input schema of the tool `name`, if there is one
+    /// and `mirrors` says that schema mirrors arguments into headers (asked
+    /// once per tool).
     #[cfg(feature = "http-server")]
     pub(crate) fn with_tool_schema<R>(
         &self,
         name: &str,
+        mirrors: fn(&serde_json::Map<String, serde_json::Value>) -> bool,
         f: impl FnOnce(&serde_json::Map<String, serde_json::Value>) -> R,
     ) -> Option<R> {
-        read(&self.inner.tools)
-            .get(name)
-            .map(|t| f(&t.def.input_schema))
+        let tools = read(&self.inner.tools);
+        let t = tools.get(name)?;
+        let schema = &t.def.input_schema;
+        (*t.mirrors_headers.get_or_init(|| mirrors(schema))).then(|| f(schema))
     }
 
     /// Removes a tool; returns whether it existed.
@@ -510,6 +517,9 @@ impl ServerBuilder {
         Server {
             inner: Arc::new(ServerInner {
                 info_json: serde_json::to_value(&self.info).unwrap_or_default(),
+                info_meta: serde_json::json!({
+                    mcpwire_types::meta::SERVER_INFO: serde_json::to_value(&self.info).unwrap_or_default(),
+                }),
                 info: self.info,
                 instructions: self.instructions,
                 tools: RwLock::new(

@@ -155,7 +155,8 @@ fn object_field(
     fields: &mut Map<String, Value>,
     field: &str,
 ) -> Result<Option<Map<String, Value>>, Error> {
-    match fields.remove(field) {
+    // The rest is deserialized by name, so the order need not be kept.
+    match fields.swap_remove(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(m)) => Ok(Some(m)),
         Some(_) => Err(Error::invalid_params(format!(

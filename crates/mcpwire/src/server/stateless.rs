@@ -12,6 +12,7 @@ use super::context::Era;
 use super::session::{Connection, to_value};
 use crate::Error;
 use crate::engine::RequestContext;
+use crate::fields;
 
 /// The revisions that use per-request `_meta` instead of a session.
 const STATELESS_VERSIONS: [ProtocolVersion; 1] = [ProtocolVersion::V2026_07_28];
@@ -49,8 +50,8 @@ const CACHEABLE: &[&str] = &[
 /// speaks statelessly (`-32022` otherwise) and declare its capabilities
 /// (`-32602` otherwise).
 pub(crate) fn era_of(req: &Request) -> Result<Era, Error> {
-    let meta = req.params.as_ref().and_then(|p| p.get("_meta"));
-    let Some(version) = meta.and_then(|m| m.get(meta::PROTOCOL_VERSION)) else {
+    let meta = req.params.as_ref().and_then(|p| fields::get(p, "_meta"));
+    let Some(version) = meta.and_then(|m| fields::get(m, meta::PROTOCOL_VERSION)) else {
         return Ok(Era::Session);
     };
     let requested = version.as_str().unwrap_or_default();
@@ -63,7 +64,7 @@ pub(crate) fn era_of(req: &Request) -> Result<Era, Error> {
             ProtocolVersion::ALL.iter().rev().map(|v| v.as_str()),
         )));
     }
-    match meta.and_then(|m| m.get(meta::CLIENT_CAPABILITIES)) {
+    match meta.and_then(|m| fields::get(m, meta::CLIENT_CAPABILITIES)) {
         Some(caps) if caps.is_object() && ClientCapabilities::deserialize(caps).is_ok() => {
             Ok(Era::Stateless)
         }
@@ -115,15 +116,23 @@ impl Connection {
 
     fn decorate(&self, result: &mut Value, method: &str) {
         let Value::Object(obj) = result else { return };
-        obj.entry("resultType").or_insert_with(|| json!("complete"));
-        let meta = obj.entry("_meta").or_insert_with(|| json!({}));
-        if let Value::Object(m) = meta {
-            m.entry(meta::SERVER_INFO)
-                .or_insert_with(|| self.server.inner.info_json.clone());
+        // Results rarely carry these fields: `entry` hashes each key once.
+        obj.entry("resultType")
+            .or_insert_with(|| Value::from("complete"));
+        match obj.entry("_meta") {
+            serde_json::map::Entry::Vacant(e) => {
+                e.insert(self.server.inner.info_meta.clone());
+            }
+            serde_json::map::Entry::Occupied(mut e) => {
+                if let Value::Object(m) = e.get_mut() {
+                    m.entry(meta::SERVER_INFO)
+                        .or_insert_with(|| self.server.inner.info_json.clone());
+                }
+            }
         }
         let cacheable =
             CACHEABLE.contains(&method) || super::skill_catalog::CACHEABLE.contains(&method);
-        if cacheable && obj.get("resultType") == Some(&json!("complete")) {
+        if cacheable && obj.get("resultType").and_then(Value::as_str) == Some("complete") {
             let hint: CacheHint = self.server.cache_hint_of(method);
             obj.entry("ttlMs").or_insert_with(|| json!(hint.ttl_ms));
             obj.entry("cacheScope").or_insert_with(|| json!(hint.scope));

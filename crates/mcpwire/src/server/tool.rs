@@ -62,6 +62,10 @@ pub struct ToolRoute {
     pub(crate) handler: Arc<dyn ToolHandler>,
     /// Whether a call becomes a task only when its handler says so.
     pub(crate) defers_task: bool,
+    /// Whether the input schema mirrors arguments into request headers,
+    /// worked out on the first call that asks (the definition no longer
+    /// changes once the tool is served).
+    pub(crate) mirrors_headers: std::sync::OnceLock<bool>,
 }
 
 impl std::fmt::Debug for ToolRoute {
@@ -77,6 +81,7 @@ impl ToolRoute {
             def,
             handler: Arc::new(handler),
             defers_task: false,
+            mirrors_headers: std::sync::OnceLock::new(),
         }
     }
 

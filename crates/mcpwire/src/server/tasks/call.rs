@@ -30,8 +30,8 @@ pub(crate) enum Routed {
 /// Whether a stateless request declares the tasks extension in its `_meta`.
 pub(crate) fn declares_extension(meta: Option<&Map<String, Value>>) -> bool {
     // Read in place: this runs on every stateless call.
-    meta.and_then(|m| m.get(meta::CLIENT_CAPABILITIES))
-        .and_then(|c| c.get("extensions"))
+    meta.and_then(|m| crate::fields::field(m, meta::CLIENT_CAPABILITIES))
+        .and_then(|c| crate::fields::get(c, "extensions"))
         .and_then(Value::as_object)
         .is_some_and(|e| e.contains_key(meta::TASKS_EXTENSION))
 }

@@ -38,17 +38,19 @@ impl Backend {
     }
 
     /// Runs `f` on the input schema of tool `name`, when the backend knows
-    /// its tools (a proxy does not: the process behind it checks).
+    /// its tools (a proxy does not: the process behind it checks) and
+    /// `mirrors` says the schema mirrors arguments into headers.
     pub(crate) fn with_tool_schema<R>(
         &self,
         name: &str,
+        mirrors: fn(&serde_json::Map<String, serde_json::Value>) -> bool,
         f: impl FnOnce(&serde_json::Map<String, serde_json::Value>) -> R,
     ) -> Option<R> {
         match self {
-            Backend::Server(s) => s.with_tool_schema(name, f),
+            Backend::Server(s) => s.with_tool_schema(name, mirrors, f),
             #[cfg(feature = "proxy")]
             Backend::Proxy(_) => {
-                let _ = (name, f);
+                let _ = (name, mirrors, f);
                 None
             }
         }

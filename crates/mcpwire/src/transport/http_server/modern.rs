@@ -1,17 +1,21 @@
 //! HTTP rules of the 2026-07-28 revision: the standard request headers that
 //! must agree with the body, and the HTTP status each error earns.
 
-use http::{HeaderMap, Response, StatusCode};
+use http::{HeaderMap, HeaderName, Response, StatusCode};
 use mcpwire_types::{ErrorCode, ErrorObject, Incoming, Message};
 
 use super::Backend;
 use super::body::{self, Body};
 use super::param_headers;
+use crate::fields;
 
 /// The `Mcp-Method` header.
 pub const METHOD_HEADER: &str = "mcp-method";
 /// The `Mcp-Name` header.
 pub const NAME_HEADER: &str = "mcp-name";
+
+const METHOD: HeaderName = HeaderName::from_static(METHOD_HEADER);
+const NAME: HeaderName = HeaderName::from_static(NAME_HEADER);
 
 /// Methods whose target name travels in `Mcp-Name`, and where it is in the
 /// params.
@@ -48,7 +52,7 @@ pub(crate) fn check_headers(
         Incoming::Message(Message::Notification(n)) => (n.method.as_str(), n.params.as_ref(), None),
         _ => return Ok(()),
     };
-    let header = |name: &str| {
+    let header = |name: &HeaderName| {
         headers
             .get(name)
             .and_then(|v| v.to_str().ok())
@@ -56,10 +60,9 @@ pub(crate) fn check_headers(
     };
     if id.is_some() {
         let body_version = params
-            .and_then(|p| p.get("_meta"))
-            .and_then(|m| m.get(mcpwire_types::meta::PROTOCOL_VERSION))
+            .and_then(|p| fields::get_path(p, &["_meta", mcpwire_types::meta::PROTOCOL_VERSION]))
             .and_then(|v| v.as_str());
-        match (header(super::PROTOCOL_VERSION_HEADER), body_version) {
+        match (header(&super::guard::PROTOCOL_VERSION), body_version) {
             (_, None) => {
                 let e = ErrorObject::new(
                     ErrorCode::INVALID_PARAMS,
@@ -80,7 +83,7 @@ pub(crate) fn check_headers(
             _ => {}
         }
     }
-    match header(METHOD_HEADER) {
+    match header(&METHOD) {
         Some(m) if m == method => {}
         Some(m) => {
             return Err(mismatch(
@@ -96,8 +99,10 @@ pub(crate) fn check_headers(
         }
     }
     if let Some(field) = name_field(method) {
-        let body_name = params.and_then(|p| p.get(field)).and_then(|v| v.as_str());
-        let name = match headers.get(NAME_HEADER).map(param_headers::decode) {
+        let body_name = params
+            .and_then(|p| fields::get(p, field))
+            .and_then(|v| v.as_str());
+        let name = match headers.get(NAME).map(param_headers::decode) {
             Some(Ok(name)) => Some(name),
             Some(Err(why)) => {
                 return Err(mismatch(
@@ -124,12 +129,14 @@ pub(crate) fn check_headers(
         }
     }
     if method == "tools/call"
-        && let Some(name) = params.and_then(|p| p.get("name")).and_then(|v| v.as_str())
+        && let Some(name) = params
+            .and_then(|p| fields::get(p, "name"))
+            .and_then(|v| v.as_str())
     {
         let arguments = params
-            .and_then(|p| p.get("arguments"))
+            .and_then(|p| fields::get(p, "arguments"))
             .and_then(|a| a.as_object());
-        let checked = server.with_tool_schema(name, |schema| {
+        let checked = server.with_tool_schema(name, param_headers::mirrors, |schema| {
             param_headers::check(headers, schema, arguments)
         });
         if let Some(Err(message)) = checked {
@@ -142,6 +149,13 @@ pub(crate) fn check_headers(
 /// The HTTP status of a 2026-07-28 answer: 400 for malformed requests and
 /// unmet requirements, 404 for unknown methods, 200 otherwise.
 pub(crate) fn status_of(response: &[u8]) -> StatusCode {
+    // Most answers are results: without an `"error":{` anywhere (inside a
+    // JSON string its quotes would be escaped), there is nothing to parse.
+    static ERROR_KEY: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(br#""error":{"#));
+    if ERROR_KEY.find(response).is_none() {
+        return StatusCode::OK;
+    }
     #[derive(serde::Deserialize)]
     struct R {
         error: Option<E>,

@@ -73,6 +73,11 @@ fn annotations(schema: &Map<String, Value>) -> Vec<Annotated<'_>> {
     out
 }
 
+/// Whether a tool's input schema mirrors any argument into a header.
+pub(crate) fn mirrors(schema: &Map<String, Value>) -> bool {
+    !annotations(schema).is_empty()
+}
+
 /// The argument at `path`, if there is one and it is not `null`.
 fn argument<'a>(arguments: Option<&'a Map<String, Value>>, path: &[&str]) -> Option<&'a Value> {
     let (first, rest) = path.split_first()?;
