@@ -284,7 +284,9 @@ impl StreamableHttp {
     }
 
     /// An engine for one 2026-07-28 request: a spare one, or a new one.
-    fn stateless_session(&self, principal: Option<&str>) -> Arc<Session> {
+    /// It belongs to no principal: each request brings its own identity,
+    /// and no session id ever names it.
+    fn stateless_session(&self) -> Arc<Session> {
         let spare = match self.state.backend {
             Backend::Server(_) => self.spare().pop(),
             // A proxy's engine stands for a child session: never shared.
@@ -297,7 +299,7 @@ impl StreamableHttp {
                 Arc::from(""),
                 self.state.config.event_store.clone(),
                 self.now(),
-                principal,
+                None,
             )
         })
     }
@@ -513,7 +515,7 @@ impl StreamableHttp {
                 );
             }
             let s = if modern {
-                self.stateless_session(extensions.principal())
+                self.stateless_session()
             } else {
                 let id: Arc<str> = if keep_no_session {
                     Arc::from("")
