@@ -210,7 +210,11 @@ impl Target {
                         .spawn()
                         .map_err(|e| CliError::connect(format!("cannot start {program}: {e}")))?;
                     builder.connect(transport).await.map_err(|e| {
-                        CliError::connect(format!("cannot connect to {program}: {e}")).into()
+                        CliError::connect(format!(
+                            "cannot connect to {program}: {e}{}",
+                            timeout_hint(&e)
+                        ))
+                        .into()
                     })
                 }
             }
@@ -260,12 +264,24 @@ impl From<ConnectError> for CliError {
 /// authorization.
 fn connect_error(url: &str, opts: &TargetArgs, e: &mcpwire::Error) -> CliError {
     let text = e.to_string();
-    let hint = if opts.no_auth && text.contains("HTTP 401") {
+    let refused = if opts.no_auth && text.contains("HTTP 401") {
         "; the server wants OAuth authorization, which --no-auth refuses"
     } else {
         ""
     };
-    CliError::connect(format!("cannot connect to {url}: {text}{hint}"))
+    CliError::connect(format!(
+        "cannot connect to {url}: {text}{refused}{}",
+        timeout_hint(e)
+    ))
+}
+
+/// What to do about a handshake that timed out: the client's own request
+/// timeout (the same `--timeout`) may expire just before the overall one.
+fn timeout_hint(e: &mcpwire::Error) -> &'static str {
+    match e {
+        mcpwire::Error::Timeout { .. } => " (see --timeout)",
+        _ => "",
+    }
 }
 
 /// The `--timeout` as a duration.
