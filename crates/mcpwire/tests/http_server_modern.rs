@@ -183,16 +183,7 @@ async fn closing_a_stateless_request_stream_cancels_the_request() {
                 "progressToken": "p",
             },
         }});
-        // A client of its own, so closing the response closes the connection.
-        Client::new()
-            .post(&s.url)
-            .header("content-type", "application/json")
-            .header("accept", ACCEPT_BOTH)
-            .header("mcp-protocol-version", "2026-07-28")
-            .header("mcp-method", "tools/call")
-            .header("mcp-name", "hold")
-            .body(body.to_string())
-            .send()
+        call_modern(&s.url, "hold", &body)
     };
     let ended_after = |before: usize| async move {
         for _ in 0..100 {
@@ -245,15 +236,7 @@ async fn a_handler_that_outlives_its_request_never_reaches_a_later_one() {
                 "progressToken": token,
             },
         }});
-        Client::new()
-            .post(&s.url)
-            .header("content-type", "application/json")
-            .header("accept", ACCEPT_BOTH)
-            .header("mcp-protocol-version", "2026-07-28")
-            .header("mcp-method", "tools/call")
-            .header("mcp-name", tool)
-            .body(body.to_string())
-            .send()
+        call_modern(&s.url, tool, &body)
     };
     // The first answers at once, and its handler reports progress later.
     let r = call("linger", 0, 300, "first").await.unwrap();

@@ -65,6 +65,7 @@ pub struct ToolRoute {
     /// Whether the input schema mirrors arguments into request headers,
     /// worked out on the first call that asks (the definition no longer
     /// changes once the tool is served).
+    #[cfg_attr(not(feature = "http-server"), allow(dead_code))]
     pub(crate) mirrors_headers: std::sync::OnceLock<bool>,
 }
 

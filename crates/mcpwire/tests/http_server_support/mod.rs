@@ -139,6 +139,25 @@ pub async fn start(config: HttpConfig) -> Running {
 
 pub const ACCEPT_BOTH: &str = "application/json, text/event-stream";
 
+/// POSTs the 2026-07-28 `tools/call` `body` of `tool` with its standard
+/// headers, from a client of its own, so that dropping the response
+/// closes the connection.
+pub fn call_modern(
+    url: &str,
+    tool: &str,
+    body: &Value,
+) -> impl std::future::Future<Output = reqwest::Result<Response>> + use<> {
+    Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .header("accept", ACCEPT_BOTH)
+        .header("mcp-protocol-version", "2026-07-28")
+        .header("mcp-method", "tools/call")
+        .header("mcp-name", tool)
+        .body(body.to_string())
+        .send()
+}
+
 pub fn init_body(version: &str) -> Value {
     json!({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":version,"capabilities":{},"clientInfo":{"name":"t","version":"0"}}})
 }
