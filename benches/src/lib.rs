@@ -5,6 +5,7 @@ pub mod epoll;
 pub mod floor;
 pub mod http;
 pub mod http_session;
+pub mod table;
 
 use std::borrow::Cow;
 use std::io::{self, Read};

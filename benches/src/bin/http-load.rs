@@ -588,106 +588,64 @@ fn report(file: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// How a row's call responses came: `json`, `sse` or `mixed`.
+fn bodies(row: &Value) -> String {
+    let (mut json_bodies, mut sse_bodies) = (0, 0);
+    for p in row["phases"].as_array().into_iter().flatten() {
+        json_bodies += p["bodies"]["json"].as_u64().unwrap_or(0);
+        sse_bodies += p["bodies"]["sse"].as_u64().unwrap_or(0);
+    }
+    match (json_bodies, sse_bodies) {
+        (0, 0) => "-",
+        (_, 0) => "json",
+        (0, _) => "sse",
+        _ => "mixed",
+    }
+    .to_owned()
+}
+
 /// One row per result; with `ratios`, calls/s of each row divided by the first row's.
 fn print_table(rows: &[Value], ratios: bool) {
-    let phase = |row: &Value, k: u64| -> Option<Value> {
-        row["phases"]
-            .as_array()?
-            .iter()
-            .find(|p| p["sessions"].as_u64() == Some(k))
-            .cloned()
+    use mcpwire_benches::table::{Column, Table, cell, rss_mb};
+    let failed = |row: &Value| row["idle"].get("error").is_some();
+    let table = Table {
+        phase_key: "sessions",
+        phase_name: "sessions",
+        lead: vec![Column {
+            header: "RSS MB",
+            width: 7,
+            cell: rss_mb,
+        }],
+        tail: vec![
+            Column {
+                header: "idle MB/10k",
+                width: 11,
+                cell: |row| match row["idle"].get("error") {
+                    Some(_) => "failed".to_owned(),
+                    None => cell(&row["idle"]["mb_per_10k"], 1),
+                },
+            },
+            Column {
+                header: "idle RSS MB",
+                width: 11,
+                cell: |row| match row["idle"].get("error") {
+                    Some(_) => "-".to_owned(),
+                    None => cell(&row["idle"]["rss_after_mb"], 1),
+                },
+            },
+            Column {
+                header: "bodies",
+                width: 6,
+                cell: bodies,
+            },
+        ],
     };
-    let mut counts: Vec<u64> = Vec::new();
-    for row in rows {
-        for p in row["phases"].as_array().into_iter().flatten() {
-            let k = p["sessions"].as_u64().unwrap_or(0);
-            if !counts.contains(&k) {
-                counts.push(k);
-            }
-        }
-    }
-    let width = rows
-        .iter()
-        .map(|r| r["label"].as_str().unwrap_or("?").chars().count())
-        .max()
-        .unwrap_or(5)
-        .max(6);
-    let mut header = format!("{:<width$}  {:>7}", "server", "RSS MB");
-    for k in &counts {
-        header += &format!(
-            "  {:>10}  {:>8}  {:>8}",
-            format!("calls/s@{k}"),
-            format!("p50µs@{k}"),
-            format!("p99µs@{k}")
-        );
-        if ratios {
-            header += &format!("  {:>8}", format!("ratio@{k}"));
-        }
-    }
-    header += &format!(
-        "  {:>11}  {:>11}  {:>6}",
-        "idle MB/10k", "idle RSS MB", "bodies"
-    );
-    println!("{header}");
-    let cell = |v: &Value, prec: usize| {
-        v.as_f64()
-            .map_or_else(|| "-".to_owned(), |x| format!("{x:.prec$}"))
-    };
-    for row in rows {
-        let mut line = format!(
-            "{:<width$}  {:>7}",
-            row["label"].as_str().unwrap_or("?"),
-            row["peak_rss_kib"]
-                .as_f64()
-                .map_or_else(|| "-".to_owned(), |k| format!("{:.1}", k / 1024.0)),
-        );
-        let (mut json_bodies, mut sse_bodies) = (0, 0);
-        for &k in &counts {
-            let p = phase(row, k).unwrap_or(Value::Null);
-            json_bodies += p["bodies"]["json"].as_u64().unwrap_or(0);
-            sse_bodies += p["bodies"]["sse"].as_u64().unwrap_or(0);
-            line += &format!(
-                "  {:>10}  {:>8}  {:>8}",
-                cell(&p["calls_per_s"], 0),
-                cell(&p["p50_us"], 1),
-                cell(&p["p99_us"], 1)
-            );
-            if ratios {
-                let base = phase(&rows[0], k).and_then(|b| b["calls_per_s"].as_f64());
-                let ratio = match (p["calls_per_s"].as_f64(), base) {
-                    (Some(x), Some(b)) if b > 0.0 => format!("{:.2}", x / b),
-                    _ => "-".to_owned(),
-                };
-                line += &format!("  {ratio:>8}");
-            }
-        }
-        let idle = &row["idle"];
-        let (per_10k, idle_rss) = if idle.get("error").is_some() {
-            ("failed".to_owned(), "-".to_owned())
-        } else {
-            (cell(&idle["mb_per_10k"], 1), cell(&idle["rss_after_mb"], 1))
-        };
-        let bodies = match (json_bodies, sse_bodies) {
-            (0, 0) => "-",
-            (_, 0) => "json",
-            (0, _) => "sse",
-            _ => "mixed",
-        };
-        line += &format!("  {per_10k:>11}  {idle_rss:>11}  {bodies:>6}");
-        println!("{line}");
-    }
-    if ratios && rows.len() > 1 {
+    table.print(rows, ratios);
+    for row in rows.iter().filter(|r| failed(r)) {
         println!(
-            "ratio@k = calls/s with k sessions ÷ that of `{}`",
-            rows[0]["label"].as_str().unwrap_or("?")
+            "{}: idle sessions failed: {}",
+            row["label"].as_str().unwrap_or("?"),
+            row["idle"]["error"].as_str().unwrap_or("?")
         );
-    }
-    for row in rows {
-        if let Some(e) = row["idle"]["error"].as_str() {
-            println!(
-                "{}: idle sessions failed: {e}",
-                row["label"].as_str().unwrap_or("?")
-            );
-        }
     }
 }

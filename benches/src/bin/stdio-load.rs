@@ -605,77 +605,23 @@ fn report(file: &str) -> Result<(), String> {
 
 /// One row per result; with `ratios`, calls/s of each row divided by the first row's.
 fn print_table(rows: &[Value], ratios: bool) {
-    let phase = |row: &Value, k: u64| -> Option<Value> {
-        row["phases"]
-            .as_array()?
-            .iter()
-            .find(|p| p["inflight"].as_u64() == Some(k))
-            .cloned()
+    use mcpwire_benches::table::{Column, Table, cell, rss_mb};
+    let table = Table {
+        phase_key: "inflight",
+        phase_name: "in flight",
+        lead: vec![
+            Column {
+                header: "start ms",
+                width: 9,
+                cell: |row| cell(&row["startup_ms"], 2),
+            },
+            Column {
+                header: "RSS MB",
+                width: 7,
+                cell: rss_mb,
+            },
+        ],
+        tail: Vec::new(),
     };
-    let mut inflights: Vec<u64> = Vec::new();
-    for row in rows {
-        for p in row["phases"].as_array().into_iter().flatten() {
-            let k = p["inflight"].as_u64().unwrap_or(0);
-            if !inflights.contains(&k) {
-                inflights.push(k);
-            }
-        }
-    }
-    let width = rows
-        .iter()
-        .map(|r| r["label"].as_str().unwrap_or("?").chars().count())
-        .max()
-        .unwrap_or(5)
-        .max(6);
-    let mut header = format!("{:<width$}  {:>9}  {:>7}", "server", "start ms", "RSS MB");
-    for k in &inflights {
-        header += &format!(
-            "  {:>10}  {:>8}  {:>8}",
-            format!("calls/s@{k}"),
-            format!("p50µs@{k}"),
-            format!("p99µs@{k}")
-        );
-        if ratios {
-            header += &format!("  {:>8}", format!("ratio@{k}"));
-        }
-    }
-    println!("{header}");
-    let cell = |v: &Value, prec: usize| {
-        v.as_f64()
-            .map_or_else(|| "-".to_owned(), |x| format!("{x:.prec$}"))
-    };
-    for row in rows {
-        let mut line = format!(
-            "{:<width$}  {:>9}  {:>7}",
-            row["label"].as_str().unwrap_or("?"),
-            cell(&row["startup_ms"], 2),
-            row["peak_rss_kib"]
-                .as_f64()
-                .map_or_else(|| "-".to_owned(), |k| format!("{:.1}", k / 1024.0)),
-        );
-        for &k in &inflights {
-            let p = phase(row, k).unwrap_or(Value::Null);
-            line += &format!(
-                "  {:>10}  {:>8}  {:>8}",
-                cell(&p["calls_per_s"], 0),
-                cell(&p["p50_us"], 1),
-                cell(&p["p99_us"], 1)
-            );
-            if ratios {
-                let base = phase(&rows[0], k).and_then(|b| b["calls_per_s"].as_f64());
-                let ratio = match (p["calls_per_s"].as_f64(), base) {
-                    (Some(x), Some(b)) if b > 0.0 => format!("{:.2}", x / b),
-                    _ => "-".to_owned(),
-                };
-                line += &format!("  {ratio:>8}");
-            }
-        }
-        println!("{line}");
-    }
-    if ratios && rows.len() > 1 {
-        println!(
-            "ratio@k = calls/s with k in flight ÷ that of `{}`",
-            rows[0]["label"].as_str().unwrap_or("?")
-        );
-    }
+    table.print(rows, ratios);
 }
