@@ -92,6 +92,17 @@ fn builder() -> ServerBuilder {
                 Ok::<_, mcpwire::Error>("unreachable")
             },
         ))
+        .tool(ToolRoute::new(
+            mcpwire::types::Tool::new("tagged", json!({"type": "object"})),
+            |_cx: Context, _args: serde_json::Map<String, Value>| async move {
+                let mut r = mcpwire::types::CallToolResult::text("tagged");
+                r.meta = Some(serde_json::Map::from_iter([(
+                    "example.com/tag".to_owned(),
+                    json!("kept"),
+                )]));
+                Ok::<_, mcpwire::Error>(r)
+            },
+        ))
         .resource(ResourceRoute::new("memo://a", "a", |_cx, _u, _v| async {
             "A".to_string()
         }))
@@ -215,6 +226,71 @@ async fn discover_and_results_carry_the_stateless_fields() {
             "{m}: {r}"
         );
     }
+}
+
+#[tokio::test]
+async fn tool_results_gain_the_stateless_fields_and_keep_their_own_meta() {
+    let mut raw = Raw::start();
+    let info = json!({"name": "stateless-test", "version": "2.0.0"});
+    let (_, r) = raw
+        .call(
+            "tools/call",
+            json!({"name":"echo","arguments":{"text":"a \"quoted\" é"}}),
+            Some(meta(json!({}))),
+        )
+        .await;
+    check("CallToolResult", &r["result"]);
+    assert_eq!(
+        r["result"],
+        json!({
+            "resultType": "complete",
+            "content": [{"type": "text", "text": "a \"quoted\" é"}],
+            "_meta": {"io.modelcontextprotocol/serverInfo": info},
+        })
+    );
+    let (_, r) = raw
+        .call(
+            "tools/call",
+            json!({"name":"tagged","arguments":{}}),
+            Some(meta(json!({}))),
+        )
+        .await;
+    check("CallToolResult", &r["result"]);
+    assert_eq!(r["result"]["resultType"], "complete");
+    assert_eq!(r["result"]["_meta"]["example.com/tag"], "kept");
+    assert_eq!(
+        r["result"]["_meta"]["io.modelcontextprotocol/serverInfo"],
+        info
+    );
+    // A tool's failure is still a result, with the same fields.
+    let (_, r) = raw
+        .call(
+            "tools/call",
+            json!({"name":"echo","arguments":{"text": 5}}),
+            Some(meta(json!({}))),
+        )
+        .await;
+    check("CallToolResult", &r["result"]);
+    assert_eq!(r["result"]["isError"], true, "{r}");
+    assert_eq!(r["result"]["resultType"], "complete");
+    // In a session, none of them.
+    let (_, r) = raw
+        .call(
+            "initialize",
+            json!({"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}),
+            None,
+        )
+        .await;
+    assert_eq!(r["result"]["protocolVersion"], "2025-11-25");
+    let (_, r) = raw
+        .call("tools/call", json!({"name":"tagged","arguments":{}}), None)
+        .await;
+    assert_eq!(
+        r["result"]["_meta"],
+        json!({"example.com/tag": "kept"}),
+        "{r}"
+    );
+    assert!(r["result"].get("resultType").is_none(), "{r}");
 }
 
 #[tokio::test]

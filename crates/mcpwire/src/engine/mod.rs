@@ -27,11 +27,12 @@ use tokio_util::sync::CancellationToken;
 pub use config::EngineConfig;
 pub use extensions::Extensions;
 pub use peer::{Peer, ProgressCallback, RequestOptions};
-pub use service::{RequestContext, Service};
+pub use service::{Reply, RequestContext, Service};
 
 use crate::Error;
 use crate::transport::{FrameReader, FrameWriter, ReadEvent, Route, Transport};
 use peer::Outgoing;
+use service::ReplyRepr;
 
 /// Starts the engine for `service` over `transport`.
 ///
@@ -116,13 +117,7 @@ where
         Box::pin(async move {
             let id = req.id.clone();
             if let Some(outcome) = run_request(service, peer.clone(), req, extensions).await {
-                let _ = peer.send(Outgoing::Message(
-                    Message::Response(Response {
-                        id: Some(id),
-                        outcome,
-                    }),
-                    None,
-                ));
+                answer(&peer, id, outcome);
             }
         })
     }));
@@ -274,13 +269,7 @@ impl<S: Service> Dispatcher<S> {
                     let id = req.id.clone();
                     if let Some(outcome) = run_request(service, peer.clone(), req, extensions).await
                     {
-                        let _ = peer.send(Outgoing::Message(
-                            Message::Response(Response {
-                                id: Some(id),
-                                outcome,
-                            }),
-                            None,
-                        ));
+                        answer(&peer, id, outcome);
                     }
                     drop(permit);
                 });
@@ -377,7 +366,9 @@ impl<S: Service> Dispatcher<S> {
                         .await
                         .map(|outcome| Response {
                             id: Some(id),
-                            outcome,
+                            // A batch is written as one array of values.
+                            outcome: outcome
+                                .and_then(|r| r.into_value().map_err(|e| e.to_error_object())),
                         })
                 }
             });
@@ -395,6 +386,28 @@ impl<S: Service> Dispatcher<S> {
     }
 }
 
+/// Sends the answer to request `id`.
+fn answer(peer: &Peer, id: RequestId, outcome: Result<Reply, ErrorObject>) {
+    let msg = match outcome {
+        Ok(Reply(ReplyRepr::Json(json))) => Outgoing::Result(id, json),
+        Ok(Reply(ReplyRepr::Value(v))) => Outgoing::Message(
+            Message::Response(Response {
+                id: Some(id),
+                outcome: Ok(v),
+            }),
+            None,
+        ),
+        Err(e) => Outgoing::Message(
+            Message::Response(Response {
+                id: Some(id),
+                outcome: Err(e),
+            }),
+            None,
+        ),
+    };
+    let _ = peer.send(msg);
+}
+
 /// Runs one request's handler: catches panics, honours cancellation.
 /// Returns `None` when the request was cancelled (no response is sent).
 async fn run_request<S: Service>(
@@ -402,7 +415,7 @@ async fn run_request<S: Service>(
     peer: Peer,
     req: Request,
     extensions: Extensions,
-) -> Option<Result<Value, ErrorObject>> {
+) -> Option<Result<Reply, ErrorObject>> {
     let id = req.id.clone();
     let token = CancellationToken::new();
     peer::lock_running(&peer).insert(id.clone(), token.clone());
@@ -413,7 +426,7 @@ async fn run_request<S: Service>(
         cancel: token.clone(),
         extensions,
     };
-    let handler = AssertUnwindSafe(service.handle_request(req, cx)).catch_unwind();
+    let handler = AssertUnwindSafe(service.handle_request_reply(req, cx)).catch_unwind();
     let outcome = tokio::select! {
         biased;
         r = handler => Some(match r {
@@ -480,6 +493,15 @@ fn write_one<W: FrameWriter>(writer: &mut W, scratch: &mut Vec<u8>, msg: Outgoin
         Outgoing::Batch(b) => {
             let ids = b.iter().filter_map(|r| r.id.clone()).collect();
             (serde_json::to_writer(&mut *scratch, &b), Route::Batch(ids))
+        }
+        Outgoing::Result(id, json) => {
+            // The response around a result serialized already.
+            scratch.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
+            let written = serde_json::to_writer(&mut *scratch, &id);
+            scratch.extend_from_slice(br#","result":"#);
+            scratch.extend_from_slice(&json);
+            scratch.push(b'}');
+            (written, Route::Response(id))
         }
         Outgoing::CloseStream(id, retry) => {
             writer.close_stream(&id, retry);

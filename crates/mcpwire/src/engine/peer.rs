@@ -108,6 +108,9 @@ impl RequestOptions {
 pub(crate) enum Outgoing {
     /// A message, and the incoming request it belongs to, if any.
     Message(Message, Option<RequestId>),
+    /// The response to a request, whose result (one JSON object) is
+    /// serialized already.
+    Result(RequestId, Vec<u8>),
     Batch(Vec<Response>),
     /// End the response stream of a request (SSE polling).
     CloseStream(RequestId, Duration),

@@ -25,6 +25,49 @@ pub struct RequestContext {
     pub extensions: Extensions,
 }
 
+/// The result of a request, as a [`Value`] or already serialized.
+///
+/// Services answer with a [`Value`] ([`Service::handle_request`]); the
+/// engine wraps it. A result serialized straight from its typed form saves
+/// building and dropping the `Value`, which the server does for its most
+/// frequent answers.
+///
+/// ```
+/// use mcpwire::engine::Reply;
+/// let r = Reply::from(serde_json::json!({"ok": true}));
+/// assert_eq!(r.into_value().unwrap()["ok"], true);
+/// ```
+#[derive(Debug)]
+pub struct Reply(pub(crate) ReplyRepr);
+
+#[derive(Debug)]
+pub(crate) enum ReplyRepr {
+    Value(Value),
+    /// One JSON object, as serde_json wrote it.
+    Json(Vec<u8>),
+}
+
+impl From<Value> for Reply {
+    fn from(v: Value) -> Self {
+        Reply(ReplyRepr::Value(v))
+    }
+}
+
+impl Reply {
+    /// A result serialized by this crate: `json` must be one JSON object.
+    pub(crate) fn json(json: Vec<u8>) -> Self {
+        Reply(ReplyRepr::Json(json))
+    }
+
+    /// The result as a [`Value`].
+    pub fn into_value(self) -> Result<Value, Error> {
+        match self.0 {
+            ReplyRepr::Value(v) => Ok(v),
+            ReplyRepr::Json(bytes) => serde_json::from_slice(&bytes).map_err(Error::from),
+        }
+    }
+}
+
 /// Handles what the peer sends. Servers and clients both implement it.
 ///
 /// Requests run concurrently (up to the engine's concurrency bound).
@@ -39,6 +82,17 @@ pub trait Service: Send + Sync + 'static {
         request: Request,
         cx: RequestContext,
     ) -> impl Future<Output = Result<Value, Error>> + Send;
+
+    /// Answers one request, possibly with its result serialized already;
+    /// this is what the engine calls. By default the
+    /// [`handle_request`](Service::handle_request) value.
+    fn handle_request_reply(
+        &self,
+        request: Request,
+        cx: RequestContext,
+    ) -> impl Future<Output = Result<Reply, Error>> + Send {
+        async move { self.handle_request(request, cx).await.map(Reply::from) }
+    }
 
     /// Handles one notification.
     fn handle_notification(

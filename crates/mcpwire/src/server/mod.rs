@@ -63,6 +63,8 @@ pub(crate) struct ServerInner {
     /// The `_meta` of a stateless result that has none of its own: the
     /// server's info alone (cloning it costs less than building it).
     pub(crate) info_meta: serde_json::Value,
+    /// `info_meta` serialized, for results written without a `Value`.
+    pub(crate) info_meta_json: Vec<u8>,
     pub(crate) instructions: Option<String>,
     pub(crate) tools: RwLock<IndexMap<String, ToolRoute>>,
     pub(crate) resources: RwLock<IndexMap<String, ResourceRoute>>,
@@ -514,12 +516,13 @@ impl ServerBuilder {
 
     /// Builds the server.
     pub fn build(self) -> Server {
+        let info_json = serde_json::to_value(&self.info).unwrap_or_default();
+        let info_meta = serde_json::json!({ mcpwire_types::meta::SERVER_INFO: info_json.clone() });
         Server {
             inner: Arc::new(ServerInner {
-                info_json: serde_json::to_value(&self.info).unwrap_or_default(),
-                info_meta: serde_json::json!({
-                    mcpwire_types::meta::SERVER_INFO: serde_json::to_value(&self.info).unwrap_or_default(),
-                }),
+                info_meta_json: serde_json::to_vec(&info_meta).unwrap_or_default(),
+                info_json,
+                info_meta,
                 info: self.info,
                 instructions: self.instructions,
                 tools: RwLock::new(

@@ -21,7 +21,7 @@ use serde_json::{Map, Value, json};
 use super::context::{Context, Era};
 use super::{MAX_COMPLETION_VALUES, Server, ServerEvent, read};
 use crate::Error;
-use crate::engine::{Peer, RequestContext, Service};
+use crate::engine::{Peer, Reply, RequestContext, Service};
 
 /// What one connection negotiated.
 #[derive(Default)]
@@ -128,6 +128,14 @@ impl EventLink {
 pub(crate) fn params<T: DeserializeOwned>(p: Option<Value>) -> Result<T, Error> {
     T::deserialize(p.unwrap_or_else(|| json!({})))
         .map_err(|e| Error::invalid_params(format!("Invalid params: {e}")))
+}
+
+/// What a `tools/call` came to.
+pub(crate) enum Called {
+    /// An answer to send as it is: a task handle, or a request for input.
+    Answer(Value),
+    /// The tool's own result.
+    Result(CallToolResult),
 }
 
 /// Params that carry a `_meta` object.
@@ -372,9 +380,23 @@ impl Connection {
     }
 
     async fn call_tool(&self, req: Request, cx: RequestContext, era: Era) -> Result<Value, Error> {
+        match self.call_tool_outcome(req, cx, era).await? {
+            Called::Answer(v) => Ok(v),
+            Called::Result(r) => to_value(&r),
+        }
+    }
+
+    /// Serves a `tools/call` up to the tool's own result, which the
+    /// caller serializes as its era needs.
+    pub(crate) async fn call_tool_outcome(
+        &self,
+        req: Request,
+        cx: RequestContext,
+        era: Era,
+    ) -> Result<Called, Error> {
         let p = call_params(req.params)?;
         let p = match self.route_tool_call(p, &cx, era).await? {
-            super::tasks::Routed::Done(v) => return Ok(v),
+            super::tasks::Routed::Done(v) => return Ok(Called::Answer(v)),
             super::tasks::Routed::Plain(p) => *p,
         };
         let Some(handler) = read(&self.server.inner.tools)
@@ -399,11 +421,13 @@ impl Connection {
             Ok(r) => r,
             Err(e @ (Error::Rpc(_) | Error::Cancelled)) => return Err(e),
             Err(Error::InputRequired(pending)) => {
-                return self.input_required(&cx, *pending, era, method, &p.name, answers);
+                return self
+                    .input_required(&cx, *pending, era, method, &p.name, answers)
+                    .map(Called::Answer);
             }
             Err(e) => CallToolResult::error_text(e.to_string()),
         };
-        to_value(&result)
+        Ok(Called::Result(result))
     }
 
     async fn read_resource(
@@ -649,8 +673,12 @@ impl Connection {
 
 impl Service for Connection {
     async fn handle_request(&self, req: Request, cx: RequestContext) -> Result<Value, Error> {
+        self.handle_request_reply(req, cx).await?.into_value()
+    }
+
+    async fn handle_request_reply(&self, req: Request, cx: RequestContext) -> Result<Reply, Error> {
         match super::stateless::era_of(&req)? {
-            Era::Session => self.dispatch(req, cx, Era::Session).await,
+            Era::Session => self.dispatch(req, cx, Era::Session).await.map(Reply::from),
             Era::Stateless => self.stateless(req, cx).await,
         }
     }

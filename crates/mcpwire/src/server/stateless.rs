@@ -2,16 +2,16 @@
 //! `_meta`, `server/discover`, and the fields every result carries.
 
 use mcpwire_types::{
-    CacheHint, ClientCapabilities, DiscoverResult, ErrorObject, ProtocolVersion, Request, meta,
-    methods,
+    CacheHint, CallToolResult, ClientCapabilities, DiscoverResult, ErrorObject, ProtocolVersion,
+    Request, ResultType, meta, methods,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::context::Era;
-use super::session::{Connection, to_value};
+use super::session::{Called, Connection, to_value};
 use crate::Error;
-use crate::engine::RequestContext;
+use crate::engine::{Reply, RequestContext};
 use crate::fields;
 
 /// The revisions that use per-request `_meta` instead of a session.
@@ -82,7 +82,7 @@ pub(crate) fn era_of(req: &Request) -> Result<Era, Error> {
 impl Connection {
     /// Serves a stateless request and adds what every 2026-07-28 result
     /// carries.
-    pub(crate) async fn stateless(&self, req: Request, cx: RequestContext) -> Result<Value, Error> {
+    pub(crate) async fn stateless(&self, req: Request, cx: RequestContext) -> Result<Reply, Error> {
         let method = req.method.clone();
         if !STATELESS_METHODS.contains(&method.as_str())
             && !self.server.inner.skills.handles(&method)
@@ -94,11 +94,42 @@ impl Connection {
         } else if method == methods::SUBSCRIPTIONS_LISTEN {
             // Long-lived and large: boxed, so calls do not carry its state.
             Box::pin(self.listen(req, cx)).await?
+        } else if method == methods::TOOLS_CALL {
+            match self.call_tool_outcome(req, cx, Era::Stateless).await? {
+                Called::Answer(v) => v,
+                Called::Result(r) => return self.tool_reply(r),
+            }
         } else {
             self.dispatch(req, cx, Era::Stateless).await?
         };
         self.decorate(&mut result, &method);
-        Ok(result)
+        Ok(Reply::from(result))
+    }
+
+    /// A tool's result with what a stateless result carries, serialized
+    /// from its typed form: no `Value` is built for the most frequent
+    /// answer.
+    fn tool_reply(&self, mut r: CallToolResult) -> Result<Reply, Error> {
+        r.result_type.get_or_insert(ResultType::Complete);
+        let mut out = Vec::with_capacity(256);
+        match &mut r.meta {
+            Some(m) => {
+                m.entry(meta::SERVER_INFO)
+                    .or_insert_with(|| self.server.inner.info_json.clone());
+                serde_json::to_writer(&mut out, &r)?;
+            }
+            None => {
+                serde_json::to_writer(&mut out, &r)?;
+                // `content` is always written, so a field comes before
+                // the `_meta` put in place of the closing brace.
+                debug_assert_eq!(out.last(), Some(&b'}'));
+                out.pop();
+                out.extend_from_slice(br#","_meta":"#);
+                out.extend_from_slice(&self.server.inner.info_meta_json);
+                out.push(b'}');
+            }
+        }
+        Ok(Reply::json(out))
     }
 
     fn discover(&self) -> Result<Value, Error> {
