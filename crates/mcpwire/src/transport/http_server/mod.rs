@@ -18,6 +18,7 @@
 
 mod backend;
 mod body;
+mod config;
 mod events;
 mod guard;
 mod legacy;
@@ -27,6 +28,7 @@ mod param_headers;
 mod router;
 mod serve;
 mod session;
+mod spare;
 mod stream;
 
 use std::collections::HashMap;
@@ -45,6 +47,7 @@ use http_body_util::{BodyExt, Limited};
 use mcpwire_types::{ErrorCode, Incoming, Message, ProtocolVersion, RequestId};
 
 pub use body::Body;
+pub use config::HttpConfig;
 pub use events::{EventStore, InMemoryEventStore, StoredEvent};
 pub use guard::{HostPolicy, LAST_EVENT_ID_HEADER, PROTOCOL_VERSION_HEADER, SESSION_ID_HEADER};
 #[cfg(feature = "auth")]
@@ -57,138 +60,16 @@ pub(crate) use backend::Backend;
 use session::{Session, millis_since};
 use stream::encode_event;
 
-/// Settings of the HTTP transport. The defaults are what most deployments
-/// want; all of them are fast.
-///
-/// ```
-/// use std::time::Duration;
-/// use mcpwire::transport::http_server::HttpConfig;
-/// let config = HttpConfig::default()
-///     .session_idle_timeout(Duration::from_secs(600))
-///     .max_sessions(1000);
-/// assert!(!config.stateless);
-/// ```
-#[derive(Clone)]
-#[non_exhaustive]
-pub struct HttpConfig {
-    /// Keep no sessions: every POST is served on its own, no
-    /// `Mcp-Session-Id` is issued, GET and DELETE get 405.
-    pub stateless: bool,
-    /// Sessions idle this long are ended (default 30 minutes).
-    pub session_idle_timeout: Duration,
-    /// At most this many sessions at once; past it, `initialize` gets 503.
-    pub max_sessions: usize,
-    /// Which Host and Origin values are accepted. `None` lets
-    /// [`StreamableHttp::serve`] choose: loopback names only when bound to a
-    /// loopback address, anything otherwise.
-    pub hosts: Option<HostPolicy>,
-    /// Largest request body accepted, in bytes (413 past it).
-    pub body_limit: usize,
-    /// A keep-alive comment is sent on quiet SSE streams this often.
-    pub keep_alive: Duration,
-    /// Where SSE events are kept for resumption.
-    pub event_store: Arc<dyn EventStore>,
-    /// Also serve the 2024-11-05 HTTP+SSE transport, for older clients: a
-    /// GET on `/sse` opens the stream, messages are POSTed to `/messages`
-    /// (with [`StreamableHttp::serve`]; see
-    /// [`StreamableHttp::handle_legacy_sse`] for other routers).
-    pub legacy_sse: bool,
-}
-
-impl std::fmt::Debug for HttpConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpConfig")
-            .field("stateless", &self.stateless)
-            .field("session_idle_timeout", &self.session_idle_timeout)
-            .field("max_sessions", &self.max_sessions)
-            .field("hosts", &self.hosts)
-            .field("body_limit", &self.body_limit)
-            .field("keep_alive", &self.keep_alive)
-            .finish()
-    }
-}
-
-impl Default for HttpConfig {
-    fn default() -> Self {
-        HttpConfig {
-            stateless: false,
-            session_idle_timeout: Duration::from_secs(30 * 60),
-            max_sessions: 10_000,
-            hosts: None,
-            body_limit: crate::transport::DEFAULT_MAX_FRAME,
-            keep_alive: Duration::from_secs(15),
-            event_store: Arc::new(InMemoryEventStore::default()),
-            legacy_sse: false,
-        }
-    }
-}
-
-impl HttpConfig {
-    /// Sets [`HttpConfig::stateless`].
-    pub fn stateless(mut self, yes: bool) -> Self {
-        self.stateless = yes;
-        self
-    }
-
-    /// Sets [`HttpConfig::session_idle_timeout`].
-    pub fn session_idle_timeout(mut self, d: Duration) -> Self {
-        self.session_idle_timeout = d;
-        self
-    }
-
-    /// Sets [`HttpConfig::max_sessions`].
-    pub fn max_sessions(mut self, n: usize) -> Self {
-        self.max_sessions = n;
-        self
-    }
-
-    /// Sets [`HttpConfig::hosts`].
-    pub fn hosts(mut self, policy: HostPolicy) -> Self {
-        self.hosts = Some(policy);
-        self
-    }
-
-    /// Sets [`HttpConfig::body_limit`].
-    pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
-        self
-    }
-
-    /// Sets [`HttpConfig::keep_alive`].
-    pub fn keep_alive(mut self, d: Duration) -> Self {
-        self.keep_alive = d;
-        self
-    }
-
-    /// Sets [`HttpConfig::legacy_sse`].
-    pub fn legacy_sse(mut self, yes: bool) -> Self {
-        self.legacy_sse = yes;
-        self
-    }
-
-    /// Sets [`HttpConfig::event_store`].
-    pub fn event_store(mut self, store: Arc<dyn EventStore>) -> Self {
-        self.event_store = store;
-        self
-    }
-}
-
 struct State {
     backend: Backend,
     config: HttpConfig,
     /// Set from the config, or by `serve` from the address it binds.
     hosts: std::sync::OnceLock<HostPolicy>,
     sessions: RwLock<HashMap<Arc<str>, Arc<Session>>>,
-    /// Engines that served a 2026-07-28 request and were left as they
-    /// started, kept for the next ones: starting an engine per request
-    /// costs more than the rest of a small call.
-    spare: std::sync::Mutex<Vec<Arc<Session>>>,
+    spare: spare::Spare,
     epoch: Instant,
     reaper: std::sync::Once,
 }
-
-/// How many spare stateless engines are kept, at most.
-const MAX_SPARE: usize = 64;
 
 /// The MCP endpoint as a tower `Service`. Cheap to clone.
 #[derive(Clone)]
@@ -241,7 +122,7 @@ impl StreamableHttp {
                 config,
                 hosts,
                 sessions: RwLock::new(HashMap::new()),
-                spare: std::sync::Mutex::new(Vec::new()),
+                spare: spare::Spare::default(),
                 epoch: Instant::now(),
                 reaper: std::sync::Once::new(),
             }),
@@ -279,43 +160,22 @@ impl StreamableHttp {
         millis_since(self.state.epoch)
     }
 
-    fn spare(&self) -> std::sync::MutexGuard<'_, Vec<Arc<Session>>> {
-        self.state.spare.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     /// An engine for one 2026-07-28 request: a spare one, or a new one.
     /// It belongs to no principal: each request brings its own identity,
     /// and no session id ever names it.
     fn stateless_session(&self) -> Arc<Session> {
-        let spare = match self.state.backend {
-            Backend::Server(_) => self.spare().pop(),
-            // A proxy's engine stands for a child session: never shared.
-            #[cfg(feature = "proxy")]
-            Backend::Proxy(_) => None,
-        };
-        spare.unwrap_or_else(|| {
-            Session::start(
-                &self.state.backend,
-                Arc::from(""),
-                self.state.config.event_store.clone(),
-                self.now(),
-                None,
-            )
-        })
-    }
-
-    /// Keeps a stateless request's engine for the next one, when nothing
-    /// else holds it and the request left no trace in it.
-    fn recycle(&self, session: Arc<Session>) {
-        if matches!(self.state.backend, Backend::Server(_))
-            && Arc::strong_count(&session) == 1
-            && session.is_pristine()
-        {
-            let mut spare = self.spare();
-            if spare.len() < MAX_SPARE {
-                spare.push(session);
-            }
-        }
+        self.state
+            .spare
+            .take(&self.state.backend)
+            .unwrap_or_else(|| {
+                Session::start(
+                    &self.state.backend,
+                    Arc::from(""),
+                    self.state.config.event_store.clone(),
+                    self.now(),
+                    None,
+                )
+            })
     }
 
     /// Closes every session's GET stream, so that a graceful shutdown is
@@ -660,7 +520,7 @@ impl StreamableHttp {
             }
         }
         if modern {
-            self.recycle(session);
+            self.state.spare.keep(&self.state.backend, session);
         }
         response
     }

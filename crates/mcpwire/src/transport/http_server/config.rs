@@ -1,0 +1,124 @@
+//! [`HttpConfig`]: the settings of the Streamable HTTP server, with
+//! defaults that suit most deployments.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::events::{EventStore, InMemoryEventStore};
+use super::guard::HostPolicy;
+
+/// Settings of the HTTP transport. The defaults are what most deployments
+/// want; all of them are fast.
+///
+/// ```
+/// use std::time::Duration;
+/// use mcpwire::transport::http_server::HttpConfig;
+/// let config = HttpConfig::default()
+///     .session_idle_timeout(Duration::from_secs(600))
+///     .max_sessions(1000);
+/// assert!(!config.stateless);
+/// ```
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct HttpConfig {
+    /// Keep no sessions: every POST is served on its own, no
+    /// `Mcp-Session-Id` is issued, GET and DELETE get 405.
+    pub stateless: bool,
+    /// Sessions idle this long are ended (default 30 minutes).
+    pub session_idle_timeout: Duration,
+    /// At most this many sessions at once; past it, `initialize` gets 503.
+    pub max_sessions: usize,
+    /// Which Host and Origin values are accepted. `None` lets
+    /// [`StreamableHttp::serve`] choose: loopback names only when bound to a
+    /// loopback address, anything otherwise.
+    pub hosts: Option<HostPolicy>,
+    /// Largest request body accepted, in bytes (413 past it).
+    pub body_limit: usize,
+    /// A keep-alive comment is sent on quiet SSE streams this often.
+    pub keep_alive: Duration,
+    /// Where SSE events are kept for resumption.
+    pub event_store: Arc<dyn EventStore>,
+    /// Also serve the 2024-11-05 HTTP+SSE transport, for older clients: a
+    /// GET on `/sse` opens the stream, messages are POSTed to `/messages`
+    /// (with [`StreamableHttp::serve`]; see
+    /// [`StreamableHttp::handle_legacy_sse`] for other routers).
+    pub legacy_sse: bool,
+}
+
+impl std::fmt::Debug for HttpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpConfig")
+            .field("stateless", &self.stateless)
+            .field("session_idle_timeout", &self.session_idle_timeout)
+            .field("max_sessions", &self.max_sessions)
+            .field("hosts", &self.hosts)
+            .field("body_limit", &self.body_limit)
+            .field("keep_alive", &self.keep_alive)
+            .finish()
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            stateless: false,
+            session_idle_timeout: Duration::from_secs(30 * 60),
+            max_sessions: 10_000,
+            hosts: None,
+            body_limit: crate::transport::DEFAULT_MAX_FRAME,
+            keep_alive: Duration::from_secs(15),
+            event_store: Arc::new(InMemoryEventStore::default()),
+            legacy_sse: false,
+        }
+    }
+}
+
+impl HttpConfig {
+    /// Sets [`HttpConfig::stateless`].
+    pub fn stateless(mut self, yes: bool) -> Self {
+        self.stateless = yes;
+        self
+    }
+
+    /// Sets [`HttpConfig::session_idle_timeout`].
+    pub fn session_idle_timeout(mut self, d: Duration) -> Self {
+        self.session_idle_timeout = d;
+        self
+    }
+
+    /// Sets [`HttpConfig::max_sessions`].
+    pub fn max_sessions(mut self, n: usize) -> Self {
+        self.max_sessions = n;
+        self
+    }
+
+    /// Sets [`HttpConfig::hosts`].
+    pub fn hosts(mut self, policy: HostPolicy) -> Self {
+        self.hosts = Some(policy);
+        self
+    }
+
+    /// Sets [`HttpConfig::body_limit`].
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Sets [`HttpConfig::keep_alive`].
+    pub fn keep_alive(mut self, d: Duration) -> Self {
+        self.keep_alive = d;
+        self
+    }
+
+    /// Sets [`HttpConfig::legacy_sse`].
+    pub fn legacy_sse(mut self, yes: bool) -> Self {
+        self.legacy_sse = yes;
+        self
+    }
+
+    /// Sets [`HttpConfig::event_store`].
+    pub fn event_store(mut self, store: Arc<dyn EventStore>) -> Self {
+        self.event_store = store;
+        self
+    }
+}
