@@ -4,6 +4,8 @@
 //! client's handlers. The server is a real mcpwire server, or a raw peer
 //! scripted frame by frame where the wire itself is under test.
 
+mod wire_support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -11,7 +13,7 @@ use std::time::Duration;
 use mcpwire::Error;
 use mcpwire::client::{Client, ClientBuilder, ClientMode, ServerNotification};
 use mcpwire::server::{Context, Era, PromptRoute, ResourceRoute, Server, ToolRoute};
-use mcpwire::transport::{FrameReader, FrameWriter, ReadEvent, memory};
+use mcpwire::transport::{FrameWriter, memory};
 use mcpwire_types::{
     ContentBlock, CreateMessageRequestParams, CreateMessageResult, ElicitAction,
     ElicitRequestFormParams, ElicitRequestParams, ElicitResult, LoggingLevel, ProtocolVersion,
@@ -154,14 +156,7 @@ impl RawServer {
     }
 
     async fn recv(&mut self) -> Value {
-        let frame = tokio::time::timeout(Duration::from_secs(5), self.io.0.next_frame())
-            .await
-            .expect("a message in time")
-            .unwrap();
-        match frame {
-            ReadEvent::Frame(b) => serde_json::from_slice(b).unwrap(),
-            other => panic!("{other:?}"),
-        }
+        wire_support::recv(&mut self.io).await
     }
 
     /// The next message that is not a `notifications/cancelled`.

@@ -3,13 +3,14 @@
 //! sent once more; any other `-32022` reaches the caller. The server is a
 //! raw peer scripted frame by frame.
 
+mod wire_support;
+
 use std::sync::Arc;
-use std::time::Duration;
 
 use mcpwire::Error;
 use mcpwire::client::{Client, ClientBuilder, ClientMode};
 use mcpwire::server::Era;
-use mcpwire::transport::{FrameReader, FrameWriter, ReadEvent, memory};
+use mcpwire::transport::{FrameWriter, memory};
 use mcpwire_types::ProtocolVersion;
 use serde_json::{Value, json};
 
@@ -20,14 +21,7 @@ struct Raw {
 
 impl Raw {
     async fn recv(&mut self) -> Value {
-        let frame = tokio::time::timeout(Duration::from_secs(5), self.io.0.next_frame())
-            .await
-            .expect("a message in time")
-            .unwrap();
-        match frame {
-            ReadEvent::Frame(b) => serde_json::from_slice(b).unwrap(),
-            other => panic!("{other:?}"),
-        }
+        wire_support::recv(&mut self.io).await
     }
 
     async fn send(&mut self, v: Value) {

@@ -1,13 +1,15 @@
 //! The JSON-RPC engine against a raw peer over an in-memory duplex: framing
 //! errors, concurrency, ordering, cancellation, timeouts, progress, panics.
 
+mod wire_support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use mcpwire::Error;
 use mcpwire::engine::{self, EngineConfig, Peer, RequestContext, RequestOptions, Service};
-use mcpwire::transport::{FrameReader, FrameWriter, ReadEvent, memory};
+use mcpwire::transport::{FrameWriter, memory};
 use mcpwire_types::{ErrorCode, Notification, Request};
 use serde_json::{Value, json};
 
@@ -66,14 +68,7 @@ impl Raw {
         self.r.1.flush().await.unwrap();
     }
     async fn recv(&mut self) -> Value {
-        let f = tokio::time::timeout(Duration::from_secs(5), self.r.0.next_frame())
-            .await
-            .expect("reply in time")
-            .unwrap();
-        match f {
-            ReadEvent::Frame(b) => serde_json::from_slice(b).unwrap(),
-            other => panic!("unexpected {other:?}"),
-        }
+        wire_support::recv(&mut self.r).await
     }
 }
 

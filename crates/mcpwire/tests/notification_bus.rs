@@ -3,6 +3,8 @@
 //! user's own) and the client's [`Client::listen`], which follows changes
 //! in both eras with `subscriptions/listen` or `resources/subscribe`.
 
+mod wire_support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -12,7 +14,7 @@ use mcpwire::client::{Client, ClientMode, ServerNotification, Subscription};
 use mcpwire::server::{
     Era, EventStream, InProcessBus, NotificationBus, ResourceRoute, Server, ServerEvent, ToolRoute,
 };
-use mcpwire::transport::{FrameReader, FrameWriter, ReadEvent, memory};
+use mcpwire::transport::{FrameWriter, memory};
 use mcpwire_types::SubscriptionFilter;
 use serde_json::{Value, json};
 
@@ -287,16 +289,7 @@ async fn raw() -> (memory::MemoryTransport, Client) {
     (a, client)
 }
 
-async fn recv(io: &mut memory::MemoryTransport) -> Value {
-    let frame = tokio::time::timeout(Duration::from_secs(5), io.0.next_frame())
-        .await
-        .expect("a message in time")
-        .unwrap();
-    match frame {
-        ReadEvent::Frame(b) => serde_json::from_slice(b).unwrap(),
-        other => panic!("{other:?}"),
-    }
-}
+use wire_support::recv;
 
 async fn send(io: &mut memory::MemoryTransport, v: Value) {
     io.1.write_frame(v.to_string().as_bytes());

@@ -4,13 +4,12 @@
 #[allow(dead_code)]
 #[path = "../../mcpwire-types/tests/support/mod.rs"]
 mod support;
-
-use std::time::Duration;
+mod wire_support;
 
 use mcpwire::server::{
     Context, Json, PromptRoute, ResourceRoute, Server, TemplateRoute, ToolRoute,
 };
-use mcpwire::transport::{FrameReader, FrameWriter, ReadEvent, memory};
+use mcpwire::transport::memory;
 use mcpwire_types::{ElicitRequestFormParams, ElicitRequestParams, ProtocolVersion};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -111,19 +110,11 @@ impl Session {
     }
 
     async fn send(&mut self, v: Value) {
-        self.io.1.write_frame(v.to_string().as_bytes());
-        self.io.1.flush().await.unwrap();
+        wire_support::send(&mut self.io, &v).await;
     }
 
     async fn recv(&mut self) -> Value {
-        match tokio::time::timeout(Duration::from_secs(5), self.io.0.next_frame())
-            .await
-            .unwrap()
-            .unwrap()
-        {
-            ReadEvent::Frame(b) => serde_json::from_slice(b).unwrap(),
-            other => panic!("{other:?}"),
-        }
+        wire_support::recv(&mut self.io).await
     }
 
     fn check(&mut self, def: &str, v: &Value) {

@@ -9,6 +9,7 @@
 #[allow(dead_code)]
 #[path = "../../mcpwire-types/tests/support/mod.rs"]
 mod support;
+mod wire_support;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -418,16 +419,8 @@ impl Raw {
             "io.modelcontextprotocol/clientCapabilities": {},
         });
         let msg = json!({"jsonrpc": "2.0", "id": self.next, "method": method, "params": params});
-        self.io.1.write_frame(msg.to_string().as_bytes());
-        self.io.1.flush().await.unwrap();
-        let frame = tokio::time::timeout(Duration::from_secs(5), self.io.0.next_frame())
-            .await
-            .unwrap()
-            .unwrap();
-        match frame {
-            ReadEvent::Frame(b) => serde_json::from_slice(b).unwrap(),
-            other => panic!("{other:?}"),
-        }
+        wire_support::send(&mut self.io, &msg).await;
+        wire_support::recv(&mut self.io).await
     }
 }
 

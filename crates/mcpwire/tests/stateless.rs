@@ -7,7 +7,9 @@ mod stateless_support;
 #[allow(dead_code)]
 #[path = "../../mcpwire-types/tests/support/mod.rs"]
 mod support;
+mod wire_support;
 
+use mcpwire::transport::FrameWriter;
 use serde_json::{Value, json};
 use stateless_support::*;
 

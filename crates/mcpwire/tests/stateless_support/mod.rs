@@ -1,11 +1,9 @@
 //! The server, raw client and schema check the stateless tests share.
 #![allow(dead_code)]
 
-pub use std::time::Duration;
-
 use crate::support::Schemas;
 pub use mcpwire::server::{Context, ResourceRoute, Server, ServerBuilder, ToolRoute};
-pub use mcpwire::transport::{FrameReader, FrameWriter, ReadEvent, memory};
+pub use mcpwire::transport::memory;
 pub use mcpwire_types::{ElicitRequestFormParams, ElicitRequestParams, ProtocolVersion};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -117,14 +115,7 @@ pub fn meta(caps: Value) -> Value {
 
 impl Raw {
     pub async fn next(&mut self) -> Value {
-        match tokio::time::timeout(Duration::from_secs(5), self.io.0.next_frame())
-            .await
-            .unwrap()
-            .unwrap()
-        {
-            ReadEvent::Frame(b) => serde_json::from_slice::<Value>(b).unwrap(),
-            other => panic!("{other:?}"),
-        }
+        crate::wire_support::recv(&mut self.io).await
     }
 
     pub fn start() -> Raw {
@@ -149,18 +140,10 @@ impl Raw {
             params["_meta"] = m;
         }
         let msg = json!({"jsonrpc":"2.0","id":self.next,"method":method,"params":params});
-        self.io.1.write_frame(msg.to_string().as_bytes());
-        self.io.1.flush().await.unwrap();
+        crate::wire_support::send(&mut self.io, &msg).await;
         let mut before = Vec::new();
         loop {
-            let frame = tokio::time::timeout(Duration::from_secs(5), self.io.0.next_frame())
-                .await
-                .unwrap()
-                .unwrap();
-            let v: Value = match frame {
-                ReadEvent::Frame(b) => serde_json::from_slice(b).unwrap(),
-                other => panic!("{other:?}"),
-            };
+            let v = self.next().await;
             if v.get("id") == Some(&json!(self.next)) {
                 return (before, v);
             }
