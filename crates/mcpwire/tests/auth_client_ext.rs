@@ -51,6 +51,27 @@ async fn use_server(servers: &Servers, oauth: Arc<OAuthClient>) -> Result<(), St
     outcome
 }
 
+/// The machine client `cc-client`, with `SECRET` and the client
+/// credentials grant.
+fn secret_client(servers: &Servers) -> OAuthConfig {
+    OAuthConfig::new(servers.url())
+        .client(
+            ClientRegistration::new("cc-client", Some(SECRET.to_owned())),
+            None,
+        )
+        .grant(OAuthGrant::ClientCredentials)
+}
+
+/// An authorization server that takes `cc-client` with `secret` by
+/// `client_secret_basic`.
+fn basic_auth(secret: &'static str) -> Behavior {
+    Behavior {
+        auth_methods: vec!["client_secret_basic"],
+        basic: Some(("cc-client", secret)),
+        ..Behavior::default()
+    }
+}
+
 fn dpop_config(servers: &Servers) -> OAuthConfig {
     OAuthConfig::new(servers.url())
         .client(ClientRegistration::new("dpop-client", None), None)
@@ -227,21 +248,8 @@ async fn a_server_that_keeps_demanding_nonces_gets_an_error_not_a_loop() {
 
 #[tokio::test]
 async fn client_credentials_with_client_secret_basic() {
-    let servers = start(
-        27114,
-        Behavior {
-            auth_methods: vec!["client_secret_basic"],
-            basic: Some(("cc-client", SECRET)),
-            ..Behavior::default()
-        },
-    )
-    .await;
-    let cfg = OAuthConfig::new(servers.url())
-        .client(
-            ClientRegistration::new("cc-client", Some(SECRET.to_owned())),
-            None,
-        )
-        .grant(OAuthGrant::ClientCredentials);
+    let servers = start(27114, basic_auth(SECRET)).await;
+    let cfg = secret_client(&servers);
     use_server(&servers, Arc::new(OAuthClient::new(cfg).unwrap()))
         .await
         .unwrap();
@@ -265,20 +273,13 @@ async fn a_machine_token_about_to_expire_is_renewed_before_it_is_sent() {
     let servers = start(
         27119,
         Behavior {
-            auth_methods: vec!["client_secret_basic"],
-            basic: Some(("cc-client", SECRET)),
             // Within the client's renewal margin from the start.
             expires_in: Some(5),
-            ..Behavior::default()
+            ..basic_auth(SECRET)
         },
     )
     .await;
-    let cfg = OAuthConfig::new(servers.url())
-        .client(
-            ClientRegistration::new("cc-client", Some(SECRET.to_owned())),
-            None,
-        )
-        .grant(OAuthGrant::ClientCredentials);
+    let cfg = secret_client(&servers);
     use_server(&servers, Arc::new(OAuthClient::new(cfg).unwrap()))
         .await
         .unwrap();
@@ -325,21 +326,8 @@ async fn client_credentials_with_private_key_jwt() {
 
 #[tokio::test]
 async fn invalid_client_is_a_typed_error_without_secrets_and_not_retried() {
-    let servers = start(
-        27116,
-        Behavior {
-            auth_methods: vec!["client_secret_basic"],
-            basic: Some(("cc-client", "the-right-secret")),
-            ..Behavior::default()
-        },
-    )
-    .await;
-    let cfg = OAuthConfig::new(servers.url())
-        .client(
-            ClientRegistration::new("cc-client", Some(SECRET.to_owned())),
-            None,
-        )
-        .grant(OAuthGrant::ClientCredentials);
+    let servers = start(27116, basic_auth("the-right-secret")).await;
+    let cfg = secret_client(&servers);
     let oauth = OAuthClient::new(cfg).unwrap();
     let err = oauth.login().await.unwrap_err();
     let text = err.to_string();
@@ -356,17 +344,7 @@ async fn invalid_client_is_a_typed_error_without_secrets_and_not_retried() {
     assert_eq!(servers.seen("/token").len(), 1);
 
     // Through the transport: the MCP request fails with the same advice.
-    let oauth = Arc::new(
-        OAuthClient::new(
-            OAuthConfig::new(servers.url())
-                .client(
-                    ClientRegistration::new("cc-client", Some(SECRET.to_owned())),
-                    None,
-                )
-                .grant(OAuthGrant::ClientCredentials),
-        )
-        .unwrap(),
-    );
+    let oauth = Arc::new(OAuthClient::new(secret_client(&servers)).unwrap());
     let err = use_server(&servers, oauth).await.unwrap_err();
     assert!(err.contains("rejected this client"), "{err}");
     assert!(!err.contains(SECRET), "{err}");
