@@ -220,6 +220,13 @@ async fn modern_whoami(url: &str, progress: bool, token: Option<&str>) -> reqwes
     req.send().await.unwrap()
 }
 
+/// A token of `alice`, through the `desk-app` client of tenant `t1`, with
+/// `scope`: what [`assert_alice`] expects to see.
+fn alice_token(keys: &Keys, port: u16, scope: &str) -> String {
+    let extra = json!({"client_id": "desk-app", "tenant": "t1"});
+    token_for(keys, port, "alice", scope, extra)
+}
+
 fn assert_alice(seen: &Value, scopes: &[&str]) {
     let auth = &seen["auth"];
     assert_eq!(auth["subject"], "alice", "{seen}");
@@ -235,8 +242,7 @@ fn assert_alice(seen: &Value, scopes: &[&str]) {
 async fn tools_see_the_identity_in_a_session_as_json_and_as_sse() {
     let keys = Keys::new();
     let s = start_whoami(28101, &keys).await;
-    let extra = json!({"client_id": "desk-app", "tenant": "t1"});
-    let token = token_for(&keys, s.port, "alice", "mcp:tools", extra.clone());
+    let token = alice_token(&keys, s.port, "mcp:tools");
     let mut session = Session::open(&s.resource, "2025-11-25", Some(&token)).await;
 
     let (sse, msg) = answer(session.whoami(false, Some(&token)).await).await;
@@ -249,7 +255,7 @@ async fn tools_see_the_identity_in_a_session_as_json_and_as_sse() {
 
     // Each request carries its own token's claims: a refreshed token of
     // the same subject with more scopes shows them.
-    let wider = token_for(&keys, s.port, "alice", "mcp:tools mcp:admin", extra);
+    let wider = alice_token(&keys, s.port, "mcp:tools mcp:admin");
     let (_, msg) = answer(session.whoami(false, Some(&wider)).await).await;
     assert_alice(&reported(&msg), &["mcp:tools", "mcp:admin"]);
 
@@ -266,8 +272,7 @@ async fn tools_see_the_identity_in_a_session_as_json_and_as_sse() {
 async fn tools_see_the_identity_in_stateless_requests_as_json_and_as_sse() {
     let keys = Keys::new();
     let s = start_whoami(28102, &keys).await;
-    let extra = json!({"client_id": "desk-app", "tenant": "t1"});
-    let token = token_for(&keys, s.port, "alice", "mcp:tools", extra);
+    let token = alice_token(&keys, s.port, "mcp:tools");
 
     let (sse, msg) = answer(modern_whoami(&s.resource, false, Some(&token)).await).await;
     assert!(!sse);
@@ -289,8 +294,7 @@ async fn tools_see_the_identity_in_stateless_requests_as_json_and_as_sse() {
 async fn a_batch_delivered_through_the_session_carries_the_identity() {
     let keys = Keys::new();
     let s = start_whoami(28103, &keys).await;
-    let extra = json!({"client_id": "desk-app", "tenant": "t1"});
-    let token = token_for(&keys, s.port, "alice", "mcp:tools", extra);
+    let token = alice_token(&keys, s.port, "mcp:tools");
     // 2025-03-26 is the revision with batches; they reach the engine
     // through the session's queue rather than inline.
     let session = Session::open(&s.resource, "2025-03-26", Some(&token)).await;
@@ -459,8 +463,7 @@ async fn a_session_opened_without_a_principal_refuses_requests_with_one_and_back
 async fn the_token_never_reaches_the_handler() {
     let keys = Keys::new();
     let s = start_whoami(28106, &keys).await;
-    let extra = json!({"client_id": "desk-app", "tenant": "t1"});
-    let token = token_for(&keys, s.port, "alice", "mcp:tools", extra);
+    let token = alice_token(&keys, s.port, "mcp:tools");
     let signature = token.rsplit('.').next().unwrap().to_string();
     let mut session = Session::open(&s.resource, "2025-11-25", Some(&token)).await;
     let mut everything = Vec::new();
@@ -489,8 +492,7 @@ async fn the_token_never_reaches_the_handler() {
 async fn a_stateless_task_is_seen_only_by_its_subject_and_runs_as_them() {
     let keys = Keys::new();
     let s = start_whoami(28107, &keys).await;
-    let extra = json!({"client_id": "desk-app", "tenant": "t1"});
-    let alice = token_for(&keys, s.port, "alice", "mcp:tools", extra);
+    let alice = alice_token(&keys, s.port, "mcp:tools");
     let bob = token_for(&keys, s.port, "bob", "mcp:tools", json!({}));
     let call = json!({"name": "whoami_later", "arguments": {}});
     let created = modern(&s.resource, "tools/call", "whoami_later", call, &alice).await;
