@@ -306,6 +306,41 @@ struct RawEnvelope {
     params: Option<Value>,
     result: Option<Value>,
     error: Option<Value>,
+    /// An envelope key that appeared twice: readers that keep the first
+    /// and readers that keep the last would act on different messages.
+    duplicate: Option<&'static str>,
+}
+
+/// The keys of the envelope, whose values decide what a message does.
+const ENVELOPE_KEYS: [&str; 6] = ["jsonrpc", "id", "method", "params", "result", "error"];
+
+/// How deeply arrays and objects may nest in one frame (serde_json's own
+/// recursion limit, which every reader of a frame shares).
+pub const MAX_NESTING: usize = 128;
+
+impl RawEnvelope {
+    fn slot(&mut self, key: &str) -> Option<(&'static str, &mut Option<Value>)> {
+        Some(match key {
+            "jsonrpc" => ("jsonrpc", &mut self.jsonrpc),
+            "id" => ("id", &mut self.id),
+            "method" => ("method", &mut self.method),
+            "params" => ("params", &mut self.params),
+            "result" => ("result", &mut self.result),
+            "error" => ("error", &mut self.error),
+            _ => return None,
+        })
+    }
+
+    /// Puts `value` in its slot, remembering a key seen twice.
+    fn set(&mut self, key: &str, value: Value) {
+        let repeated = match self.slot(key) {
+            Some((name, slot)) => slot.replace(value).map(|_| name),
+            None => None,
+        };
+        if let Some(name) = repeated {
+            self.duplicate.get_or_insert(name);
+        }
+    }
 }
 
 // Lives only on the stack while one frame is read; boxing the large
@@ -313,7 +348,8 @@ struct RawEnvelope {
 #[allow(clippy::large_enum_variant)]
 enum RawFrame {
     Object(RawEnvelope),
-    Array(Vec<Value>),
+    /// A batch, and the first envelope key one of its elements repeats.
+    Array(Vec<Value>, Option<&'static str>),
     Scalar,
 }
 
@@ -328,28 +364,23 @@ impl<'de> Deserialize<'de> for RawFrame {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawFrame, A::Error> {
                 let mut env = RawEnvelope::default();
                 while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-                    let slot = match key.as_ref() {
-                        "jsonrpc" => &mut env.jsonrpc,
-                        "id" => &mut env.id,
-                        "method" => &mut env.method,
-                        "params" => &mut env.params,
-                        "result" => &mut env.result,
-                        "error" => &mut env.error,
-                        _ => {
-                            map.next_value::<de::IgnoredAny>()?;
-                            continue;
-                        }
-                    };
-                    *slot = Some(map.next_value::<Value>()?);
+                    // Unknown keys are read in full, not skipped: a value
+                    // nobody acts on must still be valid JSON (escapes,
+                    // surrogates, nesting), or two readers of the frame
+                    // could disagree about whether it is one.
+                    let value = map.next_value::<Value>()?;
+                    env.set(&key, value);
                 }
                 Ok(RawFrame::Object(env))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawFrame, A::Error> {
                 let mut items = Vec::new();
-                while let Some(v) = seq.next_element::<Value>()? {
+                let mut duplicate = None;
+                while let Some(BatchElement(v, dup)) = seq.next_element()? {
+                    duplicate = duplicate.or(dup);
                     items.push(v);
                 }
-                Ok(RawFrame::Array(items))
+                Ok(RawFrame::Array(items, duplicate))
             }
             fn visit_bool<E: de::Error>(self, _: bool) -> Result<RawFrame, E> {
                 Ok(RawFrame::Scalar)
@@ -372,6 +403,73 @@ impl<'de> Deserialize<'de> for RawFrame {
         }
         d.deserialize_any(FrameVisitor)
     }
+}
+
+/// One element of a batch, as a `Value`, and the first envelope key it
+/// repeats (a `Value` object keeps only the last of two equal keys).
+struct BatchElement(Value, Option<&'static str>);
+
+impl<'de> Deserialize<'de> for BatchElement {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ElementVisitor;
+        impl<'de> Visitor<'de> for ElementVisitor {
+            type Value = BatchElement;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON-RPC message")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BatchElement, A::Error> {
+                let mut object = serde_json::Map::new();
+                let mut duplicate = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    let value = map.next_value::<Value>()?;
+                    if let Some(name) = ENVELOPE_KEYS.iter().find(|k| **k == key)
+                        && object.contains_key(&key)
+                    {
+                        duplicate = duplicate.or(Some(*name));
+                    }
+                    object.insert(key, value);
+                }
+                Ok(BatchElement(Value::Object(object), duplicate))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<BatchElement, A::Error> {
+                let mut items = Vec::new();
+                while let Some(v) = seq.next_element::<Value>()? {
+                    items.push(v);
+                }
+                Ok(BatchElement(Value::Array(items), None))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<BatchElement, E> {
+                Ok(BatchElement(Value::Bool(v), None))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<BatchElement, E> {
+                Ok(BatchElement(Value::from(v), None))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<BatchElement, E> {
+                Ok(BatchElement(Value::from(v), None))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<BatchElement, E> {
+                Ok(BatchElement(Value::from(v), None))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<BatchElement, E> {
+                Ok(BatchElement(Value::from(v), None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<BatchElement, E> {
+                Ok(BatchElement(Value::Null, None))
+            }
+        }
+        d.deserialize_any(ElementVisitor)
+    }
+}
+
+fn duplicate_key(key: &str) -> Incoming {
+    invalid_request(None, &format!("the key \"{key}\" appears twice"))
+}
+
+fn parse_error(why: impl fmt::Display) -> Incoming {
+    Incoming::Invalid(Rejection {
+        id: None,
+        error: ErrorObject::new(ErrorCode::PARSE_ERROR, format!("Parse error: {why}")),
+    })
 }
 
 fn invalid_request(id: Option<RequestId>, why: &str) -> Incoming {
@@ -398,18 +496,42 @@ impl Incoming {
     ///     _ => unreachable!(),
     /// }
     /// ```
+    ///
+    /// The frame is read whole and strictly, so that everything downstream
+    /// (an authorization check, the router, the handler) acts on one
+    /// reading of it: invalid UTF-8 anywhere, a byte-order mark, a lone
+    /// surrogate escape and nesting deeper than [`MAX_NESTING`] are parse
+    /// errors (`-32700`), even inside keys nobody reads; an envelope key
+    /// (`jsonrpc`, `id`, `method`, `params`, `result`, `error`) given twice
+    /// is an invalid request (`-32600`).
+    ///
+    /// ```
+    /// use mcpwire_types::{Incoming, ErrorCode};
+    /// let twice = br#"{"jsonrpc":"2.0","id":1,"method":"ping","method":"tools/call"}"#;
+    /// match Incoming::parse(twice) {
+    ///     Incoming::Invalid(r) => assert_eq!(r.error.code, ErrorCode::INVALID_REQUEST),
+    ///     _ => unreachable!(),
+    /// }
+    /// ```
     pub fn parse(bytes: &[u8]) -> Incoming {
-        match serde_json::from_slice::<RawFrame>(bytes) {
-            Ok(RawFrame::Object(env)) => Self::classify(env),
-            Ok(RawFrame::Array(items)) => Incoming::Batch(items),
+        if bytes.starts_with(b"\xEF\xBB\xBF") {
+            return parse_error("a frame must not start with a byte-order mark");
+        }
+        let text = match std::str::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                return parse_error(format_args!("invalid UTF-8 at byte {}", e.valid_up_to()));
+            }
+        };
+        match serde_json::from_str::<RawFrame>(text) {
+            Ok(RawFrame::Object(env)) => match env.duplicate {
+                Some(key) => duplicate_key(key),
+                None => Self::classify(env),
+            },
+            Ok(RawFrame::Array(_, Some(key))) => duplicate_key(key),
+            Ok(RawFrame::Array(items, None)) => Incoming::Batch(items),
             Ok(RawFrame::Scalar) => invalid_request(None, "expected a JSON object"),
-            Err(e) => Incoming::Invalid(Rejection {
-                id: None,
-                error: ErrorObject::new(
-                    ErrorCode::PARSE_ERROR,
-                    format!("Parse error: {}", describe_parse_error(&e)),
-                ),
-            }),
+            Err(e) => parse_error(describe_parse_error(&e)),
         }
     }
 
@@ -419,15 +541,7 @@ impl Incoming {
             Value::Object(map) => {
                 let mut env = RawEnvelope::default();
                 for (k, v) in map {
-                    match k.as_str() {
-                        "jsonrpc" => env.jsonrpc = Some(v),
-                        "id" => env.id = Some(v),
-                        "method" => env.method = Some(v),
-                        "params" => env.params = Some(v),
-                        "result" => env.result = Some(v),
-                        "error" => env.error = Some(v),
-                        _ => {}
-                    }
+                    env.set(&k, v);
                 }
                 Self::classify(env)
             }
@@ -551,6 +665,96 @@ mod tests {
     fn invalid_request_keeps_a_readable_id() {
         let r = rejection(br#"{"jsonrpc":"1.0","id":"abc","method":"ping"}"#);
         assert_eq!(r.id, Some(RequestId::from("abc")));
+    }
+
+    fn code_of(bytes: &[u8]) -> ErrorCode {
+        rejection(bytes).error.code
+    }
+
+    #[test]
+    fn what_one_reader_could_read_differently_is_refused() {
+        let parse_errors: &[(&str, Vec<u8>)] = &[
+            (
+                "invalid UTF-8 in a key nobody reads",
+                b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"x\":\"\xff\"}".to_vec(),
+            ),
+            (
+                "invalid UTF-8 in an unknown key's name",
+                b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"\xc3\x28\":1}".to_vec(),
+            ),
+            (
+                "a lone surrogate in an unknown key",
+                br#"{"jsonrpc":"2.0","id":1,"method":"ping","x":"\ud800"}"#.to_vec(),
+            ),
+            (
+                "a lone surrogate in params",
+                br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"\udc00"}}"#
+                    .to_vec(),
+            ),
+            (
+                "a byte-order mark",
+                b"\xEF\xBB\xBF{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}".to_vec(),
+            ),
+            ("nesting past the limit in an unknown key", {
+                let mut v = br#"{"jsonrpc":"2.0","id":1,"method":"ping","x":"#.to_vec();
+                v.extend(std::iter::repeat_n(b'[', 200));
+                v.extend(std::iter::repeat_n(b']', 200));
+                v.push(b'}');
+                v
+            }),
+        ];
+        for (what, bytes) in parse_errors {
+            let r = rejection(bytes);
+            assert_eq!(r.error.code, ErrorCode::PARSE_ERROR, "{what}");
+            assert_eq!(r.id, None, "{what}");
+        }
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_is_read() {
+        let depth = MAX_NESTING - 2;
+        let mut v = br#"{"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":"#.to_vec();
+        v.extend(std::iter::repeat_n(b'[', depth - 1));
+        v.extend(std::iter::repeat_n(b']', depth - 1));
+        v.extend(b"}}");
+        assert!(matches!(Incoming::parse(&v), Incoming::Message(_)));
+    }
+
+    #[test]
+    fn an_envelope_key_given_twice_is_an_invalid_request() {
+        for bytes in [
+            &br#"{"jsonrpc":"2.0","id":1,"method":"ping","method":"tools/call"}"#[..],
+            br#"{"jsonrpc":"2.0","id":1,"id":2,"method":"ping"}"#,
+            br#"{"jsonrpc":"2.0","jsonrpc":"2.0","id":1,"method":"ping"}"#,
+            br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{},"params":{"name":"x"}}"#,
+            br#"{"jsonrpc":"2.0","id":1,"result":{},"result":{}}"#,
+            br#"[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":2,"method":"a","method":"b"}]"#,
+        ] {
+            assert_eq!(
+                code_of(bytes),
+                ErrorCode::INVALID_REQUEST,
+                "{}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+        // Other keys may repeat, and a repeated key deeper down is the
+        // params' own business.
+        assert!(matches!(
+            Incoming::parse(br#"{"jsonrpc":"2.0","id":1,"method":"ping","x":1,"x":2}"#),
+            Incoming::Message(_)
+        ));
+        assert!(matches!(
+            Incoming::parse(br#"[{"jsonrpc":"2.0","id":1,"method":"ping","params":{"a":1,"a":2}}]"#),
+            Incoming::Batch(v) if v.len() == 1
+        ));
+    }
+
+    #[test]
+    fn escapes_are_decoded_before_anyone_reads_the_method() {
+        match Incoming::parse(br#"{"jsonrpc":"2.0","id":1,"method":"tools\/c\u0061ll"}"#) {
+            Incoming::Message(Message::Request(r)) => assert_eq!(r.method, "tools/call"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

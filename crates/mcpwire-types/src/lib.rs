@@ -46,8 +46,8 @@ pub mod tools;
 mod num;
 
 pub use jsonrpc::{
-    ErrorCode, ErrorObject, Incoming, JSONRPC_VERSION, Message, Notification, Rejection, Request,
-    RequestId, Response,
+    ErrorCode, ErrorObject, Incoming, JSONRPC_VERSION, MAX_NESTING, Message, Notification,
+    Rejection, Request, RequestId, Response,
 };
 pub use version::{ProtocolVersion, UnknownVersion};
 
