@@ -12,15 +12,19 @@ use bytes::Bytes;
 use http::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 use http_body::Body as HttpBody;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
+use mcpwire_types::methods::TOOLS_CALL;
+use mcpwire_types::{Incoming, Message};
 
 use super::metadata::{PRM_WELL_KNOWN, ProtectedResourceMetadata};
 use super::token::{TokenVerifier, VerifiedToken, VerifyError};
 use crate::engine::Extensions;
-use crate::transport::http_server::Body;
+use crate::transport::http_server::{Body, ParsedBody, read_body};
 
 /// Requests bodies larger than this are refused (413) before being parsed.
-const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;
+const DEFAULT_BODY_LIMIT: usize = crate::transport::http_server::DEFAULT_BODY_LIMIT;
+/// How long a request body may take to arrive.
+const DEFAULT_BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 #[derive(Clone)]
 struct Config {
@@ -30,6 +34,7 @@ struct Config {
     required: Vec<String>,
     tool_scopes: HashMap<String, Vec<String>>,
     body_limit: usize,
+    body_read_timeout: std::time::Duration,
 }
 
 /// A tower `Layer` that requires an OAuth 2.1 bearer token (RFC 6750) on
@@ -114,6 +119,7 @@ impl BearerAuth {
                 required: Vec::new(),
                 tool_scopes: HashMap::new(),
                 body_limit: DEFAULT_BODY_LIMIT,
+                body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
             }),
         }
     }
@@ -144,9 +150,17 @@ impl BearerAuth {
         self
     }
 
-    /// The largest request body read to find the tool name (default 4 MiB).
+    /// The largest request body read to find the tool name (default 4 MiB);
+    /// a larger one gets 413, by its `Content-Length` before it is read.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.config_mut().body_limit = bytes;
+        self
+    }
+
+    /// How long a request body may take to arrive (default 30 s); a
+    /// slower one gets 408.
+    pub fn body_read_timeout(mut self, d: std::time::Duration) -> Self {
+        self.config_mut().body_read_timeout = d;
         self
     }
 
@@ -239,35 +253,52 @@ impl Config {
     }
 
     /// The scopes a request needs beyond the server-wide ones: those of
-    /// every tool its `tools/call` messages name.
-    fn scopes_for_body(&self, body: &[u8]) -> Vec<String> {
+    /// every tool its `tools/call` messages name, read from the same parse
+    /// the engine acts on. It fails closed: a `tools/call` whose tool name
+    /// cannot be read needs every tool's scopes.
+    fn scopes_for(&self, incoming: &Incoming) -> Vec<String> {
         if self.tool_scopes.is_empty() {
             return Vec::new();
         }
-        let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else {
-            // Not JSON: the inner service answers the parse error.
-            return Vec::new();
-        };
-        let msgs = match &v {
-            serde_json::Value::Array(a) => a.iter().collect(),
-            other => vec![other],
-        };
         let mut out = Vec::new();
-        for m in msgs {
-            if m.get("method").and_then(|x| x.as_str()) != Some("tools/call") {
-                continue;
+        let mut need = |name: Option<&str>| {
+            let scopes: Vec<&String> = match name {
+                Some(n) => self.tool_scopes.get(n).into_iter().flatten().collect(),
+                None => self.tool_scopes.values().flatten().collect(),
+            };
+            for s in scopes {
+                if !out.contains(s) {
+                    out.push(s.clone());
+                }
             }
-            let name = m.pointer("/params/name").and_then(|x| x.as_str());
-            if let Some(scopes) = name.and_then(|n| self.tool_scopes.get(n)) {
-                for s in scopes {
-                    if !out.contains(s) {
-                        out.push(s.clone());
+        };
+        match incoming {
+            Incoming::Message(Message::Request(r)) if r.method == TOOLS_CALL => {
+                need(tool_name(r.params.as_ref()));
+            }
+            Incoming::Message(Message::Notification(n)) if n.method == TOOLS_CALL => {
+                need(tool_name(n.params.as_ref()));
+            }
+            Incoming::Message(_) | Incoming::Invalid(_) => {}
+            // The engine classifies each element on its own, from the
+            // same values (their keys were checked for repeats).
+            Incoming::Batch(items) => {
+                for m in items {
+                    if m.get("method").and_then(serde_json::Value::as_str) == Some(TOOLS_CALL) {
+                        need(tool_name(m.get("params")));
                     }
                 }
             }
         }
         out
     }
+}
+
+/// The tool a `tools/call` names, when its params name one.
+fn tool_name(params: Option<&serde_json::Value>) -> Option<&str> {
+    params
+        .and_then(|p| p.get("name"))
+        .and_then(serde_json::Value::as_str)
 }
 
 fn json_response(status: StatusCode, body: &serde_json::Value) -> Response<Body> {
@@ -414,22 +445,21 @@ where
         return r;
     }
     let (mut parts, body) = req.into_parts();
-    let bytes = match Limited::new(body, config.body_limit).collect().await {
-        Ok(c) => c.to_bytes(),
-        Err(e) => {
-            let too_large = e
-                .downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some();
-            let (status, error) = if too_large {
-                (StatusCode::PAYLOAD_TOO_LARGE, "request_too_large")
-            } else {
-                (StatusCode::BAD_REQUEST, "unreadable_body")
-            };
-            return json_response(status, &serde_json::json!({"error": error}));
-        }
+    let bytes = match read_body(
+        &parts.headers,
+        body,
+        config.body_limit,
+        config.body_read_timeout,
+    )
+    .await
+    {
+        Ok(b) => b,
+        Err(e) => return e.response(),
     };
+    // Parsed once, here; the endpoint behind acts on this very parse.
+    let parsed = ParsedBody::parse(bytes);
     let mut needed = config.required.clone();
-    for s in config.scopes_for_body(&bytes) {
+    for s in config.scopes_for(parsed.incoming()) {
         if !needed.contains(&s) {
             needed.push(s);
         }
@@ -445,6 +475,8 @@ where
     extensions.insert(verified.clone());
     parts.extensions.insert(extensions);
     parts.extensions.insert(verified);
+    let bytes = parsed.bytes();
+    parts.extensions.insert(parsed);
     let req = Request::from_parts(parts, Full::new(bytes));
     match inner.call(req).await {
         Ok(r) => r,

@@ -79,5 +79,5 @@ pub use jwks_url::JwksUrl;
 pub use jwt::{Jwks, JwksError, JwksFile, JwksFuture, JwksSource, JwtVerifier};
 pub use layer::{BearerAuth, BearerAuthService};
 pub use metadata::{PRM_WELL_KNOWN, ProtectedResourceMetadata};
-pub use serve::serve_listener;
+pub use serve::{serve_listener, serve_listener_with};
 pub use token::{TokenVerifier, VerifiedToken, VerifyError, VerifyFuture};

@@ -11,17 +11,50 @@ use tokio::net::TcpListener;
 
 use super::layer::BearerAuthService;
 use super::metadata::PRM_WELL_KNOWN;
-use crate::transport::http_server::{Body, MCP_PATH, accept_until};
+use crate::transport::http_server::{Body, HttpConfig, MCP_PATH, accept_until};
 
 /// Serves `service` on `listener` until `shutdown` resolves: the MCP
 /// endpoint at `/mcp` and the metadata under
 /// `/.well-known/oauth-protected-resource`; other paths get 404.
 ///
 /// Connections already open keep running after `shutdown`; only new
-/// ones are refused.
+/// ones are refused. Connections are served within the limits of
+/// [`HttpConfig::default`] (header, idle and write deadlines, and the cap
+/// on open connections); [`serve_listener_with`] takes others.
 pub async fn serve_listener<S>(
     service: BearerAuthService<S>,
     listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send,
+) -> io::Result<()>
+where
+    BearerAuthService<S>: tower_service::Service<
+            http::Request<hyper::body::Incoming>,
+            Response = http::Response<Body>,
+            Error = std::convert::Infallible,
+            Future: Send,
+        > + Clone
+        + Send
+        + 'static,
+{
+    serve_listener_with(service, listener, &HttpConfig::default(), shutdown).await
+}
+
+/// [`serve_listener`], with the connection limits of `config`
+/// ([`HttpConfig::header_read_timeout`], [`HttpConfig::idle_timeout`],
+/// [`HttpConfig::write_timeout`], [`HttpConfig::max_connections`]).
+///
+/// ```no_run
+/// # async fn run(service: mcpwire::auth::BearerAuthService<mcpwire::transport::http_server::StreamableHttp>) -> std::io::Result<()> {
+/// use mcpwire::transport::http_server::HttpConfig;
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+/// let config = HttpConfig::default().max_connections(256);
+/// mcpwire::auth::serve_listener_with(service, listener, &config, std::future::pending()).await
+/// # }
+/// ```
+pub async fn serve_listener_with<S>(
+    service: BearerAuthService<S>,
+    listener: TcpListener,
+    config: &HttpConfig,
     shutdown: impl Future<Output = ()> + Send,
 ) -> io::Result<()>
 where
@@ -48,6 +81,6 @@ where
         }
     });
     // Not drained: connections already open keep running after `shutdown`.
-    accept_until(&listener, shutdown, None, service).await;
+    accept_until(&listener, config, shutdown, None, service).await;
     Ok(())
 }

@@ -26,7 +26,7 @@ pub const RSA_JWK: &str = include_str!("../auth_keys/rsa_test_key.public.jwk.jso
 
 #[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct Text {
-    text: String,
+    pub text: String,
 }
 
 /// The signing keys of one test's authorization server.

@@ -79,6 +79,18 @@ pub(crate) fn sse_finished(events: Vec<Bytes>) -> Response<Body> {
     r
 }
 
+/// The timer of an SSE stream's keep-alive comments, first firing one
+/// period from now; a zero period sends none.
+pub(crate) fn keep_alive_ticker(every: Duration) -> tokio::time::Interval {
+    // An interval of zero would panic; a year is as good as never.
+    const NEVER: Duration = Duration::from_secs(365 * 24 * 3600);
+    let every = if every.is_zero() { NEVER } else { every };
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.reset();
+    tick
+}
+
 /// An SSE response: `first` events, then whatever arrives on `rx`, with a
 /// keep-alive comment after each quiet `keep_alive` period. Ends after the
 /// stream's last message.
@@ -100,9 +112,7 @@ pub(crate) fn sse(
         tick: tokio::time::Interval,
         ended: bool,
     }
-    let mut tick = tokio::time::interval(keep_alive_every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    tick.reset();
+    let tick = keep_alive_ticker(keep_alive_every);
     let state = State {
         _owner: owner,
         queued: first.into(),

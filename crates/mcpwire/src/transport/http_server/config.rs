@@ -7,6 +7,9 @@ use std::time::Duration;
 use super::events::{EventStore, InMemoryEventStore};
 use super::guard::HostPolicy;
 
+/// The default [`HttpConfig::body_limit`]: 4 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;
+
 /// Settings of the HTTP transport. The defaults are what most deployments
 /// want; all of them are fast.
 ///
@@ -32,9 +35,30 @@ pub struct HttpConfig {
     /// [`StreamableHttp::serve`] choose: loopback names only when bound to a
     /// loopback address, anything otherwise.
     pub hosts: Option<HostPolicy>,
-    /// Largest request body accepted, in bytes (413 past it).
+    /// Largest request body accepted, in bytes (default 4 MiB). A larger
+    /// declared `Content-Length` gets 413 before any of the body is read;
+    /// a body that grows past it while read gets 413 as well.
     pub body_limit: usize,
-    /// A keep-alive comment is sent on quiet SSE streams this often.
+    /// How long a request body may take to arrive in full (default 30 s;
+    /// 408 past it).
+    pub body_read_timeout: Duration,
+    /// How long a client may take to send a request's headers, counted
+    /// from their first byte (default 10 s); the connection is closed past
+    /// it. Served by [`StreamableHttp::serve`] and
+    /// [`StreamableHttp::serve_listener`].
+    pub header_read_timeout: Duration,
+    /// How long a keep-alive connection may wait for its next request
+    /// (default 60 s), and how long a new connection may stay silent
+    /// before it is closed.
+    pub idle_timeout: Duration,
+    /// How long a response may make no progress because the client does not
+    /// read it (default 30 s); the connection is closed past it.
+    pub write_timeout: Duration,
+    /// At most this many connections open at once (default 1,024); past
+    /// it, new connections wait in the listen backlog until one closes.
+    pub max_connections: usize,
+    /// A keep-alive comment is sent on quiet SSE streams this often
+    /// (default 15 s; zero sends none).
     pub keep_alive: Duration,
     /// Where SSE events are kept for resumption.
     pub event_store: Arc<dyn EventStore>,
@@ -53,6 +77,11 @@ impl std::fmt::Debug for HttpConfig {
             .field("max_sessions", &self.max_sessions)
             .field("hosts", &self.hosts)
             .field("body_limit", &self.body_limit)
+            .field("body_read_timeout", &self.body_read_timeout)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("write_timeout", &self.write_timeout)
+            .field("max_connections", &self.max_connections)
             .field("keep_alive", &self.keep_alive)
             .finish()
     }
@@ -65,7 +94,12 @@ impl Default for HttpConfig {
             session_idle_timeout: Duration::from_secs(30 * 60),
             max_sessions: 10_000,
             hosts: None,
-            body_limit: crate::transport::DEFAULT_MAX_FRAME,
+            body_limit: DEFAULT_BODY_LIMIT,
+            body_read_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            write_timeout: Duration::from_secs(30),
+            max_connections: 1024,
             keep_alive: Duration::from_secs(15),
             event_store: Arc::new(InMemoryEventStore::default()),
             legacy_sse: false,
@@ -104,7 +138,37 @@ impl HttpConfig {
         self
     }
 
-    /// Sets [`HttpConfig::keep_alive`].
+    /// Sets [`HttpConfig::body_read_timeout`].
+    pub fn body_read_timeout(mut self, d: Duration) -> Self {
+        self.body_read_timeout = d;
+        self
+    }
+
+    /// Sets [`HttpConfig::header_read_timeout`].
+    pub fn header_read_timeout(mut self, d: Duration) -> Self {
+        self.header_read_timeout = d;
+        self
+    }
+
+    /// Sets [`HttpConfig::idle_timeout`].
+    pub fn idle_timeout(mut self, d: Duration) -> Self {
+        self.idle_timeout = d;
+        self
+    }
+
+    /// Sets [`HttpConfig::write_timeout`].
+    pub fn write_timeout(mut self, d: Duration) -> Self {
+        self.write_timeout = d;
+        self
+    }
+
+    /// Sets [`HttpConfig::max_connections`] (at least 1).
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
+
+    /// Sets [`HttpConfig::keep_alive`]; zero sends no keep-alive comments.
     pub fn keep_alive(mut self, d: Duration) -> Self {
         self.keep_alive = d;
         self

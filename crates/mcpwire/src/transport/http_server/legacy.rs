@@ -12,7 +12,7 @@ use http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use http_body::Frame;
 use http_body_util::{BodyExt, StreamBody};
-use mcpwire_types::{ErrorCode, Incoming};
+use mcpwire_types::ErrorCode;
 
 use super::body::{self, Body};
 use super::session::Session;
@@ -46,7 +46,8 @@ impl StreamableHttp {
             http::Method::POST => {
                 let (mut parts, b) = req.into_parts();
                 let extensions = parts.extensions.remove::<Extensions>().unwrap_or_default();
-                self.legacy_post(parts.uri.query(), extensions, b).await
+                let handed = parts.extensions.remove();
+                self.legacy_post(&parts, extensions, handed, b).await
             }
             _ => body::status(StatusCode::METHOD_NOT_ALLOWED),
         }
@@ -103,8 +104,7 @@ impl StreamableHttp {
             tick: tokio::time::Interval,
             _guard: Guard,
         }
-        let mut tick = tokio::time::interval(keep_alive_every);
-        tick.reset();
+        let tick = body::keep_alive_ticker(keep_alive_every);
         let state = State {
             first: Some(Bytes::from(endpoint)),
             rx,
@@ -136,8 +136,9 @@ impl StreamableHttp {
     /// on the session's SSE stream.
     async fn legacy_post<B>(
         &self,
-        query: Option<&str>,
+        parts: &http::request::Parts,
         extensions: Extensions,
+        handed: Option<super::request_body::ParsedBody>,
         req_body: B,
     ) -> Response<Body>
     where
@@ -145,7 +146,9 @@ impl StreamableHttp {
         B::Data: Send,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        let id = query
+        let id = parts
+            .uri
+            .query()
             .unwrap_or("")
             .split('&')
             .find_map(|kv| kv.strip_prefix("sessionId="))
@@ -171,25 +174,21 @@ impl StreamableHttp {
             );
         };
         session.touch(self.now());
-        let bytes = match http_body_util::Limited::new(req_body, self.state.config.body_limit)
-            .collect()
-            .await
+        let config = &self.state.config;
+        let bytes = match super::request_body::read(
+            &parts.headers,
+            req_body,
+            config.body_limit,
+            config.body_read_timeout,
+        )
+        .await
         {
-            Ok(c) => c.to_bytes(),
-            Err(_) => {
-                return body::error(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    ErrorCode::INVALID_REQUEST,
-                    &format!(
-                        "Payload Too Large: the limit is {} bytes",
-                        self.state.config.body_limit
-                    ),
-                    None,
-                );
-            }
+            Ok(b) => b,
+            Err(e) => return e.response(),
         };
         // Malformed messages are answered on the stream, like any other.
-        match session.deliver(Incoming::parse(&bytes), extensions) {
+        let incoming = super::request_body::parse(&bytes, handed);
+        match session.deliver(incoming, extensions) {
             Ok(()) => body::status(StatusCode::ACCEPTED),
             Err(_) => body::error(
                 StatusCode::NOT_FOUND,

@@ -19,11 +19,13 @@
 mod backend;
 mod body;
 mod config;
+mod connection;
 mod events;
 mod guard;
 mod legacy;
 mod modern;
 mod param_headers;
+mod request_body;
 #[cfg(feature = "axum")]
 mod router;
 mod serve;
@@ -43,11 +45,10 @@ use bytes::Bytes;
 use http::header::ALLOW;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode};
 use http_body::Body as HttpBody;
-use http_body_util::{BodyExt, Limited};
 use mcpwire_types::{ErrorCode, Incoming, Message, ProtocolVersion, RequestId};
 
 pub use body::Body;
-pub use config::HttpConfig;
+pub use config::{DEFAULT_BODY_LIMIT, HttpConfig};
 pub use events::{EventStore, InMemoryEventStore, StoredEvent};
 pub use guard::{HostPolicy, LAST_EVENT_ID_HEADER, PROTOCOL_VERSION_HEADER, SESSION_ID_HEADER};
 #[cfg(feature = "auth")]
@@ -57,6 +58,8 @@ pub use serve::{LEGACY_MESSAGES_PATH, LEGACY_SSE_PATH, MCP_PATH};
 use crate::engine::Extensions;
 use crate::server::Server;
 pub(crate) use backend::Backend;
+#[cfg(feature = "auth")]
+pub(crate) use request_body::{ParsedBody, read as read_body};
 use session::{Session, millis_since};
 use stream::encode_event;
 
@@ -301,33 +304,19 @@ impl StreamableHttp {
             return body::refusal(r);
         }
         let header_version = guard::protocol_version(&parts.headers);
-        let bytes = match Limited::new(body, self.state.config.body_limit)
-            .collect()
-            .await
+        let config = &self.state.config;
+        let bytes = match request_body::read(
+            &parts.headers,
+            body,
+            config.body_limit,
+            config.body_read_timeout,
+        )
+        .await
         {
-            Ok(c) => c.to_bytes(),
-            Err(e) => {
-                return if e.is::<http_body_util::LengthLimitError>() {
-                    body::error(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        ErrorCode::INVALID_REQUEST,
-                        &format!(
-                            "Payload Too Large: the limit is {} bytes",
-                            self.state.config.body_limit
-                        ),
-                        None,
-                    )
-                } else {
-                    body::error(
-                        StatusCode::BAD_REQUEST,
-                        ErrorCode::PARSE_ERROR,
-                        "Bad Request: could not read the body",
-                        None,
-                    )
-                };
-            }
+            Ok(b) => b,
+            Err(e) => return e.response(),
         };
-        let incoming = Incoming::parse(&bytes);
+        let incoming = request_body::parse(&bytes, parts.extensions.remove());
         if let Incoming::Invalid(r) = &incoming {
             return body::error(
                 StatusCode::BAD_REQUEST,

@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::io;
+use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::server::conn::http1;
@@ -11,8 +12,10 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, ToSocketAddrs};
+use tokio::sync::Semaphore;
 
-use super::{HostPolicy, StreamableHttp};
+use super::connection::{Activity, ConnTimer, Deadlines, Watched};
+use super::{HostPolicy, HttpConfig, StreamableHttp};
 
 /// The path the endpoint is served at by [`StreamableHttp::serve`].
 pub const MCP_PATH: &str = "/mcp";
@@ -25,11 +28,15 @@ pub const LEGACY_MESSAGES_PATH: &str = "/messages";
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
 /// Accepts connections on `listener` until `shutdown` resolves and serves
-/// each with `service` (HTTP/1.1 keep-alive, TCP_NODELAY). With
+/// each with `service` (HTTP/1.1 keep-alive, TCP_NODELAY), within the
+/// connection limits of `config`: at most
+/// [`max_connections`](HttpConfig::max_connections) at once (accepting
+/// pauses at the cap), and the header, idle and write deadlines. With
 /// `graceful`, connections are watched so the caller can drain them;
 /// without, they run on after `shutdown` until they end.
 pub(crate) async fn accept_until<S, B>(
     listener: &TcpListener,
+    config: &HttpConfig,
     shutdown: impl Future<Output = ()>,
     graceful: Option<&GracefulShutdown>,
     service: S,
@@ -47,7 +54,18 @@ pub(crate) async fn accept_until<S, B>(
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let mut shutdown = std::pin::pin!(shutdown);
+    let deadlines = Deadlines::of(config);
+    let slots = Arc::new(Semaphore::new(config.max_connections.max(1)));
     loop {
+        // At the cap, stop accepting: new connections wait in the kernel's
+        // backlog until one closes, and nothing spins.
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(s) => s,
+                Err(_) => return,
+            },
+            _ = &mut shutdown => return,
+        };
         let (tcp, _peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(c) => c,
@@ -61,9 +79,13 @@ pub(crate) async fn accept_until<S, B>(
             _ = &mut shutdown => return,
         };
         let _ = tcp.set_nodelay(true);
+        let activity = Arc::new(Activity::default());
+        let io = Watched::new(tcp, activity.clone(), deadlines.write);
         let conn = http1::Builder::new()
             .keep_alive(true)
-            .serve_connection(TokioIo::new(tcp), service.clone());
+            .timer(ConnTimer::new(activity, &deadlines))
+            .header_read_timeout(deadlines.hyper_header_timeout())
+            .serve_connection(TokioIo::new(io), service.clone());
         let log = |ended: Result<(), hyper::Error>| {
             if let Err(e) = ended {
                 tracing::debug!(error = %e, "connection ended with an error");
@@ -72,10 +94,16 @@ pub(crate) async fn accept_until<S, B>(
         match graceful {
             Some(g) => {
                 let conn = g.watch(conn);
-                tokio::spawn(async move { log(conn.await) });
+                tokio::spawn(async move {
+                    log(conn.await);
+                    drop(slot);
+                });
             }
             None => {
-                tokio::spawn(async move { log(conn.await) });
+                tokio::spawn(async move {
+                    log(conn.await);
+                    drop(slot);
+                });
             }
         }
     }
@@ -127,7 +155,14 @@ impl StreamableHttp {
                 Ok::<_, std::convert::Infallible>(response)
             }
         });
-        accept_until(&listener, shutdown, Some(&graceful), service).await;
+        accept_until(
+            &listener,
+            &this.state.config,
+            shutdown,
+            Some(&graceful),
+            service,
+        )
+        .await;
         // GET streams never end on their own and would hold the drain
         // forever; requests in flight finish and are answered.
         this.end_standalone_streams();
