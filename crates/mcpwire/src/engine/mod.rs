@@ -419,6 +419,15 @@ async fn run_request<S: Service>(
     let id = req.id.clone();
     let token = CancellationToken::new();
     peer::lock_running(&peer).insert(id.clone(), token.clone());
+    // The entry goes when the request does, even if this future is
+    // dropped half-way (an HTTP client that hung up).
+    struct Running<'a>(&'a Peer, &'a RequestId);
+    impl Drop for Running<'_> {
+        fn drop(&mut self) {
+            peer::lock_running(self.0).remove(self.1);
+        }
+    }
+    let running = Running(&peer, &id);
     let method = req.method.clone();
     let cx = RequestContext {
         id: id.clone(),
@@ -449,10 +458,14 @@ async fn run_request<S: Service>(
         }),
         _ = token.cancelled() => None,
     };
-    peer::lock_running(&peer).remove(&id);
+    drop(running);
     // A handler that saw the token and returned early is still cancelled:
     // the peer no longer expects an answer.
-    outcome.filter(|_| !token.is_cancelled())
+    let outcome = outcome.filter(|_| !token.is_cancelled());
+    if outcome.is_none() {
+        let _ = peer.send(Outgoing::Unanswered(id));
+    }
+    outcome
 }
 
 async fn notification_loop<S: Service>(
@@ -505,6 +518,10 @@ fn write_one<W: FrameWriter>(writer: &mut W, scratch: &mut Vec<u8>, msg: Outgoin
         }
         Outgoing::CloseStream(id, retry) => {
             writer.close_stream(&id, retry);
+            return false;
+        }
+        Outgoing::Unanswered(id) => {
+            writer.end_unanswered(&id);
             return false;
         }
         Outgoing::Shutdown => return true,

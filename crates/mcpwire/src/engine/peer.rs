@@ -114,6 +114,9 @@ pub(crate) enum Outgoing {
     Batch(Vec<Response>),
     /// End the response stream of a request (SSE polling).
     CloseStream(RequestId, Duration),
+    /// A request ended without an answer (it was cancelled): the
+    /// transport forgets where its answer would have gone.
+    Unanswered(RequestId),
     /// Flush, close the writer and stop.
     Shutdown,
 }

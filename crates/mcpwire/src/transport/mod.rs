@@ -104,6 +104,13 @@ pub trait FrameWriter: Send + 'static {
         let _ = (id, retry);
     }
 
+    /// Request `id` ended without an answer (it was cancelled): whatever
+    /// waits for its answer can stop waiting. Transports without
+    /// per-request streams ignore it.
+    fn end_unanswered(&mut self, id: &RequestId) {
+        let _ = id;
+    }
+
     /// Writes every queued frame out.
     fn flush(&mut self) -> impl Future<Output = io::Result<()>> + Send;
 

@@ -51,6 +51,14 @@ pub(crate) fn error(
     json(status, body.to_string())
 }
 
+/// An error that tells the client to come back later (`Retry-After`).
+pub(crate) fn retry_later(status: StatusCode, code: ErrorCode, message: &str) -> Response<Body> {
+    let mut r = error(status, code, message, None);
+    r.headers_mut()
+        .insert(http::header::RETRY_AFTER, HeaderValue::from_static("5"));
+    r
+}
+
 pub(crate) fn refusal(r: Refusal) -> Response<Body> {
     let code = match r.status {
         StatusCode::BAD_REQUEST => ErrorCode::INVALID_REQUEST,

@@ -29,8 +29,20 @@ pub struct HttpConfig {
     pub stateless: bool,
     /// Sessions idle this long are ended (default 30 minutes).
     pub session_idle_timeout: Duration,
-    /// At most this many sessions at once; past it, `initialize` gets 503.
+    /// At most this many sessions at once (default 10,000); past it,
+    /// `initialize` gets 503 with `Retry-After`. A slot is taken before
+    /// `initialize` runs and given back if it fails.
     pub max_sessions: usize,
+    /// At most this many sessions per principal (the authenticated caller,
+    /// see [`Extensions::principal`](crate::engine::Extensions::principal);
+    /// default 100); past it, `initialize` gets 429 with `Retry-After`.
+    /// Requests without a principal share only [`HttpConfig::max_sessions`].
+    pub max_sessions_per_principal: usize,
+    /// At most this many stateless requests (2026-07-28, or any request
+    /// with [`HttpConfig::stateless`]) in flight at once, each running an
+    /// engine of its own until its answer or its stream ends (default
+    /// 1,024); past it, 503 with `Retry-After`.
+    pub max_stateless_in_flight: usize,
     /// Which Host and Origin values are accepted. `None` lets
     /// [`StreamableHttp::serve`] choose: loopback names only when bound to a
     /// loopback address, anything otherwise.
@@ -75,6 +87,11 @@ impl std::fmt::Debug for HttpConfig {
             .field("stateless", &self.stateless)
             .field("session_idle_timeout", &self.session_idle_timeout)
             .field("max_sessions", &self.max_sessions)
+            .field(
+                "max_sessions_per_principal",
+                &self.max_sessions_per_principal,
+            )
+            .field("max_stateless_in_flight", &self.max_stateless_in_flight)
             .field("hosts", &self.hosts)
             .field("body_limit", &self.body_limit)
             .field("body_read_timeout", &self.body_read_timeout)
@@ -93,6 +110,8 @@ impl Default for HttpConfig {
             stateless: false,
             session_idle_timeout: Duration::from_secs(30 * 60),
             max_sessions: 10_000,
+            max_sessions_per_principal: 100,
+            max_stateless_in_flight: 1024,
             hosts: None,
             body_limit: DEFAULT_BODY_LIMIT,
             body_read_timeout: Duration::from_secs(30),
@@ -123,6 +142,18 @@ impl HttpConfig {
     /// Sets [`HttpConfig::max_sessions`].
     pub fn max_sessions(mut self, n: usize) -> Self {
         self.max_sessions = n;
+        self
+    }
+
+    /// Sets [`HttpConfig::max_sessions_per_principal`].
+    pub fn max_sessions_per_principal(mut self, n: usize) -> Self {
+        self.max_sessions_per_principal = n;
+        self
+    }
+
+    /// Sets [`HttpConfig::max_stateless_in_flight`].
+    pub fn max_stateless_in_flight(mut self, n: usize) -> Self {
+        self.max_stateless_in_flight = n;
         self
     }
 

@@ -64,14 +64,10 @@ impl StreamableHttp {
         if let Err(r) = super::guard::check_get_headers(headers) {
             return body::refusal(r);
         }
-        if self.sessions().len() >= self.state.config.max_sessions {
-            return body::error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ErrorCode(-32000),
-                "Service Unavailable: too many sessions; try again later",
-                None,
-            );
-        }
+        let slot = match self.state.slots.reserve(principal) {
+            Ok(slot) => slot,
+            Err(full) => return full.response(),
+        };
         let id = new_session_id();
         let session = Session::start_legacy(
             &self.state.backend,
@@ -80,6 +76,7 @@ impl StreamableHttp {
             self.now(),
             principal,
         );
+        session.hold_slot(slot);
         let Some((_stream, rx)) = session.open_standalone() else {
             return body::status(StatusCode::INTERNAL_SERVER_ERROR);
         };

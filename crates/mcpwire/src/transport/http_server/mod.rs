@@ -30,6 +30,7 @@ mod request_body;
 mod router;
 mod serve;
 mod session;
+mod slots;
 mod spare;
 mod stream;
 
@@ -69,6 +70,10 @@ struct State {
     /// Set from the config, or by `serve` from the address it binds.
     hosts: std::sync::OnceLock<HostPolicy>,
     sessions: RwLock<HashMap<Arc<str>, Arc<Session>>>,
+    /// Slots of open sessions, taken before `initialize` runs.
+    slots: Arc<slots::SessionSlots>,
+    /// Stateless requests in flight.
+    stateless: Arc<slots::InFlight>,
     spare: spare::Spare,
     epoch: Instant,
     reaper: std::sync::Once,
@@ -119,12 +124,17 @@ impl StreamableHttp {
         if let Some(p) = &config.hosts {
             let _ = hosts.set(p.clone());
         }
+        let slots =
+            slots::SessionSlots::new(config.max_sessions, config.max_sessions_per_principal);
+        let stateless = slots::InFlight::new(config.max_stateless_in_flight);
         StreamableHttp {
             state: Arc::new(State {
                 backend,
                 config,
                 hosts,
                 sessions: RwLock::new(HashMap::new()),
+                slots,
+                stateless,
                 spare: spare::Spare::default(),
                 epoch: Instant::now(),
                 reaper: std::sync::Once::new(),
@@ -354,15 +364,24 @@ impl StreamableHttp {
             return *r;
         }
         let keep_no_session = self.state.config.stateless || modern;
+        // A stateless request holds its engine until its answer or its
+        // stream ends; this permit goes with it.
+        let mut in_flight = None;
         let (session, fresh) = if keep_no_session || is_initialize {
-            if !keep_no_session && self.sessions().len() >= self.state.config.max_sessions {
-                return body::error(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    ErrorCode(-32000),
-                    "Service Unavailable: too many sessions; try again later",
-                    None,
-                );
-            }
+            // The slot is taken before `initialize` runs, so concurrent
+            // ones cannot all pass the check, and goes back if it fails.
+            let slot = if keep_no_session {
+                match self.state.stateless.try_acquire() {
+                    Some(p) => in_flight = Some(p),
+                    None => return slots::Full::Stateless.response(),
+                }
+                None
+            } else {
+                match self.state.slots.reserve(extensions.principal()) {
+                    Ok(slot) => Some(slot),
+                    Err(full) => return full.response(),
+                }
+            };
             let s = if modern {
                 self.stateless_session()
             } else {
@@ -379,6 +398,9 @@ impl StreamableHttp {
                     extensions.principal(),
                 )
             };
+            if let Some(slot) = slot {
+                s.hold_slot(slot);
+            }
             (s, true)
         } else {
             match self.find_session(&parts.headers, extensions.principal()) {
@@ -431,6 +453,15 @@ impl StreamableHttp {
                 );
             }
         };
+        // If this handler is dropped before the first answer (the client
+        // hung up), the ids and the stream are forgotten at once rather
+        // than held for the session's life.
+        let mut abandoned = Abandoned {
+            session: &session,
+            stream: &stream,
+            ids: &ids,
+            armed: true,
+        };
         let first = match incoming {
             // A single request runs right here, in this handler's task; if
             // it streams before answering, the rest of it moves to a task
@@ -458,7 +489,14 @@ impl StreamableHttp {
                 rx.recv().await
             }
         };
+        abandoned.armed = false;
+        drop(abandoned);
         let Some(first) = first else {
+            if !session.peer.is_closed() {
+                // Cancelled: there is no answer to give, and the stream
+                // ends empty.
+                return body::sse_finished(Vec::new());
+            }
             return body::error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorCode::INTERNAL_ERROR,
@@ -492,8 +530,10 @@ impl StreamableHttp {
                 encode_event(Some(&first_id), &first.data, None),
             ];
             // A stateless request's session ends with its stream.
-            let owner: Option<Arc<dyn std::any::Any + Send + Sync>> =
-                keep_no_session.then(|| session.clone() as Arc<dyn std::any::Any + Send + Sync>);
+            let owner: Option<Arc<dyn std::any::Any + Send + Sync>> = keep_no_session.then(|| {
+                Arc::new((session.clone(), in_flight.take()))
+                    as Arc<dyn std::any::Any + Send + Sync>
+            });
             body::sse(events, rx, stream, self.state.config.keep_alive, owner)
         };
         if fresh && is_initialize && !keep_no_session {
@@ -584,6 +624,25 @@ impl StreamableHttp {
         self.sessions_mut().remove(&session.core.id);
         session.close();
         body::status(StatusCode::OK)
+    }
+}
+
+/// Forgets a POST's request ids and stream when its handler is dropped
+/// before they were answered.
+struct Abandoned<'a> {
+    session: &'a Session,
+    stream: &'a Arc<stream::Stream>,
+    ids: &'a [RequestId],
+    armed: bool,
+}
+
+impl Drop for Abandoned<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.session
+                .core
+                .forget_requests(self.ids, Some(self.stream));
+        }
     }
 }
 

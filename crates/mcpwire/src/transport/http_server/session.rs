@@ -48,6 +48,43 @@ impl Core {
         Stream::new(id, self.id.clone(), self.store.clone(), sse)
     }
 
+    /// Forgets where the answers to `ids` would go (their requests ended
+    /// unanswered, or the HTTP request carrying them went away): a stream
+    /// left with no request to answer ends, and its stored events go.
+    /// With `only`, ids mapped to another stream are left alone.
+    pub(crate) fn forget_requests(&self, ids: &[RequestId], only: Option<&Arc<Stream>>) {
+        let mut ended: Vec<Arc<Stream>> = Vec::new();
+        {
+            let mut routes = self.lock();
+            let mut touched: Vec<Arc<Stream>> = Vec::new();
+            for id in ids {
+                let Some(stream) = routes.by_request.get(id) else {
+                    continue;
+                };
+                if only.is_some_and(|o| !Arc::ptr_eq(o, stream)) {
+                    continue;
+                }
+                if let Some(stream) = routes.by_request.remove(id)
+                    && !touched.iter().any(|t| Arc::ptr_eq(t, &stream))
+                {
+                    touched.push(stream);
+                }
+            }
+            // One look over what is still in flight for each stream touched
+            // (usually one), not one per id.
+            for stream in touched {
+                if !routes.by_request.values().any(|s| Arc::ptr_eq(s, &stream)) {
+                    routes.live.remove(&stream.id);
+                    ended.push(stream);
+                }
+            }
+        }
+        for stream in ended {
+            stream.end();
+            stream.forget();
+        }
+    }
+
     fn route(&self, frame: &[u8], route: Route) {
         let data = Bytes::copy_from_slice(frame);
         let mut routes = self.lock();
@@ -144,6 +181,8 @@ pub(crate) struct Session {
     principal: Option<Box<str>>,
     /// The handles on the engine's peer the session itself holds.
     own_handles: usize,
+    /// The session slot it holds, given back when it closes.
+    slot: Mutex<Option<super::slots::SessionSlot>>,
 }
 
 impl Session {
@@ -203,6 +242,7 @@ impl Session {
             version: OnceLock::new(),
             principal: principal.map(Box::from),
             own_handles,
+            slot: Mutex::new(None),
         })
     }
 
@@ -224,6 +264,11 @@ impl Session {
             }
         }
         self.version.get().is_none() && self.peer.is_quiet(self.own_handles)
+    }
+
+    /// Holds `slot` until the session closes.
+    pub fn hold_slot(&self, slot: super::slots::SessionSlot) {
+        *self.slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(slot);
     }
 
     /// Whether a request sent by `principal` may use this session: only
@@ -304,6 +349,7 @@ impl Session {
     /// closes, so no response waits for an answer that will not come.
     pub fn close(&self) {
         self.stop();
+        self.slot.lock().unwrap_or_else(|p| p.into_inner()).take();
         let streams: Vec<Arc<Stream>> = {
             let mut guard = self.core.lock();
             let routes = &mut *guard;
@@ -389,6 +435,10 @@ impl FrameWriter for SessionWriter {
         if let Some(s) = stream {
             s.close_for_polling(retry.as_millis() as u64);
         }
+    }
+
+    fn end_unanswered(&mut self, id: &RequestId) {
+        self.core.forget_requests(std::slice::from_ref(id), None);
     }
 
     async fn flush(&mut self) -> io::Result<()> {
