@@ -348,3 +348,136 @@ async fn a_cancelled_query_stops_running_in_the_database() {
     );
     assert_still_serving(&c).await;
 }
+
+/// `n` rows of `cells`, from a recursive CTE.
+fn rows_of(cells: &str, n: usize) -> String {
+    format!(
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < {n}) \
+         SELECT {cells} FROM n"
+    )
+}
+
+/// `count` columns of `cell`, named c1, c2, ...
+fn columns_of(cell: &str, count: usize) -> String {
+    (1..=count)
+        .map(|i| format!("{cell} AS c{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[tokio::test]
+async fn huge_cells_are_refused_at_the_cell_cap_before_they_are_built() {
+    let db = sample();
+    let c = client(db.path(), SqlConfig::default()).await;
+    let cell_cap = format!("{}-byte cap on one cell", sqlite::DEFAULT_MAX_CELL_BYTES);
+    // Twenty 15 MB blobs over 60 rows: once 173 s and 10 GB of memory.
+    let blobs = rows_of(&columns_of("zeroblob(15000000)", 20), 60);
+    assert_refused(&c, db.path(), &blobs, &cell_cap).await;
+    // A 16 MB hex string is refused by SQLite before it exists.
+    for sql in [
+        "SELECT hex(zeroblob(8000000)) AS h",
+        "SELECT length(hex(zeroblob(8000000)))",
+    ] {
+        assert_refused(&c, db.path(), sql, &cell_cap).await;
+        assert_refused(&c, db.path(), sql, "string or blob too big").await;
+    }
+    // Under SQLite's limit but over the cap once sent as hex.
+    assert_refused(
+        &c,
+        db.path(),
+        "SELECT zeroblob(600000) AS big",
+        "column \"big\" is 1200005 bytes as JSON",
+    )
+    .await;
+    let r = query(&c, &blobs, json!([])).await;
+    let text = assert_tool_error(&r, "substr()");
+    assert!(text.len() < 1000, "a short answer: {} bytes", text.len());
+}
+
+#[tokio::test]
+async fn a_cell_just_under_the_cap_is_returned_whole() {
+    let db = sample();
+    let c = client(db.path(), SqlConfig::default()).await;
+    // 1,048,574 hex digits: with its quotes, exactly 1 MiB of JSON.
+    let r = query(&c, "SELECT hex(zeroblob(524287)) AS h", json!([])).await;
+    assert_ne!(r.is_error, Some(true), "{}", tool_text(&r));
+    let out = r.structured_content.unwrap();
+    let h = out["rows"][0][0].as_str().unwrap();
+    assert_eq!(h.len(), 1_048_574);
+    assert!(h.bytes().all(|b| b == b'0'));
+    // Two more digits pass the cap.
+    assert_refused(
+        &c,
+        db.path(),
+        "SELECT hex(zeroblob(524287)) || 'ab' AS h",
+        "column \"h\" is 1048578 bytes as JSON, over the 1048576-byte cap on one cell",
+    )
+    .await;
+
+    // A smaller cap, set where the server is configured, works the same.
+    let small = SqlConfig {
+        max_cell_bytes: 1000,
+        ..SqlConfig::default()
+    };
+    let c = client(db.path(), small).await;
+    let r = query(&c, "SELECT zeroblob(497) AS b", json!([])).await;
+    let out = r.structured_content.unwrap();
+    assert_eq!(out["rows"][0][0], format!("x'{}'", "00".repeat(497)));
+    assert_refused(
+        &c,
+        db.path(),
+        "SELECT zeroblob(498) AS b",
+        "is 1001 bytes as JSON, over the 1000-byte cap on one cell",
+    )
+    .await;
+    assert_refused(
+        &c,
+        db.path(),
+        "SELECT zeroblob(1001)",
+        "string or blob too big",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_answer_cap_stops_reading_rows_and_counts_the_table() {
+    let db = sample();
+    let c = client(db.path(), SqlConfig::default()).await;
+    let answer_cap = format!(
+        "{}-byte cap on one answer",
+        sqlite::DEFAULT_MAX_ANSWER_BYTES
+    );
+    // Each cell fits; the first row does not.
+    let wide = rows_of(&columns_of("zeroblob(200000)", 20), 60);
+    assert_refused(&c, db.path(), &wide, &format!("{answer_cap} after 0 rows")).await;
+    // Many rows that fit one by one: stopped at the row that passes.
+    let long = rows_of("hex(zeroblob(5000)) AS h", 500);
+    assert_refused(&c, db.path(), &long, &answer_cap).await;
+    let r = query(&c, &long, json!([])).await;
+    let text = assert_tool_error(&r, "add LIMIT");
+    let rows: usize = text
+        .split(" after ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no row count in {text:?}"));
+    // 10,005 bytes of JSON per row, plus the table.
+    assert!((400..420).contains(&rows), "{rows} rows: {text}");
+    // With LIMIT, it fits.
+    let r = query(&c, &format!("{long} LIMIT 300"), json!([])).await;
+    assert_eq!(r.structured_content.unwrap()["row_count"], 300);
+
+    // The text table counts too: padding to a long column name makes
+    // every line of the table wide, where the JSON stays small.
+    let small = SqlConfig {
+        max_answer_bytes: 8000,
+        ..SqlConfig::default()
+    };
+    let c = client(db.path(), small).await;
+    let alias = "w".repeat(60);
+    let narrow = rows_of("1 AS n, 2 AS m", 100);
+    let r = query(&c, &narrow, json!([])).await;
+    assert_eq!(r.structured_content.unwrap()["row_count"], 100);
+    let padded = rows_of(&format!("1 AS {alias}, 2 AS m"), 100);
+    assert_refused(&c, db.path(), &padded, "8000-byte cap on one answer").await;
+}

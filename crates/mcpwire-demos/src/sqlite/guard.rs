@@ -13,8 +13,8 @@
 //!
 //! A progress handler stops any statement that runs past its deadline or
 //! whose request was cancelled, and run-time limits bound the size of any
-//! one value (so `zeroblob(1e9)` cannot exhaust memory) and forbid attached
-//! databases.
+//! one value to the cell cap (so `zeroblob(1e9)` or `hex(zeroblob(8e6))`
+//! is refused before SQLite builds it) and forbid attached databases.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -38,9 +38,6 @@ const DESCRIBING_PRAGMAS: &[&str] = &[
     "index_xinfo",
     "foreign_key_list",
 ];
-
-/// The largest string or blob one query may build, in bytes.
-const MAX_VALUE_BYTES: i32 = 16 * 1024 * 1024;
 
 /// Functions that reach outside the database or change how it works.
 const DENIED_FUNCTIONS: &[&str] = &["load_extension", "fts3_tokenizer", "readfile", "writefile"];
@@ -70,6 +67,43 @@ pub enum QueryError {
     /// The request was cancelled while the query ran.
     #[error("Stopped: the request was cancelled.")]
     Cancelled,
+    /// SQLite refused to build a string or blob over the cell cap.
+    #[error(
+        "Stopped: a value would be larger than the {max}-byte cap on one cell (SQLite said: \
+         {said}). Select a part of it with substr(), or its length() instead."
+    )]
+    ValueTooBig {
+        /// The cell cap, in bytes.
+        max: usize,
+        /// SQLite's own message.
+        said: String,
+    },
+    /// One cell, as JSON, is over the cell cap.
+    #[error(
+        "Stopped: a value in column {column:?} is {size} bytes as JSON, over the {max}-byte \
+         cap on one cell. Select a part of it with substr(), its length(), or leave the \
+         column out."
+    )]
+    CellTooBig {
+        /// The column, cut for display.
+        column: String,
+        /// The cell's size as JSON.
+        size: usize,
+        /// The cell cap, in bytes.
+        max: usize,
+    },
+    /// The answer grew past its cap while rows were read.
+    #[error(
+        "Stopped: the answer passed the {max}-byte cap on one answer after {rows} rows \
+         (counting the rows as JSON and as a text table). Ask for less: add LIMIT or WHERE, \
+         select fewer columns, or shorten long values with substr()."
+    )]
+    AnswerTooBig {
+        /// The answer cap, in bytes.
+        max: usize,
+        /// The rows read before the cap was passed.
+        rows: usize,
+    },
     /// A parameter cannot be bound.
     #[error("Parameter {index} is {kind}; use a string, number, boolean or null.")]
     BadParameter {
@@ -145,18 +179,25 @@ impl Stopper {
         self.cancelled.load(Ordering::SeqCst)
     }
 
-    fn should_stop(&self) -> bool {
+    /// Whether the deadline has passed or the request was cancelled.
+    pub fn should_stop(&self) -> bool {
         self.is_cancelled() || Instant::now() >= self.deadline
     }
 }
 
-/// Opens `path` for reading only, with every guard in place.
-pub fn open(path: &Path, stopper: &Stopper) -> rusqlite::Result<Connection> {
+/// Opens `path` for reading only, with every guard in place; SQLite will
+/// build no string or blob longer than `max_value_bytes`.
+pub fn open(
+    path: &Path,
+    stopper: &Stopper,
+    max_value_bytes: usize,
+) -> rusqlite::Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut c = Connection::open_with_flags(path, flags)?;
     c.busy_timeout(Duration::from_secs(5))?;
     c.pragma_update(None, "query_only", true)?;
-    c.set_limit(Limit::SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)?;
+    let max_value = i32::try_from(max_value_bytes).unwrap_or(i32::MAX);
+    c.set_limit(Limit::SQLITE_LIMIT_LENGTH, max_value)?;
     c.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0)?;
     c.authorizer(Some(authorize))?;
     let stopper = stopper.clone();
@@ -278,7 +319,7 @@ mod tests {
             .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
             .unwrap();
         let stopper = super::Stopper::new(std::time::Duration::from_millis(50));
-        let c = super::open(dir.path(), &stopper).unwrap();
+        let c = super::open(dir.path(), &stopper, 1 << 20).unwrap();
         let e = c
             .query_row(
                 "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n",

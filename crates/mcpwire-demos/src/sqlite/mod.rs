@@ -6,9 +6,11 @@
 //!   with completion of table names.
 //!
 //! Safety does not depend on reading the SQL: the database refuses writes
-//! itself (see [`guard`]), a row cap bounds the answer and a time limit
-//! interrupts runaway queries. Hostile queries get an `isError` result that
-//! says why, and the file is left byte for byte as it was.
+//! itself (see [`guard`]), a row cap and byte caps on each cell and on the
+//! whole answer bound what a query returns (counted while rows are read),
+//! and a time limit interrupts runaway queries and covers building the
+//! answer. Hostile queries get an `isError` result that says why, and the
+//! file is left byte for byte as it was.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), mcpwire_demos::DemoError> {
@@ -19,6 +21,7 @@
 //! # }
 //! ```
 
+mod budget;
 pub mod guard;
 mod query;
 mod sample;
@@ -34,25 +37,55 @@ use mcpwire::types::ErrorCode;
 use serde_json::Value;
 
 use crate::DemoError;
+pub use budget::{DEFAULT_MAX_ANSWER_BYTES, DEFAULT_MAX_CELL_BYTES};
 use guard::{QueryError, Stopper};
-pub use query::QueryOutput;
+pub use query::{QueryAnswer, QueryOutput};
 pub use sample::create_sample_database;
+
+/// The default row cap: 500 rows.
+pub const DEFAULT_MAX_ROWS: usize = 500;
+
+/// The default time limit of one query: 2 seconds.
+pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(2);
+
+/// How long past its time limit a query's answer is awaited before the
+/// caller gets the time-limit error without it.
+const ANSWER_GRACE: Duration = Duration::from_secs(1);
 
 /// Limits on each query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SqlConfig {
     /// Most rows one query returns; more are cut and flagged `truncated`.
     pub max_rows: usize,
-    /// How long one query may run before it is interrupted.
+    /// How long one query may run before it is interrupted, building its
+    /// answer included.
     pub time_limit: Duration,
+    /// The largest one cell may be, in bytes of JSON (a blob of `n` bytes
+    /// is `2n + 5`). SQLite itself refuses to build a longer string or
+    /// blob. Never more than `max_answer_bytes`.
+    pub max_cell_bytes: usize,
+    /// The largest one answer may be, in bytes: the rows as JSON plus the
+    /// text table. A query that passes it stops at that row and gets an
+    /// `isError` result.
+    pub max_answer_bytes: usize,
+}
+
+impl SqlConfig {
+    /// The cap on one cell that applies: `max_cell_bytes`, but never more
+    /// than `max_answer_bytes`.
+    pub fn cell_cap(&self) -> usize {
+        self.max_cell_bytes.min(self.max_answer_bytes)
+    }
 }
 
 impl Default for SqlConfig {
-    /// 500 rows and 2 seconds.
+    /// 500 rows, 2 seconds, 1 MiB per cell and 4 MiB per answer.
     fn default() -> Self {
         SqlConfig {
-            max_rows: 500,
-            time_limit: Duration::from_secs(2),
+            max_rows: DEFAULT_MAX_ROWS,
+            time_limit: DEFAULT_TIME_LIMIT,
+            max_cell_bytes: DEFAULT_MAX_CELL_BYTES,
+            max_answer_bytes: DEFAULT_MAX_ANSWER_BYTES,
         }
     }
 }
@@ -67,7 +100,7 @@ pub fn server(db: &Path) -> Result<Server, DemoError> {
 pub fn server_with(db: &Path, config: SqlConfig) -> Result<Server, DemoError> {
     // Fail now, not on the first query, when the file is missing or is not
     // a database.
-    schema::table_names(db, &Stopper::new(config.time_limit)).map_err(|source| {
+    schema::table_names(db, &config, &Stopper::new(config.time_limit)).map_err(|source| {
         DemoError::Database {
             path: db.to_owned(),
             source,
@@ -107,7 +140,7 @@ struct SqlServer {
 impl SqlServer {
     /// Runs one read-only SQL statement (SELECT or WITH) and returns its
     /// rows. Writes, schema changes, ATTACH and settings are refused by the
-    /// database; results are capped in rows and in time.
+    /// database; results are capped in rows, in bytes and in time.
     #[tool(read_only, idempotent)]
     async fn sql_query(
         &self,
@@ -116,26 +149,26 @@ impl SqlServer {
         query: String,
         /// Values for the placeholders ?1, ?2, ... in order.
         params: Option<Vec<Value>>,
-    ) -> Result<QueryOutput, Error> {
+    ) -> Result<QueryAnswer, Error> {
         let (path, config) = (self.path.clone(), self.config);
         let stopper = Stopper::new(config.time_limit);
         let guard = stopper.clone();
+        // Stepping, converting and rendering all happen here, off the
+        // runtime, under the same deadline.
         let mut task = tokio::task::spawn_blocking(move || {
             let params = params.unwrap_or_default();
-            query::run(
-                &path,
-                &query,
-                &params,
-                config.max_rows,
-                config.time_limit,
-                &guard,
-            )
+            query::answer(&path, &query, &params, &config, &guard)
         });
         let outcome = tokio::select! {
             done = &mut task => done,
             () = cx.cancellation().cancelled() => {
                 stopper.cancel();
                 task.await
+            }
+            () = tokio::time::sleep(config.time_limit + ANSWER_GRACE) => {
+                // The task stops at its next look at the stopper.
+                stopper.cancel();
+                Ok(Err(QueryError::TimeLimit(config.time_limit)))
             }
         };
         // The text reaches the caller as an isError result.
@@ -147,8 +180,9 @@ impl SqlServer {
     /// Every table, view and index with the SQL that made it.
     #[resource("sqlite://schema", name = "schema", mime_type = "text/markdown")]
     async fn schema(&self) -> Result<String, Error> {
-        let (path, limit) = (self.path.clone(), self.config.time_limit);
-        tokio::task::spawn_blocking(move || schema::schema_markdown(&path, &Stopper::new(limit)))
+        let (path, config) = (self.path.clone(), self.config);
+        let stopper = Stopper::new(config.time_limit);
+        tokio::task::spawn_blocking(move || schema::schema_markdown(&path, &config, &stopper))
             .await
             .map_err(|_| Error::internal("schema task stopped"))?
             .map_err(|e| Error::internal(e.to_string()))
@@ -157,10 +191,10 @@ impl SqlServer {
     /// One table: its columns, row count and first rows.
     #[resource("sqlite://table/{name}", name = "table", mime_type = "text/markdown")]
     async fn table(&self, name: String) -> Result<String, Error> {
-        let (path, limit) = (self.path.clone(), self.config.time_limit);
+        let (path, config) = (self.path.clone(), self.config);
         let wanted = name.clone();
         let found = tokio::task::spawn_blocking(move || {
-            schema::table_markdown(&path, &wanted, &Stopper::new(limit), limit)
+            schema::table_markdown(&path, &wanted, &Stopper::new(config.time_limit), &config)
         })
         .await
         .map_err(|_| Error::internal("table task stopped"))?
@@ -177,10 +211,11 @@ impl SqlServer {
 impl SqlServer {
     /// Table names starting with `prefix`, for completion.
     async fn table_names(&self, prefix: String) -> Vec<String> {
-        let (path, limit) = (self.path.clone(), self.config.time_limit);
-        let names =
-            tokio::task::spawn_blocking(move || schema::table_names(&path, &Stopper::new(limit)))
-                .await;
+        let (path, config) = (self.path.clone(), self.config);
+        let names = tokio::task::spawn_blocking(move || {
+            schema::table_names(&path, &config, &Stopper::new(config.time_limit))
+        })
+        .await;
         match names {
             Ok(Ok(names)) => names
                 .into_iter()

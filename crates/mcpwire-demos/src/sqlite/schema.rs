@@ -7,6 +7,7 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
+use super::SqlConfig;
 use super::guard::{self, QueryError, Stopper};
 use super::query::QueryOutput;
 
@@ -14,8 +15,12 @@ use super::query::QueryOutput;
 const SAMPLE_ROWS: usize = 10;
 
 /// The user tables, sorted by name.
-pub fn table_names(path: &Path, stopper: &Stopper) -> Result<Vec<String>, rusqlite::Error> {
-    let c = guard::open(path, stopper)?;
+pub fn table_names(
+    path: &Path,
+    config: &SqlConfig,
+    stopper: &Stopper,
+) -> Result<Vec<String>, rusqlite::Error> {
+    let c = guard::open(path, stopper, config.cell_cap())?;
     names(&c)
 }
 
@@ -29,8 +34,12 @@ fn names(c: &Connection) -> Result<Vec<String>, rusqlite::Error> {
 }
 
 /// Every table and view with the SQL that made it.
-pub fn schema_markdown(path: &Path, stopper: &Stopper) -> Result<String, rusqlite::Error> {
-    let c = guard::open(path, stopper)?;
+pub fn schema_markdown(
+    path: &Path,
+    config: &SqlConfig,
+    stopper: &Stopper,
+) -> Result<String, rusqlite::Error> {
+    let c = guard::open(path, stopper, config.cell_cap())?;
     let mut out = String::from("# Database schema\n");
     let mut stmt = c.prepare(
         "SELECT type, name, sql FROM sqlite_schema
@@ -56,16 +65,16 @@ pub fn schema_markdown(path: &Path, stopper: &Stopper) -> Result<String, rusqlit
     Ok(out)
 }
 
-/// One table: its columns and its first rows. `None` when no table has
-/// this name.
+/// One table: its columns and its first rows, within the query caps of
+/// `config`. `None` when no table has this name.
 pub fn table_markdown(
     path: &Path,
     name: &str,
     stopper: &Stopper,
-    limit: std::time::Duration,
+    config: &SqlConfig,
 ) -> Result<Option<String>, QueryError> {
-    let fail = |e| QueryError::from_sqlite(e, limit, stopper.is_cancelled());
-    let c = guard::open(path, stopper).map_err(fail)?;
+    let fail = |e| QueryError::from_sqlite(e, config.time_limit, stopper.is_cancelled());
+    let c = guard::open(path, stopper, config.cell_cap()).map_err(fail)?;
     // Only a name the schema lists is ever put into SQL, and quoted.
     if !names(&c).map_err(fail)?.iter().any(|n| n == name) {
         return Ok(None);
@@ -99,12 +108,15 @@ pub fn table_markdown(
     let count: i64 = c
         .query_row(&format!("SELECT count(*) FROM {quoted}"), [], |r| r.get(0))
         .map_err(fail)?;
+    let sample_config = SqlConfig {
+        max_rows: SAMPLE_ROWS,
+        ..*config
+    };
     let sample = super::query::run(
         path,
         &format!("SELECT * FROM {quoted}"),
         &[],
-        SAMPLE_ROWS,
-        limit,
+        &sample_config,
         stopper,
     )?;
     let _ = write!(

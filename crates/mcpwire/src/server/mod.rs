@@ -28,6 +28,7 @@ mod stateless;
 mod subscriptions;
 mod tasks;
 mod tool;
+mod uri_limit;
 mod uri_template;
 
 use std::sync::{Arc, RwLock};
@@ -50,6 +51,7 @@ pub use tasks::{
 pub use tool::{
     BoxFuture, IntoToolResult, Json, ToolHandler, ToolRoute, input_schema_for, parse_arguments,
 };
+pub use uri_limit::{DEFAULT_MAX_URI_LENGTH, QUOTED_URI_CHARS};
 pub use uri_template::{TemplateError, UriTemplate};
 
 use crate::Error;
@@ -77,6 +79,8 @@ pub(crate) struct ServerInner {
     /// Set once the task that feeds `links` from the bus is running.
     fan_out: std::sync::Once,
     pub(crate) page_size: Option<usize>,
+    /// The longest URI a request may name, in bytes.
+    pub(crate) max_uri_length: usize,
     pub(crate) engine: EngineConfig,
     pub(crate) cache_hint: mcpwire_types::CacheHint,
     /// Hints of their own for some cacheable methods.
@@ -182,6 +186,7 @@ impl Server {
             templates: Vec::new(),
             prompts: Vec::new(),
             page_size: None,
+            max_uri_length: DEFAULT_MAX_URI_LENGTH,
             engine: EngineConfig::default(),
             cache_hint: mcpwire_types::CacheHint::new(0, mcpwire_types::CacheScope::Private),
             cache_hints: Vec::new(),
@@ -351,6 +356,7 @@ pub struct ServerBuilder {
     templates: Vec<TemplateRoute>,
     prompts: Vec<PromptRoute>,
     page_size: Option<usize>,
+    max_uri_length: usize,
     engine: EngineConfig,
     cache_hint: mcpwire_types::CacheHint,
     cache_hints: Vec<(&'static str, mcpwire_types::CacheHint)>,
@@ -499,6 +505,23 @@ impl ServerBuilder {
         self
     }
 
+    /// The longest URI, in bytes, that `resources/read`,
+    /// `resources/subscribe`, `resources/unsubscribe`, `subscriptions/listen`
+    /// and a `completion/complete` reference may name (default:
+    /// [`DEFAULT_MAX_URI_LENGTH`], 64 KiB). A longer one is refused with
+    /// `-32602`, and the error quotes only its first
+    /// [`QUOTED_URI_CHARS`] characters.
+    ///
+    /// ```
+    /// use mcpwire::server::Server;
+    /// let server = Server::builder("files", "1.0.0").max_uri_length(4096).build();
+    /// # let _ = server;
+    /// ```
+    pub fn max_uri_length(mut self, bytes: usize) -> Self {
+        self.max_uri_length = bytes;
+        self
+    }
+
     /// Publishes the server's changes on `bus` and reads them back from
     /// it, instead of on a bus of its own ([`InProcessBus`]). Give every
     /// replica of a server the same shared bus and each tells its clients
@@ -551,6 +574,7 @@ impl ServerBuilder {
                 links: Links::default(),
                 fan_out: std::sync::Once::new(),
                 page_size: self.page_size,
+                max_uri_length: self.max_uri_length,
                 engine: self.engine,
                 cache_hint: self.cache_hint,
                 cache_hints: self.cache_hints,

@@ -7,19 +7,19 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use mcpwire_types::{
     CallToolRequestParams, CallToolResult, ClientCapabilities, CompleteRequestParams,
-    CompleteResult, ErrorCode, ErrorObject, GetPromptRequestParams, Implementation,
-    InitializeRequestParams, InitializeResult, InputRequests, InputRequiredResult, InputResponses,
-    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
-    LoggingLevel, Meta, Notification, PaginatedRequestParams, ProtocolVersion,
-    ReadResourceRequestParams, Request, ServerCapabilities, SetLevelRequestParams,
-    SubscribeRequestParams, UnsubscribeRequestParams, meta, methods,
+    CompleteResult, GetPromptRequestParams, Implementation, InitializeRequestParams,
+    InitializeResult, InputRequests, InputRequiredResult, InputResponses, ListPromptsResult,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, LoggingLevel, Meta,
+    Notification, PaginatedRequestParams, ProtocolVersion, ReadResourceRequestParams, Request,
+    ServerCapabilities, SetLevelRequestParams, SubscribeRequestParams, UnsubscribeRequestParams,
+    meta, methods,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use super::context::{Context, Era};
-use super::{MAX_COMPLETION_VALUES, Server, ServerEvent, read};
+use super::{MAX_COMPLETION_VALUES, Server, ServerEvent, read, uri_limit};
 use crate::Error;
 use crate::engine::{Peer, Reply, RequestContext, Service};
 
@@ -438,6 +438,7 @@ impl Connection {
     ) -> Result<Value, Error> {
         let p: ReadResourceRequestParams = meta_params(req.params)?;
         let inner = &self.server.inner;
+        uri_limit::check(&p.uri, inner.max_uri_length)?;
         let fixed = read(&inner.resources)
             .get(&p.uri)
             .map(|r| (r.handler.clone(), r.cache));
@@ -456,7 +457,7 @@ impl Connection {
                             Era::Stateless => ProtocolVersion::V2026_07_28,
                             Era::Session => self.state.version(),
                         };
-                        return Err(resource_not_found(&p.uri, version));
+                        return Err(uri_limit::resource_not_found(&p.uri, version));
                     }
                 }
             }
@@ -530,11 +531,12 @@ impl Connection {
                 prompt.completers.get(&p.argument.name).cloned()
             }
             mcpwire_types::CompleteReference::Resource(r) => {
+                uri_limit::check(&r.uri, inner.max_uri_length)?;
                 let templates = read(&inner.templates);
                 let Some(t) = templates.iter().find(|t| t.def.uri_template == r.uri) else {
                     return Err(Error::invalid_params(format!(
                         "Unknown resource template: {}",
-                        r.uri
+                        uri_limit::quoted(&r.uri)
                     )));
                 };
                 t.completers.get(&p.argument.name).cloned()
@@ -562,18 +564,6 @@ impl Connection {
         let (items, next) = page(&items, p.cursor.as_deref(), self.server.inner.page_size)?;
         to_value(&build(items, next))
     }
-}
-
-fn resource_not_found(uri: &str, version: ProtocolVersion) -> Error {
-    let code = if version.is_legacy() {
-        ErrorCode::RESOURCE_NOT_FOUND
-    } else {
-        ErrorCode::INVALID_PARAMS
-    };
-    Error::Rpc(
-        ErrorObject::new(code, format!("Resource not found: {uri}"))
-            .with_data(json!({ "uri": uri })),
-    )
 }
 
 impl Connection {
@@ -622,6 +612,7 @@ impl Connection {
             methods::RESOURCES_READ => self.read_resource(req, cx, era).await,
             methods::RESOURCES_SUBSCRIBE => {
                 let p: SubscribeRequestParams = params(req.params)?;
+                uri_limit::check(&p.uri, inner.max_uri_length)?;
                 self.state
                     .subscriptions
                     .lock()
@@ -631,6 +622,7 @@ impl Connection {
             }
             methods::RESOURCES_UNSUBSCRIBE => {
                 let p: UnsubscribeRequestParams = params(req.params)?;
+                uri_limit::check(&p.uri, inner.max_uri_length)?;
                 self.state
                     .subscriptions
                     .lock()

@@ -19,6 +19,10 @@ impl Connection {
     /// connection ends; a server that stops it answers with a completion.
     pub(crate) async fn listen(&self, req: Request, cx: RequestContext) -> Result<Value, Error> {
         let p: SubscriptionsListenRequestParams = params(req.params)?;
+        let max = self.server.inner.max_uri_length;
+        for uri in p.notifications.resource_subscriptions.iter().flatten() {
+            super::uri_limit::check(uri, max)?;
+        }
         let caps = self.capabilities();
         // Honour only what this server can send.
         let agreed = SubscriptionFilter {

@@ -2,7 +2,10 @@
 //!
 //! Matching supports the operators resource templates use in practice:
 //! simple `{var}`, reserved `{+var}`, fragment `{#var}`, label `{.var}`,
-//! path segments `{/var}`, and query `{?a,b}` / `{&a}`.
+//! path segments `{/var}`, and query `{?a,b}` / `{&a}`. It takes time
+//! linear in the URI's length (see [`UriTemplate::match_uri`]).
+
+mod matching;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -48,6 +51,9 @@ impl UriTemplate {
         let mut parts = Vec::new();
         let mut rest = source;
         while let Some(open) = rest.find('{') {
+            if rest[..open].contains('}') {
+                return Err(TemplateError(format!("stray '}}' in {source:?}")));
+            }
             if open > 0 {
                 parts.push(Part::Literal(rest[..open].to_owned()));
             }
@@ -147,13 +153,29 @@ impl UriTemplate {
 
     /// Matches a URI against the template, returning the variables'
     /// (percent-decoded) values.
+    ///
+    /// Matching is one left-to-right pass that never backtracks, so it
+    /// takes time linear in the URI's length whatever the URI holds. A
+    /// value is non-empty and ends where what follows its expression
+    /// first occurs: the next literal, or the next expression's leading
+    /// character (`/`, `.`, `#`, `?`, `&`). A reserved value (`{+var}`,
+    /// `{#var}`) may hold any character and ends at the *last* such
+    /// occurrence instead. A value followed by nothing, or by an expression
+    /// with no leading character, runs as far as its characters allow. A
+    /// query expression (`{?a}`, `{&a}`) may be absent, and runs to the
+    /// fragment or the end.
+    ///
+    /// ```
+    /// use mcpwire::server::UriTemplate;
+    /// let t = UriTemplate::parse("repo://{owner}/{name}{?ref}").unwrap();
+    /// let v = t.match_uri("repo://ada/engine?ref=main").unwrap();
+    /// assert_eq!((v["owner"].as_str(), v["name"].as_str(), v["ref"].as_str()), ("ada", "engine", "main"));
+    /// let t = UriTemplate::parse("file:///{+dir}/{name}").unwrap();
+    /// let v = t.match_uri("file:///a/b/c.txt").unwrap();
+    /// assert_eq!((v["dir"].as_str(), v["name"].as_str()), ("a/b", "c.txt"));
+    /// ```
     pub fn match_uri(&self, uri: &str) -> Option<HashMap<String, String>> {
-        let mut vars = HashMap::new();
-        if match_parts(&self.parts, uri, &mut vars) {
-            Some(vars)
-        } else {
-            None
-        }
+        matching::match_parts(&self.parts, uri).0
     }
 }
 
@@ -209,92 +231,6 @@ fn decode(value: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The characters a value may span for an operator.
-fn allowed(op: Option<char>, c: char) -> bool {
-    match op {
-        Some('+' | '#') => true,
-        Some('?' | '&') => c != '&' && c != '#',
-        Some('/') => c != '?' && c != '#',
-        _ => c != '/' && c != '?' && c != '#' && c != '&' && c != ',',
-    }
-}
-
-fn match_parts(parts: &[Part], uri: &str, vars: &mut HashMap<String, String>) -> bool {
-    let Some((first, rest)) = parts.split_first() else {
-        return uri.is_empty();
-    };
-    match first {
-        Part::Literal(l) => uri
-            .strip_prefix(l.as_str())
-            .is_some_and(|tail| match_parts(rest, tail, vars)),
-        Part::Expr { op, vars: names } => {
-            if matches!(op, Some('?' | '&')) {
-                return match_query(*op, names, rest, uri, vars);
-            }
-            let prefix = match op {
-                Some('#') => "#",
-                Some('.') => ".",
-                Some('/') => "/",
-                _ => "",
-            };
-            let Some(body) = uri.strip_prefix(prefix) else {
-                return false;
-            };
-            // Try the longest span first for reserved expansion, shortest
-            // non-empty first otherwise; both backtrack.
-            let ends: Vec<usize> = body
-                .char_indices()
-                .take_while(|&(_, c)| allowed(*op, c))
-                .map(|(i, c)| i + c.len_utf8())
-                .collect();
-            let order: Box<dyn Iterator<Item = &usize>> = if matches!(op, Some('+' | '#')) {
-                Box::new(ends.iter().rev())
-            } else {
-                Box::new(ends.iter())
-            };
-            for &end in order {
-                let value = &body[..end];
-                let mut trial = vars.clone();
-                if names.len() == 1 {
-                    trial.insert(names[0].clone(), decode(value));
-                } else {
-                    for (n, v) in names.iter().zip(value.split(',')) {
-                        trial.insert(n.clone(), decode(v));
-                    }
-                }
-                if match_parts(rest, &body[end..], &mut trial) {
-                    *vars = trial;
-                    return true;
-                }
-            }
-            false
-        }
-    }
-}
-
-fn match_query(
-    op: Option<char>,
-    names: &[String],
-    rest: &[Part],
-    uri: &str,
-    vars: &mut HashMap<String, String>,
-) -> bool {
-    let lead = if op == Some('?') { '?' } else { '&' };
-    let Some(body) = uri.strip_prefix(lead) else {
-        // Query variables are optional.
-        return match_parts(rest, uri, vars);
-    };
-    let end = body.find('#').unwrap_or(body.len());
-    for pair in body[..end].split('&') {
-        if let Some((k, v)) = pair.split_once('=')
-            && names.iter().any(|n| n == k)
-        {
-            vars.insert(k.to_owned(), decode(v));
-        }
-    }
-    match_parts(rest, &body[end..], vars)
 }
 
 #[cfg(test)]
@@ -353,5 +289,7 @@ mod tests {
         assert!(UriTemplate::parse("x://{id").is_err());
         assert!(UriTemplate::parse("x://id}").is_err());
         assert!(UriTemplate::parse("x://{}").is_err());
+        // A stray brace is refused wherever it is, as the routes macro does.
+        assert!(UriTemplate::parse("x://a}/{id}").is_err());
     }
 }
