@@ -171,6 +171,56 @@ async fn loopback_binds_refuse_foreign_hosts_and_origins() {
     s.stop().await;
 }
 
+#[tokio::test]
+async fn pages_of_other_origins_are_refused_under_any_policy() {
+    // The policy of a server bound to a public address: any Host, and no
+    // origin but its own; and a service mounted without a policy at all.
+    let public = start(HttpConfig::default().hosts(HostPolicy::default())).await;
+    let mounted = StreamableHttp::new(server(), HttpConfig::default());
+    let init = init_body("2025-11-25");
+    for origin in ["https://evil.example", "null", "http://127.0.0.1:1"] {
+        let r = public.post_with(None, &init, &[("origin", origin)]).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{origin}");
+        let body: Value = r.json().await.unwrap();
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("Origin"),
+            "{body}"
+        );
+        let req = http::Request::post("/mcp")
+            .header("host", "mcp.example.com")
+            .header("origin", origin)
+            .header("content-type", "application/json")
+            .header("accept", ACCEPT_BOTH)
+            .body(http_body_util::Full::new(bytes::Bytes::from(
+                init.to_string(),
+            )))
+            .unwrap();
+        assert_eq!(
+            mounted.handle(req).await.status(),
+            StatusCode::FORBIDDEN,
+            "{origin}"
+        );
+    }
+    // A page of the server's own origin is served, and so is a program
+    // that sends no Origin.
+    let own = format!("http://{}", public.addr);
+    let r = public
+        .http
+        .post(&public.url)
+        .header("origin", own)
+        .header("content-type", "application/json")
+        .header("accept", ACCEPT_BOTH)
+        .body(init.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    public.initialize("2025-11-25").await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn progress_switches_the_answer_to_sse_and_it_can_be_resumed() {
     let s = start(HttpConfig::default()).await;

@@ -45,7 +45,8 @@ pub struct HttpConfig {
     pub max_stateless_in_flight: usize,
     /// Which Host and Origin values are accepted. `None` lets
     /// [`StreamableHttp::serve`] choose: loopback names only when bound to a
-    /// loopback address, anything otherwise.
+    /// loopback address, any Host otherwise. Either way an `Origin` must be
+    /// the server's own or listed in [`HostPolicy::origins`].
     pub hosts: Option<HostPolicy>,
     /// Largest request body accepted, in bytes (default 4 MiB). A larger
     /// declared `Content-Length` gets 413 before any of the body is read;

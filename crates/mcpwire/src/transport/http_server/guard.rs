@@ -23,8 +23,12 @@ pub(crate) const LAST_EVENT_ID: HeaderName = HeaderName::from_static(LAST_EVENT_
 pub struct HostPolicy {
     /// Allowed `Host` names (without port); `None` allows any.
     pub hosts: Option<Vec<String>>,
-    /// Allowed `Origin` values (`scheme://host[:port]`, or a bare host name
-    /// allowed on any scheme and port); `None` allows any.
+    /// `Origin` values allowed besides the server's own (`scheme://host[:port]`,
+    /// a bare host name allowed on any scheme and port, or `*` for any
+    /// origin). A request whose `Origin` is neither the server's own (the
+    /// authority its `Host` names) nor listed here gets 403, whatever the
+    /// address the server is bound to; `None` lists none. Requests without
+    /// an `Origin` (from programs, not browsers) are not affected.
     pub origins: Option<Vec<String>>,
 }
 
@@ -43,6 +47,50 @@ impl HostPolicy {
             origins: Some(names),
         }
     }
+
+    /// Also allows browser pages from `origin` (`scheme://host[:port]`, a
+    /// bare host name, or `*` for any).
+    ///
+    /// ```
+    /// use mcpwire::transport::http_server::HostPolicy;
+    /// let policy = HostPolicy::default().allow_origin("https://app.example.com");
+    /// assert_eq!(policy.origins.unwrap(), ["https://app.example.com"]);
+    /// ```
+    pub fn allow_origin(mut self, origin: impl Into<String>) -> Self {
+        self.origins
+            .get_or_insert_with(Vec::new)
+            .push(origin.into());
+        self
+    }
+}
+
+/// The port a scheme implies when its URL names none.
+fn default_port(scheme: &str) -> Option<&'static str> {
+    if scheme.eq_ignore_ascii_case("http") {
+        Some("80")
+    } else if scheme.eq_ignore_ascii_case("https") {
+        Some("443")
+    } else {
+        None
+    }
+}
+
+/// Whether `origin` (`scheme://authority`) is the server's own: the
+/// authority the request's `Host` names, default ports aside.
+fn same_origin(origin: &str, host: &str) -> bool {
+    let Some((scheme, authority)) = origin.split_once("://") else {
+        return false;
+    };
+    let strip = |a: &'_ str| -> String {
+        let a = a.trim_end_matches('/');
+        let name = host_part(a);
+        let port = a[name.len()..].strip_prefix(':');
+        match port {
+            Some(p) if Some(p) != default_port(scheme) => format!("{name}:{p}"),
+            _ => name.to_owned(),
+        }
+    };
+    !host.is_empty() && strip(authority).eq_ignore_ascii_case(&strip(host))
 }
 
 /// Splits `host[:port]` (with IPv6 in brackets) and returns the host.
@@ -90,14 +138,20 @@ pub(crate) fn check_host_and_origin(
             ));
         }
     }
-    if let (Some(origins), Some(origin)) = (&policy.origins, headers.get(ORIGIN)) {
+    if let Some(origin) = headers.get(ORIGIN) {
         let origin = origin.to_str().unwrap_or("");
         let authority = origin.split_once("://").map_or("", |(_, rest)| rest);
         let name = host_part(authority.trim_end_matches('/'));
-        let ok = origins.iter().any(|o| {
-            o.eq_ignore_ascii_case(origin) || (!o.contains("://") && o.eq_ignore_ascii_case(name))
+        let host = headers
+            .get(HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        let listed = policy.origins.iter().flatten().any(|o| {
+            o == "*"
+                || o.eq_ignore_ascii_case(origin)
+                || (!o.contains("://") && !name.is_empty() && o.eq_ignore_ascii_case(name))
         });
-        if !ok {
+        if !listed && !same_origin(origin, host) {
             return Err(refuse(
                 http::StatusCode::FORBIDDEN,
                 format!("Forbidden: Origin {origin:?} is not allowed"),
@@ -226,6 +280,57 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.status, http::StatusCode::FORBIDDEN);
+    }
+
+    #[test]
+    fn a_foreign_origin_is_refused_whatever_the_bind_address() {
+        // What a server bound to 0.0.0.0 uses: any Host, no listed origins.
+        let p = HostPolicy::default();
+        let refused = |origin: &'static str| {
+            check_host_and_origin(
+                &p,
+                &headers(&[("host", "mcp.example.com"), ("origin", origin)]),
+            )
+            .unwrap_err()
+            .status
+        };
+        assert_eq!(refused("https://evil.example"), http::StatusCode::FORBIDDEN);
+        assert_eq!(refused("null"), http::StatusCode::FORBIDDEN);
+        assert_eq!(
+            refused("https://mcp.example.com:8443"),
+            http::StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            refused("https://mcp.example.com.evil.example"),
+            http::StatusCode::FORBIDDEN
+        );
+        // Its own origin, with or without the scheme's default port.
+        for (host, origin) in [
+            ("mcp.example.com", "https://mcp.example.com"),
+            ("mcp.example.com:443", "https://MCP.example.com"),
+            ("mcp.example.com:8080", "http://mcp.example.com:8080"),
+            ("[::1]:9", "http://[::1]:9"),
+        ] {
+            assert!(
+                check_host_and_origin(&p, &headers(&[("host", host), ("origin", origin)])).is_ok(),
+                "{host} {origin}"
+            );
+        }
+        // No Origin: a program, not a page.
+        assert!(check_host_and_origin(&p, &headers(&[("host", "mcp.example.com")])).is_ok());
+        // Listed origins, and `*`.
+        let listed = HostPolicy::default().allow_origin("https://app.example.com");
+        let h = headers(&[
+            ("host", "mcp.example.com"),
+            ("origin", "https://app.example.com"),
+        ]);
+        assert!(check_host_and_origin(&listed, &h).is_ok());
+        let any = HostPolicy::default().allow_origin("*");
+        let h = headers(&[
+            ("host", "mcp.example.com"),
+            ("origin", "https://evil.example"),
+        ]);
+        assert!(check_host_and_origin(&any, &h).is_ok());
     }
 
     #[test]

@@ -113,7 +113,9 @@ impl StreamableHttp {
     /// Without [`HttpConfig::hosts`], [`StreamableHttp::serve`] picks the
     /// policy from the address it binds (loopback names only on a loopback
     /// address); mounted in another server, the service accepts any Host
-    /// and Origin unless a policy is configured.
+    /// unless a policy is configured. On every path, a browser page of
+    /// another origin (an `Origin` that is not the server's own and not in
+    /// [`HostPolicy::origins`]) gets 403.
     pub fn new(server: Server, config: HttpConfig) -> Self {
         Self::with_backend(Backend::Server(server), config)
     }
