@@ -139,6 +139,7 @@ pub(crate) fn sse(
         tokio::select! {
             item = st.rx.recv() => {
                 let item = item?;
+                st.stream.read(item.data.len());
                 st.tick.reset();
                 if let Some(retry) = item.close_retry_ms {
                     // Polling: tell the client when to come back, then end.

@@ -70,6 +70,19 @@ pub struct HttpConfig {
     /// At most this many connections open at once (default 1,024); past
     /// it, new connections wait in the listen backlog until one closes.
     pub max_connections: usize,
+    /// How many bytes of events one SSE response may hold that its client
+    /// has not read yet (default 1 MiB). A client that falls further behind
+    /// is cut off; the events stay in the [`EventStore`], and it resumes
+    /// with `Last-Event-ID`. A single larger event is still sent to a
+    /// client that has read everything before it.
+    pub sse_buffer: usize,
+    /// How many bytes of messages a session may have waiting for its
+    /// engine (default 16 MiB; notifications, responses and batches wait,
+    /// requests run at once); past it, 429 with `Retry-After`.
+    pub max_inbound_bytes: usize,
+    /// How many messages a session may have waiting for its engine
+    /// (default 1,024); past it, 429 with `Retry-After`.
+    pub max_inbound_messages: usize,
     /// A keep-alive comment is sent on quiet SSE streams this often
     /// (default 15 s; zero sends none).
     pub keep_alive: Duration,
@@ -101,6 +114,9 @@ impl std::fmt::Debug for HttpConfig {
             .field("write_timeout", &self.write_timeout)
             .field("max_connections", &self.max_connections)
             .field("keep_alive", &self.keep_alive)
+            .field("sse_buffer", &self.sse_buffer)
+            .field("max_inbound_bytes", &self.max_inbound_bytes)
+            .field("max_inbound_messages", &self.max_inbound_messages)
             .finish()
     }
 }
@@ -121,6 +137,9 @@ impl Default for HttpConfig {
             write_timeout: Duration::from_secs(30),
             max_connections: 1024,
             keep_alive: Duration::from_secs(15),
+            sse_buffer: 1 << 20,
+            max_inbound_bytes: 16 << 20,
+            max_inbound_messages: 1024,
             event_store: Arc::new(InMemoryEventStore::default()),
             legacy_sse: false,
         }
@@ -203,6 +222,24 @@ impl HttpConfig {
     /// Sets [`HttpConfig::keep_alive`]; zero sends no keep-alive comments.
     pub fn keep_alive(mut self, d: Duration) -> Self {
         self.keep_alive = d;
+        self
+    }
+
+    /// Sets [`HttpConfig::sse_buffer`].
+    pub fn sse_buffer(mut self, bytes: usize) -> Self {
+        self.sse_buffer = bytes;
+        self
+    }
+
+    /// Sets [`HttpConfig::max_inbound_bytes`].
+    pub fn max_inbound_bytes(mut self, bytes: usize) -> Self {
+        self.max_inbound_bytes = bytes;
+        self
+    }
+
+    /// Sets [`HttpConfig::max_inbound_messages`].
+    pub fn max_inbound_messages(mut self, n: usize) -> Self {
+        self.max_inbound_messages = n;
         self
     }
 

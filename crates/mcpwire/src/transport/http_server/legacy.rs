@@ -72,12 +72,12 @@ impl StreamableHttp {
         let session = Session::start_legacy(
             &self.state.backend,
             id.clone(),
-            self.state.config.event_store.clone(),
+            &self.state.config,
             self.now(),
             principal,
         );
         session.hold_slot(slot);
-        let Some((_stream, rx)) = session.open_standalone() else {
+        let Some((stream, rx)) = session.open_standalone() else {
             return body::status(StatusCode::INTERNAL_SERVER_ERROR);
         };
         self.start_reaper();
@@ -98,6 +98,7 @@ impl StreamableHttp {
         struct State {
             first: Option<Bytes>,
             rx: crate::queue::Receiver<super::stream::Item>,
+            stream: Arc<super::stream::Stream>,
             tick: tokio::time::Interval,
             _guard: Guard,
         }
@@ -105,6 +106,7 @@ impl StreamableHttp {
         let state = State {
             first: Some(Bytes::from(endpoint)),
             rx,
+            stream,
             tick,
             _guard: guard,
         };
@@ -115,6 +117,7 @@ impl StreamableHttp {
             tokio::select! {
                 item = st.rx.recv() => {
                     let item = item?;
+                    st.stream.read(item.data.len());
                     st.tick.reset();
                     Some((Ok(Frame::data(encode_event(None, &item.data, None))), st))
                 }
@@ -185,14 +188,9 @@ impl StreamableHttp {
         };
         // Malformed messages are answered on the stream, like any other.
         let incoming = super::request_body::parse(&bytes, handed);
-        match session.deliver(incoming, extensions) {
+        match session.deliver(incoming, extensions, bytes.len()) {
             Ok(()) => body::status(StatusCode::ACCEPTED),
-            Err(_) => body::error(
-                StatusCode::NOT_FOUND,
-                ErrorCode(-32001),
-                "Session not found: it has ended",
-                None,
-            ),
+            Err(e) => e.response(),
         }
     }
 }

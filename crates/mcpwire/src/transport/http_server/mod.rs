@@ -186,7 +186,7 @@ impl StreamableHttp {
                 Session::start(
                     &self.state.backend,
                     Arc::from(""),
-                    self.state.config.event_store.clone(),
+                    &self.state.config,
                     self.now(),
                     None,
                 )
@@ -395,7 +395,7 @@ impl StreamableHttp {
                 Session::start(
                     &self.state.backend,
                     id,
-                    self.state.config.event_store.clone(),
+                    &self.state.config,
                     self.now(),
                     extensions.principal(),
                 )
@@ -434,14 +434,9 @@ impl StreamableHttp {
         };
         if ids.is_empty() {
             // Notifications and responses: accepted once handed over.
-            return match session.deliver(incoming, extensions) {
+            return match session.deliver(incoming, extensions, bytes.len()) {
                 Ok(()) => body::status(StatusCode::ACCEPTED),
-                Err(_) => body::error(
-                    StatusCode::NOT_FOUND,
-                    ErrorCode(-32001),
-                    "Session not found: it has ended",
-                    None,
-                ),
+                Err(e) => e.response(),
             };
         }
         let (stream, mut rx) = match session.open_request_stream(&ids) {
@@ -480,19 +475,17 @@ impl StreamableHttp {
                 }
             }
             other => {
-                if session.deliver(other, extensions).is_err() {
-                    return body::error(
-                        StatusCode::NOT_FOUND,
-                        ErrorCode(-32001),
-                        "Session not found: it has ended",
-                        None,
-                    );
+                if let Err(e) = session.deliver(other, extensions, bytes.len()) {
+                    return e.response();
                 }
                 rx.recv().await
             }
         };
         abandoned.armed = false;
         drop(abandoned);
+        if let Some(first) = &first {
+            stream.read(first.data.len());
+        }
         let Some(first) = first else {
             if !session.peer.is_closed() {
                 // Cancelled: there is no answer to give, and the stream
@@ -526,7 +519,10 @@ impl StreamableHttp {
             body::json(StatusCode::OK, first.data)
         } else {
             let priming = stream.start_sse();
-            let first_id = stream.store_item(&first);
+            let first_id = match &first.id {
+                Some(id) => id.clone(),
+                None => stream.store_item(&first),
+            };
             let events = vec![
                 encode_event(Some(&priming), b"", None),
                 encode_event(Some(&first_id), &first.data, None),

@@ -3,16 +3,16 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use bytes::Bytes;
 use mcpwire_types::{Incoming, ProtocolVersion, RequestId};
 
-use super::Backend;
 use super::events::EventStore;
 use super::stream::{Item, Stream};
+use super::{Backend, HttpConfig};
 use crate::engine::{Extensions, Peer};
 use crate::transport::{FrameReader, FrameWriter, ReadEvent, Route};
 
@@ -33,6 +33,8 @@ pub(crate) struct Core {
     routes: Mutex<Routes>,
     next_stream: AtomicU64,
     pub store: Arc<dyn EventStore>,
+    /// Unread bytes each SSE response may fall behind by.
+    sse_buffer: usize,
     /// A 2024-11-05 HTTP+SSE session: every message, responses included,
     /// goes on its one SSE stream.
     legacy: bool,
@@ -45,7 +47,13 @@ impl Core {
 
     fn new_stream(&self, sse: bool) -> (Arc<Stream>, crate::queue::Receiver<Item>) {
         let id = self.next_stream.fetch_add(1, Ordering::Relaxed);
-        Stream::new(id, self.id.clone(), self.store.clone(), sse)
+        Stream::new(
+            id,
+            self.id.clone(),
+            self.store.clone(),
+            self.sse_buffer,
+            sse,
+        )
     }
 
     /// Forgets where the answers to `ids` would go (their requests ended
@@ -167,7 +175,9 @@ impl std::fmt::Debug for LazyDriver {
 #[derive(Debug)]
 pub(crate) struct Session {
     pub core: Arc<Core>,
-    inbound: crate::queue::Sender<(Incoming, Extensions)>,
+    inbound: crate::queue::Sender<(Incoming, Extensions, usize)>,
+    /// What waits in `inbound`, within its bounds.
+    waiting: Arc<Waiting>,
     driver: LazyDriver,
     /// Runs a request in the calling HTTP handler's task.
     pub inline: crate::engine::Inline,
@@ -190,11 +200,11 @@ impl Session {
     pub fn start(
         server: &Backend,
         id: Arc<str>,
-        store: Arc<dyn EventStore>,
+        config: &HttpConfig,
         now_ms: u64,
         principal: Option<&str>,
     ) -> Arc<Session> {
-        Self::start_with(server, id, store, now_ms, principal, false)
+        Self::start_with(server, id, config, now_ms, principal, false)
     }
 
     /// Starts a session whose messages all travel on one SSE stream
@@ -202,17 +212,17 @@ impl Session {
     pub fn start_legacy(
         server: &Backend,
         id: Arc<str>,
-        store: Arc<dyn EventStore>,
+        config: &HttpConfig,
         now_ms: u64,
         principal: Option<&str>,
     ) -> Arc<Session> {
-        Self::start_with(server, id, store, now_ms, principal, true)
+        Self::start_with(server, id, config, now_ms, principal, true)
     }
 
     fn start_with(
         server: &Backend,
         id: Arc<str>,
-        store: Arc<dyn EventStore>,
+        config: &HttpConfig,
         now_ms: u64,
         principal: Option<&str>,
         legacy: bool,
@@ -221,12 +231,21 @@ impl Session {
             id,
             routes: Mutex::new(Routes::default()),
             next_stream: AtomicU64::new(0),
-            store,
+            store: config.event_store.clone(),
+            sse_buffer: config.sse_buffer,
             legacy,
         });
+        // Bounded by `waiting`, which `deliver` checks before sending.
         let (tx, rx) = crate::queue::unbounded();
+        let waiting = Arc::new(Waiting {
+            bytes: AtomicUsize::new(0),
+            messages: AtomicUsize::new(0),
+            max_bytes: config.max_inbound_bytes,
+            max_messages: config.max_inbound_messages,
+        });
         let reader = SessionReader {
             rx,
+            waiting: waiting.clone(),
             extensions: Extensions::new(),
         };
         let transport = (reader, SessionWriter { core: core.clone() });
@@ -235,6 +254,7 @@ impl Session {
         Arc::new(Session {
             core,
             inbound: tx,
+            waiting,
             driver: LazyDriver(Mutex::new(Some(driver))),
             inline,
             peer,
@@ -336,13 +356,23 @@ impl Session {
             .cloned()
     }
 
-    /// Hands a message to the engine, with what the transport attached to
-    /// the HTTP request that carried it.
-    pub fn deliver(&self, m: Incoming, extensions: Extensions) -> io::Result<()> {
+    /// Hands a message of `size` bytes to the engine, with what the
+    /// transport attached to the HTTP request that carried it; refused when
+    /// the session has as much waiting as it may hold.
+    pub fn deliver(
+        &self,
+        m: Incoming,
+        extensions: Extensions,
+        size: usize,
+    ) -> Result<(), Undelivered> {
+        if !self.waiting.admit(size) {
+            return Err(Undelivered::Busy);
+        }
         self.driver.start();
-        self.inbound
-            .send((m, extensions))
-            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the session has ended"))
+        self.inbound.send((m, extensions, size)).map_err(|_| {
+            self.waiting.taken(size);
+            Undelivered::Ended
+        })
     }
 
     /// Ends the session: running requests are cancelled, and every stream
@@ -391,9 +421,78 @@ impl Drop for Session {
     }
 }
 
+/// Why a message could not be handed to a session's engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Undelivered {
+    /// The session has ended.
+    Ended,
+    /// The session has as much waiting as it may hold.
+    Busy,
+}
+
+impl Undelivered {
+    /// The answer: 404 for an ended session, 429 for a busy one.
+    pub(crate) fn response(self) -> http::Response<super::body::Body> {
+        match self {
+            Undelivered::Ended => super::body::error(
+                http::StatusCode::NOT_FOUND,
+                mcpwire_types::ErrorCode(-32001),
+                "Session not found: it has ended",
+                None,
+            ),
+            Undelivered::Busy => super::body::retry_later(
+                http::StatusCode::TOO_MANY_REQUESTS,
+                mcpwire_types::ErrorCode(-32000),
+                "Too Many Requests: this session has as many messages waiting as it may hold; send more once it has answered",
+            ),
+        }
+    }
+}
+
+/// The messages waiting for a session's engine, and their bounds.
+#[derive(Debug)]
+struct Waiting {
+    bytes: AtomicUsize,
+    messages: AtomicUsize,
+    max_bytes: usize,
+    max_messages: usize,
+}
+
+impl Waiting {
+    /// Counts a message of `size` bytes in, if it fits.
+    fn admit(&self, size: usize) -> bool {
+        let fits = self
+            .messages
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.max_messages).then_some(n + 1)
+            })
+            .is_ok();
+        if !fits {
+            return false;
+        }
+        let fits = self
+            .bytes
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |b| {
+                (b == 0 || b + size <= self.max_bytes).then_some(b + size)
+            })
+            .is_ok();
+        if !fits {
+            self.messages.fetch_sub(1, Ordering::AcqRel);
+        }
+        fits
+    }
+
+    /// Counts a message of `size` bytes out.
+    fn taken(&self, size: usize) {
+        self.messages.fetch_sub(1, Ordering::AcqRel);
+        self.bytes.fetch_sub(size, Ordering::AcqRel);
+    }
+}
+
 /// The engine's reader: messages the HTTP handlers delivered.
 struct SessionReader {
-    rx: crate::queue::Receiver<(Incoming, Extensions)>,
+    rx: crate::queue::Receiver<(Incoming, Extensions, usize)>,
+    waiting: Arc<Waiting>,
     /// Those of the message last read.
     extensions: Extensions,
 }
@@ -401,7 +500,8 @@ struct SessionReader {
 impl FrameReader for SessionReader {
     async fn next_frame(&mut self) -> io::Result<ReadEvent<'_>> {
         Ok(match self.rx.recv().await {
-            Some((m, extensions)) => {
+            Some((m, extensions, size)) => {
+                self.waiting.taken(size);
                 self.extensions = extensions;
                 ReadEvent::Message(m)
             }

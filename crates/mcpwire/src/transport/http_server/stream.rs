@@ -27,6 +27,13 @@ struct State {
     sse: bool,
     live: Option<crate::queue::Sender<Item>>,
     done: bool,
+    /// The next number of an event not kept (stateless streams).
+    unkept: u64,
+    /// Bytes handed to the live reader and not read by it yet.
+    unread: usize,
+    /// The id of the empty event a client resumes from if it saw nothing
+    /// else, once the stream is SSE.
+    priming: Option<String>,
 }
 
 /// A stream's shared state; the session's writer pushes into it, and the
@@ -36,6 +43,8 @@ pub(crate) struct Stream {
     pub id: u64,
     session: Arc<str>,
     store: Arc<dyn EventStore>,
+    /// Unread bytes the live reader may fall behind by.
+    budget: usize,
     state: Mutex<State>,
 }
 
@@ -45,6 +54,7 @@ impl Stream {
         id: u64,
         session: Arc<str>,
         store: Arc<dyn EventStore>,
+        budget: usize,
         sse: bool,
     ) -> (Arc<Stream>, crate::queue::Receiver<Item>) {
         let (tx, rx) = crate::queue::unbounded();
@@ -52,10 +62,14 @@ impl Stream {
             id,
             session,
             store,
+            budget,
             state: Mutex::new(State {
                 sse,
                 live: Some(tx),
                 done: false,
+                unkept: 0,
+                unread: 0,
+                priming: None,
             }),
         });
         (s, rx)
@@ -70,21 +84,49 @@ impl Stream {
         let mut st = self.lock();
         if last {
             st.done = true;
+        } else if st.priming.is_none() {
+            // Something comes before the answer, so the response will be
+            // SSE: store from now on, after a priming event, so that a
+            // reader that falls behind can be cut off without a loss.
+            self.prime(&mut st);
         }
-        let id = st
-            .sse
-            .then(|| self.store.append(&self.session, self.id, data.clone()));
+        let id = st.sse.then(|| self.keep(&mut st, data.clone()));
+        if last && st.sse && self.resumable() {
+            self.store.finish_stream(&self.session, self.id);
+        }
+        let len = data.len();
         let item = Item {
             id,
             data,
             last,
             close_retry_ms: None,
         };
-        if let Some(live) = &st.live
-            && live.send(item).is_err()
-        {
+        let Some(live) = &st.live else {
+            return;
+        };
+        if st.sse && st.unread > 0 && st.unread + len > self.budget {
+            // The reader fell too far behind: its response ends after what
+            // it was handed, and it resumes from the store. The sender is
+            // never made to wait.
+            tracing::debug!(
+                stream = self.id,
+                unread = st.unread,
+                "an SSE client fell behind its buffer; its response is ended"
+            );
             st.live = None;
+            st.unread = 0;
+        } else if live.send(item).is_err() {
+            st.live = None;
+            st.unread = 0;
+        } else {
+            st.unread += len;
         }
+    }
+
+    /// The live reader took an item of `len` bytes off its queue.
+    pub fn read(&self, len: usize) {
+        let mut st = self.lock();
+        st.unread = st.unread.saturating_sub(len);
     }
 
     /// Ends the current HTTP response for polling: its reader closes after
@@ -99,7 +141,7 @@ impl Stream {
         if let Some(live) = st.live.take() {
             // The resumption point is taken now, under the lock, so nothing
             // pushed after this call can fall before it.
-            let id = Some(self.store.append(&self.session, self.id, Bytes::new()));
+            let id = Some(self.keep(&mut st, Bytes::new()));
             let _ = live.send(Item {
                 id,
                 data: Bytes::new(),
@@ -113,13 +155,42 @@ impl Stream {
     /// the id of a priming event (empty data) for the client to resume from.
     pub fn start_sse(&self) -> String {
         let mut st = self.lock();
+        self.prime(&mut st)
+    }
+
+    /// Makes the stream SSE, storing its priming event first; returns that
+    /// event's id.
+    fn prime(&self, st: &mut State) -> String {
         st.sse = true;
-        self.store.append(&self.session, self.id, Bytes::new())
+        if let Some(id) = &st.priming {
+            return id.clone();
+        }
+        let id = self.keep(st, Bytes::new());
+        st.priming = Some(id.clone());
+        id
     }
 
     /// Stores an item that was delivered before the switch to SSE.
     pub fn store_item(&self, item: &Item) -> String {
-        self.store.append(&self.session, self.id, item.data.clone())
+        let mut st = self.lock();
+        self.keep(&mut st, item.data.clone())
+    }
+
+    /// Whether the stream's events are kept for resumption: not those of
+    /// stateless requests, which have no session to resume in.
+    fn resumable(&self) -> bool {
+        !self.session.is_empty()
+    }
+
+    /// Keeps an event for resumption, returning its id; a stateless
+    /// stream only numbers it.
+    fn keep(&self, st: &mut State, data: Bytes) -> String {
+        if self.resumable() {
+            return self.store.append(&self.session, self.id, data);
+        }
+        let seq = st.unkept;
+        st.unkept += 1;
+        format!("{}-{seq}", self.id)
     }
 
     /// Whether the final response was pushed.
@@ -134,6 +205,7 @@ impl Stream {
         let mut st = self.lock();
         st.sse = true;
         st.live = Some(tx);
+        st.unread = 0;
         rx
     }
 
@@ -149,7 +221,9 @@ impl Stream {
 
     /// Forgets the stream's stored events.
     pub fn forget(&self) {
-        self.store.forget_stream(&self.session, self.id);
+        if self.resumable() {
+            self.store.forget_stream(&self.session, self.id);
+        }
     }
 }
 
