@@ -14,6 +14,18 @@ impl StreamableHttp {
     /// own router; set a [`HostPolicy`](super::HostPolicy) in the config,
     /// since the router cannot know the address it is bound to.
     ///
+    /// The limits the endpoint enforces itself hold here too: the body
+    /// limit and read deadline, the session and stateless caps, the SSE
+    /// buffer, the inbound queue and the Origin check. The connection
+    /// limits belong to the server that accepts connections, and
+    /// `axum::serve` sets none: no header or idle timeout, no write
+    /// timeout, no cap on connections. In front of the internet, serve the
+    /// router with a connection loop that sets them (hyper's
+    /// `http1::Builder::header_read_timeout` with a timer, and a semaphore
+    /// around `accept`), or behind a proxy that does; or use
+    /// [`StreamableHttp::serve_listener`], which sets all of them from
+    /// [`HttpConfig`](super::HttpConfig).
+    ///
     /// ```no_run
     /// use mcpwire::server::Server;
     /// use mcpwire::transport::http_server::{HostPolicy, HttpConfig, StreamableHttp};
