@@ -117,3 +117,77 @@ async fn a_child_that_exits_on_stdin_close_stops_without_signals() {
     w.close().await.unwrap();
     assert!(started.elapsed() < Duration::from_secs(2));
 }
+
+/// Answers every request line with `{"ok": true}`, writing a line with an
+/// invalid byte to stderr first; exits with status 7 on a `bye` request.
+const ANSWER_LOOP: &str = r#"
+while read -r line; do
+  case "$line" in
+    *'"method":"bye"'*) printf 'last words \377\n' >&2; exit 7;;
+  esac
+  id=$(printf '%s' "$line" | sed -n 's/.*"id":\([0-9][0-9]*\).*/\1/p')
+  printf 'answering %s \377\n' "$id" >&2
+  printf '{"jsonrpc":"2.0","id":%s,"result":{"ok":true}}\n' "$id"
+done
+"#;
+
+#[tokio::test]
+async fn a_stderr_flood_with_invalid_utf8_is_drained_and_the_child_keeps_serving() {
+    // Invalid UTF-8 first (the old reader stopped there), then 3 MB without
+    // a newline, then about 1.3 MB of short lines, then the answer loop.
+    let script = format!(
+        r#"printf 'bad \377\376 bytes\n' >&2
+head -c 3000000 /dev/zero | tr '\0' 'x' >&2
+printf '\n' >&2
+seq 1 200000 >&2
+{ANSWER_LOOP}"#
+    );
+    let t = sh(&script).spawn().unwrap();
+    let (peer, driver) = engine::connect(Arc::new(Nothing), t, EngineConfig::default());
+    let run = tokio::spawn(driver);
+    for _ in 0..3 {
+        let r = peer
+            .request("ping", None)
+            .await
+            .expect("answered after the flood");
+        assert_eq!(r["ok"], true);
+    }
+    let e = peer.request("bye", None).await.unwrap_err();
+    let text = e.to_string();
+    assert!(matches!(e, Error::Closed(_)), "{text}");
+    assert!(
+        text.contains("exit status: 7"),
+        "exited on its own, not of SIGPIPE: {text}"
+    );
+    assert!(text.contains("last words \u{FFFD}"), "{text}");
+    assert!(text.contains("answering 2 \u{FFFD}"), "{text}");
+    // The kept tail is bounded: at most 20 lines of at most 8 KiB.
+    let bound = mcpwire::transport::child::STDERR_TAIL_LINES
+        * (mcpwire::transport::child::MAX_STDERR_LINE + 3)
+        + 200;
+    assert!(text.len() <= bound, "{} bytes", text.len());
+    let _ = run.await;
+}
+
+#[tokio::test]
+async fn a_long_stderr_line_is_kept_in_bounded_pieces() {
+    // 100 KB without a newline, then an exit: the tail holds pieces of at
+    // most 8 KiB each, the last of them whole.
+    let t = sh("head -c 100000 /dev/zero | tr '\\0' 'y' >&2; read line; exit 5")
+        .spawn()
+        .unwrap();
+    let (peer, driver) = engine::connect(Arc::new(Nothing), t, EngineConfig::default());
+    let run = tokio::spawn(driver);
+    let e = peer.request("x", None).await.unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("exit status: 5"), "{text}");
+    let pieces: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with('y'))
+        .collect();
+    assert_eq!(pieces.len(), 100_000 / 8192 + 1, "{} pieces", pieces.len());
+    assert!(pieces[..pieces.len() - 1].iter().all(|p| p.len() == 8192));
+    assert_eq!(pieces.last().unwrap().len(), 100_000 % 8192);
+    let _ = run.await;
+}

@@ -4,6 +4,11 @@
 //! wait, then SIGTERM, wait, then SIGKILL. If the child dies, its stdout
 //! closes, and the engine fails every pending call at once with the exit
 //! status and the child's last stderr lines.
+//!
+//! The child's stderr is always read to its end, as bytes, in lines of at
+//! most [`MAX_STDERR_LINE`] bytes decoded lossily (see [`StderrMode`]).
+
+mod stderr;
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
@@ -13,15 +18,23 @@ use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{ChildStdin, ChildStdout, Command};
 use tokio::sync::watch;
 
 use super::{DEFAULT_MAX_FRAME, FrameReader, FrameWriter, LineReader, LineWriter, ReadEvent};
 
-const STDERR_TAIL_LINES: usize = 20;
+pub use stderr::{MAX_STDERR_LINE, STDERR_TAIL_LINES};
+
+/// How long a closed stdout waits for the child's exit status and its last
+/// stderr lines, to report them.
+const EXIT_REPORT_WAIT: Duration = Duration::from_millis(500);
 
 /// Where the child's stderr goes.
+///
+/// In the first two modes stderr is read as bytes, whatever it holds, until
+/// the child closes it: lines longer than [`MAX_STDERR_LINE`] are cut into
+/// pieces, invalid UTF-8 becomes U+FFFD, and the last [`STDERR_TAIL_LINES`]
+/// lines are kept for the error message of a child that exits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum StderrMode {
     /// Copied line by line to this process's stderr; the last lines are kept
@@ -31,7 +44,7 @@ pub enum StderrMode {
     /// Emitted as `tracing` events (target `mcpwire::child`); the last lines
     /// are kept for error messages.
     Tracing,
-    /// Discarded.
+    /// Discarded: the child's stderr is `/dev/null`.
     Null,
 }
 
@@ -150,30 +163,16 @@ impl ChildProcess {
             io::Error::new(e.kind(), format!("cannot start {:?}: {e}", self.program))
         })?;
         let pid = child.id();
-        let stdin = child.stdin.take().expect("stdin is piped");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let tail = Arc::new(Mutex::new(VecDeque::new()));
-        if let Some(stderr) = child.stderr.take() {
-            let tail = tail.clone();
-            let mode = self.stderr;
-            tokio::spawn(async move {
-                let mut lines = BufReader::new(stderr).lines();
-                while let Ok(Some(line)) = lines.next_line().await {
-                    match mode {
-                        StderrMode::Forward => eprintln!("{line}"),
-                        StderrMode::Tracing => {
-                            tracing::info!(target: "mcpwire::child", "{line}")
-                        }
-                        StderrMode::Null => {}
-                    }
-                    let mut t = tail.lock().unwrap_or_else(|p| p.into_inner());
-                    if t.len() == STDERR_TAIL_LINES {
-                        t.pop_front();
-                    }
-                    t.push_back(line);
-                }
-            });
-        }
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            return Err(io::Error::other(
+                "the child's stdin and stdout are not piped",
+            ));
+        };
+        let tail: stderr::Tail = Arc::new(Mutex::new(VecDeque::new()));
+        let stderr_task = child
+            .stderr
+            .take()
+            .map(|err| tokio::spawn(stderr::drain(err, self.stderr, tail.clone())));
         let (status_tx, status_rx) = watch::channel(None);
         tokio::spawn(async move {
             let status = child.wait().await.ok();
@@ -189,6 +188,7 @@ impl ChildProcess {
             ChildReader {
                 lines: LineReader::new(stdout, self.max_frame),
                 state: state.clone(),
+                stderr_task,
             },
             ChildWriter {
                 lines: Some(LineWriter::new(stdin)),
@@ -203,7 +203,7 @@ impl ChildProcess {
 struct ChildState {
     pid: Option<u32>,
     status: watch::Receiver<Option<ExitStatus>>,
-    tail: Arc<Mutex<VecDeque<String>>>,
+    tail: stderr::Tail,
     program: String,
 }
 
@@ -252,6 +252,8 @@ impl ChildState {
 pub struct ChildReader {
     lines: LineReader<ChildStdout>,
     state: Arc<ChildState>,
+    /// Reads the child's stderr; done once the child closed it.
+    stderr_task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl FrameReader for ChildReader {
@@ -261,8 +263,15 @@ impl FrameReader for ChildReader {
         self.lines.next_frame()
     }
 
+    /// The exit status and the last stderr lines, waiting (up to
+    /// [`EXIT_REPORT_WAIT`] in all) for the child to exit and for its last
+    /// stderr lines to be read.
     async fn close_reason(&mut self) -> Option<String> {
-        let status = self.state.wait_exit(Duration::from_millis(500)).await;
+        let deadline = tokio::time::Instant::now() + EXIT_REPORT_WAIT;
+        let status = self.state.wait_exit(EXIT_REPORT_WAIT).await;
+        if let Some(task) = self.stderr_task.take() {
+            let _ = tokio::time::timeout_at(deadline, task).await;
+        }
         Some(self.state.describe_exit(status))
     }
 }
