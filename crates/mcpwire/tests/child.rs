@@ -118,6 +118,130 @@ async fn a_child_that_exits_on_stdin_close_stops_without_signals() {
     assert!(started.elapsed() < Duration::from_secs(2));
 }
 
+/// Whether `pid` is gone: no such process, or a zombie waiting for a parent
+/// other than this process (an orphan's new parent reaps it, or, in a
+/// container whose init does not reap, never does; either way it runs
+/// nothing).
+fn gone(pid: libc::pid_t) -> bool {
+    // SAFETY: kill(2) with signal 0 only checks that the process exists.
+    let exists = unsafe { libc::kill(pid, 0) } == 0;
+    if !exists {
+        return std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+    }
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let state = stat
+        .rsplit_once(')')
+        .and_then(|(_, r)| r.trim_start().chars().next());
+    matches!(state, Some('Z' | 'X'))
+}
+
+/// Whether `pid` no longer exists at all (not even as a zombie).
+fn reaped(pid: libc::pid_t) -> bool {
+    // SAFETY: kill(2) with signal 0 only checks that the process exists.
+    let failed = unsafe { libc::kill(pid, 0) } != 0;
+    failed && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
+}
+
+/// Waits until `cond` holds, failing the test after 10 s.
+async fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !cond() {
+        assert!(Instant::now() < deadline, "timed out waiting: {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Reads a pid a child wrote to `path`, once it is there.
+async fn read_pid(path: &std::path::Path) -> libc::pid_t {
+    let mut pid = None;
+    eventually("the child wrote a pid", || {
+        pid = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|s| s.trim().parse().ok());
+        pid.is_some()
+    })
+    .await;
+    pid.unwrap()
+}
+
+fn temp_file(name: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("mcpwire-child-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+/// A shell child that starts a grandchild in the background (which writes
+/// its pid to `grandchild`), writes its own pid to `child`, then runs
+/// `rest`.
+fn with_grandchild(
+    child: &std::path::Path,
+    grandchild: &std::path::Path,
+    rest: &str,
+) -> ChildProcess {
+    let script = format!(
+        r#"sh -c 'echo $$ > "$1"; exec sleep 1000' grandchild "{}" & echo $$ > "{}"; {rest}"#,
+        grandchild.display(),
+        child.display(),
+    );
+    sh(&script).shutdown_grace(Duration::from_millis(300))
+}
+
+#[tokio::test]
+async fn closing_stops_the_whole_process_group_and_reaps_the_child() {
+    let (child_file, grand_file) = (temp_file("pg-child"), temp_file("pg-grand"));
+    // The child exits as soon as its stdin closes, leaving its grandchild.
+    let (_r, mut w) = with_grandchild(&child_file, &grand_file, "cat >/dev/null")
+        .spawn()
+        .unwrap()
+        .split();
+    let child = read_pid(&child_file).await;
+    let grandchild = read_pid(&grand_file).await;
+    let mut files = vec![child_file, grand_file];
+    assert!(!gone(grandchild), "the grandchild runs");
+    w.close().await.unwrap();
+    eventually("the grandchild is gone", || gone(grandchild)).await;
+    eventually("the child is reaped, no zombie", || reaped(child)).await;
+
+    // A child that ignores stdin and SIGTERM: SIGKILL reaches the group.
+    let (child_file, grand_file) = (temp_file("pg-child2"), temp_file("pg-grand2"));
+    let (_r, mut w) = with_grandchild(
+        &child_file,
+        &grand_file,
+        "trap '' TERM; while :; do sleep 0.05; done",
+    )
+    .spawn()
+    .unwrap()
+    .split();
+    let child = read_pid(&child_file).await;
+    let grandchild = read_pid(&grand_file).await;
+    files.extend([child_file, grand_file]);
+    w.close().await.unwrap();
+    eventually("the grandchild is gone", || gone(grandchild)).await;
+    eventually("the child is reaped", || reaped(child)).await;
+
+    // A transport dropped without closing takes its group with it.
+    let (child_file, grand_file) = (temp_file("pg-child3"), temp_file("pg-grand3"));
+    let transport = with_grandchild(&child_file, &grand_file, "cat >/dev/null")
+        .spawn()
+        .unwrap();
+    let child = read_pid(&child_file).await;
+    let grandchild = read_pid(&grand_file).await;
+    drop(transport);
+    eventually("the grandchild is gone", || gone(grandchild)).await;
+    eventually("the child is reaped", || reaped(child)).await;
+
+    // The transport still serves: a new child answers.
+    let t = sh("read line; echo 'still serving' >&2; exit 4")
+        .spawn()
+        .unwrap();
+    let e = Client::builder("c", "1").connect(t).await.unwrap_err();
+    assert!(e.to_string().contains("still serving"), "{e}");
+    files.extend([child_file, grand_file]);
+    for f in files {
+        let _ = std::fs::remove_file(f);
+    }
+}
+
 /// Answers every request line with `{"ok": true}`, writing a line with an
 /// invalid byte to stderr first; exits with status 7 on a `bye` request.
 const ANSWER_LOOP: &str = r#"

@@ -1,7 +1,11 @@
 //! The child-process client transport: spawn a stdio server and talk to it.
 //!
-//! Shutdown follows the stdio transport's rules: close the child's stdin,
-//! wait, then SIGTERM, wait, then SIGKILL. If the child dies, its stdout
+//! The child runs in a process group of its own, and everything in that
+//! group is stopped with it: a server started through `sh -c`, `npx` or
+//! `uvx` does not leave its own children behind. Shutdown follows the
+//! stdio transport's rules: close the child's stdin, wait, then SIGTERM
+//! the group, wait, then SIGKILL it; whatever the child left running in
+//! its group is sent SIGTERM, then SIGKILL. If the child dies, its stdout
 //! closes, and the engine fails every pending call at once with the exit
 //! status and the child's last stderr lines.
 //!
@@ -15,6 +19,7 @@ use std::ffi::OsString;
 use std::io;
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -28,6 +33,9 @@ pub use stderr::{MAX_STDERR_LINE, STDERR_TAIL_LINES};
 /// How long a closed stdout waits for the child's exit status and its last
 /// stderr lines, to report them.
 const EXIT_REPORT_WAIT: Duration = Duration::from_millis(500);
+
+/// How often stopping checks whether the child's process group is empty.
+const GROUP_POLL: Duration = Duration::from_millis(20);
 
 /// Where the child's stderr goes.
 ///
@@ -139,7 +147,8 @@ impl ChildProcess {
         self
     }
 
-    /// Spawns the child. Must be called inside a tokio runtime.
+    /// Spawns the child, in a process group of its own. Must be called
+    /// inside a tokio runtime.
     pub fn spawn(self) -> io::Result<(ChildReader, ChildWriter)> {
         let mut cmd = Command::new(&self.program);
         cmd.args(&self.args)
@@ -149,6 +158,7 @@ impl ChildProcess {
                 StderrMode::Null => Stdio::null(),
                 _ => Stdio::piped(),
             })
+            .process_group(0)
             .kill_on_drop(true);
         if self.env_clear {
             cmd.env_clear();
@@ -179,7 +189,10 @@ impl ChildProcess {
             let _ = status_tx.send(status);
         });
         let state = Arc::new(ChildState {
-            pid,
+            group: pid
+                .and_then(|p| libc::pid_t::try_from(p).ok())
+                .filter(|&g| g > 0),
+            group_stopped: AtomicBool::new(false),
             status: status_rx,
             tail,
             program: self.program.to_string_lossy().into_owned(),
@@ -201,10 +214,23 @@ impl ChildProcess {
 
 #[derive(Debug)]
 struct ChildState {
-    pid: Option<u32>,
+    /// The child's process group (its pid: it leads a group of its own).
+    group: Option<libc::pid_t>,
+    /// Set once the group was found empty after a shutdown.
+    group_stopped: AtomicBool,
     status: watch::Receiver<Option<ExitStatus>>,
     tail: stderr::Tail,
     program: String,
+}
+
+impl Drop for ChildState {
+    /// A transport dropped without being closed takes its process group
+    /// with it, as `kill_on_drop` does for the child alone.
+    fn drop(&mut self) {
+        if !self.group_stopped.load(Ordering::Relaxed) {
+            self.signal_group(libc::SIGKILL);
+        }
+    }
 }
 
 impl ChildState {
@@ -217,16 +243,28 @@ impl ChildState {
         }
     }
 
-    fn signal(&self, sig: libc::c_int) {
-        if self.status.borrow().is_some() {
-            return; // already reaped: the pid may belong to someone else now
-        }
-        if let Some(pid) = self.pid.and_then(|p| libc::pid_t::try_from(p).ok()) {
-            // SAFETY: kill(2) has no memory-safety preconditions.
-            unsafe {
-                libc::kill(pid, sig);
+    /// Sends `sig` to every process of the child's group; `false` when the
+    /// group has no process left.
+    fn signal_group(&self, sig: libc::c_int) -> bool {
+        let Some(group) = self.group else {
+            return false;
+        };
+        // SAFETY: killpg(2) has no memory-safety preconditions; `group` is
+        // positive, so it never names this process's own group (0).
+        unsafe { libc::killpg(group, sig) == 0 }
+    }
+
+    /// After the child itself exited: stops what it left running in its
+    /// group (SIGTERM, up to `grace` to exit, then SIGKILL).
+    async fn stop_leftovers(&self, grace: Duration) {
+        if self.signal_group(libc::SIGTERM) {
+            let deadline = tokio::time::Instant::now() + grace;
+            while self.signal_group(0) && tokio::time::Instant::now() < deadline {
+                tokio::time::sleep(GROUP_POLL).await;
             }
+            self.signal_group(libc::SIGKILL);
         }
+        self.group_stopped.store(true, Ordering::Relaxed);
     }
 
     fn describe_exit(&self, status: Option<ExitStatus>) -> String {
@@ -301,22 +339,27 @@ impl FrameWriter for ChildWriter {
         }
     }
 
-    /// Closes stdin, waits, sends SIGTERM, waits, then sends SIGKILL.
+    /// Closes stdin, waits, sends SIGTERM to the child's process group,
+    /// waits, then sends SIGKILL to the group. Once the child exited,
+    /// whatever it left in its group is stopped too.
     async fn close(&mut self) -> io::Result<()> {
         if let Some(mut l) = self.lines.take() {
             let _ = l.flush().await;
             let _ = l.close().await;
             drop(l);
         }
-        if self.state.wait_exit(self.grace).await.is_some() {
-            return Ok(());
+        let state = &self.state;
+        let mut exited = state.wait_exit(self.grace).await.is_some();
+        for sig in [libc::SIGTERM, libc::SIGKILL] {
+            if exited {
+                break;
+            }
+            state.signal_group(sig);
+            exited = state.wait_exit(self.grace).await.is_some();
         }
-        self.state.signal(libc::SIGTERM);
-        if self.state.wait_exit(self.grace).await.is_some() {
-            return Ok(());
+        if exited {
+            state.stop_leftovers(self.grace).await;
         }
-        self.state.signal(libc::SIGKILL);
-        self.state.wait_exit(self.grace).await;
         Ok(())
     }
 }
