@@ -302,7 +302,7 @@ impl FrameReader for ChildReader {
     }
 
     /// The exit status and the last stderr lines, waiting (up to
-    /// [`EXIT_REPORT_WAIT`] in all) for the child to exit and for its last
+    /// half a second in all) for the child to exit and for its last
     /// stderr lines to be read.
     async fn close_reason(&mut self) -> Option<String> {
         let deadline = tokio::time::Instant::now() + EXIT_REPORT_WAIT;
