@@ -2,7 +2,8 @@
 //! driven by the HTTP client in both eras (progress, cancellation,
 //! elicitation, processes stopped with their session), and a remote HTTP
 //! server served over stdio and driven by the stdio client; plus the error
-//! paths (a server that exits, malformed input, an unreachable URL).
+//! paths (a server that exits, malformed input, an unreachable URL). The
+//! session cap and process groups are tested in `proxy_support/limits.rs`.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -27,6 +28,9 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 const BIN: &str = env!("CARGO_BIN_EXE_mcpwire-proxy-test-server");
+
+#[path = "proxy_support/limits.rs"]
+mod limits;
 
 struct Proxy {
     url: String,
@@ -54,6 +58,27 @@ impl Proxy {
                 let _ = rx.await;
             },
         ));
+        Proxy {
+            url: format!("http://127.0.0.1:{port}/mcp"),
+            stop,
+            task,
+        }
+    }
+
+    /// A proxy on a free loopback port, its processes tagged with `tag`.
+    async fn start_tagged(tag: &str, proxy: impl FnOnce(ChildProcess) -> HttpProxy) -> Proxy {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let command = ChildProcess::new(BIN)
+            .env("MCPWIRE_PROXY_TEST_TAG", tag)
+            .stderr(StderrMode::Null)
+            .shutdown_grace(Duration::from_millis(500));
+        let (stop, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(proxy(command).serve_listener(listener, async {
+            let _ = rx.await;
+        }));
         Proxy {
             url: format!("http://127.0.0.1:{port}/mcp"),
             stop,

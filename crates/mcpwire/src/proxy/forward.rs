@@ -4,12 +4,15 @@
 //!
 //! A session opened by `initialize` (revisions up to 2025-11-25) gets a
 //! process of its own, started by that `initialize` and stopped when the
-//! session ends; the session ends too when the process exits. Self-describing 2026-07-28 requests need no session: they
-//! all go to one shared process, started on the first such request and
-//! started again on the next one if it exits. Request ids never clash in the
-//! shared process: the engine gives every forwarded request an id of its
-//! own, and maps progress tokens back to the client's.
+//! session ends; the session ends too when the process exits. At most
+//! `max_children` such processes run at once. Self-describing 2026-07-28
+//! requests need no session: they all go to one shared process, started on
+//! the first such request and started again on the next one if it exits.
+//! Request ids never clash in the shared process: the engine gives every
+//! forwarded request an id of its own, and maps progress tokens back to
+//! the client's.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -30,6 +33,10 @@ struct Inner {
     command: ChildProcess,
     /// How long a forwarded request may wait for its answer.
     timeout: Duration,
+    /// How many session processes may run at once.
+    max_children: usize,
+    /// How many session processes run now (until each is reaped).
+    running: Arc<AtomicUsize>,
     /// The process serving self-describing (2026-07-28) requests.
     shared: Mutex<Option<Arc<ChildLink>>>,
     /// Every process started, to stop them all on shutdown.
@@ -37,11 +44,15 @@ struct Inner {
 }
 
 impl Forwarder {
-    pub(crate) fn new(command: ChildProcess, timeout: Duration) -> Self {
+    /// A forwarder starting `command`; at most `max_children` sessions have
+    /// a process at once (the shared 2026-07-28 process comes on top).
+    pub(crate) fn new(command: ChildProcess, timeout: Duration, max_children: usize) -> Self {
         Forwarder {
             inner: Arc::new(Inner {
                 command,
                 timeout,
+                max_children,
+                running: Arc::new(AtomicUsize::new(0)),
                 shared: Mutex::new(None),
                 children: Mutex::new(Vec::new()),
             }),
@@ -93,8 +104,14 @@ impl Forwarder {
 
 impl Inner {
     /// Starts a process; `session` is the HTTP session it serves alone, if
-    /// any (its unrelated messages go to that session's GET stream).
+    /// any (its unrelated messages go to that session's GET stream). A
+    /// session's process takes one of the `max_children` slots until it is
+    /// reaped.
     fn spawn(&self, session: Option<Peer>) -> Result<Arc<ChildLink>, Error> {
+        let slot = match &session {
+            Some(_) => Some(ChildSlot::take(&self.running, self.max_children)?),
+            None => None,
+        };
         let transport = self.command.clone().spawn().map_err(|e| {
             tracing::warn!(error = %e, "could not start the proxied MCP server");
             Error::Rpc(ErrorObject::new(
@@ -120,6 +137,8 @@ impl Inner {
             if let Err(e) = driver.await {
                 tracing::debug!(error = %e, "proxied MCP server connection failed");
             }
+            // The connection's end stopped and reaped the process.
+            drop(slot);
             ended.end_session().await;
         });
         let link = Arc::new(ChildLink {
@@ -146,6 +165,37 @@ impl Inner {
         let link = self.spawn(None)?;
         *shared = Some(link.clone());
         Ok(link)
+    }
+}
+
+/// One of the session processes that may run at once; given back on drop.
+struct ChildSlot(Arc<AtomicUsize>);
+
+impl ChildSlot {
+    /// Takes a slot, or fails with a "try again later" error when all
+    /// `max` are taken.
+    fn take(running: &Arc<AtomicUsize>, max: usize) -> Result<ChildSlot, Error> {
+        let taken = running.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+            (n < max).then_some(n + 1)
+        });
+        match taken {
+            Ok(_) => Ok(ChildSlot(running.clone())),
+            Err(_) => {
+                tracing::warn!(max, "the proxy runs its limit of MCP server processes");
+                Err(Error::Rpc(ErrorObject::new(
+                    ErrorCode(-32000),
+                    format!(
+                        "Service Unavailable: the proxy runs its limit of {max} MCP server processes; try again later"
+                    ),
+                )))
+            }
+        }
+    }
+}
+
+impl Drop for ChildSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
