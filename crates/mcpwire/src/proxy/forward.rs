@@ -8,9 +8,17 @@
 //! `max_children` such processes run at once. Self-describing 2026-07-28
 //! requests need no session: they all go to one shared process, started on
 //! the first such request and started again on the next one if it exits.
-//! Request ids never clash in the shared process: the engine gives every
-//! forwarded request an id of its own, and maps progress tokens back to
-//! the client's.
+//!
+//! The shared process serves many callers, so what it sends reaches a
+//! caller only when it names that caller's request: a response by the id
+//! the proxy gave the forwarded request (every forwarded request gets an
+//! id of the proxy's own, so callers' ids never clash), progress by the
+//! token the proxy put in that request (mapped back to the caller's), and a
+//! subscription's notifications by the id of its `subscriptions/listen`
+//! request, while it runs. Nothing else it sends names a caller: its other
+//! notifications are dropped, its requests to a client are answered with
+//! an error (`ping` by the proxy), and an answer that comes after its
+//! caller cancelled or left finds no request and is dropped.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -233,13 +241,17 @@ struct Routes {
 }
 
 impl Routes {
-    /// Where a message of the process goes: with the only request in
-    /// flight when there is one, else to the session unrelated to any.
+    /// Where a message of the process that names no request goes: for a
+    /// session's own process, with the only request in flight when there
+    /// is one, else to the session unrelated to any. The shared process
+    /// serves many callers, and such a message could be any one's: it goes
+    /// nowhere.
     fn target(&self) -> Option<(Peer, Option<RequestId>)> {
+        let session = self.session.as_ref()?;
         let inflight = lock(&self.inflight);
         match inflight.as_slice() {
             [only] => Some((only.peer.clone(), Some(only.id.clone()))),
-            _ => self.session.clone().map(|p| (p, None)),
+            _ => Some((session.clone(), None)),
         }
     }
 
@@ -428,10 +440,13 @@ struct ChildSide {
 impl Service for ChildSide {
     async fn handle_request(&self, req: Request, cx: RequestContext) -> Result<Value, Error> {
         let Some((peer, related)) = self.routes.target() else {
+            if req.method == "ping" {
+                return Ok(Value::Object(serde_json::Map::new()));
+            }
             return Err(Error::Rpc(ErrorObject::new(
                 ErrorCode::INTERNAL_ERROR,
                 format!(
-                    "the proxy cannot tell which client {:?} is meant for: no single client request is in flight",
+                    "the proxy cannot send {:?} to a client: this process serves 2026-07-28 requests of many clients, which ask for input through results",
                     req.method
                 ),
             )));
@@ -451,16 +466,19 @@ impl Service for ChildSide {
             return;
         }
         // A 2026-07-28 subscription's notifications name the
-        // `subscriptions/listen` request by the id the process knows.
+        // `subscriptions/listen` request by the id the process knows. One
+        // that names no running subscription is nobody else's.
         let mut params = n.params;
         let tagged = params
             .as_mut()
             .and_then(|p| p.get_mut("_meta"))
             .and_then(|m| m.get_mut(mcpwire_types::meta::SUBSCRIPTION_ID));
-        if let Some(tag) = tagged
-            && let Some(upstream) = RequestId::from_value(tag)
-            && let Some((peer, id)) = self.routes.by_upstream(&upstream)
-        {
+        if let Some(tag) = tagged {
+            let listener = RequestId::from_value(tag).and_then(|u| self.routes.by_upstream(&u));
+            let Some((peer, id)) = listener else {
+                tracing::debug!(method = %n.method, "a notification of an ended subscription; dropped");
+                return;
+            };
             *tag = serde_json::to_value(&id).unwrap_or(Value::Null);
             let _ = peer.notify_related(&n.method, params, &id);
             return;

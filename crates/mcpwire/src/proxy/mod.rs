@@ -36,10 +36,13 @@
 //! `subscriptions/listen` request); anything else sent while exactly one
 //! client request is in flight travels with that request's response (its
 //! event stream), and otherwise goes to the session's GET stream. The
-//! shared 2026-07-28 process has no session: with several requests in
-//! flight, its untagged notifications (logs) are dropped and its requests
-//! to the client are answered with an error (that revision asks for input
-//! through results instead, which pass unchanged).
+//! shared 2026-07-28 process serves many callers and never passes one
+//! caller's messages to another: only what names a caller's request
+//! reaches it (its response, its progress, its subscription's
+//! notifications); the process's other notifications (logs) are dropped,
+//! and its requests to a client are answered with an error (`ping` is
+//! answered by the proxy; that revision asks for input through results
+//! instead, which pass unchanged).
 //!
 //! [HTTP client transport]: crate::transport::http_client
 //!
