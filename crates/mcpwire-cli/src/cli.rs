@@ -156,8 +156,9 @@ pub enum DemoServer {
     },
 }
 
-/// The OAuth resource-server options of `serve ... --http`: all of
-/// `--auth-jwks`, `--auth-issuer` and `--auth-audience`, or none.
+/// The OAuth resource-server options of `serve ... --http` and `proxy
+/// --listen`: all of `--auth-jwks`, `--auth-issuer` and `--auth-audience`,
+/// or none.
 #[derive(Debug, Clone, Default, Args)]
 pub struct AuthArgs {
     /// Require a JWT access token signed by a key of this JWKS: a file
@@ -189,9 +190,22 @@ pub struct Demo {
 #[derive(Debug, Args)]
 pub struct Proxy {
     /// Serve the stdio server given after `--` on this address (the
-    /// endpoint is /mcp).
+    /// endpoint is /mcp). An address other than loopback needs --auth-*
+    /// or --allow-unauthenticated.
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
+    /// With --listen: at most N client sessions at once, each with a
+    /// server process of its own (default 64); past it, `initialize` gets
+    /// 503. The one process shared by 2026-07-28 requests comes on top.
+    #[arg(long, value_name = "N")]
+    pub max_sessions: Option<usize>,
+    /// With --listen: serve an address other than loopback without
+    /// --auth-*, so that anyone who can reach it may use the server.
+    #[arg(long)]
+    pub allow_unauthenticated: bool,
+    /// With --listen, OAuth: require bearer tokens.
+    #[command(flatten)]
+    pub auth: AuthArgs,
     /// The remote Streamable HTTP server to serve on stdio.
     pub url: Option<String>,
     /// A header for the remote server, `Name: value` (repeatable).

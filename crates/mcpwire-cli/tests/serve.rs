@@ -1,5 +1,6 @@
 //! The serving verbs through the real binary: `demo` end to end, the demo
-//! servers over stdio and HTTP, and `proxy` in both directions.
+//! servers over stdio and HTTP, and `proxy` in both directions, with its
+//! session cap and its refusal to serve beyond loopback without auth.
 
 mod common;
 
@@ -189,4 +190,105 @@ fn proxy_serves_a_remote_http_server_on_stdio() {
     }
     let run = mcpwire(["proxy"]).expect(2);
     assert!(run.stderr.contains("either --listen"), "{run:#?}");
+}
+
+/// POSTs a 2025-11-25 `initialize` to `addr`; the status and the body.
+fn post_initialize(addr: std::net::SocketAddr) -> (u16, String) {
+    use std::io::{Read, Write};
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let request = format!(
+        "POST /mcp HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Accept: application/json, text/event-stream\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(request.as_bytes()).unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let status = raw.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap();
+    (status, raw)
+}
+
+#[test]
+fn proxy_caps_its_sessions() {
+    let echo = echo();
+    let exe = env!("CARGO_BIN_EXE_mcpwire");
+    let server = Server::listen(|addr| {
+        let mut c = Command::new(exe);
+        c.args([
+            "proxy",
+            "--listen",
+            &addr.to_string(),
+            "--max-sessions",
+            "1",
+        ])
+        .arg("--")
+        .arg(&echo);
+        c
+    });
+    let (status, raw) = post_initialize(server.addr);
+    assert_eq!(status, 200, "{raw}");
+    for _ in 0..2 {
+        let (status, raw) = post_initialize(server.addr);
+        assert_eq!(status, 503, "{raw}");
+        assert!(raw.contains("try again later"), "{raw}");
+    }
+    // The one shared process of 2026-07-28 requests comes on top.
+    let run = mcpwire([
+        "--json",
+        "call",
+        &server.url(),
+        "echo",
+        "text=still served",
+        "--era",
+        "modern",
+    ])
+    .expect(0);
+    assert_eq!(run.json()["content"][0]["text"], "still served", "{run:#?}");
+}
+
+#[test]
+fn proxy_refuses_an_address_beyond_loopback_without_auth() {
+    let echo = echo();
+    let echo = echo.to_str().unwrap();
+    // Refused before anything is bound.
+    for addr in ["0.0.0.0:0", "[::]:0", "192.0.2.1:0"] {
+        let run = mcpwire(["proxy", "--listen", addr, "--", echo]).expect(2);
+        for flag in [
+            "--auth-jwks",
+            "--auth-issuer",
+            "--auth-audience",
+            "--allow-unauthenticated",
+        ] {
+            assert!(run.stderr.contains(flag), "{flag}: {run:#?}");
+        }
+    }
+    // --allow-unauthenticated lifts the refusal: the start goes on to the
+    // bind, which fails on this address that no interface here has.
+    let run = mcpwire([
+        "proxy",
+        "--listen",
+        "192.0.2.1:0",
+        "--allow-unauthenticated",
+        "--",
+        echo,
+    ])
+    .expect(3);
+    assert!(run.stderr.contains("192.0.2.1"), "{run:#?}");
+    // The listen-only flags make no sense for a URL.
+    let run = mcpwire(["proxy", "http://127.0.0.1:1/mcp", "--max-sessions", "3"]).expect(2);
+    assert!(run.stderr.contains("--listen only"), "{run:#?}");
+    let run = mcpwire(["proxy", "http://127.0.0.1:1/mcp", "--allow-unauthenticated"]).expect(2);
+    assert!(run.stderr.contains("--listen only"), "{run:#?}");
+    // A loopback address needs neither.
+    let server = Server::listen(|addr| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_mcpwire"));
+        c.args(["proxy", "--listen", &addr.to_string(), "--", echo]);
+        c
+    });
+    let run = mcpwire(["--json", "call", &server.url(), "echo", "text=loopback"]).expect(0);
+    assert_eq!(run.json()["content"][0]["text"], "loopback", "{run:#?}");
 }

@@ -1,7 +1,8 @@
 //! `mcpwire serve support-desk --http ADDR --auth-*` through the real
 //! binary: the bearer-token challenge, the protected resource metadata,
 //! calls with good and bad tokens, the caller recorded on the ticket, and
-//! the usage errors of incomplete flags.
+//! the usage errors of incomplete flags; and `proxy --listen` behind the
+//! same flags.
 //!
 //! Each run signs with a fresh Ed25519 key whose JWKS is written to the
 //! target's temporary folder: no key is kept in the repository.
@@ -317,4 +318,76 @@ fn incomplete_auth_flags_are_usage_errors_naming_the_missing_flag() {
     assert!(run.stderr.contains("not a JWKS"), "{run:#?}");
     // Nothing was created along the way.
     assert!(!common::repo_root().join("unused.db").exists());
+}
+
+#[test]
+fn a_proxy_with_auth_flags_takes_good_tokens_only() {
+    let keys = Keys::new("proxy");
+    let echo = common::echo();
+    let proxy = Server::listen(|addr| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_mcpwire"));
+        c.args(["proxy", "--listen", &addr.to_string(), "--auth-jwks"])
+            .arg(&keys.jwks)
+            .args(["--auth-issuer", ISSUER, "--auth-audience"])
+            .arg(format!("http://{addr}/mcp"))
+            .args(["--auth-scope", "mcp:tools", "--"])
+            .arg(&echo);
+        c
+    });
+    let url = proxy.url();
+
+    // No token, or another key's: 401, and no process behind it answers.
+    let (status, headers, _) = initialize(proxy.addr, None);
+    assert_eq!(status, 401);
+    let challenge = header(&headers, "www-authenticate").expect("a challenge");
+    assert!(
+        challenge.contains("oauth-protected-resource"),
+        "{challenge}"
+    );
+    let forged = Keys::new("proxy-other").token(&url, "mallory", "mcp:tools");
+    let (status, _, _) = initialize(proxy.addr, Some(&forged));
+    assert_eq!(status, 401);
+
+    // A good token reaches the server, in both eras.
+    let token = keys.token(&url, "alice", "mcp:tools");
+    let (status, _, body) = initialize(proxy.addr, Some(&token));
+    assert_eq!(status, 200, "{body}");
+    let bearer = format!("Authorization: Bearer {token}");
+    for era in ["legacy", "modern"] {
+        let run = mcpwire([
+            "--json",
+            "call",
+            &url,
+            "echo",
+            "text=guarded",
+            "--era",
+            era,
+            "--header",
+            &bearer,
+        ])
+        .expect(0);
+        assert_eq!(
+            run.json()["content"][0]["text"],
+            "guarded",
+            "{era}: {run:#?}"
+        );
+    }
+
+    // With the flags, an address beyond loopback is no longer refused: the
+    // start goes on to the bind, which fails on this address.
+    let run = mcpwire([
+        std::ffi::OsStr::new("proxy"),
+        "--listen".as_ref(),
+        "192.0.2.1:0".as_ref(),
+        "--auth-jwks".as_ref(),
+        keys.jwks.as_os_str(),
+        "--auth-issuer".as_ref(),
+        ISSUER.as_ref(),
+        "--auth-audience".as_ref(),
+        "http://192.0.2.1/mcp".as_ref(),
+        "--".as_ref(),
+        echo.as_os_str(),
+    ])
+    .expect(3);
+    assert!(run.stderr.contains("192.0.2.1"), "{run:#?}");
 }

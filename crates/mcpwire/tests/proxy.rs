@@ -2,7 +2,10 @@
 //! driven by the HTTP client in both eras (progress, cancellation,
 //! elicitation, processes stopped with their session), and a remote HTTP
 //! server served over stdio and driven by the stdio client; plus the error
-//! paths (a server that exits, malformed input, an unreachable URL).
+//! paths (a server that exits, malformed input, an unreachable URL). The
+//! session cap and process groups are tested in `proxy_support/limits.rs`,
+//! the shared process's isolation of callers in
+//! `proxy_support/isolation.rs`.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -27,6 +30,11 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 const BIN: &str = env!("CARGO_BIN_EXE_mcpwire-proxy-test-server");
+
+#[path = "proxy_support/isolation.rs"]
+mod isolation;
+#[path = "proxy_support/limits.rs"]
+mod limits;
 
 struct Proxy {
     url: String,
@@ -54,6 +62,27 @@ impl Proxy {
                 let _ = rx.await;
             },
         ));
+        Proxy {
+            url: format!("http://127.0.0.1:{port}/mcp"),
+            stop,
+            task,
+        }
+    }
+
+    /// A proxy on a free loopback port, its processes tagged with `tag`.
+    async fn start_tagged(tag: &str, proxy: impl FnOnce(ChildProcess) -> HttpProxy) -> Proxy {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let command = ChildProcess::new(BIN)
+            .env("MCPWIRE_PROXY_TEST_TAG", tag)
+            .stderr(StderrMode::Null)
+            .shutdown_grace(Duration::from_millis(500));
+        let (stop, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(proxy(command).serve_listener(listener, async {
+            let _ = rx.await;
+        }));
         Proxy {
             url: format!("http://127.0.0.1:{port}/mcp"),
             stop,
@@ -112,8 +141,10 @@ async fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
     }
 }
 
-/// Lists, echoes, follows progress and answers an elicitation.
-async fn exercise(client: &Client) {
+/// Lists, echoes, follows progress and answers an elicitation; checks the
+/// tool's log arrives when `logs` (the shared 2026-07-28 process of the
+/// HTTP proxy drops logs: they name no caller).
+async fn exercise(client: &Client, logs: bool) {
     let tools = client.list_all_tools().await.unwrap();
     let mut names: Vec<_> = tools.iter().map(|t| t.name.as_str()).collect();
     names.sort();
@@ -139,15 +170,21 @@ async fn exercise(client: &Client) {
         .unwrap();
     assert_eq!(text(&r), "ABC");
     assert_eq!(seen.load(Ordering::SeqCst), 3, "every progress arrived");
-    let logged = tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
-            if let Ok(ServerNotification::Log(l)) = notes.recv().await {
-                return l.data;
+    if logs {
+        let logged = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                if let Ok(ServerNotification::Log(l)) = notes.recv().await {
+                    return l.data;
+                }
             }
+        })
+        .await;
+        assert_eq!(logged.expect("the log message arrived"), json!("work done"));
+    } else {
+        while let Ok(n) = notes.try_recv() {
+            assert!(!matches!(n, ServerNotification::Log(_)), "{n:?}");
         }
-    })
-    .await;
-    assert_eq!(logged.expect("the log message arrived"), json!("work done"));
+    }
 
     assert_eq!(call(client, "ask", json!({})).await, "hello Ada");
 
@@ -184,7 +221,7 @@ async fn legacy_sessions_each_get_a_process_stopped_with_the_session() {
     let proxy = Proxy::start(4601, &[]).await;
     let client = http_client(&proxy.url, builder()).await.unwrap();
     assert_eq!(client.server_info().name, "proxy-test-server");
-    exercise(&client).await;
+    exercise(&client, true).await;
     cancel_reaches_server(&client, &marker("legacy")).await;
 
     let mut notes = client.notifications();
@@ -221,7 +258,7 @@ async fn modern_requests_share_one_process() {
     let proxy = Proxy::start(4602, &[]).await;
     let client = http_client(&proxy.url, modern()).await.unwrap();
     assert_eq!(client.protocol_version(), ProtocolVersion::V2026_07_28);
-    exercise(&client).await;
+    exercise(&client, false).await;
     cancel_reaches_server(&client, &marker("modern")).await;
 
     let pid: u32 = call(&client, "pid", json!({})).await.parse().unwrap();
@@ -404,7 +441,7 @@ async fn a_remote_server_is_served_over_stdio_in_both_eras() {
         .await
         .unwrap();
     assert_eq!(client.server_info().name, "remote");
-    exercise(&client).await;
+    exercise(&client, true).await;
     cancel_reaches_server(&client, &marker("remote-legacy")).await;
     assert_eq!(svc.session_count(), 1, "the proxy holds one HTTP session");
     client.close().await;
@@ -418,7 +455,7 @@ async fn a_remote_server_is_served_over_stdio_in_both_eras() {
         .await
         .unwrap();
     assert_eq!(client.protocol_version(), ProtocolVersion::V2026_07_28);
-    exercise(&client).await;
+    exercise(&client, true).await;
     cancel_reaches_server(&client, &marker("remote-modern")).await;
     assert_eq!(svc.session_count(), 0, "stateless requests keep no session");
     client.close().await;
@@ -667,7 +704,7 @@ async fn old_http_sse_clients_are_served_too() {
         .await
         .unwrap();
     assert!(handle.is_legacy());
-    exercise(&client).await;
+    exercise(&client, true).await;
     let pid: u32 = call(&client, "pid", json!({})).await.parse().unwrap();
     client.close().await;
     wait_until("closing the stream stops the process", || !alive(pid)).await;

@@ -99,7 +99,7 @@ impl Protection {
     /// The bearer-token layer: tokens of the issuer for the audience, with
     /// the required scopes; metadata naming the issuer as the
     /// authorization server.
-    fn layer(self) -> BearerAuth {
+    pub fn layer(self) -> BearerAuth {
         let verifier = match self.keys {
             KeySource::File(path) => JwtVerifier::new(JwksFile(path), &self.issuer, &self.audience),
             KeySource::Url(url) => {

@@ -94,7 +94,8 @@ pub async fn demo(args: Demo, out: Output) -> CliResult {
     Ok(Exit::Ok)
 }
 
-/// `proxy --listen ADDR -- CMD...` or `proxy URL`.
+/// `proxy --listen ADDR [--max-sessions N] [--auth-*|--allow-unauthenticated]
+/// -- CMD...` or `proxy URL`.
 pub async fn proxy(args: Proxy) -> CliResult {
     match (args.listen, args.url) {
         (Some(addr), None) => {
@@ -103,18 +104,44 @@ pub async fn proxy(args: Proxy) -> CliResult {
                     "proxy --listen ADDR needs the stdio server after `--`",
                 ));
             };
+            let auth = Protection::from_args(args.auth, true)?;
+            if auth.is_none() && !args.allow_unauthenticated && !is_loopback(&addr).await? {
+                return Err(CliError::usage(format!(
+                    "refusing to serve on {addr} without authentication: anyone who can reach it \
+                     could use the server. Add --auth-jwks FILE|URL --auth-issuer ISS \
+                     --auth-audience AUD to require OAuth bearer tokens, or \
+                     --allow-unauthenticated if the network is trusted (or listen on 127.0.0.1)"
+                )));
+            }
             let child = ChildProcess::new(program).args(rest);
+            let max = args.max_sessions.unwrap_or(proxy::DEFAULT_MAX_SESSIONS);
+            let mut server = proxy::HttpProxy::new(child).max_sessions(max);
+            let guarded = if let Some(auth) = auth {
+                server = server.bearer_auth(auth.layer());
+                " (OAuth bearer tokens required)"
+            } else {
+                ""
+            };
             eprintln!(
-                "mcpwire: serving `{}` on http://{addr}/mcp",
+                "mcpwire: serving `{}` on http://{addr}/mcp{guarded}, at most {max} sessions",
                 args.command.join(" ")
             );
-            proxy::serve_command_over_http(child, addr.as_str(), HttpConfig::default())
+            server
+                .serve(addr.as_str())
                 .await
                 .map_err(|e| CliError::connect(e.to_string()))?;
         }
         (None, Some(url)) => {
             if !args.command.is_empty() {
                 return Err(CliError::usage("proxy URL takes no command after `--`"));
+            }
+            let listen_only = args.max_sessions.is_some()
+                || args.allow_unauthenticated
+                || Protection::from_args(args.auth, true)?.is_some();
+            if listen_only {
+                return Err(CliError::usage(
+                    "--max-sessions, --allow-unauthenticated and --auth-* apply to proxy --listen only",
+                ));
             }
             let headers = args
                 .headers
@@ -138,4 +165,14 @@ pub async fn proxy(args: Proxy) -> CliResult {
         }
     }
     Ok(Exit::Ok)
+}
+
+/// Whether every address `addr` names is a loopback one (checked before
+/// anything is bound).
+async fn is_loopback(addr: &str) -> Result<bool, CliError> {
+    let resolved: Vec<_> = tokio::net::lookup_host(addr)
+        .await
+        .map_err(|e| CliError::usage(format!("--listen {addr}: {e}")))?
+        .collect();
+    Ok(!resolved.is_empty() && resolved.iter().all(|a| a.ip().is_loopback()))
 }

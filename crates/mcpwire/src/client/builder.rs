@@ -14,7 +14,7 @@ use tokio::sync::broadcast;
 use super::handshake::{self, Opening, Plan, ServerView};
 use super::{Client, ClientHandlers, handler};
 use crate::Error;
-use crate::engine::{self, EngineConfig};
+use crate::engine::{self, EngineConfig, TotalDeadline};
 use crate::server::Era;
 use crate::transport::Transport;
 
@@ -73,6 +73,7 @@ pub struct ClientBuilder {
     probe_timeout: Duration,
     max_input_rounds: usize,
     log_level: Option<LoggingLevel>,
+    total_deadline: Option<TotalDeadline>,
 }
 
 impl ClientBuilder {
@@ -87,6 +88,7 @@ impl ClientBuilder {
             probe_timeout: DEFAULT_PROBE_TIMEOUT,
             max_input_rounds: DEFAULT_MAX_INPUT_ROUNDS,
             log_level: None,
+            total_deadline: None,
         }
     }
 
@@ -192,6 +194,30 @@ impl ClientBuilder {
         self
     }
 
+    /// How long a call may wait in all while the server keeps reporting
+    /// progress (each progress notification restarts the call's timeout).
+    /// The default, [`TotalDeadline::default`], is 10 times the call's
+    /// timeout: 10 minutes with the default 60 s. A call past it fails with
+    /// [`Error::Timeout`] and the server is sent `notifications/cancelled`.
+    /// [`TotalDeadline::Unlimited`] turns the cap off; one call can choose
+    /// its own with [`RequestOptions::total_deadline`]. Takes precedence
+    /// over the [`EngineConfig::total_deadline`] of [`Self::engine`].
+    ///
+    /// [`RequestOptions::total_deadline`]: crate::engine::RequestOptions::total_deadline
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcpwire::client::Client;
+    /// use mcpwire::engine::TotalDeadline;
+    /// let builder = Client::builder("host", "1")
+    ///     .total_deadline(TotalDeadline::After(Duration::from_secs(30 * 60)));
+    /// # let _ = builder;
+    /// ```
+    pub fn total_deadline(mut self, d: TotalDeadline) -> Self {
+        self.total_deadline = Some(d);
+        self
+    }
+
     /// Connects over `transport` and chooses the protocol era as
     /// [`ClientMode`] says: a `server/discover` probe, an `initialize`
     /// handshake, or neither.
@@ -207,7 +233,11 @@ impl ClientBuilder {
             notifications: notes.clone(),
             routes: routes.clone(),
         });
-        let (peer, driver) = engine::connect(service, transport, self.engine);
+        let mut config = self.engine;
+        if let Some(d) = self.total_deadline {
+            config.total_deadline = d;
+        }
+        let (peer, driver) = engine::connect(service, transport, config);
         let task = tokio::spawn(driver);
         let plan = Plan {
             mode: self.mode,

@@ -24,7 +24,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
-pub use config::EngineConfig;
+pub use config::{DEFAULT_TOTAL_DEADLINE_FACTOR, EngineConfig, TotalDeadline};
 pub use extensions::Extensions;
 pub use peer::{Peer, ProgressCallback, RequestOptions};
 pub use service::{Reply, RequestContext, Service};

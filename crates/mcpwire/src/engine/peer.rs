@@ -5,14 +5,15 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use mcpwire_types::{ErrorObject, Message, Notification, Request, RequestId, Response};
 use serde_json::{Map, Value};
 use tokio::sync::oneshot;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::EngineConfig;
+use super::{EngineConfig, TotalDeadline};
 use crate::Error;
 
 /// A callback that receives the params of each `notifications/progress`
@@ -26,17 +27,20 @@ pub(crate) type SentCallback = Arc<dyn Fn(&RequestId) + Send + Sync>;
 ///
 /// ```
 /// use std::time::Duration;
-/// use mcpwire::engine::RequestOptions;
+/// use mcpwire::engine::{RequestOptions, TotalDeadline};
 /// let opts = RequestOptions::new()
 ///     .timeout(Duration::from_secs(5))
 ///     .max_total(Duration::from_secs(60))
 ///     .on_progress(|p| eprintln!("progress: {p}"));
-/// # let _ = opts;
+/// let endless = RequestOptions::new()
+///     .total_deadline(TotalDeadline::Unlimited)
+///     .on_progress(|p| eprintln!("progress: {p}"));
+/// # let _ = (opts, endless);
 /// ```
 #[derive(Clone, Default)]
 pub struct RequestOptions {
     pub(crate) timeout: Option<Duration>,
-    pub(crate) max_total: Option<Duration>,
+    pub(crate) total: Option<TotalDeadline>,
     pub(crate) reset_on_progress: Option<bool>,
     pub(crate) progress: Option<ProgressCallback>,
     pub(crate) cancel: Option<CancellationToken>,
@@ -50,7 +54,7 @@ impl fmt::Debug for RequestOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RequestOptions")
             .field("timeout", &self.timeout)
-            .field("max_total", &self.max_total)
+            .field("total", &self.total)
             .field("progress", &self.progress.is_some())
             .finish()
     }
@@ -68,9 +72,18 @@ impl RequestOptions {
         self
     }
 
-    /// A cap on the whole wait, which progress does not extend.
+    /// A cap on the whole wait, which progress does not extend; short for
+    /// `total_deadline(TotalDeadline::After(d))`.
     pub fn max_total(mut self, d: Duration) -> Self {
-        self.max_total = Some(d);
+        self.total = Some(TotalDeadline::After(d));
+        self
+    }
+
+    /// The cap on the whole wait, which progress does not extend (default:
+    /// the engine's [`EngineConfig::total_deadline`], 10 times the
+    /// timeout). [`TotalDeadline::Unlimited`] turns it off.
+    pub fn total_deadline(mut self, d: TotalDeadline) -> Self {
+        self.total = Some(d);
         self
     }
 
@@ -299,9 +312,10 @@ impl Peer {
 
         let timeout = opts.timeout.unwrap_or(self.shared.config.request_timeout);
         let reset = opts.reset_on_progress.unwrap_or(true);
-        let hard_deadline = opts.max_total.map(|d| started + d);
+        let total = opts.total.unwrap_or(self.shared.config.total_deadline);
+        let hard_deadline = total.resolve(timeout).map(|d| later(started, d));
         let cancel = opts.cancel.unwrap_or_default();
-        let mut deadline = started + timeout;
+        let mut deadline = later(started, timeout);
         loop {
             let wake = hard_deadline.map_or(deadline, |h| h.min(deadline));
             tokio::select! {
@@ -317,11 +331,11 @@ impl Peer {
                     self.abandon(&id, "cancelled by the caller", opts.related.as_ref());
                     return Err(Error::Cancelled);
                 }
-                _ = tokio::time::sleep_until(wake.into()) => {
+                _ = tokio::time::sleep_until(wake) => {
                     if let (true, Some(p)) = (reset, &progress) {
                         let last = p.started + Duration::from_millis(p.last.load(Ordering::Relaxed));
-                        if last + timeout > deadline {
-                            deadline = last + timeout;
+                        if later(last, timeout) > deadline {
+                            deadline = later(last, timeout);
                             if hard_deadline.is_none_or(|h| Instant::now() < h) {
                                 continue;
                             }
@@ -459,6 +473,12 @@ impl Peer {
             drop(p.tx); // the waiter sees Closed with the reason
         }
     }
+}
+
+/// `at + d`, or a point decades away when that does not fit.
+fn later(at: Instant, d: Duration) -> Instant {
+    const FAR: Duration = Duration::from_secs(60 * 60 * 24 * 365 * 30);
+    at.checked_add(d).unwrap_or_else(|| at + FAR)
 }
 
 fn set_progress_token(params: &mut Option<Value>, id: &RequestId) {

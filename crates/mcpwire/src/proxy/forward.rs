@@ -4,12 +4,23 @@
 //!
 //! A session opened by `initialize` (revisions up to 2025-11-25) gets a
 //! process of its own, started by that `initialize` and stopped when the
-//! session ends; the session ends too when the process exits. Self-describing 2026-07-28 requests need no session: they
-//! all go to one shared process, started on the first such request and
-//! started again on the next one if it exits. Request ids never clash in the
-//! shared process: the engine gives every forwarded request an id of its
-//! own, and maps progress tokens back to the client's.
+//! session ends; the session ends too when the process exits. At most
+//! `max_children` such processes run at once. Self-describing 2026-07-28
+//! requests need no session: they all go to one shared process, started on
+//! the first such request and started again on the next one if it exits.
+//!
+//! The shared process serves many callers, so what it sends reaches a
+//! caller only when it names that caller's request: a response by the id
+//! the proxy gave the forwarded request (every forwarded request gets an
+//! id of the proxy's own, so callers' ids never clash), progress by the
+//! token the proxy put in that request (mapped back to the caller's), and a
+//! subscription's notifications by the id of its `subscriptions/listen`
+//! request, while it runs. Nothing else it sends names a caller: its other
+//! notifications are dropped, its requests to a client are answered with
+//! an error (`ping` by the proxy), and an answer that comes after its
+//! caller cancelled or left finds no request and is dropped.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -30,6 +41,10 @@ struct Inner {
     command: ChildProcess,
     /// How long a forwarded request may wait for its answer.
     timeout: Duration,
+    /// How many session processes may run at once.
+    max_children: usize,
+    /// How many session processes run now (until each is reaped).
+    running: Arc<AtomicUsize>,
     /// The process serving self-describing (2026-07-28) requests.
     shared: Mutex<Option<Arc<ChildLink>>>,
     /// Every process started, to stop them all on shutdown.
@@ -37,11 +52,15 @@ struct Inner {
 }
 
 impl Forwarder {
-    pub(crate) fn new(command: ChildProcess, timeout: Duration) -> Self {
+    /// A forwarder starting `command`; at most `max_children` sessions have
+    /// a process at once (the shared 2026-07-28 process comes on top).
+    pub(crate) fn new(command: ChildProcess, timeout: Duration, max_children: usize) -> Self {
         Forwarder {
             inner: Arc::new(Inner {
                 command,
                 timeout,
+                max_children,
+                running: Arc::new(AtomicUsize::new(0)),
                 shared: Mutex::new(None),
                 children: Mutex::new(Vec::new()),
             }),
@@ -93,8 +112,14 @@ impl Forwarder {
 
 impl Inner {
     /// Starts a process; `session` is the HTTP session it serves alone, if
-    /// any (its unrelated messages go to that session's GET stream).
+    /// any (its unrelated messages go to that session's GET stream). A
+    /// session's process takes one of the `max_children` slots until it is
+    /// reaped.
     fn spawn(&self, session: Option<Peer>) -> Result<Arc<ChildLink>, Error> {
+        let slot = match &session {
+            Some(_) => Some(ChildSlot::take(&self.running, self.max_children)?),
+            None => None,
+        };
         let transport = self.command.clone().spawn().map_err(|e| {
             tracing::warn!(error = %e, "could not start the proxied MCP server");
             Error::Rpc(ErrorObject::new(
@@ -120,6 +145,8 @@ impl Inner {
             if let Err(e) = driver.await {
                 tracing::debug!(error = %e, "proxied MCP server connection failed");
             }
+            // The connection's end stopped and reaped the process.
+            drop(slot);
             ended.end_session().await;
         });
         let link = Arc::new(ChildLink {
@@ -146,6 +173,37 @@ impl Inner {
         let link = self.spawn(None)?;
         *shared = Some(link.clone());
         Ok(link)
+    }
+}
+
+/// One of the session processes that may run at once; given back on drop.
+struct ChildSlot(Arc<AtomicUsize>);
+
+impl ChildSlot {
+    /// Takes a slot, or fails with a "try again later" error when all
+    /// `max` are taken.
+    fn take(running: &Arc<AtomicUsize>, max: usize) -> Result<ChildSlot, Error> {
+        let taken = running.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+            (n < max).then_some(n + 1)
+        });
+        match taken {
+            Ok(_) => Ok(ChildSlot(running.clone())),
+            Err(_) => {
+                tracing::warn!(max, "the proxy runs its limit of MCP server processes");
+                Err(Error::Rpc(ErrorObject::new(
+                    ErrorCode(-32000),
+                    format!(
+                        "Service Unavailable: the proxy runs its limit of {max} MCP server processes; try again later"
+                    ),
+                )))
+            }
+        }
+    }
+}
+
+impl Drop for ChildSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -183,13 +241,17 @@ struct Routes {
 }
 
 impl Routes {
-    /// Where a message of the process goes: with the only request in
-    /// flight when there is one, else to the session unrelated to any.
+    /// Where a message of the process that names no request goes: for a
+    /// session's own process, with the only request in flight when there
+    /// is one, else to the session unrelated to any. The shared process
+    /// serves many callers, and such a message could be any one's: it goes
+    /// nowhere.
     fn target(&self) -> Option<(Peer, Option<RequestId>)> {
+        let session = self.session.as_ref()?;
         let inflight = lock(&self.inflight);
         match inflight.as_slice() {
             [only] => Some((only.peer.clone(), Some(only.id.clone()))),
-            _ => self.session.clone().map(|p| (p, None)),
+            _ => Some((session.clone(), None)),
         }
     }
 
@@ -378,10 +440,13 @@ struct ChildSide {
 impl Service for ChildSide {
     async fn handle_request(&self, req: Request, cx: RequestContext) -> Result<Value, Error> {
         let Some((peer, related)) = self.routes.target() else {
+            if req.method == "ping" {
+                return Ok(Value::Object(serde_json::Map::new()));
+            }
             return Err(Error::Rpc(ErrorObject::new(
                 ErrorCode::INTERNAL_ERROR,
                 format!(
-                    "the proxy cannot tell which client {:?} is meant for: no single client request is in flight",
+                    "the proxy cannot send {:?} to a client: this process serves 2026-07-28 requests of many clients, which ask for input through results",
                     req.method
                 ),
             )));
@@ -401,16 +466,19 @@ impl Service for ChildSide {
             return;
         }
         // A 2026-07-28 subscription's notifications name the
-        // `subscriptions/listen` request by the id the process knows.
+        // `subscriptions/listen` request by the id the process knows. One
+        // that names no running subscription is nobody else's.
         let mut params = n.params;
         let tagged = params
             .as_mut()
             .and_then(|p| p.get_mut("_meta"))
             .and_then(|m| m.get_mut(mcpwire_types::meta::SUBSCRIPTION_ID));
-        if let Some(tag) = tagged
-            && let Some(upstream) = RequestId::from_value(tag)
-            && let Some((peer, id)) = self.routes.by_upstream(&upstream)
-        {
+        if let Some(tag) = tagged {
+            let listener = RequestId::from_value(tag).and_then(|u| self.routes.by_upstream(&u));
+            let Some((peer, id)) = listener else {
+                tracing::debug!(method = %n.method, "a notification of an ended subscription; dropped");
+                return;
+            };
             *tag = serde_json::to_value(&id).unwrap_or(Value::Null);
             let _ = peer.notify_related(&n.method, params, &id);
             return;

@@ -8,12 +8,17 @@
 //!   (`DELETE`, idle timeout, shutdown); when the process exits, its
 //!   requests in flight get an error naming the exit and the session ends
 //!   (the next request gets `404`, and the client starts a new session
-//!   with a new process). Self-describing 2026-07-28
+//!   with a new process). At most [`HttpProxy::max_sessions`] sessions
+//!   (64 by default) have a process at once; past it, `initialize` gets
+//!   `503`. Self-describing 2026-07-28
 //!   requests need no session; they all go to one shared process that
-//!   speaks that revision, started on first use and restarted on the next
-//!   request after it exits. Request ids never clash there: every forwarded
-//!   request gets an id of the proxy's own, and progress tokens are mapped
-//!   back to the client's.
+//!   speaks that revision (on top of the session processes), started on
+//!   first use and restarted on the next request after it exits. Request
+//!   ids never clash there: every forwarded request gets an id of the
+//!   proxy's own, and progress tokens are mapped back to the client's.
+//! - Every process runs in a process group of its own, stopped as a whole
+//!   (see [`ChildProcess`]): what a server started (`npx`, `uvx`, `sh -c`)
+//!   stops with it.
 //! - [`serve_url_over_stdio`] reads MCP messages on this process's stdin,
 //!   sends them to a remote Streamable HTTP server (sessions, event
 //!   streams, resumption and the fallback to the 2024-11-05 HTTP+SSE
@@ -31,10 +36,13 @@
 //! `subscriptions/listen` request); anything else sent while exactly one
 //! client request is in flight travels with that request's response (its
 //! event stream), and otherwise goes to the session's GET stream. The
-//! shared 2026-07-28 process has no session: with several requests in
-//! flight, its untagged notifications (logs) are dropped and its requests
-//! to the client are answered with an error (that revision asks for input
-//! through results instead, which pass unchanged).
+//! shared 2026-07-28 process serves many callers and never passes one
+//! caller's messages to another: only what names a caller's request
+//! reaches it (its response, its progress, its subscription's
+//! notifications); the process's other notifications (logs) are dropped,
+//! and its requests to a client are answered with an error (`ping` is
+//! answered by the proxy; that revision asks for input through results
+//! instead, which pass unchanged).
 //!
 //! [HTTP client transport]: crate::transport::http_client
 //!
@@ -61,6 +69,8 @@ pub(crate) use forward::Forwarder;
 
 use crate::transport::ChildProcess;
 use crate::transport::http_client::{HttpClientError, HttpClientTransport};
+#[cfg(feature = "auth")]
+use crate::transport::http_server::HostPolicy;
 use crate::transport::http_server::{Backend, HttpConfig, StreamableHttp};
 
 /// Why a proxy could not start or stopped.
@@ -91,6 +101,10 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60 * 60);
 
 /// How long stopping waits for the server processes to exit.
 const STOP_LIMIT: Duration = Duration::from_secs(10);
+
+/// How many client sessions, each with a server process of its own, the
+/// proxy serves at once by default (see [`HttpProxy::max_sessions`]).
+pub const DEFAULT_MAX_SESSIONS: usize = 64;
 
 /// Serves a stdio MCP server process over Streamable HTTP at `/mcp` on
 /// `addr` until Ctrl-C; see the [module docs](self) for how sessions map
@@ -123,12 +137,28 @@ pub async fn serve_command_over_http(
 ///     .await
 /// # }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use]
 pub struct HttpProxy {
     command: ChildProcess,
     config: HttpConfig,
     timeout: Duration,
+    max_sessions: usize,
+    #[cfg(feature = "auth")]
+    auth: Option<crate::auth::BearerAuth>,
+}
+
+impl std::fmt::Debug for HttpProxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("HttpProxy");
+        d.field("command", &self.command)
+            .field("config", &self.config)
+            .field("timeout", &self.timeout)
+            .field("max_sessions", &self.max_sessions);
+        #[cfg(feature = "auth")]
+        d.field("auth", &self.auth.is_some());
+        d.finish()
+    }
 }
 
 impl HttpProxy {
@@ -139,13 +169,47 @@ impl HttpProxy {
             command,
             config: HttpConfig::default(),
             timeout: DEFAULT_TIMEOUT,
+            max_sessions: DEFAULT_MAX_SESSIONS,
+            #[cfg(feature = "auth")]
+            auth: None,
         }
     }
 
     /// Settings of the HTTP endpoint. Leave [`HttpConfig::stateless`] off:
     /// with it, every request of an older client would start a process.
+    /// Its [`HttpConfig::max_sessions`] is replaced by
+    /// [`Self::max_sessions`].
     pub fn http_config(mut self, config: HttpConfig) -> Self {
         self.config = config;
+        self
+    }
+
+    /// At most `n` client sessions at once, each with a server process of
+    /// its own (default [`DEFAULT_MAX_SESSIONS`], 64). Past it, `initialize`
+    /// gets `503` and the client may try again later; a session's slot is
+    /// free again once its process has exited. The one shared process of
+    /// 2026-07-28 requests comes on top: at most `n + 1` server processes
+    /// run.
+    ///
+    /// ```
+    /// use mcpwire::proxy::HttpProxy;
+    /// use mcpwire::transport::ChildProcess;
+    /// let proxy = HttpProxy::new(ChildProcess::new("my-mcp-server")).max_sessions(8);
+    /// # let _ = proxy;
+    /// ```
+    pub fn max_sessions(mut self, n: usize) -> Self {
+        self.max_sessions = n;
+        self
+    }
+
+    /// Requires an OAuth bearer token on every request, checked by `auth`,
+    /// and serves its protected resource metadata under
+    /// `/.well-known/oauth-protected-resource` (as
+    /// [`auth::serve_listener`](crate::auth::serve_listener) does). The
+    /// 2024-11-05 HTTP+SSE endpoints are not served then.
+    #[cfg(feature = "auth")]
+    pub fn bearer_auth(mut self, auth: crate::auth::BearerAuth) -> Self {
+        self.auth = Some(auth);
         self
     }
 
@@ -178,8 +242,28 @@ impl HttpProxy {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), ProxyError> {
-        let forwarder = Forwarder::new(self.command, self.timeout);
-        let endpoint = StreamableHttp::with_backend(Backend::Proxy(forwarder.clone()), self.config);
+        let forwarder = Forwarder::new(self.command, self.timeout, self.max_sessions);
+        let config = self.config.max_sessions(self.max_sessions);
+        #[cfg(feature = "auth")]
+        if let Some(auth) = self.auth {
+            // As the endpoint does when it serves alone: loopback names
+            // only when bound to a loopback address.
+            let mut config = config;
+            if config.hosts.is_none() {
+                let loopback = listener.local_addr()?.ip().is_loopback();
+                config = config.hosts(match loopback {
+                    true => HostPolicy::loopback(),
+                    false => HostPolicy::default(),
+                });
+            }
+            let endpoint = StreamableHttp::with_backend(Backend::Proxy(forwarder.clone()), config);
+            let served =
+                crate::auth::serve_listener(auth.wrap(endpoint.clone()), listener, shutdown).await;
+            endpoint.close_all();
+            forwarder.shutdown(STOP_LIMIT).await;
+            return served.map_err(ProxyError::Io);
+        }
+        let endpoint = StreamableHttp::with_backend(Backend::Proxy(forwarder.clone()), config);
         let served = endpoint.serve_listener(listener, shutdown).await;
         forwarder.shutdown(STOP_LIMIT).await;
         served.map_err(ProxyError::Io)

@@ -1,27 +1,48 @@
 //! The child-process client transport: spawn a stdio server and talk to it.
 //!
-//! Shutdown follows the stdio transport's rules: close the child's stdin,
-//! wait, then SIGTERM, wait, then SIGKILL. If the child dies, its stdout
+//! The child runs in a process group of its own, and everything in that
+//! group is stopped with it: a server started through `sh -c`, `npx` or
+//! `uvx` does not leave its own children behind. Shutdown follows the
+//! stdio transport's rules: close the child's stdin, wait, then SIGTERM
+//! the group, wait, then SIGKILL it; whatever the child left running in
+//! its group is sent SIGTERM, then SIGKILL. If the child dies, its stdout
 //! closes, and the engine fails every pending call at once with the exit
 //! status and the child's last stderr lines.
+//!
+//! The child's stderr is always read to its end, as bytes, in lines of at
+//! most [`MAX_STDERR_LINE`] bytes decoded lossily (see [`StderrMode`]).
+
+mod stderr;
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::io;
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{ChildStdin, ChildStdout, Command};
 use tokio::sync::watch;
 
 use super::{DEFAULT_MAX_FRAME, FrameReader, FrameWriter, LineReader, LineWriter, ReadEvent};
 
-const STDERR_TAIL_LINES: usize = 20;
+pub use stderr::{MAX_STDERR_LINE, STDERR_TAIL_LINES};
+
+/// How long a closed stdout waits for the child's exit status and its last
+/// stderr lines, to report them.
+const EXIT_REPORT_WAIT: Duration = Duration::from_millis(500);
+
+/// How often stopping checks whether the child's process group is empty.
+const GROUP_POLL: Duration = Duration::from_millis(20);
 
 /// Where the child's stderr goes.
+///
+/// In the first two modes stderr is read as bytes, whatever it holds, until
+/// the child closes it: lines longer than [`MAX_STDERR_LINE`] are cut into
+/// pieces, invalid UTF-8 becomes U+FFFD, and the last [`STDERR_TAIL_LINES`]
+/// lines are kept for the error message of a child that exits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum StderrMode {
     /// Copied line by line to this process's stderr; the last lines are kept
@@ -31,7 +52,7 @@ pub enum StderrMode {
     /// Emitted as `tracing` events (target `mcpwire::child`); the last lines
     /// are kept for error messages.
     Tracing,
-    /// Discarded.
+    /// Discarded: the child's stderr is `/dev/null`.
     Null,
 }
 
@@ -126,7 +147,8 @@ impl ChildProcess {
         self
     }
 
-    /// Spawns the child. Must be called inside a tokio runtime.
+    /// Spawns the child, in a process group of its own. Must be called
+    /// inside a tokio runtime.
     pub fn spawn(self) -> io::Result<(ChildReader, ChildWriter)> {
         let mut cmd = Command::new(&self.program);
         cmd.args(&self.args)
@@ -136,6 +158,7 @@ impl ChildProcess {
                 StderrMode::Null => Stdio::null(),
                 _ => Stdio::piped(),
             })
+            .process_group(0)
             .kill_on_drop(true);
         if self.env_clear {
             cmd.env_clear();
@@ -150,37 +173,26 @@ impl ChildProcess {
             io::Error::new(e.kind(), format!("cannot start {:?}: {e}", self.program))
         })?;
         let pid = child.id();
-        let stdin = child.stdin.take().expect("stdin is piped");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let tail = Arc::new(Mutex::new(VecDeque::new()));
-        if let Some(stderr) = child.stderr.take() {
-            let tail = tail.clone();
-            let mode = self.stderr;
-            tokio::spawn(async move {
-                let mut lines = BufReader::new(stderr).lines();
-                while let Ok(Some(line)) = lines.next_line().await {
-                    match mode {
-                        StderrMode::Forward => eprintln!("{line}"),
-                        StderrMode::Tracing => {
-                            tracing::info!(target: "mcpwire::child", "{line}")
-                        }
-                        StderrMode::Null => {}
-                    }
-                    let mut t = tail.lock().unwrap_or_else(|p| p.into_inner());
-                    if t.len() == STDERR_TAIL_LINES {
-                        t.pop_front();
-                    }
-                    t.push_back(line);
-                }
-            });
-        }
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            return Err(io::Error::other(
+                "the child's stdin and stdout are not piped",
+            ));
+        };
+        let tail: stderr::Tail = Arc::new(Mutex::new(VecDeque::new()));
+        let stderr_task = child
+            .stderr
+            .take()
+            .map(|err| tokio::spawn(stderr::drain(err, self.stderr, tail.clone())));
         let (status_tx, status_rx) = watch::channel(None);
         tokio::spawn(async move {
             let status = child.wait().await.ok();
             let _ = status_tx.send(status);
         });
         let state = Arc::new(ChildState {
-            pid,
+            group: pid
+                .and_then(|p| libc::pid_t::try_from(p).ok())
+                .filter(|&g| g > 0),
+            group_stopped: AtomicBool::new(false),
             status: status_rx,
             tail,
             program: self.program.to_string_lossy().into_owned(),
@@ -189,6 +201,7 @@ impl ChildProcess {
             ChildReader {
                 lines: LineReader::new(stdout, self.max_frame),
                 state: state.clone(),
+                stderr_task,
             },
             ChildWriter {
                 lines: Some(LineWriter::new(stdin)),
@@ -201,10 +214,23 @@ impl ChildProcess {
 
 #[derive(Debug)]
 struct ChildState {
-    pid: Option<u32>,
+    /// The child's process group (its pid: it leads a group of its own).
+    group: Option<libc::pid_t>,
+    /// Set once the group was found empty after a shutdown.
+    group_stopped: AtomicBool,
     status: watch::Receiver<Option<ExitStatus>>,
-    tail: Arc<Mutex<VecDeque<String>>>,
+    tail: stderr::Tail,
     program: String,
+}
+
+impl Drop for ChildState {
+    /// A transport dropped without being closed takes its process group
+    /// with it, as `kill_on_drop` does for the child alone.
+    fn drop(&mut self) {
+        if !self.group_stopped.load(Ordering::Relaxed) {
+            self.signal_group(libc::SIGKILL);
+        }
+    }
 }
 
 impl ChildState {
@@ -217,16 +243,28 @@ impl ChildState {
         }
     }
 
-    fn signal(&self, sig: libc::c_int) {
-        if self.status.borrow().is_some() {
-            return; // already reaped: the pid may belong to someone else now
-        }
-        if let Some(pid) = self.pid.and_then(|p| libc::pid_t::try_from(p).ok()) {
-            // SAFETY: kill(2) has no memory-safety preconditions.
-            unsafe {
-                libc::kill(pid, sig);
+    /// Sends `sig` to every process of the child's group; `false` when the
+    /// group has no process left.
+    fn signal_group(&self, sig: libc::c_int) -> bool {
+        let Some(group) = self.group else {
+            return false;
+        };
+        // SAFETY: killpg(2) has no memory-safety preconditions; `group` is
+        // positive, so it never names this process's own group (0).
+        unsafe { libc::killpg(group, sig) == 0 }
+    }
+
+    /// After the child itself exited: stops what it left running in its
+    /// group (SIGTERM, up to `grace` to exit, then SIGKILL).
+    async fn stop_leftovers(&self, grace: Duration) {
+        if self.signal_group(libc::SIGTERM) {
+            let deadline = tokio::time::Instant::now() + grace;
+            while self.signal_group(0) && tokio::time::Instant::now() < deadline {
+                tokio::time::sleep(GROUP_POLL).await;
             }
+            self.signal_group(libc::SIGKILL);
         }
+        self.group_stopped.store(true, Ordering::Relaxed);
     }
 
     fn describe_exit(&self, status: Option<ExitStatus>) -> String {
@@ -252,6 +290,8 @@ impl ChildState {
 pub struct ChildReader {
     lines: LineReader<ChildStdout>,
     state: Arc<ChildState>,
+    /// Reads the child's stderr; done once the child closed it.
+    stderr_task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl FrameReader for ChildReader {
@@ -261,8 +301,15 @@ impl FrameReader for ChildReader {
         self.lines.next_frame()
     }
 
+    /// The exit status and the last stderr lines, waiting (up to
+    /// half a second in all) for the child to exit and for its last
+    /// stderr lines to be read.
     async fn close_reason(&mut self) -> Option<String> {
-        let status = self.state.wait_exit(Duration::from_millis(500)).await;
+        let deadline = tokio::time::Instant::now() + EXIT_REPORT_WAIT;
+        let status = self.state.wait_exit(EXIT_REPORT_WAIT).await;
+        if let Some(task) = self.stderr_task.take() {
+            let _ = tokio::time::timeout_at(deadline, task).await;
+        }
         Some(self.state.describe_exit(status))
     }
 }
@@ -292,22 +339,27 @@ impl FrameWriter for ChildWriter {
         }
     }
 
-    /// Closes stdin, waits, sends SIGTERM, waits, then sends SIGKILL.
+    /// Closes stdin, waits, sends SIGTERM to the child's process group,
+    /// waits, then sends SIGKILL to the group. Once the child exited,
+    /// whatever it left in its group is stopped too.
     async fn close(&mut self) -> io::Result<()> {
         if let Some(mut l) = self.lines.take() {
             let _ = l.flush().await;
             let _ = l.close().await;
             drop(l);
         }
-        if self.state.wait_exit(self.grace).await.is_some() {
-            return Ok(());
+        let state = &self.state;
+        let mut exited = state.wait_exit(self.grace).await.is_some();
+        for sig in [libc::SIGTERM, libc::SIGKILL] {
+            if exited {
+                break;
+            }
+            state.signal_group(sig);
+            exited = state.wait_exit(self.grace).await.is_some();
         }
-        self.state.signal(libc::SIGTERM);
-        if self.state.wait_exit(self.grace).await.is_some() {
-            return Ok(());
+        if exited {
+            state.stop_leftovers(self.grace).await;
         }
-        self.state.signal(libc::SIGKILL);
-        self.state.wait_exit(self.grace).await;
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! A stdio MCP server for the proxy tests: echo, progress, a tool that
-//! waits to be cancelled, elicitation, a tool that adds a tool, and its
-//! own process id.
+//! waits to be cancelled, elicitation, a tool that adds a tool, its own
+//! process id, a log sent after the answer, a call held until a file
+//! appears, and a request of its own to the client.
 //!
 //! Built as the `mcpwire-proxy-test-server` binary (only with the `proxy`
 //! feature); the tests find it through `CARGO_BIN_EXE_…`. With the argument
@@ -29,6 +30,39 @@ struct Marker {
 
 #[derive(Deserialize, JsonSchema)]
 struct Nothing {}
+
+#[derive(Deserialize, JsonSchema)]
+struct Afterword {
+    text: String,
+    /// The log is sent once this file exists.
+    trigger: String,
+    /// Written once the log is on its way.
+    then: String,
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct Hold {
+    /// Written when the call starts.
+    started: String,
+    /// The call ends once this file exists.
+    release: String,
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct Method {
+    method: String,
+}
+
+/// Waits (up to 30 s) until `path` exists.
+async fn appears(path: &str) -> bool {
+    for _ in 0..3000 {
+        if std::path::Path::new(path).exists() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    false
+}
 
 fn server() -> Server {
     Server::builder("proxy-test-server", "1")
@@ -85,6 +119,36 @@ fn server() -> Server {
         .tool(ToolRoute::typed("pid", |_cx, _a: Nothing| async move {
             std::process::id().to_string()
         }))
+        .tool(ToolRoute::typed(
+            "afterword",
+            |cx: Context, a: Afterword| async move {
+                // Answers at once; logs later, once the caller is gone.
+                tokio::spawn(async move {
+                    if appears(&a.trigger).await {
+                        cx.info(format!("afterword: {}", a.text)).await;
+                        let _ = std::fs::write(&a.then, "sent");
+                    }
+                });
+                "said"
+            },
+        ))
+        .tool(ToolRoute::typed("hold", |_cx, a: Hold| async move {
+            let _ = std::fs::write(&a.started, "holding");
+            if appears(&a.release).await {
+                "released"
+            } else {
+                "gave up"
+            }
+        }))
+        .tool(ToolRoute::typed(
+            "ask_client",
+            |cx: Context, a: Method| async move {
+                match cx.peer().request(&a.method, None).await {
+                    Ok(v) => format!("answer: {v}"),
+                    Err(e) => format!("error: {e}"),
+                }
+            },
+        ))
         .tool(ToolRoute::typed("crash", |_cx, _a: Nothing| async move {
             eprintln!("crashing on purpose");
             std::process::exit(3);
