@@ -179,6 +179,17 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// Another process kept the credential file locked for the whole
+    /// wait ([`FileStore::lock_wait`](super::FileStore::lock_wait)).
+    #[error(
+        "{path} stayed locked by another process for {waited:?}; retry when the other mcpwire command is done"
+    )]
+    Locked {
+        /// The file.
+        path: String,
+        /// How long this process waited.
+        waited: std::time::Duration,
+    },
     /// The file is not a credential store.
     #[error("{path} is not a valid credential file ({reason}); delete it to start over")]
     Corrupt {

@@ -50,6 +50,7 @@
 //! # Ok(()) }
 //! ```
 
+mod atomic_file;
 mod authorize;
 mod client;
 mod config;
