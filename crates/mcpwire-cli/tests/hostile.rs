@@ -1,6 +1,7 @@
 //! The CLI against a hostile HTTP server on 127.0.0.1:0, run in this
 //! process: a redirect to another origin does not take the `-H` headers
-//! along.
+//! along, and terminal control sequences in what the server sends are
+//! shown escaped, not obeyed.
 
 mod common;
 
@@ -19,13 +20,27 @@ struct Text {
     text: String,
 }
 
-/// The MCP server behind every [`Front`]: an `echo` tool.
+/// Retitles the window, clears the screen, and returns the cursor to
+/// overwrite the line, if a terminal obeys it.
+const HOSTILE: &str = "title\x1b]0;pwned\x07 clear\x1b[2J cr\rend";
+/// How [`HOSTILE`] is shown.
+const ESCAPED: &str = "title\\x1b]0;pwned\\x07 clear\\x1b[2J cr\\rend";
+
+/// The MCP server behind every [`Front`]: an `echo` tool; `pwn`, whose
+/// description and result are [`HOSTILE`]; `fail`, whose error is.
 fn server() -> Server {
     Server::builder("hostile-test", "1")
         .tool(ToolRoute::typed(
             "echo",
             |_cx, a: Text| async move { a.text },
         ))
+        .tool(
+            ToolRoute::typed("pwn", |_cx, _: Text| async move { HOSTILE.to_owned() })
+                .description(HOSTILE),
+        )
+        .tool(ToolRoute::typed("fail", |_cx, _: Text| async move {
+            Err::<String, _>(mcpwire::Error::invalid_params(HOSTILE))
+        }))
         .build()
 }
 
@@ -140,4 +155,44 @@ async fn header_values_stay_with_the_origin_they_were_given_for() {
     // B serves whoever goes there directly.
     let run = mcpwire([vec!["tools".into(), b.url()], h()].concat()).await;
     assert!(run.expect(0).stdout.contains("echo"));
+}
+
+/// Whether `s` holds a control character a terminal would act on.
+fn raw_controls(s: &str) -> bool {
+    s.contains(['\x1b', '\x07', '\r'])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_sequences_from_the_server_are_shown_escaped() {
+    let s = Front::start(server(), vec![]).await;
+    let url = s.url();
+    let run = |args: &[&str]| mcpwire(args.iter().map(|a| (*a).to_owned()).collect());
+
+    // A tool's description in the listing.
+    let listed = run(&["tools", &url]).await.expect(0);
+    assert!(!raw_controls(&listed.stdout), "{listed:#?}");
+    assert!(listed.stdout.contains(ESCAPED), "{listed:#?}");
+    // A tool's result.
+    let called = run(&["call", &url, "pwn", "text=x"]).await.expect(0);
+    assert!(!raw_controls(&called.stdout), "{called:#?}");
+    assert!(called.stdout.contains(ESCAPED), "{called:#?}");
+    // An error the server answers with, on stderr.
+    let failed = run(&["call", &url, "fail", "text=x"]).await.expect(4);
+    assert!(!raw_controls(&failed.stderr), "{failed:#?}");
+    assert!(failed.stderr.contains(ESCAPED), "{failed:#?}");
+
+    // --json stays exact: JSON escapes the controls, and they parse back.
+    let listed = run(&["--json", "tools", &url]).await.expect(0);
+    assert!(!raw_controls(&listed.stdout), "{listed:#?}");
+    let tools = listed.json()["tools"].as_array().unwrap().clone();
+    let pwn = tools.iter().find(|t| t["name"] == "pwn").unwrap();
+    assert_eq!(pwn["description"], HOSTILE);
+    let called = run(&["--json", "call", &url, "pwn", "text=x"])
+        .await
+        .expect(0);
+    assert_eq!(called.json()["content"][0]["text"], HOSTILE);
+
+    // The server still answers plain requests.
+    let echoed = run(&["call", &url, "echo", "text=hello"]).await.expect(0);
+    assert_eq!(echoed.stdout.trim(), "hello");
 }
