@@ -176,6 +176,12 @@ pub struct AuthArgs {
     /// A scope every request's token must grant (repeatable).
     #[arg(long = "auth-scope", value_name = "SCOPE")]
     pub auth_scopes: Vec<String>,
+    /// Scopes a call of one tool needs on top of the --auth-scope ones,
+    /// `TOOL=SCOPE[,SCOPE...]`, e.g. `close_ticket=tickets:write`
+    /// (repeatable; repeating a tool adds to its scopes). A token without
+    /// them gets 403 insufficient_scope naming what is missing.
+    #[arg(long = "auth-tool-scope", value_name = "TOOL=SCOPES")]
+    pub auth_tool_scopes: Vec<String>,
 }
 
 /// `demo`.

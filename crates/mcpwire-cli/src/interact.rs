@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use tokio::sync::Mutex;
 
 use crate::coerce;
-use crate::output::Output;
+use crate::output::{Output, clean, clean_text};
 
 /// The JSON-RPC code of a sampling request the user (or the lack of one)
 /// turned down.
@@ -55,10 +55,14 @@ pub fn print_logs(client: &Client, out: Output) -> tokio::task::JoinHandle<()> {
                     let level = serde_json::to_value(m.level).unwrap_or(Value::Null);
                     let level = level.as_str().unwrap_or("log");
                     let data = match &m.data {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
+                        Value::String(s) => clean_text(s).into_owned(),
+                        other => clean(&other.to_string()).into_owned(),
                     };
-                    let logger = m.logger.map(|l| format!(" {l}")).unwrap_or_default();
+                    let logger = m
+                        .logger
+                        .map(|l| format!(" {}", clean(&l)))
+                        .unwrap_or_default();
+                    let level = clean(level);
                     eprintln!(
                         "{}",
                         out.dim_err(&format!("[server {level}{logger}] {data}"))
@@ -100,7 +104,7 @@ pub fn progress_options(out: Output) -> (RequestOptions, ProgressBar) {
         }
         shown.set_position(progress.max(0.0) as u64);
         if let Some(m) = p.get("message").and_then(Value::as_str) {
-            shown.set_message(m.to_owned());
+            shown.set_message(clean(m).into_owned());
         }
     });
     (opts, bar)
@@ -127,7 +131,7 @@ async fn ask(question: &str) -> Option<String> {
 
 async fn elicit(p: ElicitRequestParams, out: Output) -> ElicitResult {
     let v = serde_json::to_value(&p).unwrap_or(Value::Null);
-    let message = v.get("message").and_then(Value::as_str).unwrap_or("");
+    let message = clean_text(v.get("message").and_then(Value::as_str).unwrap_or(""));
     if !out.interactive {
         eprintln!(
             "{}",
@@ -140,7 +144,7 @@ async fn elicit(p: ElicitRequestParams, out: Output) -> ElicitResult {
     eprintln!("\n{}", out.warn_err("The server asks:"));
     eprintln!("  {message}");
     if let Some(url) = v.get("url").and_then(Value::as_str) {
-        eprintln!("  Open: {url}");
+        eprintln!("  Open: {}", clean(url));
         return match ask("Done? [y = accept / n = decline / c = cancel] ").await {
             Some(a) if a.eq_ignore_ascii_case("y") => ElicitResult::new(ElicitAction::Accept),
             Some(a) if a.eq_ignore_ascii_case("n") => ElicitResult::new(ElicitAction::Decline),
@@ -167,16 +171,19 @@ async fn elicit(p: ElicitRequestParams, out: Output) -> ElicitResult {
         loop {
             let ty = prop.get("type").and_then(Value::as_str).unwrap_or("string");
             let title = prop.get("title").and_then(Value::as_str).unwrap_or(name);
-            let mut q = format!("  {title} ({ty}");
+            let mut q = format!("  {} ({}", clean(title), clean(ty));
             if required.contains(&name.as_str()) {
                 q.push_str(", required");
             }
             if let Some(choices) = prop.get("enum").and_then(Value::as_array) {
-                let c: Vec<String> = choices.iter().map(|c| c.to_string()).collect();
+                let c: Vec<String> = choices
+                    .iter()
+                    .map(|c| clean(&c.to_string()).into_owned())
+                    .collect();
                 q.push_str(&format!(", one of {}", c.join(" ")));
             }
             if let Some(d) = prop.get("default") {
-                q.push_str(&format!(", default {d}"));
+                q.push_str(&format!(", default {}", clean(&d.to_string())));
             }
             q.push_str("): ");
             let Some(line) = ask(&q).await else {
@@ -189,7 +196,7 @@ async fn elicit(p: ElicitRequestParams, out: Output) -> ElicitResult {
                     if let Some(d) = prop.get("default") {
                         content.insert(name.clone(), d.clone());
                     } else if required.contains(&name.as_str()) {
-                        eprintln!("  {name} is required");
+                        eprintln!("  {} is required", clean(name));
                         continue;
                     }
                     break;
@@ -199,7 +206,7 @@ async fn elicit(p: ElicitRequestParams, out: Output) -> ElicitResult {
                         content.insert(name.clone(), val);
                         break;
                     }
-                    Err(e) => eprintln!("  {e}"),
+                    Err(e) => eprintln!("  {}", clean_text(&e.to_string())),
                 },
             }
         }
@@ -228,11 +235,11 @@ async fn sample(
         out.warn_err("The server asks for an LLM completion:")
     );
     if let Some(s) = &p.system_prompt {
-        eprintln!("  system: {s}");
+        eprintln!("  system: {}", clean_text(s));
     }
     for m in &p.messages {
         let v = serde_json::to_value(m).unwrap_or(Value::Null);
-        let role = v.get("role").and_then(Value::as_str).unwrap_or("?");
+        let role = clean(v.get("role").and_then(Value::as_str).unwrap_or("?"));
         let blocks = match v.get("content") {
             Some(Value::Array(a)) => a.clone(),
             Some(b) => vec![b.clone()],

@@ -41,7 +41,12 @@ fn main() -> std::process::ExitCode {
                 let code = e.exit as u8;
                 out.json(&serde_json::json!({"error": {"exitCode": code, "message": e.message}}));
             }
-            eprintln!("{} {}", out.red_err("mcpwire:"), e.message);
+            // Error messages quote servers: escape what they sent.
+            eprintln!(
+                "{} {}",
+                out.red_err("mcpwire:"),
+                output::clean_text(&e.message)
+            );
             e.exit
         }
     };

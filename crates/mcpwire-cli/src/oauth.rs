@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use mcpwire::auth_client::{
     AuthError, Authorize, FileStore, LoopbackAuthorize, OAuthClient, OAuthConfig, Url,
+    check_server_url,
 };
 use mcpwire::transport::http_client::AuthFuture;
 
@@ -70,10 +71,7 @@ pub fn stored(url: &str) -> Result<(Arc<OAuthClient>, Arc<AtomicBool>), CliError
 /// (and with `launch`, opens a browser on it), waits up to `wait` for the
 /// redirect, and stores the tokens. Returns the issuer.
 pub async fn login(url: &str, launch: bool, wait: Duration) -> Result<String, CliError> {
-    let opener = Arc::new(move |u: &Url| {
-        open_url(u, launch);
-        Ok(())
-    });
+    let opener = Arc::new(move |u: &Url| open_url(u, launch));
     let port = match std::env::var(REDIRECT_PORT_ENV) {
         Ok(p) => p.parse::<u16>().ok().filter(|&p| p != 0).ok_or_else(|| {
             CliError::usage(format!("{REDIRECT_PORT_ENV}={p} is not a port number"))
@@ -91,10 +89,14 @@ pub async fn login(url: &str, launch: bool, wait: Duration) -> Result<String, Cl
 }
 
 /// Shows the authorization URL, and on a terminal opens a browser on it.
-fn open_url(url: &Url, launch: bool) {
+/// Only an `https` URL, or `http` on a loopback host, is shown or opened:
+/// the library refuses the others already, this is the last guard before
+/// the desktop's opener, which would run `file:` or custom schemes too.
+fn open_url(url: &Url, launch: bool) -> Result<(), String> {
+    check_server_url("authorization endpoint", url.as_str()).map_err(|e| e.to_string())?;
     eprintln!("Open this URL in a browser to authorize mcpwire:\n  {url}");
     if !launch {
-        return;
+        return Ok(());
     }
     let browser = std::env::var("BROWSER").ok().filter(|b| !b.is_empty());
     let program = browser.as_deref().unwrap_or(if cfg!(target_os = "macos") {
@@ -111,6 +113,7 @@ fn open_url(url: &Url, launch: bool) {
     if launched.is_err() {
         eprintln!("(could not start {program}; open the URL yourself)");
     }
+    Ok(())
 }
 
 /// The authorization step of a verb's connection: never, but noted.
@@ -127,5 +130,35 @@ impl Authorize for Refuse {
                 "the server needs a new authorization".into(),
             ))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_opener_refuses_what_is_not_https_or_loopback_http() {
+        for bad in [
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "data:text/html,hi",
+            "mcpwire-evil://run",
+            "http://example.com/authorize",
+        ] {
+            // Refused before anything is shown (and so before a launch,
+            // which this test does not ask for, lest a broken guard run it).
+            let e = open_url(&Url::parse(bad).unwrap(), false).unwrap_err();
+            assert!(e.contains("authorization endpoint"), "{bad}: {e}");
+        }
+        for good in [
+            "https://as.example/authorize?x=1",
+            "http://127.0.0.1:9/authorize",
+        ] {
+            assert!(
+                open_url(&Url::parse(good).unwrap(), false).is_ok(),
+                "{good}"
+            );
+        }
     }
 }

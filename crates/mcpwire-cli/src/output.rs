@@ -1,6 +1,9 @@
 //! How results are shown: tables and colours on a terminal, plain text when
-//! piped, one JSON document with `--json`.
+//! piped, one JSON document with `--json`. Text from a server passes
+//! through [`clean`] or [`clean_text`] before it reaches a terminal.
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 
 use serde_json::Value;
@@ -115,11 +118,51 @@ fn paint(on: bool, code: &str, s: &str) -> String {
     }
 }
 
-/// The first line of `s`, cut to `max` characters with an ellipsis.
+/// Server text made safe for a terminal, on one line: every control
+/// character (C0 ones including newline and tab, DEL, C1 ones) is shown
+/// as an escape (`\x1b`, `\r`, `\n`, `\u{9b}`), so a server cannot move
+/// the cursor, retitle the window, clear the screen or hide text.
+///
+/// Human output only: `--json` output is escaped by JSON itself.
+pub fn clean(s: &str) -> Cow<'_, str> {
+    escape_controls(s, false)
+}
+
+/// [`clean`] for multi-line text: newlines and tabs are kept as they are.
+pub fn clean_text(s: &str) -> Cow<'_, str> {
+    escape_controls(s, true)
+}
+
+fn escape_controls(s: &str, keep_layout: bool) -> Cow<'_, str> {
+    let escaped = |c: char| c.is_control() && !(keep_layout && matches!(c, '\n' | '\t'));
+    if !s.chars().any(escaped) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            c if !escaped(c) => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if u32::from(c) < 0x80 => {
+                let _ = write!(out, "\\x{:02x}", u32::from(c));
+            }
+            c => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The first line of `s`, cut to `max` characters with an ellipsis, its
+/// control characters escaped ([`clean`]).
 pub fn one_line(s: &str, max: usize) -> String {
     let first = s.lines().next().unwrap_or("").trim();
+    let first = clean(first);
     if first.chars().count() <= max {
-        first.to_owned()
+        first.into_owned()
     } else {
         let cut: String = first.chars().take(max.saturating_sub(1)).collect();
         format!("{cut}…")
@@ -131,35 +174,42 @@ pub fn str_field<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
+/// A string field of a JSON object with its control characters escaped
+/// ([`clean`]), or `""`.
+pub fn clean_field(v: &Value, key: &str) -> String {
+    clean(str_field(v, key)).into_owned()
+}
+
 /// Prints content blocks (of a tool result or prompt message) as text:
-/// text as is, everything else as a one-line summary.
+/// text with its control characters escaped ([`clean_text`]), everything
+/// else as a one-line summary.
 pub fn content_text(block: &Value) -> String {
     match str_field(block, "type") {
-        "text" => str_field(block, "text").to_owned(),
+        "text" => clean_text(str_field(block, "text")).into_owned(),
         "image" | "audio" => format!(
             "[{} {}, {} bytes of base64]",
-            str_field(block, "type"),
-            str_field(block, "mimeType"),
+            clean_field(block, "type"),
+            clean_field(block, "mimeType"),
             str_field(block, "data").len()
         ),
         "resource_link" => format!(
             "[link {} {}]",
-            str_field(block, "uri"),
-            str_field(block, "name")
+            clean_field(block, "uri"),
+            clean_field(block, "name")
         ),
         "resource" => {
             let r = block.get("resource").unwrap_or(&Value::Null);
             match r.get("text").and_then(Value::as_str) {
-                Some(t) => format!("[resource {}]\n{t}", str_field(r, "uri")),
+                Some(t) => format!("[resource {}]\n{}", clean_field(r, "uri"), clean_text(t)),
                 None => format!(
                     "[resource {} {}, {} bytes of base64]",
-                    str_field(r, "uri"),
-                    str_field(r, "mimeType"),
+                    clean_field(r, "uri"),
+                    clean_field(r, "mimeType"),
                     str_field(r, "blob").len()
                 ),
             }
         }
-        other => format!("[{other} content]"),
+        other => format!("[{} content]", clean(other)),
     }
 }
 
@@ -172,6 +222,20 @@ mod tests {
     fn one_line_cuts_long_and_multiline_text() {
         assert_eq!(one_line("short\nsecond", 10), "short");
         assert_eq!(one_line("abcdefghijkl", 5), "abcd…");
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        let hostile = "a\x1b]0;pwned\x07b\x1b[2J\rc\u{9b}31m\x7f";
+        let shown = clean(hostile);
+        assert_eq!(shown, "a\\x1b]0;pwned\\x07b\\x1b[2J\\rc\\u{9b}31m\\x7f");
+        assert!(!shown.chars().any(char::is_control), "{shown}");
+        assert_eq!(clean("x\ny\tz"), "x\\ny\\tz");
+        assert_eq!(clean_text("x\ny\tz\r"), "x\ny\tz\\r");
+        assert!(matches!(clean("plain text, ünïcödé"), Cow::Borrowed(_)));
+        assert_eq!(one_line("\x1b[2Jtitle\nmore", 20), "\\x1b[2Jtitle");
+        let block = json!({"type": "text", "text": "ok\x1b[31m\nline"});
+        assert_eq!(content_text(&block), "ok\\x1b[31m\nline");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use auth_client_support::{AuthServer, protected};
+use auth_client_support::{AuthServer, protected, protected_any};
 use common::Run;
 use serde_json::Value;
 
@@ -165,4 +165,31 @@ async fn a_corrupt_credential_file_is_a_clear_error() {
     assert!(run.stderr.contains("credentials.json"), "{run:#?}");
     // The file is left for the user to look at.
     assert_eq!(std::fs::read_to_string(&creds).unwrap(), "{ not json");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_authorization_endpoint_off_https_is_refused_and_not_opened() {
+    let auth = AuthServer::start_any().await;
+    let (port, _server) = protected_any(&auth.issuer, auth.jwks()).await;
+    let url = format!("http://127.0.0.1:{port}/mcp");
+    let creds = temp_creds("insecure");
+    for endpoint in ["http://example.com/authorize", "javascript:alert(1)"] {
+        auth.behave(|b| b.authorization_endpoint = Some(endpoint.into()));
+        let run = mcpwire(&creds, &["auth", "login", &url, "--timeout", "5"]).expect(3);
+        assert!(
+            run.stderr
+                .contains("refusing the authorization server's authorization endpoint"),
+            "{run:#?}"
+        );
+        assert!(!run.stderr.contains("Open this URL"), "{run:#?}");
+        // Nothing was stored for the refused server.
+        assert!(!creds.exists(), "{run:#?}");
+    }
+    // A verb says the same.
+    let run = mcpwire(&creds, &["tools", &url]).expect(3);
+    assert!(run.stderr.contains("javascript:alert(1)"), "{run:#?}");
+    // Its own endpoint again: the login goes through.
+    auth.behave(|b| b.authorization_endpoint = None);
+    let run = login(&creds, &url).await.expect(0);
+    assert!(run.stdout.contains(&auth.issuer), "{run:#?}");
 }

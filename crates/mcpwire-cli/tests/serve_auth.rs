@@ -66,6 +66,11 @@ impl Keys {
 /// A protected support desk on a free port, behind tokens signed by a key
 /// of `jwks` (a file or URL) for its own /mcp URL, requiring `mcp:tools`.
 fn start_desk(jwks: &std::ffi::OsStr, db: &std::path::Path) -> Server {
+    start_desk_with(jwks, db, &[])
+}
+
+/// [`start_desk`] with more flags.
+fn start_desk_with(jwks: &std::ffi::OsStr, db: &std::path::Path, extra: &[&str]) -> Server {
     Server::listen(|addr| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_mcpwire"));
         c.args(["serve", "support-desk", "--db"])
@@ -74,7 +79,8 @@ fn start_desk(jwks: &std::ffi::OsStr, db: &std::path::Path) -> Server {
             .arg(jwks)
             .args(["--auth-issuer", ISSUER, "--auth-audience"])
             .arg(format!("http://{addr}/mcp"))
-            .args(["--auth-scope", "mcp:tools"]);
+            .args(["--auth-scope", "mcp:tools"])
+            .args(extra);
         c
     })
 }
@@ -274,6 +280,155 @@ fn the_keys_can_come_from_a_jwks_url() {
     let other = Keys::new("url-other").token(&url, "bob", "mcp:tools");
     let (status, _, _) = initialize(desk.addr, Some(&other));
     assert_eq!(status, 401);
+}
+
+/// A `tools/call` POST of `close_ticket` for ticket 42 with `token`.
+fn close_42(addr: SocketAddr, token: &str) -> (u16, Vec<(String, String)>, String) {
+    let body = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+        "name": "close_ticket",
+        "arguments": {"ticket_id": 42, "resolution": "closed without the scope"}}})
+    .to_string();
+    http(
+        addr,
+        &format!(
+            "POST /mcp HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+             Accept: application/json, text/event-stream\r\nMcp-Protocol-Version: 2025-11-25\r\n\
+             Authorization: Bearer {token}\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+#[test]
+fn a_tool_scope_guards_one_tool_beyond_the_server_wide_scope() {
+    let keys = Keys::new("tool-scope");
+    let db = temp_dir().join(format!("desk-tool-scope-{}.db", std::process::id()));
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
+    }
+    let desk = start_desk_with(
+        keys.jwks.as_os_str(),
+        &db,
+        &["--auth-tool-scope", "close_ticket=tickets:write"],
+    );
+    let url = desk.url();
+    let reader = keys.token(&url, "alice", "mcp:tools");
+    let reader_h = format!("Authorization: Bearer {reader}");
+    let ticket = |h: &str| {
+        let run = mcpwire(["--json", "read", &url, "ticket://42", "--header", h]).expect(0);
+        run.json()["contents"][0]["text"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let before = ticket(&reader_h);
+    assert!(before.contains("**Status:** open"), "{before}");
+
+    // The server-wide scope lists the tools and reads the tickets.
+    let run = mcpwire(["--json", "tools", &url, "--header", &reader_h]).expect(0);
+    assert!(run.stdout.contains("close_ticket"), "{run:#?}");
+    // The metadata names the tool's scope too.
+    let (_, _, body) = http(
+        desk.addr,
+        &format!(
+            "GET /.well-known/oauth-protected-resource/mcp HTTP/1.1\r\nHost: {}\r\n\
+             Connection: close\r\n\r\n",
+            desk.addr
+        ),
+    );
+    let doc: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        doc["scopes_supported"],
+        json!(["mcp:tools", "tickets:write"])
+    );
+
+    // Closing needs tickets:write: 403 naming it.
+    let (status, headers, body) = close_42(desk.addr, &reader);
+    assert_eq!(status, 403, "{body}");
+    let challenge = header(&headers, "www-authenticate").expect("a challenge");
+    assert!(
+        challenge.contains("error=\"insufficient_scope\""),
+        "{challenge}"
+    );
+    assert!(challenge.contains("tickets:write"), "{challenge}");
+    let run = mcpwire([
+        "call",
+        &url,
+        "close_ticket",
+        "ticket_id=42",
+        "resolution=no scope",
+        "--header",
+        &reader_h,
+    ]);
+    // Refused as a failed call (the CLI's token cannot be stepped up).
+    let run = run.expect(4);
+    assert!(
+        run.stderr.contains("tools/call close_ticket failed"),
+        "{run:#?}"
+    );
+    // Nothing changed.
+    assert_eq!(ticket(&reader_h), before);
+
+    // A token with the scope closes it.
+    let writer = keys.token(&url, "bob", "mcp:tools tickets:write");
+    let run = mcpwire([
+        "--json",
+        "call",
+        &url,
+        "close_ticket",
+        "ticket_id=42",
+        "resolution=Cleared the stale session",
+        "--header",
+        &format!("Authorization: Bearer {writer}"),
+    ])
+    .expect(0);
+    assert_eq!(
+        run.json()["structuredContent"]["closed_by"],
+        "bob",
+        "{run:#?}"
+    );
+    let after = ticket(&reader_h);
+    assert!(after.contains("Closed by bob."), "{after}");
+}
+
+#[test]
+fn a_malformed_tool_scope_is_a_usage_error() {
+    let keys = Keys::new("tool-scope-flags");
+    let jwks = keys.jwks.to_str().unwrap();
+    for bad in [
+        "close_ticket",
+        "close_ticket=",
+        "=tickets:write",
+        "close_ticket=a b",
+    ] {
+        let run = mcpwire([
+            "serve",
+            "support-desk",
+            "--db",
+            "unused.db",
+            "--http",
+            "127.0.0.1:28398",
+            "--auth-jwks",
+            jwks,
+            "--auth-issuer",
+            ISSUER,
+            "--auth-audience",
+            "http://127.0.0.1:28398/mcp",
+            "--auth-tool-scope",
+            bad,
+        ])
+        .expect(2);
+        assert!(run.stderr.contains("--auth-tool-scope"), "{bad}: {run:#?}");
+    }
+    assert!(!common::repo_root().join("unused.db").exists());
+    // The flag is documented.
+    let run = mcpwire(["serve", "support-desk", "--help"]).expect(0);
+    assert!(
+        run.stdout.contains("--auth-tool-scope <TOOL=SCOPES>"),
+        "{run:#?}"
+    );
+    assert!(run.stdout.contains("TOOL=SCOPE[,SCOPE...]"), "{run:#?}");
 }
 
 #[test]

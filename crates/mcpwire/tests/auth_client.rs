@@ -8,14 +8,16 @@ mod auth_support;
 
 use std::sync::Arc;
 
-use auth_client_support::{AuthServer, Event, Iss, protected};
+use std::sync::Mutex;
+
+use auth_client_support::{AuthServer, Event, Iss, protected, protected_any};
 use auth_support::resource;
 use mcpwire::auth_client::{
-    ClientRegistration, CredentialStore, FileStore, HeadlessAuthorize, MemoryStore, OAuthClient,
-    OAuthConfig, StoreError, StoreKey, StoredCredentials, TokenSet,
+    AuthError, Authorize, ClientRegistration, CredentialStore, FileStore, HeadlessAuthorize,
+    MemoryStore, OAuthClient, OAuthConfig, StoreError, StoreKey, StoredCredentials, TokenSet, Url,
 };
 use mcpwire::client::Client;
-use mcpwire::transport::http_client::{AUTH_FAILED_ERROR, HttpClientTransport};
+use mcpwire::transport::http_client::{AUTH_FAILED_ERROR, AuthFuture, HttpClientTransport};
 use serde_json::json;
 
 const REDIRECT: &str = "http://127.0.0.1:1/callback";
@@ -277,12 +279,13 @@ fn the_file_store_round_trips_with_owner_only_permissions() {
     }
     again.remove(&key).unwrap();
     assert!(store.load(&key).unwrap().is_none());
-    // No temporary files are left behind.
-    let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+    // No temporary files are left behind: the store and its lock file.
+    let mut names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(names.len(), 1, "{names:?}");
+    names.sort();
+    assert_eq!(names, ["credentials.json", "credentials.json.lock"]);
     // A file that is not a store is reported, not overwritten.
     std::fs::write(&path, "not json").unwrap();
     let e = store.save(&key, &creds).unwrap_err();
@@ -391,4 +394,110 @@ async fn a_rejected_access_token_is_replaced_by_refreshing_without_consent() {
     let stored = store.load(&key).unwrap().unwrap().tokens.unwrap();
     assert_ne!(stored.access_token, "revoked");
     client.close().await;
+}
+
+/// An authorization step that only records the URLs it was asked to open.
+#[derive(Debug, Default)]
+struct Recorder {
+    opened: Mutex<Vec<Url>>,
+}
+
+impl Authorize for Recorder {
+    fn authorize<'a>(&'a self, url: &'a Url, _: &'a str) -> AuthFuture<'a, Result<Url, AuthError>> {
+        self.opened.lock().unwrap().push(url.clone());
+        Box::pin(async { Err(AuthError::Authorize("recorded only".into())) })
+    }
+}
+
+#[tokio::test]
+async fn authorization_endpoints_off_https_are_refused_and_never_opened() {
+    let asv = AuthServer::start_any().await;
+    let (port, _rs) = protected_any(&asv.issuer, asv.jwks()).await;
+    let refused =
+        |what: &'static str, endpoint: &'static str, field: fn(&mut _, Option<String>)| {
+            let asv = asv.clone();
+            async move {
+                asv.behave(|b| field(b, Some(endpoint.to_owned())));
+                let step = Arc::new(Recorder::default());
+                let store = Arc::new(MemoryStore::new());
+                let oauth =
+                    OAuthClient::new(config(port, store.clone()).authorize(step.clone())).unwrap();
+                match oauth.login().await.unwrap_err() {
+                    AuthError::InsecureUrl {
+                        what: w,
+                        url,
+                        reason,
+                    } => {
+                        assert_eq!((w, url.as_str()), (what, endpoint), "{reason}");
+                    }
+                    other => panic!("{endpoint}: expected InsecureUrl, got {other:?}"),
+                }
+                assert!(
+                    step.opened.lock().unwrap().is_empty(),
+                    "{endpoint} was opened"
+                );
+                assert!(
+                    store.list().unwrap().is_empty(),
+                    "registered for {endpoint}"
+                );
+                asv.behave(|b| field(b, None));
+            }
+        };
+    let authorization: fn(&mut auth_client_support::Behaviour, Option<String>) =
+        |b, v| b.authorization_endpoint = v;
+    let token: fn(&mut auth_client_support::Behaviour, Option<String>) =
+        |b, v| b.token_endpoint = v;
+    for endpoint in [
+        "http://example.com/authorize",
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "data:text/html,<script>alert(1)</script>",
+        "mcpwire-evil://run",
+    ] {
+        refused("authorization endpoint", endpoint, authorization).await;
+    }
+    refused("token endpoint", "http://example.com/token", token).await;
+    // The server was asked for its metadata, nothing more.
+    assert_eq!(
+        asv.count(|e| !matches!(e, Event::Metadata)),
+        0,
+        "{:?}",
+        asv.events()
+    );
+
+    // Through the transport, the challenge fails with the reason.
+    asv.behave(|b| b.authorization_endpoint = Some("http://example.com/authorize".into()));
+    let oauth = Arc::new(OAuthClient::new(config(port, Arc::new(MemoryStore::new()))).unwrap());
+    let msg = auth_failure(connect(port, oauth).await.unwrap_err());
+    assert!(msg.contains("loopback hosts only"), "{msg}");
+
+    // Loopback http is used as before, by name as well as by address.
+    asv.behave(|b| {
+        b.authorization_endpoint = Some(format!("http://localhost:{}/authorize", asv.port));
+    });
+    let oauth = Arc::new(OAuthClient::new(config(port, Arc::new(MemoryStore::new()))).unwrap());
+    let client = connect(port, oauth).await.unwrap();
+    assert_eq!(echo(&client, "echo").await.unwrap(), "hi");
+    assert_eq!(asv.authorizations().len(), 1);
+    client.close().await;
+}
+
+#[tokio::test]
+async fn an_issuer_off_https_is_refused_before_it_is_asked_anything() {
+    // The MCP server names a plain-http authorization server elsewhere.
+    let keys = AuthServer::start_any().await;
+    let (port, _rs) = protected_any("http://example.com", keys.jwks()).await;
+    let step = Arc::new(Recorder::default());
+    let oauth =
+        OAuthClient::new(config(port, Arc::new(MemoryStore::new())).authorize(step.clone()))
+            .unwrap();
+    match oauth.login().await.unwrap_err() {
+        // Not an HTTP failure: example.com was never contacted.
+        AuthError::InsecureUrl { what, url, .. } => {
+            assert_eq!((what, url.as_str()), ("issuer", "http://example.com"));
+        }
+        other => panic!("expected InsecureUrl, got {other:?}"),
+    }
+    assert!(step.opened.lock().unwrap().is_empty());
+    assert!(keys.events().is_empty());
 }

@@ -127,6 +127,7 @@ fn report(a: &Bench, mut p: Phase, era: mcpwire::server::Era, out: Output) -> Cl
     } else {
         report.print(out);
         if let Some(e) = &p.first_error {
+            let e = crate::output::clean_text(&e.to_string()).into_owned();
             eprintln!("{}", out.red_err(&format!("first failure: {e}")));
         }
     }

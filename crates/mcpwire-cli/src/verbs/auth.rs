@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::cli::{Auth, AuthAction, AuthTarget};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::oauth;
-use crate::output::Output;
+use crate::output::{Output, clean};
 use crate::target::seconds;
 
 /// Runs `auth`.
@@ -30,7 +30,7 @@ async fn login(t: AuthTarget, out: Output) -> CliResult {
             json!({ "url": t.url, "issuer": issuer, "authorized": true })
         );
     } else {
-        println!("Authorized with {} by {issuer}.", t.url);
+        println!("Authorized with {} by {}.", t.url, clean(&issuer));
     }
     Ok(Exit::Ok)
 }
@@ -89,7 +89,7 @@ fn status(t: &AuthTarget, out: Output) -> CliResult {
             };
             println!(
                 "{}: {} ({}, scopes: {}, refresh token: {})",
-                r["issuer"].as_str().unwrap_or_default(),
+                clean(r["issuer"].as_str().unwrap_or_default()),
                 if r["authorized"] == true {
                     "authorized"
                 } else {
@@ -101,6 +101,7 @@ fn status(t: &AuthTarget, out: Output) -> CliResult {
                     .map(|s| s
                         .iter()
                         .filter_map(|v| v.as_str())
+                        .map(clean)
                         .collect::<Vec<_>>()
                         .join(" "))
                     .filter(|s| !s.is_empty())

@@ -7,7 +7,7 @@ use crate::cli::Call;
 use crate::coerce;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::interact;
-use crate::output::{Output, content_text};
+use crate::output::{Output, clean, clean_text, content_text};
 use crate::target::split_url;
 
 /// Runs `call`.
@@ -67,7 +67,7 @@ pub async fn run(a: Call, out: Output) -> CliResult {
         if failed {
             eprintln!(
                 "{}",
-                out.red_err(&format!("the tool {tool} reported an error:"))
+                out.red_err(&format!("the tool {} reported an error:", clean(tool)))
             );
         }
         let v = serde_json::to_value(&result).unwrap_or(Value::Null);
@@ -76,14 +76,12 @@ pub async fn run(a: Call, out: Output) -> CliResult {
             println!("{}", content_text(b));
         }
         if let Some(s) = v.get("structuredContent").filter(|s| !s.is_null()) {
+            // JSON escapes C0 controls but not DEL or C1 ones.
+            let pretty = serde_json::to_string_pretty(s).unwrap_or_default();
             if blocks.is_empty() {
-                println!("{}", serde_json::to_string_pretty(s).unwrap_or_default());
+                println!("{}", clean_text(&pretty));
             } else if out.color {
-                println!(
-                    "{}\n{}",
-                    out.dim("structured:"),
-                    serde_json::to_string_pretty(s).unwrap_or_default()
-                );
+                println!("{}\n{}", out.dim("structured:"), clean_text(&pretty));
             }
         }
     }

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::cli::Complete;
 use crate::exit::{CliError, CliResult, Exit};
-use crate::output::Output;
+use crate::output::{Output, clean};
 
 /// Runs `complete`.
 pub async fn run(a: Complete, out: Output) -> CliResult {
@@ -37,7 +37,7 @@ pub async fn run(a: Complete, out: Output) -> CliResult {
     }
     let c = &v["completion"];
     for value in c["values"].as_array().into_iter().flatten() {
-        println!("{}", value.as_str().unwrap_or_default());
+        println!("{}", clean(value.as_str().unwrap_or_default()));
     }
     if c["hasMore"].as_bool() == Some(true) {
         let total = c["total"]

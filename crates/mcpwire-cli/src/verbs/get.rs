@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::cli::{PromptArgs, Read};
 use crate::exit::{CliError, CliResult, Exit};
-use crate::output::{Output, content_text, str_field};
+use crate::output::{Output, clean, clean_field, clean_text, content_text, str_field};
 use crate::target::split_url;
 
 /// Runs `read`.
@@ -35,11 +35,11 @@ pub async fn read(a: Read, out: Output) -> CliResult {
     }
     for c in v["contents"].as_array().into_iter().flatten() {
         match c.get("text").and_then(Value::as_str) {
-            Some(t) => println!("{t}"),
+            Some(t) => println!("{}", clean_text(t)),
             None => println!(
                 "[{} {}, {} bytes of base64]",
-                str_field(c, "uri"),
-                str_field(c, "mimeType"),
+                clean_field(c, "uri"),
+                clean_field(c, "mimeType"),
                 str_field(c, "blob").len()
             ),
         }
@@ -76,10 +76,10 @@ pub async fn prompt(a: PromptArgs, out: Output) -> CliResult {
         return Ok(Exit::Ok);
     }
     if let Some(d) = v.get("description").and_then(Value::as_str) {
-        println!("{}", out.dim(d));
+        println!("{}", out.dim(&clean_text(d)));
     }
     for m in v["messages"].as_array().into_iter().flatten() {
-        let role = str_field(m, "role");
+        let role = clean(str_field(m, "role"));
         println!(
             "{} {}",
             out.bold(&format!("{role}:")),

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::cli::Plain;
 use crate::exit::{CliError, CliResult, Exit};
-use crate::output::Output;
+use crate::output::{Output, clean, clean_text};
 
 /// The server's identity, revision, era, capabilities and instructions.
 pub fn describe(client: &Client) -> Value {
@@ -48,18 +48,18 @@ pub async fn info(a: Plain, out: Output) -> CliResult {
     let info = &d["serverInfo"];
     let name = format!(
         "{} {}",
-        info["name"].as_str().unwrap_or("?"),
-        info["version"].as_str().unwrap_or("")
+        clean(info["name"].as_str().unwrap_or("?")),
+        clean(info["version"].as_str().unwrap_or(""))
     );
     let title = info["title"]
         .as_str()
-        .map(|t| format!(" ({t})"))
+        .map(|t| format!(" ({})", clean(t)))
         .unwrap_or_default();
     println!("{:<14}{}{title}", out.bold("Server"), out.green(&name));
     println!(
         "{:<14}{} ({})",
         out.bold("Protocol"),
-        d["protocolVersion"].as_str().unwrap_or("?"),
+        clean(d["protocolVersion"].as_str().unwrap_or("?")),
         d["era"].as_str().unwrap_or("?")
     );
     let caps: Vec<String> = d["capabilities"]
@@ -67,19 +67,19 @@ pub async fn info(a: Plain, out: Output) -> CliResult {
         .map(|m| {
             m.iter()
                 .map(|(k, v)| {
-                    let flags: Vec<&str> = v
+                    let flags: Vec<std::borrow::Cow<str>> = v
                         .as_object()
                         .map(|f| {
                             f.iter()
                                 .filter(|(_, b)| b.as_bool() == Some(true))
-                                .map(|(n, _)| n.as_str())
+                                .map(|(n, _)| clean(n))
                                 .collect()
                         })
                         .unwrap_or_default();
                     if flags.is_empty() {
-                        k.clone()
+                        clean(k).into_owned()
                     } else {
-                        format!("{k} ({})", flags.join(", "))
+                        format!("{} ({})", clean(k), flags.join(", "))
                     }
                 })
                 .collect()
@@ -96,7 +96,7 @@ pub async fn info(a: Plain, out: Output) -> CliResult {
     );
     if let Some(i) = d["instructions"].as_str() {
         println!("{}", out.bold("Instructions"));
-        for line in i.lines() {
+        for line in clean_text(i).lines() {
             println!("  {line}");
         }
     }

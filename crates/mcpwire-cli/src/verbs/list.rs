@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use crate::cli::Plain;
 use crate::exit::{CliError, CliResult, Exit};
-use crate::output::{Output, one_line, str_field};
+use crate::output::{Output, clean, clean_field, one_line, str_field};
 
 /// Which listing.
 #[derive(Debug, Clone, Copy)]
@@ -61,8 +61,8 @@ pub async fn run(which: Listing, a: Plain, out: Output) -> CliResult {
                 .iter()
                 .map(|t| {
                     vec![
-                        out.cyan(str_field(t, "name")),
-                        schema_args(&t["inputSchema"]),
+                        out.cyan(&clean_field(t, "name")),
+                        clean(&schema_args(&t["inputSchema"])).into_owned(),
                         desc(t),
                     ]
                 })
@@ -74,9 +74,9 @@ pub async fn run(which: Listing, a: Plain, out: Output) -> CliResult {
                 .iter()
                 .map(|r| {
                     vec![
-                        out.cyan(str_field(r, "uri")),
-                        str_field(r, "name").to_owned(),
-                        str_field(r, "mimeType").to_owned(),
+                        out.cyan(&clean_field(r, "uri")),
+                        clean_field(r, "name"),
+                        clean_field(r, "mimeType"),
                         desc(r),
                     ]
                 })
@@ -88,9 +88,9 @@ pub async fn run(which: Listing, a: Plain, out: Output) -> CliResult {
                 .iter()
                 .map(|r| {
                     vec![
-                        out.cyan(str_field(r, "uriTemplate")),
-                        str_field(r, "name").to_owned(),
-                        str_field(r, "mimeType").to_owned(),
+                        out.cyan(&clean_field(r, "uriTemplate")),
+                        clean_field(r, "name"),
+                        clean_field(r, "mimeType"),
                         desc(r),
                     ]
                 })
@@ -102,8 +102,8 @@ pub async fn run(which: Listing, a: Plain, out: Output) -> CliResult {
                 .iter()
                 .map(|p| {
                     vec![
-                        out.cyan(str_field(p, "name")),
-                        prompt_args(&p["arguments"]),
+                        out.cyan(&clean_field(p, "name")),
+                        clean(&prompt_args(&p["arguments"])).into_owned(),
                         desc(p),
                     ]
                 })

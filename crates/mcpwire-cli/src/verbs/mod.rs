@@ -47,6 +47,7 @@ pub async fn connect(
         // the browser, and the connection is made again.
         Err(ConnectError::NeedsLogin { url }) if out.interactive => {
             let issuer = oauth::login(&url, true, oauth::DEFAULT_WAIT).await?;
+            let issuer = crate::output::clean(&issuer).into_owned();
             eprintln!("{}", out.dim_err(&format!("authorized by {issuer}")));
             target.connect(builder(), opts).await?
         }

@@ -28,6 +28,53 @@ pub struct Protection {
     issuer: String,
     audience: String,
     scopes: Vec<String>,
+    /// The extra scopes of tools, in the order first named.
+    tool_scopes: Vec<(String, Vec<String>)>,
+}
+
+/// Whether `s` is an OAuth scope token (RFC 6749 §3.3): printable ASCII
+/// without space, `"` or `\`.
+fn is_scope_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e))
+}
+
+/// Parses the `--auth-tool-scope TOOL=SCOPE[,SCOPE...]` values, merging
+/// the scopes of a tool named more than once.
+fn tool_scopes(values: &[String]) -> Result<Vec<(String, Vec<String>)>, CliError> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for v in values {
+        let bad = |why: &str| {
+            CliError::usage(format!(
+                "--auth-tool-scope {v:?}: {why}; expected TOOL=SCOPE[,SCOPE...], e.g. close_ticket=tickets:write"
+            ))
+        };
+        let (tool, scopes) = v.split_once('=').ok_or_else(|| bad("no `=`"))?;
+        let tool = tool.trim();
+        if tool.is_empty() {
+            return Err(bad("the tool name is empty"));
+        }
+        let scopes: Vec<String> = scopes.split(',').map(|s| s.trim().to_owned()).collect();
+        if let Some(s) = scopes.iter().find(|s| !is_scope_token(s)) {
+            return Err(bad(&format!(
+                "{s:?} is not a scope (printable ASCII without spaces, quotes or backslashes)"
+            )));
+        }
+        let i = match out.iter().position(|(t, _)| t == tool) {
+            Some(i) => i,
+            None => {
+                out.push((tool.to_owned(), Vec::new()));
+                out.len() - 1
+            }
+        };
+        for s in scopes {
+            if !out[i].1.contains(&s) {
+                out[i].1.push(s);
+            }
+        }
+    }
+    Ok(out)
 }
 
 impl Protection {
@@ -40,11 +87,13 @@ impl Protection {
             auth_issuer,
             auth_audience,
             auth_scopes,
+            auth_tool_scopes,
         } = args;
         let any = auth_jwks.is_some()
             || auth_issuer.is_some()
             || auth_audience.is_some()
-            || !auth_scopes.is_empty();
+            || !auth_scopes.is_empty()
+            || !auth_tool_scopes.is_empty();
         if !any {
             return Ok(None);
         }
@@ -58,6 +107,7 @@ impl Protection {
                 "--auth-jwks, --auth-issuer and --auth-audience go together: {flag} is missing ({what})"
             ))
         };
+        let tool_scopes = tool_scopes(&auth_tool_scopes)?;
         let jwks = auth_jwks.ok_or_else(|| missing("--auth-jwks", "the JWKS file or URL"))?;
         let issuer = auth_issuer.ok_or_else(|| missing("--auth-issuer", "the tokens' issuer"))?;
         let audience = auth_audience.ok_or_else(|| {
@@ -93,6 +143,7 @@ impl Protection {
             issuer,
             audience,
             scopes: auth_scopes,
+            tool_scopes,
         }))
     }
 
@@ -108,10 +159,22 @@ impl Protection {
         };
         let mut metadata =
             ProtectedResourceMetadata::new(&self.audience).authorization_server(&self.issuer);
-        if !self.scopes.is_empty() {
-            metadata = metadata.scopes(self.scopes.iter().cloned());
+        // The metadata names every scope, the tools' too.
+        let mut known = self.scopes.clone();
+        for s in self.tool_scopes.iter().flat_map(|(_, s)| s) {
+            if !known.contains(s) {
+                known.push(s.clone());
+            }
         }
-        BearerAuth::new(verifier, metadata).require_scopes(self.scopes)
+        if !known.is_empty() {
+            metadata = metadata.scopes(known);
+        }
+        // Calls of these tools need their scopes on top.
+        let mut layer = BearerAuth::new(verifier, metadata).require_scopes(self.scopes);
+        for (tool, scopes) in self.tool_scopes {
+            layer = layer.tool_scopes(tool, scopes);
+        }
+        layer
     }
 }
 
@@ -142,4 +205,50 @@ pub async fn serve_protected(server: Server, addr: &str, auth: Protection) -> Cl
     .await
     .map_err(|e| CliError::connect(format!("serving on {addr}: {e}")))?;
     Ok(Exit::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(values: &[&str]) -> Result<Vec<(String, Vec<String>)>, CliError> {
+        tool_scopes(&values.iter().map(|v| (*v).to_owned()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn tool_scopes_parse_merge_and_refuse_what_is_not_a_scope() {
+        let got = parse(&[
+            "close_ticket=tickets:write",
+            "admin=a, b",
+            "close_ticket=audit",
+        ])
+        .unwrap();
+        assert_eq!(
+            got,
+            [
+                (
+                    "close_ticket".to_owned(),
+                    vec!["tickets:write".to_owned(), "audit".to_owned()]
+                ),
+                ("admin".to_owned(), vec!["a".to_owned(), "b".to_owned()]),
+            ]
+        );
+        for bad in [
+            "close_ticket",
+            "=x",
+            "t=",
+            "t=a,,b",
+            "t=a b",
+            "t=a\"b",
+            "t=caf\u{e9}",
+        ] {
+            let e = parse(&[bad]).unwrap_err();
+            assert_eq!(e.exit, crate::exit::Exit::Usage, "{bad}");
+            assert!(
+                e.message.contains("--auth-tool-scope"),
+                "{bad}: {}",
+                e.message
+            );
+        }
+    }
 }

@@ -16,7 +16,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::cli::Watch;
 use crate::exit::{CliError, CliResult, Exit};
-use crate::output::Output;
+use crate::output::{Output, clean};
 
 /// Runs `watch`.
 pub async fn run(a: Watch, out: Output) -> CliResult {
@@ -113,15 +113,16 @@ fn print(method: &str, params: &Value, out: Output) {
             json!({"time": now_secs(), "method": method, "params": params})
         );
     } else {
+        // Compact JSON escapes C0 controls but not DEL or C1 ones.
         let detail = match params {
             Value::Object(m) if m.is_empty() => String::new(),
             Value::Null => String::new(),
-            other => format!(" {other}"),
+            other => format!(" {}", clean(&other.to_string())),
         };
         println!(
             "{} {}{detail}",
             out.dim(&format!("{:.3}", now_secs())),
-            out.cyan(method)
+            out.cyan(&clean(method))
         );
     }
 }

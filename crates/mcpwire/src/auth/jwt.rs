@@ -1,18 +1,19 @@
 //! JWT access tokens checked against a JWKS (RS256, ES256, EdDSA), with
 //! the keys cached and refreshed, rate-limited, when a token names an
-//! unknown `kid`.
+//! unknown `kid` (see the `cache` module).
+
+mod cache;
 
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ring::signature::{self, RsaPublicKeyComponents, UnparsedPublicKey};
-use tokio::sync::Mutex;
 
 use super::token::{TokenVerifier, VerifiedToken, VerifyError, VerifyFuture};
 
@@ -161,6 +162,13 @@ fn parse_jwk(m: &serde_json::Map<String, serde_json::Value>) -> Option<Jwk> {
     })
 }
 
+/// The shortest time between two key reloads of a [`JwtVerifier`] unless
+/// set with [`JwtVerifier::min_refresh_interval`].
+const DEFAULT_MIN_REFRESH: Duration = Duration::from_secs(30);
+/// The longest a key reload may take unless set with
+/// [`JwtVerifier::jwks_fetch_timeout`].
+const DEFAULT_FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The boxed future a [`JwksSource`] returns.
 pub type JwksFuture<'a> = Pin<Box<dyn Future<Output = Result<Jwks, JwksError>> + Send + 'a>>;
 
@@ -202,11 +210,6 @@ impl JwksSource for JwksFile {
     }
 }
 
-struct Cache {
-    keys: Option<Jwks>,
-    last_load: Option<Instant>,
-}
-
 /// Verifies JWT access tokens: signature against a [`JwksSource`],
 /// `iss`, `aud` (the server's canonical URI, RFC 8707), `exp` and `nbf`.
 ///
@@ -223,12 +226,12 @@ struct Cache {
 /// # let _ = verifier;
 /// ```
 pub struct JwtVerifier {
-    source: Arc<dyn JwksSource>,
     issuers: Vec<String>,
     audience: String,
     leeway: Duration,
     min_refresh: Duration,
-    cache: Mutex<Cache>,
+    fetch_timeout: Duration,
+    keys: cache::KeyCache,
 }
 
 impl std::fmt::Debug for JwtVerifier {
@@ -244,22 +247,20 @@ impl std::fmt::Debug for JwtVerifier {
 impl JwtVerifier {
     /// Accepts tokens signed by a key of `source`, issued by `issuer` for
     /// `audience` (the canonical URI of this MCP server). Leeway 60 s; the
-    /// keys are reloaded for an unknown `kid` at most every 30 s.
+    /// keys are reloaded for an unknown `kid` at most every 30 s, and a
+    /// load may take up to 10 s.
     pub fn new(
         source: impl JwksSource,
         issuer: impl Into<String>,
         audience: impl Into<String>,
     ) -> Self {
         JwtVerifier {
-            source: Arc::new(source),
+            keys: cache::KeyCache::new(Arc::new(source)),
             issuers: vec![issuer.into()],
             audience: audience.into(),
             leeway: Duration::from_secs(60),
-            min_refresh: Duration::from_secs(30),
-            cache: Mutex::new(Cache {
-                keys: None,
-                last_load: None,
-            }),
+            min_refresh: DEFAULT_MIN_REFRESH,
+            fetch_timeout: DEFAULT_FETCH_TIMEOUT,
         }
     }
 
@@ -275,42 +276,28 @@ impl JwtVerifier {
         self
     }
 
-    /// The shortest time between two key reloads (default 30 s).
+    /// The shortest time between the starts of two key reloads (default
+    /// 30 s): tokens naming unknown `kid`s, however many, cause no more
+    /// reloads than that.
     pub fn min_refresh_interval(mut self, d: Duration) -> Self {
         self.min_refresh = d;
         self
     }
 
+    /// The longest one key reload may take (default 10 s); the tokens
+    /// waiting for it are answered by then, and a reload that takes
+    /// longer counts as failed. Tokens whose key is cached never wait.
+    pub fn jwks_fetch_timeout(mut self, d: Duration) -> Self {
+        self.fetch_timeout = d;
+        self
+    }
+
     async fn key_for(&self, kid: Option<&str>, alg: &str) -> Result<KeyMaterial, VerifyError> {
-        let mut cache = self.cache.lock().await;
-        if let Some(k) = cache.keys.as_ref().and_then(|j| j.find(kid, alg)) {
-            return Ok(k.key.clone());
-        }
-        let may_load = cache
-            .last_load
-            .is_none_or(|t| t.elapsed() >= self.min_refresh);
-        if !may_load {
-            return Err(match cache.keys {
-                Some(_) => VerifyError::UnknownKey,
-                None => VerifyError::Unavailable("the JWKS has not loaded yet".into()),
-            });
-        }
-        cache.last_load = Some(Instant::now());
-        match self.source.load().await {
-            Ok(j) => cache.keys = Some(j),
-            Err(e) => {
-                tracing::warn!(error = %e, "loading the JWKS failed");
-                if cache.keys.is_none() {
-                    return Err(VerifyError::Unavailable(e.to_string()));
-                }
-            }
-        }
-        cache
-            .keys
-            .as_ref()
-            .and_then(|j| j.find(kid, alg))
-            .map(|k| k.key.clone())
-            .ok_or(VerifyError::UnknownKey)
+        let limits = cache::Limits {
+            min_refresh: self.min_refresh,
+            fetch_timeout: self.fetch_timeout,
+        };
+        self.keys.key_for(kid, alg, limits).await
     }
 
     async fn check(&self, token: &str) -> Result<VerifiedToken, VerifyError> {

@@ -96,6 +96,9 @@ impl OAuthClient {
             None => reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .user_agent(concat!("mcpwire/", env!("CARGO_PKG_VERSION")))
+                // A token request's body (codes, verifiers, secrets) and
+                // its DPoP proof stay with the authorization server.
+                .redirect(crate::transport::http_client::redirect::same_origin())
                 .build()
                 .map_err(|e| AuthError::Http {
                     what: "creating the HTTP client".to_owned(),

@@ -146,7 +146,12 @@ impl OAuthConfig {
         self
     }
 
-    /// The HTTP client for discovery, registration and token requests.
+    /// The HTTP client for discovery, registration and token requests
+    /// (default: one with a 30 s timeout that follows redirects within
+    /// the same origin only). A client of your own keeps its own redirect
+    /// policy: give it
+    /// `reqwest::redirect::Policy::none()` or a same-origin one, or a
+    /// redirecting server receives the token requests' bodies.
     #[must_use]
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);

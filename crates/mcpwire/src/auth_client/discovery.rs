@@ -7,8 +7,8 @@ use reqwest::Url;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::AuthError;
 use super::fetch::get_json;
+use super::{AuthError, check_server_url};
 
 /// Protected resource metadata (RFC 9728 §2), as far as the client uses it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -210,6 +210,7 @@ pub(crate) async fn server_metadata(
     http: &reqwest::Client,
     issuer: &str,
 ) -> Result<Option<ServerMetadata>, AuthError> {
+    check_server_url("issuer", issuer)?;
     for url in server_metadata_urls(issuer)? {
         let resp = get_json(http, &url).await?;
         if !resp.status.is_success() {
@@ -235,6 +236,11 @@ pub(crate) async fn server_metadata(
                 issuer: issuer.to_owned(),
                 reason: format!("{name} {value:?} is not a URL: {e}"),
             })?;
+        }
+        check_server_url("authorization endpoint", &meta.authorization_endpoint)?;
+        check_server_url("token endpoint", &meta.token_endpoint)?;
+        if let Some(r) = &meta.registration_endpoint {
+            check_server_url("registration endpoint", r)?;
         }
         return Ok(Some(meta));
     }

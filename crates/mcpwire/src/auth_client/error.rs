@@ -36,6 +36,18 @@ pub enum AuthError {
         /// The `resource` of the metadata.
         found: String,
     },
+    /// An authorization server URL (its issuer, or an endpoint of its
+    /// metadata) is neither `https` nor `http` on a loopback host: it is
+    /// neither fetched nor opened in a browser.
+    #[error("refusing the authorization server's {what} {url:?}: {reason}")]
+    InsecureUrl {
+        /// Which URL, e.g. `authorization endpoint`.
+        what: &'static str,
+        /// The URL as found.
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
     /// The authorization server metadata (RFC 8414 / OpenID discovery)
     /// is missing or unusable.
     #[error("authorization server metadata of {issuer:?}: {reason}")]
@@ -166,6 +178,17 @@ pub enum StoreError {
         /// The I/O error.
         #[source]
         source: std::io::Error,
+    },
+    /// Another process kept the credential file locked for the whole
+    /// wait ([`FileStore::lock_wait`](super::FileStore::lock_wait)).
+    #[error(
+        "{path} stayed locked by another process for {waited:?}; retry when the other mcpwire command is done"
+    )]
+    Locked {
+        /// The file.
+        path: String,
+        /// How long this process waited.
+        waited: std::time::Duration,
     },
     /// The file is not a credential store.
     #[error("{path} is not a valid credential file ({reason}); delete it to start over")]

@@ -4,7 +4,7 @@
 
 use reqwest::Url;
 
-use super::{AuthError, Pkce, ServerMetadata};
+use super::{AuthError, Pkce, ServerMetadata, check_server_url};
 
 /// One pending authorization request: what the response is checked
 /// against and the token request needs.
@@ -28,10 +28,8 @@ pub(crate) fn authorization_url(
     scope: Option<&[String]>,
     resource: &str,
 ) -> Result<Url, AuthError> {
-    let mut url = Url::parse(&meta.authorization_endpoint).map_err(|e| AuthError::InvalidUrl {
-        url: meta.authorization_endpoint.clone(),
-        reason: e.to_string(),
-    })?;
+    // The URL goes to a browser: https, or http on this machine, only.
+    let mut url = check_server_url("authorization endpoint", &meta.authorization_endpoint)?;
     {
         let mut q = url.query_pairs_mut();
         q.append_pair("response_type", "code")

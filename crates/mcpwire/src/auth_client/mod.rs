@@ -14,6 +14,9 @@
 //!   Documents, or dynamic registration (RFC 7591);
 //! * the flow: PKCE S256 only (a server without it is refused), `state`,
 //!   the RFC 8707 `resource` in both requests, the RFC 9207 `iss` check;
+//! * the authorization server's issuer and endpoints are `https`, or
+//!   `http` on a loopback host ([`check_server_url`]): anything else is
+//!   refused before it is fetched or handed to a browser;
 //! * the token endpoint: `client_secret_basic`, `client_secret_post`,
 //!   `none`, `private_key_jwt` ([`ClientKey`]), refresh tokens;
 //! * scopes: the challenge's, else the resource's `scopes_supported`,
@@ -47,6 +50,7 @@
 //! # Ok(()) }
 //! ```
 
+mod atomic_file;
 mod authorize;
 mod client;
 mod config;
@@ -62,6 +66,7 @@ mod jwt_bearer;
 mod pkce;
 mod registration;
 mod scopes;
+mod secure_url;
 mod store;
 mod token_endpoint;
 
@@ -77,6 +82,7 @@ pub use jwt_bearer::{AssertionFn, AssertionSource};
 pub use pkce::Pkce;
 /// The URL type of the authorization step and the metadata.
 pub use reqwest::Url;
+pub use secure_url::{check_server_url, is_loopback};
 pub use store::{
     ClientRegistration, CredentialStore, FileStore, MemoryStore, StoreKey, StoredCredentials,
     TokenSet,

@@ -3,11 +3,10 @@
 //! a Client ID Metadata Document URL when the server accepts those, then
 //! dynamic client registration (RFC 7591).
 
-use reqwest::Url;
 use serde_json::{Value, json};
 
 use super::fetch::{oauth_error, post_json};
-use super::{AuthError, ClientRegistration, OAuthConfig, ServerMetadata};
+use super::{AuthError, ClientRegistration, OAuthConfig, ServerMetadata, check_server_url};
 
 /// The client id to use at the authorization server of `meta`.
 pub(crate) async fn register(
@@ -40,10 +39,7 @@ pub(crate) async fn register(
             "it offers no dynamic registration (no registration_endpoint) and no client id metadata documents".to_owned(),
         ));
     };
-    let endpoint = Url::parse(endpoint).map_err(|e| AuthError::InvalidUrl {
-        url: endpoint.clone(),
-        reason: e.to_string(),
-    })?;
+    let endpoint = check_server_url("registration endpoint", endpoint)?;
     let mut body = json!({
         "client_name": cfg.client_name,
         "redirect_uris": [cfg.redirect_uri],

@@ -3,18 +3,26 @@
 //! are never offered to another), with an in-memory and a JSON-file store.
 //!
 //! The [`FileStore`] file holds secrets: it is created with mode `0600`,
-//! replaced atomically (a temporary file in the same directory, then a
-//! rename), and a file found with looser permissions is tightened to
-//! `0600` before it is read.
+//! replaced atomically (a temporary file of a random name in the same
+//! directory, created exclusively so nothing planted there is followed,
+//! then a rename), and a file found with looser permissions is tightened
+//! to `0600` before it is read. Every change is a read-modify-write under
+//! an advisory lock (`flock` on `FILE.lock`) that all processes take, so
+//! two commands saving at once keep both their entries.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use super::StoreError;
+use super::atomic_file::{self, LockError};
+
+/// How long a change waits for another process's lock on the file.
+const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(10);
 
 /// The key of a credential set: the issuer of the authorization server
 /// that granted them and the resource they are for.
@@ -227,16 +235,26 @@ struct FileEntry {
 pub struct FileStore {
     path: PathBuf,
     lock: Mutex<()>,
+    lock_wait: Duration,
 }
 
 impl FileStore {
     /// A store in the file at `path` (created on the first save, with its
-    /// directory, mode `0700`).
+    /// directory, mode `0700`; the lock file `PATH.lock` beside it).
     pub fn new(path: impl Into<PathBuf>) -> FileStore {
         FileStore {
             path: path.into(),
             lock: Mutex::new(()),
+            lock_wait: DEFAULT_LOCK_WAIT,
         }
+    }
+
+    /// How long a save or remove waits while another process changes the
+    /// file (default 10 s), before failing with [`StoreError::Locked`].
+    #[must_use]
+    pub fn lock_wait(mut self, wait: Duration) -> FileStore {
+        self.lock_wait = wait;
+        self
     }
 
     /// The file.
@@ -285,8 +303,8 @@ impl FileStore {
         Ok(())
     }
 
-    fn write(&self, data: &FileFormat) -> Result<(), StoreError> {
-        use std::io::Write;
+    /// Creates the file's directory (mode `0700`) if it is missing.
+    fn ensure_dir(&self) -> Result<(), StoreError> {
         let dir = match self.path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
@@ -298,37 +316,39 @@ impl FileStore {
             std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
             b.create(&dir).map_err(|e| self.io(e))?;
         }
-        let name = self
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "credentials".to_owned());
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        Ok(())
+    }
+
+    fn write(&self, data: &FileFormat) -> Result<(), StoreError> {
         let json = serde_json::to_vec_pretty(data).map_err(|e| StoreError::Corrupt {
             path: self.path.display().to_string(),
             reason: e.to_string(),
         })?;
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        let result = (|| {
-            let mut f = opts.open(&tmp)?;
-            #[cfg(unix)]
-            {
-                // A leftover temporary file keeps its old mode: reset it.
-                use std::os::unix::fs::PermissionsExt;
-                f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-            }
-            f.write_all(&json)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &self.path)
-        })();
-        if let Err(e) = result {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(self.io(e));
+        atomic_file::replace(&self.path, &json).map_err(|e| self.io(e))
+    }
+
+    /// Reads the file, lets `change` edit it, and writes it back when
+    /// `change` says so: all under the in-process and the inter-process
+    /// lock.
+    fn modify(&self, change: impl FnOnce(&mut FileFormat) -> bool) -> Result<(), StoreError> {
+        let _g = self.guard();
+        self.ensure_dir()?;
+        let _lock = atomic_file::lock(&self.path, self.lock_wait).map_err(|e| match e {
+            LockError::Busy => StoreError::Locked {
+                path: self.path.display().to_string(),
+                waited: self.lock_wait,
+            },
+            LockError::Io(e) => StoreError::Io {
+                path: atomic_file::lock_path(&self.path).display().to_string(),
+                source: e,
+            },
+        })?;
+        let mut data = self.read()?;
+        if !change(&mut data) {
+            return Ok(());
         }
-        Ok(())
+        data.version = 1;
+        self.write(&data)
     }
 
     fn guard(&self) -> std::sync::MutexGuard<'_, ()> {
@@ -348,27 +368,25 @@ impl CredentialStore for FileStore {
     }
 
     fn save(&self, key: &StoreKey, creds: &StoredCredentials) -> Result<(), StoreError> {
-        let _g = self.guard();
-        let mut data = self.read()?;
-        data.version = 1;
-        data.entries.retain(|e| e.key != *key);
-        data.entries.push(FileEntry {
-            key: key.clone(),
-            credentials: creds.clone(),
-        });
-        self.write(&data)
+        self.modify(|data| {
+            data.entries.retain(|e| e.key != *key);
+            data.entries.push(FileEntry {
+                key: key.clone(),
+                credentials: creds.clone(),
+            });
+            true
+        })
     }
 
     fn remove(&self, key: &StoreKey) -> Result<(), StoreError> {
-        let _g = self.guard();
-        let mut data = self.read()?;
-        let before = data.entries.len();
-        data.entries.retain(|e| e.key != *key);
-        if data.entries.len() == before {
+        if !self.path.exists() {
             return Ok(());
         }
-        data.version = 1;
-        self.write(&data)
+        self.modify(|data| {
+            let before = data.entries.len();
+            data.entries.retain(|e| e.key != *key);
+            data.entries.len() != before
+        })
     }
 
     fn list(&self) -> Result<Vec<(StoreKey, StoredCredentials)>, StoreError> {

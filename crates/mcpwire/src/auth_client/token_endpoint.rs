@@ -5,7 +5,6 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use reqwest::Url;
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use ring::rand::SystemRandom;
 use ring::signature::{self, EcdsaKeyPair, RsaKeyPair};
@@ -15,7 +14,7 @@ use super::dpop::{DPOP_NONCE_HEADER, DpopKey, USE_DPOP_NONCE, proof_nonce};
 use super::fetch::{JsonResponse, form_encode, oauth_error, post_form};
 use super::pkce::random_token;
 use super::store::now_secs;
-use super::{AuthError, ClientRegistration, ServerMetadata, TokenSet};
+use super::{AuthError, ClientRegistration, ServerMetadata, TokenSet, check_server_url};
 
 /// The `client_assertion_type` of RFC 7523 §2.2.
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -248,10 +247,7 @@ pub(crate) async fn request(
     resource: &str,
     requested_scope: &[String],
 ) -> Result<TokenSet, AuthError> {
-    let endpoint = Url::parse(&meta.token_endpoint).map_err(|e| AuthError::InvalidUrl {
-        url: meta.token_endpoint.clone(),
-        reason: e.to_string(),
-    })?;
+    let endpoint = check_server_url("token endpoint", &meta.token_endpoint)?;
     let fail = |reason: String| AuthError::Token {
         endpoint: meta.token_endpoint.clone(),
         reason,

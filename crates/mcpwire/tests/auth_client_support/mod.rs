@@ -43,6 +43,12 @@ pub struct Behaviour {
     pub expires_in: u64,
     /// Grant only these scopes whatever is asked (and say so).
     pub grant_only: Option<String>,
+    /// The `authorization_endpoint` of the metadata, when it should be
+    /// another than `{issuer}/authorize`.
+    pub authorization_endpoint: Option<String>,
+    /// The `token_endpoint` of the metadata, when it should be another
+    /// than `{issuer}/token`.
+    pub token_endpoint: Option<String>,
 }
 
 impl Default for Behaviour {
@@ -55,6 +61,8 @@ impl Default for Behaviour {
             scopes_supported: None,
             expires_in: 3600,
             grant_only: None,
+            authorization_endpoint: None,
+            token_endpoint: None,
         }
     }
 }
@@ -143,6 +151,19 @@ impl AuthServer {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
             .unwrap();
+        AuthServer::serve(listener)
+    }
+
+    /// Starts on a free port.
+    pub async fn start_any() -> AuthServer {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .unwrap();
+        AuthServer::serve(listener)
+    }
+
+    fn serve(listener: tokio::net::TcpListener) -> AuthServer {
+        let port = listener.local_addr().unwrap().port();
         let server = AuthServer {
             issuer: format!("http://127.0.0.1:{port}"),
             port,
@@ -219,8 +240,9 @@ impl AuthServer {
         let i = &self.issuer;
         let mut m = json!({
             "issuer": b.metadata_issuer.clone().unwrap_or_else(|| i.clone()),
-            "authorization_endpoint": format!("{i}/authorize"),
-            "token_endpoint": format!("{i}/token"),
+            "authorization_endpoint": b.authorization_endpoint.clone()
+                .unwrap_or_else(|| format!("{i}/authorize")),
+            "token_endpoint": b.token_endpoint.clone().unwrap_or_else(|| format!("{i}/token")),
             "registration_endpoint": format!("{i}/register"),
             "response_types_supported": ["code"],
             "grant_types_supported": ["authorization_code", "refresh_token"],
@@ -362,6 +384,27 @@ fn respond(status: u16, body: Value) -> hyper::Response<Full<Bytes>> {
 /// of `jwks`): `mcp:tools` for everything, `mcp:admin` for the `admin`
 /// tool. Dropping the sender stops it.
 pub async fn protected(port: u16, issuer: &str, jwks: Jwks) -> tokio::sync::oneshot::Sender<()> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    serve_protected(listener, issuer, jwks)
+}
+
+/// [`protected`] on a free port, which it returns.
+pub async fn protected_any(issuer: &str, jwks: Jwks) -> (u16, tokio::sync::oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    (port, serve_protected(listener, issuer, jwks))
+}
+
+fn serve_protected(
+    listener: tokio::net::TcpListener,
+    issuer: &str,
+    jwks: Jwks,
+) -> tokio::sync::oneshot::Sender<()> {
+    let port = listener.local_addr().unwrap().port();
     let verifier = JwtVerifier::new(jwks, issuer, resource(port));
     let auth = BearerAuth::new(
         verifier,
@@ -371,9 +414,6 @@ pub async fn protected(port: u16, issuer: &str, jwks: Jwks) -> tokio::sync::ones
     )
     .require_scopes(["mcp:tools"])
     .tool_scopes("admin", ["mcp:admin"]);
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .unwrap();
     let service = auth.wrap(StreamableHttp::new(mcp_server(), HttpConfig::default()));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(serve_listener(service, listener, async {

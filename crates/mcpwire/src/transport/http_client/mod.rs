@@ -82,6 +82,7 @@ mod error;
 mod legacy;
 mod param_headers;
 mod post;
+pub(crate) mod redirect;
 mod session;
 mod shared;
 mod sse;
@@ -104,6 +105,7 @@ pub use error::{
     AUTH_FAILED_ERROR, BAD_RESPONSE_ERROR, HTTP_STATUS_ERROR, HttpClientError,
     SESSION_EXPIRED_ERROR, STREAM_BROKEN_ERROR, UNREACHABLE_ERROR,
 };
+pub use redirect::{CrossOriginRedirect, MAX_REDIRECTS};
 
 use super::{DEFAULT_MAX_FRAME, FrameReader, FrameWriter, ReadEvent, Transport};
 use shared::{Config, Inbound, Shared};
@@ -245,6 +247,8 @@ impl HttpClientBuilder {
             .connect_timeout(self.timeout)
             .pool_idle_timeout(Duration::from_secs(90))
             .user_agent(concat!("mcpwire/", env!("CARGO_PKG_VERSION")))
+            // Custom headers must not follow a redirect to another server.
+            .redirect(redirect::same_origin())
             .build()
             .map_err(HttpClientError::Client)?;
         let cfg = Config {
