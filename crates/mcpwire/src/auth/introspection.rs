@@ -74,8 +74,11 @@ impl IntrospectionVerifier {
     ) -> Self {
         // RFC 6749 §2.3.1: both parts form-encoded before Basic encoding.
         let pair = format!("{}:{}", form_escape(client_id), form_escape(client_secret));
+        // The request carries the token and the client's secret: a
+        // redirect is never followed, so neither can reach another origin.
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
         IntrospectionVerifier {
