@@ -366,3 +366,70 @@ async fn oversized_messages_get_an_error_and_the_next_message_is_served() {
     assert_eq!(raw.recv().await["id"], json!(2));
     let _ = ErrorCode::INVALID_REQUEST;
 }
+
+/// Handles notifications in order, each only once the gate lets it.
+struct Gated {
+    gate: tokio::sync::Semaphore,
+    handled: AtomicUsize,
+}
+
+impl Service for Gated {
+    async fn handle_request(&self, req: Request, _cx: RequestContext) -> Result<Value, Error> {
+        Err(Error::method_not_found(&req.method))
+    }
+
+    async fn handle_notification(&self, _n: Notification, _peer: &Peer) {
+        if let Ok(p) = self.gate.acquire().await {
+            p.forget();
+        }
+        self.handled.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn a_flood_of_notifications_waits_for_the_handler_instead_of_queueing_without_end() {
+    let (a, b) = memory::duplex();
+    let svc = Arc::new(Gated {
+        gate: tokio::sync::Semaphore::new(0),
+        handled: AtomicUsize::new(0),
+    });
+    let (_peer, driver) = engine::connect(svc.clone(), a, EngineConfig::default());
+    tokio::spawn(driver);
+    let mut raw = Raw { r: b };
+    const N: usize = 20_000;
+    let mut writer = tokio::spawn(async move {
+        for i in 0..N {
+            raw.send(&format!(
+                r#"{{"jsonrpc":"2.0","method":"notifications/message","params":{{"i":{i}}}}}"#
+            ))
+            .await;
+        }
+        raw
+    });
+    // While the handler is stuck, the engine stops reading once its queue
+    // is full, so the sender cannot get all 20,000 (1.3 MB) through.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), &mut writer)
+            .await
+            .is_err(),
+        "the engine read a flood its handler could not keep up with"
+    );
+    assert_eq!(svc.handled.load(Ordering::SeqCst), 0);
+    // Once the handler moves, every one of them is handled, none lost.
+    svc.gate.add_permits(N);
+    let mut raw = tokio::time::timeout(Duration::from_secs(20), writer)
+        .await
+        .expect("the sender was let through")
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while svc.handled.load(Ordering::SeqCst) < N {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "notifications were lost"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    raw.send(r#"{"jsonrpc":"2.0","id":1,"method":"nope"}"#)
+        .await;
+    assert_eq!(raw.recv().await["error"]["code"], json!(-32601));
+}

@@ -21,7 +21,11 @@ use mcpwire_types::{
     ErrorCode, ErrorObject, Incoming, Message, Notification, Request, RequestId, Response,
 };
 use serde_json::Value;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// How many notifications may wait for a service that handles them in
+/// order on a task of their own; past it, reading pauses.
+const MAX_QUEUED_NOTIFICATIONS: usize = 1024;
 use tokio_util::sync::CancellationToken;
 
 pub use config::{DEFAULT_TOTAL_DEADLINE_FACTOR, EngineConfig, TotalDeadline};
@@ -207,7 +211,7 @@ async fn finish<S: Service>(
             token.cancel();
         }
     }
-    let notes_task = dispatcher.notes.take().map(|(tx, task)| {
+    let notes_task = dispatcher.notes.take().map(|(tx, task, _)| {
         drop(tx);
         task
     });
@@ -234,9 +238,13 @@ struct Dispatcher<S> {
     permits: Arc<Semaphore>,
     /// The ordered notification task, started on the first notification
     /// for services that do not handle them inline.
+    /// Its queue holds a permit of the semaphore per notification: at most
+    /// [`MAX_QUEUED_NOTIFICATIONS`] wait; past that, reading pauses until
+    /// one is handled, and the peer feels the transport's backpressure.
     notes: Option<(
-        crate::queue::Sender<Notification>,
+        crate::queue::Sender<(Notification, OwnedSemaphorePermit)>,
         tokio::task::JoinHandle<()>,
+        Arc<Semaphore>,
     )>,
 }
 
@@ -298,16 +306,20 @@ impl<S: Service> Dispatcher<S> {
             handle_notification(&*self.service, &self.peer, n).await;
             return;
         }
-        let (tx, _) = self.notes.get_or_insert_with(|| {
+        let (tx, _, room) = self.notes.get_or_insert_with(|| {
+            // Bounded by the semaphore's permits, one per queued item.
             let (tx, rx) = crate::queue::unbounded();
             let task = tokio::spawn(notification_loop(
                 self.service.clone(),
                 self.peer.clone(),
                 rx,
             ));
-            (tx, task)
+            (tx, task, Arc::new(Semaphore::new(MAX_QUEUED_NOTIFICATIONS)))
         });
-        let _ = tx.send(n);
+        let Ok(room) = room.clone().acquire_owned().await else {
+            return;
+        };
+        let _ = tx.send((n, room));
     }
 
     async fn batch(&mut self, items: Vec<Value>, extensions: Extensions) {
@@ -471,10 +483,11 @@ async fn run_request<S: Service>(
 async fn notification_loop<S: Service>(
     service: Arc<S>,
     peer: Peer,
-    mut rx: crate::queue::Receiver<Notification>,
+    mut rx: crate::queue::Receiver<(Notification, OwnedSemaphorePermit)>,
 ) {
-    while let Some(n) = rx.recv().await {
+    while let Some((n, room)) = rx.recv().await {
         handle_notification(&*service, &peer, n).await;
+        drop(room);
     }
 }
 
