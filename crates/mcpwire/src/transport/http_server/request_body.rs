@@ -90,6 +90,8 @@ pub(crate) struct ParsedBody {
     incoming: Incoming,
 }
 
+// Made by the bearer-auth layer only.
+#[cfg(feature = "auth")]
 impl ParsedBody {
     /// Parses `bytes`.
     pub(crate) fn parse(bytes: Bytes) -> Self {
