@@ -246,3 +246,61 @@ async fn a_zero_keep_alive_period_sends_no_keep_alives_and_streams() {
     let last = &events.last().unwrap().1;
     assert!(last.contains("2 steps"), "{events:?}");
 }
+
+#[tokio::test]
+async fn a_connection_at_work_outlives_the_idle_timeout() {
+    #[derive(Deserialize, JsonSchema)]
+    struct Ms {
+        ms: u64,
+    }
+    let server = Server::builder("slow", "1")
+        .tool(ToolRoute::typed("slow", |_cx, a: Ms| async move {
+            tokio::time::sleep(Duration::from_millis(a.ms)).await;
+            "done"
+        }))
+        .build();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = HttpConfig::default()
+        .idle_timeout(Duration::from_millis(200))
+        .keep_alive(Duration::ZERO);
+    tokio::spawn(
+        StreamableHttp::new(server, config).serve_listener(listener, std::future::pending()),
+    );
+    let s = Running {
+        url: format!("http://{addr}/mcp"),
+        addr,
+        http: Client::new(),
+        stop: None,
+        done: tokio::spawn(async {}),
+        server: Server::builder("unused", "1").build(),
+    };
+    let id = s.initialize("2025-11-25").await;
+    // A call that answers after five idle timeouts, with nothing on the
+    // wire meanwhile.
+    let call = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "slow", "arguments": {"ms": 1000}}});
+    let r = s.post(Some(&id), &call).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["result"]["content"][0]["text"], "done", "{body}");
+    // A GET stream with no events and no keep-alives stays open too.
+    let mut stream = s
+        .http
+        .get(&s.url)
+        .header("accept", "text/event-stream")
+        .header("mcp-session-id", &id)
+        .header("mcp-protocol-version", "2025-11-25")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    let priming = stream.chunk().await.unwrap().unwrap();
+    assert!(!priming.is_empty());
+    assert!(
+        tokio::time::timeout(Duration::from_millis(1000), stream.chunk())
+            .await
+            .is_err(),
+        "the quiet stream was closed"
+    );
+}

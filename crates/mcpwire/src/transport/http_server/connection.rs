@@ -1,24 +1,27 @@
 //! Per-connection deadlines of the HTTP server: how long a client may take
-//! to send a request's headers, how long a keep-alive connection may wait
-//! for its next request, and how long a response may stall because the
-//! client does not read it.
+//! to send a request's headers, how long a connection may wait for its
+//! next request, and how long a response may stall because the client
+//! does not read it.
 //!
-//! hyper starts its header timer when it begins waiting for a request, so
-//! on its own one setting would bound both a slow header and an idle
-//! keep-alive connection. [`ConnTimer`] tells them apart: its timer runs for
-//! the idle timeout until the first byte of the next request arrives, then
-//! for at most the header timeout from that byte.
+//! Nothing here runs per request beyond a few counter updates: the I/O
+//! counts the reads and writes that moved data, the service wrapper counts
+//! requests and marks the connection busy until its response body is
+//! dropped, and a [`watchdog`] that wakes a few times per timeout reads
+//! those counters and says when the connection must close. A timer per
+//! request (as hyper's own header timeout would arm) costs more than
+//! the rest of a small call's transport.
 
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll, ready};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use hyper::rt::{Sleep, Timer};
+use http_body::{Body as HttpBody, Frame, SizeHint};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::time::Instant;
 
 use super::HttpConfig;
 
@@ -38,29 +41,132 @@ impl Deadlines {
             write: config.write_timeout,
         }
     }
-
-    /// What hyper's header timer is set to: the longer of the two waits,
-    /// which [`ConnTimer`] shortens once a request starts arriving.
-    pub(crate) fn hyper_header_timeout(&self) -> Duration {
-        self.header.max(self.idle)
-    }
 }
 
-/// How many reads of the connection returned data; shared by the
-/// connection's I/O and its timer.
+/// What one connection did, counted by its I/O and its service.
 #[derive(Debug, Default)]
 pub(crate) struct Activity {
     reads: AtomicU64,
+    writes: AtomicU64,
+    requests: AtomicU64,
+    /// Requests whose response (body included) is not done yet.
+    busy: AtomicUsize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Seen {
+    reads: u64,
+    writes: u64,
+    requests: u64,
 }
 
 impl Activity {
-    fn reads(&self) -> u64 {
-        self.reads.load(Ordering::Relaxed)
+    fn seen(&self) -> Seen {
+        Seen {
+            reads: self.reads.load(Ordering::Relaxed),
+            writes: self.writes.load(Ordering::Relaxed),
+            requests: self.requests.load(Ordering::Relaxed),
+        }
     }
 }
 
-/// A TCP stream that counts the reads that bring data and fails a write
-/// that has made no progress for the write timeout.
+/// Marks a connection busy from a request's start until its response
+/// body is dropped.
+#[derive(Debug)]
+pub(crate) struct Busy(Arc<Activity>);
+
+impl Busy {
+    pub(crate) fn new(activity: &Arc<Activity>) -> Self {
+        activity.requests.fetch_add(1, Ordering::Relaxed);
+        activity.busy.fetch_add(1, Ordering::Relaxed);
+        Busy(activity.clone())
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.busy.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A response body that keeps its connection marked busy while it lives.
+pub(crate) struct Tracked<B> {
+    inner: B,
+    _busy: Busy,
+}
+
+impl<B> Tracked<B> {
+    pub(crate) fn new(inner: B, busy: Busy) -> Self {
+        Tracked { inner, _busy: busy }
+    }
+}
+
+impl<B: HttpBody + Unpin> HttpBody for Tracked<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Why a connection was closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Expired {
+    /// A request's headers took longer than the header timeout.
+    Header,
+    /// Nothing happened for the idle timeout.
+    Idle,
+}
+
+/// Resolves when the connection should close: a request's head has been
+/// arriving for longer than the header timeout (counted from when its
+/// first bytes were seen), or the connection has done nothing, with no
+/// request in flight, for the idle timeout. Each deadline is kept within a
+/// quarter of itself.
+pub(crate) async fn watchdog(activity: Arc<Activity>, deadlines: Deadlines) -> Expired {
+    let tick = (deadlines.header.min(deadlines.idle) / 4).max(Duration::from_millis(5));
+    let mut seen = activity.seen();
+    let mut quiet_since = Instant::now();
+    let mut head_since: Option<Instant> = None;
+    loop {
+        tokio::time::sleep(tick).await;
+        let now = Instant::now();
+        let current = activity.seen();
+        if activity.busy.load(Ordering::Relaxed) > 0 || current.requests != seen.requests {
+            // Serving, or served since the last look: the next request's
+            // head has not started.
+            head_since = None;
+            quiet_since = now;
+        } else if current.reads != seen.reads {
+            // Bytes came, and no request from them yet: a head arriving.
+            head_since.get_or_insert(now);
+            quiet_since = now;
+        } else if current.writes != seen.writes {
+            quiet_since = now;
+        }
+        seen = current;
+        match head_since {
+            Some(t) if now.duration_since(t) >= deadlines.header => return Expired::Header,
+            None if now.duration_since(quiet_since) >= deadlines.idle => return Expired::Idle,
+            _ => {}
+        }
+    }
+}
+
+/// A TCP stream that counts the reads and writes that move data, and
+/// fails a write that has made no progress for the write timeout.
 pub(crate) struct Watched<T> {
     inner: T,
     activity: Arc<Activity>,
@@ -93,6 +199,16 @@ impl<T> Watched<T> {
             Poll::Pending => Poll::Pending,
         }
     }
+
+    fn wrote(&mut self, done: Poll<io::Result<usize>>) -> Poll<io::Result<usize>> {
+        self.stalled = None;
+        if let Poll::Ready(Ok(n)) = &done
+            && *n > 0
+        {
+            self.activity.writes.fetch_add(1, Ordering::Relaxed);
+        }
+        done
+    }
 }
 
 impl<T: AsyncRead + Unpin> AsyncRead for Watched<T> {
@@ -118,10 +234,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Watched<T> {
     ) -> Poll<io::Result<usize>> {
         match Pin::new(&mut self.inner).poll_write(cx, buf) {
             Poll::Pending => self.stall(cx),
-            done => {
-                self.stalled = None;
-                done
-            }
+            done => self.wrote(done),
         }
     }
 
@@ -132,10 +245,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Watched<T> {
     ) -> Poll<io::Result<usize>> {
         match Pin::new(&mut self.inner).poll_write_vectored(cx, bufs) {
             Poll::Pending => self.stall(cx),
-            done => {
-                self.stalled = None;
-                done
-            }
+            done => self.wrote(done),
         }
     }
 
@@ -151,89 +261,3 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Watched<T> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
-
-/// hyper's timer for one connection (see the module docs). hyper asks it
-/// for one thing only, the wait for a request's head.
-#[derive(Clone)]
-pub(crate) struct ConnTimer {
-    activity: Arc<Activity>,
-    deadlines: Deadlines,
-}
-
-impl ConnTimer {
-    pub(crate) fn new(activity: Arc<Activity>, deadlines: &Deadlines) -> Self {
-        ConnTimer {
-            activity,
-            deadlines: *deadlines,
-        }
-    }
-}
-
-impl Timer for ConnTimer {
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Sleep>> {
-        Box::pin(Plain(Box::pin(tokio::time::sleep(duration))))
-    }
-
-    /// The wait for a request's head, whatever `deadline` hyper computed
-    /// from its own setting: the idle timeout until the first byte, then
-    /// the header timeout from it.
-    fn sleep_until(&self, _deadline: Instant) -> Pin<Box<dyn Sleep>> {
-        let idle_end = tokio::time::Instant::now() + self.deadlines.idle;
-        Box::pin(HeadSleep {
-            activity: self.activity.clone(),
-            reads_at_start: self.activity.reads(),
-            header: self.deadlines.header,
-            head_started: false,
-            sleep: Box::pin(tokio::time::sleep_until(idle_end)),
-        })
-    }
-
-    fn now(&self) -> Instant {
-        // tokio's clock, so that tests with paused time drive it.
-        tokio::time::Instant::now().into_std()
-    }
-
-    fn reset(&self, sleep: &mut Pin<Box<dyn Sleep>>, new_deadline: Instant) {
-        *sleep = self.sleep_until(new_deadline);
-    }
-}
-
-/// A plain sleep, for anything else hyper might time.
-struct Plain(Pin<Box<tokio::time::Sleep>>);
-
-impl Future for Plain {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.0.as_mut().poll(cx)
-    }
-}
-
-impl Sleep for Plain {}
-
-/// Fires at the idle deadline, or at the header timeout after the first
-/// byte of a request arrived.
-struct HeadSleep {
-    activity: Arc<Activity>,
-    reads_at_start: u64,
-    header: Duration,
-    head_started: bool,
-    sleep: Pin<Box<tokio::time::Sleep>>,
-}
-
-impl Future for HeadSleep {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        // hyper polls this after every read that left the head incomplete,
-        // so the first byte is seen here when it comes.
-        if !self.head_started && self.activity.reads() != self.reads_at_start {
-            self.head_started = true;
-            let deadline = tokio::time::Instant::now() + self.header;
-            self.sleep.as_mut().reset(deadline);
-        }
-        self.sleep.as_mut().poll(cx)
-    }
-}
-
-impl Sleep for HeadSleep {}

@@ -196,9 +196,6 @@ impl StreamableHttp {
         };
         abandoned.armed = false;
         drop(abandoned);
-        if let Some(first) = &first {
-            stream.read(first.data.len());
-        }
         let Some(first) = first else {
             if !session.peer.is_closed() {
                 // Cancelled: there is no answer to give, and the stream
@@ -231,6 +228,7 @@ impl StreamableHttp {
             }
             body::json(StatusCode::OK, first.data)
         } else {
+            stream.read(first.data.len());
             let priming = stream.start_sse();
             let first_id = match &first.id {
                 Some(id) => id.clone(),

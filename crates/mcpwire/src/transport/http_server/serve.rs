@@ -14,7 +14,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::Semaphore;
 
-use super::connection::{Activity, ConnTimer, Deadlines, Watched};
+use super::connection::{Activity, Busy, Deadlines, Tracked, Watched, watchdog};
 use super::{HostPolicy, HttpConfig, StreamableHttp};
 
 /// The path the endpoint is served at by [`StreamableHttp::serve`].
@@ -49,7 +49,7 @@ pub(crate) async fn accept_until<S, B>(
         + Send
         + 'static,
     S::Future: Send + 'static,
-    B: http_body::Body + Send + 'static,
+    B: http_body::Body + Send + Unpin + 'static,
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
@@ -81,27 +81,45 @@ pub(crate) async fn accept_until<S, B>(
         let _ = tcp.set_nodelay(true);
         let activity = Arc::new(Activity::default());
         let io = Watched::new(tcp, activity.clone(), deadlines.write);
+        // Each request marks the connection busy until its response body
+        // is done, so the watchdog never closes a connection at work.
+        let service = {
+            let (service, activity) = (service.clone(), activity.clone());
+            hyper::service::service_fn(move |req| {
+                let busy = Busy::new(&activity);
+                let answer = service.call(req);
+                async move {
+                    let r = answer.await?;
+                    Ok::<_, std::convert::Infallible>(r.map(|b| Tracked::new(b, busy)))
+                }
+            })
+        };
         let conn = http1::Builder::new()
             .keep_alive(true)
-            .timer(ConnTimer::new(activity, &deadlines))
-            .header_read_timeout(deadlines.hyper_header_timeout())
-            .serve_connection(TokioIo::new(io), service.clone());
+            .serve_connection(TokioIo::new(io), service);
         let log = |ended: Result<(), hyper::Error>| {
             if let Err(e) = ended {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
         };
+        let expired = watchdog(activity, deadlines);
         match graceful {
             Some(g) => {
                 let conn = g.watch(conn);
                 tokio::spawn(async move {
-                    log(conn.await);
+                    tokio::select! {
+                        ended = conn => log(ended),
+                        why = expired => tracing::debug!(?why, "connection closed by its deadline"),
+                    }
                     drop(slot);
                 });
             }
             None => {
                 tokio::spawn(async move {
-                    log(conn.await);
+                    tokio::select! {
+                        ended = conn => log(ended),
+                        why = expired => tracing::debug!(?why, "connection closed by its deadline"),
+                    }
                     drop(slot);
                 });
             }

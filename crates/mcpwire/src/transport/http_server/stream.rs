@@ -118,7 +118,8 @@ impl Stream {
         } else if live.send(item).is_err() {
             st.live = None;
             st.unread = 0;
-        } else {
+        } else if st.sse {
+            // Only an SSE reader can fall behind: a JSON answer is one item.
             st.unread += len;
         }
     }
