@@ -222,7 +222,8 @@ impl Stream {
 
     /// Forgets the stream's stored events.
     pub fn forget(&self) {
-        if self.resumable() {
+        // A stream that never became SSE stored nothing.
+        if self.resumable() && self.lock().sse {
             self.store.forget_stream(&self.session, self.id);
         }
     }
