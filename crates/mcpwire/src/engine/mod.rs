@@ -232,6 +232,14 @@ async fn finish<S: Service>(
     }
 }
 
+/// The queue of notifications for the in-order notification task, the
+/// task, and the room left in the queue.
+type NoteQueue = (
+    crate::queue::Sender<(Notification, OwnedSemaphorePermit)>,
+    tokio::task::JoinHandle<()>,
+    Arc<Semaphore>,
+);
+
 struct Dispatcher<S> {
     service: Arc<S>,
     peer: Peer,
@@ -241,11 +249,7 @@ struct Dispatcher<S> {
     /// Its queue holds a permit of the semaphore per notification: at most
     /// [`MAX_QUEUED_NOTIFICATIONS`] wait; past that, reading pauses until
     /// one is handled, and the peer feels the transport's backpressure.
-    notes: Option<(
-        crate::queue::Sender<(Notification, OwnedSemaphorePermit)>,
-        tokio::task::JoinHandle<()>,
-        Arc<Semaphore>,
-    )>,
+    notes: Option<NoteQueue>,
 }
 
 impl<S: Service> Dispatcher<S> {
