@@ -183,7 +183,8 @@ fn invalid(keys: &Keys) -> Vec<(&'static str, String)> {
         ),
         (
             "two-parts.jwt",
-            good.rsplitn(2, '.').nth(1).unwrap_or_default().to_owned(),
+            good.rsplit_once('.')
+                .map_or_else(String::new, |(head, _)| head.to_owned()),
         ),
         ("four-parts.jwt", format!("{good}.x")),
     ]

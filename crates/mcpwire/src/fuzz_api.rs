@@ -17,27 +17,27 @@ use serde_json::{Map, Value};
 
 use crate::transport::http_server::HostPolicy;
 
-#[allow(dead_code)]
+#[allow(dead_code, clippy::duplicate_mod)]
 #[path = "transport/http_client/sse.rs"]
 mod sse;
 
-#[allow(dead_code)]
+#[allow(dead_code, clippy::duplicate_mod)]
 #[path = "transport/http_client/encoding.rs"]
 mod encoding;
 
-#[allow(dead_code)]
+#[allow(dead_code, clippy::duplicate_mod)]
 #[path = "transport/http_client/tool_headers.rs"]
 mod tool_headers;
 
-#[allow(dead_code)]
+#[allow(dead_code, clippy::duplicate_mod)]
 #[path = "transport/http_server/guard.rs"]
 mod guard;
 
-#[allow(dead_code)]
+#[allow(dead_code, clippy::duplicate_mod)]
 #[path = "transport/http_server/param_headers.rs"]
 mod server_param_headers;
 
-#[allow(dead_code)]
+#[allow(dead_code, clippy::duplicate_mod)]
 #[path = "server/request_state.rs"]
 mod request_state;
 
