@@ -552,6 +552,14 @@ impl Incoming {
     fn classify(env: RawEnvelope) -> Incoming {
         let id = match &env.id {
             None => None,
+            // An error about a message whose id could not be read, as this
+            // crate sends it too: a response, never to be answered (two
+            // peers answering each other's errors would never stop).
+            Some(Value::Null)
+                if env.method.is_none() && env.result.is_none() && env.error.is_some() =>
+            {
+                None
+            }
             Some(v) => match RequestId::from_value(v) {
                 Some(id) => Some(id),
                 None => {
@@ -777,6 +785,33 @@ mod tests {
             Incoming::parse(br#"{"jsonrpc":"2.0","id":3,"error":{"code":-1,"message":"m"}}"#),
             Incoming::Message(Message::Response(Response { outcome: Err(e), .. })) if e.code == ErrorCode(-1)
         ));
+    }
+
+    #[test]
+    fn an_error_response_with_a_null_id_is_a_response_without_id() {
+        // What this crate answers to bytes it cannot parse must read back
+        // as a response, or two peers would answer each other forever.
+        let sent = Response {
+            id: None,
+            outcome: Err(ErrorObject::new(ErrorCode::PARSE_ERROR, "Parse error")),
+        };
+        let bytes = serde_json::to_vec(&sent).unwrap();
+        assert_eq!(
+            Incoming::parse(&bytes),
+            Incoming::Message(Message::Response(sent.clone()))
+        );
+        let value: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(
+            Incoming::from_value(value),
+            Incoming::Message(Message::Response(sent))
+        );
+        // A null id is still refused on requests and on results.
+        let r = rejection(br#"{"jsonrpc":"2.0","id":null,"result":{}}"#);
+        assert_eq!(r.error.code, ErrorCode::INVALID_REQUEST);
+        let r = rejection(
+            br#"{"jsonrpc":"2.0","id":null,"method":"ping","error":{"code":1,"message":"m"}}"#,
+        );
+        assert_eq!(r.error.code, ErrorCode::INVALID_REQUEST);
     }
 
     #[test]

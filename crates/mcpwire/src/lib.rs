@@ -13,6 +13,9 @@ pub mod client;
 pub mod engine;
 mod error;
 mod fields;
+#[cfg(all(fuzzing, feature = "http-server"))]
+#[doc(hidden)]
+pub mod fuzz_api;
 #[cfg(feature = "proxy")]
 pub mod proxy;
 mod queue;
@@ -23,6 +26,11 @@ pub use error::{Error, Result};
 #[cfg(feature = "macros")]
 pub use mcpwire_macros::{prompt, resource, routes, tool};
 pub use mcpwire_types as types;
+
+// The fuzz build compiles the client's header codec without the client
+// (and its TLS stack): `reqwest::header` is `http::header` re-exported.
+#[cfg(all(fuzzing, feature = "http-server", not(feature = "http-client")))]
+extern crate http as reqwest;
 
 pub mod server;
 

@@ -223,6 +223,25 @@ async fn responses_with_unknown_ids_are_ignored() {
 }
 
 #[tokio::test]
+async fn error_responses_with_a_null_id_are_not_answered() {
+    let (_svc, _peer, mut raw) = start(EngineConfig::default());
+    // What a peer (this engine included) answers to a line it cannot
+    // parse. Answering it in turn would start an endless exchange of
+    // errors between two peers.
+    raw.send(r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}"#)
+        .await;
+    raw.send(r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request"}}"#)
+        .await;
+    raw.send(r#"{"jsonrpc":"2.0","id":2,"method":"echo","params":{"served":true}}"#)
+        .await;
+    assert_eq!(
+        raw.recv().await,
+        json!({"jsonrpc":"2.0","id":2,"result":{"served":true}}),
+        "the next line out answers the echo, not the error responses"
+    );
+}
+
+#[tokio::test]
 async fn outgoing_requests_are_correlated_and_time_out_with_a_cancel() {
     let (_svc, peer, mut raw) = start(EngineConfig::default());
     let p = peer.clone();
