@@ -43,6 +43,7 @@ targets=(
     param_headers
     http_service
     engine_frames
+    auth_scope_decision
 )
 
 seconds=15
