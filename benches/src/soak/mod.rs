@@ -14,6 +14,7 @@ mod proxy;
 mod report;
 mod sessions;
 mod slow;
+mod sse;
 mod wire;
 
 use std::path::PathBuf;
@@ -118,11 +119,16 @@ struct Scenario {
     run: fn(&Ctx) -> Result<Outcome, String>,
 }
 
-const SCENARIOS: [Scenario; 5] = [
+const SCENARIOS: [Scenario; 6] = [
     Scenario {
         name: "slowloris",
         about: "half-sent headers and stalled bodies while a plain client is served",
         run: slow::run,
+    },
+    Scenario {
+        name: "sse",
+        about: "SSE readers that never read while notifications flow",
+        run: sse::run,
     },
     Scenario {
         name: "calls",
