@@ -17,6 +17,20 @@ const USAGE: &str = "usage: soak [--quick] [--json] [--bin-dir DIR] [--tmp DIR] 
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // A role this driver plays in a process of its own for one scenario.
+    if args.first().map(String::as_str) == Some("--role") {
+        let r = match args.get(1).map(String::as_str) {
+            Some("stderr-client") => soak::client_role(&args[2..]),
+            other => Err(format!("no role {other:?}")),
+        };
+        return match r {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("soak: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let mut opts = Options {
         quick: false,
         bin_dir: PathBuf::from("target/release"),

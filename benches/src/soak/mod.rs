@@ -15,12 +15,14 @@ mod report;
 mod sessions;
 mod slow;
 mod sse;
+mod stderr;
 mod wire;
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 pub use report::{print_table, row_json};
+pub use stderr::client_role;
 
 /// What one run of the soak is asked to do.
 pub struct Options {
@@ -119,7 +121,7 @@ struct Scenario {
     run: fn(&Ctx) -> Result<Outcome, String>,
 }
 
-const SCENARIOS: [Scenario; 6] = [
+const SCENARIOS: [Scenario; 7] = [
     Scenario {
         name: "slowloris",
         about: "half-sent headers and stalled bodies while a plain client is served",
@@ -149,6 +151,11 @@ const SCENARIOS: [Scenario; 6] = [
         name: "proxy",
         about: "a spawn storm on `mcpwire proxy --listen`, zombies and orphans counted",
         run: proxy::run,
+    },
+    Scenario {
+        name: "stderr",
+        about: "a stdio child flooding its stderr with invalid UTF-8",
+        run: stderr::run,
     },
 ];
 
