@@ -7,8 +7,10 @@
 //! served, counts an unexpected answer, goes over its memory ceiling, or breaks one of its own
 //! checks (listed under the table).
 
+mod auth;
 mod calls;
 mod churn;
+mod jwt;
 mod proc;
 mod proxy;
 mod report;
@@ -121,7 +123,7 @@ struct Scenario {
     run: fn(&Ctx) -> Result<Outcome, String>,
 }
 
-const SCENARIOS: [Scenario; 7] = [
+const SCENARIOS: [Scenario; 9] = [
     Scenario {
         name: "slowloris",
         about: "half-sent headers and stalled bodies while a plain client is served",
@@ -156,6 +158,16 @@ const SCENARIOS: [Scenario; 7] = [
         name: "stderr",
         about: "a stdio child flooding its stderr with invalid UTF-8",
         run: stderr::run,
+    },
+    Scenario {
+        name: "jwks",
+        about: "a slow JWKS endpoint under valid and random-kid tokens",
+        run: auth::jwks,
+    },
+    Scenario {
+        name: "principals",
+        about: "stateless calls from many principals, each answer the caller's own",
+        run: auth::principals,
     },
 ];
 
