@@ -140,7 +140,7 @@ pub struct PlainStats {
     pub requests: u64,
     /// Calls without their right answer.
     pub lost: u64,
-    /// The slowest call that succeeded.
+    /// The slowest call that succeeded, with the new connection it needed, if any.
     pub slowest: Duration,
     /// The first failure, in words.
     pub first_error: Option<String>,
@@ -234,9 +234,12 @@ fn plain_loop(ep: &Endpoint, pace: PlainPace, stop: &AtomicBool) -> PlainStats {
     let mut id = 1u64;
     let mut current: Option<(Conn, Option<String>)> = None;
     while !stop.load(Ordering::SeqCst) {
+        // Every connection may wait for the server to accept it as long as a call may take.
         let (conn, session) = match current.take() {
             Some(c) => c,
-            None => match Session::open(ep, None) {
+            None => match Conn::open_within(ep.addr, pace.timeout)
+                .and_then(|c| Session::open(ep, Some(c)))
+            {
                 Ok(mut s) => {
                     let sid = s.id.take();
                     (s.conn, sid)
@@ -250,13 +253,10 @@ fn plain_loop(ep: &Endpoint, pace: PlainPace, stop: &AtomicBool) -> PlainStats {
             },
         };
         let mut conn = conn;
-        let _ = conn.stream.set_read_timeout(Some(pace.timeout));
+        let started = Instant::now();
         if id.is_multiple_of(pace.reconnect_every.max(1)) {
-            match Conn::open(ep.addr) {
-                Ok(c) => {
-                    conn = c;
-                    let _ = conn.stream.set_read_timeout(Some(pace.timeout));
-                }
+            match Conn::open_within(ep.addr, pace.timeout) {
+                Ok(c) => conn = c,
                 Err(e) => {
                     st.requests += 1;
                     fail(&mut st, e);
@@ -265,7 +265,6 @@ fn plain_loop(ep: &Endpoint, pace: PlainPace, stop: &AtomicBool) -> PlainStats {
                 }
             }
         }
-        let started = Instant::now();
         st.requests += 1;
         match echo_once(&mut conn, ep, session.as_deref(), id) {
             Ok(()) => {
