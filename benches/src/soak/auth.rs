@@ -95,6 +95,8 @@ struct Tally {
     loaded: AtomicBool,
     /// Slowest successful call started after the first success, µs.
     slowest_after_us: AtomicU64,
+    /// Calls that failed before the first success (for `jwks`: before the keys loaded).
+    early: AtomicU64,
 }
 
 impl Tally {
@@ -160,6 +162,10 @@ pub fn jwks(cx: &Ctx) -> Result<Outcome, String> {
                         }
                         tally.loaded.store(true, Ordering::SeqCst);
                     }
+                    // Before the keys first loaded a refusal may be fair (503, "not loaded yet").
+                    Ok(_) if !after_load => {
+                        tally.early.fetch_add(1, Ordering::SeqCst);
+                    }
                     Ok(a) => tally.bad(format!(
                         "a valid token got {}: {:?}",
                         a.status,
@@ -172,14 +178,19 @@ pub fn jwks(cx: &Ctx) -> Result<Outcome, String> {
         }));
     }
     for t in 0..2u64 {
-        let (ep, stop, tally, keys, audience) = (
+        let (ep, stop, tally, keys, audience, valid) = (
             ep.clone(),
             stop.clone(),
             storm.clone(),
             keys.clone(),
             audience.clone(),
+            valid.clone(),
         );
         threads.push(std::thread::spawn(move || {
+            // The storm starts once the keys are loaded: before, any token may be refused.
+            while !valid.loaded.load(Ordering::SeqCst) && !stop.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(10));
+            }
             let mut noise = Noise::new();
             let tokens: Vec<String> = (0..256)
                 .map(|_| keys.token(&audience, "mallory", &format!("kid-{:016x}", noise.next())))
@@ -227,8 +238,9 @@ pub fn jwks(cx: &Ctx) -> Result<Outcome, String> {
         "JWKS (answering after {JWKS_DELAY:?}) fetched {hits} times in {secs:.0} s (at most {allowed} allowed)"
     ));
     out.note(format!(
-        "{} calls with a valid token: slowest {} ms, of those started after the keys were loaded {} ms (at most {} ms){}",
+        "{} calls with a valid token ({} refused before the keys first loaded): slowest {} ms, of those started after the keys were loaded {} ms (at most {} ms){}",
         valid.calls.load(Ordering::SeqCst),
+        valid.early.load(Ordering::SeqCst),
         slowest.as_millis(),
         slowest_after.as_millis(),
         max_wait.as_millis(),
@@ -244,6 +256,9 @@ pub fn jwks(cx: &Ctx) -> Result<Outcome, String> {
         format!("the JWKS was fetched {hits} times in {secs:.0} s")
     });
     out.check(hits >= 1, || "the JWKS was never fetched".to_owned());
+    out.check(valid.loaded.load(Ordering::SeqCst), || {
+        "no call with a valid token succeeded: the keys never loaded".to_owned()
+    });
     out.check(slowest_after <= max_wait, || {
         format!(
             "a call with a valid token waited {} ms for a JWKS fetch (a refresh must not hold up keys already loaded)",
