@@ -53,12 +53,17 @@ pub struct Conn {
 
 impl Conn {
     pub(crate) fn open(addr: SocketAddr) -> Result<Self, String> {
-        let stream = TcpStream::connect_timeout(&addr, IO_TIMEOUT)
+        Self::open_within(addr, IO_TIMEOUT)
+    }
+
+    /// [`Conn::open`] with `timeout` for the connect and for every read and write.
+    pub(crate) fn open_within(addr: SocketAddr, timeout: Duration) -> Result<Self, String> {
+        let stream = TcpStream::connect_timeout(&addr, timeout)
             .map_err(|e| format!("connecting to {addr}: {e}"))?;
         stream
             .set_nodelay(true)
-            .and_then(|()| stream.set_read_timeout(Some(IO_TIMEOUT)))
-            .and_then(|()| stream.set_write_timeout(Some(IO_TIMEOUT)))
+            .and_then(|()| stream.set_read_timeout(Some(timeout)))
+            .and_then(|()| stream.set_write_timeout(Some(timeout)))
             .map_err(|e| format!("setting socket options: {e}"))?;
         Ok(Self {
             stream,

@@ -145,6 +145,18 @@ impl Session {
         Ok(s)
     }
 
+    /// A new connection to session `id`, opened on another connection (no handshake): its
+    /// calls run beside those of the first.
+    pub fn join(ep: &Endpoint, id: Option<String>) -> Result<Self, String> {
+        Ok(Session {
+            ep: ep.clone(),
+            conn: Conn::open(ep.addr)?,
+            id,
+            bodies: Bodies::default(),
+            scratch: Vec::new(),
+        })
+    }
+
     /// Writes one prebuilt request and reads its response; replaces the connection if the server closes it.
     fn exchange(&mut self, req: &[u8]) -> Result<Head, String> {
         self.conn

@@ -1,10 +1,13 @@
 //! Shared helpers for the mcpwire load drivers and baselines: CPU pinning, percentiles, `/proc` readers, a line reader, response types;
-//! and the HTTP load driver's client: [`http`] (HTTP/1.1), [`http_session`] (MCP sessions over it) and [`epoll`] (the multi-session loop).
+//! and the HTTP load driver's client: [`http`] (HTTP/1.1), [`http_session`] (MCP sessions over it) and [`epoll`] (the multi-session loop);
+//! with the `soak` feature, the soak's scenarios (`soak`).
 
 pub mod epoll;
 pub mod floor;
 pub mod http;
 pub mod http_session;
+#[cfg(feature = "soak")]
+pub mod soak;
 pub mod table;
 
 use std::borrow::Cow;

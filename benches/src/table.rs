@@ -1,5 +1,5 @@
-//! The results table both load drivers print: one row per server, a group
-//! of columns per phase, and calls/s ratios to the first row.
+//! The results table the load drivers and the soak print: one row per server
+//! (or scenario), a group of columns per phase, and calls/s ratios to the first row.
 
 use serde_json::Value;
 
@@ -55,6 +55,11 @@ impl Table {
     /// Prints one row per result; with `ratios`, the calls/s of each row
     /// divided by the first row's.
     pub fn print(&self, rows: &[Value], ratios: bool) {
+        self.print_titled("server", rows, ratios);
+    }
+
+    /// [`Table::print`] with `title` over the column of row labels.
+    pub fn print_titled(&self, title: &str, rows: &[Value], ratios: bool) {
         let mut levels: Vec<u64> = Vec::new();
         for row in rows {
             for p in row["phases"].as_array().into_iter().flatten() {
@@ -69,8 +74,9 @@ impl Table {
             .map(|r| label(r).chars().count())
             .max()
             .unwrap_or(5)
-            .max(6);
-        let mut header = format!("{:<width$}", "server");
+            .max(6)
+            .max(title.chars().count());
+        let mut header = format!("{title:<width$}");
         for c in &self.lead {
             header += &format!("  {:>w$}", c.header, w = c.width);
         }
