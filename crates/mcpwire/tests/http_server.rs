@@ -369,6 +369,18 @@ async fn stateless_mode_keeps_no_sessions() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    // A batch has no session to be served in: refused at once, where it
+    // used to wait forever for an answer that had nowhere to go.
+    let batch = json!([{"jsonrpc":"2.0","id":0,"method":"initialize","params":{
+        "protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}]);
+    let r = tokio::time::timeout(Duration::from_secs(10), s.post(None, &batch))
+        .await
+        .expect("the batch was answered");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], -32600, "{body}");
+    let body: Value = s.post(None, &json!({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"still"}}})).await.json().await.unwrap();
+    assert_eq!(body["result"]["content"][0]["text"], "still");
     s.stop().await;
 }
 

@@ -304,3 +304,23 @@ async fn a_connection_at_work_outlives_the_idle_timeout() {
         "the quiet stream was closed"
     );
 }
+
+#[tokio::test]
+async fn a_head_already_half_sent_when_accepted_is_held_to_the_header_timeout() {
+    let config = HttpConfig::default()
+        .max_connections(1)
+        .header_read_timeout(Duration::from_millis(200))
+        .idle_timeout(Duration::from_secs(30));
+    let s = start(config).await;
+    // One connection holds the only slot, so the next waits in the backlog
+    // with half its head already sent when it is accepted.
+    let holder = TcpStream::connect(s.addr).await.unwrap();
+    let mut slow = TcpStream::connect(s.addr).await.unwrap();
+    slow.write_all(format!("POST /mcp HTTP/1.1\r\nHost: {}\r\n", s.addr).as_bytes())
+        .await
+        .unwrap();
+    drop(holder);
+    // Closed by the header timeout, long before the idle one (30 s).
+    closed_by_server(&mut slow).await;
+    assert_served(&s).await;
+}

@@ -137,7 +137,13 @@ pub(crate) enum Expired {
 /// quarter of itself.
 pub(crate) async fn watchdog(activity: Arc<Activity>, deadlines: Deadlines) -> Expired {
     let tick = (deadlines.header.min(deadlines.idle) / 4).max(Duration::from_millis(5));
-    let mut seen = activity.seen();
+    // From zero, not from a first look: by the time this first runs, the
+    // connection may have read the start of a head already.
+    let mut seen = Seen {
+        reads: 0,
+        writes: 0,
+        requests: 0,
+    };
     let mut quiet_since = Instant::now();
     let mut head_since: Option<Instant> = None;
     loop {

@@ -96,7 +96,23 @@ fn same_origin(origin: &str, host: &str) -> bool {
 /// Splits `host[:port]` (with IPv6 in brackets) and returns the host.
 fn host_part(authority: &str) -> &str {
     if authority.starts_with('[') {
-        return authority.find(']').map_or(authority, |i| &authority[..=i]);
+        // `[v6]` or `[v6]:port`; anything else after the bracket leaves the
+        // whole authority, which names no allowed host.
+        return match authority.find(']') {
+            Some(i) => {
+                let rest = &authority[i + 1..];
+                let port_only = rest.is_empty()
+                    || rest
+                        .strip_prefix(':')
+                        .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+                if port_only {
+                    &authority[..=i]
+                } else {
+                    authority
+                }
+            }
+            None => authority,
+        };
     }
     authority.rsplit_once(':').map_or(authority, |(h, p)| {
         if p.chars().all(|c| c.is_ascii_digit()) {
@@ -267,6 +283,13 @@ mod tests {
         assert!(check_host_and_origin(&p, &headers(&[("host", "localhost")])).is_ok());
         assert!(check_host_and_origin(&p, &headers(&[("host", "[::1]:3000")])).is_ok());
         assert!(check_host_and_origin(&p, &headers(&[("host", "evil.example:8080")])).is_err());
+        // A bracketed loopback name followed by anything but a port.
+        for host in ["[::1]:30 0", "[::1].evil.example", "[::1]x", "[::1]:"] {
+            assert!(
+                check_host_and_origin(&p, &headers(&[("host", host)])).is_err(),
+                "{host}"
+            );
+        }
         assert!(
             check_host_and_origin(
                 &p,

@@ -127,13 +127,21 @@ impl StreamableHttp {
         let ids: Vec<RequestId> = match &incoming {
             Incoming::Message(Message::Request(r)) => vec![r.id.clone()],
             Incoming::Batch(items) => {
-                if !version.allows_batches() {
+                // A batch needs the revision its session negotiated: an
+                // engine made for one request has none, and would refuse
+                // it with an error no request stream could carry.
+                if keep_no_session || !version.allows_batches() {
+                    let why = if keep_no_session {
+                        "Invalid Request: JSON-RPC batches need a session, and this server keeps none".to_owned()
+                    } else {
+                        format!(
+                            "Invalid Request: JSON-RPC batches are not supported by protocol version {version}"
+                        )
+                    };
                     return body::error(
                         StatusCode::BAD_REQUEST,
                         ErrorCode::INVALID_REQUEST,
-                        &format!(
-                            "Invalid Request: JSON-RPC batches are not supported by protocol version {version}"
-                        ),
+                        &why,
                         None,
                     );
                 }
