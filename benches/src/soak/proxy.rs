@@ -7,6 +7,11 @@
 //! on the proxy, inherited below it), which is how they are found in `/proc`. When the proxy
 //! has `--max-sessions` (its `--help` says so), it runs with `SOAK_PROXY_MAX_SESSIONS` (default
 //! 32) and the children must stay within it; `SOAK_PROXY_ARGS` adds other flags.
+//!
+//! The driver makes itself a child subreaper, so that a process whose parent died is handed to
+//! it (and can be told apart and reaped) rather than to pid 1, which in some containers never
+//! reaps. An orphan is then a live process of the round whose parent is not of the round; a
+//! zombie is a dead child the proxy has not reaped.
 
 use std::collections::BTreeSet;
 use std::io::Write;
