@@ -31,6 +31,7 @@ struct Text {
 /// cancellation it sees is sent on the returned channel, with the seconds
 /// it ran.
 fn ticker_server() -> (Server, mpsc::UnboundedReceiver<u64>) {
+    // One message per cancelled call of the test: bounded by the test.
     let (tx, rx) = mpsc::unbounded_channel();
     let server = Server::builder("ticker", "1")
         .tool(ToolRoute::typed("ticker", move |cx: Context, a: Ticks| {

@@ -40,6 +40,7 @@ struct Gated {
 
 impl Gated {
     fn new(kids: &[&str]) -> (Gated, mpsc::UnboundedReceiver<()>) {
+        // One message per fetch the test starts: bounded by the test.
         let (started, rx) = mpsc::unbounded_channel();
         let g = Gated {
             loads: Arc::default(),
@@ -213,6 +214,7 @@ mod over_http {
         let hits = Arc::new(AtomicUsize::new(0));
         let gate = Arc::new(Semaphore::new(0));
         let doc = Arc::new(Mutex::new(doc));
+        // One message per request the test sends: bounded by the test.
         let (tx, arrived) = mpsc::unbounded_channel();
         let (h, g, d) = (hits.clone(), gate.clone(), doc.clone());
         tokio::spawn(async move {
