@@ -20,17 +20,6 @@ struct Flood {
     size: usize,
 }
 
-async fn eventually(what: &str, check: impl Fn() -> bool) {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while !check() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "gave up waiting: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 async fn serve(server: Server, config: HttpConfig) -> (String, SocketAddr) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -82,9 +71,11 @@ async fn a_reader_that_falls_behind_is_cut_off_and_resumes_without_a_loss() {
     // socket buffers hold).
     let first = r.chunk().await.unwrap().unwrap();
     assert!(!first.is_empty());
-    eventually("the handler to finish though nobody reads", || {
-        finished.load(Ordering::SeqCst)
-    })
+    eventually(
+        "the handler to finish though nobody reads",
+        PATIENCE,
+        || async { finished.load(Ordering::SeqCst) },
+    )
     .await;
     // Now read what the live response got: it ends before the answer.
     let mut text = String::from_utf8(first.to_vec()).unwrap();

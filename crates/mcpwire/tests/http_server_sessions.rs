@@ -14,22 +14,6 @@ use mcpwire::engine::Extensions;
 
 const PATIENCE: Duration = Duration::from_secs(10);
 
-/// Polls `check` until it holds, failing after [`PATIENCE`].
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while !check().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "gave up waiting: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 #[tokio::test]
 async fn concurrent_initializes_never_pass_the_cap_and_failed_ones_give_their_slot_back() {
     let s = start(HttpConfig::default().max_sessions(5)).await;
@@ -188,7 +172,7 @@ async fn stateless_requests_past_their_cap_are_told_to_retry() {
     for h in held {
         h.abort();
     }
-    eventually("a slot to come back", || {
+    eventually("a slot to come back", PATIENCE, || {
         let f = call_modern(&s.url, "echo", &echo);
         async move { f.await.unwrap().status() == StatusCode::OK }
     })
@@ -215,7 +199,7 @@ async fn a_request_whose_client_hung_up_frees_its_id_at_once() {
     // Let it reach the handler, then hang up.
     let echo = json!({"jsonrpc": "2.0", "id": 5, "method": "tools/call",
         "params": {"name": "echo", "arguments": {"text": "again"}}});
-    eventually("the hold to run", || async {
+    eventually("the hold to run", PATIENCE, || async {
         // While it runs, id 5 is in flight and another use of it refused.
         s.post(Some(&id), &echo).await.status() == StatusCode::BAD_REQUEST
     })
@@ -223,7 +207,7 @@ async fn a_request_whose_client_hung_up_frees_its_id_at_once() {
     hung.abort();
     // The id is free again long before the hold (30 s) would have ended,
     // and the session serves.
-    eventually("id 5 to be free", || async {
+    eventually("id 5 to be free", PATIENCE, || async {
         s.post(Some(&id), &echo).await.status() == StatusCode::OK
     })
     .await;

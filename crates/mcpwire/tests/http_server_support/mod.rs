@@ -252,3 +252,20 @@ pub async fn sse_events(mut r: Response, until_data: usize) -> Vec<(Option<Strin
     }
     events
 }
+
+/// Polls `check` until it holds, failing after `patience` with `what`: a
+/// wait for an event the test can only observe from outside.
+pub async fn eventually<F, Fut>(what: &str, patience: Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + patience;
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "gave up waiting: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
