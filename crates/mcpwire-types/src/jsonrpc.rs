@@ -139,8 +139,76 @@ impl ErrorCode {
     pub const UNSUPPORTED_PROTOCOL_VERSION: ErrorCode = ErrorCode(-32022);
     /// A request was cancelled or its peer went away (used locally, never sent).
     pub const REQUEST_CANCELLED: ErrorCode = ErrorCode(-32800);
+
+    // The HTTP transport's answers; the HTTP status goes with them.
+
+    /// The server is at a limit (sessions, requests in flight, messages
+    /// waiting, processes) and asks the client to retry later (HTTP 429 or
+    /// 503, with `Retry-After`).
+    pub const SERVER_BUSY: ErrorCode = ErrorCode(-32000);
+    /// The HTTP session named by `Mcp-Session-Id` does not exist: it expired
+    /// or was ended, and the client should initialize a new one (HTTP 404).
+    pub const SESSION_NOT_FOUND: ErrorCode = ErrorCode(-32001);
+    /// The HTTP transport refused the request as sent: a Host or Origin it
+    /// does not serve, a method or media type it does not offer, or a
+    /// second standalone stream (HTTP 403, 405, 406, 409 or 415).
+    pub const TRANSPORT_REFUSED: ErrorCode = ErrorCode(-32003);
+
+    // Local failures of the HTTP client transport: a request fails with
+    // these in the calling process; they are never sent.
+
+    /// The server answered with an HTTP error status whose body is not a
+    /// JSON-RPC error; `data` carries `{"httpStatus": <status>}`.
+    pub const HTTP_STATUS: ErrorCode = ErrorCode(-32010);
+    /// The server could not be reached.
+    pub const UNREACHABLE: ErrorCode = ErrorCode(-32011);
+    /// The request's event stream broke and could not be resumed.
+    pub const STREAM_BROKEN: ErrorCode = ErrorCode(-32012);
+    /// The session expired and re-initializing did not help.
+    pub const SESSION_EXPIRED: ErrorCode = ErrorCode(-32013);
+    /// The server's answer could not be understood.
+    pub const BAD_RESPONSE: ErrorCode = ErrorCode(-32014);
+    /// The server demanded authorization that could not be obtained.
+    pub const AUTH_FAILED: ErrorCode = ErrorCode(-32015);
     /// A message larger than the configured maximum.
-    pub const MESSAGE_TOO_LARGE: ErrorCode = ErrorCode(-32001);
+    pub const MESSAGE_TOO_LARGE: ErrorCode = ErrorCode(-32016);
+
+    /// Every code this crate names, with its constant's name.
+    ///
+    /// ```
+    /// use mcpwire_types::ErrorCode;
+    /// let (name, _) = ErrorCode::ALL.iter().find(|(_, c)| c.0 == -32001).unwrap();
+    /// assert_eq!(*name, "SESSION_NOT_FOUND");
+    /// ```
+    pub const ALL: &'static [(&'static str, ErrorCode)] = &[
+        ("PARSE_ERROR", Self::PARSE_ERROR),
+        ("INVALID_REQUEST", Self::INVALID_REQUEST),
+        ("METHOD_NOT_FOUND", Self::METHOD_NOT_FOUND),
+        ("INVALID_PARAMS", Self::INVALID_PARAMS),
+        ("INTERNAL_ERROR", Self::INTERNAL_ERROR),
+        ("URL_ELICITATION_REQUIRED", Self::URL_ELICITATION_REQUIRED),
+        ("RESOURCE_NOT_FOUND", Self::RESOURCE_NOT_FOUND),
+        ("HEADER_MISMATCH", Self::HEADER_MISMATCH),
+        (
+            "MISSING_REQUIRED_CLIENT_CAPABILITY",
+            Self::MISSING_REQUIRED_CLIENT_CAPABILITY,
+        ),
+        (
+            "UNSUPPORTED_PROTOCOL_VERSION",
+            Self::UNSUPPORTED_PROTOCOL_VERSION,
+        ),
+        ("REQUEST_CANCELLED", Self::REQUEST_CANCELLED),
+        ("SERVER_BUSY", Self::SERVER_BUSY),
+        ("SESSION_NOT_FOUND", Self::SESSION_NOT_FOUND),
+        ("TRANSPORT_REFUSED", Self::TRANSPORT_REFUSED),
+        ("HTTP_STATUS", Self::HTTP_STATUS),
+        ("UNREACHABLE", Self::UNREACHABLE),
+        ("STREAM_BROKEN", Self::STREAM_BROKEN),
+        ("SESSION_EXPIRED", Self::SESSION_EXPIRED),
+        ("BAD_RESPONSE", Self::BAD_RESPONSE),
+        ("AUTH_FAILED", Self::AUTH_FAILED),
+        ("MESSAGE_TOO_LARGE", Self::MESSAGE_TOO_LARGE),
+    ];
 }
 
 /// The `error` member of a JSON-RPC error response.
@@ -281,6 +349,23 @@ pub use incoming::{Incoming, MAX_NESTING, Rejection};
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_named_error_code_means_one_thing() {
+        let mut seen = std::collections::HashMap::new();
+        for (name, code) in ErrorCode::ALL {
+            if let Some(other) = seen.insert(code.0, name) {
+                panic!("{name} and {other} share the code {}", code.0);
+            }
+        }
+        // Every associated constant is listed: a new one must be added.
+        let source = include_str!("jsonrpc.rs");
+        let declared = source
+            .lines()
+            .filter(|l| l.starts_with("    pub const ") && l.contains("ErrorCode = ErrorCode("))
+            .count();
+        assert_eq!(declared, ErrorCode::ALL.len());
+    }
+
     use super::*;
 
     #[test]

@@ -25,6 +25,7 @@ pub mod completion;
 pub mod content;
 pub mod discover;
 pub mod elicitation;
+pub mod era;
 pub mod errors;
 pub mod lifecycle;
 pub mod logging;
@@ -37,10 +38,12 @@ pub mod prompts;
 pub mod resources;
 pub mod roots;
 pub mod sampling;
+pub mod skill_format;
 pub mod skills;
 pub mod subscriptions;
 pub mod tasks;
 pub mod tasks_extension;
+pub mod token;
 pub mod tools;
 
 mod num;
@@ -76,6 +79,7 @@ pub use elicitation::{
     TitledSingleSelectEnumSchema, UntitledEnumItems, UntitledMultiSelectEnumSchema,
     UntitledSingleSelectEnumSchema,
 };
+pub use era::Era;
 pub use errors::{
     MissingRequiredClientCapabilityData, UnsupportedProtocolVersionData, UrlElicitationRequiredData,
 };
@@ -86,7 +90,7 @@ pub use logging::{
 pub use meta::{Meta, MetaExt, ProgressToken};
 pub use mrtr::{
     InputRequest, InputRequests, InputRequiredResult, InputResponse, InputResponseRequestParams,
-    InputResponses, MaybeInputRequired, ResultType,
+    InputResponses, MaybeInputRequired, PendingInput, ResultType,
 };
 pub use notifications::{
     CancelledNotificationParams, ProgressNotificationParams, ResourceUpdatedNotificationParams,
@@ -118,6 +122,7 @@ pub use tasks::{
     TaskStatusNotificationParams,
 };
 pub use tasks_extension::{DetailedTask, UpdateTaskRequestParams};
+pub use token::VerifiedToken;
 pub use tools::{
     CallToolRequestParams, CallToolResult, ListToolsResult, TaskSupport, Tool, ToolAnnotations,
     ToolExecution,

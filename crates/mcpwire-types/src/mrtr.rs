@@ -296,6 +296,18 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for MaybeInputRequired<T> {
     }
 }
 
+/// Input a handler needs from the client before it can finish: under the
+/// stateless revision (2026-07-28) the server answers the request with
+/// `input_required` listing every such ask, and the client retries with
+/// the answers.
+#[derive(Debug, Clone)]
+pub struct PendingInput {
+    /// The key the answer will come back under.
+    pub key: String,
+    /// What is asked.
+    pub request: InputRequest,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

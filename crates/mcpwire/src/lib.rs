@@ -1,38 +1,74 @@
 //! The Model Context Protocol for Rust.
 //!
 //! mcpwire builds MCP servers and clients: a JSON-RPC [`engine`] that runs
-//! one bidirectional peer over any [`transport`], and typed server and client
-//! APIs on top. The wire types live in [`types`] (the `mcpwire-types` crate).
+//! one bidirectional peer over any [`transport`], and typed [`server`] and
+//! [`client`] APIs on top. The wire types live in [`types`].
+//!
+//! This crate is the front door: it re-exports the layers below it, each a
+//! crate of its own, by feature.
+//!
+//! | path | crate | feature |
+//! |---|---|---|
+//! | [`types`] | `mcpwire-types` | always |
+//! | [`engine`], [`transport`], [`Error`] | `mcpwire-rpc` | always |
+//! | [`server`] | `mcpwire-server` | always |
+//! | [`client`] | `mcpwire-client` | always |
+//! | `transport::http_server` | `mcpwire-http` | `http-server` |
+//! | `transport::http_client` | `mcpwire-http` | `http-client` |
+//! | `auth` | `mcpwire-oauth` | `auth` |
+//! | `auth_client` | `mcpwire-oauth` | `auth-client` |
+//! | `proxy` | `mcpwire-proxy` | `proxy` |
+//! | `#[tool]`, `#[resource]`, `#[prompt]`, `#[routes]` | `mcpwire-macros` | `macros` (default) |
+//!
+//! ```no_run
+//! use mcpwire::server::{Server, ToolRoute};
+//! #[derive(serde::Deserialize, schemars::JsonSchema)]
+//! struct Echo { text: String }
+//! # async fn run() -> Result<(), mcpwire::Error> {
+//! Server::builder("echo", "1.0.0")
+//!     .tool(ToolRoute::typed("echo", |_cx, a: Echo| async move { a.text }))
+//!     .build()
+//!     .serve_stdio()
+//!     .await
+//! # }
+//! ```
 #![warn(missing_docs)]
 
-#[cfg(feature = "auth")]
-pub mod auth;
-#[cfg(feature = "auth-client")]
-pub mod auth_client;
-pub mod client;
-pub mod engine;
-mod error;
-mod fields;
-#[cfg(all(fuzzing, feature = "http-server"))]
-#[doc(hidden)]
-pub mod fuzz_api;
-#[cfg(feature = "proxy")]
-pub mod proxy;
-mod queue;
-pub mod skill_format;
-pub mod transport;
-
-pub use error::{Error, Result};
+pub use mcpwire_client as client;
 #[cfg(feature = "macros")]
 pub use mcpwire_macros::{prompt, resource, routes, tool};
+pub use mcpwire_rpc::{Error, Result, engine};
+pub use mcpwire_server as server;
 pub use mcpwire_types as types;
+pub use mcpwire_types::skill_format;
 
-// The fuzz build compiles the client's header codec without the client
-// (and its TLS stack): `reqwest::header` is `http::header` re-exported.
-#[cfg(all(fuzzing, feature = "http-server", not(feature = "http-client")))]
-extern crate http as reqwest;
+#[cfg(feature = "auth-client")]
+pub use mcpwire_oauth::client as auth_client;
+#[cfg(feature = "auth")]
+pub use mcpwire_oauth::resource as auth;
+#[cfg(feature = "proxy")]
+pub use mcpwire_proxy as proxy;
 
-pub mod server;
+pub mod transport {
+    //! Transports: how frames (one JSON-RPC message each) move between
+    //! peers. The traits and the stdio, child-process, in-memory and
+    //! line transports come from `mcpwire-rpc`; the Streamable HTTP ones
+    //! from `mcpwire-http`.
+    pub use mcpwire_rpc::transport::*;
+
+    #[cfg(feature = "http-client")]
+    pub use mcpwire_http::client as http_client;
+    #[cfg(feature = "http-server")]
+    pub use mcpwire_http::server as http_server;
+}
+
+#[cfg(all(fuzzing, feature = "http-server"))]
+#[doc(hidden)]
+pub mod fuzz_api {
+    //! What the fuzz targets reach that the public API does not show.
+    pub use mcpwire_http::fuzz_api::*;
+    pub use mcpwire_server::fuzz_api::*;
+}
 
 #[doc(hidden)]
 pub mod __private {

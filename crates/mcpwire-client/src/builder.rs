@@ -1,0 +1,287 @@
+//! [`ClientBuilder`] and [`ClientMode`]: how a client is set up and how it
+//! chooses its protocol era.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use mcpwire_types::{
+    ClientCapabilities, CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams,
+    ElicitResult, Implementation, LoggingLevel, Meta, ProtocolVersion, Root,
+};
+use tokio::sync::broadcast;
+
+use super::handshake::{self, Opening, Plan, ServerView};
+use super::{Client, ClientHandlers, handler};
+use mcpwire_rpc::Error;
+use mcpwire_rpc::engine::{self, EngineConfig, TotalDeadline};
+use mcpwire_rpc::transport::Transport;
+use mcpwire_types::Era;
+
+/// How long [`ClientMode::Auto`] waits for the answer to its
+/// `server/discover` probe before it takes the server for a legacy one.
+pub const DEFAULT_PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How many `input_required` answers one call follows by default before it
+/// gives up (see [`ClientBuilder::max_input_rounds`]).
+pub const DEFAULT_MAX_INPUT_ROUNDS: usize = 8;
+
+/// How a client chooses the protocol era when it connects.
+///
+/// ```
+/// use mcpwire_client::{Client, ClientMode};
+/// use mcpwire_types::ProtocolVersion;
+/// let auto = Client::builder("host", "1").mode(ClientMode::Auto);
+/// let modern = Client::builder("host", "1").mode(ClientMode::Pinned(ProtocolVersion::V2026_07_28));
+/// assert_eq!(ClientMode::default(), ClientMode::Legacy);
+/// # let _ = (auto, modern);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ClientMode {
+    /// Probe with `server/discover` carrying the 2026-07-28 `_meta`. A
+    /// discover result listing 2026-07-28 selects the stateless era. A
+    /// recognized modern error (`-32020` to `-32022`) is the server's final
+    /// word: an unsupported-version error that lists a legacy revision this
+    /// client speaks leads to `initialize` with it, any other is returned.
+    /// Any other error, a malformed result, or no answer within the probe
+    /// timeout ([`ClientBuilder::probe_timeout`]) marks a legacy server: the
+    /// client falls back to `initialize`, asking for
+    /// [`ClientBuilder::protocol_version`].
+    Auto,
+    /// Open a session with `initialize`, asking for
+    /// [`ClientBuilder::protocol_version`] and accepting whichever legacy
+    /// revision the server picks. The default.
+    #[default]
+    Legacy,
+    /// Speak exactly this revision: 2026-07-28 is stateless from the first
+    /// request, with no probe; a legacy revision opens a session with
+    /// `initialize` and fails if the server picks another revision.
+    Pinned(ProtocolVersion),
+}
+
+/// Builds a [`Client`].
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    info: Implementation,
+    handlers: ClientHandlers,
+    capabilities: Option<ClientCapabilities>,
+    version: ProtocolVersion,
+    engine: EngineConfig,
+    mode: ClientMode,
+    probe_timeout: Duration,
+    max_input_rounds: usize,
+    log_level: Option<LoggingLevel>,
+    total_deadline: Option<TotalDeadline>,
+}
+
+impl ClientBuilder {
+    pub(super) fn new(info: Implementation) -> Self {
+        ClientBuilder {
+            info,
+            handlers: ClientHandlers::default(),
+            capabilities: None,
+            version: ProtocolVersion::LATEST_LEGACY,
+            engine: EngineConfig::default(),
+            mode: ClientMode::default(),
+            probe_timeout: DEFAULT_PROBE_TIMEOUT,
+            max_input_rounds: DEFAULT_MAX_INPUT_ROUNDS,
+            log_level: None,
+            total_deadline: None,
+        }
+    }
+
+    /// Answers `sampling/createMessage` with `f` and declares sampling. In
+    /// the stateless era `f` answers the sampling input requests of
+    /// `input_required` results.
+    pub fn on_sampling<F, Fut>(mut self, f: F) -> Self
+    where
+        F: Fn(CreateMessageRequestParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<CreateMessageResult, Error>> + Send + 'static,
+    {
+        self.handlers.set_sampling(f);
+        self
+    }
+
+    /// Answers form-mode `elicitation/create` with `f` and declares it. In
+    /// the stateless era `f` answers the elicitation input requests of
+    /// `input_required` results.
+    pub fn on_elicitation<F, Fut>(mut self, f: F) -> Self
+    where
+        F: Fn(ElicitRequestParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<ElicitResult, Error>> + Send + 'static,
+    {
+        self.handlers.set_elicitation(f, false);
+        self
+    }
+
+    /// Answers form- and URL-mode `elicitation/create` with `f`.
+    pub fn on_elicitation_with_urls<F, Fut>(mut self, f: F) -> Self
+    where
+        F: Fn(ElicitRequestParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<ElicitResult, Error>> + Send + 'static,
+    {
+        self.handlers.set_elicitation(f, true);
+        self
+    }
+
+    /// Offers `roots` to the server and declares the roots capability.
+    pub fn roots(mut self, roots: Vec<Root>) -> Self {
+        self.handlers.roots = Some(Arc::new(RwLock::new(roots)));
+        self
+    }
+
+    /// Replaces the capabilities the handlers imply.
+    pub fn capabilities(mut self, caps: ClientCapabilities) -> Self {
+        self.capabilities = Some(caps);
+        self
+    }
+
+    /// The legacy revision `initialize` asks for (default: 2025-11-25, the
+    /// newest with a session). [`ClientMode::Pinned`] overrides it.
+    pub fn protocol_version(mut self, v: ProtocolVersion) -> Self {
+        self.version = v;
+        self
+    }
+
+    /// How the client chooses its protocol era (default:
+    /// [`ClientMode::Legacy`]).
+    pub fn mode(mut self, mode: ClientMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// How long [`ClientMode::Auto`] waits for its `server/discover` probe
+    /// before it falls back to `initialize` (default: 10 s).
+    pub fn probe_timeout(mut self, d: Duration) -> Self {
+        self.probe_timeout = d;
+        self
+    }
+
+    /// How many `input_required` answers one stateless `tools/call`,
+    /// `prompts/get` or `resources/read` follows before it fails (default:
+    /// 8). `0` makes every `input_required` answer an error.
+    pub fn max_input_rounds(mut self, rounds: usize) -> Self {
+        self.max_input_rounds = rounds;
+        self
+    }
+
+    /// The least severe log level the client wants from the server.
+    ///
+    /// In the stateless era every request carries it in `_meta`
+    /// (`io.modelcontextprotocol/logLevel`); without it a 2026-07-28 server
+    /// sends no log messages. In a session the client sends
+    /// `logging/setLevel` right after the handshake when the server declares
+    /// logging.
+    ///
+    /// ```
+    /// use mcpwire_client::{Client, ClientMode};
+    /// use mcpwire_types::LoggingLevel;
+    /// let builder = Client::builder("host", "1")
+    ///     .mode(ClientMode::Auto)
+    ///     .log_level(LoggingLevel::Warning);
+    /// # let _ = builder;
+    /// ```
+    pub fn log_level(mut self, level: LoggingLevel) -> Self {
+        self.log_level = Some(level);
+        self
+    }
+
+    /// Sets the engine settings (default request timeout, concurrency).
+    pub fn engine(mut self, config: EngineConfig) -> Self {
+        self.engine = config;
+        self
+    }
+
+    /// How long a call may wait in all while the server keeps reporting
+    /// progress (each progress notification restarts the call's timeout).
+    /// The default, [`TotalDeadline::default`], is 10 times the call's
+    /// timeout: 10 minutes with the default 60 s. A call past it fails with
+    /// [`Error::Timeout`] and the server is sent `notifications/cancelled`.
+    /// [`TotalDeadline::Unlimited`] turns the cap off; one call can choose
+    /// its own with [`RequestOptions::total_deadline`]. Takes precedence
+    /// over the [`EngineConfig::total_deadline`] of [`Self::engine`].
+    ///
+    /// [`RequestOptions::total_deadline`]: mcpwire_rpc::engine::RequestOptions::total_deadline
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcpwire_client::Client;
+    /// use mcpwire_rpc::engine::TotalDeadline;
+    /// let builder = Client::builder("host", "1")
+    ///     .total_deadline(TotalDeadline::After(Duration::from_secs(30 * 60)));
+    /// # let _ = builder;
+    /// ```
+    pub fn total_deadline(mut self, d: TotalDeadline) -> Self {
+        self.total_deadline = Some(d);
+        self
+    }
+
+    /// Connects over `transport` and chooses the protocol era as
+    /// [`ClientMode`] says: a `server/discover` probe, an `initialize`
+    /// handshake, or neither.
+    pub async fn connect<T: Transport>(self, transport: T) -> Result<Client, Error> {
+        let (notes, _) = broadcast::channel(1024);
+        let routes = Arc::new(super::listen::Routes::default());
+        let caps = self
+            .capabilities
+            .unwrap_or_else(|| self.handlers.capabilities());
+        let handlers = self.handlers.clone();
+        let service = Arc::new(handler::ClientService {
+            handlers: self.handlers,
+            notifications: notes.clone(),
+            routes: routes.clone(),
+        });
+        let mut config = self.engine;
+        if let Some(d) = self.total_deadline {
+            config.total_deadline = d;
+        }
+        let (peer, driver) = engine::connect(service, transport, config);
+        let task = tokio::spawn(driver);
+        let plan = Plan {
+            mode: self.mode,
+            version: self.version,
+            caps: &caps,
+            info: &self.info,
+            probe_timeout: self.probe_timeout,
+            log_level: self.log_level,
+        };
+        let opened = match handshake::open(&peer, &plan).await {
+            Ok(o) => o,
+            Err(e) => {
+                peer.close();
+                return Err(e);
+            }
+        };
+        let (version, era, server, meta) = match opened {
+            Opening::Session { init, version } => (
+                version,
+                Era::Session,
+                ServerView::session(init),
+                Meta::new(),
+            ),
+            Opening::Stateless {
+                version,
+                discovered,
+            } => (
+                version,
+                Era::Stateless,
+                ServerView::stateless(discovered),
+                handshake::request_meta(version, &caps, &self.info, self.log_level),
+            ),
+        };
+        Ok(Client {
+            peer,
+            version,
+            era,
+            server,
+            meta,
+            handlers,
+            max_input_rounds: self.max_input_rounds,
+            notes,
+            routes,
+            task: Mutex::new(Some(task)),
+        })
+    }
+}

@@ -1,0 +1,315 @@
+//! The typed calls of [`Client`], the same under both protocol eras.
+
+use std::future::Future;
+
+use mcpwire_types::{
+    CallToolRequestParams, CallToolResult, CompleteArgument, CompleteReference,
+    CompleteRequestParams, CompleteResult, DiscoverResult, GetPromptRequestParams, GetPromptResult,
+    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    LoggingLevel, Prompt, ReadResourceRequestParams, ReadResourceResult, Resource,
+    ResourceTemplate, Root, Tool, methods,
+};
+use serde_json::{Value, json};
+
+use super::Client;
+use mcpwire_rpc::Error;
+use mcpwire_rpc::engine::RequestOptions;
+use mcpwire_types::Era;
+
+/// Most pages an auto-paginating call follows before it gives up on a
+/// server whose cursors never end.
+const MAX_PAGES: usize = 10_000;
+
+impl Client {
+    /// `server/discover` (2026-07-28): the server's supported revisions,
+    /// capabilities, identity and instructions. The first answer also fills
+    /// [`Client::server_capabilities`], [`Client::server_info`] and
+    /// [`Client::instructions`] when the client had not discovered the
+    /// server yet (a client pinned to 2026-07-28 does not probe).
+    ///
+    /// In a session it is an error: `server/discover` belongs to the
+    /// stateless era, and the session already knows what `initialize` said.
+    pub async fn discover(&self) -> Result<DiscoverResult, Error> {
+        if self.era == Era::Session {
+            return Err(Error::Protocol(format!(
+                "server/discover does not exist in protocol {}: see Client::initialize_result",
+                self.version
+            )));
+        }
+        let d: DiscoverResult = self
+            .request(methods::SERVER_DISCOVER, &(), RequestOptions::new())
+            .await?;
+        self.server.learn_discovery(d.clone());
+        Ok(d)
+    }
+
+    /// `ping`. Only in a session: 2026-07-28 removed it.
+    pub async fn ping(&self) -> Result<(), Error> {
+        self.require_session(
+            methods::PING,
+            "any request (tools/list, say) shows whether the server is alive",
+        )?;
+        self.peer.request(methods::PING, None).await.map(|_| ())
+    }
+
+    /// One page of `tools/list`.
+    pub async fn list_tools(&self, cursor: Option<String>) -> Result<ListToolsResult, Error> {
+        self.request(
+            methods::TOOLS_LIST,
+            &cursor_params(cursor),
+            RequestOptions::new(),
+        )
+        .await
+    }
+
+    /// Every tool, following all pages.
+    pub async fn list_all_tools(&self) -> Result<Vec<Tool>, Error> {
+        paginate(|c| async move {
+            let r = self.list_tools(c).await?;
+            Ok((r.tools, r.next_cursor))
+        })
+        .await
+    }
+
+    /// Calls a tool with a JSON object of arguments.
+    ///
+    /// In the stateless era the server may ask for input (elicitation,
+    /// sampling, roots) first: the client answers with its handlers and
+    /// calls again, up to [`ClientBuilder::max_input_rounds`] times.
+    ///
+    /// [`ClientBuilder::max_input_rounds`]: super::ClientBuilder::max_input_rounds
+    pub async fn call_tool(&self, name: &str, arguments: Value) -> Result<CallToolResult, Error> {
+        self.call_tool_with(name, arguments, RequestOptions::new())
+            .await
+    }
+
+    /// Calls a tool with options: timeout, progress, cancellation. In the
+    /// stateless era the options apply to each attempt.
+    pub async fn call_tool_with(
+        &self,
+        name: &str,
+        arguments: Value,
+        opts: RequestOptions,
+    ) -> Result<CallToolResult, Error> {
+        let mut p = CallToolRequestParams::new(name);
+        p.arguments = match arguments {
+            Value::Object(m) => Some(m),
+            Value::Null => None,
+            other => {
+                return Err(Error::invalid_params(format!(
+                    "tool arguments must be a JSON object, not {other}"
+                )));
+            }
+        };
+        self.request(methods::TOOLS_CALL, &p, opts).await
+    }
+
+    /// One page of `resources/list`.
+    pub async fn list_resources(
+        &self,
+        cursor: Option<String>,
+    ) -> Result<ListResourcesResult, Error> {
+        self.request(
+            methods::RESOURCES_LIST,
+            &cursor_params(cursor),
+            RequestOptions::new(),
+        )
+        .await
+    }
+
+    /// Every resource, following all pages.
+    pub async fn list_all_resources(&self) -> Result<Vec<Resource>, Error> {
+        paginate(|c| async move {
+            let r = self.list_resources(c).await?;
+            Ok((r.resources, r.next_cursor))
+        })
+        .await
+    }
+
+    /// One page of `resources/templates/list`.
+    pub async fn list_resource_templates(
+        &self,
+        cursor: Option<String>,
+    ) -> Result<ListResourceTemplatesResult, Error> {
+        self.request(
+            methods::RESOURCES_TEMPLATES_LIST,
+            &cursor_params(cursor),
+            RequestOptions::new(),
+        )
+        .await
+    }
+
+    /// Every resource template, following all pages.
+    pub async fn list_all_resource_templates(&self) -> Result<Vec<ResourceTemplate>, Error> {
+        paginate(|c| async move {
+            let r = self.list_resource_templates(c).await?;
+            Ok((r.resource_templates, r.next_cursor))
+        })
+        .await
+    }
+
+    /// `resources/read`. In the stateless era the server may ask for input
+    /// first, as with [`Client::call_tool`].
+    pub async fn read_resource(&self, uri: &str) -> Result<ReadResourceResult, Error> {
+        self.request(
+            methods::RESOURCES_READ,
+            &ReadResourceRequestParams::new(uri),
+            RequestOptions::new(),
+        )
+        .await
+    }
+
+    /// `resources/subscribe`: updates arrive as
+    /// [`ServerNotification::ResourceUpdated`](super::ServerNotification::ResourceUpdated).
+    /// Only in a session: 2026-07-28 replaced it with `subscriptions/listen`
+    /// ([`Client::listen`](super::Client::listen) follows resources in both).
+    pub async fn subscribe(&self, uri: &str) -> Result<(), Error> {
+        self.require_session(
+            methods::RESOURCES_SUBSCRIBE,
+            "subscriptions/listen replaced it; Client::listen follows resources in both eras",
+        )?;
+        self.peer
+            .request(methods::RESOURCES_SUBSCRIBE, Some(json!({ "uri": uri })))
+            .await
+            .map(|_| ())
+    }
+
+    /// `resources/unsubscribe`. Only in a session.
+    pub async fn unsubscribe(&self, uri: &str) -> Result<(), Error> {
+        self.require_session(
+            methods::RESOURCES_UNSUBSCRIBE,
+            "subscriptions/listen replaced it; Client::listen follows resources in both eras",
+        )?;
+        self.peer
+            .request(methods::RESOURCES_UNSUBSCRIBE, Some(json!({ "uri": uri })))
+            .await
+            .map(|_| ())
+    }
+
+    /// One page of `prompts/list`.
+    pub async fn list_prompts(&self, cursor: Option<String>) -> Result<ListPromptsResult, Error> {
+        self.request(
+            methods::PROMPTS_LIST,
+            &cursor_params(cursor),
+            RequestOptions::new(),
+        )
+        .await
+    }
+
+    /// Every prompt, following all pages.
+    pub async fn list_all_prompts(&self) -> Result<Vec<Prompt>, Error> {
+        paginate(|c| async move {
+            let r = self.list_prompts(c).await?;
+            Ok((r.prompts, r.next_cursor))
+        })
+        .await
+    }
+
+    /// `prompts/get` with string arguments. In the stateless era the server
+    /// may ask for input first, as with [`Client::call_tool`].
+    pub async fn get_prompt<I, K, V>(
+        &self,
+        name: &str,
+        arguments: I,
+    ) -> Result<GetPromptResult, Error>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let mut p = GetPromptRequestParams::new(name);
+        let args: std::collections::BTreeMap<String, String> = arguments
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        if !args.is_empty() {
+            p.arguments = Some(args.into_iter().collect());
+        }
+        self.request(methods::PROMPTS_GET, &p, RequestOptions::new())
+            .await
+    }
+
+    /// `completion/complete` for one argument of a prompt or template.
+    pub async fn complete(
+        &self,
+        reference: CompleteReference,
+        argument: &str,
+        value: &str,
+    ) -> Result<CompleteResult, Error> {
+        let p = CompleteRequestParams {
+            reference,
+            argument: CompleteArgument {
+                name: argument.to_owned(),
+                value: value.to_owned(),
+            },
+            context: None,
+            meta: None,
+        };
+        self.request(methods::COMPLETION_COMPLETE, &p, RequestOptions::new())
+            .await
+    }
+
+    /// `logging/setLevel`. Only in a session: in the stateless era every
+    /// request carries its level, set with
+    /// [`ClientBuilder::log_level`](super::ClientBuilder::log_level).
+    pub async fn set_log_level(&self, level: LoggingLevel) -> Result<(), Error> {
+        self.require_session(
+            methods::LOGGING_SET_LEVEL,
+            "each request carries its log level; set it with ClientBuilder::log_level",
+        )?;
+        self.peer
+            .request(methods::LOGGING_SET_LEVEL, Some(json!({ "level": level })))
+            .await
+            .map(|_| ())
+    }
+
+    /// Replaces the roots offered to the server. In a session the server is
+    /// told they changed; in the stateless era (which has no such
+    /// notification) the next input request for roots gets the new ones.
+    pub fn set_roots(&self, roots: Vec<Root>) -> Result<(), Error> {
+        let Some(cell) = &self.handlers.roots else {
+            return Err(Error::Protocol(
+                "this client did not declare roots; set them on the builder first".into(),
+            ));
+        };
+        *cell.write().unwrap_or_else(|p| p.into_inner()) = roots;
+        match self.era {
+            Era::Session => self
+                .peer
+                .notify(methods::NOTIFICATIONS_ROOTS_LIST_CHANGED, None),
+            Era::Stateless => Ok(()),
+        }
+    }
+}
+
+fn cursor_params(cursor: Option<String>) -> Value {
+    match cursor {
+        Some(c) => json!({ "cursor": c }),
+        None => Value::Null,
+    }
+}
+
+async fn paginate<T, F, Fut>(mut page: F) -> Result<Vec<T>, Error>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, Option<String>), Error>>,
+{
+    let mut all = Vec::new();
+    let mut cursor = None;
+    for _ in 0..MAX_PAGES {
+        let (items, next) = page(cursor.clone()).await?;
+        all.extend(items);
+        match next {
+            Some(n) if Some(&n) == cursor.as_ref() => {
+                return Err(Error::Protocol(format!(
+                    "the server returned the same cursor {n:?} twice"
+                )));
+            }
+            Some(n) => cursor = Some(n),
+            None => return Ok(all),
+        }
+    }
+    Err(Error::Protocol(format!(
+        "gave up after {MAX_PAGES} pages: the server's cursors never end"
+    )))
+}

@@ -1,0 +1,169 @@
+//! The client side's answers to server requests (sampling, elicitation,
+//! roots) and its intake of notifications.
+
+use std::future::Future;
+use std::sync::{Arc, RwLock};
+
+use mcpwire_types::{
+    ClientCapabilities, CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams,
+    ElicitResult, InputRequest, InputResponse, ListRootsResult, Notification, Request, Root,
+    methods,
+};
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+
+use super::ServerNotification;
+use mcpwire_rpc::BoxFuture;
+use mcpwire_rpc::Error;
+use mcpwire_rpc::engine::{Peer, RequestContext, Service};
+
+type SamplingFn = Arc<
+    dyn Fn(CreateMessageRequestParams) -> BoxFuture<Result<CreateMessageResult, Error>>
+        + Send
+        + Sync,
+>;
+type ElicitFn =
+    Arc<dyn Fn(ElicitRequestParams) -> BoxFuture<Result<ElicitResult, Error>> + Send + Sync>;
+
+/// How the client answers what servers ask of it.
+#[derive(Clone, Default)]
+pub struct ClientHandlers {
+    pub(crate) sampling: Option<SamplingFn>,
+    pub(crate) elicitation: Option<ElicitFn>,
+    pub(crate) url_elicitation: bool,
+    pub(crate) roots: Option<Arc<RwLock<Vec<Root>>>>,
+}
+
+impl std::fmt::Debug for ClientHandlers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientHandlers")
+            .field("sampling", &self.sampling.is_some())
+            .field("elicitation", &self.elicitation.is_some())
+            .field("roots", &self.roots.is_some())
+            .finish()
+    }
+}
+
+impl ClientHandlers {
+    pub(crate) fn set_sampling<F, Fut>(&mut self, f: F)
+    where
+        F: Fn(CreateMessageRequestParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<CreateMessageResult, Error>> + Send + 'static,
+    {
+        self.sampling = Some(Arc::new(move |p| Box::pin(f(p))));
+    }
+
+    pub(crate) fn set_elicitation<F, Fut>(&mut self, f: F, url: bool)
+    where
+        F: Fn(ElicitRequestParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<ElicitResult, Error>> + Send + 'static,
+    {
+        self.elicitation = Some(Arc::new(move |p| Box::pin(f(p))));
+        self.url_elicitation = url;
+    }
+
+    /// The capabilities these handlers imply.
+    pub(crate) fn capabilities(&self) -> ClientCapabilities {
+        let mut caps = ClientCapabilities::default();
+        if self.sampling.is_some() {
+            caps.sampling = Some(serde_json::from_value(json!({})).unwrap_or_default());
+        }
+        if self.elicitation.is_some() {
+            let v = if self.url_elicitation {
+                json!({"form": {}, "url": {}})
+            } else {
+                json!({"form": {}})
+            };
+            caps.elicitation = serde_json::from_value(v).ok();
+        }
+        if self.roots.is_some() {
+            caps.roots = serde_json::from_value(json!({"listChanged": true})).ok();
+        }
+        caps
+    }
+
+    /// The roots on offer right now, if the client declared roots.
+    fn current_roots(&self) -> Option<ListRootsResult> {
+        let roots = self.roots.as_ref()?;
+        let roots = roots.read().unwrap_or_else(|p| p.into_inner()).clone();
+        Some(ListRootsResult::new(roots))
+    }
+
+    /// Answers one input request of a multi round-trip request (2026-07-28)
+    /// with the same handler that answers the server-to-client request of a
+    /// session. `key` names the request in errors.
+    ///
+    /// A request this client has no handler for is an error, never an empty
+    /// answer: a server must not ask for what the client did not declare.
+    pub(crate) async fn fulfil(
+        &self,
+        key: &str,
+        request: InputRequest,
+    ) -> Result<InputResponse, Error> {
+        let missing = |what: &str, setter: &str| {
+            Error::Protocol(format!(
+                "the server asked for {} (input request {key:?}), but this client has no {what} \
+                 handler; set one with ClientBuilder::{setter}",
+                request.method()
+            ))
+        };
+        match &request {
+            InputRequest::Elicit(p) => match &self.elicitation {
+                Some(f) => f(p.clone()).await.map(InputResponse::Elicit),
+                None => Err(missing("elicitation", "on_elicitation")),
+            },
+            InputRequest::CreateMessage(p) => match &self.sampling {
+                Some(f) => f(p.clone()).await.map(InputResponse::CreateMessage),
+                None => Err(missing("sampling", "on_sampling")),
+            },
+            InputRequest::ListRoots(_) => match self.current_roots() {
+                Some(r) => Ok(InputResponse::ListRoots(r)),
+                None => Err(missing("roots", "roots")),
+            },
+            InputRequest::Other { method, .. } => Err(Error::Protocol(format!(
+                "the server asked for {method:?} (input request {key:?}), which is not an input \
+                 request this client knows (elicitation/create, sampling/createMessage, roots/list)"
+            ))),
+        }
+    }
+}
+
+/// The client's [`Service`]: answers server requests, forwards notifications.
+pub(crate) struct ClientService {
+    pub(crate) handlers: ClientHandlers,
+    pub(crate) notifications: broadcast::Sender<ServerNotification>,
+    pub(crate) routes: std::sync::Arc<super::listen::Routes>,
+}
+
+fn parse<T: serde::de::DeserializeOwned>(p: Option<Value>) -> Result<T, Error> {
+    T::deserialize(p.unwrap_or_else(|| json!({})))
+        .map_err(|e| Error::invalid_params(format!("Invalid params: {e}")))
+}
+
+impl Service for ClientService {
+    async fn handle_request(&self, req: Request, _cx: RequestContext) -> Result<Value, Error> {
+        match req.method.as_str() {
+            methods::PING => Ok(json!({})),
+            methods::SAMPLING_CREATE_MESSAGE => match &self.handlers.sampling {
+                Some(f) => Ok(serde_json::to_value(f(parse(req.params)?).await?)?),
+                None => Err(Error::method_not_found(&req.method)),
+            },
+            methods::ELICITATION_CREATE => match &self.handlers.elicitation {
+                Some(f) => Ok(serde_json::to_value(f(parse(req.params)?).await?)?),
+                None => Err(Error::method_not_found(&req.method)),
+            },
+            methods::ROOTS_LIST => match self.handlers.current_roots() {
+                Some(r) => Ok(serde_json::to_value(r)?),
+                None => Err(Error::method_not_found(&req.method)),
+            },
+            other => Err(Error::method_not_found(other)),
+        }
+    }
+
+    async fn handle_notification(&self, n: Notification, _peer: &Peer) {
+        self.routes.route(&n);
+        let _ = self
+            .notifications
+            .send(ServerNotification::from_notification(n));
+    }
+}

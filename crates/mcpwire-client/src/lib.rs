@@ -1,0 +1,209 @@
+//! The client API: connect to a server over any transport and call it with
+//! typed methods, under either protocol era.
+//!
+//! ```no_run
+//! use mcpwire_client::Client;
+//! use mcpwire_rpc::transport::ChildProcess;
+//! # async fn run() -> Result<(), mcpwire_rpc::Error> {
+//! let client = Client::builder("my-host", "1.0.0")
+//!     .connect(ChildProcess::new("my-mcp-server").spawn()?)
+//!     .await?;
+//! for tool in client.list_all_tools().await? {
+//!     println!("{}", tool.name);
+//! }
+//! let result = client.call_tool("echo", serde_json::json!({"text": "hi"})).await?;
+//! println!("{:?}", result.content);
+//! client.close().await;
+//! # Ok(()) }
+//! ```
+//!
+//! # Protocol eras
+//!
+//! Revisions up to 2025-11-25 open a session with `initialize`; revision
+//! 2026-07-28 has no handshake: every request describes itself in `_meta`
+//! and servers ask for input (elicitation, sampling, roots) by answering
+//! `input_required`, which the client answers and retries. [`ClientMode`]
+//! chooses how a client picks its era:
+//!
+//! - [`ClientMode::Legacy`] (the default) always opens a session;
+//! - [`ClientMode::Auto`] probes with `server/discover` and falls back to
+//!   `initialize` when the server does not speak 2026-07-28;
+//! - [`ClientMode::Pinned`] speaks exactly one revision.
+//!
+//! The typed calls work the same in both eras; [`Client::era`] tells which
+//! one a connection uses.
+//!
+//! ```no_run
+//! use mcpwire_client::{Client, ClientMode};
+//! use mcpwire_types::Era;
+//! use mcpwire_rpc::transport::ChildProcess;
+//! use mcpwire_types::{ElicitAction, ElicitResult};
+//! # async fn run() -> Result<(), mcpwire_rpc::Error> {
+//! let client = Client::builder("my-host", "1.0.0")
+//!     .mode(ClientMode::Auto)
+//!     .on_elicitation(|_request| async { Ok(ElicitResult::new(ElicitAction::Decline)) })
+//!     .connect(ChildProcess::new("my-mcp-server").spawn()?)
+//!     .await?;
+//! if client.era() == Era::Stateless {
+//!     // Elicitation requests arrive as `input_required` results; the client
+//!     // runs the handler above and retries the call for you.
+//! }
+//! let _ = client.call_tool("book", serde_json::json!({})).await?;
+//! # Ok(()) }
+//! ```
+
+mod builder;
+mod calls;
+mod handler;
+mod handshake;
+mod listen;
+mod notification;
+mod skills;
+mod stateless;
+mod tasks;
+
+use std::sync::Mutex;
+
+use mcpwire_types::{
+    DiscoverResult, Implementation, InitializeResult, Meta, ProtocolVersion, ServerCapabilities,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tokio::sync::broadcast;
+use tokio::task::JoinHandle;
+
+pub use builder::{ClientBuilder, ClientMode, DEFAULT_MAX_INPUT_ROUNDS, DEFAULT_PROBE_TIMEOUT};
+pub use handler::ClientHandlers;
+pub use listen::{LISTEN_ACK_TIMEOUT, Subscription};
+pub use notification::ServerNotification;
+pub use skills::{LoadedSkill, SkillError, SkillFile, SkillsClient};
+pub use tasks::TaskCall;
+
+use handshake::ServerView;
+use mcpwire_rpc::Error;
+use mcpwire_rpc::engine::{Peer, RequestOptions};
+use mcpwire_types::Era;
+
+/// A connected MCP client. Calls may run concurrently from clones of
+/// `&Client` (it is `Sync`).
+#[derive(Debug)]
+pub struct Client {
+    peer: Peer,
+    version: ProtocolVersion,
+    era: Era,
+    /// What the server said about itself (`initialize` or `server/discover`).
+    server: ServerView,
+    /// The `_meta` every stateless request carries; empty in a session.
+    meta: Meta,
+    /// Answers input requests of multi round-trip requests.
+    handlers: ClientHandlers,
+    max_input_rounds: usize,
+    notes: broadcast::Sender<ServerNotification>,
+    /// Where notifications tagged with a subscription id go.
+    routes: std::sync::Arc<listen::Routes>,
+    task: Mutex<Option<JoinHandle<Result<(), Error>>>>,
+}
+
+impl Client {
+    /// Starts building a client that calls itself `name` at `version`.
+    pub fn builder(name: impl Into<String>, version: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(Implementation::new(name, version))
+    }
+
+    /// The server's `initialize` answer, when the client opened a session
+    /// ([`Era::Session`]); `None` in the stateless era, which has no
+    /// handshake (see [`Client::discover_result`]).
+    pub fn initialize_result(&self) -> Option<&InitializeResult> {
+        self.server.initialize_result()
+    }
+
+    /// The server's `server/discover` answer, when the client speaks the
+    /// stateless era and has discovered the server (always with
+    /// [`ClientMode::Auto`]; after [`Client::discover`] with
+    /// [`ClientMode::Pinned`]).
+    pub fn discover_result(&self) -> Option<&DiscoverResult> {
+        self.server.discover_result()
+    }
+
+    /// The server's identity: from `initialize`, from `server/discover`, or
+    /// in the stateless era from the first result whose `_meta` names it.
+    /// A server that never said who it is has an empty name and version.
+    pub fn server_info(&self) -> &Implementation {
+        self.server.info()
+    }
+
+    /// The server's capabilities: from `initialize` or `server/discover`.
+    /// A stateless client that has not discovered the server (pinned to
+    /// 2026-07-28 without calling [`Client::discover`]) knows none.
+    pub fn server_capabilities(&self) -> &ServerCapabilities {
+        self.server.capabilities()
+    }
+
+    /// The server's instructions, if any.
+    pub fn instructions(&self) -> Option<&str> {
+        self.server.instructions()
+    }
+
+    /// The protocol revision in use: negotiated by `initialize`, or
+    /// 2026-07-28 in the stateless era.
+    pub fn protocol_version(&self) -> ProtocolVersion {
+        self.version
+    }
+
+    /// Which era the connection speaks: a session opened with `initialize`,
+    /// or self-describing stateless requests (2026-07-28).
+    pub fn era(&self) -> Era {
+        self.era
+    }
+
+    /// The underlying peer, for raw requests. Requests sent through it
+    /// directly get neither the stateless `_meta` nor multi round-trip
+    /// handling; [`Client::request`] adds both.
+    pub fn peer(&self) -> &Peer {
+        &self.peer
+    }
+
+    /// Notifications from the server from now on: progress, logs, list
+    /// changes, resource updates. A slow receiver loses the oldest.
+    pub fn notifications(&self) -> broadcast::Receiver<ServerNotification> {
+        self.notes.subscribe()
+    }
+
+    /// Sends a raw request and decodes its result.
+    ///
+    /// In the stateless era the request carries the client's `_meta`
+    /// (protocol version, capabilities, identity, log level) next to any
+    /// `_meta` of `params`, and `tools/call`, `prompts/get` and
+    /// `resources/read` answer the server's input requests and retry until
+    /// the result is complete.
+    pub async fn request<P: Serialize, R: DeserializeOwned>(
+        &self,
+        method: &str,
+        params: &P,
+        opts: RequestOptions,
+    ) -> Result<R, Error> {
+        let params = match serde_json::to_value(params)? {
+            Value::Null => None,
+            v => Some(v),
+        };
+        let v = self.send(method, params, opts).await?;
+        serde_json::from_value(v)
+            .map_err(|e| Error::Protocol(format!("malformed {method} result: {e}")))
+    }
+
+    /// Whether the connection has closed.
+    pub fn is_closed(&self) -> bool {
+        self.peer.is_closed()
+    }
+
+    /// Closes the connection. For a child process this closes its stdin,
+    /// waits, then sends SIGTERM and finally SIGKILL.
+    pub async fn close(&self) {
+        self.peer.close();
+        let task = self.task.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+    }
+}

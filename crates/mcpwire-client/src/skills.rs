@@ -1,0 +1,744 @@
+//! The client side of the skills extension (`io.modelcontextprotocol/skills`,
+//! SEP-2640): discover a server's skills, then load one lazily, verifying
+//! every file against the skill's entry before handing it over.
+//!
+//! Listing fetches no file. [`SkillsClient::load`] reads the skill's
+//! `SKILL.md` only when asked, and checks its size, its digest and its
+//! frontmatter against the entry; [`SkillsClient::read_file`] reads a
+//! supporting file only if the entry lists it, and checks it the same way.
+//! Content that fails a check is never returned: the call fails with a
+//! [`SkillError`] that says which check.
+//!
+//! ```no_run
+//! # async fn run(client: mcpwire_client::Client) -> Result<(), mcpwire_client::SkillError> {
+//! let skills = client.skills();
+//! for entry in skills.list().await? {
+//!     println!("{}: {}", entry.name().unwrap_or("?"), entry.description().unwrap_or(""));
+//! }
+//! let entry = skills.get("skill://pdf-processing/SKILL.md").await?;
+//! let loaded = skills.load(&entry).await?;
+//! println!("{}", loaded.body());
+//! let forms = skills.read_file(&loaded, "references/FORMS.md").await?;
+//! println!("{}", forms.text().unwrap_or_default());
+//! # Ok(()) }
+//! ```
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use mcpwire_types::skills::{
+    GetSkillRequestParams, GetSkillResult, ListSkillsResult, MAX_RESOURCES_PER_SKILL,
+    MAX_SKILL_BYTES, RESOURCES_DIRECTORY_READ, ReadResourceDirectoryRequestParams,
+    ReadResourceDirectoryResult, SKILLS_GET, SKILLS_LIST, Skill, SkillResource, SkillResources,
+    SkillsCapability, is_valid_digest, is_valid_skill_name, skill_root,
+};
+use mcpwire_types::{
+    ErrorCode, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResult,
+    ResourceContents, methods,
+};
+use serde_json::{Map, Value};
+
+use super::Client;
+use mcpwire_rpc::Error;
+use mcpwire_rpc::engine::RequestOptions;
+use mcpwire_types::skill_format::{
+    FrontmatterError, base64_decode, parse_frontmatter, sha256_digest,
+};
+
+/// Most `skills/list` pages [`SkillsClient::list`] follows before it gives
+/// up on a server whose cursors never end.
+const MAX_PAGES: usize = 10_000;
+
+/// What went wrong discovering, loading or reading a skill.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SkillError {
+    /// The server did not declare the extension (or the client has not
+    /// learned its capabilities: a client pinned to 2026-07-28 must call
+    /// [`Client::discover`] first).
+    #[error(
+        "the server does not declare the skills extension (io.modelcontextprotocol/skills); a stateless client that did not probe must call discover() first"
+    )]
+    NotDeclared,
+    /// The server did not declare `directoryRead: true`.
+    #[error("the server does not declare directoryRead, so it cannot read directories")]
+    DirectoryReadUnsupported,
+    /// `skills/get` answered that no skill is served at the URI.
+    #[error("the server serves no skill at {uri}")]
+    UnknownSkill {
+        /// The URI asked for.
+        uri: String,
+    },
+    /// The entry breaks the extension's rules, so it must not be loaded.
+    #[error("the entry of {uri} is invalid: {reason}")]
+    InvalidEntry {
+        /// The entry's URI.
+        uri: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The skill is larger than this client accepts (512 files, 16 MiB).
+    #[error("the skill {uri} is too large to load: {reason}")]
+    LimitExceeded {
+        /// The skill's URI.
+        uri: String,
+        /// Which limit.
+        reason: String,
+    },
+    /// A file of the skill that the held entry does not list: the skill
+    /// changed since its entry was fetched (refresh it with
+    /// [`SkillsClient::get`]), or the path leaves the skill.
+    #[error(
+        "{uri} is not listed in the skill's resources; the skill may have changed, so fetch its entry again"
+    )]
+    Unlisted {
+        /// The file asked for.
+        uri: String,
+    },
+    /// The content's length differs from the entry's `size`.
+    #[error(
+        "{uri} is {actual} bytes but the skill's entry says {expected}; the content was not used"
+    )]
+    SizeMismatch {
+        /// The file.
+        uri: String,
+        /// The size in the entry.
+        expected: u64,
+        /// The size received.
+        actual: u64,
+    },
+    /// The content's SHA-256 differs from the entry's `digest`.
+    #[error(
+        "{uri} does not match the digest in the skill's entry (expected {expected}, got {actual}); the content was not used"
+    )]
+    DigestMismatch {
+        /// The file.
+        uri: String,
+        /// The digest in the entry.
+        expected: String,
+        /// The digest of what was received.
+        actual: String,
+    },
+    /// The `SKILL.md` received has no usable frontmatter.
+    #[error("{uri} has no usable frontmatter: {source}; the skill was not loaded")]
+    Frontmatter {
+        /// The `SKILL.md`.
+        uri: String,
+        /// Why.
+        #[source]
+        source: FrontmatterError,
+    },
+    /// The frontmatter of the `SKILL.md` received differs from the entry's.
+    #[error(
+        "the frontmatter of {uri} differs from the skill's entry in {}; the skill was not loaded",
+        fields.join(", ")
+    )]
+    FrontmatterMismatch {
+        /// The `SKILL.md`.
+        uri: String,
+        /// The fields that differ.
+        fields: Vec<String>,
+    },
+    /// The server does not serve a file the entry lists.
+    #[error(
+        "the server no longer serves {uri}, which the skill's entry lists; fetch the entry again"
+    )]
+    FileNotServed {
+        /// The file.
+        uri: String,
+    },
+    /// `resources/read` returned nothing usable for the file.
+    #[error("resources/read of {uri} returned {reason}")]
+    BadContent {
+        /// The file.
+        uri: String,
+        /// What came back.
+        reason: String,
+    },
+    /// The request itself failed (transport, timeout, protocol error).
+    #[error(transparent)]
+    Request(#[from] Error),
+}
+
+impl SkillError {
+    /// Whether this is a verification failure: content that does not match
+    /// the held entry (size, digest, frontmatter, or an unlisted file). The
+    /// remedy is to fetch the entry again and re-approve the skill.
+    pub fn is_verification_failure(&self) -> bool {
+        matches!(
+            self,
+            SkillError::SizeMismatch { .. }
+                | SkillError::DigestMismatch { .. }
+                | SkillError::Frontmatter { .. }
+                | SkillError::FrontmatterMismatch { .. }
+                | SkillError::Unlisted { .. }
+        )
+    }
+}
+
+/// A skill whose `SKILL.md` was fetched and verified against its entry,
+/// which it holds from then on: files are read and verified against this
+/// entry ([`SkillsClient::read_file`]).
+#[derive(Debug)]
+pub struct LoadedSkill {
+    entry: Skill,
+    root: String,
+    text: String,
+    body_start: usize,
+    /// Bytes fetched so far, for the size limit of dynamic skills.
+    fetched: AtomicU64,
+}
+
+impl LoadedSkill {
+    /// The entry the skill was loaded from.
+    pub fn entry(&self) -> &Skill {
+        &self.entry
+    }
+
+    /// The URI of the skill's `SKILL.md`.
+    pub fn uri(&self) -> &str {
+        &self.entry.uri
+    }
+
+    /// The URI of the skill's root directory.
+    pub fn root_uri(&self) -> &str {
+        &self.root
+    }
+
+    /// The skill name.
+    pub fn name(&self) -> &str {
+        self.entry.name().unwrap_or_default()
+    }
+
+    /// The frontmatter, as the entry and the file agree on it.
+    pub fn frontmatter(&self) -> &Map<String, Value> {
+        &self.entry.frontmatter
+    }
+
+    /// The whole `SKILL.md`, frontmatter included.
+    pub fn content(&self) -> &str {
+        &self.text
+    }
+
+    /// The instructions: `SKILL.md` after its frontmatter.
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+
+    /// Whether the content was checked against digests; `false` for a
+    /// skill whose entry has `"resources": "dynamic"`.
+    pub fn is_verified(&self) -> bool {
+        matches!(self.entry.resources, SkillResources::Files(_))
+    }
+
+    /// The URI of `reference` in this skill: a URI stays as it is; a
+    /// relative path resolves against the skill's root. A path that leaves
+    /// the skill is [`SkillError::Unlisted`].
+    pub fn resolve(&self, reference: &str) -> Result<String, SkillError> {
+        if reference.contains("://") {
+            return Ok(reference.to_owned());
+        }
+        let mut segments: Vec<&str> = Vec::new();
+        for s in reference.split('/') {
+            match s {
+                "" | "." => {}
+                ".." => {
+                    if segments.pop().is_none() {
+                        return Err(SkillError::Unlisted {
+                            uri: format!("{}/{reference}", self.root),
+                        });
+                    }
+                }
+                s => segments.push(s),
+            }
+        }
+        Ok(format!("{}/{}", self.root, segments.join("/")))
+    }
+}
+
+/// A verified file of a loaded skill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkillFile {
+    /// The file's URI.
+    pub uri: String,
+    /// Its MIME type, as the server gave it.
+    pub mime_type: Option<String>,
+    /// Its bytes.
+    pub content: Vec<u8>,
+    /// Whether they were checked against a digest (`false` in a dynamic
+    /// skill).
+    pub verified: bool,
+}
+
+impl SkillFile {
+    /// The content as text, if it is UTF-8.
+    pub fn text(&self) -> Option<&str> {
+        std::str::from_utf8(&self.content).ok()
+    }
+}
+
+/// The skills extension on one connection; from [`Client::skills`].
+#[derive(Debug, Clone, Copy)]
+pub struct SkillsClient<'c> {
+    client: &'c Client,
+}
+
+impl Client {
+    /// The skills extension on this connection: list, get, load and read
+    /// skills, verified against their entries.
+    pub fn skills(&self) -> SkillsClient<'_> {
+        SkillsClient { client: self }
+    }
+}
+
+impl SkillsClient<'_> {
+    /// The server's settings for the extension, if it declares it.
+    pub fn capability(&self) -> Option<SkillsCapability> {
+        SkillsCapability::of(self.client.server_capabilities())
+    }
+
+    /// Whether the server declares the extension.
+    pub fn is_supported(&self) -> bool {
+        self.capability().is_some()
+    }
+
+    fn require(&self) -> Result<SkillsCapability, SkillError> {
+        self.capability().ok_or(SkillError::NotDeclared)
+    }
+
+    /// One page of `skills/list`. Fetches no skill file.
+    pub async fn list_page(&self, cursor: Option<String>) -> Result<ListSkillsResult, SkillError> {
+        self.require()?;
+        let params = PaginatedRequestParams { cursor, meta: None };
+        Ok(self
+            .client
+            .request(SKILLS_LIST, &params, RequestOptions::new())
+            .await?)
+    }
+
+    /// Every entry of `skills/list`, following all pages. Fetches no skill
+    /// file. An empty or partial listing does not mean the server has no
+    /// other skills: [`SkillsClient::get`] reaches any skill by URI.
+    pub async fn list(&self) -> Result<Vec<Skill>, SkillError> {
+        let mut all = Vec::new();
+        let mut cursor = None;
+        for _ in 0..MAX_PAGES {
+            let page = self.list_page(cursor).await?;
+            all.extend(page.skills);
+            match page.next_cursor {
+                Some(c) if !c.is_empty() => cursor = Some(c),
+                _ => return Ok(all),
+            }
+        }
+        Err(Error::Protocol(format!(
+            "gave up on skills/list after {MAX_PAGES} pages: the server's cursors never end"
+        ))
+        .into())
+    }
+
+    /// The entry of the skill whose `SKILL.md` is at `uri` (`skills/get`),
+    /// listed or not. Fetches no skill file.
+    pub async fn get(&self, uri: &str) -> Result<Skill, SkillError> {
+        self.require()?;
+        let result: Result<GetSkillResult, Error> = self
+            .client
+            .request(
+                SKILLS_GET,
+                &GetSkillRequestParams::new(uri),
+                RequestOptions::new(),
+            )
+            .await;
+        match result {
+            Ok(r) if r.skill.uri == uri => Ok(r.skill),
+            Ok(r) => Err(SkillError::InvalidEntry {
+                uri: uri.to_owned(),
+                reason: format!("skills/get answered with the entry of {}", r.skill.uri),
+            }),
+            Err(Error::Rpc(e)) if e.code == ErrorCode::INVALID_PARAMS => {
+                Err(SkillError::UnknownSkill {
+                    uri: uri.to_owned(),
+                })
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Loads the skill `entry` describes: checks the entry, reads its
+    /// `SKILL.md`, verifies the size and digest against the entry (unless
+    /// the skill is dynamic), then parses the frontmatter and compares it
+    /// field by field with the entry's. Nothing that fails a check is
+    /// returned.
+    pub async fn load(&self, entry: &Skill) -> Result<LoadedSkill, SkillError> {
+        self.require()?;
+        let root = check_entry(entry)?;
+        let bytes = self.fetch(&entry.uri).await?;
+        let fetched = bytes.len() as u64;
+        verify(&entry.resources, &entry.uri, &bytes)?;
+        let text = String::from_utf8(bytes).map_err(|_| SkillError::BadContent {
+            uri: entry.uri.clone(),
+            reason: "a SKILL.md that is not UTF-8 text".into(),
+        })?;
+        let file_fm = parse_frontmatter(&text).map_err(|source| SkillError::Frontmatter {
+            uri: entry.uri.clone(),
+            source,
+        })?;
+        let fields = differing_fields(&file_fm, &entry.frontmatter);
+        if !fields.is_empty() {
+            return Err(SkillError::FrontmatterMismatch {
+                uri: entry.uri.clone(),
+                fields,
+            });
+        }
+        let body_start = body_offset(&text);
+        Ok(LoadedSkill {
+            entry: entry.clone(),
+            root,
+            text,
+            body_start,
+            fetched: AtomicU64::new(fetched),
+        })
+    }
+
+    /// Reads a file of a loaded skill: `reference` is a path relative to
+    /// the skill's root (`references/FORMS.md`) or a URI. In a skill with a
+    /// manifest the file must be listed, and its size and digest must
+    /// match; in a dynamic skill it must lie inside the skill, and reads
+    /// stop at the 16 MiB total.
+    pub async fn read_file(
+        &self,
+        skill: &LoadedSkill,
+        reference: &str,
+    ) -> Result<SkillFile, SkillError> {
+        let uri = skill.resolve(reference)?;
+        match &skill.entry.resources {
+            SkillResources::Files(files) => {
+                if !files.iter().any(|f| f.uri == uri) {
+                    return Err(SkillError::Unlisted { uri });
+                }
+            }
+            SkillResources::Dynamic => {
+                if !uri.starts_with(&format!("{}/", skill.root)) {
+                    return Err(SkillError::Unlisted { uri });
+                }
+            }
+        }
+        let (content, mime_type) = self.fetch_with_type(&uri).await?;
+        verify(&skill.entry.resources, &uri, &content)?;
+        let total = skill
+            .fetched
+            .fetch_add(content.len() as u64, Ordering::Relaxed)
+            + content.len() as u64;
+        if !skill.is_verified() && total > MAX_SKILL_BYTES {
+            return Err(SkillError::LimitExceeded {
+                uri: skill.entry.uri.clone(),
+                reason: format!("its files add up to more than {MAX_SKILL_BYTES} bytes"),
+            });
+        }
+        Ok(SkillFile {
+            uri,
+            mime_type,
+            content,
+            verified: skill.is_verified(),
+        })
+    }
+
+    /// One page of `resources/directory/read`: the direct children of the
+    /// directory resource at `uri`. The children are a live view: they do
+    /// not extend what a loaded skill's entry lets
+    /// [`SkillsClient::read_file`] read.
+    pub async fn read_directory(
+        &self,
+        uri: &str,
+        cursor: Option<String>,
+    ) -> Result<ReadResourceDirectoryResult, SkillError> {
+        if !self.require()?.supports_directory_read() {
+            return Err(SkillError::DirectoryReadUnsupported);
+        }
+        let mut params = ReadResourceDirectoryRequestParams::new(uri);
+        params.cursor = cursor;
+        Ok(self
+            .client
+            .request(RESOURCES_DIRECTORY_READ, &params, RequestOptions::new())
+            .await?)
+    }
+
+    async fn fetch(&self, uri: &str) -> Result<Vec<u8>, SkillError> {
+        Ok(self.fetch_with_type(uri).await?.0)
+    }
+
+    /// The raw bytes of the resource at `uri`, and its MIME type.
+    async fn fetch_with_type(&self, uri: &str) -> Result<(Vec<u8>, Option<String>), SkillError> {
+        let result: Result<ReadResourceResult, Error> = self
+            .client
+            .request(
+                methods::RESOURCES_READ,
+                &ReadResourceRequestParams::new(uri),
+                RequestOptions::new(),
+            )
+            .await;
+        let result = match result {
+            Ok(r) => r,
+            Err(Error::Rpc(e))
+                if e.code == ErrorCode::INVALID_PARAMS
+                    || e.code == ErrorCode::RESOURCE_NOT_FOUND =>
+            {
+                return Err(SkillError::FileNotServed {
+                    uri: uri.to_owned(),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let bad = |reason: &str| SkillError::BadContent {
+            uri: uri.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let mut matching = result.contents.iter().filter(|c| c.uri() == uri);
+        let content = match (matching.next(), matching.next()) {
+            (Some(c), None) => c,
+            (Some(_), Some(_)) => return Err(bad("several contents for the file")),
+            (None, _) => match result.contents.as_slice() {
+                [only] => only,
+                [] => return Err(bad("no contents")),
+                _ => return Err(bad("no contents for the file")),
+            },
+        };
+        Ok(match content {
+            ResourceContents::Text(t) => (t.text.clone().into_bytes(), t.mime_type.clone()),
+            ResourceContents::Blob(b) => (
+                base64_decode(&b.blob).ok_or_else(|| bad("a blob that is not valid Base64"))?,
+                b.mime_type.clone(),
+            ),
+        })
+    }
+}
+
+/// Checks an entry before anything is fetched for it; returns the skill's
+/// root directory URI.
+fn check_entry(entry: &Skill) -> Result<String, SkillError> {
+    let invalid = |reason: String| SkillError::InvalidEntry {
+        uri: entry.uri.clone(),
+        reason,
+    };
+    let root = skill_root(&entry.uri)
+        .ok_or_else(|| invalid("its uri does not end in /SKILL.md".into()))?
+        .to_owned();
+    let name = entry
+        .name()
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| invalid("its frontmatter has no name".into()))?;
+    if entry.description().is_none_or(str::is_empty) {
+        return Err(invalid("its frontmatter has no description".into()));
+    }
+    if entry.skill_name_from_uri() != Some(name) {
+        return Err(invalid(format!(
+            "the final segment of its uri is not its name {name:?}"
+        )));
+    }
+    if !is_valid_skill_name(name) {
+        return Err(invalid(format!(
+            "its name {name:?} breaks the Agent Skills naming rules"
+        )));
+    }
+    let Some(files) = entry.resources.files() else {
+        return Ok(root);
+    };
+    if !files.iter().any(|f| f.uri == entry.uri) {
+        return Err(invalid("its resources do not list its SKILL.md".into()));
+    }
+    let mut seen = HashSet::new();
+    for f in files {
+        if !seen.insert(f.uri.as_str()) {
+            return Err(invalid(format!("its resources list {} twice", f.uri)));
+        }
+        if f.uri != entry.uri && !f.uri.starts_with(&format!("{root}/")) {
+            return Err(invalid(format!("{} lies outside the skill", f.uri)));
+        }
+        if !is_valid_digest(&f.digest) {
+            return Err(invalid(format!(
+                "{} has the digest {:?}, not sha256:<64 lowercase hex>",
+                f.uri, f.digest
+            )));
+        }
+    }
+    let limit = |reason: String| SkillError::LimitExceeded {
+        uri: entry.uri.clone(),
+        reason,
+    };
+    if files.len() > MAX_RESOURCES_PER_SKILL {
+        return Err(limit(format!(
+            "it has {} files; at most {MAX_RESOURCES_PER_SKILL} are accepted",
+            files.len()
+        )));
+    }
+    let total = files.iter().fold(0u64, |sum, f| sum.saturating_add(f.size));
+    if total > MAX_SKILL_BYTES {
+        return Err(limit(format!(
+            "its files add up to {total} bytes; at most {MAX_SKILL_BYTES} are accepted"
+        )));
+    }
+    Ok(root)
+}
+
+/// Checks `content` against the manifest entry of `uri`: the size first
+/// (a wrong size fails whether or not the digest is computed), then the
+/// digest. A dynamic skill has nothing to check against.
+fn verify(resources: &SkillResources, uri: &str, content: &[u8]) -> Result<(), SkillError> {
+    let SkillResources::Files(_) = resources else {
+        return Ok(());
+    };
+    let Some(SkillResource { digest, size, .. }) = resources.find(uri) else {
+        return Err(SkillError::Unlisted {
+            uri: uri.to_owned(),
+        });
+    };
+    let actual = content.len() as u64;
+    if actual != *size {
+        return Err(SkillError::SizeMismatch {
+            uri: uri.to_owned(),
+            expected: *size,
+            actual,
+        });
+    }
+    let got = sha256_digest(content);
+    if got != *digest {
+        return Err(SkillError::DigestMismatch {
+            uri: uri.to_owned(),
+            expected: digest.clone(),
+            actual: got,
+        });
+    }
+    Ok(())
+}
+
+/// The fields whose values differ between the file's frontmatter and the
+/// entry's, in the file's order then the entry's. An absent field equals
+/// `null`; numbers compare by value (`1` equals `1.0`).
+fn differing_fields(file: &Map<String, Value>, entry: &Map<String, Value>) -> Vec<String> {
+    let keys = file
+        .keys()
+        .chain(entry.keys().filter(|k| !file.contains_key(*k)));
+    keys.filter(|k| {
+        let a = file.get(*k).unwrap_or(&Value::Null);
+        let b = entry.get(*k).unwrap_or(&Value::Null);
+        !same(a, b)
+    })
+    .cloned()
+    .collect()
+}
+
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            x == y || matches!((x.as_f64(), y.as_f64()), (Some(p), Some(q)) if p == q)
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => differing_fields(x, y).is_empty(),
+        _ => a == b,
+    }
+}
+
+/// Where the body starts: after the frontmatter's closing line.
+fn body_offset(text: &str) -> usize {
+    mcpwire_types::skill_format::split_frontmatter(text)
+        .map(|(_, body)| text.len() - body.len())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn frontmatter_fields_compare_by_value() {
+        let a = json!({"name": "x", "n": 1, "m": {"v": [1.0, "a"]}, "z": null});
+        let b = json!({"n": 1.0, "name": "x", "m": {"v": [1, "a"]}});
+        let (Value::Object(a), Value::Object(b)) = (a, b) else {
+            unreachable!()
+        };
+        assert!(differing_fields(&a, &b).is_empty());
+        let c = json!({"name": "x", "n": 2, "extra": true});
+        let Value::Object(c) = c else { unreachable!() };
+        assert_eq!(differing_fields(&a, &c), ["n", "m", "extra"]);
+    }
+
+    #[test]
+    fn entries_are_checked_before_any_fetch() {
+        let digest = sha256_digest(b"x");
+        let entry = |uri: &str, name: &str, resources: Value| -> Skill {
+            serde_json::from_value(json!({
+                "uri": uri,
+                "frontmatter": {"name": name, "description": "d"},
+                "resources": resources,
+            }))
+            .unwrap()
+        };
+        let ok = entry(
+            "skill://a/b/SKILL.md",
+            "b",
+            json!([{"uri": "skill://a/b/SKILL.md", "digest": digest, "size": 1}]),
+        );
+        assert_eq!(check_entry(&ok).unwrap(), "skill://a/b");
+        let dynamic = entry("skill://a/b/SKILL.md", "b", json!("dynamic"));
+        assert!(check_entry(&dynamic).is_ok());
+        let cases = [
+            entry("skill://a/b/README.md", "b", json!("dynamic")),
+            entry("skill://a/b/SKILL.md", "c", json!("dynamic")),
+            entry("skill://a/b/SKILL.md", "b", json!([])),
+            entry(
+                "skill://a/b/SKILL.md",
+                "b",
+                json!([
+                    {"uri": "skill://a/b/SKILL.md", "digest": digest, "size": 1},
+                    {"uri": "skill://a/other.md", "digest": digest, "size": 1}
+                ]),
+            ),
+            entry(
+                "skill://a/b/SKILL.md",
+                "b",
+                json!([{"uri": "skill://a/b/SKILL.md", "digest": "sha256:00", "size": 1}]),
+            ),
+        ];
+        for e in cases {
+            assert!(
+                matches!(check_entry(&e), Err(SkillError::InvalidEntry { .. })),
+                "{e:?}"
+            );
+        }
+        let huge = entry(
+            "skill://a/b/SKILL.md",
+            "b",
+            json!([{"uri": "skill://a/b/SKILL.md", "digest": digest, "size": MAX_SKILL_BYTES + 1}]),
+        );
+        assert!(matches!(
+            check_entry(&huge),
+            Err(SkillError::LimitExceeded { .. })
+        ));
+    }
+
+    #[test]
+    fn size_is_checked_before_the_digest() {
+        let uri = "skill://a/SKILL.md";
+        let files = SkillResources::Files(vec![SkillResource::new(uri, sha256_digest(b"ab"), 2)]);
+        assert!(verify(&files, uri, b"ab").is_ok());
+        assert!(matches!(
+            verify(&files, uri, b"abc"),
+            Err(SkillError::SizeMismatch {
+                expected: 2,
+                actual: 3,
+                ..
+            })
+        ));
+        assert!(matches!(
+            verify(&files, uri, b"xy"),
+            Err(SkillError::DigestMismatch { .. })
+        ));
+        assert!(matches!(
+            verify(&files, "skill://a/other", b"ab"),
+            Err(SkillError::Unlisted { .. })
+        ));
+        assert!(verify(&SkillResources::Dynamic, uri, b"anything").is_ok());
+    }
+}

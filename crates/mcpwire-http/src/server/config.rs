@@ -1,0 +1,257 @@
+//! [`HttpConfig`]: the settings of the Streamable HTTP server, with
+//! defaults that suit most deployments.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::events::{EventStore, InMemoryEventStore};
+use super::guard::HostPolicy;
+
+/// The default [`HttpConfig::body_limit`]: 4 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+/// Settings of the HTTP transport. The defaults are what most deployments
+/// want; all of them are fast.
+///
+/// ```
+/// use std::time::Duration;
+/// use mcpwire_http::server::HttpConfig;
+/// let config = HttpConfig::default()
+///     .session_idle_timeout(Duration::from_secs(600))
+///     .max_sessions(1000);
+/// assert!(!config.stateless);
+/// ```
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct HttpConfig {
+    /// Keep no sessions: every POST is served on its own, no
+    /// `Mcp-Session-Id` is issued, GET and DELETE get 405.
+    pub stateless: bool,
+    /// Sessions idle this long are ended (default 30 minutes).
+    pub session_idle_timeout: Duration,
+    /// At most this many sessions at once (default 10,000); past it,
+    /// `initialize` gets 503 with `Retry-After`. A slot is taken before
+    /// `initialize` runs and given back if it fails.
+    pub max_sessions: usize,
+    /// At most this many sessions per principal (the authenticated caller,
+    /// see [`Extensions::principal`](mcpwire_rpc::engine::Extensions::principal);
+    /// default 100); past it, `initialize` gets 429 with `Retry-After`.
+    /// Requests without a principal share only [`HttpConfig::max_sessions`].
+    pub max_sessions_per_principal: usize,
+    /// At most this many stateless requests (2026-07-28, or any request
+    /// with [`HttpConfig::stateless`]) in flight at once, each running an
+    /// engine of its own until its answer or its stream ends (default
+    /// 1,024); past it, 503 with `Retry-After`.
+    pub max_stateless_in_flight: usize,
+    /// Which Host and Origin values are accepted. `None` lets
+    /// [`StreamableHttp::serve`] choose: loopback names only when bound to a
+    /// loopback address, any Host otherwise. Either way an `Origin` must be
+    /// the server's own or listed in [`HostPolicy::origins`].
+    pub hosts: Option<HostPolicy>,
+    /// Largest request body accepted, in bytes (default 4 MiB). A larger
+    /// declared `Content-Length` gets 413 before any of the body is read;
+    /// a body that grows past it while read gets 413 as well.
+    pub body_limit: usize,
+    /// How long a request body may take to arrive in full (default 30 s;
+    /// 408 past it).
+    pub body_read_timeout: Duration,
+    /// How long a client may take to send a request's headers, counted
+    /// from their first byte (default 10 s); the connection is closed past
+    /// it. Served by [`StreamableHttp::serve`] and
+    /// [`StreamableHttp::serve_listener`].
+    pub header_read_timeout: Duration,
+    /// How long a keep-alive connection may wait for its next request
+    /// (default 60 s), and how long a new connection may stay silent
+    /// before it is closed.
+    pub idle_timeout: Duration,
+    /// How long a response may make no progress because the client does not
+    /// read it (default 30 s); the connection is closed past it.
+    pub write_timeout: Duration,
+    /// At most this many connections open at once (default 1,024); past
+    /// it, new connections wait in the listen backlog until one closes.
+    pub max_connections: usize,
+    /// How many bytes of events one SSE response may hold that its client
+    /// has not read yet (default 1 MiB). A client that falls further behind
+    /// is cut off; the events stay in the [`EventStore`], and it resumes
+    /// with `Last-Event-ID`. A single larger event is still sent to a
+    /// client that has read everything before it.
+    pub sse_buffer: usize,
+    /// How many bytes of messages a session may have waiting for its
+    /// engine (default 16 MiB; notifications, responses and batches wait,
+    /// requests run at once); past it, 429 with `Retry-After`.
+    pub max_inbound_bytes: usize,
+    /// How many messages a session may have waiting for its engine
+    /// (default 1,024); past it, 429 with `Retry-After`.
+    pub max_inbound_messages: usize,
+    /// A keep-alive comment is sent on quiet SSE streams this often
+    /// (default 15 s; zero sends none).
+    pub keep_alive: Duration,
+    /// Where SSE events are kept for resumption.
+    pub event_store: Arc<dyn EventStore>,
+    /// Also serve the 2024-11-05 HTTP+SSE transport, for older clients: a
+    /// GET on `/sse` opens the stream, messages are POSTed to `/messages`
+    /// (with [`StreamableHttp::serve`]; see
+    /// [`StreamableHttp::handle_legacy_sse`] for other routers).
+    pub legacy_sse: bool,
+}
+
+impl std::fmt::Debug for HttpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpConfig")
+            .field("stateless", &self.stateless)
+            .field("session_idle_timeout", &self.session_idle_timeout)
+            .field("max_sessions", &self.max_sessions)
+            .field(
+                "max_sessions_per_principal",
+                &self.max_sessions_per_principal,
+            )
+            .field("max_stateless_in_flight", &self.max_stateless_in_flight)
+            .field("hosts", &self.hosts)
+            .field("body_limit", &self.body_limit)
+            .field("body_read_timeout", &self.body_read_timeout)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("write_timeout", &self.write_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("keep_alive", &self.keep_alive)
+            .field("sse_buffer", &self.sse_buffer)
+            .field("max_inbound_bytes", &self.max_inbound_bytes)
+            .field("max_inbound_messages", &self.max_inbound_messages)
+            .finish()
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            stateless: false,
+            session_idle_timeout: Duration::from_secs(30 * 60),
+            max_sessions: 10_000,
+            max_sessions_per_principal: 100,
+            max_stateless_in_flight: 1024,
+            hosts: None,
+            body_limit: DEFAULT_BODY_LIMIT,
+            body_read_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            write_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+            keep_alive: Duration::from_secs(15),
+            sse_buffer: 1 << 20,
+            max_inbound_bytes: 16 << 20,
+            max_inbound_messages: 1024,
+            event_store: Arc::new(InMemoryEventStore::default()),
+            legacy_sse: false,
+        }
+    }
+}
+
+impl HttpConfig {
+    /// Sets [`HttpConfig::stateless`].
+    pub fn stateless(mut self, yes: bool) -> Self {
+        self.stateless = yes;
+        self
+    }
+
+    /// Sets [`HttpConfig::session_idle_timeout`].
+    pub fn session_idle_timeout(mut self, d: Duration) -> Self {
+        self.session_idle_timeout = d;
+        self
+    }
+
+    /// Sets [`HttpConfig::max_sessions`].
+    pub fn max_sessions(mut self, n: usize) -> Self {
+        self.max_sessions = n;
+        self
+    }
+
+    /// Sets [`HttpConfig::max_sessions_per_principal`].
+    pub fn max_sessions_per_principal(mut self, n: usize) -> Self {
+        self.max_sessions_per_principal = n;
+        self
+    }
+
+    /// Sets [`HttpConfig::max_stateless_in_flight`].
+    pub fn max_stateless_in_flight(mut self, n: usize) -> Self {
+        self.max_stateless_in_flight = n;
+        self
+    }
+
+    /// Sets [`HttpConfig::hosts`].
+    pub fn hosts(mut self, policy: HostPolicy) -> Self {
+        self.hosts = Some(policy);
+        self
+    }
+
+    /// Sets [`HttpConfig::body_limit`].
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Sets [`HttpConfig::body_read_timeout`].
+    pub fn body_read_timeout(mut self, d: Duration) -> Self {
+        self.body_read_timeout = d;
+        self
+    }
+
+    /// Sets [`HttpConfig::header_read_timeout`].
+    pub fn header_read_timeout(mut self, d: Duration) -> Self {
+        self.header_read_timeout = d;
+        self
+    }
+
+    /// Sets [`HttpConfig::idle_timeout`].
+    pub fn idle_timeout(mut self, d: Duration) -> Self {
+        self.idle_timeout = d;
+        self
+    }
+
+    /// Sets [`HttpConfig::write_timeout`].
+    pub fn write_timeout(mut self, d: Duration) -> Self {
+        self.write_timeout = d;
+        self
+    }
+
+    /// Sets [`HttpConfig::max_connections`] (at least 1).
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
+
+    /// Sets [`HttpConfig::keep_alive`]; zero sends no keep-alive comments.
+    pub fn keep_alive(mut self, d: Duration) -> Self {
+        self.keep_alive = d;
+        self
+    }
+
+    /// Sets [`HttpConfig::sse_buffer`].
+    pub fn sse_buffer(mut self, bytes: usize) -> Self {
+        self.sse_buffer = bytes;
+        self
+    }
+
+    /// Sets [`HttpConfig::max_inbound_bytes`].
+    pub fn max_inbound_bytes(mut self, bytes: usize) -> Self {
+        self.max_inbound_bytes = bytes;
+        self
+    }
+
+    /// Sets [`HttpConfig::max_inbound_messages`].
+    pub fn max_inbound_messages(mut self, n: usize) -> Self {
+        self.max_inbound_messages = n;
+        self
+    }
+
+    /// Sets [`HttpConfig::legacy_sse`].
+    pub fn legacy_sse(mut self, yes: bool) -> Self {
+        self.legacy_sse = yes;
+        self
+    }
+
+    /// Sets [`HttpConfig::event_store`].
+    pub fn event_store(mut self, store: Arc<dyn EventStore>) -> Self {
+        self.event_store = store;
+        self
+    }
+}

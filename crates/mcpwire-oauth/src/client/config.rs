@@ -1,0 +1,186 @@
+//! What an [`OAuthClient`](super::OAuthClient) is configured with: the MCP
+//! server, how the client identifies itself and registers, where
+//! credentials are kept, and how the user authorizes.
+
+use std::sync::Arc;
+
+use super::{Authorize, ClientKey, ClientRegistration, CredentialStore, MemoryStore, OAuthGrant};
+
+/// The settings of an [`OAuthClient`](super::OAuthClient).
+///
+/// ```
+/// use std::sync::Arc;
+/// use mcpwire_oauth::client::{FileStore, HeadlessAuthorize, OAuthConfig};
+/// let config = OAuthConfig::new("https://mcp.example.com/mcp")
+///     .client_name("my-agent")
+///     .redirect_uri("http://127.0.0.1:33418/callback")
+///     .store(Arc::new(FileStore::new("/tmp/mcpwire-credentials.json")))
+///     .authorize(Arc::new(HeadlessAuthorize::new()));
+/// ```
+#[derive(Clone)]
+pub struct OAuthConfig {
+    pub(crate) server_url: String,
+    pub(crate) redirect_uri: String,
+    pub(crate) client_name: String,
+    pub(crate) application_type: String,
+    /// A pre-registered client, optionally bound to one issuer.
+    pub(crate) client: Option<(ClientRegistration, Option<String>)>,
+    pub(crate) client_metadata_url: Option<String>,
+    pub(crate) client_key: Option<Arc<ClientKey>>,
+    pub(crate) offline_access: bool,
+    pub(crate) store: Arc<dyn CredentialStore>,
+    pub(crate) authorize: Option<Arc<dyn Authorize>>,
+    pub(crate) http: Option<reqwest::Client>,
+    pub(crate) grant: OAuthGrant,
+    pub(crate) dpop: bool,
+}
+
+impl std::fmt::Debug for OAuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthConfig")
+            .field("server_url", &self.server_url)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("client_name", &self.client_name)
+            .field("client", &self.client)
+            .field("client_metadata_url", &self.client_metadata_url)
+            .field("client_key", &self.client_key)
+            .field("offline_access", &self.offline_access)
+            .field("store", &self.store)
+            .field("authorize", &self.authorize)
+            .field("grant", &self.grant)
+            .field("dpop", &self.dpop)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OAuthConfig {
+    /// Settings for the MCP server at `server_url` (the URL given to the
+    /// HTTP transport): client name `mcpwire`, redirect URI
+    /// `http://127.0.0.1/callback`, `application_type` `native`,
+    /// `offline_access` requested when offered, credentials in memory, and
+    /// no authorization step (set one with [`authorize`](Self::authorize)).
+    pub fn new(server_url: impl Into<String>) -> OAuthConfig {
+        OAuthConfig {
+            server_url: server_url.into(),
+            redirect_uri: "http://127.0.0.1/callback".to_owned(),
+            client_name: "mcpwire".to_owned(),
+            application_type: "native".to_owned(),
+            client: None,
+            client_metadata_url: None,
+            client_key: None,
+            offline_access: true,
+            store: Arc::new(MemoryStore::new()),
+            authorize: None,
+            http: None,
+            grant: OAuthGrant::AuthorizationCode,
+            dpop: false,
+        }
+    }
+
+    /// The redirect URI registered and sent in authorization requests.
+    #[must_use]
+    pub fn redirect_uri(mut self, uri: impl Into<String>) -> Self {
+        self.redirect_uri = uri.into();
+        self
+    }
+
+    /// The `client_name` of dynamic registration.
+    #[must_use]
+    pub fn client_name(mut self, name: impl Into<String>) -> Self {
+        self.client_name = name.into();
+        self
+    }
+
+    /// The `application_type` of dynamic registration: `native` (the
+    /// default, for CLIs and desktop apps) or `web`.
+    #[must_use]
+    pub fn application_type(mut self, t: impl Into<String>) -> Self {
+        self.application_type = t.into();
+        self
+    }
+
+    /// A pre-registered client, used at any authorization server (or only
+    /// at `issuer` when given) instead of registering.
+    #[must_use]
+    pub fn client(mut self, client: ClientRegistration, issuer: Option<String>) -> Self {
+        self.client = Some((client, issuer));
+        self
+    }
+
+    /// The URL of this client's Client ID Metadata Document, used as its
+    /// client id at servers that advertise
+    /// `client_id_metadata_document_supported`.
+    #[must_use]
+    pub fn client_metadata_url(mut self, url: impl Into<String>) -> Self {
+        self.client_metadata_url = Some(url.into());
+        self
+    }
+
+    /// A key for `private_key_jwt` client authentication.
+    #[must_use]
+    pub fn client_key(mut self, key: ClientKey) -> Self {
+        self.client_key = Some(Arc::new(key));
+        self
+    }
+
+    /// Whether to add `offline_access` (for a refresh token) to the scopes
+    /// when the authorization server lists it (default true).
+    #[must_use]
+    pub fn offline_access(mut self, on: bool) -> Self {
+        self.offline_access = on;
+        self
+    }
+
+    /// Where credentials are kept (default: in memory).
+    #[must_use]
+    pub fn store(mut self, store: Arc<dyn CredentialStore>) -> Self {
+        self.store = store;
+        self
+    }
+
+    /// How the user authorizes: a browser step in a CLI,
+    /// [`HeadlessAuthorize`](super::HeadlessAuthorize) in tests.
+    #[must_use]
+    pub fn authorize(mut self, step: Arc<dyn Authorize>) -> Self {
+        self.authorize = Some(step);
+        self
+    }
+
+    /// The HTTP client for discovery, registration and token requests
+    /// (default: one with a 30 s timeout that follows redirects within
+    /// the same origin only). A client of your own keeps its own redirect
+    /// policy: give it
+    /// `reqwest::redirect::Policy::none()` or a same-origin one, or a
+    /// redirecting server receives the token requests' bodies.
+    #[must_use]
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// How tokens are obtained: the user's authorization-code flow (the
+    /// default) or a machine-to-machine grant (client credentials, a
+    /// workload JWT, enterprise-managed authorization); see [`OAuthGrant`].
+    #[must_use]
+    pub fn grant(mut self, grant: OAuthGrant) -> Self {
+        self.grant = grant;
+        self
+    }
+
+    /// Whether to bind tokens to a key of this client with DPoP (RFC 9449,
+    /// default false): every token request and every MCP request carries
+    /// a proof signed by a fresh ES256 key made for this client, tokens
+    /// issued as `DPoP` are sent as `Authorization: DPoP …`, and the
+    /// nonces servers ask for (`use_dpop_nonce`) are supplied.
+    ///
+    /// ```
+    /// use mcpwire_oauth::client::{OAuthClient, OAuthConfig};
+    /// let oauth = OAuthClient::new(OAuthConfig::new("https://mcp.example.com/mcp").dpop(true)).unwrap();
+    /// assert!(oauth.dpop_key().is_some());
+    /// ```
+    #[must_use]
+    pub fn dpop(mut self, on: bool) -> Self {
+        self.dpop = on;
+        self
+    }
+}

@@ -1,0 +1,315 @@
+//! Proxies between transports: a stdio MCP server served over Streamable
+//! HTTP, and a remote Streamable HTTP server served over stdio.
+//!
+//! - [`serve_command_over_http`] (or [`HttpProxy`] for more settings) starts
+//!   a stdio server process and answers MCP clients over HTTP, in both
+//!   eras. A client session opened by `initialize` (revisions up to
+//!   2025-11-25) gets a process of its own, stopped when the session ends
+//!   (`DELETE`, idle timeout, shutdown); when the process exits, its
+//!   requests in flight get an error naming the exit and the session ends
+//!   (the next request gets `404`, and the client starts a new session
+//!   with a new process). At most [`HttpProxy::max_sessions`] sessions
+//!   (64 by default) have a process at once; past it, `initialize` gets
+//!   `503`. Self-describing 2026-07-28
+//!   requests need no session; they all go to one shared process that
+//!   speaks that revision (on top of the session processes), started on
+//!   first use and restarted on the next request after it exits. Request
+//!   ids never clash there: every forwarded request gets an id of the
+//!   proxy's own, and progress tokens are mapped back to the client's.
+//! - Every process runs in a process group of its own, stopped as a whole
+//!   (see [`ChildProcess`]): what a server started (`npx`, `uvx`, `sh -c`)
+//!   stops with it.
+//! - [`serve_url_over_stdio`] reads MCP messages on this process's stdin,
+//!   sends them to a remote Streamable HTTP server (sessions, event
+//!   streams, resumption and the fallback to the 2024-11-05 HTTP+SSE
+//!   transport are the [HTTP client transport]'s), and writes what comes
+//!   back on stdout.
+//! - [`bridge`] pumps frames both ways between any two transports.
+//!
+//! Notifications, progress, cancellation (`notifications/cancelled`, and
+//! for 2026-07-28 requests a closed HTTP response) and the server's own
+//! requests (sampling, elicitation, roots) pass in both directions.
+//!
+//! Over stdio a server's messages do not say which request they belong to,
+//! so the HTTP proxy routes them this way: progress by its token; a
+//! 2026-07-28 subscription's notifications by their subscription id (the
+//! `subscriptions/listen` request); anything else sent while exactly one
+//! client request is in flight travels with that request's response (its
+//! event stream), and otherwise goes to the session's GET stream. The
+//! shared 2026-07-28 process serves many callers and never passes one
+//! caller's messages to another: only what names a caller's request
+//! reaches it (its response, its progress, its subscription's
+//! notifications); the process's other notifications (logs) are dropped,
+//! and its requests to a client are answered with an error (`ping` is
+//! answered by the proxy; that revision asks for input through results
+//! instead, which pass unchanged).
+//!
+//! [HTTP client transport]: mcpwire_http::client
+//!
+//! ```no_run
+//! use mcpwire_proxy::serve_command_over_http;
+//! use mcpwire_rpc::transport::ChildProcess;
+//! use mcpwire_http::server::HttpConfig;
+//! # async fn run() -> Result<(), mcpwire_proxy::ProxyError> {
+//! let server = ChildProcess::new("python3").args(["-m", "my_server"]);
+//! serve_command_over_http(server, "127.0.0.1:8080", HttpConfig::default()).await
+//! # }
+//! ```
+
+mod bridge;
+mod forward;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::{TcpListener, ToSocketAddrs};
+
+pub use bridge::{BridgeEnd, bridge};
+pub(crate) use forward::Forwarder;
+
+use mcpwire_http::client::{HttpClientError, HttpClientTransport};
+#[cfg(feature = "auth")]
+use mcpwire_http::server::HostPolicy;
+use mcpwire_http::server::{HttpConfig, StreamableHttp};
+use mcpwire_rpc::transport::ChildProcess;
+
+/// Why a proxy could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProxyError {
+    /// The listening address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address, as given.
+        addr: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Serving failed.
+    #[error("the proxy failed: {0}")]
+    Io(#[from] std::io::Error),
+    /// The remote server's URL or a header is not valid.
+    #[error("{0}")]
+    Client(#[from] HttpClientError),
+    /// Forwarding between the two sides failed.
+    #[error("{0}")]
+    Forward(#[from] mcpwire_rpc::Error),
+}
+
+/// How long a forwarded request may wait for its answer by default.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+
+/// How long stopping waits for the server processes to exit.
+const STOP_LIMIT: Duration = Duration::from_secs(10);
+
+/// How many client sessions, each with a server process of its own, the
+/// proxy serves at once by default (see [`HttpProxy::max_sessions`]).
+pub const DEFAULT_MAX_SESSIONS: usize = 64;
+
+/// Serves a stdio MCP server process over Streamable HTTP at `/mcp` on
+/// `addr` until Ctrl-C; see the [module docs](self) for how sessions map
+/// to processes. Equivalent to
+/// `HttpProxy::new(command).http_config(config).serve(addr)`.
+pub async fn serve_command_over_http(
+    command: ChildProcess,
+    addr: impl ToSocketAddrs + std::fmt::Debug,
+    config: HttpConfig,
+) -> Result<(), ProxyError> {
+    HttpProxy::new(command)
+        .http_config(config)
+        .serve(addr)
+        .await
+}
+
+/// A stdio MCP server process served over Streamable HTTP.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use mcpwire_proxy::HttpProxy;
+/// use mcpwire_rpc::transport::ChildProcess;
+/// use mcpwire_http::server::HttpConfig;
+/// # async fn run() -> Result<(), mcpwire_proxy::ProxyError> {
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// HttpProxy::new(ChildProcess::new("my-mcp-server"))
+///     .http_config(HttpConfig::default().session_idle_timeout(Duration::from_secs(300)))
+///     .request_timeout(Duration::from_secs(600))
+///     .serve_listener(listener, async { let _ = tokio::signal::ctrl_c().await; })
+///     .await
+/// # }
+/// ```
+#[derive(Clone)]
+#[must_use]
+pub struct HttpProxy {
+    command: ChildProcess,
+    config: HttpConfig,
+    timeout: Duration,
+    max_sessions: usize,
+    #[cfg(feature = "auth")]
+    auth: Option<mcpwire_oauth::resource::BearerAuth>,
+}
+
+impl std::fmt::Debug for HttpProxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("HttpProxy");
+        d.field("command", &self.command)
+            .field("config", &self.config)
+            .field("timeout", &self.timeout)
+            .field("max_sessions", &self.max_sessions);
+        #[cfg(feature = "auth")]
+        d.field("auth", &self.auth.is_some());
+        d.finish()
+    }
+}
+
+impl HttpProxy {
+    /// A proxy for the server started by `command` (each start is a fresh
+    /// process).
+    pub fn new(command: ChildProcess) -> Self {
+        HttpProxy {
+            command,
+            config: HttpConfig::default(),
+            timeout: DEFAULT_TIMEOUT,
+            max_sessions: DEFAULT_MAX_SESSIONS,
+            #[cfg(feature = "auth")]
+            auth: None,
+        }
+    }
+
+    /// Settings of the HTTP endpoint. Leave [`HttpConfig::stateless`] off:
+    /// with it, every request of an older client would start a process.
+    /// Its [`HttpConfig::max_sessions`] is replaced by
+    /// [`Self::max_sessions`].
+    pub fn http_config(mut self, config: HttpConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// At most `n` client sessions at once, each with a server process of
+    /// its own (default [`DEFAULT_MAX_SESSIONS`], 64). Past it, `initialize`
+    /// gets `503` and the client may try again later; a session's slot is
+    /// free again once its process has exited. The one shared process of
+    /// 2026-07-28 requests comes on top: at most `n + 1` server processes
+    /// run.
+    ///
+    /// ```
+    /// use mcpwire_proxy::HttpProxy;
+    /// use mcpwire_rpc::transport::ChildProcess;
+    /// let proxy = HttpProxy::new(ChildProcess::new("my-mcp-server")).max_sessions(8);
+    /// # let _ = proxy;
+    /// ```
+    pub fn max_sessions(mut self, n: usize) -> Self {
+        self.max_sessions = n;
+        self
+    }
+
+    /// Requires an OAuth bearer token on every request, checked by `auth`,
+    /// and serves its protected resource metadata under
+    /// `/.well-known/oauth-protected-resource` (as
+    /// [`auth::serve_listener`](mcpwire_oauth::resource::serve_listener) does). The
+    /// 2024-11-05 HTTP+SSE endpoints are not served then.
+    #[cfg(feature = "auth")]
+    pub fn bearer_auth(mut self, auth: mcpwire_oauth::resource::BearerAuth) -> Self {
+        self.auth = Some(auth);
+        self
+    }
+
+    /// How long a forwarded request may wait for the process's answer
+    /// (default one hour; each progress notification restarts the wait).
+    pub fn request_timeout(mut self, d: Duration) -> Self {
+        self.timeout = d;
+        self
+    }
+
+    /// Binds `addr` and serves at `/mcp` until Ctrl-C, then stops every
+    /// server process.
+    pub async fn serve(self, addr: impl ToSocketAddrs + std::fmt::Debug) -> Result<(), ProxyError> {
+        let listener = TcpListener::bind(&addr)
+            .await
+            .map_err(|source| ProxyError::Bind {
+                addr: format!("{addr:?}"),
+                source,
+            })?;
+        self.serve_listener(listener, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+    }
+
+    /// Serves at `/mcp` on `listener` until `shutdown` resolves, then
+    /// drains in-flight requests and stops every server process.
+    pub async fn serve_listener(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> Result<(), ProxyError> {
+        let forwarder = Forwarder::new(self.command, self.timeout, self.max_sessions);
+        let config = self.config.max_sessions(self.max_sessions);
+        #[cfg(feature = "auth")]
+        if let Some(auth) = self.auth {
+            // As the endpoint does when it serves alone: loopback names
+            // only when bound to a loopback address.
+            let mut config = config;
+            if config.hosts.is_none() {
+                let loopback = listener.local_addr()?.ip().is_loopback();
+                config = config.hosts(match loopback {
+                    true => HostPolicy::loopback(),
+                    false => HostPolicy::default(),
+                });
+            }
+            let endpoint = StreamableHttp::with_backend(Arc::new(forwarder.clone()), config);
+            let served = mcpwire_oauth::resource::serve_listener(
+                auth.wrap(endpoint.clone()),
+                listener,
+                shutdown,
+            )
+            .await;
+            endpoint.close_all();
+            forwarder.shutdown(STOP_LIMIT).await;
+            return served.map_err(ProxyError::Io);
+        }
+        let endpoint = StreamableHttp::with_backend(Arc::new(forwarder.clone()), config);
+        let served = endpoint.serve_listener(listener, shutdown).await;
+        forwarder.shutdown(STOP_LIMIT).await;
+        served.map_err(ProxyError::Io)
+    }
+}
+
+/// Serves the remote Streamable HTTP MCP server at `url` on this process's
+/// stdin and stdout until stdin closes; `headers` go on every HTTP request
+/// (for example `Authorization`). See [`serve_http_over_stdio`] for more
+/// settings.
+///
+/// A line on stdin that is not a JSON-RPC message is answered on stdout with
+/// a parse error, and the proxy keeps reading. When the server cannot be
+/// reached, each request is answered with an error saying so.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), mcpwire_proxy::ProxyError> {
+/// let headers = [("Authorization".to_owned(), "Bearer secret".to_owned())];
+/// mcpwire_proxy::serve_url_over_stdio("https://example.com/mcp", &headers).await
+/// # }
+/// ```
+pub async fn serve_url_over_stdio(
+    url: &str,
+    headers: &[(String, String)],
+) -> Result<(), ProxyError> {
+    let mut builder = HttpClientTransport::builder(url);
+    for (name, value) in headers {
+        builder = builder.header(name, value);
+    }
+    serve_http_over_stdio(builder.build()?).await
+}
+
+/// Like [`serve_url_over_stdio`], with a transport built with
+/// [`HttpClientTransport::builder`] (timeouts, reconnection, legacy
+/// fallback).
+pub async fn serve_http_over_stdio(remote: HttpClientTransport) -> Result<(), ProxyError> {
+    match bridge(mcpwire_rpc::transport::stdio::stdio(), remote).await? {
+        BridgeEnd::First(reason) => tracing::debug!(%reason, "stdin closed; proxy stopped"),
+        BridgeEnd::Second(reason) => {
+            tracing::info!(%reason, "the remote server closed the connection")
+        }
+    }
+    Ok(())
+}

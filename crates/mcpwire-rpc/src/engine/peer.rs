@@ -1,0 +1,514 @@
+//! The [`Peer`] handle: send requests and notifications to the other side,
+//! with response correlation, timeouts, progress and cancellation.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use mcpwire_types::{ErrorObject, Message, Notification, Request, RequestId, Response};
+use serde_json::{Map, Value};
+use tokio::sync::oneshot;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::{EngineConfig, TotalDeadline};
+use crate::Error;
+
+/// A callback that receives the params of each `notifications/progress`
+/// sent for one request.
+pub type ProgressCallback = Arc<dyn Fn(Value) + Send + Sync>;
+
+/// Told an outgoing request's id before it is sent.
+pub(crate) type SentCallback = Arc<dyn Fn(&RequestId) + Send + Sync>;
+
+/// Options of one outgoing request.
+///
+/// ```
+/// use std::time::Duration;
+/// use mcpwire_rpc::engine::{RequestOptions, TotalDeadline};
+/// let opts = RequestOptions::new()
+///     .timeout(Duration::from_secs(5))
+///     .max_total(Duration::from_secs(60))
+///     .on_progress(|p| eprintln!("progress: {p}"));
+/// let endless = RequestOptions::new()
+///     .total_deadline(TotalDeadline::Unlimited)
+///     .on_progress(|p| eprintln!("progress: {p}"));
+/// # let _ = (opts, endless);
+/// ```
+#[derive(Clone, Default)]
+pub struct RequestOptions {
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) total: Option<TotalDeadline>,
+    pub(crate) reset_on_progress: Option<bool>,
+    pub(crate) progress: Option<ProgressCallback>,
+    pub(crate) cancel: Option<CancellationToken>,
+    pub(crate) related: Option<RequestId>,
+    /// Told the request's id before it is sent (the proxy maps it back; a
+    /// subscription routes its notifications by it).
+    pub(crate) on_sent: Option<SentCallback>,
+}
+
+impl fmt::Debug for RequestOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestOptions")
+            .field("timeout", &self.timeout)
+            .field("total", &self.total)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+impl RequestOptions {
+    /// Options with the engine's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How long to wait without a response or progress.
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = Some(d);
+        self
+    }
+
+    /// A cap on the whole wait, which progress does not extend; short for
+    /// `total_deadline(TotalDeadline::After(d))`.
+    pub fn max_total(mut self, d: Duration) -> Self {
+        self.total = Some(TotalDeadline::After(d));
+        self
+    }
+
+    /// The cap on the whole wait, which progress does not extend (default:
+    /// the engine's [`EngineConfig::total_deadline`], 10 times the
+    /// timeout). [`TotalDeadline::Unlimited`] turns it off.
+    pub fn total_deadline(mut self, d: TotalDeadline) -> Self {
+        self.total = Some(d);
+        self
+    }
+
+    /// Whether progress notifications restart the timeout (default: yes).
+    pub fn reset_timeout_on_progress(mut self, yes: bool) -> Self {
+        self.reset_on_progress = Some(yes);
+        self
+    }
+
+    /// Asks for progress: sets `_meta.progressToken` and calls `f` with the
+    /// params of each progress notification.
+    pub fn on_progress(mut self, f: impl Fn(Value) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+
+    /// Marks the request as sent while serving the incoming request
+    /// `id`, so transports that separate requests (HTTP) deliver it on that
+    /// request's stream.
+    pub fn related_to(mut self, id: RequestId) -> Self {
+        self.related = Some(id);
+        self
+    }
+
+    /// A token that cancels the request: the peer is sent
+    /// `notifications/cancelled` and the call returns [`Error::Cancelled`].
+    pub fn cancel_token(mut self, token: CancellationToken) -> Self {
+        self.cancel = Some(token);
+        self
+    }
+
+    /// Calls `f` with the request's id just before the request is sent,
+    /// so that whatever routes its answer or its notifications exists
+    /// before they can arrive.
+    ///
+    /// ```
+    /// use mcpwire_rpc::engine::RequestOptions;
+    /// let opts = RequestOptions::new().on_sent(|id| eprintln!("sent as {id:?}"));
+    /// # let _ = opts;
+    /// ```
+    pub fn on_sent(mut self, f: impl Fn(&RequestId) + Send + Sync + 'static) -> Self {
+        self.on_sent = Some(Arc::new(f));
+        self
+    }
+}
+
+/// What the engine writes.
+#[derive(Debug)]
+pub(crate) enum Outgoing {
+    /// A message, and the incoming request it belongs to, if any.
+    Message(Message, Option<RequestId>),
+    /// The response to a request, whose result (one JSON object) is
+    /// serialized already.
+    Result(RequestId, Vec<u8>),
+    Batch(Vec<Response>),
+    /// End the response stream of a request (SSE polling).
+    CloseStream(RequestId, Duration),
+    /// A request ended without an answer (it was cancelled): the
+    /// transport forgets where its answer would have gone.
+    Unanswered(RequestId),
+    /// Flush, close the writer and stop.
+    Shutdown,
+}
+
+struct Pending {
+    tx: oneshot::Sender<Result<Value, ErrorObject>>,
+    progress: Option<Arc<ProgressState>>,
+}
+
+struct ProgressState {
+    callback: ProgressCallback,
+    /// Milliseconds since `started` of the latest progress notification.
+    last: AtomicU64,
+    started: Instant,
+}
+
+/// Where outgoing messages go: a queue drained by the writer task, or,
+/// for transports whose writes never wait, straight into the writer.
+pub(crate) enum Out {
+    Queue(crate::queue::Sender<Outgoing>),
+    Direct(Mutex<Box<dyn FnMut(Outgoing) + Send>>),
+}
+
+pub(crate) struct Shared {
+    out: Out,
+    pending: Mutex<HashMap<RequestId, Pending>>,
+    pub(crate) running: Mutex<HashMap<RequestId, CancellationToken>>,
+    next_id: AtomicI64,
+    pub(crate) closed: CancellationToken,
+    pub(crate) stop: CancellationToken,
+    close_reason: OnceLock<String>,
+    pub(crate) config: EngineConfig,
+}
+
+/// A handle on the other side of a connection. Cheap to clone.
+#[derive(Clone)]
+pub struct Peer {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl fmt::Debug for Peer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Peer")
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Peer {
+    pub(crate) fn new(config: EngineConfig) -> (Peer, crate::queue::Receiver<Outgoing>) {
+        let (out, rx) = crate::queue::unbounded();
+        (Self::with_out(config, Out::Queue(out)), rx)
+    }
+
+    /// A peer that writes through `sink` from the sending task.
+    pub(crate) fn direct(config: EngineConfig, sink: Box<dyn FnMut(Outgoing) + Send>) -> Peer {
+        Self::with_out(config, Out::Direct(Mutex::new(sink)))
+    }
+
+    fn with_out(config: EngineConfig, out: Out) -> Peer {
+        let shared = Arc::new(Shared {
+            out,
+            pending: Mutex::new(HashMap::new()),
+            running: Mutex::new(HashMap::new()),
+            next_id: AtomicI64::new(0),
+            closed: CancellationToken::new(),
+            stop: CancellationToken::new(),
+            close_reason: OnceLock::new(),
+            config,
+        });
+        Peer { shared }
+    }
+
+    pub(crate) fn send(&self, msg: Outgoing) -> Result<(), Error> {
+        let queue = match &self.shared.out {
+            Out::Queue(q) => q,
+            Out::Direct(sink) => {
+                (lock(sink))(msg);
+                return Ok(());
+            }
+        };
+        queue
+            .send(msg)
+            .map_err(|_| Error::Closed(self.close_reason()))
+    }
+
+    /// Sends a notification.
+    pub fn notify(&self, method: &str, params: Option<Value>) -> Result<(), Error> {
+        self.notify_inner(method, params, None)
+    }
+
+    /// Sends a notification that belongs to the incoming request `related`
+    /// (progress, logs), so transports that separate requests deliver it
+    /// with that request's response.
+    pub fn notify_related(
+        &self,
+        method: &str,
+        params: Option<Value>,
+        related: &RequestId,
+    ) -> Result<(), Error> {
+        self.notify_inner(method, params, Some(related.clone()))
+    }
+
+    fn notify_inner(
+        &self,
+        method: &str,
+        params: Option<Value>,
+        related: Option<RequestId>,
+    ) -> Result<(), Error> {
+        if self.is_closed() {
+            return Err(Error::Closed(self.close_reason()));
+        }
+        self.send(Outgoing::Message(
+            Message::Notification(Notification {
+                method: method.to_owned(),
+                params,
+            }),
+            related,
+        ))
+    }
+
+    /// Sends a request and waits for its result, with the engine's default
+    /// timeout.
+    pub async fn request(&self, method: &str, params: Option<Value>) -> Result<Value, Error> {
+        self.request_with(method, params, RequestOptions::default())
+            .await
+    }
+
+    /// Sends a request with options and waits for its result.
+    pub async fn request_with(
+        &self,
+        method: &str,
+        mut params: Option<Value>,
+        opts: RequestOptions,
+    ) -> Result<Value, Error> {
+        if self.is_closed() {
+            return Err(Error::Closed(self.close_reason()));
+        }
+        let id = RequestId::Number(self.shared.next_id.fetch_add(1, Ordering::Relaxed));
+        if let Some(f) = &opts.on_sent {
+            f(&id);
+        }
+        let started = Instant::now();
+        let progress = opts.progress.clone().map(|callback| {
+            set_progress_token(&mut params, &id);
+            Arc::new(ProgressState {
+                callback,
+                last: AtomicU64::new(0),
+                started,
+            })
+        });
+        let (tx, mut rx) = oneshot::channel();
+        lock(&self.shared.pending).insert(
+            id.clone(),
+            Pending {
+                tx,
+                progress: progress.clone(),
+            },
+        );
+        if let Err(e) = self.send(Outgoing::Message(
+            Message::Request(Request {
+                id: id.clone(),
+                method: method.to_owned(),
+                params,
+            }),
+            opts.related.clone(),
+        )) {
+            lock(&self.shared.pending).remove(&id);
+            return Err(e);
+        }
+        // The connection may have closed between the check and the insert.
+        if self.is_closed() {
+            lock(&self.shared.pending).remove(&id);
+            return Err(Error::Closed(self.close_reason()));
+        }
+
+        let timeout = opts.timeout.unwrap_or(self.shared.config.request_timeout);
+        let reset = opts.reset_on_progress.unwrap_or(true);
+        let total = opts.total.unwrap_or(self.shared.config.total_deadline);
+        let hard_deadline = total.resolve(timeout).map(|d| later(started, d));
+        let cancel = opts.cancel.unwrap_or_default();
+        let mut deadline = later(started, timeout);
+        loop {
+            let wake = hard_deadline.map_or(deadline, |h| h.min(deadline));
+            tokio::select! {
+                biased;
+                r = &mut rx => {
+                    return match r {
+                        Ok(Ok(v)) => Ok(v),
+                        Ok(Err(e)) => Err(Error::Rpc(e)),
+                        Err(_) => Err(Error::Closed(self.close_reason())),
+                    };
+                }
+                _ = cancel.cancelled() => {
+                    self.abandon(&id, "cancelled by the caller", opts.related.as_ref());
+                    return Err(Error::Cancelled);
+                }
+                _ = tokio::time::sleep_until(wake) => {
+                    if let (true, Some(p)) = (reset, &progress) {
+                        let last = p.started + Duration::from_millis(p.last.load(Ordering::Relaxed));
+                        if later(last, timeout) > deadline {
+                            deadline = later(last, timeout);
+                            if hard_deadline.is_none_or(|h| Instant::now() < h) {
+                                continue;
+                            }
+                        }
+                    }
+                    self.abandon(&id, "timed out", opts.related.as_ref());
+                    return Err(Error::Timeout {
+                        method: method.to_owned(),
+                        after: started.elapsed(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Forgets a pending request and tells the peer to stop working on it.
+    fn abandon(&self, id: &RequestId, reason: &str, related: Option<&RequestId>) {
+        if lock(&self.shared.pending).remove(id).is_some() {
+            let _ = self.notify_inner(
+                "notifications/cancelled",
+                Some(serde_json::json!({ "requestId": id, "reason": reason })),
+                related.cloned(),
+            );
+        }
+    }
+
+    /// Asks the transport to end the response stream of the incoming
+    /// request `id` now; the client reconnects after `retry` and gets the
+    /// rest of the response then (SSE polling on HTTP). Other transports
+    /// ignore it.
+    pub fn close_stream(&self, id: &RequestId, retry: Duration) {
+        let _ = self.send(Outgoing::CloseStream(id.clone(), retry));
+    }
+
+    /// Whether the connection has closed.
+    pub fn is_closed(&self) -> bool {
+        self.shared.closed.is_cancelled()
+    }
+
+    /// Waits until the connection closes.
+    pub async fn closed(&self) {
+        self.shared.closed.cancelled().await
+    }
+
+    /// Why the connection closed, or a generic text while it is open.
+    pub fn close_reason(&self) -> String {
+        self.shared
+            .close_reason
+            .get()
+            .cloned()
+            .unwrap_or_else(|| "the connection is closed".to_owned())
+    }
+
+    /// Asks the engine to stop: pending calls fail and the transport closes.
+    pub fn close(&self) {
+        self.shared.stop.cancel();
+    }
+
+    /// Delivers a response to the request waiting for it. Unknown ids are
+    /// ignored, as JSON-RPC requires.
+    pub(crate) fn complete(&self, response: Response) {
+        let Some(id) = response.id else {
+            tracing::debug!(error = ?response.outcome, "error response without id from peer");
+            return;
+        };
+        match lock(&self.shared.pending).remove(&id) {
+            Some(p) => {
+                let _ = p.tx.send(response.outcome);
+            }
+            None => tracing::debug!(%id, "ignoring response with unknown id"),
+        }
+    }
+
+    /// Routes a progress notification to the request that asked for it.
+    pub(crate) fn progress(&self, params: &Value) {
+        let Some(id) = params.get("progressToken").and_then(RequestId::from_value) else {
+            return;
+        };
+        let state = lock(&self.shared.pending)
+            .get(&id)
+            .and_then(|p| p.progress.clone());
+        if let Some(state) = state {
+            let ms = state.started.elapsed().as_millis() as u64;
+            state.last.store(ms, Ordering::Relaxed);
+            (state.callback)(params.clone());
+        }
+    }
+
+    /// Cancels a running incoming request.
+    pub(crate) fn cancel_incoming(&self, params: &Value) {
+        let Some(id) = params.get("requestId").and_then(RequestId::from_value) else {
+            return;
+        };
+        if let Some(token) = lock(&self.shared.running).get(&id) {
+            token.cancel();
+        }
+    }
+
+    /// Whether the connection is open, serves and awaits nothing, and no
+    /// handle on it exists beyond the `handles` its owner knows of: then
+    /// nothing left over from earlier requests can reach it.
+    pub fn is_quiet(&self, handles: usize) -> bool {
+        !self.shared.closed.is_cancelled()
+            && !self.shared.stop.is_cancelled()
+            && Arc::strong_count(&self.shared) == handles
+            && lock(&self.shared.running).is_empty()
+            && lock(&self.shared.pending).is_empty()
+    }
+
+    /// How many handles on this connection exist.
+    pub fn handles(&self) -> usize {
+        Arc::strong_count(&self.shared)
+    }
+
+    /// Marks the connection closed and fails every pending request.
+    /// Ends a connection whose reading loop never ran: what the loop would
+    /// do on its way out, at once. Waiting callers fail and running
+    /// handlers are cancelled.
+    pub fn end_without_loop(&self, reason: &str) {
+        self.close();
+        self.mark_closed(reason.to_owned());
+        for token in lock(&self.shared.running).values() {
+            token.cancel();
+        }
+    }
+
+    pub(crate) fn mark_closed(&self, reason: String) {
+        let _ = self.shared.close_reason.set(reason);
+        self.shared.closed.cancel();
+        let drained: Vec<Pending> = lock(&self.shared.pending).drain().map(|(_, p)| p).collect();
+        for p in drained {
+            drop(p.tx); // the waiter sees Closed with the reason
+        }
+    }
+}
+
+/// `at + d`, or a point decades away when that does not fit.
+fn later(at: Instant, d: Duration) -> Instant {
+    const FAR: Duration = Duration::from_secs(60 * 60 * 24 * 365 * 30);
+    at.checked_add(d).unwrap_or_else(|| at + FAR)
+}
+
+fn set_progress_token(params: &mut Option<Value>, id: &RequestId) {
+    let obj = params.get_or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(map) = obj {
+        let meta = map
+            .entry("_meta")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(meta) = meta {
+            meta.insert(
+                "progressToken".to_owned(),
+                serde_json::to_value(id).unwrap_or(Value::Null),
+            );
+        }
+    }
+}
+
+pub(crate) fn lock_running(
+    peer: &Peer,
+) -> std::sync::MutexGuard<'_, HashMap<RequestId, CancellationToken>> {
+    lock(&peer.shared.running)
+}

@@ -1,0 +1,39 @@
+//! An in-memory duplex transport, for tests and for running a client and a
+//! server in one process.
+
+use tokio::io::{DuplexStream, ReadHalf, WriteHalf};
+
+use super::{DEFAULT_MAX_FRAME, LineReader, LineWriter};
+
+/// One end of an in-memory duplex.
+pub type MemoryTransport = (
+    LineReader<ReadHalf<DuplexStream>>,
+    LineWriter<WriteHalf<DuplexStream>>,
+);
+
+/// Two connected transports: what one writes, the other reads.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use mcpwire_rpc::transport::{memory, FrameReader, FrameWriter, ReadEvent};
+/// let ((_, mut w), (mut r, _)) = memory::duplex();
+/// w.write_frame(br#"{"jsonrpc":"2.0","method":"x"}"#);
+/// w.flush().await.unwrap();
+/// assert!(matches!(r.next_frame().await.unwrap(), ReadEvent::Frame(_)));
+/// # }
+/// ```
+pub fn duplex() -> (MemoryTransport, MemoryTransport) {
+    duplex_with_limit(DEFAULT_MAX_FRAME)
+}
+
+/// Like [`duplex`], with a custom largest-frame limit in bytes on both ends.
+pub fn duplex_with_limit(max_frame: usize) -> (MemoryTransport, MemoryTransport) {
+    let (a, b) = tokio::io::duplex(256 * 1024);
+    let (ar, aw) = tokio::io::split(a);
+    let (br, bw) = tokio::io::split(b);
+    (
+        (LineReader::new(ar, max_frame), LineWriter::new(aw)),
+        (LineReader::new(br, max_frame), LineWriter::new(bw)),
+    )
+}

@@ -1,0 +1,141 @@
+//! Transports: how frames (one JSON-RPC message each) move between peers.
+//!
+//! A transport splits into a [`FrameReader`] and a [`FrameWriter`]. The
+//! engine reads frames, writes frames, and knows nothing else about the
+//! medium. Newline-delimited streams ([`lines`]) back stdio, child processes
+//! and the in-memory duplex.
+
+use std::future::Future;
+use std::io;
+
+use mcpwire_types::RequestId;
+
+pub mod child;
+pub mod lines;
+pub mod memory;
+pub mod stdio;
+
+pub use child::{ChildProcess, StderrMode};
+pub use lines::{LineReader, LineWriter};
+
+/// The default largest frame accepted: 64 MiB, room for base64 images and
+/// large documents.
+pub const DEFAULT_MAX_FRAME: usize = 64 * 1024 * 1024;
+
+/// What a read produced.
+#[derive(Debug)]
+pub enum ReadEvent<'a> {
+    /// One complete frame.
+    Frame(&'a [u8]),
+    /// A frame larger than the limit was read and dropped; carries its size
+    /// in bytes as far as it was read.
+    TooLarge(usize),
+    /// A message the transport already decoded (HTTP parses bodies to
+    /// route them, so the engine need not parse them again).
+    Message(mcpwire_types::Incoming),
+    /// The peer closed its side.
+    Eof,
+}
+
+/// The receiving half of a transport.
+pub trait FrameReader: Send + 'static {
+    /// Reads the next frame. The returned slice lives until the next call.
+    fn next_frame(&mut self) -> impl Future<Output = io::Result<ReadEvent<'_>>> + Send;
+
+    /// Why the stream ended, when the transport knows more than "EOF" (for
+    /// example a child process's exit status). Called once after EOF or an
+    /// error.
+    fn close_reason(&mut self) -> impl Future<Output = Option<String>> + Send {
+        async { None }
+    }
+
+    /// The [`Extensions`](crate::engine::Extensions) of the message the
+    /// last [`FrameReader::next_frame`] returned, for transports that
+    /// attach some to what they read (the HTTP server attaches the
+    /// request's). None by default.
+    fn extensions(&mut self) -> crate::engine::Extensions {
+        crate::engine::Extensions::new()
+    }
+}
+
+/// Where an outgoing frame belongs, for transports that carry each request's
+/// traffic separately (HTTP answers a POST with that request's messages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// The response to the request with this id.
+    Response(RequestId),
+    /// A message sent while serving the request with this id (progress,
+    /// logs, requests to the client).
+    Related(RequestId),
+    /// A response to several requests at once (a JSON-RPC batch).
+    Batch(Vec<RequestId>),
+    /// Anything else: server-initiated traffic.
+    Unrelated,
+}
+
+/// The sending half of a transport.
+pub trait FrameWriter: Send + 'static {
+    /// Whether writing never waits: `write_routed` hands frames on at once
+    /// and `flush` does nothing (as when frames are routed into in-process
+    /// queues). The engine then writes from the sending task itself and
+    /// needs no writer task, which matters for servers holding many idle
+    /// connections.
+    const DIRECT: bool = false;
+
+    /// Queues one frame. The frame is complete JSON without a trailing newline.
+    fn write_frame(&mut self, frame: &[u8]);
+
+    /// Queues one frame with its route. Streams that carry everything in
+    /// one place ignore the route.
+    fn write_routed(&mut self, frame: &[u8], route: Route) {
+        let _ = route;
+        self.write_frame(frame);
+    }
+
+    /// Ends the response stream of request `id` now, asking the client to
+    /// reconnect after `retry` (SSE polling, SEP-1699); what the request
+    /// sends later is delivered on the reconnection. Transports without
+    /// per-request streams ignore it.
+    fn close_stream(&mut self, id: &RequestId, retry: std::time::Duration) {
+        let _ = (id, retry);
+    }
+
+    /// Request `id` ended without an answer (it was cancelled): whatever
+    /// waits for its answer can stop waiting. Transports without
+    /// per-request streams ignore it.
+    fn end_unanswered(&mut self, id: &RequestId) {
+        let _ = id;
+    }
+
+    /// Writes every queued frame out.
+    fn flush(&mut self) -> impl Future<Output = io::Result<()>> + Send;
+
+    /// Closes the sending side (for example, closes a child's stdin).
+    fn close(&mut self) -> impl Future<Output = io::Result<()>> + Send {
+        async { Ok(()) }
+    }
+}
+
+/// A bidirectional transport.
+///
+/// ```
+/// use mcpwire_rpc::transport::{memory, Transport};
+/// let (a, _b) = memory::duplex();
+/// let (_reader, _writer) = a.split();
+/// ```
+pub trait Transport: Send + 'static {
+    /// The receiving half.
+    type Reader: FrameReader;
+    /// The sending half.
+    type Writer: FrameWriter;
+    /// Splits the transport into its halves.
+    fn split(self) -> (Self::Reader, Self::Writer);
+}
+
+impl<R: FrameReader, W: FrameWriter> Transport for (R, W) {
+    type Reader = R;
+    type Writer = W;
+    fn split(self) -> (R, W) {
+        self
+    }
+}

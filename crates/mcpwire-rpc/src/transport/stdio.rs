@@ -1,0 +1,117 @@
+//! The stdio server transport: protocol messages on stdin and stdout only.
+//!
+//! When stdin and stdout are pipes (as when a host spawns the server), they
+//! are driven by the reactor directly; otherwise (a terminal, a file) tokio's
+//! blocking stdio is used. Logs belong on stderr.
+
+use std::io;
+use std::os::fd::{AsFd, OwnedFd};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::unix::pipe;
+
+use super::{DEFAULT_MAX_FRAME, LineReader, LineWriter};
+
+/// Standard input as an async byte stream.
+#[derive(Debug)]
+pub enum Stdin {
+    /// A pipe, read through the reactor.
+    Pipe(pipe::Receiver),
+    /// Anything else, read on tokio's blocking pool.
+    Other(tokio::io::Stdin),
+}
+
+/// Standard output as an async byte sink.
+#[derive(Debug)]
+pub enum Stdout {
+    /// A pipe, written through the reactor.
+    Pipe(pipe::Sender),
+    /// Anything else, written on tokio's blocking pool.
+    Other(tokio::io::Stdout),
+}
+
+fn dup(fd: impl AsFd) -> io::Result<OwnedFd> {
+    fd.as_fd().try_clone_to_owned()
+}
+
+impl Stdin {
+    /// Opens standard input. Must be called inside a tokio runtime.
+    pub fn open() -> Self {
+        dup(io::stdin())
+            .and_then(pipe::Receiver::from_owned_fd)
+            .map(Stdin::Pipe)
+            .unwrap_or_else(|_| Stdin::Other(tokio::io::stdin()))
+    }
+}
+
+impl Stdout {
+    /// Opens standard output. Must be called inside a tokio runtime.
+    pub fn open() -> Self {
+        dup(io::stdout())
+            .and_then(pipe::Sender::from_owned_fd)
+            .map(Stdout::Pipe)
+            .unwrap_or_else(|_| Stdout::Other(tokio::io::stdout()))
+    }
+}
+
+impl AsyncRead for Stdin {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stdin::Pipe(p) => Pin::new(p).poll_read(cx, buf),
+            Stdin::Other(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Stdout {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stdout::Pipe(p) => Pin::new(p).poll_write(cx, buf),
+            Stdout::Other(s) => Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stdout::Pipe(p) => Pin::new(p).poll_flush(cx),
+            Stdout::Other(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stdout::Pipe(p) => Pin::new(p).poll_shutdown(cx),
+            Stdout::Other(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}
+
+/// The stdio transport of a server process, with the default frame limit.
+///
+/// ```no_run
+/// # async fn run() {
+/// let transport = mcpwire_rpc::transport::stdio::stdio();
+/// # let _ = transport;
+/// # }
+/// ```
+pub fn stdio() -> (LineReader<Stdin>, LineWriter<Stdout>) {
+    stdio_with_limit(DEFAULT_MAX_FRAME)
+}
+
+/// The stdio transport with a custom largest-frame limit in bytes.
+pub fn stdio_with_limit(max_frame: usize) -> (LineReader<Stdin>, LineWriter<Stdout>) {
+    (
+        LineReader::new(Stdin::open(), max_frame),
+        LineWriter::new(Stdout::open()),
+    )
+}

@@ -1,0 +1,304 @@
+//! Tools: definitions, handlers, and how handler return values become
+//! `CallToolResult`s.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use mcpwire_types::{CallToolResult, ContentBlock, Tool, ToolAnnotations};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use super::Context;
+use super::schema::{object_schema, schema_for};
+use mcpwire_rpc::Error;
+
+pub use mcpwire_rpc::BoxFuture;
+
+/// Runs one tool call. The arguments are the raw `arguments` object of the
+/// request; [`ToolRoute::typed`] deserializes them for you.
+pub trait ToolHandler: Send + Sync + 'static {
+    /// Calls the tool.
+    fn call(
+        &self,
+        cx: Context,
+        args: Map<String, Value>,
+    ) -> BoxFuture<Result<CallToolResult, Error>>;
+}
+
+impl<F, Fut> ToolHandler for F
+where
+    F: Fn(Context, Map<String, Value>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<CallToolResult, Error>> + Send + 'static,
+{
+    fn call(
+        &self,
+        cx: Context,
+        args: Map<String, Value>,
+    ) -> BoxFuture<Result<CallToolResult, Error>> {
+        Box::pin(self(cx, args))
+    }
+}
+
+/// A tool: its definition as listed, and its handler.
+///
+/// ```
+/// use mcpwire_server::{Json, ToolRoute};
+/// #[derive(serde::Deserialize, schemars::JsonSchema)]
+/// struct AddArgs { a: f64, b: f64 }
+/// let add = ToolRoute::typed("add", |_cx, args: AddArgs| async move {
+///     Ok::<_, mcpwire_rpc::Error>((args.a + args.b).to_string())
+/// })
+/// .description("Adds two numbers");
+/// assert_eq!(add.definition().name, "add");
+/// assert_eq!(add.definition().input_schema["required"], serde_json::json!(["a", "b"]));
+/// ```
+#[derive(Clone)]
+pub struct ToolRoute {
+    pub(crate) def: Tool,
+    pub(crate) handler: Arc<dyn ToolHandler>,
+    /// Whether a call becomes a task only when its handler says so.
+    pub(crate) defers_task: bool,
+    /// Whether the input schema mirrors arguments into request headers,
+    /// worked out on the first call that asks (the definition no longer
+    /// changes once the tool is served).
+    pub(crate) mirrors_headers: std::sync::OnceLock<bool>,
+}
+
+impl std::fmt::Debug for ToolRoute {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolRoute").field("def", &self.def).finish()
+    }
+}
+
+impl ToolRoute {
+    /// A tool from a definition and a raw handler.
+    pub fn new(def: Tool, handler: impl ToolHandler) -> Self {
+        ToolRoute {
+            def,
+            handler: Arc::new(handler),
+            defers_task: false,
+            mirrors_headers: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// A tool whose arguments deserialize into `A`; its input schema comes
+    /// from `A`'s `JsonSchema`, its output schema from the return type (see
+    /// [`IntoToolResult`]). Arguments that do not fit `A` give the caller an
+    /// `isError` result that says why.
+    pub fn typed<A, F, Fut, R>(name: impl Into<String>, f: F) -> Self
+    where
+        A: DeserializeOwned + JsonSchema + Send + 'static,
+        F: Fn(Context, A) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = R> + Send + 'static,
+        R: IntoToolResult,
+    {
+        let name = name.into();
+        let mut def = Tool::new(name.clone(), Value::Object(input_schema_for::<A>()));
+        def.output_schema = R::output_schema();
+        let f = Arc::new(f);
+        let handler = move |cx: Context, args: Map<String, Value>| {
+            let parsed = parse_arguments::<A>(&name, args);
+            let f = f.clone();
+            async move {
+                match parsed {
+                    Ok(a) => f(cx, a).await.into_tool_result(),
+                    Err(result) => Ok(*result),
+                }
+            }
+        };
+        ToolRoute::new(def, handler)
+    }
+
+    /// The definition as `tools/list` shows it.
+    pub fn definition(&self) -> &Tool {
+        &self.def
+    }
+
+    /// The tool's name.
+    pub fn name(&self) -> &str {
+        &self.def.name
+    }
+
+    /// Sets the description.
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.def.description = Some(text.into());
+        self
+    }
+
+    /// Sets the human-readable title.
+    pub fn title(mut self, text: impl Into<String>) -> Self {
+        self.def.title = Some(text.into());
+        self
+    }
+
+    /// Sets the behaviour hints.
+    pub fn annotations(mut self, annotations: ToolAnnotations) -> Self {
+        self.def.annotations = Some(annotations);
+        self
+    }
+
+    /// Adds an icon.
+    pub fn icon(mut self, icon: mcpwire_types::Icon) -> Self {
+        self.def.icons.get_or_insert_with(Vec::new).push(icon);
+        self
+    }
+
+    /// Replaces the input schema.
+    pub fn input_schema(mut self, schema: Map<String, Value>) -> Self {
+        self.def.input_schema = schema;
+        self
+    }
+
+    /// Replaces the output schema.
+    pub fn output_schema(mut self, schema: Option<Map<String, Value>>) -> Self {
+        self.def.output_schema = schema;
+        self
+    }
+
+    /// Edits the definition in place, for fields without a builder method.
+    pub fn with_definition(mut self, edit: impl FnOnce(&mut Tool)) -> Self {
+        edit(&mut self.def);
+        self
+    }
+}
+
+/// The input schema for `A`: an object schema even for `()` (no arguments).
+pub fn input_schema_for<A: JsonSchema>() -> Map<String, Value> {
+    let schema = schema_for::<A>();
+    if super::schema::is_object_schema(&schema) {
+        schema
+    } else {
+        object_schema()
+    }
+}
+
+/// Deserializes tool arguments, or builds the `isError` result that tells
+/// the caller what is wrong with them.
+pub fn parse_arguments<A: DeserializeOwned>(
+    tool: &str,
+    args: Map<String, Value>,
+) -> Result<A, Box<CallToolResult>> {
+    A::deserialize(Value::Object(args)).map_err(|e| {
+        Box::new(CallToolResult::error_text(format!(
+            "Invalid arguments for tool {tool:?}: {e}"
+        )))
+    })
+}
+
+/// Structured tool output: serialized as `structuredContent`, with a text
+/// copy for clients that read only `content`, and an `outputSchema` derived
+/// from `T`.
+///
+/// ```
+/// use mcpwire_server::{IntoToolResult, Json};
+/// #[derive(serde::Serialize, schemars::JsonSchema)]
+/// struct Sum { value: f64 }
+/// let r = Json(Sum { value: 3.0 }).into_tool_result().unwrap();
+/// assert_eq!(r.structured_content, Some(serde_json::json!({"value": 3.0})));
+/// assert!(<Json<Sum> as IntoToolResult>::output_schema().is_some());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Json<T>(pub T);
+
+/// Turns a handler's return value into a `CallToolResult`.
+///
+/// `Err` values of a `Result` become `isError` results carrying the error's
+/// text, so the model can see what went wrong, except JSON-RPC errors
+/// ([`Error::Rpc`]) and input requests, which stay protocol-level.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned from a tool",
+    note = "a tool may return String, &str, numbers, bool, (), ContentBlock, Vec<ContentBlock>, Json<T>, CallToolResult, or a Result of one of these whose error converts into mcpwire_rpc::Error"
+)]
+pub trait IntoToolResult {
+    /// Converts the value.
+    fn into_tool_result(self) -> Result<CallToolResult, Error>;
+
+    /// The `outputSchema` this return type implies, if any.
+    fn output_schema() -> Option<Map<String, Value>> {
+        None
+    }
+}
+
+impl IntoToolResult for CallToolResult {
+    fn into_tool_result(self) -> Result<CallToolResult, Error> {
+        Ok(self)
+    }
+}
+
+impl IntoToolResult for String {
+    fn into_tool_result(self) -> Result<CallToolResult, Error> {
+        Ok(CallToolResult::text(self))
+    }
+}
+
+impl IntoToolResult for &'static str {
+    fn into_tool_result(self) -> Result<CallToolResult, Error> {
+        Ok(CallToolResult::text(self))
+    }
+}
+
+impl IntoToolResult for () {
+    fn into_tool_result(self) -> Result<CallToolResult, Error> {
+        Ok(CallToolResult::new(Vec::new()))
+    }
+}
+
+impl IntoToolResult for ContentBlock {
+    fn into_tool_result(self) -> Result<CallToolResult, Error> {
+        Ok(CallToolResult::new(vec![self]))
+    }
+}
+
+impl IntoToolResult for Vec<ContentBlock> {
+    fn into_tool_result(self) -> Result<CallToolResult, Error> {
+        Ok(CallToolResult::new(self))
+    }
+}
+
+macro_rules! display_results {
+    ($($t:ty),*) => {$(
+        impl IntoToolResult for $t {
+            fn into_tool_result(self) -> Result<CallToolResult, Error> {
+                Ok(CallToolResult::text(self.to_string()))
+            }
+        }
+    )*};
+}
+display_results!(
+    bool, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64
+);
+
+impl<T: Serialize + JsonSchema> IntoToolResult for Json<T> {
+    fn into_tool_result(self) -> Result<CallToolResult, Error> {
+        let value = serde_json::to_value(&self.0)?;
+        let text = serde_json::to_string(&value)?;
+        let mut r = CallToolResult::text(text);
+        r.structured_content = Some(value);
+        Ok(r)
+    }
+
+    fn output_schema() -> Option<Map<String, Value>> {
+        let schema = schema_for::<T>();
+        // outputSchema must describe an object; other shapes are sent
+        // without one.
+        super::schema::is_object_schema(&schema).then_some(schema)
+    }
+}
+
+impl<T: IntoToolResult, E: Into<Error>> IntoToolResult for Result<T, E> {
+    fn into_tool_result(self) -> Result<CallToolResult, Error> {
+        match self {
+            Ok(v) => v.into_tool_result(),
+            Err(e) => match e.into() {
+                e @ (Error::Rpc(_) | Error::InputRequired(_) | Error::Cancelled) => Err(e),
+                other => Ok(CallToolResult::error_text(other.to_string())),
+            },
+        }
+    }
+
+    fn output_schema() -> Option<Map<String, Value>> {
+        T::output_schema()
+    }
+}
