@@ -17,8 +17,6 @@
 //! # Ok(()) }
 //! ```
 
-#![warn(missing_docs)]
-
 pub mod demo;
 mod error;
 pub mod sqlite;

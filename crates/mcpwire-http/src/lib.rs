@@ -8,7 +8,6 @@
 //! `mcpwire` crate's `transport::http_server` and `transport::http_client`.
 //!
 //! [`Server`]: https://docs.rs/mcpwire-server
-#![warn(missing_docs)]
 
 #[cfg(feature = "client")]
 pub mod client;

@@ -4,7 +4,6 @@
 //!
 //! Most users reach both through the `mcpwire` crate, as `mcpwire::auth`
 //! and `mcpwire::auth_client`.
-#![warn(missing_docs)]
 
 #[cfg(feature = "client")]
 pub mod client;

@@ -15,7 +15,6 @@
 //! let (_reader, _writer) = a.split();
 //! # drop(b);
 //! ```
-#![warn(missing_docs)]
 
 pub mod engine;
 mod error;

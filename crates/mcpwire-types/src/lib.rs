@@ -13,7 +13,6 @@
 //! let result = CallToolResult::text(text);
 //! assert_eq!(result.content, vec![ContentBlock::text("hi")]);
 //! ```
-#![warn(missing_docs)]
 
 pub mod jsonrpc;
 pub mod version;

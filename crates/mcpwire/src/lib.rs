@@ -32,7 +32,6 @@
 //!     .await
 //! # }
 //! ```
-#![warn(missing_docs)]
 
 pub use mcpwire_client as client;
 #[cfg(feature = "macros")]

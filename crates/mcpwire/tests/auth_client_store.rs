@@ -173,15 +173,13 @@ fn a_symlink_planted_as_the_lock_file_is_refused() {
 
 #[test]
 fn a_lock_held_too_long_is_a_typed_error_and_changes_nothing() {
-    use std::os::unix::io::AsRawFd;
     let dir = temp_dir("held");
     let path = dir.join("credentials.json");
     let k = key("kept", 1);
     FileStore::new(&path).save(&k, &creds("kept")).unwrap();
     // Another process's lock, as `flock` sees it: another open file.
     let other = std::fs::File::open(dir.join("credentials.json.lock")).unwrap();
-    // SAFETY: the descriptor is open for the duration of the call.
-    assert_eq!(unsafe { libc::flock(other.as_raw_fd(), libc::LOCK_EX) }, 0);
+    other.lock().unwrap();
     let store = FileStore::new(&path).lock_wait(Duration::from_millis(50));
     let e = store.save(&key("new", 2), &creds("new")).unwrap_err();
     assert!(matches!(e, StoreError::Locked { .. }), "{e:?}");

@@ -63,26 +63,13 @@ pub(crate) fn lock(path: &Path, wait: Duration) -> Result<Lock, LockError> {
 }
 
 /// One non-blocking attempt: `Ok(false)` when another holds the lock.
-#[cfg(unix)]
 fn try_lock(file: &File) -> io::Result<bool> {
-    use std::os::unix::io::AsRawFd;
-    // SAFETY: `flock` only reads the descriptor, which `file` keeps open
-    // for the duration of the call.
-    let r = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if r == 0 {
-        return Ok(true);
+    match file.try_lock() {
+        Ok(()) => Ok(true),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+        Err(std::fs::TryLockError::Error(e)) if e.kind() == io::ErrorKind::Interrupted => Ok(false),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
     }
-    let e = io::Error::last_os_error();
-    match e.raw_os_error() {
-        Some(libc::EWOULDBLOCK) | Some(libc::EINTR) => Ok(false),
-        _ => Err(e),
-    }
-}
-
-/// Elsewhere the lock is the in-process one of the caller only.
-#[cfg(not(unix))]
-fn try_lock(_file: &File) -> io::Result<bool> {
-    Ok(true)
 }
 
 /// A random temporary name beside `path`: `.NAME.<16 hex digits>.tmp`.

@@ -12,6 +12,7 @@
 //! The child's stderr is always read to its end, as bytes, in lines of at
 //! most [`MAX_STDERR_LINE`] bytes decoded lossily (see [`StderrMode`]).
 
+mod signal;
 mod stderr;
 
 use std::collections::VecDeque;
@@ -249,9 +250,7 @@ impl ChildState {
         let Some(group) = self.group else {
             return false;
         };
-        // SAFETY: killpg(2) has no memory-safety preconditions; `group` is
-        // positive, so it never names this process's own group (0).
-        unsafe { libc::killpg(group, sig) == 0 }
+        signal::signal_group(group, sig)
     }
 
     /// After the child itself exited: stops what it left running in its
