@@ -34,6 +34,7 @@ pub mod mrtr;
 pub mod notifications;
 pub mod pagination;
 pub mod prompts;
+pub mod request;
 pub mod resources;
 pub mod roots;
 pub mod sampling;

@@ -1,0 +1,298 @@
+//! Typed requests: each MCP request method bound to its params and result
+//! types, and to the capability the answering side must have advertised.
+//!
+//! A server routes by these bindings, and a client calls any of them with
+//! one generic method. The marker types in [`requests`] name the methods
+//! of every revision.
+//!
+//! ```
+//! use mcpwire_types::request::{requests::CallTool, Capability, Request};
+//! assert_eq!(CallTool::METHOD, "tools/call");
+//! assert_eq!(CallTool::CAPABILITY, Some(Capability::Tools));
+//! let params: <CallTool as Request>::Params =
+//!     serde_json::from_value(serde_json::json!({"name": "echo"})).unwrap();
+//! assert_eq!(params.name, "echo");
+//! ```
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::pagination::Cursor;
+
+/// A capability one side declares during the handshake (or in
+/// `server/discover`). A method of a capability the answering side did not
+/// declare is answered `-32601 Method not found`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Capability {
+    /// The server's `tools`.
+    Tools,
+    /// The server's `prompts`.
+    Prompts,
+    /// The server's `resources`.
+    Resources,
+    /// The server's `resources.subscribe`.
+    ResourceSubscriptions,
+    /// The server's `logging`.
+    Logging,
+    /// The server's `completions`.
+    Completions,
+    /// The `tasks` capability of whichever side answers.
+    Tasks,
+    /// The client's `sampling`.
+    Sampling,
+    /// The client's `elicitation`.
+    Elicitation,
+    /// The client's `roots`.
+    Roots,
+}
+
+/// One request method: its name, and the types of its params and result.
+pub trait Request {
+    /// The method name on the wire.
+    const METHOD: &'static str;
+    /// The capability the answering side must have declared, if any.
+    const CAPABILITY: Option<Capability>;
+    /// The `params` of the request.
+    type Params: Serialize + DeserializeOwned + Send + 'static;
+    /// The `result` of a successful answer.
+    type Result: Serialize + DeserializeOwned + Send + 'static;
+}
+
+/// A result that is one page of a list, with the cursor of the next page.
+pub trait Page {
+    /// What the list holds.
+    type Item;
+    /// The cursor of the next page, if there is one.
+    fn next_cursor(&self) -> Option<&Cursor>;
+    /// The items of this page.
+    fn into_items(self) -> Vec<Self::Item>;
+}
+
+/// A request whose result is a [`Page`] and whose params carry the cursor
+/// of the page asked for.
+pub trait PaginatedRequest: Request<Result: Page> {
+    /// The params that ask for the page after `cursor` (the first page
+    /// when `None`).
+    fn page_params(cursor: Option<Cursor>) -> Self::Params;
+}
+
+macro_rules! page {
+    ($result:ty, $field:ident, $item:ty) => {
+        impl Page for $result {
+            type Item = $item;
+            fn next_cursor(&self) -> Option<&Cursor> {
+                self.next_cursor.as_ref()
+            }
+            fn into_items(self) -> Vec<$item> {
+                self.$field
+            }
+        }
+    };
+}
+
+page!(crate::ListToolsResult, tools, crate::Tool);
+page!(crate::ListPromptsResult, prompts, crate::Prompt);
+page!(crate::ListResourcesResult, resources, crate::Resource);
+page!(
+    crate::ListResourceTemplatesResult,
+    resource_templates,
+    crate::ResourceTemplate
+);
+page!(crate::ListTasksResult, tasks, crate::tasks::Task);
+
+pub mod requests {
+    //! One marker type per request method, each implementing
+    //! [`Request`](super::Request).
+    use super::{Capability, PaginatedRequest, Request};
+    use crate::pagination::{Cursor, PaginatedRequestParams};
+    use crate::{methods, tasks};
+
+    macro_rules! request {
+        ($(#[$doc:meta])* $name:ident, $method:expr, $cap:expr, $params:ty, $result:ty) => {
+            $(#[$doc])*
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub enum $name {}
+
+            impl Request for $name {
+                const METHOD: &'static str = $method;
+                const CAPABILITY: Option<Capability> = $cap;
+                type Params = $params;
+                type Result = $result;
+            }
+        };
+    }
+
+    macro_rules! paginated {
+        ($($name:ident),*) => {$(
+            impl PaginatedRequest for $name {
+                fn page_params(cursor: Option<Cursor>) -> PaginatedRequestParams {
+                    PaginatedRequestParams { cursor, ..Default::default() }
+                }
+            }
+        )*};
+    }
+
+    request!(
+        /// `initialize`: opens a session (before 2026-07-28).
+        Initialize, methods::INITIALIZE, None,
+        crate::InitializeRequestParams, crate::InitializeResult
+    );
+    request!(
+        /// `ping`.
+        Ping, methods::PING, None,
+        Option<crate::RequestParams>, crate::EmptyResult
+    );
+    request!(
+        /// `server/discover`: what a stateless server offers (2026-07-28).
+        Discover, methods::SERVER_DISCOVER, None,
+        crate::DiscoverRequestParams, crate::DiscoverResult
+    );
+    request!(
+        /// `tools/list`.
+        ListTools, methods::TOOLS_LIST, Some(Capability::Tools),
+        PaginatedRequestParams, crate::ListToolsResult
+    );
+    request!(
+        /// `tools/call`.
+        CallTool, methods::TOOLS_CALL, Some(Capability::Tools),
+        crate::CallToolRequestParams, crate::CallToolResult
+    );
+    request!(
+        /// `prompts/list`.
+        ListPrompts, methods::PROMPTS_LIST, Some(Capability::Prompts),
+        PaginatedRequestParams, crate::ListPromptsResult
+    );
+    request!(
+        /// `prompts/get`.
+        GetPrompt, methods::PROMPTS_GET, Some(Capability::Prompts),
+        crate::GetPromptRequestParams, crate::GetPromptResult
+    );
+    request!(
+        /// `resources/list`.
+        ListResources, methods::RESOURCES_LIST, Some(Capability::Resources),
+        PaginatedRequestParams, crate::ListResourcesResult
+    );
+    request!(
+        /// `resources/templates/list`.
+        ListResourceTemplates, methods::RESOURCES_TEMPLATES_LIST, Some(Capability::Resources),
+        PaginatedRequestParams, crate::ListResourceTemplatesResult
+    );
+    request!(
+        /// `resources/read`.
+        ReadResource, methods::RESOURCES_READ, Some(Capability::Resources),
+        crate::ReadResourceRequestParams, crate::ReadResourceResult
+    );
+    request!(
+        /// `resources/subscribe` (before 2026-07-28).
+        Subscribe, methods::RESOURCES_SUBSCRIBE, Some(Capability::ResourceSubscriptions),
+        crate::SubscribeRequestParams, crate::EmptyResult
+    );
+    request!(
+        /// `resources/unsubscribe` (before 2026-07-28).
+        Unsubscribe, methods::RESOURCES_UNSUBSCRIBE, Some(Capability::ResourceSubscriptions),
+        crate::UnsubscribeRequestParams, crate::EmptyResult
+    );
+    request!(
+        /// `logging/setLevel` (before 2026-07-28).
+        SetLevel, methods::LOGGING_SET_LEVEL, Some(Capability::Logging),
+        crate::SetLevelRequestParams, crate::EmptyResult
+    );
+    request!(
+        /// `completion/complete`.
+        Complete, methods::COMPLETION_COMPLETE, Some(Capability::Completions),
+        crate::CompleteRequestParams, crate::CompleteResult
+    );
+    request!(
+        /// `sampling/createMessage`, sent to the client.
+        CreateMessage, methods::SAMPLING_CREATE_MESSAGE, Some(Capability::Sampling),
+        crate::CreateMessageRequestParams, crate::CreateMessageResult
+    );
+    request!(
+        /// `elicitation/create`, sent to the client.
+        Elicit, methods::ELICITATION_CREATE, Some(Capability::Elicitation),
+        crate::ElicitRequestParams, crate::ElicitResult
+    );
+    request!(
+        /// `roots/list`, sent to the client.
+        ListRoots, methods::ROOTS_LIST, Some(Capability::Roots),
+        crate::ListRootsRequestParams, crate::ListRootsResult
+    );
+    request!(
+        /// `tasks/get` (2025-11-25).
+        GetTask, methods::TASKS_GET, Some(Capability::Tasks),
+        tasks::TaskIdParams, tasks::TaskResult
+    );
+    request!(
+        /// `tasks/list` (2025-11-25).
+        ListTasks, methods::TASKS_LIST, Some(Capability::Tasks),
+        PaginatedRequestParams, crate::ListTasksResult
+    );
+    request!(
+        /// `tasks/cancel` (2025-11-25).
+        CancelTask, methods::TASKS_CANCEL, Some(Capability::Tasks),
+        tasks::TaskIdParams, tasks::TaskResult
+    );
+
+    paginated!(
+        ListTools,
+        ListPrompts,
+        ListResources,
+        ListResourceTemplates,
+        ListTasks
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::requests::*;
+    use super::*;
+    use crate::methods;
+
+    /// Every bound method is one the method table knows, as a request.
+    #[test]
+    fn every_binding_names_a_known_request_method() {
+        fn known<R: Request>() {
+            let info = methods::ALL
+                .iter()
+                .find(|m| m.name == R::METHOD)
+                .unwrap_or_else(|| panic!("{} is not in methods::ALL", R::METHOD));
+            assert!(!info.notification, "{} is a notification", R::METHOD);
+        }
+        known::<Initialize>();
+        known::<Ping>();
+        known::<Discover>();
+        known::<ListTools>();
+        known::<CallTool>();
+        known::<ListPrompts>();
+        known::<GetPrompt>();
+        known::<ListResources>();
+        known::<ListResourceTemplates>();
+        known::<ReadResource>();
+        known::<Subscribe>();
+        known::<Unsubscribe>();
+        known::<SetLevel>();
+        known::<Complete>();
+        known::<CreateMessage>();
+        known::<Elicit>();
+        known::<ListRoots>();
+        known::<GetTask>();
+        known::<ListTasks>();
+        known::<CancelTask>();
+    }
+
+    #[test]
+    fn a_page_gives_its_items_and_the_next_cursor() {
+        let page: <ListTools as Request>::Result = serde_json::from_value(serde_json::json!({
+            "tools": [{"name": "a", "inputSchema": {"type": "object"}}],
+            "nextCursor": "2"
+        }))
+        .unwrap();
+        assert_eq!(page.next_cursor().map(String::as_str), Some("2"));
+        let items = page.into_items();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].name, "a");
+        let params = ListTools::page_params(Some("2".into()));
+        assert_eq!(serde_json::to_value(params).unwrap()["cursor"], "2");
+    }
+}
