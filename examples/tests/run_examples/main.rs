@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod axum_mount;
 mod routes_with_state;
 
 use mcpwire::types::{CallToolResult, ContentBlock};
