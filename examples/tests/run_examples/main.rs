@@ -7,6 +7,7 @@
 mod common;
 
 mod axum_mount;
+mod http_client;
 mod routes_with_state;
 
 use mcpwire::types::{CallToolResult, ContentBlock};
