@@ -4,6 +4,9 @@
 //! cargo run --release -p mcpwire-examples --example echo -- stdio
 //! cargo run --release -p mcpwire-examples --example echo -- http 127.0.0.1:8080   # at /mcp
 //! ```
+//!
+//! Over HTTP it prints its endpoint on stdout once it listens; give port 0
+//! (`http 127.0.0.1:0`) to let the system pick a free one.
 
 use mcpwire::server::Server;
 use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
@@ -36,6 +39,19 @@ fn server() -> Server {
         .build()
 }
 
+/// Serves Streamable HTTP on `addr` until Ctrl-C. Once it listens it prints
+/// its endpoint, `http://ADDR/mcp`, as one line on stdout: with port 0 the
+/// system picks a free port, and whoever started the server reads it there.
+async fn serve_http(addr: &str) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    println!("http://{}/mcp", listener.local_addr()?);
+    StreamableHttp::new(server(), HttpConfig::default())
+        .serve_listener(listener, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let mode = args.next().unwrap_or_else(|| "stdio".to_owned());
@@ -51,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?
-                .block_on(StreamableHttp::new(server(), HttpConfig::default()).serve(addr))?
+                .block_on(serve_http(&addr))?
         }
         other => {
             eprintln!("usage: echo stdio | echo http [ADDR]   (unknown mode {other:?})");

@@ -1,5 +1,12 @@
 //! The README's client: starts the echo example as a child process, lists
 //! its tools and calls one.
+//!
+//! ```text
+//! cargo run -p mcpwire-examples --example quickstart_client
+//! ```
+//!
+//! It runs the echo example through cargo (stdio is the echo example's
+//! default mode), so start it from inside the repository.
 
 use mcpwire::client::Client;
 use mcpwire::transport::ChildProcess;
@@ -8,7 +15,7 @@ use serde_json::json;
 #[tokio::main]
 async fn main() -> Result<(), mcpwire::Error> {
     let server = ChildProcess::new("cargo")
-        .args(["run", "--release", "--example", "echo", "--", "stdio"])
+        .args(["run", "-p", "mcpwire-examples", "--example", "echo"])
         .spawn()?;
     let client = Client::builder("demo-client", "1.0.0")
         .connect(server)

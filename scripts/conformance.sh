@@ -30,19 +30,20 @@
 # `--requirements` exits non-zero only for failures of scored scenarios.
 #
 # `ci` runs exactly:
-#   cargo build --release -p mcpwire-examples \
-#       --example conformance_server --example conformance_client
-#   target/release/examples/conformance_server --port PORT &   # a free port
+#   cargo build --release -p mcpwire-conformance \
+#       --bin conformance_server --bin conformance_client
+#   target/release/conformance_server --port 0 &
+#     (the system picks the port; the server prints its URL once it listens)
 #   conformance server --url http://127.0.0.1:PORT/mcp --requirements 2025-11-25
 #   conformance server --url http://127.0.0.1:PORT/mcp --requirements 2026-07-28
 #   conformance server --url http://127.0.0.1:PORT/mcp --suite all
-#   conformance client --command target/release/examples/conformance_client \
+#   conformance client --command target/release/conformance_client \
 #       --requirements 2025-11-25
-#   conformance client --command target/release/examples/conformance_client \
+#   conformance client --command target/release/conformance_client \
 #       --requirements 2026-07-28
 #     every client scenario each revision requires, the auth ones included
 #     (the 2026-07-28 run adds the extension scenarios it knows, unscored)
-#   conformance client --command target/release/examples/conformance_client \
+#   conformance client --command target/release/conformance_client \
 #       --scenario S [--spec-version V]
 #     for the scenarios no --requirements run covers: the 2025-03-26 auth
 #     back-compat ones, the auth extension ones and the skills extension
@@ -99,12 +100,6 @@ install_suite() {
 
 conformance() {
 	PATH="$node22_bin:$PATH" "$node22" "$cli" "$@"
-}
-
-free_port() {
-	"$node22" -e '
-		const s = require("net").createServer();
-		s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
 }
 
 # Whether the newest result of client scenario $2 under $1 has a SUCCESS.
@@ -170,12 +165,17 @@ no_failures() {
 }
 
 server_pid=""
+server_out=""
 stop_server() {
 	if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
 		kill "$server_pid" 2>/dev/null || true
 		wait "$server_pid" 2>/dev/null || true
 	fi
 	server_pid=""
+	if [[ -n "$server_out" ]]; then
+		exec {server_out}<&-
+		server_out=""
+	fi
 }
 
 # The client scenarios CI runs one by one, besides the --requirements runs:
@@ -197,18 +197,19 @@ client_scenarios=(
 )
 
 run_ci() {
-	local server_bin="target/release/examples/conformance_server"
-	local client_bin="target/release/examples/conformance_client"
-	local example
-	for example in conformance_server conformance_client; do
-		grep -q "^name = \"$example\"" examples/Cargo.toml ||
-			die "the example $example does not exist yet (no [[example]] named $example in examples/Cargo.toml)"
+	local manifest="crates/mcpwire-conformance/Cargo.toml"
+	local server_bin="target/release/conformance_server"
+	local client_bin="target/release/conformance_client"
+	local bin
+	for bin in conformance_server conformance_client; do
+		grep -q "^name = \"$bin\"" "$manifest" ||
+			die "the binary $bin does not exist (no [[bin]] named $bin in $manifest)"
 	done
 
-	log "cargo build --release -p mcpwire-examples --example conformance_server --example conformance_client"
-	cargo build --release -p mcpwire-examples \
-		--example conformance_server --example conformance_client ||
-		die "building the conformance examples failed"
+	log "cargo build --release -p mcpwire-conformance --bin conformance_server --bin conformance_client"
+	cargo build --release -p mcpwire-conformance \
+		--bin conformance_server --bin conformance_client ||
+		die "building the conformance binaries failed"
 	[[ -x "$server_bin" ]] || die "$server_bin was not built"
 	[[ -x "$client_bin" ]] || die "$client_bin was not built"
 
@@ -216,29 +217,22 @@ run_ci() {
 	results="$prefix/results/$(date +%Y%m%d-%H%M%S)"
 	mkdir -p "$results"
 
-	local port
-	port="$(free_port)"
 	trap stop_server EXIT
 	trap 'stop_server; exit 130' INT TERM
-	log "starting $server_bin --port $port"
-	"$server_bin" --port "$port" >"$results/server.log" 2>&1 &
+	log "starting $server_bin --port 0"
+	# The server binds, then prints its URL on stdout: reading that line is
+	# the hand-off (it listens from then on), with the port the system
+	# picked, so no other process can take it in between.
+	exec {server_out}< <(exec "$server_bin" --port 0 2>"$results/server.log")
 	server_pid=$!
-
-	local waited=0
-	until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-		if ! kill -0 "$server_pid" 2>/dev/null; then
-			cat "$results/server.log" >&2 || true
-			die "$server_bin exited before accepting connections"
-		fi
-		if ((waited >= 300)); then
-			die "$server_bin did not accept connections on port $port within 30 s"
-		fi
-		sleep 0.1
-		waited=$((waited + 1))
-	done
+	local url=""
+	if ! read -r -t 30 -u "$server_out" url || [[ "$url" != http://127.0.0.1:*/mcp ]]; then
+		cat "$results/server.log" >&2 || true
+		die "$server_bin did not print its URL within 30 s (got: ${url:-nothing})"
+	fi
+	log "the server listens at $url"
 
 	local failed=()
-	local url="http://127.0.0.1:$port/mcp"
 	local run out
 	for run in "--requirements 2025-11-25" "--requirements 2026-07-28" "--suite all"; do
 		out="$results/server-${run##* }"

@@ -1,13 +1,10 @@
-//! Checks the conformance-suite fixtures (`examples/conformance_fixtures.rs`)
+//! Checks the conformance-suite fixtures (`src/fixtures.rs`)
 //! that the 2025-11-25 scenarios call, over the in-memory transport: each
 //! tool, resource and prompt answers the way the suite expects.
 
-#[path = "../conformance_fixtures.rs"]
-mod conformance_fixtures;
 mod fixtures_support;
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use mcpwire::Error;
 use mcpwire::client::ServerNotification;
@@ -141,37 +138,49 @@ async fn content_tools_return_the_expected_blocks() {
     );
 }
 
+/// A resource no test changes, subscribed to as a fence: an update of it
+/// published after some event arrives after everything that event sent.
+const FENCE_URI: &str = "test://static-text";
+
+fn is_update_of(uri: &str) -> impl Fn(&ServerNotification) -> bool + '_ {
+    move |n| matches!(n, ServerNotification::ResourceUpdated { uri: u } if u == uri)
+}
+
 #[tokio::test]
 async fn logging_tool_sends_three_info_messages() {
-    let (_s, c) = connect(client()).await;
+    let (server, c) = connect(client()).await;
     let mut rx = c.notifications();
     c.set_log_level(LoggingLevel::Debug).await.unwrap();
     let r = call(&c, "test_tool_with_logging", json!({})).await;
     assert!(!r.is_error());
-    let logs: Vec<_> = drain(&mut rx, Duration::from_millis(50))
-        .await
-        .into_iter()
-        .filter_map(|n| match n {
-            ServerNotification::Log(p) => Some(p),
-            _ => None,
-        })
-        .collect();
-    let texts: Vec<&str> = logs.iter().filter_map(|p| p.data.as_str()).collect();
+    let notes = receive_until(&mut rx, |n| log_texts(n).len() >= 3).await;
     assert_eq!(
-        texts,
+        log_texts(&notes),
         [
             "Tool execution started",
             "Tool processing data",
             "Tool execution completed"
         ]
     );
-    assert!(logs.iter().all(|p| p.level == LoggingLevel::Info));
+    assert!(notes.iter().all(|n| match n {
+        ServerNotification::Log(p) => p.level == LoggingLevel::Info,
+        _ => true,
+    }));
 
-    // logging/setLevel filters: nothing below error gets through now.
+    // logging/setLevel filters: nothing below error gets through now. The
+    // fence's update is sent after the call's messages would have been.
     c.set_log_level(LoggingLevel::Error).await.unwrap();
     call(&c, "test_tool_with_logging", json!({})).await;
-    let logs = drain(&mut rx, Duration::from_millis(50)).await;
-    assert!(!logs.iter().any(|n| matches!(n, ServerNotification::Log(_))));
+    c.subscribe(FENCE_URI).await.unwrap();
+    server.resource_updated(FENCE_URI);
+    let notes = receive_until(&mut rx, |n| n.iter().any(is_update_of(FENCE_URI))).await;
+    assert_eq!(log_texts(&notes), Vec::<String>::new(), "{notes:?}");
+
+    // A plain call is served, and logs again once the level allows.
+    c.set_log_level(LoggingLevel::Info).await.unwrap();
+    call(&c, "test_tool_with_logging", json!({})).await;
+    let notes = receive_until(&mut rx, |n| log_texts(n).len() >= 3).await;
+    assert_eq!(log_texts(&notes).len(), 3, "{notes:?}");
 }
 
 #[tokio::test]
@@ -425,22 +434,21 @@ async fn resources_read_text_binary_and_template() {
 
 #[tokio::test]
 async fn subscribe_then_unsubscribe_watched_resource() {
+    const WATCHED: &str = "test://watched-resource";
     let (server, c) = connect(client()).await;
     let mut rx = c.notifications();
-    c.subscribe("test://watched-resource").await.unwrap();
-    server.resource_updated("test://watched-resource");
-    let got = drain(&mut rx, Duration::from_millis(50)).await;
-    assert!(got.iter().any(|n| matches!(
-        n,
-        ServerNotification::ResourceUpdated { uri } if uri == "test://watched-resource"
-    )));
-    c.unsubscribe("test://watched-resource").await.unwrap();
-    server.resource_updated("test://watched-resource");
-    let got = drain(&mut rx, Duration::from_millis(50)).await;
-    assert!(
-        !got.iter()
-            .any(|n| matches!(n, ServerNotification::ResourceUpdated { .. }))
-    );
+    c.subscribe(WATCHED).await.unwrap();
+    server.resource_updated(WATCHED);
+    receive_until(&mut rx, |n| n.iter().any(is_update_of(WATCHED))).await;
+
+    // Once unsubscribed, an update is not sent: the fence's update,
+    // published after it, arrives alone.
+    c.unsubscribe(WATCHED).await.unwrap();
+    c.subscribe(FENCE_URI).await.unwrap();
+    server.resource_updated(WATCHED);
+    server.resource_updated(FENCE_URI);
+    let got = receive_until(&mut rx, |n| n.iter().any(is_update_of(FENCE_URI))).await;
+    assert!(!got.iter().any(is_update_of(WATCHED)), "{got:?}");
 }
 
 #[tokio::test]

@@ -62,13 +62,9 @@ macro_rules! log {
     ($($arg:tt)*) => { eprintln!("[conformance_client] {}", format_args!($($arg)*)) };
 }
 
-#[path = "conformance_client_auth.rs"]
 mod auth;
-#[path = "conformance_client_auth_ext.rs"]
 mod auth_ext;
-#[path = "conformance_client_modern.rs"]
 mod modern;
-#[path = "conformance_client_skills.rs"]
 mod skills;
 
 fn main() -> ExitCode {

@@ -9,54 +9,25 @@
 //! records what the Inspector wrote to the server and checks that a modern
 //! run never sent `initialize`.
 //!
-//! The Inspector comes from `tests/interop/setup.sh` (run by
-//! `scripts/test.sh`) into `.cache/interop/inspector` (or
-//! `$MCPWIRE_INTEROP/inspector`), Node 22 from `scripts/node22.sh`. When CI
-//! is set, a missing install fails the test; otherwise it says it skipped.
+//! The Inspector comes from `bash tests/interop/setup.sh` into
+//! `.cache/interop/inspector` (or `$MCPWIRE_INTEROP/inspector`), Node 22
+//! into `.cache/node22`. Every test here is
+//! `#[ignore = "needs the interop peers"]`: run them with
+//! `cargo test -p mcpwire-conformance -- --include-ignored`, and a missing
+//! install fails the test with how to install it.
 
-mod common;
-mod echo_http;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use echo_http::EchoHttp;
 use serde_json::Value;
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// The Inspector's launcher script and the Node 22 binary to run it, or
-/// `None` (after saying so) when they are not installed.
-fn inspector() -> Option<(PathBuf, PathBuf)> {
-    let dir = std::env::var_os("MCPWIRE_INTEROP")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".cache/interop"));
-    let launcher = dir.join(
-        "inspector/node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js",
-    );
-    let node = repo_root().join(".cache/node22/bin/node");
-    if launcher.exists() && node.exists() {
-        return Some((node, launcher));
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "the MCP Inspector is missing at {} (or Node 22 at {}): run bash tests/interop/setup.sh",
-            launcher.display(),
-            node.display()
-        );
-    }
-    eprintln!("SKIPPED: the MCP Inspector is not installed (bash scripts/test.sh installs it)");
-    None
-}
+use support::echo_http::EchoHttp;
+use support::peers;
 
 /// Runs one Inspector CLI call and returns its JSON result.
 fn run(era: &str, method_args: &[&str], target: &[&str]) -> Value {
-    let (node, launcher) = inspector().expect("checked by the caller");
+    let (node, launcher) = peers::inspector();
     let home = Path::new(env!("CARGO_TARGET_TMPDIR")).join("inspector-home");
     std::fs::create_dir_all(&home).unwrap();
     let out = Command::new(&node)
@@ -145,7 +116,7 @@ fn list_and_call(era: &str, target: &[&str], modern: bool) {
 fn stdio_target(name: &str) -> (Vec<String>, PathBuf) {
     let record = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("inspector-{name}.jsonl"));
     let _ = std::fs::remove_file(&record);
-    let echo = common::example("echo");
+    let echo = support::echo();
     let shell = format!("tee '{}' | '{}'", record.display(), echo.display());
     (vec!["bash".into(), "-c".into(), shell], record)
 }
@@ -160,9 +131,7 @@ fn sent_methods(record: &Path) -> Vec<String> {
 }
 
 fn over_stdio(era: &str, modern: bool) {
-    if inspector().is_none() {
-        return;
-    }
+    peers::inspector();
     let (target, record) = stdio_target(era);
     let target: Vec<&str> = target.iter().map(String::as_str).collect();
     list_and_call(era, &target, modern);
@@ -176,40 +145,44 @@ fn over_stdio(era: &str, modern: bool) {
 }
 
 fn over_http(era: &str, modern: bool) {
-    if inspector().is_none() {
-        return;
-    }
+    peers::inspector();
     let server = EchoHttp::start();
     let url = server.url();
     list_and_call(era, &[&url], modern);
 }
 
 #[test]
+#[ignore = "needs the interop peers"]
 fn inspector_modern_era_lists_and_calls_over_stdio() {
     over_stdio("modern", true);
 }
 
 #[test]
+#[ignore = "needs the interop peers"]
 fn inspector_auto_era_lists_and_calls_over_stdio() {
     over_stdio("auto", true);
 }
 
 #[test]
+#[ignore = "needs the interop peers"]
 fn inspector_legacy_era_lists_and_calls_over_stdio() {
     over_stdio("legacy", false);
 }
 
 #[test]
+#[ignore = "needs the interop peers"]
 fn inspector_modern_era_lists_and_calls_over_http() {
     over_http("modern", true);
 }
 
 #[test]
+#[ignore = "needs the interop peers"]
 fn inspector_auto_era_lists_and_calls_over_http() {
     over_http("auto", true);
 }
 
 #[test]
+#[ignore = "needs the interop peers"]
 fn inspector_legacy_era_lists_and_calls_over_http() {
     over_http("legacy", false);
 }

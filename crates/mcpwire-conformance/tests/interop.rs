@@ -1,18 +1,19 @@
 //! Interop with the official SDKs over stdio: their clients drive the echo
 //! example, and the mcpwire client drives their servers.
 //!
-//! The peers come from `tests/interop/setup.sh` (run by `scripts/test.sh`),
-//! found through `MCPWIRE_INTEROP` or `.cache/interop`. When CI is set, a
-//! missing peer fails the test; otherwise the test says it was skipped.
+//! The peers come from `bash tests/interop/setup.sh`, found through
+//! `MCPWIRE_INTEROP` or `.cache/interop`. Every test here is
+//! `#[ignore = "needs the interop peers"]`: run them with
+//! `cargo test -p mcpwire-conformance -- --include-ignored`, and a missing
+//! peer fails the test with how to install it.
 
-mod common;
+mod support;
 
 use std::path::Path;
-
-use mcpwire_testkit::{interop, interop_script};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use mcpwire::client::{Client, ServerNotification};
 use mcpwire::engine::RequestOptions;
@@ -20,17 +21,23 @@ use mcpwire::transport::{ChildProcess, StderrMode};
 use mcpwire::types::{ContentBlock, ResourceContents};
 use serde_json::{Value, json};
 
+use support::peers;
+
+/// The longest a test waits for the log message of the `slow` tool.
+const LOG_DEADLINE: Duration = Duration::from_secs(10);
+
 /// Runs an official-SDK client driver against the echo example and checks
 /// every check it reports passed.
-fn drive_echo(program: &Path, driver: &str, mode: &str) {
-    let echo = common::example("echo");
+fn drive_echo(dir: &Path, program: &Path, driver: &str, mode: &str) {
     let out = Command::new(program)
-        .arg(interop_script(driver))
+        .arg(peers::script(driver))
         .args(["--mode", mode, "--"])
-        .arg(&echo)
+        .arg(support::echo())
         .arg("stdio")
+        .env(peers::INTEROP_ENV, dir)
+        .stdin(Stdio::null())
         .output()
-        .unwrap();
+        .unwrap_or_else(|e| panic!("running {}: {e}", program.display()));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -51,18 +58,20 @@ fn drive_echo(program: &Path, driver: &str, mode: &str) {
 }
 
 #[test]
+#[ignore = "needs the interop peers"]
 fn python_sdk_client_drives_echo_in_legacy_auto_and_2026_modes() {
-    let Some(dir) = interop() else { return };
-    let python = dir.join("py/bin/python");
-    drive_echo(&python, "py_client.py", "legacy");
-    drive_echo(&python, "py_client.py", "auto");
-    drive_echo(&python, "py_client.py", "2026-07-28");
+    let dir = peers::sdk_peers();
+    let python = peers::python(&dir);
+    drive_echo(&dir, &python, "py_client.py", "legacy");
+    drive_echo(&dir, &python, "py_client.py", "auto");
+    drive_echo(&dir, &python, "py_client.py", "2026-07-28");
 }
 
 #[test]
+#[ignore = "needs the interop peers"]
 fn typescript_sdk_client_drives_echo() {
-    let Some(_dir) = interop() else { return };
-    drive_echo(Path::new("node"), "ts_client.mjs", "legacy");
+    let dir = peers::sdk_peers();
+    drive_echo(&dir, &peers::node(), "ts_client.mjs", "legacy");
 }
 
 fn text(r: &mcpwire::types::CallToolResult) -> String {
@@ -132,11 +141,21 @@ async fn drive_server(transport: ChildProcess, name: &str, language: &str) {
         3,
         "{name}: progress notifications"
     );
-    let mut logged = false;
-    while let Ok(n) = notes.try_recv() {
-        logged |= matches!(n, ServerNotification::Log(_));
-    }
-    assert!(logged, "{name}: log message");
+    let logged = tokio::time::timeout(LOG_DEADLINE, async {
+        loop {
+            match notes.recv().await {
+                Ok(ServerNotification::Log(_)) => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+    })
+    .await;
+    assert_eq!(
+        logged,
+        Ok(true),
+        "{name}: log message within {LOG_DEADLINE:?}"
+    );
 
     // Concurrent calls.
     let calls = (0..50).map(|i| {
@@ -184,17 +203,19 @@ async fn drive_server(transport: ChildProcess, name: &str, language: &str) {
 }
 
 #[tokio::test]
+#[ignore = "needs the interop peers"]
 async fn mcpwire_client_drives_the_python_sdk_server() {
-    let Some(dir) = interop() else { return };
-    let t = ChildProcess::new(dir.join("py/bin/python")).arg(interop_script("py_server.py"));
+    let dir = peers::sdk_peers();
+    let t = ChildProcess::new(peers::python(&dir)).arg(peers::script("py_server.py"));
     drive_server(t, "interop-python", "python").await;
 }
 
 #[tokio::test]
+#[ignore = "needs the interop peers"]
 async fn mcpwire_client_drives_the_typescript_sdk_server() {
-    let Some(dir) = interop() else { return };
-    let t = ChildProcess::new("node")
-        .arg(interop_script("ts_server.mjs"))
-        .env("MCPWIRE_INTEROP", &dir);
+    let dir = peers::sdk_peers();
+    let t = ChildProcess::new(peers::node())
+        .arg(peers::script("ts_server.mjs"))
+        .env(peers::INTEROP_ENV, &dir);
     drive_server(t, "interop-typescript", "typescript").await;
 }

@@ -1,10 +1,8 @@
 //! Checks the conformance-suite fixtures of the tasks extension
-//! (`conformance_tasks.rs`) over the in-memory transport, with the mcpwire
+//! (`src/fixtures/tasks.rs`) over the in-memory transport, with the mcpwire
 //! client: stateless with the extension declared, stateless without it, and
 //! in a 2025-11-25 session.
 
-#[path = "../conformance_fixtures.rs"]
-mod conformance_fixtures;
 mod fixtures_support;
 
 use mcpwire::client::{ClientBuilder, ClientMode, TaskCall};
@@ -109,7 +107,10 @@ async fn without_the_extension_calls_are_plain_or_refused() {
     assert_eq!(rpc_code(&e), -32021);
 }
 
-#[tokio::test]
+/// On paused time: the client polls the task (`wait_for_task`, and the
+/// loop below, since nothing announces that a question was parked), and a
+/// poll's pause then lasts only until every task waits.
+#[tokio::test(start_paused = true)]
 async fn input_fixtures_ask_inside_the_task() {
     let (_s, c) = connect(declaring()).await;
     let t = task_of(
@@ -123,14 +124,18 @@ async fn input_fixtures_ask_inside_the_task() {
 
     // Two questions at once, answered one at a time.
     let t = task_of(c.call_tool_as_task("multi_input", json!({})).await);
-    let mut parked = c.get_task(&t.task_id).await.unwrap();
-    for _ in 0..200 {
-        if parked.input_requests.as_ref().is_some_and(|r| r.len() == 2) {
-            break;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let parked = loop {
+        let now = c.get_task(&t.task_id).await.unwrap();
+        if now.input_requests.as_ref().is_some_and(|r| r.len() == 2) {
+            break now;
         }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the task never asked both questions: {now:?}"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
-        parked = c.get_task(&t.task_id).await.unwrap();
-    }
+    };
     let keys: Vec<String> = parked.input_requests.unwrap().into_keys().collect();
     assert_eq!(keys.len(), 2);
     let answer: InputResponse = serde_json::from_value(

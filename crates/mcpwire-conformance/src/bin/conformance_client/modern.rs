@@ -1,7 +1,7 @@
 //! The client scenarios of the conformance suite that exist only for
 //! protocol 2026-07-28: per-request metadata, multi round-trip request
-//! state, and the standard and custom HTTP headers. Included by
-//! `conformance_client.rs` (`#[path]`), whose helpers it uses.
+//! state, and the standard and custom HTTP headers. A module of
+//! `conformance_client`, whose helpers it uses.
 
 use mcpwire::client::Client;
 use mcpwire::types::{ElicitAction, ElicitRequestParams, ElicitResult, Root, Tool};

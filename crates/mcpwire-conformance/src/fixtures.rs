@@ -1,9 +1,8 @@
 //! The tools, resources and prompts the official MCP conformance suite
 //! (`@modelcontextprotocol/conformance@0.2.0-alpha.12`) calls on a server.
 //!
-//! Include it with `#[path = "conformance_fixtures.rs"] mod conformance_fixtures;`
-//! and serve [`server`] over any transport (the `conformance_server` example
-//! serves it over streamable HTTP). `tests/conformance_fixtures.rs` checks
+//! Serve [`server`] over any transport (the `conformance_server` binary
+//! serves it over Streamable HTTP). `tests/conformance_fixtures*.rs` check
 //! each fixture over the in-memory transport.
 //!
 //! The names, texts and shapes below are the ones the suite's scenarios
@@ -23,13 +22,13 @@
 //!   `test_reconnection` (SSE polling: it closes its stream with
 //!   `Context::close_stream` and answers on the reconnection).
 //! * 2026-07-28 (stateless, multi round-trip input; in
-//!   `conformance_stateless.rs`): `test_missing_capability`,
+//!   `fixtures/stateless.rs`): `test_missing_capability`,
 //!   `test_streaming_elicitation`, `test_logging_tool`,
 //!   `test_trigger_tool_change`, `test_trigger_prompt_change`,
 //!   `test_input_required_result_*`, prompt `test_input_required_result_prompt`,
 //!   and `test_x_mcp_header` (a parameter mirrored into an `Mcp-Param-Region`
 //!   header, SEP-2243).
-//! * the tasks extension (`tasks-*` scenarios; in `conformance_tasks.rs`):
+//! * the tasks extension (`tasks-*` scenarios; in `fixtures/tasks.rs`):
 //!   `greet`, `slow_compute`, `failing_job`, `protocol_error_job`,
 //!   `confirm_delete`, `multi_input` and `test_tool_with_task`.
 //!
@@ -56,11 +55,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-#[path = "conformance_skills.rs"]
 mod skills;
-#[path = "conformance_stateless.rs"]
 mod stateless;
-#[path = "conformance_tasks.rs"]
 mod tasks;
 
 /// A 1x1 red PNG.

@@ -1,22 +1,22 @@
 //! Interop with the official SDK clients over Streamable HTTP: the Python
 //! driver (`mcp.Client`, modes `legacy` and `auto`) and the TypeScript driver
 //! (`StreamableHTTPClientTransport`) drive the echo example served with
-//! `echo http 127.0.0.1:PORT`, under the same strict checks as over stdio.
+//! `echo http 127.0.0.1:0`, under the same strict checks as over stdio.
 //!
-//! The peers come from `tests/interop/setup.sh` (run by `scripts/test.sh`),
-//! found through `MCPWIRE_INTEROP` or `.cache/interop`. When CI is set, a
-//! missing peer fails the test; otherwise the test says it was skipped.
+//! The peers come from `bash tests/interop/setup.sh`, found through
+//! `MCPWIRE_INTEROP` or `.cache/interop`. Every test here is
+//! `#[ignore = "needs the interop peers"]`: run them with
+//! `cargo test -p mcpwire-conformance -- --include-ignored`, and a missing
+//! peer fails the test with how to install it.
 
-mod common;
-mod echo_http;
+mod support;
 
 use std::path::Path;
-
-use mcpwire_testkit::{interop, interop_script};
 use std::process::{Command, Stdio};
 
-use echo_http::EchoHttp;
 use serde_json::Value;
+use support::echo_http::EchoHttp;
+use support::peers;
 
 /// The checks every driver reports, all of which must be "ok".
 const CHECKS: [&str; 12] = [
@@ -40,9 +40,9 @@ fn drive_echo_http(dir: &Path, program: &Path, driver: &str, mode: &str) -> Valu
     let server = EchoHttp::start();
     let url = server.url();
     let out = Command::new(program)
-        .arg(interop_script(driver))
+        .arg(peers::script(driver))
         .args(["--mode", mode, "--url", &url])
-        .env("MCPWIRE_INTEROP", dir)
+        .env(peers::INTEROP_ENV, dir)
         .stdin(Stdio::null())
         .output()
         .unwrap_or_else(|e| panic!("running {}: {e}", program.display()));
@@ -80,9 +80,10 @@ fn drive_echo_http(dir: &Path, program: &Path, driver: &str, mode: &str) -> Valu
 }
 
 #[test]
+#[ignore = "needs the interop peers"]
 fn python_sdk_client_drives_echo_over_http_in_legacy_mode() {
-    let Some(dir) = interop() else { return };
-    let summary = drive_echo_http(&dir, &dir.join("py/bin/python"), "py_client.py", "legacy");
+    let dir = peers::sdk_peers();
+    let summary = drive_echo_http(&dir, &peers::python(&dir), "py_client.py", "legacy");
     assert_eq!(summary["details"]["negotiation"], "initialize", "{summary}");
 }
 
@@ -90,28 +91,26 @@ fn python_sdk_client_drives_echo_over_http_in_legacy_mode() {
 /// (2026-07-28, no session); the echo example answers it, so the client
 /// speaks 2026-07-28 from then on.
 #[test]
+#[ignore = "needs the interop peers"]
 fn python_sdk_client_drives_echo_over_http_in_auto_mode() {
-    let Some(dir) = interop() else { return };
-    let summary = drive_echo_http(&dir, &dir.join("py/bin/python"), "py_client.py", "auto");
+    let dir = peers::sdk_peers();
+    let summary = drive_echo_http(&dir, &peers::python(&dir), "py_client.py", "auto");
     assert_eq!(summary["protocolVersion"], "2026-07-28", "{summary}");
 }
 
 /// Pinned to 2026-07-28, the Python client sends self-describing requests
 /// with no handshake and no session.
 #[test]
+#[ignore = "needs the interop peers"]
 fn python_sdk_client_drives_echo_over_http_pinned_to_2026_07_28() {
-    let Some(dir) = interop() else { return };
-    let summary = drive_echo_http(
-        &dir,
-        &dir.join("py/bin/python"),
-        "py_client.py",
-        "2026-07-28",
-    );
+    let dir = peers::sdk_peers();
+    let summary = drive_echo_http(&dir, &peers::python(&dir), "py_client.py", "2026-07-28");
     assert_eq!(summary["protocolVersion"], "2026-07-28", "{summary}");
 }
 
 #[test]
+#[ignore = "needs the interop peers"]
 fn typescript_sdk_client_drives_echo_over_http() {
-    let Some(dir) = interop() else { return };
-    drive_echo_http(&dir, Path::new("node"), "ts_client.mjs", "legacy");
+    let dir = peers::sdk_peers();
+    drive_echo_http(&dir, &peers::node(), "ts_client.mjs", "legacy");
 }

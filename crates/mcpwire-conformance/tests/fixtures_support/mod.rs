@@ -24,7 +24,7 @@ pub fn client() -> ClientBuilder {
 
 /// Serves a fresh fixture server to `builder`'s client.
 pub async fn connect(builder: ClientBuilder) -> (Server, Client) {
-    let server = crate::conformance_fixtures::server();
+    let server = mcpwire_conformance::fixtures::server();
     let (a, b) = transport::memory::duplex();
     let serving = server.clone();
     tokio::spawn(async move {
@@ -52,17 +52,47 @@ pub fn as_json<T: serde::Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap()
 }
 
-/// Everything that arrived on `rx` within `wait`.
-pub async fn drain(
+/// The longest a test waits for notifications it expects.
+pub const NOTIFICATION_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Receives from `rx` until `complete` says what arrived so far is all the
+/// test waits for, and returns it; fails after [`NOTIFICATION_DEADLINE`]
+/// naming what did arrive. To show that something did *not* arrive, wait
+/// for a later notification that travels the same ordered path: whatever
+/// was sent before it has arrived by then.
+pub async fn receive_until(
     rx: &mut broadcast::Receiver<ServerNotification>,
-    wait: Duration,
+    complete: impl Fn(&[ServerNotification]) -> bool,
 ) -> Vec<ServerNotification> {
-    tokio::time::sleep(wait).await;
-    let mut out = Vec::new();
-    while let Ok(n) = rx.try_recv() {
-        out.push(n);
+    let mut got = Vec::new();
+    let waited = tokio::time::timeout(NOTIFICATION_DEADLINE, async {
+        while !complete(&got) {
+            match rx.recv().await {
+                Ok(n) => got.push(n),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    })
+    .await;
+    match waited {
+        Ok(Ok(())) => got,
+        Ok(Err(e)) => panic!("the notification stream failed ({e}) after {got:?}"),
+        Err(_) => panic!(
+            "the expected notifications did not arrive within {NOTIFICATION_DEADLINE:?}; got {got:?}"
+        ),
     }
-    out
+}
+
+/// The texts of the log messages among `notes`, in order.
+pub fn log_texts(notes: &[ServerNotification]) -> Vec<String> {
+    notes
+        .iter()
+        .filter_map(|n| match n {
+            ServerNotification::Log(p) => p.data.as_str().map(str::to_owned),
+            _ => None,
+        })
+        .collect()
 }
 
 pub fn rpc_code(e: &Error) -> i64 {
