@@ -21,10 +21,6 @@ use crate::server::HostPolicy;
 mod sse;
 
 #[allow(dead_code, clippy::duplicate_mod)]
-#[path = "client/encoding.rs"]
-mod encoding;
-
-#[allow(dead_code, clippy::duplicate_mod)]
 #[path = "client/tool_headers.rs"]
 mod tool_headers;
 
@@ -88,7 +84,7 @@ impl SseParser {
 
 /// A value as the client writes it into `Mcp-Name` or `Mcp-Param-*`.
 pub fn encode_header_value(value: &str) -> String {
-    encoding::encode(value)
+    crate::headers::value::encode(value)
 }
 
 /// The `Mcp-Param-*` headers the client sends for a `tools/call` with
@@ -105,7 +101,7 @@ pub fn client_param_headers(
 /// A header value as the server decodes it (whitespace trimmed, the Base64
 /// sentinel form decoded).
 pub fn decode_header_value(raw: &HeaderValue) -> Result<Cow<'_, str>, &'static str> {
-    server_param_headers::decode(raw)
+    crate::headers::value::decode(raw)
 }
 
 /// The server's check of a call's `Mcp-Param-*` headers against its

@@ -11,6 +11,8 @@
 
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(any(feature = "server", feature = "client"))]
+pub mod headers;
 #[cfg(feature = "server")]
 pub mod server;
 

@@ -9,7 +9,8 @@ use reqwest::Method;
 use reqwest::header::{ACCEPT, HeaderValue};
 
 use super::post::request;
-use super::shared::{EVENT_STREAM, Shared, error_chain, error_excerpt, has_content_type};
+use super::response::{error_chain, error_excerpt, has_content_type};
+use super::shared::{EVENT_STREAM, Shared};
 use super::sse::{SseItem, SseParser};
 use super::stream::read_events;
 

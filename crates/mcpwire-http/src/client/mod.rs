@@ -77,12 +77,12 @@
 //! ```
 
 mod auth;
-mod encoding;
 mod error;
 mod legacy;
 mod param_headers;
 mod post;
 pub mod redirect;
+mod response;
 mod session;
 mod shared;
 mod sse;

@@ -11,10 +11,8 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode, Url};
 use tokio::sync::{mpsc, oneshot};
 
-use super::shared::{
-    EVENT_STREAM, Kind, Outgoing, SESSION_HEADER, Shared, content_type, excerpt, read_error_body,
-    read_limited, rpc_error,
-};
+use super::response::{content_type, excerpt, read_error_body, read_limited, rpc_error};
+use super::shared::{EVENT_STREAM, Kind, Outgoing, SESSION_HEADER, Shared};
 use super::{
     AuthChallenge, HttpClientError, MAX_AUTH_ROUNDS, WwwAuthenticate, legacy, param_headers,
     session, stream,
@@ -357,7 +355,7 @@ async fn answer(sh: &Arc<Shared>, mut resp: reqwest::Response, msg: &Outgoing) {
             let e = HttpClientError::BadResponse(format!(
                 "the body answering {} broke off: {}",
                 msg.describe(),
-                super::shared::error_chain(&e)
+                super::response::error_chain(&e)
             ));
             sh.fail_message(msg, &e);
         }
@@ -444,7 +442,7 @@ async fn request_authorized(
             return Err(HttpClientError::Unreachable {
                 url: url.to_string(),
                 attempts: attempt,
-                cause: super::shared::error_chain(&err),
+                cause: super::response::error_chain(&err),
             });
         }
         let delay = sh.cfg.reconnect.delay(attempt - 1, None);

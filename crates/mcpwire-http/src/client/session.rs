@@ -11,7 +11,8 @@ use tokio::sync::oneshot;
 
 use super::HttpClientError;
 use super::post::{barrier, request, send};
-use super::shared::{Outgoing, Shared, error_chain};
+use super::response::error_chain;
+use super::shared::{Outgoing, Shared};
 
 /// Starts a new session after the one of `failed_generation` expired:
 /// replays the recorded `initialize` under a fresh internal id (its response

@@ -13,10 +13,8 @@ use tokio::sync::oneshot;
 
 use super::HttpClientError;
 use super::post::request;
-use super::shared::{
-    EVENT_STREAM, LAST_EVENT_ID, STATELESS_REVISION, Shared, error_chain, error_excerpt,
-    has_content_type,
-};
+use super::response::{error_chain, error_excerpt, has_content_type};
+use super::shared::{EVENT_STREAM, LAST_EVENT_ID, STATELESS_REVISION, Shared};
 use super::sse::{SseItem, SseParser};
 
 /// A standalone stream open this long without events still counts as

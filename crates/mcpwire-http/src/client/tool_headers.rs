@@ -14,26 +14,11 @@ use std::collections::HashMap;
 use reqwest::header::{HeaderName, HeaderValue};
 use serde_json::{Map, Value};
 
-use super::encoding;
+use crate::headers::schema::{Site, sites};
+use crate::headers::value;
 
 /// The largest integer a JavaScript number holds exactly (2^53 − 1).
 pub(super) const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
-
-/// The annotation keyword.
-const ANNOTATION: &str = "x-mcp-header";
-
-/// Keywords whose values are data, not schemas: annotations under them are
-/// not annotations at all.
-const DATA_KEYWORDS: &[&str] = &["const", "enum", "default", "examples"];
-
-/// Keywords whose values map names to schemas.
-const SCHEMA_MAPS: &[&str] = &[
-    "$defs",
-    "definitions",
-    "patternProperties",
-    "dependentSchemas",
-    "dependencies",
-];
 
 /// Keywords of an integer schema that state values or bounds.
 const INTEGER_VALUES: &[&str] = &[
@@ -137,16 +122,6 @@ pub(crate) struct UnmirrorableArgument {
     why: &'static str,
 }
 
-/// Where an annotation was found while walking the schema.
-struct Site<'a> {
-    /// JSON pointer of the annotated schema.
-    at: String,
-    /// The `properties` chain to it, or the first other keyword on the way.
-    reach: Result<Vec<String>, String>,
-    schema: &'a Map<String, Value>,
-    value: &'a Value,
-}
-
 impl ToolHeaders {
     /// Checks every `x-mcp-header` annotation of `input_schema`; the first
     /// violation makes the whole tool invalid.
@@ -156,8 +131,7 @@ impl ToolHeaders {
     pub(crate) fn from_schema(
         input_schema: &Map<String, Value>,
     ) -> Result<Self, InvalidAnnotation> {
-        let mut sites = Vec::new();
-        walk_schema(input_schema, "", Ok(Vec::new()), &mut sites);
+        let sites: Vec<Site<'_>> = sites(input_schema);
         let mut params = Vec::with_capacity(sites.len());
         let mut seen: HashMap<String, (String, String)> = HashMap::new();
         for site in sites {
@@ -209,7 +183,7 @@ impl ToolHeaders {
             // visible ASCII: neither conversion fails.
             let (Ok(name), Some(value)) = (
                 HeaderName::from_bytes(format!("mcp-param-{}", p.name).as_bytes()),
-                encoding::header_value(&text),
+                value::header_value(&text),
             ) else {
                 continue;
             };
@@ -266,81 +240,6 @@ fn describe(value: &Value) -> String {
                 None => text,
             }
         }
-    }
-}
-
-/// JSON pointer escaping of one reference token.
-fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
-/// Collects the annotations of `schema` and everything below it. `reach` is
-/// the `properties` chain to `schema`, or the first other keyword passed.
-fn walk_schema<'a>(
-    schema: &'a Map<String, Value>,
-    at: &str,
-    reach: Result<Vec<String>, String>,
-    sites: &mut Vec<Site<'a>>,
-) {
-    for (key, value) in schema {
-        let here = format!("{at}/{}", escape(key));
-        match key.as_str() {
-            ANNOTATION => sites.push(Site {
-                at: if at.is_empty() {
-                    "/".to_owned()
-                } else {
-                    at.to_owned()
-                },
-                reach: reach.clone(),
-                schema,
-                value,
-            }),
-            "properties" => {
-                let Value::Object(props) = value else {
-                    continue;
-                };
-                for (name, sub) in props {
-                    let Value::Object(sub) = sub else { continue };
-                    let next = reach.clone().map(|mut p| {
-                        p.push(name.clone());
-                        p
-                    });
-                    walk_schema(sub, &format!("{here}/{}", escape(name)), next, sites);
-                }
-            }
-            k if DATA_KEYWORDS.contains(&k) => {}
-            k if SCHEMA_MAPS.contains(&k) => {
-                let Value::Object(defs) = value else {
-                    continue;
-                };
-                for (name, sub) in defs {
-                    let next = Err(reach.clone().err().unwrap_or_else(|| k.to_owned()));
-                    walk_any(sub, &format!("{here}/{}", escape(name)), next, sites);
-                }
-            }
-            k => {
-                let next = Err(reach.clone().err().unwrap_or_else(|| k.to_owned()));
-                walk_any(value, &here, next, sites);
-            }
-        }
-    }
-}
-
-/// Walks a keyword's value: a schema, or an array of schemas.
-fn walk_any<'a>(
-    value: &'a Value,
-    at: &str,
-    reach: Result<Vec<String>, String>,
-    sites: &mut Vec<Site<'a>>,
-) {
-    match value {
-        Value::Object(schema) => walk_schema(schema, at, reach, sites),
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                walk_any(item, &format!("{at}/{i}"), reach.clone(), sites);
-            }
-        }
-        _ => {}
     }
 }
 

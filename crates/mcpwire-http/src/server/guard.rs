@@ -5,18 +5,18 @@ use http::header::{ACCEPT, CONTENT_TYPE, HOST, ORIGIN};
 use http::{HeaderMap, HeaderName};
 use mcpwire_types::ProtocolVersion;
 
-/// The `MCP-Protocol-Version` header.
-pub const PROTOCOL_VERSION_HEADER: &str = "mcp-protocol-version";
-/// The `Mcp-Session-Id` header.
-pub const SESSION_ID_HEADER: &str = "mcp-session-id";
 /// The `Last-Event-ID` header.
-pub const LAST_EVENT_ID_HEADER: &str = "last-event-id";
+pub use crate::headers::LAST_EVENT_ID as LAST_EVENT_ID_HEADER;
+/// The `MCP-Protocol-Version` header.
+pub use crate::headers::PROTOCOL_VERSION as PROTOCOL_VERSION_HEADER;
+/// The `Mcp-Session-Id` header.
+pub use crate::headers::SESSION_ID as SESSION_ID_HEADER;
 
 /// The same names, ready for header map lookups (a `&str` key is parsed
 /// again on every lookup).
-pub(crate) const PROTOCOL_VERSION: HeaderName = HeaderName::from_static(PROTOCOL_VERSION_HEADER);
-pub(crate) const SESSION_ID: HeaderName = HeaderName::from_static(SESSION_ID_HEADER);
-pub(crate) const LAST_EVENT_ID: HeaderName = HeaderName::from_static(LAST_EVENT_ID_HEADER);
+pub(crate) const PROTOCOL_VERSION: HeaderName = crate::headers::PROTOCOL_VERSION_NAME;
+pub(crate) const SESSION_ID: HeaderName = crate::headers::SESSION_ID_NAME;
+pub(crate) const LAST_EVENT_ID: HeaderName = crate::headers::LAST_EVENT_ID_NAME;
 
 /// Which hosts and origins may reach the server.
 #[derive(Debug, Clone, Default)]

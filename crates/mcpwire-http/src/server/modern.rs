@@ -9,13 +9,8 @@ use super::body::{self, Body};
 use super::param_headers;
 use mcpwire_rpc::fields;
 
-/// The `Mcp-Method` header.
-pub const METHOD_HEADER: &str = "mcp-method";
-/// The `Mcp-Name` header.
-pub const NAME_HEADER: &str = "mcp-name";
-
-const METHOD: HeaderName = HeaderName::from_static(METHOD_HEADER);
-const NAME: HeaderName = HeaderName::from_static(NAME_HEADER);
+const METHOD: HeaderName = crate::headers::METHOD_NAME;
+const NAME: HeaderName = crate::headers::NAME_NAME;
 
 /// Methods whose target name travels in `Mcp-Name`, and where it is in the
 /// params.
@@ -102,7 +97,7 @@ pub(crate) fn check_headers(
         let body_name = params
             .and_then(|p| fields::get(p, field))
             .and_then(|v| v.as_str());
-        let name = match headers.get(NAME).map(param_headers::decode) {
+        let name = match headers.get(NAME).map(crate::headers::value::decode) {
             Some(Ok(name)) => Some(name),
             Some(Err(why)) => {
                 return Err(mismatch(

@@ -1,89 +1,24 @@
-//! Header values a 2026-07-28 request mirrors from its body: the Base64
-//! sentinel encoding they may use, and the `Mcp-Param-*` headers a tool asks
-//! for with `x-mcp-header` in its input schema.
+//! The server's check of the `Mcp-Param-*` headers a 2026-07-28
+//! `tools/call` mirrors from its arguments, for the tools whose input
+//! schema asks for them with `x-mcp-header`.
 
-use std::borrow::Cow;
-
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use http::HeaderMap;
 use serde_json::{Map, Value};
 
-const SENTINEL_START: &str = "=?base64?";
-const SENTINEL_END: &str = "?=";
-
-/// The value of a header that may use the `=?base64?…?=` sentinel, decoded,
-/// with the optional whitespace around it dropped. `Err` names what is wrong
-/// with a value that is not valid visible ASCII or not valid padded Base64
-/// of UTF-8 text.
-pub(crate) fn decode(raw: &http::HeaderValue) -> Result<Cow<'_, str>, &'static str> {
-    let text = raw
-        .to_str()
-        .map_err(|_| "contains characters outside visible ASCII")?
-        .trim_matches([' ', '\t']);
-    let Some(encoded) = text
-        .strip_prefix(SENTINEL_START)
-        .and_then(|t| t.strip_suffix(SENTINEL_END))
-    else {
-        return Ok(Cow::Borrowed(text));
-    };
-    let bytes = STANDARD
-        .decode(encoded)
-        .map_err(|_| "is not valid padded Base64 inside =?base64?…?=")?;
-    String::from_utf8(bytes)
-        .map(Cow::Owned)
-        .map_err(|_| "does not decode to UTF-8 text")
-}
-
-/// One argument a tool mirrors into a header.
-struct Annotated<'a> {
-    /// The `{name}` of `Mcp-Param-{name}`.
-    header: &'a str,
-    /// The chain of `properties` keys that leads to the argument.
-    path: Vec<&'a str>,
-}
-
-/// Every `x-mcp-header` annotation reachable from the schema root through
-/// `properties` alone, the only place the annotation may appear.
-fn annotations(schema: &Map<String, Value>) -> Vec<Annotated<'_>> {
-    fn walk<'a>(
-        schema: &'a Map<String, Value>,
-        path: &mut Vec<&'a str>,
-        out: &mut Vec<Annotated<'a>>,
-    ) {
-        let Some(props) = schema.get("properties").and_then(Value::as_object) else {
-            return;
-        };
-        for (key, prop) in props {
-            path.push(key);
-            if let Some(header) = prop.get("x-mcp-header").and_then(Value::as_str) {
-                out.push(Annotated {
-                    header,
-                    path: path.clone(),
-                });
-            }
-            if let Some(nested) = prop.as_object() {
-                walk(nested, path, out);
-            }
-            path.pop();
-        }
-    }
-    let mut out = Vec::new();
-    walk(schema, &mut Vec::new(), &mut out);
-    out
-}
+use crate::headers::schema::mirrored;
+use crate::headers::{PARAM_PREFIX, value::decode};
 
 /// Whether a tool's input schema mirrors any argument into a header.
 pub(crate) fn mirrors(schema: &Map<String, Value>) -> bool {
-    !annotations(schema).is_empty()
+    !mirrored(schema).is_empty()
 }
 
 /// The argument at `path`, if there is one and it is not `null`.
-fn argument<'a>(arguments: Option<&'a Map<String, Value>>, path: &[&str]) -> Option<&'a Value> {
+fn argument<'a>(arguments: Option<&'a Map<String, Value>>, path: &[String]) -> Option<&'a Value> {
     let (first, rest) = path.split_first()?;
-    let mut v = arguments?.get(*first)?;
+    let mut v = arguments?.get(first)?;
     for key in rest {
-        v = v.get(*key)?;
+        v = v.get(key)?;
     }
     (!v.is_null()).then_some(v)
 }
@@ -112,8 +47,8 @@ pub(crate) fn check(
     schema: &Map<String, Value>,
     arguments: Option<&Map<String, Value>>,
 ) -> Result<(), String> {
-    for a in annotations(schema) {
-        let name = format!("mcp-param-{}", a.header);
+    for a in mirrored(schema) {
+        let name = format!("{PARAM_PREFIX}{}", a.header);
         let body = argument(arguments, &a.path);
         let Some(raw) = headers.get(name.as_str()) else {
             if body.is_some() {
@@ -153,43 +88,6 @@ mod tests {
     use super::*;
     use http::HeaderValue;
     use serde_json::json;
-
-    fn decoded(raw: &str) -> Result<String, &'static str> {
-        decode(&HeaderValue::from_str(raw).unwrap()).map(Cow::into_owned)
-    }
-
-    #[test]
-    fn the_spec_encoding_examples_decode() {
-        assert_eq!(decoded("us-west1").unwrap(), "us-west1");
-        assert_eq!(
-            decoded("=?base64?SGVsbG8sIOS4lueVjA==?=").unwrap(),
-            "Hello, 世界"
-        );
-        assert_eq!(decoded("=?base64?IHBhZGRlZCA=?=").unwrap(), " padded ");
-        assert_eq!(
-            decoded("=?base64?bGluZTEKbGluZTI=?=").unwrap(),
-            "line1\nline2"
-        );
-        assert_eq!(
-            decoded("=?base64?PT9iYXNlNjQ/bGl0ZXJhbD89?=").unwrap(),
-            "=?base64?literal?="
-        );
-        assert_eq!(decoded("  spaced\t").unwrap(), "spaced");
-    }
-
-    #[test]
-    fn half_sentinels_are_literal_and_bad_base64_is_refused() {
-        assert_eq!(decoded("=?base64?SGVsbG8=").unwrap(), "=?base64?SGVsbG8=");
-        assert_eq!(decoded("SGVsbG8=?=").unwrap(), "SGVsbG8=?=");
-        assert!(decoded("=?base64?SGVsbG8?=").is_err(), "unpadded");
-        assert!(
-            decoded("=?base64?SGVs!!!bG8=?=").is_err(),
-            "outside the alphabet"
-        );
-        assert!(decoded("=?base64?/w==?=").is_err(), "not UTF-8");
-        let obs = HeaderValue::from_bytes(b"caf\xe9").unwrap();
-        assert!(decode(&obs).is_err(), "obs-text");
-    }
 
     fn schema() -> Map<String, Value> {
         args(json!({"type": "object", "properties": {

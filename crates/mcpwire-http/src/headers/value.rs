@@ -1,8 +1,21 @@
 //! The Value Encoding of the 2026-07-28 Streamable HTTP transport: how a
-//! value mirrored into `Mcp-Name` or an `Mcp-Param-{Name}` header is written,
-//! as is or in the Base64 sentinel form `=?base64?…?=`.
+//! value mirrored into `Mcp-Name` or an `Mcp-Param-{Name}` header is
+//! written, as is or in the Base64 sentinel form `=?base64?…?=`, and how
+//! it is read back.
+//!
+//! ```
+//! use mcpwire_http::headers::value::{decode, encode};
+//! let written = encode("Hello, 世界");
+//! assert_eq!(written, "=?base64?SGVsbG8sIOS4lueVjA==?=");
+//! let header = http::HeaderValue::from_str(&written).unwrap();
+//! assert_eq!(decode(&header).unwrap(), "Hello, 世界");
+//! ```
 
-use reqwest::header::HeaderValue;
+use std::borrow::Cow;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use http::HeaderValue;
 
 /// The prefix of a Base64 sentinel value.
 const SENTINEL_PREFIX: &str = "=?base64?";
@@ -12,7 +25,7 @@ const SENTINEL_SUFFIX: &str = "?=";
 /// Whether `value` can travel as a plain header value: only visible ASCII
 /// and spaces (0x20-0x7E), no space at either end, and not itself of the
 /// sentinel form. Tabs are control characters and are always encoded.
-pub(super) fn is_plain(value: &str) -> bool {
+pub fn is_plain(value: &str) -> bool {
     let visible = value.bytes().all(|b| (0x20..=0x7e).contains(&b));
     let padded = value.starts_with(' ') || value.ends_with(' ');
     let sentinel = value.starts_with(SENTINEL_PREFIX) && value.ends_with(SENTINEL_SUFFIX);
@@ -21,7 +34,7 @@ pub(super) fn is_plain(value: &str) -> bool {
 
 /// `value` as the spec writes it into a header: as is when it
 /// [`is_plain`], otherwise `=?base64?{standard padded Base64 of its UTF-8}?=`.
-pub(super) fn encode(value: &str) -> String {
+pub fn encode(value: &str) -> String {
     if is_plain(value) {
         value.to_owned()
     } else {
@@ -34,35 +47,78 @@ pub(super) fn encode(value: &str) -> String {
 
 /// [`encode`] as a header value. Both forms are visible ASCII, so this
 /// cannot fail in practice; `None` only guards the conversion.
-pub(super) fn header_value(value: &str) -> Option<HeaderValue> {
+pub fn header_value(value: &str) -> Option<HeaderValue> {
     HeaderValue::from_str(&encode(value)).ok()
 }
 
 /// Standard Base64 (RFC 4648, with padding).
-pub(super) fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+fn base64(bytes: &[u8]) -> String {
+    STANDARD.encode(bytes)
+}
+
+/// The value of a header that may use the `=?base64?…?=` sentinel, decoded,
+/// with the optional whitespace around it dropped. `Err` names what is wrong
+/// with a value that is not valid visible ASCII or not valid padded Base64
+/// of UTF-8 text.
+pub fn decode(raw: &http::HeaderValue) -> Result<Cow<'_, str>, &'static str> {
+    let text = raw
+        .to_str()
+        .map_err(|_| "contains characters outside visible ASCII")?
+        .trim_matches([' ', '\t']);
+    let Some(encoded) = text
+        .strip_prefix(SENTINEL_PREFIX)
+        .and_then(|t| t.strip_suffix(SENTINEL_SUFFIX))
+    else {
+        return Ok(Cow::Borrowed(text));
+    };
+    let bytes = STANDARD
+        .decode(encoded)
+        .map_err(|_| "is not valid padded Base64 inside =?base64?…?=")?;
+    String::from_utf8(bytes)
+        .map(Cow::Owned)
+        .map_err(|_| "does not decode to UTF-8 text")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn decoded(raw: &str) -> Result<String, &'static str> {
+        decode(&HeaderValue::from_str(raw).unwrap()).map(Cow::into_owned)
+    }
+
+    #[test]
+    fn the_spec_encoding_examples_decode() {
+        assert_eq!(decoded("us-west1").unwrap(), "us-west1");
+        assert_eq!(
+            decoded("=?base64?SGVsbG8sIOS4lueVjA==?=").unwrap(),
+            "Hello, 世界"
+        );
+        assert_eq!(decoded("=?base64?IHBhZGRlZCA=?=").unwrap(), " padded ");
+        assert_eq!(
+            decoded("=?base64?bGluZTEKbGluZTI=?=").unwrap(),
+            "line1\nline2"
+        );
+        assert_eq!(
+            decoded("=?base64?PT9iYXNlNjQ/bGl0ZXJhbD89?=").unwrap(),
+            "=?base64?literal?="
+        );
+        assert_eq!(decoded("  spaced\t").unwrap(), "spaced");
+    }
+
+    #[test]
+    fn half_sentinels_are_literal_and_bad_base64_is_refused() {
+        assert_eq!(decoded("=?base64?SGVsbG8=").unwrap(), "=?base64?SGVsbG8=");
+        assert_eq!(decoded("SGVsbG8=?=").unwrap(), "SGVsbG8=?=");
+        assert!(decoded("=?base64?SGVsbG8?=").is_err(), "unpadded");
+        assert!(
+            decoded("=?base64?SGVs!!!bG8=?=").is_err(),
+            "outside the alphabet"
+        );
+        assert!(decoded("=?base64?/w==?=").is_err(), "not UTF-8");
+        let obs = HeaderValue::from_bytes(b"caf\xe9").unwrap();
+        assert!(decode(&obs).is_err(), "obs-text");
+    }
 
     #[test]
     fn every_example_of_the_spec_table_encodes_as_shown() {
