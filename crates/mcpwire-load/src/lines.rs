@@ -27,15 +27,16 @@ pub struct LineReader<R> {
 }
 
 impl<R: Read> LineReader<R> {
-    /// Wraps `src` with a buffer of `capacity` bytes, grown for a longer line up to `max_line`.
+    /// Wraps `src` with a buffer of `capacity` bytes, grown for a longer line up to `max_line`
+    /// (both at least 64).
     pub fn new(src: R, capacity: usize, max_line: usize) -> Self {
-        let capacity = capacity.max(64);
+        let max_line = max_line.max(64);
         Self {
             src,
-            buf: vec![0; capacity],
+            buf: vec![0; capacity.clamp(64, max_line)],
             pos: 0,
             len: 0,
-            max_line: max_line.max(capacity),
+            max_line,
         }
     }
 
