@@ -14,7 +14,7 @@ use super::jwt::{ISSUER, JwksServer, KID, Keys, Noise, SCOPE};
 use super::proc::{Served, free_port, mib};
 use super::wire::{Answer, call_body, endpoint, exchange, post};
 use super::{Ctx, Outcome};
-use crate::http::{Conn, Endpoint, MODERN_META};
+use mcpwire_load::http::{Conn, Endpoint, MODERN_META};
 
 /// How long the JWKS endpoint takes to answer.
 const JWKS_DELAY: Duration = Duration::from_secs(2);

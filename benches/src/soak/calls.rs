@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use super::proc::{Served, free_port, mib};
 use super::wire::endpoint;
 use super::{Ctx, Outcome};
-use crate::http::{Conn, Endpoint};
-use crate::http_session::{Calls, Session};
+use mcpwire_load::http::{Calls, Session};
+use mcpwire_load::http::{Conn, Endpoint};
 
 /// Connections sharing the one session, each with one call at a time.
 const CONNECTIONS: u64 = 4;

@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 use super::proc::{Served, free_port, mib};
 use super::wire::{call_body, cancel_body, echo_once, endpoint, exchange, post};
 use super::{Ctx, Outcome};
-use crate::http::{Conn, Endpoint};
-use crate::http_session::Session;
+use mcpwire_load::http::Session;
+use mcpwire_load::http::{Conn, Endpoint};
 
 /// Threads churning at once.
 const THREADS: u64 = 4;
@@ -123,7 +123,10 @@ fn cancel_one(
         has(b, b"notifications/progress")
     })?;
     if !a.buf.starts_with(b"HTTP/1.1 200") {
-        return Err(format!("the call answered {}", crate::show(&a.buf)));
+        return Err(format!(
+            "the call answered {}",
+            mcpwire_load::echo::show(&a.buf)
+        ));
     }
     let c = exchange(
         side,
@@ -138,7 +141,7 @@ fn cancel_one(
     if has(&a.buf, b"\"result\"") {
         return Err(format!(
             "a cancelled call was answered: {}",
-            crate::show(&a.buf)
+            mcpwire_load::echo::show(&a.buf)
         ));
     }
     Ok(())

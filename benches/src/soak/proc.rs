@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{peak_rss_kib, rss_kib};
+use mcpwire_load::procfs::{peak_rss_kib, rss_kib};
 
 /// Longest wait for a server to accept its first connection.
 const READY_WITHIN: Duration = Duration::from_secs(20);

@@ -25,7 +25,7 @@ use serde_json::json;
 use super::proc::{ProcInfo, Served, children_of, free_port, kill_and_reap, marked, mib, reap};
 use super::wire::{delete, echo_once, endpoint, exchange, post};
 use super::{Ctx, Outcome};
-use crate::http::Conn;
+use mcpwire_load::http::Conn;
 
 /// The environment variable that marks a round's processes.
 const MARK_KEY: &str = "MCPWIRE_SOAK_MARK";
@@ -78,9 +78,9 @@ fn sampler(mark: String, proxy: u32, stop: Arc<AtomicBool>, seen: Arc<Mutex<Seen
 }
 
 /// The `initialize` request of one storm connection.
-fn initialize(ep: &crate::http::Endpoint) -> Vec<u8> {
+fn initialize(ep: &mcpwire_load::http::Endpoint) -> Vec<u8> {
     let body = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-        "protocolVersion": crate::http::PROTOCOL_VERSION,
+        "protocolVersion": mcpwire_load::http::PROTOCOL_VERSION,
         "capabilities": {},
         "clientInfo": {"name": "soak", "version": "0"},
     }});
@@ -161,7 +161,7 @@ fn round(
                 out.note(format!(
                     "initialize answered {}: {}",
                     h.status,
-                    crate::show(&c.body)
+                    mcpwire_load::echo::show(&c.body)
                 ));
             }
             Err(e) => {

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::Row;
-use crate::table::{Column, Table};
+use mcpwire_load::table::{Column, Table};
 
 /// A KiB count as MiB with one decimal, or `-`.
 fn mb(v: &Value) -> String {
@@ -113,7 +113,7 @@ pub fn print_table(rows: &[Row]) {
             Column {
                 header: "time s",
                 width: 6,
-                cell: |r| crate::table::cell(&r["secs"], 0),
+                cell: |r| mcpwire_load::table::cell(&r["secs"], 0),
             },
             Column {
                 header: "result",

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use super::proc::{Served, free_port, mib};
 use super::wire::{delete, endpoint, exchange};
 use super::{Ctx, Outcome};
-use crate::http::{Conn, Endpoint};
-use crate::http_session::Session;
+use mcpwire_load::http::Session;
+use mcpwire_load::http::{Conn, Endpoint};
 
 /// The soak server's `--max-sessions`.
 const CAP: u64 = 64;

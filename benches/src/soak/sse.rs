@@ -11,8 +11,8 @@ use serde_json::json;
 use super::proc::{Served, free_port, mib};
 use super::wire::{Plain, PlainPace, call_body, delete, echo_once, endpoint, exchange, post};
 use super::{Ctx, Outcome};
-use crate::http::{Conn, PROTOCOL_VERSION};
-use crate::http_session::Session;
+use mcpwire_load::http::Session;
+use mcpwire_load::http::{Conn, PROTOCOL_VERSION};
 
 /// Bytes of filler in each notification.
 const NOTE_BYTES: u64 = 1024;
@@ -83,13 +83,16 @@ fn open_get(addr: std::net::SocketAddr, session: &str) -> Result<TcpStream, Stri
             _ => {
                 return Err(format!(
                     "the GET stream sent no headers: {}",
-                    crate::show(&head)
+                    mcpwire_load::echo::show(&head)
                 ));
             }
         }
     }
     if !head.starts_with(b"HTTP/1.1 200") {
-        return Err(format!("the GET stream answered {}", crate::show(&head)));
+        return Err(format!(
+            "the GET stream answered {}",
+            mcpwire_load::echo::show(&head)
+        ));
     }
     Ok(s)
 }
@@ -97,7 +100,7 @@ fn open_get(addr: std::net::SocketAddr, session: &str) -> Result<TcpStream, Stri
 /// Floods session `s` once: a fresh GET stream and the call's own stream, neither read; the
 /// flood into the GET stream is answered on the session's connection.
 fn flood(
-    ep: &crate::http::Endpoint,
+    ep: &mcpwire_load::http::Endpoint,
     s: &mut Session,
     per_stream: u64,
     id: u64,

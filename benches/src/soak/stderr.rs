@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use super::proc::mib;
 use super::{Ctx, Outcome};
-use crate::{peak_rss_kib, rss_kib};
+use mcpwire_load::procfs::{peak_rss_kib, rss_kib};
 
 /// Bytes of invalid UTF-8 the child writes before each answer.
 const NOISE: u64 = 16 * 1024;

@@ -11,9 +11,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::http::{Conn, Endpoint, MODERN_META, MODERN_VERSION, PROTOCOL_VERSION, each_message};
-use crate::http_session::{Session, check_echo};
-use crate::show;
+use mcpwire_load::echo::show;
+use mcpwire_load::http::{
+    Conn, Endpoint, MODERN_META, MODERN_VERSION, PROTOCOL_VERSION, each_message,
+};
+use mcpwire_load::http::{Session, is_echo_answer};
 
 /// The endpoint `/mcp` of a server on `addr`, in the 2025-11-25 (sessions) or 2026-07-28
 /// (stateless) revision.
@@ -215,7 +217,7 @@ pub fn echo_once(
     }
     let mut scratch = Vec::new();
     if !each_message(head.sse, &conn.body, &mut scratch, |m| {
-        check_echo(m, id, text.as_bytes())
+        is_echo_answer(m, id, text.as_bytes())
     })? {
         return Err(format!("no answer to call {id} in: {}", show(&conn.body)));
     }

@@ -301,3 +301,81 @@ fn bench_counts_every_call_and_reports_percentiles() {
         );
     }
 }
+
+#[test]
+fn bench_over_http_counts_every_call_in_both_eras() {
+    let http = Server::echo_http();
+    let url = http.url();
+    let bench = |extra: &[&str]| {
+        let mut v = vec!["bench", url.as_str(), "--json"];
+        v.extend_from_slice(extra);
+        mcpwire(v)
+    };
+    for era in ["legacy", "modern"] {
+        let j = bench(&[
+            "--tool",
+            "echo",
+            "--args",
+            r#"{"text":"hi"}"#,
+            "--calls",
+            "300",
+            "--concurrency",
+            "4",
+            "--warmup",
+            "20",
+            "--era",
+            era,
+        ])
+        .expect(0)
+        .json();
+        assert_eq!(
+            (j["ok"].as_u64(), j["failed"].as_u64()),
+            (Some(300), Some(0)),
+            "{era}: {j}"
+        );
+        assert_eq!(j["toolErrors"], 0, "{j}");
+        assert_eq!(j["concurrency"], 4);
+        assert_eq!(
+            j["era"],
+            if era == "legacy" {
+                "session"
+            } else {
+                "stateless"
+            }
+        );
+        let total: u64 = j["histogram"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["count"].as_u64().unwrap())
+            .sum();
+        assert_eq!(total, 300, "{j}");
+        let l = &j["latencyUs"];
+        assert!(
+            l["min"].as_f64() <= l["p50"].as_f64() && l["p99"].as_f64() <= l["max"].as_f64(),
+            "{l}"
+        );
+    }
+    // every call the tool rejects is counted, and the exit code says so
+    let r = bench(&["--tool", "add", "--calls", "20", "--warmup", "0"]).expect(5);
+    let j = r.json();
+    assert_eq!(
+        (j["toolErrors"].as_u64(), j["ok"].as_u64()),
+        (Some(20), Some(20)),
+        "{j}"
+    );
+    // and the server still serves a plain run afterwards
+    let j = bench(&[
+        "--tool",
+        "echo",
+        "--args",
+        r#"{"text":"x"}"#,
+        "--calls",
+        "10",
+        "--warmup",
+        "0",
+    ])
+    .expect(0)
+    .json();
+    assert_eq!(j["ok"], 10);
+}

@@ -2,19 +2,21 @@
 //! flight over one connection (pipelined: each finished call is replaced at
 //! once) and reports throughput, latency percentiles and a histogram.
 //!
-//! The measured phase records one timestamp pair per call into
-//! preallocated per-worker buffers; nothing else is allocated per call
-//! beyond what the client itself needs.
+//! The driving is `mcpwire-load`'s, shared with the benchmark binaries: its
+//! stdio driver for a server started here, its pipeline over the regular
+//! client for a URL. The measured phase records one latency per call into
+//! preallocated buffers; nothing else is allocated per call beyond what the
+//! client itself needs.
 
 mod stdio;
 
-use std::cell::Cell;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mcpwire::client::Client;
 use mcpwire::engine::RequestOptions;
+use mcpwire_load::pipeline;
+use mcpwire_load::stats::{Bucket, Outcome, Summary, Tally, histogram};
 use mcpwire_types::methods;
 use serde_json::{Value, json};
 
@@ -22,21 +24,6 @@ use crate::cli::Bench;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Output;
 use crate::target::{Target, timeout_of};
-
-/// What one phase of calls measured.
-#[derive(Debug, Default)]
-struct Phase {
-    /// Latency of every successful call, in nanoseconds.
-    latencies: Vec<u64>,
-    /// Calls answered with a JSON-RPC error or not at all.
-    failed: usize,
-    /// Calls whose result had `isError: true`.
-    tool_errors: usize,
-    /// The first failure, to show.
-    first_error: Option<String>,
-    /// Wall time of the phase.
-    elapsed: Duration,
-}
 
 /// Runs `bench`.
 pub async fn run(a: Bench, out: Output) -> CliResult {
@@ -74,18 +61,18 @@ pub async fn run(a: Bench, out: Output) -> CliResult {
         probe.map_err(|e| CliError::call(&format!("tools/call {}", a.tool), e))?;
         let session = era == mcpwire::server::Era::Session;
         let plan = stdio::Plan {
-            program,
-            args: argv,
+            argv: std::iter::once(program).chain(argv).collect(),
             env,
             session: session.then_some(version),
-            params: stdio::call_params(&a.tool, &args, session),
+            tool: a.tool.clone(),
+            args,
             timeout: timeout_of(&a.target)?,
         };
         let bar = progress_bar(a.calls as u64, out);
         let shown = bar.clone();
         let (warmup, calls, concurrency) = (a.warmup, a.calls, a.concurrency);
         let measured = tokio::task::spawn_blocking(move || {
-            stdio::run(&plan, warmup, calls, concurrency, &shown)
+            stdio::run(&plan, warmup, calls, concurrency, |n| shown.inc(n as u64))
         })
         .await
         .map_err(|e| CliError::protocol(format!("the bench thread failed: {e}")))?;
@@ -93,6 +80,7 @@ pub async fn run(a: Bench, out: Output) -> CliResult {
         let p = measured.map_err(|e| CliError::protocol(format!("bench: {e}")))?;
         return report(&a, p, era, out);
     }
+    let params = Rc::new(params);
     if a.warmup > 0 {
         let w = phase(
             &client,
@@ -119,7 +107,7 @@ pub async fn run(a: Bench, out: Output) -> CliResult {
 }
 
 /// Prints the figures of a finished run and picks the exit code.
-fn report(a: &Bench, mut p: Phase, era: mcpwire::server::Era, out: Output) -> CliResult {
+fn report(a: &Bench, mut p: Tally, era: mcpwire::server::Era, out: Output) -> CliResult {
     p.latencies.sort_unstable();
     let report = Report::new(a, &p, era);
     if out.json {
@@ -157,91 +145,35 @@ fn progress_bar(len: u64, out: Output) -> ProgressBar {
 /// call as soon as its previous one is answered.
 async fn phase(
     client: &Rc<Client>,
-    params: &Value,
+    params: &Rc<Value>,
     calls: usize,
     concurrency: usize,
     bar: &ProgressBar,
-) -> Phase {
-    let next = Rc::new(Cell::new(0usize));
-    let workers = concurrency.min(calls);
-    let start = Instant::now();
-    let mut set = tokio::task::JoinSet::new();
-    let local = tokio::task::LocalSet::new();
-    for _ in 0..workers {
-        let client = client.clone();
-        let next = next.clone();
-        let params = params.clone();
-        let bar = bar.clone();
-        let per_worker = calls / workers + 1;
-        set.spawn_local_on(
+) -> Tally {
+    let call = {
+        let (client, params) = (client.clone(), params.clone());
+        move || {
+            let (client, params) = (client.clone(), params.clone());
             async move {
-                let mut ph = Phase {
-                    latencies: Vec::with_capacity(per_worker),
-                    ..Phase::default()
-                };
-                let mut since_tick = 0u64;
-                loop {
-                    let i = next.get();
-                    if i >= calls {
-                        break;
+                let r: Result<Value, _> = client
+                    .request(methods::TOOLS_CALL, &*params, RequestOptions::new())
+                    .await;
+                match r {
+                    Ok(v) if v.get("isError").and_then(Value::as_bool) == Some(true) => {
+                        Outcome::ToolError(format!("isError: {v}"))
                     }
-                    next.set(i + 1);
-                    let t = Instant::now();
-                    let r: Result<Value, _> = client
-                        .request(methods::TOOLS_CALL, &params, RequestOptions::new())
-                        .await;
-                    let ns = t.elapsed().as_nanos() as u64;
-                    match r {
-                        Ok(v) => {
-                            if v.get("isError").and_then(Value::as_bool) == Some(true) {
-                                ph.tool_errors += 1;
-                                if ph.first_error.is_none() {
-                                    ph.first_error = Some(format!("isError: {v}"));
-                                }
-                            }
-                            ph.latencies.push(ns);
-                        }
-                        Err(e) => {
-                            ph.failed += 1;
-                            if ph.first_error.is_none() {
-                                ph.first_error = Some(e.to_string());
-                            }
-                            if client.is_closed() {
-                                break;
-                            }
-                        }
-                    }
-                    since_tick += 1;
-                    if since_tick == 64 {
-                        bar.inc(since_tick);
-                        since_tick = 0;
-                    }
-                }
-                bar.inc(since_tick);
-                ph
-            },
-            &local,
-        );
-    }
-    let mut total = local
-        .run_until(async {
-            let mut total = Phase::default();
-            total.latencies.reserve(calls);
-            while let Some(r) = set.join_next().await {
-                if let Ok(ph) = r {
-                    total.latencies.extend_from_slice(&ph.latencies);
-                    total.failed += ph.failed;
-                    total.tool_errors += ph.tool_errors;
-                    if total.first_error.is_none() {
-                        total.first_error = ph.first_error;
-                    }
+                    Ok(_) => Outcome::Ok,
+                    Err(e) => Outcome::Failed(e.to_string()),
                 }
             }
-            total
-        })
-        .await;
-    total.elapsed = start.elapsed();
-    total
+        }
+    };
+    let closed = {
+        let client = client.clone();
+        move || client.is_closed()
+    };
+    let bar = bar.clone();
+    pipeline::run(calls, concurrency, move |n| bar.inc(n as u64), call, closed).await
 }
 
 /// The figures of a finished run.
@@ -257,25 +189,13 @@ struct Report {
     calls_per_s: f64,
     /// min, mean, p50, p90, p99, max in microseconds.
     lat: [f64; 6],
-    histogram: Vec<(f64, f64, usize)>,
+    histogram: Vec<Bucket>,
 }
 
 impl Report {
-    fn new(a: &Bench, p: &Phase, era: mcpwire::server::Era) -> Self {
+    fn new(a: &Bench, p: &Tally, era: mcpwire::server::Era) -> Self {
         let l = &p.latencies;
-        let us = |ns: u64| ns as f64 / 1e3;
-        let pct = |q: f64| {
-            if l.is_empty() {
-                0.0
-            } else {
-                us(l[((l.len() as f64 * q).ceil() as usize).clamp(1, l.len()) - 1])
-            }
-        };
-        let mean = if l.is_empty() {
-            0.0
-        } else {
-            l.iter().sum::<u64>() as f64 / l.len() as f64 / 1e3
-        };
+        let s = Summary::of(l);
         let seconds = p.elapsed.as_secs_f64();
         Report {
             tool: a.tool.clone(),
@@ -290,14 +210,7 @@ impl Report {
             tool_errors: p.tool_errors,
             seconds,
             calls_per_s: l.len() as f64 / seconds.max(1e-9),
-            lat: [
-                l.first().map_or(0.0, |n| us(*n)),
-                mean,
-                pct(0.50),
-                pct(0.90),
-                pct(0.99),
-                l.last().map_or(0.0, |n| us(*n)),
-            ],
+            lat: [s.min_us, s.mean_us, s.p50_us, s.p90_us, s.p99_us, s.max_us],
             histogram: histogram(l),
         }
     }
@@ -317,7 +230,7 @@ impl Report {
                 "min": self.lat[0], "mean": self.lat[1], "p50": self.lat[2],
                 "p90": self.lat[3], "p99": self.lat[4], "max": self.lat[5],
             },
-            "histogram": self.histogram.iter().map(|(lo, hi, n)| json!({"fromUs": lo, "toUs": hi, "count": n})).collect::<Vec<_>>(),
+            "histogram": self.histogram.iter().map(|b| json!({"fromUs": b.from_us, "toUs": b.to_us, "count": b.count})).collect::<Vec<_>>(),
         })
     }
 
@@ -347,10 +260,21 @@ impl Report {
             .map(|(n, v)| format!("{n} {}", fmt_us(v)))
             .collect();
         println!("{:<12}{}", "latency", lat.join("  "));
-        let peak = self.histogram.iter().map(|b| b.2).max().unwrap_or(1).max(1);
-        for (lo, hi, n) in &self.histogram {
-            let bar = "#".repeat((n * 40).div_ceil(peak));
-            println!("  {:>9} – {:<9} {:>8}  {bar}", fmt_us(*lo), fmt_us(*hi), n);
+        let peak = self
+            .histogram
+            .iter()
+            .map(|b| b.count)
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        for b in &self.histogram {
+            let bar = "#".repeat((b.count * 40).div_ceil(peak));
+            println!(
+                "  {:>9} – {:<9} {:>8}  {bar}",
+                fmt_us(b.from_us),
+                fmt_us(b.to_us),
+                b.count
+            );
         }
     }
 }
@@ -362,57 +286,5 @@ fn fmt_us(us: f64) -> String {
         format!("{:.2}ms", us / 1e3)
     } else {
         format!("{us:.1}µs")
-    }
-}
-
-/// Latency buckets on a 1-2-5 scale from the smallest to the largest
-/// latency, in microseconds: `(from, to, count)`.
-fn histogram(sorted_ns: &[u64]) -> Vec<(f64, f64, usize)> {
-    let (Some(&lo), Some(&hi)) = (sorted_ns.first(), sorted_ns.last()) else {
-        return Vec::new();
-    };
-    let mut edges = Vec::new();
-    let mut decade = 1u64; // ns
-    'outer: loop {
-        for m in [1, 2, 5] {
-            let e = decade * m;
-            if e > hi {
-                edges.push(e);
-                break 'outer;
-            }
-            if e > lo || edges.is_empty() {
-                edges.push(e);
-            }
-            if e <= lo {
-                edges.clear();
-                edges.push(e);
-            }
-        }
-        decade *= 10;
-    }
-    let mut out = Vec::new();
-    let mut i = 0;
-    for w in edges.windows(2) {
-        let start = i;
-        while i < sorted_ns.len() && sorted_ns[i] < w[1] {
-            i += 1;
-        }
-        out.push((w[0] as f64 / 1e3, w[1] as f64 / 1e3, i - start));
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn histogram_covers_every_latency_once() {
-        let ns: Vec<u64> = vec![1_500, 3_000, 3_100, 9_000, 48_000];
-        let h = histogram(&ns);
-        assert_eq!(h.iter().map(|b| b.2).sum::<usize>(), ns.len());
-        assert_eq!(h.first().unwrap().0, 1.0);
-        assert_eq!(h.last().unwrap().1, 50.0);
-        assert!(histogram(&[]).is_empty());
     }
 }

@@ -6,58 +6,69 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use crate::show;
+use crate::echo::show;
+pub use crate::era::{MODERN_VERSION, PROTOCOL_VERSION};
 
-/// The MCP protocol version every request names.
-pub const PROTOCOL_VERSION: &str = "2025-11-25";
 /// Longest wait for any single connect, read or write before the run is failed.
 pub const IO_TIMEOUT: Duration = Duration::from_secs(10);
+/// The most a connection buffers of one response (head and body), in bytes; a larger one
+/// fails the read, so a server cannot exhaust the driver's memory.
+pub const MAX_RESPONSE: usize = 64 * 1024 * 1024;
 
 /// Where the server listens and what every request carries in its request line and `Host`.
 #[derive(Clone)]
 pub struct Endpoint {
+    /// The server's address.
     pub addr: SocketAddr,
+    /// The `Host` header.
     pub host: String,
+    /// The path of the MCP endpoint, such as `/mcp`.
     pub path: String,
     /// Stateless 2026-07-28 requests (no session; `_meta` and the `Mcp-Method`/`Mcp-Name`
     /// headers on every request) instead of a 2025-11-25 session.
     pub modern: bool,
 }
 
-/// The revision of stateless requests.
-pub const MODERN_VERSION: &str = "2026-07-28";
-
 /// The `_meta` every 2026-07-28 request of the driver carries.
 pub const MODERN_META: &str = r#""_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"http-load","version":"0"},"io.modelcontextprotocol/clientCapabilities":{}}"#;
 
 /// Status and headers of a response; its body is in [`Conn::body`].
-pub(crate) struct Head {
-    pub(crate) status: u16,
-    pub(crate) sse: bool,
-    pub(crate) chunked: bool,
-    pub(crate) session: Option<String>,
-    pub(crate) close: bool,
+pub struct Head {
+    /// The status code.
+    pub status: u16,
+    /// `Content-Type: text/event-stream`.
+    pub sse: bool,
+    /// `Transfer-Encoding: chunked`.
+    pub chunked: bool,
+    /// The `Mcp-Session-Id` header.
+    pub session: Option<String>,
+    /// `Connection: close`, or a body that ran to the end of the connection.
+    pub close: bool,
 }
 
 /// One keep-alive connection with its receive buffer and the last response body (de-chunked).
 pub struct Conn {
-    pub(crate) stream: TcpStream,
+    /// The socket, for writing requests.
+    pub stream: TcpStream,
     buf: Vec<u8>,
     pos: usize,
     len: usize,
-    pub(crate) body: Vec<u8>,
+    /// The body of the last response read.
+    pub body: Vec<u8>,
     /// While [`Conn::try_response`] parses: never read, flag `starved` instead.
     buffered_only: bool,
     starved: bool,
 }
 
 impl Conn {
-    pub(crate) fn open(addr: SocketAddr) -> Result<Self, String> {
+    /// Connects to `addr` with TCP_NODELAY and [`IO_TIMEOUT`] for the connect and for every
+    /// read and write.
+    pub fn open(addr: SocketAddr) -> Result<Self, String> {
         Self::open_within(addr, IO_TIMEOUT)
     }
 
     /// [`Conn::open`] with `timeout` for the connect and for every read and write.
-    pub(crate) fn open_within(addr: SocketAddr, timeout: Duration) -> Result<Self, String> {
+    pub fn open_within(addr: SocketAddr, timeout: Duration) -> Result<Self, String> {
         let stream = TcpStream::connect_timeout(&addr, timeout)
             .map_err(|e| format!("connecting to {addr}: {e}"))?;
         stream
@@ -89,7 +100,7 @@ impl Conn {
     }
 
     /// A whole response if one is already buffered (its body in `self.body`); never reads.
-    pub(crate) fn try_response(&mut self) -> io::Result<Option<Head>> {
+    pub fn try_response(&mut self) -> io::Result<Option<Head>> {
         let start = self.pos;
         self.buffered_only = true;
         self.starved = false;
@@ -104,15 +115,19 @@ impl Conn {
         }
     }
 
-    /// Reads once more (after moving unread bytes to the front, growing a full buffer).
-    pub(crate) fn fill(&mut self) -> io::Result<()> {
+    /// Reads once more (after moving unread bytes to the front, growing a full buffer up to
+    /// [`MAX_RESPONSE`]).
+    pub fn fill(&mut self) -> io::Result<()> {
         if self.pos > 0 {
             self.buf.copy_within(self.pos..self.len, 0);
             self.len -= self.pos;
             self.pos = 0;
         }
         if self.len == self.buf.len() {
-            let grown = self.buf.len() * 2;
+            if self.len >= MAX_RESPONSE {
+                return Err(too_large());
+            }
+            let grown = (self.buf.len() * 2).min(MAX_RESPONSE);
             self.buf.resize(grown, 0);
         }
         loop {
@@ -162,7 +177,7 @@ impl Conn {
     }
 
     /// Reads one whole response; its body ends up in `self.body`.
-    pub(crate) fn read_response(&mut self) -> io::Result<Head> {
+    pub fn read_response(&mut self) -> io::Result<Head> {
         let bad = |what: String| io::Error::new(io::ErrorKind::InvalidData, what);
         loop {
             let (a, b) = self.line()?;
@@ -223,6 +238,9 @@ impl Conn {
                         .ok()
                         .and_then(|h| usize::from_str_radix(h.trim(), 16).ok())
                         .ok_or_else(|| bad(format!("bad chunk size: {}", show(size))))?;
+                    if n > MAX_RESPONSE.saturating_sub(self.body.len()) {
+                        return Err(too_large());
+                    }
                     if n == 0 {
                         // Trailers, up to the empty line.
                         loop {
@@ -239,6 +257,9 @@ impl Conn {
                     self.pos += n + 2;
                 }
             } else if let Some(n) = length {
+                if n > MAX_RESPONSE {
+                    return Err(too_large());
+                }
                 self.want(n)?;
                 self.body
                     .extend_from_slice(&self.buf[self.pos..self.pos + n]);
@@ -247,6 +268,9 @@ impl Conn {
                 // No framing: the body runs to the end of the connection (always read blocking).
                 head.close = true;
                 loop {
+                    if self.body.len() + (self.len - self.pos) > MAX_RESPONSE {
+                        return Err(too_large());
+                    }
                     self.body.extend_from_slice(&self.buf[self.pos..self.len]);
                     self.pos = self.len;
                     match self.fill() {
@@ -261,8 +285,18 @@ impl Conn {
     }
 }
 
-/// Appends a POST of `body` to `out`; returns the offset in `out` where the body starts.
-pub(crate) fn post_request(
+/// The error of a response past [`MAX_RESPONSE`].
+fn too_large() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("a response larger than {MAX_RESPONSE} bytes"),
+    )
+}
+
+/// Appends a POST of `body` to `out`, naming `method` (and the tool or resource `name`) in
+/// the `Mcp-Method`/`Mcp-Name` headers of a stateless endpoint and `session` in
+/// `Mcp-Session-Id`; returns the offset in `out` where the body starts.
+pub fn post_request(
     ep: &Endpoint,
     session: Option<&str>,
     (method, name): (&str, Option<&str>),
@@ -274,23 +308,23 @@ pub(crate) fn post_request(
     } else {
         PROTOCOL_VERSION
     };
-    write!(
+    // Writing to a Vec cannot fail.
+    let _ = write!(
         out,
         "POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
          Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: {version}\r\n",
         ep.path, ep.host
-    )
-    .expect("write to Vec");
+    );
     if ep.modern {
-        write!(out, "Mcp-Method: {method}\r\n").expect("write to Vec");
+        let _ = write!(out, "Mcp-Method: {method}\r\n");
         if let Some(name) = name {
-            write!(out, "Mcp-Name: {name}\r\n").expect("write to Vec");
+            let _ = write!(out, "Mcp-Name: {name}\r\n");
         }
     }
     if let Some(s) = session {
-        write!(out, "Mcp-Session-Id: {s}\r\n").expect("write to Vec");
+        let _ = write!(out, "Mcp-Session-Id: {s}\r\n");
     }
-    write!(out, "Content-Length: {}\r\n\r\n", body.len()).expect("write to Vec");
+    let _ = write!(out, "Content-Length: {}\r\n\r\n", body.len());
     let at = out.len();
     out.extend_from_slice(body);
     at
@@ -298,7 +332,7 @@ pub(crate) fn post_request(
 
 /// Calls `f` on each JSON-RPC message of a body: the body itself for JSON, the `data` of each
 /// event for SSE (events without data are skipped). Stops at the first `Ok(true)` and returns it.
-pub(crate) fn each_message(
+pub fn each_message(
     sse: bool,
     body: &[u8],
     scratch: &mut Vec<u8>,
@@ -331,16 +365,17 @@ pub(crate) fn each_message(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http_session::check_echo;
+    use crate::http::session::is_echo_answer;
     use std::net::TcpListener;
 
     /// Serves `canned` bytes to the first connection, after reading whatever the client sends.
-    fn canned_conn(canned: &'static [u8]) -> Conn {
+    fn canned_conn(canned: impl Into<Vec<u8>>) -> Conn {
+        let canned = canned.into();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         std::thread::spawn(move || {
             let (mut s, _) = listener.accept().unwrap();
-            s.write_all(canned).unwrap();
+            s.write_all(&canned).unwrap();
             let _ = s.read(&mut [0; 64]);
         });
         Conn::open(addr).unwrap()
@@ -362,10 +397,42 @@ mod tests {
         assert!(head.sse && head.chunked && !head.close);
         assert_eq!((head.status, head.session.as_deref()), (200, Some("abc")));
         let mut scratch = Vec::new();
-        let found = each_message(true, &c.body, &mut scratch, |m| check_echo(m, 7, b"hi"));
+        let found = each_message(true, &c.body, &mut scratch, |m| is_echo_answer(m, 7, b"hi"));
         assert_eq!(found, Ok(true));
         let head = c.read_response().unwrap();
         assert_eq!(head.status, 202);
         assert!(c.body.is_empty());
+    }
+
+    #[test]
+    fn a_body_past_the_bound_is_refused_before_it_is_buffered() {
+        let huge_length = format!(
+            "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{{}}",
+            MAX_RESPONSE + 1
+        );
+        let huge_chunk =
+            "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nffffffffffffffff\r\n{}";
+        for canned in [huge_length.as_str(), huge_chunk] {
+            let mut c = canned_conn(canned);
+            let e = c.read_response().err().unwrap();
+            assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+            assert!(e.to_string().contains("larger than"), "{e}");
+            assert!(c.body.capacity() < 1 << 20);
+        }
+        // a plain answer on a new connection is read as before
+        let mut c = canned_conn(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}");
+        assert_eq!(c.read_response().unwrap().status, 200);
+        assert_eq!(c.body, b"{}");
+    }
+
+    #[test]
+    fn a_body_without_framing_runs_to_the_close() {
+        let mut c =
+            canned_conn(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n{\"a\":1}");
+        // the canned server closes after the client's first write
+        c.stream.write_all(b"x").unwrap();
+        let head = c.read_response().unwrap();
+        assert!(head.close && !head.sse);
+        assert_eq!(c.body, br#"{"a":1}"#);
     }
 }

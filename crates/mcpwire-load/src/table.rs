@@ -1,5 +1,6 @@
 //! The results table the load drivers and the soak print: one row per server
-//! (or scenario), a group of columns per phase, and calls/s ratios to the first row.
+//! (or scenario), a group of columns per phase, and calls/s ratios to the first row;
+//! and reading the rows back from a file of saved `--json` lines.
 
 use serde_json::Value;
 
@@ -131,5 +132,63 @@ impl Table {
                 label(&rows[0])
             );
         }
+    }
+}
+
+/// Reads a file of saved `--json` result lines (one JSON object a line; blank lines skipped).
+pub fn read_results(file: &str) -> Result<Vec<Value>, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("reading {file}: {e}"))?;
+    parse_results(file, &text)
+}
+
+fn parse_results(file: &str, text: &str) -> Result<Vec<Value>, String> {
+    let rows = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            serde_json::from_str(l)
+                .map_err(|e| format!("{file}: {e}: {}", crate::echo::show(l.as_bytes())))
+        })
+        .collect::<Result<Vec<Value>, _>>()?;
+    if rows.is_empty() {
+        return Err(format!("{file}: no results"));
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn saved_rows_are_read_back_and_bad_files_named() {
+        let rows = parse_results("r", "{\"label\":\"a\"}\n\n{\"label\":\"b\"}\n").unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1]["label"], "b");
+        let e = parse_results("r", "{\"label\":\"a\"}\nnot json\n").unwrap_err();
+        assert!(e.starts_with("r: ") && e.ends_with("not json"), "{e}");
+        assert_eq!(parse_results("r", "\n"), Err("r: no results".into()));
+        assert!(
+            read_results("/nonexistent/r.jsonl")
+                .unwrap_err()
+                .contains("reading")
+        );
+    }
+
+    #[test]
+    fn phases_are_found_by_their_level_and_cells_formatted() {
+        let t = Table {
+            phase_key: "inflight",
+            phase_name: "in flight",
+            lead: Vec::new(),
+            tail: Vec::new(),
+        };
+        let row = json!({"phases": [{"inflight": 1, "calls_per_s": 10}, {"inflight": 32, "calls_per_s": 90}]});
+        assert_eq!(t.phase(&row, 32).unwrap()["calls_per_s"], 90);
+        assert!(t.phase(&row, 8).is_none());
+        assert_eq!(cell(&json!(1.23456), 2), "1.23");
+        assert_eq!(cell(&Value::Null, 2), "-");
+        assert_eq!(rss_mb(&json!({"peak_rss_kib": 2048})), "2.0");
     }
 }

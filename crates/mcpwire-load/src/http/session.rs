@@ -5,22 +5,26 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
-use crate::http::{
+use super::conn::{
     Conn, Endpoint, Head, MODERN_META, PROTOCOL_VERSION, each_message, post_request,
 };
-use crate::{Content, Reply, show};
+use crate::echo::{Echo, check_echo, echo_text, show};
 
 /// How the response bodies of a phase were framed and typed.
 #[derive(Clone, Copy, Default)]
 pub struct Bodies {
+    /// `application/json` bodies.
     pub json: u64,
+    /// `text/event-stream` bodies.
     pub sse: u64,
+    /// Chunked bodies (of either type).
     pub chunked: u64,
     /// Responses that carried `Connection: close` or no length (the connection was replaced).
     pub closed: u64,
 }
 
 impl Bodies {
+    /// Adds the counts of `o`.
     pub fn add(&mut self, o: Bodies) {
         self.json += o.json;
         self.sse += o.sse;
@@ -28,45 +32,30 @@ impl Bodies {
         self.closed += o.closed;
     }
 
+    /// The counts as a JSON object.
     pub fn to_json(self) -> Value {
         json!({"json": self.json, "sse": self.sse, "chunked": self.chunked, "closed": self.closed})
     }
 }
 
-/// `Ok(true)` for a correct `echo` answer to `id`, `Ok(false)` for a server-initiated message, `Err` otherwise.
-pub(crate) fn check_echo(msg: &[u8], id: u64, text: &[u8]) -> Result<bool, String> {
-    let reply: Reply = serde_json::from_slice(msg)
-        .map_err(|e| format!("unparsable message ({e}): {}", show(msg)))?;
-    if reply.method.is_some() {
-        return Ok(false);
-    }
-    let bad = |why: &str| Err(format!("{why}: {}", show(msg)));
-    if reply.id != Some(id) {
-        return bad(&format!("expected the response to id {id}"));
-    }
-    if reply.error.is_some() {
-        return bad("error response");
-    }
-    let Some(result) = reply.result else {
-        return bad("response without result");
-    };
-    if result.is_error == Some(true) {
-        return bad("tool result with isError");
-    }
-    match result.content.first() {
-        Some(Content {
-            kind,
-            text: Some(t),
-        }) if kind == "text" && t.as_bytes() == text => Ok(true),
-        _ => bad("result.content[0].text differs from the text sent"),
-    }
+/// `Ok(true)` for a correct `echo` answer to `id` with `text`, `Ok(false)` for a
+/// server-initiated message, `Err` otherwise (see [`check_echo`]).
+pub fn is_echo_answer(msg: &[u8], id: u64, text: &[u8]) -> Result<bool, String> {
+    let found = check_echo(msg, |got| match got == id {
+        true => Ok(text),
+        false => Err(format!("expected the response to id {id}")),
+    })?;
+    Ok(matches!(found, Echo::Answer(_)))
 }
 
 /// A connection and the MCP session on it.
 pub struct Session {
     ep: Endpoint,
+    /// The connection the session's requests go over.
     pub conn: Conn,
+    /// The `Mcp-Session-Id` the server issued, if any.
     pub id: Option<String>,
+    /// How this session's call answers were framed.
     pub bodies: Bodies,
     scratch: Vec<u8>,
 }
@@ -172,7 +161,7 @@ impl Session {
     }
 
     /// After a response: replaces the connection if the server is closing it.
-    pub(crate) fn settle(&mut self, head: &Head) -> Result<(), String> {
+    pub fn settle(&mut self, head: &Head) -> Result<(), String> {
         if head.close {
             self.bodies.closed += 1;
             let fresh = Conn::open(self.ep.addr)?;
@@ -183,7 +172,7 @@ impl Session {
     }
 
     /// Writes request `i` of `calls`.
-    pub(crate) fn send(&mut self, calls: &Calls, i: usize) -> Result<(), String> {
+    pub fn send(&mut self, calls: &Calls, i: usize) -> Result<(), String> {
         self.conn
             .stream
             .write_all(calls.request(i))
@@ -191,12 +180,7 @@ impl Session {
     }
 
     /// Verifies `head` and the body in `conn.body` as the answer to request `i` of `calls`.
-    pub(crate) fn verify_call(
-        &mut self,
-        head: &Head,
-        calls: &Calls,
-        i: usize,
-    ) -> Result<(), String> {
+    pub fn verify_call(&mut self, head: &Head, calls: &Calls, i: usize) -> Result<(), String> {
         let body = &self.conn.body;
         if head.status != 200 {
             return Err(format!(
@@ -216,7 +200,7 @@ impl Session {
         }
         let (id, text) = (calls.first_id + i as u64, calls.text(i));
         if !each_message(head.sse, body, &mut self.scratch, |m| {
-            check_echo(m, id, text)
+            is_echo_answer(m, id, text)
         })? {
             return Err(format!("no answer to id {id} in: {}", show(body)));
         }
@@ -249,6 +233,8 @@ pub struct Calls {
 }
 
 impl Calls {
+    /// `n` calls for `session` with ids from `first_id`, each with `size` bytes of text
+    /// (see [`echo_text`]).
     pub fn new(ep: &Endpoint, session: Option<&str>, first_id: u64, n: usize, size: usize) -> Self {
         let mut bytes = Vec::with_capacity(n * (size + 330));
         let mut starts = Vec::with_capacity(n + 1);
@@ -257,21 +243,12 @@ impl Calls {
         for i in 0..n {
             let id = first_id + i as u64;
             body.clear();
-            write!(
+            let _ = write!(
                 body,
                 r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"echo","arguments":{{"text":""#
-            )
-            .expect("write to Vec");
+            );
             let text_in_body = body.len();
-            // Varies per call: the id's digits, then letters rotating with the id.
-            let digits = id.to_string();
-            let digits = if digits.len() <= size {
-                digits.as_bytes()
-            } else {
-                &[]
-            };
-            body.extend_from_slice(digits);
-            body.extend((digits.len()..size).map(|j| b'a' + ((id as usize + j) % 26) as u8));
+            echo_text(id, size, &mut body);
             body.extend_from_slice(b"\"}");
             if ep.modern {
                 body.push(b',');
@@ -292,8 +269,14 @@ impl Calls {
         }
     }
 
-    pub(crate) fn len(&self) -> usize {
+    /// How many calls there are.
+    pub fn len(&self) -> usize {
         self.text_at.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.text_at.is_empty()
     }
 
     fn request(&self, i: usize) -> &[u8] {
@@ -312,8 +295,11 @@ mod tests {
     #[test]
     fn wrong_text_is_an_error() {
         let msg = br#"{"jsonrpc":"2.0","id":3,"result":{"content":[{"type":"text","text":"no"}]}}"#;
-        assert!(check_echo(msg, 3, b"yes").is_err());
-        assert!(check_echo(msg, 4, b"no").is_err());
-        assert_eq!(check_echo(msg, 3, b"no"), Ok(true));
+        assert!(is_echo_answer(msg, 3, b"yes").is_err());
+        let e = is_echo_answer(msg, 4, b"no").unwrap_err();
+        assert!(e.contains("expected the response to id 4"), "{e}");
+        assert_eq!(is_echo_answer(msg, 3, b"no"), Ok(true));
+        let note = br#"{"jsonrpc":"2.0","method":"notifications/message"}"#;
+        assert_eq!(is_echo_answer(note, 3, b"no"), Ok(false));
     }
 }
