@@ -25,6 +25,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::process::{ChildStdin, ChildStdout, Command};
+
+use signal::GroupSignal;
 use tokio::sync::watch;
 
 use super::{DEFAULT_MAX_FRAME, FrameReader, FrameWriter, LineReader, LineWriter, ReadEvent};
@@ -190,9 +192,7 @@ impl ChildProcess {
             let _ = status_tx.send(status);
         });
         let state = Arc::new(ChildState {
-            group: pid
-                .and_then(|p| libc::pid_t::try_from(p).ok())
-                .filter(|&g| g > 0),
+            group: pid.and_then(|p| i32::try_from(p).ok()).filter(|&g| g > 0),
             group_stopped: AtomicBool::new(false),
             status: status_rx,
             tail,
@@ -216,7 +216,7 @@ impl ChildProcess {
 #[derive(Debug)]
 struct ChildState {
     /// The child's process group (its pid: it leads a group of its own).
-    group: Option<libc::pid_t>,
+    group: Option<i32>,
     /// Set once the group was found empty after a shutdown.
     group_stopped: AtomicBool,
     status: watch::Receiver<Option<ExitStatus>>,
@@ -229,7 +229,7 @@ impl Drop for ChildState {
     /// with it, as `kill_on_drop` does for the child alone.
     fn drop(&mut self) {
         if !self.group_stopped.load(Ordering::Relaxed) {
-            self.signal_group(libc::SIGKILL);
+            self.signal_group(GroupSignal::Kill);
         }
     }
 }
@@ -246,7 +246,7 @@ impl ChildState {
 
     /// Sends `sig` to every process of the child's group; `false` when the
     /// group has no process left.
-    fn signal_group(&self, sig: libc::c_int) -> bool {
+    fn signal_group(&self, sig: GroupSignal) -> bool {
         let Some(group) = self.group else {
             return false;
         };
@@ -256,12 +256,12 @@ impl ChildState {
     /// After the child itself exited: stops what it left running in its
     /// group (SIGTERM, up to `grace` to exit, then SIGKILL).
     async fn stop_leftovers(&self, grace: Duration) {
-        if self.signal_group(libc::SIGTERM) {
+        if self.signal_group(GroupSignal::Terminate) {
             let deadline = tokio::time::Instant::now() + grace;
-            while self.signal_group(0) && tokio::time::Instant::now() < deadline {
+            while self.signal_group(GroupSignal::Probe) && tokio::time::Instant::now() < deadline {
                 tokio::time::sleep(GROUP_POLL).await;
             }
-            self.signal_group(libc::SIGKILL);
+            self.signal_group(GroupSignal::Kill);
         }
         self.group_stopped.store(true, Ordering::Relaxed);
     }
@@ -349,7 +349,7 @@ impl FrameWriter for ChildWriter {
         }
         let state = &self.state;
         let mut exited = state.wait_exit(self.grace).await.is_some();
-        for sig in [libc::SIGTERM, libc::SIGKILL] {
+        for sig in [GroupSignal::Terminate, GroupSignal::Kill] {
             if exited {
                 break;
             }

@@ -1,19 +1,31 @@
-//! Signals to a child's process group: the workspace's only `unsafe` code.
-//!
-//! Audited: `killpg(2)` takes two integers and has no memory-safety
-//! preconditions; the group is always a child's own, a positive id, so it
-//! never names this process's group (0) or every process (-1).
-#![allow(unsafe_code)]
+//! Signals to a child's process group.
+
+use rustix::process::{Pid, Signal, kill_process_group, test_kill_process_group};
 
 /// A process group id.
-pub(crate) type Group = libc::pid_t;
+pub(crate) type Group = i32;
+
+/// What to send a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GroupSignal {
+    /// Whether any process of the group is left (signal 0).
+    Probe,
+    /// SIGTERM: asks them to stop.
+    Terminate,
+    /// SIGKILL: stops them.
+    Kill,
+}
 
 /// Sends `sig` to every process of `group`; `false` when the group has no
-/// process left (or `group` is not a valid child group).
-pub(crate) fn signal_group(group: Group, sig: libc::c_int) -> bool {
-    if group <= 0 {
+/// process left (or `group` is not a valid child group: never this
+/// process's own group, 0, or every process, -1).
+pub(crate) fn signal_group(group: Group, sig: GroupSignal) -> bool {
+    let Some(pid) = Pid::from_raw(group).filter(|_| group > 0) else {
         return false;
+    };
+    match sig {
+        GroupSignal::Probe => test_kill_process_group(pid).is_ok(),
+        GroupSignal::Terminate => kill_process_group(pid, Signal::TERM).is_ok(),
+        GroupSignal::Kill => kill_process_group(pid, Signal::KILL).is_ok(),
     }
-    // SAFETY: see the module's header; `group` is positive.
-    unsafe { libc::killpg(group, sig) == 0 }
 }
