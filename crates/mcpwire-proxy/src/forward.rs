@@ -390,6 +390,18 @@ impl Service for SessionForward {
             r.map_err(|e| upstream_error(e, &link.peer, &req.method))
         });
         match forwarded.await {
+            Ok(Ok(result)) if method == mcpwire_types::methods::INITIALIZE => {
+                // The process agreed on a revision: the HTTP session learns
+                // it from its connection, as for an in-process server.
+                let agreed = result
+                    .get("protocolVersion")
+                    .and_then(Value::as_str)
+                    .and_then(|v| v.parse::<mcpwire_types::ProtocolVersion>().ok());
+                if let Some(v) = agreed {
+                    cx.peer.set_negotiated(v);
+                }
+                Ok(result)
+            }
             Ok(r) => r,
             Err(e) => {
                 tracing::error!(error = %e, %method, "forwarding task failed");

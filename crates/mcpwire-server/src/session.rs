@@ -282,6 +282,9 @@ impl Connection {
                 "Invalid Request: the session is already initialized",
             ));
         }
+        if let Some(peer) = self.peer.get() {
+            peer.set_negotiated(version);
+        }
         let _ = self.state.client_info.set(p.client_info);
         let _ = self.state.client_caps.set(p.capabilities);
         self.start_events();

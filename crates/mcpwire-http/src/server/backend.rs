@@ -40,6 +40,11 @@ impl Transport for SessionTransport {
 /// Something other than an in-process [`Server`] that answers the sessions
 /// of a [`StreamableHttp`](super::StreamableHttp), such as a forwarder to
 /// an MCP server in another process.
+///
+/// When it accepts an `initialize`, the backend reports the revision agreed
+/// on with [`Peer::set_negotiated`] on the session's peer (the
+/// `RequestContext`'s), before it answers: the endpoint keeps a session
+/// only once its revision is known.
 pub trait SessionBackend: Send + Sync + 'static {
     /// Starts one session's engine over `transport`, returning its peer,
     /// its reading loop (the HTTP side starts it on the first message) and

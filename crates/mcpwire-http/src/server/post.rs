@@ -123,7 +123,7 @@ impl StreamableHttp {
                 Err(e) => return e.response(),
             }
         };
-        let version = session.version.get().copied().unwrap_or(header_version);
+        let version = session.peer.negotiated().unwrap_or(header_version);
         let ids: Vec<RequestId> = match &incoming {
             Incoming::Message(Message::Request(r)) => vec![r.id.clone()],
             Incoming::Batch(items) => {
@@ -228,12 +228,6 @@ impl StreamableHttp {
         } else if first.last {
             // Nothing came before the answer: plain JSON.
             stream.forget();
-            if fresh
-                && is_initialize
-                && let Some(v) = negotiated_version(&first.data)
-            {
-                let _ = session.version.set(v);
-            }
             body::json(StatusCode::OK, first.data)
         } else {
             stream.read(first.data.len());
@@ -254,7 +248,7 @@ impl StreamableHttp {
             body::sse(events, rx, stream, self.state.config.keep_alive, owner)
         };
         if fresh && is_initialize && !keep_no_session {
-            if session.version.get().is_some() {
+            if session.peer.negotiated().is_some() {
                 self.start_reaper();
                 self.sessions_mut()
                     .insert(session.core.id.clone(), session.clone());
@@ -304,18 +298,4 @@ fn names_modern_version(incoming: &Incoming) -> bool {
             .is_some(),
         _ => false,
     }
-}
-
-fn negotiated_version(response: &[u8]) -> Option<ProtocolVersion> {
-    #[derive(serde::Deserialize)]
-    struct R {
-        result: Option<V>,
-    }
-    #[derive(serde::Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct V {
-        protocol_version: String,
-    }
-    let r: R = serde_json::from_slice(response).ok()?;
-    r.result?.protocol_version.parse().ok()
 }

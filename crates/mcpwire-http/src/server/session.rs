@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 use std::io;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use bytes::Bytes;
-use mcpwire_types::{Incoming, ProtocolVersion, RequestId};
+use mcpwire_types::{Incoming, RequestId};
 
 use super::events::EventStore;
 use super::stream::{Item, Stream};
@@ -184,8 +184,6 @@ pub(crate) struct Session {
     pub peer: Peer,
     /// Milliseconds since the store's epoch of the last request.
     last_active: AtomicU64,
-    /// The negotiated revision, once `initialize` was answered.
-    pub version: OnceLock<ProtocolVersion>,
     /// Who opened the session ([`Extensions::principal`]); only requests
     /// of the same principal may use it.
     principal: Option<Box<str>>,
@@ -260,7 +258,6 @@ impl Session {
             inline,
             peer,
             last_active: AtomicU64::new(now_ms),
-            version: OnceLock::new(),
             principal: principal.map(Box::from),
             own_handles,
             slot: Mutex::new(None),
@@ -284,7 +281,7 @@ impl Session {
                 return false;
             }
         }
-        self.version.get().is_none() && self.peer.is_quiet(self.own_handles)
+        self.peer.negotiated().is_none() && self.peer.is_quiet(self.own_handles)
     }
 
     /// Holds `slot` until the session closes.

@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use mcpwire_types::{ErrorObject, Message, Notification, Request, RequestId, Response};
+use mcpwire_types::{
+    ErrorObject, Message, Notification, ProtocolVersion, Request, RequestId, Response,
+};
 use serde_json::{Map, Value};
 use tokio::sync::oneshot;
 use tokio::time::Instant;
@@ -175,6 +177,8 @@ pub(crate) struct Shared {
     pub(crate) closed: CancellationToken,
     pub(crate) stop: CancellationToken,
     close_reason: OnceLock<String>,
+    /// The protocol revision the two sides agreed on, once they have.
+    negotiated: OnceLock<ProtocolVersion>,
     pub(crate) config: EngineConfig,
 }
 
@@ -216,6 +220,7 @@ impl Peer {
             closed: CancellationToken::new(),
             stop: CancellationToken::new(),
             close_reason: OnceLock::new(),
+            negotiated: OnceLock::new(),
             config,
         });
         Peer { shared }
@@ -457,6 +462,43 @@ impl Peer {
             && Arc::strong_count(&self.shared) == handles
             && lock(&self.shared.running).is_empty()
             && lock(&self.shared.pending).is_empty()
+    }
+
+    /// Records the protocol revision the two sides agreed on: the side that
+    /// answers `initialize` calls this as it accepts, so that a transport
+    /// learns the revision from the connection rather than by reading the
+    /// answer back. Only the first call counts; it returns whether it was
+    /// the one.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use mcpwire_rpc::engine::{self, EngineConfig, Peer, RequestContext, Service};
+    /// use mcpwire_rpc::{Error, transport::memory};
+    /// use mcpwire_types::{Notification, ProtocolVersion, Request};
+    ///
+    /// struct Nothing;
+    /// impl Service for Nothing {
+    ///     async fn handle_request(&self, r: Request, _: RequestContext) -> Result<serde_json::Value, Error> {
+    ///         Err(Error::method_not_found(&r.method))
+    ///     }
+    ///     async fn handle_notification(&self, _: Notification, _: &Peer) {}
+    /// }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let (a, _b) = memory::duplex();
+    /// let (peer, _driver) = engine::connect(Arc::new(Nothing), a, EngineConfig::default());
+    /// assert_eq!(peer.negotiated(), None);
+    /// assert!(peer.set_negotiated(ProtocolVersion::V2025_11_25));
+    /// assert!(!peer.set_negotiated(ProtocolVersion::V2025_06_18));
+    /// assert_eq!(peer.negotiated(), Some(ProtocolVersion::V2025_11_25));
+    /// # });
+    /// ```
+    pub fn set_negotiated(&self, version: ProtocolVersion) -> bool {
+        self.shared.negotiated.set(version).is_ok()
+    }
+
+    /// The protocol revision the two sides agreed on, once they have.
+    pub fn negotiated(&self) -> Option<ProtocolVersion> {
+        self.shared.negotiated.get().copied()
     }
 
     /// How many handles on this connection exist.
