@@ -61,15 +61,13 @@ mod notification;
 mod skills;
 mod stateless;
 mod tasks;
+mod typed;
 
 use std::sync::Mutex;
 
 use mcpwire_types::{
     DiscoverResult, Implementation, InitializeResult, Meta, ProtocolVersion, ServerCapabilities,
 };
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use serde_json::Value;
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 
@@ -82,7 +80,7 @@ pub use tasks::TaskCall;
 
 use handshake::ServerView;
 use mcpwire_rpc::Error;
-use mcpwire_rpc::engine::{Peer, RequestOptions};
+use mcpwire_rpc::engine::Peer;
 use mcpwire_types::Era;
 
 /// A connected MCP client. Calls may run concurrently from clones of
@@ -168,28 +166,6 @@ impl Client {
     /// changes, resource updates. A slow receiver loses the oldest.
     pub fn notifications(&self) -> broadcast::Receiver<ServerNotification> {
         self.notes.subscribe()
-    }
-
-    /// Sends a raw request and decodes its result.
-    ///
-    /// In the stateless era the request carries the client's `_meta`
-    /// (protocol version, capabilities, identity, log level) next to any
-    /// `_meta` of `params`, and `tools/call`, `prompts/get` and
-    /// `resources/read` answer the server's input requests and retry until
-    /// the result is complete.
-    pub async fn request<P: Serialize, R: DeserializeOwned>(
-        &self,
-        method: &str,
-        params: &P,
-        opts: RequestOptions,
-    ) -> Result<R, Error> {
-        let params = match serde_json::to_value(params)? {
-            Value::Null => None,
-            v => Some(v),
-        };
-        let v = self.send(method, params, opts).await?;
-        serde_json::from_value(v)
-            .map_err(|e| Error::Protocol(format!("malformed {method} result: {e}")))
     }
 
     /// Whether the connection has closed.
