@@ -1,7 +1,8 @@
 //! The typed calls of [`Client`], the same under both protocol eras.
 
-use std::future::Future;
-
+use mcpwire_types::request::requests::{
+    ListPrompts, ListResourceTemplates, ListResources, ListTools,
+};
 use mcpwire_types::{
     CallToolRequestParams, CallToolResult, CompleteArgument, CompleteReference,
     CompleteRequestParams, CompleteResult, DiscoverResult, GetPromptRequestParams, GetPromptResult,
@@ -15,10 +16,6 @@ use super::Client;
 use mcpwire_rpc::Error;
 use mcpwire_rpc::engine::RequestOptions;
 use mcpwire_types::Era;
-
-/// Most pages an auto-paginating call follows before it gives up on a
-/// server whose cursors never end.
-const MAX_PAGES: usize = 10_000;
 
 impl Client {
     /// `server/discover` (2026-07-28): the server's supported revisions,
@@ -62,13 +59,11 @@ impl Client {
         .await
     }
 
-    /// Every tool, following all pages.
+    /// Every tool, following all pages (at most
+    /// [`DEFAULT_MAX_PAGES`](super::DEFAULT_MAX_PAGES); see
+    /// [`Client::paginate`]).
     pub async fn list_all_tools(&self) -> Result<Vec<Tool>, Error> {
-        paginate(|c| async move {
-            let r = self.list_tools(c).await?;
-            Ok((r.tools, r.next_cursor))
-        })
-        .await
+        Ok(self.paginate::<ListTools>().collect_all().await?)
     }
 
     /// Calls a tool with a JSON object of arguments.
@@ -117,13 +112,10 @@ impl Client {
         .await
     }
 
-    /// Every resource, following all pages.
+    /// Every resource, following all pages (at most
+    /// [`DEFAULT_MAX_PAGES`](super::DEFAULT_MAX_PAGES)).
     pub async fn list_all_resources(&self) -> Result<Vec<Resource>, Error> {
-        paginate(|c| async move {
-            let r = self.list_resources(c).await?;
-            Ok((r.resources, r.next_cursor))
-        })
-        .await
+        Ok(self.paginate::<ListResources>().collect_all().await?)
     }
 
     /// One page of `resources/templates/list`.
@@ -139,13 +131,13 @@ impl Client {
         .await
     }
 
-    /// Every resource template, following all pages.
+    /// Every resource template, following all pages (at most
+    /// [`DEFAULT_MAX_PAGES`](super::DEFAULT_MAX_PAGES)).
     pub async fn list_all_resource_templates(&self) -> Result<Vec<ResourceTemplate>, Error> {
-        paginate(|c| async move {
-            let r = self.list_resource_templates(c).await?;
-            Ok((r.resource_templates, r.next_cursor))
-        })
-        .await
+        Ok(self
+            .paginate::<ListResourceTemplates>()
+            .collect_all()
+            .await?)
     }
 
     /// `resources/read`. In the stateless era the server may ask for input
@@ -196,13 +188,10 @@ impl Client {
         .await
     }
 
-    /// Every prompt, following all pages.
+    /// Every prompt, following all pages (at most
+    /// [`DEFAULT_MAX_PAGES`](super::DEFAULT_MAX_PAGES)).
     pub async fn list_all_prompts(&self) -> Result<Vec<Prompt>, Error> {
-        paginate(|c| async move {
-            let r = self.list_prompts(c).await?;
-            Ok((r.prompts, r.next_cursor))
-        })
-        .await
+        Ok(self.paginate::<ListPrompts>().collect_all().await?)
     }
 
     /// `prompts/get` with string arguments. In the stateless era the server
@@ -287,29 +276,4 @@ fn cursor_params(cursor: Option<String>) -> Value {
         Some(c) => json!({ "cursor": c }),
         None => Value::Null,
     }
-}
-
-async fn paginate<T, F, Fut>(mut page: F) -> Result<Vec<T>, Error>
-where
-    F: FnMut(Option<String>) -> Fut,
-    Fut: Future<Output = Result<(Vec<T>, Option<String>), Error>>,
-{
-    let mut all = Vec::new();
-    let mut cursor = None;
-    for _ in 0..MAX_PAGES {
-        let (items, next) = page(cursor.clone()).await?;
-        all.extend(items);
-        match next {
-            Some(n) if Some(&n) == cursor.as_ref() => {
-                return Err(Error::Protocol(format!(
-                    "the server returned the same cursor {n:?} twice"
-                )));
-            }
-            Some(n) => cursor = Some(n),
-            None => return Ok(all),
-        }
-    }
-    Err(Error::Protocol(format!(
-        "gave up after {MAX_PAGES} pages: the server's cursors never end"
-    )))
 }

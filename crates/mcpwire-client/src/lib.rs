@@ -58,6 +58,7 @@ mod handler;
 mod handshake;
 mod listen;
 mod notification;
+mod paginate;
 mod skills;
 mod stateless;
 mod tasks;
@@ -75,6 +76,7 @@ pub use builder::{ClientBuilder, ClientMode, DEFAULT_MAX_INPUT_ROUNDS, DEFAULT_P
 pub use handler::ClientHandlers;
 pub use listen::{LISTEN_ACK_TIMEOUT, Subscription};
 pub use notification::ServerNotification;
+pub use paginate::{DEFAULT_MAX_PAGES, PaginationError, Paginator};
 pub use skills::{LoadedSkill, SkillError, SkillFile, SkillsClient};
 pub use tasks::TaskCall;
 
