@@ -1,16 +1,20 @@
 //! The typed calls of [`Client`], the same under both protocol eras.
 
+use mcpwire_types::request::PaginatedRequest;
 use mcpwire_types::request::requests::{
-    ListPrompts, ListResourceTemplates, ListResources, ListTools,
+    CallTool, Complete, Discover, GetPrompt, ListPrompts, ListResourceTemplates, ListResources,
+    ListTools, Ping, ReadResource, SetLevel, Subscribe, Unsubscribe,
 };
 use mcpwire_types::{
     CallToolRequestParams, CallToolResult, CompleteArgument, CompleteReference,
-    CompleteRequestParams, CompleteResult, DiscoverResult, GetPromptRequestParams, GetPromptResult,
-    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
-    LoggingLevel, Prompt, ReadResourceRequestParams, ReadResourceResult, Resource,
-    ResourceTemplate, Root, Tool, methods,
+    CompleteRequestParams, CompleteResult, DiscoverRequestParams, DiscoverResult,
+    GetPromptRequestParams, GetPromptResult, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult, LoggingLevel, Prompt, ReadResourceRequestParams,
+    ReadResourceResult, Resource, ResourceTemplate, Root, SetLevelRequestParams,
+    SubscribeRequestParams, Tool, UnsubscribeRequestParams, methods,
 };
-use serde_json::{Value, json};
+use serde::de::IgnoredAny;
+use serde_json::Value;
 
 use super::Client;
 use mcpwire_rpc::Error;
@@ -33,8 +37,8 @@ impl Client {
                 self.version
             )));
         }
-        let d: DiscoverResult = self
-            .request(methods::SERVER_DISCOVER, &(), RequestOptions::new())
+        let d = self
+            .send_request::<Discover>(DiscoverRequestParams::default())
             .await?;
         self.server.learn_discovery(d.clone());
         Ok(d)
@@ -46,17 +50,15 @@ impl Client {
             methods::PING,
             "any request (tools/list, say) shows whether the server is alive",
         )?;
-        self.peer.request(methods::PING, None).await.map(|_| ())
+        self.call_as::<Ping, IgnoredAny>(&None, RequestOptions::new())
+            .await
+            .map(|_| ())
     }
 
     /// One page of `tools/list`.
     pub async fn list_tools(&self, cursor: Option<String>) -> Result<ListToolsResult, Error> {
-        self.request(
-            methods::TOOLS_LIST,
-            &cursor_params(cursor),
-            RequestOptions::new(),
-        )
-        .await
+        self.send_request::<ListTools>(ListTools::page_params(cursor))
+            .await
     }
 
     /// Every tool, following all pages (at most
@@ -96,7 +98,7 @@ impl Client {
                 )));
             }
         };
-        self.request(methods::TOOLS_CALL, &p, opts).await
+        self.send_request_with::<CallTool>(p, opts).await
     }
 
     /// One page of `resources/list`.
@@ -104,12 +106,8 @@ impl Client {
         &self,
         cursor: Option<String>,
     ) -> Result<ListResourcesResult, Error> {
-        self.request(
-            methods::RESOURCES_LIST,
-            &cursor_params(cursor),
-            RequestOptions::new(),
-        )
-        .await
+        self.send_request::<ListResources>(ListResources::page_params(cursor))
+            .await
     }
 
     /// Every resource, following all pages (at most
@@ -123,12 +121,8 @@ impl Client {
         &self,
         cursor: Option<String>,
     ) -> Result<ListResourceTemplatesResult, Error> {
-        self.request(
-            methods::RESOURCES_TEMPLATES_LIST,
-            &cursor_params(cursor),
-            RequestOptions::new(),
-        )
-        .await
+        self.send_request::<ListResourceTemplates>(ListResourceTemplates::page_params(cursor))
+            .await
     }
 
     /// Every resource template, following all pages (at most
@@ -143,12 +137,8 @@ impl Client {
     /// `resources/read`. In the stateless era the server may ask for input
     /// first, as with [`Client::call_tool`].
     pub async fn read_resource(&self, uri: &str) -> Result<ReadResourceResult, Error> {
-        self.request(
-            methods::RESOURCES_READ,
-            &ReadResourceRequestParams::new(uri),
-            RequestOptions::new(),
-        )
-        .await
+        self.send_request::<ReadResource>(ReadResourceRequestParams::new(uri))
+            .await
     }
 
     /// `resources/subscribe`: updates arrive as
@@ -160,8 +150,11 @@ impl Client {
             methods::RESOURCES_SUBSCRIBE,
             "subscriptions/listen replaced it; Client::listen follows resources in both eras",
         )?;
-        self.peer
-            .request(methods::RESOURCES_SUBSCRIBE, Some(json!({ "uri": uri })))
+        let p = SubscribeRequestParams {
+            uri: uri.to_owned(),
+            meta: None,
+        };
+        self.call_as::<Subscribe, IgnoredAny>(&p, RequestOptions::new())
             .await
             .map(|_| ())
     }
@@ -172,20 +165,19 @@ impl Client {
             methods::RESOURCES_UNSUBSCRIBE,
             "subscriptions/listen replaced it; Client::listen follows resources in both eras",
         )?;
-        self.peer
-            .request(methods::RESOURCES_UNSUBSCRIBE, Some(json!({ "uri": uri })))
+        let p = UnsubscribeRequestParams {
+            uri: uri.to_owned(),
+            meta: None,
+        };
+        self.call_as::<Unsubscribe, IgnoredAny>(&p, RequestOptions::new())
             .await
             .map(|_| ())
     }
 
     /// One page of `prompts/list`.
     pub async fn list_prompts(&self, cursor: Option<String>) -> Result<ListPromptsResult, Error> {
-        self.request(
-            methods::PROMPTS_LIST,
-            &cursor_params(cursor),
-            RequestOptions::new(),
-        )
-        .await
+        self.send_request::<ListPrompts>(ListPrompts::page_params(cursor))
+            .await
     }
 
     /// Every prompt, following all pages (at most
@@ -214,8 +206,7 @@ impl Client {
         if !args.is_empty() {
             p.arguments = Some(args.into_iter().collect());
         }
-        self.request(methods::PROMPTS_GET, &p, RequestOptions::new())
-            .await
+        self.send_request::<GetPrompt>(p).await
     }
 
     /// `completion/complete` for one argument of a prompt or template.
@@ -234,8 +225,7 @@ impl Client {
             context: None,
             meta: None,
         };
-        self.request(methods::COMPLETION_COMPLETE, &p, RequestOptions::new())
-            .await
+        self.send_request::<Complete>(p).await
     }
 
     /// `logging/setLevel`. Only in a session: in the stateless era every
@@ -246,8 +236,8 @@ impl Client {
             methods::LOGGING_SET_LEVEL,
             "each request carries its log level; set it with ClientBuilder::log_level",
         )?;
-        self.peer
-            .request(methods::LOGGING_SET_LEVEL, Some(json!({ "level": level })))
+        let p = SetLevelRequestParams { level, meta: None };
+        self.call_as::<SetLevel, IgnoredAny>(&p, RequestOptions::new())
             .await
             .map(|_| ())
     }
@@ -268,12 +258,5 @@ impl Client {
                 .notify(methods::NOTIFICATIONS_ROOTS_LIST_CHANGED, None),
             Era::Stateless => Ok(()),
         }
-    }
-}
-
-fn cursor_params(cursor: Option<String>) -> Value {
-    match cursor {
-        Some(c) => json!({ "cursor": c }),
-        None => Value::Null,
     }
 }
