@@ -300,6 +300,19 @@ mod tests {
         assert!(matches!(Error::from(e), Error::Protocol(m) if m.contains("after 2 pages")));
     }
 
+    /// Walks and typed calls can run on spawned tasks.
+    #[allow(dead_code)]
+    fn futures_are_send(client: &'static Client) {
+        fn send<T: Send>(_: T) {}
+        use mcpwire_types::request::requests::{CallTool, ListTools};
+        send(client.paginate::<ListTools>().collect_all());
+        send(async {
+            let mut pages = client.paginate::<ListTools>();
+            pages.next_page().await
+        });
+        send(client.send_request::<CallTool>(mcpwire_types::CallToolRequestParams::new("x")));
+    }
+
     #[test]
     fn a_walk_fetches_at_least_one_page() {
         let t = CursorTrail::new("tools/list", 0);
