@@ -1,24 +1,25 @@
 //! The typed calls of [`Client`], the same under both protocol eras.
 
-use std::future::Future;
-
+use mcpwire_types::request::PaginatedRequest;
+use mcpwire_types::request::requests::{
+    CallTool, Complete, Discover, GetPrompt, ListPrompts, ListResourceTemplates, ListResources,
+    ListTools, Ping, ReadResource, SetLevel, Subscribe, Unsubscribe,
+};
 use mcpwire_types::{
     CallToolRequestParams, CallToolResult, CompleteArgument, CompleteReference,
-    CompleteRequestParams, CompleteResult, DiscoverResult, GetPromptRequestParams, GetPromptResult,
-    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
-    LoggingLevel, Prompt, ReadResourceRequestParams, ReadResourceResult, Resource,
-    ResourceTemplate, Root, Tool, methods,
+    CompleteRequestParams, CompleteResult, DiscoverRequestParams, DiscoverResult,
+    GetPromptRequestParams, GetPromptResult, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult, LoggingLevel, Prompt, ReadResourceRequestParams,
+    ReadResourceResult, Resource, ResourceTemplate, Root, SetLevelRequestParams,
+    SubscribeRequestParams, Tool, UnsubscribeRequestParams, methods,
 };
-use serde_json::{Value, json};
+use serde::de::IgnoredAny;
+use serde_json::Value;
 
 use super::Client;
 use mcpwire_rpc::Error;
 use mcpwire_rpc::engine::RequestOptions;
 use mcpwire_types::Era;
-
-/// Most pages an auto-paginating call follows before it gives up on a
-/// server whose cursors never end.
-const MAX_PAGES: usize = 10_000;
 
 impl Client {
     /// `server/discover` (2026-07-28): the server's supported revisions,
@@ -36,8 +37,8 @@ impl Client {
                 self.version
             )));
         }
-        let d: DiscoverResult = self
-            .request(methods::SERVER_DISCOVER, &(), RequestOptions::new())
+        let d = self
+            .send_request::<Discover>(DiscoverRequestParams::default())
             .await?;
         self.server.learn_discovery(d.clone());
         Ok(d)
@@ -49,26 +50,22 @@ impl Client {
             methods::PING,
             "any request (tools/list, say) shows whether the server is alive",
         )?;
-        self.peer.request(methods::PING, None).await.map(|_| ())
+        self.call_as::<Ping, IgnoredAny>(&None, RequestOptions::new())
+            .await
+            .map(|_| ())
     }
 
     /// One page of `tools/list`.
     pub async fn list_tools(&self, cursor: Option<String>) -> Result<ListToolsResult, Error> {
-        self.request(
-            methods::TOOLS_LIST,
-            &cursor_params(cursor),
-            RequestOptions::new(),
-        )
-        .await
+        self.send_request::<ListTools>(ListTools::page_params(cursor))
+            .await
     }
 
-    /// Every tool, following all pages.
+    /// Every tool, following all pages (at most
+    /// [`DEFAULT_MAX_PAGES`](super::DEFAULT_MAX_PAGES); see
+    /// [`Client::paginate`]).
     pub async fn list_all_tools(&self) -> Result<Vec<Tool>, Error> {
-        paginate(|c| async move {
-            let r = self.list_tools(c).await?;
-            Ok((r.tools, r.next_cursor))
-        })
-        .await
+        Ok(self.paginate::<ListTools>().collect_all().await?)
     }
 
     /// Calls a tool with a JSON object of arguments.
@@ -101,7 +98,7 @@ impl Client {
                 )));
             }
         };
-        self.request(methods::TOOLS_CALL, &p, opts).await
+        self.send_request_with::<CallTool>(p, opts).await
     }
 
     /// One page of `resources/list`.
@@ -109,21 +106,14 @@ impl Client {
         &self,
         cursor: Option<String>,
     ) -> Result<ListResourcesResult, Error> {
-        self.request(
-            methods::RESOURCES_LIST,
-            &cursor_params(cursor),
-            RequestOptions::new(),
-        )
-        .await
+        self.send_request::<ListResources>(ListResources::page_params(cursor))
+            .await
     }
 
-    /// Every resource, following all pages.
+    /// Every resource, following all pages (at most
+    /// [`DEFAULT_MAX_PAGES`](super::DEFAULT_MAX_PAGES)).
     pub async fn list_all_resources(&self) -> Result<Vec<Resource>, Error> {
-        paginate(|c| async move {
-            let r = self.list_resources(c).await?;
-            Ok((r.resources, r.next_cursor))
-        })
-        .await
+        Ok(self.paginate::<ListResources>().collect_all().await?)
     }
 
     /// One page of `resources/templates/list`.
@@ -131,32 +121,24 @@ impl Client {
         &self,
         cursor: Option<String>,
     ) -> Result<ListResourceTemplatesResult, Error> {
-        self.request(
-            methods::RESOURCES_TEMPLATES_LIST,
-            &cursor_params(cursor),
-            RequestOptions::new(),
-        )
-        .await
+        self.send_request::<ListResourceTemplates>(ListResourceTemplates::page_params(cursor))
+            .await
     }
 
-    /// Every resource template, following all pages.
+    /// Every resource template, following all pages (at most
+    /// [`DEFAULT_MAX_PAGES`](super::DEFAULT_MAX_PAGES)).
     pub async fn list_all_resource_templates(&self) -> Result<Vec<ResourceTemplate>, Error> {
-        paginate(|c| async move {
-            let r = self.list_resource_templates(c).await?;
-            Ok((r.resource_templates, r.next_cursor))
-        })
-        .await
+        Ok(self
+            .paginate::<ListResourceTemplates>()
+            .collect_all()
+            .await?)
     }
 
     /// `resources/read`. In the stateless era the server may ask for input
     /// first, as with [`Client::call_tool`].
     pub async fn read_resource(&self, uri: &str) -> Result<ReadResourceResult, Error> {
-        self.request(
-            methods::RESOURCES_READ,
-            &ReadResourceRequestParams::new(uri),
-            RequestOptions::new(),
-        )
-        .await
+        self.send_request::<ReadResource>(ReadResourceRequestParams::new(uri))
+            .await
     }
 
     /// `resources/subscribe`: updates arrive as
@@ -168,8 +150,11 @@ impl Client {
             methods::RESOURCES_SUBSCRIBE,
             "subscriptions/listen replaced it; Client::listen follows resources in both eras",
         )?;
-        self.peer
-            .request(methods::RESOURCES_SUBSCRIBE, Some(json!({ "uri": uri })))
+        let p = SubscribeRequestParams {
+            uri: uri.to_owned(),
+            meta: None,
+        };
+        self.call_as::<Subscribe, IgnoredAny>(&p, RequestOptions::new())
             .await
             .map(|_| ())
     }
@@ -180,29 +165,25 @@ impl Client {
             methods::RESOURCES_UNSUBSCRIBE,
             "subscriptions/listen replaced it; Client::listen follows resources in both eras",
         )?;
-        self.peer
-            .request(methods::RESOURCES_UNSUBSCRIBE, Some(json!({ "uri": uri })))
+        let p = UnsubscribeRequestParams {
+            uri: uri.to_owned(),
+            meta: None,
+        };
+        self.call_as::<Unsubscribe, IgnoredAny>(&p, RequestOptions::new())
             .await
             .map(|_| ())
     }
 
     /// One page of `prompts/list`.
     pub async fn list_prompts(&self, cursor: Option<String>) -> Result<ListPromptsResult, Error> {
-        self.request(
-            methods::PROMPTS_LIST,
-            &cursor_params(cursor),
-            RequestOptions::new(),
-        )
-        .await
+        self.send_request::<ListPrompts>(ListPrompts::page_params(cursor))
+            .await
     }
 
-    /// Every prompt, following all pages.
+    /// Every prompt, following all pages (at most
+    /// [`DEFAULT_MAX_PAGES`](super::DEFAULT_MAX_PAGES)).
     pub async fn list_all_prompts(&self) -> Result<Vec<Prompt>, Error> {
-        paginate(|c| async move {
-            let r = self.list_prompts(c).await?;
-            Ok((r.prompts, r.next_cursor))
-        })
-        .await
+        Ok(self.paginate::<ListPrompts>().collect_all().await?)
     }
 
     /// `prompts/get` with string arguments. In the stateless era the server
@@ -225,8 +206,7 @@ impl Client {
         if !args.is_empty() {
             p.arguments = Some(args.into_iter().collect());
         }
-        self.request(methods::PROMPTS_GET, &p, RequestOptions::new())
-            .await
+        self.send_request::<GetPrompt>(p).await
     }
 
     /// `completion/complete` for one argument of a prompt or template.
@@ -245,8 +225,7 @@ impl Client {
             context: None,
             meta: None,
         };
-        self.request(methods::COMPLETION_COMPLETE, &p, RequestOptions::new())
-            .await
+        self.send_request::<Complete>(p).await
     }
 
     /// `logging/setLevel`. Only in a session: in the stateless era every
@@ -257,8 +236,8 @@ impl Client {
             methods::LOGGING_SET_LEVEL,
             "each request carries its log level; set it with ClientBuilder::log_level",
         )?;
-        self.peer
-            .request(methods::LOGGING_SET_LEVEL, Some(json!({ "level": level })))
+        let p = SetLevelRequestParams { level, meta: None };
+        self.call_as::<SetLevel, IgnoredAny>(&p, RequestOptions::new())
             .await
             .map(|_| ())
     }
@@ -280,36 +259,4 @@ impl Client {
             Era::Stateless => Ok(()),
         }
     }
-}
-
-fn cursor_params(cursor: Option<String>) -> Value {
-    match cursor {
-        Some(c) => json!({ "cursor": c }),
-        None => Value::Null,
-    }
-}
-
-async fn paginate<T, F, Fut>(mut page: F) -> Result<Vec<T>, Error>
-where
-    F: FnMut(Option<String>) -> Fut,
-    Fut: Future<Output = Result<(Vec<T>, Option<String>), Error>>,
-{
-    let mut all = Vec::new();
-    let mut cursor = None;
-    for _ in 0..MAX_PAGES {
-        let (items, next) = page(cursor.clone()).await?;
-        all.extend(items);
-        match next {
-            Some(n) if Some(&n) == cursor.as_ref() => {
-                return Err(Error::Protocol(format!(
-                    "the server returned the same cursor {n:?} twice"
-                )));
-            }
-            Some(n) => cursor = Some(n),
-            None => return Ok(all),
-        }
-    }
-    Err(Error::Protocol(format!(
-        "gave up after {MAX_PAGES} pages: the server's cursors never end"
-    )))
 }

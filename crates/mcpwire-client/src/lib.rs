@@ -17,6 +17,29 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Typed requests
+//!
+//! Every request method has a marker type in
+//! [`mcpwire_types::request::requests`] that binds its name to its params
+//! and result types. [`Client::send_request`] sends any of them, and
+//! [`Client::paginate`] walks the pages of any list, within
+//! [`DEFAULT_MAX_PAGES`] pages and stopping when the server repeats a
+//! cursor ([`PaginationError`]).
+//!
+//! ```no_run
+//! use mcpwire_client::Client;
+//! use mcpwire_types::request::requests::{GetPrompt, ListResources};
+//! use mcpwire_types::GetPromptRequestParams;
+//! # async fn run(client: Client) -> Result<(), mcpwire_rpc::Error> {
+//! let prompt = client
+//!     .send_request::<GetPrompt>(GetPromptRequestParams::new("greet"))
+//!     .await?;
+//! println!("{} messages", prompt.messages.len());
+//! let resources = client.paginate::<ListResources>().max_pages(100).collect_all().await?;
+//! println!("{} resources", resources.len());
+//! # Ok(()) }
+//! ```
+//!
 //! # Protocol eras
 //!
 //! Revisions up to 2025-11-25 open a session with `initialize`; revision
@@ -58,18 +81,17 @@ mod handler;
 mod handshake;
 mod listen;
 mod notification;
+mod paginate;
 mod skills;
 mod stateless;
 mod tasks;
+mod typed;
 
 use std::sync::Mutex;
 
 use mcpwire_types::{
     DiscoverResult, Implementation, InitializeResult, Meta, ProtocolVersion, ServerCapabilities,
 };
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use serde_json::Value;
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 
@@ -77,12 +99,13 @@ pub use builder::{ClientBuilder, ClientMode, DEFAULT_MAX_INPUT_ROUNDS, DEFAULT_P
 pub use handler::ClientHandlers;
 pub use listen::{LISTEN_ACK_TIMEOUT, Subscription};
 pub use notification::ServerNotification;
+pub use paginate::{DEFAULT_MAX_PAGES, PaginationError, Paginator};
 pub use skills::{LoadedSkill, SkillError, SkillFile, SkillsClient};
 pub use tasks::TaskCall;
 
 use handshake::ServerView;
 use mcpwire_rpc::Error;
-use mcpwire_rpc::engine::{Peer, RequestOptions};
+use mcpwire_rpc::engine::Peer;
 use mcpwire_types::Era;
 
 /// A connected MCP client. Calls may run concurrently from clones of
@@ -168,28 +191,6 @@ impl Client {
     /// changes, resource updates. A slow receiver loses the oldest.
     pub fn notifications(&self) -> broadcast::Receiver<ServerNotification> {
         self.notes.subscribe()
-    }
-
-    /// Sends a raw request and decodes its result.
-    ///
-    /// In the stateless era the request carries the client's `_meta`
-    /// (protocol version, capabilities, identity, log level) next to any
-    /// `_meta` of `params`, and `tools/call`, `prompts/get` and
-    /// `resources/read` answer the server's input requests and retry until
-    /// the result is complete.
-    pub async fn request<P: Serialize, R: DeserializeOwned>(
-        &self,
-        method: &str,
-        params: &P,
-        opts: RequestOptions,
-    ) -> Result<R, Error> {
-        let params = match serde_json::to_value(params)? {
-            Value::Null => None,
-            v => Some(v),
-        };
-        let v = self.send(method, params, opts).await?;
-        serde_json::from_value(v)
-            .map_err(|e| Error::Protocol(format!("malformed {method} result: {e}")))
     }
 
     /// Whether the connection has closed.

@@ -15,6 +15,8 @@ use super::Client;
 use mcpwire_rpc::Error;
 use mcpwire_rpc::engine::RequestOptions;
 use mcpwire_types::Era;
+use mcpwire_types::request::PaginatedRequest;
+use mcpwire_types::request::requests::ListTasks;
 
 /// The polling interval used when the server suggests none.
 const DEFAULT_POLL: Duration = Duration::from_millis(500);
@@ -231,12 +233,8 @@ impl Client {
             methods::TASKS_LIST,
             "the tasks extension lists no tasks; keep the ids you were given",
         )?;
-        let params = match cursor {
-            Some(c) => json!({ "cursor": c }),
-            None => json!({}),
-        };
-        let v = self.task_request(methods::TASKS_LIST, params).await?;
-        serde_json::from_value(v).map_err(|e| malformed(methods::TASKS_LIST, e))
+        self.send_request::<ListTasks>(ListTasks::page_params(cursor))
+            .await
     }
 
     /// Polls the task until it has finished and returns its last state,

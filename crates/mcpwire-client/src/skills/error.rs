@@ -9,7 +9,7 @@ use mcpwire_types::skill_format::FrontmatterError;
 pub enum SkillError {
     /// The server did not declare the extension (or the client has not
     /// learned its capabilities: a client pinned to 2026-07-28 must call
-    /// [`Client::discover`] first).
+    /// [`Client::discover`](crate::Client::discover) first).
     #[error(
         "the server does not declare the skills extension (io.modelcontextprotocol/skills); a stateless client that did not probe must call discover() first"
     )]
@@ -41,7 +41,7 @@ pub enum SkillError {
     },
     /// A file of the skill that the held entry does not list: the skill
     /// changed since its entry was fetched (refresh it with
-    /// [`SkillsClient::get`]), or the path leaves the skill.
+    /// [`SkillsClient::get`](crate::SkillsClient::get)), or the path leaves the skill.
     #[error(
         "{uri} is not listed in the skill's resources; the skill may have changed, so fetch its entry again"
     )]

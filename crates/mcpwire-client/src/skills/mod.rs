@@ -37,13 +37,14 @@ use mcpwire_types::{
 use serde_json::{Map, Value};
 
 use super::Client;
+use super::paginate::CursorTrail;
 use mcpwire_rpc::Error;
 use mcpwire_rpc::engine::RequestOptions;
 use mcpwire_types::skill_format::{base64_decode, parse_frontmatter};
 
 /// Most `skills/list` pages [`SkillsClient::list`] follows before it gives
 /// up on a server whose cursors never end.
-const MAX_PAGES: usize = 10_000;
+const MAX_PAGES: usize = super::paginate::DEFAULT_MAX_PAGES;
 
 mod error;
 mod verify;
@@ -194,21 +195,27 @@ impl SkillsClient<'_> {
     /// Every entry of `skills/list`, following all pages. Fetches no skill
     /// file. An empty or partial listing does not mean the server has no
     /// other skills: [`SkillsClient::get`] reaches any skill by URI.
+    ///
+    /// An empty `nextCursor` ends the listing. A server that gives a cursor
+    /// it gave before, or has more after
+    /// [`DEFAULT_MAX_PAGES`](crate::DEFAULT_MAX_PAGES) pages, is stopped
+    /// with [`SkillError::Request`] holding [`Error::Protocol`].
     pub async fn list(&self) -> Result<Vec<Skill>, SkillError> {
         let mut all = Vec::new();
+        let mut trail = CursorTrail::new(SKILLS_LIST, MAX_PAGES);
         let mut cursor = None;
-        for _ in 0..MAX_PAGES {
+        loop {
+            trail.check_budget().map_err(Error::from)?;
             let page = self.list_page(cursor).await?;
+            trail.count_page();
             all.extend(page.skills);
             match page.next_cursor {
-                Some(c) if !c.is_empty() => cursor = Some(c),
-                _ => return Ok(all),
+                Some(c) if c.is_empty() => return Ok(all),
+                Some(c) if trail.first_time(&c) => cursor = Some(c),
+                Some(_) => return Err(Error::from(trail.repeated()).into()),
+                None => return Ok(all),
             }
         }
-        Err(Error::Protocol(format!(
-            "gave up on skills/list after {MAX_PAGES} pages: the server's cursors never end"
-        ))
-        .into())
     }
 
     /// The entry of the skill whose `SKILL.md` is at `uri` (`skills/get`),
