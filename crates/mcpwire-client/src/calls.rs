@@ -38,7 +38,7 @@ impl Client {
             )));
         }
         let d = self
-            .send_request::<Discover>(DiscoverRequestParams::default())
+            .request::<Discover>(DiscoverRequestParams::default())
             .await?;
         self.server.learn_discovery(d.clone());
         Ok(d)
@@ -57,7 +57,7 @@ impl Client {
 
     /// One page of `tools/list`.
     pub async fn list_tools(&self, cursor: Option<String>) -> Result<ListToolsResult, Error> {
-        self.send_request::<ListTools>(ListTools::page_params(cursor))
+        self.request::<ListTools>(ListTools::page_params(cursor))
             .await
     }
 
@@ -98,7 +98,7 @@ impl Client {
                 )));
             }
         };
-        self.send_request_with::<CallTool>(p, opts).await
+        self.request_with::<CallTool>(p, opts).await
     }
 
     /// One page of `resources/list`.
@@ -106,7 +106,7 @@ impl Client {
         &self,
         cursor: Option<String>,
     ) -> Result<ListResourcesResult, Error> {
-        self.send_request::<ListResources>(ListResources::page_params(cursor))
+        self.request::<ListResources>(ListResources::page_params(cursor))
             .await
     }
 
@@ -121,7 +121,7 @@ impl Client {
         &self,
         cursor: Option<String>,
     ) -> Result<ListResourceTemplatesResult, Error> {
-        self.send_request::<ListResourceTemplates>(ListResourceTemplates::page_params(cursor))
+        self.request::<ListResourceTemplates>(ListResourceTemplates::page_params(cursor))
             .await
     }
 
@@ -137,7 +137,7 @@ impl Client {
     /// `resources/read`. In the stateless era the server may ask for input
     /// first, as with [`Client::call_tool`].
     pub async fn read_resource(&self, uri: &str) -> Result<ReadResourceResult, Error> {
-        self.send_request::<ReadResource>(ReadResourceRequestParams::new(uri))
+        self.request::<ReadResource>(ReadResourceRequestParams::new(uri))
             .await
     }
 
@@ -176,7 +176,7 @@ impl Client {
 
     /// One page of `prompts/list`.
     pub async fn list_prompts(&self, cursor: Option<String>) -> Result<ListPromptsResult, Error> {
-        self.send_request::<ListPrompts>(ListPrompts::page_params(cursor))
+        self.request::<ListPrompts>(ListPrompts::page_params(cursor))
             .await
     }
 
@@ -206,7 +206,7 @@ impl Client {
         if !args.is_empty() {
             p.arguments = Some(args.into_iter().collect());
         }
-        self.send_request::<GetPrompt>(p).await
+        self.request::<GetPrompt>(p).await
     }
 
     /// `completion/complete` for one argument of a prompt or template.
@@ -225,7 +225,7 @@ impl Client {
             context: None,
             meta: None,
         };
-        self.send_request::<Complete>(p).await
+        self.request::<Complete>(p).await
     }
 
     /// `logging/setLevel`. Only in a session: in the stateless era every

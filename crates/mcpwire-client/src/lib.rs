@@ -21,7 +21,7 @@
 //!
 //! Every request method has a marker type in
 //! [`mcpwire_types::request::requests`] that binds its name to its params
-//! and result types. [`Client::send_request`] sends any of them, and
+//! and result types. [`Client::request`] sends any of them, and
 //! [`Client::paginate`] walks the pages of any list, within
 //! [`DEFAULT_MAX_PAGES`] pages and stopping when the server repeats a
 //! cursor ([`PaginationError`]).
@@ -32,7 +32,7 @@
 //! use mcpwire_types::GetPromptRequestParams;
 //! # async fn run(client: Client) -> Result<(), mcpwire_rpc::Error> {
 //! let prompt = client
-//!     .send_request::<GetPrompt>(GetPromptRequestParams::new("greet"))
+//!     .request::<GetPrompt>(GetPromptRequestParams::new("greet"))
 //!     .await?;
 //! println!("{} messages", prompt.messages.len());
 //! let resources = client.paginate::<ListResources>().max_pages(100).collect_all().await?;

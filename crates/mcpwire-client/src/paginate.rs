@@ -247,7 +247,7 @@ impl<R: PaginatedRequest> Paginator<'_, R> {
         }
         let page = self
             .client
-            .send_request_with::<R>(R::page_params(cursor), self.opts.clone())
+            .request_with::<R>(R::page_params(cursor), self.opts.clone())
             .await?;
         self.trail.count_page();
         self.state = match page.next_cursor() {
@@ -310,7 +310,7 @@ mod tests {
             let mut pages = client.paginate::<ListTools>();
             pages.next_page().await
         });
-        send(client.send_request::<CallTool>(mcpwire_types::CallToolRequestParams::new("x")));
+        send(client.request::<CallTool>(mcpwire_types::CallToolRequestParams::new("x")));
     }
 
     #[test]

@@ -233,7 +233,7 @@ impl Client {
             methods::TASKS_LIST,
             "the tasks extension lists no tasks; keep the ids you were given",
         )?;
-        self.send_request::<ListTasks>(ListTasks::page_params(cursor))
+        self.request::<ListTasks>(ListTasks::page_params(cursor))
             .await
     }
 

@@ -1,4 +1,4 @@
-//! Typed requests: [`Client::send_request`] sends any method bound by a
+//! Typed requests: [`Client::request`] sends any method bound by a
 //! [`Request`] marker, with its params and result types, in either era.
 
 use mcpwire_rpc::Error;
@@ -35,26 +35,25 @@ impl Client {
     /// use mcpwire_types::request::requests::{CallTool, ListTools, ReadResource};
     /// use mcpwire_types::{CallToolRequestParams, PaginatedRequestParams, ReadResourceRequestParams};
     /// # async fn run(client: Client) -> Result<(), mcpwire_rpc::Error> {
-    /// let page = client.send_request::<ListTools>(PaginatedRequestParams::default()).await?;
+    /// let page = client.request::<ListTools>(PaginatedRequestParams::default()).await?;
     /// for tool in &page.tools {
     ///     println!("{}", tool.name);
     /// }
     /// let mut call = CallToolRequestParams::new("echo");
     /// call.arguments = serde_json::json!({"text": "hi"}).as_object().cloned();
-    /// let result = client.send_request::<CallTool>(call).await?;
+    /// let result = client.request::<CallTool>(call).await?;
     /// println!("{:?}", result.content);
     /// let read = client
-    ///     .send_request::<ReadResource>(ReadResourceRequestParams::new("file:///notes.txt"))
+    ///     .request::<ReadResource>(ReadResourceRequestParams::new("file:///notes.txt"))
     ///     .await?;
     /// println!("{} contents", read.contents.len());
     /// # Ok(()) }
     /// ```
-    pub async fn send_request<R: Request>(&self, params: R::Params) -> Result<R::Result, Error> {
-        self.send_request_with::<R>(params, RequestOptions::new())
-            .await
+    pub async fn request<R: Request>(&self, params: R::Params) -> Result<R::Result, Error> {
+        self.request_with::<R>(params, RequestOptions::new()).await
     }
 
-    /// Like [`Client::send_request`], with options: timeout, progress,
+    /// Like [`Client::request`], with options: timeout, progress,
     /// cancellation. In the stateless era the options apply to each attempt
     /// of a multi round-trip request.
     ///
@@ -69,12 +68,12 @@ impl Client {
     ///     .timeout(Duration::from_secs(5))
     ///     .on_progress(|p| eprintln!("progress: {p}"));
     /// let result = client
-    ///     .send_request_with::<CallTool>(CallToolRequestParams::new("slow"), opts)
+    ///     .request_with::<CallTool>(CallToolRequestParams::new("slow"), opts)
     ///     .await?;
     /// # let _ = result;
     /// # Ok(()) }
     /// ```
-    pub async fn send_request_with<R: Request>(
+    pub async fn request_with<R: Request>(
         &self,
         params: R::Params,
         opts: RequestOptions,
@@ -99,9 +98,9 @@ impl Client {
     /// (protocol version, capabilities, identity, log level) next to any
     /// `_meta` of `params`, and `tools/call`, `prompts/get` and
     /// `resources/read` answer the server's input requests and retry until
-    /// the result is complete. [`Client::send_request`] does the same with
+    /// the result is complete. [`Client::request`] does the same with
     /// the method's types bound to its name.
-    pub async fn request<P: Serialize, R: DeserializeOwned>(
+    pub async fn request_raw<P: Serialize, R: DeserializeOwned>(
         &self,
         method: &str,
         params: &P,

@@ -1,4 +1,4 @@
-//! `Client::send_request::<R>` against a raw server: what each era puts on
+//! `Client::request::<R>` against a raw server: what each era puts on
 //! the wire, how results and errors come back, and that the per-method
 //! calls built on it keep their wire form.
 
@@ -53,14 +53,13 @@ fn answering(name: &'static str) -> mcpwire_client::ClientBuilder {
 async fn a_session_typed_call_sends_its_params_as_they_are_and_decodes_the_result() {
     let (client, mut raw) = session().await;
 
-    let (result, request) =
-        tokio::join!(client.send_request::<CallTool>(echo_params("hi")), async {
-            raw.serve(
-                "tools/call",
-                json!({"content": [{"type": "text", "text": "hi"}]}),
-            )
-            .await
-        });
+    let (result, request) = tokio::join!(client.request::<CallTool>(echo_params("hi")), async {
+        raw.serve(
+            "tools/call",
+            json!({"content": [{"type": "text", "text": "hi"}]}),
+        )
+        .await
+    });
     let result = result.unwrap();
     assert_eq!(text_of(&result.content), "hi");
     assert_eq!(
@@ -71,7 +70,7 @@ async fn a_session_typed_call_sends_its_params_as_they_are_and_decodes_the_resul
 
     // A list request without a cursor carries no params at all.
     let (page, request) = tokio::join!(
-        client.send_request::<ListTools>(PaginatedRequestParams::default()),
+        client.request::<ListTools>(PaginatedRequestParams::default()),
         async {
             raw.serve("tools/list", tools_page(&["a", "b"], Some("next")))
                 .await
@@ -83,7 +82,7 @@ async fn a_session_typed_call_sends_its_params_as_they_are_and_decodes_the_resul
     assert_eq!(page.next_cursor.as_deref(), Some("next"));
 
     // Ping's params are optional and its result empty.
-    let (pong, request) = tokio::join!(client.send_request::<Ping>(None), async {
+    let (pong, request) = tokio::join!(client.request::<Ping>(None), async {
         raw.serve("ping", json!({})).await
     });
     pong.unwrap();
@@ -94,46 +93,44 @@ async fn a_session_typed_call_sends_its_params_as_they_are_and_decodes_the_resul
 async fn a_stateless_typed_call_carries_the_eras_meta_and_answers_input_required() {
     let (client, mut raw) = stateless_with(answering("Ada")).await;
 
-    let (result, ()) = tokio::join!(
-        client.send_request::<CallTool>(echo_params("book")),
-        async {
-            let first = raw.expect("tools/call").await;
-            let meta = &first["params"]["_meta"];
-            assert_eq!(
-                meta["io.modelcontextprotocol/protocolVersion"],
-                "2026-07-28"
-            );
-            assert_eq!(
-                meta["io.modelcontextprotocol/clientInfo"]["name"],
-                "typed-test"
-            );
-            assert_eq!(
-                meta["io.modelcontextprotocol/clientCapabilities"]["elicitation"],
-                json!({"form": {}})
-            );
-            assert_eq!(first["params"]["arguments"], json!({"text": "book"}));
-            raw.reply(
-                &first,
-                json!({
-                    "resultType": "input_required",
-                    "inputRequests": {"who": elicit_request("Name?")},
-                    "requestState": "s1",
-                }),
-            )
-            .await;
+    let (result, ()) = tokio::join!(client.request::<CallTool>(echo_params("book")), async {
+        let first = raw.expect("tools/call").await;
+        let meta = &first["params"]["_meta"];
+        assert_eq!(
+            meta["io.modelcontextprotocol/protocolVersion"],
+            "2026-07-28"
+        );
+        assert_eq!(
+            meta["io.modelcontextprotocol/clientInfo"]["name"],
+            "typed-test"
+        );
+        assert_eq!(
+            meta["io.modelcontextprotocol/clientCapabilities"]["elicitation"],
+            json!({"form": {}})
+        );
+        assert_eq!(first["params"]["arguments"], json!({"text": "book"}));
+        raw.reply(
+            &first,
+            json!({
+                "resultType": "input_required",
+                "inputRequests": {"who": elicit_request("Name?")},
+                "requestState": "s1",
+            }),
+        )
+        .await;
 
-            let second = raw.expect("tools/call").await;
-            assert_ne!(second["id"], first["id"], "a retry is a new request");
-            assert_eq!(second["params"]["requestState"], "s1");
-            assert_eq!(
-                second["params"]["inputResponses"],
-                json!({"who": {"action": "accept", "content": {"name": "Ada"}}})
-            );
-            assert_eq!(
-                second["params"]["_meta"]["io.modelcontextprotocol/protocolVersion"],
-                "2026-07-28"
-            );
-            raw.reply(
+        let second = raw.expect("tools/call").await;
+        assert_ne!(second["id"], first["id"], "a retry is a new request");
+        assert_eq!(second["params"]["requestState"], "s1");
+        assert_eq!(
+            second["params"]["inputResponses"],
+            json!({"who": {"action": "accept", "content": {"name": "Ada"}}})
+        );
+        assert_eq!(
+            second["params"]["_meta"]["io.modelcontextprotocol/protocolVersion"],
+            "2026-07-28"
+        );
+        raw.reply(
             &second,
             json!({
                 "resultType": "complete",
@@ -142,15 +139,14 @@ async fn a_stateless_typed_call_carries_the_eras_meta_and_answers_input_required
             }),
         )
         .await;
-        }
-    );
+    });
     let result = result.unwrap();
     assert_eq!(text_of(&result.content), "booked for Ada");
     assert_eq!(client.server_info().name, "raw-modern");
 
     // A list request carries only the era's _meta.
     let (page, request) = tokio::join!(
-        client.send_request::<ListTools>(PaginatedRequestParams::default()),
+        client.request::<ListTools>(PaginatedRequestParams::default()),
         async { raw.serve("tools/list", tools_page(&["a"], None)).await }
     );
     assert_eq!(page.unwrap().tools[0].name, "a");
@@ -161,7 +157,7 @@ async fn a_stateless_typed_call_carries_the_eras_meta_and_answers_input_required
 #[tokio::test]
 async fn an_error_answer_is_error_rpc_in_both_eras_and_the_client_goes_on() {
     for (era, client, mut raw) in each_era().await {
-        let (result, _) = tokio::join!(client.send_request::<CallTool>(echo_params("x")), async {
+        let (result, _) = tokio::join!(client.request::<CallTool>(echo_params("x")), async {
             let request = raw.expect("tools/call").await;
             raw.reply_error(&request, -32602, "Unknown tool: echo")
                 .await;
@@ -179,7 +175,7 @@ async fn an_error_answer_is_error_rpc_in_both_eras_and_the_client_goes_on() {
 async fn a_malformed_result_is_a_protocol_error_naming_the_method() {
     for (era, client, mut raw) in each_era().await {
         let (result, _) = tokio::join!(
-            client.send_request::<ListTools>(PaginatedRequestParams::default()),
+            client.request::<ListTools>(PaginatedRequestParams::default()),
             async { raw.serve("tools/list", json!({"tools": "none"})).await }
         );
         match result {
@@ -193,7 +189,7 @@ async fn a_malformed_result_is_a_protocol_error_naming_the_method() {
 #[tokio::test]
 async fn a_typed_call_follows_no_more_input_rounds_than_allowed() {
     let (client, mut raw) = stateless_with(answering("Ada").max_input_rounds(1)).await;
-    let (result, ()) = tokio::join!(client.send_request::<CallTool>(echo_params("x")), async {
+    let (result, ()) = tokio::join!(client.request::<CallTool>(echo_params("x")), async {
         for _ in 0..2 {
             let request = raw.expect("tools/call").await;
             raw.reply(
@@ -217,7 +213,7 @@ async fn a_typed_call_waits_no_longer_than_its_timeout() {
     let (client, mut raw) = stateless().await;
     let opts = RequestOptions::new().timeout(Duration::from_secs(2));
     let (result, ()) = tokio::join!(
-        client.send_request_with::<CallTool>(echo_params("slow"), opts),
+        client.request_with::<CallTool>(echo_params("slow"), opts),
         async {
             let request = raw.expect("tools/call").await;
             // No answer: the client gives up and says so.
@@ -320,7 +316,7 @@ async fn the_per_method_calls_keep_their_wire_form() {
     // The typed form of the same request is the same on the wire.
     let mut p = GetPromptRequestParams::new("greet");
     p.arguments = Some([("who".to_owned(), "Ada".to_owned())].into_iter().collect());
-    let (r, typed) = tokio::join!(client.send_request::<GetPrompt>(p), async {
+    let (r, typed) = tokio::join!(client.request::<GetPrompt>(p), async {
         raw.serve("prompts/get", json!({"messages": []})).await
     });
     r.unwrap();

@@ -249,7 +249,7 @@ async fn extension_needs_the_clients_declaration() {
     // The tasks methods refuse requests that do not declare it.
     let t = task_of(c.call_tool_as_task("slow", json!({"ms": 0})).await);
     let raw: Result<serde_json::Value, _> = c
-        .request(
+        .request_raw(
             "tasks/get",
             &json!({"taskId": t.task_id}),
             Default::default(),
@@ -279,14 +279,14 @@ async fn extension_errors_and_removed_methods() {
     }
     for method in ["tasks/result", "tasks/list"] {
         let r: Result<serde_json::Value, _> = c
-            .request(method, &json!({"taskId": "x"}), Default::default())
+            .request_raw(method, &json!({"taskId": "x"}), Default::default())
             .await;
         assert_eq!(r.unwrap_err().code(), Some(ErrorCode::METHOD_NOT_FOUND));
     }
     assert!(matches!(c.list_tasks(None).await, Err(Error::Protocol(_))));
     // A legacy `task` param neither errs nor makes a task of a plain tool.
     let r: serde_json::Value = c
-        .request(
+        .request_raw(
             "tools/call",
             &json!({"name": "plain", "arguments": {}, "task": {"ttl": 1000}}),
             Default::default(),
@@ -335,7 +335,7 @@ async fn extension_task_waits_for_input_through_tasks_update() {
     assert_eq!(pending, std::slice::from_ref(&second));
     // A malformed answer to an outstanding key is refused.
     let raw: Result<serde_json::Value, _> = c
-        .request(
+        .request_raw(
             "tasks/update",
             &json!({"taskId": t.task_id, "inputResponses": {second.clone(): {"bogus": 1}},
                     "_meta": {"io.modelcontextprotocol/clientCapabilities": {"extensions": {TASKS: {}}}}}),

@@ -54,7 +54,7 @@ pub async fn run(a: Bench, out: Output) -> CliResult {
         // Check the tool answers through the regular client (for clear
         // errors), then measure on a fresh server with the fast path.
         let probe: Result<Value, _> = client
-            .request(methods::TOOLS_CALL, &params, RequestOptions::new())
+            .request_raw(methods::TOOLS_CALL, &params, RequestOptions::new())
             .await;
         let version = client.protocol_version().as_str().to_owned();
         client.close().await;
@@ -156,7 +156,7 @@ async fn phase(
             let (client, params) = (client.clone(), params.clone());
             async move {
                 let r: Result<Value, _> = client
-                    .request(methods::TOOLS_CALL, &*params, RequestOptions::new())
+                    .request_raw(methods::TOOLS_CALL, &*params, RequestOptions::new())
                     .await;
                 match r {
                     Ok(v) if v.get("isError").and_then(Value::as_bool) == Some(true) => {

@@ -20,7 +20,7 @@ pub async fn read(a: Read, out: Output) -> CliResult {
     };
     let client = super::connect(url, &a.target, out, true).await?;
     let r: Result<Value, _> = client
-        .request(
+        .request_raw(
             methods::RESOURCES_READ,
             &ReadResourceRequestParams::new(uri.as_str()),
             RequestOptions::new(),
@@ -66,7 +66,7 @@ pub async fn prompt(a: PromptArgs, out: Output) -> CliResult {
         p.arguments = Some(strings);
     }
     let r: Result<Value, _> = client
-        .request(methods::PROMPTS_GET, &p, RequestOptions::new())
+        .request_raw(methods::PROMPTS_GET, &p, RequestOptions::new())
         .await;
     crate::interact::settle().await;
     client.close().await;

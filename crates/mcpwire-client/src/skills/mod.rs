@@ -188,7 +188,7 @@ impl SkillsClient<'_> {
         let params = PaginatedRequestParams { cursor, meta: None };
         Ok(self
             .client
-            .request(SKILLS_LIST, &params, RequestOptions::new())
+            .request_raw(SKILLS_LIST, &params, RequestOptions::new())
             .await?)
     }
 
@@ -224,7 +224,7 @@ impl SkillsClient<'_> {
         self.require()?;
         let result: Result<GetSkillResult, Error> = self
             .client
-            .request(
+            .request_raw(
                 SKILLS_GET,
                 &GetSkillRequestParams::new(uri),
                 RequestOptions::new(),
@@ -340,7 +340,7 @@ impl SkillsClient<'_> {
         params.cursor = cursor;
         Ok(self
             .client
-            .request(RESOURCES_DIRECTORY_READ, &params, RequestOptions::new())
+            .request_raw(RESOURCES_DIRECTORY_READ, &params, RequestOptions::new())
             .await?)
     }
 
@@ -352,7 +352,7 @@ impl SkillsClient<'_> {
     async fn fetch_with_type(&self, uri: &str) -> Result<(Vec<u8>, Option<String>), SkillError> {
         let result: Result<ReadResourceResult, Error> = self
             .client
-            .request(
+            .request_raw(
                 methods::RESOURCES_READ,
                 &ReadResourceRequestParams::new(uri),
                 RequestOptions::new(),
