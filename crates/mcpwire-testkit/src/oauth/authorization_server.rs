@@ -1,8 +1,9 @@
-//! A real OAuth 2.1 authorization server on 127.0.0.1 for the OAuth client
-//! tests (metadata, dynamic registration, an authorization endpoint that
-//! consents at once, a token endpoint checking PKCE and issuing ES256 JWTs
-//! and refresh tokens), and a protected mcpwire server that trusts it.
-#![allow(dead_code)]
+//! A real OAuth 2.1 authorization server on `127.0.0.1:0` for the OAuth
+//! client tests: metadata, dynamic registration, an authorization endpoint
+//! that consents at once, and a token endpoint checking PKCE and issuing
+//! ES256 JWTs and refresh tokens. It records what it saw, and its
+//! behaviour can be changed while it runs. [`super::trusting`] starts a
+//! protected server that trusts it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -17,16 +18,18 @@ use hyper_util::rt::TokioIo;
 use reqwest::Url;
 use serde_json::{Value, json};
 
-use super::auth_support::{
-    BearerAuth, HttpConfig, Jwks, JwtVerifier, Keys, ProtectedResourceMetadata, StreamableHttp,
-    mcp_server, now, resource, serve_listener, sign,
-};
+use mcpwire::auth::Jwks;
+
+use super::keys::{Keys, now, sign};
 
 /// What the authorization server sends in the redirect's `iss`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Iss {
+    /// Its own issuer.
     Correct,
+    /// Another issuer's.
     Wrong,
+    /// None at all.
     Omit,
 }
 
@@ -35,9 +38,13 @@ pub enum Iss {
 pub struct Behaviour {
     /// The `issuer` of the metadata, when it should lie.
     pub metadata_issuer: Option<String>,
+    /// `code_challenge_methods_supported` (`None`: left out).
     pub pkce_methods: Option<Vec<String>>,
+    /// What the redirect's `iss` says.
     pub iss: Iss,
+    /// `authorization_response_iss_parameter_supported`.
     pub iss_supported: bool,
+    /// `scopes_supported` (`None`: left out).
     pub scopes_supported: Option<Vec<String>>,
     /// Lifetime of access tokens.
     pub expires_in: u64,
@@ -70,15 +77,23 @@ impl Default for Behaviour {
 /// What the authorization server saw.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
+    /// A metadata request.
     Metadata,
+    /// A dynamic client registration.
     Register {
+        /// The registration request.
         body: Value,
     },
+    /// A visit of the authorization endpoint.
     Authorize {
+        /// Its query parameters.
         params: HashMap<String, String>,
     },
+    /// A token request.
     Token {
+        /// Its form parameters.
         params: HashMap<String, String>,
+        /// The client id of its Basic authentication, if any.
         basic_client: Option<String>,
     },
 }
@@ -102,21 +117,30 @@ struct AsState {
 /// A running authorization server.
 #[derive(Clone)]
 pub struct AuthServer {
+    /// Its issuer: `http://127.0.0.1:PORT`.
     pub issuer: String,
+    /// The port it listens on.
     pub port: u16,
     keys: Arc<Keys>,
     state: Arc<Mutex<AsState>>,
 }
 
 impl AuthServer {
-    pub fn events(&self) -> Vec<Event> {
-        self.state.lock().unwrap().events.clone()
+    fn state(&self) -> std::sync::MutexGuard<'_, AsState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Everything it saw, in order.
+    pub fn events(&self) -> Vec<Event> {
+        self.state().events.clone()
+    }
+
+    /// How many of the events `f` picks.
     pub fn count(&self, f: impl Fn(&Event) -> bool) -> usize {
         self.events().iter().filter(|e| f(e)).count()
     }
 
+    /// The parameters of each visit of the authorization endpoint.
     pub fn authorizations(&self) -> Vec<HashMap<String, String>> {
         self.events()
             .into_iter()
@@ -127,6 +151,7 @@ impl AuthServer {
             .collect()
     }
 
+    /// The parameters of each token request.
     pub fn token_requests(&self) -> Vec<HashMap<String, String>> {
         self.events()
             .into_iter()
@@ -137,33 +162,36 @@ impl AuthServer {
             .collect()
     }
 
+    /// Changes how it behaves from the next request on.
     pub fn behave(&self, f: impl FnOnce(&mut Behaviour)) {
-        f(&mut self.state.lock().unwrap().behaviour);
+        f(&mut self.state().behaviour);
     }
 
     /// The JWKS a resource server trusting this one uses.
     pub fn jwks(&self) -> Jwks {
-        Jwks::parse(&self.keys.jwks().to_string()).unwrap()
+        Jwks::parse(&self.keys.jwks().to_string()).expect("the test JWKS parses")
     }
 
-    /// Starts on `port`.
-    pub async fn start(port: u16) -> AuthServer {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-            .await
-            .unwrap();
-        AuthServer::serve(listener)
-    }
-
-    /// Starts on a free port.
-    pub async fn start_any() -> AuthServer {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-            .await
-            .unwrap();
-        AuthServer::serve(listener)
+    /// Starts on `127.0.0.1:0`; it runs until the test's runtime ends.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let asv = mcpwire_testkit::oauth::AuthServer::start().await;
+    /// let url = format!("{}/.well-known/oauth-authorization-server", asv.issuer);
+    /// let meta: serde_json::Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    /// assert_eq!(meta["issuer"], asv.issuer.as_str());
+    /// # }
+    /// ```
+    pub async fn start() -> AuthServer {
+        AuthServer::serve(crate::http::bind().await.into_listener())
     }
 
     fn serve(listener: tokio::net::TcpListener) -> AuthServer {
-        let port = listener.local_addr().unwrap().port();
+        let port = listener
+            .local_addr()
+            .expect("a bound listener has an address")
+            .port();
         let server = AuthServer {
             issuer: format!("http://127.0.0.1:{port}"),
             port,
@@ -211,10 +239,13 @@ impl AuthServer {
             .and_then(|b| STANDARD.decode(b).ok())
             .and_then(|b| String::from_utf8(b).ok())
             .and_then(|s| s.split(':').next().map(str::to_owned));
-        let body = req.into_body().collect().await.unwrap().to_bytes();
+        let Ok(body) = req.into_body().collect().await else {
+            return respond(400, json!({"error": "invalid_request"}));
+        };
+        let body = body.to_bytes();
         let query = |s: &str| -> HashMap<String, String> {
             Url::parse(&format!("http://x/?{s}"))
-                .unwrap()
+                .expect("a query string makes a URL")
                 .query_pairs()
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect()
@@ -234,7 +265,7 @@ impl AuthServer {
     }
 
     fn metadata(&self) -> hyper::Response<Full<Bytes>> {
-        let mut st = self.state.lock().unwrap();
+        let mut st = self.state();
         st.events.push(Event::Metadata);
         let b = &st.behaviour;
         let i = &self.issuer;
@@ -259,7 +290,7 @@ impl AuthServer {
     }
 
     fn register(&self, body: Value) -> hyper::Response<Full<Bytes>> {
-        let mut st = self.state.lock().unwrap();
+        let mut st = self.state();
         st.next += 1;
         let id = format!("client-{}-{}", self.port, st.next);
         st.events.push(Event::Register { body: body.clone() });
@@ -272,7 +303,7 @@ impl AuthServer {
     }
 
     fn authorize(&self, params: HashMap<String, String>) -> hyper::Response<Full<Bytes>> {
-        let mut st = self.state.lock().unwrap();
+        let mut st = self.state();
         st.events.push(Event::Authorize {
             params: params.clone(),
         });
@@ -287,7 +318,9 @@ impl AuthServer {
                 resource: params.get("resource").cloned().unwrap_or_default(),
             },
         );
-        let mut to = Url::parse(&params["redirect_uri"]).unwrap();
+        let Some(mut to) = params.get("redirect_uri").and_then(|u| Url::parse(u).ok()) else {
+            return respond(400, json!({"error": "invalid_request"}));
+        };
         {
             let mut q = to.query_pairs_mut();
             q.append_pair("code", &code);
@@ -308,7 +341,7 @@ impl AuthServer {
             .status(302)
             .header("location", to.as_str())
             .body(Full::new(Bytes::new()))
-            .unwrap()
+            .expect("a redirect is a valid response")
     }
 
     fn token(
@@ -316,7 +349,7 @@ impl AuthServer {
         params: HashMap<String, String>,
         basic_client: Option<String>,
     ) -> hyper::Response<Full<Bytes>> {
-        let mut st = self.state.lock().unwrap();
+        let mut st = self.state();
         st.events.push(Event::Token {
             params: params.clone(),
             basic_client: basic_client.clone(),
@@ -377,47 +410,5 @@ fn respond(status: u16, body: Value) -> hyper::Response<Full<Bytes>> {
         .status(status)
         .header("content-type", "application/json")
         .body(Full::new(Bytes::from(body.to_string())))
-        .unwrap()
-}
-
-/// A protected mcpwire server on `port` trusting `issuer` (with the keys
-/// of `jwks`): `mcp:tools` for everything, `mcp:admin` for the `admin`
-/// tool. Dropping the sender stops it.
-pub async fn protected(port: u16, issuer: &str, jwks: Jwks) -> tokio::sync::oneshot::Sender<()> {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .unwrap();
-    serve_protected(listener, issuer, jwks)
-}
-
-/// [`protected`] on a free port, which it returns.
-pub async fn protected_any(issuer: &str, jwks: Jwks) -> (u16, tokio::sync::oneshot::Sender<()>) {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-        .await
-        .unwrap();
-    let port = listener.local_addr().unwrap().port();
-    (port, serve_protected(listener, issuer, jwks))
-}
-
-fn serve_protected(
-    listener: tokio::net::TcpListener,
-    issuer: &str,
-    jwks: Jwks,
-) -> tokio::sync::oneshot::Sender<()> {
-    let port = listener.local_addr().unwrap().port();
-    let verifier = JwtVerifier::new(jwks, issuer, resource(port));
-    let auth = BearerAuth::new(
-        verifier,
-        ProtectedResourceMetadata::new(resource(port))
-            .authorization_server(issuer)
-            .scopes(["mcp:tools", "mcp:admin"]),
-    )
-    .require_scopes(["mcp:tools"])
-    .tool_scopes("admin", ["mcp:admin"]);
-    let service = auth.wrap(StreamableHttp::new(mcp_server(), HttpConfig::default()));
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(serve_listener(service, listener, async {
-        let _ = rx.await;
-    }));
-    tx
+        .expect("a JSON answer is a valid response")
 }

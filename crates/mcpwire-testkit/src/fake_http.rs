@@ -1,6 +1,7 @@
-//! A tiny hand-written HTTP/1.1 server for the HTTP client failure tests: it logs every
-//! request and answers what a test's handler says (JSON, an event stream, nothing), with a
-//! minimal MCP behind it.
+//! A scripted HTTP/1.1 server, written by hand so it can misbehave: it logs
+//! every request and answers what a test's handler says (JSON, an event
+//! stream, nothing at all, or late), with a minimal MCP behind it. For the
+//! HTTP client's tests of what real servers get wrong.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -8,23 +9,31 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
 /// One request the fake server received.
 #[derive(Debug, Clone)]
 pub struct Req {
+    /// The request method.
     pub method: String,
+    /// The request target, as sent.
     pub path: String,
+    /// The headers, names in lower case.
     pub headers: HashMap<String, String>,
+    /// The body, decoded lossily as UTF-8.
     pub body: String,
+    /// When it arrived.
     pub at: Instant,
 }
 
 impl Req {
+    /// The value of the header `name` (lower case).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).map(String::as_str)
     }
+
+    /// The body as JSON, or `null` when it is not JSON.
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or(Value::Null)
     }
@@ -39,11 +48,12 @@ pub enum Reply {
     Stream(mpsc::UnboundedReceiver<String>),
     /// No answer at all: the connection stays open until the client drops it.
     Hang,
-    /// The reply, after a pause.
+    /// The reply, after a pause: a slow server.
     Delayed(Duration, Box<Reply>),
 }
 
 impl Reply {
+    /// `200` with `v` as a JSON body.
     pub fn json(v: Value) -> Reply {
         Reply::Full(
             200,
@@ -51,6 +61,7 @@ impl Reply {
             v.to_string(),
         )
     }
+    /// `code` with `body` as plain text.
     pub fn status(code: u16, body: &str) -> Reply {
         Reply::Full(
             code,
@@ -62,7 +73,8 @@ impl Reply {
     pub fn events(events: &[String]) -> Reply {
         let (tx, rx) = mpsc::unbounded_channel();
         for e in events {
-            tx.send(e.clone()).unwrap();
+            tx.send(e.clone())
+                .expect("the receiver is alive: it is returned below");
         }
         Reply::Stream(rx)
     }
@@ -75,12 +87,31 @@ impl Reply {
     }
 }
 
+/// What answers each request.
 pub type Handler = Arc<dyn Fn(&Req) -> Reply + Send + Sync>;
 
-/// A minimal HTTP/1.1 server; returns its base URL and the request log.
-pub async fn fake_server(handler: Handler) -> (String, Arc<Mutex<Vec<Req>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
+/// Every request the server received, in order.
+pub type Log = Arc<Mutex<Vec<Req>>>;
+
+/// Starts the server on `127.0.0.1:0`; returns its origin
+/// (`http://127.0.0.1:PORT`) and its request log. It runs until the test's
+/// runtime ends.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use std::sync::Arc;
+/// use mcpwire_testkit::fake_http::{Reply, fake_server};
+/// let (url, log) = fake_server(Arc::new(|_req| Reply::status(503, "busy"))).await;
+/// let r = reqwest::get(format!("{url}/x")).await.unwrap();
+/// assert_eq!(r.status(), 503);
+/// assert_eq!(log.lock().unwrap()[0].path, "/x");
+/// # }
+/// ```
+pub async fn fake_server(handler: Handler) -> (String, Log) {
+    let bound = crate::http::bind().await;
+    let url = bound.origin();
+    let listener = bound.into_listener();
     let log = Arc::new(Mutex::new(Vec::new()));
     let log2 = log.clone();
     tokio::spawn(async move {
@@ -91,7 +122,7 @@ pub async fn fake_server(handler: Handler) -> (String, Arc<Mutex<Vec<Req>>>) {
     (url, log)
 }
 
-async fn serve_conn(sock: TcpStream, handler: Handler, log: Arc<Mutex<Vec<Req>>>) {
+async fn serve_conn(sock: TcpStream, handler: Handler, log: Log) {
     let (rd, mut wr) = sock.into_split();
     let mut rd = BufReader::new(rd);
     loop {
@@ -133,7 +164,9 @@ async fn serve_conn(sock: TcpStream, handler: Handler, log: Arc<Mutex<Vec<Req>>>
             body: String::from_utf8_lossy(&body).into_owned(),
             at: Instant::now(),
         };
-        log.lock().unwrap().push(req.clone());
+        log.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(req.clone());
         let mut reply = handler(&req);
         while let Reply::Delayed(pause, r) = reply {
             tokio::time::sleep(pause).await;
@@ -168,7 +201,7 @@ async fn serve_conn(sock: TcpStream, handler: Handler, log: Arc<Mutex<Vec<Req>>>
                 let _ = rd.read(&mut [0u8; 1]).await;
                 return;
             }
-            Reply::Delayed(..) => unreachable!(),
+            Reply::Delayed(..) => unreachable!("the loop above unwrapped every delay"),
         }
     }
 }
