@@ -206,6 +206,14 @@ impl Watch {
 
     /// Interrupts it (SIGINT); its exit code and every line it printed.
     pub fn interrupt(mut self) -> (i32, Vec<Value>) {
+        // It says it is watching just before it starts listening for
+        // Ctrl-C: wait until it catches SIGINT, or the signal kills it.
+        let pid = self.child.id();
+        mcpwire_testkit::eventually_blocking(
+            WATCH_PATIENCE,
+            "mcpwire watch to catch SIGINT",
+            || catches_sigint(pid),
+        );
         let status = Command::new("kill")
             .args(["-INT", &self.child.id().to_string()])
             .status()
@@ -221,6 +229,19 @@ impl Watch {
         self.seen.extend(self.lines.iter());
         (code, self.seen)
     }
+}
+
+/// Whether the process `pid` has a handler for SIGINT (its `SigCgt` mask
+/// in `/proc/PID/status`, on Linux).
+fn catches_sigint(pid: u32) -> bool {
+    const SIGINT: u32 = 2;
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            let mask = status.lines().find_map(|l| l.strip_prefix("SigCgt:"))?;
+            u64::from_str_radix(mask.trim(), 16).ok()
+        })
+        .is_some_and(|mask| mask & (1 << (SIGINT - 1)) != 0)
 }
 
 /// Starts `mcpwire watch --json ARGS`, waits until it is watching and has
