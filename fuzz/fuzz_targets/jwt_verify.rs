@@ -23,9 +23,9 @@ const ISSUER: &str = "https://auth.fuzz.example";
 const AUDIENCE: &str = "https://mcp.fuzz.example/mcp";
 /// 2100-01-01: the valid tokens stay valid.
 const FAR_FUTURE: u64 = 4_102_444_800;
-const RSA_PK8: &[u8] = include_bytes!("../../crates/mcpwire/tests/auth_keys/rsa_test_key.pk8");
+const RSA_PK8: &[u8] = include_bytes!("../../crates/mcpwire-testkit/auth_keys/rsa_test_key.pk8");
 const RSA_JWK: &str =
-    include_str!("../../crates/mcpwire/tests/auth_keys/rsa_test_key.public.jwk.json");
+    include_str!("../../crates/mcpwire-testkit/auth_keys/rsa_test_key.public.jwk.json");
 const ED_SEED: [u8; 32] = *b"mcpwire-fuzz-ed25519-test-key-01";
 
 /// The checked-in valid seeds, by file name.

@@ -1,37 +1,30 @@
 //! OAuth through the real binary: `auth login` completed headlessly (this
 //! test plays the browser), verbs that use the stored tokens without a
 //! terminal, `auth status` and `auth logout`, and `--no-auth`. The
-//! authorization server and the protected MCP server are the ones of
-//! mcpwire's own auth tests, run in this process.
+//! authorization server and the protected MCP server are the testkit's,
+//! run in this process on `127.0.0.1:0`.
 
 mod common;
-
-#[path = "../../mcpwire/tests/auth_support/mod.rs"]
-mod auth_support;
-
-#[path = "../../mcpwire/tests/auth_client_support/mod.rs"]
-mod auth_client_support;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use auth_client_support::{AuthServer, protected, protected_any};
 use common::Run;
+use mcpwire_testkit::http::child::child_addr;
+use mcpwire_testkit::oauth::{AuthServer, trusting};
 use serde_json::Value;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// The loopback port the browser is sent back to: a fresh one per run.
+fn redirect_port() -> String {
+    child_addr().port().to_string()
 }
 
 fn mcpwire(creds: &Path, args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_mcpwire"))
         .args(args)
         .env("MCPWIRE_CREDENTIALS", creds)
+        .env("MCPWIRE_REDIRECT_PORT", redirect_port())
         .env_remove("BROWSER")
         .stdin(Stdio::null())
         .output()
@@ -46,7 +39,7 @@ async fn login(creds: &Path, url: &str) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mcpwire"))
         .args(["auth", "login", url, "--timeout", "20"])
         .env("MCPWIRE_CREDENTIALS", creds)
-        .env("MCPWIRE_REDIRECT_PORT", free_port().to_string())
+        .env("MCPWIRE_REDIRECT_PORT", redirect_port())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -85,10 +78,9 @@ fn temp_creds(name: &str) -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_then_use_status_and_logout() {
-    let auth = AuthServer::start(free_port()).await;
-    let port = free_port();
-    let _server = protected(port, &auth.issuer, auth.jwks()).await;
-    let url = format!("http://127.0.0.1:{port}/mcp");
+    let auth = AuthServer::start().await;
+    let server = trusting(&auth.issuer, auth.jwks()).await;
+    let url = server.resource.clone();
     let creds = temp_creds("flow");
     let c = creds.as_path();
 
@@ -153,10 +145,9 @@ async fn login_then_use_status_and_logout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_corrupt_credential_file_is_a_clear_error() {
-    let auth = AuthServer::start(free_port()).await;
-    let port = free_port();
-    let _server = protected(port, &auth.issuer, auth.jwks()).await;
-    let url = format!("http://127.0.0.1:{port}/mcp");
+    let auth = AuthServer::start().await;
+    let server = trusting(&auth.issuer, auth.jwks()).await;
+    let url = server.resource.clone();
     let creds = temp_creds("corrupt");
     std::fs::create_dir_all(creds.parent().unwrap()).unwrap();
     std::fs::write(&creds, "{ not json").unwrap();
@@ -169,9 +160,9 @@ async fn a_corrupt_credential_file_is_a_clear_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_authorization_endpoint_off_https_is_refused_and_not_opened() {
-    let auth = AuthServer::start_any().await;
-    let (port, _server) = protected_any(&auth.issuer, auth.jwks()).await;
-    let url = format!("http://127.0.0.1:{port}/mcp");
+    let auth = AuthServer::start().await;
+    let server = trusting(&auth.issuer, auth.jwks()).await;
+    let url = server.resource.clone();
     let creds = temp_creds("insecure");
     for endpoint in ["http://example.com/authorize", "javascript:alert(1)"] {
         auth.behave(|b| b.authorization_endpoint = Some(endpoint.into()));

@@ -5,6 +5,7 @@
 mod common;
 
 use common::{Server, echo, mcpwire};
+use mcpwire_testkit::http::child::refused_url;
 use serde_json::json;
 
 fn stdio(args: &[&str]) -> Vec<String> {
@@ -101,7 +102,9 @@ fn usage_errors_exit_2() {
     let r = mcpwire(["info"]).expect(2);
     assert!(r.stderr.contains("no server given"), "{r:?}");
     // two targets
-    let r = mcpwire(stdio(&["info", "http://127.0.0.1:1/mcp"])).expect(2);
+    // (a URL nothing listens on: none of these runs gets to connect)
+    let nowhere = refused_url("/mcp");
+    let r = mcpwire(stdio(&["info", &nowhere])).expect(2);
     assert!(r.stderr.contains("exactly one server"), "{r:?}");
     // unknown verb, bad option
     mcpwire(["frobnicate"]).expect(2);
@@ -115,22 +118,17 @@ fn usage_errors_exit_2() {
     mcpwire(stdio(&["call", "add", "--args", "[1]"])).expect(2);
     mcpwire(stdio(&["call", "add", "--args", "{"])).expect(2);
     // --env on a URL, --header on a command
-    mcpwire(["info", "http://127.0.0.1:1/mcp", "--env", "A=1"]).expect(2);
+    mcpwire(["info", &nowhere, "--env", "A=1"]).expect(2);
     mcpwire(stdio(&["info", "--header", "A: b"])).expect(2);
-    mcpwire(["info", "http://127.0.0.1:1/mcp", "--header", "nocolon"]).expect(2);
+    mcpwire(["info", &nowhere, "--header", "nocolon"]).expect(2);
 }
 
 #[test]
 fn connection_failures_exit_3() {
     let r = mcpwire(["info", "--", "/nonexistent/mcp-server"]).expect(3);
     assert!(r.stderr.contains("cannot start"), "{r:?}");
-    // a port nothing listens on (bound, then released)
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let r = mcpwire(["info".to_owned(), format!("http://127.0.0.1:{port}/mcp")]).expect(3);
+    // a port nothing listens on
+    let r = mcpwire(["info".to_owned(), refused_url("/mcp")]).expect(3);
     assert!(r.stderr.contains("cannot connect"), "{r:?}");
     // a child that exits at once, and one that never answers
     mcpwire(["info", "--", "true"]).expect(3);

@@ -5,15 +5,8 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use mcpwire::server::{Server, ToolRoute};
-use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
+use mcpwire_testkit::http::front::Front;
 
 #[derive(serde::Deserialize, schemars::JsonSchema)]
 struct Text {
@@ -44,83 +37,15 @@ fn server() -> Server {
         .build()
 }
 
-/// The paths and headers of the requests a [`Front`] received.
-type Seen = Arc<Mutex<Vec<(String, hyper::HeaderMap)>>>;
-
-/// A loopback server on a free port recording every request: the paths of
-/// `redirects` answer `307` to their location, anything else goes to
-/// `server`.
-struct Front {
-    port: u16,
-    seen: Seen,
+/// A recording front for [`server`]: the paths of `redirects` answer
+/// `307` to their location.
+async fn front(redirects: Vec<(&'static str, String)>) -> Front {
+    Front::start(server(), redirects, None).await
 }
 
-impl Front {
-    async fn start(server: Server, redirects: Vec<(&'static str, String)>) -> Front {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-            .await
-            .unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let seen = Seen::default();
-        let log = seen.clone();
-        let mcp = StreamableHttp::new(server, HttpConfig::default());
-        let redirects = Arc::new(redirects);
-        tokio::spawn(async move {
-            loop {
-                let Ok((tcp, _)) = listener.accept().await else {
-                    return;
-                };
-                let (log, mcp, redirects) = (log.clone(), mcp.clone(), redirects.clone());
-                let svc = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                    let (log, mcp, redirects) = (log.clone(), mcp.clone(), redirects.clone());
-                    async move {
-                        let path = req.uri().path().to_owned();
-                        log.lock()
-                            .unwrap()
-                            .push((path.clone(), req.headers().clone()));
-                        let r = match redirects.iter().find(|(p, _)| *p == path) {
-                            Some((_, to)) => hyper::Response::builder()
-                                .status(307)
-                                .header("location", to)
-                                .body(Full::new(Bytes::new()).boxed_unsync())
-                                .unwrap(),
-                            None => mcp.handle(req).await,
-                        };
-                        Ok::<_, std::convert::Infallible>(r)
-                    }
-                });
-                tokio::spawn(http1::Builder::new().serve_connection(TokioIo::new(tcp), svc));
-            }
-        });
-        Front { port, seen }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/mcp", self.port)
-    }
-
-    fn paths(&self) -> Vec<String> {
-        self.seen
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(p, _)| p.clone())
-            .collect()
-    }
-
-    /// The `x-secret` header of every request to `path`.
-    fn secrets_at(&self, path: &str) -> Vec<Option<String>> {
-        self.seen
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(p, _)| p == path)
-            .map(|(_, h)| {
-                h.get("x-secret")
-                    .map(|v| v.to_str().unwrap_or_default().to_owned())
-            })
-            .collect()
-    }
+/// The `x-secret` header of every request to `path` of `front`.
+fn secrets_at(front: &Front, path: &str) -> Vec<Option<String>> {
+    front.header_at(path, "x-secret")
 }
 
 /// Runs `mcpwire ARGS` without blocking the servers of this process.
@@ -132,21 +57,21 @@ async fn mcpwire(args: Vec<String>) -> common::Run {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn header_values_stay_with_the_origin_they_were_given_for() {
-    let b = Front::start(server(), vec![]).await;
-    let a = Front::start(server(), vec![("/mcp", b.url())]).await;
+    let b = front(vec![]).await;
+    let a = front(vec![("/mcp", b.url())]).await;
     let h = || vec!["-H".to_owned(), "X-Secret: s3cret".to_owned()];
     let run = mcpwire([vec!["tools".into(), a.url()], h()].concat()).await;
     let run = run.expect(3);
     assert!(run.stderr.contains("another origin"), "{run:#?}");
     assert!(b.paths().is_empty(), "B received {:?}", b.paths());
-    assert_eq!(a.secrets_at("/mcp")[0].as_deref(), Some("s3cret"));
+    assert_eq!(secrets_at(&a, "/mcp")[0].as_deref(), Some("s3cret"));
 
     // Within one origin the redirect is followed, the header with it.
-    let c = Front::start(server(), vec![("/mcp", "/moved".to_owned())]).await;
+    let c = front(vec![("/mcp", "/moved".to_owned())]).await;
     let run = mcpwire([vec!["tools".into(), c.url()], h()].concat()).await;
     let run = run.expect(0);
     assert!(run.stdout.contains("echo"), "{run:#?}");
-    let moved = c.secrets_at("/moved");
+    let moved = secrets_at(&c, "/moved");
     assert!(!moved.is_empty(), "{:?}", c.paths());
     assert!(
         moved.iter().all(|s| s.as_deref() == Some("s3cret")),
@@ -164,7 +89,7 @@ fn raw_controls(s: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn control_sequences_from_the_server_are_shown_escaped() {
-    let s = Front::start(server(), vec![]).await;
+    let s = front(vec![]).await;
     let url = s.url();
     let run = |args: &[&str]| mcpwire(args.iter().map(|a| (*a).to_owned()).collect());
 

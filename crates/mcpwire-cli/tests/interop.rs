@@ -3,41 +3,38 @@
 //! node) and the Python SDK's `tests/interop/py_server.py`.
 //!
 //! The peers come from `bash tests/interop/setup.sh`, found through
-//! `MCPWIRE_INTEROP` or `.cache/interop`. When `CI` is set a missing peer
-//! fails the test; otherwise the test says it was skipped.
+//! `MCPWIRE_INTEROP` or `.cache/interop`. These tests are ignored unless
+//! asked for (`--include-ignored`, as `scripts/test.sh` does), and then
+//! fail if a peer is missing.
 
 mod common;
 
 use std::io::Write;
-use std::path::Path;
 use std::process::{Command, Stdio};
 
 use common::mcpwire;
-use mcpwire_testkit::interop;
+use mcpwire_testkit::interop::{Peers, peers, script};
 use serde_json::Value;
 
-fn everything(dir: &Path, args: &[&str]) -> Vec<String> {
+/// `ARGS -- node server-everything stdio`.
+fn everything(peers: &Peers, args: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
     v.extend([
         "--".to_owned(),
         "node".to_owned(),
-        dir.join("node/node_modules/@modelcontextprotocol/server-everything/dist/index.js")
-            .display()
-            .to_string(),
+        peers.everything_js().display().to_string(),
         "stdio".to_owned(),
     ]);
     v
 }
 
-fn python(dir: &Path, args: &[&str]) -> Vec<String> {
+/// `ARGS -- python tests/interop/py_server.py`.
+fn python(peers: &Peers, args: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
     v.extend([
         "--".to_owned(),
-        dir.join("py/bin/python").display().to_string(),
-        common::repo_root()
-            .join("tests/interop/py_server.py")
-            .display()
-            .to_string(),
+        peers.python().display().to_string(),
+        script("py_server.py").display().to_string(),
     ]);
     v
 }
@@ -52,52 +49,53 @@ fn names(list: &Value, key: &str, field: &str) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs the interop peers"]
 fn server_everything_lists_calls_reads_and_prompts() {
-    let Some(dir) = interop() else { return };
-    let info = mcpwire(everything(&dir, &["--json", "info"]))
+    let peers = peers();
+    let info = mcpwire(everything(&peers, &["--json", "info"]))
         .expect(0)
         .json();
     assert_eq!(info["era"], "session");
     assert!(info["capabilities"]["prompts"].is_object(), "{info}");
 
-    let tools = mcpwire(everything(&dir, &["--json", "tools"]))
+    let tools = mcpwire(everything(&peers, &["--json", "tools"]))
         .expect(0)
         .json();
     assert!(
         names(&tools, "tools", "name").contains(&"echo".to_owned()),
         "{tools}"
     );
-    let r = mcpwire(everything(&dir, &["call", "echo", "message=hello there"])).expect(0);
+    let r = mcpwire(everything(&peers, &["call", "echo", "message=hello there"])).expect(0);
     assert_eq!(r.stdout.trim(), "Echo: hello there");
     // numbers coerced by the schema: get-sum rejects strings
-    let r = mcpwire(everything(&dir, &["call", "get-sum", "a=2", "b=40"])).expect(0);
+    let r = mcpwire(everything(&peers, &["call", "get-sum", "a=2", "b=40"])).expect(0);
     assert!(r.stdout.contains("42"), "{r:?}");
 
-    let resources = mcpwire(everything(&dir, &["--json", "resources"]))
+    let resources = mcpwire(everything(&peers, &["--json", "resources"]))
         .expect(0)
         .json();
     let uris = names(&resources, "resources", "uri");
     assert!(!uris.is_empty(), "{resources}");
-    let read = mcpwire(everything(&dir, &["--json", "read", &uris[0]]))
+    let read = mcpwire(everything(&peers, &["--json", "read", &uris[0]]))
         .expect(0)
         .json();
     assert_eq!(read["contents"][0]["uri"], uris[0].as_str(), "{read}");
-    let templates = mcpwire(everything(&dir, &["--json", "templates"]))
+    let templates = mcpwire(everything(&peers, &["--json", "templates"]))
         .expect(0)
         .json();
     assert!(!names(&templates, "resourceTemplates", "uriTemplate").is_empty());
 
-    let prompts = mcpwire(everything(&dir, &["--json", "prompts"]))
+    let prompts = mcpwire(everything(&peers, &["--json", "prompts"]))
         .expect(0)
         .json();
     assert!(names(&prompts, "prompts", "name").contains(&"args-prompt".to_owned()));
-    let r = mcpwire(everything(&dir, &["prompt", "args-prompt", "city=Paris"])).expect(0);
+    let r = mcpwire(everything(&peers, &["prompt", "args-prompt", "city=Paris"])).expect(0);
     assert!(
         r.stdout.contains("user:") && r.stdout.contains("Paris"),
         "{r:?}"
     );
     let j = mcpwire(everything(
-        &dir,
+        &peers,
         &["--json", "prompt", "args-prompt", "city=Oslo"],
     ))
     .expect(0)
@@ -105,7 +103,7 @@ fn server_everything_lists_calls_reads_and_prompts() {
     assert_eq!(j["messages"][0]["role"], "user");
 
     let c = mcpwire(everything(
-        &dir,
+        &peers,
         &[
             "--json",
             "complete",
@@ -122,9 +120,10 @@ fn server_everything_lists_calls_reads_and_prompts() {
 }
 
 #[test]
+#[ignore = "needs the interop peers"]
 fn server_everything_elicitation_is_declined_without_a_terminal() {
-    let Some(dir) = interop() else { return };
-    let r = mcpwire(everything(&dir, &["call", "trigger-elicitation-request"])).expect(0);
+    let peers = peers();
+    let r = mcpwire(everything(&peers, &["call", "trigger-elicitation-request"])).expect(0);
     assert!(
         r.stderr
             .contains("declined the server's elicitation request (no terminal"),
@@ -137,10 +136,11 @@ fn server_everything_elicitation_is_declined_without_a_terminal() {
 }
 
 #[test]
+#[ignore = "needs the interop peers"]
 fn server_everything_sampling_is_rejected_without_a_terminal() {
-    let Some(dir) = interop() else { return };
+    let peers = peers();
     let r = mcpwire(everything(
-        &dir,
+        &peers,
         &["call", "trigger-sampling-request", "prompt=hi"],
     ));
     // the server turns the rejection into a tool error
@@ -153,14 +153,13 @@ fn server_everything_sampling_is_rejected_without_a_terminal() {
 }
 
 /// Runs `mcpwire ARGS` on a pseudo-terminal made by `script(1)`, typing
-/// `input`; returns what the terminal showed, or `None` (after saying so)
-/// when `script` is missing.
-fn on_a_terminal(words: Vec<String>, input: &[u8]) -> Option<String> {
-    if Command::new("script").arg("--version").output().is_err() {
-        assert!(std::env::var_os("CI").is_none(), "script(1) is missing");
-        eprintln!("SKIPPED: script(1) is not installed");
-        return None;
-    }
+/// `input`; returns what the terminal showed. Fails when `script` is
+/// missing (util-linux has it).
+fn on_a_terminal(words: Vec<String>, input: &[u8]) -> String {
+    assert!(
+        Command::new("script").arg("--version").output().is_ok(),
+        "script(1) is missing: install util-linux"
+    );
     let line = std::iter::once(env!("CARGO_BIN_EXE_mcpwire").to_owned())
         .chain(words.into_iter().map(|w| format!("'{w}'")))
         .collect::<Vec<_>>()
@@ -180,16 +179,17 @@ fn on_a_terminal(words: Vec<String>, input: &[u8]) -> Option<String> {
     drop(stdin);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{text}");
-    Some(text)
+    text
 }
 
 /// On a terminal a sampling request is shown on stderr and the typed line
 /// is the assistant's reply.
 #[test]
+#[ignore = "needs the interop peers"]
 fn server_everything_sampling_is_answered_on_a_terminal() {
-    let Some(dir) = interop() else { return };
+    let peers = peers();
     let words = everything(
-        &dir,
+        &peers,
         &[
             "--no-color",
             "call",
@@ -197,9 +197,7 @@ fn server_everything_sampling_is_answered_on_a_terminal() {
             "prompt=hi",
         ],
     );
-    let Some(text) = on_a_terminal(words, b"typed by a person\n") else {
-        return;
-    };
+    let text = on_a_terminal(words, b"typed by a person\n");
     assert!(
         text.contains("The server asks for an LLM completion"),
         "{text}"
@@ -211,16 +209,18 @@ fn server_everything_sampling_is_answered_on_a_terminal() {
 /// On a terminal each field of an elicitation form is asked for; empty
 /// answers keep the defaults, typed ones are coerced by the field's type.
 #[test]
+#[ignore = "needs the interop peers"]
 fn server_everything_elicitation_is_answered_on_a_terminal() {
-    let Some(dir) = interop() else { return };
-    let words = everything(&dir, &["--no-color", "call", "trigger-elicitation-request"]);
+    let peers = peers();
+    let words = everything(
+        &peers,
+        &["--no-color", "call", "trigger-elicitation-request"],
+    );
     // name, an empty boolean, the default first line, three skipped
     // strings, then integer 7, and defaults for the rest
     let mut input = b"Ada\n\n\n\n\n\n7\n".to_vec();
     input.extend(b"\n".repeat(12));
-    let Some(text) = on_a_terminal(words, &input) else {
-        return;
-    };
+    let text = on_a_terminal(words, &input);
     assert!(text.contains("The server asks:"), "{text}");
     assert!(text.contains("\"action\": \"accept\""), "{text}");
     assert!(text.contains("\"name\": \"Ada\""), "{text}");
@@ -232,52 +232,55 @@ fn server_everything_elicitation_is_answered_on_a_terminal() {
 }
 
 #[test]
+#[ignore = "needs the interop peers"]
 fn server_everything_watch_subscribes_to_a_resource() {
-    let Some(dir) = interop() else { return };
+    let peers = peers();
     let uri = "demo://resource/dynamic/text/1";
-    let args = everything(&dir, &["--resource", uri]);
+    let args = everything(&peers, &["--resource", uri]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (code, lines) = common::watch_then_interrupt(&args);
-    assert_eq!(code, 0);
     // the server logs each subscription it receives
-    assert!(
-        lines.iter().any(|l| l["method"] == "notifications/message"
-            && l["params"]["data"].as_str().unwrap_or("").contains(uri)),
-        "{lines:?}"
-    );
+    let logged = |l: &Value| {
+        l["method"] == "notifications/message"
+            && l["params"]["data"].as_str().unwrap_or("").contains(uri)
+    };
+    let (code, lines) = common::watch_then_interrupt(&args, Some(&logged));
+    assert_eq!(code, 0);
+    assert!(lines.iter().any(logged), "{lines:?}");
 }
 
 #[test]
+#[ignore = "needs the interop peers"]
 fn python_sdk_server_lists_calls_reads_and_prompts() {
-    let Some(dir) = interop() else { return };
-    let tools = mcpwire(python(&dir, &["--json", "tools"])).expect(0).json();
+    let peers = peers();
+    let tools = mcpwire(python(&peers, &["--json", "tools"]))
+        .expect(0)
+        .json();
     assert_eq!(names(&tools, "tools", "name")[..2], ["echo", "add"]);
-    let r = mcpwire(python(&dir, &["call", "add", "a=2", "b=3"])).expect(0);
+    let r = mcpwire(python(&peers, &["call", "add", "a=2", "b=3"])).expect(0);
     assert_eq!(r.stdout.trim(), "5");
-    let r = mcpwire(python(&dir, &["call", "slow", "ms=10"])).expect(0);
+    let r = mcpwire(python(&peers, &["call", "slow", "ms=10"])).expect(0);
     assert_eq!(r.stdout.trim(), "done");
     assert!(
         r.stderr.contains("[server info"),
         "its log reaches stderr: {r:?}"
     );
-    let r = mcpwire(python(&dir, &["read", "interop://hello"])).expect(0);
+    let r = mcpwire(python(&peers, &["read", "interop://hello"])).expect(0);
     assert_eq!(r.stdout.trim(), "hello from python");
-    let r = mcpwire(python(&dir, &["read", "interop://items/7"])).expect(0);
+    let r = mcpwire(python(&peers, &["read", "interop://items/7"])).expect(0);
     assert_eq!(r.stdout.trim(), "item 7");
-    let r = mcpwire(python(&dir, &["prompt", "greet", "name=Ada"])).expect(0);
+    let r = mcpwire(python(&peers, &["prompt", "greet", "name=Ada"])).expect(0);
     assert!(r.stdout.contains("Hello, Ada!"), "{r:?}");
-    let r = mcpwire(python(&dir, &["call", "nope"])).expect(5);
+    let r = mcpwire(python(&peers, &["call", "nope"])).expect(5);
     assert!(r.stdout.contains("Unknown tool"), "{r:?}");
 }
 
 #[test]
+#[ignore = "needs the interop peers"]
 fn python_sdk_sse_server_is_reached_through_the_legacy_fallback() {
-    let Some(dir) = interop() else { return };
+    let peers = peers();
     let server = common::Server::listen(|addr| {
-        let mut c = Command::new(dir.join("py/bin/python"));
-        c.arg(common::repo_root().join("tests/interop/py_server.py"))
-            .arg("--sse")
-            .arg(addr.port().to_string());
+        let mut c = peers.python_script("py_server.py");
+        c.arg("--sse").arg(addr.port().to_string());
         c
     });
     let url = format!("http://{}/sse", server.addr);

@@ -279,9 +279,10 @@ fn proxy_refuses_an_address_beyond_loopback_without_auth() {
     .expect(3);
     assert!(run.stderr.contains("192.0.2.1"), "{run:#?}");
     // The listen-only flags make no sense for a URL.
-    let run = mcpwire(["proxy", "http://127.0.0.1:1/mcp", "--max-sessions", "3"]).expect(2);
+    let nowhere = mcpwire_testkit::http::child::refused_url("/mcp");
+    let run = mcpwire(["proxy", &nowhere, "--max-sessions", "3"]).expect(2);
     assert!(run.stderr.contains("--listen only"), "{run:#?}");
-    let run = mcpwire(["proxy", "http://127.0.0.1:1/mcp", "--allow-unauthenticated"]).expect(2);
+    let run = mcpwire(["proxy", &nowhere, "--allow-unauthenticated"]).expect(2);
     assert!(run.stderr.contains("--listen only"), "{run:#?}");
     // A loopback address needs neither.
     let server = Server::listen(|addr| {

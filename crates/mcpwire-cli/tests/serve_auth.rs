@@ -13,15 +13,12 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::Command;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::{Server, mcpwire};
-use ring::signature::{Ed25519KeyPair, KeyPair};
+use mcpwire_testkit::http::child::child_addr;
+use mcpwire_testkit::oauth::{self, ISSUER, now, sign};
 use serde_json::{Value, json};
-
-const ISSUER: &str = "https://auth.test";
 
 fn temp_dir() -> PathBuf {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-serve-auth");
@@ -29,37 +26,27 @@ fn temp_dir() -> PathBuf {
     dir
 }
 
-/// A signing key and the JWKS file of its public half.
+/// A signing key (the testkit's Ed25519 one, kid `k1`) and the JWKS file
+/// of its public half.
 struct Keys {
-    pair: Ed25519KeyPair,
+    keys: oauth::Keys,
     jwks: PathBuf,
 }
 
 impl Keys {
     fn new(name: &str) -> Keys {
-        let rng = ring::rand::SystemRandom::new();
-        let pk8 = Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
-        let pair = Ed25519KeyPair::from_pkcs8(pk8.as_ref()).unwrap();
-        let x = URL_SAFE_NO_PAD.encode(pair.public_key().as_ref());
-        let doc = json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": "k1", "x": x}]});
+        let keys = oauth::Keys::new();
+        let doc = json!({"keys": [keys.ed_jwk("k1")]});
         let jwks = temp_dir().join(format!("{name}-{}.jwks.json", std::process::id()));
         std::fs::write(&jwks, doc.to_string()).unwrap();
-        Keys { pair, jwks }
+        Keys { keys, jwks }
     }
 
     /// A token for `aud` with `sub` and `scope`.
     fn token(&self, aud: &str, sub: &str, scope: &str) -> String {
-        let now = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
-        let header = json!({"alg": "EdDSA", "typ": "at+jwt", "kid": "k1"});
         let claims = json!({"iss": ISSUER, "aud": aud, "sub": sub, "scope": scope,
-            "iat": now, "exp": now + 300});
-        let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
-        let input = format!("{}.{}", b64(&header), b64(&claims));
-        let sig = self.pair.sign(input.as_bytes());
-        format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig.as_ref()))
+            "iat": now(), "exp": now() + 300});
+        sign(&self.keys, "EdDSA", "k1", &claims)
     }
 }
 
@@ -103,12 +90,9 @@ fn http(addr: SocketAddr, request: &str) -> (u16, Vec<(String, String)>, String)
     (status.parse().unwrap(), headers, body.to_owned())
 }
 
-/// Serves `doc` to every GET on a free port in 28300-28399, counting the
-/// requests.
+/// Serves `doc` to every GET on `127.0.0.1:0`, counting the requests.
 fn serve_jwks(doc: String) -> (SocketAddr, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
-    let listener = (28300..28400u16)
-        .find_map(|p| TcpListener::bind(("127.0.0.1", p)).ok())
-        .expect("a free port in 28300-28399");
+    let listener = TcpListener::bind(("127.0.0.1", 0)).expect("binding 127.0.0.1:0");
     let addr = listener.local_addr().unwrap();
     let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = hits.clone();
@@ -209,7 +193,8 @@ fn the_protected_desk_challenges_serves_metadata_and_takes_good_tokens_only() {
     assert!(run.stdout.contains("close_ticket"), "{run:#?}");
 
     // A token for another audience, or without the scope, is refused.
-    let elsewhere = keys.token("http://127.0.0.1:1/mcp", "alice", "mcp:tools");
+    let other_server = mcpwire_testkit::http::child::refused_url("/mcp");
+    let elsewhere = keys.token(&other_server, "alice", "mcp:tools");
     let (status, headers, _) = initialize(desk.addr, Some(&elsewhere));
     assert_eq!(status, 401);
     let challenge = header(&headers, "www-authenticate").unwrap();
@@ -396,6 +381,9 @@ fn a_tool_scope_guards_one_tool_beyond_the_server_wide_scope() {
 fn a_malformed_tool_scope_is_a_usage_error() {
     let keys = Keys::new("tool-scope-flags");
     let jwks = keys.jwks.to_str().unwrap();
+    // Never bound: the flags are refused first.
+    let addr = child_addr().to_string();
+    let audience = format!("http://{addr}/mcp");
     for bad in [
         "close_ticket",
         "close_ticket=",
@@ -408,13 +396,13 @@ fn a_malformed_tool_scope_is_a_usage_error() {
             "--db",
             "unused.db",
             "--http",
-            "127.0.0.1:28398",
+            &addr,
             "--auth-jwks",
             jwks,
             "--auth-issuer",
             ISSUER,
             "--auth-audience",
-            "http://127.0.0.1:28398/mcp",
+            &audience,
             "--auth-tool-scope",
             bad,
         ])
@@ -440,13 +428,16 @@ fn incomplete_auth_flags_are_usage_errors_naming_the_missing_flag() {
         args.extend_from_slice(extra);
         mcpwire(args)
     };
-    let addr = ["--http", "127.0.0.1:28399"];
+    // Never bound: the flags are refused first.
+    let bind = child_addr().to_string();
+    let audience = format!("http://{bind}/mcp");
+    let addr = ["--http", bind.as_str()];
     let run = serve(&[&addr[..], &["--auth-jwks", jwks]].concat()).expect(2);
     assert!(run.stderr.contains("--auth-issuer"), "{run:#?}");
     let run =
         serve(&[&addr[..], &["--auth-jwks", jwks, "--auth-issuer", ISSUER]].concat()).expect(2);
     assert!(run.stderr.contains("--auth-audience"), "{run:#?}");
-    let only_aud = ["--auth-audience", "http://127.0.0.1:28399/mcp"];
+    let only_aud = ["--auth-audience", audience.as_str()];
     let run = serve(&[&addr[..], &["--auth-issuer", ISSUER], &only_aud[..]].concat()).expect(2);
     assert!(run.stderr.contains("--auth-jwks"), "{run:#?}");
     let all = [
@@ -455,7 +446,7 @@ fn incomplete_auth_flags_are_usage_errors_naming_the_missing_flag() {
         "--auth-issuer",
         ISSUER,
         "--auth-audience",
-        "http://127.0.0.1:28399/mcp",
+        audience.as_str(),
     ];
     // Tokens protect HTTP only.
     let run = serve(&all).expect(2);

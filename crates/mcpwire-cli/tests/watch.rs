@@ -4,26 +4,28 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
 
-use common::{Server, echo, mcpwire, watch_then_interrupt};
+use common::{Server, WATCH_PATIENCE, Watch, echo, mcpwire, watch_then_interrupt};
 use serde_json::Value;
 
-fn watch_echo(era: &str) -> (i32, Vec<serde_json::Value>) {
+fn watch_echo(era: &str, until: Option<&dyn Fn(&Value) -> bool>) -> (i32, Vec<Value>) {
     let echo = echo().display().to_string();
-    watch_then_interrupt(&["--era", era, "--", &echo, "stdio"])
+    watch_then_interrupt(&["--era", era, "--", &echo, "stdio"], until)
+}
+
+fn acknowledged(line: &Value) -> bool {
+    line["method"] == "notifications/subscriptions/acknowledged"
 }
 
 #[test]
 fn stateless_watch_listens_and_prints_the_acknowledgement() {
-    let (code, lines) = watch_echo("modern");
+    let (code, lines) = watch_echo("modern", Some(&acknowledged));
     assert_eq!(code, 0);
     let ack = lines
         .iter()
-        .find(|l| l["method"] == "notifications/subscriptions/acknowledged")
+        .find(|l| acknowledged(l))
         .unwrap_or_else(|| panic!("no acknowledgement in {lines:?}"));
     assert_eq!(ack["params"]["notifications"]["toolsListChanged"], true);
     assert!(ack["time"].as_f64().unwrap() > 0.0);
@@ -31,7 +33,7 @@ fn stateless_watch_listens_and_prints_the_acknowledgement() {
 
 #[test]
 fn session_watch_ends_cleanly_on_interrupt() {
-    let (code, lines) = watch_echo("legacy");
+    let (code, lines) = watch_echo("legacy", None);
     assert_eq!(code, 0);
     assert!(
         lines.is_empty(),
@@ -58,42 +60,32 @@ fn watch_a_ticket_close(era: &str) -> Vec<Value> {
         c
     });
     let url = server.url();
-    let mut watch = Command::new(env!("CARGO_BIN_EXE_mcpwire"))
-        .args([
-            "watch",
-            "--json",
-            "--era",
-            era,
+    let mut watch = Watch::start(&["--era", era, &url, "--resource", "ticket://42"]);
+    // A session's changes come on its GET stream, which opens just after
+    // the watch starts: escalate ticket 42 (which only updates it) until
+    // the watch prints that update, so the stream is open for the close.
+    let updated = |v: &Value| v["method"] == "notifications/resources/updated";
+    let mut escalations = 0;
+    loop {
+        escalations += 1;
+        assert!(
+            escalations <= 50,
+            "the watch never saw an update: {:?}",
+            watch.seen
+        );
+        mcpwire([
+            "call",
             &url,
-            "--resource",
-            "ticket://42",
+            "escalate_ticket",
+            "ticket_id=42",
+            "reason=Probe.",
         ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawning mcpwire watch");
-    let mut stderr = BufReader::new(watch.stderr.take().unwrap());
-    let mut line = String::new();
-    while !line.contains("watching") {
-        line.clear();
-        let n = stderr.read_line(&mut line).expect("reading stderr");
-        assert!(n > 0, "mcpwire watch ended before watching");
-    }
-    let (tx, rx) = mpsc::channel();
-    let stdout = BufReader::new(watch.stdout.take().unwrap());
-    std::thread::spawn(move || {
-        for line in stdout.lines() {
-            let Ok(line) = line else { break };
-            let v: Value = serde_json::from_str(&line)
-                .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
-            if tx.send(v).is_err() {
-                break;
-            }
+        .expect(0);
+        if watch.wait_for(Duration::from_millis(200), updated) {
+            break;
         }
-    });
-    // A session's changes come on its GET stream, which opens just after.
-    std::thread::sleep(Duration::from_millis(300));
+    }
+    watch.seen.clear();
     mcpwire([
         "call",
         &url,
@@ -102,20 +94,20 @@ fn watch_a_ticket_close(era: &str) -> Vec<Value> {
         "resolution=Reset the password.",
     ])
     .expect(0);
-    let mut seen = Vec::new();
-    while let Ok(v) = rx.recv_timeout(Duration::from_secs(10)) {
-        let done = v["method"] == "notifications/resources/updated";
-        seen.push(v);
-        if done {
-            break;
-        }
-    }
-    let _ = Command::new("kill")
-        .args(["-INT", &watch.id().to_string()])
-        .status();
-    let code = watch.wait().expect("waiting for mcpwire watch").code();
-    assert_eq!(code, Some(0), "{seen:?}");
-    seen
+    // The close takes the ticket off the list (a list change no probe
+    // makes), then updates it.
+    let listed = |v: &Value| v["method"] == "notifications/resources/list_changed";
+    let got = watch.wait_for(WATCH_PATIENCE, listed) && watch.wait_for(WATCH_PATIENCE, updated);
+    let (code, seen) = watch.interrupt();
+    assert!(
+        got,
+        "{era}: no list change and update after the close: {seen:?}"
+    );
+    assert_eq!(code, 0, "{seen:?}");
+    // Up to the close's update.
+    let change = seen.iter().position(listed).expect("the list change");
+    let end = change + seen[change..].iter().position(updated).expect("the update");
+    seen[..=end].to_vec()
 }
 
 #[test]

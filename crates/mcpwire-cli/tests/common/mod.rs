@@ -1,14 +1,18 @@
-//! Helpers for the CLI tests: run `mcpwire`, find or build the peers.
+//! Helpers for the CLI tests: run `mcpwire`, find or build the peers, and
+//! watch with `mcpwire watch`. Servers run as child processes on addresses
+//! the testkit hands out.
 
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Mutex, OnceLock};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use mcpwire_testkit::http::child::ChildServer;
 use serde_json::Value;
 
 /// The repository root.
@@ -90,16 +94,16 @@ pub fn echo() -> PathBuf {
     .clone()
 }
 
-/// A server process killed on drop.
+/// A server process, killed on drop, listening on an address the testkit
+/// handed out.
 pub struct Server {
-    child: Child,
+    child: ChildServer,
     /// Where it listens.
     pub addr: SocketAddr,
 }
 
 impl Server {
-    /// Starts `echo http ADDR` on a free port in 4400-4499 and waits until
-    /// it accepts connections.
+    /// Starts `echo http ADDR` and waits until it accepts connections.
     pub fn echo_http() -> Server {
         Server::listen(|addr| {
             let mut c = Command::new(echo());
@@ -108,107 +112,152 @@ impl Server {
         })
     }
 
-    /// Starts the command `make` builds for a free port in 4400-4499 (the
-    /// first that binds and then accepts connections within 20 s).
-    ///
-    /// A port is handed to one test of this binary only: between the probe
-    /// and the server's own bind, a test running beside it would otherwise
-    /// see the port free too, and its server would lose the race while the
-    /// other's answered for it.
-    pub fn listen(mut make: impl FnMut(SocketAddr) -> Command) -> Server {
-        static TAKEN: Mutex<Vec<u16>> = Mutex::new(Vec::new());
-        for port in 4400..4500u16 {
-            {
-                let mut taken = TAKEN.lock().unwrap_or_else(|p| p.into_inner());
-                if taken.contains(&port) {
-                    continue;
-                }
-                taken.push(port);
-            }
-            let Ok(l) = TcpListener::bind(("127.0.0.1", port)) else {
-                continue;
-            };
-            let addr = l.local_addr().expect("local addr");
-            drop(l);
-            let mut child = make(addr)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("spawning a server");
-            let start = Instant::now();
-            while start.elapsed() < Duration::from_secs(20) {
-                // Answering while alive: the listener is this child's.
-                if TcpStream::connect(addr).is_ok() && matches!(child.try_wait(), Ok(None)) {
-                    return Server { child, addr };
-                }
-                if let Ok(Some(_)) = child.try_wait() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
+    /// Starts the command `make` builds for a fresh loopback address and
+    /// waits until it accepts connections there.
+    pub fn listen(make: impl FnMut(SocketAddr) -> Command) -> Server {
+        let child = ChildServer::start("cli-server", make);
+        Server {
+            addr: child.addr(),
+            child,
         }
-        panic!("no server came up on any port in 4400-4499");
     }
 
     /// The MCP endpoint URL.
     pub fn url(&self) -> String {
-        format!("http://{}/mcp", self.addr)
+        self.child.mcp_url()
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// How long a test waits for `mcpwire watch` to print what it waits for.
+pub const WATCH_PATIENCE: Duration = Duration::from_secs(10);
+
+/// A running `mcpwire watch --json`: its stdout lines arrive on a channel
+/// as they are printed.
+pub struct Watch {
+    child: std::process::Child,
+    lines: mpsc::Receiver<Value>,
+    /// The lines received so far.
+    pub seen: Vec<Value>,
 }
 
-/// Starts `mcpwire watch --json ARGS`, waits until it is watching,
-/// interrupts it (SIGINT), and returns its exit code and stdout lines.
-pub fn watch_then_interrupt(args: &[&str]) -> (i32, Vec<Value>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mcpwire"))
-        .args(["watch", "--json"])
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawning mcpwire watch");
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    loop {
-        line.clear();
-        let n = stderr.read_line(&mut line).expect("reading stderr");
-        assert!(n > 0, "mcpwire watch ended before watching");
-        if line.contains("watching") {
-            break;
+impl Watch {
+    /// Starts `mcpwire watch --json ARGS` and waits until it is watching
+    /// (it says so on stderr).
+    pub fn start(args: &[&str]) -> Watch {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mcpwire"))
+            .args(["watch", "--json"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawning mcpwire watch");
+        let (tx, lines) = mpsc::channel();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        std::thread::spawn(move || {
+            for line in stdout.lines() {
+                let Ok(line) = line else { break };
+                let v: Value = serde_json::from_str(&line)
+                    .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+                if tx.send(v).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let n = stderr.read_line(&mut line).expect("reading stderr");
+            assert!(n > 0, "mcpwire watch ended before watching");
+            if line.contains("watching") {
+                break;
+            }
+        }
+        // Keep reading stderr, so that the watch never blocks on it.
+        std::thread::spawn(move || {
+            let _ = stderr.read_to_end(&mut Vec::new());
+        });
+        Watch {
+            child,
+            lines,
+            seen: Vec::new(),
         }
     }
-    // Let the server's acknowledgement (stateless) arrive.
-    std::thread::sleep(Duration::from_millis(300));
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("running kill");
-    assert!(status.success());
-    let code = child
-        .wait()
-        .expect("waiting for mcpwire")
-        .code()
-        .unwrap_or(-1);
-    let mut out = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
-    let lines = out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}")))
-        .collect();
-    (code, lines)
+
+    /// Waits up to `patience` for a line `wanted` picks, keeping every line
+    /// in [`Watch::seen`]; whether one came.
+    pub fn wait_for(&mut self, patience: Duration, wanted: impl Fn(&Value) -> bool) -> bool {
+        let deadline = Instant::now() + patience;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(v) => {
+                    let hit = wanted(&v);
+                    self.seen.push(v);
+                    if hit {
+                        return true;
+                    }
+                }
+                Err(_) => return false,
+            }
+        }
+        false
+    }
+
+    /// Interrupts it (SIGINT); its exit code and every line it printed.
+    pub fn interrupt(mut self) -> (i32, Vec<Value>) {
+        // It says it is watching just before it starts listening for
+        // Ctrl-C: wait until it catches SIGINT, or the signal kills it.
+        let pid = self.child.id();
+        mcpwire_testkit::eventually_blocking(
+            WATCH_PATIENCE,
+            "mcpwire watch to catch SIGINT",
+            || catches_sigint(pid),
+        );
+        let status = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .expect("running kill");
+        assert!(status.success());
+        let code = self
+            .child
+            .wait()
+            .expect("waiting for mcpwire")
+            .code()
+            .unwrap_or(-1);
+        // The reader ends with stdout, once the process is gone.
+        self.seen.extend(self.lines.iter());
+        (code, self.seen)
+    }
+}
+
+/// Whether the process `pid` has a handler for SIGINT (its `SigCgt` mask
+/// in `/proc/PID/status`, on Linux).
+fn catches_sigint(pid: u32) -> bool {
+    const SIGINT: u32 = 2;
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            let mask = status.lines().find_map(|l| l.strip_prefix("SigCgt:"))?;
+            u64::from_str_radix(mask.trim(), 16).ok()
+        })
+        .is_some_and(|mask| mask & (1 << (SIGINT - 1)) != 0)
+}
+
+/// Starts `mcpwire watch --json ARGS`, waits until it is watching and has
+/// printed a line `until` picks (at once when `until` is `None`),
+/// interrupts it (SIGINT), and returns its exit code and stdout lines.
+pub fn watch_then_interrupt(
+    args: &[&str],
+    until: Option<&dyn Fn(&Value) -> bool>,
+) -> (i32, Vec<Value>) {
+    let mut watch = Watch::start(args);
+    if let Some(until) = until {
+        assert!(
+            watch.wait_for(WATCH_PATIENCE, until),
+            "mcpwire watch never printed the line awaited: {:?}",
+            watch.seen
+        );
+    }
+    watch.interrupt()
 }

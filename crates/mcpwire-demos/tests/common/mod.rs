@@ -1,26 +1,22 @@
-//! Helpers shared by the demo tests: connecting clients, reading text out
-//! of results, and checking structured output against its schema.
+//! Helpers shared by the demo tests: connecting clients (through the
+//! testkit), reading text out of results, and checking structured output
+//! against its schema.
 #![allow(dead_code)]
+
+use std::time::Duration;
 
 use mcpwire::client::{Client, ServerNotification};
 use mcpwire::server::Server;
-use mcpwire::transport::memory;
 use mcpwire::types::{CallToolResult, ContentBlock, ReadResourceResult, ResourceContents};
 use serde_json::Value;
 use tokio::sync::broadcast;
 
 /// A client connected to `server` over an in-memory duplex.
 pub async fn connect(server: &Server) -> Client {
-    let (a, b) = memory::duplex();
-    let s = server.clone();
-    tokio::spawn(async move { s.serve(a).await });
-    Client::builder("demo-test", "1.0")
-        .connect(b)
-        .await
-        .expect("connect")
+    mcpwire_testkit::memory::connect(server, Client::builder("demo-test", "1.0")).await
 }
 
-/// The text blocks of a tool result, joined.
+/// The text blocks of a tool result, joined by newlines.
 pub fn tool_text(r: &CallToolResult) -> String {
     r.content
         .iter()
@@ -69,21 +65,15 @@ pub fn assert_valid(schema: &serde_json::Map<String, Value>, value: &Value) {
     );
 }
 
-/// Waits up to 2 s for a notification matching `pred`.
+/// Waits up to 2 s for a notification matching `pred`; fails the test
+/// when none comes.
 pub async fn wait_for(
     rx: &mut broadcast::Receiver<ServerNotification>,
     pred: impl Fn(&ServerNotification) -> bool,
-) -> bool {
-    tokio::time::timeout(std::time::Duration::from_secs(2), async {
-        while let Ok(n) = rx.recv().await {
-            if pred(&n) {
-                return true;
-            }
-        }
-        false
-    })
-    .await
-    .unwrap_or(false)
+) {
+    let what = "a notification the test waits for";
+    mcpwire_testkit::next_matching(rx, Duration::from_secs(2), what, |n| pred(n).then_some(()))
+        .await;
 }
 
 /// Gathers the notifications that arrive within `ms` milliseconds.
@@ -92,7 +82,7 @@ pub async fn drain(
     ms: u64,
 ) -> Vec<ServerNotification> {
     let mut seen = Vec::new();
-    let _ = tokio::time::timeout(std::time::Duration::from_millis(ms), async {
+    let _ = tokio::time::timeout(Duration::from_millis(ms), async {
         while let Ok(n) = rx.recv().await {
             seen.push(n);
         }

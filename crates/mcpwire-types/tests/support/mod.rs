@@ -24,7 +24,13 @@ impl Schemas {
     pub fn get() -> &'static Schemas {
         static S: OnceLock<Schemas> = OnceLock::new();
         S.get_or_init(|| {
-            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec");
+            // `shared/spec` beside the repository; a checkout in a
+            // worktree sits deeper, so look further up too.
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .ancestors()
+                .map(|d| d.join("shared/spec"))
+                .find(|d| d.is_dir())
+                .expect("the MCP schemas in shared/spec beside the repository");
             let docs = ProtocolVersion::ALL
                 .into_iter()
                 .map(|v| {

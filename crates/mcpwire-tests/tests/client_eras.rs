@@ -1,0 +1,737 @@
+//! The client under both protocol eras: how [`ClientMode`] picks one (the
+//! `server/discover` probe and its fallbacks to `initialize`), the `_meta`
+//! of stateless requests, and multi round-trip requests answered with the
+//! client's handlers. The server is a real mcpwire server, or a raw peer
+//! scripted frame by frame where the wire itself is under test.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use mcpwire::Error;
+use mcpwire::client::{Client, ClientBuilder, ClientMode, ServerNotification};
+use mcpwire::server::{Context, Era, PromptRoute, ResourceRoute, Server, ToolRoute};
+use mcpwire_testkit::{RawPeer, memory, text as text_of, within};
+use mcpwire_types::{
+    CreateMessageRequestParams, CreateMessageResult, ElicitAction, ElicitRequestFormParams,
+    ElicitRequestParams, ElicitResult, LoggingLevel, ProtocolVersion, ResourceContents, Root,
+    SamplingMessage,
+};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+const MODERN: ProtocolVersion = ProtocolVersion::V2026_07_28;
+
+#[derive(Deserialize, JsonSchema)]
+struct Text {
+    text: String,
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct NoArgs {
+    /// Unused.
+    #[allow(dead_code)]
+    note: Option<String>,
+}
+
+async fn ask(cx: &Context, question: &str) -> Result<String, Error> {
+    let form = ElicitRequestFormParams::new(
+        question,
+        json!({"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}),
+    );
+    let r = cx.elicit(ElicitRequestParams::Form(form)).await?;
+    Ok(match r.action {
+        ElicitAction::Accept => r.content.unwrap_or_default()["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        other => format!("{other:?}"),
+    })
+}
+
+fn server() -> Server {
+    Server::builder("eras-server", "3.1.4")
+        .instructions("Ask away.")
+        .tool(ToolRoute::typed(
+            "echo",
+            |_cx, a: Text| async move { a.text },
+        ))
+        .tool(ToolRoute::typed(
+            "ask_once",
+            |cx: Context, _a: Text| async move {
+                let first = ask(&cx, "First name?").await?;
+                Ok::<_, Error>(format!("hello {first}"))
+            },
+        ))
+        .tool(ToolRoute::typed(
+            "ask_twice",
+            |cx: Context, _a: Text| async move {
+                let first = ask(&cx, "First name?").await?;
+                let last = ask(&cx, "Last name?").await?;
+                Ok::<_, Error>(format!("hello {first} {last}"))
+            },
+        ))
+        .tool(ToolRoute::typed(
+            "chatty",
+            |cx: Context, a: Text| async move {
+                cx.info("a log line").await;
+                a.text
+            },
+        ))
+        .prompt(PromptRoute::typed(
+            "rooted",
+            |cx: Context, _a: NoArgs| async move {
+                let roots = cx.roots().await?;
+                Ok::<_, Error>(format!("{} roots", roots.roots.len()))
+            },
+        ))
+        .resource(ResourceRoute::new(
+            "memo://plain",
+            "plain",
+            |_cx, _uri, _vars| async { "plain text".to_string() },
+        ))
+        .resource(ResourceRoute::new(
+            "memo://sampled",
+            "sampled",
+            |cx: Context, _uri, _vars| async move {
+                let p = CreateMessageRequestParams::new(vec![SamplingMessage::user_text("hi")], 9);
+                let r = cx.sample(p).await?;
+                Ok::<_, Error>(format!("model {}", r.model))
+            },
+        ))
+        .build()
+}
+
+/// A builder whose elicitation handler answers "Ada" to the first name and
+/// "Lovelace" to the last, counting its calls.
+fn asking_builder(calls: Arc<AtomicUsize>) -> ClientBuilder {
+    Client::builder("eras-client", "0.9").on_elicitation(move |p| {
+        calls.fetch_add(1, Ordering::SeqCst);
+        async move {
+            let ElicitRequestParams::Form(f) = p else {
+                panic!("form mode expected")
+            };
+            let name = if f.message.starts_with("First") {
+                "Ada"
+            } else {
+                "Lovelace"
+            };
+            let mut content = serde_json::Map::new();
+            content.insert("name".into(), json!(name));
+            Ok(ElicitResult::accept(content))
+        }
+    })
+}
+
+async fn connect_to_server(builder: ClientBuilder) -> Client {
+    memory::connect(&server(), builder).await
+}
+
+/// What the scripted server does beyond the raw peer's own steps.
+trait Scripted {
+    /// The next message that is not a `notifications/cancelled`.
+    async fn recv_skipping_cancels(&mut self) -> Value;
+
+    /// Answers an `initialize` with `version` and takes the
+    /// `notifications/initialized` that follows.
+    async fn accept_initialize(&mut self, init: &Value, version: &str);
+}
+
+impl Scripted for RawPeer {
+    async fn recv_skipping_cancels(&mut self) -> Value {
+        loop {
+            let v = self.recv().await;
+            if v["method"] != "notifications/cancelled" {
+                return v;
+            }
+        }
+    }
+
+    async fn accept_initialize(&mut self, init: &Value, version: &str) {
+        assert_eq!(init["method"], "initialize", "{init}");
+        self.reply(
+            init,
+            json!({
+                "protocolVersion": version,
+                "capabilities": {"tools": {}},
+                "serverInfo": {"name": "raw-legacy", "version": "1"},
+            }),
+        )
+        .await;
+        let note = self.recv().await;
+        assert_eq!(note["method"], "notifications/initialized", "{note}");
+    }
+}
+
+async fn connected(connecting: tokio::task::JoinHandle<Result<Client, Error>>) -> Client {
+    within(
+        memory::CONNECT_PATIENCE,
+        "the client to connect",
+        connecting,
+    )
+    .await
+    .unwrap()
+    .expect("connects")
+}
+
+// ---- choosing the era ----
+
+#[tokio::test]
+async fn auto_picks_the_stateless_era_against_an_mcpwire_server() {
+    let client = connect_to_server(Client::builder("c", "1").mode(ClientMode::Auto)).await;
+    assert_eq!(client.era(), Era::Stateless);
+    assert_eq!(client.protocol_version(), MODERN);
+    assert!(client.initialize_result().is_none());
+    let d = client.discover_result().expect("probed");
+    assert!(d.supported_versions.iter().any(|v| v == "2026-07-28"));
+    assert_eq!(client.server_info().name, "eras-server");
+    assert_eq!(client.server_info().version, "3.1.4");
+    assert_eq!(client.instructions(), Some("Ask away."));
+    let caps = client.server_capabilities();
+    assert!(caps.tools.is_some() && caps.resources.is_some() && caps.prompts.is_some());
+
+    // Typed calls work, and tolerate resultType, ttlMs, cacheScope, _meta.
+    let tools = client.list_all_tools().await.unwrap();
+    assert!(tools.iter().any(|t| t.name == "ask_twice"));
+    let r = client
+        .call_tool("echo", json!({"text": "hi"}))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&r), "hi");
+    let r = client.read_resource("memo://plain").await.unwrap();
+    assert!(matches!(&r.contents[0], ResourceContents::Text(t) if t.text == "plain text"));
+    assert_eq!(client.list_all_prompts().await.unwrap().len(), 1);
+    assert_eq!(client.list_all_resources().await.unwrap().len(), 2);
+    client.close().await;
+}
+
+#[tokio::test]
+async fn methods_2026_07_28_removed_fail_locally_in_the_stateless_era() {
+    let client = connect_to_server(
+        Client::builder("c", "1")
+            .mode(ClientMode::Auto)
+            .roots(vec![Root::new("file:///a", "a")]),
+    )
+    .await;
+    let e = client.ping().await.unwrap_err();
+    assert!(matches!(e, Error::Protocol(_)), "{e}");
+    assert!(
+        e.to_string()
+            .contains("ping does not exist in protocol 2026-07-28"),
+        "{e}"
+    );
+    let e = client.set_log_level(LoggingLevel::Debug).await.unwrap_err();
+    assert!(
+        e.to_string().contains("logging/setLevel does not exist"),
+        "{e}"
+    );
+    assert!(e.to_string().contains("ClientBuilder::log_level"), "{e}");
+    let e = client.subscribe("memo://plain").await.unwrap_err();
+    assert!(
+        e.to_string().contains("resources/subscribe does not exist"),
+        "{e}"
+    );
+    let e = client.unsubscribe("memo://plain").await.unwrap_err();
+    assert!(e.to_string().contains("resources/unsubscribe"), "{e}");
+    // Roots change locally; there is no list_changed notification to send.
+    client.set_roots(vec![]).unwrap();
+    // The connection still works.
+    client
+        .call_tool("echo", json!({"text": "ok"}))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn legacy_mode_opens_a_session_with_initialize() {
+    for builder in [
+        Client::builder("c", "1"),
+        Client::builder("c", "1").mode(ClientMode::Legacy),
+    ] {
+        let client = connect_to_server(builder).await;
+        assert_eq!(client.era(), Era::Session);
+        assert_eq!(client.protocol_version(), ProtocolVersion::V2025_11_25);
+        assert!(client.discover_result().is_none());
+        let init = client.initialize_result().expect("initialized");
+        assert_eq!(init.server_info.name, "eras-server");
+        assert_eq!(client.server_info().name, "eras-server");
+        assert_eq!(client.instructions(), Some("Ask away."));
+        client.ping().await.unwrap();
+        client.set_log_level(LoggingLevel::Info).await.unwrap();
+        let e = client.discover().await.unwrap_err();
+        assert!(
+            e.to_string().contains("server/discover does not exist"),
+            "{e}"
+        );
+        let r = client
+            .call_tool("echo", json!({"text": "hi"}))
+            .await
+            .unwrap();
+        assert_eq!(text_of(&r), "hi");
+    }
+}
+
+#[tokio::test]
+async fn pinned_to_a_legacy_revision_asks_for_it() {
+    let client = connect_to_server(
+        Client::builder("c", "1").mode(ClientMode::Pinned(ProtocolVersion::V2025_06_18)),
+    )
+    .await;
+    assert_eq!(client.era(), Era::Session);
+    assert_eq!(client.protocol_version(), ProtocolVersion::V2025_06_18);
+}
+
+#[tokio::test]
+async fn pinned_to_a_legacy_revision_refuses_another_one() {
+    let (mut raw, connecting) = RawPeer::facing(
+        Client::builder("c", "1").mode(ClientMode::Pinned(ProtocolVersion::V2025_06_18)),
+    );
+    let init = raw.recv().await;
+    assert_eq!(init["params"]["protocolVersion"], "2025-06-18");
+    raw.reply(
+        &init,
+        json!({
+            "protocolVersion": "2025-03-26",
+            "capabilities": {},
+            "serverInfo": {"name": "raw", "version": "1"},
+        }),
+    )
+    .await;
+    let e = connecting.await.unwrap().unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("pinned to protocol version 2025-06-18"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn pinned_to_2026_07_28_sends_no_handshake_and_meta_on_every_request() {
+    let (mut raw, connecting) = RawPeer::facing(
+        Client::builder("pinned-client", "2.0")
+            .mode(ClientMode::Pinned(MODERN))
+            .log_level(LoggingLevel::Warning),
+    );
+    // Connecting sends nothing at all.
+    let client = connected(connecting).await;
+    assert_eq!(client.era(), Era::Stateless);
+    assert_eq!(client.protocol_version(), MODERN);
+    assert!(client.discover_result().is_none());
+    assert_eq!(client.server_info().name, "");
+    let client = Arc::new(client);
+    let c = client.clone();
+    let listing = tokio::spawn(async move { c.list_tools(None).await });
+    let req = raw.recv().await;
+    assert_eq!(req["method"], "tools/list", "the first message: {req}");
+    let meta = &req["params"]["_meta"];
+    assert_eq!(
+        meta["io.modelcontextprotocol/protocolVersion"],
+        "2026-07-28"
+    );
+    assert!(meta["io.modelcontextprotocol/clientCapabilities"].is_object());
+    assert_eq!(
+        meta["io.modelcontextprotocol/clientInfo"]["name"],
+        "pinned-client"
+    );
+    assert_eq!(meta["io.modelcontextprotocol/logLevel"], "warning");
+    raw.reply(
+        &req,
+        json!({
+            "resultType": "complete",
+            "tools": [{"name": "t", "inputSchema": {"type": "object"}}],
+            "ttlMs": 1000,
+            "cacheScope": "private",
+            "_meta": {"io.modelcontextprotocol/serverInfo": {"name": "raw-modern", "version": "7"}},
+        }),
+    )
+    .await;
+    let tools = listing.await.unwrap().unwrap();
+    assert_eq!(tools.tools[0].name, "t");
+    // The identity comes from the result's _meta.
+    assert_eq!(client.server_info().name, "raw-modern");
+
+    // A progress token and the client's _meta share one object.
+    let c = client.clone();
+    let calling = tokio::spawn(async move {
+        c.call_tool_with(
+            "t",
+            json!({}),
+            mcpwire::engine::RequestOptions::new().on_progress(|_| {}),
+        )
+        .await
+    });
+    let req = raw.recv().await;
+    let meta = &req["params"]["_meta"];
+    assert!(meta.get("progressToken").is_some(), "{req}");
+    assert_eq!(
+        meta["io.modelcontextprotocol/protocolVersion"],
+        "2026-07-28"
+    );
+    raw.reply(&req, json!({"resultType": "complete", "content": []}))
+        .await;
+    calling.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn pinned_to_2026_07_28_learns_the_server_on_discover() {
+    let client =
+        connect_to_server(Client::builder("c", "1").mode(ClientMode::Pinned(MODERN))).await;
+    assert!(client.server_capabilities().tools.is_none());
+    let d = client.discover().await.unwrap();
+    assert!(d.capabilities.tools.is_some());
+    assert!(client.server_capabilities().tools.is_some());
+    assert_eq!(client.server_info().name, "eras-server");
+    assert_eq!(client.instructions(), Some("Ask away."));
+    assert!(client.discover_result().is_some());
+}
+
+#[tokio::test]
+async fn auto_falls_back_to_initialize_on_method_not_found() {
+    let (mut raw, connecting) = RawPeer::facing(Client::builder("c", "1").mode(ClientMode::Auto));
+    let probe = raw.recv().await;
+    assert_eq!(probe["method"], "server/discover");
+    assert_eq!(
+        probe["params"]["_meta"]["io.modelcontextprotocol/protocolVersion"],
+        "2026-07-28"
+    );
+    assert!(probe["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"].is_object());
+    raw.fail(&probe, -32601, "Method not found", None).await;
+    let init = raw.recv().await;
+    assert_eq!(init["params"]["protocolVersion"], "2025-11-25");
+    raw.accept_initialize(&init, "2025-11-25").await;
+    let client = connected(connecting).await;
+    assert_eq!(client.era(), Era::Session);
+    assert_eq!(client.protocol_version(), ProtocolVersion::V2025_11_25);
+    assert_eq!(client.server_info().name, "raw-legacy");
+    // Session requests carry no stateless _meta.
+    let client = Arc::new(client);
+    let c = client.clone();
+    let listing = tokio::spawn(async move { c.list_tools(None).await });
+    let req = raw.recv().await;
+    assert!(
+        req.get("params").is_none_or(|p| p.get("_meta").is_none()),
+        "{req}"
+    );
+    raw.reply(&req, json!({"tools": []})).await;
+    listing.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn auto_falls_back_on_any_other_error_and_on_a_malformed_result() {
+    for answer in [
+        json!({"error": {"code": -32602, "message": "not initialized"}}),
+        json!({"error": {"code": -32000, "message": "whatever"}}),
+        json!({"result": {"hello": "world"}}),
+    ] {
+        let (mut raw, connecting) = RawPeer::facing(
+            Client::builder("c", "1")
+                .mode(ClientMode::Auto)
+                .protocol_version(ProtocolVersion::V2025_03_26),
+        );
+        let probe = raw.recv().await;
+        let mut msg = answer.clone();
+        msg["jsonrpc"] = json!("2.0");
+        msg["id"] = probe["id"].clone();
+        raw.send(&msg).await;
+        let init = raw.recv().await;
+        assert_eq!(init["params"]["protocolVersion"], "2025-03-26", "{answer}");
+        raw.accept_initialize(&init, "2025-03-26").await;
+        let client = connected(connecting).await;
+        assert_eq!(client.protocol_version(), ProtocolVersion::V2025_03_26);
+    }
+}
+
+#[tokio::test]
+async fn auto_falls_back_when_the_probe_gets_no_answer() {
+    let (mut raw, connecting) = RawPeer::facing(
+        Client::builder("c", "1")
+            .mode(ClientMode::Auto)
+            .probe_timeout(Duration::from_millis(150)),
+    );
+    let probe = raw.recv().await;
+    assert_eq!(probe["method"], "server/discover");
+    // Silence; the client gives up on the probe and initializes.
+    let init = raw.recv_skipping_cancels().await;
+    raw.accept_initialize(&init, "2025-11-25").await;
+    let client = connected(connecting).await;
+    assert_eq!(client.era(), Era::Session);
+}
+
+#[tokio::test]
+async fn auto_follows_an_unsupported_version_error_to_a_listed_legacy_revision() {
+    let (mut raw, connecting) = RawPeer::facing(Client::builder("c", "1").mode(ClientMode::Auto));
+    let probe = raw.recv().await;
+    raw.fail(
+        &probe,
+        -32022,
+        "Unsupported protocol version",
+        Some(json!({"supported": ["2025-06-18", "2024-11-05"], "requested": "2026-07-28"})),
+    )
+    .await;
+    let init = raw.recv().await;
+    assert_eq!(init["params"]["protocolVersion"], "2025-06-18");
+    raw.accept_initialize(&init, "2025-06-18").await;
+    let client = connected(connecting).await;
+    assert_eq!(client.protocol_version(), ProtocolVersion::V2025_06_18);
+}
+
+#[tokio::test]
+async fn auto_does_not_fall_back_on_a_modern_error() {
+    let (mut raw, connecting) = RawPeer::facing(Client::builder("c", "1").mode(ClientMode::Auto));
+    let probe = raw.recv().await;
+    raw.fail(
+        &probe,
+        -32022,
+        "Unsupported protocol version",
+        Some(json!({"supported": ["2099-01-01"], "requested": "2026-07-28"})),
+    )
+    .await;
+    let e = connecting.await.unwrap().unwrap_err();
+    assert!(e.to_string().contains("no version both speak"), "{e}");
+
+    let (mut raw, connecting) = RawPeer::facing(Client::builder("c", "1").mode(ClientMode::Auto));
+    let probe = raw.recv().await;
+    raw.fail(&probe, -32021, "needs roots", None).await;
+    let e = connecting.await.unwrap().unwrap_err();
+    assert_eq!(e.code().map(|c| c.0), Some(-32021), "{e}");
+}
+
+// ---- multi round-trip requests ----
+
+#[tokio::test]
+async fn a_tool_that_elicits_once_completes_through_the_handler() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let client = connect_to_server(asking_builder(calls.clone()).mode(ClientMode::Auto)).await;
+    assert_eq!(client.era(), Era::Stateless);
+    let r = client
+        .call_tool("ask_once", json!({"text": ""}))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&r), "hello Ada");
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_tool_that_asks_twice_takes_two_rounds() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let client = connect_to_server(asking_builder(calls.clone()).mode(ClientMode::Auto)).await;
+    let r = client
+        .call_tool("ask_twice", json!({"text": ""}))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&r), "hello Ada Lovelace");
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn prompts_and_resources_ask_for_roots_and_sampling_too() {
+    let client = connect_to_server(
+        Client::builder("c", "1")
+            .mode(ClientMode::Pinned(MODERN))
+            .roots(vec![
+                Root::new("file:///a", "a"),
+                Root::new("file:///b", "b"),
+            ])
+            .on_sampling(|_p| async { Ok(CreateMessageResult::assistant_text("m-1", "ok")) }),
+    )
+    .await;
+    let p = client
+        .get_prompt("rooted", std::iter::empty::<(String, String)>())
+        .await
+        .unwrap();
+    assert!(format!("{:?}", p.messages).contains("2 roots"), "{p:?}");
+    let r = client.read_resource("memo://sampled").await.unwrap();
+    assert!(matches!(&r.contents[0], ResourceContents::Text(t) if t.text == "model m-1"));
+}
+
+#[tokio::test]
+async fn the_rounds_are_bounded() {
+    let client = connect_to_server(
+        asking_builder(Default::default())
+            .mode(ClientMode::Auto)
+            .max_input_rounds(1),
+    )
+    .await;
+    client
+        .call_tool("ask_once", json!({"text": ""}))
+        .await
+        .unwrap();
+    let e = client
+        .call_tool("ask_twice", json!({"text": ""}))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Protocol(_)), "{e}");
+    assert!(
+        e.to_string()
+            .contains("still asked for input after 1 round"),
+        "{e}"
+    );
+
+    let client = connect_to_server(
+        asking_builder(Default::default())
+            .mode(ClientMode::Auto)
+            .max_input_rounds(0),
+    )
+    .await;
+    let e = client
+        .call_tool("ask_once", json!({"text": ""}))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("after 0 round"), "{e}");
+}
+
+fn elicit_request(message: &str) -> Value {
+    json!({
+        "method": "elicitation/create",
+        "params": {"mode": "form", "message": message, "requestedSchema": {"type": "object", "properties": {"name": {"type": "string"}}}},
+    })
+}
+
+#[tokio::test]
+async fn retries_echo_request_state_unchanged_with_a_new_id() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let (mut raw, connecting) =
+        RawPeer::facing(asking_builder(calls.clone()).mode(ClientMode::Pinned(MODERN)));
+    let client = connected(connecting).await;
+    let calling = tokio::spawn(async move { client.call_tool("t", json!({"a": 1})).await });
+
+    let first = raw.recv().await;
+    assert_eq!(first["method"], "tools/call");
+    assert!(first["params"].get("inputResponses").is_none(), "{first}");
+    assert!(first["params"].get("requestState").is_none(), "{first}");
+    let state = "opaque+/= {\"state\"} 1";
+    raw.reply(
+        &first,
+        json!({
+            "resultType": "input_required",
+            "inputRequests": {"first": elicit_request("First name?")},
+            "requestState": state,
+        }),
+    )
+    .await;
+
+    let second = raw.recv().await;
+    assert_eq!(second["method"], "tools/call");
+    assert_ne!(second["id"], first["id"]);
+    assert_eq!(second["params"]["name"], "t");
+    assert_eq!(second["params"]["arguments"], json!({"a": 1}));
+    assert_eq!(second["params"]["requestState"], state);
+    assert_eq!(
+        second["params"]["inputResponses"],
+        json!({"first": {"action": "accept", "content": {"name": "Ada"}}})
+    );
+    assert_eq!(
+        second["params"]["_meta"]["io.modelcontextprotocol/protocolVersion"],
+        "2026-07-28"
+    );
+    // This round sends no requestState: the retry must carry none.
+    raw.reply(
+        &second,
+        json!({
+            "resultType": "input_required",
+            "inputRequests": {"last": elicit_request("Last name?")},
+        }),
+    )
+    .await;
+
+    let third = raw.recv().await;
+    assert_ne!(third["id"], second["id"]);
+    assert!(third["params"].get("requestState").is_none(), "{third}");
+    assert_eq!(
+        third["params"]["inputResponses"]["last"]["content"]["name"],
+        "Lovelace"
+    );
+    // A round with only requestState needs no handler.
+    raw.reply(
+        &third,
+        json!({"resultType": "input_required", "requestState": "s2"}),
+    )
+    .await;
+    let fourth = raw.recv().await;
+    assert_eq!(fourth["params"]["requestState"], "s2");
+    raw.reply(
+        &fourth,
+        json!({"resultType": "complete", "content": [{"type": "text", "text": "done"}]}),
+    )
+    .await;
+    let r = calling.await.unwrap().unwrap();
+    assert_eq!(text_of(&r), "done");
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn an_input_request_without_a_handler_is_an_error_not_an_empty_answer() {
+    let (mut raw, connecting) =
+        RawPeer::facing(Client::builder("c", "1").mode(ClientMode::Pinned(MODERN)));
+    let client = connected(connecting).await;
+    let calling = tokio::spawn(async move { client.call_tool("t", json!({})).await });
+    let first = raw.recv().await;
+    raw.reply(
+        &first,
+        json!({
+            "resultType": "input_required",
+            "inputRequests": {"s": {"method": "sampling/createMessage", "params": {
+                "messages": [{"role": "user", "content": {"type": "text", "text": "hi"}}],
+                "maxTokens": 5,
+            }}},
+        }),
+    )
+    .await;
+    let e = calling.await.unwrap().unwrap_err();
+    assert!(matches!(e, Error::Protocol(_)), "{e}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("sampling/createMessage") && msg.contains("on_sampling"),
+        "{msg}"
+    );
+}
+
+#[tokio::test]
+async fn input_required_on_another_method_is_a_protocol_error() {
+    let (mut raw, connecting) =
+        RawPeer::facing(Client::builder("c", "1").mode(ClientMode::Pinned(MODERN)));
+    let client = connected(connecting).await;
+    let listing = tokio::spawn(async move { client.list_tools(None).await });
+    let req = raw.recv().await;
+    raw.reply(
+        &req,
+        json!({"resultType": "input_required", "requestState": "x"}),
+    )
+    .await;
+    let e = listing.await.unwrap().unwrap_err();
+    assert!(e.to_string().contains("only tools/call"), "{e}");
+}
+
+#[tokio::test]
+async fn a_log_level_on_the_builder_brings_log_messages_in_the_stateless_era() {
+    let client = connect_to_server(
+        Client::builder("c", "1")
+            .mode(ClientMode::Auto)
+            .log_level(LoggingLevel::Info),
+    )
+    .await;
+    let mut notes = client.notifications();
+    client
+        .call_tool("chatty", json!({"text": "x"}))
+        .await
+        .unwrap();
+    let note = tokio::time::timeout(Duration::from_secs(2), notes.recv())
+        .await
+        .expect("a log message")
+        .unwrap();
+    assert!(matches!(note, ServerNotification::Log(l) if l.level == LoggingLevel::Info));
+
+    let quiet = connect_to_server(Client::builder("c", "1").mode(ClientMode::Auto)).await;
+    let mut notes = quiet.notifications();
+    quiet
+        .call_tool("chatty", json!({"text": "x"}))
+        .await
+        .unwrap();
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), notes.recv())
+            .await
+            .is_err(),
+        "no log messages without a log level"
+    );
+}
