@@ -47,6 +47,11 @@ async fn watch(client: &Client, resources: &[String], out: Output) -> CliResult 
             out,
         );
     }
+    // Listen for Ctrl-C before saying so: a SIGINT right after the line
+    // must stop the watch, not kill the process.
+    let mut interrupt =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+            .map_err(|e| CliError::protocol(format!("cannot listen for Ctrl-C: {e}")))?;
     eprintln!("{}", out.dim_err("watching; Ctrl-C to stop"));
     let changes = async {
         while let Some(n) = sub.next().await {
@@ -74,7 +79,7 @@ async fn watch(client: &Client, resources: &[String], out: Output) -> CliResult 
             }
         }
         () = logs => Ok(Exit::Ok),
-        _ = tokio::signal::ctrl_c() => Ok(Exit::Ok),
+        _ = interrupt.recv() => Ok(Exit::Ok),
     }
 }
 
