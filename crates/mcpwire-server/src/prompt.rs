@@ -45,7 +45,7 @@ where
 /// Turns a prompt handler's return value into a `GetPromptResult`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned from a prompt",
-    note = "a prompt may return String, PromptMessage, Vec<PromptMessage>, GetPromptResult, or a Result of one of these whose error converts into mcpwire_rpc::Error"
+    note = "a prompt may return String, PromptMessage, Vec<PromptMessage>, GetPromptResult, or a Result of one of these whose error converts into mcpwire::Error"
 )]
 pub trait IntoPromptResult {
     /// Converts the value.

@@ -46,7 +46,7 @@ where
 /// Turns a read handler's return value into a `ReadResourceResult`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned from a resource reader",
-    note = "a resource reader may return String, ResourceContents, Vec<ResourceContents>, ReadResourceResult, or a Result of one of these whose error converts into mcpwire_rpc::Error"
+    note = "a resource reader may return String, ResourceContents, Vec<ResourceContents>, ReadResourceResult, or a Result of one of these whose error converts into mcpwire::Error"
 )]
 pub trait IntoReadResult {
     /// Converts the value; `uri` is the URI that was read.

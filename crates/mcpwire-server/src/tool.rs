@@ -209,7 +209,7 @@ pub struct Json<T>(pub T);
 /// ([`Error::Rpc`]) and input requests, which stay protocol-level.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned from a tool",
-    note = "a tool may return String, &str, numbers, bool, (), ContentBlock, Vec<ContentBlock>, Json<T>, CallToolResult, or a Result of one of these whose error converts into mcpwire_rpc::Error"
+    note = "a tool may return String, &str, numbers, bool, (), ContentBlock, Vec<ContentBlock>, Json<T>, CallToolResult, or a Result of one of these whose error converts into mcpwire::Error"
 )]
 pub trait IntoToolResult {
     /// Converts the value.
