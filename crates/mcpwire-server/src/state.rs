@@ -1,0 +1,120 @@
+//! The state of one session as its connection holds it: the negotiated
+//! revision, the client's identity and capabilities, its log level and
+//! subscriptions, read on the hot path from plain memory.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+use mcpwire_types::{
+    ClientCapabilities, Era, Implementation, LoggingLevel, Meta, ProtocolVersion, meta,
+};
+
+/// What one connection negotiated.
+#[derive(Default)]
+pub(crate) struct SessionState {
+    version: OnceLock<ProtocolVersion>,
+    client_info: OnceLock<Implementation>,
+    client_caps: OnceLock<ClientCapabilities>,
+    /// Lowest level sent, as `LoggingLevel as u8`; `u8::MAX` until set.
+    log_level: AtomicU8,
+    initialized: AtomicBool,
+    subscriptions: Mutex<BTreeSet<String>>,
+    /// Who this session's tasks belong to (2025-11-25).
+    pub(crate) task_scope: super::tasks::SessionScope,
+}
+
+impl SessionState {
+    pub(crate) fn new() -> Self {
+        SessionState {
+            log_level: AtomicU8::new(u8::MAX),
+            ..Default::default()
+        }
+    }
+
+    pub(crate) fn version(&self) -> ProtocolVersion {
+        self.version
+            .get()
+            .copied()
+            .unwrap_or(ProtocolVersion::LATEST_LEGACY)
+    }
+
+    /// The negotiated revision, once `initialize` has been answered.
+    pub(crate) fn negotiated(&self) -> Option<ProtocolVersion> {
+        self.version.get().copied()
+    }
+
+    /// Records the handshake; `false` when the session was already
+    /// initialized (and nothing changes).
+    pub(crate) fn open(
+        &self,
+        version: ProtocolVersion,
+        client_info: Implementation,
+        caps: ClientCapabilities,
+    ) -> bool {
+        if self.version.set(version).is_err() {
+            return false;
+        }
+        let _ = self.client_info.set(client_info);
+        let _ = self.client_caps.set(caps);
+        true
+    }
+
+    /// Marks the session initialized (`notifications/initialized`).
+    pub(crate) fn mark_initialized(&self) {
+        self.initialized.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the session takes server events: it is initialized, or at
+    /// least answered `initialize`.
+    pub(crate) fn is_open(&self) -> bool {
+        self.initialized.load(Ordering::Relaxed) || self.version.get().is_some()
+    }
+
+    pub(crate) fn client_info(&self) -> Option<Implementation> {
+        self.client_info.get().cloned()
+    }
+
+    pub(crate) fn client_capabilities(&self) -> ClientCapabilities {
+        self.client_caps.get().cloned().unwrap_or_default()
+    }
+
+    pub(crate) fn set_log_level(&self, level: LoggingLevel) {
+        self.log_level.store(level as u8, Ordering::Relaxed);
+    }
+
+    fn subscriptions(&self) -> MutexGuard<'_, BTreeSet<String>> {
+        self.subscriptions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn subscribe(&self, uri: String) {
+        self.subscriptions().insert(uri);
+    }
+
+    pub(crate) fn unsubscribe(&self, uri: &str) {
+        self.subscriptions().remove(uri);
+    }
+
+    pub(crate) fn is_subscribed(&self, uri: &str) -> bool {
+        self.subscriptions().contains(uri)
+    }
+
+    /// Whether a log message at `level` may go out for a request.
+    pub(crate) fn logs_enabled(
+        &self,
+        level: LoggingLevel,
+        req_meta: Option<&Meta>,
+        era: Era,
+    ) -> bool {
+        match era {
+            Era::Stateless => req_meta
+                .and_then(|m| m.get(meta::LOG_LEVEL))
+                .and_then(|v| serde_json::from_value::<LoggingLevel>(v.clone()).ok())
+                .is_some_and(|min| level >= min),
+            Era::Session => match self.log_level.load(Ordering::Relaxed) {
+                u8::MAX => true,
+                min => level as u8 >= min,
+            },
+        }
+    }
+}
