@@ -1,7 +1,7 @@
 //! The routes a server serves: tools, resources, templates and prompts,
 //! each held in an `Arc` so that serving one never copies it, with the
-//! counts the declared capabilities follow, and the changes that keep
-//! both in step.
+//! counts the declared capabilities follow, and the changes that keep both
+//! (and the cached list pages) in step.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -10,6 +10,7 @@ use indexmap::IndexMap;
 use mcpwire_types::TaskSupport;
 
 use super::capabilities::Offered;
+use super::lists::{List, ListPages};
 use super::{PromptRoute, ResourceRoute, Server, ServerEvent, TemplateRoute, ToolRoute, read};
 use super::{tasks, write};
 
@@ -24,6 +25,8 @@ pub(crate) struct Registry {
     task_tools: usize,
     /// How many prompts and templates complete their arguments.
     completing: usize,
+    /// The list pages served so far, dropped on every change.
+    pub(crate) pages: ListPages,
 }
 
 fn runs_as_task(t: &ToolRoute) -> bool {
@@ -57,6 +60,7 @@ impl Registry {
         if let Some(old) = self.tools.insert(tool.def.name.clone(), Arc::new(tool)) {
             self.task_tools -= usize::from(runs_as_task(&old));
         }
+        self.pages.clear(List::Tools);
     }
 
     pub(crate) fn remove_tool(&mut self, name: &str) -> bool {
@@ -64,12 +68,14 @@ impl Registry {
             return false;
         };
         self.task_tools -= usize::from(runs_as_task(&old));
+        self.pages.clear(List::Tools);
         true
     }
 
     pub(crate) fn insert_resource(&mut self, resource: ResourceRoute) {
         self.resources
             .insert(resource.def.uri.clone(), Arc::new(resource));
+        self.pages.clear(List::Resources);
     }
 
     /// Adds `resource` unless one is served at its URI already.
@@ -80,12 +86,17 @@ impl Registry {
     }
 
     pub(crate) fn remove_resource(&mut self, uri: &str) -> bool {
-        self.resources.shift_remove(uri).is_some()
+        let removed = self.resources.shift_remove(uri).is_some();
+        if removed {
+            self.pages.clear(List::Resources);
+        }
+        removed
     }
 
     pub(crate) fn push_template(&mut self, template: TemplateRoute) {
         self.completing += usize::from(!template.completers.is_empty());
         self.templates.push(Arc::new(template));
+        self.pages.clear(List::Templates);
     }
 
     pub(crate) fn insert_prompt(&mut self, prompt: PromptRoute) {
@@ -96,6 +107,7 @@ impl Registry {
         {
             self.completing -= usize::from(!old.completers.is_empty());
         }
+        self.pages.clear(List::Prompts);
     }
 
     pub(crate) fn remove_prompt(&mut self, name: &str) -> bool {
@@ -103,6 +115,7 @@ impl Registry {
             return false;
         };
         self.completing -= usize::from(!old.completers.is_empty());
+        self.pages.clear(List::Prompts);
         true
     }
 }
