@@ -1,5 +1,6 @@
-//! Building a [`Server`]: its identity, routes, limits, and the
-//! extensions it serves (tasks and skills are configured here too).
+//! Building a [`Server`]: its identity, routes, limits, the state stores
+//! it writes through, and the extensions it serves (tasks and skills are
+//! configured here too).
 
 use std::collections::HashSet;
 use std::sync::atomic::AtomicU32;
@@ -10,6 +11,7 @@ use mcpwire_rpc::engine::EngineConfig;
 use mcpwire_types::Implementation;
 
 use super::registry::Registry;
+use super::session_store::{InMemorySessionStore, SessionStore};
 use super::skill_catalog::{SkillCatalog, SkillsExtension};
 use super::subscriptions::Subscriptions;
 use super::tasks::{TaskRuntime, TaskSettings, TaskStore, TasksExtension};
@@ -52,10 +54,12 @@ pub struct ServerBuilder {
     skills: Option<Vec<Skill>>,
     tasks: TaskSettings,
     bus: Custom<dyn NotificationBus>,
+    sessions: Custom<dyn SessionStore>,
     extensions: Extensions,
 }
 
-/// A bus given to the builder; shown in `Debug` output only as present.
+/// A store or bus given to the builder; shown in `Debug` output only as
+/// present.
 struct Custom<T: ?Sized>(Option<Arc<T>>);
 
 impl<T: ?Sized> Default for Custom<T> {
@@ -112,6 +116,7 @@ impl ServerBuilder {
             skills: None,
             tasks: TaskSettings::default(),
             bus: Custom::default(),
+            sessions: Custom::default(),
             extensions: Extensions::default(),
         }
     }
@@ -257,6 +262,13 @@ impl ServerBuilder {
         self
     }
 
+    /// Writes what each session negotiated through to `store`, instead of
+    /// to an [`InMemorySessionStore`] of its own. See [`SessionStore`].
+    pub fn session_store(mut self, store: Arc<dyn SessionStore>) -> Self {
+        self.sessions = Custom(Some(store));
+        self
+    }
+
     /// Sets the engine settings (concurrency, timeouts, shutdown grace).
     pub fn engine(mut self, config: EngineConfig) -> Self {
         self.engine = config;
@@ -399,6 +411,10 @@ impl ServerBuilder {
                 skills,
                 tasks,
                 extensions,
+                sessions: self
+                    .sessions
+                    .0
+                    .unwrap_or_else(|| Arc::new(InMemorySessionStore::default())),
             }),
         }
     }

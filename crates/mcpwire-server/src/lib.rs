@@ -45,6 +45,7 @@ mod resource;
 mod router;
 mod schema;
 mod session;
+mod session_store;
 mod skill_catalog;
 mod skills;
 mod state;
@@ -70,7 +71,11 @@ pub use prompt::{
 };
 pub use resource::{IntoReadResult, ResourceHandler, ResourceRoute, TemplateRoute};
 pub use schema::{object_schema, schema_for};
+pub use session_store::{
+    DEFAULT_MAX_SESSIONS, InMemorySessionStore, SessionRecord, SessionStore, SessionStoreError,
+};
 pub use skills::{MAX_DESCRIPTION_CHARS, Skill, SkillBuildError};
+pub use state::MAX_SUBSCRIPTIONS_PER_SESSION;
 pub use tasks::{
     DEFAULT_MAX_TASKS, DEFAULT_POLL_INTERVAL, DEFAULT_TASK_TTL, InMemoryTaskStore, MAX_TASK_TTL,
     TaskChange, TaskOutcome, TaskPage, TaskRecord, TaskStore, TaskStoreError,
@@ -119,6 +124,8 @@ pub(crate) struct ServerInner {
     /// Every extension, the built-in ones (skills, tasks, subscriptions)
     /// first, in the order their declarations are made.
     pub(crate) extensions: Vec<Arc<dyn ServerExtension>>,
+    /// Where what each session negotiated is kept.
+    pub(crate) sessions: Arc<dyn SessionStore>,
 }
 
 /// An MCP server: its identity and its tools, resources and prompts.

@@ -26,6 +26,7 @@ impl Connection {
             ));
         }
         self.start_events();
+        self.state.save(&*self.server.inner.sessions).await;
         let caps = self.server.capabilities(Era::Session);
         let mut result =
             InitializeResult::new(version.as_str(), caps, self.server.inner.info.clone());
@@ -49,6 +50,7 @@ impl Connection {
 
     pub(crate) async fn set_level(&self, p: SetLevelRequestParams) -> Result<Value, Error> {
         self.state.set_log_level(p.level);
+        self.state.save(&*self.server.inner.sessions).await;
         Ok(json!({}))
     }
 }

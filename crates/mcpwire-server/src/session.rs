@@ -114,6 +114,21 @@ impl Connection {
     }
 }
 
+impl Drop for Connection {
+    /// Tells the session store the session has ended.
+    fn drop(&mut self) {
+        let Some(id) = self.state.id_if_drawn() else {
+            return;
+        };
+        let forget = self.server.inner.sessions.remove(id);
+        // A store that works when called (the in-memory one) is done
+        // already; one that works in its future gets a task for it.
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(forget);
+        }
+    }
+}
+
 impl Service for Connection {
     async fn handle_request(&self, req: Request, cx: RequestContext) -> Result<Value, Error> {
         self.handle_request_reply(req, cx).await?.into_value()

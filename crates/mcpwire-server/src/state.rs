@@ -1,6 +1,7 @@
 //! The state of one session as its connection holds it: the negotiated
 //! revision, the client's identity and capabilities, its log level and
-//! subscriptions, read on the hot path from plain memory.
+//! subscriptions. Read on the hot path from plain memory; every change is
+//! written through to the server's [`SessionStore`](crate::SessionStore).
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
@@ -9,6 +10,13 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 use mcpwire_types::{
     ClientCapabilities, Era, Implementation, LoggingLevel, Meta, ProtocolVersion, meta,
 };
+
+use super::session_store::{SessionRecord, SessionStore};
+
+/// The most resources one session may subscribe to at a time
+/// (`resources/subscribe`); a subscription past it is refused with
+/// `-32602`.
+pub const MAX_SUBSCRIPTIONS_PER_SESSION: usize = 1024;
 
 /// What one connection negotiated.
 #[derive(Default)]
@@ -20,7 +28,8 @@ pub(crate) struct SessionState {
     log_level: AtomicU8,
     initialized: AtomicBool,
     subscriptions: Mutex<BTreeSet<String>>,
-    /// Who this session's tasks belong to (2025-11-25).
+    /// The session's id: who its tasks belong to (2025-11-25), and its key
+    /// in the session store.
     pub(crate) task_scope: super::tasks::SessionScope,
 }
 
@@ -30,6 +39,16 @@ impl SessionState {
             log_level: AtomicU8::new(u8::MAX),
             ..Default::default()
         }
+    }
+
+    /// The session's id, drawn when first asked for.
+    pub(crate) fn id(&self) -> &str {
+        self.task_scope.id()
+    }
+
+    /// The id, if one was drawn.
+    pub(crate) fn id_if_drawn(&self) -> Option<&str> {
+        self.task_scope.get()
     }
 
     pub(crate) fn version(&self) -> ProtocolVersion {
@@ -87,8 +106,15 @@ impl SessionState {
         self.subscriptions.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub(crate) fn subscribe(&self, uri: String) {
-        self.subscriptions().insert(uri);
+    /// Subscribes to `uri`; `false` when the session already holds
+    /// [`MAX_SUBSCRIPTIONS_PER_SESSION`] other subscriptions.
+    pub(crate) fn subscribe(&self, uri: String) -> bool {
+        let mut subs = self.subscriptions();
+        if subs.len() >= MAX_SUBSCRIPTIONS_PER_SESSION && !subs.contains(&uri) {
+            return false;
+        }
+        subs.insert(uri);
+        true
     }
 
     pub(crate) fn unsubscribe(&self, uri: &str) {
@@ -97,6 +123,18 @@ impl SessionState {
 
     pub(crate) fn is_subscribed(&self, uri: &str) -> bool {
         self.subscriptions().contains(uri)
+    }
+
+    /// The session as the store keeps it.
+    pub(crate) fn record(&self) -> SessionRecord {
+        let level = self.log_level.load(Ordering::Relaxed);
+        SessionRecord {
+            protocol_version: self.negotiated(),
+            client_info: self.client_info.get().cloned(),
+            client_capabilities: self.client_caps.get().cloned(),
+            log_level: LoggingLevel::ALL.into_iter().find(|l| *l as u8 == level),
+            subscriptions: self.subscriptions().clone(),
+        }
     }
 
     /// Whether a log message at `level` may go out for a request.
@@ -115,6 +153,16 @@ impl SessionState {
                 u8::MAX => true,
                 min => level as u8 >= min,
             },
+        }
+    }
+}
+
+impl SessionState {
+    /// Writes the session through to `store`. A store that fails is
+    /// logged: the session goes on, served from this process's memory.
+    pub(crate) async fn save(&self, store: &dyn SessionStore) {
+        if let Err(e) = store.save(self.id(), self.record()).await {
+            tracing::warn!(error = %e, "could not save a session's state");
         }
     }
 }

@@ -9,13 +9,14 @@ use futures_util::StreamExt;
 use mcpwire_types::request::Capability;
 use mcpwire_types::request::requests;
 use mcpwire_types::{
-    Era, ServerCapabilities, SubscribeRequestParams, SubscriptionFilter,
+    Era, ErrorCode, ServerCapabilities, SubscribeRequestParams, SubscriptionFilter,
     SubscriptionsListenRequestParams, UnsubscribeRequestParams, meta, methods,
 };
 use serde_json::{Value, json};
 
 use super::extension::{Eras, ExtensionRequest, ExtensionRoute, ServerExtension};
 use super::params::params;
+use super::state::MAX_SUBSCRIPTIONS_PER_SESSION;
 use super::{BoxFuture, Context, Server, ServerEvent, uri_limit};
 use mcpwire_rpc::Error;
 
@@ -70,7 +71,17 @@ async fn subscribe(cx: &Context, raw: Option<Value>) -> Result<Value, Error> {
     let p: SubscribeRequestParams = params(raw)?;
     let inner = &cx.server().inner;
     uri_limit::check(&p.uri, inner.max_uri_length)?;
-    cx.inner.session.subscribe(p.uri);
+    let session = &cx.inner.session;
+    if !session.subscribe(p.uri) {
+        return Err(Error::rpc(
+            ErrorCode::INVALID_PARAMS,
+            format!(
+                "Too many subscriptions: a session may hold {MAX_SUBSCRIPTIONS_PER_SESSION}; \
+                 unsubscribe from some first"
+            ),
+        ));
+    }
+    session.save(&*inner.sessions).await;
     Ok(json!({}))
 }
 
@@ -78,7 +89,9 @@ async fn unsubscribe(cx: &Context, raw: Option<Value>) -> Result<Value, Error> {
     let p: UnsubscribeRequestParams = params(raw)?;
     let inner = &cx.server().inner;
     uri_limit::check(&p.uri, inner.max_uri_length)?;
-    cx.inner.session.unsubscribe(&p.uri);
+    let session = &cx.inner.session;
+    session.unsubscribe(&p.uri);
+    session.save(&*inner.sessions).await;
     Ok(json!({}))
 }
 

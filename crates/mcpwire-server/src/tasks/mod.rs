@@ -84,6 +84,11 @@ impl SessionScope {
     pub(crate) fn id(&self) -> &str {
         self.0.get_or_init(wire::new_task_id)
     }
+
+    /// The id, if it was drawn.
+    pub(crate) fn get(&self) -> Option<&str> {
+        self.0.get().map(String::as_str)
+    }
 }
 
 /// A tool's declared task support; `forbidden` when it declares none.
