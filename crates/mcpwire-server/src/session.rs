@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, OnceLock};
 
+use futures_util::FutureExt;
 use mcpwire_types::request::requests;
 use mcpwire_types::{Notification, Request, methods};
 use serde_json::{Value, json};
@@ -120,10 +121,12 @@ impl Drop for Connection {
         let Some(id) = self.state.id_if_drawn() else {
             return;
         };
-        let forget = self.server.inner.sessions.remove(id);
-        // A store that works when called (the in-memory one) is done
-        // already; one that works in its future gets a task for it.
-        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+        let mut forget = self.server.inner.sessions.remove(id);
+        // A store that works when called (the in-memory one) is done at
+        // once; one that works in its future gets a task for it.
+        if (&mut forget).now_or_never().is_none()
+            && let Ok(rt) = tokio::runtime::Handle::try_current()
+        {
             rt.spawn(forget);
         }
     }
