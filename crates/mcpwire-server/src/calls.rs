@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use super::input::{Ran, Target};
 use super::params::{call_params, meta_params, to_value};
 use super::session::Connection;
+use super::tasks::Routed;
 use super::{read, uri_limit};
 use mcpwire_rpc::Error;
 use mcpwire_rpc::engine::RequestContext;
@@ -27,20 +28,9 @@ pub(crate) enum Called {
 }
 
 impl Connection {
-    pub(crate) async fn call_tool(
-        &self,
-        req: Request,
-        cx: RequestContext,
-        era: Era,
-    ) -> Result<Value, Error> {
-        match self.call_tool_outcome(req, cx, era).await? {
-            Called::Answer(v) => Ok(v),
-            Called::Result(r) => to_value(&r),
-        }
-    }
-
     /// Serves a `tools/call` up to the tool's own result, which the
-    /// caller serializes as its era needs.
+    /// caller serializes as its era needs (a session as a `Value`, a
+    /// stateless request straight into its reply).
     pub(crate) async fn call_tool_outcome(
         &self,
         req: Request,
@@ -55,21 +45,28 @@ impl Connection {
         else {
             return Err(Error::invalid_params(format!("Unknown tool: {}", p.name)));
         };
-        let p = match self.route_tool_call(&route, p, &cx, era).await? {
-            super::tasks::Routed::Done(v) => return Ok(Called::Answer(v)),
-            super::tasks::Routed::Plain(p) => *p,
+        let p = match self.task_start(&route, &p, era)? {
+            None => p,
+            Some(start) => match self.run_as_task(start, route.clone(), p, &cx, era).await? {
+                Routed::Done(v) => return Ok(Called::Answer(v)),
+                Routed::Plain(p) => *p,
+            },
         };
-        let target = Target {
+        let target = |name| Target {
             method: requests::CallTool::METHOD,
-            name: &p.name,
+            name,
         };
-        let answers = self.answers(era, target, p.request_state.as_deref(), p.input_responses)?;
+        let state = p.request_state.as_deref();
+        let answers = self.answers(era, target(&p.name), state, p.input_responses)?;
         let cx = self.context(cx, era, p.meta, answers.clone());
-        let out = route
+        let call = route
             .handler
-            .call(cx.clone(), p.arguments.unwrap_or_default())
-            .await;
-        match self.settle(&cx, out, target, answers)? {
+            .call(cx.clone(), p.arguments.unwrap_or_default());
+        // What the future keeps across the handler's run is what every
+        // call pays for: not the route.
+        drop(route);
+        let out = call.await;
+        match self.settle(&cx, out, target(&p.name), answers)? {
             Ran::InputRequired(v) => Ok(Called::Answer(v)),
             Ran::Done(Ok(r)) => Ok(Called::Result(r)),
             // The model sees what went wrong.

@@ -14,7 +14,11 @@ use super::session::Connection;
 use mcpwire_rpc::Error;
 
 impl Connection {
-    pub(crate) async fn initialize(&self, p: InitializeRequestParams) -> Result<Value, Error> {
+    /// Opens the session and answers `initialize`; the caller then saves
+    /// the session ([`SessionState::save`](super::state::SessionState::save)).
+    /// Not `async`, so that every request's future does not carry the
+    /// handshake's params.
+    pub(crate) fn initialize(&self, p: InitializeRequestParams) -> Result<Value, Error> {
         let requested = p.protocol_version.parse::<ProtocolVersion>().ok();
         let version = match requested {
             Some(v) if v.is_legacy() => v,
@@ -26,7 +30,6 @@ impl Connection {
             ));
         }
         self.start_events();
-        self.state.save(&*self.server.inner.sessions).await;
         let caps = self.server.capabilities(Era::Session);
         let mut result =
             InitializeResult::new(version.as_str(), caps, self.server.inner.info.clone());

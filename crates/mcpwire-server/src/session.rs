@@ -9,10 +9,11 @@ use mcpwire_types::{Notification, Request, methods};
 use serde_json::{Value, json};
 
 use super::Server;
+use super::calls::Called;
 use super::events::EventLink;
 use super::extension::ExtensionRequest;
 use super::lists::List;
-use super::params::params_of;
+use super::params::{params_of, to_value};
 use super::router::{Core, Route, Target};
 use super::state::SessionState;
 use mcpwire_rpc::Error;
@@ -42,38 +43,44 @@ impl Connection {
         let _ = self.peer.set(peer);
     }
 
-    /// Serves one session request.
-    pub(crate) async fn dispatch(
+    /// Serves one session request. The route is found here and the
+    /// request served by one state machine, with no future around it.
+    pub(crate) fn dispatch(
         &self,
         req: Request,
         cx: RequestContext,
         era: Era,
-    ) -> Result<Value, Error> {
-        let route = self.route(&req.method, era)?;
-        self.serve(route, req, cx, era).await
+    ) -> impl Future<Output = Result<Value, Error>> + Send + '_ {
+        let route = self.route(&req.method, era);
+        self.serve(route, req, cx, era)
     }
 
     /// Serves a request down its route.
     pub(crate) async fn serve(
         &self,
-        route: Route,
+        route: Result<Route, Error>,
         req: Request,
         cx: RequestContext,
         era: Era,
     ) -> Result<Value, Error> {
+        let route = route?;
         let core = match route.target {
             Target::Core(core) => core,
             Target::Extension(i) => return self.extension(i, route, req, cx, era).await,
         };
         match core {
             Core::Initialize => {
-                self.initialize(params_of::<requests::Initialize>(req.params)?)
-                    .await
+                let result = self.initialize(params_of::<requests::Initialize>(req.params)?)?;
+                self.state.save(&*self.server.inner.sessions).await;
+                Ok(result)
             }
             Core::Ping => Ok(json!({})),
             Core::Discover => self.discover(),
             Core::ListTools => self.list(List::Tools, req.params),
-            Core::CallTool => self.call_tool(req, cx, era).await,
+            Core::CallTool => match self.call_tool_outcome(req, cx, era).await? {
+                Called::Answer(v) => Ok(v),
+                Called::Result(r) => to_value(&r),
+            },
             Core::ListPrompts => self.list(List::Prompts, req.params),
             Core::GetPrompt => self.get_prompt(req, cx, era).await,
             Core::ListResources => self.list(List::Resources, req.params),

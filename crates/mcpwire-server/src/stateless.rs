@@ -68,7 +68,7 @@ impl Connection {
                 Called::Result(r) => return self.tool_reply(r),
             }
         } else {
-            self.serve(route, req, cx, Era::Stateless).await?
+            self.serve(Ok(route), req, cx, Era::Stateless).await?
         };
         self.decorate(&mut result, route.method, route.cacheable);
         Ok(Reply::from(result))

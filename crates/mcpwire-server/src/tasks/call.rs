@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use futures_util::future::BoxFuture;
 use mcpwire_types::{
     CallToolRequestParams, CallToolResult, ClientCapabilities, CreateTaskResult, ErrorCode,
     ErrorObject, ResultType, TaskSupport, meta, methods,
@@ -23,12 +24,23 @@ use crate::{Era, ToolRoute};
 use mcpwire_rpc::Error;
 use mcpwire_rpc::engine::{Extensions, RequestContext};
 
-/// What became of a `tools/call`.
+/// What became of a `tools/call` that was to run as a task.
 pub(crate) enum Routed {
     /// Answered here (a task was made, or the call was refused).
     Done(Value),
-    /// A plain call: the caller runs it.
+    /// A plain call after all (no room for a task): the caller runs it.
     Plain(Box<CallToolRequestParams>),
+}
+
+/// How a `tools/call` becomes a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TaskStart {
+    /// At once.
+    Now(TaskSupport),
+    /// When its handler says so ([`Context::continue_as_task`]).
+    ///
+    /// [`Context::continue_as_task`]: crate::Context::continue_as_task
+    AfterInput(TaskSupport),
 }
 
 /// Whether a stateless request declares the tasks extension in its `_meta`.
@@ -67,20 +79,21 @@ fn created(record: &TaskRecord, era: Era) -> Result<Value, Error> {
 }
 
 impl Connection {
-    /// Runs `p` as a task when the tool, the era and the client call for
-    /// one; refuses calls that break the tool's task support.
-    pub(crate) async fn route_tool_call(
+    /// Whether `p` runs as a task, as the tool, the era and the client
+    /// call for (`None` for a plain call); refuses calls that break the
+    /// tool's task support. Decided without waiting for anything, so that
+    /// a plain call's future carries nothing of a task's.
+    pub(crate) fn task_start(
         &self,
-        route: &Arc<ToolRoute>,
-        p: CallToolRequestParams,
-        cx: &RequestContext,
+        route: &ToolRoute,
+        p: &CallToolRequestParams,
         era: Era,
-    ) -> Result<Routed, Error> {
+    ) -> Result<Option<TaskStart>, Error> {
         let support = task_support(route);
         match era {
             Era::Session => match (support, p.task.is_some()) {
                 (TaskSupport::Optional | TaskSupport::Required, true) => {
-                    Box::pin(self.start_task(route.clone(), p, cx, era, support)).await
+                    Ok(Some(TaskStart::Now(support)))
                 }
                 (TaskSupport::Required, false) => Err(Error::rpc(
                     ErrorCode::METHOD_NOT_FOUND,
@@ -98,30 +111,40 @@ impl Connection {
                         ),
                     ))
                 }
-                _ => Ok(Routed::Plain(Box::new(p))),
+                _ => Ok(None),
             },
             Era::Stateless => {
                 if support == TaskSupport::Forbidden {
-                    return Ok(Routed::Plain(Box::new(p)));
+                    return Ok(None);
                 }
-                let declared = declares_extension(p.meta.as_ref());
-                match (support, declared) {
-                    (TaskSupport::Forbidden, _) | (TaskSupport::Optional, false) => {
-                        Ok(Routed::Plain(Box::new(p)))
-                    }
+                match (support, declares_extension(p.meta.as_ref())) {
+                    (TaskSupport::Forbidden, _) | (TaskSupport::Optional, false) => Ok(None),
                     (TaskSupport::Required, false) => Err(extension_required(&format!(
                         "Missing required client capability: tool {:?} runs only as a task, \
                          which needs the {} extension",
                         p.name,
                         meta::TASKS_EXTENSION
                     ))),
-                    (_, true) if route.defers_task => {
-                        Box::pin(self.start_task_later(route.clone(), p, cx, support)).await
-                    }
-                    (_, true) => {
-                        Box::pin(self.start_task(route.clone(), p, cx, era, support)).await
-                    }
+                    (_, true) if route.defers_task => Ok(Some(TaskStart::AfterInput(support))),
+                    (_, true) => Ok(Some(TaskStart::Now(support))),
                 }
+            }
+        }
+    }
+
+    /// Runs the call `p` as a task, as `start` says.
+    pub(crate) fn run_as_task<'a>(
+        &'a self,
+        start: TaskStart,
+        route: Arc<ToolRoute>,
+        p: CallToolRequestParams,
+        cx: &'a RequestContext,
+        era: Era,
+    ) -> BoxFuture<'a, Result<Routed, Error>> {
+        match start {
+            TaskStart::Now(support) => Box::pin(self.start_task(route, p, cx, era, support)),
+            TaskStart::AfterInput(support) => {
+                Box::pin(self.start_task_later(route, p, cx, support))
             }
         }
     }
