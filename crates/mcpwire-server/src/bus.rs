@@ -19,7 +19,19 @@ use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
 /// Something that changed on the server, announced to connected clients.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Plain data, so a bus between processes can carry it in any serde
+/// format:
+///
+/// ```
+/// use mcpwire_server::ServerEvent;
+/// let ev = ServerEvent::ResourceUpdated("file:///notes.txt".into());
+/// let json = serde_json::to_string(&ev).unwrap();
+/// assert_eq!(json, r#"{"resourceUpdated":"file:///notes.txt"}"#);
+/// assert_eq!(serde_json::from_str::<ServerEvent>(&json).unwrap(), ev);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum ServerEvent {
     /// The tool list changed (`notifications/tools/list_changed`).
@@ -44,7 +56,10 @@ pub type EventStream = Pin<Box<dyn Stream<Item = ServerEvent> + Send>>;
 ///
 /// A subscriber sees the events published after it subscribed. A bus may
 /// drop events for a subscriber that falls far behind (log it); it never
-/// blocks the publisher.
+/// blocks the publisher. `publish` is called from synchronous code (such
+/// as [`Server::add_tool`](crate::Server::add_tool)), so a bus between
+/// processes queues the event (boundedly) and sends it from a task of its
+/// own; events are [`ServerEvent`]s, which serialize with serde.
 ///
 /// # Example
 ///

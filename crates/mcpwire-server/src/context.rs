@@ -3,7 +3,7 @@
 //! that work the same under both protocol eras.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use mcpwire_types::{
@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::Server;
-use super::session::SessionState;
+use super::state::SessionState;
 use mcpwire_rpc::Error;
 use mcpwire_rpc::engine::{Extensions, Peer};
 
@@ -36,6 +36,9 @@ pub(crate) struct ContextInner {
     keys: Mutex<HashSet<String>>,
     /// Stateless asks this run could not answer, in the order they were made.
     unanswered: Mutex<Vec<PendingInput>>,
+    /// Whether `unanswered` ever held an ask: read without the lock when a
+    /// run ends.
+    any_unanswered: AtomicBool,
     /// The task this handler runs as, if any.
     pub(crate) task: super::tasks::TaskSlot,
 }
@@ -116,6 +119,7 @@ impl Context {
                 asked: AtomicU32::new(0),
                 keys: Mutex::new(HashSet::new()),
                 unanswered: Mutex::new(Vec::new()),
+                any_unanswered: AtomicBool::new(false),
                 task: Default::default(),
             }),
         }
@@ -447,6 +451,11 @@ impl Context {
         }
     }
 
+    /// Whether a stateless ask of this run went without an answer.
+    pub(crate) fn has_unanswered(&self) -> bool {
+        self.inner.any_unanswered.load(Ordering::Relaxed)
+    }
+
     /// Takes the stateless asks of this run that had no answer, oldest first.
     pub(crate) fn take_unanswered(&self) -> Vec<PendingInput> {
         std::mem::take(&mut *lock(&self.inner.unanswered))
@@ -510,6 +519,7 @@ impl Context {
                 }
                 let pending = PendingInput { key, request };
                 lock(&self.inner.unanswered).push(pending.clone());
+                self.inner.any_unanswered.store(true, Ordering::Relaxed);
                 Err(Error::InputRequired(Box::new(pending)))
             }
         }

@@ -1,27 +1,27 @@
-//! The skills a server publishes and the extension methods that serve them:
-//! the capability declaration, `skills/list`, `skills/get` and
-//! `resources/directory/read`.
+//! The skills a server publishes, as an extension of the server: the
+//! capability declaration, `skills/list`, `skills/get` and
+//! `resources/directory/read`, and the skill files served as resources.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use indexmap::IndexMap;
+use mcpwire_types::request::requests;
 use mcpwire_types::skills::{
     DIRECTORY_MIME_TYPE, EXTENSION_ID, GetSkillRequestParams, GetSkillResult, ListSkillsResult,
     RESOURCES_DIRECTORY_READ, ReadResourceDirectoryRequestParams, ReadResourceDirectoryResult,
     SKILLS_GET, SKILLS_LIST, SkillsCapability,
 };
-use mcpwire_types::{PaginatedRequestParams, Resource, ResourcesCapability, ServerCapabilities};
+use mcpwire_types::{
+    Era, PaginatedRequestParams, Resource, ResourcesCapability, ServerCapabilities,
+};
 use serde_json::{Value, json};
 
-use super::session::{page, params, to_value};
+use super::extension::{Eras, ExtensionRequest, ExtensionRoute, ServerExtension};
+use super::params::{page, params, to_value};
 use super::skills::Skill;
-use super::{Server, ServerBuilder, ServerEvent, read, write};
+use super::{BoxFuture, Server, ServerEvent, read, write};
 use mcpwire_rpc::Error;
-
-/// The extension methods whose results carry cache hints in the stateless
-/// era (`ttlMs`, `cacheScope`).
-pub(crate) const CACHEABLE: &[&str] = &[SKILLS_LIST, SKILLS_GET];
 
 /// The published skills, and the directory tree their files make.
 #[derive(Default)]
@@ -107,14 +107,13 @@ impl SkillCatalog {
         });
     }
 
-    /// Whether `method` is an extension method this server serves.
-    pub(crate) fn handles(&self, method: &str) -> bool {
-        matches!(method, SKILLS_LIST | SKILLS_GET | RESOURCES_DIRECTORY_READ)
-            && read(&self.state).declared
+    /// Whether the server declares the extension.
+    fn declared(&self) -> bool {
+        read(&self.state).declared
     }
 
-    /// Serves an extension method ([`SkillCatalog::handles`] must be true).
-    pub(crate) fn dispatch(
+    /// Serves an extension method.
+    fn dispatch(
         &self,
         method: &str,
         raw: Option<Value>,
@@ -201,44 +200,31 @@ fn percent_decode(segment: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| segment.to_owned())
 }
 
-impl ServerBuilder {
-    /// Publishes a skill (the skills extension, SEP-2640): the server
-    /// declares `io.modelcontextprotocol/skills` with `directoryRead`,
-    /// serves every file of the skill as a resource, and answers
-    /// `skills/list`, `skills/get` and `resources/directory/read`. A skill
-    /// at the same URI as an earlier one replaces it.
-    ///
-    /// ```
-    /// use mcpwire_server::{Server, Skill};
-    /// let skill = Skill::from_files([(
-    ///     "SKILL.md",
-    ///     "---\nname: refunds\ndescription: Process refunds per policy\n---\n",
-    /// )])
-    /// .unwrap()
-    /// .under("acme/billing")
-    /// .unwrap();
-    /// let server = Server::builder("billing", "1.0.0").skill(skill).build();
-    /// assert_eq!(server.skills().len(), 1);
-    /// ```
-    pub fn skill(self, skill: Skill) -> Self {
-        self.skills([skill])
+/// The skills extension of a server, around its catalog.
+pub(crate) struct SkillsExtension(pub(crate) Arc<SkillCatalog>);
+
+impl ServerExtension for SkillsExtension {
+    fn declare(&self, _server: &Server, _era: Era, caps: &mut ServerCapabilities) {
+        self.0.declare(caps);
     }
 
-    /// Publishes several skills. With none, the server still declares the
-    /// extension and answers `skills/list` with an empty listing.
-    pub fn skills(mut self, skills: impl IntoIterator<Item = Skill>) -> Self {
-        let list = self.skills.get_or_insert_with(Vec::new);
-        for skill in skills {
-            if let Some(i) = list.iter().position(|s| s.uri() == skill.uri()) {
-                let old = list.remove(i);
-                let stale: HashSet<&str> = old.file_uris().collect();
-                self.resources
-                    .retain(|r| !stale.contains(r.def.uri.as_str()));
-            }
-            self.resources.extend(skill.resource_routes());
-            list.push(skill);
-        }
-        self
+    fn declared(&self, _server: &Server, _era: Era) -> bool {
+        self.0.declared()
+    }
+
+    fn routes(&self) -> &[ExtensionRoute] {
+        const ROUTES: &[ExtensionRoute] = &[
+            ExtensionRoute::of::<requests::ListSkills>(Eras::BOTH).cacheable(),
+            ExtensionRoute::of::<requests::GetSkill>(Eras::BOTH).cacheable(),
+            ExtensionRoute::of::<requests::ReadResourceDirectory>(Eras::BOTH),
+        ];
+        ROUTES
+    }
+
+    fn handle(&self, request: ExtensionRequest) -> BoxFuture<Result<Value, Error>> {
+        let page_size = request.context.server().inner.page_size;
+        let out = self.0.dispatch(request.method, request.params, page_size);
+        Box::pin(std::future::ready(out))
     }
 }
 
@@ -251,23 +237,23 @@ impl Server {
         let mut state = write(&self.inner.skills.state);
         state.declared = true;
         let stale = state.skills.insert(skill.uri(), skill);
-        let mut resources = write(&self.inner.resources);
-        if let Some(old) = stale {
-            for uri in old.file_uris() {
-                resources.shift_remove(uri);
+        self.change_routes(|registry| {
+            if let Some(old) = stale {
+                for uri in old.file_uris() {
+                    registry.remove_resource(uri);
+                }
             }
-        }
-        for r in routes {
-            resources.insert(r.def.uri.clone(), r);
-        }
-        // Files shared with other skills (nested skills) stay served.
-        for s in state.skills.values() {
-            for r in s.resource_routes() {
-                resources.entry(r.def.uri.clone()).or_insert(r);
+            for r in routes {
+                registry.insert_resource(r);
             }
-        }
+            // Files shared with other skills (nested skills) stay served.
+            for s in state.skills.values() {
+                for r in s.resource_routes() {
+                    registry.keep_resource(r);
+                }
+            }
+        });
         state.rebuild_dirs();
-        drop(resources);
         drop(state);
         self.announce(ServerEvent::ResourcesChanged);
     }
@@ -281,13 +267,13 @@ impl Server {
             return false;
         };
         let kept: HashSet<&str> = state.skills.values().flat_map(|s| s.file_uris()).collect();
-        let mut resources = write(&self.inner.resources);
-        for file in old.file_uris().filter(|u| !kept.contains(u)) {
-            resources.shift_remove(file);
-        }
+        self.change_routes(|registry| {
+            for file in old.file_uris().filter(|u| !kept.contains(u)) {
+                registry.remove_resource(file);
+            }
+        });
         drop(kept);
         state.rebuild_dirs();
-        drop(resources);
         drop(state);
         self.announce(ServerEvent::ResourcesChanged);
         true

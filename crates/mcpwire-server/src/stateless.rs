@@ -3,12 +3,15 @@
 
 use mcpwire_types::{
     CacheHint, CallToolResult, ClientCapabilities, DiscoverResult, ErrorObject, ProtocolVersion,
-    Request, ResultType, meta, methods,
+    Request, ResultType, meta,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::session::{Called, Connection, to_value};
+use super::calls::Called;
+use super::params::to_value;
+use super::router::{Core, Target};
+use super::session::Connection;
 use mcpwire_rpc::Error;
 use mcpwire_rpc::engine::{Reply, RequestContext};
 use mcpwire_rpc::fields;
@@ -16,34 +19,6 @@ use mcpwire_types::Era;
 
 /// The revisions that use per-request `_meta` instead of a session.
 const STATELESS_VERSIONS: [ProtocolVersion; 1] = [ProtocolVersion::V2026_07_28];
-
-/// Methods a stateless request may call; the rest (the handshake, `ping`,
-/// `logging/setLevel`, resource subscriptions) were removed in 2026-07-28.
-const STATELESS_METHODS: &[&str] = &[
-    methods::SERVER_DISCOVER,
-    methods::TOOLS_LIST,
-    methods::TOOLS_CALL,
-    methods::RESOURCES_LIST,
-    methods::RESOURCES_TEMPLATES_LIST,
-    methods::RESOURCES_READ,
-    methods::PROMPTS_LIST,
-    methods::PROMPTS_GET,
-    methods::COMPLETION_COMPLETE,
-    methods::SUBSCRIPTIONS_LISTEN,
-    methods::TASKS_GET,
-    methods::TASKS_CANCEL,
-    mcpwire_types::tasks_extension::TASKS_UPDATE,
-];
-
-/// Results that carry cache hints (`ttlMs`, `cacheScope`).
-const CACHEABLE: &[&str] = &[
-    methods::SERVER_DISCOVER,
-    methods::TOOLS_LIST,
-    methods::RESOURCES_LIST,
-    methods::RESOURCES_TEMPLATES_LIST,
-    methods::RESOURCES_READ,
-    methods::PROMPTS_LIST,
-];
 
 /// Which era a request belongs to: stateless when its `_meta` names a
 /// protocol version. A stateless request must name a revision this server
@@ -83,26 +58,19 @@ impl Connection {
     /// Serves a stateless request and adds what every 2026-07-28 result
     /// carries.
     pub(crate) async fn stateless(&self, req: Request, cx: RequestContext) -> Result<Reply, Error> {
-        let method = req.method.clone();
-        if !STATELESS_METHODS.contains(&method.as_str())
-            && !self.server.inner.skills.handles(&method)
-        {
-            return Err(Error::method_not_found(&method));
-        }
-        let mut result = if method == methods::SERVER_DISCOVER {
-            self.discover()?
-        } else if method == methods::SUBSCRIPTIONS_LISTEN {
-            // Long-lived and large: boxed, so calls do not carry its state.
-            Box::pin(self.listen(req, cx)).await?
-        } else if method == methods::TOOLS_CALL {
+        // Methods the router has no stateless route for (the handshake,
+        // `ping`, `logging/setLevel`, resource subscriptions) were removed
+        // in 2026-07-28.
+        let route = self.route(&req.method, Era::Stateless)?;
+        let mut result = if route.target == Target::Core(Core::CallTool) {
             match self.call_tool_outcome(req, cx, Era::Stateless).await? {
                 Called::Answer(v) => v,
                 Called::Result(r) => return self.tool_reply(r),
             }
         } else {
-            self.dispatch(req, cx, Era::Stateless).await?
+            self.serve(Ok(route), req, cx, Era::Stateless).await?
         };
-        self.decorate(&mut result, &method);
+        self.decorate(&mut result, route.method, route.cacheable);
         Ok(Reply::from(result))
     }
 
@@ -132,20 +100,19 @@ impl Connection {
         Ok(Reply::json(out))
     }
 
-    fn discover(&self) -> Result<Value, Error> {
+    pub(crate) fn discover(&self) -> Result<Value, Error> {
         let versions = ProtocolVersion::ALL
             .iter()
             .rev()
             .map(|v| v.as_str().to_owned())
             .collect();
-        let mut caps = self.capabilities();
-        super::tasks::advertise(&self.server, &mut caps, Era::Stateless);
+        let caps = self.server.capabilities(Era::Stateless);
         let mut r = DiscoverResult::new(versions, caps);
         r.instructions = self.server.inner.instructions.clone();
         to_value(&r)
     }
 
-    fn decorate(&self, result: &mut Value, method: &str) {
+    fn decorate(&self, result: &mut Value, method: &str, cacheable: bool) {
         let Value::Object(obj) = result else { return };
         // Results rarely carry these fields: `entry` hashes each key once.
         obj.entry("resultType")
@@ -161,8 +128,6 @@ impl Connection {
                 }
             }
         }
-        let cacheable =
-            CACHEABLE.contains(&method) || super::skill_catalog::CACHEABLE.contains(&method);
         if cacheable && obj.get("resultType").and_then(Value::as_str) == Some("complete") {
             let hint: CacheHint = self.server.cache_hint_of(method);
             obj.entry("ttlMs").or_insert_with(|| json!(hint.ttl_ms));

@@ -51,13 +51,18 @@ async fn discover_and_results_carry_the_stateless_fields() {
         )
         .await;
     check("ReadResourceResult", &r["result"]);
-    for m in ["resources/list", "resources/templates/list", "prompts/list"] {
+    for m in ["resources/list", "resources/templates/list"] {
         let (_, r) = raw.call(m, json!({}), Some(meta(json!({})))).await;
         assert!(
             r["result"]["ttlMs"].is_u64() && r["result"]["cacheScope"].is_string(),
             "{m}: {r}"
         );
     }
+    // The server has no prompts, so it does not declare them.
+    let (_, r) = raw
+        .call("prompts/list", json!({}), Some(meta(json!({}))))
+        .await;
+    assert_eq!(r["error"]["code"], -32601, "{r}");
 }
 
 #[tokio::test]
@@ -317,6 +322,10 @@ async fn cache_hints_are_set_per_method_and_per_resource() {
             .unwrap()
             .cache_hint(CacheHint::new(5_000, CacheScope::Public)),
         )
+        .prompt(mcpwire::server::PromptRoute::new(
+            mcpwire_types::Prompt::new("p"),
+            |_cx, _a| async { "p".to_string() },
+        ))
         .build();
     let mut raw = Raw::with(server);
     let hint = |r: &Value| {

@@ -45,6 +45,9 @@ pub enum Capability {
     Elicitation,
     /// The client's `roots`.
     Roots,
+    /// An extension, by its id in `capabilities.extensions` (e.g.
+    /// `io.modelcontextprotocol/skills`).
+    Extension(&'static str),
 }
 
 /// One request method: its name, and the types of its params and result.
@@ -234,6 +237,45 @@ pub mod requests {
         tasks::TaskIdParams, tasks::TaskResult
     );
 
+    request!(
+        /// `tasks/result` (2025-11-25): the result of the task's request,
+        /// once it has finished.
+        GetTaskResult, methods::TASKS_RESULT, Some(Capability::Tasks),
+        tasks::TaskIdParams, crate::CallToolResult
+    );
+    request!(
+        /// `tasks/update` (the tasks extension, 2026-07-28): answers to a
+        /// task's input requests.
+        UpdateTask, crate::tasks_extension::TASKS_UPDATE,
+        Some(Capability::Extension(crate::tasks_extension::EXTENSION_ID)),
+        crate::tasks_extension::UpdateTaskRequestParams, crate::EmptyResult
+    );
+    request!(
+        /// `subscriptions/listen` (2026-07-28): a stream of the change
+        /// notifications asked for.
+        Listen, methods::SUBSCRIPTIONS_LISTEN, None,
+        crate::SubscriptionsListenRequestParams, crate::SubscriptionsListenResult
+    );
+    request!(
+        /// `skills/list` (the skills extension).
+        ListSkills, crate::skills::SKILLS_LIST,
+        Some(Capability::Extension(crate::skills::EXTENSION_ID)),
+        PaginatedRequestParams, crate::skills::ListSkillsResult
+    );
+    request!(
+        /// `skills/get` (the skills extension).
+        GetSkill, crate::skills::SKILLS_GET,
+        Some(Capability::Extension(crate::skills::EXTENSION_ID)),
+        crate::skills::GetSkillRequestParams, crate::skills::GetSkillResult
+    );
+    request!(
+        /// `resources/directory/read` (the skills extension).
+        ReadResourceDirectory, crate::skills::RESOURCES_DIRECTORY_READ,
+        Some(Capability::Extension(crate::skills::EXTENSION_ID)),
+        crate::skills::ReadResourceDirectoryRequestParams,
+        crate::skills::ReadResourceDirectoryResult
+    );
+
     paginated!(
         ListTools,
         ListPrompts,
@@ -279,6 +321,24 @@ mod tests {
         known::<GetTask>();
         known::<ListTasks>();
         known::<CancelTask>();
+        known::<GetTaskResult>();
+        known::<Listen>();
+    }
+
+    #[test]
+    fn extension_methods_name_their_extension() {
+        use crate::{skills, tasks_extension};
+        assert_eq!(
+            UpdateTask::CAPABILITY,
+            Some(Capability::Extension(tasks_extension::EXTENSION_ID))
+        );
+        for cap in [
+            ListSkills::CAPABILITY,
+            GetSkill::CAPABILITY,
+            ReadResourceDirectory::CAPABILITY,
+        ] {
+            assert_eq!(cap, Some(Capability::Extension(skills::EXTENSION_ID)));
+        }
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //! start, or from the point where its handler calls
 //! [`Context::continue_as_task`](crate::Context::continue_as_task).
 
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
 use mcpwire_types::{
     CallToolRequestParams, CallToolResult, ClientCapabilities, CreateTaskResult, ErrorCode,
     ErrorObject, ResultType, TaskSupport, meta, methods,
@@ -14,17 +17,30 @@ use super::binding::Binding;
 use super::runtime::{RunEnd, TaskRuntime, store_error as store_failure};
 use super::store::{TaskRecord, TaskStoreError};
 use super::{task_support, wire};
-use crate::session::{Connection, to_value};
-use crate::{Era, ToolRoute, read};
+use crate::input::{Ran, Target};
+use crate::params::to_value;
+use crate::session::Connection;
+use crate::{Era, ToolRoute};
 use mcpwire_rpc::Error;
-use mcpwire_rpc::engine::RequestContext;
+use mcpwire_rpc::engine::{Extensions, RequestContext};
 
-/// What became of a `tools/call`.
+/// What became of a `tools/call` that was to run as a task.
 pub(crate) enum Routed {
     /// Answered here (a task was made, or the call was refused).
     Done(Value),
-    /// A plain call: the caller runs it.
+    /// A plain call after all (no room for a task): the caller runs it.
     Plain(Box<CallToolRequestParams>),
+}
+
+/// How a `tools/call` becomes a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TaskStart {
+    /// At once.
+    Now(TaskSupport),
+    /// When its handler says so ([`Context::continue_as_task`]).
+    ///
+    /// [`Context::continue_as_task`]: crate::Context::continue_as_task
+    AfterInput(TaskSupport),
 }
 
 /// Whether a stateless request declares the tasks extension in its `_meta`.
@@ -63,33 +79,21 @@ fn created(record: &TaskRecord, era: Era) -> Result<Value, Error> {
 }
 
 impl Connection {
-    /// Runs `p` as a task when the tool, the era and the client call for
-    /// one; refuses calls that break the tool's task support.
-    pub(crate) async fn route_tool_call(
+    /// Whether `p` runs as a task, as the tool, the era and the client
+    /// call for (`None` for a plain call); refuses calls that break the
+    /// tool's task support. Decided without waiting for anything, so that
+    /// a plain call's future carries nothing of a task's.
+    pub(crate) fn task_start(
         &self,
-        p: CallToolRequestParams,
-        cx: &RequestContext,
+        route: &ToolRoute,
+        p: &CallToolRequestParams,
         era: Era,
-    ) -> Result<Routed, Error> {
-        // The common case, a plain call, is decided without copying the
-        // tool's definition.
-        let Some((support, defers_task)) = read(&self.server.inner.tools)
-            .get(&p.name)
-            .map(|r| (task_support(r), r.defers_task))
-        else {
-            return Ok(Routed::Plain(Box::new(p)));
-        };
-        let route = || {
-            read(&self.server.inner.tools)
-                .get(&p.name)
-                .cloned()
-                .ok_or_else(|| Error::invalid_params(format!("Unknown tool: {}", p.name)))
-        };
+    ) -> Result<Option<TaskStart>, Error> {
+        let support = task_support(route);
         match era {
             Era::Session => match (support, p.task.is_some()) {
                 (TaskSupport::Optional | TaskSupport::Required, true) => {
-                    let route = route()?;
-                    Box::pin(self.start_task(route, p, cx, era, support)).await
+                    Ok(Some(TaskStart::Now(support)))
                 }
                 (TaskSupport::Required, false) => Err(Error::rpc(
                     ErrorCode::METHOD_NOT_FOUND,
@@ -107,29 +111,40 @@ impl Connection {
                         ),
                     ))
                 }
-                _ => Ok(Routed::Plain(Box::new(p))),
+                _ => Ok(None),
             },
             Era::Stateless => {
-                let declared = declares_extension(p.meta.as_ref());
-                match (support, declared) {
-                    (TaskSupport::Forbidden, _) | (TaskSupport::Optional, false) => {
-                        Ok(Routed::Plain(Box::new(p)))
-                    }
+                if support == TaskSupport::Forbidden {
+                    return Ok(None);
+                }
+                match (support, declares_extension(p.meta.as_ref())) {
+                    (TaskSupport::Forbidden, _) | (TaskSupport::Optional, false) => Ok(None),
                     (TaskSupport::Required, false) => Err(extension_required(&format!(
                         "Missing required client capability: tool {:?} runs only as a task, \
                          which needs the {} extension",
                         p.name,
                         meta::TASKS_EXTENSION
                     ))),
-                    (_, true) if defers_task => {
-                        let route = route()?;
-                        Box::pin(self.start_task_later(route, p, cx, support)).await
-                    }
-                    (_, true) => {
-                        let route = route()?;
-                        Box::pin(self.start_task(route, p, cx, era, support)).await
-                    }
+                    (_, true) if route.defers_task => Ok(Some(TaskStart::AfterInput(support))),
+                    (_, true) => Ok(Some(TaskStart::Now(support))),
                 }
+            }
+        }
+    }
+
+    /// Runs the call `p` as a task, as `start` says.
+    pub(crate) fn run_as_task<'a>(
+        &'a self,
+        start: TaskStart,
+        route: Arc<ToolRoute>,
+        p: CallToolRequestParams,
+        cx: &'a RequestContext,
+        era: Era,
+    ) -> BoxFuture<'a, Result<Routed, Error>> {
+        match start {
+            TaskStart::Now(support) => Box::pin(self.start_task(route, p, cx, era, support)),
+            TaskStart::AfterInput(support) => {
+                Box::pin(self.start_task_later(route, p, cx, support))
             }
         }
     }
@@ -138,7 +153,7 @@ impl Connection {
     /// background.
     async fn start_task(
         &self,
-        route: ToolRoute,
+        route: Arc<ToolRoute>,
         mut p: CallToolRequestParams,
         cx: &RequestContext,
         era: Era,
@@ -147,8 +162,7 @@ impl Connection {
         let runtime = self.server.inner.tasks.clone();
         let answers = self.answers(
             era,
-            methods::TOOLS_CALL,
-            &p.name,
+            call_target(&p.name),
             p.request_state.as_deref(),
             p.input_responses.take(),
         )?;
@@ -158,7 +172,7 @@ impl Connection {
                 Some(self.state.task_scope.id().to_owned()),
                 Some(cx.peer.clone()),
             ),
-            Era::Stateless => (stateless_owner(cx), None),
+            Era::Stateless => (stateless_owner(&cx.extensions), None),
         };
         let requested_ttl = p.task.as_ref().and_then(|t| t.ttl);
         let legacy = era == Era::Session;
@@ -201,18 +215,16 @@ impl Connection {
     /// [`Context::continue_as_task`]: crate::Context::continue_as_task
     async fn start_task_later(
         &self,
-        route: ToolRoute,
+        route: Arc<ToolRoute>,
         mut p: CallToolRequestParams,
         cx: &RequestContext,
         support: TaskSupport,
     ) -> Result<Routed, Error> {
         let era = Era::Stateless;
-        let method = methods::TOOLS_CALL;
         let runtime = self.server.inner.tasks.clone();
         let answers = self.answers(
             era,
-            method,
-            &p.name,
+            call_target(&p.name),
             p.request_state.as_deref(),
             p.input_responses.take(),
         )?;
@@ -242,7 +254,7 @@ impl Connection {
         let end = tokio::select! {
             end = &mut done => end,
             Ok(ack) = &mut asked => {
-                let owner = stateless_owner(cx);
+                let owner = stateless_owner(&cx.extensions);
                 let made = runtime.create(owner, None, false, None, token.clone()).await;
                 let result = match made {
                     Ok((record, live)) => {
@@ -270,7 +282,7 @@ impl Connection {
             }
         };
         let end = end.map_err(|_| Error::internal("a tool handler vanished"))?;
-        self.plain_outcome(&context, end, method, &p.name, answers)
+        self.plain_outcome(&context, end, &p.name, answers)
             .map(Routed::Done)
     }
 
@@ -278,24 +290,33 @@ impl Connection {
     /// a plain call would give it.
     fn plain_outcome(
         &self,
-        cx: &super::super::Context,
+        cx: &crate::Context,
         end: RunEnd,
-        method: &str,
         name: &str,
         answers: Option<mcpwire_types::InputResponses>,
     ) -> Result<Value, Error> {
-        match end {
-            RunEnd::Done(Ok(r)) => to_value(&r),
-            RunEnd::Done(Err(e @ (Error::Rpc(_) | Error::Cancelled))) => Err(e),
-            RunEnd::Done(Err(Error::InputRequired(pending))) => {
-                self.input_required(cx, *pending, Era::Stateless, method, name, answers)
+        let out = match end {
+            RunEnd::Done(out) => out,
+            RunEnd::Panicked => {
+                return Err(Error::internal(format!(
+                    "the handler of tool {name:?} panicked"
+                )));
             }
-            RunEnd::Done(Err(e)) => to_value(&CallToolResult::error_text(e.to_string())),
-            RunEnd::Panicked => Err(Error::internal(format!(
-                "the handler of tool {name:?} panicked"
-            ))),
-            RunEnd::Stopped => Err(Error::Cancelled),
+            RunEnd::Stopped => return Err(Error::Cancelled),
+        };
+        match self.settle(cx, out, call_target(name), answers)? {
+            Ran::InputRequired(v) => Ok(v),
+            Ran::Done(Ok(r)) => to_value(&r),
+            Ran::Done(Err(e)) => to_value(&CallToolResult::error_text(e.to_string())),
         }
+    }
+}
+
+/// Where the answers of a call of the tool `name` are sealed.
+fn call_target(name: &str) -> Target<'_> {
+    Target {
+        method: methods::TOOLS_CALL,
+        name,
     }
 }
 
@@ -303,9 +324,7 @@ impl Connection {
 /// request that made it ([`Extensions::principal`], e.g. the OAuth
 /// subject), so only that principal can see, update or cancel it; nobody
 /// in particular without one.
-///
-/// [`Extensions::principal`]: mcpwire_rpc::engine::Extensions::principal
-pub(crate) fn stateless_owner(cx: &RequestContext) -> Option<String> {
+pub(crate) fn stateless_owner(extensions: &Extensions) -> Option<String> {
     // Prefixed, so no principal can pass for a session's scope.
-    cx.extensions.principal().map(|p| format!("principal:{p}"))
+    extensions.principal().map(|p| format!("principal:{p}"))
 }

@@ -3,19 +3,19 @@
 //! `tasks/result`, `tasks/list` and `tasks/cancel` of 2025-11-25 (sessions).
 
 use mcpwire_types::{
-    ErrorCode, ErrorObject, ListTasksResult, PaginatedRequestParams, RelatedTaskMetadata, Request,
+    ErrorCode, ErrorObject, ListTasksResult, PaginatedRequestParams, RelatedTaskMetadata,
     ResultType, TaskIdParams, meta, methods, tasks_extension,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::call::{declares_extension, extension_required};
+use super::call::{declares_extension, extension_required, stateless_owner};
+use super::runtime::TaskRuntime;
 use super::store::{TaskOutcome, TaskRecord};
 use super::wire;
-use crate::Era;
-use crate::session::{Connection, params, to_value};
+use crate::params::{params, to_value};
+use crate::{Context, Era};
 use mcpwire_rpc::Error;
-use mcpwire_rpc::engine::RequestContext;
 
 /// How many tasks one `tasks/list` page holds unless the server sets a
 /// page size.
@@ -36,123 +36,125 @@ fn not_found(id: &str) -> Error {
     ))
 }
 
-impl Connection {
-    /// Serves a `tasks/*` request of either era.
-    pub(crate) async fn task_method(
-        &self,
-        req: Request,
-        cx: RequestContext,
-        era: Era,
-    ) -> Result<Value, Error> {
-        match era {
-            Era::Stateless => self.extension_method(req, &cx).await,
-            Era::Session => self.legacy_method(req, cx).await,
-        }
+/// Serves a `tasks/*` request of either era (the router passes on only
+/// the methods of the request's era).
+pub(crate) async fn serve(
+    runtime: &TaskRuntime,
+    cx: &Context,
+    method: &str,
+    raw: Option<Value>,
+) -> Result<Value, Error> {
+    match cx.era() {
+        Era::Stateless => extension_method(runtime, cx, method, raw).await,
+        Era::Session => legacy_method(runtime, cx, method, raw).await,
     }
+}
 
-    /// The task `id` if `owner` may see it: the session that made it, or
-    /// for a task of the extension, the principal that made it (anyone
-    /// when it was made without one).
-    async fn visible_task(&self, id: &str, owner: Option<&str>) -> Result<TaskRecord, Error> {
-        match self.server.inner.tasks.get(id).await? {
-            Some(t) if t.owner.as_deref() == owner => Ok(t),
-            _ => Err(not_found(id)),
-        }
+/// The task `id` if `owner` may see it: the session that made it, or
+/// for a task of the extension, the principal that made it (anyone
+/// when it was made without one).
+async fn visible_task(
+    runtime: &TaskRuntime,
+    id: &str,
+    owner: Option<&str>,
+) -> Result<TaskRecord, Error> {
+    match runtime.get(id).await? {
+        Some(t) if t.owner.as_deref() == owner => Ok(t),
+        _ => Err(not_found(id)),
     }
+}
 
-    async fn extension_method(&self, req: Request, cx: &RequestContext) -> Result<Value, Error> {
-        let owner = super::call::stateless_owner(cx);
-        let owner = owner.as_deref();
-        let method = req.method.as_str();
-        let gated = [
-            methods::TASKS_GET,
-            methods::TASKS_CANCEL,
-            tasks_extension::TASKS_UPDATE,
-        ];
-        if !gated.contains(&method) {
-            // tasks/result and tasks/list are not part of the extension.
-            return Err(Error::method_not_found(method));
-        }
-        let req_meta = req
-            .params
-            .as_ref()
-            .and_then(|p| p.get("_meta"))
-            .and_then(Value::as_object);
-        if !declares_extension(req_meta) {
-            return Err(extension_required(&format!(
-                "Missing required client capability: {method} needs the {} extension",
-                meta::TASKS_EXTENSION
-            )));
-        }
-        let runtime = &self.server.inner.tasks;
-        match method {
-            methods::TASKS_GET => {
-                let p: TaskIdParams = params(req.params)?;
-                let t = self.visible_task(&p.task_id, owner).await?;
-                to_value(&wire::detailed_task(&t, Some(ResultType::Complete)))
-            }
-            tasks_extension::TASKS_UPDATE => {
-                let p: UpdateParams = params(req.params)?;
-                self.visible_task(&p.task_id, owner).await?;
-                runtime.deliver(&p.task_id, p.input_responses).await?;
-                Ok(json!({}))
-            }
-            _ => {
-                let p: TaskIdParams = params(req.params)?;
-                self.visible_task(&p.task_id, owner).await?;
-                // Cancelling a finished task is acknowledged all the same.
-                runtime.cancel(&p.task_id).await?;
-                Ok(json!({}))
-            }
-        }
+async fn extension_method(
+    runtime: &TaskRuntime,
+    cx: &Context,
+    method: &str,
+    raw: Option<Value>,
+) -> Result<Value, Error> {
+    let owner = stateless_owner(cx.extensions());
+    let owner = owner.as_deref();
+    let req_meta = raw
+        .as_ref()
+        .and_then(|p| p.get("_meta"))
+        .and_then(Value::as_object);
+    if !declares_extension(req_meta) {
+        return Err(extension_required(&format!(
+            "Missing required client capability: {method} needs the {} extension",
+            meta::TASKS_EXTENSION
+        )));
     }
-
-    async fn legacy_method(&self, req: Request, cx: RequestContext) -> Result<Value, Error> {
-        let scope = self.state.task_scope.id().to_owned();
-        let owner = Some(scope.as_str());
-        let runtime = &self.server.inner.tasks;
-        match req.method.as_str() {
-            methods::TASKS_GET => {
-                let p: TaskIdParams = params(req.params)?;
-                let t = self.visible_task(&p.task_id, owner).await?;
-                to_value(&wire::legacy_task(&t))
-            }
-            methods::TASKS_RESULT => {
-                let p: TaskIdParams = params(req.params)?;
-                self.visible_task(&p.task_id, owner).await?;
-                let t = runtime
-                    .wait_finished(&p.task_id, &cx.cancel)
-                    .await?
-                    .ok_or_else(|| not_found(&p.task_id))?;
-                payload(&t)
-            }
-            methods::TASKS_LIST => {
-                let p: PaginatedRequestParams = params(req.params)?;
-                let limit = self.server.inner.page_size.unwrap_or(LIST_PAGE);
-                let page = runtime.list(&scope, p.cursor.as_deref(), limit).await?;
-                to_value(&ListTasksResult {
-                    tasks: page.tasks.iter().map(wire::legacy_task).collect(),
-                    next_cursor: page.next_cursor,
-                    ..Default::default()
-                })
-            }
-            methods::TASKS_CANCEL => {
-                let p: TaskIdParams = params(req.params)?;
-                let t = self.visible_task(&p.task_id, owner).await?;
-                if t.status.is_terminal() {
-                    return Err(Error::invalid_params(format!(
-                        "Cannot cancel task: already in terminal status '{}'",
-                        status_name(&t)
-                    )));
-                }
-                let t = runtime
-                    .cancel(&p.task_id)
-                    .await?
-                    .ok_or_else(|| not_found(&p.task_id))?;
-                to_value(&wire::legacy_task(&t))
-            }
-            other => Err(Error::method_not_found(other)),
+    match method {
+        methods::TASKS_GET => {
+            let p: TaskIdParams = params(raw)?;
+            let t = visible_task(runtime, &p.task_id, owner).await?;
+            to_value(&wire::detailed_task(&t, Some(ResultType::Complete)))
         }
+        tasks_extension::TASKS_UPDATE => {
+            let p: UpdateParams = params(raw)?;
+            visible_task(runtime, &p.task_id, owner).await?;
+            runtime.deliver(&p.task_id, p.input_responses).await?;
+            Ok(json!({}))
+        }
+        methods::TASKS_CANCEL => {
+            let p: TaskIdParams = params(raw)?;
+            visible_task(runtime, &p.task_id, owner).await?;
+            // Cancelling a finished task is acknowledged all the same.
+            runtime.cancel(&p.task_id).await?;
+            Ok(json!({}))
+        }
+        // tasks/result and tasks/list are not part of the extension.
+        other => Err(Error::method_not_found(other)),
+    }
+}
+
+async fn legacy_method(
+    runtime: &TaskRuntime,
+    cx: &Context,
+    method: &str,
+    raw: Option<Value>,
+) -> Result<Value, Error> {
+    let scope = cx.inner.session.task_scope.id().to_owned();
+    let owner = Some(scope.as_str());
+    match method {
+        methods::TASKS_GET => {
+            let p: TaskIdParams = params(raw)?;
+            let t = visible_task(runtime, &p.task_id, owner).await?;
+            to_value(&wire::legacy_task(&t))
+        }
+        methods::TASKS_RESULT => {
+            let p: TaskIdParams = params(raw)?;
+            visible_task(runtime, &p.task_id, owner).await?;
+            let t = runtime
+                .wait_finished(&p.task_id, cx.cancellation())
+                .await?
+                .ok_or_else(|| not_found(&p.task_id))?;
+            payload(&t)
+        }
+        methods::TASKS_LIST => {
+            let p: PaginatedRequestParams = params(raw)?;
+            let limit = cx.server().inner.page_size.unwrap_or(LIST_PAGE);
+            let page = runtime.list(&scope, p.cursor.as_deref(), limit).await?;
+            to_value(&ListTasksResult {
+                tasks: page.tasks.iter().map(wire::legacy_task).collect(),
+                next_cursor: page.next_cursor,
+                ..Default::default()
+            })
+        }
+        methods::TASKS_CANCEL => {
+            let p: TaskIdParams = params(raw)?;
+            let t = visible_task(runtime, &p.task_id, owner).await?;
+            if t.status.is_terminal() {
+                return Err(Error::invalid_params(format!(
+                    "Cannot cancel task: already in terminal status '{}'",
+                    status_name(&t)
+                )));
+            }
+            let t = runtime
+                .cancel(&p.task_id)
+                .await?
+                .ok_or_else(|| not_found(&p.task_id))?;
+            to_value(&wire::legacy_task(&t))
+        }
+        other => Err(Error::method_not_found(other)),
     }
 }
 

@@ -53,12 +53,13 @@ mod store;
 mod wire;
 
 use std::sync::Arc;
-use std::time::Duration;
 
+use mcpwire_types::request::requests;
 use mcpwire_types::{
     JsonObject, ServerCapabilities, ServerTaskRequests, ServerTasksCapability, TaskSupport,
     ToolExecution, ToolsTaskRequests, meta,
 };
+use serde_json::Value;
 
 pub(crate) use binding::{TaskSlot, ask};
 pub(crate) use call::Routed;
@@ -69,7 +70,10 @@ pub use store::{
     TaskStoreError,
 };
 
-use super::{Era, Server, ServerBuilder, ToolRoute, read};
+use super::capabilities::Offered;
+use super::extension::{Eras, ExtensionRequest, ExtensionRoute, ServerExtension};
+use super::{BoxFuture, Era, Server, ToolRoute};
+use mcpwire_rpc::Error;
 
 /// Who a session's tasks belong to: a random id per session, drawn when
 /// the session first needs it (most never make a task).
@@ -79,6 +83,11 @@ pub(crate) struct SessionScope(std::sync::OnceLock<String>);
 impl SessionScope {
     pub(crate) fn id(&self) -> &str {
         self.0.get_or_init(wire::new_task_id)
+    }
+
+    /// The id, if it was drawn.
+    pub(crate) fn get(&self) -> Option<&str> {
+        self.0.get().map(String::as_str)
     }
 }
 
@@ -94,35 +103,66 @@ pub(crate) fn task_support(route: &ToolRoute) -> TaskSupport {
 
 /// Whether any tool of the server may run as a task.
 pub(crate) fn serves_tasks(server: &Server) -> bool {
-    read(&server.inner.tools)
-        .values()
-        .any(|t| task_support(t) != TaskSupport::Forbidden)
+    server.offered() & Offered::TASKS != 0
 }
 
-/// Declares tasks in `caps` when the server has task-supporting tools: the
-/// `tasks` capability in a session, the extension in stateless requests
-/// (never both).
-pub(crate) fn advertise(server: &Server, caps: &mut ServerCapabilities, era: Era) {
-    if !serves_tasks(server) {
-        return;
-    }
-    match era {
-        Era::Session => {
-            caps.tasks = Some(ServerTasksCapability {
-                list: Some(JsonObject::new()),
-                cancel: Some(JsonObject::new()),
-                requests: Some(ServerTaskRequests {
-                    tools: Some(ToolsTaskRequests {
-                        call: Some(JsonObject::new()),
+/// Tasks as an extension of the server: declared, in either era, when a
+/// tool may run as one; `tasks/*` served in the shape of the era.
+pub(crate) struct TasksExtension(pub(crate) Arc<TaskRuntime>);
+
+impl ServerExtension for TasksExtension {
+    /// The `tasks` capability in a session, the extension in stateless
+    /// requests (never both).
+    fn declare(&self, server: &Server, era: Era, caps: &mut ServerCapabilities) {
+        if !serves_tasks(server) {
+            return;
+        }
+        match era {
+            Era::Session => {
+                caps.tasks = Some(ServerTasksCapability {
+                    list: Some(JsonObject::new()),
+                    cancel: Some(JsonObject::new()),
+                    requests: Some(ServerTaskRequests {
+                        tools: Some(ToolsTaskRequests {
+                            call: Some(JsonObject::new()),
+                        }),
                     }),
-                }),
-            });
+                });
+            }
+            Era::Stateless => {
+                caps.extensions
+                    .get_or_insert_with(Default::default)
+                    .insert(meta::TASKS_EXTENSION.to_owned(), serde_json::json!({}));
+            }
         }
-        Era::Stateless => {
-            caps.extensions
-                .get_or_insert_with(Default::default)
-                .insert(meta::TASKS_EXTENSION.to_owned(), serde_json::json!({}));
-        }
+    }
+
+    fn declared(&self, server: &Server, _era: Era) -> bool {
+        serves_tasks(server)
+    }
+
+    fn routes(&self) -> &[ExtensionRoute] {
+        const ROUTES: &[ExtensionRoute] = &[
+            ExtensionRoute::of::<requests::GetTask>(Eras::BOTH),
+            ExtensionRoute::of::<requests::CancelTask>(Eras::BOTH),
+            ExtensionRoute::of::<requests::GetTaskResult>(Eras::SESSION),
+            ExtensionRoute::of::<requests::ListTasks>(Eras::SESSION),
+            ExtensionRoute::of::<requests::UpdateTask>(Eras::STATELESS),
+        ];
+        ROUTES
+    }
+
+    fn handle(&self, request: ExtensionRequest) -> BoxFuture<Result<Value, Error>> {
+        let runtime = self.0.clone();
+        Box::pin(async move {
+            let ExtensionRequest {
+                method,
+                params,
+                context,
+                ..
+            } = request;
+            methods::serve(&runtime, &context, method, params).await
+        })
     }
 }
 
@@ -155,42 +195,4 @@ impl ToolRoute {
         self.defers_task = true;
         self
     }
-}
-
-impl ServerBuilder {
-    /// Where task state is kept (default: an [`InMemoryTaskStore`] of
-    /// [`DEFAULT_MAX_TASKS`] tasks).
-    pub fn task_store(mut self, store: impl TaskStore) -> Self {
-        self.tasks.store = Arc::new(store);
-        self
-    }
-
-    /// How long a task is kept after it was created, unless a 2025-11-25
-    /// client asks for another time (default [`DEFAULT_TASK_TTL`]; never
-    /// more than [`max_task_ttl`](Self::max_task_ttl)). A task still
-    /// running when its time runs out is cancelled.
-    pub fn task_ttl(mut self, ttl: std::time::Duration) -> Self {
-        self.tasks.default_ttl = ttl.min(self.tasks.max_ttl);
-        self
-    }
-
-    /// The longest time to live a client may ask for (default
-    /// [`MAX_TASK_TTL`]).
-    pub fn max_task_ttl(mut self, max: Duration) -> Self {
-        self.tasks.max_ttl = max;
-        self.tasks.default_ttl = self.tasks.default_ttl.min(max);
-        self
-    }
-
-    /// How often clients are asked to poll a task (default
-    /// [`DEFAULT_POLL_INTERVAL`]).
-    pub fn task_poll_interval(mut self, every: Duration) -> Self {
-        self.tasks.poll_interval = every;
-        self
-    }
-}
-
-/// The runtime a built server uses.
-pub(crate) fn runtime(settings: TaskSettings) -> Arc<TaskRuntime> {
-    Arc::new(TaskRuntime::new(settings))
 }

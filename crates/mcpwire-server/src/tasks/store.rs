@@ -6,12 +6,36 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
 use mcpwire_types::{ErrorObject, InputRequests, TaskStatus};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::BoxFuture;
 
-/// One task as a store keeps it.
-#[derive(Debug, Clone, PartialEq)]
+/// One task as a store keeps it: plain data, so a store may keep it as
+/// JSON (or any serde format) outside this process.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use mcpwire_server::TaskRecord;
+/// use mcpwire_types::TaskStatus;
+/// let now = SystemTime::now();
+/// let task = TaskRecord {
+///     task_id: "t1".into(),
+///     owner: None,
+///     status: TaskStatus::Working,
+///     status_message: None,
+///     created_at: now,
+///     last_updated_at: now,
+///     ttl: Some(Duration::from_secs(60)),
+///     poll_interval: None,
+///     input_requests: Default::default(),
+///     outcome: None,
+/// };
+/// let json = serde_json::to_string(&task).unwrap();
+/// assert_eq!(serde_json::from_str::<TaskRecord>(&json).unwrap(), task);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TaskRecord {
     /// The task id: an unguessable handle.
     pub task_id: String,
@@ -50,7 +74,8 @@ impl TaskRecord {
 }
 
 /// How a task ended.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum TaskOutcome {
     /// The result of the original request (a `CallToolResult`).
     Result(Map<String, Value>),
@@ -62,7 +87,8 @@ pub enum TaskOutcome {
 pub type TaskChange = Box<dyn FnOnce(&mut TaskRecord) + Send>;
 
 /// One page of tasks.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TaskPage {
     /// The tasks, oldest first.
     pub tasks: Vec<TaskRecord>,

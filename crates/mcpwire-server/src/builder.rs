@@ -1,0 +1,421 @@
+//! Building a [`Server`]: its identity, routes, limits, the state stores
+//! it writes through, and the extensions it serves (tasks and skills are
+//! configured here too).
+
+use std::collections::HashSet;
+use std::sync::atomic::AtomicU32;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use mcpwire_rpc::engine::EngineConfig;
+use mcpwire_types::Implementation;
+
+use super::registry::Registry;
+use super::session_store::{InMemorySessionStore, SessionStore};
+use super::skill_catalog::{SkillCatalog, SkillsExtension};
+use super::subscriptions::Subscriptions;
+use super::tasks::{TaskRuntime, TaskSettings, TaskStore, TasksExtension};
+use super::{
+    DEFAULT_MAX_URI_LENGTH, InProcessBus, NotificationBus, PromptRoute, ResourceRoute, Server,
+    ServerExtension, ServerInner, Skill, TemplateRoute, ToolRoute, events, request_state,
+};
+
+/// A bundle of routes, as the `#[mcpwire::routes]` macro generates for an
+/// `impl` block; add it with [`ServerBuilder::routes`].
+#[derive(Debug, Clone, Default)]
+pub struct Routes {
+    /// Tools.
+    pub tools: Vec<ToolRoute>,
+    /// Fixed resources.
+    pub resources: Vec<ResourceRoute>,
+    /// Resource templates.
+    pub templates: Vec<TemplateRoute>,
+    /// Prompts.
+    pub prompts: Vec<PromptRoute>,
+}
+
+/// Builds a [`Server`].
+#[derive(Debug)]
+#[must_use]
+pub struct ServerBuilder {
+    info: Implementation,
+    instructions: Option<String>,
+    tools: Vec<ToolRoute>,
+    resources: Vec<ResourceRoute>,
+    templates: Vec<TemplateRoute>,
+    prompts: Vec<PromptRoute>,
+    page_size: Option<usize>,
+    max_uri_length: usize,
+    engine: EngineConfig,
+    cache_hint: mcpwire_types::CacheHint,
+    cache_hints: Vec<(&'static str, mcpwire_types::CacheHint)>,
+    request_state_keys: RequestStateKeySet,
+    request_state_ttl: Duration,
+    skills: Option<Vec<Skill>>,
+    tasks: TaskSettings,
+    bus: Custom<dyn NotificationBus>,
+    sessions: Custom<dyn SessionStore>,
+    extensions: Extensions,
+}
+
+/// A store or bus given to the builder; shown in `Debug` output only as
+/// present.
+struct Custom<T: ?Sized>(Option<Arc<T>>);
+
+impl<T: ?Sized> Default for Custom<T> {
+    fn default() -> Self {
+        Custom(None)
+    }
+}
+
+impl<T: ?Sized> std::fmt::Debug for Custom<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "custom"
+        } else {
+            "in-process"
+        })
+    }
+}
+
+/// The extensions given to the builder, shown in `Debug` output by number.
+#[derive(Default)]
+struct Extensions(Vec<Arc<dyn ServerExtension>>);
+
+impl std::fmt::Debug for Extensions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[{} extension(s)]", self.0.len())
+    }
+}
+
+/// Secret keys, kept out of `Debug` output.
+struct RequestStateKeySet(Vec<Vec<u8>>);
+
+impl std::fmt::Debug for RequestStateKeySet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[{} key(s)]", self.0.len())
+    }
+}
+
+impl ServerBuilder {
+    pub(crate) fn new(info: Implementation) -> Self {
+        ServerBuilder {
+            info,
+            instructions: None,
+            tools: Vec::new(),
+            resources: Vec::new(),
+            templates: Vec::new(),
+            prompts: Vec::new(),
+            page_size: None,
+            max_uri_length: DEFAULT_MAX_URI_LENGTH,
+            engine: EngineConfig::default(),
+            cache_hint: mcpwire_types::CacheHint::new(0, mcpwire_types::CacheScope::Private),
+            cache_hints: Vec::new(),
+            request_state_keys: RequestStateKeySet(Vec::new()),
+            request_state_ttl: request_state::DEFAULT_TTL,
+            skills: None,
+            tasks: TaskSettings::default(),
+            bus: Custom::default(),
+            sessions: Custom::default(),
+            extensions: Extensions::default(),
+        }
+    }
+
+    /// The secret keys that seal the `requestState` of multi round-trip
+    /// requests (2026-07-28) with HMAC-SHA256. States are sealed with the
+    /// first key and accepted when sealed with any of them, so keys can be
+    /// rotated: put the new key first and keep the old ones until the states
+    /// they sealed have expired. Servers behind a load balancer must share
+    /// their keys.
+    ///
+    /// Default (and with an empty list): one random 32-byte key made at
+    /// [`build`](Self::build), so states do not survive a restart.
+    pub fn request_state_keys(mut self, keys: Vec<Vec<u8>>) -> Self {
+        self.request_state_keys = RequestStateKeySet(keys);
+        self
+    }
+
+    /// How long a sealed `requestState` stays valid, in whole seconds
+    /// (default: 10 minutes). A retry with an older state is refused with
+    /// `-32602`.
+    pub fn request_state_ttl(mut self, ttl: Duration) -> Self {
+        self.request_state_ttl = ttl;
+        self
+    }
+
+    /// The cache hint (`ttlMs`, `cacheScope`) that stateless list and read
+    /// results carry unless a handler sets its own (default: stale at once,
+    /// private). A read handler may set its own on its result.
+    pub fn cache_hint(mut self, hint: mcpwire_types::CacheHint) -> Self {
+        self.cache_hint = hint;
+        self
+    }
+
+    /// The cache hint of one cacheable method's stateless results, instead
+    /// of [`cache_hint`](Self::cache_hint): `server/discover`, `tools/list`,
+    /// `resources/list`, `resources/templates/list`, `prompts/list`,
+    /// `resources/read` (which [`ResourceRoute::cache_hint`] refines per
+    /// resource), or an extension's cacheable method (`skills/list`,
+    /// `skills/get`). Other methods carry no hint.
+    ///
+    /// ```
+    /// use mcpwire_server::Server;
+    /// use mcpwire_types::{CacheHint, CacheScope, methods};
+    /// let server = Server::builder("catalog", "1.0.0")
+    ///     .cache_hint_for(methods::TOOLS_LIST, CacheHint::new(60_000, CacheScope::Public))
+    ///     .build();
+    /// # let _ = server;
+    /// ```
+    pub fn cache_hint_for(mut self, method: &'static str, hint: mcpwire_types::CacheHint) -> Self {
+        self.cache_hints.retain(|(m, _)| *m != method);
+        self.cache_hints.push((method, hint));
+        self
+    }
+
+    /// Sets the instructions sent to clients on initialization.
+    pub fn instructions(mut self, text: impl Into<String>) -> Self {
+        self.instructions = Some(text.into());
+        self
+    }
+
+    /// Sets the server's human-readable title.
+    pub fn title(mut self, text: impl Into<String>) -> Self {
+        self.info.title = Some(text.into());
+        self
+    }
+
+    /// Edits the server's identity (website, icons, description).
+    pub fn with_info(mut self, edit: impl FnOnce(&mut Implementation)) -> Self {
+        edit(&mut self.info);
+        self
+    }
+
+    /// Adds a tool.
+    pub fn tool(mut self, tool: ToolRoute) -> Self {
+        self.tools.push(tool);
+        self
+    }
+
+    /// Adds several tools.
+    pub fn tools(mut self, tools: impl IntoIterator<Item = ToolRoute>) -> Self {
+        self.tools.extend(tools);
+        self
+    }
+
+    /// Adds every route of a bundle.
+    pub fn routes(mut self, routes: Routes) -> Self {
+        self.tools.extend(routes.tools);
+        self.resources.extend(routes.resources);
+        self.templates.extend(routes.templates);
+        self.prompts.extend(routes.prompts);
+        self
+    }
+
+    /// Adds a resource.
+    pub fn resource(mut self, resource: ResourceRoute) -> Self {
+        self.resources.push(resource);
+        self
+    }
+
+    /// Adds a resource template.
+    pub fn template(mut self, template: TemplateRoute) -> Self {
+        self.templates.push(template);
+        self
+    }
+
+    /// Adds a prompt.
+    pub fn prompt(mut self, prompt: PromptRoute) -> Self {
+        self.prompts.push(prompt);
+        self
+    }
+
+    /// Splits list results into pages of at most `n` items (default: one
+    /// page). Cursors are opaque to clients.
+    pub fn page_size(mut self, n: usize) -> Self {
+        self.page_size = Some(n.max(1));
+        self
+    }
+
+    /// The longest URI, in bytes, that `resources/read`,
+    /// `resources/subscribe`, `resources/unsubscribe`, `subscriptions/listen`
+    /// and a `completion/complete` reference may name (default:
+    /// [`DEFAULT_MAX_URI_LENGTH`], 64 KiB). A longer one is refused with
+    /// `-32602`, and the error quotes only its first
+    /// [`QUOTED_URI_CHARS`](crate::QUOTED_URI_CHARS) characters.
+    ///
+    /// ```
+    /// use mcpwire_server::Server;
+    /// let server = Server::builder("files", "1.0.0").max_uri_length(4096).build();
+    /// # let _ = server;
+    /// ```
+    pub fn max_uri_length(mut self, bytes: usize) -> Self {
+        self.max_uri_length = bytes;
+        self
+    }
+
+    /// Publishes the server's changes on `bus` and reads them back from
+    /// it, instead of on a bus of its own ([`InProcessBus`]). Give every
+    /// replica of a server the same shared bus and each tells its clients
+    /// about changes made on any of them.
+    pub fn notification_bus(mut self, bus: Arc<dyn NotificationBus>) -> Self {
+        self.bus = Custom(Some(bus));
+        self
+    }
+
+    /// Writes what each session negotiated through to `store`, instead of
+    /// to an [`InMemorySessionStore`] of its own. See [`SessionStore`].
+    pub fn session_store(mut self, store: Arc<dyn SessionStore>) -> Self {
+        self.sessions = Custom(Some(store));
+        self
+    }
+
+    /// Sets the engine settings (concurrency, timeouts, shutdown grace).
+    pub fn engine(mut self, config: EngineConfig) -> Self {
+        self.engine = config;
+        self
+    }
+
+    /// Serves an extension: its methods, its declaration in `initialize`
+    /// and `server/discover`, and its cacheable results. Extensions
+    /// declare in the order they were added, after the built-in ones
+    /// (skills, tasks, subscriptions); a method two extensions name goes to
+    /// the first.
+    ///
+    /// See [`ServerExtension`] for an example.
+    pub fn extension(mut self, extension: impl ServerExtension) -> Self {
+        self.extensions.0.push(Arc::new(extension));
+        self
+    }
+
+    /// Publishes a skill (the skills extension, SEP-2640): the server
+    /// declares `io.modelcontextprotocol/skills` with `directoryRead`,
+    /// serves every file of the skill as a resource, and answers
+    /// `skills/list`, `skills/get` and `resources/directory/read`. A skill
+    /// at the same URI as an earlier one replaces it.
+    ///
+    /// ```
+    /// use mcpwire_server::{Server, Skill};
+    /// let skill = Skill::from_files([(
+    ///     "SKILL.md",
+    ///     "---\nname: refunds\ndescription: Process refunds per policy\n---\n",
+    /// )])
+    /// .unwrap()
+    /// .under("acme/billing")
+    /// .unwrap();
+    /// let server = Server::builder("billing", "1.0.0").skill(skill).build();
+    /// assert_eq!(server.skills().len(), 1);
+    /// ```
+    pub fn skill(self, skill: Skill) -> Self {
+        self.skills([skill])
+    }
+
+    /// Publishes several skills. With none, the server still declares the
+    /// extension and answers `skills/list` with an empty listing.
+    pub fn skills(mut self, skills: impl IntoIterator<Item = Skill>) -> Self {
+        let list = self.skills.get_or_insert_with(Vec::new);
+        for skill in skills {
+            if let Some(i) = list.iter().position(|s| s.uri() == skill.uri()) {
+                let old = list.remove(i);
+                let stale: HashSet<&str> = old.file_uris().collect();
+                self.resources
+                    .retain(|r| !stale.contains(r.def.uri.as_str()));
+            }
+            self.resources.extend(skill.resource_routes());
+            list.push(skill);
+        }
+        self
+    }
+
+    /// Where task state is kept (default: an
+    /// [`InMemoryTaskStore`](crate::InMemoryTaskStore) of
+    /// [`DEFAULT_MAX_TASKS`](crate::DEFAULT_MAX_TASKS) tasks).
+    pub fn task_store(mut self, store: impl TaskStore) -> Self {
+        self.tasks.store = Arc::new(store);
+        self
+    }
+
+    /// How long a task is kept after it was created, unless a 2025-11-25
+    /// client asks for another time (default
+    /// [`DEFAULT_TASK_TTL`](crate::DEFAULT_TASK_TTL); never more than
+    /// [`max_task_ttl`](Self::max_task_ttl)). A task still running when its
+    /// time runs out is cancelled.
+    pub fn task_ttl(mut self, ttl: Duration) -> Self {
+        self.tasks.default_ttl = ttl.min(self.tasks.max_ttl);
+        self
+    }
+
+    /// The longest time to live a client may ask for (default
+    /// [`MAX_TASK_TTL`](crate::MAX_TASK_TTL)).
+    pub fn max_task_ttl(mut self, max: Duration) -> Self {
+        self.tasks.max_ttl = max;
+        self.tasks.default_ttl = self.tasks.default_ttl.min(max);
+        self
+    }
+
+    /// How often clients are asked to poll a task (default
+    /// [`DEFAULT_POLL_INTERVAL`](crate::DEFAULT_POLL_INTERVAL)).
+    pub fn task_poll_interval(mut self, every: Duration) -> Self {
+        self.tasks.poll_interval = every;
+        self
+    }
+
+    /// Builds the server.
+    pub fn build(self) -> Server {
+        let info_json = serde_json::to_value(&self.info).unwrap_or_default();
+        let info_meta = serde_json::json!({ mcpwire_types::meta::SERVER_INFO: info_json.clone() });
+        let mut registry = Registry::default();
+        for t in self.tools {
+            registry.insert_tool(t);
+        }
+        for r in self.resources {
+            registry.insert_resource(r);
+        }
+        for t in self.templates {
+            registry.push_template(t);
+        }
+        for p in self.prompts {
+            registry.insert_prompt(p);
+        }
+        let skills = Arc::new(SkillCatalog::new(self.skills));
+        let tasks = Arc::new(TaskRuntime::new(self.tasks));
+        let mut extensions: Vec<Arc<dyn ServerExtension>> = vec![
+            Arc::new(SkillsExtension(skills.clone())),
+            Arc::new(TasksExtension(tasks.clone())),
+            Arc::new(Subscriptions),
+        ];
+        extensions.extend(self.extensions.0);
+        Server {
+            inner: Arc::new(ServerInner {
+                info_meta_json: serde_json::to_vec(&info_meta).unwrap_or_default(),
+                info_json,
+                info_meta,
+                info: self.info,
+                instructions: self.instructions,
+                offered: AtomicU32::new(registry.offered()),
+                registry: RwLock::new(registry),
+                bus: self
+                    .bus
+                    .0
+                    .unwrap_or_else(|| Arc::new(InProcessBus::default())),
+                links: events::Links::default(),
+                fan_out: std::sync::Once::new(),
+                page_size: self.page_size,
+                max_uri_length: self.max_uri_length,
+                engine: self.engine,
+                cache_hint: self.cache_hint,
+                cache_hints: self.cache_hints,
+                request_state: request_state::RequestStateKeys::new(
+                    self.request_state_keys.0,
+                    self.request_state_ttl,
+                ),
+                skills,
+                tasks,
+                extensions,
+                sessions: self
+                    .sessions
+                    .0
+                    .unwrap_or_else(|| Arc::new(InMemorySessionStore::default())),
+            }),
+        }
+    }
+}
