@@ -11,7 +11,7 @@ use mcpwire_rpc::engine::EngineConfig;
 use mcpwire_types::Implementation;
 
 use super::registry::Registry;
-use super::session_store::{InMemorySessionStore, SessionStore};
+use super::session_store::SessionStore;
 use super::skill_catalog::{SkillCatalog, SkillsExtension};
 use super::subscriptions::Subscriptions;
 use super::tasks::{TaskRuntime, TaskSettings, TaskStore, TasksExtension};
@@ -262,8 +262,11 @@ impl ServerBuilder {
         self
     }
 
-    /// Writes what each session negotiated through to `store`, instead of
-    /// to an [`InMemorySessionStore`] of its own. See [`SessionStore`].
+    /// Writes what each session negotiated through to `store`. Without a
+    /// store, a session's state lives in its connection's memory only,
+    /// which costs nothing extra; an [`InMemorySessionStore`](crate::InMemorySessionStore) keeps a
+    /// readable copy in this process, and a shared store lets other
+    /// processes read it. See [`SessionStore`].
     pub fn session_store(mut self, store: Arc<dyn SessionStore>) -> Self {
         self.sessions = Custom(Some(store));
         self
@@ -411,10 +414,7 @@ impl ServerBuilder {
                 skills,
                 tasks,
                 extensions,
-                sessions: self
-                    .sessions
-                    .0
-                    .unwrap_or_else(|| Arc::new(InMemorySessionStore::default())),
+                sessions: self.sessions.0,
             }),
         }
     }

@@ -124,8 +124,10 @@ pub(crate) struct ServerInner {
     /// Every extension, the built-in ones (skills, tasks, subscriptions)
     /// first, in the order their declarations are made.
     pub(crate) extensions: Vec<Arc<dyn ServerExtension>>,
-    /// Where what each session negotiated is kept.
-    pub(crate) sessions: Arc<dyn SessionStore>,
+    /// Where what each session negotiated is written through, when the
+    /// server was given a store; without one, the connections' own memory
+    /// is the only copy.
+    pub(crate) sessions: Option<Arc<dyn SessionStore>>,
 }
 
 /// An MCP server: its identity and its tools, resources and prompts.

@@ -57,7 +57,9 @@ impl Connection {
 
     pub(crate) async fn set_level(&self, p: SetLevelRequestParams) -> Result<Value, Error> {
         self.state.set_log_level(p.level);
-        self.state.save(&*self.server.inner.sessions).await;
+        if let Some(store) = &self.server.inner.sessions {
+            self.state.save(&**store).await;
+        }
         Ok(json!({}))
     }
 }

@@ -71,7 +71,9 @@ impl Connection {
         match core {
             Core::Initialize => {
                 let result = self.initialize(params_of::<requests::Initialize>(req.params)?)?;
-                self.state.save(&*self.server.inner.sessions).await;
+                if let Some(store) = &self.server.inner.sessions {
+                    self.state.save(&**store).await;
+                }
                 Ok(result)
             }
             Core::Ping => Ok(json!({})),
@@ -125,10 +127,11 @@ impl Connection {
 impl Drop for Connection {
     /// Tells the session store the session has ended.
     fn drop(&mut self) {
-        let Some(id) = self.state.id_if_drawn() else {
+        let (Some(store), Some(id)) = (&self.server.inner.sessions, self.state.id_if_drawn())
+        else {
             return;
         };
-        let mut forget = self.server.inner.sessions.remove(id);
+        let mut forget = store.remove(id);
         // A store that works when called (the in-memory one) is done at
         // once; one that works in its future gets a task for it.
         if (&mut forget).now_or_never().is_none()

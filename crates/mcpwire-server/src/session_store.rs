@@ -64,10 +64,12 @@ pub enum SessionStoreError {
 
 /// Keeps the [`SessionRecord`] of every live session, by session id.
 ///
-/// The server saves a session's whole record each time it changes, and
-/// removes it when the session ends. A store that fails is logged and the
-/// session carries on, served from the memory of its own process. Stores
-/// should bound how much they keep.
+/// A server given a store ([`ServerBuilder::session_store`](crate::ServerBuilder::session_store))
+/// saves a session's whole record each time it changes, and removes it when
+/// the session ends. A store that fails is logged and the session carries
+/// on, served from the memory of its own process. Stores should bound how
+/// much they keep. A server without a store keeps each session's state in
+/// its connection only, and writes no records.
 ///
 /// # Example
 ///

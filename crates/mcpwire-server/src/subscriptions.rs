@@ -81,7 +81,9 @@ async fn subscribe(cx: &Context, raw: Option<Value>) -> Result<Value, Error> {
             ),
         ));
     }
-    session.save(&*inner.sessions).await;
+    if let Some(store) = &inner.sessions {
+        session.save(&**store).await;
+    }
     Ok(json!({}))
 }
 
@@ -91,7 +93,9 @@ async fn unsubscribe(cx: &Context, raw: Option<Value>) -> Result<Value, Error> {
     uri_limit::check(&p.uri, inner.max_uri_length)?;
     let session = &cx.inner.session;
     session.unsubscribe(&p.uri);
-    session.save(&*inner.sessions).await;
+    if let Some(store) = &inner.sessions {
+        session.save(&**store).await;
+    }
     Ok(json!({}))
 }
 
