@@ -47,6 +47,8 @@ fn ticker_server() -> (Server, mpsc::UnboundedReceiver<u64>) {
                             let _ = tx.send(seconds);
                             return "cancelled".to_owned();
                         }
+                        // The tool's own work, one tick a second, on the
+                        // tests' paused clock: not a wait for an event.
                         _ = tokio::time::sleep(Duration::from_secs(1)) => seconds += 1,
                     }
                 }

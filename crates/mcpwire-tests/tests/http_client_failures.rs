@@ -142,6 +142,7 @@ async fn standalone_stream_carries_server_messages_and_reconnects() {
             }
             let note = json!({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"});
             let event = format!("retry: 20\nid: g{n}\ndata: {note}\n\n");
+            // One event per stream: bounded by the test.
             let (tx, rx) = mpsc::unbounded_channel();
             let gate = gate.clone();
             tokio::spawn(async move {
@@ -297,6 +298,8 @@ async fn legacy_http_sse_server_is_used_after_the_endpoint_event() {
             move |req: &Req| match (req.method.as_str(), req.path.as_str()) {
                 ("POST", "/mcp") => Reply::status(405, "Method Not Allowed"),
                 ("GET", "/mcp") => {
+                    // The endpoint event and one answer per request the
+                    // test sends: bounded by the test.
                     let (tx, rx) = mpsc::unbounded_channel();
                     tx.send(
                         ": hello\n\nevent: endpoint\ndata: /messages?session=abc\n\n".to_owned(),

@@ -47,6 +47,7 @@ async fn standalone_get_reaches_the_server_before_the_next_request() {
     let s = streams.clone();
     let handler: Handler = Arc::new(move |req: &Req| {
         if req.method == "GET" {
+            // Nothing is ever sent on it: the stream stays open, empty.
             let (tx, rx) = mpsc::unbounded_channel();
             s.lock().unwrap().push(tx);
             return Reply::Delayed(ANSWER_AFTER, Box::new(Reply::Stream(rx)));
@@ -374,6 +375,7 @@ async fn cancelling_a_stateless_request_closes_its_stream() {
     let s = stream.clone();
     let handler: Handler = Arc::new(move |req: &Req| match req.method.as_str() {
         "POST" if req.json()["method"] == "tools/call" => {
+            // One comment line, then nothing: bounded by the test.
             let (tx, rx) = mpsc::unbounded_channel();
             tx.send(": open\n\n".to_owned()).unwrap();
             *s.lock().unwrap() = Some(tx);

@@ -255,6 +255,8 @@ async fn a_connection_at_work_outlives_the_idle_timeout() {
     }
     let server = Server::builder("slow", "1")
         .tool(ToolRoute::typed("slow", |_cx, a: Ms| async move {
+            // The work the connection is busy with, longer than the idle
+            // timeout on purpose: what the test measures, not a wait.
             tokio::time::sleep(Duration::from_millis(a.ms)).await;
             "done"
         }))

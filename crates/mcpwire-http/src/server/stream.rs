@@ -57,6 +57,8 @@ impl Stream {
         budget: usize,
         sse: bool,
     ) -> (Arc<Stream>, mcpwire_rpc::queue::Receiver<Item>) {
+        // Bounded by `budget`: a reader that falls further behind has its
+        // response ended (and resumes from the event store).
         let (tx, rx) = mcpwire_rpc::queue::unbounded();
         let s = Arc::new(Stream {
             id,
@@ -202,6 +204,7 @@ impl Stream {
     /// Attaches a new live reader (a resumed stream); the old one, if any,
     /// is dropped.
     pub fn attach(&self) -> mcpwire_rpc::queue::Receiver<Item> {
+        // Bounded by `budget`, as in `new`.
         let (tx, rx) = mcpwire_rpc::queue::unbounded();
         let mut st = self.lock();
         st.sse = true;
