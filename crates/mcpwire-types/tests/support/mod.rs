@@ -162,3 +162,30 @@ pub fn error_response(e: ErrorObject) -> Message {
         outcome: Err(e),
     })
 }
+
+/// A tool with every optional field set, for the messages that carry one.
+pub fn weather_tool() -> Tool {
+    let mut t = Tool::new(
+        "get_weather",
+        serde_json::json!({"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}),
+    )
+    .with_title("Weather")
+    .with_description("Current weather of a city")
+    .with_output_schema(serde_json::json!({"type": "object", "properties": {"temp": {"type": "number"}}}))
+    .with_annotations(ToolAnnotations {
+        title: Some("Weather".into()),
+        read_only_hint: Some(true),
+        open_world_hint: Some(true),
+        ..Default::default()
+    });
+    t.icons = Some(vec![Icon {
+        src: "https://example.com/w.png".into(),
+        mime_type: Some("image/png".into()),
+        sizes: Some(vec!["48x48".into()]),
+        theme: Some(IconTheme::Dark),
+    }]);
+    t.execution = Some(ToolExecution {
+        task_support: Some(TaskSupport::Optional),
+    });
+    t
+}
