@@ -121,6 +121,26 @@ impl Options {
         }
     }
 
+    /// Writes the settings every result row carries into `row`, under the
+    /// row name `label`.
+    ///
+    /// ```
+    /// use mcpwire_load::options::Options;
+    /// let mut row = serde_json::json!({});
+    /// Options::new().stamp(&mut row, "echo");
+    /// assert_eq!((row["label"].as_str(), row["calls"].as_u64()), (Some("echo"), Some(20_000)));
+    /// ```
+    pub fn stamp(&self, row: &mut serde_json::Value, label: &str) {
+        row["label"] = serde_json::json!(label);
+        row["command"] = serde_json::json!(self.cmd);
+        row["era"] = serde_json::json!(self.era());
+        row["calls"] = serde_json::json!(self.calls);
+        row["size"] = serde_json::json!(self.size);
+        row["runs"] = serde_json::json!(self.runs);
+        row["server_cpu"] = serde_json::json!(self.pins.server);
+        row["driver_cpu"] = serde_json::json!(self.pins.driver);
+    }
+
     /// The row name: `--label`, or the program's file name and its arguments (with
     /// `[2026-07-28]` for the stateless era).
     pub fn label(&self) -> String {

@@ -7,7 +7,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::conn::{Endpoint, IO_TIMEOUT};
 use super::drive::run_calls;
@@ -299,14 +299,7 @@ pub fn measure(o: &Options) -> Result<Value, String> {
         runs.push(r);
     }
     let mut out = run_json(&best(o, &runs));
-    out["label"] = json!(label);
-    out["command"] = json!(o.cmd);
-    out["era"] = json!(o.era());
-    out["calls"] = json!(o.calls);
-    out["size"] = json!(o.size);
-    out["runs"] = json!(o.runs);
-    out["server_cpu"] = json!(o.pins.server);
-    out["driver_cpu"] = json!(o.pins.driver);
+    o.stamp(&mut out, &label);
     out["per_run"] = runs.iter().map(run_json).collect();
     Ok(out)
 }

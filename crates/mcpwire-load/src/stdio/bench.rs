@@ -211,14 +211,7 @@ pub fn measure(o: &Options) -> Result<Value, String> {
         runs.push(r);
     }
     let mut out = run_json(&best(o, &runs));
-    out["label"] = json!(label);
-    out["command"] = json!(o.cmd);
-    out["era"] = json!(o.era());
-    out["calls"] = json!(o.calls);
-    out["size"] = json!(o.size);
-    out["runs"] = json!(o.runs);
-    out["server_cpu"] = json!(o.pins.server);
-    out["driver_cpu"] = json!(o.pins.driver);
+    o.stamp(&mut out, &label);
     out["per_run"] = runs.iter().map(run_json).collect();
     Ok(out)
 }
