@@ -93,35 +93,3 @@ impl Peers {
 pub fn script(name: &str) -> PathBuf {
     repo_root().join("tests/interop").join(name)
 }
-
-/// A driver script of `tests/interop/` (the name the examples' tests use).
-pub fn interop_script(name: &str) -> PathBuf {
-    script(name)
-}
-
-/// The peers' directory, or `None` after saying on stderr that the test
-/// is skipped; with `CI` set, missing peers fail the test instead.
-///
-/// Kept for the examples' tests; new tests are ignored by default and
-/// call [`peers`], which never skips.
-pub fn interop() -> Option<PathBuf> {
-    let dir = install_dir();
-    let ready = dir.join("py/bin/python").exists()
-        && dir
-            .join("node/node_modules/@modelcontextprotocol/server-everything/dist/index.js")
-            .exists();
-    if ready {
-        return Some(dir);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "interop peers missing at {}: run bash tests/interop/setup.sh",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "SKIPPED: interop peers not installed at {} (bash tests/interop/setup.sh installs them)",
-        dir.display()
-    );
-    None
-}

@@ -24,6 +24,6 @@ pub mod raw;
 
 pub use content::text;
 pub use eventually::{eventually, eventually_blocking, next_matching, within};
-pub use interop::{INTEROP_ENV, interop, interop_script};
+pub use interop::INTEROP_ENV;
 pub use paths::repo_root;
 pub use raw::RawPeer;
