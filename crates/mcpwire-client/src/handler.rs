@@ -15,7 +15,7 @@ use tokio::sync::broadcast;
 use super::ServerNotification;
 use mcpwire_rpc::BoxFuture;
 use mcpwire_rpc::Error;
-use mcpwire_rpc::engine::{Peer, RequestContext, Service};
+use mcpwire_rpc::engine::{Peer, Reply, RequestContext, Service};
 
 type SamplingFn = Arc<
     dyn Fn(CreateMessageRequestParams) -> BoxFuture<Result<CreateMessageResult, Error>>
@@ -141,19 +141,19 @@ fn parse<T: serde::de::DeserializeOwned>(p: Option<Value>) -> Result<T, Error> {
 }
 
 impl Service for ClientService {
-    async fn handle_request(&self, req: Request, _cx: RequestContext) -> Result<Value, Error> {
+    async fn handle_request(&self, req: Request, _cx: RequestContext) -> Result<Reply, Error> {
         match req.method.as_str() {
-            methods::PING => Ok(json!({})),
+            methods::PING => Ok(json!({}).into()),
             methods::SAMPLING_CREATE_MESSAGE => match &self.handlers.sampling {
-                Some(f) => Ok(serde_json::to_value(f(parse(req.params)?).await?)?),
+                Some(f) => Ok(Reply::typed(f(parse(req.params)?).await?)),
                 None => Err(Error::method_not_found(&req.method)),
             },
             methods::ELICITATION_CREATE => match &self.handlers.elicitation {
-                Some(f) => Ok(serde_json::to_value(f(parse(req.params)?).await?)?),
+                Some(f) => Ok(Reply::typed(f(parse(req.params)?).await?)),
                 None => Err(Error::method_not_found(&req.method)),
             },
             methods::ROOTS_LIST => match self.handlers.current_roots() {
-                Some(r) => Ok(serde_json::to_value(r)?),
+                Some(r) => Ok(Reply::typed(r)),
                 None => Err(Error::method_not_found(&req.method)),
             },
             other => Err(Error::method_not_found(other)),

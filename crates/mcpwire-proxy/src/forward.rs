@@ -30,7 +30,7 @@ use serde_json::Value;
 use mcpwire_http::server::{Driver, SessionBackend, SessionTransport};
 use mcpwire_rpc::Error;
 use mcpwire_rpc::engine::{
-    self, EngineConfig, Inline, Peer, RequestContext, RequestOptions, Service,
+    self, EngineConfig, Inline, Peer, Reply, RequestContext, RequestOptions, Service,
 };
 use mcpwire_rpc::transport::{ChildProcess, Transport};
 
@@ -372,7 +372,28 @@ impl Drop for SessionForward {
 }
 
 impl Service for SessionForward {
-    async fn handle_request(&self, req: Request, cx: RequestContext) -> Result<Value, Error> {
+    async fn handle_request(&self, req: Request, cx: RequestContext) -> Result<Reply, Error> {
+        self.forward(req, cx).await.map(Reply::from)
+    }
+
+    async fn handle_notification(&self, n: Notification, peer: &Peer) {
+        self.forward_notification(n, peer).await
+    }
+
+    fn handles_notifications_inline(&self) -> bool {
+        true
+    }
+
+    /// The HTTP endpoint lets batches through only for sessions of the
+    /// revision that has them; each request in one is forwarded alone.
+    fn allows_batches(&self) -> bool {
+        true
+    }
+}
+
+impl SessionForward {
+    /// Forwards one request to the process that serves it.
+    async fn forward(&self, req: Request, cx: RequestContext) -> Result<Value, Error> {
         let link = self.child_for(req.params.as_ref())?;
         // The forwarded request runs in a task of its own, so that when
         // this handler is dropped (the client closed the HTTP response of
@@ -413,7 +434,8 @@ impl Service for SessionForward {
         }
     }
 
-    async fn handle_notification(&self, n: Notification, _peer: &Peer) {
+    /// Forwards one notification to the process it belongs to.
+    async fn forward_notification(&self, n: Notification, _peer: &Peer) {
         // Progress on requests the process sent is routed by the engine;
         // anything else goes on as it came.
         let link = if names_version(n.params.as_ref()) {
@@ -433,16 +455,6 @@ impl Service for SessionForward {
             }
         }
     }
-
-    fn handles_notifications_inline(&self) -> bool {
-        true
-    }
-
-    /// The HTTP endpoint lets batches through only for sessions of the
-    /// revision that has them; each request in one is forwarded alone.
-    fn allows_batches(&self) -> bool {
-        true
-    }
 }
 
 /// The service of a process's connection: relays its requests and
@@ -452,28 +464,9 @@ struct ChildSide {
 }
 
 impl Service for ChildSide {
-    async fn handle_request(&self, req: Request, cx: RequestContext) -> Result<Value, Error> {
-        let Some((peer, related)) = self.routes.target() else {
-            if req.method == "ping" {
-                return Ok(Value::Object(serde_json::Map::new()));
-            }
-            return Err(Error::Rpc(ErrorObject::new(
-                ErrorCode::INTERNAL_ERROR,
-                format!(
-                    "the proxy cannot send {:?} to a client: this process serves 2026-07-28 requests of many clients, which ask for input through results",
-                    req.method
-                ),
-            )));
-        };
-        let mut opts = forward_options(&req, &cx, self.routes.timeout);
-        if let Some(id) = related {
-            opts = opts.related_to(id);
-        }
-        peer.request_with(&req.method, req.params, opts)
-            .await
-            .map_err(|e| upstream_error(e, &peer, &req.method))
+    async fn handle_request(&self, req: Request, cx: RequestContext) -> Result<Reply, Error> {
+        self.relay(req, cx).await.map(Reply::from)
     }
-
     async fn handle_notification(&self, n: Notification, _peer: &Peer) {
         if n.method == "notifications/progress" {
             // Progress of forwarded requests reached their callbacks.
@@ -512,6 +505,31 @@ impl Service for ChildSide {
 
     fn handles_notifications_inline(&self) -> bool {
         true
+    }
+}
+
+impl ChildSide {
+    /// Relays one request of the process to the client it serves.
+    async fn relay(&self, req: Request, cx: RequestContext) -> Result<Value, Error> {
+        let Some((peer, related)) = self.routes.target() else {
+            if req.method == "ping" {
+                return Ok(Value::Object(serde_json::Map::new()));
+            }
+            return Err(Error::Rpc(ErrorObject::new(
+                ErrorCode::INTERNAL_ERROR,
+                format!(
+                    "the proxy cannot send {:?} to a client: this process serves 2026-07-28 requests of many clients, which ask for input through results",
+                    req.method
+                ),
+            )));
+        };
+        let mut opts = forward_options(&req, &cx, self.routes.timeout);
+        if let Some(id) = related {
+            opts = opts.related_to(id);
+        }
+        peer.request_with(&req.method, req.params, opts)
+            .await
+            .map_err(|e| upstream_error(e, &peer, &req.method))
     }
 }
 

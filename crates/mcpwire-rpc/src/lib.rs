@@ -18,7 +18,7 @@
 
 pub mod engine;
 mod error;
-pub mod fields;
+pub use mcpwire_types::fields;
 pub mod queue;
 pub mod transport;
 

@@ -365,7 +365,6 @@ impl ServerBuilder {
     /// Builds the server.
     pub fn build(self) -> Server {
         let info_json = serde_json::to_value(&self.info).unwrap_or_default();
-        let info_meta = serde_json::json!({ mcpwire_types::meta::SERVER_INFO: info_json.clone() });
         let mut registry = Registry::default();
         for t in self.tools {
             registry.insert_tool(t);
@@ -389,9 +388,7 @@ impl ServerBuilder {
         extensions.extend(self.extensions.0);
         Server {
             inner: Arc::new(ServerInner {
-                info_meta_json: serde_json::to_vec(&info_meta).unwrap_or_default(),
                 info_json,
-                info_meta,
                 info: self.info,
                 instructions: self.instructions,
                 offered: AtomicU32::new(registry.offered()),

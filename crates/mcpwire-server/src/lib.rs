@@ -29,6 +29,8 @@ mod calls;
 mod capabilities;
 mod completion;
 mod context;
+mod discover;
+mod envelope;
 mod events;
 mod extension;
 #[cfg(fuzzing)]
@@ -49,7 +51,6 @@ mod session_store;
 mod skill_catalog;
 mod skills;
 mod state;
-mod stateless;
 mod subscriptions;
 mod tasks;
 mod tool;
@@ -94,11 +95,6 @@ pub(crate) struct ServerInner {
     pub(crate) info: Implementation,
     /// `info` as the JSON every stateless result carries in its `_meta`.
     pub(crate) info_json: serde_json::Value,
-    /// The `_meta` of a stateless result that has none of its own: the
-    /// server's info alone (cloning it costs less than building it).
-    pub(crate) info_meta: serde_json::Value,
-    /// `info_meta` serialized, for results written without a `Value`.
-    pub(crate) info_meta_json: Vec<u8>,
     pub(crate) instructions: Option<String>,
     /// The tools, resources, templates and prompts, and their list pages.
     pub(crate) registry: RwLock<registry::Registry>,

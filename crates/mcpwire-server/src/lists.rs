@@ -3,14 +3,14 @@
 //! its list changes.
 //!
 //! A page is built (its definitions copied and serialized) the first time
-//! a client asks for it, and every later request for it gets a copy of
-//! that answer. Any change to a list drops its pages. The cache holds at
+//! a client asks for it, and every later request for it shares that
+//! answer, written out without being copied. Any change to a list drops its pages. The cache holds at
 //! most one answer per page of the list as it is, so it never holds more
 //! than the list itself, serialized once. Pages that start anywhere but a
 //! page boundary (cursors no answer of this server gave) are built each
 //! time.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use mcpwire_types::{
     ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
@@ -34,7 +34,7 @@ pub(crate) enum List {
 }
 
 /// The pages of one list, made when first asked for.
-type Pages = OnceLock<Box<[OnceLock<Value>]>>;
+type Pages = OnceLock<Box<[OnceLock<Arc<Value>>]>>;
 
 /// The cached pages of every list.
 #[derive(Default)]
@@ -54,7 +54,7 @@ impl ListPages {
         start: usize,
         len: usize,
         size: Option<usize>,
-    ) -> Option<&OnceLock<Value>> {
+    ) -> Option<&OnceLock<Arc<Value>>> {
         let index = match size {
             _ if start == 0 => 0,
             Some(s) if start.is_multiple_of(s) => start / s,
@@ -124,19 +124,19 @@ impl Registry {
 
 impl Connection {
     /// Serves one page of `list`.
-    pub(crate) fn list(&self, list: List, p: Option<Value>) -> Result<Value, Error> {
+    pub(crate) fn list(&self, list: List, p: Option<Value>) -> Result<Arc<Value>, Error> {
         let p: PaginatedRequestParams = params(p)?;
         let size = self.server.inner.page_size;
         let registry = read(&self.server.inner.registry);
         let len = registry.len(list);
         let start = page_start(p.cursor.as_deref(), len)?;
         let Some(slot) = registry.pages.slot(list, start, len, size) else {
-            return registry.build_page(list, start, size);
+            return registry.build_page(list, start, size).map(Arc::new);
         };
         if let Some(page) = slot.get() {
             return Ok(page.clone());
         }
-        let page = registry.build_page(list, start, size)?;
+        let page = Arc::new(registry.build_page(list, start, size)?);
         Ok(slot.get_or_init(|| page).clone())
     }
 }

@@ -10,10 +10,11 @@ use serde_json::{Value, json};
 
 use super::Server;
 use super::calls::Called;
+use super::envelope::Body;
 use super::events::EventLink;
 use super::extension::ExtensionRequest;
 use super::lists::List;
-use super::params::{params_of, to_value};
+use super::params::params_of;
 use super::router::{Core, Route, Target};
 use super::state::SessionState;
 use mcpwire_rpc::Error;
@@ -43,57 +44,49 @@ impl Connection {
         let _ = self.peer.set(peer);
     }
 
-    /// Serves one session request. The route is found here and the
-    /// request served by one state machine, with no future around it.
-    pub(crate) fn dispatch(
-        &self,
-        req: Request,
-        cx: RequestContext,
-        era: Era,
-    ) -> impl Future<Output = Result<Value, Error>> + Send + '_ {
-        let route = self.route(&req.method, era);
-        self.serve(route, req, cx, era)
-    }
-
-    /// Serves a request down its route.
+    /// Serves one request down its route, and wraps the answer in its
+    /// era's envelope.
     pub(crate) async fn serve(
         &self,
-        route: Result<Route, Error>,
         req: Request,
         cx: RequestContext,
         era: Era,
-    ) -> Result<Value, Error> {
-        let route = route?;
+    ) -> Result<Reply, Error> {
+        let route = self.route(&req.method, era)?;
         let core = match route.target {
             Target::Core(core) => core,
-            Target::Extension(i) => return self.extension(i, route, req, cx, era).await,
+            Target::Extension(i) => {
+                let v = self.extension(i, route, req, cx, era).await?;
+                return Ok(self.reply(Body::Value(v), era, &route));
+            }
         };
-        match core {
+        let body = match core {
             Core::Initialize => {
                 let result = self.initialize(params_of::<requests::Initialize>(req.params)?)?;
                 if let Some(store) = &self.server.inner.sessions {
                     self.state.save(&**store).await;
                 }
-                Ok(result)
+                Body::Value(result)
             }
-            Core::Ping => Ok(json!({})),
-            Core::Discover => self.discover(),
-            Core::ListTools => self.list(List::Tools, req.params),
+            Core::Ping => Body::Value(json!({})),
+            Core::Discover => Body::Discover(Box::new(self.discover())),
+            Core::ListTools => Body::Shared(self.list(List::Tools, req.params)?),
             Core::CallTool => match self.call_tool_outcome(req, cx, era).await? {
-                Called::Answer(v) => Ok(v),
-                Called::Result(r) => to_value(&r),
+                Called::Answer(v) => Body::Value(v),
+                Called::Result(r) => Body::Tool(r),
             },
-            Core::ListPrompts => self.list(List::Prompts, req.params),
-            Core::GetPrompt => self.get_prompt(req, cx, era).await,
-            Core::ListResources => self.list(List::Resources, req.params),
-            Core::ListTemplates => self.list(List::Templates, req.params),
-            Core::ReadResource => self.read_resource(req, cx, era).await,
-            Core::Complete => self.complete(req.params).await,
-            Core::SetLevel => {
+            Core::ListPrompts => Body::Shared(self.list(List::Prompts, req.params)?),
+            Core::GetPrompt => Body::Value(self.get_prompt(req, cx, era).await?),
+            Core::ListResources => Body::Shared(self.list(List::Resources, req.params)?),
+            Core::ListTemplates => Body::Shared(self.list(List::Templates, req.params)?),
+            Core::ReadResource => Body::Value(self.read_resource(req, cx, era).await?),
+            Core::Complete => Body::Value(self.complete(req.params).await?),
+            Core::SetLevel => Body::Value(
                 self.set_level(params_of::<requests::SetLevel>(req.params)?)
-                    .await
-            }
-        }
+                    .await?,
+            ),
+        };
+        Ok(self.reply(body, era, &route))
     }
 
     /// Hands a request to the extension at `index`.
@@ -143,14 +136,17 @@ impl Drop for Connection {
 }
 
 impl Service for Connection {
-    async fn handle_request(&self, req: Request, cx: RequestContext) -> Result<Value, Error> {
-        self.handle_request_reply(req, cx).await?.into_value()
-    }
-
-    async fn handle_request_reply(&self, req: Request, cx: RequestContext) -> Result<Reply, Error> {
-        match super::stateless::era_of(&req)? {
-            Era::Session => self.dispatch(req, cx, Era::Session).await.map(Reply::from),
-            Era::Stateless => self.stateless(req, cx).await,
+    fn handle_request(
+        &self,
+        req: Request,
+        cx: RequestContext,
+    ) -> impl Future<Output = Result<Reply, Error>> + Send {
+        // The era is decided before the future is made, so the future
+        // holds no error of its own.
+        let era = Era::of_params(req.params.as_ref());
+        async move {
+            let era = era.map_err(|e| Error::Rpc(e.to_error_object()))?;
+            self.serve(req, cx, era).await
         }
     }
 

@@ -7,16 +7,15 @@ use std::time::{Duration, Instant};
 
 use mcpwire::Error;
 use mcpwire::client::Client;
-use mcpwire::engine::{self, EngineConfig, Peer, RequestContext, Service};
+use mcpwire::engine::{self, EngineConfig, Peer, Reply, RequestContext, Service};
 use mcpwire::transport::{ChildProcess, FrameWriter, StderrMode, Transport};
 use mcpwire_testkit::eventually;
 use mcpwire_types::{Notification, Request};
-use serde_json::Value;
 
 struct Nothing;
 
 impl Service for Nothing {
-    async fn handle_request(&self, r: Request, _cx: RequestContext) -> Result<Value, Error> {
+    async fn handle_request(&self, r: Request, _cx: RequestContext) -> Result<Reply, Error> {
         Err(Error::method_not_found(&r.method))
     }
     async fn handle_notification(&self, _n: Notification, _p: &Peer) {}

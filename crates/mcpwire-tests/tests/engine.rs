@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use mcpwire::Error;
-use mcpwire::engine::{self, EngineConfig, Peer, RequestContext, RequestOptions, Service};
+use mcpwire::engine::{self, EngineConfig, Peer, Reply, RequestContext, RequestOptions, Service};
 use mcpwire::transport::memory;
 use mcpwire_testkit::{RawPeer, eventually};
 use mcpwire_types::{ErrorCode, Notification, Request};
@@ -23,7 +23,37 @@ struct TestService {
 }
 
 impl Service for TestService {
-    async fn handle_request(&self, req: Request, cx: RequestContext) -> Result<Value, Error> {
+    async fn handle_request(&self, req: Request, cx: RequestContext) -> Result<Reply, Error> {
+        match req.method.as_str() {
+            // A typed result, written straight into the response.
+            "typed" => Ok(Reply::typed(Typed {
+                n: 7,
+                tags: vec!["a"],
+            })),
+            // One that JSON cannot hold: its map keys are not strings.
+            "unwritable" => Ok(Reply::typed(std::collections::BTreeMap::from([(
+                vec![1u8],
+                1u8,
+            )]))),
+            _ => self.answer(req, cx).await.map(Reply::from),
+        }
+    }
+    async fn handle_notification(&self, n: Notification, _peer: &Peer) {
+        // Vary the handling time so reordering would show.
+        let i: u64 = n.params.as_ref().and_then(|p| p["i"].as_u64()).unwrap_or(0);
+        tokio::time::sleep(Duration::from_millis((10 - i % 10) / 2)).await;
+        self.notes.lock().unwrap().push(format!("{}:{i}", n.method));
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Typed {
+    n: u32,
+    tags: Vec<&'static str>,
+}
+
+impl TestService {
+    async fn answer(&self, req: Request, cx: RequestContext) -> Result<Value, Error> {
         match req.method.as_str() {
             "echo" => Ok(req.params.unwrap_or(Value::Null)),
             "sleep" => {
@@ -46,13 +76,6 @@ impl Service for TestService {
             "ask" => cx.peer.request("echo", Some(json!({"back": true}))).await,
             _ => Err(Error::method_not_found(&req.method)),
         }
-    }
-
-    async fn handle_notification(&self, n: Notification, _peer: &Peer) {
-        // Vary the handling time so reordering would show.
-        let i: u64 = n.params.as_ref().and_then(|p| p["i"].as_u64()).unwrap_or(0);
-        tokio::time::sleep(Duration::from_millis((10 - i % 10) / 2)).await;
-        self.notes.lock().unwrap().push(format!("{}:{i}", n.method));
     }
 }
 
@@ -130,6 +153,30 @@ async fn panics_and_local_failures_become_internal_errors_without_details() {
         reply["error"],
         json!({"code": -32603, "message": "Internal error"})
     );
+    raw.send_text(r#"{"jsonrpc":"2.0","id":3,"method":"echo","params":[1]}"#)
+        .await;
+    assert_eq!(raw.recv().await["result"], json!([1]));
+}
+
+#[tokio::test]
+async fn a_typed_result_is_written_once_and_one_json_cannot_hold_is_an_internal_error() {
+    let (_svc, _peer, mut raw) = start(EngineConfig::default());
+    raw.send_text(r#"{"jsonrpc":"2.0","id":1,"method":"typed"}"#)
+        .await;
+    let reply = raw.recv().await;
+    assert_eq!(
+        reply,
+        json!({"jsonrpc": "2.0", "id": 1, "result": {"n": 7, "tags": ["a"]}})
+    );
+    raw.send_text(r#"{"jsonrpc":"2.0","id":"u","method":"unwritable"}"#)
+        .await;
+    let reply = raw.recv().await;
+    assert_eq!(reply["id"], "u");
+    assert_eq!(
+        reply["error"],
+        json!({"code": -32603, "message": "Internal error"})
+    );
+    // The connection goes on.
     raw.send_text(r#"{"jsonrpc":"2.0","id":3,"method":"echo","params":[1]}"#)
         .await;
     assert_eq!(raw.recv().await["result"], json!([1]));
@@ -387,7 +434,7 @@ struct Gated {
 }
 
 impl Service for Gated {
-    async fn handle_request(&self, req: Request, _cx: RequestContext) -> Result<Value, Error> {
+    async fn handle_request(&self, req: Request, _cx: RequestContext) -> Result<Reply, Error> {
         Err(Error::method_not_found(&req.method))
     }
 

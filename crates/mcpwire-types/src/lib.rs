@@ -26,6 +26,7 @@ pub mod discover;
 pub mod elicitation;
 pub mod era;
 pub mod errors;
+pub mod fields;
 pub mod lifecycle;
 pub mod logging;
 pub mod meta;
@@ -79,7 +80,7 @@ pub use elicitation::{
     TitledSingleSelectEnumSchema, UntitledEnumItems, UntitledMultiSelectEnumSchema,
     UntitledSingleSelectEnumSchema,
 };
-pub use era::Era;
+pub use era::{Era, EraError};
 pub use errors::{
     MissingRequiredClientCapabilityData, UnsupportedProtocolVersionData, UrlElicitationRequiredData,
 };

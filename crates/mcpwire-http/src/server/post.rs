@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use http::{HeaderValue, Request, Response, StatusCode};
 use http_body::Body as HttpBody;
-use mcpwire_types::{ErrorCode, Incoming, Message, ProtocolVersion, RequestId};
+use mcpwire_types::{Era, ErrorCode, Incoming, Message, ProtocolVersion, RequestId};
 
 use super::body::{self, Body};
 use super::session::Session;
@@ -71,8 +71,7 @@ impl StreamableHttp {
         let is_initialize =
             matches!(&incoming, Incoming::Message(Message::Request(r)) if r.method == "initialize");
         // A 2026-07-28 request describes itself and needs no session.
-        let modern =
-            header_version == ProtocolVersion::V2026_07_28 || names_modern_version(&incoming);
+        let modern = header_version == ProtocolVersion::V2026_07_28 || !is_session_era(&incoming);
         if modern
             && let Err(r) = modern::check_headers(&parts.headers, &incoming, &self.state.backend)
         {
@@ -285,17 +284,13 @@ impl Drop for Abandoned<'_> {
     }
 }
 
-/// Whether a message's `_meta` names a protocol version (a 2026-07-28
-/// self-describing request).
-fn names_modern_version(incoming: &Incoming) -> bool {
+/// Whether a message belongs to a session, by the rule the server applies
+/// too ([`Era::claims_stateless`]): a request whose `_meta` names a
+/// protocol version does not, even when it names one badly; the server
+/// answers it with the reason.
+fn is_session_era(incoming: &Incoming) -> bool {
     match incoming {
-        Incoming::Message(Message::Request(r)) => r
-            .params
-            .as_ref()
-            .and_then(|p| {
-                mcpwire_rpc::fields::get_path(p, &["_meta", mcpwire_types::meta::PROTOCOL_VERSION])
-            })
-            .is_some(),
-        _ => false,
+        Incoming::Message(Message::Request(r)) => !Era::claims_stateless(r.params.as_ref()),
+        _ => true,
     }
 }

@@ -36,7 +36,6 @@ pub use service::{Reply, RequestContext, Service};
 use crate::Error;
 use crate::transport::{FrameReader, FrameWriter, ReadEvent, Route, Transport};
 use peer::Outgoing;
-use service::ReplyRepr;
 
 /// Starts the engine for `service` over `transport`.
 ///
@@ -400,14 +399,7 @@ impl<S: Service> Dispatcher<S> {
 /// Sends the answer to request `id`.
 fn answer(peer: &Peer, id: RequestId, outcome: Result<Reply, ErrorObject>) {
     let msg = match outcome {
-        Ok(Reply(ReplyRepr::Json(json))) => Outgoing::Result(id, json),
-        Ok(Reply(ReplyRepr::Value(v))) => Outgoing::Message(
-            Message::Response(Response {
-                id: Some(id),
-                outcome: Ok(v),
-            }),
-            None,
-        ),
+        Ok(reply) => Outgoing::Result(id, reply),
         Err(e) => Outgoing::Message(
             Message::Response(Response {
                 id: Some(id),
@@ -446,7 +438,7 @@ async fn run_request<S: Service>(
         cancel: token.clone(),
         extensions,
     };
-    let handler = AssertUnwindSafe(service.handle_request_reply(req, cx)).catch_unwind();
+    let handler = AssertUnwindSafe(service.handle_request(req, cx)).catch_unwind();
     let outcome = tokio::select! {
         biased;
         r = handler => Some(match r {
@@ -519,14 +511,33 @@ fn write_one<W: FrameWriter>(writer: &mut W, scratch: &mut Vec<u8>, msg: Outgoin
             let ids = b.iter().filter_map(|r| r.id.clone()).collect();
             (serde_json::to_writer(&mut *scratch, &b), Route::Batch(ids))
         }
-        Outgoing::Result(id, json) => {
-            // The response around a result serialized already.
+        Outgoing::Result(id, reply) => {
+            // The response written around its result in one pass.
             scratch.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
-            let written = serde_json::to_writer(&mut *scratch, &id);
-            scratch.extend_from_slice(br#","result":"#);
-            scratch.extend_from_slice(&json);
+            let written = serde_json::to_writer(&mut *scratch, &id).and_then(|()| {
+                scratch.extend_from_slice(br#","result":"#);
+                reply.write_json(scratch)
+            });
             scratch.push(b'}');
-            (written, Route::Response(id))
+            if let Err(e) = written {
+                // A result that cannot be serialized still answers its
+                // request, with an error that keeps the details here.
+                tracing::error!(%id, error = %e, "could not serialize a result");
+                scratch.clear();
+                let m = Message::Response(Response {
+                    id: Some(id.clone()),
+                    outcome: Err(ErrorObject::new(
+                        ErrorCode::INTERNAL_ERROR,
+                        "Internal error",
+                    )),
+                });
+                (
+                    serde_json::to_writer(&mut *scratch, &m),
+                    Route::Response(id),
+                )
+            } else {
+                (written, Route::Response(id))
+            }
         }
         Outgoing::CloseStream(id, retry) => {
             writer.close_stream(&id, retry);

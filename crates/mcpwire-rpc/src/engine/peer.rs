@@ -137,9 +137,8 @@ impl RequestOptions {
 pub(crate) enum Outgoing {
     /// A message, and the incoming request it belongs to, if any.
     Message(Message, Option<RequestId>),
-    /// The response to a request, whose result (one JSON object) is
-    /// serialized already.
-    Result(RequestId, Vec<u8>),
+    /// The response to a request, with its result.
+    Result(RequestId, super::Reply),
     Batch(Vec<Response>),
     /// End the response stream of a request (SSE polling).
     CloseStream(RequestId, Duration),
@@ -478,7 +477,7 @@ impl Peer {
     ///
     /// struct Nothing;
     /// impl Service for Nothing {
-    ///     async fn handle_request(&self, r: Request, _: RequestContext) -> Result<serde_json::Value, Error> {
+    ///     async fn handle_request(&self, r: Request, _: RequestContext) -> Result<engine::Reply, Error> {
     ///         Err(Error::method_not_found(&r.method))
     ///     }
     ///     async fn handle_notification(&self, _: Notification, _: &Peer) {}

@@ -1,9 +1,11 @@
 //! The [`Service`] trait: what the engine calls for each incoming request
 //! and notification.
 
+use std::fmt;
 use std::future::Future;
 
 use mcpwire_types::{Notification, Request, RequestId};
+use serde::Serialize;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
@@ -25,26 +27,49 @@ pub struct RequestContext {
     pub extensions: Extensions,
 }
 
-/// The result of a request, as a [`Value`] or already serialized.
+/// The result of a request: a typed value serialized once, straight into
+/// the outgoing frame, or a [`Value`].
 ///
-/// Services answer with a [`Value`] ([`Service::handle_request`]); the
-/// engine wraps it. A result serialized straight from its typed form saves
-/// building and dropping the `Value`, which the server does for its most
-/// frequent answers.
+/// A handler answers with whatever it built: [`Reply::typed`] for a value of
+/// a type that implements [`Serialize`] (no [`Value`] is built for it), or a
+/// [`Value`] through `From`. The engine writes the response around it in one
+/// pass.
 ///
 /// ```
 /// use mcpwire_rpc::engine::Reply;
-/// let r = Reply::from(serde_json::json!({"ok": true}));
-/// assert_eq!(r.into_value().unwrap()["ok"], true);
+/// #[derive(serde::Serialize)]
+/// struct Answer { ok: bool }
+/// let typed = Reply::typed(Answer { ok: true });
+/// assert_eq!(typed.into_value().unwrap()["ok"], true);
+/// let value = Reply::from(serde_json::json!({"ok": true}));
+/// assert_eq!(value.into_value().unwrap()["ok"], true);
 /// ```
-#[derive(Debug)]
 pub struct Reply(pub(crate) ReplyRepr);
 
-#[derive(Debug)]
 pub(crate) enum ReplyRepr {
     Value(Value),
-    /// One JSON object, as serde_json wrote it.
-    Json(Vec<u8>),
+    Typed(Box<dyn WriteJson>),
+}
+
+/// A value that writes itself as JSON: what [`Reply::typed`] keeps of a
+/// [`Serialize`] type.
+pub(crate) trait WriteJson: Send {
+    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
+}
+
+impl<T: Serialize + Send> WriteJson for T {
+    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        serde_json::to_writer(out, self)
+    }
+}
+
+impl fmt::Debug for Reply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            ReplyRepr::Value(v) => f.debug_tuple("Reply").field(v).finish(),
+            ReplyRepr::Typed(_) => f.write_str("Reply(typed)"),
+        }
+    }
 }
 
 impl From<Value> for Reply {
@@ -54,16 +79,30 @@ impl From<Value> for Reply {
 }
 
 impl Reply {
-    /// A result serialized by this crate: `json` must be one JSON object.
-    pub fn json(json: Vec<u8>) -> Self {
-        Reply(ReplyRepr::Json(json))
+    /// A result of any serializable type; it must serialize as a JSON
+    /// object. It is serialized once, when the response is written.
+    pub fn typed<T: Serialize + Send + 'static>(value: T) -> Self {
+        Reply(ReplyRepr::Typed(Box::new(value)))
     }
 
-    /// The result as a [`Value`].
+    /// Writes the result as JSON onto `out`.
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        match &self.0 {
+            ReplyRepr::Value(v) => serde_json::to_writer(out, v),
+            ReplyRepr::Typed(t) => t.write_json(out),
+        }
+    }
+
+    /// The result as a [`Value`] (for a batch, or a caller that inspects
+    /// it).
     pub fn into_value(self) -> Result<Value, Error> {
         match self.0 {
             ReplyRepr::Value(v) => Ok(v),
-            ReplyRepr::Json(bytes) => serde_json::from_slice(&bytes).map_err(Error::from),
+            ReplyRepr::Typed(t) => {
+                let mut out = Vec::new();
+                t.write_json(&mut out)?;
+                serde_json::from_slice(&out).map_err(Error::from)
+            }
         }
     }
 }
@@ -76,23 +115,13 @@ impl Reply {
 pub trait Service: Send + Sync + 'static {
     /// Answers one request. An `Err` becomes a JSON-RPC error response; a
     /// panic becomes `-32603 Internal error`, and the panic text stays in
-    /// this process.
+    /// this process. A [`Value`] answers through `.into()`; a typed result
+    /// through [`Reply::typed`], which saves building a [`Value`].
     fn handle_request(
         &self,
         request: Request,
         cx: RequestContext,
-    ) -> impl Future<Output = Result<Value, Error>> + Send;
-
-    /// Answers one request, possibly with its result serialized already;
-    /// this is what the engine calls. By default the
-    /// [`handle_request`](Service::handle_request) value.
-    fn handle_request_reply(
-        &self,
-        request: Request,
-        cx: RequestContext,
-    ) -> impl Future<Output = Result<Reply, Error>> + Send {
-        async move { self.handle_request(request, cx).await.map(Reply::from) }
-    }
+    ) -> impl Future<Output = Result<Reply, Error>> + Send;
 
     /// Handles one notification.
     fn handle_notification(

@@ -17,7 +17,7 @@ impl mcpwire::engine::Service for Silent {
         &self,
         req: mcpwire::types::Request,
         _cx: mcpwire::engine::RequestContext,
-    ) -> Result<Value, mcpwire::Error> {
+    ) -> Result<mcpwire::engine::Reply, mcpwire::Error> {
         Err(mcpwire::Error::method_not_found(&req.method))
     }
 
