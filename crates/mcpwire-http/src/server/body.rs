@@ -141,22 +141,16 @@ pub(crate) fn sse(
                 let item = item?;
                 st.stream.read(item.data.len());
                 st.tick.reset();
+                // An item without an id is one the store failed to keep:
+                // it is sent all the same, and cannot be resumed.
+                let id = item.id.as_deref();
                 if let Some(retry) = item.close_retry_ms {
                     // Polling: tell the client when to come back, then end.
                     st.ended = true;
-                    let id = match item.id.clone() {
-                        Some(id) => id,
-                        None => st.stream.store_item(&item),
-                    };
-                    return Some((Ok(Frame::data(encode_event(Some(&id), b"", Some(retry)))), st));
+                    return Some((Ok(Frame::data(encode_event(id, b"", Some(retry)))), st));
                 }
-                // Items pushed before the switch to SSE carry no id yet.
-                let id = match item.id {
-                    Some(id) => id,
-                    None => st.stream.store_item(&item),
-                };
                 st.ended = item.last;
-                Some((Ok(Frame::data(encode_event(Some(&id), &item.data, None))), st))
+                Some((Ok(Frame::data(encode_event(id, &item.data, None))), st))
             }
             _ = st.tick.tick() => Some((Ok(Frame::data(keep_alive())), st)),
         }

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::events::{EventStore, InMemoryEventStore};
+use super::events::EventStore;
+use super::events_memory::InMemoryEventStore;
 use super::guard::HostPolicy;
 
 /// The default [`HttpConfig::body_limit`]: 4 MiB.
@@ -88,6 +89,12 @@ pub struct HttpConfig {
     pub keep_alive: Duration,
     /// Where SSE events are kept for resumption.
     pub event_store: Arc<dyn EventStore>,
+    /// How long the server waits for [`HttpConfig::event_store`] to answer
+    /// one call (default 5 s). An event whose append takes longer is sent
+    /// without an id, and its stream is no longer resumable; a resumption
+    /// whose replay takes longer gets 503 with `Retry-After`. The in-memory
+    /// store answers at once.
+    pub event_store_timeout: Duration,
     /// Also serve the 2024-11-05 HTTP+SSE transport, for older clients: a
     /// GET on `/sse` opens the stream, messages are POSTed to `/messages`
     /// (with [`StreamableHttp::serve`]; see
@@ -117,6 +124,7 @@ impl std::fmt::Debug for HttpConfig {
             .field("sse_buffer", &self.sse_buffer)
             .field("max_inbound_bytes", &self.max_inbound_bytes)
             .field("max_inbound_messages", &self.max_inbound_messages)
+            .field("event_store_timeout", &self.event_store_timeout)
             .finish()
     }
 }
@@ -141,6 +149,7 @@ impl Default for HttpConfig {
             max_inbound_bytes: 16 << 20,
             max_inbound_messages: 1024,
             event_store: Arc::new(InMemoryEventStore::default()),
+            event_store_timeout: Duration::from_secs(5),
             legacy_sse: false,
         }
     }
@@ -252,6 +261,12 @@ impl HttpConfig {
     /// Sets [`HttpConfig::event_store`].
     pub fn event_store(mut self, store: Arc<dyn EventStore>) -> Self {
         self.event_store = store;
+        self
+    }
+
+    /// Sets [`HttpConfig::event_store_timeout`].
+    pub fn event_store_timeout(mut self, d: Duration) -> Self {
+        self.event_store_timeout = d;
         self
     }
 }

@@ -21,6 +21,7 @@ mod body;
 mod config;
 mod connection;
 mod events;
+mod events_memory;
 mod guard;
 mod legacy;
 mod modern;
@@ -51,7 +52,8 @@ use mcpwire_types::{ErrorCode, ProtocolVersion};
 
 pub use body::Body;
 pub use config::{DEFAULT_BODY_LIMIT, HttpConfig};
-pub use events::{EventStore, InMemoryEventStore, StoredEvent};
+pub use events::{BoxFuture, EventStore, EventStoreError, Replay, StoredEvent};
+pub use events_memory::InMemoryEventStore;
 pub use guard::{HostPolicy, LAST_EVENT_ID_HEADER, PROTOCOL_VERSION_HEADER, SESSION_ID_HEADER};
 pub use serve::accept_until;
 pub use serve::{LEGACY_MESSAGES_PATH, LEGACY_SSE_PATH, MCP_PATH};
@@ -235,7 +237,10 @@ impl StreamableHttp {
         }
         match *req.method() {
             Method::POST => self.post(req).await,
-            Method::GET => self.get(req.headers(), principal_of(req.extensions())),
+            Method::GET => {
+                self.get(req.headers(), principal_of(req.extensions()))
+                    .await
+            }
             Method::DELETE => self.delete(req.headers(), principal_of(req.extensions())),
             _ => {
                 let mut r = body::status(StatusCode::METHOD_NOT_ALLOWED);
@@ -308,7 +313,7 @@ impl StreamableHttp {
         Ok(session)
     }
 
-    fn get(&self, headers: &HeaderMap, principal: Option<&str>) -> Response<Body> {
+    async fn get(&self, headers: &HeaderMap, principal: Option<&str>) -> Response<Body> {
         if let Err(r) = guard::check_get_headers(headers) {
             return body::refusal(r);
         }
@@ -324,9 +329,18 @@ impl StreamableHttp {
             Err(e) => return e.response(),
         };
         let keep_alive = self.state.config.keep_alive;
-        let replayed = header_str(headers, &guard::LAST_EVENT_ID)
-            .and_then(|last| session.core.store.replay_after(&session.core.id, last));
-        if let Some((stream_id, events)) = replayed {
+        let replayed = match header_str(headers, &guard::LAST_EVENT_ID) {
+            Some(last) => match self.replay(&session, last).await {
+                Ok(found) => found,
+                Err(unavailable) => return unavailable,
+            },
+            None => None,
+        };
+        if let Some(Replay {
+            stream: stream_id,
+            events,
+        }) = replayed
+        {
             let replay: Vec<Bytes> = events
                 .iter()
                 .map(|e| encode_event(Some(&e.id), &e.data, None))
@@ -351,9 +365,12 @@ impl StreamableHttp {
                 None,
             );
         };
-        let priming = stream.start_sse();
+        let priming = stream.start_sse().await;
         let mut r = body::sse(
-            vec![encode_event(Some(&priming), b"", None)],
+            priming
+                .iter()
+                .map(|id| encode_event(Some(id), b"", None))
+                .collect(),
             rx,
             stream,
             keep_alive,
@@ -361,6 +378,39 @@ impl StreamableHttp {
         );
         set_session_header(&mut r, &session);
         r
+    }
+
+    /// The events the store holds after `last` in `session`, and their
+    /// stream: `None` when there is nothing to resume from, or when some
+    /// events of the stream were never stored (resuming would skip them);
+    /// 503 with `Retry-After` when the store fails or does not answer in
+    /// time. What failed is logged, never told to the client.
+    async fn replay(
+        &self,
+        session: &Session,
+        last: &str,
+    ) -> Result<Option<Replay>, Response<Body>> {
+        let deadline = self.state.config.event_store_timeout;
+        let read = session.core.store.replay_after(&session.core.id, last);
+        let read = tokio::time::timeout(deadline, read).await;
+        match read.unwrap_or(Err(EventStoreError::TimedOut(deadline))) {
+            Ok(found) => Ok(found.filter(|r| {
+                !session
+                    .live_stream(r.stream)
+                    .is_some_and(|s| s.is_unstored())
+            })),
+            Err(e) => {
+                tracing::warn!(
+                    error = %e,
+                    "a stream could not be resumed: its events could not be read"
+                );
+                Err(body::retry_later(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::SERVER_BUSY,
+                    "Service Unavailable: the stream's events cannot be read now; resume it later",
+                ))
+            }
+        }
     }
 
     fn delete(&self, headers: &HeaderMap, principal: Option<&str>) -> Response<Body> {

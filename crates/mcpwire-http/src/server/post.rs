@@ -219,8 +219,11 @@ impl StreamableHttp {
         let mut response = if let Some(retry) = first.close_retry_ms {
             // The handler ended the stream before sending anything: a
             // priming event that says when to reconnect, and nothing else.
-            let priming = first.id.clone().unwrap_or_else(|| stream.start_sse());
-            body::sse_finished(vec![encode_event(Some(&priming), b"", Some(retry))])
+            let priming = match first.id.clone() {
+                Some(id) => Some(id),
+                None => priming(&stream).await,
+            };
+            body::sse_finished(vec![encode_event(priming.as_deref(), b"", Some(retry))])
         } else if first.last && modern {
             stream.forget();
             body::json(modern::status_of(&first.data), first.data)
@@ -230,15 +233,14 @@ impl StreamableHttp {
             body::json(StatusCode::OK, first.data)
         } else {
             stream.read(first.data.len());
-            let priming = stream.start_sse();
-            let first_id = match &first.id {
-                Some(id) => id.clone(),
-                None => stream.store_item(&first),
-            };
-            let events = vec![
-                encode_event(Some(&priming), b"", None),
-                encode_event(Some(&first_id), &first.data, None),
-            ];
+            // Stored before `first` was delivered, so known by now (unless
+            // the store failed it: then there is nothing to resume from).
+            let priming = priming(&stream).await;
+            let mut events = Vec::with_capacity(2);
+            if let Some(priming) = &priming {
+                events.push(encode_event(Some(priming), b"", None));
+            }
+            events.push(encode_event(first.id.as_deref(), &first.data, None));
             // A stateless request's session ends with its stream.
             let owner: Option<Arc<dyn std::any::Any + Send + Sync>> = keep_no_session.then(|| {
                 Arc::new((session.clone(), in_flight.take()))
@@ -262,6 +264,16 @@ impl StreamableHttp {
             self.state.spare.keep(&self.state.backend, session);
         }
         response
+    }
+}
+
+/// The id of `stream`'s priming event, switching it to SSE. Known at once
+/// unless the store is slow; only then is there a future to wait on, boxed
+/// so that every POST's future does not make room for it.
+async fn priming(stream: &Arc<stream::Stream>) -> Option<String> {
+    match stream.try_start_sse() {
+        Some(known) => known,
+        None => Box::pin(stream.start_sse()).await,
     }
 }
 

@@ -10,7 +10,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use mcpwire_types::{Incoming, RequestId};
 
-use super::events::EventStore;
+use super::events::{EventStore, in_background};
 use super::stream::{Item, Stream};
 use super::{Backend, HttpConfig};
 use mcpwire_rpc::engine::{Extensions, Peer};
@@ -33,6 +33,8 @@ pub(crate) struct Core {
     routes: Mutex<Routes>,
     next_stream: AtomicU64,
     pub store: Arc<dyn EventStore>,
+    /// How long one call of the store may take.
+    pub store_timeout: std::time::Duration,
     /// Unread bytes each SSE response may fall behind by.
     sse_buffer: usize,
     /// A 2024-11-05 HTTP+SSE session: every message, responses included,
@@ -51,6 +53,7 @@ impl Core {
             id,
             self.id.clone(),
             self.store.clone(),
+            self.store_timeout,
             self.sse_buffer,
             sse,
         )
@@ -230,6 +233,7 @@ impl Session {
             routes: Mutex::new(Routes::default()),
             next_stream: AtomicU64::new(0),
             store: config.event_store.clone(),
+            store_timeout: config.event_store_timeout,
             sse_buffer: config.sse_buffer,
             legacy,
         });
@@ -388,8 +392,13 @@ impl Session {
         };
         for s in streams {
             s.end();
+            s.halt();
         }
-        self.core.store.forget_session(&self.core.id);
+        in_background(
+            self.core.store.forget_session(&self.core.id),
+            self.core.store_timeout,
+            "forget an ended session",
+        );
     }
 
     /// Closes the GET stream, if one is open (requests keep running).
