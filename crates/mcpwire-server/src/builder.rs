@@ -386,6 +386,10 @@ impl ServerBuilder {
             Arc::new(Subscriptions),
         ];
         extensions.extend(self.extensions.0);
+        let bus = self
+            .bus
+            .0
+            .unwrap_or_else(|| Arc::new(InProcessBus::default()));
         Server {
             inner: Arc::new(ServerInner {
                 info_json,
@@ -393,10 +397,8 @@ impl ServerBuilder {
                 instructions: self.instructions,
                 offered: AtomicU32::new(registry.offered()),
                 registry: RwLock::new(registry),
-                bus: self
-                    .bus
-                    .0
-                    .unwrap_or_else(|| Arc::new(InProcessBus::default())),
+                announcer: crate::announce::Announcer::new(bus.clone()),
+                bus,
                 links: events::Links::default(),
                 fan_out: std::sync::Once::new(),
                 page_size: self.page_size,

@@ -18,6 +18,8 @@ use futures_util::stream;
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::BoxFuture;
+
 /// Something that changed on the server, announced to connected clients.
 ///
 /// Plain data, so a bus between processes can carry it in any serde
@@ -51,15 +53,44 @@ pub enum ServerEvent {
 /// gracefully.
 pub type EventStream = Pin<Box<dyn Stream<Item = ServerEvent> + Send>>;
 
+/// Why a bus could not publish an event.
+///
+/// The server logs it; the clients that would have been told of the change
+/// are not.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BusError {
+    /// The bus is closed: nothing more can be published on it.
+    #[error("the notification bus is closed")]
+    Closed,
+    /// The broker or channel behind the bus failed.
+    #[error("the notification bus failed: {0}")]
+    Backend(String),
+}
+
 /// Carries [`ServerEvent`]s from the server that publishes them to every
 /// subscriber.
 ///
 /// A subscriber sees the events published after it subscribed. A bus may
 /// drop events for a subscriber that falls far behind (log it); it never
-/// blocks the publisher. `publish` is called from synchronous code (such
-/// as [`Server::add_tool`](crate::Server::add_tool)), so a bus between
-/// processes queues the event (boundedly) and sends it from a task of its
-/// own; events are [`ServerEvent`]s, which serialize with serde.
+/// blocks the publisher for long. Events are [`ServerEvent`]s, which
+/// serialize with serde, so a bus between processes can carry them as it
+/// likes.
+///
+/// `publish` answers with a future, so that a bus between processes can
+/// wait for its broker. The server's methods that publish are synchronous
+/// ([`Server::add_tool`](crate::Server::add_tool),
+/// [`Server::resource_updated`](crate::Server::resource_updated), …) and
+/// stay so: a future that is ready at once (the [`InProcessBus`]'s) is
+/// finished in place, before the method returns; one that waits is handed
+/// to a task on the current tokio runtime, which publishes the server's
+/// events one after another, in the order they were made, each within
+/// [`PUBLISH_TIMEOUT`](crate::PUBLISH_TIMEOUT), with at most
+/// [`MAX_UNPUBLISHED_EVENTS`](crate::MAX_UNPUBLISHED_EVENTS) waiting behind.
+/// A publish that fails or times out is logged. Called outside a tokio
+/// runtime, a future that waits cannot be driven: it is dropped, with a
+/// warning. The server calls `publish` holding its publishing order, so
+/// `publish` itself must not block, nor change the same server.
 ///
 /// # Example
 ///
@@ -68,7 +99,9 @@ pub type EventStream = Pin<Box<dyn Stream<Item = ServerEvent> + Send>>;
 /// ```
 /// use std::sync::Arc;
 /// use std::sync::atomic::{AtomicUsize, Ordering};
-/// use mcpwire_server::{EventStream, InProcessBus, NotificationBus, Server, ServerEvent};
+/// use mcpwire_server::{
+///     BoxFuture, BusError, EventStream, InProcessBus, NotificationBus, Server, ServerEvent,
+/// };
 ///
 /// #[derive(Default)]
 /// struct Counted {
@@ -77,9 +110,9 @@ pub type EventStream = Pin<Box<dyn Stream<Item = ServerEvent> + Send>>;
 /// }
 ///
 /// impl NotificationBus for Counted {
-///     fn publish(&self, event: ServerEvent) {
+///     fn publish(&self, event: ServerEvent) -> BoxFuture<Result<(), BusError>> {
 ///         self.published.fetch_add(1, Ordering::Relaxed);
-///         self.inner.publish(event);
+///         self.inner.publish(event)
 ///     }
 ///     fn subscribe(&self) -> EventStream {
 ///         self.inner.subscribe()
@@ -92,15 +125,18 @@ pub type EventStream = Pin<Box<dyn Stream<Item = ServerEvent> + Send>>;
 /// assert_eq!(bus.published.load(Ordering::Relaxed), 1);
 /// ```
 pub trait NotificationBus: Send + Sync + 'static {
-    /// Sends `event` to every current subscriber.
-    fn publish(&self, event: ServerEvent);
+    /// Sends `event` to every current subscriber. The future is `'static`:
+    /// a bus that works in it takes what it needs (a client handle) into
+    /// it.
+    fn publish(&self, event: ServerEvent) -> BoxFuture<Result<(), BusError>>;
 
     /// Starts reading the events published from now on.
     fn subscribe(&self) -> EventStream;
 }
 
 /// The default [`NotificationBus`]: a bounded broadcast channel within
-/// this process.
+/// this process. It publishes when called, and its futures are ready at
+/// once, so publishing costs the server no task.
 ///
 /// Share one (in an `Arc`) between several servers built in the same
 /// process and each tells its clients about the others' changes. A
@@ -153,9 +189,10 @@ impl fmt::Debug for InProcessBus {
 }
 
 impl NotificationBus for InProcessBus {
-    fn publish(&self, event: ServerEvent) {
+    fn publish(&self, event: ServerEvent) -> BoxFuture<Result<(), BusError>> {
         // No subscriber is not an error: nobody is listening yet.
         let _ = self.tx.send(event);
+        Box::pin(std::future::ready(Ok(())))
     }
 
     fn subscribe(&self) -> EventStream {

@@ -72,12 +72,6 @@ impl Links {
 }
 
 impl Server {
-    /// Tells every session, and every subscription, about a change: it
-    /// goes on the bus, which is the only way events travel.
-    pub(crate) fn announce(&self, ev: ServerEvent) {
-        self.inner.bus.publish(ev);
-    }
-
     /// Registers a session for server events, starting the one task per
     /// server that hands the bus's events to its sessions.
     pub(crate) fn register_session(&self, link: &Arc<EventLink>) {

@@ -23,6 +23,7 @@
 //! prompts, completion, the handshake), or a method of a
 //! [`ServerExtension`] (tasks, skills, subscriptions, or one of your own).
 
+mod announce;
 mod builder;
 mod bus;
 mod calls;
@@ -60,8 +61,9 @@ mod uri_template;
 use std::sync::atomic::AtomicU32;
 use std::sync::{Arc, RwLock};
 
+pub use announce::{MAX_UNPUBLISHED_EVENTS, PUBLISH_TIMEOUT};
 pub use builder::{Routes, ServerBuilder};
-pub use bus::{EventStream, InProcessBus, NotificationBus, ServerEvent};
+pub use bus::{BusError, EventStream, InProcessBus, NotificationBus, ServerEvent};
 pub use completion::{Completer, MAX_COMPLETION_VALUES};
 pub use context::Context;
 pub use extension::{Eras, ExtensionRequest, ExtensionRoute, ServerExtension};
@@ -104,6 +106,8 @@ pub(crate) struct ServerInner {
     /// Where changes are published, and read back by sessions and
     /// subscriptions.
     pub(crate) bus: Arc<dyn NotificationBus>,
+    /// Publishes on `bus`, in order, from the server's synchronous methods.
+    pub(crate) announcer: Arc<announce::Announcer>,
     pub(crate) links: events::Links,
     /// Set once the task that feeds `links` from the bus is running.
     pub(crate) fan_out: std::sync::Once,

@@ -10,7 +10,8 @@ use std::time::Duration;
 use mcpwire::Error;
 use mcpwire::client::{Client, ClientMode, ServerNotification, Subscription};
 use mcpwire::server::{
-    Era, EventStream, InProcessBus, NotificationBus, ResourceRoute, Server, ServerEvent, ToolRoute,
+    BoxFuture, BusError, Era, EventStream, InProcessBus, NotificationBus, ResourceRoute, Server,
+    ServerEvent, ToolRoute,
 };
 use mcpwire_testkit::{RawPeer, eventually, memory};
 use mcpwire_types::SubscriptionFilter;
@@ -229,7 +230,7 @@ impl Brokered {
         tokio::spawn(async move {
             while let Some(ev) = rx.recv().await {
                 let Some(bus) = weak.upgrade() else { break };
-                bus.delivered.publish(ev);
+                bus.delivered.publish(ev).await.unwrap();
             }
         });
         bus
@@ -237,9 +238,10 @@ impl Brokered {
 }
 
 impl NotificationBus for Brokered {
-    fn publish(&self, event: ServerEvent) {
+    fn publish(&self, event: ServerEvent) -> BoxFuture<Result<(), BusError>> {
         self.published.fetch_add(1, Ordering::Relaxed);
-        let _ = self.to_broker.send(event);
+        let sent = self.to_broker.send(event).map_err(|_| BusError::Closed);
+        Box::pin(std::future::ready(sent))
     }
     fn subscribe(&self) -> EventStream {
         self.delivered.subscribe()
@@ -258,6 +260,63 @@ async fn a_bus_of_ones_own_carries_every_change() {
     }
     // Four changes per era, all published on the bus.
     assert_eq!(bus.published.load(Ordering::Relaxed), 8);
+}
+
+/// A bus whose publishing waits, as one through a broker does: each
+/// publish yields to the runtime once before it reaches the subscribers.
+struct Waiting {
+    delivered: Arc<InProcessBus>,
+    /// Publishes that finished after having waited.
+    waited: Arc<AtomicUsize>,
+}
+
+impl NotificationBus for Waiting {
+    fn publish(&self, event: ServerEvent) -> BoxFuture<Result<(), BusError>> {
+        let (delivered, waited) = (self.delivered.clone(), self.waited.clone());
+        Box::pin(async move {
+            tokio::task::yield_now().await;
+            delivered.publish(event).await?;
+            waited.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        })
+    }
+    fn subscribe(&self) -> EventStream {
+        self.delivered.subscribe()
+    }
+}
+
+#[tokio::test]
+async fn a_bus_that_waits_to_publish_still_tells_every_change_in_order() {
+    let waited = Arc::new(AtomicUsize::new(0));
+    let bus = Arc::new(Waiting {
+        delivered: Arc::new(InProcessBus::default()),
+        waited: waited.clone(),
+    });
+    let s = server(Some(bus));
+    for era in [Era::Session, Era::Stateless] {
+        let client = connect(&s, era).await;
+        let mut sub = client.listen(tools_and_a()).await.unwrap();
+        // Made one after another by the server's synchronous methods, the
+        // changes reach the subscription in the order they were made.
+        only_what_was_asked(&s, &mut sub).await;
+        s.remove_tool("late");
+        s.resource_updated("memo://a");
+        assert!(matches!(
+            next(&mut sub).await,
+            ServerNotification::ToolsListChanged
+        ));
+        assert!(matches!(
+            next(&mut sub).await,
+            ServerNotification::ResourceUpdated { .. }
+        ));
+        client.close().await;
+    }
+    // Six changes per era, and every one was published after waiting.
+    let what = "every publish to finish";
+    eventually(Duration::from_secs(5), what, || async {
+        waited.load(Ordering::SeqCst) == 12
+    })
+    .await;
 }
 
 // ---- a server that does not play along ----
