@@ -355,3 +355,82 @@ impl Drop for AbortOnDrop {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a written frame's info said: method, target, revision, and the
+    /// request a cancellation cancels.
+    type Seen = (
+        Option<String>,
+        Option<String>,
+        Option<ProtocolVersion>,
+        Option<RequestId>,
+    );
+
+    #[derive(Default)]
+    struct Recorder(Vec<Seen>);
+
+    impl FrameWriter for Recorder {
+        fn write(&mut self, _frame: &[u8], info: &FrameInfo<'_>) {
+            self.0.push((
+                info.method().map(str::to_owned),
+                info.target().map(str::to_owned),
+                info.revision(),
+                info.cancels().cloned(),
+            ));
+        }
+
+        async fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn forwarded_frames_carry_their_target_and_revision() {
+        let mut session = Session::default();
+        let mut to = Recorder::default();
+        let mut pass = |line: &str| {
+            let incoming = Incoming::parse(line.as_bytes());
+            write(&mut to, line.as_bytes(), &incoming, session.negotiated);
+            session.note(&incoming);
+        };
+        pass(
+            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18"}}"#,
+        );
+        pass(r#"{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18"}}"#);
+        pass(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+        pass(
+            r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"name":"x"}}}"#,
+        );
+        pass(r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2}}"#);
+        pass(
+            r#"{"jsonrpc":"2.0","id":3,"method":"resources/read","params":{"uri":"file:///a","_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}"#,
+        );
+        let old = Some(ProtocolVersion::V2025_06_18);
+        let s = |v: &str| Some(v.to_owned());
+        assert_eq!(
+            to.0,
+            [
+                (s("initialize"), None, None, None),
+                // The answer travels under nothing agreed yet.
+                (None, None, None, None),
+                (s("notifications/initialized"), None, old, None),
+                (s("tools/call"), s("echo"), old, None),
+                (
+                    s("notifications/cancelled"),
+                    None,
+                    old,
+                    Some(RequestId::Number(2))
+                ),
+                (
+                    s("resources/read"),
+                    s("file:///a"),
+                    Some(ProtocolVersion::V2026_07_28),
+                    None
+                ),
+            ]
+        );
+    }
+}
