@@ -37,8 +37,13 @@ const MODERN_REJECTIONS: [i64; 5] = [-32601, -32602, -32020, -32021, -32022];
 /// of the session, and the first `initialize` decides between Streamable
 /// HTTP and the legacy transport before anything else is sent. After an
 /// accepted `notifications/initialized`, the next frame also waits (briefly)
-/// for the standalone GET stream's answer.
+/// for the standalone GET stream's answer. The messages after `initialize`
+/// carry the session's revision, which the headers of the session's POSTs
+/// name from then on.
 pub(super) async fn dispatch(sh: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<Outgoing>) {
+    // The session's revision as last learned: the state is locked for it
+    // only when a message carries another.
+    let mut learned = None;
     loop {
         let msg = tokio::select! {
             biased;
@@ -48,7 +53,12 @@ pub(super) async fn dispatch(sh: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<Ou
                 None => return,
             },
         };
-        sh.learn_revision(&msg);
+        if let Some(v) = msg.session_revision()
+            && learned != Some(v)
+        {
+            sh.state().protocol = Some(v);
+            learned = Some(v);
+        }
         match &msg.kind {
             Kind::Request { id, .. } => {
                 let init = msg.is_initialize();

@@ -185,14 +185,6 @@ impl Shared {
         (h, generation, attached)
     }
 
-    /// Learns the session's revision from a message the caller sends after
-    /// `initialize`: it carries the negotiated one.
-    pub fn learn_revision(&self, msg: &Outgoing) {
-        if let Some(v) = msg.session_revision() {
-            self.state().protocol = Some(v);
-        }
-    }
-
     /// Hands one message from the server to the reader. Notes responses to
     /// pending requests, learns `tools/list` answers, and keeps responses
     /// the transport waits for itself.
