@@ -344,8 +344,10 @@ impl HttpClientHandle {
     }
 
     /// The protocol version negotiated by `initialize`, sent as
-    /// `MCP-Protocol-Version` (`None` for a client that sends only
-    /// self-describing 2026-07-28 requests).
+    /// `MCP-Protocol-Version`: known from the first message the client
+    /// sends after it (`notifications/initialized`), which carries the
+    /// revision the client reported with `Peer::set_negotiated`. `None`
+    /// for a client that sends only self-describing 2026-07-28 requests.
     pub fn protocol_version(&self) -> Option<String> {
         self.shared.state().protocol.map(|v| v.as_str().to_owned())
     }
