@@ -125,7 +125,9 @@ fn choose(supported: &[String], preferred: ProtocolVersion) -> Option<ProtocolVe
 async fn probe(peer: &Peer, plan: &Plan<'_>) -> Result<Probe, Error> {
     let asked = ProtocolVersion::LATEST;
     let m = request_meta(asked, plan.caps, plan.info, plan.log_level);
-    let opts = RequestOptions::new().timeout(plan.probe_timeout);
+    let opts = RequestOptions::new()
+        .timeout(plan.probe_timeout)
+        .revision(asked);
     let params = json!({ "_meta": m });
     let mut answer = peer
         .request_with(methods::SERVER_DISCOVER, Some(params.clone()), opts.clone())
@@ -221,6 +223,10 @@ async fn initialize(
             "the client is pinned to protocol version {version}, but the server chose {chosen}"
         )));
     }
+    // Accepted: everything sent from now on travels under the agreed
+    // revision, which the transport learns from the connection (HTTP sends
+    // it as MCP-Protocol-Version).
+    peer.set_negotiated(chosen);
     peer.notify(methods::NOTIFICATIONS_INITIALIZED, None)?;
     if let Some(level) = plan.log_level
         && init.capabilities.logging.is_some()

@@ -148,6 +148,7 @@ impl Client {
         // acknowledgement cannot arrive unrouted.
         let opts = RequestOptions::new()
             .timeout(LISTEN_FOREVER)
+            .revision(self.version)
             .cancel_token(cancel.clone())
             .on_sent({
                 let routes = self.routes.clone();

@@ -4,7 +4,7 @@
 
 use mcpwire_types::{
     ErrorCode, ErrorObject, InputRequiredResult, Meta, ProtocolVersion,
-    UnsupportedProtocolVersionData, methods,
+    UnsupportedProtocolVersionData, methods, request,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -66,8 +66,23 @@ fn with_meta(params: Option<Value>, meta: &Meta) -> Result<Map<String, Value>, E
 }
 
 impl Client {
-    /// Sends a request in the connection's era and returns its raw result.
+    /// Sends a raw request in the connection's era and returns its raw
+    /// result; what it targets is read from `params` by the rule of
+    /// [`request::target`].
     pub(super) async fn send(
+        &self,
+        method: &str,
+        params: Option<Value>,
+        mut opts: RequestOptions,
+    ) -> Result<Value, Error> {
+        if let Some(target) = params.as_ref().and_then(|p| request::target(method, p)) {
+            opts = opts.target(target);
+        }
+        self.send_targeted(method, params, opts).await
+    }
+
+    /// Sends a request whose target, if it has one, `opts` names already.
+    pub(super) async fn send_targeted(
         &self,
         method: &str,
         params: Option<Value>,
@@ -95,7 +110,8 @@ impl Client {
         }
     }
 
-    /// One stateless request. A server that rejects it as an unsupported
+    /// One stateless request, sent under the client's revision (which its
+    /// `_meta` names too). A server that rejects it as an unsupported
     /// protocol version (`-32022`) while listing the client's revision as
     /// supported gets it once more, as the spec's negotiation asks (select
     /// a mutually supported version and retry); any other `-32022` is
@@ -106,6 +122,7 @@ impl Client {
         params: Map<String, Value>,
         opts: RequestOptions,
     ) -> Result<Value, Error> {
+        let opts = opts.revision(self.version);
         let first = self
             .peer
             .request_with(method, Some(Value::Object(params.clone())), opts.clone())

@@ -15,8 +15,9 @@ use super::Client;
 use mcpwire_rpc::Error;
 use mcpwire_rpc::engine::RequestOptions;
 use mcpwire_types::Era;
-use mcpwire_types::request::PaginatedRequest;
+use mcpwire_types::request::requests::CallTool;
 use mcpwire_types::request::requests::ListTasks;
+use mcpwire_types::request::{PaginatedRequest, Request};
 
 /// The polling interval used when the server suggests none.
 const DEFAULT_POLL: Duration = Duration::from_millis(500);
@@ -158,8 +159,11 @@ impl Client {
             }
             Era::Stateless => {
                 let params = self.task_params(serde_json::to_value(&p)?);
-                self.multi_round_trip(method, Some(params), RequestOptions::new())
-                    .await?
+                let opts = match CallTool::target(&p) {
+                    Some(tool) => RequestOptions::new().target(tool),
+                    None => RequestOptions::new(),
+                };
+                self.multi_round_trip(method, Some(params), opts).await?
             }
         };
         if v.get("task").is_some_and(Value::is_object) {

@@ -88,7 +88,13 @@ impl Client {
         params: &R::Params,
         opts: RequestOptions,
     ) -> Result<T, Error> {
-        let v = self.send(R::METHOD, omit_empty(params)?, opts).await?;
+        let opts = match R::target(params) {
+            Some(target) => opts.target(target),
+            None => opts,
+        };
+        let v = self
+            .send_targeted(R::METHOD, omit_empty(params)?, opts)
+            .await?;
         decode(R::METHOD, v)
     }
 

@@ -1,20 +1,29 @@
 //! Pumping frames both ways between two transports, unchanged.
 //!
-//! Each frame read on one side is written to the other as it came. A frame
-//! that is not a JSON-RPC message, or that is over the size limit, is not
-//! passed on: the side that sent it gets the JSON-RPC error a peer would
-//! send, and the bridge keeps going.
+//! Each frame read on one side is written to the other as it came, with
+//! the [`FrameInfo`] an engine would give it: its kind, what a request
+//! targets and the revision it travels under (the one a self-describing
+//! request names, else the one the `initialize` answer agreed on), so that
+//! an HTTP side sends the headers it would send for a client of its own. A
+//! frame that is not a JSON-RPC message, or that is over the size limit, is
+//! not passed on: the side that sent it gets the JSON-RPC error a peer
+//! would send, and the bridge keeps going.
 
 use std::collections::HashSet;
 use std::io;
 use std::time::Duration;
 
-use mcpwire_types::{ErrorCode, ErrorObject, Incoming, Message, RequestId, Response};
+use mcpwire_types::request::{named_revision, target};
+use mcpwire_types::{
+    ErrorCode, ErrorObject, Incoming, Message, ProtocolVersion, RequestId, Response, methods,
+};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
 use mcpwire_rpc::Error;
-use mcpwire_rpc::transport::{FrameReader, FrameWriter, ReadEvent, Transport};
+use mcpwire_rpc::transport::{
+    FrameInfo, FrameKind, FrameReader, FrameWriter, ReadEvent, Transport,
+};
 
 /// Which side of a [`bridge`] ended it, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,22 +76,23 @@ pub async fn bridge<A: Transport, B: Transport>(first: A, second: B) -> Result<B
     let _abort = AbortOnDrop([task_a.abort_handle(), task_b.abort_handle()]);
     // The requests each side sent that the other has not answered.
     let (mut asked_a, mut asked_b) = (HashSet::new(), HashSet::new());
+    let mut session = Session::default();
     let outcome = loop {
         tokio::select! {
             read = rx_a.recv() => {
                 let read = read.unwrap_or(Read::End("the first side stopped".into(), None));
-                if let Some(end) = pass(read, &mut wa, &mut wb, &mut asked_a, &mut asked_b).await {
+                if let Some(end) = pass(read, &mut wa, &mut wb, &mut asked_a, &mut asked_b, &mut session).await {
                     if end.is_ok() {
-                        drain(&mut rx_b, &mut wb, &mut wa, &mut asked_b, &mut asked_a).await;
+                        drain(&mut rx_b, &mut wb, &mut wa, &mut asked_b, &mut asked_a, &mut session).await;
                     }
                     break end.map(BridgeEnd::First);
                 }
             }
             read = rx_b.recv() => {
                 let read = read.unwrap_or(Read::End("the second side stopped".into(), None));
-                if let Some(end) = pass(read, &mut wb, &mut wa, &mut asked_b, &mut asked_a).await {
+                if let Some(end) = pass(read, &mut wb, &mut wa, &mut asked_b, &mut asked_a, &mut session).await {
                     if end.is_ok() {
-                        drain(&mut rx_a, &mut wa, &mut wb, &mut asked_a, &mut asked_b).await;
+                        drain(&mut rx_a, &mut wa, &mut wb, &mut asked_a, &mut asked_b, &mut session).await;
                     }
                     break end.map(BridgeEnd::Second);
                 }
@@ -102,6 +112,7 @@ async fn drain<W1: FrameWriter, W2: FrameWriter>(
     closed_writer: &mut W2,
     asked_by_open: &mut HashSet<RequestId>,
     asked_by_closed: &mut HashSet<RequestId>,
+    session: &mut Session,
 ) {
     let deadline = tokio::time::Instant::now() + DRAIN_LIMIT;
     while !asked_by_closed.is_empty() {
@@ -114,6 +125,7 @@ async fn drain<W1: FrameWriter, W2: FrameWriter>(
             closed_writer,
             asked_by_open,
             asked_by_closed,
+            session,
         )
         .await
         .is_some()
@@ -132,6 +144,7 @@ async fn pass<W1: FrameWriter, W2: FrameWriter>(
     to: &mut W2,
     asked_here: &mut HashSet<RequestId>,
     asked_there: &mut HashSet<RequestId>,
+    session: &mut Session,
 ) -> Option<Result<String, Error>> {
     let rejection = match read {
         Read::End(reason, None) => return Some(Ok(reason)),
@@ -153,7 +166,8 @@ async fn pass<W1: FrameWriter, W2: FrameWriter>(
             }),
             incoming => {
                 track(&incoming, asked_here, asked_there);
-                to.write_frame(&frame);
+                write(to, &frame, &incoming, session.negotiated);
+                session.note(&incoming);
                 if let Err(e) = to.flush().await {
                     return Some(Err(Error::Io(e)));
                 }
@@ -165,13 +179,91 @@ async fn pass<W1: FrameWriter, W2: FrameWriter>(
         tracing::warn!(error = ?response.outcome.as_ref().err().map(|e| &e.message), "bridge: a message was rejected");
         let msg = Message::Response(response);
         if let Ok(bytes) = serde_json::to_vec(&msg) {
-            back.write_frame(&bytes);
+            back.write(
+                &bytes,
+                &FrameInfo::of(&msg).with_revision(session.negotiated),
+            );
             if let Err(e) = back.flush().await {
                 return Some(Err(Error::Io(e)));
             }
         }
     }
     None
+}
+
+/// What the bridge knows of the session between its sides.
+#[derive(Debug, Default)]
+struct Session {
+    /// The `initialize` request waiting for its answer.
+    initialize: Option<RequestId>,
+    /// The revision its answer agreed on.
+    negotiated: Option<ProtocolVersion>,
+}
+
+impl Session {
+    /// Learns the agreed revision from the answer to `initialize`.
+    fn note(&mut self, incoming: &Incoming) {
+        match incoming {
+            Incoming::Message(Message::Request(r)) if r.method == methods::INITIALIZE => {
+                self.initialize = Some(r.id.clone());
+            }
+            Incoming::Message(Message::Response(Response {
+                id: Some(id),
+                outcome,
+            })) if self.initialize.as_ref() == Some(id) => {
+                self.initialize = None;
+                if let Ok(result) = outcome {
+                    self.negotiated = result
+                        .get("protocolVersion")
+                        .and_then(Value::as_str)
+                        .and_then(|v| v.parse().ok());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Writes `frame`, which holds `incoming`, with what is known of it: what
+/// a request targets, and the revision it travels under (the one a
+/// self-describing request names, else the `negotiated` one).
+fn write<W: FrameWriter>(
+    to: &mut W,
+    frame: &[u8],
+    incoming: &Incoming,
+    negotiated: Option<ProtocolVersion>,
+) {
+    let cancelled;
+    let ids: Vec<RequestId>;
+    let info = match incoming {
+        Incoming::Message(Message::Request(r)) => {
+            let params = r.params.as_ref();
+            FrameInfo::request(&r.id, &r.method)
+                .with_target(params.and_then(|p| target(&r.method, p)))
+                .with_revision(params.and_then(named_revision).or(negotiated))
+        }
+        Incoming::Message(Message::Notification(n)) => {
+            cancelled = (n.method == methods::NOTIFICATIONS_CANCELLED)
+                .then(|| n.params.as_ref()?.get("requestId"))
+                .flatten()
+                .and_then(RequestId::from_value);
+            FrameInfo::notification(&n.method)
+                .with_cancels(cancelled.as_ref())
+                .with_revision(negotiated)
+        }
+        Incoming::Message(Message::Response(r)) => {
+            FrameInfo::new(FrameKind::of_response(r)).with_revision(negotiated)
+        }
+        Incoming::Batch(items) => {
+            ids = items
+                .iter()
+                .filter_map(|v| v.get("id").and_then(RequestId::from_value))
+                .collect();
+            FrameInfo::batch(&ids).with_revision(negotiated)
+        }
+        Incoming::Invalid(r) => FrameInfo::error(r.id.as_ref()).with_revision(negotiated),
+    };
+    to.write(frame, &info);
 }
 
 /// Notes the requests a message makes and the ones it answers.
@@ -261,5 +353,84 @@ impl Drop for AbortOnDrop {
         for h in &self.0 {
             h.abort();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a written frame's info said: method, target, revision, and the
+    /// request a cancellation cancels.
+    type Seen = (
+        Option<String>,
+        Option<String>,
+        Option<ProtocolVersion>,
+        Option<RequestId>,
+    );
+
+    #[derive(Default)]
+    struct Recorder(Vec<Seen>);
+
+    impl FrameWriter for Recorder {
+        fn write(&mut self, _frame: &[u8], info: &FrameInfo<'_>) {
+            self.0.push((
+                info.method().map(str::to_owned),
+                info.target().map(str::to_owned),
+                info.revision(),
+                info.cancels().cloned(),
+            ));
+        }
+
+        async fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn forwarded_frames_carry_their_target_and_revision() {
+        let mut session = Session::default();
+        let mut to = Recorder::default();
+        let mut pass = |line: &str| {
+            let incoming = Incoming::parse(line.as_bytes());
+            write(&mut to, line.as_bytes(), &incoming, session.negotiated);
+            session.note(&incoming);
+        };
+        pass(
+            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18"}}"#,
+        );
+        pass(r#"{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18"}}"#);
+        pass(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+        pass(
+            r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"name":"x"}}}"#,
+        );
+        pass(r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2}}"#);
+        pass(
+            r#"{"jsonrpc":"2.0","id":3,"method":"resources/read","params":{"uri":"file:///a","_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}"#,
+        );
+        let old = Some(ProtocolVersion::V2025_06_18);
+        let s = |v: &str| Some(v.to_owned());
+        assert_eq!(
+            to.0,
+            [
+                (s("initialize"), None, None, None),
+                // The answer travels under nothing agreed yet.
+                (None, None, None, None),
+                (s("notifications/initialized"), None, old, None),
+                (s("tools/call"), s("echo"), old, None),
+                (
+                    s("notifications/cancelled"),
+                    None,
+                    old,
+                    Some(RequestId::Number(2))
+                ),
+                (
+                    s("resources/read"),
+                    s("file:///a"),
+                    Some(ProtocolVersion::V2026_07_28),
+                    None
+                ),
+            ]
+        );
     }
 }

@@ -13,7 +13,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mcpwire::engine::RequestOptions;
 use mcpwire::transport::http_client::{HTTP_STATUS_ERROR, HttpClientTransport};
 use mcpwire::types::ErrorCode;
 use serde_json::{Value, json};
@@ -22,7 +21,9 @@ use tokio::sync::mpsc;
 use mcpwire_testkit::eventually;
 use mcpwire_testkit::fake_http::{Handler, Reply, Req, fake_server};
 use support::http_client::{connect, session_server};
-use support::http_client_raw::{close_raw, raw_peer, rpc_error, stateless};
+use support::http_client_raw::{
+    close_raw, handshake as raw_handshake, raw_peer, request, rpc_error, stateless, tagged,
+};
 
 /// How long a test waits for what happens in the background.
 const PATIENCE: Duration = Duration::from_secs(5);
@@ -108,17 +109,6 @@ async fn silent_standalone_get_holds_the_next_request_about_two_seconds() {
     );
 }
 
-/// The legacy handshake over a raw peer.
-async fn raw_handshake(peer: &mcpwire::engine::Peer) {
-    let init = json!({
-        "protocolVersion": "2025-11-25",
-        "capabilities": {},
-        "clientInfo": {"name": "mcpwire-http-test", "version": "1"}
-    });
-    peer.request("initialize", Some(init)).await.unwrap();
-    peer.notify("notifications/initialized", None).unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn posts_carry_mcp_method_and_mcp_name() {
     let (base, log) = fake_server(session_server(Arc::default())).await;
@@ -142,7 +132,7 @@ async fn posts_carry_mcp_method_and_mcp_name() {
         ("tools/list", json!({"name": "not a target"})),
     ];
     for (method, params) in calls {
-        peer.request(method, Some(params)).await.unwrap();
+        request(&peer, method, params).await.unwrap();
     }
     assert_eq!(handle.session_id().as_deref(), Some("s1"));
     close_raw(peer, driver).await;
@@ -237,7 +227,7 @@ async fn json_rpc_error_bodies_reach_the_call() {
     raw_handshake(&peer).await;
     let call = |name: &str| {
         let p = json!({"name": name, "arguments": {"text": name}});
-        peer.request("tools/call", Some(p))
+        request(&peer, "tools/call", p)
     };
 
     let e = call("old").await.unwrap_err();
@@ -261,7 +251,7 @@ async fn json_rpc_error_bodies_reach_the_call() {
     assert_eq!(handle.session_id().as_deref(), Some("s2"));
     // 404 with -32601 to a 2026-07-28 request: delivered, nothing renewed.
     let p = stateless("2026-07-28", json!({"name": "missing", "arguments": {}}));
-    let e = peer.request("tools/call", Some(p)).await.unwrap_err();
+    let e = request(&peer, "tools/call", p).await.unwrap_err();
     assert_eq!(e.code(), Some(ErrorCode::METHOD_NOT_FOUND), "{e}");
     assert_eq!(initializes.load(Ordering::SeqCst), 2);
     close_raw(peer, driver).await;
@@ -327,9 +317,9 @@ async fn stateless_requests_carry_their_version_and_no_session() {
         "2026-07-28",
         json!({"name": "echo", "arguments": {"text": "hi"}}),
     );
-    let r = peer.request("tools/call", Some(p.clone())).await.unwrap();
+    let r = request(&peer, "tools/call", p.clone()).await.unwrap();
     assert_eq!(r["content"][0]["text"], "hi");
-    let r = peer.request("tools/call", Some(p)).await.unwrap();
+    let r = request(&peer, "tools/call", p).await.unwrap();
     assert_eq!(r["content"][0]["text"], "hi");
     // A notification names no version itself: it gets the last one sent.
     peer.notify("notifications/roots/list_changed", None)
@@ -388,11 +378,8 @@ async fn cancelling_a_stateless_request_closes_its_stream() {
     let (peer, _, driver) = raw_peer(HttpClientTransport::builder(format!("{base}/mcp")));
     let token = tokio_util::sync::CancellationToken::new();
     let p = stateless("2026-07-28", json!({"name": "wait", "arguments": {}}));
-    let call = peer.request_with(
-        "tools/call",
-        Some(p),
-        RequestOptions::new().cancel_token(token.clone()),
-    );
+    let opts = tagged("tools/call", &p).cancel_token(token.clone());
+    let call = peer.request_with("tools/call", Some(p), opts);
     let cancel = async {
         eventually(PATIENCE, "the call to be sent", || async {
             stream.lock().unwrap().is_some()

@@ -16,7 +16,9 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
+use crate::ProtocolVersion;
 use crate::pagination::Cursor;
 
 /// A capability one side declares during the handshake (or in
@@ -60,6 +62,93 @@ pub trait Request {
     type Params: Serialize + DeserializeOwned + Send + 'static;
     /// The `result` of a successful answer.
     type Result: Serialize + DeserializeOwned + Send + 'static;
+    /// The member of `params` that names what the request acts on (the
+    /// tool, prompt, resource or task), which Streamable HTTP repeats in
+    /// the `Mcp-Name` header; `None` for a request that targets nothing.
+    const TARGET: Option<&'static str> = None;
+
+    /// What the request acts on: the value of its [`Request::TARGET`]
+    /// member.
+    ///
+    /// ```
+    /// use mcpwire_types::request::{requests::{CallTool, ListTools}, Request};
+    /// use mcpwire_types::{CallToolRequestParams, PaginatedRequestParams};
+    /// assert_eq!(CallTool::target(&CallToolRequestParams::new("echo")), Some("echo"));
+    /// assert_eq!(ListTools::target(&PaginatedRequestParams::default()), None);
+    /// ```
+    fn target(params: &Self::Params) -> Option<&str> {
+        let _ = params;
+        None
+    }
+}
+
+/// The bound methods that target something, with the member of their
+/// params that names it: read from the bindings, so that raw requests
+/// ([`target`]) follow the same rule as typed ones ([`Request::target`]).
+const TARGETED: [(&str, &str); 6] = [
+    targeted::<requests::CallTool>(),
+    targeted::<requests::GetPrompt>(),
+    targeted::<requests::ReadResource>(),
+    targeted::<requests::GetTask>(),
+    targeted::<requests::UpdateTask>(),
+    targeted::<requests::CancelTask>(),
+];
+
+/// `R`'s method and target member; a binding without one fails the build.
+const fn targeted<R: Request>() -> (&'static str, &'static str) {
+    match R::TARGET {
+        Some(member) => (R::METHOD, member),
+        None => panic!("a binding listed in TARGETED has no TARGET"),
+    }
+}
+
+/// The member of a `method` request's params that names what it acts on
+/// (see [`Request::TARGET`]).
+///
+/// ```
+/// use mcpwire_types::request::target_member;
+/// assert_eq!(target_member("resources/read"), Some("uri"));
+/// assert_eq!(target_member("tools/list"), None);
+/// ```
+pub fn target_member(method: &str) -> Option<&'static str> {
+    TARGETED
+        .iter()
+        .find(|(m, _)| *m == method)
+        .map(|(_, member)| *member)
+}
+
+/// What a raw `method` request with `params` acts on, by the rule of
+/// [`Request::target`]: for senders that hold params as JSON (a proxy, a
+/// raw call). `None` when the method targets nothing or the member is not
+/// a string.
+///
+/// ```
+/// use mcpwire_types::request::target;
+/// let params = serde_json::json!({"name": "echo", "arguments": {"name": "inner"}});
+/// assert_eq!(target("tools/call", &params), Some("echo"));
+/// assert_eq!(target("tools/list", &params), None);
+/// ```
+pub fn target<'a>(method: &str, params: &'a Value) -> Option<&'a str> {
+    params.get(target_member(method)?)?.as_str()
+}
+
+/// The revision a self-describing (2026-07-28) request names in
+/// `_meta["io.modelcontextprotocol/protocolVersion"]`, if it names one
+/// this crate knows.
+///
+/// ```
+/// use mcpwire_types::{request::named_revision, ProtocolVersion};
+/// let params = serde_json::json!({"_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28"}});
+/// assert_eq!(named_revision(&params), Some(ProtocolVersion::V2026_07_28));
+/// assert_eq!(named_revision(&serde_json::json!({})), None);
+/// ```
+pub fn named_revision(params: &Value) -> Option<ProtocolVersion> {
+    params
+        .get("_meta")?
+        .get(crate::meta::PROTOCOL_VERSION)?
+        .as_str()?
+        .parse()
+        .ok()
 }
 
 /// A result that is one page of a list, with the cursor of the next page.
@@ -112,7 +201,10 @@ pub mod requests {
     use crate::{methods, tasks};
 
     macro_rules! request {
-        ($(#[$doc:meta])* $name:ident, $method:expr, $cap:expr, $params:ty, $result:ty) => {
+        (
+            $(#[$doc:meta])* $name:ident, $method:expr, $cap:expr, $params:ty, $result:ty
+            $(, target: $field:ident as $member:literal)?
+        ) => {
             $(#[$doc])*
             #[derive(Debug, Clone, Copy, PartialEq, Eq)]
             pub enum $name {}
@@ -122,6 +214,12 @@ pub mod requests {
                 const CAPABILITY: Option<Capability> = $cap;
                 type Params = $params;
                 type Result = $result;
+                $(
+                    const TARGET: Option<&'static str> = Some($member);
+                    fn target(params: &$params) -> Option<&str> {
+                        Some(&params.$field)
+                    }
+                )?
             }
         };
     }
@@ -159,7 +257,8 @@ pub mod requests {
     request!(
         /// `tools/call`.
         CallTool, methods::TOOLS_CALL, Some(Capability::Tools),
-        crate::CallToolRequestParams, crate::CallToolResult
+        crate::CallToolRequestParams, crate::CallToolResult,
+        target: name as "name"
     );
     request!(
         /// `prompts/list`.
@@ -169,7 +268,8 @@ pub mod requests {
     request!(
         /// `prompts/get`.
         GetPrompt, methods::PROMPTS_GET, Some(Capability::Prompts),
-        crate::GetPromptRequestParams, crate::GetPromptResult
+        crate::GetPromptRequestParams, crate::GetPromptResult,
+        target: name as "name"
     );
     request!(
         /// `resources/list`.
@@ -184,7 +284,8 @@ pub mod requests {
     request!(
         /// `resources/read`.
         ReadResource, methods::RESOURCES_READ, Some(Capability::Resources),
-        crate::ReadResourceRequestParams, crate::ReadResourceResult
+        crate::ReadResourceRequestParams, crate::ReadResourceResult,
+        target: uri as "uri"
     );
     request!(
         /// `resources/subscribe` (before 2026-07-28).
@@ -224,7 +325,8 @@ pub mod requests {
     request!(
         /// `tasks/get` (2025-11-25).
         GetTask, methods::TASKS_GET, Some(Capability::Tasks),
-        tasks::TaskIdParams, tasks::TaskResult
+        tasks::TaskIdParams, tasks::TaskResult,
+        target: task_id as "taskId"
     );
     request!(
         /// `tasks/list` (2025-11-25).
@@ -234,7 +336,8 @@ pub mod requests {
     request!(
         /// `tasks/cancel` (2025-11-25).
         CancelTask, methods::TASKS_CANCEL, Some(Capability::Tasks),
-        tasks::TaskIdParams, tasks::TaskResult
+        tasks::TaskIdParams, tasks::TaskResult,
+        target: task_id as "taskId"
     );
 
     request!(
@@ -248,7 +351,8 @@ pub mod requests {
         /// task's input requests.
         UpdateTask, crate::tasks_extension::TASKS_UPDATE,
         Some(Capability::Extension(crate::tasks_extension::EXTENSION_ID)),
-        crate::tasks_extension::UpdateTaskRequestParams, crate::EmptyResult
+        crate::tasks_extension::UpdateTaskRequestParams, crate::EmptyResult,
+        target: task_id as "taskId"
     );
     request!(
         /// `subscriptions/listen` (2026-07-28): a stream of the change
@@ -323,6 +427,76 @@ mod tests {
         known::<CancelTask>();
         known::<GetTaskResult>();
         known::<Listen>();
+    }
+
+    /// Every binding's target member is the one raw requests are read by.
+    #[test]
+    fn raw_and_typed_requests_share_the_target_rule() {
+        fn same<R: Request>() {
+            assert_eq!(target_member(R::METHOD), R::TARGET, "{}", R::METHOD);
+        }
+        same::<Initialize>();
+        same::<Ping>();
+        same::<Discover>();
+        same::<ListTools>();
+        same::<CallTool>();
+        same::<ListPrompts>();
+        same::<GetPrompt>();
+        same::<ListResources>();
+        same::<ListResourceTemplates>();
+        same::<ReadResource>();
+        same::<Subscribe>();
+        same::<Unsubscribe>();
+        same::<SetLevel>();
+        same::<Complete>();
+        same::<CreateMessage>();
+        same::<Elicit>();
+        same::<ListRoots>();
+        same::<GetTask>();
+        same::<ListTasks>();
+        same::<CancelTask>();
+        same::<GetTaskResult>();
+        same::<UpdateTask>();
+        same::<Listen>();
+        same::<ListSkills>();
+        same::<GetSkill>();
+        same::<ReadResourceDirectory>();
+
+        fn agree<R: Request>(params: serde_json::Value, expected: Option<&str>) {
+            let typed: R::Params = serde_json::from_value(params.clone()).unwrap();
+            assert_eq!(R::target(&typed), expected, "{}", R::METHOD);
+            assert_eq!(target(R::METHOD, &params), expected, "{}", R::METHOD);
+        }
+        use serde_json::json;
+        agree::<CallTool>(
+            json!({"name": "echo", "arguments": {"name": "inner", "uri": "x"}}),
+            Some("echo"),
+        );
+        agree::<GetPrompt>(json!({"name": "greet"}), Some("greet"));
+        agree::<ReadResource>(json!({"uri": "file:///a", "name": "n"}), Some("file:///a"));
+        agree::<GetTask>(json!({"taskId": "t-1"}), Some("t-1"));
+        agree::<CancelTask>(json!({"taskId": "t-2"}), Some("t-2"));
+        agree::<UpdateTask>(json!({"taskId": "t-4", "inputResponses": {}}), Some("t-4"));
+        agree::<GetTaskResult>(json!({"taskId": "t-3"}), None);
+        agree::<ListTools>(json!({"cursor": "c"}), None);
+        // A member of the wrong type names nothing.
+        assert_eq!(target("tools/call", &json!({"name": 5})), None);
+        assert_eq!(target("tools/call", &json!([1, 2])), None);
+    }
+
+    #[test]
+    fn only_known_revisions_are_named() {
+        let p = |v: &str| serde_json::json!({"_meta": {crate::meta::PROTOCOL_VERSION: v}});
+        assert_eq!(
+            named_revision(&p("2026-07-28")),
+            Some(ProtocolVersion::V2026_07_28)
+        );
+        assert_eq!(
+            named_revision(&p("2025-11-25")),
+            Some(ProtocolVersion::V2025_11_25)
+        );
+        assert_eq!(named_revision(&p("2099-01-01")), None);
+        assert_eq!(named_revision(&serde_json::json!({"_meta": 1})), None);
     }
 
     #[test]

@@ -19,13 +19,23 @@
 //! re-initializes transparently when the server expires the session, and
 //! ends the session with `DELETE` on close.
 //!
-//! A request whose params carry
-//! `_meta["io.modelcontextprotocol/protocolVersion"]` (2026-07-28) describes
-//! itself: it is sent with that `MCP-Protocol-Version` and without a session
-//! id, whether or not anything was initialized, and its event stream is not
-//! resumed; cancelling it closes that stream instead of POSTing
-//! `notifications/cancelled`. A client that only sends such requests gets
-//! no GET stream and sends no `DELETE`.
+//! The transport never reads a frame back to learn its headers: the engine
+//! hands each one over with a [`FrameInfo`] saying what it is (request,
+//! notification, response), its method, what it targets (`Mcp-Name`, as
+//! the sender named it with `RequestOptions::target`) and the revision it
+//! was sent under. The session's revision is the one the messages after
+//! `initialize` carry: the one the client reported with
+//! `Peer::set_negotiated` as it accepted the `initialize` result.
+//!
+//! A request sent under the 2026-07-28 revision (`RequestOptions::revision`,
+//! which `mcpwire_client::Client` sets on every request of a stateless
+//! connection, where `_meta["io.modelcontextprotocol/protocolVersion"]`
+//! names it too) describes itself: it is sent with that
+//! `MCP-Protocol-Version` and without a session id, whether or not anything
+//! was initialized, and its event stream is not resumed; cancelling it
+//! closes that stream instead of POSTing `notifications/cancelled`. A
+//! client that only sends such requests gets no GET stream and sends no
+//! `DELETE`.
 //!
 //! Such a request is also answered as the 2026-07-28 revision asks of HTTP
 //! clients: a `tools/call` mirrors the arguments its tool's `inputSchema`
@@ -79,6 +89,7 @@
 mod auth;
 mod error;
 mod legacy;
+mod outgoing;
 mod param_headers;
 mod post;
 pub mod redirect;
@@ -107,7 +118,10 @@ pub use error::{
 };
 pub use redirect::{CrossOriginRedirect, MAX_REDIRECTS};
 
-use mcpwire_rpc::transport::{DEFAULT_MAX_FRAME, FrameReader, FrameWriter, ReadEvent, Transport};
+use mcpwire_rpc::transport::{
+    DEFAULT_MAX_FRAME, FrameInfo, FrameReader, FrameWriter, ReadEvent, Transport,
+};
+use outgoing::Outgoing;
 use shared::{Config, Inbound, Shared};
 
 /// How broken connections and event streams are retried: exponential
@@ -330,10 +344,12 @@ impl HttpClientHandle {
     }
 
     /// The protocol version negotiated by `initialize`, sent as
-    /// `MCP-Protocol-Version` (`None` for a client that sends only
-    /// self-describing 2026-07-28 requests).
+    /// `MCP-Protocol-Version`: known from the first message the client
+    /// sends after it (`notifications/initialized`), which carries the
+    /// revision the client reported with `Peer::set_negotiated`. `None`
+    /// for a client that sends only self-describing 2026-07-28 requests.
     pub fn protocol_version(&self) -> Option<String> {
-        self.shared.state().protocol.clone()
+        self.shared.state().protocol.map(|v| v.as_str().to_owned())
     }
 
     /// Whether the transport fell back to the legacy HTTP+SSE transport.
@@ -377,17 +393,19 @@ impl FrameReader for HttpReader {
     }
 }
 
-/// The sending half: POSTs every frame without waiting for the answer.
+/// The sending half: POSTs every frame without waiting for the answer,
+/// with the headers the engine's [`FrameInfo`] calls for.
 #[derive(Debug)]
 pub struct HttpWriter {
-    queue: Vec<Bytes>,
-    tx: Option<mpsc::UnboundedSender<Bytes>>,
+    queue: Vec<Outgoing>,
+    tx: Option<mpsc::UnboundedSender<Outgoing>>,
     shared: Arc<Shared>,
 }
 
 impl FrameWriter for HttpWriter {
-    fn write_frame(&mut self, frame: &[u8]) {
-        self.queue.push(Bytes::copy_from_slice(frame));
+    fn write(&mut self, frame: &[u8], info: &FrameInfo<'_>) {
+        self.queue
+            .push(Outgoing::new(Bytes::copy_from_slice(frame), info));
     }
 
     async fn flush(&mut self) -> io::Result<()> {
@@ -403,8 +421,8 @@ impl FrameWriter for HttpWriter {
             tokio::spawn(post::dispatch(self.shared.clone(), rx));
             tx
         });
-        for frame in self.queue.drain(..) {
-            if tx.send(frame).is_err() {
+        for msg in self.queue.drain(..) {
+            if tx.send(msg).is_err() {
                 return Err(io::Error::new(
                     io::ErrorKind::BrokenPipe,
                     "the HTTP transport's sender stopped",

@@ -32,8 +32,9 @@ use serde_json::{Map, Value, json};
 use tokio::sync::oneshot;
 
 use super::HttpClientError;
+use super::outgoing::{Kind, Outgoing};
 use super::post::send;
-use super::shared::{Kind, Outgoing, STATELESS_REVISION, Shared};
+use super::shared::Shared;
 use super::tool_headers::ToolHeaders;
 
 /// The JSON-RPC code of HeaderMismatch.
@@ -59,8 +60,8 @@ impl Registry {
     /// Notes a 2026-07-28 `tools/list` request, whose answer [`learn`] reads.
     pub(super) fn note_request(&mut self, msg: &Outgoing) {
         if let Kind::Request { id, method } = &msg.kind
-            && method == "tools/list"
-            && is_modern(msg)
+            && &**method == "tools/list"
+            && msg.is_stateless()
         {
             self.listings.insert(id.clone());
         }
@@ -72,16 +73,9 @@ impl Registry {
     }
 }
 
-/// Whether `msg` is a self-describing request of 2026-07-28 or later.
-fn is_modern(msg: &Outgoing) -> bool {
-    msg.version
-        .as_deref()
-        .is_some_and(|v| v >= STATELESS_REVISION)
-}
-
 /// Whether `msg` is a 2026-07-28 `tools/call`.
 fn is_modern_call(msg: &Outgoing) -> bool {
-    msg.method() == Some("tools/call") && is_modern(msg)
+    msg.method() == Some("tools/call") && msg.is_stateless()
 }
 
 /// The members of a `tools/list` answer, kept as raw text.
@@ -335,7 +329,8 @@ async fn list(sh: &Arc<Shared>, call: &Outgoing) -> Result<(), String> {
             params["cursor"] = json!(c);
         }
         let frame = json!({"jsonrpc": "2.0", "id": id, "method": "tools/list", "params": params});
-        let msg = Outgoing::classify(Bytes::from(frame.to_string()));
+        let frame = Bytes::from(frame.to_string());
+        let msg = Outgoing::request(frame, id.clone(), "tools/list", call.revision);
         tokio::spawn(send(sh.clone(), msg, None));
         let wait = sh.cfg.timeout * 2;
         let answer = tokio::time::timeout(wait, rx).await;
@@ -374,6 +369,8 @@ fn call_meta(frame: &[u8]) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mcpwire_rpc::transport::FrameInfo;
+    use mcpwire_types::ProtocolVersion;
 
     fn drop_set(i: &[usize]) -> HashSet<usize> {
         i.iter().copied().collect()
@@ -393,21 +390,37 @@ mod tests {
         assert_eq!(v["result"]["nextCursor"], "p2");
     }
 
+    /// A message as the engine would hand it over.
+    fn msg(frame: &str, method: &str, revision: Option<ProtocolVersion>) -> Outgoing {
+        let id = RequestId::Number(1);
+        let info = FrameInfo::request(&id, method)
+            .with_target(Some("t"))
+            .with_revision(revision);
+        Outgoing::new(Bytes::from(frame.to_owned()), &info)
+    }
+
     #[test]
     fn only_modern_calls_get_custom_headers() {
-        let c = |s: &str| Outgoing::classify(Bytes::from(s.to_owned()));
-        let modern = c(
+        let modern = msg(
             r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t","arguments":{"a":1},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}"#,
+            "tools/call",
+            Some(ProtocolVersion::V2026_07_28),
         );
         assert!(is_modern_call(&modern));
         assert_eq!(call_arguments(&modern.frame).unwrap()["a"], 1);
         assert!(call_meta(&modern.frame).is_some());
-        let legacy = c(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t"}}"#);
-        assert!(!is_modern_call(&legacy));
-        let old = c(
-            r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t","_meta":{"io.modelcontextprotocol/protocolVersion":"2025-11-25"}}}"#,
+        let legacy = msg(
+            r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t"}}"#,
+            "tools/call",
+            None,
         );
-        assert!(!is_modern_call(&old));
+        assert!(!is_modern_call(&legacy));
+        let session = msg(
+            r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t"}}"#,
+            "tools/call",
+            Some(ProtocolVersion::V2025_11_25),
+        );
+        assert!(!is_modern_call(&session));
         let mismatch = json!({"code": -32020, "message": "Header mismatch"});
         assert!(is_curable_mismatch(&modern, &mismatch));
         assert!(!is_curable_mismatch(&legacy, &mismatch));
@@ -419,14 +432,18 @@ mod tests {
 
     #[test]
     fn only_modern_listings_are_learned() {
-        let c = |s: &str| Outgoing::classify(Bytes::from(s.to_owned()));
         let mut r = Registry::default();
-        r.note_request(&c(
-            r#"{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}"#,
-        ));
-        r.note_request(&c(r#"{"jsonrpc":"2.0","id":8,"method":"tools/list"}"#));
+        let listing = |id: i64, revision| {
+            let id = RequestId::Number(id);
+            let info = FrameInfo::request(&id, "tools/list").with_revision(revision);
+            Outgoing::new(Bytes::from_static(b"{}"), &info)
+        };
+        r.note_request(&listing(7, Some(ProtocolVersion::V2026_07_28)));
+        r.note_request(&listing(8, Some(ProtocolVersion::V2025_11_25)));
+        r.note_request(&listing(9, None));
         assert!(r.take_listing(&RequestId::Number(7)));
         assert!(!r.take_listing(&RequestId::Number(7)));
         assert!(!r.take_listing(&RequestId::Number(8)));
+        assert!(!r.take_listing(&RequestId::Number(9)));
     }
 }

@@ -6,13 +6,13 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use mcpwire_types::RequestId;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode, Url};
 use tokio::sync::{mpsc, oneshot};
 
+use super::outgoing::{Kind, Outgoing};
 use super::response::{content_type, excerpt, read_error_body, read_limited, rpc_error};
-use super::shared::{EVENT_STREAM, Kind, Outgoing, SESSION_HEADER, Shared};
+use super::shared::{EVENT_STREAM, SESSION_HEADER, Shared};
 use super::{
     AuthChallenge, HttpClientError, MAX_AUTH_ROUNDS, WwwAuthenticate, legacy, param_headers,
     session, stream,
@@ -37,28 +37,37 @@ const MODERN_REJECTIONS: [i64; 5] = [-32601, -32602, -32020, -32021, -32022];
 /// of the session, and the first `initialize` decides between Streamable
 /// HTTP and the legacy transport before anything else is sent. After an
 /// accepted `notifications/initialized`, the next frame also waits (briefly)
-/// for the standalone GET stream's answer.
-pub(super) async fn dispatch(sh: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<Bytes>) {
+/// for the standalone GET stream's answer. The messages after `initialize`
+/// carry the session's revision, which the headers of the session's POSTs
+/// name from then on.
+pub(super) async fn dispatch(sh: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<Outgoing>) {
+    // The session's revision as last learned: the state is locked for it
+    // only when a message carries another.
+    let mut learned = None;
     loop {
-        let frame = tokio::select! {
+        let msg = tokio::select! {
             biased;
             _ = sh.closed.cancelled() => return,
-            f = rx.recv() => match f {
-                Some(f) => f,
+            m = rx.recv() => match m {
+                Some(m) => m,
                 None => return,
             },
         };
-        let msg = Outgoing::classify(frame);
+        if let Some(v) = msg.session_revision()
+            && learned != Some(v)
+        {
+            sh.state().protocol = Some(v);
+            learned = Some(v);
+        }
         match &msg.kind {
-            Kind::Request { id, method } => {
-                let init = method == "initialize";
+            Kind::Request { id, .. } => {
+                let init = msg.is_initialize();
                 {
                     let mut st = sh.state();
                     st.pending.insert(id.clone());
                     st.params.note_request(&msg);
                     if init {
-                        st.init_frame = Some(msg.frame.clone());
-                        st.init_id = Some(id.clone());
+                        st.init = Some(msg.clone());
                     }
                 }
                 if init {
@@ -75,9 +84,7 @@ pub(super) async fn dispatch(sh: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<By
                 }
             }
             Kind::Notification { method } => {
-                if method == "notifications/cancelled"
-                    && let Some(id) = cancelled_request(&msg.frame)
-                {
+                if let Some(id) = msg.cancels.clone() {
                     // Stop waiting (and resuming streams) for it.
                     let task = {
                         let mut st = sh.state();
@@ -92,9 +99,9 @@ pub(super) async fn dispatch(sh: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<By
                         continue;
                     }
                 }
-                let initialized = method == "notifications/initialized";
+                let initialized = &**method == "notifications/initialized";
                 if initialized {
-                    sh.state().initialized_frame = Some(msg.frame.clone());
+                    sh.state().initialized = Some(msg.clone());
                 }
                 if barrier(&sh, msg).await && initialized {
                     stream::open_standalone(&sh).await;
@@ -105,12 +112,6 @@ pub(super) async fn dispatch(sh: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<By
             }
         }
     }
-}
-
-/// The `requestId` a `notifications/cancelled` frame cancels.
-fn cancelled_request(frame: &[u8]) -> Option<RequestId> {
-    let v: serde_json::Value = serde_json::from_slice(frame).ok()?;
-    RequestId::from_value(v.pointer("/params/requestId")?)
 }
 
 /// POSTs `msg` in a task and waits until the server answered with a status.

@@ -10,14 +10,17 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 
 use super::HttpClientError;
+use super::outgoing::Outgoing;
 use super::post::{barrier, request, send};
 use super::response::error_chain;
-use super::shared::{Outgoing, Shared};
+use super::shared::Shared;
 
 /// Starts a new session after the one of `failed_generation` expired:
 /// replays the recorded `initialize` under a fresh internal id (its response
 /// is swallowed), takes the new session id, replays
-/// `notifications/initialized` and reopens the standalone stream.
+/// `notifications/initialized` and reopens the standalone stream. The
+/// session keeps the revision it knew: the replays carry what the caller's
+/// messages carried.
 ///
 /// Renewals are serialized; a caller whose session was already renewed by
 /// another task returns at once and simply resends.
@@ -29,7 +32,7 @@ pub(super) async fn renew(sh: &Arc<Shared>, failed_generation: u64) -> Result<()
         if st.generation != failed_generation {
             return Ok(());
         }
-        let Some(init) = st.init_frame.clone() else {
+        let Some(init) = st.init.clone() else {
             return Err(expired(
                 "no initialize request was sent on this transport, so there is nothing to replay"
                     .to_owned(),
@@ -38,9 +41,9 @@ pub(super) async fn renew(sh: &Arc<Shared>, failed_generation: u64) -> Result<()
         st.next_internal += 1;
         let id = RequestId::String(format!("mcpwire-reinit-{}", st.next_internal).into());
         st.session = None;
-        (init, st.initialized_frame.clone(), id)
+        (init, st.initialized.clone(), id)
     };
-    let frame = with_id(&init, &id)
+    let frame = with_id(&init.frame, &id)
         .map_err(|e| expired(format!("the recorded initialize is malformed: {e}")))?;
     let (tx, rx) = oneshot::channel();
     {
@@ -48,7 +51,7 @@ pub(super) async fn renew(sh: &Arc<Shared>, failed_generation: u64) -> Result<()
         st.pending.insert(id.clone());
         st.intercept.insert(id.clone(), tx);
     }
-    let msg = Outgoing::classify(frame);
+    let msg: Outgoing = init.replayed(frame, id.clone());
     tokio::spawn(send(sh.clone(), msg, None));
     // The answer may come on an event stream that needs resuming.
     let wait = sh.cfg.timeout * 2;
@@ -77,7 +80,7 @@ pub(super) async fn renew(sh: &Arc<Shared>, failed_generation: u64) -> Result<()
         return Err(expired(format!("initialize failed: {message}")));
     }
     if let Some(note) = initialized
-        && !barrier(sh, Outgoing::classify(note)).await
+        && !barrier(sh, note).await
     {
         return Err(expired(
             "the server rejected notifications/initialized".to_owned(),
@@ -106,7 +109,7 @@ pub(super) async fn close(sh: &Arc<Shared>) {
     sh.closed.cancel();
     let (legacy, initialized) = {
         let st = sh.state();
-        (st.legacy_post.is_some(), st.init_frame.is_some())
+        (st.legacy_post.is_some(), st.init.is_some())
     };
     let (headers, _, with_session) = sh.headers(true);
     // A client that never initialized (2026-07-28 requests only) has no

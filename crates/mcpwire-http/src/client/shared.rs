@@ -7,7 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use bytes::Bytes;
-use mcpwire_types::RequestId;
+use mcpwire_types::{ProtocolVersion, RequestId};
 use reqwest::Url;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
+use super::outgoing::Outgoing;
 use super::{HttpClientError, ReconnectPolicy, param_headers};
 
 pub(super) const SESSION_HEADER: HeaderName = headers::SESSION_ID_NAME;
@@ -27,11 +28,6 @@ pub(super) const METHOD_HEADER: HeaderName = headers::METHOD_NAME;
 /// `Mcp-Name` (2026-07-28, SEP-2243): the tool, prompt or resource a POST
 /// targets.
 pub(super) const NAME_HEADER: HeaderName = headers::NAME_NAME;
-/// The `_meta` key by which a 2026-07-28 request names its protocol version.
-const META_PROTOCOL_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
-/// The first protocol revision without sessions and without the standalone
-/// GET stream.
-pub(super) const STATELESS_REVISION: &str = "2026-07-28";
 pub(super) const EVENT_STREAM: &str = "text/event-stream";
 
 /// The settings fixed at build time.
@@ -65,22 +61,23 @@ pub(super) struct State {
     pub session: Option<String>,
     /// Bumped by every successful `initialize` (a new session).
     pub generation: u64,
-    pub protocol: Option<String>,
+    /// The session's revision: the one the messages after `initialize`
+    /// were sent under (the negotiated one).
+    pub protocol: Option<ProtocolVersion>,
     /// The caller's `initialize` request, replayed when the session expires.
-    pub init_frame: Option<Bytes>,
-    pub init_id: Option<RequestId>,
+    pub init: Option<Outgoing>,
     /// The caller's `notifications/initialized`, replayed likewise.
-    pub initialized_frame: Option<Bytes>,
+    pub initialized: Option<Outgoing>,
     /// Requests sent whose response has not arrived.
     pub pending: HashSet<RequestId>,
     /// Responses the transport itself waits for (a replayed `initialize`).
     pub intercept: HashMap<RequestId, oneshot::Sender<Bytes>>,
     /// The session generation the standalone GET stream serves, if running.
     pub get_stream: Option<u64>,
-    /// The protocol version the last self-describing (2026-07-28) request
-    /// named in its `_meta`: sent on later POSTs that carry none (such as
-    /// notifications) while no `initialize` negotiated one.
-    pub stateless_version: Option<String>,
+    /// The revision of the last self-describing (2026-07-28) request: sent
+    /// on later POSTs that carry none (such as notifications) while no
+    /// `initialize` negotiated one.
+    pub stateless_version: Option<ProtocolVersion>,
     /// The tasks POSTing self-describing (2026-07-28) requests whose answer
     /// has not arrived: cancelling one closes its stream.
     pub stateless_tasks: HashMap<RequestId, tokio::task::AbortHandle>,
@@ -103,217 +100,14 @@ pub(super) struct Shared {
     pub renew_lock: tokio::sync::Mutex<()>,
 }
 
-/// An outgoing message and what kind it is.
-#[derive(Debug, Clone)]
-pub(super) struct Outgoing {
-    pub frame: Bytes,
-    pub kind: Kind,
-    /// The value of `Mcp-Name`: `params.name` of `tools/call` and
-    /// `prompts/get`, `params.uri` of `resources/read`, `params.taskId` of
-    /// `tasks/get`, `tasks/update` and `tasks/cancel`.
-    pub name: Option<String>,
-    /// `params._meta["io.modelcontextprotocol/protocolVersion"]` of a
-    /// self-describing (2026-07-28) request: it is sent without a session,
-    /// with this `MCP-Protocol-Version`.
-    pub version: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub(super) enum Kind {
-    Request { id: RequestId, method: String },
-    Notification { method: String },
-    Response,
-}
-
+/// The id and method of a message from the server: what delivering it
+/// needs.
 #[derive(Deserialize)]
 struct Peek {
     #[serde(default)]
     id: Option<Value>,
     #[serde(default)]
     method: Option<String>,
-}
-
-/// What an outgoing message's headers need: [`Peek`] plus a few params.
-#[derive(Deserialize)]
-struct OutPeek {
-    #[serde(default)]
-    id: Option<Value>,
-    #[serde(default)]
-    method: Option<String>,
-    #[serde(default)]
-    params: Option<ParamsPeek>,
-}
-
-/// `name`, `uri` and the `_meta` protocol version of a message's params;
-/// every other member (the arguments, however large) is skipped without
-/// being built, and params of any other shape read as empty.
-#[derive(Default)]
-struct ParamsPeek {
-    name: Option<String>,
-    uri: Option<String>,
-    task_id: Option<String>,
-    version: Option<String>,
-}
-
-impl<'de> Deserialize<'de> for ParamsPeek {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ParamsVisitor)
-    }
-}
-
-struct ParamsVisitor;
-
-impl<'de> serde::de::Visitor<'de> for ParamsVisitor {
-    type Value = ParamsPeek;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("JSON-RPC params")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ParamsPeek, A::Error> {
-        let mut out = ParamsPeek::default();
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            match key.as_ref() {
-                "name" => out.name = string(map.next_value::<Value>()?),
-                "uri" => out.uri = string(map.next_value::<Value>()?),
-                "taskId" => out.task_id = string(map.next_value::<Value>()?),
-                "_meta" => {
-                    out.version = map
-                        .next_value::<Value>()?
-                        .get(META_PROTOCOL_VERSION)
-                        .cloned()
-                        .and_then(string);
-                }
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<ParamsPeek, A::Error> {
-        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-        Ok(ParamsPeek::default())
-    }
-
-    fn visit_unit<E>(self) -> Result<ParamsPeek, E> {
-        Ok(ParamsPeek::default())
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<ParamsPeek, E> {
-        Ok(ParamsPeek::default())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<ParamsPeek, E> {
-        Ok(ParamsPeek::default())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<ParamsPeek, E> {
-        Ok(ParamsPeek::default())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<ParamsPeek, E> {
-        Ok(ParamsPeek::default())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<ParamsPeek, E> {
-        Ok(ParamsPeek::default())
-    }
-}
-
-fn string(v: Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s),
-        _ => None,
-    }
-}
-
-#[derive(Deserialize)]
-struct InitPeek {
-    result: Option<InitResultPeek>,
-}
-
-#[derive(Deserialize)]
-struct InitResultPeek {
-    #[serde(rename = "protocolVersion")]
-    protocol_version: Option<String>,
-}
-
-impl Outgoing {
-    /// Reads just enough of `frame` to know whether it is a request, a
-    /// notification or a response.
-    /// Also notes what the standard request headers need.
-    pub fn classify(frame: Bytes) -> Self {
-        let (kind, params) = match serde_json::from_slice::<OutPeek>(&frame) {
-            Ok(OutPeek {
-                id: Some(id),
-                method: Some(method),
-                params,
-            }) => match RequestId::from_value(&id) {
-                Some(id) => (Kind::Request { id, method }, params),
-                None => (Kind::Notification { method }, params),
-            },
-            Ok(OutPeek {
-                id: None,
-                method: Some(method),
-                params,
-            }) => (Kind::Notification { method }, params),
-            _ => (Kind::Response, None),
-        };
-        let params = params.unwrap_or_default();
-        let name = match &kind {
-            Kind::Request { method, .. } | Kind::Notification { method } => match method.as_str() {
-                "tools/call" | "prompts/get" => params.name,
-                "resources/read" => params.uri,
-                "tasks/get" | "tasks/update" | "tasks/cancel" => params.task_id,
-                _ => None,
-            },
-            Kind::Response => None,
-        };
-        // Only a request describes itself; a notification's _meta says nothing.
-        let version = match &kind {
-            Kind::Request { .. } => params.version,
-            _ => None,
-        };
-        Outgoing {
-            frame,
-            kind,
-            name,
-            version,
-        }
-    }
-
-    /// The JSON-RPC method of a request or notification.
-    pub fn method(&self) -> Option<&str> {
-        match &self.kind {
-            Kind::Request { method, .. } | Kind::Notification { method } => Some(method),
-            Kind::Response => None,
-        }
-    }
-
-    /// Whether this is a self-describing (2026-07-28) request, sent without
-    /// a session.
-    pub fn is_stateless(&self) -> bool {
-        self.version.is_some()
-    }
-
-    /// The id of a request.
-    pub fn request_id(&self) -> Option<&RequestId> {
-        match &self.kind {
-            Kind::Request { id, .. } => Some(id),
-            _ => None,
-        }
-    }
-
-    /// Whether this is an `initialize` request.
-    pub fn is_initialize(&self) -> bool {
-        matches!(&self.kind, Kind::Request { method, .. } if method == "initialize")
-    }
-
-    /// "request 3 (tools/call)", for messages.
-    pub fn describe(&self) -> String {
-        match &self.kind {
-            Kind::Request { id, method } => format!("request {id} ({method})"),
-            Kind::Notification { method } => format!("notification {method}"),
-            Kind::Response => "a response".to_owned(),
-        }
-    }
 }
 
 impl Shared {
@@ -360,13 +154,8 @@ impl Shared {
                 Err(_) => tracing::warn!("the server's session id is not a valid header value"),
             }
         }
-        if let Some(v) = st
-            .protocol
-            .as_deref()
-            .or(st.stateless_version.as_deref())
-            .and_then(|v| HeaderValue::from_str(v).ok())
-        {
-            h.insert(VERSION_HEADER, v);
+        if let Some(v) = st.protocol.or(st.stateless_version) {
+            h.insert(VERSION_HEADER, HeaderValue::from_static(v.as_str()));
         }
         (h, st.generation, attached)
     }
@@ -377,20 +166,12 @@ impl Shared {
     /// then `Mcp-Method` and `Mcp-Name` (SEP-2243), which older servers
     /// ignore.
     pub fn post_headers(&self, msg: &Outgoing) -> (HeaderMap, u64, bool) {
-        let (mut h, generation, attached) = match &msg.version {
+        let (mut h, generation, attached) = match msg.stateless_revision() {
             Some(version) => {
                 let mut h = self.cfg.headers.clone();
+                h.insert(VERSION_HEADER, HeaderValue::from_static(version.as_str()));
                 let mut st = self.state();
-                match HeaderValue::from_str(version) {
-                    Ok(v) => {
-                        h.insert(VERSION_HEADER, v);
-                        st.stateless_version = Some(version.clone());
-                    }
-                    Err(_) => tracing::warn!(
-                        %version,
-                        "the request's protocol version is not a valid header value"
-                    ),
-                }
+                st.stateless_version = Some(version);
                 (h, st.generation, false)
             }
             None => self.headers(!msg.is_initialize()),
@@ -405,9 +186,8 @@ impl Shared {
     }
 
     /// Hands one message from the server to the reader. Notes responses to
-    /// pending requests, learns the negotiated protocol version from the
-    /// `initialize` result, and keeps responses the transport waits for
-    /// itself.
+    /// pending requests, learns `tools/list` answers, and keeps responses
+    /// the transport waits for itself.
     pub fn deliver(&self, mut frame: Bytes) {
         let peek = match serde_json::from_slice::<Peek>(&frame) {
             Ok(p) => p,
@@ -428,10 +208,6 @@ impl Shared {
             st.pending.remove(&id);
             st.stateless_tasks.remove(&id);
             let intercepted = st.intercept.remove(&id);
-            let is_init = intercepted.is_some() || st.init_id.as_ref() == Some(&id);
-            if is_init && let Some(v) = init_protocol_version(&frame) {
-                st.protocol = Some(v);
-            }
             let listing = st.params.take_listing(&id);
             drop(st);
             if listing {
@@ -519,49 +295,5 @@ impl Shared {
     /// The first attempt plus the policy's retries, for connection errors.
     pub fn attempts(&self) -> u32 {
         self.cfg.reconnect.max_attempts.saturating_add(1)
-    }
-}
-
-/// The `protocolVersion` of an `initialize` result.
-fn init_protocol_version(frame: &[u8]) -> Option<String> {
-    let peek: InitPeek = serde_json::from_slice(frame).ok()?;
-    peek.result?.protocol_version
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn classify_notes_the_standard_header_sources() {
-        let c = |s: &str| Outgoing::classify(Bytes::from(s.to_owned()));
-        let m = c(
-            r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"arguments":{"name":"inner","x":[1,{"a":null}]},"name":"get_weather","_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","other":{}}}}"#,
-        );
-        assert_eq!(m.method(), Some("tools/call"));
-        assert_eq!(m.name.as_deref(), Some("get_weather"));
-        assert_eq!(m.version.as_deref(), Some("2026-07-28"));
-        let m = c(
-            r#"{"jsonrpc":"2.0","id":"a","method":"resources/read","params":{"uri":"file:///x","name":"n"}}"#,
-        );
-        assert_eq!(m.name.as_deref(), Some("file:///x"));
-        assert!(!m.is_stateless());
-        let m = c(r#"{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"name":"n"}}"#);
-        assert_eq!(m.name, None);
-        let m = c(r#"{"jsonrpc":"2.0","id":3,"method":"tasks/get","params":{"taskId":"t-1"}}"#);
-        assert_eq!(m.name.as_deref(), Some("t-1"));
-        let m = c(r#"{"jsonrpc":"2.0","id":2,"method":"x","params":[1,2]}"#);
-        assert!(matches!(m.kind, Kind::Request { .. }));
-        let m = c(r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":5}}"#);
-        assert!(matches!(m.kind, Kind::Request { .. }));
-        assert_eq!(m.name, None);
-        let m = c(
-            r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}"#,
-        );
-        assert!(matches!(m.kind, Kind::Notification { .. }));
-        assert_eq!(m.version, None);
-        let m = c(r#"{"jsonrpc":"2.0","id":2,"result":{"name":"x"}}"#);
-        assert!(matches!(m.kind, Kind::Response));
-        assert_eq!(m.method(), None);
     }
 }

@@ -14,7 +14,7 @@ use tokio::sync::oneshot;
 use super::HttpClientError;
 use super::post::request;
 use super::response::{error_chain, error_excerpt, has_content_type};
-use super::shared::{EVENT_STREAM, LAST_EVENT_ID, STATELESS_REVISION, Shared};
+use super::shared::{EVENT_STREAM, LAST_EVENT_ID, Shared};
 use super::sse::{SseItem, SseParser};
 
 /// A standalone stream open this long without events still counts as
@@ -211,9 +211,7 @@ pub(super) async fn open_standalone(sh: &Arc<Shared>) {
 fn start_standalone(sh: &Arc<Shared>) -> Option<oneshot::Receiver<()>> {
     let generation = {
         let mut st = sh.state();
-        let stateless = st.protocol.as_deref().is_some_and(|v| {
-            v.starts_with(|c: char| c.is_ascii_digit()) && v >= STATELESS_REVISION
-        });
+        let stateless = st.protocol.is_some_and(|v| !v.is_legacy());
         if st.legacy_post.is_some() || stateless || st.get_stream == Some(st.generation) {
             return None;
         }

@@ -12,18 +12,6 @@ use mcpwire_rpc::fields;
 const METHOD: HeaderName = crate::headers::METHOD_NAME;
 const NAME: HeaderName = crate::headers::NAME_NAME;
 
-/// Methods whose target name travels in `Mcp-Name`, and where it is in the
-/// params.
-fn name_field(method: &str) -> Option<&'static str> {
-    match method {
-        "tools/call" | "prompts/get" => Some("name"),
-        "resources/read" => Some("uri"),
-        // The tasks extension routes by task (SEP-2663).
-        "tasks/get" | "tasks/update" | "tasks/cancel" => Some("taskId"),
-        _ => None,
-    }
-}
-
 fn mismatch(message: String, id: Option<&mcpwire_types::RequestId>) -> Box<Response<Body>> {
     let e = ErrorObject::header_mismatch(message);
     let body = serde_json::json!({"jsonrpc": "2.0", "id": id, "error": e});
@@ -93,7 +81,8 @@ pub(crate) fn check_headers(
             ));
         }
     }
-    if let Some(field) = name_field(method) {
+    // The one rule of what a request targets, shared with the senders.
+    if let Some(field) = mcpwire_types::request::target_member(method) {
         let body_name = params
             .and_then(|p| fields::get(p, field))
             .and_then(|v| v.as_str());

@@ -14,7 +14,9 @@ use super::events::{EventStore, in_background};
 use super::stream::{Item, Stream};
 use super::{Backend, HttpConfig};
 use mcpwire_rpc::engine::{Extensions, Peer};
-use mcpwire_rpc::transport::{FrameReader, FrameWriter, ReadEvent, Route};
+use mcpwire_rpc::transport::{
+    FrameInfo, FrameReader, FrameWriter, ReadEvent, RequestStreams, Route,
+};
 
 #[derive(Debug, Default)]
 struct Routes {
@@ -96,10 +98,10 @@ impl Core {
         }
     }
 
-    fn route(&self, frame: &[u8], route: Route) {
+    fn route(&self, frame: &[u8], route: Route<'_>) {
         let data = Bytes::copy_from_slice(frame);
         let mut routes = self.lock();
-        let target = match &route {
+        let target = match route {
             Route::Response(id) => routes.by_request.remove(id).map(|s| (s, true)),
             Route::Batch(ids) => {
                 let mut found = None;
@@ -529,14 +531,21 @@ pub struct SessionWriter {
 impl FrameWriter for SessionWriter {
     const DIRECT: bool = true;
 
-    fn write_frame(&mut self, frame: &[u8]) {
-        self.core.route(frame, Route::Unrelated);
+    fn write(&mut self, frame: &[u8], info: &FrameInfo<'_>) {
+        self.core.route(frame, info.route());
     }
 
-    fn write_routed(&mut self, frame: &[u8], route: Route) {
-        self.core.route(frame, route);
+    fn request_streams(&mut self) -> Option<&mut dyn RequestStreams> {
+        Some(self)
     }
 
+    async fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Each request's answer goes on that request's HTTP response.
+impl RequestStreams for SessionWriter {
     fn close_stream(&mut self, id: &RequestId, retry: std::time::Duration) {
         let stream = self.core.lock().by_request.get(id).cloned();
         if let Some(s) = stream {
@@ -546,10 +555,6 @@ impl FrameWriter for SessionWriter {
 
     fn end_unanswered(&mut self, id: &RequestId) {
         self.core.forget_requests(std::slice::from_ref(id), None);
-    }
-
-    async fn flush(&mut self) -> io::Result<()> {
-        Ok(())
     }
 }
 

@@ -18,7 +18,8 @@ use std::sync::Arc;
 
 use futures_util::FutureExt;
 use mcpwire_types::{
-    ErrorCode, ErrorObject, Incoming, Message, Notification, Request, RequestId, Response,
+    ErrorCode, ErrorObject, Incoming, Message, Notification, ProtocolVersion, Request, RequestId,
+    Response,
 };
 use serde_json::Value;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -34,7 +35,7 @@ pub use peer::{Peer, ProgressCallback, RequestOptions};
 pub use service::{Reply, RequestContext, Service};
 
 use crate::Error;
-use crate::transport::{FrameReader, FrameWriter, ReadEvent, Route, Transport};
+use crate::transport::{FrameInfo, FrameReader, FrameWriter, ReadEvent, Transport};
 use peer::Outgoing;
 
 /// Starts the engine for `service` over `transport`.
@@ -58,8 +59,8 @@ where
     let (reader, mut writer) = transport.split();
     let (peer, sink) = if T::Writer::DIRECT {
         let mut scratch = Vec::new();
-        let sink = move |msg: Outgoing| {
-            write_one(&mut writer, &mut scratch, msg);
+        let sink = move |msg: Outgoing, negotiated: Option<ProtocolVersion>| {
+            write_one(&mut writer, &mut scratch, msg, negotiated);
         };
         (Peer::direct(config, Box::new(sink)), None)
     } else {
@@ -126,7 +127,7 @@ async fn run<S: Service, R: FrameReader, W: FrameWriter>(
     service: Arc<S>,
     peer: Peer,
     mut reader: R,
-    writer: Option<(W, crate::queue::Receiver<Outgoing>)>,
+    writer: Option<(W, crate::queue::Receiver<peer::Queued>)>,
 ) -> Result<(), Error> {
     // If this future is dropped before it finishes (the caller aborted it),
     // the writer must still let go of the transport so the other side sees
@@ -493,23 +494,35 @@ async fn handle_notification<S: Service>(service: &S, peer: &Peer, n: Notificati
 }
 
 /// Serializes one message into `scratch` and hands it to the writer with
-/// its route. Returns whether it was the request to shut down.
-fn write_one<W: FrameWriter>(writer: &mut W, scratch: &mut Vec<u8>, msg: Outgoing) -> bool {
+/// what is known of it: the sender's tags, and the revision the connection
+/// had `negotiated` when it was sent, where the sender named none. Returns
+/// whether it was the request to shut down.
+fn write_one<W: FrameWriter>(
+    writer: &mut W,
+    scratch: &mut Vec<u8>,
+    msg: Outgoing,
+    negotiated: Option<ProtocolVersion>,
+) -> bool {
     scratch.clear();
-    let (written, route) = match msg {
-        Outgoing::Message(m, related) => {
-            let route = match (&m, related) {
-                (Message::Response(Response { id: Some(id), .. }), _) => {
-                    Route::Response(id.clone())
-                }
-                (_, Some(id)) => Route::Related(id),
-                _ => Route::Unrelated,
+    match msg {
+        Outgoing::Message(m, tags) => {
+            let written = serde_json::to_writer(&mut *scratch, &m);
+            let info = match &tags {
+                Some(t) => FrameInfo::of(&m)
+                    .with_related(t.related.as_ref())
+                    .with_target(t.target.as_deref())
+                    .with_revision(t.revision.or(negotiated))
+                    .with_cancels(t.cancels.as_ref()),
+                None => FrameInfo::of(&m).with_revision(negotiated),
             };
-            (serde_json::to_writer(&mut *scratch, &m), route)
+            emit(writer, scratch, written, &info);
         }
         Outgoing::Batch(b) => {
-            let ids = b.iter().filter_map(|r| r.id.clone()).collect();
-            (serde_json::to_writer(&mut *scratch, &b), Route::Batch(ids))
+            // Batches are rare: their ids are collected for the info.
+            let ids: Vec<RequestId> = b.iter().filter_map(|r| r.id.clone()).collect();
+            let written = serde_json::to_writer(&mut *scratch, &b);
+            let info = FrameInfo::batch(&ids).with_revision(negotiated);
+            emit(writer, scratch, written, &info);
         }
         Outgoing::Result(id, reply) => {
             // The response written around its result in one pass.
@@ -519,39 +532,39 @@ fn write_one<W: FrameWriter>(writer: &mut W, scratch: &mut Vec<u8>, msg: Outgoin
                 reply.write_json(scratch)
             });
             scratch.push(b'}');
-            if let Err(e) = written {
-                // A result that cannot be serialized still answers its
-                // request, with an error that keeps the details here.
-                tracing::error!(%id, error = %e, "could not serialize a result");
-                scratch.clear();
-                let m = Message::Response(Response {
-                    id: Some(id.clone()),
-                    outcome: Err(ErrorObject::new(
-                        ErrorCode::INTERNAL_ERROR,
-                        "Internal error",
-                    )),
-                });
-                (
-                    serde_json::to_writer(&mut *scratch, &m),
-                    Route::Response(id),
-                )
-            } else {
-                (written, Route::Response(id))
-            }
+            let written = match written {
+                Err(e) => {
+                    // A result that cannot be serialized still answers its
+                    // request, with an error that keeps the details here.
+                    tracing::error!(%id, error = %e, "could not serialize a result");
+                    scratch.clear();
+                    let m = Message::Response(Response {
+                        id: Some(id.clone()),
+                        outcome: Err(ErrorObject::new(
+                            ErrorCode::INTERNAL_ERROR,
+                            "Internal error",
+                        )),
+                    });
+                    serde_json::to_writer(&mut *scratch, &m)
+                }
+                ok => ok,
+            };
+            let info = FrameInfo::response(&id).with_revision(negotiated);
+            emit(writer, scratch, written, &info);
         }
         Outgoing::CloseStream(id, retry) => {
-            writer.close_stream(&id, retry);
+            if let Some(streams) = writer.request_streams() {
+                streams.close_stream(&id, retry);
+            }
             return false;
         }
         Outgoing::Unanswered(id) => {
-            writer.end_unanswered(&id);
+            if let Some(streams) = writer.request_streams() {
+                streams.end_unanswered(&id);
+            }
             return false;
         }
         Outgoing::Shutdown => return true,
-    };
-    match written {
-        Ok(()) => writer.write_routed(scratch, route),
-        Err(e) => tracing::error!(error = %e, "could not serialize an outgoing message"),
     }
     if scratch.capacity() > 1024 * 1024 {
         *scratch = Vec::new();
@@ -559,9 +572,23 @@ fn write_one<W: FrameWriter>(writer: &mut W, scratch: &mut Vec<u8>, msg: Outgoin
     false
 }
 
+/// Hands a serialized frame to the writer, or reports why it could not be
+/// serialized.
+fn emit<W: FrameWriter>(
+    writer: &mut W,
+    frame: &[u8],
+    written: serde_json::Result<()>,
+    info: &FrameInfo<'_>,
+) {
+    match written {
+        Ok(()) => writer.write(frame, info),
+        Err(e) => tracing::error!(error = %e, "could not serialize an outgoing message"),
+    }
+}
+
 async fn write_loop<W: FrameWriter>(
     mut writer: W,
-    mut rx: crate::queue::Receiver<Outgoing>,
+    mut rx: crate::queue::Receiver<peer::Queued>,
     peer: Peer,
     aborted: CancellationToken,
 ) {
@@ -581,8 +608,8 @@ async fn write_loop<W: FrameWriter>(
             }
         };
         let mut next = Some(first);
-        while let Some(msg) = next.take() {
-            if write_one(&mut writer, &mut scratch, msg) {
+        while let Some((msg, negotiated)) = next.take() {
+            if write_one(&mut writer, &mut scratch, msg, negotiated) {
                 shutdown = true;
                 break;
             }
@@ -599,3 +626,6 @@ async fn write_loop<W: FrameWriter>(
     }
     let _ = Box::pin(writer.close()).await;
 }
+
+#[cfg(test)]
+mod frame_info_tests;

@@ -37,7 +37,12 @@ pub(crate) type SentCallback = Arc<dyn Fn(&RequestId) + Send + Sync>;
 /// let endless = RequestOptions::new()
 ///     .total_deadline(TotalDeadline::Unlimited)
 ///     .on_progress(|p| eprintln!("progress: {p}"));
-/// # let _ = (opts, endless);
+/// // What a transport may repeat outside the body (Streamable HTTP's
+/// // `Mcp-Name` and `MCP-Protocol-Version`).
+/// let call = RequestOptions::new()
+///     .target("get_weather")
+///     .revision(mcpwire_types::ProtocolVersion::V2026_07_28);
+/// # let _ = (opts, endless, call);
 /// ```
 #[derive(Clone, Default)]
 pub struct RequestOptions {
@@ -50,6 +55,10 @@ pub struct RequestOptions {
     /// Told the request's id before it is sent (the proxy maps it back; a
     /// subscription routes its notifications by it).
     pub(crate) on_sent: Option<SentCallback>,
+    /// What the request acts on, for the transport.
+    pub(crate) target: Option<Arc<str>>,
+    /// The revision the request is sent under, for the transport.
+    pub(crate) revision: Option<ProtocolVersion>,
 }
 
 impl fmt::Debug for RequestOptions {
@@ -58,6 +67,8 @@ impl fmt::Debug for RequestOptions {
             .field("timeout", &self.timeout)
             .field("total", &self.total)
             .field("progress", &self.progress.is_some())
+            .field("target", &self.target)
+            .field("revision", &self.revision)
             .finish()
     }
 }
@@ -130,13 +141,47 @@ impl RequestOptions {
         self.on_sent = Some(Arc::new(f));
         self
     }
+
+    /// Names what the request acts on (a tool, prompt, resource or task:
+    /// see `mcpwire_types::request::Request::target`), which the transport
+    /// receives in the request's [`FrameInfo`](crate::transport::FrameInfo)
+    /// (Streamable HTTP sends it as `Mcp-Name`). The engine does not look
+    /// into params for it.
+    pub fn target(mut self, name: impl Into<Arc<str>>) -> Self {
+        self.target = Some(name.into());
+        self
+    }
+
+    /// The protocol revision the request is sent under, when it is not the
+    /// one the connection negotiated ([`Peer::negotiated`], the default):
+    /// a self-describing 2026-07-28 request names its own. The transport
+    /// receives it in the request's [`FrameInfo`](crate::transport::FrameInfo).
+    pub fn revision(mut self, revision: ProtocolVersion) -> Self {
+        self.revision = Some(revision);
+        self
+    }
+}
+
+/// What a sender told the engine about a message, beyond the message
+/// itself; the transport receives it in the frame's
+/// [`FrameInfo`](crate::transport::FrameInfo).
+#[derive(Debug, Default)]
+pub(crate) struct Tags {
+    /// The incoming request the message belongs to.
+    pub(crate) related: Option<RequestId>,
+    /// What a request acts on.
+    pub(crate) target: Option<Arc<str>>,
+    /// The revision the message is sent under, when not the negotiated one.
+    pub(crate) revision: Option<ProtocolVersion>,
+    /// The request a cancellation notification cancels.
+    pub(crate) cancels: Option<RequestId>,
 }
 
 /// What the engine writes.
 #[derive(Debug)]
 pub(crate) enum Outgoing {
-    /// A message, and the incoming request it belongs to, if any.
-    Message(Message, Option<RequestId>),
+    /// A message, and what its sender told of it, if anything.
+    Message(Message, Option<Tags>),
     /// The response to a request, with its result.
     Result(RequestId, super::Reply),
     Batch(Vec<Response>),
@@ -161,11 +206,19 @@ struct ProgressState {
     started: Instant,
 }
 
+/// Writes one message straight into the writer, given the revision the
+/// connection had negotiated when it was sent.
+pub(crate) type DirectSink = dyn FnMut(Outgoing, Option<ProtocolVersion>) + Send;
+
+/// A message waiting for the writer task, with the revision the connection
+/// had negotiated when it was sent.
+pub(crate) type Queued = (Outgoing, Option<ProtocolVersion>);
+
 /// Where outgoing messages go: a queue drained by the writer task, or,
 /// for transports whose writes never wait, straight into the writer.
 pub(crate) enum Out {
-    Queue(crate::queue::Sender<Outgoing>),
-    Direct(Mutex<Box<dyn FnMut(Outgoing) + Send>>),
+    Queue(crate::queue::Sender<Queued>),
+    Direct(Mutex<Box<DirectSink>>),
 }
 
 pub(crate) struct Shared {
@@ -200,13 +253,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Peer {
-    pub(crate) fn new(config: EngineConfig) -> (Peer, crate::queue::Receiver<Outgoing>) {
+    pub(crate) fn new(config: EngineConfig) -> (Peer, crate::queue::Receiver<Queued>) {
         let (out, rx) = crate::queue::unbounded();
         (Self::with_out(config, Out::Queue(out)), rx)
     }
 
     /// A peer that writes through `sink` from the sending task.
-    pub(crate) fn direct(config: EngineConfig, sink: Box<dyn FnMut(Outgoing) + Send>) -> Peer {
+    pub(crate) fn direct(config: EngineConfig, sink: Box<DirectSink>) -> Peer {
         Self::with_out(config, Out::Direct(Mutex::new(sink)))
     }
 
@@ -229,18 +282,18 @@ impl Peer {
         let queue = match &self.shared.out {
             Out::Queue(q) => q,
             Out::Direct(sink) => {
-                (lock(sink))(msg);
+                (lock(sink))(msg, self.negotiated());
                 return Ok(());
             }
         };
         queue
-            .send(msg)
+            .send((msg, self.negotiated()))
             .map_err(|_| Error::Closed(self.close_reason()))
     }
 
     /// Sends a notification.
     pub fn notify(&self, method: &str, params: Option<Value>) -> Result<(), Error> {
-        self.notify_inner(method, params, None)
+        self.notify_inner(method, params, Tags::default())
     }
 
     /// Sends a notification that belongs to the incoming request `related`
@@ -252,15 +305,14 @@ impl Peer {
         params: Option<Value>,
         related: &RequestId,
     ) -> Result<(), Error> {
-        self.notify_inner(method, params, Some(related.clone()))
+        let tags = Tags {
+            related: Some(related.clone()),
+            ..Tags::default()
+        };
+        self.notify_inner(method, params, tags)
     }
 
-    fn notify_inner(
-        &self,
-        method: &str,
-        params: Option<Value>,
-        related: Option<RequestId>,
-    ) -> Result<(), Error> {
+    fn notify_inner(&self, method: &str, params: Option<Value>, tags: Tags) -> Result<(), Error> {
         if self.is_closed() {
             return Err(Error::Closed(self.close_reason()));
         }
@@ -269,7 +321,7 @@ impl Peer {
                 method: method.to_owned(),
                 params,
             }),
-            related,
+            Some(tags),
         ))
     }
 
@@ -285,7 +337,7 @@ impl Peer {
         &self,
         method: &str,
         mut params: Option<Value>,
-        opts: RequestOptions,
+        mut opts: RequestOptions,
     ) -> Result<Value, Error> {
         if self.is_closed() {
             return Err(Error::Closed(self.close_reason()));
@@ -311,13 +363,19 @@ impl Peer {
                 progress: progress.clone(),
             },
         );
+        let tags = Tags {
+            related: opts.related.clone(),
+            target: opts.target.take(),
+            revision: opts.revision,
+            cancels: None,
+        };
         if let Err(e) = self.send(Outgoing::Message(
             Message::Request(Request {
                 id: id.clone(),
                 method: method.to_owned(),
                 params,
             }),
-            opts.related.clone(),
+            Some(tags),
         )) {
             lock(&self.shared.pending).remove(&id);
             return Err(e);
@@ -372,10 +430,15 @@ impl Peer {
     /// Forgets a pending request and tells the peer to stop working on it.
     fn abandon(&self, id: &RequestId, reason: &str, related: Option<&RequestId>) {
         if lock(&self.shared.pending).remove(id).is_some() {
+            let tags = Tags {
+                related: related.cloned(),
+                cancels: Some(id.clone()),
+                ..Tags::default()
+            };
             let _ = self.notify_inner(
                 "notifications/cancelled",
                 Some(serde_json::json!({ "requestId": id, "reason": reason })),
-                related.cloned(),
+                tags,
             );
         }
     }

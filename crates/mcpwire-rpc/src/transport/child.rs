@@ -321,11 +321,19 @@ pub struct ChildWriter {
     grace: Duration,
 }
 
-impl FrameWriter for ChildWriter {
-    fn write_frame(&mut self, frame: &[u8]) {
+impl ChildWriter {
+    /// Queues one raw frame for the child's stdin (dropped once stdin is
+    /// closed).
+    pub fn write_frame(&mut self, frame: &[u8]) {
         if let Some(l) = &mut self.lines {
             l.write_frame(frame);
         }
+    }
+}
+
+impl FrameWriter for ChildWriter {
+    fn write(&mut self, frame: &[u8], _info: &super::FrameInfo<'_>) {
+        self.write_frame(frame);
     }
 
     async fn flush(&mut self) -> io::Result<()> {

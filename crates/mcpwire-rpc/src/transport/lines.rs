@@ -164,12 +164,19 @@ impl<W: AsyncWrite + Unpin + Send + 'static> LineWriter<W> {
             buf: Vec::with_capacity(INITIAL_READ_BUFFER),
         }
     }
+
+    /// Queues one frame, complete JSON without a trailing newline: a line
+    /// needs nothing else (what [`FrameWriter::write`] does, for callers
+    /// that write raw frames).
+    pub fn write_frame(&mut self, frame: &[u8]) {
+        self.buf.extend_from_slice(frame);
+        self.buf.push(b'\n');
+    }
 }
 
 impl<W: AsyncWrite + Unpin + Send + 'static> FrameWriter for LineWriter<W> {
-    fn write_frame(&mut self, frame: &[u8]) {
-        self.buf.extend_from_slice(frame);
-        self.buf.push(b'\n');
+    fn write(&mut self, frame: &[u8], _info: &super::FrameInfo<'_>) {
+        self.write_frame(frame);
     }
 
     async fn flush(&mut self) -> io::Result<()> {

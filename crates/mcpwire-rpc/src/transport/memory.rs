@@ -17,6 +17,7 @@ pub type MemoryTransport = (
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// use mcpwire_rpc::transport::{memory, FrameReader, FrameWriter, ReadEvent};
+/// // Raw bytes; the engine writes with `FrameWriter::write` and a `FrameInfo`.
 /// let ((_, mut w), (mut r, _)) = memory::duplex();
 /// w.write_frame(br#"{"jsonrpc":"2.0","method":"x"}"#);
 /// w.flush().await.unwrap();

@@ -11,11 +11,13 @@ use std::io;
 use mcpwire_types::RequestId;
 
 pub mod child;
+mod frame;
 pub mod lines;
 pub mod memory;
 pub mod stdio;
 
 pub use child::{ChildProcess, StderrMode};
+pub use frame::{FrameInfo, FrameKind, Route};
 pub use lines::{LineReader, LineWriter};
 
 /// The default largest frame accepted: 64 MiB, room for base64 images and
@@ -58,53 +60,28 @@ pub trait FrameReader: Send + 'static {
     }
 }
 
-/// Where an outgoing frame belongs, for transports that carry each request's
-/// traffic separately (HTTP answers a POST with that request's messages).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Route {
-    /// The response to the request with this id.
-    Response(RequestId),
-    /// A message sent while serving the request with this id (progress,
-    /// logs, requests to the client).
-    Related(RequestId),
-    /// A response to several requests at once (a JSON-RPC batch).
-    Batch(Vec<RequestId>),
-    /// Anything else: server-initiated traffic.
-    Unrelated,
-}
-
 /// The sending half of a transport.
+///
+/// The engine hands every frame over with a [`FrameInfo`]: what it knows of
+/// the message (its kind, the request it belongs to, what it targets, its
+/// protocol revision). Byte-stream transports ignore it; HTTP routes frames
+/// and fills headers from it.
 pub trait FrameWriter: Send + 'static {
-    /// Whether writing never waits: `write_routed` hands frames on at once
-    /// and `flush` does nothing (as when frames are routed into in-process
+    /// Whether writing never waits: `write` hands frames on at once and
+    /// `flush` does nothing (as when frames are routed into in-process
     /// queues). The engine then writes from the sending task itself and
     /// needs no writer task, which matters for servers holding many idle
     /// connections.
     const DIRECT: bool = false;
 
-    /// Queues one frame. The frame is complete JSON without a trailing newline.
-    fn write_frame(&mut self, frame: &[u8]);
+    /// Queues one frame, complete JSON without a trailing newline, with
+    /// what the engine knows of it.
+    fn write(&mut self, frame: &[u8], info: &FrameInfo<'_>);
 
-    /// Queues one frame with its route. Streams that carry everything in
-    /// one place ignore the route.
-    fn write_routed(&mut self, frame: &[u8], route: Route) {
-        let _ = route;
-        self.write_frame(frame);
-    }
-
-    /// Ends the response stream of request `id` now, asking the client to
-    /// reconnect after `retry` (SSE polling, SEP-1699); what the request
-    /// sends later is delivered on the reconnection. Transports without
-    /// per-request streams ignore it.
-    fn close_stream(&mut self, id: &RequestId, retry: std::time::Duration) {
-        let _ = (id, retry);
-    }
-
-    /// Request `id` ended without an answer (it was cancelled): whatever
-    /// waits for its answer can stop waiting. Transports without
-    /// per-request streams ignore it.
-    fn end_unanswered(&mut self, id: &RequestId) {
-        let _ = id;
+    /// The per-request streams of transports that keep one for each
+    /// request (HTTP); `None` for the others, which is the default.
+    fn request_streams(&mut self) -> Option<&mut dyn RequestStreams> {
+        None
     }
 
     /// Writes every queued frame out.
@@ -114,6 +91,20 @@ pub trait FrameWriter: Send + 'static {
     fn close(&mut self) -> impl Future<Output = io::Result<()>> + Send {
         async { Ok(()) }
     }
+}
+
+/// Controls of transports that carry each incoming request's answer on a
+/// stream of its own (Streamable HTTP answers each POST on its own
+/// response), reached through [`FrameWriter::request_streams`].
+pub trait RequestStreams {
+    /// Ends the response stream of request `id` now, asking the client to
+    /// reconnect after `retry` (SSE polling, SEP-1699); what the request
+    /// sends later is delivered on the reconnection.
+    fn close_stream(&mut self, id: &RequestId, retry: std::time::Duration);
+
+    /// Request `id` ended without an answer (it was cancelled): whatever
+    /// waits for its answer can stop waiting.
+    fn end_unanswered(&mut self, id: &RequestId);
 }
 
 /// A bidirectional transport.
