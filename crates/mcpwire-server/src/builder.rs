@@ -364,7 +364,9 @@ impl ServerBuilder {
 
     /// Builds the server.
     pub fn build(self) -> Server {
-        let info_json = serde_json::to_value(&self.info).unwrap_or_default();
+        // An `Implementation` always serializes; the fallback is never used.
+        let info_json = serde_json::value::to_raw_value(&self.info)
+            .unwrap_or_else(|_| serde_json::value::RawValue::NULL.to_owned());
         let mut registry = Registry::default();
         for t in self.tools {
             registry.insert_tool(t);

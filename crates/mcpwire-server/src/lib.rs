@@ -95,8 +95,9 @@ use mcpwire_rpc::transport::{self, Transport};
 
 pub(crate) struct ServerInner {
     pub(crate) info: Implementation,
-    /// `info` as the JSON every stateless result carries in its `_meta`.
-    pub(crate) info_json: serde_json::Value,
+    /// `info` as the JSON every stateless result carries in its `_meta`,
+    /// serialized once: it is copied into each result as it is.
+    pub(crate) info_json: Box<serde_json::value::RawValue>,
     pub(crate) instructions: Option<String>,
     /// The tools, resources, templates and prompts, and their list pages.
     pub(crate) registry: RwLock<registry::Registry>,

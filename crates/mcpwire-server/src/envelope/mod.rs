@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use mcpwire_rpc::engine::Reply;
 use mcpwire_types::{CacheHint, CallToolResult, DiscoverResult, Era, meta};
@@ -86,7 +87,7 @@ impl<T: Serialize> Serialize for Enveloped<T> {
 
 #[derive(Clone, Copy)]
 struct Stamp<'a> {
-    info: &'a Value,
+    info: &'a RawValue,
     cache: Option<CacheHint>,
 }
 
@@ -128,7 +129,7 @@ struct Top<'a, S> {
 /// written as it is.
 struct MetaValue<'a, T: ?Sized> {
     value: &'a T,
-    info: &'a Value,
+    info: &'a RawValue,
 }
 
 impl<T: Serialize + ?Sized> Serialize for MetaValue<'_, T> {
@@ -141,7 +142,7 @@ impl<T: Serialize + ?Sized> Serialize for MetaValue<'_, T> {
 }
 
 /// `_meta` when the result has none: the server's info alone.
-struct InfoOnly<'a>(&'a Value);
+struct InfoOnly<'a>(&'a RawValue);
 
 impl Serialize for InfoOnly<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -287,12 +288,12 @@ impl<M: SerializeStruct> SerializeStruct for TopStruct<'_, M> {
 /// added unless the result set it.
 struct MetaSer<'a, S> {
     inner: S,
-    info: &'a Value,
+    info: &'a RawValue,
 }
 
 struct MetaMap<'a, M> {
     inner: M,
-    info: &'a Value,
+    info: &'a RawValue,
     has_info: bool,
 }
 
