@@ -364,9 +364,15 @@ impl ServerBuilder {
 
     /// Builds the server.
     pub fn build(self) -> Server {
-        // An `Implementation` always serializes; the fallback is never used.
-        let info_json = serde_json::value::to_raw_value(&self.info)
-            .unwrap_or_else(|_| serde_json::value::RawValue::NULL.to_owned());
+        // An `Implementation` always serializes; the fallbacks are never used.
+        let null = || serde_json::value::RawValue::NULL.to_owned();
+        let info_json = serde_json::value::to_raw_value(&self.info).unwrap_or_else(|_| null());
+        let info_meta = serde_json::value::to_raw_value(
+            &[(mcpwire_types::meta::SERVER_INFO, &self.info)]
+                .into_iter()
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        )
+        .unwrap_or_else(|_| null());
         let mut registry = Registry::default();
         for t in self.tools {
             registry.insert_tool(t);
@@ -395,6 +401,7 @@ impl ServerBuilder {
         Server {
             inner: Arc::new(ServerInner {
                 info_json,
+                info_meta,
                 info: self.info,
                 instructions: self.instructions,
                 offered: AtomicU32::new(registry.offered()),

@@ -98,6 +98,9 @@ pub(crate) struct ServerInner {
     /// `info` as the JSON every stateless result carries in its `_meta`,
     /// serialized once: it is copied into each result as it is.
     pub(crate) info_json: Box<serde_json::value::RawValue>,
+    /// The `_meta` of a stateless result that has none of its own, the
+    /// server's info alone, serialized once.
+    pub(crate) info_meta: Box<serde_json::value::RawValue>,
     pub(crate) instructions: Option<String>,
     /// The tools, resources, templates and prompts, and their list pages.
     pub(crate) registry: RwLock<registry::Registry>,

@@ -79,6 +79,7 @@ impl<T: Serialize> Serialize for Enveloped<T> {
             inner: s,
             stamp: Stamp {
                 info: &self.info.inner.info_json,
+                info_meta: &self.info.inner.info_meta,
                 cache: self.cache,
             },
         })
@@ -87,7 +88,10 @@ impl<T: Serialize> Serialize for Enveloped<T> {
 
 #[derive(Clone, Copy)]
 struct Stamp<'a> {
+    /// The server's info, merged into a `_meta` the result has.
     info: &'a RawValue,
+    /// The whole `_meta` of a result that has none.
+    info_meta: &'a RawValue,
     cache: Option<CacheHint>,
 }
 
@@ -138,17 +142,6 @@ impl<T: Serialize + ?Sized> Serialize for MetaValue<'_, T> {
             inner: s,
             info: self.info,
         })
-    }
-}
-
-/// `_meta` when the result has none: the server's info alone.
-struct InfoOnly<'a>(&'a RawValue);
-
-impl Serialize for InfoOnly<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(1))?;
-        m.serialize_entry(meta::SERVER_INFO, self.0)?;
-        m.end()
     }
 }
 
@@ -205,7 +198,7 @@ impl Stamp<'_> {
             true
         };
         if !seen.meta {
-            out.add("_meta", &InfoOnly(self.info))?;
+            out.add("_meta", self.info_meta)?;
         }
         if let (Some(hint), true) = (self.cache, complete) {
             if !seen.ttl {
