@@ -11,12 +11,11 @@
 
 mod support;
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 
+use mcpwire_testkit::interop::peers;
 use serde_json::Value;
 use support::echo_http::EchoHttp;
-use support::peers;
 
 /// The checks every driver reports, all of which must be "ok".
 const CHECKS: [&str; 12] = [
@@ -34,22 +33,22 @@ const CHECKS: [&str; 12] = [
     "close",
 ];
 
-/// Runs an official-SDK client driver against the echo example over HTTP and
-/// checks that every check it reports passed; returns its JSON summary.
-fn drive_echo_http(dir: &Path, program: &Path, driver: &str, mode: &str) -> Value {
+/// Runs an official-SDK client driver (its command line from the testkit)
+/// against the echo example over HTTP and checks that every check it
+/// reports passed; returns its JSON summary.
+fn drive_echo_http(mut driver: Command, mode: &str) -> Value {
     let server = EchoHttp::start();
     let url = server.url();
-    let out = Command::new(program)
-        .arg(peers::script(driver))
+    driver
         .args(["--mode", mode, "--url", &url])
-        .env(peers::INTEROP_ENV, dir)
-        .stdin(Stdio::null())
+        .stdin(Stdio::null());
+    let out = driver
         .output()
-        .unwrap_or_else(|e| panic!("running {}: {e}", program.display()));
+        .unwrap_or_else(|e| panic!("running {driver:?}: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let context = format!(
-        "{driver} --mode {mode} --url {url}\nstdout: {stdout}\nstderr: {stderr}\nserver log: {}",
+        "{driver:?}\nstdout: {stdout}\nstderr: {stderr}\nserver log: {}",
         server.log_text()
     );
     assert!(out.status.success(), "failed ({}): {context}", out.status);
@@ -73,7 +72,7 @@ fn drive_echo_http(dir: &Path, program: &Path, driver: &str, mode: &str) -> Valu
     );
     assert!(summary["protocolVersion"].is_string(), "{context}");
     eprintln!(
-        "{driver} --mode {mode}: protocolVersion {}, negotiation {}, HTTP {}",
+        "{driver:?}: protocolVersion {}, negotiation {}, HTTP {}",
         summary["protocolVersion"], summary["details"]["negotiation"], summary["details"]["http"]
     );
     summary
@@ -82,8 +81,7 @@ fn drive_echo_http(dir: &Path, program: &Path, driver: &str, mode: &str) -> Valu
 #[test]
 #[ignore = "needs the interop peers"]
 fn python_sdk_client_drives_echo_over_http_in_legacy_mode() {
-    let dir = peers::sdk_peers();
-    let summary = drive_echo_http(&dir, &peers::python(&dir), "py_client.py", "legacy");
+    let summary = drive_echo_http(peers().python_script("py_client.py"), "legacy");
     assert_eq!(summary["details"]["negotiation"], "initialize", "{summary}");
 }
 
@@ -93,8 +91,7 @@ fn python_sdk_client_drives_echo_over_http_in_legacy_mode() {
 #[test]
 #[ignore = "needs the interop peers"]
 fn python_sdk_client_drives_echo_over_http_in_auto_mode() {
-    let dir = peers::sdk_peers();
-    let summary = drive_echo_http(&dir, &peers::python(&dir), "py_client.py", "auto");
+    let summary = drive_echo_http(peers().python_script("py_client.py"), "auto");
     assert_eq!(summary["protocolVersion"], "2026-07-28", "{summary}");
 }
 
@@ -103,14 +100,12 @@ fn python_sdk_client_drives_echo_over_http_in_auto_mode() {
 #[test]
 #[ignore = "needs the interop peers"]
 fn python_sdk_client_drives_echo_over_http_pinned_to_2026_07_28() {
-    let dir = peers::sdk_peers();
-    let summary = drive_echo_http(&dir, &peers::python(&dir), "py_client.py", "2026-07-28");
+    let summary = drive_echo_http(peers().python_script("py_client.py"), "2026-07-28");
     assert_eq!(summary["protocolVersion"], "2026-07-28", "{summary}");
 }
 
 #[test]
 #[ignore = "needs the interop peers"]
 fn typescript_sdk_client_drives_echo_over_http() {
-    let dir = peers::sdk_peers();
-    drive_echo_http(&dir, &peers::node(), "ts_client.mjs", "legacy");
+    drive_echo_http(peers().node_script("ts_client.mjs"), "legacy");
 }

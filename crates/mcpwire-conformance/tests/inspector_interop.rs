@@ -19,19 +19,18 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
+use mcpwire_testkit::interop::inspector;
 use serde_json::Value;
 use support::echo_http::EchoHttp;
-use support::peers;
 
 /// Runs one Inspector CLI call and returns its JSON result.
 fn run(era: &str, method_args: &[&str], target: &[&str]) -> Value {
-    let (node, launcher) = peers::inspector();
     let home = Path::new(env!("CARGO_TARGET_TMPDIR")).join("inspector-home");
     std::fs::create_dir_all(&home).unwrap();
-    let out = Command::new(&node)
-        .arg(&launcher)
+    let mut command = inspector().command();
+    let out = command
         .args([
             "--cli",
             "--protocol-era",
@@ -47,7 +46,7 @@ fn run(era: &str, method_args: &[&str], target: &[&str]) -> Value {
         .env("HOME", &home)
         .stdin(Stdio::null())
         .output()
-        .unwrap_or_else(|e| panic!("running {}: {e}", node.display()));
+        .unwrap_or_else(|e| panic!("running {command:?}: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let context = format!(
@@ -131,7 +130,8 @@ fn sent_methods(record: &Path) -> Vec<String> {
 }
 
 fn over_stdio(era: &str, modern: bool) {
-    peers::inspector();
+    // A missing Inspector fails here, saying how to install it.
+    inspector();
     let (target, record) = stdio_target(era);
     let target: Vec<&str> = target.iter().map(String::as_str).collect();
     list_and_call(era, &target, modern);
@@ -145,7 +145,8 @@ fn over_stdio(era: &str, modern: bool) {
 }
 
 fn over_http(era: &str, modern: bool) {
-    peers::inspector();
+    // A missing Inspector fails here, before the server starts.
+    inspector();
     let server = EchoHttp::start();
     let url = server.url();
     list_and_call(era, &[&url], modern);

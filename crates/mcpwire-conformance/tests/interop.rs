@@ -9,7 +9,6 @@
 
 mod support;
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,40 +18,35 @@ use mcpwire::client::{Client, ServerNotification};
 use mcpwire::engine::RequestOptions;
 use mcpwire::transport::{ChildProcess, StderrMode};
 use mcpwire::types::{ContentBlock, ResourceContents};
+use mcpwire_testkit::interop::peers;
 use serde_json::{Value, json};
-
-use support::peers;
 
 /// The longest a test waits for the log message of the `slow` tool.
 const LOG_DEADLINE: Duration = Duration::from_secs(10);
 
-/// Runs an official-SDK client driver against the echo example and checks
-/// every check it reports passed.
-fn drive_echo(dir: &Path, program: &Path, driver: &str, mode: &str) {
-    let out = Command::new(program)
-        .arg(peers::script(driver))
+/// Runs an official-SDK client driver (its command line from the testkit)
+/// against the echo example and checks every check it reports passed.
+fn drive_echo(mut driver: Command, mode: &str) {
+    driver
         .args(["--mode", mode, "--"])
         .arg(support::echo())
         .arg("stdio")
-        .env(peers::INTEROP_ENV, dir)
-        .stdin(Stdio::null())
+        .stdin(Stdio::null());
+    let out = driver
         .output()
-        .unwrap_or_else(|e| panic!("running {}: {e}", program.display()));
+        .unwrap_or_else(|e| panic!("running {driver:?}: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success(),
-        "{driver} --mode {mode} failed\nstdout: {stdout}\nstderr: {stderr}"
+        "{driver:?} failed\nstdout: {stdout}\nstderr: {stderr}"
     );
     let summary: Value =
         serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
     let checks = summary["checks"].as_object().expect("checks");
     assert!(checks.len() >= 8, "{summary}");
     for (name, result) in checks {
-        assert_eq!(
-            result, "ok",
-            "{driver} --mode {mode}: check {name}: {summary}"
-        );
+        assert_eq!(result, "ok", "{driver:?}: check {name}: {summary}");
     }
     assert_eq!(summary["server"]["name"], "mcpwire-echo", "{summary}");
 }
@@ -60,18 +54,27 @@ fn drive_echo(dir: &Path, program: &Path, driver: &str, mode: &str) {
 #[test]
 #[ignore = "needs the interop peers"]
 fn python_sdk_client_drives_echo_in_legacy_auto_and_2026_modes() {
-    let dir = peers::sdk_peers();
-    let python = peers::python(&dir);
-    drive_echo(&dir, &python, "py_client.py", "legacy");
-    drive_echo(&dir, &python, "py_client.py", "auto");
-    drive_echo(&dir, &python, "py_client.py", "2026-07-28");
+    let peers = peers();
+    for mode in ["legacy", "auto", "2026-07-28"] {
+        drive_echo(peers.python_script("py_client.py"), mode);
+    }
 }
 
 #[test]
 #[ignore = "needs the interop peers"]
 fn typescript_sdk_client_drives_echo() {
-    let dir = peers::sdk_peers();
-    drive_echo(&dir, &peers::node(), "ts_client.mjs", "legacy");
+    drive_echo(peers().node_script("ts_client.mjs"), "legacy");
+}
+
+/// The stdio transport that starts `command`, a peer's command line from
+/// the testkit, as it stands: program, arguments and environment.
+fn child_process(command: &Command) -> ChildProcess {
+    let mut transport = ChildProcess::new(command.get_program()).args(command.get_args());
+    for (key, value) in command.get_envs() {
+        let value = value.expect("a peer's command sets variables, never removes them");
+        transport = transport.env(key, value);
+    }
+    transport
 }
 
 fn text(r: &mcpwire::types::CallToolResult) -> String {
@@ -205,17 +208,13 @@ async fn drive_server(transport: ChildProcess, name: &str, language: &str) {
 #[tokio::test]
 #[ignore = "needs the interop peers"]
 async fn mcpwire_client_drives_the_python_sdk_server() {
-    let dir = peers::sdk_peers();
-    let t = ChildProcess::new(peers::python(&dir)).arg(peers::script("py_server.py"));
+    let t = child_process(&peers().python_script("py_server.py"));
     drive_server(t, "interop-python", "python").await;
 }
 
 #[tokio::test]
 #[ignore = "needs the interop peers"]
 async fn mcpwire_client_drives_the_typescript_sdk_server() {
-    let dir = peers::sdk_peers();
-    let t = ChildProcess::new(peers::node())
-        .arg(peers::script("ts_server.mjs"))
-        .env(peers::INTEROP_ENV, &dir);
+    let t = child_process(&peers().node_script("ts_server.mjs"));
     drive_server(t, "interop-typescript", "typescript").await;
 }

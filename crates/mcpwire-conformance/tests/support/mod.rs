@@ -1,11 +1,10 @@
-//! What the interop tests share: where the interop peers are (failing with
-//! how to install them when they are not), and the `echo` example served
-//! over Streamable HTTP on a port the system picked.
+//! What the interop tests share: the `echo` example, and the example
+//! served over Streamable HTTP on a port the system picked. The peers
+//! themselves are found by `mcpwire_testkit::interop`.
 // Each test binary uses a different subset.
 #![allow(dead_code)]
 
 pub mod echo_http;
-pub mod peers;
 
 use std::path::PathBuf;
 
