@@ -525,7 +525,11 @@ fn write_one<W: FrameWriter>(
             emit(writer, scratch, written, &info);
         }
         Outgoing::Result(id, reply) => {
-            // The response written around its result in one pass.
+            // The response written around its result in one pass. The
+            // buffer grows in powers of two from 64 bytes, not from the
+            // prefix's odd length: an idle session keeps what its
+            // `initialize` answer grew it to.
+            scratch.reserve(64);
             scratch.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
             let written = serde_json::to_writer(&mut *scratch, &id).and_then(|()| {
                 scratch.extend_from_slice(br#","result":"#);
