@@ -38,7 +38,7 @@ pub fn arguments(schema: &Value, words: &[String]) -> Result<Map<String, Value>,
 
 /// The JSON types a property schema allows, from `type` (a string or a
 /// list) or from the members of `anyOf` / `oneOf`.
-fn types_of(prop: &Value) -> Vec<&str> {
+pub fn types_of(prop: &Value) -> Vec<&str> {
     match prop.get("type") {
         Some(Value::String(t)) => vec![t.as_str()],
         Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),

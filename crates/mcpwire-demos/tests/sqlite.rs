@@ -104,6 +104,27 @@ async fn select_returns_rows_as_structured_output_and_a_table() {
     assert!(tool_text(&r).contains("NULL"));
 }
 
+/// The query most first tries send, with its parameter as a JSON number,
+/// finds a row in the sample database.
+#[tokio::test]
+async fn the_sample_users_answer_the_usual_first_query() {
+    let db = sample();
+    let c = client(db.path(), SqlConfig::default()).await;
+    let schema = c.list_all_tools().await.unwrap()[0]
+        .output_schema
+        .clone()
+        .unwrap();
+    let r = query(&c, "SELECT * FROM users WHERE id = ?", json!([123])).await;
+    assert_ne!(r.is_error, Some(true), "{}", tool_text(&r));
+    let out = r.structured_content.clone().unwrap();
+    assert_valid(&schema, &out);
+    assert_eq!(out["columns"], json!(["id", "name", "email"]));
+    assert_eq!(out["rows"], json!([[123, "John Doe", "john@example.com"]]));
+    assert!(tool_text(&r).contains("John Doe"), "{}", tool_text(&r));
+    let r = query(&c, "SELECT count(*) FROM users", json!([])).await;
+    assert_eq!(r.structured_content.unwrap()["rows"], json!([[3]]));
+}
+
 #[tokio::test]
 async fn the_row_cap_cuts_and_says_so() {
     let db = sample();
@@ -286,7 +307,7 @@ async fn schema_and_table_resources_with_completion() {
         uri: "sqlite://table/{name}".into(),
     });
     let r = c.complete(table.clone(), "name", "").await.unwrap();
-    assert_eq!(r.completion.values, ["authors", "books", "orders"]);
+    assert_eq!(r.completion.values, ["authors", "books", "orders", "users"]);
     let r = c.complete(table, "name", "o").await.unwrap();
     assert_eq!(r.completion.values, ["orders"]);
 }

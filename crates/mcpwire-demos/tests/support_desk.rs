@@ -159,7 +159,10 @@ async fn tool_errors_are_clear_and_the_server_keeps_serving() {
         )
         .await
         .unwrap();
-    assert_tool_error(&r, "Invalid arguments for tool \"close_ticket\"");
+    assert_tool_error(
+        &r,
+        "Invalid arguments for tool \"close_ticket\": ticket_id must be a number or a string of digits",
+    );
     let r = c
         .call_tool("close_ticket", json!({"ticket_id": 42}))
         .await
@@ -227,6 +230,82 @@ async fn tool_errors_are_clear_and_the_server_keeps_serving() {
         .await
         .unwrap();
     assert_ne!(r.is_error, Some(true), "{}", tool_text(&r));
+}
+
+/// Ticket ids arrive as numbers from some clients and as strings from
+/// others; both close the ticket, and the schema says both are fine.
+#[tokio::test]
+async fn ticket_ids_may_be_numbers_or_strings_of_digits() {
+    let (_db, server) = desk();
+    let c = connect(&server).await;
+    let tools = c.list_all_tools().await.unwrap();
+    let branches = json!([
+        {"type": "integer", "minimum": 0},
+        {"type": "string", "pattern": "^[0-9]+$"}
+    ]);
+    for t in &tools {
+        let id = &t.input_schema["properties"]["ticket_id"];
+        assert_eq!(id["anyOf"], branches, "{}: {id}", t.name);
+        assert!(id.get("type").is_none(), "{}: {id}", t.name);
+        // What the schema admits is what the tool takes.
+        let v = jsonschema::validator_for(id).unwrap();
+        for ok in [json!(42), json!("42")] {
+            assert!(v.is_valid(&ok), "{}: {ok}", t.name);
+        }
+        for bad in [json!("abc"), json!(-1), json!(true)] {
+            assert!(!v.is_valid(&bad), "{}: {bad}", t.name);
+        }
+    }
+
+    let r = c
+        .call_tool(
+            "close_ticket",
+            json!({"ticket_id": "42", "resolution": "Closed by string id."}),
+        )
+        .await
+        .unwrap();
+    assert_ne!(r.is_error, Some(true), "{}", tool_text(&r));
+    assert_eq!(r.structured_content.unwrap()["ticket_id"], 42);
+    let t = read_text(&c.read_resource("ticket://42").await.unwrap());
+    assert!(t.contains("Closed by string id."), "{t}");
+    let r = c
+        .call_tool(
+            "close_ticket",
+            json!({"ticket_id": 44, "resolution": "Closed by number id."}),
+        )
+        .await
+        .unwrap();
+    assert_ne!(r.is_error, Some(true), "{}", tool_text(&r));
+    assert_eq!(r.structured_content.unwrap()["ticket_id"], 44);
+    let r = c
+        .call_tool(
+            "escalate_ticket",
+            json!({"ticket_id": "43", "reason": "Needs an engineer."}),
+        )
+        .await
+        .unwrap();
+    assert_ne!(r.is_error, Some(true), "{}", tool_text(&r));
+    assert_eq!(r.structured_content.unwrap()["ticket_id"], 43);
+
+    for (tool, id, got) in [
+        ("close_ticket", json!("abc"), "not \"abc\""),
+        ("close_ticket", json!(-1), "not -1"),
+        ("escalate_ticket", json!("abc"), "not \"abc\""),
+        ("escalate_ticket", json!(-1), "not -1"),
+    ] {
+        let r = c
+            .call_tool(
+                tool,
+                json!({"ticket_id": id, "resolution": "x", "reason": "x"}),
+            )
+            .await
+            .unwrap();
+        let text = assert_tool_error(&r, "ticket_id must be a number or a string of digits");
+        assert!(text.contains(got), "{tool} {id}: {text}");
+    }
+    // The refused calls changed nothing: 45 is still open.
+    let t = read_text(&c.read_resource("ticket://45").await.unwrap());
+    assert!(t.contains("**Status:** open"), "{t}");
 }
 
 #[tokio::test]

@@ -136,14 +136,11 @@ fn schema_args(schema: &Value) -> String {
             props
                 .iter()
                 .map(|(name, p)| {
-                    let ty = match &p["type"] {
-                        Value::String(s) => s.clone(),
-                        Value::Array(a) => a
-                            .iter()
-                            .filter_map(Value::as_str)
-                            .collect::<Vec<_>>()
-                            .join("|"),
-                        _ => "any".to_owned(),
+                    let types = crate::coerce::types_of(p);
+                    let ty = if types.is_empty() {
+                        "any".to_owned()
+                    } else {
+                        types.join("|")
                     };
                     let opt = if required.contains(&name.as_str()) {
                         ""
@@ -186,6 +183,9 @@ mod tests {
         let s = json!({"properties": {"a": {"type": "integer"}, "b": {"type": ["string", "null"]}},
                        "required": ["a"]});
         assert_eq!(schema_args(&s), "a:integer b?:string|null");
+        let s = json!({"properties": {"id": {"anyOf": [{"type": "integer"}, {"type": "string"}]},
+                                      "x": {}}});
+        assert_eq!(schema_args(&s), "id?:integer|string x?:any");
         let p = json!([{"name": "x", "required": true}, {"name": "y"}]);
         assert_eq!(prompt_args(&p), "x y?");
     }

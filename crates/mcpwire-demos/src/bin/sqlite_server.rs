@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! sqlite-server --db FILE [--http 127.0.0.1:8000]
-//! sqlite-server --db FILE create-sample    # writes the sample bookshop database
+//! sqlite-server --db FILE create-sample    # writes the sample database (bookshop, users)
 //! ```
 
 mod args;

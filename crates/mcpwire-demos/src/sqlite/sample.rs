@@ -1,4 +1,5 @@
-//! A small sample database (a bookshop) to try the SQL server on.
+//! A small sample database (a bookshop and its users) to try the SQL
+//! server on.
 
 use std::path::Path;
 
@@ -25,6 +26,11 @@ CREATE TABLE orders (
     quantity INTEGER NOT NULL,
     placed   TEXT NOT NULL
 );
+CREATE TABLE users (
+    id    INTEGER PRIMARY KEY,
+    name  TEXT NOT NULL,
+    email TEXT NOT NULL
+);
 CREATE VIEW sales AS
     SELECT b.title, sum(o.quantity) AS copies, sum(o.quantity * b.price) AS revenue
     FROM orders o JOIN books b ON b.id = o.book_id GROUP BY b.id;
@@ -39,11 +45,17 @@ INSERT INTO books VALUES
 INSERT INTO orders VALUES
     (1, 1, 2, '2026-01-05'), (2, 3, 1, '2026-01-06'), (3, 5, 4, '2026-01-09'),
     (4, 2, 1, '2026-02-01'), (5, 1, 1, '2026-02-14'), (6, 4, 3, '2026-03-03');
+INSERT INTO users VALUES
+    (123, 'John Doe', 'john@example.com'),
+    (124, 'Jane Smith', 'jane@example.com'),
+    (125, 'Ana Souza', 'ana@example.com');
 ";
 
-/// Creates the sample bookshop database at `path` (tables `authors`,
-/// `books`, `orders` and the view `sales`). Fails if `path` already holds
-/// these tables.
+/// Creates the sample database at `path`: a bookshop (tables `authors`,
+/// `books`, `orders` and the view `sales`) and its `users` (id, name,
+/// email; user 123 is John Doe), so the usual first query,
+/// `SELECT * FROM users WHERE id = ?` with `[123]`, finds a row. Fails if
+/// `path` already holds these tables.
 pub fn create_sample_database(path: &Path) -> Result<(), DemoError> {
     let wrap = |source| DemoError::Database {
         path: path.to_owned(),

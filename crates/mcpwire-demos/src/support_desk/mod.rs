@@ -23,6 +23,7 @@
 
 mod render;
 pub mod store;
+mod ticket_id;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -33,6 +34,7 @@ use mcpwire::types::ErrorCode;
 
 use crate::DemoError;
 pub use store::{AccountTier, ClosedTicket, Escalation, Store, StoreError, Ticket};
+pub use ticket_id::{InvalidTicketId, TicketId};
 
 /// The URI of the open-ticket list.
 pub const LIST_URI: &str = "ticket://list";
@@ -115,8 +117,8 @@ impl SupportDesk {
 
     /// One ticket in full: customer, message, escalations and resolution.
     #[resource("ticket://{ticket_id}", name = "ticket", mime_type = "text/markdown")]
-    async fn ticket(&self, ticket_id: i64) -> Result<String, Error> {
-        self.read_ticket(ticket_id).await
+    async fn ticket(&self, ticket_id: TicketId) -> Result<String, Error> {
+        self.read_ticket(ticket_id.get()).await
     }
 
     /// Closes a ticket with a resolution and returns the closed ticket.
@@ -124,11 +126,12 @@ impl SupportDesk {
     async fn close_ticket(
         &self,
         cx: Context,
-        /// The ticket number, e.g. 42.
-        ticket_id: i64,
+        /// The ticket number, e.g. 42 or "42".
+        ticket_id: TicketId,
         /// How the problem was resolved, in a sentence or two.
         resolution: String,
     ) -> Result<Json<ClosedTicket>, Error> {
+        let ticket_id = ticket_id.get();
         let closed = (self
             .store
             .close_ticket(ticket_id, resolution, caller(&cx))
@@ -148,11 +151,12 @@ impl SupportDesk {
     async fn escalate_ticket(
         &self,
         cx: Context,
-        /// The ticket number, e.g. 43.
-        ticket_id: i64,
+        /// The ticket number, e.g. 43 or "43".
+        ticket_id: TicketId,
         /// Why the ticket needs an engineer.
         reason: String,
     ) -> Result<Json<Escalation>, Error> {
+        let ticket_id = ticket_id.get();
         let escalation = (self
             .store
             .escalate_ticket(ticket_id, reason, caller(&cx))
@@ -168,11 +172,11 @@ impl SupportDesk {
     async fn resolution_prompt(
         &self,
         /// The ticket to resolve, e.g. 42.
-        ticket_id: i64,
+        ticket_id: TicketId,
         /// The customer's plan: `pro` (warm and detailed) or `free` (concise).
         account_tier: AccountTier,
     ) -> Result<String, Error> {
-        match self.store.ticket(ticket_id).await {
+        match self.store.ticket(ticket_id.get()).await {
             Ok(t) => Ok(render::resolution_prompt(&t, account_tier)),
             Err(e @ StoreError::NotFound(_)) => Err(Error::invalid_params(e.to_string())),
             Err(e) => Err(internal(e)),
