@@ -9,6 +9,7 @@ mod common;
 mod axum_mount;
 mod http_client;
 mod oauth_protected;
+mod quickstart;
 mod routes_with_state;
 
 use mcpwire::types::{CallToolResult, ContentBlock};
