@@ -233,55 +233,54 @@ pub fn run_within(
     stdin: &[u8],
     deadline: Duration,
 ) -> Output {
-    let mut child = Command::new(program)
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("spawning {}: {e}", program.display()));
-    let mut input = child.stdin.take().expect("piped stdin");
-    let stdin = stdin.to_vec();
-    // A program that exits without reading all its input is the test's
-    // business, not a broken pipe here.
-    std::thread::spawn(move || {
-        let _ = input.write_all(&stdin);
-    });
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            bytes
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime for the child");
+    rt.block_on(async {
+        let mut child = tokio::process::Command::new(program)
+            .args(args)
+            .current_dir(cwd)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawning {}: {e}", program.display()));
+        let mut input = child.stdin.take().expect("piped stdin");
+        let mut out = child.stdout.take().expect("piped stdout");
+        let mut err = child.stderr.take().expect("piped stderr");
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        let ended = tokio::time::timeout(deadline, async {
+            // A program that exits without reading all its input is the
+            // test's business, not a broken pipe here.
+            let write = async {
+                let _ = input.write_all(stdin).await;
+                drop(input);
+            };
+            let (_, _, _, status) = tokio::join!(
+                write,
+                out.read_to_end(&mut stdout),
+                err.read_to_end(&mut stderr),
+                child.wait()
+            );
+            status.expect("waiting for the child")
         })
-    };
-    let stdout = drain(Box::new(child.stdout.take().expect("piped stdout")));
-    let stderr = drain(Box::new(child.stderr.take().expect("piped stderr")));
-    let start = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waiting for the child") {
-            break Some(status);
+        .await;
+        let Ok(status) = ended else {
+            let _ = child.kill().await;
+            panic!(
+                "{} {args:?} did not end within {deadline:?}; stdout: {}; stderr: {}",
+                program.display(),
+                String::from_utf8_lossy(&stdout),
+                String::from_utf8_lossy(&stderr)
+            )
+        };
+        Output {
+            status,
+            stdout,
+            stderr,
         }
-        if start.elapsed() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let stdout = stdout.join().expect("stdout reader");
-    let stderr = stderr.join().expect("stderr reader");
-    let Some(status) = status else {
-        panic!(
-            "{} {args:?} did not end within {deadline:?}; stdout: {}; stderr: {}",
-            program.display(),
-            String::from_utf8_lossy(&stdout),
-            String::from_utf8_lossy(&stderr)
-        )
-    };
-    Output {
-        status,
-        stdout,
-        stderr,
-    }
+    })
 }
