@@ -36,7 +36,7 @@ pub use service::{Reply, RequestContext, Service};
 
 use crate::Error;
 use crate::transport::{FrameInfo, FrameReader, FrameWriter, ReadEvent, Transport};
-use peer::Outgoing;
+use peer::{Outgoing, Tags};
 
 /// Starts the engine for `service` over `transport`.
 ///
@@ -261,7 +261,7 @@ impl<S: Service> Dispatcher<S> {
     fn reply(&self, id: Option<RequestId>, outcome: Result<Value, ErrorObject>) {
         let _ = self.peer.send(Outgoing::Message(
             Message::Response(Response { id, outcome }),
-            None,
+            Tags::default(),
         ));
     }
 
@@ -406,7 +406,7 @@ fn answer(peer: &Peer, id: RequestId, outcome: Result<Reply, ErrorObject>) {
                 id: Some(id),
                 outcome: Err(e),
             }),
-            None,
+            Tags::default(),
         ),
     };
     let _ = peer.send(msg);
@@ -507,14 +507,11 @@ fn write_one<W: FrameWriter>(
     match msg {
         Outgoing::Message(m, tags) => {
             let written = serde_json::to_writer(&mut *scratch, &m);
-            let info = match &tags {
-                Some(t) => FrameInfo::of(&m)
-                    .with_related(t.related.as_ref())
-                    .with_target(t.target.as_deref())
-                    .with_revision(t.revision.or(negotiated))
-                    .with_cancels(t.cancels.as_ref()),
-                None => FrameInfo::of(&m).with_revision(negotiated),
-            };
+            let info = FrameInfo::of(&m)
+                .with_related(tags.related.as_ref())
+                .with_target(tags.target.as_deref())
+                .with_revision(tags.revision.or(negotiated))
+                .with_cancels(tags.cancels.as_ref());
             emit(writer, scratch, written, &info);
         }
         Outgoing::Batch(b) => {

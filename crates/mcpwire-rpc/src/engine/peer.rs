@@ -180,8 +180,8 @@ pub(crate) struct Tags {
 /// What the engine writes.
 #[derive(Debug)]
 pub(crate) enum Outgoing {
-    /// A message, and what its sender told of it, if anything.
-    Message(Message, Option<Tags>),
+    /// A message, and what its sender told of it.
+    Message(Message, Tags),
     /// The response to a request, with its result.
     Result(RequestId, super::Reply),
     Batch(Vec<Response>),
@@ -321,7 +321,7 @@ impl Peer {
                 method: method.to_owned(),
                 params,
             }),
-            Some(tags),
+            tags,
         ))
     }
 
@@ -375,7 +375,7 @@ impl Peer {
                 method: method.to_owned(),
                 params,
             }),
-            Some(tags),
+            tags,
         )) {
             lock(&self.shared.pending).remove(&id);
             return Err(e);
