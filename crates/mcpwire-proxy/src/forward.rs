@@ -355,7 +355,7 @@ impl SessionForward {
     /// The process a message goes to: the shared one for self-describing
     /// requests, the session's own otherwise.
     fn child_for(&self, params: Option<&Value>) -> Result<Arc<ChildLink>, Error> {
-        if names_version(params) {
+        if mcpwire_types::Era::claims_stateless(params) {
             self.fwd.shared_child()
         } else {
             self.session_child()
@@ -438,7 +438,7 @@ impl SessionForward {
     async fn forward_notification(&self, n: Notification, _peer: &Peer) {
         // Progress on requests the process sent is routed by the engine;
         // anything else goes on as it came.
-        let link = if names_version(n.params.as_ref()) {
+        let link = if mcpwire_types::Era::claims_stateless(n.params.as_ref()) {
             self.fwd.shared_child().ok()
         } else {
             match self.child.get() {
@@ -586,15 +586,6 @@ fn not_running(peer: &Peer) -> Error {
         ErrorCode::INTERNAL_ERROR,
         format!("the proxied MCP server is not running: {first}"),
     ))
-}
-
-/// Whether params name a protocol version in `_meta` (a 2026-07-28
-/// self-describing message).
-fn names_version(params: Option<&Value>) -> bool {
-    params
-        .and_then(|p| p.get("_meta"))
-        .and_then(|m| m.get(mcpwire_types::meta::PROTOCOL_VERSION))
-        .is_some()
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -77,7 +77,7 @@ impl Era {
     /// ```
     pub fn of_params(params: Option<&Value>) -> Result<Era, EraError> {
         let meta = params.and_then(|p| fields::get(p, "_meta"));
-        let Some(version) = Self::named_version(meta) else {
+        let Some(version) = Self::version_in(meta) else {
             return Ok(Era::Session);
         };
         let requested = version.as_str().unwrap_or_default();
@@ -111,10 +111,15 @@ impl Era {
     /// assert!(!Era::claims_stateless(Some(&json!({"name": "x"}))));
     /// ```
     pub fn claims_stateless(params: Option<&Value>) -> bool {
-        Self::named_version(params.and_then(|p| fields::get(p, "_meta"))).is_some()
+        Self::named_version(params).is_some()
     }
 
-    fn named_version(meta: Option<&Value>) -> Option<&Value> {
+    /// `params._meta["io.modelcontextprotocol/protocolVersion"]`, as sent.
+    pub(crate) fn named_version(params: Option<&Value>) -> Option<&Value> {
+        Self::version_in(params.and_then(|p| fields::get(p, "_meta")))
+    }
+
+    fn version_in(meta: Option<&Value>) -> Option<&Value> {
         meta.and_then(|m| fields::get(m, meta::PROTOCOL_VERSION))
     }
 }

@@ -143,9 +143,7 @@ pub fn target<'a>(method: &str, params: &'a Value) -> Option<&'a str> {
 /// assert_eq!(named_revision(&serde_json::json!({})), None);
 /// ```
 pub fn named_revision(params: &Value) -> Option<ProtocolVersion> {
-    params
-        .get("_meta")?
-        .get(crate::meta::PROTOCOL_VERSION)?
+    crate::Era::named_version(Some(params))?
         .as_str()?
         .parse()
         .ok()
