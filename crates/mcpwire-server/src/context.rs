@@ -149,7 +149,7 @@ impl Context {
     }
 
     /// The verified access token behind this request, when the HTTP server
-    /// sits behind [`BearerAuth`](crate::auth::BearerAuth): who it was
+    /// sits behind `mcpwire::auth::BearerAuth`: who it was
     /// issued for, to which client, its scopes and claims. The token
     /// itself is never kept. `None` without the layer and on other
     /// transports.

@@ -7,7 +7,7 @@
 //! - [`fake_http`]: a scripted HTTP server that can misbehave;
 //! - [`oauth`]: keys, tokens, a protected server and an authorization
 //!   server;
-//! - [`eventually`]: waiting for an event with a deadline, never a fixed
+//! - [`eventually`](mod@eventually): waiting for an event with a deadline, never a fixed
 //!   sleep;
 //! - [`interop`]: the official SDKs' peers, for the interop tests;
 //! - [`content`] and [`paths`]: reading results, finding the repository.

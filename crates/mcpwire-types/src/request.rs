@@ -193,7 +193,7 @@ page!(crate::ListTasksResult, tasks, crate::tasks::Task);
 
 pub mod requests {
     //! One marker type per request method, each implementing
-    //! [`Request`](super::Request).
+    //! [`Request`].
     use super::{Capability, PaginatedRequest, Request};
     use crate::pagination::{Cursor, PaginatedRequestParams};
     use crate::{methods, tasks};

@@ -292,7 +292,7 @@ impl HttpClientBuilder {
 }
 
 /// A Streamable HTTP client transport; pass it to
-/// [`Client::builder(..).connect`](mcpwire_client::ClientBuilder::connect).
+/// `mcpwire_client::Client::builder(..).connect`.
 #[derive(Debug)]
 pub struct HttpClientTransport {
     reader: HttpReader,

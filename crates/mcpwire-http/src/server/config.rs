@@ -45,7 +45,7 @@ pub struct HttpConfig {
     /// 1,024); past it, 503 with `Retry-After`.
     pub max_stateless_in_flight: usize,
     /// Which Host and Origin values are accepted. `None` lets
-    /// [`StreamableHttp::serve`] choose: loopback names only when bound to a
+    /// [`StreamableHttp::serve`](super::StreamableHttp::serve) choose: loopback names only when bound to a
     /// loopback address, any Host otherwise. Either way an `Origin` must be
     /// the server's own or listed in [`HostPolicy::origins`].
     pub hosts: Option<HostPolicy>,
@@ -58,8 +58,8 @@ pub struct HttpConfig {
     pub body_read_timeout: Duration,
     /// How long a client may take to send a request's headers, counted
     /// from their first byte (default 10 s); the connection is closed past
-    /// it. Served by [`StreamableHttp::serve`] and
-    /// [`StreamableHttp::serve_listener`].
+    /// it. Served by [`StreamableHttp::serve`](super::StreamableHttp::serve) and
+    /// [`StreamableHttp::serve_listener`](super::StreamableHttp::serve_listener).
     pub header_read_timeout: Duration,
     /// How long a keep-alive connection may wait for its next request
     /// (default 60 s), and how long a new connection may stay silent
@@ -97,8 +97,8 @@ pub struct HttpConfig {
     pub event_store_timeout: Duration,
     /// Also serve the 2024-11-05 HTTP+SSE transport, for older clients: a
     /// GET on `/sse` opens the stream, messages are POSTed to `/messages`
-    /// (with [`StreamableHttp::serve`]; see
-    /// [`StreamableHttp::handle_legacy_sse`] for other routers).
+    /// (with [`StreamableHttp::serve`](super::StreamableHttp::serve); see
+    /// [`StreamableHttp::handle_legacy_sse`](super::StreamableHttp::handle_legacy_sse) for other routers).
     pub legacy_sse: bool,
 }
 

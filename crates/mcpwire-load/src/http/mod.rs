@@ -2,7 +2,7 @@
 //! `std::net::TcpStream` ([`conn`]), MCP sessions over it with prebuilt,
 //! verified `echo` calls ([`session`]), the one-thread loop that keeps many
 //! sessions busy at once ([`drive`]), and the benchmark built on them
-//! ([`bench`], [`report`]).
+//! ([`bench`](mod@bench), [`report`]).
 //!
 //! ```no_run
 //! use mcpwire_load::http::{Calls, Endpoint, Session, run_calls};

@@ -18,7 +18,7 @@ struct Inner {
 /// extensions (`req.extensions_mut().insert(ext)`), so a tower layer or a
 /// framework middleware in front of it can hand anything to the handlers;
 /// the `auth` layer puts the verified token here. Handlers read it from
-/// [`Context::extensions`](mcpwire_server::Context::extensions).
+/// `mcpwire_server::Context::extensions`.
 ///
 /// Empty, it is one null pointer: requests without extensions allocate
 /// nothing. Cloning is a reference count.

@@ -1,7 +1,7 @@
 //! The OAuth extension scenarios of the conformance client
 //! (`auth/client-credentials-*`, `auth/enterprise-managed-authorization`,
 //! `auth/dpop*`, `auth/wif-jwt-bearer`): connect through an
-//! [`OAuthClient`] set up with the scenario's grant (from
+//! [`OAuthClient`](mcpwire::auth_client::OAuthClient) set up with the scenario's grant (from
 //! `MCP_CONFORMANCE_CONTEXT`), list the tools and call `test-tool`.
 
 use std::sync::Arc;
