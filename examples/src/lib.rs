@@ -6,3 +6,20 @@
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct Readme;
+
+/// The guide's chapters (`docs/src`), compiled the same way.
+#[cfg(doctest)]
+pub mod guide {
+    /// A first stdio server.
+    #[doc = include_str!("../../docs/src/first-server.md")]
+    pub struct FirstServer;
+    /// HTTP and axum.
+    #[doc = include_str!("../../docs/src/http.md")]
+    pub struct Http;
+    /// Testing a server.
+    #[doc = include_str!("../../docs/src/testing.md")]
+    pub struct Testing;
+    /// Deploying.
+    #[doc = include_str!("../../docs/src/deploying.md")]
+    pub struct Deploying;
+}
