@@ -1,13 +1,22 @@
 //! What a new user runs first, through the real binary: the traced SQL
-//! query on `serve sqlite --sample` and `demo sql`.
+//! query on `serve sqlite --sample` and `demo sql`, and a support agent
+//! written on the Python SDK against `serve support-desk`.
+//!
+//! The Python test needs the interop peers (`bash tests/interop/setup.sh`,
+//! found through `MCPWIRE_INTEROP` or `.cache/interop`): it is ignored
+//! unless asked for (`--include-ignored`, as `scripts/test.sh` does), and
+//! then fails if the Python SDK is missing.
 
 mod common;
 
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 use common::{Run, mcpwire};
 use mcpwire::client::Client;
 use mcpwire::transport::ChildProcess;
+use mcpwire_testkit::interop::{Peers, python_sdk};
 use serde_json::json;
 
 /// The traced query.
@@ -148,4 +157,79 @@ fn demo_sql_runs_the_traced_query_and_times_it() {
 
     // The flow takes no support desk database.
     mcpwire(["demo", "--db", "x.db", "sql"]).expect(2);
+}
+
+/// The agent's output, line by line, as it must read against a fresh desk.
+const AGENT_SAYS: &[&str] = &[
+    "server: support-desk ",
+    "tools: close_ticket, escalate_ticket",
+    "open tickets: 42, 43, 44, 45, 46, 47, 48, 49",
+    "read: Ticket 42: Cannot log in after password change",
+    "prompt: 1 message(s), role user",
+    "closed ticket 42: status closed, notify alice@example.com",
+    "escalated ticket 43: status escalated, count 1",
+    "closing again: error, Ticket 42 is already closed",
+    "ticket 42 now: closed, resolution recorded",
+    "done",
+];
+
+/// How long the agent may take before the test gives up on it.
+const AGENT_PATIENCE: Duration = Duration::from_secs(90);
+
+/// Runs the Python agent against `mcpwire serve support-desk --db DB`,
+/// killing it past [`AGENT_PATIENCE`].
+fn run_agent(peers: &Peers, db: &Path) -> Run {
+    let mut child = peers
+        .python_script("py_support_agent.py")
+        .arg("--")
+        .arg(env!("CARGO_BIN_EXE_mcpwire"))
+        .args(["serve", "support-desk", "--db"])
+        .arg(db)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting the Python agent");
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > AGENT_PATIENCE {
+            let _ = child.kill();
+            let run = Run::from_output(child.wait_with_output().unwrap());
+            panic!("the agent ran past {AGENT_PATIENCE:?}: {run:#?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Run::from_output(child.wait_with_output().unwrap())
+}
+
+#[test]
+#[ignore = "needs the interop peers"]
+fn the_python_support_agent_closes_ticket_42_through_serve_support_desk() {
+    let peers = python_sdk();
+    let db = empty_dir("agent").join("desk.db");
+    let run = run_agent(&peers, &db).expect(0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), AGENT_SAYS.len() + 1, "{run:#?}");
+    let mut said = lines.iter().filter(|l| !l.starts_with("resources: "));
+    for want in AGENT_SAYS {
+        let line = said
+            .next()
+            .unwrap_or_else(|| panic!("no {want:?}: {run:#?}"));
+        assert!(line.starts_with(want), "{line:?} is not {want:?}: {run:#?}");
+    }
+    let resources = (lines.iter())
+        .find_map(|l| l.strip_prefix("resources: "))
+        .unwrap_or_else(|| panic!("no resources line: {run:#?}"));
+    assert!(
+        resources.starts_with("ticket://list, ticket://42, "),
+        "{resources}"
+    );
+
+    // What the agent did is in the desk's database: run again, it finds 42
+    // gone from the open tickets and exits non-zero, saying so.
+    let again = run_agent(&peers, &db).expect(1);
+    assert!(
+        again.stderr.contains("unexpected answer") && !again.stderr.contains("ticket://42"),
+        "{again:#?}"
+    );
 }
