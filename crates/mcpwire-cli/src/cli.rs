@@ -1,6 +1,6 @@
 //! The command line: verbs, target options and their help text.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 use crate::exit::EXIT_CODES_HELP;
 
@@ -76,7 +76,8 @@ pub enum Verb {
     /// Serve a demo server over stdio, or over Streamable HTTP with --http.
     Serve(Serve),
     /// Run the support desk agent flow end to end: list, read tickets, get
-    /// the resolution prompt, close ticket 42, read it again.
+    /// the resolution prompt, close ticket 42, read it again. `demo sql`
+    /// runs the traced SQL query on the sample database instead.
     Demo(Demo),
     /// Bridge transports: `proxy --listen ADDR -- CMD...` serves a stdio
     /// server over Streamable HTTP (both protocol eras); `proxy URL` serves
@@ -145,16 +146,41 @@ pub enum DemoServer {
         #[command(flatten)]
         auth: AuthArgs,
     },
-    /// Read-only SQL over an existing SQLite file.
+    /// Read-only SQL over an existing SQLite file (--db FILE), or over the
+    /// sample database built in memory (--sample).
+    #[command(
+        after_help = SQLITE_AFTER_HELP,
+        group(ArgGroup::new("database").required(true).args(["db", "sample"])),
+    )]
     Sqlite {
-        /// The database file (opened read-only).
-        #[arg(long)]
-        db: std::path::PathBuf,
+        /// The database file, opened read-only and never written.
+        #[arg(long, value_name = "FILE")]
+        db: Option<std::path::PathBuf>,
+        /// Serve the sample database instead of a file: a bookshop
+        /// (authors, books, orders, the view sales) and its users (user 123
+        /// is John Doe), built in memory for this run. No file is read,
+        /// created or overwritten.
+        #[arg(long, conflicts_with = "db")]
+        sample: bool,
         /// Serve Streamable HTTP on this address instead of stdio.
         #[arg(long, value_name = "ADDR")]
         http: Option<String>,
     },
 }
+
+/// `serve sqlite --help`'s closing section.
+const SQLITE_AFTER_HELP: &str = "\
+Tools and resources:
+  sql_query {query, params}   one read-only statement; rows as structured content
+                              and a text table (500 rows, 2 s, 4 MiB at most)
+  sqlite://schema, sqlite://table/{name}
+
+Examples:
+  mcpwire serve sqlite --sample
+  mcpwire serve sqlite --db shop.db --http 127.0.0.1:8081
+  mcpwire call sql_query --args '{\"query\": \"SELECT * FROM users WHERE id = ?\", \"params\": [123]}' \\
+      -- mcpwire serve sqlite --sample
+";
 
 /// The OAuth resource-server options of `serve ... --http` and `proxy
 /// --listen`: all of `--auth-jwks`, `--auth-issuer` and `--auth-audience`,
@@ -184,12 +210,27 @@ pub struct AuthArgs {
     pub auth_tool_scopes: Vec<String>,
 }
 
-/// `demo`.
+/// `demo [sql]`.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Demo {
-    /// Use this database instead of a fresh temporary one.
+    /// The support desk flow: use this database instead of a fresh
+    /// temporary one.
     #[arg(long)]
     pub db: Option<std::path::PathBuf>,
+    /// Another demo instead of the support desk flow.
+    #[command(subcommand)]
+    pub flow: Option<DemoFlow>,
+}
+
+/// The demos other than the support desk flow.
+#[derive(Debug, Subcommand)]
+pub enum DemoFlow {
+    /// The traced SQL query: start `mcpwire serve sqlite --sample` over
+    /// stdio, run `SELECT * FROM users WHERE id = ?` with [123] through
+    /// sql_query, print the rows and the time of each step (spawn,
+    /// handshake, call) and in all.
+    Sql,
 }
 
 /// `proxy`.

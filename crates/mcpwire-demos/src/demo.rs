@@ -309,25 +309,40 @@ impl Drop for TempDb {
     }
 }
 
-/// The steps so far and where they are printed.
-struct Steps<'a> {
-    out: &'a mut dyn Write,
-    steps: Vec<DemoStep>,
+/// The steps so far and where they are printed (shared with the SQL demo).
+pub(crate) struct Steps<'a> {
+    pub(crate) out: &'a mut dyn Write,
+    pub(crate) steps: Vec<DemoStep>,
 }
 
 impl Steps<'_> {
-    fn say(&mut self, text: &str) -> Result<(), DemoError> {
+    pub(crate) fn say(&mut self, text: &str) -> Result<(), DemoError> {
         self.out
             .write_all(text.as_bytes())
             .and_then(|()| self.out.flush())
             .map_err(DemoError::Output)
     }
 
-    fn done(&mut self, title: &str, started: Instant, summary: String) -> Result<(), DemoError> {
+    pub(crate) fn done(
+        &mut self,
+        title: &str,
+        started: Instant,
+        summary: String,
+    ) -> Result<(), DemoError> {
+        self.took(title, started.elapsed(), summary)
+    }
+
+    /// Records and prints a step that took `elapsed`.
+    pub(crate) fn took(
+        &mut self,
+        title: &str,
+        elapsed: Duration,
+        summary: String,
+    ) -> Result<(), DemoError> {
         let step = DemoStep {
             number: self.steps.len() + 1,
             title: title.to_owned(),
-            elapsed: started.elapsed(),
+            elapsed,
             summary,
         };
         self.say(&format!(
@@ -342,7 +357,7 @@ impl Steps<'_> {
     }
 }
 
-fn mcp(step: &str) -> impl FnOnce(mcpwire::Error) -> DemoError + '_ {
+pub(crate) fn mcp(step: &str) -> impl FnOnce(mcpwire::Error) -> DemoError + '_ {
     move |source| DemoError::Mcp {
         step: step.to_owned(),
         source: Box::new(source),
@@ -366,7 +381,7 @@ fn text_of(r: &ReadResourceResult) -> String {
         .collect()
 }
 
-fn tool_text(r: &CallToolResult) -> String {
+pub(crate) fn tool_text(r: &CallToolResult) -> String {
     (r.content.iter())
         .filter_map(|c| match c {
             ContentBlock::Text(t) => Some(t.text.as_str()),
@@ -376,7 +391,7 @@ fn tool_text(r: &CallToolResult) -> String {
         .join(" ")
 }
 
-fn clip(s: &str, n: usize) -> String {
+pub(crate) fn clip(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_owned()
     } else {
@@ -384,6 +399,6 @@ fn clip(s: &str, n: usize) -> String {
     }
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }

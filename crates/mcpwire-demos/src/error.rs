@@ -15,10 +15,10 @@ pub enum DemoError {
         source: rusqlite::Error,
     },
     /// The demo was given an empty server command line.
-    #[error("no command was given to start the support desk server")]
+    #[error("no command was given to start the demo's server")]
     NoCommand,
     /// The server process could not be started.
-    #[error("cannot start the support desk server {command:?}: {source}")]
+    #[error("cannot start the demo's server {command:?}: {source}")]
     Spawn {
         /// The program that failed to start.
         command: String,

@@ -9,6 +9,8 @@
 //!   a row cap and a time limit).
 //! - [`demo`]: starts the support desk as a child process over stdio and
 //!   walks through a support agent's session step by step.
+//! - [`sql_demo`]: starts the SQL server on the sample database as a child
+//!   process over stdio and runs one traced query, timing each step.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), mcpwire_demos::DemoError> {
@@ -19,6 +21,7 @@
 
 pub mod demo;
 mod error;
+pub mod sql_demo;
 pub mod sqlite;
 pub mod support_desk;
 

@@ -1,5 +1,6 @@
 //! The demo binaries over real stdio: both servers as child processes, and
-//! the demo flow end to end.
+//! the demo flows (the support desk agent, the traced SQL query) end to
+//! end.
 
 mod common;
 
@@ -10,6 +11,7 @@ use mcpwire::client::Client;
 use mcpwire::transport::ChildProcess;
 use mcpwire_demos::DemoError;
 use mcpwire_demos::demo::{self, TempDb};
+use mcpwire_demos::sql_demo;
 use mcpwire_demos::sqlite::create_sample_database;
 use mcpwire_demos::support_desk::Store;
 use serde_json::json;
@@ -140,4 +142,44 @@ async fn the_sqlite_binary_serves_stdio_read_only() {
     assert!(tool_text(&r).contains("read-only"), "{}", tool_text(&r));
     c.close().await;
     assert_eq!(std::fs::read(db.path()).unwrap(), before);
+}
+
+#[tokio::test]
+async fn the_sql_demo_runs_the_traced_query_on_the_in_memory_sample() {
+    let command: Vec<OsString> = vec![SQLITE.into(), "--sample".into()];
+    let mut out = Vec::new();
+    let report = sql_demo::run(&command, &mut out).await.unwrap();
+    let out = String::from_utf8(out).unwrap();
+    let titles: Vec<_> = report.steps.iter().map(|s| s.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        ["Spawn the SQLite server", "Handshake", "Call sql_query"]
+    );
+    let steps: std::time::Duration = report.steps.iter().map(|s| s.elapsed).sum();
+    assert!(steps <= report.total, "{report:?}");
+    assert_eq!(
+        report.server,
+        format!("sqlite {}", env!("CARGO_PKG_VERSION"))
+    );
+    assert_eq!(report.answer.columns, ["id", "name", "email"]);
+    assert_eq!(
+        report.answer.rows,
+        [[json!(123), json!("John Doe"), json!("john@example.com")]]
+    );
+    assert!(out.contains("123 | John Doe | john@example.com"), "{out}");
+    assert!(out.contains("\nTotal: "), "{out}");
+
+    // A database without the sample's user is a clear failure.
+    let db = TempDb::new().unwrap();
+    create_sample_database(db.path()).unwrap();
+    rusqlite::Connection::open(db.path())
+        .unwrap()
+        .execute("DELETE FROM users WHERE id = 123", [])
+        .unwrap();
+    let command: Vec<OsString> = vec![SQLITE.into(), "--db".into(), db.path().into()];
+    let e = sql_demo::run(&command, &mut Vec::new()).await.unwrap_err();
+    assert!(
+        matches!(&e, DemoError::Unexpected { message, .. } if message.contains("no user 123")),
+        "{e}"
+    );
 }

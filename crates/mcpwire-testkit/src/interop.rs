@@ -78,6 +78,21 @@ pub fn peers() -> Peers {
     peers
 }
 
+/// The installed Python SDK alone (its venv), for tests that drive no
+/// Node peer; panics, saying how to install it, when it is missing.
+///
+/// ```no_run
+/// let peers = mcpwire_testkit::interop::python_sdk();
+/// let status = peers.python_script("py_support_agent.py").status();
+/// # let _ = status;
+/// ```
+#[track_caller]
+pub fn python_sdk() -> Peers {
+    let peers = Peers { dir: install_dir() };
+    require("the Python SDK's venv", &peers.python(), &how_to_install());
+    peers
+}
+
 impl Peers {
     /// The directory they are installed in.
     pub fn dir(&self) -> &Path {

@@ -1,5 +1,6 @@
 //! The verbs that serve rather than call: the demo servers, the demo
-//! flow that drives the support desk, and the transport proxy.
+//! flows that drive them (the support desk agent, the traced SQL query),
+//! and the transport proxy.
 
 use std::ffi::OsString;
 
@@ -7,14 +8,15 @@ use mcpwire::proxy;
 use mcpwire::server::Server;
 use mcpwire::transport::child::ChildProcess;
 use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
-use mcpwire_demos::demo::{self, TempDb};
+use mcpwire_demos::demo::{self, DemoStep, TempDb};
+use mcpwire_demos::sql_demo;
 
 use super::protect::{Protection, serve_protected};
-use crate::cli::{AuthArgs, Demo, DemoServer, Proxy, Serve};
+use crate::cli::{AuthArgs, Demo, DemoFlow, DemoServer, Proxy, Serve};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Output;
 
-/// `serve support-desk|sqlite [--db PATH] [--http ADDR [--auth-jwks ...]]`.
+/// `serve support-desk|sqlite [--db PATH | --sample] [--http ADDR [--auth-jwks ...]]`.
 pub async fn serve(args: Serve) -> CliResult {
     let (http, auth) = match &args.server {
         DemoServer::SupportDesk { http, auth, .. } => (http.clone(), auth.clone()),
@@ -24,7 +26,12 @@ pub async fn serve(args: Serve) -> CliResult {
     let auth = Protection::from_args(auth, http.is_some())?;
     let built = match &args.server {
         DemoServer::SupportDesk { db, .. } => mcpwire_demos::support_desk::server(db),
-        DemoServer::Sqlite { db, .. } => mcpwire_demos::sqlite::server(db),
+        DemoServer::Sqlite { db: Some(db), .. } => mcpwire_demos::sqlite::server(db),
+        DemoServer::Sqlite { sample: true, .. } => mcpwire_demos::sqlite::sample_server(),
+        // clap requires one of the two.
+        DemoServer::Sqlite { .. } => {
+            return Err(CliError::usage("serve sqlite needs --db FILE or --sample"));
+        }
     };
     let server = built.map_err(|e| CliError::usage(e.to_string()))?;
     match (http, auth) {
@@ -51,8 +58,12 @@ async fn run_server(server: Server, http: Option<String>) -> CliResult {
 }
 
 /// `demo [--db PATH]`: starts `mcpwire serve support-desk` as a child
-/// process over stdio and walks through the agent flow.
+/// process over stdio and walks through the agent flow; `demo sql` runs
+/// the traced SQL query instead.
 pub async fn demo(args: Demo, out: Output) -> CliResult {
+    if let Some(DemoFlow::Sql) = args.flow {
+        return demo_sql(out).await;
+    }
     let temp;
     let db = match args.db {
         Some(db) => db,
@@ -61,37 +72,81 @@ pub async fn demo(args: Demo, out: Output) -> CliResult {
             temp.path().to_path_buf()
         }
     };
-    let exe = std::env::current_exe()
-        .map_err(|e| CliError::connect(format!("cannot find the mcpwire executable: {e}")))?;
     let command: Vec<OsString> = vec![
-        exe.into(),
+        current_exe()?.into(),
         "serve".into(),
         "support-desk".into(),
         "--db".into(),
         db.into(),
     ];
-    // With --json, stdout carries one JSON document: the steps go to stderr.
-    let mut human: Box<dyn std::io::Write> = if out.json {
-        Box::new(std::io::stderr())
-    } else {
-        Box::new(std::io::stdout())
-    };
-    let report = demo::run(&command, &mut *human)
+    let report = demo::run(&command, &mut *human_output(out))
         .await
         .map_err(|e| CliError::protocol(format!("the demo failed: {e}")))?;
     if out.json {
         out.json(&serde_json::json!({
-            "steps": report.steps.iter().map(|s| serde_json::json!({
-                "step": s.number,
-                "title": s.title,
-                "ms": s.elapsed.as_secs_f64() * 1e3,
-                "summary": s.summary,
-            })).collect::<Vec<_>>(),
+            "steps": steps_json(&report.steps),
             "ticketClosed": report.ticket_closed,
             "totalMs": report.total.as_secs_f64() * 1e3,
         }));
     }
     Ok(Exit::Ok)
+}
+
+/// `demo sql`: starts `mcpwire serve sqlite --sample` as a child process
+/// over stdio and runs the traced query.
+async fn demo_sql(out: Output) -> CliResult {
+    let command: Vec<OsString> = vec![
+        current_exe()?.into(),
+        "serve".into(),
+        "sqlite".into(),
+        "--sample".into(),
+    ];
+    let report = sql_demo::run(&command, &mut *human_output(out))
+        .await
+        .map_err(|e| CliError::protocol(format!("the demo failed: {e}")))?;
+    if out.json {
+        out.json(&serde_json::json!({
+            "steps": steps_json(&report.steps),
+            "query": sql_demo::QUERY,
+            "params": [sql_demo::USER_ID],
+            "server": report.server,
+            "protocolVersion": report.protocol_version,
+            "columns": report.answer.columns,
+            "rows": report.answer.rows,
+            "totalMs": report.total.as_secs_f64() * 1e3,
+        }));
+    }
+    Ok(Exit::Ok)
+}
+
+/// This program, to start again as a demo's server.
+fn current_exe() -> Result<std::path::PathBuf, CliError> {
+    std::env::current_exe()
+        .map_err(|e| CliError::connect(format!("cannot find the mcpwire executable: {e}")))
+}
+
+/// Where a demo prints its steps: stdout, or stderr under --json, where
+/// stdout carries one JSON document.
+fn human_output(out: Output) -> Box<dyn std::io::Write> {
+    if out.json {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(std::io::stdout())
+    }
+}
+
+/// A demo's steps for --json.
+fn steps_json(steps: &[DemoStep]) -> Vec<serde_json::Value> {
+    (steps.iter())
+        .map(|s| {
+            serde_json::json!({
+                "step": s.number,
+                "title": s.title,
+                "ms": s.elapsed.as_secs_f64() * 1e3,
+                "summary": s.summary,
+            })
+        })
+        .collect()
 }
 
 /// `proxy --listen ADDR [--max-sessions N] [--auth-*|--allow-unauthenticated]

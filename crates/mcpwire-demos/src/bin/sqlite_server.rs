@@ -2,18 +2,33 @@
 //!
 //! ```text
 //! sqlite-server --db FILE [--http 127.0.0.1:8000]
+//! sqlite-server --sample [--http 127.0.0.1:8000]   # the sample database, in memory
 //! sqlite-server --db FILE create-sample    # writes the sample database (bookshop, users)
 //! ```
 
 mod args;
 mod serve;
 
-const USAGE: &str =
-    "usage: sqlite-server --db FILE [--http ADDR] | sqlite-server --db FILE create-sample";
+const USAGE: &str = "usage: sqlite-server --db FILE [--http ADDR] | sqlite-server --sample \
+     [--http ADDR] | sqlite-server --db FILE create-sample";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = args::parse(USAGE);
+    if args.rest.iter().any(|a| a == "--sample") {
+        if args.db.is_some() || args.rest.len() > 1 {
+            eprintln!("--sample takes no --db nor other words\n{USAGE}");
+            std::process::exit(2);
+        }
+        let server = mcpwire_demos::sqlite::sample_server()?;
+        return serve::serve(
+            server,
+            args.http,
+            "sqlite",
+            "the sample database, in memory",
+        )
+        .await;
+    }
     let Some(db) = args.db else {
         eprintln!("{USAGE}");
         std::process::exit(2);

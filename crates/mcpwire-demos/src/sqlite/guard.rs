@@ -186,13 +186,16 @@ impl Stopper {
 }
 
 /// Opens `path` for reading only, with every guard in place; SQLite will
-/// build no string or blob longer than `max_value_bytes`.
+/// build no string or blob longer than `max_value_bytes`. `path` may be a
+/// `file:` URI, as the in-memory sample's is.
 pub fn open(
     path: &Path,
     stopper: &Stopper,
     max_value_bytes: usize,
 ) -> rusqlite::Result<Connection> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut c = Connection::open_with_flags(path, flags)?;
     c.busy_timeout(Duration::from_secs(5))?;
     c.pragma_update(None, "query_only", true)?;

@@ -1,4 +1,5 @@
-//! A read-only SQL query server over one SQLite file.
+//! A read-only SQL query server over one SQLite file, or over the sample
+//! database held in memory ([`sample_server`]).
 //!
 //! - tool `sql_query {query, params}`: rows as `structuredContent` (with an
 //!   `outputSchema`) and as a text table;
@@ -40,7 +41,7 @@ use crate::DemoError;
 pub use budget::{DEFAULT_MAX_ANSWER_BYTES, DEFAULT_MAX_CELL_BYTES};
 use guard::{QueryError, Stopper};
 pub use query::{QueryAnswer, QueryOutput};
-pub use sample::create_sample_database;
+pub use sample::{InMemorySample, create_sample_database};
 
 /// The default row cap: 500 rows.
 pub const DEFAULT_MAX_ROWS: usize = 500;
@@ -98,6 +99,35 @@ pub fn server(db: &Path) -> Result<Server, DemoError> {
 
 /// The SQL server on `db` with the given limits.
 pub fn server_with(db: &Path, config: SqlConfig) -> Result<Server, DemoError> {
+    build(db, config, None)
+}
+
+/// The SQL server on a fresh [`InMemorySample`] (the bookshop and its
+/// `users`), with the default limits. No file is read or written; the
+/// database lives as long as the server.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), mcpwire_demos::DemoError> {
+/// let server = mcpwire_demos::sqlite::sample_server()?;
+/// server.serve_stdio().await.map_err(Into::into)
+/// # }
+/// ```
+pub fn sample_server() -> Result<Server, DemoError> {
+    sample_server_with(SqlConfig::default())
+}
+
+/// The SQL server on a fresh [`InMemorySample`], with the given limits.
+pub fn sample_server_with(config: SqlConfig) -> Result<Server, DemoError> {
+    let sample = InMemorySample::new()?;
+    let uri = sample.uri().to_path_buf();
+    build(&uri, config, Some(sample))
+}
+
+fn build(
+    db: &Path,
+    config: SqlConfig,
+    sample: Option<InMemorySample>,
+) -> Result<Server, DemoError> {
     // Fail now, not on the first query, when the file is missing or is not
     // a database.
     schema::table_names(db, &config, &Stopper::new(config.time_limit)).map_err(|source| {
@@ -109,6 +139,7 @@ pub fn server_with(db: &Path, config: SqlConfig) -> Result<Server, DemoError> {
     let sql = Arc::new(SqlServer {
         path: db.to_owned(),
         config,
+        _sample: sample,
     });
     let mut routes = sql.clone().routes();
     routes.templates = (routes.templates.into_iter())
@@ -134,6 +165,8 @@ pub fn server_with(db: &Path, config: SqlConfig) -> Result<Server, DemoError> {
 struct SqlServer {
     path: PathBuf,
     config: SqlConfig,
+    /// The in-memory database `path` names, kept alive with the server.
+    _sample: Option<InMemorySample>,
 }
 
 #[mcpwire::routes]

@@ -1,9 +1,12 @@
 //! A small sample database (a bookshop and its users) to try the SQL
-//! server on.
+//! server on: written to a file, or held in memory for as long as a server
+//! serves it.
 
 use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
 use crate::DemoError;
 
@@ -62,7 +65,113 @@ pub fn create_sample_database(path: &Path) -> Result<(), DemoError> {
         source,
     };
     let mut c = Connection::open(path).map_err(wrap)?;
-    let tx = c.transaction().map_err(wrap)?;
-    tx.execute_batch(SAMPLE).map_err(wrap)?;
-    tx.commit().map_err(wrap)
+    seed(&mut c).map_err(wrap)
+}
+
+fn seed(c: &mut Connection) -> rusqlite::Result<()> {
+    let tx = c.transaction()?;
+    tx.execute_batch(SAMPLE)?;
+    tx.commit()
+}
+
+/// The sample database in this process's memory, touching no file. The
+/// server's connections reach it by [`InMemorySample::uri`] (SQLite's
+/// shared `memdb`); it lives as long as this value holds its own
+/// connection, and is gone when it is dropped.
+#[derive(Debug)]
+pub struct InMemorySample {
+    uri: String,
+    /// Keeps the database alive; never used after seeding.
+    _keeper: Mutex<Connection>,
+}
+
+impl InMemorySample {
+    /// Creates and seeds a fresh sample database under a name no other in
+    /// this process uses.
+    pub fn new() -> Result<InMemorySample, DemoError> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        // A leading `/` makes a memdb database shared by every connection
+        // of the process that names it.
+        let uri = format!(
+            "file:/mcpwire-sample-{}-{n}.db?vfs=memdb",
+            std::process::id()
+        );
+        let wrap = |source| DemoError::Database {
+            path: uri.clone().into(),
+            source,
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut keeper = Connection::open_with_flags(&uri, flags).map_err(wrap)?;
+        seed(&mut keeper).map_err(wrap)?;
+        Ok(InMemorySample {
+            _keeper: Mutex::new(keeper),
+            uri,
+        })
+    }
+
+    /// The URI the server opens it by, in place of a file path.
+    pub fn uri(&self) -> &Path {
+        Path::new(&self.uri)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::{Connection, OpenFlags};
+
+    use super::InMemorySample;
+
+    fn reader(sample: &InMemorySample) -> Connection {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
+        Connection::open_with_flags(sample.uri(), flags).unwrap()
+    }
+
+    #[test]
+    fn another_connection_reads_it_and_cannot_write_it() {
+        let sample = InMemorySample::new().unwrap();
+        let c = reader(&sample);
+        let name: String = c
+            .query_row("SELECT name FROM users WHERE id = ?", [123], |r| r.get(0))
+            .unwrap();
+        assert_eq!(name, "John Doe");
+        // The read-only open alone refuses writes.
+        let e = c.execute("DELETE FROM users", []).unwrap_err();
+        assert_eq!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::ReadOnly),
+            "{e}"
+        );
+        let n: i64 = c
+            .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 3);
+    }
+
+    #[test]
+    fn two_samples_are_apart_and_each_goes_with_its_value() {
+        let (a, b) = (
+            InMemorySample::new().unwrap(),
+            InMemorySample::new().unwrap(),
+        );
+        assert_ne!(a.uri(), b.uri());
+        let uri = a.uri().to_owned();
+        drop(a);
+        // Nothing is left under the name: a new connection finds no tables.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_URI;
+        let c = Connection::open_with_flags(&uri, flags).unwrap();
+        let n: i64 = c
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
+        let n: i64 = reader(&b)
+            .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 3);
+    }
 }
