@@ -7,6 +7,37 @@
 //! other [`server::SessionBackend`]. Most users reach both through the
 //! `mcpwire` crate's `transport::http_server` and `transport::http_client`.
 //!
+//! Serving a server on a local port and calling it over HTTP:
+//!
+//! ```
+//! # #[cfg(not(all(feature = "server", feature = "client")))]
+//! # fn main() {}
+//! # #[cfg(all(feature = "server", feature = "client"))]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use mcpwire_client::Client;
+//! use mcpwire_http::client::HttpClientTransport;
+//! use mcpwire_http::server::{HttpConfig, StreamableHttp};
+//! use mcpwire_server::Server;
+//!
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let url = format!("http://{}/mcp", listener.local_addr()?);
+//! let endpoint = StreamableHttp::new(Server::builder("demo", "1.0.0").build(), HttpConfig::default());
+//! let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+//! let serving = tokio::spawn(endpoint.serve_listener(listener, async { let _ = stopped.await; }));
+//!
+//! let client = Client::builder("host", "1.0.0")
+//!     .connect(HttpClientTransport::builder(url).build()?)
+//!     .await?;
+//! assert_eq!(client.server_info().name, "demo");
+//! client.ping().await?;
+//! client.close().await;
+//!
+//! let _ = stop.send(());
+//! serving.await??;
+//! # Ok(()) }
+//! ```
+//!
 //! [`Server`]: https://docs.rs/mcpwire-server
 
 #[cfg(feature = "client")]

@@ -180,6 +180,36 @@ impl HttpProxy {
     /// with it, every request of an older client would start a process.
     /// Its [`HttpConfig::max_sessions`] is replaced by
     /// [`Self::max_sessions`].
+    ///
+    /// ```
+    /// # use std::time::{Duration, Instant};
+    /// # use mcpwire_client::Client;
+    /// # use mcpwire_http::client::HttpClientTransport;
+    /// # use mcpwire_http::server::HttpConfig;
+    /// # use mcpwire_proxy::HttpProxy;
+    /// # use mcpwire_rpc::transport::ChildProcess;
+    /// # /// Serves `proxy` on a local port; the URL of its endpoint.
+    /// # async fn start(proxy: HttpProxy) -> String {
+    /// #     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// #     let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+    /// #     tokio::spawn(proxy.serve_listener(listener, std::future::pending()));
+    /// #     url
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use mcpwire_types::ErrorCode;
+    /// // The endpoint refuses bodies over 64 bytes, before any process starts.
+    /// let proxy = HttpProxy::new(ChildProcess::new("my-mcp-server"))
+    ///     .http_config(HttpConfig::default().body_limit(64));
+    /// let url = start(proxy).await;
+    /// let err = Client::builder("host", "1.0")
+    ///     .connect(HttpClientTransport::builder(url).build().unwrap())
+    ///     .await
+    ///     .unwrap_err();
+    /// // 413, with the JSON-RPC error the client's request is answered with.
+    /// assert_eq!(err.code(), Some(ErrorCode::INVALID_REQUEST));
+    /// # }
+    /// ```
     pub fn http_config(mut self, config: HttpConfig) -> Self {
         self.config = config;
         self
@@ -208,6 +238,51 @@ impl HttpProxy {
     /// `/.well-known/oauth-protected-resource` (as
     /// [`auth::serve_listener`](mcpwire_oauth::resource::serve_listener) does). The
     /// 2024-11-05 HTTP+SSE endpoints are not served then.
+    ///
+    /// ```
+    /// # use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    /// # use mcpwire_client::Client;
+    /// # use mcpwire_http::client::{HttpClientTransport, HTTP_STATUS_ERROR};
+    /// # use mcpwire_oauth::resource::{TokenVerifier, VerifiedToken, VerifyError, VerifyFuture};
+    /// # /// Accepts one fixed token (for local development only).
+    /// # struct DevToken;
+    /// # impl TokenVerifier for DevToken {
+    /// #     fn verify<'a>(&'a self, token: &'a str) -> VerifyFuture<'a> {
+    /// #         Box::pin(async move {
+    /// #             if token != "dev-token" { return Err(VerifyError::Inactive) }
+    /// #             Ok(VerifiedToken::from_claims(serde_json::from_value(serde_json::json!({"sub": "dev"})).unwrap()))
+    /// #         })
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use mcpwire_oauth::resource::{BearerAuth, ProtectedResourceMetadata};
+    /// use mcpwire_proxy::HttpProxy;
+    /// use mcpwire_rpc::transport::ChildProcess;
+    ///
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let addr = listener.local_addr().unwrap();
+    /// let auth = BearerAuth::new(
+    ///     DevToken,
+    ///     ProtectedResourceMetadata::new(format!("http://{addr}/mcp"))
+    ///         .authorization_server("https://auth.example.com"),
+    /// );
+    /// let proxy = HttpProxy::new(ChildProcess::new("my-mcp-server")).bearer_auth(auth);
+    /// tokio::spawn(proxy.serve_listener(listener, std::future::pending()));
+    ///
+    /// // A client without a token is turned away (401) before any process starts.
+    /// let transport = HttpClientTransport::builder(format!("http://{addr}/mcp")).build().unwrap();
+    /// let err = Client::builder("host", "1.0").connect(transport).await.unwrap_err();
+    /// assert_eq!(err.code(), Some(HTTP_STATUS_ERROR));
+    /// // The metadata that says where to get one is public.
+    /// let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
+    /// conn.write_all(b"GET /.well-known/oauth-protected-resource/mcp HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n").await.unwrap();
+    /// let mut answer = String::new();
+    /// conn.read_to_string(&mut answer).await.unwrap();
+    /// assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    /// assert!(answer.contains("https://auth.example.com"));
+    /// # }
+    /// ```
     #[cfg(feature = "auth")]
     pub fn bearer_auth(mut self, auth: mcpwire_oauth::resource::BearerAuth) -> Self {
         self.auth = Some(auth);
@@ -216,6 +291,35 @@ impl HttpProxy {
 
     /// How long a forwarded request may wait for the process's answer
     /// (default one hour; each progress notification restarts the wait).
+    ///
+    /// ```
+    /// # use std::time::{Duration, Instant};
+    /// # use mcpwire_client::Client;
+    /// # use mcpwire_http::client::HttpClientTransport;
+    /// # use mcpwire_http::server::HttpConfig;
+    /// # use mcpwire_proxy::HttpProxy;
+    /// # use mcpwire_rpc::transport::ChildProcess;
+    /// # /// Serves `proxy` on a local port; the URL of its endpoint.
+    /// # async fn start(proxy: HttpProxy) -> String {
+    /// #     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// #     let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+    /// #     tokio::spawn(proxy.serve_listener(listener, std::future::pending()));
+    /// #     url
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// // A "server" that reads its requests and never answers.
+    /// let silent = ChildProcess::new("sh").args(["-c", "cat > /dev/null"]);
+    /// let proxy = HttpProxy::new(silent).request_timeout(Duration::from_millis(200));
+    /// let url = start(proxy).await;
+    /// let started = Instant::now();
+    /// let answer = Client::builder("host", "1.0")
+    ///     .connect(HttpClientTransport::builder(url).build().unwrap())
+    ///     .await;
+    /// assert!(answer.is_err());
+    /// assert!(started.elapsed() < Duration::from_secs(30));
+    /// # }
+    /// ```
     pub fn request_timeout(mut self, d: Duration) -> Self {
         self.timeout = d;
         self

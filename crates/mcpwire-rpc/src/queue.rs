@@ -5,6 +5,19 @@
 //! costs kilobytes per session. This queue keeps a `VecDeque` that grows
 //! on demand and is reused, so an idle queue is a few words and a busy
 //! one does not allocate per message.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let (tx, mut rx) = mcpwire_rpc::queue::unbounded();
+//! tx.send("first").unwrap();
+//! tx.clone().send("second").unwrap();
+//! assert_eq!(rx.recv().await, Some("first"));
+//! assert_eq!(rx.try_recv(), Some("second"));
+//! drop(tx);
+//! assert_eq!(rx.recv().await, None); // every sender is gone
+//! # }
+//! ```
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -1,4 +1,12 @@
 //! Params and results shared by many methods: params holding only `_meta`, and the empty result.
+//!
+//! ```
+//! use mcpwire_types::{EmptyResult, RequestParams};
+//! // `ping` carries at most `_meta`, and is answered with `{}`.
+//! let p: RequestParams = serde_json::from_str(r#"{"_meta":{"progressToken":1}}"#).unwrap();
+//! assert!(p.meta.is_some());
+//! assert_eq!(serde_json::to_string(&EmptyResult::default()).unwrap(), "{}");
+//! ```
 
 use serde::{Deserialize, Serialize};
 

@@ -3,6 +3,15 @@
 //! The cacheable results ([`DiscoverResult`](crate::DiscoverResult), the
 //! `*/list` results and [`ReadResourceResult`](crate::ReadResourceResult))
 //! carry both as optional fields; 2026-07-28 requires them.
+//!
+//! ```
+//! use mcpwire_types::{CacheHint, CacheScope, ListToolsResult};
+//! let page = ListToolsResult::default().with_cache(CacheHint::new(60_000, CacheScope::Public));
+//! let json = serde_json::to_value(&page).unwrap();
+//! assert_eq!(json["ttlMs"], 60_000);
+//! assert_eq!(json["cacheScope"], "public");
+//! assert_eq!(page.cache_hint(), Some(CacheHint::new(60_000, CacheScope::Public)));
+//! ```
 
 use serde::{Deserialize, Serialize};
 
@@ -40,6 +49,14 @@ macro_rules! cacheable {
     ($($t:ty),* $(,)?) => {$(
         impl $t {
             /// Sets `ttlMs` and `cacheScope` (2026-07-28).
+            ///
+            /// ```
+            /// use mcpwire_types::{CacheHint, ListToolsResult};
+            /// let page = ListToolsResult::default().with_cache(CacheHint::NO_CACHE);
+            /// let json = serde_json::to_value(&page).unwrap();
+            /// assert_eq!(json["ttlMs"], 0);
+            /// assert_eq!(json["cacheScope"], "private");
+            /// ```
             pub fn with_cache(mut self, hint: CacheHint) -> Self {
                 self.ttl_ms = Some(hint.ttl_ms);
                 self.cache_scope = Some(hint.scope);

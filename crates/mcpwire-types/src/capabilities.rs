@@ -3,6 +3,18 @@
 //! A capability is declared by the presence of its object; an empty object
 //! (`{}`) declares support with no options. Objects whose contents the spec
 //! leaves open are kept as JSON objects.
+//!
+//! ```
+//! use mcpwire_types::{ClientCapabilities, ServerCapabilities};
+//! let server = ServerCapabilities::default().with_tools(true).with_logging();
+//! assert_eq!(
+//!     serde_json::to_string(&server).unwrap(),
+//!     r#"{"logging":{},"tools":{"listChanged":true}}"#
+//! );
+//! let client: ClientCapabilities = serde_json::from_str(r#"{"roots": {}, "sampling": {}}"#).unwrap();
+//! assert!(client.supports_roots());
+//! assert!(client.elicitation.is_none());
+//! ```
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -188,6 +200,14 @@ pub struct ServerCapabilities {
 
 impl ServerCapabilities {
     /// Declares tools, with or without list-changed notifications.
+    ///
+    /// ```
+    /// use mcpwire_types::ServerCapabilities;
+    /// let caps = ServerCapabilities::default().with_tools(true);
+    /// assert_eq!(serde_json::to_string(&caps).unwrap(), r#"{"tools":{"listChanged":true}}"#);
+    /// let caps = ServerCapabilities::default().with_tools(false);
+    /// assert_eq!(serde_json::to_string(&caps).unwrap(), r#"{"tools":{}}"#);
+    /// ```
     pub fn with_tools(mut self, list_changed: bool) -> Self {
         self.tools = Some(ToolsCapability {
             list_changed: list_changed.then_some(true),
@@ -196,6 +216,12 @@ impl ServerCapabilities {
     }
 
     /// Declares prompts, with or without list-changed notifications.
+    ///
+    /// ```
+    /// use mcpwire_types::ServerCapabilities;
+    /// let caps = ServerCapabilities::default().with_prompts(true);
+    /// assert_eq!(serde_json::to_string(&caps).unwrap(), r#"{"prompts":{"listChanged":true}}"#);
+    /// ```
     pub fn with_prompts(mut self, list_changed: bool) -> Self {
         self.prompts = Some(PromptsCapability {
             list_changed: list_changed.then_some(true),
@@ -204,6 +230,12 @@ impl ServerCapabilities {
     }
 
     /// Declares resources, with or without subscriptions and list-changed notifications.
+    ///
+    /// ```
+    /// use mcpwire_types::ServerCapabilities;
+    /// let caps = ServerCapabilities::default().with_resources(true, false);
+    /// assert_eq!(serde_json::to_string(&caps).unwrap(), r#"{"resources":{"subscribe":true}}"#);
+    /// ```
     pub fn with_resources(mut self, subscribe: bool, list_changed: bool) -> Self {
         self.resources = Some(ResourcesCapability {
             subscribe: subscribe.then_some(true),
@@ -212,19 +244,41 @@ impl ServerCapabilities {
         self
     }
 
-    /// Declares logging.
+    /// Declares logging (`logging/setLevel` and `notifications/message`).
+    ///
+    /// ```
+    /// use mcpwire_types::ServerCapabilities;
+    /// let caps = ServerCapabilities::default().with_logging();
+    /// assert_eq!(serde_json::to_string(&caps).unwrap(), r#"{"logging":{}}"#);
+    /// ```
     pub fn with_logging(mut self) -> Self {
         self.logging = Some(JsonObject::new());
         self
     }
 
-    /// Declares argument completion.
+    /// Declares argument completion (`completion/complete`).
+    ///
+    /// ```
+    /// use mcpwire_types::ServerCapabilities;
+    /// let caps = ServerCapabilities::default().with_completions();
+    /// assert_eq!(serde_json::to_string(&caps).unwrap(), r#"{"completions":{}}"#);
+    /// ```
     pub fn with_completions(mut self) -> Self {
         self.completions = Some(JsonObject::new());
         self
     }
 
     /// Declares the extension `id` with its settings (2026-07-28).
+    ///
+    /// ```
+    /// use mcpwire_types::{JsonObject, ServerCapabilities};
+    /// let caps = ServerCapabilities::default()
+    ///     .with_extension("com.example/audit", JsonObject::new());
+    /// assert_eq!(
+    ///     serde_json::to_string(&caps).unwrap(),
+    ///     r#"{"extensions":{"com.example/audit":{}}}"#
+    /// );
+    /// ```
     pub fn with_extension(mut self, id: impl Into<String>, settings: JsonObject) -> Self {
         self.extensions
             .get_or_insert_with(Map::new)

@@ -1,4 +1,20 @@
 //! Argument completion (`completion/complete`): references, the argument being completed and the suggestions.
+//!
+//! ```
+//! use mcpwire_types::{CompleteReference, CompleteRequestParams, CompleteResult};
+//! let ask: CompleteRequestParams = serde_json::from_str(r#"{
+//!     "ref": {"type": "ref/prompt", "name": "code_review"},
+//!     "argument": {"name": "language", "value": "py"}
+//! }"#).unwrap();
+//! assert!(matches!(&ask.reference, CompleteReference::Prompt(p) if p.name == "code_review"));
+//! let values = ["python", "pytorch", "rust"]
+//!     .into_iter()
+//!     .filter(|v| v.starts_with(ask.argument.value.as_str()))
+//!     .map(String::from)
+//!     .collect();
+//! let answer = CompleteResult::new(values);
+//! assert_eq!(answer.completion.values, ["python", "pytorch"]);
+//! ```
 
 use std::collections::BTreeMap;
 

@@ -4,6 +4,20 @@
 //! its own `"type"` member, so a block serializes the same alone or inside a
 //! `ContentBlock`. Reading a `ContentBlock` is a single pass over the object,
 //! wherever `"type"` sits in it.
+//!
+//! ```
+//! use mcpwire_types::ContentBlock;
+//! let blocks = vec![
+//!     ContentBlock::text("Here is the chart:"),
+//!     ContentBlock::image("iVBORw0KGgo=", "image/png"),
+//! ];
+//! let wire = serde_json::to_value(&blocks).unwrap();
+//! assert_eq!(wire[1], serde_json::json!({"type": "image", "data": "iVBORw0KGgo=", "mimeType": "image/png"}));
+//! // `"type"` may come anywhere in the object.
+//! let read: ContentBlock = serde_json::from_str(r#"{"text":"hi","type":"text"}"#).unwrap();
+//! assert_eq!(read.as_text(), Some("hi"));
+//! assert_eq!(blocks[1].type_name(), "image");
+//! ```
 
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};

@@ -2,6 +2,19 @@
 //!
 //! Its params are [`RequestParams`](crate::RequestParams): only `_meta`, which
 //! carries the client's protocol version, capabilities and info.
+//!
+//! ```
+//! use mcpwire_types::{CacheHint, CacheScope, DiscoverResult, Implementation, MetaExt, ProtocolVersion, ServerCapabilities};
+//! let mut result = DiscoverResult::new(
+//!     vec![ProtocolVersion::V2026_07_28.as_str().into()],
+//!     ServerCapabilities::default().with_tools(false),
+//! )
+//! .with_cache(CacheHint::new(60_000, CacheScope::Public));
+//! result.meta.get_or_insert_with(Default::default).set_server_info(&Implementation::new("srv", "1.0.0"));
+//! let wire = serde_json::to_value(&result).unwrap();
+//! assert_eq!(wire["supportedVersions"][0], "2026-07-28");
+//! assert_eq!(wire["_meta"]["io.modelcontextprotocol/serverInfo"]["name"], "srv");
+//! ```
 
 use serde::{Deserialize, Serialize};
 

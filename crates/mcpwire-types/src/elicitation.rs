@@ -2,6 +2,24 @@
 //!
 //! The `requestedSchema` of a form is kept as a JSON object so nothing in it
 //! is lost; the [`PrimitiveSchemaDefinition`] types build and read its fields.
+//!
+//! ```
+//! use mcpwire_types::{ElicitAction, ElicitRequestParams, ElicitResult};
+//! // No `mode` means a form; `"mode": "url"` a URL elicitation.
+//! let ask: ElicitRequestParams = serde_json::from_str(r#"{
+//!     "message": "Which region?",
+//!     "requestedSchema": {"type": "object", "properties": {"region": {"type": "string"}}}
+//! }"#).unwrap();
+//! assert!(matches!(ask, ElicitRequestParams::Form(_)));
+//! let mut content = serde_json::Map::new();
+//! content.insert("region".into(), "eu-west".into());
+//! let answer = ElicitResult::accept(content);
+//! assert_eq!(answer.action, ElicitAction::Accept);
+//! assert_eq!(
+//!     serde_json::to_string(&answer).unwrap(),
+//!     r#"{"action":"accept","content":{"region":"eu-west"}}"#
+//! );
+//! ```
 
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};

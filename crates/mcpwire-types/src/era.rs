@@ -1,6 +1,18 @@
 //! Which kind of exchange a request belongs to: a session opened with
 //! `initialize`, or a self-describing stateless request; and the one rule
 //! that tells them apart.
+//!
+//! ```
+//! use mcpwire_types::{Era, EraError};
+//! use serde_json::json;
+//! // A request without a protocol version in `_meta` belongs to a session.
+//! assert_eq!(Era::of_params(Some(&json!({"name": "echo"}))), Ok(Era::Session));
+//! // One that names 2026-07-28 must also declare its capabilities.
+//! let p = json!({"_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28"}});
+//! let err = Era::of_params(Some(&p)).unwrap_err();
+//! assert_eq!(err, EraError::MissingCapabilities);
+//! assert_eq!(err.to_error_object().code.0, -32602);
+//! ```
 
 use serde::Deserialize;
 use serde_json::Value;

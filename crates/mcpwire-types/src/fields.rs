@@ -1,5 +1,13 @@
 //! Field lookups on the small JSON objects every request carries
 //! (`params`, `_meta`), by scanning rather than hashing.
+//!
+//! ```
+//! use mcpwire_types::fields;
+//! let params = serde_json::json!({"name": "echo", "_meta": {"progressToken": 3}});
+//! assert_eq!(fields::get(&params, "name"), Some(&serde_json::json!("echo")));
+//! assert_eq!(fields::get_path(&params, &["_meta", "progressToken"]), Some(&serde_json::json!(3)));
+//! assert_eq!(fields::get_path(&params, &["_meta", "other"]), None);
+//! ```
 
 use serde_json::{Map, Value};
 

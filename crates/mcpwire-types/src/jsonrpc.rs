@@ -4,6 +4,18 @@
 //! which tells a malformed message (`-32700`/`-32600`) apart from a
 //! well-formed one without building a full `serde_json::Value` tree for the
 //! envelope.
+//!
+//! ```
+//! use mcpwire_types::{ErrorCode, ErrorObject, Message, Response, RequestId};
+//! let reply = Message::Response(Response {
+//!     id: Some(RequestId::from(1)),
+//!     outcome: Err(ErrorObject::new(ErrorCode::METHOD_NOT_FOUND, "Method not found")),
+//! });
+//! assert_eq!(
+//!     serde_json::to_string(&reply).unwrap(),
+//!     r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"Method not found"}}"#
+//! );
+//! ```
 
 use std::fmt;
 use std::sync::Arc;
@@ -239,7 +251,17 @@ impl ErrorObject {
         }
     }
 
-    /// Attaches `data` to the error.
+    /// Attaches `data` to the error: details a client can act on.
+    ///
+    /// ```
+    /// use mcpwire_types::{ErrorCode, ErrorObject};
+    /// let e = ErrorObject::new(ErrorCode::INVALID_PARAMS, "Invalid params")
+    ///     .with_data(serde_json::json!({"field": "city"}));
+    /// assert_eq!(
+    ///     serde_json::to_string(&e).unwrap(),
+    ///     r#"{"code":-32602,"message":"Invalid params","data":{"field":"city"}}"#
+    /// );
+    /// ```
     pub fn with_data(mut self, data: Value) -> Self {
         self.data = Some(data);
         self

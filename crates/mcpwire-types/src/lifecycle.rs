@@ -1,4 +1,26 @@
 //! The `initialize` handshake of revisions before 2026-07-28, and the implementation info both sides send.
+//!
+//! ```
+//! use mcpwire_types::{
+//!     ClientCapabilities, Implementation, InitializeRequestParams, InitializeResult,
+//!     ProtocolVersion, ServerCapabilities,
+//! };
+//! let hello: InitializeRequestParams = serde_json::from_str(r#"{
+//!     "protocolVersion": "2025-11-25",
+//!     "capabilities": {"roots": {}},
+//!     "clientInfo": {"name": "my-client", "version": "0.3.0"}
+//! }"#).unwrap();
+//! assert!(hello.capabilities.roots.is_some());
+//! // The server answers with the revision it chose, which it can parse.
+//! let chosen: ProtocolVersion = hello.protocol_version.parse().unwrap();
+//! let answer = InitializeResult::new(
+//!     chosen.as_str(),
+//!     ServerCapabilities::default().with_tools(false),
+//!     Implementation::new("my-server", "1.0.0"),
+//! );
+//! assert_eq!(serde_json::to_value(&answer).unwrap()["protocolVersion"], "2025-11-25");
+//! # let _ = InitializeRequestParams::new("2025-11-25", ClientCapabilities::default(), Implementation::new("c", "1"));
+//! ```
 
 use serde::{Deserialize, Serialize};
 
@@ -48,7 +70,16 @@ impl Implementation {
         }
     }
 
-    /// Sets the title.
+    /// Sets the title, a name for people to read.
+    ///
+    /// ```
+    /// use mcpwire_types::Implementation;
+    /// let i = Implementation::new("weather", "1.0.0").with_title("Weather");
+    /// assert_eq!(
+    ///     serde_json::to_string(&i).unwrap(),
+    ///     r#"{"name":"weather","title":"Weather","version":"1.0.0"}"#
+    /// );
+    /// ```
     pub fn with_title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
         self
@@ -126,6 +157,20 @@ impl InitializeResult {
     }
 
     /// Sets the instructions.
+    ///
+    /// ```
+    /// use mcpwire_types::{Implementation, InitializeResult, ServerCapabilities};
+    /// let r = InitializeResult::new(
+    ///     "2025-11-25",
+    ///     ServerCapabilities::default().with_tools(false),
+    ///     Implementation::new("weather", "1.0.0"),
+    /// )
+    /// .with_instructions("Call `forecast` before answering questions about the weather.");
+    /// assert_eq!(
+    ///     serde_json::to_value(&r).unwrap()["instructions"],
+    ///     "Call `forecast` before answering questions about the weather."
+    /// );
+    /// ```
     pub fn with_instructions(mut self, instructions: impl Into<String>) -> Self {
         self.instructions = Some(instructions.into());
         self

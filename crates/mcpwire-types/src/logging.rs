@@ -1,4 +1,18 @@
 //! Logging: levels, `logging/setLevel` (before 2026-07-28) and `notifications/message`.
+//!
+//! A server sends a message only when its level is at least as severe as
+//! the one the client asked for; the levels are ordered, least severe
+//! first.
+//!
+//! ```
+//! use mcpwire_types::{LoggingLevel, LoggingMessageNotificationParams, SetLevelRequestParams};
+//! let asked: SetLevelRequestParams = serde_json::from_str(r#"{"level":"warning"}"#).unwrap();
+//! assert!(LoggingLevel::Error >= asked.level);
+//! assert!(LoggingLevel::Info < asked.level);
+//! let msg = LoggingMessageNotificationParams::new(LoggingLevel::Error, serde_json::json!({"code": 7}));
+//! assert_eq!(serde_json::to_string(&msg).unwrap(), r#"{"level":"error","data":{"code":7}}"#);
+//! assert_eq!("critical".parse::<LoggingLevel>().unwrap(), LoggingLevel::Critical);
+//! ```
 
 use std::fmt;
 use std::str::FromStr;
@@ -139,6 +153,13 @@ impl LoggingMessageNotificationParams {
     }
 
     /// Sets the logger name.
+    ///
+    /// ```
+    /// use mcpwire_types::{LoggingLevel, LoggingMessageNotificationParams};
+    /// let p = LoggingMessageNotificationParams::new(LoggingLevel::Warning, "slow query")
+    ///     .with_logger("db");
+    /// assert_eq!(p.logger.as_deref(), Some("db"));
+    /// ```
     pub fn with_logger(mut self, logger: impl Into<String>) -> Self {
         self.logger = Some(logger.into());
         self

@@ -3,6 +3,17 @@
 //! `_meta` is kept as a plain JSON object everywhere, so keys this crate does
 //! not know survive a round trip. [`MetaExt`] reads and writes the reserved
 //! keys with their proper types.
+//!
+//! ```
+//! use mcpwire_types::{Meta, MetaExt, ProgressToken, meta};
+//! let mut m = Meta::new();
+//! m.set_progress_token(ProgressToken::from("upload-1"));
+//! m.insert("com.example/trace".into(), serde_json::json!("abc"));
+//! // The typed view and the plain object agree, and unknown keys stay.
+//! assert_eq!(m[meta::PROGRESS_TOKEN], "upload-1");
+//! assert_eq!(m.progress_token(), Some(ProgressToken::from("upload-1")));
+//! assert_eq!(m["com.example/trace"], "abc");
+//! ```
 
 use std::fmt;
 use std::sync::Arc;

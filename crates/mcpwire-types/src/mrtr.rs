@@ -4,6 +4,26 @@
 //! middle of a request answers with an [`InputRequiredResult`]. The client
 //! fulfils its [`InputRequests`] and retries the original request with the
 //! [`InputResponses`] and the opaque `requestState`.
+//!
+//! ```
+//! use mcpwire_types::{
+//!     ElicitRequestFormParams, ElicitRequestParams, InputRequest, InputRequests,
+//!     InputRequiredResult, MaybeInputRequired, CallToolResult,
+//! };
+//! use serde_json::json;
+//! // The server asks for a confirmation...
+//! let mut asks = InputRequests::new();
+//! asks.insert("confirm".into(), InputRequest::Elicit(ElicitRequestParams::Form(
+//!     ElicitRequestFormParams::new("Delete 3 files?", json!({"type": "object", "properties": {}})),
+//! )));
+//! let answer = InputRequiredResult::new(asks).with_request_state("opaque-1");
+//! let wire = serde_json::to_value(&answer).unwrap();
+//! assert_eq!(wire["resultType"], "input_required");
+//! assert_eq!(wire["inputRequests"]["confirm"]["method"], "elicitation/create");
+//! // ...and the client tells that answer apart from a final result.
+//! let read: MaybeInputRequired<CallToolResult> = serde_json::from_value(wire).unwrap();
+//! assert!(matches!(read, MaybeInputRequired::InputRequired(r) if r.request_state.as_deref() == Some("opaque-1")));
+//! ```
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -229,7 +249,19 @@ impl InputRequiredResult {
         }
     }
 
-    /// Sets the opaque request state.
+    /// Sets the opaque request state, which the client sends back unchanged
+    /// with its retry.
+    ///
+    /// ```
+    /// use mcpwire_types::{InputRequest, InputRequests, InputRequiredResult};
+    /// let mut asks = InputRequests::new();
+    /// asks.insert("roots".into(), InputRequest::ListRoots(None));
+    /// let r = InputRequiredResult::new(asks).with_request_state("step-2");
+    /// assert_eq!(
+    ///     serde_json::to_string(&r).unwrap(),
+    ///     r#"{"resultType":"input_required","inputRequests":{"roots":{"method":"roots/list"}},"requestState":"step-2"}"#
+    /// );
+    /// ```
     pub fn with_request_state(mut self, state: impl Into<String>) -> Self {
         self.request_state = Some(state.into());
         self

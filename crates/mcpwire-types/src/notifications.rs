@@ -3,6 +3,19 @@
 //! The `*/list_changed` notifications and `notifications/initialized` take
 //! [`NotificationParams`](crate::NotificationParams); logging, elicitation,
 //! task and subscription notifications live with their features.
+//!
+//! ```
+//! use mcpwire_types::{ProgressNotificationParams, ProgressToken, ResourceUpdatedNotificationParams};
+//! let p = ProgressNotificationParams::new(ProgressToken::from(7), 2.0)
+//!     .with_total(10.0)
+//!     .with_message("2 of 10 files");
+//! assert_eq!(
+//!     serde_json::to_string(&p).unwrap(),
+//!     r#"{"progressToken":7,"progress":2,"total":10,"message":"2 of 10 files"}"#
+//! );
+//! let u = ResourceUpdatedNotificationParams::new("file:///log");
+//! assert_eq!(serde_json::to_string(&u).unwrap(), r#"{"uri":"file:///log"}"#);
+//! ```
 
 use serde::{Deserialize, Serialize};
 
@@ -52,13 +65,28 @@ impl ProgressNotificationParams {
         }
     }
 
-    /// Sets the total.
+    /// Sets the total, so the client can show a fraction.
+    ///
+    /// ```
+    /// use mcpwire_types::ProgressNotificationParams;
+    /// let p = ProgressNotificationParams::new(7.into(), 3.0).with_total(4.0);
+    /// assert_eq!(p.total, Some(4.0));
+    /// ```
     pub fn with_total(mut self, total: f64) -> Self {
         self.total = Some(total);
         self
     }
 
-    /// Sets the message.
+    /// Sets the message (2025-03-26).
+    ///
+    /// ```
+    /// use mcpwire_types::ProgressNotificationParams;
+    /// let p = ProgressNotificationParams::new("job-1".into(), 1.0).with_message("indexing");
+    /// assert_eq!(
+    ///     serde_json::to_string(&p).unwrap(),
+    ///     r#"{"progressToken":"job-1","progress":1,"message":"indexing"}"#
+    /// );
+    /// ```
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
         self.message = Some(message.into());
         self
@@ -92,6 +120,15 @@ impl CancelledNotificationParams {
     }
 
     /// Sets the reason.
+    ///
+    /// ```
+    /// use mcpwire_types::{CancelledNotificationParams, RequestId};
+    /// let p = CancelledNotificationParams::new(RequestId::from(4)).with_reason("user pressed stop");
+    /// assert_eq!(
+    ///     serde_json::to_string(&p).unwrap(),
+    ///     r#"{"requestId":4,"reason":"user pressed stop"}"#
+    /// );
+    /// ```
     pub fn with_reason(mut self, reason: impl Into<String>) -> Self {
         self.reason = Some(reason.into());
         self

@@ -1,4 +1,13 @@
 //! Pagination: the opaque cursor and the params of the `*/list` requests.
+//!
+//! ```
+//! use mcpwire_types::{ListToolsResult, PaginatedRequestParams};
+//! let first = PaginatedRequestParams::default();
+//! assert_eq!(serde_json::to_string(&first).unwrap(), "{}");
+//! let page: ListToolsResult = serde_json::from_str(r#"{"tools":[],"nextCursor":"p2"}"#).unwrap();
+//! let next = PaginatedRequestParams::after(page.next_cursor.unwrap());
+//! assert_eq!(serde_json::to_string(&next).unwrap(), r#"{"cursor":"p2"}"#);
+//! ```
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,18 @@
 //! Prompts: templates, their arguments and messages, and the `prompts/list` and `prompts/get` params and results.
+//!
+//! ```
+//! use mcpwire_types::{GetPromptRequestParams, GetPromptResult, Prompt, PromptMessage};
+//! let listed = Prompt::new("summarize");
+//! let ask = GetPromptRequestParams::new(listed.name.as_str());
+//! let answer = GetPromptResult::new(vec![
+//!     PromptMessage::user_text("Summarize the following text."),
+//! ]);
+//! assert_eq!(ask.name, "summarize");
+//! assert_eq!(
+//!     serde_json::to_value(&answer).unwrap()["messages"][0],
+//!     serde_json::json!({"role": "user", "content": {"type": "text", "text": "Summarize the following text."}})
+//! );
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -196,6 +210,13 @@ impl GetPromptResult {
     }
 
     /// Sets the description.
+    ///
+    /// ```
+    /// use mcpwire_types::{GetPromptResult, PromptMessage};
+    /// let r = GetPromptResult::new(vec![PromptMessage::user_text("Review this diff")])
+    ///     .with_description("Code review");
+    /// assert_eq!(serde_json::to_value(&r).unwrap()["description"], "Code review");
+    /// ```
     pub fn with_description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
         self

@@ -194,6 +194,15 @@ page!(crate::ListTasksResult, tasks, crate::tasks::Task);
 pub mod requests {
     //! One marker type per request method, each implementing
     //! [`Request`].
+    //!
+    //! ```
+    //! use mcpwire_types::request::{requests::ReadResource, Capability, Request};
+    //! use mcpwire_types::ReadResourceRequestParams;
+    //! assert_eq!(ReadResource::METHOD, "resources/read");
+    //! assert_eq!(ReadResource::CAPABILITY, Some(Capability::Resources));
+    //! let params = ReadResourceRequestParams::new("file:///a.txt");
+    //! assert_eq!(ReadResource::target(&params), Some("file:///a.txt"));
+    //! ```
     use super::{Capability, PaginatedRequest, Request};
     use crate::pagination::{Cursor, PaginatedRequestParams};
     use crate::{methods, tasks};

@@ -1,4 +1,16 @@
 //! Resources: descriptions, templates, contents and the `resources/*` params and results.
+//!
+//! ```
+//! use mcpwire_types::{ReadResourceRequestParams, ReadResourceResult, Resource, TextResourceContents};
+//! let listed = Resource::new("file:///README.md", "README");
+//! let read = ReadResourceRequestParams::new(listed.uri.clone());
+//! let answer = ReadResourceResult::new(vec![
+//!     TextResourceContents::new(read.uri.as_str(), "# Hello").with_mime_type("text/markdown").into(),
+//! ]);
+//! let wire = serde_json::to_value(&answer).unwrap();
+//! assert_eq!(wire["contents"][0]["text"], "# Hello");
+//! assert_eq!(answer.contents[0].uri(), "file:///README.md");
+//! ```
 
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
@@ -138,6 +150,12 @@ impl TextResourceContents {
     }
 
     /// Sets the MIME type.
+    ///
+    /// ```
+    /// use mcpwire_types::TextResourceContents;
+    /// let c = TextResourceContents::new("file:///notes.md", "# Notes").with_mime_type("text/markdown");
+    /// assert_eq!(c.mime_type.as_deref(), Some("text/markdown"));
+    /// ```
     pub fn with_mime_type(mut self, mime_type: impl Into<String>) -> Self {
         self.mime_type = Some(mime_type.into());
         self
@@ -172,6 +190,15 @@ impl BlobResourceContents {
     }
 
     /// Sets the MIME type.
+    ///
+    /// ```
+    /// use mcpwire_types::BlobResourceContents;
+    /// let c = BlobResourceContents::new("file:///logo.png", "iVBORw0KGgo=").with_mime_type("image/png");
+    /// assert_eq!(
+    ///     serde_json::to_value(&c).unwrap(),
+    ///     serde_json::json!({"uri": "file:///logo.png", "mimeType": "image/png", "blob": "iVBORw0KGgo="})
+    /// );
+    /// ```
     pub fn with_mime_type(mut self, mime_type: impl Into<String>) -> Self {
         self.mime_type = Some(mime_type.into());
         self

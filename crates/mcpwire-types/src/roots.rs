@@ -1,4 +1,13 @@
 //! Roots (`roots/list`): the directories and files a client exposes to servers.
+//!
+//! ```
+//! use mcpwire_types::{ListRootsResult, Root};
+//! let r = ListRootsResult::new(vec![Root::new("file:///home/me/project", "project")]);
+//! assert_eq!(
+//!     serde_json::to_string(&r).unwrap(),
+//!     r#"{"roots":[{"uri":"file:///home/me/project","name":"project"}]}"#
+//! );
+//! ```
 
 use serde::{Deserialize, Serialize};
 

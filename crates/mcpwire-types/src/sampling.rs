@@ -1,4 +1,15 @@
 //! Sampling (`sampling/createMessage`): messages, model preferences, tool use in sampling (2025-11-25) and the result.
+//!
+//! ```
+//! use mcpwire_types::{CreateMessageRequestParams, CreateMessageResult, SamplingMessage};
+//! let ask = CreateMessageRequestParams::new(vec![SamplingMessage::user_text("Name a colour.")], 50);
+//! assert_eq!(serde_json::to_value(&ask).unwrap()["maxTokens"], 50);
+//! let answer = CreateMessageResult::assistant_text("some-model", "Teal.");
+//! assert_eq!(
+//!     serde_json::to_string(&answer).unwrap(),
+//!     r#"{"role":"assistant","content":{"type":"text","text":"Teal."},"model":"some-model"}"#
+//! );
+//! ```
 
 use std::fmt;
 

@@ -360,6 +360,14 @@ macro_rules! cacheable {
     ($($t:ty),* $(,)?) => {$(
         impl $t {
             /// Sets `ttlMs` and `cacheScope`.
+            ///
+            /// ```
+            /// use mcpwire_types::{CacheHint, CacheScope};
+            /// use mcpwire_types::skills::ListSkillsResult;
+            /// let r = ListSkillsResult::new(vec![]).with_cache(CacheHint::new(5_000, CacheScope::Public));
+            /// assert_eq!(r.cache_hint(), Some(CacheHint::new(5_000, CacheScope::Public)));
+            /// assert_eq!(serde_json::to_value(&r).unwrap()["ttlMs"], 5_000);
+            /// ```
             pub fn with_cache(mut self, hint: CacheHint) -> Self {
                 self.ttl_ms = Some(hint.ttl_ms);
                 self.cache_scope = Some(hint.scope);

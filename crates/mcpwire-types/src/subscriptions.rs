@@ -1,4 +1,14 @@
 //! `subscriptions/listen` (2026-07-28): one long-lived request through which a client receives notifications.
+//!
+//! ```
+//! use mcpwire_types::SubscriptionsListenRequestParams;
+//! let listen: SubscriptionsListenRequestParams = serde_json::from_str(r#"{
+//!     "notifications": {"toolsListChanged": true, "resourceSubscriptions": ["file:///log"]}
+//! }"#).unwrap();
+//! assert_eq!(listen.notifications.tools_list_changed, Some(true));
+//! assert_eq!(listen.notifications.prompts_list_changed, None);
+//! assert_eq!(listen.notifications.resource_subscriptions.as_deref(), Some(&["file:///log".to_string()][..]));
+//! ```
 
 use serde::{Deserialize, Serialize};
 

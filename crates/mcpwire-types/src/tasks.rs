@@ -1,6 +1,18 @@
 //! Tasks (2025-11-25, experimental): task-augmented requests, task state and the `tasks/*` methods.
 //!
 //! 2026-07-28 moves tasks to the `io.modelcontextprotocol/tasks` extension.
+//!
+//! ```
+//! use mcpwire_types::{Task, TaskStatus};
+//! let task: Task = serde_json::from_str(r#"{
+//!     "taskId": "t-1", "status": "working",
+//!     "createdAt": "2025-11-25T10:00:00Z", "lastUpdatedAt": "2025-11-25T10:00:05Z",
+//!     "ttl": 60000, "pollInterval": 1000
+//! }"#).unwrap();
+//! assert_eq!(task.status, TaskStatus::Working);
+//! assert!(!task.status.is_terminal());
+//! assert!(TaskStatus::Cancelled.is_terminal());
+//! ```
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

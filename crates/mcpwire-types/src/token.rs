@@ -1,5 +1,18 @@
 //! What a verified access token says: the identity behind a request, as
 //! the resource server hands it to handlers.
+//!
+//! ```
+//! use mcpwire_types::VerifiedToken;
+//! let claims = serde_json::from_str(r#"{
+//!     "sub": "user-42", "client_id": "cli", "scope": "files:read files:write",
+//!     "aud": "https://mcp.example.com", "exp": 1900000000
+//! }"#).unwrap();
+//! let token = VerifiedToken::from_claims(claims);
+//! assert_eq!(token.subject.as_deref(), Some("user-42"));
+//! assert!(token.has_scope("files:write"));
+//! assert!(!token.has_scope("admin"));
+//! assert_eq!(token.audience, ["https://mcp.example.com"]);
+//! ```
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;

@@ -2,6 +2,25 @@
 //!
 //! [`CallToolRequestParams`] and [`CallToolResult`] are on the hot path of
 //! every server, so they are plain structs with no flattened members.
+//!
+//! ```
+//! use mcpwire_types::{CallToolRequestParams, CallToolResult, ListToolsResult, Tool};
+//! use serde_json::json;
+//! // A server lists its tools...
+//! let tool = Tool::new("add", json!({
+//!     "type": "object",
+//!     "properties": {"a": {"type": "number"}, "b": {"type": "number"}},
+//! }))
+//! .with_description("Adds two numbers");
+//! let list = ListToolsResult { tools: vec![tool], ..Default::default() };
+//! assert_eq!(serde_json::to_value(&list).unwrap()["tools"][0]["name"], "add");
+//! // ...and answers a call of one.
+//! let call = CallToolRequestParams::new("add").with_arguments(json!({"a": 1, "b": 2}));
+//! let args = call.arguments.as_ref().unwrap();
+//! let sum = args["a"].as_f64().unwrap() + args["b"].as_f64().unwrap();
+//! let result = CallToolResult::structured(json!({"sum": sum}));
+//! assert_eq!(result.content[0].as_text(), Some(r#"{"sum":3.0}"#));
+//! ```
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -89,19 +108,42 @@ impl Tool {
         }
     }
 
-    /// Sets the description.
+    /// Sets the description, which tells the model what the tool does.
+    ///
+    /// ```
+    /// use mcpwire_types::Tool;
+    /// let t = Tool::new("add", serde_json::json!({"type": "object"})).with_description("Adds two numbers");
+    /// assert_eq!(t.description.as_deref(), Some("Adds two numbers"));
+    /// ```
     pub fn with_description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
         self
     }
 
-    /// Sets the title.
+    /// Sets the title, a name for people to read.
+    ///
+    /// ```
+    /// use mcpwire_types::Tool;
+    /// let t = Tool::new("add", serde_json::json!({"type": "object"})).with_title("Add");
+    /// assert_eq!(serde_json::to_value(&t).unwrap()["title"], "Add");
+    /// ```
     pub fn with_title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
         self
     }
 
     /// Sets the output schema; a value that is not an object is ignored.
+    ///
+    /// ```
+    /// use mcpwire_types::Tool;
+    /// use serde_json::json;
+    /// let schema = json!({"type": "object", "properties": {"sum": {"type": "number"}}});
+    /// let t = Tool::new("add", json!({"type": "object"})).with_output_schema(schema.clone());
+    /// assert_eq!(serde_json::to_value(&t).unwrap()["outputSchema"], schema);
+    /// // Not an object: ignored.
+    /// let t = Tool::new("add", json!({"type": "object"})).with_output_schema(json!(true));
+    /// assert!(t.output_schema.is_none());
+    /// ```
     pub fn with_output_schema(mut self, schema: impl Into<Value>) -> Self {
         if let Value::Object(m) = schema.into() {
             self.output_schema = Some(m);
@@ -109,7 +151,17 @@ impl Tool {
         self
     }
 
-    /// Sets the annotations.
+    /// Sets the annotations, hints about the tool's behaviour.
+    ///
+    /// ```
+    /// use mcpwire_types::{Tool, ToolAnnotations};
+    /// let hints = ToolAnnotations { read_only_hint: Some(true), ..Default::default() };
+    /// let t = Tool::new("search", serde_json::json!({"type": "object"})).with_annotations(hints);
+    /// assert_eq!(
+    ///     serde_json::to_value(&t).unwrap()["annotations"],
+    ///     serde_json::json!({"readOnlyHint": true})
+    /// );
+    /// ```
     pub fn with_annotations(mut self, annotations: ToolAnnotations) -> Self {
         self.annotations = Some(annotations);
         self
@@ -238,6 +290,14 @@ impl CallToolRequestParams {
     }
 
     /// Sets the arguments; a value that is not an object is ignored.
+    ///
+    /// ```
+    /// use mcpwire_types::CallToolRequestParams;
+    /// use serde_json::json;
+    /// let p = CallToolRequestParams::new("add").with_arguments(json!({"a": 1, "b": 2}));
+    /// assert_eq!(serde_json::to_value(&p).unwrap(), json!({"name": "add", "arguments": {"a": 1, "b": 2}}));
+    /// assert!(CallToolRequestParams::new("add").with_arguments(json!([1, 2])).arguments.is_none());
+    /// ```
     pub fn with_arguments(mut self, arguments: impl Into<Value>) -> Self {
         if let Value::Object(m) = arguments.into() {
             self.arguments = Some(m);
@@ -321,7 +381,13 @@ impl CallToolResult {
         }
     }
 
-    /// Sets `resultType`.
+    /// Sets `resultType` (2026-07-28).
+    ///
+    /// ```
+    /// use mcpwire_types::{CallToolResult, ResultType};
+    /// let r = CallToolResult::text("ok").with_result_type(ResultType::Complete);
+    /// assert_eq!(serde_json::to_value(&r).unwrap()["resultType"], "complete");
+    /// ```
     pub fn with_result_type(mut self, result_type: ResultType) -> Self {
         self.result_type = Some(result_type);
         self

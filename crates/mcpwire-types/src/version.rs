@@ -1,4 +1,14 @@
 //! Protocol revisions and what each one allows.
+//!
+//! ```
+//! use mcpwire_types::ProtocolVersion;
+//! // A client offering a revision this crate does not know is answered with the newest legacy one.
+//! let offered = "2099-01-01".parse::<ProtocolVersion>();
+//! assert!(offered.is_err());
+//! let chosen = offered.unwrap_or(ProtocolVersion::LATEST_LEGACY);
+//! assert_eq!(chosen.as_str(), "2025-11-25");
+//! assert!(ProtocolVersion::V2025_03_26 < ProtocolVersion::V2025_06_18);
+//! ```
 
 use std::fmt;
 use std::str::FromStr;

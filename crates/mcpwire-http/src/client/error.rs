@@ -24,9 +24,10 @@ pub const SESSION_EXPIRED_ERROR: ErrorCode = ErrorCode::SESSION_EXPIRED;
 /// be understood (wrong content type, malformed body, failed legacy fallback).
 pub const BAD_RESPONSE_ERROR: ErrorCode = ErrorCode::BAD_RESPONSE;
 /// Code of the error a request fails with when the server demanded
-/// authorization (HTTP 401, or 403 `insufficient_scope`) and it could not be
-/// obtained: no [`AuthProvider`](super::AuthProvider) is set, it gave up, or
-/// the server kept rejecting the new authorization.
+/// authorization (HTTP 401, or 403 `insufficient_scope`) and the
+/// [`AuthProvider`](super::AuthProvider) could not obtain it: it gave up, or
+/// the server kept rejecting the new authorization. Without a provider, such
+/// an answer fails the request with [`HTTP_STATUS_ERROR`].
 pub const AUTH_FAILED_ERROR: ErrorCode = ErrorCode::AUTH_FAILED;
 
 /// What went wrong in the HTTP client transport.

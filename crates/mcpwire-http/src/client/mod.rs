@@ -66,10 +66,12 @@
 //! stream that cannot be resumed) never hangs either: it is answered with a
 //! JSON-RPC error whose code is one of
 //! [`HTTP_STATUS_ERROR`], [`UNREACHABLE_ERROR`], [`STREAM_BROKEN_ERROR`],
-//! [`SESSION_EXPIRED_ERROR`], [`BAD_RESPONSE_ERROR`] (all in the
-//! implementation-defined range -32000..-32019) or `-32001` for a message
-//! over the size limit, and whose message says what happened
-//! ([`HttpClientError`]).
+//! [`SESSION_EXPIRED_ERROR`], [`BAD_RESPONSE_ERROR`],
+//! [`AUTH_FAILED_ERROR`] or `ErrorCode::MESSAGE_TOO_LARGE` for a message
+//! over the size limit (all in the implementation-defined range
+//! -32000..-32019), or `-32602` for a tool call refused before it was sent
+//! ([`HttpClientError::ToolRejected`]), and whose message says what
+//! happened ([`HttpClientError`]).
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -185,7 +187,69 @@ impl HttpClientBuilder {
     /// is `mcpwire_oauth::client::OAuthClient` (feature `auth-client`).
     ///
     /// Without a provider a `401` fails the request with
-    /// [`HttpClientError::Status`].
+    /// [`HttpClientError::Status`] ([`HTTP_STATUS_ERROR`]); with one that
+    /// gives up, with [`HttpClientError::AuthFailed`] ([`AUTH_FAILED_ERROR`]).
+    ///
+    /// ```
+    /// # use std::sync::{Arc, Mutex};
+    /// # use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    /// # /// A stand-in for a server: answers every request with `response` (or
+    /// # /// never, when it is `None`), and keeps the heads of the requests it got.
+    /// # async fn stand_in(response: Option<String>) -> (String, Arc<Mutex<Vec<String>>>) {
+    /// #     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// #     let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+    /// #     let seen = Arc::new(Mutex::new(Vec::new()));
+    /// #     let heads = seen.clone();
+    /// #     tokio::spawn(async move {
+    /// #         let mut held = Vec::new();
+    /// #         while let Ok((mut conn, _)) = listener.accept().await {
+    /// #             let mut buf = vec![0u8; 64 * 1024];
+    /// #             let n = conn.read(&mut buf).await.unwrap_or(0);
+    /// #             heads.lock().unwrap().push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    /// #             match &response {
+    /// #                 Some(r) => { let _ = conn.write_all(r.as_bytes()).await; }
+    /// #                 None => held.push(conn),
+    /// #             }
+    /// #         }
+    /// #     });
+    /// #     (url, seen)
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use mcpwire_client::Client;
+    /// use mcpwire_http::client::HttpClientTransport;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use mcpwire_http::client::{
+    ///     AUTH_FAILED_ERROR, AuthChallenge, AuthFuture, AuthProvider, AuthProviderError,
+    /// };
+    /// use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
+    /// use reqwest::{Method, Url};
+    ///
+    /// /// A fixed key, which cannot answer a challenge.
+    /// #[derive(Debug, Default)]
+    /// struct ApiKey { challenged: AtomicUsize }
+    /// impl AuthProvider for ApiKey {
+    ///     fn headers<'a>(&'a self, _: &'a Method, _: &'a Url)
+    ///         -> AuthFuture<'a, Result<Vec<(HeaderName, HeaderValue)>, AuthProviderError>> {
+    ///         Box::pin(async { Ok(vec![(AUTHORIZATION, HeaderValue::from_static("Bearer k-123"))]) })
+    ///     }
+    ///     fn challenge<'a>(&'a self, _: &'a AuthChallenge) -> AuthFuture<'a, Result<(), AuthProviderError>> {
+    ///         self.challenged.fetch_add(1, Ordering::Relaxed);
+    ///         Box::pin(async { Err("the key was refused".into()) })
+    ///     }
+    /// }
+    ///
+    /// let (url, seen) = stand_in(Some(
+    ///     "HTTP/1.1 401 Unauthorized\r\nwww-authenticate: Bearer\r\ncontent-length: 0\r\n\r\n".to_owned(),
+    /// )).await;
+    /// let key = Arc::new(ApiKey::default());
+    /// let transport = HttpClientTransport::builder(url).auth(key.clone()).build().unwrap();
+    /// let err = Client::builder("host", "1.0").connect(transport).await.unwrap_err();
+    /// assert_eq!(err.code(), Some(AUTH_FAILED_ERROR));
+    /// assert_eq!(key.challenged.load(Ordering::Relaxed), 1);
+    /// assert!(seen.lock().unwrap()[0].to_lowercase().contains("authorization: bearer k-123"));
+    /// # }
+    /// ```
     pub fn auth(mut self, provider: Arc<dyn AuthProvider>) -> Self {
         self.auth = Some(provider);
         self
@@ -193,6 +257,48 @@ impl HttpClientBuilder {
 
     /// Sends `name: value` on every HTTP request (for example
     /// `Authorization`). A later value for the same name replaces it.
+    ///
+    /// ```
+    /// # use std::sync::{Arc, Mutex};
+    /// # use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    /// # /// A stand-in for a server: answers every request with `response` (or
+    /// # /// never, when it is `None`), and keeps the heads of the requests it got.
+    /// # async fn stand_in(response: Option<String>) -> (String, Arc<Mutex<Vec<String>>>) {
+    /// #     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// #     let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+    /// #     let seen = Arc::new(Mutex::new(Vec::new()));
+    /// #     let heads = seen.clone();
+    /// #     tokio::spawn(async move {
+    /// #         let mut held = Vec::new();
+    /// #         while let Ok((mut conn, _)) = listener.accept().await {
+    /// #             let mut buf = vec![0u8; 64 * 1024];
+    /// #             let n = conn.read(&mut buf).await.unwrap_or(0);
+    /// #             heads.lock().unwrap().push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    /// #             match &response {
+    /// #                 Some(r) => { let _ = conn.write_all(r.as_bytes()).await; }
+    /// #                 None => held.push(conn),
+    /// #             }
+    /// #         }
+    /// #     });
+    /// #     (url, seen)
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use mcpwire_client::Client;
+    /// use mcpwire_http::client::HttpClientTransport;
+    /// let (url, seen) = stand_in(Some("HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n".to_owned())).await;
+    /// let transport = HttpClientTransport::builder(url)
+    ///     .header("X-Api-Key", "first")
+    ///     .header("X-Api-Key", "k-123")
+    ///     .build()
+    ///     .unwrap();
+    /// let _ = Client::builder("host", "1.0").connect(transport).await;
+    /// let head = seen.lock().unwrap()[0].to_lowercase();
+    /// assert!(head.contains("x-api-key: k-123") && !head.contains("first"));
+    /// // A header that cannot be sent is refused when the transport is built.
+    /// assert!(HttpClientTransport::builder("http://127.0.0.1:1/mcp").header("bad name", "x").build().is_err());
+    /// # }
+    /// ```
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
         self
@@ -204,12 +310,101 @@ impl HttpClientBuilder {
     /// requests with a plain JSON body sends its headers only with the
     /// result: for long-running tools on such servers, raise this (the
     /// engine's request timeout still bounds each call).
+    ///
+    /// ```
+    /// # use std::sync::{Arc, Mutex};
+    /// # use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    /// # /// A stand-in for a server: answers every request with `response` (or
+    /// # /// never, when it is `None`), and keeps the heads of the requests it got.
+    /// # async fn stand_in(response: Option<String>) -> (String, Arc<Mutex<Vec<String>>>) {
+    /// #     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// #     let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+    /// #     let seen = Arc::new(Mutex::new(Vec::new()));
+    /// #     let heads = seen.clone();
+    /// #     tokio::spawn(async move {
+    /// #         let mut held = Vec::new();
+    /// #         while let Ok((mut conn, _)) = listener.accept().await {
+    /// #             let mut buf = vec![0u8; 64 * 1024];
+    /// #             let n = conn.read(&mut buf).await.unwrap_or(0);
+    /// #             heads.lock().unwrap().push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    /// #             match &response {
+    /// #                 Some(r) => { let _ = conn.write_all(r.as_bytes()).await; }
+    /// #                 None => held.push(conn),
+    /// #             }
+    /// #         }
+    /// #     });
+    /// #     (url, seen)
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use mcpwire_client::Client;
+    /// use mcpwire_http::client::HttpClientTransport;
+    /// use std::time::Duration;
+    /// use mcpwire_http::client::UNREACHABLE_ERROR;
+    /// let (url, _) = stand_in(None).await; // accepts, never answers
+    /// let transport = HttpClientTransport::builder(url)
+    ///     .timeout(Duration::from_millis(200))
+    ///     .build()
+    ///     .unwrap();
+    /// let err = Client::builder("host", "1.0").connect(transport).await.unwrap_err();
+    /// assert_eq!(err.code(), Some(UNREACHABLE_ERROR));
+    /// # }
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// How to retry refused connections and broken event streams.
+    /// How to retry refused connections and broken event streams (default:
+    /// [`ReconnectPolicy::default`]).
+    ///
+    /// ```
+    /// # use std::sync::{Arc, Mutex};
+    /// # use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    /// # /// A stand-in for a server: answers every request with `response` (or
+    /// # /// never, when it is `None`), and keeps the heads of the requests it got.
+    /// # async fn stand_in(response: Option<String>) -> (String, Arc<Mutex<Vec<String>>>) {
+    /// #     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// #     let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+    /// #     let seen = Arc::new(Mutex::new(Vec::new()));
+    /// #     let heads = seen.clone();
+    /// #     tokio::spawn(async move {
+    /// #         let mut held = Vec::new();
+    /// #         while let Ok((mut conn, _)) = listener.accept().await {
+    /// #             let mut buf = vec![0u8; 64 * 1024];
+    /// #             let n = conn.read(&mut buf).await.unwrap_or(0);
+    /// #             heads.lock().unwrap().push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    /// #             match &response {
+    /// #                 Some(r) => { let _ = conn.write_all(r.as_bytes()).await; }
+    /// #                 None => held.push(conn),
+    /// #             }
+    /// #         }
+    /// #     });
+    /// #     (url, seen)
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use mcpwire_client::Client;
+    /// use mcpwire_http::client::HttpClientTransport;
+    /// use std::time::{Duration, Instant};
+    /// use mcpwire_http::client::{ReconnectPolicy, UNREACHABLE_ERROR};
+    /// // A port nothing listens on.
+    /// let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    /// let policy = ReconnectPolicy {
+    ///     initial_delay: Duration::from_millis(10),
+    ///     max_delay: Duration::from_millis(50),
+    ///     max_attempts: 2,
+    /// };
+    /// let transport = HttpClientTransport::builder(format!("http://127.0.0.1:{port}/mcp"))
+    ///     .reconnect(policy)
+    ///     .build()
+    ///     .unwrap();
+    /// let started = Instant::now();
+    /// let err = Client::builder("host", "1.0").connect(transport).await.unwrap_err();
+    /// assert_eq!(err.code(), Some(UNREACHABLE_ERROR));
+    /// assert!(started.elapsed() < Duration::from_secs(5)); // the default policy waits 15 s in all
+    /// # }
+    /// ```
     pub fn reconnect(mut self, policy: ReconnectPolicy) -> Self {
         self.reconnect = policy;
         self
@@ -217,6 +412,46 @@ impl HttpClientBuilder {
 
     /// The largest message accepted from the server, in bytes (default
     /// 64 MiB). A larger response fails its request.
+    ///
+    /// ```
+    /// # use std::sync::{Arc, Mutex};
+    /// # use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    /// # /// A stand-in for a server: answers every request with `response` (or
+    /// # /// never, when it is `None`), and keeps the heads of the requests it got.
+    /// # async fn stand_in(response: Option<String>) -> (String, Arc<Mutex<Vec<String>>>) {
+    /// #     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// #     let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+    /// #     let seen = Arc::new(Mutex::new(Vec::new()));
+    /// #     let heads = seen.clone();
+    /// #     tokio::spawn(async move {
+    /// #         let mut held = Vec::new();
+    /// #         while let Ok((mut conn, _)) = listener.accept().await {
+    /// #             let mut buf = vec![0u8; 64 * 1024];
+    /// #             let n = conn.read(&mut buf).await.unwrap_or(0);
+    /// #             heads.lock().unwrap().push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    /// #             match &response {
+    /// #                 Some(r) => { let _ = conn.write_all(r.as_bytes()).await; }
+    /// #                 None => held.push(conn),
+    /// #             }
+    /// #         }
+    /// #     });
+    /// #     (url, seen)
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use mcpwire_client::Client;
+    /// use mcpwire_http::client::HttpClientTransport;
+    /// use mcpwire_types::ErrorCode;
+    /// let big = format!(r#"{{"jsonrpc":"2.0","id":0,"result":{{"pad":"{}"}}}}"#, "x".repeat(4096));
+    /// let (url, _) = stand_in(Some(format!(
+    ///     "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{big}",
+    ///     big.len()
+    /// ))).await;
+    /// let transport = HttpClientTransport::builder(url).max_message_size(1024).build().unwrap();
+    /// let err = Client::builder("host", "1.0").connect(transport).await.unwrap_err();
+    /// assert_eq!(err.code(), Some(ErrorCode::MESSAGE_TOO_LARGE));
+    /// # }
+    /// ```
     pub fn max_message_size(mut self, bytes: usize) -> Self {
         self.max_message_size = bytes;
         self
@@ -227,6 +462,44 @@ impl HttpClientBuilder {
     /// true). A rejection whose body is a JSON-RPC error of a modern server
     /// (-32601, -32602, -32020, -32021, -32022) answers `initialize`
     /// instead.
+    ///
+    /// ```
+    /// # use std::sync::{Arc, Mutex};
+    /// # use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    /// # /// A stand-in for a server: answers every request with `response` (or
+    /// # /// never, when it is `None`), and keeps the heads of the requests it got.
+    /// # async fn stand_in(response: Option<String>) -> (String, Arc<Mutex<Vec<String>>>) {
+    /// #     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// #     let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+    /// #     let seen = Arc::new(Mutex::new(Vec::new()));
+    /// #     let heads = seen.clone();
+    /// #     tokio::spawn(async move {
+    /// #         let mut held = Vec::new();
+    /// #         while let Ok((mut conn, _)) = listener.accept().await {
+    /// #             let mut buf = vec![0u8; 64 * 1024];
+    /// #             let n = conn.read(&mut buf).await.unwrap_or(0);
+    /// #             heads.lock().unwrap().push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    /// #             match &response {
+    /// #                 Some(r) => { let _ = conn.write_all(r.as_bytes()).await; }
+    /// #                 None => held.push(conn),
+    /// #             }
+    /// #         }
+    /// #     });
+    /// #     (url, seen)
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use mcpwire_client::Client;
+    /// use mcpwire_http::client::HttpClientTransport;
+    /// use mcpwire_http::client::HTTP_STATUS_ERROR;
+    /// let (url, seen) = stand_in(Some("HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n".to_owned())).await;
+    /// let transport = HttpClientTransport::builder(url).legacy_sse_fallback(false).build().unwrap();
+    /// let err = Client::builder("host", "1.0").connect(transport).await.unwrap_err();
+    /// assert_eq!(err.code(), Some(HTTP_STATUS_ERROR));
+    /// // Only the POST was sent: no `GET /sse` followed.
+    /// assert_eq!(seen.lock().unwrap().len(), 1);
+    /// # }
+    /// ```
     pub fn legacy_sse_fallback(mut self, enabled: bool) -> Self {
         self.legacy_sse_fallback = enabled;
         self

@@ -7,6 +7,35 @@
 //! cross-host hop, but not the other headers: a server that redirects to
 //! a host of its choosing would receive them. Such a redirect fails the
 //! request with [`CrossOriginRedirect`] in its error chain.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! use mcpwire_http::client::redirect::{same_origin, CrossOriginRedirect};
+//! use tokio::io::{AsyncReadExt, AsyncWriteExt};
+//! // A server that sends every request to another host.
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+//! let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+//! tokio::spawn(async move {
+//!     while let Ok((mut conn, _)) = listener.accept().await {
+//!         let _ = conn.read(&mut [0u8; 4096]).await;
+//!         let _ = conn.write_all(
+//!             b"HTTP/1.1 307 Temporary Redirect\r\nlocation: http://elsewhere.example/mcp\r\ncontent-length: 0\r\n\r\n",
+//!         ).await;
+//!     }
+//! });
+//! let http = reqwest::Client::builder().redirect(same_origin()).build().unwrap();
+//! let err = http.post(&url).header("x-api-key", "secret").send().await.unwrap_err();
+//! // The error chain says why; the key never left for the other host.
+//! let mut source = std::error::Error::source(&err);
+//! let mut refused = None;
+//! while let Some(e) = source {
+//!     refused = refused.or(e.downcast_ref::<CrossOriginRedirect>().cloned());
+//!     source = e.source();
+//! }
+//! assert_eq!(refused.unwrap().to, "http://elsewhere.example");
+//! # }
+//! ```
 
 use std::fmt;
 

@@ -6,6 +6,24 @@
 //! An annotation counts only when it is reached from the schema root
 //! through `properties` alone; one found under any other keyword is
 //! reported with that keyword, so the client can refuse the tool.
+//!
+//! ```
+//! use mcpwire_http::headers::schema::{mirrored, sites};
+//! let schema = serde_json::json!({"type": "object", "properties": {
+//!     "region": {"type": "string", "x-mcp-header": "Region"},
+//!     "filter": {"type": "object", "properties": {
+//!         "tenant": {"type": "string", "x-mcp-header": "Tenant"}
+//!     }},
+//!     "any": {"anyOf": [{"type": "string", "x-mcp-header": "Hidden"}]}
+//! }});
+//! let schema = schema.as_object().unwrap();
+//! // Two arguments are mirrored into `Mcp-Param-Region` and `Mcp-Param-Tenant`...
+//! let headers: Vec<_> = mirrored(schema).iter().map(|m| (m.header, m.path.join("."))).collect();
+//! assert_eq!(headers, [("Region", "region".to_owned()), ("Tenant", "filter.tenant".to_owned())]);
+//! // ...and the one under `anyOf` is reported with that keyword: a client refuses the tool.
+//! let bad = sites(schema).into_iter().find(|s| s.value == "Hidden").unwrap();
+//! assert_eq!(bad.reach, Err("anyOf".to_owned()));
+//! ```
 
 use serde_json::{Map, Value};
 

@@ -157,114 +157,354 @@ impl Default for HttpConfig {
 
 impl HttpConfig {
     /// Sets [`HttpConfig::stateless`].
+    ///
+    /// ```
+    /// # use http::{Request, StatusCode};
+    /// # use mcpwire_http::server::{HttpConfig, StreamableHttp};
+    /// # use mcpwire_server::Server;
+    /// # const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}"#;
+    /// # /// A POST to the endpoint, as a client sends it.
+    /// # fn post(body: &str) -> Request<String> {
+    /// #     Request::post("/mcp")
+    /// #         .header("host", "localhost")
+    /// #         .header("accept", "application/json, text/event-stream")
+    /// #         .header("content-type", "application/json")
+    /// #         .body(body.to_owned())
+    /// #         .unwrap()
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let server = Server::builder("demo", "1.0.0").build();
+    /// let http = StreamableHttp::new(server, HttpConfig::default().stateless(true));
+    /// let answer = http.handle(post(INIT)).await;
+    /// assert_eq!(answer.status(), StatusCode::OK);
+    /// assert!(answer.headers().get("mcp-session-id").is_none());
+    /// // No session to stream on, nor to end.
+    /// let get = Request::get("/mcp").header("host", "localhost")
+    ///     .header("accept", "text/event-stream").body(String::new()).unwrap();
+    /// assert_eq!(http.handle(get).await.status(), StatusCode::METHOD_NOT_ALLOWED);
+    /// # }
+    /// ```
     pub fn stateless(mut self, yes: bool) -> Self {
         self.stateless = yes;
         self
     }
 
     /// Sets [`HttpConfig::session_idle_timeout`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcpwire_http::server::HttpConfig;
+    /// let config = HttpConfig::default().session_idle_timeout(Duration::from_secs(5 * 60));
+    /// assert_eq!(config.session_idle_timeout, Duration::from_secs(300));
+    /// ```
     pub fn session_idle_timeout(mut self, d: Duration) -> Self {
         self.session_idle_timeout = d;
         self
     }
 
     /// Sets [`HttpConfig::max_sessions`].
+    ///
+    /// ```
+    /// # use http::{Request, StatusCode};
+    /// # use mcpwire_http::server::{HttpConfig, StreamableHttp};
+    /// # use mcpwire_server::Server;
+    /// # const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}"#;
+    /// # /// A POST to the endpoint, as a client sends it.
+    /// # fn post(body: &str) -> Request<String> {
+    /// #     Request::post("/mcp")
+    /// #         .header("host", "localhost")
+    /// #         .header("accept", "application/json, text/event-stream")
+    /// #         .header("content-type", "application/json")
+    /// #         .body(body.to_owned())
+    /// #         .unwrap()
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let server = Server::builder("demo", "1.0.0").build();
+    /// let http = StreamableHttp::new(server, HttpConfig::default().max_sessions(1));
+    /// assert_eq!(http.handle(post(INIT)).await.status(), StatusCode::OK);
+    /// let full = http.handle(post(INIT)).await;
+    /// assert_eq!(full.status(), StatusCode::SERVICE_UNAVAILABLE);
+    /// assert!(full.headers().contains_key("retry-after"));
+    /// assert_eq!(http.session_count(), 1);
+    /// # }
+    /// ```
     pub fn max_sessions(mut self, n: usize) -> Self {
         self.max_sessions = n;
         self
     }
 
     /// Sets [`HttpConfig::max_sessions_per_principal`].
+    ///
+    /// ```
+    /// # use http::{Request, StatusCode};
+    /// # use mcpwire_http::server::{HttpConfig, StreamableHttp};
+    /// # use mcpwire_server::Server;
+    /// # const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}"#;
+    /// # /// A POST to the endpoint, as a client sends it.
+    /// # fn post(body: &str) -> Request<String> {
+    /// #     Request::post("/mcp")
+    /// #         .header("host", "localhost")
+    /// #         .header("accept", "application/json, text/event-stream")
+    /// #         .header("content-type", "application/json")
+    /// #         .body(body.to_owned())
+    /// #         .unwrap()
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let server = Server::builder("demo", "1.0.0").build();
+    /// use mcpwire_rpc::engine::Extensions;
+    /// // An authentication layer in front names the caller (the principal).
+    /// let as_user = |who: &str| {
+    ///     let mut req = post(INIT);
+    ///     req.extensions_mut().insert(Extensions::new().with_principal(who));
+    ///     req
+    /// };
+    /// let http = StreamableHttp::new(server, HttpConfig::default().max_sessions_per_principal(1));
+    /// assert_eq!(http.handle(as_user("alice")).await.status(), StatusCode::OK);
+    /// assert_eq!(http.handle(as_user("alice")).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    /// assert_eq!(http.handle(as_user("bob")).await.status(), StatusCode::OK);
+    /// # }
+    /// ```
     pub fn max_sessions_per_principal(mut self, n: usize) -> Self {
         self.max_sessions_per_principal = n;
         self
     }
 
     /// Sets [`HttpConfig::max_stateless_in_flight`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcpwire_http::server::HttpConfig;
+    /// let config = HttpConfig::default().max_stateless_in_flight(256);
+    /// assert_eq!(config.max_stateless_in_flight, 256);
+    /// ```
     pub fn max_stateless_in_flight(mut self, n: usize) -> Self {
         self.max_stateless_in_flight = n;
         self
     }
 
     /// Sets [`HttpConfig::hosts`].
+    ///
+    /// ```
+    /// # use http::{Request, StatusCode};
+    /// # use mcpwire_http::server::{HttpConfig, StreamableHttp};
+    /// # use mcpwire_server::Server;
+    /// # const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}"#;
+    /// # /// A POST to the endpoint, as a client sends it.
+    /// # fn post(body: &str) -> Request<String> {
+    /// #     Request::post("/mcp")
+    /// #         .header("host", "localhost")
+    /// #         .header("accept", "application/json, text/event-stream")
+    /// #         .header("content-type", "application/json")
+    /// #         .body(body.to_owned())
+    /// #         .unwrap()
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let server = Server::builder("demo", "1.0.0").build();
+    /// use mcpwire_http::server::HostPolicy;
+    /// let policy = HostPolicy { hosts: Some(vec!["mcp.example.com".into()]), origins: None };
+    /// let http = StreamableHttp::new(server, HttpConfig::default().hosts(policy));
+    /// let mut req = post(INIT);
+    /// req.headers_mut().insert("host", "mcp.example.com".parse().unwrap());
+    /// assert_eq!(http.handle(req).await.status(), StatusCode::OK);
+    /// // A name the server does not answer to, as in DNS rebinding.
+    /// let mut req = post(INIT);
+    /// req.headers_mut().insert("host", "attacker.example".parse().unwrap());
+    /// assert_eq!(http.handle(req).await.status(), StatusCode::FORBIDDEN);
+    /// # }
+    /// ```
     pub fn hosts(mut self, policy: HostPolicy) -> Self {
         self.hosts = Some(policy);
         self
     }
 
     /// Sets [`HttpConfig::body_limit`].
+    ///
+    /// ```
+    /// # use http::{Request, StatusCode};
+    /// # use mcpwire_http::server::{HttpConfig, StreamableHttp};
+    /// # use mcpwire_server::Server;
+    /// # const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}"#;
+    /// # /// A POST to the endpoint, as a client sends it.
+    /// # fn post(body: &str) -> Request<String> {
+    /// #     Request::post("/mcp")
+    /// #         .header("host", "localhost")
+    /// #         .header("accept", "application/json, text/event-stream")
+    /// #         .header("content-type", "application/json")
+    /// #         .body(body.to_owned())
+    /// #         .unwrap()
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let server = Server::builder("demo", "1.0.0").build();
+    /// let http = StreamableHttp::new(server, HttpConfig::default().body_limit(64));
+    /// assert!(INIT.len() > 64);
+    /// assert_eq!(http.handle(post(INIT)).await.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    /// # }
+    /// ```
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
         self
     }
 
     /// Sets [`HttpConfig::body_read_timeout`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcpwire_http::server::HttpConfig;
+    /// let config = HttpConfig::default().body_read_timeout(Duration::from_secs(10));
+    /// assert_eq!(config.body_read_timeout, Duration::from_secs(10));
+    /// ```
     pub fn body_read_timeout(mut self, d: Duration) -> Self {
         self.body_read_timeout = d;
         self
     }
 
     /// Sets [`HttpConfig::header_read_timeout`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcpwire_http::server::HttpConfig;
+    /// let config = HttpConfig::default().header_read_timeout(Duration::from_secs(5));
+    /// assert_eq!(config.header_read_timeout, Duration::from_secs(5));
+    /// ```
     pub fn header_read_timeout(mut self, d: Duration) -> Self {
         self.header_read_timeout = d;
         self
     }
 
     /// Sets [`HttpConfig::idle_timeout`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcpwire_http::server::HttpConfig;
+    /// let config = HttpConfig::default().idle_timeout(Duration::from_secs(120));
+    /// assert_eq!(config.idle_timeout, Duration::from_secs(120));
+    /// ```
     pub fn idle_timeout(mut self, d: Duration) -> Self {
         self.idle_timeout = d;
         self
     }
 
     /// Sets [`HttpConfig::write_timeout`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcpwire_http::server::HttpConfig;
+    /// let config = HttpConfig::default().write_timeout(Duration::from_secs(10));
+    /// assert_eq!(config.write_timeout, Duration::from_secs(10));
+    /// ```
     pub fn write_timeout(mut self, d: Duration) -> Self {
         self.write_timeout = d;
         self
     }
 
     /// Sets [`HttpConfig::max_connections`] (at least 1).
+    ///
+    /// ```
+    /// use mcpwire_http::server::HttpConfig;
+    /// assert_eq!(HttpConfig::default().max_connections(4096).max_connections, 4096);
+    /// assert_eq!(HttpConfig::default().max_connections(0).max_connections, 1);
+    /// ```
     pub fn max_connections(mut self, n: usize) -> Self {
         self.max_connections = n.max(1);
         self
     }
 
     /// Sets [`HttpConfig::keep_alive`]; zero sends no keep-alive comments.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcpwire_http::server::HttpConfig;
+    /// let config = HttpConfig::default().keep_alive(Duration::ZERO);
+    /// assert_eq!(config.keep_alive, Duration::ZERO);
+    /// ```
     pub fn keep_alive(mut self, d: Duration) -> Self {
         self.keep_alive = d;
         self
     }
 
     /// Sets [`HttpConfig::sse_buffer`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcpwire_http::server::HttpConfig;
+    /// let config = HttpConfig::default().sse_buffer(256 * 1024);
+    /// assert_eq!(config.sse_buffer, 262_144);
+    /// ```
     pub fn sse_buffer(mut self, bytes: usize) -> Self {
         self.sse_buffer = bytes;
         self
     }
 
     /// Sets [`HttpConfig::max_inbound_bytes`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcpwire_http::server::HttpConfig;
+    /// let config = HttpConfig::default().max_inbound_bytes(4 << 20);
+    /// assert_eq!(config.max_inbound_bytes, 4 * 1024 * 1024);
+    /// ```
     pub fn max_inbound_bytes(mut self, bytes: usize) -> Self {
         self.max_inbound_bytes = bytes;
         self
     }
 
     /// Sets [`HttpConfig::max_inbound_messages`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcpwire_http::server::HttpConfig;
+    /// let config = HttpConfig::default().max_inbound_messages(128);
+    /// assert_eq!(config.max_inbound_messages, 128);
+    /// ```
     pub fn max_inbound_messages(mut self, n: usize) -> Self {
         self.max_inbound_messages = n;
         self
     }
 
     /// Sets [`HttpConfig::legacy_sse`].
+    ///
+    /// ```no_run
+    /// use mcpwire_http::server::{HttpConfig, StreamableHttp};
+    /// # async fn run(server: mcpwire_server::Server) -> std::io::Result<()> {
+    /// // Older clients open `GET /sse` and POST to `/messages`; newer ones use `/mcp`.
+    /// let config = HttpConfig::default().legacy_sse(true);
+    /// assert!(config.legacy_sse);
+    /// StreamableHttp::new(server, config).serve("127.0.0.1:8080").await
+    /// # }
+    /// ```
     pub fn legacy_sse(mut self, yes: bool) -> Self {
         self.legacy_sse = yes;
         self
     }
 
     /// Sets [`HttpConfig::event_store`].
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use mcpwire_http::server::{EventStore, HttpConfig, InMemoryEventStore};
+    /// // Keep fewer events per stream than the default, in a smaller budget.
+    /// let store: Arc<dyn EventStore> = Arc::new(InMemoryEventStore::new(256).total_bytes(64 << 20));
+    /// let config = HttpConfig::default().event_store(store.clone());
+    /// assert!(Arc::ptr_eq(&config.event_store, &store));
+    /// ```
     pub fn event_store(mut self, store: Arc<dyn EventStore>) -> Self {
         self.event_store = store;
         self
     }
 
     /// Sets [`HttpConfig::event_store_timeout`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcpwire_http::server::HttpConfig;
+    /// let config = HttpConfig::default().event_store_timeout(Duration::from_secs(1));
+    /// assert_eq!(config.event_store_timeout, Duration::from_secs(1));
+    /// ```
     pub fn event_store_timeout(mut self, d: Duration) -> Self {
         self.event_store_timeout = d;
         self

@@ -123,19 +123,66 @@ impl InMemoryEventStore {
         }
     }
 
-    /// At most `bytes` of events for one session.
+    /// At most `bytes` of events for one session (default 4 MiB): its
+    /// finished streams go first, then the oldest events.
+    ///
+    /// ```
+    /// use mcpwire_http::server::{EventStore, InMemoryEventStore};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// // Each event costs its bytes plus 64 of bookkeeping: 100 here.
+    /// let event = || bytes::Bytes::from(vec![b'x'; 36]);
+    /// let store = InMemoryEventStore::new(100).per_session_bytes(250);
+    /// for _ in 0..3 {
+    ///     store.append("busy", 1, event()).await.unwrap();
+    /// }
+    /// assert_eq!(store.bytes_used(), 200); // the oldest of the three was dropped
+    /// // Another session has a budget of its own.
+    /// store.append("quiet", 1, event()).await.unwrap();
+    /// assert_eq!(store.bytes_used(), 300);
+    /// # });
+    /// ```
     pub fn per_session_bytes(mut self, bytes: usize) -> Self {
         self.per_session_bytes = bytes;
         self
     }
 
-    /// At most `bytes` of events in all.
+    /// At most `bytes` of events in all (default 256 MiB).
+    ///
+    /// ```
+    /// use mcpwire_http::server::{EventStore, InMemoryEventStore};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// // Each event costs its bytes plus 64 of bookkeeping: 100 here.
+    /// let event = || bytes::Bytes::from(vec![b'x'; 36]);
+    /// let store = InMemoryEventStore::new(100).total_bytes(250);
+    /// for session in ["a", "b", "c"] {
+    ///     store.append(session, 1, event()).await.unwrap();
+    /// }
+    /// assert!(store.bytes_used() <= 250);
+    /// # });
+    /// ```
     pub fn total_bytes(mut self, bytes: usize) -> Self {
         self.total_bytes = bytes;
         self
     }
 
-    /// How long a finished stream's events are kept for resumption.
+    /// How long a finished stream's events are kept for resumption
+    /// (default 60 s).
+    ///
+    /// ```
+    /// use mcpwire_http::server::{EventStore, InMemoryEventStore};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// // Each event costs its bytes plus 64 of bookkeeping: 100 here.
+    /// let event = || bytes::Bytes::from(vec![b'x'; 36]);
+    /// let store = InMemoryEventStore::new(100).grace(std::time::Duration::ZERO);
+    /// let first = store.append("s", 1, event()).await.unwrap();
+    /// store.append("s", 1, event()).await.unwrap();
+    /// assert_eq!(store.replay_after("s", &first).await.unwrap().unwrap().events.len(), 1);
+    /// store.finish_stream("s", 1).await.unwrap();
+    /// // The next call finds the grace period over and drops the stream.
+    /// store.append("s", 2, event()).await.unwrap();
+    /// assert!(store.replay_after("s", &first).await.unwrap().is_none());
+    /// # });
+    /// ```
     pub fn grace(mut self, d: Duration) -> Self {
         self.grace = d;
         self

@@ -1,4 +1,5 @@
-//! The Streamable HTTP server transport (revisions 2025-03-26 to 2025-11-25).
+//! The Streamable HTTP server transport: sessions (revisions 2025-03-26 to
+//! 2025-11-25) and the self-describing requests of 2026-07-28.
 //!
 //! [`StreamableHttp`] is a tower `Service` answering POST, GET and DELETE on
 //! one MCP endpoint. Each session runs its own engine; a request whose

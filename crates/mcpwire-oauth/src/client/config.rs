@@ -41,6 +41,7 @@ impl std::fmt::Debug for OAuthConfig {
             .field("server_url", &self.server_url)
             .field("redirect_uri", &self.redirect_uri)
             .field("client_name", &self.client_name)
+            .field("application_type", &self.application_type)
             .field("client", &self.client)
             .field("client_metadata_url", &self.client_metadata_url)
             .field("client_key", &self.client_key)
@@ -77,14 +78,28 @@ impl OAuthConfig {
         }
     }
 
-    /// The redirect URI registered and sent in authorization requests.
+    /// The redirect URI registered and sent in authorization requests
+    /// (default `http://127.0.0.1/callback`).
+    ///
+    /// ```
+    /// use mcpwire_oauth::client::{OAuthConfig};
+    /// let config = OAuthConfig::new("https://mcp.example.com/mcp").redirect_uri("http://127.0.0.1:33418/callback");
+    /// assert!(format!("{config:?}").contains(r#"redirect_uri: "http://127.0.0.1:33418/callback""#));
+    /// ```
     #[must_use]
     pub fn redirect_uri(mut self, uri: impl Into<String>) -> Self {
         self.redirect_uri = uri.into();
         self
     }
 
-    /// The `client_name` of dynamic registration.
+    /// The `client_name` of dynamic registration (default `mcpwire`), which
+    /// the authorization server may show the user on its consent page.
+    ///
+    /// ```
+    /// use mcpwire_oauth::client::{OAuthConfig};
+    /// let config = OAuthConfig::new("https://mcp.example.com/mcp").client_name("Acme Agent");
+    /// assert!(format!("{config:?}").contains(r#"client_name: "Acme Agent""#));
+    /// ```
     #[must_use]
     pub fn client_name(mut self, name: impl Into<String>) -> Self {
         self.client_name = name.into();
@@ -93,6 +108,13 @@ impl OAuthConfig {
 
     /// The `application_type` of dynamic registration: `native` (the
     /// default, for CLIs and desktop apps) or `web`.
+    ///
+    /// ```
+    /// use mcpwire_oauth::client::{OAuthConfig};
+    /// assert!(format!("{:?}", OAuthConfig::new("https://mcp.example.com/mcp")).contains(r#"application_type: "native""#));
+    /// let config = OAuthConfig::new("https://mcp.example.com/mcp").application_type("web");
+    /// assert!(format!("{config:?}").contains(r#"application_type: "web""#));
+    /// ```
     #[must_use]
     pub fn application_type(mut self, t: impl Into<String>) -> Self {
         self.application_type = t.into();
@@ -101,6 +123,16 @@ impl OAuthConfig {
 
     /// A pre-registered client, used at any authorization server (or only
     /// at `issuer` when given) instead of registering.
+    ///
+    /// ```
+    /// use mcpwire_oauth::client::{ClientRegistration, OAuthConfig};
+    /// let client = ClientRegistration::new("my-client-id", Some("s3cret".to_owned()));
+    /// let config = OAuthConfig::new("https://mcp.example.com/mcp")
+    ///     .client(client, Some("https://auth.example.com".to_owned()));
+    /// let shown = format!("{config:?}");
+    /// assert!(shown.contains(r#"client_id: "my-client-id""#));
+    /// assert!(!shown.contains("s3cret")); // the secret is never printed
+    /// ```
     #[must_use]
     pub fn client(mut self, client: ClientRegistration, issuer: Option<String>) -> Self {
         self.client = Some((client, issuer));
@@ -110,6 +142,13 @@ impl OAuthConfig {
     /// The URL of this client's Client ID Metadata Document, used as its
     /// client id at servers that advertise
     /// `client_id_metadata_document_supported`.
+    ///
+    /// ```
+    /// use mcpwire_oauth::client::{OAuthConfig};
+    /// let config = OAuthConfig::new("https://mcp.example.com/mcp")
+    ///     .client_metadata_url("https://agent.example.com/client.json");
+    /// assert!(format!("{config:?}").contains(r#"client_metadata_url: Some("https://agent.example.com/client.json")"#));
+    /// ```
     #[must_use]
     pub fn client_metadata_url(mut self, url: impl Into<String>) -> Self {
         self.client_metadata_url = Some(url.into());
@@ -117,6 +156,16 @@ impl OAuthConfig {
     }
 
     /// A key for `private_key_jwt` client authentication.
+    ///
+    /// ```
+    /// use mcpwire_oauth::client::{ClientKey, OAuthConfig};
+    /// use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+    /// // A P-256 key in PKCS#8 DER, as `openssl genpkey` writes it (here made on the spot).
+    /// let der = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &ring::rand::SystemRandom::new()).unwrap();
+    /// let key = ClientKey::es256_pkcs8(der.as_ref()).unwrap();
+    /// let config = OAuthConfig::new("https://mcp.example.com/mcp").client_key(key);
+    /// assert!(!format!("{config:?}").contains("client_key: None"));
+    /// ```
     #[must_use]
     pub fn client_key(mut self, key: ClientKey) -> Self {
         self.client_key = Some(Arc::new(key));
@@ -125,6 +174,13 @@ impl OAuthConfig {
 
     /// Whether to add `offline_access` (for a refresh token) to the scopes
     /// when the authorization server lists it (default true).
+    ///
+    /// ```
+    /// use mcpwire_oauth::client::{OAuthConfig};
+    /// assert!(format!("{:?}", OAuthConfig::new("https://mcp.example.com/mcp")).contains("offline_access: true"));
+    /// let config = OAuthConfig::new("https://mcp.example.com/mcp").offline_access(false);
+    /// assert!(format!("{config:?}").contains("offline_access: false"));
+    /// ```
     #[must_use]
     pub fn offline_access(mut self, on: bool) -> Self {
         self.offline_access = on;
@@ -132,6 +188,23 @@ impl OAuthConfig {
     }
 
     /// Where credentials are kept (default: in memory).
+    ///
+    /// ```
+    /// use mcpwire_oauth::client::{ClientRegistration, CredentialStore, MemoryStore, OAuthClient, OAuthConfig, StoreKey, StoredCredentials};
+    /// use std::sync::Arc;
+    /// // Credentials an earlier run left, for this server.
+    /// let store = Arc::new(MemoryStore::new());
+    /// let key = StoreKey::new("https://auth.example.com", "https://mcp.example.com/mcp");
+    /// let mut earlier = StoredCredentials::default();
+    /// earlier.client = Some(ClientRegistration::new("registered-before", None));
+    /// store.save(&key, &earlier).unwrap();
+    ///
+    /// let oauth = OAuthClient::new(OAuthConfig::new("https://mcp.example.com/mcp").store(store.clone())).unwrap();
+    /// let found = oauth.credentials().unwrap();
+    /// assert_eq!(found[0].0, key);
+    /// assert_eq!(oauth.logout().unwrap(), 1); // and forgets them there
+    /// assert!(store.list().unwrap().is_empty());
+    /// ```
     #[must_use]
     pub fn store(mut self, store: Arc<dyn CredentialStore>) -> Self {
         self.store = store;
@@ -140,6 +213,14 @@ impl OAuthConfig {
 
     /// How the user authorizes: a browser step in a CLI,
     /// [`HeadlessAuthorize`](super::HeadlessAuthorize) in tests.
+    ///
+    /// ```
+    /// use mcpwire_oauth::client::{HeadlessAuthorize, OAuthConfig};
+    /// use std::sync::Arc;
+    /// assert!(format!("{:?}", OAuthConfig::new("https://mcp.example.com/mcp")).contains("authorize: None"));
+    /// let config = OAuthConfig::new("https://mcp.example.com/mcp").authorize(Arc::new(HeadlessAuthorize::new()));
+    /// assert!(format!("{config:?}").contains("authorize: Some(HeadlessAuthorize"));
+    /// ```
     #[must_use]
     pub fn authorize(mut self, step: Arc<dyn Authorize>) -> Self {
         self.authorize = Some(step);
@@ -152,6 +233,37 @@ impl OAuthConfig {
     /// policy: give it
     /// `reqwest::redirect::Policy::none()` or a same-origin one, or a
     /// redirecting server receives the token requests' bodies.
+    ///
+    /// ```
+    /// # use std::sync::{Arc, Mutex};
+    /// # use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # // A stand-in MCP server that knows no OAuth: 404 to everything.
+    /// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// # let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+    /// # let seen = Arc::new(Mutex::new(Vec::new()));
+    /// # let heads = seen.clone();
+    /// # tokio::spawn(async move {
+    /// #     while let Ok((mut conn, _)) = listener.accept().await {
+    /// #         let mut buf = vec![0u8; 16 * 1024];
+    /// #         let n = conn.read(&mut buf).await.unwrap_or(0);
+    /// #         heads.lock().unwrap().push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    /// #         let _ = conn.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n").await;
+    /// #     }
+    /// # });
+    /// use mcpwire_oauth::client::{OAuthClient, OAuthConfig};
+    /// let http = reqwest::Client::builder()
+    ///     .user_agent("acme-agent/2.0")
+    ///     .redirect(mcpwire_http::client::redirect::same_origin())
+    ///     .build()
+    ///     .unwrap();
+    /// let oauth = OAuthClient::new(OAuthConfig::new(url).http_client(http)).unwrap();
+    /// // Discovery fails here (the server has no metadata), but it went through our client.
+    /// assert!(oauth.login().await.is_err());
+    /// assert!(seen.lock().unwrap()[0].to_lowercase().contains("user-agent: acme-agent/2.0"));
+    /// # }
+    /// ```
     #[must_use]
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
@@ -161,6 +273,14 @@ impl OAuthConfig {
     /// How tokens are obtained: the user's authorization-code flow (the
     /// default) or a machine-to-machine grant (client credentials, a
     /// workload JWT, enterprise-managed authorization); see [`OAuthGrant`].
+    ///
+    /// ```
+    /// use mcpwire_oauth::client::{ClientRegistration, OAuthConfig, OAuthGrant};
+    /// let config = OAuthConfig::new("https://mcp.example.com/mcp")
+    ///     .client(ClientRegistration::new("batch-job", Some("s3cret".to_owned())), None)
+    ///     .grant(OAuthGrant::ClientCredentials);
+    /// assert!(format!("{config:?}").contains("grant: ClientCredentials"));
+    /// ```
     #[must_use]
     pub fn grant(mut self, grant: OAuthGrant) -> Self {
         self.grant = grant;

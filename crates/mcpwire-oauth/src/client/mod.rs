@@ -1,7 +1,8 @@
-//! The OAuth 2.1 client of MCP's HTTP transport (feature `auth-client`):
-//! when an MCP server answers `401` (or `403 insufficient_scope`), the
-//! [`OAuthClient`] discovers its authorization server, registers, runs
-//! the authorization-code flow with PKCE and retries with the token.
+//! The OAuth 2.1 client of MCP's HTTP transport (feature `client`,
+//! `auth-client` in the `mcpwire` crate): when an MCP server answers `401`
+//! (or `403 insufficient_scope`), the [`OAuthClient`] discovers its
+//! authorization server, registers, runs the authorization-code flow with
+//! PKCE and retries with the token.
 //!
 //! * discovery ([`ResourceMetadata`], [`ServerMetadata`]): the resource
 //!   metadata at the challenge's `resource_metadata` or the well-known

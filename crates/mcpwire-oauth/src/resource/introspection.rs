@@ -1,5 +1,6 @@
 //! Opaque access tokens checked with the authorization server's token
-//! introspection endpoint (RFC 7662; needs the `http-client` feature).
+//! introspection endpoint (RFC 7662; needs the `remote-keys` feature,
+//! `http-client` in the `mcpwire` crate).
 
 use super::token::TokenChecks;
 use std::collections::BTreeMap;
@@ -93,12 +94,98 @@ impl IntrospectionVerifier {
     }
 
     /// Also requires the answer's `iss` to be `issuer`.
+    ///
+    /// ```
+    /// # use std::sync::{Arc, Mutex};
+    /// # use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    /// # use mcpwire_oauth::resource::{IntrospectionVerifier, TokenVerifier, VerifyError};
+    /// # /// A stand-in introspection endpoint: answers every request with `answer`
+    /// # /// (JSON), and keeps the heads of the requests it got.
+    /// # async fn introspection(answer: serde_json::Value) -> (String, Arc<Mutex<Vec<String>>>) {
+    /// #     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// #     let url = format!("http://{}/introspect", listener.local_addr().unwrap());
+    /// #     let seen = Arc::new(Mutex::new(Vec::new()));
+    /// #     let heads = seen.clone();
+    /// #     let body = answer.to_string();
+    /// #     tokio::spawn(async move {
+    /// #         while let Ok((mut conn, _)) = listener.accept().await {
+    /// #             let mut buf = vec![0u8; 16 * 1024];
+    /// #             let n = conn.read(&mut buf).await.unwrap_or(0);
+    /// #             heads.lock().unwrap().push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    /// #             let reply = format!(
+    /// #                 "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+    /// #                 body.len()
+    /// #             );
+    /// #             let _ = conn.write_all(reply.as_bytes()).await;
+    /// #         }
+    /// #     });
+    /// #     (url, seen)
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let resource = "https://mcp.example.com/mcp";
+    /// # let exp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 60;
+    /// let (endpoint, _) = introspection(serde_json::json!({
+    ///     "active": true, "iss": "https://other.example", "aud": resource, "exp": exp,
+    /// })).await;
+    /// let lax = IntrospectionVerifier::new(endpoint.as_str(), "mcp-server", "secret", resource);
+    /// assert!(lax.verify("opaque-token").await.is_ok());
+    /// let strict = lax.clone().issuer("https://auth.example.com");
+    /// assert!(matches!(strict.verify("opaque-token").await, Err(VerifyError::Issuer)));
+    /// # }
+    /// ```
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuer = Some(issuer.into());
         self
     }
 
-    /// Uses `http` for the introspection calls.
+    /// Uses `http` for the introspection calls (default: one with a 10 s
+    /// timeout that follows no redirect). A client of your own should not
+    /// follow redirects either: the calls carry the token and the secret.
+    ///
+    /// ```
+    /// # use std::sync::{Arc, Mutex};
+    /// # use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    /// # use mcpwire_oauth::resource::{IntrospectionVerifier, TokenVerifier, VerifyError};
+    /// # /// A stand-in introspection endpoint: answers every request with `answer`
+    /// # /// (JSON), and keeps the heads of the requests it got.
+    /// # async fn introspection(answer: serde_json::Value) -> (String, Arc<Mutex<Vec<String>>>) {
+    /// #     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// #     let url = format!("http://{}/introspect", listener.local_addr().unwrap());
+    /// #     let seen = Arc::new(Mutex::new(Vec::new()));
+    /// #     let heads = seen.clone();
+    /// #     let body = answer.to_string();
+    /// #     tokio::spawn(async move {
+    /// #         while let Ok((mut conn, _)) = listener.accept().await {
+    /// #             let mut buf = vec![0u8; 16 * 1024];
+    /// #             let n = conn.read(&mut buf).await.unwrap_or(0);
+    /// #             heads.lock().unwrap().push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    /// #             let reply = format!(
+    /// #                 "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+    /// #                 body.len()
+    /// #             );
+    /// #             let _ = conn.write_all(reply.as_bytes()).await;
+    /// #         }
+    /// #     });
+    /// #     (url, seen)
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let resource = "https://mcp.example.com/mcp";
+    /// # let exp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 60;
+    /// let (endpoint, seen) = introspection(serde_json::json!({
+    ///     "active": true, "aud": resource, "exp": exp,
+    /// })).await;
+    /// let http = reqwest::Client::builder()
+    ///     .user_agent("my-mcp-server/1.0")
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()
+    ///     .unwrap();
+    /// let verifier = IntrospectionVerifier::new(endpoint, "mcp-server", "secret", resource).client(http);
+    /// assert!(verifier.verify("opaque-token").await.is_ok());
+    /// assert!(seen.lock().unwrap()[0].to_lowercase().contains("user-agent: my-mcp-server/1.0"));
+    /// # }
+    /// ```
     pub fn client(mut self, http: reqwest::Client) -> Self {
         self.http = http;
         self

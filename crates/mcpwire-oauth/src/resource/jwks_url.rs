@@ -1,5 +1,6 @@
 //! A JWKS fetched over HTTP(S) from the authorization server's `jwks_uri`
-//! (needs the `http-client` feature, for reqwest).
+//! (needs the `remote-keys` feature, `http-client` in the `mcpwire`
+//! crate, for reqwest).
 
 use std::time::Duration;
 

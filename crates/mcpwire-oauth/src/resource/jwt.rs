@@ -266,12 +266,84 @@ impl JwtVerifier {
     }
 
     /// Also accepts tokens from `issuer`.
+    ///
+    /// ```
+    /// # use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    /// # use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
+    /// # use ring::signature::{Ed25519KeyPair, KeyPair};
+    /// # use mcpwire_oauth::resource::{Jwks, JwtVerifier, TokenVerifier, VerifyError};
+    /// # /// An authorization server's signing key, and the JWKS it publishes.
+    /// # fn keypair() -> (Ed25519KeyPair, Jwks) {
+    /// #     let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+    /// #     let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+    /// #     let jwk = serde_json::json!({"kty": "OKP", "crv": "Ed25519", "kid": "k1",
+    /// #         "x": B64.encode(key.public_key().as_ref())});
+    /// #     (key, Jwks::parse(&serde_json::json!({"keys": [jwk]}).to_string()).unwrap())
+    /// # }
+    /// # /// A token with `claims`, signed by `key`.
+    /// # fn sign(key: &Ed25519KeyPair, claims: serde_json::Value) -> String {
+    /// #     let head = B64.encode(r#"{"alg":"EdDSA","kid":"k1"}"#);
+    /// #     let body = B64.encode(claims.to_string());
+    /// #     let sig = key.sign(format!("{head}.{body}").as_bytes());
+    /// #     format!("{head}.{body}.{}", B64.encode(sig.as_ref()))
+    /// # }
+    /// # fn now() -> u64 { SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (key, jwks) = keypair();
+    /// let resource = "https://mcp.example.com/mcp";
+    /// let verifier = JwtVerifier::new(jwks, "https://auth.example.com", resource)
+    ///     .also_issuer("https://auth.example.com/v2");
+    /// let claims = |iss: &str| serde_json::json!({"iss": iss, "aud": resource, "sub": "u1", "exp": now() + 60});
+    /// let moved = sign(&key, claims("https://auth.example.com/v2"));
+    /// assert_eq!(verifier.verify(&moved).await.unwrap().issuer.as_deref(), Some("https://auth.example.com/v2"));
+    /// let stranger = sign(&key, claims("https://evil.example"));
+    /// assert!(matches!(verifier.verify(&stranger).await, Err(VerifyError::Issuer)));
+    /// # }
+    /// ```
     pub fn also_issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuers.push(issuer.into());
         self
     }
 
     /// The clock skew allowed on `exp` and `nbf` (default 60 s).
+    ///
+    /// ```
+    /// # use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    /// # use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
+    /// # use ring::signature::{Ed25519KeyPair, KeyPair};
+    /// # use mcpwire_oauth::resource::{Jwks, JwtVerifier, TokenVerifier, VerifyError};
+    /// # /// An authorization server's signing key, and the JWKS it publishes.
+    /// # fn keypair() -> (Ed25519KeyPair, Jwks) {
+    /// #     let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+    /// #     let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+    /// #     let jwk = serde_json::json!({"kty": "OKP", "crv": "Ed25519", "kid": "k1",
+    /// #         "x": B64.encode(key.public_key().as_ref())});
+    /// #     (key, Jwks::parse(&serde_json::json!({"keys": [jwk]}).to_string()).unwrap())
+    /// # }
+    /// # /// A token with `claims`, signed by `key`.
+    /// # fn sign(key: &Ed25519KeyPair, claims: serde_json::Value) -> String {
+    /// #     let head = B64.encode(r#"{"alg":"EdDSA","kid":"k1"}"#);
+    /// #     let body = B64.encode(claims.to_string());
+    /// #     let sig = key.sign(format!("{head}.{body}").as_bytes());
+    /// #     format!("{head}.{body}.{}", B64.encode(sig.as_ref()))
+    /// # }
+    /// # fn now() -> u64 { SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (key, jwks) = keypair();
+    /// let resource = "https://mcp.example.com/mcp";
+    /// // A token that expired 30 seconds ago.
+    /// let token = sign(&key, serde_json::json!({
+    ///     "iss": "https://auth.example.com", "aud": resource, "exp": now() - 30,
+    /// }));
+    /// let lenient = JwtVerifier::new(jwks.clone(), "https://auth.example.com", resource)
+    ///     .leeway(Duration::from_secs(60));
+    /// assert!(lenient.verify(&token).await.is_ok());
+    /// let strict = JwtVerifier::new(jwks, "https://auth.example.com", resource).leeway(Duration::ZERO);
+    /// assert!(matches!(strict.verify(&token).await, Err(VerifyError::Expired)));
+    /// # }
+    /// ```
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
         self
@@ -280,6 +352,40 @@ impl JwtVerifier {
     /// The shortest time between the starts of two key reloads (default
     /// 30 s): tokens naming unknown `kid`s, however many, cause no more
     /// reloads than that.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::sync::atomic::{AtomicUsize, Ordering};
+    /// # use std::time::Duration;
+    /// # use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
+    /// # use mcpwire_oauth::resource::{Jwks, JwksFuture, JwksSource, JwtVerifier, TokenVerifier, VerifyError};
+    /// # /// A token naming key `kid`; its signature is never reached.
+    /// # fn token_with_kid(kid: &str) -> String {
+    /// #     let head = B64.encode(format!(r#"{{"alg":"EdDSA","kid":"{kid}"}}"#));
+    /// #     format!("{head}.{}.{}", B64.encode("{}"), B64.encode([0u8; 64]))
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// /// Keys that count how often they are loaded.
+    /// #[derive(Default)]
+    /// struct Counted(Arc<AtomicUsize>);
+    /// impl JwksSource for Counted {
+    ///     fn load(&self) -> JwksFuture<'_> {
+    ///         self.0.fetch_add(1, Ordering::Relaxed);
+    ///         Box::pin(async { Ok(Jwks::default()) })
+    ///     }
+    /// }
+    /// let source = Counted::default();
+    /// let loads = source.0.clone();
+    /// let verifier = JwtVerifier::new(source, "https://auth.example.com", "https://mcp.example.com/mcp")
+    ///     .min_refresh_interval(Duration::from_secs(3600));
+    /// for kid in ["a", "b", "c"] {
+    ///     let answer = verifier.verify(&token_with_kid(kid)).await;
+    ///     assert!(matches!(answer, Err(VerifyError::UnknownKey)));
+    /// }
+    /// assert_eq!(loads.load(Ordering::Relaxed), 1); // the first load only
+    /// # }
+    /// ```
     pub fn min_refresh_interval(mut self, d: Duration) -> Self {
         self.min_refresh = d;
         self
@@ -288,6 +394,34 @@ impl JwtVerifier {
     /// The longest one key reload may take (default 10 s); the tokens
     /// waiting for it are answered by then, and a reload that takes
     /// longer counts as failed. Tokens whose key is cached never wait.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::sync::atomic::{AtomicUsize, Ordering};
+    /// # use std::time::Duration;
+    /// # use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
+    /// # use mcpwire_oauth::resource::{Jwks, JwksFuture, JwksSource, JwtVerifier, TokenVerifier, VerifyError};
+    /// # /// A token naming key `kid`; its signature is never reached.
+    /// # fn token_with_kid(kid: &str) -> String {
+    /// #     let head = B64.encode(format!(r#"{{"alg":"EdDSA","kid":"{kid}"}}"#));
+    /// #     format!("{head}.{}.{}", B64.encode("{}"), B64.encode([0u8; 64]))
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// /// A key server that never answers.
+    /// struct Hung;
+    /// impl JwksSource for Hung {
+    ///     fn load(&self) -> JwksFuture<'_> {
+    ///         Box::pin(std::future::pending())
+    ///     }
+    /// }
+    /// let verifier = JwtVerifier::new(Hung, "https://auth.example.com", "https://mcp.example.com/mcp")
+    ///     .jwks_fetch_timeout(Duration::from_millis(50));
+    /// let answer = tokio::time::timeout(Duration::from_secs(5), verifier.verify(&token_with_kid("k1"))).await;
+    /// // Answered in time, as "cannot check now" (the layer turns it into 503).
+    /// assert!(matches!(answer, Ok(Err(VerifyError::Unavailable(_)))));
+    /// # }
+    /// ```
     pub fn jwks_fetch_timeout(mut self, d: Duration) -> Self {
         self.fetch_timeout = d;
         self

@@ -129,7 +129,48 @@ impl BearerAuth {
         Arc::make_mut(&mut self.config)
     }
 
-    /// Scopes every request needs.
+    /// Scopes every request needs; a token without them gets 403
+    /// `insufficient_scope`, naming them.
+    ///
+    /// ```
+    /// # use http::{Request, StatusCode};
+    /// # use mcpwire_http::server::{HttpConfig, StreamableHttp};
+    /// # use mcpwire_oauth::resource::{BearerAuth, ProtectedResourceMetadata};
+    /// # use mcpwire_oauth::resource::{TokenVerifier, VerifiedToken, VerifyFuture};
+    /// # use tower_service::Service;
+    /// # /// Accepts any token, and reads its scopes from it (`tools+admin`: scopes `tools` and `admin`).
+    /// # struct ScopesInToken;
+    /// # impl TokenVerifier for ScopesInToken {
+    /// #     fn verify<'a>(&'a self, token: &'a str) -> VerifyFuture<'a> {
+    /// #         let claims = serde_json::json!({"sub": "dev", "scope": token.replace('+', " ")});
+    /// #         Box::pin(async move { Ok(VerifiedToken::from_claims(serde_json::from_value(claims).unwrap())) })
+    /// #     }
+    /// # }
+    /// # const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}"#;
+    /// # /// A POST to the endpoint with `token`.
+    /// # fn post(token: &str, body: &str) -> Request<String> {
+    /// #     Request::post("/mcp")
+    /// #         .header("host", "localhost")
+    /// #         .header("authorization", format!("Bearer {token}"))
+    /// #         .header("accept", "application/json, text/event-stream")
+    /// #         .header("content-type", "application/json")
+    /// #         .body(body.to_owned())
+    /// #         .unwrap()
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let endpoint = StreamableHttp::new(mcpwire_server::Server::builder("demo", "1.0.0").build(), HttpConfig::default());
+    /// let metadata = ProtectedResourceMetadata::new("https://mcp.example.com/mcp");
+    /// let mut service = BearerAuth::new(ScopesInToken, metadata)
+    ///     .require_scopes(["tools"])
+    ///     .wrap(endpoint);
+    /// let refused = service.call(post("read", INIT)).await.unwrap();
+    /// assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    /// let challenge = refused.headers()["www-authenticate"].to_str().unwrap();
+    /// assert!(challenge.contains(r#"scope="tools""#) && challenge.contains("insufficient_scope"));
+    /// assert_eq!(service.call(post("tools", INIT)).await.unwrap().status(), StatusCode::OK);
+    /// # }
+    /// ```
     pub fn require_scopes<I, S>(mut self, scopes: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -140,6 +181,50 @@ impl BearerAuth {
     }
 
     /// Scopes a `tools/call` of `tool` needs, on top of the server-wide ones.
+    ///
+    /// ```
+    /// # use http::{Request, StatusCode};
+    /// # use mcpwire_http::server::{HttpConfig, StreamableHttp};
+    /// # use mcpwire_oauth::resource::{BearerAuth, ProtectedResourceMetadata};
+    /// # use mcpwire_oauth::resource::{TokenVerifier, VerifiedToken, VerifyFuture};
+    /// # use tower_service::Service;
+    /// # /// Accepts any token, and reads its scopes from it (`tools+admin`: scopes `tools` and `admin`).
+    /// # struct ScopesInToken;
+    /// # impl TokenVerifier for ScopesInToken {
+    /// #     fn verify<'a>(&'a self, token: &'a str) -> VerifyFuture<'a> {
+    /// #         let claims = serde_json::json!({"sub": "dev", "scope": token.replace('+', " ")});
+    /// #         Box::pin(async move { Ok(VerifiedToken::from_claims(serde_json::from_value(claims).unwrap())) })
+    /// #     }
+    /// # }
+    /// # const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}"#;
+    /// # /// A POST to the endpoint with `token`.
+    /// # fn post(token: &str, body: &str) -> Request<String> {
+    /// #     Request::post("/mcp")
+    /// #         .header("host", "localhost")
+    /// #         .header("authorization", format!("Bearer {token}"))
+    /// #         .header("accept", "application/json, text/event-stream")
+    /// #         .header("content-type", "application/json")
+    /// #         .body(body.to_owned())
+    /// #         .unwrap()
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let endpoint = StreamableHttp::new(mcpwire_server::Server::builder("demo", "1.0.0").build(), HttpConfig::default());
+    /// let metadata = ProtectedResourceMetadata::new("https://mcp.example.com/mcp");
+    /// let mut service = BearerAuth::new(ScopesInToken, metadata)
+    ///     .require_scopes(["tools"])
+    ///     .tool_scopes("drop_table", ["admin"])
+    ///     .wrap(endpoint);
+    /// let call = r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"drop_table"}}"#;
+    /// let refused = service.call(post("tools", call)).await.unwrap();
+    /// assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    /// assert!(refused.headers()["www-authenticate"].to_str().unwrap().contains("admin"));
+    /// // With the tool's scope the call passes the layer (here the endpoint then
+    /// // asks for a session, since none was opened).
+    /// let passed = service.call(post("tools+admin", call)).await.unwrap();
+    /// assert_ne!(passed.status(), StatusCode::FORBIDDEN);
+    /// # }
+    /// ```
     pub fn tool_scopes<I, S>(mut self, tool: impl Into<String>, scopes: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -153,6 +238,42 @@ impl BearerAuth {
 
     /// The largest request body read to find the tool name (default 4 MiB);
     /// a larger one gets 413, by its `Content-Length` before it is read.
+    ///
+    /// ```
+    /// # use http::{Request, StatusCode};
+    /// # use mcpwire_http::server::{HttpConfig, StreamableHttp};
+    /// # use mcpwire_oauth::resource::{BearerAuth, ProtectedResourceMetadata};
+    /// # use mcpwire_oauth::resource::{TokenVerifier, VerifiedToken, VerifyFuture};
+    /// # use tower_service::Service;
+    /// # /// Accepts any token, and reads its scopes from it (`tools+admin`: scopes `tools` and `admin`).
+    /// # struct ScopesInToken;
+    /// # impl TokenVerifier for ScopesInToken {
+    /// #     fn verify<'a>(&'a self, token: &'a str) -> VerifyFuture<'a> {
+    /// #         let claims = serde_json::json!({"sub": "dev", "scope": token.replace('+', " ")});
+    /// #         Box::pin(async move { Ok(VerifiedToken::from_claims(serde_json::from_value(claims).unwrap())) })
+    /// #     }
+    /// # }
+    /// # const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}"#;
+    /// # /// A POST to the endpoint with `token`.
+    /// # fn post(token: &str, body: &str) -> Request<String> {
+    /// #     Request::post("/mcp")
+    /// #         .header("host", "localhost")
+    /// #         .header("authorization", format!("Bearer {token}"))
+    /// #         .header("accept", "application/json, text/event-stream")
+    /// #         .header("content-type", "application/json")
+    /// #         .body(body.to_owned())
+    /// #         .unwrap()
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let endpoint = StreamableHttp::new(mcpwire_server::Server::builder("demo", "1.0.0").build(), HttpConfig::default());
+    /// let metadata = ProtectedResourceMetadata::new("https://mcp.example.com/mcp");
+    /// let mut service = BearerAuth::new(ScopesInToken, metadata).body_limit(64).wrap(endpoint);
+    /// assert!(INIT.len() > 64);
+    /// let answer = service.call(post("tools", INIT)).await.unwrap();
+    /// assert_eq!(answer.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    /// # }
+    /// ```
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.config_mut().body_limit = bytes;
         self
@@ -160,6 +281,57 @@ impl BearerAuth {
 
     /// How long a request body may take to arrive (default 30 s); a
     /// slower one gets 408.
+    ///
+    /// ```
+    /// # use http::{Request, StatusCode};
+    /// # use mcpwire_http::server::{HttpConfig, StreamableHttp};
+    /// # use mcpwire_oauth::resource::{BearerAuth, ProtectedResourceMetadata};
+    /// # use mcpwire_oauth::resource::{TokenVerifier, VerifiedToken, VerifyFuture};
+    /// # use tower_service::Service;
+    /// # /// Accepts any token, and reads its scopes from it (`tools+admin`: scopes `tools` and `admin`).
+    /// # struct ScopesInToken;
+    /// # impl TokenVerifier for ScopesInToken {
+    /// #     fn verify<'a>(&'a self, token: &'a str) -> VerifyFuture<'a> {
+    /// #         let claims = serde_json::json!({"sub": "dev", "scope": token.replace('+', " ")});
+    /// #         Box::pin(async move { Ok(VerifiedToken::from_claims(serde_json::from_value(claims).unwrap())) })
+    /// #     }
+    /// # }
+    /// # const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}"#;
+    /// # /// A POST to the endpoint with `token`.
+    /// # fn post(token: &str, body: &str) -> Request<String> {
+    /// #     Request::post("/mcp")
+    /// #         .header("host", "localhost")
+    /// #         .header("authorization", format!("Bearer {token}"))
+    /// #         .header("accept", "application/json, text/event-stream")
+    /// #         .header("content-type", "application/json")
+    /// #         .body(body.to_owned())
+    /// #         .unwrap()
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let endpoint = StreamableHttp::new(mcpwire_server::Server::builder("demo", "1.0.0").build(), HttpConfig::default());
+    /// let metadata = ProtectedResourceMetadata::new("https://mcp.example.com/mcp");
+    /// use std::pin::Pin;
+    /// use std::task::{Context, Poll};
+    /// use std::time::Duration;
+    /// /// A body whose bytes never come.
+    /// struct Stalled;
+    /// impl http_body::Body for Stalled {
+    ///     type Data = bytes::Bytes;
+    ///     type Error = std::convert::Infallible;
+    ///     fn poll_frame(self: Pin<&mut Self>, _: &mut Context<'_>)
+    ///         -> Poll<Option<Result<http_body::Frame<bytes::Bytes>, Self::Error>>> {
+    ///         Poll::Pending
+    ///     }
+    /// }
+    /// let mut service = BearerAuth::new(ScopesInToken, metadata)
+    ///     .body_read_timeout(Duration::from_millis(50))
+    ///     .wrap(endpoint);
+    /// let (head, _) = post("tools", "").into_parts();
+    /// let answer = service.call(Request::from_parts(head, Stalled)).await.unwrap();
+    /// assert_eq!(answer.status(), StatusCode::REQUEST_TIMEOUT);
+    /// # }
+    /// ```
     pub fn body_read_timeout(mut self, d: std::time::Duration) -> Self {
         self.config_mut().body_read_timeout = d;
         self

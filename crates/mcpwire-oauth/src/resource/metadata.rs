@@ -46,13 +46,33 @@ impl ProtectedResourceMetadata {
         }
     }
 
-    /// Adds an authorization server (its issuer URL).
+    /// Adds an authorization server (its issuer URL); call it once for each.
+    ///
+    /// ```
+    /// use mcpwire_oauth::resource::ProtectedResourceMetadata;
+    /// let prm = ProtectedResourceMetadata::new("https://mcp.example.com/mcp")
+    ///     .authorization_server("https://auth.example.com")
+    ///     .authorization_server("https://login.partner.example");
+    /// assert_eq!(
+    ///     serde_json::to_value(&prm).unwrap()["authorization_servers"],
+    ///     serde_json::json!(["https://auth.example.com", "https://login.partner.example"])
+    /// );
+    /// ```
     pub fn authorization_server(mut self, issuer: impl Into<String>) -> Self {
         self.authorization_servers.push(issuer.into());
         self
     }
 
     /// Sets `scopes_supported`.
+    ///
+    /// ```
+    /// use mcpwire_oauth::resource::ProtectedResourceMetadata;
+    /// let prm = ProtectedResourceMetadata::new("https://mcp.example.com/mcp").scopes(["mcp:tools", "mcp:admin"]);
+    /// assert_eq!(
+    ///     serde_json::to_value(&prm).unwrap()["scopes_supported"],
+    ///     serde_json::json!(["mcp:tools", "mcp:admin"])
+    /// );
+    /// ```
     pub fn scopes<I, S>(mut self, scopes: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -62,7 +82,21 @@ impl ProtectedResourceMetadata {
         self
     }
 
-    /// Sets `resource_name`.
+    /// Sets `resource_name`, which clients may show the user.
+    ///
+    /// ```
+    /// use mcpwire_oauth::resource::ProtectedResourceMetadata;
+    /// let prm = ProtectedResourceMetadata::new("https://mcp.example.com/mcp").name("Example MCP");
+    /// assert_eq!(
+    ///     serde_json::to_value(&prm).unwrap(),
+    ///     serde_json::json!({
+    ///         "resource": "https://mcp.example.com/mcp",
+    ///         "authorization_servers": [],
+    ///         "bearer_methods_supported": ["header"],
+    ///         "resource_name": "Example MCP"
+    ///     })
+    /// );
+    /// ```
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.resource_name = Some(name.into());
         self

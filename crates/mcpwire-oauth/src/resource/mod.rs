@@ -6,9 +6,9 @@
 //! Wrap a [`StreamableHttp`](mcpwire_http::server::StreamableHttp)
 //! in a [`BearerAuth`] layer with a [`TokenVerifier`]: [`JwtVerifier`]
 //! checks JWTs against a JWKS ([`Jwks`], [`JwksFile`], `JwksUrl` with the
-//! `http-client` feature, or your own [`JwksSource`]); for opaque tokens,
-//! `IntrospectionVerifier` (RFC 7662, with `http-client`) or your own
-//! [`TokenVerifier`].
+//! `remote-keys` feature (`http-client` in the `mcpwire` crate), or your
+//! own [`JwksSource`]); for opaque tokens, `IntrospectionVerifier` (RFC
+//! 7662, with `remote-keys`) or your own [`TokenVerifier`].
 //!
 //! Tool, resource and prompt handlers get the [`VerifiedToken`] (subject,
 //! client, scopes, issuer, expiry, every claim; never the token itself)

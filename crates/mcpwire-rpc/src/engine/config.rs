@@ -49,12 +49,46 @@ impl Default for EngineConfig {
 
 impl EngineConfig {
     /// Sets [`EngineConfig::max_concurrency`] (at least 1).
+    ///
+    /// ```
+    /// use mcpwire_rpc::engine::EngineConfig;
+    /// assert_eq!(EngineConfig::default().max_concurrency(8).max_concurrency, 8);
+    /// // Zero would stop the connection serving anything: it is raised to 1.
+    /// assert_eq!(EngineConfig::default().max_concurrency(0).max_concurrency, 1);
+    /// ```
     pub fn max_concurrency(mut self, n: usize) -> Self {
         self.max_concurrency = n.max(1);
         self
     }
 
-    /// Sets [`EngineConfig::request_timeout`].
+    /// Sets [`EngineConfig::request_timeout`], the default of every outgoing
+    /// request that sets no [`RequestOptions::timeout`](crate::engine::RequestOptions::timeout).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use mcpwire_rpc::engine::{self, Peer, Reply, RequestContext, Service};
+    /// # use mcpwire_rpc::{Error, transport::memory};
+    /// # use mcpwire_types::{Notification, Request};
+    /// # struct Nothing;
+    /// # impl Service for Nothing {
+    /// #     async fn handle_request(&self, r: Request, _: RequestContext) -> Result<Reply, Error> {
+    /// #         Err(Error::method_not_found(&r.method))
+    /// #     }
+    /// #     async fn handle_notification(&self, _: Notification, _: &Peer) {}
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use std::time::Duration;
+    /// use mcpwire_rpc::engine::EngineConfig;
+    /// let config = EngineConfig::default().request_timeout(Duration::from_millis(50));
+    /// // The other end never answers.
+    /// let (a, _silent) = memory::duplex();
+    /// let (peer, driver) = engine::connect(Arc::new(Nothing), a, config);
+    /// tokio::spawn(driver);
+    /// let err = peer.request("ping", None).await.unwrap_err();
+    /// assert!(matches!(err, Error::Timeout { after, .. } if after >= Duration::from_millis(50)));
+    /// # }
+    /// ```
     pub fn request_timeout(mut self, d: Duration) -> Self {
         self.request_timeout = d;
         self
@@ -75,12 +109,27 @@ impl EngineConfig {
     }
 
     /// Sets [`EngineConfig::max_message_size`] in bytes.
+    ///
+    /// ```
+    /// use mcpwire_rpc::engine::EngineConfig;
+    /// let config = EngineConfig::default().max_message_size(1024 * 1024);
+    /// assert_eq!(config.max_message_size, 1_048_576);
+    /// // The transport the engine's owner builds takes the same limit.
+    /// let _pair = mcpwire_rpc::transport::memory::duplex_with_limit(config.max_message_size);
+    /// ```
     pub fn max_message_size(mut self, bytes: usize) -> Self {
         self.max_message_size = bytes;
         self
     }
 
     /// Sets [`EngineConfig::shutdown_grace`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcpwire_rpc::engine::EngineConfig;
+    /// let config = EngineConfig::default().shutdown_grace(Duration::from_secs(2));
+    /// assert_eq!(config.shutdown_grace, Duration::from_secs(2));
+    /// ```
     pub fn shutdown_grace(mut self, d: Duration) -> Self {
         self.shutdown_grace = d;
         self

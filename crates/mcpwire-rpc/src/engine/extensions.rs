@@ -80,6 +80,16 @@ impl Extensions {
     }
 
     /// [`Extensions::insert`], by value.
+    ///
+    /// ```
+    /// use mcpwire_rpc::engine::Extensions;
+    /// #[derive(Debug, PartialEq)]
+    /// struct RequestIdHeader(String);
+    /// let ext = Extensions::new()
+    ///     .with(RequestIdHeader("a".into()))
+    ///     .with(RequestIdHeader("b".into())); // replaces the first
+    /// assert_eq!(ext.get::<RequestIdHeader>(), Some(&RequestIdHeader("b".into())));
+    /// ```
     pub fn with<T: Any + Send + Sync>(mut self, value: T) -> Self {
         self.insert(value);
         self
@@ -102,6 +112,13 @@ impl Extensions {
     }
 
     /// [`Extensions::set_principal`], by value.
+    ///
+    /// ```
+    /// use mcpwire_rpc::engine::Extensions;
+    /// let ext = Extensions::new().with_principal("client-7");
+    /// assert_eq!(ext.principal(), Some("client-7"));
+    /// assert!(!ext.is_empty());
+    /// ```
     pub fn with_principal(mut self, principal: impl Into<Box<str>>) -> Self {
         self.set_principal(principal);
         self

@@ -6,6 +6,39 @@
 //! [`EngineConfig::max_concurrency`]; notifications run one at a time in
 //! arrival order; responses are matched to pending requests by id, and
 //! unknown ids are ignored.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, Service};
+//! use mcpwire_rpc::{Error, transport::memory};
+//! use mcpwire_types::{Notification, Request};
+//!
+//! /// Answers `echo` with its params; knows no other method.
+//! struct Echo;
+//! impl Service for Echo {
+//!     async fn handle_request(&self, r: Request, _cx: RequestContext) -> Result<Reply, Error> {
+//!         match r.method.as_str() {
+//!             "echo" => Ok(r.params.unwrap_or_default().into()),
+//!             other => Err(Error::method_not_found(other)),
+//!         }
+//!     }
+//!     async fn handle_notification(&self, _: Notification, _: &Peer) {}
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let (a, b) = memory::duplex();
+//! let (_server, serving) = engine::connect(Arc::new(Echo), a, EngineConfig::default());
+//! let (client, running) = engine::connect(Arc::new(Echo), b, EngineConfig::default());
+//! tokio::spawn(serving);
+//! tokio::spawn(running);
+//!
+//! let answer = client.request("echo", Some(serde_json::json!({"hi": 1}))).await.unwrap();
+//! assert_eq!(answer, serde_json::json!({"hi": 1}));
+//! let err = client.request("nope", None).await.unwrap_err();
+//! assert_eq!(err.code(), Some(mcpwire_types::ErrorCode::METHOD_NOT_FOUND));
+//! # }
+//! ```
 
 mod config;
 mod extensions;

@@ -79,7 +79,33 @@ impl RequestOptions {
         Self::default()
     }
 
-    /// How long to wait without a response or progress.
+    /// How long to wait without a response or progress (default: the
+    /// engine's [`EngineConfig::request_timeout`]).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Duration;
+    /// # use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, RequestOptions, Service};
+    /// # use mcpwire_rpc::{Error, transport::memory};
+    /// # use mcpwire_types::{Notification, Request};
+    /// # struct Nothing;
+    /// # impl Service for Nothing {
+    /// #     async fn handle_request(&self, r: Request, _: RequestContext) -> Result<Reply, Error> {
+    /// #         Err(Error::method_not_found(&r.method))
+    /// #     }
+    /// #     async fn handle_notification(&self, _: Notification, _: &Peer) {}
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # // A peer that never answers.
+    /// # let (a, _silent) = memory::duplex();
+    /// # let (peer, driver) = engine::connect(Arc::new(Nothing), a, EngineConfig::default());
+    /// # tokio::spawn(driver);
+    /// let opts = RequestOptions::new().timeout(Duration::from_millis(50));
+    /// let err = peer.request_with("tools/list", None, opts).await.unwrap_err();
+    /// assert!(matches!(err, Error::Timeout { ref method, .. } if method == "tools/list"));
+    /// # }
+    /// ```
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = Some(d);
         self
@@ -87,6 +113,35 @@ impl RequestOptions {
 
     /// A cap on the whole wait, which progress does not extend; short for
     /// `total_deadline(TotalDeadline::After(d))`.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Duration;
+    /// # use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, RequestOptions, Service};
+    /// # use mcpwire_rpc::{Error, transport::memory};
+    /// # use mcpwire_types::{Notification, Request};
+    /// # struct Nothing;
+    /// # impl Service for Nothing {
+    /// #     async fn handle_request(&self, r: Request, _: RequestContext) -> Result<Reply, Error> {
+    /// #         Err(Error::method_not_found(&r.method))
+    /// #     }
+    /// #     async fn handle_notification(&self, _: Notification, _: &Peer) {}
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # // A peer that never answers.
+    /// # let (a, _silent) = memory::duplex();
+    /// # let (peer, driver) = engine::connect(Arc::new(Nothing), a, EngineConfig::default());
+    /// # tokio::spawn(driver);
+    /// let opts = RequestOptions::new()
+    ///     .timeout(Duration::from_secs(30))
+    ///     .max_total(Duration::from_millis(50));
+    /// let started = std::time::Instant::now();
+    /// let err = peer.request_with("tools/call", None, opts).await.unwrap_err();
+    /// assert!(matches!(err, Error::Timeout { .. }));
+    /// assert!(started.elapsed() < Duration::from_secs(30));
+    /// # }
+    /// ```
     pub fn max_total(mut self, d: Duration) -> Self {
         self.total = Some(TotalDeadline::After(d));
         self
@@ -95,12 +150,87 @@ impl RequestOptions {
     /// The cap on the whole wait, which progress does not extend (default:
     /// the engine's [`EngineConfig::total_deadline`], 10 times the
     /// timeout). [`TotalDeadline::Unlimited`] turns it off.
+    ///
+    /// ```
+    /// # use mcpwire_rpc::engine::TotalDeadline;
+    /// # use std::sync::Arc;
+    /// # use std::time::Duration;
+    /// # use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, RequestOptions, Service};
+    /// # use mcpwire_rpc::{Error, transport::memory};
+    /// # use mcpwire_types::{Notification, Request};
+    /// # struct Nothing;
+    /// # impl Service for Nothing {
+    /// #     async fn handle_request(&self, r: Request, _: RequestContext) -> Result<Reply, Error> {
+    /// #         Err(Error::method_not_found(&r.method))
+    /// #     }
+    /// #     async fn handle_notification(&self, _: Notification, _: &Peer) {}
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # // A peer that never answers.
+    /// # let (a, _silent) = memory::duplex();
+    /// # let (peer, driver) = engine::connect(Arc::new(Nothing), a, EngineConfig::default());
+    /// # tokio::spawn(driver);
+    /// // A fixed cap, measured from the moment the request is sent.
+    /// let capped = RequestOptions::new()
+    ///     .timeout(Duration::from_secs(30))
+    ///     .total_deadline(TotalDeadline::After(Duration::from_millis(50)));
+    /// assert!(matches!(peer.request_with("tools/call", None, capped).await, Err(Error::Timeout { .. })));
+    /// // No cap: a peer that keeps reporting progress may take as long as it needs.
+    /// let _endless = RequestOptions::new().total_deadline(TotalDeadline::Unlimited);
+    /// # }
+    /// ```
     pub fn total_deadline(mut self, d: TotalDeadline) -> Self {
         self.total = Some(d);
         self
     }
 
     /// Whether progress notifications restart the timeout (default: yes).
+    ///
+    /// ```
+    /// # use mcpwire_rpc::transport::{FrameReader, FrameWriter, ReadEvent};
+    /// # use std::sync::Arc;
+    /// # use std::time::Duration;
+    /// # use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, RequestOptions, Service};
+    /// # use mcpwire_rpc::{Error, transport::memory};
+    /// # use mcpwire_types::{Notification, Request};
+    /// # struct Nothing;
+    /// # impl Service for Nothing {
+    /// #     async fn handle_request(&self, r: Request, _: RequestContext) -> Result<Reply, Error> {
+    /// #         Err(Error::method_not_found(&r.method))
+    /// #     }
+    /// #     async fn handle_notification(&self, _: Notification, _: &Peer) {}
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let (a, (mut their_reader, mut their_writer)) = memory::duplex();
+    /// # let (peer, driver) = engine::connect(Arc::new(Nothing), a, EngineConfig::default());
+    /// # tokio::spawn(driver);
+    /// // The other side reports progress every 20 ms and never answers.
+    /// tokio::spawn(async move {
+    ///     let token = match their_reader.next_frame().await.unwrap() {
+    ///         ReadEvent::Frame(f) => serde_json::from_slice::<serde_json::Value>(f).unwrap()
+    ///             ["params"]["_meta"]["progressToken"].clone(),
+    ///         _ => return,
+    ///     };
+    ///     for n in 1.. {
+    ///         let note = serde_json::json!({"jsonrpc": "2.0", "method": "notifications/progress",
+    ///             "params": {"progressToken": token, "progress": n}});
+    ///         their_writer.write_frame(note.to_string().as_bytes());
+    ///         if their_writer.flush().await.is_err() { return; }
+    ///         tokio::time::sleep(Duration::from_millis(20)).await;
+    ///     }
+    /// });
+    /// let opts = RequestOptions::new()
+    ///     .timeout(Duration::from_millis(100))
+    ///     .reset_timeout_on_progress(false)
+    ///     .on_progress(|_| {});
+    /// let started = std::time::Instant::now();
+    /// let err = peer.request_with("tools/call", None, opts).await.unwrap_err();
+    /// assert!(matches!(err, Error::Timeout { .. }));
+    /// assert!(started.elapsed() < Duration::from_secs(1));
+    /// # }
+    /// ```
     pub fn reset_timeout_on_progress(mut self, yes: bool) -> Self {
         self.reset_on_progress = Some(yes);
         self
@@ -108,6 +238,45 @@ impl RequestOptions {
 
     /// Asks for progress: sets `_meta.progressToken` and calls `f` with the
     /// params of each progress notification.
+    ///
+    /// ```
+    /// # use mcpwire_rpc::transport::{FrameReader, FrameWriter, ReadEvent};
+    /// # use std::sync::Arc;
+    /// # use std::time::Duration;
+    /// # use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, RequestOptions, Service};
+    /// # use mcpwire_rpc::{Error, transport::memory};
+    /// # use mcpwire_types::{Notification, Request};
+    /// # struct Nothing;
+    /// # impl Service for Nothing {
+    /// #     async fn handle_request(&self, r: Request, _: RequestContext) -> Result<Reply, Error> {
+    /// #         Err(Error::method_not_found(&r.method))
+    /// #     }
+    /// #     async fn handle_notification(&self, _: Notification, _: &Peer) {}
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let (a, (mut their_reader, mut their_writer)) = memory::duplex();
+    /// # let (peer, driver) = engine::connect(Arc::new(Nothing), a, EngineConfig::default());
+    /// # tokio::spawn(driver);
+    /// // The other side reports progress once, then answers.
+    /// tokio::spawn(async move {
+    ///     let ReadEvent::Frame(f) = their_reader.next_frame().await.unwrap() else { return };
+    ///     let req: serde_json::Value = serde_json::from_slice(f).unwrap();
+    ///     let token = &req["params"]["_meta"]["progressToken"];
+    ///     let note = serde_json::json!({"jsonrpc": "2.0", "method": "notifications/progress",
+    ///         "params": {"progressToken": token, "progress": 1, "total": 2}});
+    ///     let answer = serde_json::json!({"jsonrpc": "2.0", "id": req["id"], "result": {}});
+    ///     their_writer.write_frame(note.to_string().as_bytes());
+    ///     their_writer.write_frame(answer.to_string().as_bytes());
+    ///     their_writer.flush().await.unwrap();
+    /// });
+    /// let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    /// let sink = seen.clone();
+    /// let opts = RequestOptions::new().on_progress(move |p| sink.lock().unwrap().push(p["progress"].clone()));
+    /// peer.request_with("tools/call", Some(serde_json::json!({"name": "slow"})), opts).await.unwrap();
+    /// assert_eq!(*seen.lock().unwrap(), [serde_json::json!(1)]);
+    /// # }
+    /// ```
     pub fn on_progress(mut self, f: impl Fn(Value) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(f));
         self
@@ -115,7 +284,52 @@ impl RequestOptions {
 
     /// Marks the request as sent while serving the incoming request
     /// `id`, so transports that separate requests (HTTP) deliver it on that
-    /// request's stream.
+    /// request's stream. A handler passes its own [`RequestContext::id`](crate::engine::RequestContext::id).
+    ///
+    /// ```
+    /// # use std::sync::{Arc, Mutex};
+    /// # use std::time::Duration;
+    /// # use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, RequestOptions, Service};
+    /// # use mcpwire_rpc::transport::{memory, FrameInfo, FrameWriter};
+    /// # use mcpwire_rpc::Error;
+    /// # use mcpwire_types::{Notification, ProtocolVersion, Request, RequestId};
+    /// # struct Nothing;
+    /// # impl Service for Nothing {
+    /// #     async fn handle_request(&self, r: Request, _: RequestContext) -> Result<Reply, Error> {
+    /// #         Err(Error::method_not_found(&r.method))
+    /// #     }
+    /// #     async fn handle_notification(&self, _: Notification, _: &Peer) {}
+    /// # }
+    /// # /// What the transport was told of each frame: method, target, related, revision.
+    /// # type Info = (Option<String>, Option<String>, Option<RequestId>, Option<ProtocolVersion>);
+    /// # #[derive(Clone, Default)]
+    /// # struct Recorder(Arc<Mutex<Vec<Info>>>);
+    /// # impl FrameWriter for Recorder {
+    /// #     fn write(&mut self, _frame: &[u8], info: &FrameInfo<'_>) {
+    /// #         self.0.lock().unwrap().push((
+    /// #             info.method().map(String::from),
+    /// #             info.target().map(String::from),
+    /// #             info.related().cloned(),
+    /// #             info.revision(),
+    /// #         ));
+    /// #     }
+    /// #     async fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let ((reader, _), _other) = memory::duplex();
+    /// # let seen = Recorder::default();
+    /// # let (peer, driver) = engine::connect(Arc::new(Nothing), (reader, seen.clone()), EngineConfig::default());
+    /// # tokio::spawn(driver);
+    /// # let quick = || RequestOptions::new().timeout(Duration::from_millis(20));
+    /// let serving = RequestId::from(41);
+    /// let opts = quick().related_to(serving.clone());
+    /// let _ = peer.request_with("roots/list", None, opts).await;
+    /// let first = seen.0.lock().unwrap()[0].clone();
+    /// assert_eq!(first.0.as_deref(), Some("roots/list"));
+    /// assert_eq!(first.2, Some(serving));
+    /// # }
+    /// ```
     pub fn related_to(mut self, id: RequestId) -> Self {
         self.related = Some(id);
         self
@@ -123,6 +337,56 @@ impl RequestOptions {
 
     /// A token that cancels the request: the peer is sent
     /// `notifications/cancelled` and the call returns [`Error::Cancelled`].
+    ///
+    /// ```
+    /// # use tokio_util::sync::CancellationToken;
+    /// # use std::sync::{Arc, Mutex};
+    /// # use std::time::Duration;
+    /// # use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, RequestOptions, Service};
+    /// # use mcpwire_rpc::transport::{memory, FrameInfo, FrameWriter};
+    /// # use mcpwire_rpc::Error;
+    /// # use mcpwire_types::{Notification, ProtocolVersion, Request, RequestId};
+    /// # struct Nothing;
+    /// # impl Service for Nothing {
+    /// #     async fn handle_request(&self, r: Request, _: RequestContext) -> Result<Reply, Error> {
+    /// #         Err(Error::method_not_found(&r.method))
+    /// #     }
+    /// #     async fn handle_notification(&self, _: Notification, _: &Peer) {}
+    /// # }
+    /// # /// What the transport was told of each frame: method, target, related, revision.
+    /// # type Info = (Option<String>, Option<String>, Option<RequestId>, Option<ProtocolVersion>);
+    /// # #[derive(Clone, Default)]
+    /// # struct Recorder(Arc<Mutex<Vec<Info>>>);
+    /// # impl FrameWriter for Recorder {
+    /// #     fn write(&mut self, _frame: &[u8], info: &FrameInfo<'_>) {
+    /// #         self.0.lock().unwrap().push((
+    /// #             info.method().map(String::from),
+    /// #             info.target().map(String::from),
+    /// #             info.related().cloned(),
+    /// #             info.revision(),
+    /// #         ));
+    /// #     }
+    /// #     async fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let ((reader, _), _other) = memory::duplex();
+    /// # let seen = Recorder::default();
+    /// # let (peer, driver) = engine::connect(Arc::new(Nothing), (reader, seen.clone()), EngineConfig::default());
+    /// # tokio::spawn(driver);
+    /// # let quick = || RequestOptions::new().timeout(Duration::from_millis(20));
+    /// let stop = CancellationToken::new();
+    /// let call = peer.request_with("tools/call", None, RequestOptions::new().cancel_token(stop.clone()));
+    /// let (result, ()) = tokio::join!(call, async { stop.cancel() });
+    /// assert!(matches!(result, Err(Error::Cancelled)));
+    /// # for _ in 0..500 {
+    /// #     if seen.0.lock().unwrap().len() >= 2 { break }
+    /// #     tokio::time::sleep(Duration::from_millis(2)).await;
+    /// # }
+    /// let methods: Vec<_> = seen.0.lock().unwrap().iter().map(|i| i.0.clone().unwrap()).collect();
+    /// assert_eq!(methods, ["tools/call", "notifications/cancelled"]);
+    /// # }
+    /// ```
     pub fn cancel_token(mut self, token: CancellationToken) -> Self {
         self.cancel = Some(token);
         self
@@ -147,6 +411,48 @@ impl RequestOptions {
     /// receives in the request's [`FrameInfo`](crate::transport::FrameInfo)
     /// (Streamable HTTP sends it as `Mcp-Name`). The engine does not look
     /// into params for it.
+    ///
+    /// ```
+    /// # use std::sync::{Arc, Mutex};
+    /// # use std::time::Duration;
+    /// # use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, RequestOptions, Service};
+    /// # use mcpwire_rpc::transport::{memory, FrameInfo, FrameWriter};
+    /// # use mcpwire_rpc::Error;
+    /// # use mcpwire_types::{Notification, ProtocolVersion, Request, RequestId};
+    /// # struct Nothing;
+    /// # impl Service for Nothing {
+    /// #     async fn handle_request(&self, r: Request, _: RequestContext) -> Result<Reply, Error> {
+    /// #         Err(Error::method_not_found(&r.method))
+    /// #     }
+    /// #     async fn handle_notification(&self, _: Notification, _: &Peer) {}
+    /// # }
+    /// # /// What the transport was told of each frame: method, target, related, revision.
+    /// # type Info = (Option<String>, Option<String>, Option<RequestId>, Option<ProtocolVersion>);
+    /// # #[derive(Clone, Default)]
+    /// # struct Recorder(Arc<Mutex<Vec<Info>>>);
+    /// # impl FrameWriter for Recorder {
+    /// #     fn write(&mut self, _frame: &[u8], info: &FrameInfo<'_>) {
+    /// #         self.0.lock().unwrap().push((
+    /// #             info.method().map(String::from),
+    /// #             info.target().map(String::from),
+    /// #             info.related().cloned(),
+    /// #             info.revision(),
+    /// #         ));
+    /// #     }
+    /// #     async fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let ((reader, _), _other) = memory::duplex();
+    /// # let seen = Recorder::default();
+    /// # let (peer, driver) = engine::connect(Arc::new(Nothing), (reader, seen.clone()), EngineConfig::default());
+    /// # tokio::spawn(driver);
+    /// # let quick = || RequestOptions::new().timeout(Duration::from_millis(20));
+    /// let params = serde_json::json!({"name": "get_weather"});
+    /// let _ = peer.request_with("tools/call", Some(params), quick().target("get_weather")).await;
+    /// assert_eq!(seen.0.lock().unwrap()[0].1.as_deref(), Some("get_weather"));
+    /// # }
+    /// ```
     pub fn target(mut self, name: impl Into<Arc<str>>) -> Self {
         self.target = Some(name.into());
         self
@@ -156,6 +462,53 @@ impl RequestOptions {
     /// one the connection negotiated ([`Peer::negotiated`], the default):
     /// a self-describing 2026-07-28 request names its own. The transport
     /// receives it in the request's [`FrameInfo`](crate::transport::FrameInfo).
+    ///
+    /// ```
+    /// # use std::sync::{Arc, Mutex};
+    /// # use std::time::Duration;
+    /// # use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, RequestOptions, Service};
+    /// # use mcpwire_rpc::transport::{memory, FrameInfo, FrameWriter};
+    /// # use mcpwire_rpc::Error;
+    /// # use mcpwire_types::{Notification, ProtocolVersion, Request, RequestId};
+    /// # struct Nothing;
+    /// # impl Service for Nothing {
+    /// #     async fn handle_request(&self, r: Request, _: RequestContext) -> Result<Reply, Error> {
+    /// #         Err(Error::method_not_found(&r.method))
+    /// #     }
+    /// #     async fn handle_notification(&self, _: Notification, _: &Peer) {}
+    /// # }
+    /// # /// What the transport was told of each frame: method, target, related, revision.
+    /// # type Info = (Option<String>, Option<String>, Option<RequestId>, Option<ProtocolVersion>);
+    /// # #[derive(Clone, Default)]
+    /// # struct Recorder(Arc<Mutex<Vec<Info>>>);
+    /// # impl FrameWriter for Recorder {
+    /// #     fn write(&mut self, _frame: &[u8], info: &FrameInfo<'_>) {
+    /// #         self.0.lock().unwrap().push((
+    /// #             info.method().map(String::from),
+    /// #             info.target().map(String::from),
+    /// #             info.related().cloned(),
+    /// #             info.revision(),
+    /// #         ));
+    /// #     }
+    /// #     async fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let ((reader, _), _other) = memory::duplex();
+    /// # let seen = Recorder::default();
+    /// # let (peer, driver) = engine::connect(Arc::new(Nothing), (reader, seen.clone()), EngineConfig::default());
+    /// # tokio::spawn(driver);
+    /// # let quick = || RequestOptions::new().timeout(Duration::from_millis(20));
+    /// peer.set_negotiated(ProtocolVersion::V2025_11_25);
+    /// let _ = peer.request_with("tools/list", None, quick()).await;
+    /// let _ = peer.request_with("tools/list", None, quick().revision(ProtocolVersion::V2026_07_28)).await;
+    /// let revisions: Vec<_> = seen.0.lock().unwrap().iter()
+    ///     .filter(|i| i.0.as_deref() == Some("tools/list"))
+    ///     .map(|i| i.3)
+    ///     .collect();
+    /// assert_eq!(revisions, [Some(ProtocolVersion::V2025_11_25), Some(ProtocolVersion::V2026_07_28)]);
+    /// # }
+    /// ```
     pub fn revision(mut self, revision: ProtocolVersion) -> Self {
         self.revision = Some(revision);
         self

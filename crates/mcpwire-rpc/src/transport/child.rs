@@ -11,6 +11,24 @@
 //!
 //! The child's stderr is always read to its end, as bytes, in lines of at
 //! most [`MAX_STDERR_LINE`] bytes decoded lossily (see [`StderrMode`]).
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
+//! use mcpwire_rpc::transport::{ChildProcess, FrameReader, FrameWriter, ReadEvent};
+//! // `cat` answers every frame with itself: enough to see both directions.
+//! let (mut from_child, mut to_child) = ChildProcess::new("cat").spawn()?;
+//! to_child.write_frame(br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#);
+//! to_child.flush().await?;
+//! let ReadEvent::Frame(frame) = from_child.next_frame().await? else { panic!("no frame") };
+//! assert_eq!(frame, br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#);
+//! to_child.close().await?; // closes stdin; `cat` exits
+//! assert!(matches!(from_child.next_frame().await?, ReadEvent::Eof));
+//! # Ok(()) }
+//! ```
+//!
+//! With the engine, the child is the server:
+//! `engine::connect(service, ChildProcess::new("my-server").spawn()?, config)`.
 
 mod signal;
 mod stderr;
@@ -99,12 +117,37 @@ impl ChildProcess {
     }
 
     /// Adds one argument.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use mcpwire_rpc::transport::{ChildProcess, FrameReader, ReadEvent};
+    /// let (mut from_child, _to_child) = ChildProcess::new("sh")
+    ///     .arg("-c")
+    ///     .arg(r#"echo '{"jsonrpc":"2.0","method":"hello"}'"#)
+    ///     .spawn()?;
+    /// let ReadEvent::Frame(frame) = from_child.next_frame().await? else { panic!("no frame") };
+    /// assert_eq!(frame, br#"{"jsonrpc":"2.0","method":"hello"}"#);
+    /// # Ok(()) }
+    /// ```
     pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
         self.args.push(arg.into());
         self
     }
 
     /// Adds arguments.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use mcpwire_rpc::transport::{ChildProcess, FrameReader, ReadEvent};
+    /// let (mut from_child, _to_child) = ChildProcess::new("sh")
+    ///     .args(["-c", r#"printf '{"args":"%s %s"}\n' "$0" "$1""#, "one", "two"])
+    ///     .spawn()?;
+    /// let ReadEvent::Frame(frame) = from_child.next_frame().await? else { panic!("no frame") };
+    /// assert_eq!(frame, br#"{"args":"one two"}"#);
+    /// # Ok(()) }
+    /// ```
     pub fn args<I, A>(mut self, args: I) -> Self
     where
         I: IntoIterator<Item = A>,
@@ -115,36 +158,128 @@ impl ChildProcess {
     }
 
     /// Sets an environment variable for the child.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use mcpwire_rpc::transport::{ChildProcess, FrameReader, ReadEvent};
+    /// let (mut from_child, _to_child) = ChildProcess::new("sh")
+    ///     .args(["-c", r#"printf '{"level":"%s"}\n' "$LOG_LEVEL""#])
+    ///     .env("LOG_LEVEL", "debug")
+    ///     .spawn()?;
+    /// let ReadEvent::Frame(frame) = from_child.next_frame().await? else { panic!("no frame") };
+    /// assert_eq!(frame, br#"{"level":"debug"}"#);
+    /// # Ok(()) }
+    /// ```
     pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
         self.env.push((key.into(), value.into()));
         self
     }
 
     /// Starts the child with only the variables given through [`Self::env`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use mcpwire_rpc::transport::{ChildProcess, FrameReader, ReadEvent};
+    /// // `env` prints the variables it was given, one line each.
+    /// let (mut from_child, _to_child) = ChildProcess::new("/usr/bin/env")
+    ///     .env_clear()
+    ///     .env("MODE", "safe")
+    ///     .spawn()?;
+    /// let ReadEvent::Frame(frame) = from_child.next_frame().await? else { panic!("no frame") };
+    /// assert_eq!(frame, b"MODE=safe");
+    /// assert!(matches!(from_child.next_frame().await?, ReadEvent::Eof));
+    /// # Ok(()) }
+    /// ```
     pub fn env_clear(mut self) -> Self {
         self.env_clear = true;
         self
     }
 
     /// Sets the child's working directory.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use mcpwire_rpc::transport::{ChildProcess, FrameReader, ReadEvent};
+    /// let (mut from_child, _to_child) = ChildProcess::new("sh")
+    ///     .args(["-c", r#"printf '{"cwd":"%s"}\n' "$(pwd -P)""#])
+    ///     .cwd("/")
+    ///     .spawn()?;
+    /// let ReadEvent::Frame(frame) = from_child.next_frame().await? else { panic!("no frame") };
+    /// assert_eq!(frame, br#"{"cwd":"/"}"#);
+    /// # Ok(()) }
+    /// ```
     pub fn cwd(mut self, dir: impl Into<PathBuf>) -> Self {
         self.cwd = Some(dir.into());
         self
     }
 
-    /// Chooses where the child's stderr goes.
+    /// Chooses where the child's stderr goes (default:
+    /// [`StderrMode::Forward`]). Unless it is [`StderrMode::Null`], the last
+    /// lines explain a child that exits.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use mcpwire_rpc::transport::{ChildProcess, FrameReader, ReadEvent};
+    /// use mcpwire_rpc::transport::StderrMode;
+    /// let (mut from_child, _to_child) = ChildProcess::new("sh")
+    ///     .args(["-c", "echo 'no config file' >&2; exit 3"])
+    ///     .stderr(StderrMode::Tracing)
+    ///     .spawn()?;
+    /// assert!(matches!(from_child.next_frame().await?, ReadEvent::Eof));
+    /// let why = from_child.close_reason().await.unwrap();
+    /// assert!(why.contains("no config file"), "{why}");
+    /// # Ok(()) }
+    /// ```
     pub fn stderr(mut self, mode: StderrMode) -> Self {
         self.stderr = mode;
         self
     }
 
-    /// Sets the largest frame accepted from the child, in bytes.
+    /// Sets the largest frame accepted from the child, in bytes (default:
+    /// [`DEFAULT_MAX_FRAME`]). A larger
+    /// one is dropped and reported, and the frames after it are read as usual.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use mcpwire_rpc::transport::{ChildProcess, FrameReader, ReadEvent};
+    /// let (mut from_child, _to_child) = ChildProcess::new("sh")
+    ///     .args(["-c", r#"echo '{"big":"0123456789abcdef"}'; echo '{}'"#])
+    ///     .max_frame(16)
+    ///     .spawn()?;
+    /// assert!(matches!(from_child.next_frame().await?, ReadEvent::TooLarge(_)));
+    /// let ReadEvent::Frame(frame) = from_child.next_frame().await? else { panic!("no frame") };
+    /// assert_eq!(frame, b"{}");
+    /// # Ok(()) }
+    /// ```
     pub fn max_frame(mut self, bytes: usize) -> Self {
         self.max_frame = bytes;
         self
     }
 
-    /// How long each shutdown step waits before the next, harsher one.
+    /// How long each shutdown step waits before the next, harsher one
+    /// (default: 2 seconds).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use mcpwire_rpc::transport::{ChildProcess, FrameReader, ReadEvent};
+    /// use std::time::{Duration, Instant};
+    /// use mcpwire_rpc::transport::FrameWriter;
+    /// // A child that does not stop when its stdin closes.
+    /// let (_from_child, mut to_child) = ChildProcess::new("sleep")
+    ///     .arg("30")
+    ///     .shutdown_grace(Duration::from_millis(100))
+    ///     .spawn()?;
+    /// let started = Instant::now();
+    /// to_child.close().await?; // stdin closed, 100 ms, SIGTERM
+    /// assert!(started.elapsed() < Duration::from_secs(5));
+    /// # Ok(()) }
+    /// ```
     pub fn shutdown_grace(mut self, grace: Duration) -> Self {
         self.grace = grace;
         self

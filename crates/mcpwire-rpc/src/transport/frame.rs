@@ -157,6 +157,16 @@ impl<'a> FrameInfo<'a> {
 
     /// Sent while serving the incoming request `id` (progress, logs,
     /// requests to the other side).
+    ///
+    /// ```
+    /// use mcpwire_rpc::transport::{FrameInfo, Route};
+    /// use mcpwire_types::RequestId;
+    /// let serving = RequestId::from(5);
+    /// let log = FrameInfo::notification("notifications/message").with_related(Some(&serving));
+    /// assert_eq!(log.related(), Some(&serving));
+    /// assert_eq!(log.route(), Route::Related(&serving));
+    /// assert_eq!(FrameInfo::notification("notifications/message").route(), Route::Unrelated);
+    /// ```
     pub fn with_related(mut self, id: Option<&'a RequestId>) -> Self {
         self.related = id;
         self
@@ -164,18 +174,42 @@ impl<'a> FrameInfo<'a> {
 
     /// What the request acts on (see
     /// [`Request::target`](mcpwire_types::request::Request::target)).
+    ///
+    /// ```
+    /// use mcpwire_rpc::transport::FrameInfo;
+    /// use mcpwire_types::RequestId;
+    /// let id = RequestId::from(1);
+    /// let info = FrameInfo::request(&id, "resources/read").with_target(Some("file:///a.txt"));
+    /// assert_eq!(info.target(), Some("file:///a.txt"));
+    /// ```
     pub fn with_target(mut self, target: Option<&'a str>) -> Self {
         self.target = target;
         self
     }
 
     /// The protocol revision the frame was sent under.
+    ///
+    /// ```
+    /// use mcpwire_rpc::transport::FrameInfo;
+    /// use mcpwire_types::ProtocolVersion;
+    /// let info = FrameInfo::notification("notifications/initialized")
+    ///     .with_revision(Some(ProtocolVersion::V2025_11_25));
+    /// assert_eq!(info.revision(), Some(ProtocolVersion::V2025_11_25));
+    /// ```
     pub fn with_revision(mut self, revision: Option<ProtocolVersion>) -> Self {
         self.revision = revision;
         self
     }
 
     /// The request a cancellation notification cancels.
+    ///
+    /// ```
+    /// use mcpwire_rpc::transport::FrameInfo;
+    /// use mcpwire_types::RequestId;
+    /// let abandoned = RequestId::from(12);
+    /// let info = FrameInfo::notification("notifications/cancelled").with_cancels(Some(&abandoned));
+    /// assert_eq!(info.cancels(), Some(&abandoned));
+    /// ```
     pub fn with_cancels(mut self, id: Option<&'a RequestId>) -> Self {
         self.cancels = id;
         self

@@ -1,4 +1,18 @@
 //! Newline-delimited JSON framing over any async byte stream.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
+//! use mcpwire_rpc::transport::{FrameReader, LineReader, ReadEvent};
+//! // Any byte stream: here a slice, as a socket or a pipe would deliver it.
+//! let input: &[u8] = b"{\"a\":1}\r\n\n{\"b\":2}\n";
+//! let mut reader = LineReader::new(input, 1024);
+//! assert!(matches!(reader.next_frame().await?, ReadEvent::Frame(f) if f == b"{\"a\":1}"));
+//! // Blank lines are skipped, `\r` is trimmed.
+//! assert!(matches!(reader.next_frame().await?, ReadEvent::Frame(f) if f == b"{\"b\":2}"));
+//! assert!(matches!(reader.next_frame().await?, ReadEvent::Eof));
+//! # Ok(()) }
+//! ```
 
 use std::io;
 

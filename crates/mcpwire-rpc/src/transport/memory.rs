@@ -1,5 +1,19 @@
 //! An in-memory duplex transport, for tests and for running a client and a
 //! server in one process.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! use mcpwire_rpc::transport::{memory, FrameReader, FrameWriter, ReadEvent};
+//! // Frames over 32 bytes are dropped on both ends.
+//! let ((_, mut writer), (mut reader, _)) = memory::duplex_with_limit(32);
+//! writer.write_frame(br#"{"jsonrpc":"2.0","method":"a"}"#);
+//! writer.write_frame(br#"{"jsonrpc":"2.0","method":"a much longer name"}"#);
+//! writer.flush().await.unwrap();
+//! assert!(matches!(reader.next_frame().await.unwrap(), ReadEvent::Frame(f) if f.ends_with(b"\"a\"}")));
+//! assert!(matches!(reader.next_frame().await.unwrap(), ReadEvent::TooLarge(_)));
+//! # }
+//! ```
 
 use tokio::io::{DuplexStream, ReadHalf, WriteHalf};
 

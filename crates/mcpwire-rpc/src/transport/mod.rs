@@ -4,6 +4,30 @@
 //! engine reads frames, writes frames, and knows nothing else about the
 //! medium. Newline-delimited streams ([`lines`]) back stdio, child processes
 //! and the in-memory duplex.
+//!
+//! A transport of your own implements the two halves; the pair
+//! `(reader, writer)` is then a [`Transport`]. A writer that only counts
+//! what it is given:
+//!
+//! ```
+//! use mcpwire_rpc::transport::{memory, FrameInfo, FrameWriter, Transport};
+//!
+//! #[derive(Default)]
+//! struct Counting { frames: usize, bytes: usize }
+//! impl FrameWriter for Counting {
+//!     fn write(&mut self, frame: &[u8], _info: &FrameInfo<'_>) {
+//!         self.frames += 1;
+//!         self.bytes += frame.len();
+//!     }
+//!     async fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+//! }
+//!
+//! let ((reader, _), _other_end) = memory::duplex();
+//! let transport = (reader, Counting::default());
+//! let (_reader, mut writer) = transport.split();
+//! writer.write(b"{}", &FrameInfo::notification("notifications/initialized"));
+//! assert_eq!((writer.frames, writer.bytes), (1, 2));
+//! ```
 
 use std::future::Future;
 use std::io;

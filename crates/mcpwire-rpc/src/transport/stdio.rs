@@ -3,6 +3,30 @@
 //! When stdin and stdout are pipes (as when a host spawns the server), they
 //! are driven by the reactor directly; otherwise (a terminal, a file) tokio's
 //! blocking stdio is used. Logs belong on stderr.
+//!
+//! ```no_run
+//! # use std::sync::Arc;
+//! # use mcpwire_rpc::engine::{Peer, Reply, RequestContext, Service};
+//! # use mcpwire_rpc::Error;
+//! # use mcpwire_types::{Notification, Request};
+//! # struct MyService;
+//! # impl Service for MyService {
+//! #     async fn handle_request(&self, r: Request, _: RequestContext) -> Result<Reply, Error> {
+//! #         Err(Error::method_not_found(&r.method))
+//! #     }
+//! #     async fn handle_notification(&self, _: Notification, _: &Peer) {}
+//! # }
+//! use mcpwire_rpc::engine::{self, EngineConfig};
+//! use mcpwire_rpc::transport::stdio;
+//!
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), mcpwire_rpc::Error> {
+//! let config = EngineConfig::default();
+//! let transport = stdio::stdio_with_limit(config.max_message_size);
+//! let (_peer, serving) = engine::connect(Arc::new(MyService), transport, config);
+//! serving.await // until stdin closes
+//! # }
+//! ```
 
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};

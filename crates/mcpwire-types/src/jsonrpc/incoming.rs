@@ -2,6 +2,25 @@
 //! batch, or a rejection with the JSON-RPC error it earns. Everything
 //! downstream (an authorization check, the router, the handler) acts on
 //! this one reading.
+//!
+//! ```
+//! use mcpwire_types::{ErrorCode, Incoming, Message, RequestId};
+//! match Incoming::parse(br#"{"jsonrpc":"2.0","id":"a","method":"tools/list"}"#) {
+//!     Incoming::Message(Message::Request(r)) => {
+//!         assert_eq!(r.id, RequestId::from("a"));
+//!         assert_eq!(r.method, "tools/list");
+//!     }
+//!     other => panic!("{other:?}"),
+//! }
+//! // A request without `jsonrpc` is rejected, with the id to answer to.
+//! match Incoming::parse(br#"{"id":2,"method":"ping"}"#) {
+//!     Incoming::Invalid(r) => {
+//!         assert_eq!(r.id, Some(RequestId::from(2)));
+//!         assert_eq!(r.error.code, ErrorCode::INVALID_REQUEST);
+//!     }
+//!     other => panic!("{other:?}"),
+//! }
+//! ```
 
 use std::borrow::Cow;
 use std::fmt;
