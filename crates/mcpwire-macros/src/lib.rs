@@ -16,6 +16,7 @@ mod args;
 mod attr;
 mod call;
 mod docs;
+mod fields;
 mod prompt;
 mod resource;
 mod route;
