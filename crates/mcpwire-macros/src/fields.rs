@@ -20,8 +20,8 @@
 //! - Each call then takes every parameter from its field (an argument) or
 //!   from the context (an extractor).
 
-use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use quote::{format_ident, quote};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Ident, LitStr, Type, TypePath};
@@ -106,11 +106,14 @@ pub(crate) fn build(h: &Handler, krate: &syn::Path, self_ty: Option<&Type>) -> F
                 #phantom
             }
         });
-        kinds.push(if declared {
-            quote_spanned! {ty.span()=> #private::Argument::<#ty, #one>::new() }
+        // Every token at the parameter's type, so that a type that is
+        // neither extractor nor argument is reported there.
+        let kind = if declared {
+            quote!(#private::Argument::<#ty, #one>::new())
         } else {
-            quote_spanned! {ty.span()=> (&&#private::Probe::<#ty, #one<'static>>::new()).kind() }
-        });
+            quote!((&&#private::Probe::<#ty, #one<'static>>::new()).kind())
+        };
+        kinds.push(respan(kind, ty.span()));
         if declared {
             let serde_attrs = attrs.iter().filter(|a| a.path().is_ident("serde"));
             main_fields.push(quote! {
@@ -162,6 +165,23 @@ pub(crate) fn build(h: &Handler, krate: &syn::Path, self_ty: Option<&Type>) -> F
         #(#takes)*
     };
     Fields { setup, bind }
+}
+
+/// `tokens`, every one of them at `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut t| {
+            if let TokenTree::Group(g) = &t {
+                let mut inner = Group::new(g.delimiter(), respan(g.stream(), span));
+                inner.set_span(span);
+                t = TokenTree::Group(inner);
+            } else {
+                t.set_span(span);
+            }
+            t
+        })
+        .collect()
 }
 
 /// `"<krate>::__private::<name>"`, as serde's and schemars' `crate = "..."`

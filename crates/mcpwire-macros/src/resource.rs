@@ -167,7 +167,7 @@ fn extract(krate: &syn::Path, a: &Arg) -> TokenStream {
     // Spanned at the parameter's type, so a type that is no extractor is
     // reported there.
     let take = quote_spanned! {ty.span()=>
-        <#ty as #krate::server::FromContext>::from_context(&__mcpwire_cx)
+        <#ty as #krate::server::__private::ResourceExtractor>::extract(&__mcpwire_cx)
     };
     quote! {
         let #ident: #ty = #take?;

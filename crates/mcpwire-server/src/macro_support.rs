@@ -215,6 +215,25 @@ impl<'de> Deserialize<'de> for Skip {
     }
 }
 
+/// A `#[resource]` parameter that is no variable of its URI template: it
+/// must be an extractor.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is no extractor (FromContext), and its parameter is no variable of the URI template",
+    label = "neither a URI template variable nor taken from the request",
+    note = "a #[resource] parameter receives the URI template variable of its name, or else is taken from the request: add the variable to the template, or use an extractor"
+)]
+pub trait ResourceExtractor: Sized {
+    /// Takes the value from the request.
+    fn extract(cx: &Context) -> Result<Self, Error>;
+}
+
+impl<T: FromContext> ResourceExtractor for T {
+    #[inline]
+    fn extract(cx: &Context) -> Result<Self, Error> {
+        T::from_context(cx)
+    }
+}
+
 /// A parameter borrowed from the request: only the context itself.
 #[diagnostic::on_unimplemented(
     message = "`&{Self}` cannot be a handler parameter: only the request context is lent, as `&Context`",

@@ -13,7 +13,8 @@ use crate::Context;
 
 /// Shared state of type `T`, given to
 /// [`ServerBuilder::state`](crate::ServerBuilder::state) once and shared by
-/// every request. Derefs to `T`; cloning it is a reference count.
+/// every request. Derefs to `T` (`state.field` reads `T`'s field); cloning
+/// it is a reference count.
 ///
 /// The server keeps one value per type. A handler that takes a `State<T>`
 /// the builder was not given fails with a local error that names `T` (the
@@ -36,7 +37,7 @@ use crate::Context;
 ///     .build();
 /// assert_eq!(server.info().name, "counter");
 /// ```
-pub struct State<T: ?Sized>(pub Arc<T>);
+pub struct State<T: ?Sized>(Arc<T>);
 
 impl<T: ?Sized> State<T> {
     /// The shared value itself.
@@ -44,12 +45,26 @@ impl<T: ?Sized> State<T> {
     /// ```
     /// # use std::sync::Arc;
     /// # use mcpwire_server::State;
-    /// let state = State(Arc::new(5));
+    /// let state = State::from(Arc::new(5));
     /// let shared: Arc<i32> = state.into_inner();
     /// assert_eq!(*shared, 5);
     /// ```
     pub fn into_inner(self) -> Arc<T> {
         self.0
+    }
+}
+
+/// Shares a value the caller already holds, as a handler gets it.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use mcpwire_server::State;
+/// let state: State<str> = State::from(Arc::<str>::from("shared"));
+/// assert_eq!(&*state, "shared");
+/// ```
+impl<T: ?Sized> From<Arc<T>> for State<T> {
+    fn from(value: Arc<T>) -> Self {
+        State(value)
     }
 }
 
