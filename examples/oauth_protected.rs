@@ -1,6 +1,6 @@
 //! An MCP server behind OAuth 2.1 bearer tokens: every request needs a
 //! valid token with the scope `mcp:tools`, and the `stats` tool also needs
-//! `mcp:admin`. Tools read who is calling from their `Context`.
+//! `mcp:admin`. Tools take who is calling as an `Auth` parameter.
 //!
 //! ```text
 //! cargo run -p mcpwire-examples --example oauth_protected                  # on 127.0.0.1:8080
@@ -33,9 +33,10 @@ use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use mcpwire::auth::{
-    BearerAuth, ProtectedResourceMetadata, TokenVerifier, VerifiedToken, VerifyError, VerifyFuture,
+    Auth, BearerAuth, ProtectedResourceMetadata, TokenVerifier, VerifiedToken, VerifyError,
+    VerifyFuture,
 };
-use mcpwire::server::{Context, Server};
+use mcpwire::server::Server;
 use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
 use serde_json::{Value, json};
 
@@ -54,9 +55,9 @@ static WHOAMI_CALLS: AtomicU64 = AtomicU64::new(0);
 
 /// Says who is calling: the token's subject and scopes.
 #[mcpwire::tool(read_only)]
-fn whoami(cx: &Context) -> String {
+fn whoami(auth: Option<Auth>) -> String {
     WHOAMI_CALLS.fetch_add(1, Ordering::Relaxed);
-    match cx.auth() {
+    match auth {
         Some(token) => format!(
             "{} with scopes {}",
             token.subject.as_deref().unwrap_or("nobody"),

@@ -1,12 +1,12 @@
-//! Parameter analysis: which parameters are the request `Context`, which
-//! are arguments, and the hidden struct that deserializes the arguments and
-//! describes them in a JSON Schema.
+//! Parameter analysis: which parameters are borrowed from the request
+//! (`&Context`), which are owned (an extractor or an argument, which the
+//! generated code tells apart through the `FromContext` trait), and what
+//! the macros need to know about each.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, format_ident, quote};
+use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::visit_mut::VisitMut;
 use syn::{
     Attribute, FnArg, GenericArgument, Ident, LitStr, Pat, PathArguments, ReturnType, Signature,
     Type, TypePath,
@@ -28,26 +28,35 @@ pub(crate) enum Receiver {
 
 /// One parameter of the marked function.
 pub(crate) enum Param {
-    /// The request context, passed by value (a clone) or by reference.
-    Context { by_ref: bool },
-    /// An argument the client supplies.
-    Arg(Box<Arg>),
+    /// `&T`, lent by the request: `T` must be the context (the generated
+    /// code asks the `Borrowed` trait).
+    Borrowed(Box<Type>),
+    /// An owned value: an extractor (its type implements `FromContext`) or
+    /// an argument the client supplies.
+    Owned(Box<Arg>),
 }
 
-/// An argument the client supplies.
+/// An owned parameter: an extractor, or an argument the client supplies.
 pub(crate) struct Arg {
     pub(crate) ident: Ident,
     pub(crate) ty: Type,
-    /// `Option<T>`: the client may leave it out.
+    /// `Option<T>`: as an argument, the client may leave it out.
     pub(crate) optional: bool,
     /// Doc comments, `#[serde]` and `#[schemars]` attributes, forwarded to
-    /// the hidden struct's field.
+    /// the hidden structs' fields.
     pub(crate) field_attrs: Vec<Attribute>,
     /// From `#[arg(description = "...")]`.
     pub(crate) description: Option<LitStr>,
 }
 
 impl Arg {
+    /// Whether the parameter's attributes (`#[serde]`, `#[schemars]`,
+    /// `#[arg]`) already say that it is an argument; otherwise the
+    /// generated code asks the compiler.
+    pub(crate) fn declared(&self) -> bool {
+        self.description.is_some() || self.field_attrs.iter().any(|a| !docs::is_doc(a))
+    }
+
     /// The argument's name on the wire (raw identifiers lose their `r#`).
     pub(crate) fn wire_name(&self) -> String {
         self.ident.unraw().to_string()
@@ -75,10 +84,11 @@ impl Handler {
         self.ident.unraw().to_string()
     }
 
-    pub(crate) fn args(&self) -> impl Iterator<Item = &Arg> {
+    /// The owned parameters, extractors and arguments alike.
+    pub(crate) fn owned(&self) -> impl Iterator<Item = &Arg> {
         self.params.iter().filter_map(|p| match p {
-            Param::Arg(a) => Some(&**a),
-            Param::Context { .. } => None,
+            Param::Owned(a) => Some(&**a),
+            Param::Borrowed(_) => None,
         })
     }
 }
@@ -263,8 +273,8 @@ fn param(
     arg_attrs: Vec<Attribute>,
 ) -> syn::Result<Param> {
     let what = kind.name();
-    if let Some(by_ref) = context_type(ty) {
-        return Ok(Param::Context { by_ref });
+    if let Some(lent) = borrowed_type(ty) {
+        return Ok(Param::Borrowed(Box::new(lent.clone())));
     }
     let ident = match pat {
         Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => pi.ident.clone(),
@@ -314,7 +324,7 @@ fn param(
             ));
         }
     }
-    Ok(Param::Arg(Box::new(Arg {
+    Ok(Param::Owned(Box::new(Arg {
         ident,
         optional: option_inner(ty).is_some(),
         ty: ty.clone(),
@@ -345,18 +355,19 @@ fn arg_description(attrs: &[Attribute]) -> syn::Result<Option<LitStr>> {
     Ok(description)
 }
 
-/// `Some(by_ref)` when the type is a path ending in `Context`, by value or
-/// behind `&`.
-fn context_type(ty: &Type) -> Option<bool> {
+/// The `T` of a `&T` parameter that may be lent by the request: a shared
+/// reference to a named type. `&str`, slices and `&mut` are reported as
+/// arguments that must own their data.
+fn borrowed_type(ty: &Type) -> Option<&Type> {
     match ty {
-        Type::Reference(r) if r.mutability.is_none() => context_type(&r.elem).map(|_| true),
-        Type::Path(TypePath { qself: None, path }) => path
-            .segments
-            .last()
-            .filter(|s| s.ident == "Context" && s.arguments.is_none())
-            .map(|_| false),
-        Type::Paren(p) => context_type(&p.elem),
-        Type::Group(g) => context_type(&g.elem),
+        Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
+            Type::Path(TypePath { qself: None, path }) if !path.is_ident("str") => Some(&r.elem),
+            Type::Paren(p) => borrowed_type(&p.elem),
+            Type::Group(g) => borrowed_type(&g.elem),
+            _ => None,
+        },
+        Type::Paren(p) => borrowed_type(&p.elem),
+        Type::Group(g) => borrowed_type(&g.elem),
         _ => None,
     }
 }
@@ -389,78 +400,4 @@ fn contains_impl_trait(ty: &Type) -> bool {
     let mut f = Finder(false);
     syn::visit::Visit::visit_type(&mut f, ty);
     f.0
-}
-
-/// The hidden argument struct of a tool or prompt, and the pattern that
-/// takes it apart into the function's parameter names.
-pub(crate) struct ArgsStruct {
-    pub(crate) ident: Ident,
-    pub(crate) definition: TokenStream,
-    pub(crate) pattern: TokenStream,
-}
-
-/// Generates the struct. Its derives and attributes name serde and schemars
-/// only through `krate::__private`, so users need neither as a dependency.
-/// `Self` in field types becomes `self_ty`, since the struct is an item of
-/// its own inside the `routes()` body.
-pub(crate) fn args_struct(h: &Handler, krate: &syn::Path, self_ty: Option<&Type>) -> ArgsStruct {
-    let ident = format_ident!("__McpwireArgs");
-    let serde_path = crate_string(krate, "serde");
-    let schemars_path = crate_string(krate, "schemars");
-    let fields = h.args().map(|a| {
-        let name = &a.ident;
-        let mut ty = a.ty.clone();
-        if let Some(self_ty) = self_ty {
-            ReplaceSelf(self_ty).visit_type_mut(&mut ty);
-        }
-        let attrs = &a.field_attrs;
-        let default = a.optional.then(|| quote!(#[serde(default)]));
-        let description = a
-            .description
-            .as_ref()
-            .map(|d| quote!(#[schemars(description = #d)]));
-        quote! {
-            #(#attrs)*
-            #description
-            #default
-            #name: #ty
-        }
-    });
-    let names = h.args().map(|a| &a.ident);
-    ArgsStruct {
-        definition: quote! {
-            #[derive(
-                #krate::__private::serde::Deserialize,
-                #krate::__private::schemars::JsonSchema,
-            )]
-            #[serde(crate = #serde_path)]
-            #[schemars(crate = #schemars_path)]
-            struct #ident {
-                #(#fields,)*
-            }
-        },
-        pattern: quote!(#ident { #(#names),* }),
-        ident,
-    }
-}
-
-/// `"<krate>::__private::<name>"`, as serde's and schemars' `crate = "..."`
-/// attributes want it.
-fn crate_string(krate: &syn::Path, name: &str) -> LitStr {
-    let path = quote!(#krate).to_string().replace(' ', "");
-    LitStr::new(&format!("{path}::__private::{name}"), Span::call_site())
-}
-
-struct ReplaceSelf<'a>(&'a Type);
-
-impl VisitMut for ReplaceSelf<'_> {
-    fn visit_type_mut(&mut self, ty: &mut Type) {
-        if let Type::Path(TypePath { qself: None, path }) = ty
-            && path.is_ident("Self")
-        {
-            *ty = self.0.clone();
-            return;
-        }
-        syn::visit_mut::visit_type_mut(self, ty);
-    }
 }

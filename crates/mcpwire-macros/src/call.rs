@@ -3,7 +3,8 @@
 //! function of that impl.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use crate::args::{Handler, Param, Receiver};
 
@@ -14,18 +15,20 @@ pub(crate) struct Call {
     /// Runs at the start of every call, before the `async move` block.
     pub(crate) per_call: TokenStream,
     /// The call itself, `.await`ed when the function is async. Expects the
-    /// context in `__mcpwire_cx` and every argument in a local of its name.
+    /// context in `__mcpwire_cx` and every owned parameter in a local of
+    /// its name.
     pub(crate) expr: TokenStream,
 }
 
-pub(crate) fn build(h: &Handler) -> Call {
+pub(crate) fn build(h: &Handler, krate: &syn::Path) -> Call {
     let ident = &h.ident;
     let args = h.params.iter().map(|p| match p {
-        Param::Context { by_ref: true } => quote!(&__mcpwire_cx),
-        Param::Context { by_ref: false } => {
-            quote!(::core::clone::Clone::clone(&__mcpwire_cx))
-        }
-        Param::Arg(a) => {
+        // Spanned at the type, so a type that cannot be lent is reported
+        // there.
+        Param::Borrowed(ty) => quote_spanned! {ty.span()=>
+            <#ty as #krate::server::__private::Borrowed>::borrow(&__mcpwire_cx)
+        },
+        Param::Owned(a) => {
             let name = &a.ident;
             quote!(#name)
         }

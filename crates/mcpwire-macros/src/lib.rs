@@ -16,6 +16,7 @@ mod args;
 mod attr;
 mod call;
 mod docs;
+mod fields;
 mod prompt;
 mod resource;
 mod route;
@@ -32,16 +33,22 @@ use attr::Kind;
 /// The function stays as written; a sibling `<name>_tool()` with the same
 /// visibility returns its `mcpwire::server::ToolRoute`.
 ///
-/// - **Arguments.** Every parameter is an argument of the tool, described in
-///   its input schema: any type that implements serde's `Deserialize` and
-///   schemars' `JsonSchema`. `Option<T>` parameters are optional. A `///`
-///   comment on a parameter (or `#[arg(description = "...")]`) describes
-///   it; `#[serde(...)]` and `#[schemars(...)]` attributes on a parameter
-///   apply to the argument (`#[serde(rename = "q")]`,
-///   `#[schemars(range(min = 1))]`, ...).
-/// - **Context.** A parameter whose type is `Context` (any path ending in
-///   `Context`), by value or as `&Context`, receives the request's
-///   `mcpwire::server::Context` and is no argument.
+/// - **Extractors.** A parameter whose type implements
+///   `mcpwire::server::FromContext` is taken from the request and is no
+///   argument: `Context` (or `&Context`, lent without a clone), `State<T>`
+///   (given to `ServerBuilder::state`), `RequestMeta`, `Cancel`,
+///   `Extension<T>`, `mcpwire::auth::Auth`, `Option` of any of them, or a
+///   type of your own. The generated code asks the compiler, so a type of
+///   your own named `Context` is an argument like any other.
+/// - **Arguments.** Every other parameter is an argument of the tool,
+///   described in its input schema: any type that implements serde's
+///   `Deserialize` and schemars' `JsonSchema`. `Option<T>` parameters are
+///   optional. A `///` comment on a parameter (or
+///   `#[arg(description = "...")]`) describes it; `#[serde(...)]` and
+///   `#[schemars(...)]` attributes on a parameter apply to the argument
+///   (`#[serde(rename = "q")]`, `#[schemars(range(min = 1))]`, ...), and
+///   mark it as one. A type that is neither is a compile error at the
+///   parameter.
 /// - **Result.** The return type is anything that implements
 ///   `IntoToolResult`: `String`, numbers, `()`, `Json<T>` (structured output
 ///   with an output schema), `CallToolResult`, or a `Result<T, E>` of these
@@ -108,9 +115,9 @@ pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// `mcpwire::server::TemplateRoute` for a template. Add the first with
 /// `ServerBuilder::resource` and the second with `ServerBuilder::template`.
 ///
-/// Each template variable needs a parameter of the same name, and every
-/// parameter (other than a `Context`) must be a variable; both are checked
-/// at compile time. Values are parsed from the URI with `FromStr`; one that
+/// Each template variable needs a parameter of the same name (checked at
+/// compile time); every other parameter is an extractor (see
+/// [`macro@tool`]), and a type that is none is a compile error. Values are parsed from the URI with `FromStr`; one that
 /// does not parse is answered with an `invalid_params` (-32602) error. An
 /// `Option<T>` parameter is `None` when its variable is absent (query
 /// variables such as `{?page}`). The return type is anything that
@@ -153,8 +160,8 @@ pub fn resource(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// The function stays as written; a sibling `<name>_prompt()` returns its
 /// `mcpwire::server::PromptRoute`. Parameters become the prompt's
 /// arguments, as for [`macro@tool`]: `Option<T>` ones are optional, `///`
-/// comments describe them, and a `Context` parameter receives the request's
-/// context. Prompt arguments arrive as strings; numbers and booleans are
+/// comments describe them, and extractors (`Context`, `State<T>`, ...) are
+/// taken from the request. Prompt arguments arrive as strings; numbers and booleans are
 /// parsed from them. A missing required argument, or one that does not
 /// parse, is answered with an `invalid_params` (-32602) error. The return
 /// type is anything that implements `IntoPromptResult` (a `String` becomes

@@ -5,21 +5,20 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::{LitStr, Type};
 
-use crate::args::{self, Handler};
+use crate::args::Handler;
 use crate::attr::Options;
-use crate::call;
+use crate::{call, fields};
 
 /// The expression that builds the prompt's `PromptRoute`.
 pub(crate) fn route(opts: &Options, h: &Handler, self_ty: Option<&Type>) -> TokenStream {
     let krate = &opts.krate;
     let name = route_name(opts, h);
-    let args = args::args_struct(h, krate, self_ty);
-    let (args_ident, definition, pattern) = (&args.ident, &args.definition, &args.pattern);
+    let fields::Fields { setup, bind } = fields::build(h, krate, self_ty);
     let call::Call {
         capture,
         per_call,
         expr,
-    } = call::build(h);
+    } = call::build(h, krate);
     let convert = quote_spanned! {h.output_span=>
         #krate::server::IntoPromptResult::into_prompt_result(__mcpwire_ret)
     };
@@ -32,13 +31,24 @@ pub(crate) fn route(opts: &Options, h: &Handler, self_ty: Option<&Type>) -> Toke
     let title = opts.title.as_ref().map(|t| quote!(.title(#t)));
     quote! {{
         #capture
-        #definition
-        #krate::server::PromptRoute::typed(
-            #name,
-            move |__mcpwire_cx: #krate::server::Context, __mcpwire_args: #args_ident| {
+        #setup
+        let mut __mcpwire_def = #krate::types::Prompt::new(#name);
+        __mcpwire_def.arguments = #krate::server::__private::prompt_arguments(&__mcpwire_schema);
+        #krate::server::PromptRoute::new(
+            __mcpwire_def,
+            move |__mcpwire_cx: #krate::server::Context,
+                  __mcpwire_args: ::std::collections::HashMap<
+                      ::std::string::String,
+                      ::std::string::String,
+                  >| {
+                let __mcpwire_parsed = #krate::server::__private::parse_prompt_arguments(
+                    __mcpwire_args_ty,
+                    __mcpwire_args,
+                );
                 #per_call
                 async move {
-                    let #pattern = __mcpwire_args;
+                    let __mcpwire_all = __mcpwire_parsed?;
+                    #bind
                     let __mcpwire_ret = #expr;
                     #convert
                 }

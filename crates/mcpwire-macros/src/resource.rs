@@ -36,8 +36,14 @@ pub(crate) fn route(opts: &Options, h: &Handler) -> syn::Result<Resource> {
         capture,
         per_call,
         expr,
-    } = call::build(h);
-    let parse_vars = h.args().map(|a| parse_variable(krate, a));
+    } = call::build(h, krate);
+    let parse_vars = h.owned().map(|a| {
+        if vars.iter().any(|v| v.name == a.wire_name()) {
+            parse_variable(krate, a)
+        } else {
+            extract(krate, a)
+        }
+    });
     let convert = quote_spanned! {h.output_span=>
         #krate::server::IntoReadResult::into_read_result(__mcpwire_ret, &__mcpwire_uri)
     };
@@ -87,8 +93,8 @@ pub(crate) fn route(opts: &Options, h: &Handler) -> syn::Result<Resource> {
     })
 }
 
-/// Every variable must have a parameter of its name, and every parameter
-/// other than the context must be a variable.
+/// Every variable must have a parameter of its name. The other parameters
+/// are extractors, which the generated code checks.
 fn check_template(uri: &LitStr, h: &Handler) -> syn::Result<Vec<template::Variable>> {
     let source = uri.value();
     let vars = template::variables(&source).map_err(|why| {
@@ -108,25 +114,13 @@ fn check_template(uri: &LitStr, h: &Handler) -> syn::Result<Vec<template::Variab
                     v.name
                 ),
             ));
-        } else if !h.args().any(|a| a.wire_name() == v.name) {
+        } else if !h.owned().any(|a| a.wire_name() == v.name) {
             errors.push(syn::Error::new(
                 uri.span(),
                 format!(
                     "URI template variable `{{{0}}}` has no parameter: add `{0}: String` \
                      (or any type that implements `FromStr`) to the function",
                     v.name
-                ),
-            ));
-        }
-    }
-    for a in h.args() {
-        if !vars.iter().any(|v| v.name == a.wire_name()) {
-            errors.push(syn::Error::new(
-                a.ident.span(),
-                format!(
-                    "parameter `{0}` is not a variable of the URI template {source:?}: \
-                     add `{{{0}}}` to the template, or remove the parameter",
-                    a.wire_name()
                 ),
             ));
         }
@@ -162,6 +156,21 @@ fn parse_variable(krate: &syn::Path, a: &Arg) -> TokenStream {
             ::core::option::Option::Some(__mcpwire_value) => #found,
             ::core::option::Option::None => #missing,
         };
+    }
+}
+
+/// `let name: T = <T as FromContext>::from_context(..)?;`: a parameter
+/// that is no variable of the template is taken from the request.
+fn extract(krate: &syn::Path, a: &Arg) -> TokenStream {
+    let ident = &a.ident;
+    let ty = &a.ty;
+    // Spanned at the parameter's type, so a type that is no extractor is
+    // reported there.
+    let take = quote_spanned! {ty.span()=>
+        <#ty as #krate::server::__private::ResourceExtractor>::extract(&__mcpwire_cx)
+    };
+    quote! {
+        let #ident: #ty = #take?;
     }
 }
 

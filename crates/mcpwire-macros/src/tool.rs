@@ -5,21 +5,20 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::{LitStr, Type};
 
-use crate::args::{self, Handler};
+use crate::args::Handler;
 use crate::attr::{Hints, Options};
-use crate::call;
+use crate::{call, fields};
 
 /// The expression that builds the tool's `ToolRoute`.
 pub(crate) fn route(opts: &Options, h: &Handler, self_ty: Option<&Type>) -> TokenStream {
     let krate = &opts.krate;
     let name = route_name(opts, h);
-    let args = args::args_struct(h, krate, self_ty);
-    let (args_ident, definition, pattern) = (&args.ident, &args.definition, &args.pattern);
+    let fields::Fields { setup, bind } = fields::build(h, krate, self_ty);
     let call::Call {
         capture,
         per_call,
         expr,
-    } = call::build(h);
+    } = call::build(h, krate);
     let ret = &h.output;
     // Spanned at the return type, so a type that is no tool result is
     // reported there.
@@ -39,30 +38,32 @@ pub(crate) fn route(opts: &Options, h: &Handler, self_ty: Option<&Type>) -> Toke
     let annotations = annotations(krate, &opts.hints);
     quote! {{
         #capture
-        #definition
+        #setup
         let __mcpwire_name: &'static str = #name;
         #krate::server::ToolRoute::new(
             #krate::types::Tool::new(
                 __mcpwire_name,
-                #krate::__private::serde_json::Value::Object(
-                    #krate::server::input_schema_for::<#args_ident>(),
-                ),
+                #krate::__private::serde_json::Value::Object(__mcpwire_schema),
             ),
             move |__mcpwire_cx: #krate::server::Context,
                   __mcpwire_args: #krate::__private::serde_json::Map<
                       ::std::string::String,
                       #krate::__private::serde_json::Value,
                   >| {
-                let __mcpwire_parsed =
-                    #krate::server::parse_arguments::<#args_ident>(__mcpwire_name, __mcpwire_args);
+                let __mcpwire_parsed = #krate::server::__private::parse_tool_arguments(
+                    __mcpwire_args_ty,
+                    __mcpwire_name,
+                    __mcpwire_args,
+                );
                 #per_call
                 async move {
-                    let #pattern = match __mcpwire_parsed {
-                        ::core::result::Result::Ok(__mcpwire_args) => __mcpwire_args,
+                    let __mcpwire_all = match __mcpwire_parsed {
+                        ::core::result::Result::Ok(__mcpwire_all) => __mcpwire_all,
                         ::core::result::Result::Err(__mcpwire_invalid) => {
                             return ::core::result::Result::Ok(*__mcpwire_invalid);
                         }
                     };
+                    #bind
                     let __mcpwire_ret = #expr;
                     #convert
                 }

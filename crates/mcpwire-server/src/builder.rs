@@ -10,6 +10,7 @@ use std::time::Duration;
 use mcpwire_rpc::engine::EngineConfig;
 use mcpwire_types::Implementation;
 
+use super::extract::StateMap;
 use super::registry::Registry;
 use super::session_store::SessionStore;
 use super::skill_catalog::{SkillCatalog, SkillsExtension};
@@ -56,6 +57,7 @@ pub struct ServerBuilder {
     bus: Custom<dyn NotificationBus>,
     sessions: Custom<dyn SessionStore>,
     extensions: Extensions,
+    state: StateMap,
 }
 
 /// A store or bus given to the builder; shown in `Debug` output only as
@@ -118,7 +120,34 @@ impl ServerBuilder {
             bus: Custom::default(),
             sessions: Custom::default(),
             extensions: Extensions::default(),
+            state: StateMap::default(),
         }
+    }
+
+    /// Shares `value` with every handler, which takes it as a
+    /// [`State<T>`](crate::State) parameter (or with
+    /// `State::<T>::from_context`). The server keeps one value per type: a
+    /// second value of the same type replaces the first. Give it something
+    /// cheap to share, such as a pool or an `Arc`'d cache; handlers get it
+    /// by reference count, never by copy.
+    ///
+    /// ```
+    /// use mcpwire_server::{Context, FromContext, Server, State, ToolRoute};
+    ///
+    /// struct Config { greeting: String }
+    ///
+    /// let server = Server::builder("greeter", "1.0.0")
+    ///     .state(Config { greeting: "Hello".into() })
+    ///     .tool(ToolRoute::typed("greet", |cx: Context, _: ()| async move {
+    ///         let config = State::<Config>::from_context(&cx)?;
+    ///         Ok::<_, mcpwire_rpc::Error>(config.greeting.clone())
+    ///     }))
+    ///     .build();
+    /// # let _ = server;
+    /// ```
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.state.insert(value);
+        self
     }
 
     /// The secret keys that seal the `requestState` of multi round-trip
@@ -423,6 +452,7 @@ impl ServerBuilder {
                 tasks,
                 extensions,
                 sessions: self.sessions.0,
+                state: self.state,
             }),
         }
     }

@@ -143,33 +143,12 @@ impl Context {
 
     /// What the transport attached to this request: values a layer in
     /// front of the HTTP server put in the request's
-    /// [`Extensions`](mcpwire_rpc::engine::Extensions). Empty on other transports.
+    /// [`Extensions`](mcpwire_rpc::engine::Extensions), such as the
+    /// verified access token the OAuth layer attaches (read it with the
+    /// OAuth crate's `Auth` extractor). Empty on other transports. The
+    /// [`Extension`](crate::Extension) extractor takes one value from it.
     pub fn extensions(&self) -> &Extensions {
         &self.inner.extensions
-    }
-
-    /// The verified access token behind this request, when the HTTP server
-    /// sits behind `mcpwire::auth::BearerAuth`: who it was
-    /// issued for, to which client, its scopes and claims. The token
-    /// itself is never kept. `None` without the layer and on other
-    /// transports.
-    ///
-    /// ```no_run
-    /// use mcpwire_server::Context;
-    ///
-    /// async fn whoami(cx: Context) -> Result<String, mcpwire_rpc::Error> {
-    ///     let Some(auth) = cx.auth() else {
-    ///         return Ok("anonymous".into());
-    ///     };
-    ///     Ok(format!(
-    ///         "{} (scopes: {})",
-    ///         auth.subject.as_deref().unwrap_or("?"),
-    ///         auth.scopes.join(" ")
-    ///     ))
-    /// }
-    /// ```
-    pub fn auth(&self) -> Option<&mcpwire_types::VerifiedToken> {
-        self.inner.extensions.get::<mcpwire_types::VerifiedToken>()
     }
 
     /// The era of this request.

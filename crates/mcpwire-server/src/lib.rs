@@ -23,6 +23,9 @@
 //! prompts, completion, the handshake), or a method of a
 //! [`ServerExtension`] (tasks, skills, subscriptions, or one of your own).
 
+#[doc(hidden)]
+#[path = "macro_support.rs"]
+pub mod __private;
 mod announce;
 mod builder;
 mod bus;
@@ -34,6 +37,7 @@ mod discover;
 mod envelope;
 mod events;
 mod extension;
+mod extract;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzz_api;
@@ -67,6 +71,7 @@ pub use bus::{BusError, EventStream, InProcessBus, NotificationBus, ServerEvent}
 pub use completion::{Completer, MAX_COMPLETION_VALUES};
 pub use context::Context;
 pub use extension::{Eras, ExtensionRequest, ExtensionRoute, ServerExtension};
+pub use extract::{Cancel, Extension, FromContext, RequestMeta, State};
 use mcpwire_types::Implementation;
 pub use mcpwire_types::{Era, PendingInput};
 pub use prompt::{
@@ -132,6 +137,8 @@ pub(crate) struct ServerInner {
     /// server was given a store; without one, the connections' own memory
     /// is the only copy.
     pub(crate) sessions: Option<Arc<dyn SessionStore>>,
+    /// The shared state given to [`ServerBuilder::state`], by type.
+    pub(crate) state: extract::StateMap,
 }
 
 /// An MCP server: its identity and its tools, resources and prompts.

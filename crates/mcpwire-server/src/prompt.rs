@@ -186,7 +186,11 @@ impl PromptRoute {
 
 /// The prompt arguments described by `A`'s schema.
 pub fn arguments_for<A: JsonSchema>() -> Vec<PromptArgument> {
-    let schema = schema_for::<A>();
+    arguments_of(&schema_for::<A>())
+}
+
+/// The prompt arguments an object schema describes.
+pub(crate) fn arguments_of(schema: &Map<String, Value>) -> Vec<PromptArgument> {
     let required: Vec<&str> = schema
         .get("required")
         .and_then(Value::as_array)

@@ -1,14 +1,15 @@
-//! The verified identity reaches tool and resource handlers through
-//! `Context::auth` over HTTP, in both eras and both answer forms; sessions
+//! The verified identity reaches tool and resource handlers through the
+//! `Auth` extractor over HTTP, in both eras and both answer forms; sessions
 //! are bound to the principal that opened them; the token itself never
-//! reaches a handler.
+//! reaches a handler. Values a layer attaches reach `Extension`.
 
 mod support {
     pub mod oauth;
 }
 
+use mcpwire::auth::Auth;
 use mcpwire::engine::Extensions;
-use mcpwire::server::{Context, ResourceRoute};
+use mcpwire::server::{Context, Extension, FromContext, ResourceRoute};
 use mcpwire::types::TaskSupport;
 use support::oauth::*;
 
@@ -17,7 +18,8 @@ struct NoArgs {}
 
 /// Everything a handler can see about the request, as JSON.
 fn seen(cx: &Context) -> Value {
-    let auth = cx.auth().map(|a| {
+    let token = Option::<Auth>::from_context(cx).expect("an optional extractor never fails");
+    let auth = token.as_ref().map(|a| {
         json!({
             "subject": a.subject,
             "client_id": a.client_id,
@@ -32,12 +34,31 @@ fn seen(cx: &Context) -> Value {
         "auth": auth,
         "principal": cx.extensions().principal(),
         // Debug views of all a handler holds, to look for the token in.
-        "debug": format!("{:?} {:?} {:?} {:?}", cx.auth(), cx.extensions(), cx.meta(), cx),
+        "debug": format!("{:?} {:?} {:?} {:?}", token, cx.extensions(), cx.meta(), cx),
     })
+}
+
+/// Who is calling, for callers that must be signed in.
+#[mcpwire::tool]
+fn subject(auth: Auth) -> String {
+    auth.subject.clone().unwrap_or_default()
+}
+
+/// What a layer in front of the server attached.
+#[derive(Clone)]
+struct Tenant(&'static str);
+
+/// The tenant a layer attached to the request.
+#[mcpwire::tool]
+fn tenant(tenant: Extension<Tenant>, fallback: Option<Extension<u32>>) -> String {
+    let Extension(Tenant(name)) = tenant;
+    format!("{name} {:?}", fallback.map(|f| f.0))
 }
 
 fn whoami_server() -> Server {
     Server::builder("whoami", "1")
+        .tool(subject_tool())
+        .tool(tenant_tool())
         .tool(ToolRoute::typed("whoami", |cx: Context, _: NoArgs| async move {
             // With a progress token, this makes the answer an SSE stream.
             cx.progress(1.0, Some(2.0), Some("looking")).await;
@@ -599,4 +620,74 @@ async fn a_2024_11_05_sse_session_serves_only_the_principal_that_opened_it() {
     .await
     .expect("the initialize answer on the stream");
     assert!(answer.contains("\"id\":0"), "{answer}");
+}
+
+/// The JSON-RPC answer in a response of the service itself.
+async fn answer_of(r: http::Response<mcpwire::transport::http_server::Body>) -> Value {
+    use http_body_util::BodyExt;
+    let bytes = r.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    serde_json::from_str(&text)
+        .ok()
+        .or_else(|| {
+            text.lines()
+                .filter_map(|l| l.strip_prefix("data: "))
+                .filter_map(|d| serde_json::from_str::<Value>(d).ok())
+                .find(|m| m.get("result").is_some() || m.get("error").is_some())
+        })
+        .unwrap_or_else(|| panic!("no answer in {text}"))
+}
+
+#[tokio::test]
+async fn the_auth_extractor_takes_the_verified_caller_or_refuses_anonymous_ones() {
+    let keys = Keys::new();
+    let s = start_whoami(&keys).await;
+    let token = alice_token(&keys, &s.resource, "mcp:tools");
+    let mut session = Session::open(&s.resource, "2025-11-25", Some(&token)).await;
+    let params = json!({"name": "subject", "arguments": {}});
+    let r = session
+        .request("tools/call", params.clone(), false, Some(&token))
+        .await;
+    let (_, msg) = answer(r).await;
+    assert_eq!(msg["result"]["content"][0]["text"], "alice", "{msg}");
+
+    // Without the layer, no request carries a token: the handler refuses
+    // with an error the client can read.
+    let served = mcpwire_testkit::http::serve_mcp(whoami_server(), HttpConfig::default()).await;
+    let mut session = Session::open(&served.mcp_url(), "2025-11-25", None).await;
+    let (_, msg) = answer(session.request("tools/call", params, false, None).await).await;
+    assert_eq!(msg["error"]["code"], -32600, "{msg}");
+    let message = msg["error"]["message"].as_str().unwrap();
+    assert!(message.contains("no verified access token"), "{msg}");
+}
+
+#[tokio::test]
+async fn an_extension_a_layer_attached_reaches_the_handler() {
+    let service = StreamableHttp::new(whoami_server(), HttpConfig::default());
+    let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"}}});
+    let open = handle(&service, &init, None, None).await;
+    let id = open.headers()["mcp-session-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let call = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "tenant", "arguments": {}}});
+    let text = |msg: &Value| msg["result"]["content"][0]["text"].clone();
+
+    let with_tenant = Extensions::new().with(Tenant("acme"));
+    let msg = answer_of(handle(&service, &call, Some(&id), Some(with_tenant)).await).await;
+    assert_eq!(text(&msg), "acme None", "{msg}");
+
+    let both = Extensions::new().with(Tenant("acme")).with(7u32);
+    let msg = answer_of(handle(&service, &call, Some(&id), Some(both)).await).await;
+    assert_eq!(text(&msg), "acme Some(7)", "{msg}");
+
+    // Missing, it is a local fault that names the type; a tool reports
+    // its local faults as `isError` results.
+    let msg = answer_of(handle(&service, &call, Some(&id), None).await).await;
+    assert_eq!(msg["result"]["isError"], true, "{msg}");
+    let said = text(&msg);
+    assert!(said.as_str().unwrap().contains("Tenant"), "{msg}");
 }

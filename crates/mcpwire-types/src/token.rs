@@ -23,7 +23,7 @@ use std::time::SystemTime;
 /// The `BearerAuth` layer of `mcpwire-oauth` puts one into the extensions of every
 /// request it lets through, so an inner service reads it with
 /// `req.extensions().get::<VerifiedToken>()`, and tool, resource and prompt
-/// handlers with `Context::auth` in `mcpwire-server`. The token
+/// handlers by taking the `Auth` extractor of `mcpwire-oauth`. The token
 /// itself is not kept.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VerifiedToken {

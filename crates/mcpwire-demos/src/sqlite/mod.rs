@@ -33,7 +33,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mcpwire::Error;
-use mcpwire::server::{Context, Server};
+use mcpwire::server::{Cancel, Server};
 use mcpwire::types::ErrorCode;
 use serde_json::Value;
 
@@ -177,7 +177,7 @@ impl SqlServer {
     #[tool(read_only, idempotent)]
     async fn sql_query(
         &self,
-        cx: Context,
+        cancel: Cancel,
         /// One SQL statement, e.g. `SELECT * FROM books WHERE year > ?1`.
         query: String,
         /// Values for the placeholders ?1, ?2, ... in order.
@@ -194,7 +194,7 @@ impl SqlServer {
         });
         let outcome = tokio::select! {
             done = &mut task => done,
-            () = cx.cancellation().cancelled() => {
+            () = cancel.cancelled() => {
                 stopper.cancel();
                 task.await
             }

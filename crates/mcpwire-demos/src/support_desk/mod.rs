@@ -218,7 +218,9 @@ impl SupportDesk {
 /// when the server runs behind `BearerAuth` (`mcpwire serve support-desk
 /// --http ADDR --auth-jwks ...`).
 fn caller(cx: &Context) -> Option<String> {
-    cx.auth().and_then(|a| a.subject.clone())
+    cx.extensions()
+        .get::<mcpwire::types::VerifiedToken>()
+        .and_then(|a| a.subject.clone())
 }
 
 /// A store failure as a tool's `isError` text: the cause when the caller

@@ -61,7 +61,7 @@ struct Config {
 /// header removed (the token is never forwarded) and the [`VerifiedToken`]
 /// in the request extensions, both as itself and inside the
 /// [`Extensions`] that [`StreamableHttp`](mcpwire_http::server::StreamableHttp)
-/// hands to the handlers ([`Context::auth`](mcpwire_server::Context::auth)).
+/// hands to the handlers (the [`Auth`](super::Auth) extractor).
 /// A 2025-11-25 session is bound to the token's issuer and subject: a
 /// token of anyone else naming it gets 404, as for an unknown session.
 ///

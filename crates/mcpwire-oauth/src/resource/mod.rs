@@ -12,15 +12,16 @@
 //!
 //! Tool, resource and prompt handlers get the [`VerifiedToken`] (subject,
 //! client, scopes, issuer, expiry, every claim; never the token itself)
-//! from [`Context::auth`](mcpwire_server::Context::auth), in sessions and in
-//! stateless 2026-07-28 requests alike. Inner tower services find it in the
+//! by taking the [`Auth`] extractor, in sessions and in stateless
+//! 2026-07-28 requests alike. Inner tower services find it in the
 //! HTTP request extensions. A 2025-11-25 session belongs to the issuer and
 //! subject whose token opened it: a request naming it with anyone else's
 //! token gets 404, as for a session that does not exist.
 //!
 //! ```no_run
 //! use mcpwire_oauth::resource::{BearerAuth, JwksFile, JwtVerifier, ProtectedResourceMetadata};
-//! use mcpwire_server::{Context, Server, ToolRoute};
+//! use mcpwire_oauth::resource::Auth;
+//! use mcpwire_server::{Context, FromContext, Server, ToolRoute};
 //! use mcpwire_http::server::{HttpConfig, StreamableHttp};
 //!
 //! #[derive(serde::Deserialize, schemars::JsonSchema)]
@@ -29,9 +30,9 @@
 //! # async fn run() -> std::io::Result<()> {
 //! let server = Server::builder("desk", "1.0.0")
 //!     .tool(ToolRoute::typed("whoami", |cx: Context, _: Nothing| async move {
-//!         match cx.auth() {
-//!             Some(token) => format!("{:?} with {:?}", token.subject, token.scopes),
-//!             None => "nobody".to_string(),
+//!         match Option::<Auth>::from_context(&cx)? {
+//!             Some(token) => Ok(format!("{:?} with {:?}", token.subject, token.scopes)),
+//!             None => Ok::<_, mcpwire_rpc::Error>("nobody".to_string()),
 //!         }
 //!     }))
 //!     .build();
@@ -62,6 +63,7 @@
 //! request's extensions, and read it with
 //! [`Context::extensions`](mcpwire_server::Context::extensions).
 
+mod auth;
 #[cfg(feature = "remote-keys")]
 mod introspection;
 #[cfg(feature = "remote-keys")]
@@ -72,6 +74,7 @@ mod metadata;
 mod serve;
 mod token;
 
+pub use auth::Auth;
 #[cfg(feature = "remote-keys")]
 pub use introspection::IntrospectionVerifier;
 #[cfg(feature = "remote-keys")]
