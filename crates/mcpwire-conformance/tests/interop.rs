@@ -89,7 +89,7 @@ async fn drive_server(transport: ChildProcess, name: &str, language: &str) {
         .unwrap();
     assert_eq!(client.server_info().name, name);
     let tools: Vec<String> = client
-        .list_all_tools()
+        .list_tools()
         .await
         .unwrap()
         .into_iter()
@@ -129,13 +129,10 @@ async fn drive_server(transport: ChildProcess, name: &str, language: &str) {
     let progress = Arc::new(AtomicUsize::new(0));
     let p = progress.clone();
     let r = client
-        .call_tool_with(
-            "slow",
-            json!({"ms": 10}),
-            RequestOptions::new().on_progress(move |_| {
-                p.fetch_add(1, Ordering::SeqCst);
-            }),
-        )
+        .call_tool("slow", json!({"ms": 10}))
+        .options(RequestOptions::new().on_progress(move |_| {
+            p.fetch_add(1, Ordering::SeqCst);
+        }))
         .await
         .unwrap();
     assert_eq!(text(&r), "done");
@@ -187,7 +184,7 @@ async fn drive_server(transport: ChildProcess, name: &str, language: &str) {
         matches!(&r.contents[0], ResourceContents::Text(t) if t.text == "item 42"),
         "{r:?}"
     );
-    let templates = client.list_all_resource_templates().await.unwrap();
+    let templates = client.list_resource_templates().await.unwrap();
     assert!(
         templates
             .iter()

@@ -99,12 +99,12 @@ pub async fn run(
         .map_err(mcp(step))?;
     let info = client.server_info();
     let server = format!("{} {}", info.name, info.version);
-    let tools: Vec<String> = names(client.list_all_tools().await, step, |t| t.name)?;
-    let resources: Vec<String> = names(client.list_all_resources().await, step, |r| r.uri)?;
-    let templates: Vec<String> = names(client.list_all_resource_templates().await, step, |t| {
+    let tools: Vec<String> = names(client.list_tools().await, step, |t| t.name)?;
+    let resources: Vec<String> = names(client.list_resources().await, step, |r| r.uri)?;
+    let templates: Vec<String> = names(client.list_resource_templates().await, step, |t| {
         t.uri_template
     })?;
-    let prompts: Vec<String> = names(client.list_all_prompts().await, step, |p| p.name)?;
+    let prompts: Vec<String> = names(client.list_prompts().await, step, |p| p.name)?;
     steps.done(
         "Connect, then list tools, resources and prompts",
         t,

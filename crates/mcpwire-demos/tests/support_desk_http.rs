@@ -155,7 +155,7 @@ async fn one_client_hears_of_another_clients_change() {
         seen.contains(&ServerNotification::ResourcesListChanged),
         "{seen:?}"
     );
-    let listed = watcher.list_all_resources().await.unwrap();
+    let listed = watcher.list_resources().await.unwrap();
     assert!(!listed.iter().any(|r| r.uri == "ticket://47"));
     stop.stop().await.unwrap();
 }

@@ -48,7 +48,7 @@ async fn drive(url: &str, name: &str, language: &str) {
     .await;
 
     let tools: Vec<String> = client
-        .list_all_tools()
+        .list_tools()
         .await
         .unwrap()
         .into_iter()
@@ -73,13 +73,10 @@ async fn drive(url: &str, name: &str, language: &str) {
     let progress = Arc::new(AtomicUsize::new(0));
     let p = progress.clone();
     let r = client
-        .call_tool_with(
-            "slow",
-            json!({"ms": 10}),
-            RequestOptions::new().on_progress(move |_| {
-                p.fetch_add(1, Ordering::SeqCst);
-            }),
-        )
+        .call_tool("slow", json!({"ms": 10}))
+        .options(RequestOptions::new().on_progress(move |_| {
+            p.fetch_add(1, Ordering::SeqCst);
+        }))
         .await
         .unwrap();
     assert_eq!(text(&r), "done");
@@ -177,7 +174,7 @@ async fn reference_everything_server_over_streamable_http() {
         .await
         .unwrap();
     assert!(handle.session_id().is_some());
-    let tools = client.list_all_tools().await.unwrap();
+    let tools = client.list_tools().await.unwrap();
     assert!(tools.iter().any(|t| t.name == "echo"), "{tools:?}");
     let r = client
         .call_tool("echo", json!({"message": "hi there"}))
@@ -250,7 +247,8 @@ async fn mcpwire_http_server() {
         p.fetch_add(1, Ordering::SeqCst);
     });
     let r = client
-        .call_tool_with("slow", json!({"text": "sse"}), opts)
+        .call_tool("slow", json!({"text": "sse"}))
+        .options(opts)
         .await
         .unwrap();
     assert_eq!(text(&r), "sse");

@@ -79,13 +79,10 @@ async fn exercise(client: &Client) {
     let seen = Arc::new(AtomicUsize::new(0));
     let s = seen.clone();
     let r = client
-        .call_tool_with(
-            "work",
-            json!({"text": "abc"}),
-            RequestOptions::new().on_progress(move |_| {
-                s.fetch_add(1, Ordering::SeqCst);
-            }),
-        )
+        .call_tool("work", json!({"text": "abc"}))
+        .options(RequestOptions::new().on_progress(move |_| {
+            s.fetch_add(1, Ordering::SeqCst);
+        }))
         .await
         .unwrap();
     assert_eq!(text(&r), "ABC");

@@ -142,7 +142,7 @@ async fn skills_are_listed_got_loaded_and_read_in_both_eras() {
         assert!(prefix.resources[0].is_directory());
 
         // The SKILL.md resource is named and described from its frontmatter.
-        let listed = c.list_all_resources().await.unwrap();
+        let listed = c.list_resources().await.unwrap();
         let md = listed.iter().find(|r| r.uri == entry.uri).unwrap();
         assert_eq!(md.name, "pdf-processing");
         assert_eq!(

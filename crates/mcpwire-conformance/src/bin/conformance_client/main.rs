@@ -225,7 +225,7 @@ where
 /// Every tool the server lists, logged by name.
 async fn list_tools(client: &Client) -> Result<Vec<Tool>, BoxError> {
     let tools = client
-        .list_all_tools()
+        .list_tools()
         .await
         .map_err(|e| format!("tools/list failed: {e}"))?;
     let names: Vec<&str> = tools.iter().map(|t| t.name.as_str()).collect();
