@@ -149,8 +149,8 @@ impl Client {
     /// stateless era the server may ask for input first, as with
     /// [`Client::call_tool`].
     ///
-    /// A `uri` that is not a URI (no scheme, or spaces and control
-    /// characters in it) is refused with [`Error::InvalidArgument`] before
+    /// A `uri` that is not a URI (no scheme, or control characters in it)
+    /// is refused with [`Error::InvalidArgument`] before
     /// anything is sent.
     ///
     /// ```no_run
@@ -398,8 +398,9 @@ fn kind(v: &Value) -> &'static str {
 }
 
 /// Refuses what is not a URI: it must start with a scheme (a letter, then
-/// letters, digits, `+`, `-` or `.`, then `:`) and hold no spaces or
-/// control characters.
+/// letters, digits, `+`, `-` or `.`, then `:`) and hold no control
+/// characters. Spaces pass: servers list such URIs, and reading what was
+/// listed must work.
 pub(super) fn check_uri(uri: &str) -> Result<(), Error> {
     let scheme_len = uri.find(':').unwrap_or(0);
     let scheme = &uri[..scheme_len];
@@ -412,7 +413,7 @@ pub(super) fn check_uri(uri: &str) -> Result<(), Error> {
             "{uri:?} is not a URI: it must start with a scheme, such as file: or https:"
         )));
     }
-    if let Some(c) = uri.chars().find(|c| c.is_whitespace() || c.is_control()) {
+    if let Some(c) = uri.chars().find(|c| c.is_control()) {
         return Err(Error::InvalidArgument(format!(
             "{uri:?} is not a URI: it holds {c:?}, which must be percent-encoded"
         )));
@@ -492,7 +493,7 @@ mod tests {
             "notes.txt",
             "://x",
             "1abc:x",
-            "memo://a b",
+            "memo://a\tb",
             "memo://a\nb",
             "my file:x",
         ] {

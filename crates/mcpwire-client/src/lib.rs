@@ -61,9 +61,11 @@
 //! `input_required`, which the client answers and retries. [`ClientMode`]
 //! chooses how a client picks its era:
 //!
-//! - [`ClientMode::Legacy`] (the default) always opens a session;
-//! - [`ClientMode::Auto`] probes with `server/discover` and falls back to
-//!   `initialize` when the server does not speak 2026-07-28;
+//! - [`ClientMode::Auto`] (the default) probes with `server/discover` and
+//!   falls back to `initialize` when the server does not speak 2026-07-28
+//!   (one more round trip, or one more HTTP request, against such a
+//!   server);
+//! - [`ClientMode::Legacy`] always opens a session;
 //! - [`ClientMode::Pinned`] speaks exactly one revision.
 //!
 //! The typed calls work the same in both eras; [`Client::era`] tells which
@@ -76,7 +78,7 @@
 //! use mcpwire_types::{ElicitAction, ElicitResult};
 //! # async fn run() -> Result<(), mcpwire_rpc::Error> {
 //! let client = Client::builder("my-host", "1.0.0")
-//!     .mode(ClientMode::Auto)
+//!     .mode(ClientMode::Auto) // the default, said out loud
 //!     .on_elicitation(|_request| async { Ok(ElicitResult::new(ElicitAction::Decline)) })
 //!     .connect(ChildProcess::new("my-mcp-server").spawn()?)
 //!     .await?;

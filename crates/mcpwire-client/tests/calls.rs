@@ -57,7 +57,7 @@ async fn local_mistakes_fail_before_anything_is_sent_in_both_eras() {
         );
         let m = invalid(client.read_resource("notes.txt").await.unwrap_err());
         assert!(m.contains("not a URI"), "{era}: {m}");
-        invalid(client.read_resource("memo://a b").await.unwrap_err());
+        invalid(client.read_resource("memo://a\nb").await.unwrap_err());
         let m = invalid(
             client
                 .get_prompt("greet", json!({"times": 3}))

@@ -88,10 +88,21 @@ async fn methods_2026_07_28_removed_fail_locally_in_the_stateless_era() {
 }
 
 #[tokio::test]
+async fn the_default_mode_probes_and_speaks_the_stateless_era_to_mcpwire() {
+    let client = connect_to_server(Client::builder("c", "1")).await;
+    assert_eq!(client.era(), Era::Stateless);
+    assert!(client.discover_result().is_some());
+    assert!(client.initialize_result().is_none());
+    client.close().await;
+}
+
+#[tokio::test]
 async fn legacy_mode_opens_a_session_with_initialize() {
     for builder in [
-        Client::builder("c", "1"),
         Client::builder("c", "1").mode(ClientMode::Legacy),
+        Client::builder("c", "1")
+            .mode(ClientMode::Legacy)
+            .protocol_version(ProtocolVersion::V2025_11_25),
     ] {
         let client = connect_to_server(builder).await;
         assert_eq!(client.era(), Era::Session);

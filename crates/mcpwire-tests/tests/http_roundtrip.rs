@@ -100,11 +100,14 @@ async fn exercise(client: &Client) {
 }
 
 fn builder() -> mcpwire::client::ClientBuilder {
-    Client::builder("roundtrip-client", "1").on_elicitation(|_p| async move {
-        let mut m = serde_json::Map::new();
-        m.insert("name".into(), json!("Ada"));
-        Ok(ElicitResult::accept(m))
-    })
+    // Sessions: the tests that want the stateless era say so.
+    Client::builder("roundtrip-client", "1")
+        .mode(mcpwire::client::ClientMode::Legacy)
+        .on_elicitation(|_p| async move {
+            let mut m = serde_json::Map::new();
+            m.insert("name".into(), json!("Ada"));
+            Ok(ElicitResult::accept(m))
+        })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use mcpwire::Error;
-use mcpwire::client::{Client, ServerNotification};
+use mcpwire::client::{Client, ClientMode, ServerNotification};
 use mcpwire::engine::RequestOptions;
 use mcpwire::server::{
     Context, Json, PromptRoute, ResourceRoute, Server, TemplateRoute, ToolRoute,
@@ -134,7 +134,11 @@ fn test_server(cancelled: Arc<AtomicUsize>) -> Server {
 }
 
 async fn connect(server: &Server) -> Client {
-    memory::connect(server, Client::builder("test-client", "0.1")).await
+    memory::connect(
+        server,
+        Client::builder("test-client", "0.1").mode(ClientMode::Legacy),
+    )
+    .await
 }
 
 #[tokio::test]

@@ -80,8 +80,10 @@ impl Proxy {
     }
 }
 
+/// A client that opens a session; [`modern`] speaks the stateless era.
 fn builder() -> ClientBuilder {
     Client::builder("proxy-test", "1")
+        .mode(ClientMode::Legacy)
         .log_level(LoggingLevel::Info)
         .on_elicitation(|_p| async move {
             let mut m = serde_json::Map::new();

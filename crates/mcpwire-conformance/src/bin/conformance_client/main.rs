@@ -182,7 +182,10 @@ async fn run_scenario(scenario: &str, run: &Run) -> Outcome {
 fn builder(run: &Run) -> ClientBuilder {
     let builder = Client::builder(CLIENT_NAME, CLIENT_VERSION);
     if run.version.is_legacy() {
-        builder.protocol_version(run.version)
+        // The scenario names its revision: open a session, no probe.
+        builder
+            .mode(ClientMode::Legacy)
+            .protocol_version(run.version)
     } else {
         builder.mode(ClientMode::Auto)
     }
