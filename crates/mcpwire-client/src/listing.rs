@@ -24,7 +24,7 @@ type Fetch<'c, R> = Pin<
     Box<
         dyn Future<
                 Output = (
-                    Paginator<'c, R>,
+                    Box<Paginator<'c, R>>,
                     Result<Option<<R as mcpwire_types::request::Request>::Result>, PaginationError>,
                 ),
             > + Send
@@ -34,8 +34,8 @@ type Fetch<'c, R> = Pin<
 
 /// Where a [`Listing`] stands.
 enum State<'c, R: PaginatedRequest> {
-    /// Between pages.
-    Idle(Paginator<'c, R>),
+    /// Between pages (boxed: a walk is large, and moves into each fetch).
+    Idle(Box<Paginator<'c, R>>),
     /// A page is on its way.
     Fetching(Fetch<'c, R>),
     /// The last page has been read, or the walk failed.
@@ -119,7 +119,7 @@ impl Client {
         Listing {
             client: self,
             buffer: Vec::new().into_iter(),
-            state: State::Idle(Paginator::new(self)),
+            state: State::Idle(Box::new(Paginator::new(self))),
         }
     }
 }
@@ -226,7 +226,7 @@ impl<'c, R: PaginatedRequest> Listing<'c, R> {
     /// ```
     pub fn pages(self) -> Paginator<'c, R> {
         match self.state {
-            State::Idle(p) => p,
+            State::Idle(p) => *p,
             State::Fetching(_) | State::Done => {
                 let mut p = Paginator::new(self.client);
                 p.refuse(Error::Protocol(

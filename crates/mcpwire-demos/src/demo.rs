@@ -19,7 +19,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use mcpwire::client::{Client, ServerNotification};
+use mcpwire::client::{Client, ClientMode, ServerNotification};
 use mcpwire::transport::ChildProcess;
 use mcpwire::types::{CallToolResult, ContentBlock, ReadResourceResult, ResourceContents};
 use serde_json::json;
@@ -93,7 +93,9 @@ pub async fn run(
             source,
         })?;
     let step = "connect and list";
+    // A session: step 4 follows the ticket with resources/subscribe.
     let client = Client::builder("mcpwire-demo", env!("CARGO_PKG_VERSION"))
+        .mode(ClientMode::Legacy)
         .connect(transport)
         .await
         .map_err(mcp(step))?;

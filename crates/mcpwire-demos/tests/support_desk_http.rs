@@ -27,7 +27,9 @@ async fn client(url: &str) -> Client {
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap();
+    // A session: the tests subscribe to resources.
     Client::builder("desk-http-test", "1.0")
+        .mode(mcpwire::client::ClientMode::Legacy)
         .connect(transport)
         .await
         .expect("connect over HTTP")
