@@ -93,7 +93,7 @@ async fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     );
 
     println!("tools:");
-    for tool in client.list_all_tools().await? {
+    for tool in client.list_tools().await? {
         let about = tool.description.unwrap_or_default();
         println!("  {}: {}", tool.name, about.lines().next().unwrap_or(""));
     }

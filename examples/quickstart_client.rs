@@ -20,7 +20,7 @@ async fn main() -> Result<(), mcpwire::Error> {
     let client = Client::builder("demo-client", "1.0.0")
         .connect(server)
         .await?;
-    for tool in client.list_all_tools().await? {
+    for tool in client.list_tools().await? {
         println!("{}: {}", tool.name, tool.description.unwrap_or_default());
     }
     let result = client.call_tool("echo", json!({"text": "hello"})).await?;

@@ -29,7 +29,7 @@ async fn the_client_lists_and_calls_echo_and_add() {
     let c = client().await;
     assert_eq!(c.server_info().name, "mcpwire-echo");
     let tools: Vec<String> = c
-        .list_all_tools()
+        .list_tools()
         .await
         .unwrap()
         .into_iter()

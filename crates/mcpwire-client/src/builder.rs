@@ -33,26 +33,33 @@ pub const DEFAULT_MAX_INPUT_ROUNDS: usize = 8;
 /// use mcpwire_types::ProtocolVersion;
 /// let auto = Client::builder("host", "1").mode(ClientMode::Auto);
 /// let modern = Client::builder("host", "1").mode(ClientMode::Pinned(ProtocolVersion::V2026_07_28));
-/// assert_eq!(ClientMode::default(), ClientMode::Legacy);
+/// assert_eq!(ClientMode::default(), ClientMode::Auto);
 /// # let _ = (auto, modern);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum ClientMode {
-    /// Probe with `server/discover` carrying the 2026-07-28 `_meta`. A
+    /// Probe with `server/discover` carrying the 2026-07-28 `_meta`; the
+    /// default. A
     /// discover result listing 2026-07-28 selects the stateless era. A
     /// recognized modern error (`-32020` to `-32022`) is the server's final
     /// word: an unsupported-version error that lists a legacy revision this
     /// client speaks leads to `initialize` with it, any other is returned.
-    /// Any other error, a malformed result, or no answer within the probe
+    /// A server that cannot be reached, or that demands authorization the
+    /// client cannot obtain, fails the connection at once. Any other
+    /// error, a malformed result, or no answer within the probe
     /// timeout ([`ClientBuilder::probe_timeout`]) marks a legacy server: the
     /// client falls back to `initialize`, asking for
     /// [`ClientBuilder::protocol_version`].
+    ///
+    /// Against a server that only speaks sessions the probe costs one
+    /// round trip (one HTTP request): such a server answers an unknown
+    /// method at once. Choose [`ClientMode::Legacy`] to skip it.
+    #[default]
     Auto,
     /// Open a session with `initialize`, asking for
     /// [`ClientBuilder::protocol_version`] and accepting whichever legacy
-    /// revision the server picks. The default.
-    #[default]
+    /// revision the server picks.
     Legacy,
     /// Speak exactly this revision: 2026-07-28 is stateless from the first
     /// request, with no probe; a legacy revision opens a session with
@@ -146,7 +153,7 @@ impl ClientBuilder {
     }
 
     /// How the client chooses its protocol era (default:
-    /// [`ClientMode::Legacy`]).
+    /// [`ClientMode::Auto`]).
     pub fn mode(mut self, mode: ClientMode) -> Self {
         self.mode = mode;
         self

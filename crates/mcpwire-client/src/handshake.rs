@@ -103,6 +103,23 @@ fn is_modern_error(code: ErrorCode) -> bool {
     .contains(&code)
 }
 
+/// Whether a failed probe says nothing of the server's era, only that
+/// nothing can reach it: it could not be reached, or it demanded
+/// authorization that could not be had (`-32015`, or HTTP 401/403 without
+/// a JSON-RPC body). `initialize` would fail the same way, so the probe's
+/// error is returned instead of costing a second attempt.
+fn is_unreachable(e: &mcpwire_types::ErrorObject) -> bool {
+    let status = || {
+        e.data
+            .as_ref()
+            .and_then(|d| d.get("httpStatus"))
+            .and_then(Value::as_u64)
+    };
+    e.code == ErrorCode::UNREACHABLE
+        || e.code == ErrorCode::AUTH_FAILED
+        || (e.code == ErrorCode::HTTP_STATUS && matches!(status(), Some(401 | 403)))
+}
+
 /// The revisions of `supported` this client speaks, best first: the modern
 /// ones newest first, then `preferred`, then the other legacy ones newest
 /// first.
@@ -170,7 +187,7 @@ async fn probe(peer: &Peer, plan: &Plan<'_>) -> Result<Probe, Error> {
                 None => Err(no_common_version(&supported)),
             }
         }
-        Err(Error::Rpc(e)) if is_modern_error(e.code) => Err(Error::Rpc(e)),
+        Err(Error::Rpc(e)) if is_modern_error(e.code) || is_unreachable(&e) => Err(Error::Rpc(e)),
         Err(Error::Rpc(e)) => {
             tracing::debug!(code = e.code.0, message = %e.message, "server/discover failed; taking the server for a legacy one");
             Ok(Probe::Legacy(fallback))
@@ -358,6 +375,33 @@ mod tests {
             Some(ProtocolVersion::V2025_11_25)
         );
         assert_eq!(choose(&list(&["2099-01-01"]), v), None);
+    }
+
+    #[test]
+    fn unreachable_servers_and_refused_authorization_end_the_probe() {
+        use mcpwire_types::ErrorObject;
+        let http = |status: u16| {
+            ErrorObject::new(ErrorCode::HTTP_STATUS, "x")
+                .with_data(serde_json::json!({"httpStatus": status}))
+        };
+        assert!(is_unreachable(&ErrorObject::new(
+            ErrorCode::UNREACHABLE,
+            "x"
+        )));
+        assert!(is_unreachable(&ErrorObject::new(
+            ErrorCode::AUTH_FAILED,
+            "x"
+        )));
+        assert!(is_unreachable(&http(401)));
+        assert!(is_unreachable(&http(403)));
+        // What a server that only speaks sessions may answer a sessionless
+        // probe with: the client falls back to initialize.
+        assert!(!is_unreachable(&http(400)));
+        assert!(!is_unreachable(&http(404)));
+        assert!(!is_unreachable(&ErrorObject::new(
+            ErrorCode::METHOD_NOT_FOUND,
+            "x"
+        )));
     }
 
     #[test]

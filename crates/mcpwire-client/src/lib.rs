@@ -8,7 +8,7 @@
 //! let client = Client::builder("my-host", "1.0.0")
 //!     .connect(ChildProcess::new("my-mcp-server").spawn()?)
 //!     .await?;
-//! for tool in client.list_all_tools().await? {
+//! for tool in client.list_tools().await? {
 //!     println!("{}", tool.name);
 //! }
 //! let result = client.call_tool("echo", serde_json::json!({"text": "hi"})).await?;
@@ -19,12 +19,17 @@
 //!
 //! # Typed requests
 //!
-//! Every request method has a marker type in
+//! Every call is a [`Call`]: built with the request's params, given
+//! options (timeout, progress, cancellation, `_meta`) by its methods, and
+//! sent by `.await`. Every request method has a marker type in
 //! [`mcpwire_types::request::requests`] that binds its name to its params
 //! and result types. [`Client::request`] sends any of them, and
-//! [`Client::paginate`] walks the pages of any list, within
+//! [`Client::paginate`] lists the items of any list as a [`Listing`]: a
+//! stream that fetches page after page, or, awaited, all of them, within
 //! [`DEFAULT_MAX_PAGES`] pages and stopping when the server repeats a
-//! cursor ([`PaginationError`]).
+//! cursor ([`PaginationError`]). A value a request cannot carry (tool
+//! arguments that are not a JSON object, a URI that is not one) is refused
+//! with [`Error::InvalidArgument`] before anything is sent.
 //!
 //! ```no_run
 //! use mcpwire_client::Client;
@@ -35,8 +40,16 @@
 //!     .request::<GetPrompt>(GetPromptRequestParams::new("greet"))
 //!     .await?;
 //! println!("{} messages", prompt.messages.len());
-//! let resources = client.paginate::<ListResources>().max_pages(100).collect_all().await?;
+//! let resources = client.paginate::<ListResources>().max_pages(100).await?;
 //! println!("{} resources", resources.len());
+//! // Tool results read as Rust types.
+//! #[derive(serde::Deserialize)]
+//! struct Sum { total: i64 }
+//! let sum = client
+//!     .call_tool("add", serde_json::json!({"a": 1, "b": 2}))
+//!     .typed::<Sum>()
+//!     .await?;
+//! println!("{}", sum.total);
 //! # Ok(()) }
 //! ```
 //!
@@ -48,9 +61,11 @@
 //! `input_required`, which the client answers and retries. [`ClientMode`]
 //! chooses how a client picks its era:
 //!
-//! - [`ClientMode::Legacy`] (the default) always opens a session;
-//! - [`ClientMode::Auto`] probes with `server/discover` and falls back to
-//!   `initialize` when the server does not speak 2026-07-28;
+//! - [`ClientMode::Auto`] (the default) probes with `server/discover` and
+//!   falls back to `initialize` when the server does not speak 2026-07-28
+//!   (one more round trip, or one more HTTP request, against such a
+//!   server);
+//! - [`ClientMode::Legacy`] always opens a session;
 //! - [`ClientMode::Pinned`] speaks exactly one revision.
 //!
 //! The typed calls work the same in both eras; [`Client::era`] tells which
@@ -63,7 +78,7 @@
 //! use mcpwire_types::{ElicitAction, ElicitResult};
 //! # async fn run() -> Result<(), mcpwire_rpc::Error> {
 //! let client = Client::builder("my-host", "1.0.0")
-//!     .mode(ClientMode::Auto)
+//!     .mode(ClientMode::Auto) // the default, said out loud
 //!     .on_elicitation(|_request| async { Ok(ElicitResult::new(ElicitAction::Decline)) })
 //!     .connect(ChildProcess::new("my-mcp-server").spawn()?)
 //!     .await?;
@@ -76,14 +91,17 @@
 //! ```
 
 mod builder;
+mod call;
 mod calls;
 mod handler;
 mod handshake;
 mod listen;
+mod listing;
 mod notification;
 mod paginate;
 mod skills;
 mod stateless;
+mod structured;
 mod tasks;
 mod typed;
 
@@ -96,11 +114,14 @@ use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 
 pub use builder::{ClientBuilder, ClientMode, DEFAULT_MAX_INPUT_ROUNDS, DEFAULT_PROBE_TIMEOUT};
+pub use call::{AsTask, Call, CallFuture, Plain, Typed};
 pub use handler::ClientHandlers;
 pub use listen::{LISTEN_ACK_TIMEOUT, Subscription};
+pub use listing::Listing;
 pub use notification::ServerNotification;
 pub use paginate::{DEFAULT_MAX_PAGES, PaginationError, Paginator};
 pub use skills::{LoadedSkill, SkillError, SkillFile, SkillsClient};
+pub use structured::{CallToolResultExt, StructuredError};
 pub use tasks::TaskCall;
 
 use handshake::ServerView;

@@ -1,5 +1,6 @@
-//! Pagination: [`Client::paginate`] walks the pages of any list request,
-//! bounded in pages and stopped when the server repeats a cursor.
+//! Pagination: [`Paginator`] walks the pages of any list request one page
+//! at a time, bounded in pages and stopped when the server repeats a
+//! cursor.
 
 use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
@@ -13,8 +14,8 @@ use mcpwire_types::request::{Page, PaginatedRequest};
 use super::Client;
 
 /// The most pages one walk fetches unless told otherwise
-/// ([`Paginator::max_pages`]); [`Client::list_all_tools`] and the other
-/// `list_all_*` calls use it. A server whose cursors never end is stopped
+/// ([`Listing::max_pages`](super::Listing::max_pages)); [`Client::list_tools`]
+/// and the other listings use it. A server whose cursors never end is stopped
 /// with [`PaginationError::TooManyPages`].
 pub const DEFAULT_MAX_PAGES: usize = 10_000;
 
@@ -40,7 +41,7 @@ pub enum PaginationError {
     /// The server still had more after the most pages the walk fetches.
     #[error(
         "{method} still had more after {max_pages} pages, so the listing stopped \
-         (Paginator::max_pages allows more)"
+         (Listing::max_pages allows more)"
     )]
     TooManyPages {
         /// The list method.
@@ -90,6 +91,11 @@ impl CursorTrail {
         }
     }
 
+    /// Sets the most pages the walk fetches (at least one).
+    pub(crate) fn set_max_pages(&mut self, n: usize) {
+        self.max_pages = n.max(1);
+    }
+
     /// Whether another page may be fetched.
     pub(crate) fn check_budget(&self) -> Result<(), PaginationError> {
         if self.pages >= self.max_pages {
@@ -132,90 +138,64 @@ enum State {
 }
 
 /// The pages of the list request `R`, fetched one at a time; from
-/// [`Client::paginate`].
+/// [`Listing::pages`](super::Listing::pages).
 ///
 /// Every page is one request with the connection's era and options, so
 /// each waits at most its timeout (the engine's default, or the one given
-/// with [`Paginator::options`]). A walk fetches at most
-/// [`Paginator::max_pages`] pages ([`DEFAULT_MAX_PAGES`] by default), and
-/// stops with [`PaginationError::RepeatedCursor`] when the server gives a
-/// cursor it gave before. A page whose request failed (a timeout, say) may
-/// be asked for again by calling [`Paginator::next_page`] again; after a
-/// bound stopped the walk, `next_page` returns `Ok(None)`.
+/// with [`Listing::timeout`](super::Listing::timeout)). A walk fetches at
+/// most [`Listing::max_pages`](super::Listing::max_pages) pages
+/// ([`DEFAULT_MAX_PAGES`] by default), and stops with
+/// [`PaginationError::RepeatedCursor`] when the server gives a cursor it
+/// gave before. A page whose request failed (a timeout, say) may be asked
+/// for again by calling [`Paginator::next_page`] again; after a bound
+/// stopped the walk, `next_page` returns `Ok(None)`.
 ///
 /// ```no_run
 /// use mcpwire_client::Client;
-/// use mcpwire_types::request::requests::{ListResources, ListTools};
 /// # async fn run(client: Client) -> Result<(), mcpwire_rpc::Error> {
-/// // Page by page.
-/// let mut pages = client.paginate::<ListResources>();
+/// let mut pages = client.list_resources().pages();
 /// while let Some(page) = pages.next_page().await? {
 ///     for resource in &page.resources {
 ///         println!("{}", resource.uri);
 ///     }
+///     println!("next: {:?}", page.next_cursor);
 /// }
-/// // Everything at once, at most 50 pages.
-/// let tools = client.paginate::<ListTools>().max_pages(50).collect_all().await?;
-/// println!("{} tools", tools.len());
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]
 #[must_use = "a paginator fetches nothing until next_page or collect_all is called"]
 pub struct Paginator<'c, R: PaginatedRequest> {
     client: &'c Client,
-    opts: RequestOptions,
-    trail: CursorTrail,
+    pub(super) opts: RequestOptions,
+    pub(super) trail: CursorTrail,
     state: State,
+    /// Why nothing may be sent, reported by the first page.
+    refused: Option<Error>,
     _request: PhantomData<fn() -> R>,
 }
 
-impl Client {
-    /// Walks the pages of the list request `R` (`tools/list`,
-    /// `prompts/list`, `resources/list`, `resources/templates/list`,
-    /// `tasks/list`): see [`Paginator`].
-    ///
-    /// ```no_run
-    /// use mcpwire_client::Client;
-    /// use mcpwire_types::request::requests::ListPrompts;
-    /// # async fn run(client: Client) -> Result<(), mcpwire_rpc::Error> {
-    /// for prompt in client.paginate::<ListPrompts>().collect_all().await? {
-    ///     println!("{}", prompt.name);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn paginate<R: PaginatedRequest>(&self) -> Paginator<'_, R> {
+impl<'c, R: PaginatedRequest> Paginator<'c, R> {
+    /// A walk of `R` from the first page.
+    pub(super) fn new(client: &'c Client) -> Self {
         Paginator {
-            client: self,
+            client,
             opts: RequestOptions::new(),
             trail: CursorTrail::new(R::METHOD, DEFAULT_MAX_PAGES),
             state: State::Next(None),
+            refused: None,
             _request: PhantomData,
         }
     }
-}
 
-impl<R: PaginatedRequest> Paginator<'_, R> {
-    /// The most pages this walk fetches (default [`DEFAULT_MAX_PAGES`]; at
-    /// least 1). The call for the page after the last allowed one fails
-    /// with [`PaginationError::TooManyPages`].
-    pub fn max_pages(mut self, n: usize) -> Self {
-        self.trail.max_pages = n.max(1);
-        self
+    /// Makes the first page fail with `e`, sending nothing.
+    pub(super) fn refuse(&mut self, e: Error) {
+        self.refused = Some(e);
     }
 
-    /// The options of each page's request: timeout, cancellation.
-    pub fn options(mut self, opts: RequestOptions) -> Self {
-        self.opts = opts;
-        self
-    }
-
-    /// Starts after `cursor` (from an earlier page) instead of at the
-    /// first page.
-    pub fn start_after(mut self, cursor: impl Into<Cursor>) -> Self {
-        let cursor = cursor.into();
+    /// Starts after `cursor` instead of at the first page.
+    pub(super) fn start_after(&mut self, cursor: Cursor) {
         self.trail.first_time(&cursor);
         self.state = State::Next(Some(cursor));
-        self
     }
 
     /// How many pages have arrived so far.
@@ -233,6 +213,10 @@ impl<R: PaginatedRequest> Paginator<'_, R> {
     /// [`PaginationError::Request`] when the request failed, which leaves
     /// the walk where it was.
     pub async fn next_page(&mut self) -> Result<Option<R::Result>, PaginationError> {
+        if let Some(e) = self.refused.take() {
+            self.state = State::Done;
+            return Err(e.into());
+        }
         let cursor = match &self.state {
             State::Done => return Ok(None),
             State::Repeated => {
@@ -247,7 +231,8 @@ impl<R: PaginatedRequest> Paginator<'_, R> {
         }
         let page = self
             .client
-            .request_with::<R>(R::page_params(cursor), self.opts.clone())
+            .request::<R>(R::page_params(cursor))
+            .options(self.opts.clone())
             .await?;
         self.trail.count_page();
         self.state = match page.next_cursor() {
@@ -304,13 +289,17 @@ mod tests {
     #[allow(dead_code)]
     fn futures_are_send(client: &'static Client) {
         fn send<T: Send>(_: T) {}
-        use mcpwire_types::request::requests::{CallTool, ListTools};
-        send(client.paginate::<ListTools>().collect_all());
+        use mcpwire_types::request::requests::CallTool;
+        send(client.list_tools().pages().collect_all());
         send(async {
-            let mut pages = client.paginate::<ListTools>();
+            let mut pages = client.list_tools().pages();
             pages.next_page().await
         });
-        send(client.request::<CallTool>(mcpwire_types::CallToolRequestParams::new("x")));
+        send(std::future::IntoFuture::into_future(client.list_tools()));
+        send(client.list_tools());
+        send(std::future::IntoFuture::into_future(
+            client.request::<CallTool>(mcpwire_types::CallToolRequestParams::new("x")),
+        ));
     }
 
     #[test]

@@ -6,18 +6,18 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use mcpwire_types::{
-    CallToolRequestParams, CallToolResult, CreateTaskResult, DetailedTask, InputResponses,
-    ListTasksResult, Task, TaskMetadata, TaskStatus, meta, methods, tasks_extension,
+    CallToolRequestParams, CallToolResult, CreateTaskResult, DetailedTask, InputResponses, Task,
+    TaskMetadata, TaskStatus, meta, methods, tasks_extension,
 };
 use serde_json::{Value, json};
 
-use super::Client;
+use super::{Client, Listing};
 use mcpwire_rpc::Error;
 use mcpwire_rpc::engine::RequestOptions;
 use mcpwire_types::Era;
+use mcpwire_types::request::Request;
 use mcpwire_types::request::requests::CallTool;
 use mcpwire_types::request::requests::ListTasks;
-use mcpwire_types::request::{PaginatedRequest, Request};
 
 /// The polling interval used when the server suggests none.
 const DEFAULT_POLL: Duration = Duration::from_millis(500);
@@ -25,7 +25,8 @@ const DEFAULT_POLL: Duration = Duration::from_millis(500);
 const MIN_POLL: Duration = Duration::from_millis(10);
 const MAX_POLL: Duration = Duration::from_secs(30);
 
-/// What a call made with [`Client::call_tool_as_task`] got back.
+/// What a tool call made with [`Call::as_task`](super::Call::as_task) got
+/// back.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TaskCall {
@@ -116,37 +117,14 @@ impl Client {
         self.send(method, Some(params), RequestOptions::new()).await
     }
 
-    /// Calls a tool as a task.
-    ///
-    /// In a session (2025-11-25) the call carries `params.task`; the server
-    /// answers with a task when the tool supports tasks (see its
-    /// `execution.taskSupport`). In the stateless era the call declares the
-    /// tasks extension and the server decides: it may answer with a task or
-    /// with the result (first asking for input, which the client answers
-    /// with its handlers as for [`Client::call_tool`]).
-    pub async fn call_tool_as_task(&self, name: &str, arguments: Value) -> Result<TaskCall, Error> {
-        self.call_tool_as_task_with(name, arguments, None).await
-    }
-
-    /// Like [`call_tool_as_task`](Self::call_tool_as_task), asking a
-    /// 2025-11-25 server to keep the task for `ttl` after its creation (the
-    /// server may choose otherwise; stateless servers always choose).
-    pub async fn call_tool_as_task_with(
+    /// Calls a tool as a task: what [`Call::as_task`](super::Call::as_task)
+    /// sends.
+    pub(super) async fn call_tool_task(
         &self,
-        name: &str,
-        arguments: Value,
+        mut p: CallToolRequestParams,
         ttl: Option<Duration>,
+        opts: RequestOptions,
     ) -> Result<TaskCall, Error> {
-        let mut p = CallToolRequestParams::new(name);
-        p.arguments = match arguments {
-            Value::Object(m) => Some(m),
-            Value::Null => None,
-            other => {
-                return Err(Error::invalid_params(format!(
-                    "tool arguments must be a JSON object, not {other}"
-                )));
-            }
-        };
         let method = methods::TOOLS_CALL;
         let v = match self.era {
             Era::Session => {
@@ -154,14 +132,13 @@ impl Client {
                     ttl: ttl.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
                 });
                 let params = serde_json::to_value(&p)?;
-                self.send(method, Some(params), RequestOptions::new())
-                    .await?
+                self.send(method, Some(params), opts).await?
             }
             Era::Stateless => {
                 let params = self.task_params(serde_json::to_value(&p)?);
                 let opts = match CallTool::target(&p) {
-                    Some(tool) => RequestOptions::new().target(tool),
-                    None => RequestOptions::new(),
+                    Some(tool) => opts.target(tool),
+                    None => opts,
                 };
                 self.multi_round_trip(method, Some(params), opts).await?
             }
@@ -230,15 +207,28 @@ impl Client {
         }
     }
 
-    /// `tasks/list` (2025-11-25): one page of this session's tasks. The
-    /// stateless extension has no such method.
-    pub async fn list_tasks(&self, cursor: Option<String>) -> Result<ListTasksResult, Error> {
-        self.require_session(
+    /// `tasks/list` (2025-11-25): this session's tasks, as a [`Listing`]
+    /// read as a stream or awaited whole (see
+    /// [`Client::list_tools`](super::Client::list_tools)). The stateless
+    /// extension has no such method: there the listing's first item is an
+    /// error, and nothing is sent.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mcpwire_client::Client) -> Result<(), mcpwire_rpc::Error> {
+    /// for task in client.list_tasks().await? {
+    ///     println!("{} {:?}", task.task_id, task.status);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn list_tasks(&self) -> Listing<'_, ListTasks> {
+        let listing = self.paginate::<ListTasks>();
+        match self.require_session(
             methods::TASKS_LIST,
             "the tasks extension lists no tasks; keep the ids you were given",
-        )?;
-        self.request::<ListTasks>(ListTasks::page_params(cursor))
-            .await
+        ) {
+            Ok(()) => listing,
+            Err(e) => listing.refuse(e),
+        }
     }
 
     /// Polls the task until it has finished and returns its last state,

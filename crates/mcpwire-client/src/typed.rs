@@ -8,11 +8,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::Client;
+use super::{Call, Client};
 
 impl Client {
-    /// Sends the request `R` with `params` and decodes its result, with the
-    /// engine's default timeout.
+    /// The request `R` with `params`, sent when awaited: see [`Call`] for
+    /// its options (timeout, progress, cancellation, `_meta`).
     ///
     /// The marker types of [`mcpwire_types::request::requests`] name every
     /// method; each binds the method's params and result types. The request
@@ -31,6 +31,7 @@ impl Client {
     /// refuse methods their era removed before sending anything.
     ///
     /// ```no_run
+    /// use std::time::Duration;
     /// use mcpwire_client::Client;
     /// use mcpwire_types::request::requests::{CallTool, ListTools, ReadResource};
     /// use mcpwire_types::{CallToolRequestParams, PaginatedRequestParams, ReadResourceRequestParams};
@@ -41,7 +42,11 @@ impl Client {
     /// }
     /// let mut call = CallToolRequestParams::new("echo");
     /// call.arguments = serde_json::json!({"text": "hi"}).as_object().cloned();
-    /// let result = client.request::<CallTool>(call).await?;
+    /// let result = client
+    ///     .request::<CallTool>(call)
+    ///     .timeout(Duration::from_secs(5))
+    ///     .on_progress(|p| eprintln!("progress: {p}"))
+    ///     .await?;
     /// println!("{:?}", result.content);
     /// let read = client
     ///     .request::<ReadResource>(ReadResourceRequestParams::new("file:///notes.txt"))
@@ -49,36 +54,8 @@ impl Client {
     /// println!("{} contents", read.contents.len());
     /// # Ok(()) }
     /// ```
-    pub async fn request<R: Request>(&self, params: R::Params) -> Result<R::Result, Error> {
-        self.request_with::<R>(params, RequestOptions::new()).await
-    }
-
-    /// Like [`Client::request`], with options: timeout, progress,
-    /// cancellation. In the stateless era the options apply to each attempt
-    /// of a multi round-trip request.
-    ///
-    /// ```no_run
-    /// use std::time::Duration;
-    /// use mcpwire_client::Client;
-    /// use mcpwire_rpc::engine::RequestOptions;
-    /// use mcpwire_types::request::requests::CallTool;
-    /// use mcpwire_types::CallToolRequestParams;
-    /// # async fn run(client: Client) -> Result<(), mcpwire_rpc::Error> {
-    /// let opts = RequestOptions::new()
-    ///     .timeout(Duration::from_secs(5))
-    ///     .on_progress(|p| eprintln!("progress: {p}"));
-    /// let result = client
-    ///     .request_with::<CallTool>(CallToolRequestParams::new("slow"), opts)
-    ///     .await?;
-    /// # let _ = result;
-    /// # Ok(()) }
-    /// ```
-    pub async fn request_with<R: Request>(
-        &self,
-        params: R::Params,
-        opts: RequestOptions,
-    ) -> Result<R::Result, Error> {
-        self.call_as::<R, R::Result>(&params, opts).await
+    pub fn request<R: Request>(&self, params: R::Params) -> Call<'_, R> {
+        Call::new(self, Ok(params))
     }
 
     /// Sends `R` with `params` and decodes its result as `T`: `R::Result`,
@@ -121,8 +98,40 @@ impl Client {
     }
 }
 
+/// `params` with the entries of `meta` added to its `_meta` (entries it
+/// has already stay).
+pub(super) fn with_extra_meta(
+    params: Option<Value>,
+    meta: Option<mcpwire_types::Meta>,
+) -> Result<Option<Value>, Error> {
+    let Some(meta) = meta.filter(|m| !m.is_empty()) else {
+        return Ok(params);
+    };
+    let mut obj = match params {
+        None => serde_json::Map::new(),
+        Some(Value::Object(m)) => m,
+        Some(other) => {
+            return Err(Error::InvalidArgument(format!(
+                "request params must be a JSON object to carry _meta, not {other}"
+            )));
+        }
+    };
+    let slot = obj
+        .entry("_meta")
+        .or_insert_with(|| Value::Object(serde_json::Map::new()));
+    let Value::Object(m) = slot else {
+        return Err(Error::InvalidArgument(format!(
+            "request _meta must be a JSON object, not {slot}"
+        )));
+    };
+    for (k, v) in meta {
+        m.entry(k).or_insert(v);
+    }
+    Ok(Some(Value::Object(obj)))
+}
+
 /// `params` as a JSON value, or `None` when it is `null` or `{}`.
-fn omit_empty<P: Serialize>(params: &P) -> Result<Option<Value>, Error> {
+pub(super) fn omit_empty<P: Serialize>(params: &P) -> Result<Option<Value>, Error> {
     Ok(match serde_json::to_value(params)? {
         Value::Null => None,
         Value::Object(m) if m.is_empty() => None,
@@ -131,7 +140,7 @@ fn omit_empty<P: Serialize>(params: &P) -> Result<Option<Value>, Error> {
 }
 
 /// The result of `method`, decoded.
-fn decode<T: DeserializeOwned>(method: &str, v: Value) -> Result<T, Error> {
+pub(super) fn decode<T: DeserializeOwned>(method: &str, v: Value) -> Result<T, Error> {
     serde_json::from_value(v)
         .map_err(|e| Error::Protocol(format!("malformed {method} result: {e}")))
 }
@@ -155,6 +164,26 @@ mod tests {
             Some(json!({"cursor": "2"}))
         );
         assert_eq!(omit_empty(&json!([])).unwrap(), Some(json!([])));
+    }
+
+    #[test]
+    fn extra_meta_joins_the_params_meta() {
+        let mut meta = mcpwire_types::Meta::new();
+        meta.insert("a".into(), json!(1));
+        meta.insert("b".into(), json!(2));
+        assert_eq!(with_extra_meta(None, None).unwrap(), None);
+        assert_eq!(
+            with_extra_meta(None, Some(meta.clone())).unwrap(),
+            Some(json!({"_meta": {"a": 1, "b": 2}}))
+        );
+        assert_eq!(
+            with_extra_meta(Some(json!({"x": 1, "_meta": {"b": 3}})), Some(meta.clone())).unwrap(),
+            Some(json!({"x": 1, "_meta": {"b": 3, "a": 1}}))
+        );
+        assert!(matches!(
+            with_extra_meta(Some(json!([1])), Some(meta)),
+            Err(Error::InvalidArgument(_))
+        ));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `Client::paginate::<R>` and the `list_all_*` calls built on it, against
+//! `Client::paginate::<R>` and the `list_*` listings built on it, against
 //! a raw server: pages in order in both eras, and the bounds that stop a
 //! server whose cursors repeat or never end.
 
@@ -35,17 +35,20 @@ async fn serve_pages(raw: &mut RawServer, pages: &[(Option<&str>, Value)]) {
 #[tokio::test]
 async fn every_page_is_followed_in_order_in_both_eras() {
     for (era, client, mut raw) in each_era().await {
-        let (all, ()) = tokio::join!(client.paginate::<ListTools>().collect_all(), async {
-            serve_pages(
-                &mut raw,
-                &[
-                    (None, tools_page(&["a", "b"], Some("c1"))),
-                    (Some("c1"), tools_page(&["c"], Some("c2"))),
-                    (Some("c2"), tools_page(&["d"], None)),
-                ],
-            )
-            .await;
-        });
+        let (all, ()) = tokio::join!(
+            client.paginate::<ListTools>().pages().collect_all(),
+            async {
+                serve_pages(
+                    &mut raw,
+                    &[
+                        (None, tools_page(&["a", "b"], Some("c1"))),
+                        (Some("c1"), tools_page(&["c"], Some("c2"))),
+                        (Some("c2"), tools_page(&["d"], None)),
+                    ],
+                )
+                .await;
+            }
+        );
         assert_eq!(names(&all.unwrap()), ["a", "b", "c", "d"], "{era}");
         plain_request_is_served(&client, &mut raw).await;
     }
@@ -55,7 +58,7 @@ async fn every_page_is_followed_in_order_in_both_eras() {
 async fn stateless_pages_carry_the_eras_meta_and_their_cursor() {
     let (client, mut raw) = stateless().await;
     let prompt = |n: &str| json!({"name": n});
-    let (all, ()) = tokio::join!(client.list_all_prompts(), async {
+    let (all, ()) = tokio::join!(client.list_prompts(), async {
         let first = raw
             .serve(
                 "prompts/list",
@@ -84,7 +87,7 @@ async fn stateless_pages_carry_the_eras_meta_and_their_cursor() {
 #[tokio::test]
 async fn next_page_yields_each_page_then_none_without_asking_again() {
     let (client, mut raw) = session().await;
-    let mut pages = client.paginate::<ListTools>();
+    let mut pages = client.paginate::<ListTools>().pages();
     let (first, ()) = tokio::join!(pages.next_page(), async {
         serve_pages(&mut raw, &[(None, tools_page(&["a"], Some("c1")))]).await;
     });
@@ -105,17 +108,20 @@ async fn next_page_yields_each_page_then_none_without_asking_again() {
 async fn a_cursor_the_server_repeats_stops_the_walk_with_a_typed_error() {
     let (client, mut raw) = session().await;
     // c1 -> c2 -> c1: a loop that is not two equal cursors in a row.
-    let (all, ()) = tokio::join!(client.paginate::<ListTools>().collect_all(), async {
-        serve_pages(
-            &mut raw,
-            &[
-                (None, tools_page(&["a"], Some("c1"))),
-                (Some("c1"), tools_page(&["b"], Some("c2"))),
-                (Some("c2"), tools_page(&["c"], Some("c1"))),
-            ],
-        )
-        .await;
-    });
+    let (all, ()) = tokio::join!(
+        client.paginate::<ListTools>().pages().collect_all(),
+        async {
+            serve_pages(
+                &mut raw,
+                &[
+                    (None, tools_page(&["a"], Some("c1"))),
+                    (Some("c1"), tools_page(&["b"], Some("c2"))),
+                    (Some("c2"), tools_page(&["c"], Some("c1"))),
+                ],
+            )
+            .await;
+        }
+    );
     match all {
         Err(PaginationError::RepeatedCursor { method, page }) => {
             assert_eq!(method, "tools/list");
@@ -126,8 +132,8 @@ async fn a_cursor_the_server_repeats_stops_the_walk_with_a_typed_error() {
     // No fourth page was asked for.
     plain_request_is_served(&client, &mut raw).await;
 
-    // The same cursor twice in a row, through list_all_tools.
-    let (all, ()) = tokio::join!(client.list_all_tools(), async {
+    // The same cursor twice in a row, through list_tools.
+    let (all, ()) = tokio::join!(client.list_tools(), async {
         serve_pages(
             &mut raw,
             &[
@@ -147,7 +153,7 @@ async fn a_cursor_the_server_repeats_stops_the_walk_with_a_typed_error() {
 #[tokio::test]
 async fn next_page_yields_the_page_with_a_repeated_cursor_then_the_error() {
     let (client, mut raw) = session().await;
-    let mut pages = client.paginate::<ListTools>().start_after("c5");
+    let mut pages = client.paginate::<ListTools>().start_after("c5").pages();
     let (page, ()) = tokio::join!(pages.next_page(), async {
         serve_pages(&mut raw, &[(Some("c5"), tools_page(&["x"], Some("c5")))]).await;
     });
@@ -164,7 +170,7 @@ async fn next_page_yields_the_page_with_a_repeated_cursor_then_the_error() {
 #[tokio::test]
 async fn endless_cursors_hit_the_page_bound() {
     let (client, mut raw) = session().await;
-    let mut pages = client.paginate::<ListTools>().max_pages(5);
+    let mut pages = client.paginate::<ListTools>().max_pages(5).pages();
     let (collected, ()) = tokio::join!(
         async {
             let mut seen = Vec::new();
@@ -198,16 +204,16 @@ async fn endless_cursors_hit_the_page_bound() {
             max_pages: 5
         }
     ));
-    assert!(e.to_string().contains("Paginator::max_pages"), "{e}");
+    assert!(e.to_string().contains("Listing::max_pages"), "{e}");
     assert!(pages.next_page().await.unwrap().is_none());
     assert_eq!(pages.pages_fetched(), 5);
     plain_request_is_served(&client, &mut raw).await;
 }
 
 #[tokio::test]
-async fn list_all_tools_stops_at_the_default_page_bound() {
+async fn list_tools_stops_at_the_default_page_bound() {
     let (client, mut raw) = session().await;
-    let (all, served) = tokio::join!(client.list_all_tools(), async {
+    let (all, served) = tokio::join!(client.list_tools(), async {
         let mut served = 0;
         // Each page points at a fresh one, forever; the client stops
         // asking after its bound.
@@ -242,7 +248,7 @@ async fn list_all_tools_stops_at_the_default_page_bound() {
 #[tokio::test]
 async fn a_page_that_failed_can_be_asked_for_again() {
     for (era, client, mut raw) in each_era().await {
-        let mut pages = client.paginate::<ListTools>();
+        let mut pages = client.paginate::<ListTools>().pages();
         let (first, ()) = tokio::join!(pages.next_page(), async {
             serve_pages(&mut raw, &[(None, tools_page(&["a"], Some("c1")))]).await;
         });
@@ -273,7 +279,7 @@ async fn a_page_that_failed_can_be_asked_for_again() {
 async fn each_page_waits_no_longer_than_its_timeout() {
     let (client, mut raw) = session().await;
     let opts = RequestOptions::new().timeout(Duration::from_secs(3));
-    let mut pages = client.paginate::<ListTools>().options(opts);
+    let mut pages = client.paginate::<ListTools>().options(opts).pages();
     let (r, ()) = tokio::join!(pages.next_page(), async {
         raw.expect("tools/list").await;
         raw.expect("notifications/cancelled").await;

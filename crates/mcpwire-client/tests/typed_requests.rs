@@ -213,7 +213,9 @@ async fn a_typed_call_waits_no_longer_than_its_timeout() {
     let (client, mut raw) = stateless().await;
     let opts = RequestOptions::new().timeout(Duration::from_secs(2));
     let (result, ()) = tokio::join!(
-        client.request_with::<CallTool>(echo_params("slow"), opts),
+        client
+            .request::<CallTool>(echo_params("slow"))
+            .options(opts),
         async {
             let request = raw.expect("tools/call").await;
             // No answer: the client gives up and says so.
@@ -235,13 +237,13 @@ async fn a_typed_call_waits_no_longer_than_its_timeout() {
 async fn the_per_method_calls_keep_their_wire_form() {
     let (client, mut raw) = session_with_logging().await;
 
-    let (r, req) = tokio::join!(client.list_tools(None), async {
+    let (r, req) = tokio::join!(client.list_tools().page(), async {
         raw.serve("tools/list", tools_page(&[], None)).await
     });
     r.unwrap();
     assert!(req.get("params").is_none(), "{req}");
 
-    let (r, req) = tokio::join!(client.list_tools(Some("c".into())), async {
+    let (r, req) = tokio::join!(client.list_tools().start_after("c").page(), async {
         raw.serve("tools/list", tools_page(&[], None)).await
     });
     r.unwrap();

@@ -33,7 +33,7 @@ async fn initialize_declares_what_the_scenarios_use() {
 #[tokio::test]
 async fn tools_list_has_every_fixture_with_valid_names() {
     let (_s, c) = connect(client()).await;
-    let tools = c.list_all_tools().await.unwrap();
+    let tools = c.list_tools().await.unwrap();
     let names: Vec<&str> = tools.iter().map(|t| t.name.as_str()).collect();
     for want in TOOLS_2025_11_25.iter().chain(TOOLS_2026_07_28) {
         assert!(names.contains(want), "{want} not listed: {names:?}");
@@ -60,7 +60,7 @@ async fn tools_list_has_every_fixture_with_valid_names() {
 #[tokio::test]
 async fn json_schema_2020_12_keywords_survive_tools_list() {
     let (_s, c) = connect(client()).await;
-    let tools = c.list_all_tools().await.unwrap();
+    let tools = c.list_tools().await.unwrap();
     let tool = tools
         .iter()
         .find(|t| t.name == "json_schema_2020_12_tool")
@@ -190,7 +190,8 @@ async fn progress_tool_reports_0_50_100_of_100() {
     let sink = seen.clone();
     let opts = RequestOptions::new().on_progress(move |p| sink.lock().unwrap().push(p));
     let r = c
-        .call_tool_with("test_tool_with_progress", json!({}), opts)
+        .call_tool("test_tool_with_progress", json!({}))
+        .options(opts)
         .await
         .unwrap();
     assert!(!r.is_error());
@@ -370,7 +371,7 @@ async fn sep1330_enums_use_all_five_shapes() {
 #[tokio::test]
 async fn resources_read_text_binary_and_template() {
     let (_s, c) = connect(client()).await;
-    let listed = c.list_all_resources().await.unwrap();
+    let listed = c.list_resources().await.unwrap();
     for uri in [
         "test://static-text",
         "test://static-binary",
@@ -400,7 +401,7 @@ async fn resources_read_text_binary_and_template() {
     assert_eq!(b.mime_type.as_deref(), Some("image/png"));
     assert!(b.blob.starts_with("iVBORw0KGgo"));
 
-    let templates = c.list_all_resource_templates().await.unwrap();
+    let templates = c.list_resource_templates().await.unwrap();
     assert!(
         templates
             .iter()
@@ -454,7 +455,7 @@ async fn subscribe_then_unsubscribe_watched_resource() {
 #[tokio::test]
 async fn prompts_render_as_specified() {
     let (_s, c) = connect(client()).await;
-    let prompts = c.list_all_prompts().await.unwrap();
+    let prompts = c.list_prompts().await.unwrap();
     for name in [
         "test_simple_prompt",
         "test_prompt_with_arguments",

@@ -40,24 +40,24 @@ async fn trigger_tools_change_the_lists_and_notify() {
     let (_s, c) = connect(client()).await;
     let mut rx = c.notifications();
     let has = |tools: &[mcpwire::types::Tool]| tools.iter().any(|t| t.name == "test_dynamic_tool");
-    assert!(!has(&c.list_all_tools().await.unwrap()));
+    assert!(!has(&c.list_tools().await.unwrap()));
     assert_eq!(
         text_of(&call(&c, "test_trigger_tool_change", json!({})).await),
         "added test_dynamic_tool"
     );
-    assert!(has(&c.list_all_tools().await.unwrap()));
+    assert!(has(&c.list_tools().await.unwrap()));
     assert_eq!(
         text_of(&call(&c, "test_dynamic_tool", json!({})).await),
         "dynamic tool"
     );
     call(&c, "test_trigger_tool_change", json!({})).await;
-    assert!(!has(&c.list_all_tools().await.unwrap()));
+    assert!(!has(&c.list_tools().await.unwrap()));
 
     assert_eq!(
         text_of(&call(&c, "test_trigger_prompt_change", json!({})).await),
         "added test_dynamic_prompt"
     );
-    let prompts = c.list_all_prompts().await.unwrap();
+    let prompts = c.list_prompts().await.unwrap();
     assert!(prompts.iter().any(|p| p.name == "test_dynamic_prompt"));
     // The changes are announced in order: each tool change with a tools
     // notification only, then the prompt change.
@@ -171,7 +171,7 @@ async fn capability_check_tool_elicits_when_sampling_is_missing() {
 #[tokio::test]
 async fn x_mcp_header_tool_marks_its_parameter() {
     let (_s, c) = connect(client()).await;
-    let tools = c.list_all_tools().await.unwrap();
+    let tools = c.list_tools().await.unwrap();
     let t = tools
         .iter()
         .find(|t| t.name == "test_x_mcp_header")

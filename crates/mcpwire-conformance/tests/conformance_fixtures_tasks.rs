@@ -56,7 +56,7 @@ async fn task_fixtures_are_listed_with_their_task_support() {
     let (_s, c) = connect(stateless()).await;
     let d = c.discover().await.unwrap();
     assert_eq!(as_json(&d.capabilities)["extensions"][TASKS], json!({}));
-    let tools = c.list_all_tools().await.unwrap();
+    let tools = c.list_tools().await.unwrap();
     for (name, support) in TASK_TOOLS {
         let t = tools.iter().find(|t| t.name == *name).unwrap();
         let got = as_json(t)["execution"]["taskSupport"].clone();
@@ -72,23 +72,25 @@ async fn lifecycle_fixtures_end_as_the_scenarios_expect() {
     let r = call(&c, "greet", json!({"name": "World"})).await;
     assert_eq!(text_of(&r), "Hello, World!");
     let t = task_of(
-        c.call_tool_as_task("slow_compute", json!({"seconds": 0.1, "label": "x"}))
+        c.call_tool("slow_compute", json!({"seconds": 0.1, "label": "x"}))
+            .as_task()
             .await,
     );
     assert_eq!(
         text_of(&c.task_result(&t.task_id).await.unwrap()),
         "Computed x in 0.1s"
     );
-    let t = task_of(c.call_tool_as_task("failing_job", json!({})).await);
+    let t = task_of(c.call_tool("failing_job", json!({})).as_task().await);
     let done = c.wait_for_task(&t.task_id).await.unwrap();
     assert_eq!(done.status, TaskStatus::Completed);
     assert_eq!(done.result.unwrap()["isError"], true);
-    let t = task_of(c.call_tool_as_task("protocol_error_job", json!({})).await);
+    let t = task_of(c.call_tool("protocol_error_job", json!({})).as_task().await);
     let done = c.wait_for_task(&t.task_id).await.unwrap();
     assert_eq!(done.status, TaskStatus::Failed);
     assert_eq!(done.error.unwrap().code, ErrorCode::INTERNAL_ERROR);
     let t = task_of(
-        c.call_tool_as_task("slow_compute", json!({"seconds": 60}))
+        c.call_tool("slow_compute", json!({"seconds": 60}))
+            .as_task()
             .await,
     );
     c.cancel_task(&t.task_id).await.unwrap();
@@ -114,7 +116,8 @@ async fn without_the_extension_calls_are_plain_or_refused() {
 async fn input_fixtures_ask_inside_the_task() {
     let (_s, c) = connect(declaring()).await;
     let t = task_of(
-        c.call_tool_as_task("confirm_delete", json!({"filename": "a.txt"}))
+        c.call_tool("confirm_delete", json!({"filename": "a.txt"}))
+            .as_task()
             .await,
     );
     assert_eq!(
@@ -123,7 +126,7 @@ async fn input_fixtures_ask_inside_the_task() {
     );
 
     // Two questions at once, answered one at a time.
-    let t = task_of(c.call_tool_as_task("multi_input", json!({})).await);
+    let t = task_of(c.call_tool("multi_input", json!({})).as_task().await);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     let parked = loop {
         let now = c.get_task(&t.task_id).await.unwrap();
@@ -162,7 +165,11 @@ async fn input_fixtures_ask_inside_the_task() {
 #[tokio::test]
 async fn test_tool_with_task_gathers_the_name_then_becomes_a_task() {
     let (_s, c) = connect(declaring()).await;
-    let t = task_of(c.call_tool_as_task("test_tool_with_task", json!({})).await);
+    let t = task_of(
+        c.call_tool("test_tool_with_task", json!({}))
+            .as_task()
+            .await,
+    );
     let r = c.task_result(&t.task_id).await.unwrap();
     assert_eq!(text_of(&r), "Hello, Alice!");
     // call_tool waits the task out for a client that declared the extension.
@@ -174,7 +181,8 @@ async fn test_tool_with_task_gathers_the_name_then_becomes_a_task() {
 async fn session_clients_get_2025_11_25_tasks() {
     let (_s, c) = connect(client()).await;
     let t = task_of(
-        c.call_tool_as_task("slow_compute", json!({"seconds": 0}))
+        c.call_tool("slow_compute", json!({"seconds": 0}))
+            .as_task()
             .await,
     );
     let r = c.task_result(&t.task_id).await.unwrap();
@@ -182,7 +190,7 @@ async fn session_clients_get_2025_11_25_tasks() {
     // failing_job runs only as a task; its tool error fails a 2025-11-25 task.
     let e = c.call_tool("failing_job", json!({})).await.unwrap_err();
     assert_eq!(rpc_code(&e), -32601);
-    let t = task_of(c.call_tool_as_task("failing_job", json!({})).await);
+    let t = task_of(c.call_tool("failing_job", json!({})).as_task().await);
     assert_eq!(
         c.task_result(&t.task_id).await.unwrap().is_error,
         Some(true)

@@ -16,8 +16,9 @@ use std::time::Duration;
 
 use mcpwire::client::{Client, ServerNotification};
 use mcpwire::engine::RequestOptions;
+use mcpwire::server::Era;
 use mcpwire::transport::{ChildProcess, StderrMode};
-use mcpwire::types::{ContentBlock, ResourceContents};
+use mcpwire::types::{ContentBlock, LoggingLevel, ResourceContents};
 use mcpwire_testkit::interop::peers;
 use serde_json::{Value, json};
 
@@ -82,14 +83,20 @@ fn text(r: &mcpwire::types::CallToolResult) -> String {
 }
 
 /// Drives an official-SDK server with the mcpwire client.
-async fn drive_server(transport: ChildProcess, name: &str, language: &str) {
+///
+/// The client is in the default mode, which speaks the era the server
+/// does best: `era`. It asks for log messages, which a 2026-07-28 server
+/// sends only to requests that carry a level.
+async fn drive_server(transport: ChildProcess, name: &str, language: &str, era: Era) {
     let client = Client::builder("mcpwire-interop", "1")
+        .log_level(LoggingLevel::Debug)
         .connect(transport.stderr(StderrMode::Tracing).spawn().unwrap())
         .await
         .unwrap();
     assert_eq!(client.server_info().name, name);
+    assert_eq!(client.era(), era, "{name}");
     let tools: Vec<String> = client
-        .list_all_tools()
+        .list_tools()
         .await
         .unwrap()
         .into_iter()
@@ -129,13 +136,10 @@ async fn drive_server(transport: ChildProcess, name: &str, language: &str) {
     let progress = Arc::new(AtomicUsize::new(0));
     let p = progress.clone();
     let r = client
-        .call_tool_with(
-            "slow",
-            json!({"ms": 10}),
-            RequestOptions::new().on_progress(move |_| {
-                p.fetch_add(1, Ordering::SeqCst);
-            }),
-        )
+        .call_tool("slow", json!({"ms": 10}))
+        .options(RequestOptions::new().on_progress(move |_| {
+            p.fetch_add(1, Ordering::SeqCst);
+        }))
         .await
         .unwrap();
     assert_eq!(text(&r), "done");
@@ -187,7 +191,7 @@ async fn drive_server(transport: ChildProcess, name: &str, language: &str) {
         matches!(&r.contents[0], ResourceContents::Text(t) if t.text == "item 42"),
         "{r:?}"
     );
-    let templates = client.list_all_resource_templates().await.unwrap();
+    let templates = client.list_resource_templates().await.unwrap();
     assert!(
         templates
             .iter()
@@ -209,12 +213,14 @@ async fn drive_server(transport: ChildProcess, name: &str, language: &str) {
 #[ignore = "needs the interop peers"]
 async fn mcpwire_client_drives_the_python_sdk_server() {
     let t = child_process(&peers().python_script("py_server.py"));
-    drive_server(t, "interop-python", "python").await;
+    // The Python SDK speaks 2026-07-28 as well.
+    drive_server(t, "interop-python", "python", Era::Stateless).await;
 }
 
 #[tokio::test]
 #[ignore = "needs the interop peers"]
 async fn mcpwire_client_drives_the_typescript_sdk_server() {
     let t = child_process(&peers().node_script("ts_server.mjs"));
-    drive_server(t, "interop-typescript", "typescript").await;
+    // The TypeScript SDK speaks only 2025-11-25: the probe falls back.
+    drive_server(t, "interop-typescript", "typescript", Era::Session).await;
 }

@@ -19,7 +19,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use mcpwire::client::{Client, ServerNotification};
+use mcpwire::client::{Client, ClientMode, ServerNotification};
 use mcpwire::transport::ChildProcess;
 use mcpwire::types::{CallToolResult, ContentBlock, ReadResourceResult, ResourceContents};
 use serde_json::json;
@@ -93,18 +93,20 @@ pub async fn run(
             source,
         })?;
     let step = "connect and list";
+    // A session: step 4 follows the ticket with resources/subscribe.
     let client = Client::builder("mcpwire-demo", env!("CARGO_PKG_VERSION"))
+        .mode(ClientMode::Legacy)
         .connect(transport)
         .await
         .map_err(mcp(step))?;
     let info = client.server_info();
     let server = format!("{} {}", info.name, info.version);
-    let tools: Vec<String> = names(client.list_all_tools().await, step, |t| t.name)?;
-    let resources: Vec<String> = names(client.list_all_resources().await, step, |r| r.uri)?;
-    let templates: Vec<String> = names(client.list_all_resource_templates().await, step, |t| {
+    let tools: Vec<String> = names(client.list_tools().await, step, |t| t.name)?;
+    let resources: Vec<String> = names(client.list_resources().await, step, |r| r.uri)?;
+    let templates: Vec<String> = names(client.list_resource_templates().await, step, |t| {
         t.uri_template
     })?;
-    let prompts: Vec<String> = names(client.list_all_prompts().await, step, |p| p.name)?;
+    let prompts: Vec<String> = names(client.list_prompts().await, step, |p| p.name)?;
     steps.done(
         "Connect, then list tools, resources and prompts",
         t,

@@ -43,7 +43,7 @@ async fn assert_still_serving(c: &Client) {
 async fn select_returns_rows_as_structured_output_and_a_table() {
     let db = sample();
     let c = client(db.path(), SqlConfig::default()).await;
-    let tools = c.list_all_tools().await.unwrap();
+    let tools = c.list_tools().await.unwrap();
     assert_eq!(tools[0].name, "sql_query");
     assert_eq!(tools[0].input_schema["required"], json!(["query"]));
     let schema = tools[0].output_schema.clone().expect("an outputSchema");
@@ -110,7 +110,7 @@ async fn select_returns_rows_as_structured_output_and_a_table() {
 async fn the_sample_users_answer_the_usual_first_query() {
     let db = sample();
     let c = client(db.path(), SqlConfig::default()).await;
-    let schema = c.list_all_tools().await.unwrap()[0]
+    let schema = c.list_tools().await.unwrap()[0]
         .output_schema
         .clone()
         .unwrap();
@@ -281,9 +281,9 @@ async fn bad_sql_and_bad_params_are_clear_errors() {
 async fn schema_and_table_resources_with_completion() {
     let db = sample();
     let c = client(db.path(), SqlConfig::default()).await;
-    let resources = c.list_all_resources().await.unwrap();
+    let resources = c.list_resources().await.unwrap();
     assert_eq!(resources[0].uri, "sqlite://schema");
-    let templates = c.list_all_resource_templates().await.unwrap();
+    let templates = c.list_resource_templates().await.unwrap();
     assert_eq!(templates[0].uri_template, "sqlite://table/{name}");
 
     let schema = read_text(&c.read_resource("sqlite://schema").await.unwrap());
@@ -343,13 +343,13 @@ async fn a_cancelled_query_stops_running_in_the_database() {
     )
     .await;
     let e = c
-        .call_tool_with(
+        .call_tool(
             "sql_query",
             // It reads a table, so it holds a read lock while it runs.
             json!({"query": "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) \
                              SELECT count(*) FROM n WHERE x > (SELECT count(*) FROM books)"}),
-            mcpwire::engine::RequestOptions::new().timeout(Duration::from_millis(300)),
         )
+        .timeout(Duration::from_millis(300))
         .await
         .unwrap_err();
     assert!(matches!(e, mcpwire::Error::Timeout { .. }), "{e}");

@@ -23,7 +23,7 @@ fn desk() -> (TempDb, mcpwire::server::Server) {
 async fn lists_what_the_desk_offers() {
     let (_db, server) = desk();
     let c = connect(&server).await;
-    let tools = c.list_all_tools().await.unwrap();
+    let tools = c.list_tools().await.unwrap();
     let names: Vec<_> = tools.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, ["close_ticket", "escalate_ticket"]);
     for t in &tools {
@@ -40,7 +40,7 @@ async fn lists_what_the_desk_offers() {
             ])
         );
     }
-    let resources: Vec<_> = (c.list_all_resources().await.unwrap().into_iter())
+    let resources: Vec<_> = (c.list_resources().await.unwrap().into_iter())
         .map(|r| r.uri)
         .collect();
     assert_eq!(resources[0], "ticket://list");
@@ -50,9 +50,9 @@ async fn lists_what_the_desk_offers() {
             "{resources:?}"
         );
     }
-    let templates = c.list_all_resource_templates().await.unwrap();
+    let templates = c.list_resource_templates().await.unwrap();
     assert_eq!(templates[0].uri_template, "ticket://{ticket_id}");
-    let prompts = c.list_all_prompts().await.unwrap();
+    let prompts = c.list_prompts().await.unwrap();
     assert_eq!(prompts[0].name, "resolution_prompt");
     let args: Vec<_> = (prompts[0].arguments.iter().flatten())
         .map(|a| (a.name.as_str(), a.required))
@@ -102,7 +102,7 @@ async fn reads_the_list_and_one_ticket() {
 async fn close_ticket_returns_valid_structured_output_and_persists() {
     let (db, server) = desk();
     let c = connect(&server).await;
-    let tools = c.list_all_tools().await.unwrap();
+    let tools = c.list_tools().await.unwrap();
     let schema = tools[0].output_schema.clone().unwrap();
     let r = c
         .call_tool(
@@ -132,7 +132,7 @@ async fn close_ticket_returns_valid_structured_output_and_persists() {
     // A second server on the same file sees the change: it is in SQLite.
     let again = support_desk::server(db.path()).unwrap();
     let c2 = connect(&again).await;
-    let resources = c2.list_all_resources().await.unwrap();
+    let resources = c2.list_resources().await.unwrap();
     assert!(!resources.iter().any(|r| r.uri == "ticket://42"));
     let t = read_text(&c2.read_resource("ticket://42").await.unwrap());
     assert!(t.contains("**Status:** closed"), "{t}");
@@ -238,7 +238,7 @@ async fn tool_errors_are_clear_and_the_server_keeps_serving() {
 async fn ticket_ids_may_be_numbers_or_strings_of_digits() {
     let (_db, server) = desk();
     let c = connect(&server).await;
-    let tools = c.list_all_tools().await.unwrap();
+    let tools = c.list_tools().await.unwrap();
     let branches = json!([
         {"type": "integer", "minimum": 0},
         {"type": "string", "pattern": "^[0-9]+$"}
@@ -312,7 +312,7 @@ async fn ticket_ids_may_be_numbers_or_strings_of_digits() {
 async fn escalations_accumulate() {
     let (_db, server) = desk();
     let c = connect(&server).await;
-    let schema = c.list_all_tools().await.unwrap()[1]
+    let schema = c.list_tools().await.unwrap()[1]
         .output_schema
         .clone()
         .unwrap();
@@ -494,7 +494,7 @@ async fn changes_notify_subscribers_and_change_the_list() {
         "{seen:?}"
     );
     let listed: Vec<_> = c
-        .list_all_resources()
+        .list_resources()
         .await
         .unwrap()
         .into_iter()

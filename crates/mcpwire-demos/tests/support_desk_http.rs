@@ -27,7 +27,9 @@ async fn client(url: &str) -> Client {
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap();
+    // A session: the tests subscribe to resources.
     Client::builder("desk-http-test", "1.0")
+        .mode(mcpwire::client::ClientMode::Legacy)
         .connect(transport)
         .await
         .expect("connect over HTTP")
@@ -155,7 +157,7 @@ async fn one_client_hears_of_another_clients_change() {
         seen.contains(&ServerNotification::ResourcesListChanged),
         "{seen:?}"
     );
-    let listed = watcher.list_all_resources().await.unwrap();
+    let listed = watcher.list_resources().await.unwrap();
     assert!(!listed.iter().any(|r| r.uri == "ticket://47"));
     stop.stop().await.unwrap();
 }

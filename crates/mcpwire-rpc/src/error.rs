@@ -51,6 +51,17 @@ pub enum Error {
     /// A fault inside this process whose details must not reach the peer.
     #[error("{0}")]
     Internal(String),
+    /// The caller's own mistake, caught before anything was sent: a value
+    /// the request cannot carry (tool arguments that are not a JSON
+    /// object, a resource URI that is not a URI). The peer saw nothing.
+    ///
+    /// ```
+    /// use mcpwire_rpc::Error;
+    /// let e = Error::InvalidArgument("tool arguments must be a JSON object, not 3".into());
+    /// assert_eq!(e.code(), None); // local: no JSON-RPC code
+    /// ```
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
     /// The handler needs input from the client (elicitation, sampling or
     /// roots) that a stateless request must ask for by returning
     /// `input_required`. The server turns this into that result; handlers

@@ -161,9 +161,18 @@ impl Context {
         self.inner.session.version()
     }
 
-    /// Who the client said it is.
+    /// Who the client said it is: at `initialize` in a session, in the
+    /// request's `_meta` (`io.modelcontextprotocol/clientInfo`) in a
+    /// stateless request.
     pub fn client_info(&self) -> Option<Implementation> {
-        self.inner.session.client_info()
+        match self.inner.era {
+            Era::Session => self.inner.session.client_info(),
+            Era::Stateless => self
+                .inner
+                .meta
+                .as_ref()
+                .and_then(mcpwire_types::MetaExt::client_info),
+        }
     }
 
     /// The client's declared capabilities.

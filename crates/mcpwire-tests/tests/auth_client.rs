@@ -55,7 +55,7 @@ async fn the_full_flow_authorizes_and_the_client_lists_and_calls_tools() {
     let oauth =
         Arc::new(OAuthClient::new(config(&rs.resource, Arc::new(MemoryStore::new()))).unwrap());
     let client = connect(&rs.resource, oauth.clone()).await.unwrap();
-    let tools = client.list_all_tools().await.unwrap();
+    let tools = client.list_tools().await.unwrap();
     assert!(tools.iter().any(|t| t.name == "echo"), "{tools:?}");
     assert_eq!(echo(&client, "echo").await.unwrap(), "hi");
 
@@ -171,7 +171,7 @@ async fn a_wrong_or_missing_iss_stops_the_flow_before_the_token_request() {
     let oauth =
         Arc::new(OAuthClient::new(config(&rs.resource, Arc::new(MemoryStore::new()))).unwrap());
     let client = connect(&rs.resource, oauth).await.unwrap();
-    client.list_all_tools().await.unwrap();
+    client.list_tools().await.unwrap();
     client.close().await;
 }
 

@@ -34,7 +34,7 @@ async fn use_server(servers: &Servers, oauth: Arc<OAuthClient>) -> Result<(), St
         .await
         .map_err(|e| e.to_string())?;
     let outcome = async {
-        let tools = client.list_all_tools().await.map_err(|e| e.to_string())?;
+        let tools = client.list_tools().await.map_err(|e| e.to_string())?;
         assert!(tools.iter().any(|t| t.name == "echo"));
         for text in ["one", "two"] {
             let r = client

@@ -44,7 +44,7 @@ async fn custom_headers_never_follow_a_redirect_to_another_origin() {
     );
     // B itself serves a client that goes there directly.
     let client = connect_with_secret(&b.url()).await.unwrap();
-    let tools = client.list_all_tools().await.unwrap();
+    let tools = client.list_tools().await.unwrap();
     assert!(tools.iter().any(|t| t.name == "echo"), "{tools:?}");
     client.close().await;
 }
@@ -53,7 +53,7 @@ async fn custom_headers_never_follow_a_redirect_to_another_origin() {
 async fn a_same_origin_redirect_keeps_the_custom_headers() {
     let a = front(vec![("/mcp", "/moved".to_owned())], None).await;
     let client = connect_with_secret(&a.url()).await.unwrap();
-    let tools = client.list_all_tools().await.unwrap();
+    let tools = client.list_tools().await.unwrap();
     assert!(tools.iter().any(|t| t.name == "echo"), "{tools:?}");
     client.close().await;
     let moved = a.header_at("/moved", "x-secret");

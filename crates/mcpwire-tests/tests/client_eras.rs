@@ -36,7 +36,7 @@ async fn auto_picks_the_stateless_era_against_an_mcpwire_server() {
     assert!(caps.tools.is_some() && caps.resources.is_some() && caps.prompts.is_some());
 
     // Typed calls work, and tolerate resultType, ttlMs, cacheScope, _meta.
-    let tools = client.list_all_tools().await.unwrap();
+    let tools = client.list_tools().await.unwrap();
     assert!(tools.iter().any(|t| t.name == "ask_twice"));
     let r = client
         .call_tool("echo", json!({"text": "hi"}))
@@ -45,8 +45,8 @@ async fn auto_picks_the_stateless_era_against_an_mcpwire_server() {
     assert_eq!(text_of(&r), "hi");
     let r = client.read_resource("memo://plain").await.unwrap();
     assert!(matches!(&r.contents[0], ResourceContents::Text(t) if t.text == "plain text"));
-    assert_eq!(client.list_all_prompts().await.unwrap().len(), 1);
-    assert_eq!(client.list_all_resources().await.unwrap().len(), 2);
+    assert_eq!(client.list_prompts().await.unwrap().len(), 1);
+    assert_eq!(client.list_resources().await.unwrap().len(), 2);
     client.close().await;
 }
 
@@ -88,10 +88,21 @@ async fn methods_2026_07_28_removed_fail_locally_in_the_stateless_era() {
 }
 
 #[tokio::test]
+async fn the_default_mode_probes_and_speaks_the_stateless_era_to_mcpwire() {
+    let client = connect_to_server(Client::builder("c", "1")).await;
+    assert_eq!(client.era(), Era::Stateless);
+    assert!(client.discover_result().is_some());
+    assert!(client.initialize_result().is_none());
+    client.close().await;
+}
+
+#[tokio::test]
 async fn legacy_mode_opens_a_session_with_initialize() {
     for builder in [
-        Client::builder("c", "1"),
         Client::builder("c", "1").mode(ClientMode::Legacy),
+        Client::builder("c", "1")
+            .mode(ClientMode::Legacy)
+            .protocol_version(ProtocolVersion::V2025_11_25),
     ] {
         let client = connect_to_server(builder).await;
         assert_eq!(client.era(), Era::Session);
@@ -165,7 +176,7 @@ async fn pinned_to_2026_07_28_sends_no_handshake_and_meta_on_every_request() {
     assert_eq!(client.server_info().name, "");
     let client = Arc::new(client);
     let c = client.clone();
-    let listing = tokio::spawn(async move { c.list_tools(None).await });
+    let listing = tokio::spawn(async move { c.list_tools().page().await });
     let req = raw.recv().await;
     assert_eq!(req["method"], "tools/list", "the first message: {req}");
     let meta = &req["params"]["_meta"];
@@ -198,12 +209,9 @@ async fn pinned_to_2026_07_28_sends_no_handshake_and_meta_on_every_request() {
     // A progress token and the client's _meta share one object.
     let c = client.clone();
     let calling = tokio::spawn(async move {
-        c.call_tool_with(
-            "t",
-            json!({}),
-            mcpwire::engine::RequestOptions::new().on_progress(|_| {}),
-        )
-        .await
+        c.call_tool("t", json!({}))
+            .options(mcpwire::engine::RequestOptions::new().on_progress(|_| {}))
+            .await
     });
     let req = raw.recv().await;
     let meta = &req["params"]["_meta"];
@@ -251,7 +259,7 @@ async fn auto_falls_back_to_initialize_on_method_not_found() {
     // Session requests carry no stateless _meta.
     let client = Arc::new(client);
     let c = client.clone();
-    let listing = tokio::spawn(async move { c.list_tools(None).await });
+    let listing = tokio::spawn(async move { c.list_tools().page().await });
     let req = raw.recv().await;
     assert!(
         req.get("params").is_none_or(|p| p.get("_meta").is_none()),

@@ -55,10 +55,7 @@ async fn prompts_and_resources_ask_for_roots_and_sampling_too() {
             .on_sampling(|_p| async { Ok(CreateMessageResult::assistant_text("m-1", "ok")) }),
     )
     .await;
-    let p = client
-        .get_prompt("rooted", std::iter::empty::<(String, String)>())
-        .await
-        .unwrap();
+    let p = client.get_prompt("rooted", ()).await.unwrap();
     assert!(format!("{:?}", p.messages).contains("2 roots"), "{p:?}");
     let r = client.read_resource("memo://sampled").await.unwrap();
     assert!(matches!(&r.contents[0], ResourceContents::Text(t) if t.text == "model m-1"));
@@ -211,7 +208,7 @@ async fn input_required_on_another_method_is_a_protocol_error() {
     let (mut raw, connecting) =
         RawPeer::facing(Client::builder("c", "1").mode(ClientMode::Pinned(MODERN)));
     let client = connected(connecting).await;
-    let listing = tokio::spawn(async move { client.list_tools(None).await });
+    let listing = tokio::spawn(async move { client.list_tools().page().await });
     let req = raw.recv().await;
     raw.reply(
         &req,

@@ -36,7 +36,7 @@ fn without_id(v: &Value) -> Value {
 async fn a_rejection_that_lists_the_clients_revision_is_retried_once() {
     let (mut raw, client) = pinned().await;
     let c = client.clone();
-    let listing = tokio::spawn(async move { c.list_tools(None).await });
+    let listing = tokio::spawn(async move { c.list_tools().page().await });
     let first = raw.recv().await;
     unsupported(&mut raw, &first, &["2026-07-28"]).await;
     let again = raw.recv().await;
@@ -47,7 +47,7 @@ async fn a_rejection_that_lists_the_clients_revision_is_retried_once() {
 
     // Only once: a second rejection in a row reaches the caller.
     let c = client.clone();
-    let listing = tokio::spawn(async move { c.list_tools(None).await });
+    let listing = tokio::spawn(async move { c.list_tools().page().await });
     let first = raw.recv().await;
     unsupported(&mut raw, &first, &["2026-07-28"]).await;
     let again = raw.recv().await;
@@ -60,14 +60,14 @@ async fn a_rejection_that_lists_the_clients_revision_is_retried_once() {
 async fn a_rejection_without_the_clients_revision_reaches_the_caller() {
     let (mut raw, client) = pinned().await;
     let c = client.clone();
-    let listing = tokio::spawn(async move { c.list_tools(None).await });
+    let listing = tokio::spawn(async move { c.list_tools().page().await });
     let first = raw.recv().await;
     unsupported(&mut raw, &first, &["2025-11-25", "2025-06-18"]).await;
     let e = listing.await.unwrap().unwrap_err();
     assert_eq!(e.code().map(|c| c.0), Some(-32022), "{e}");
     // Nothing was resent: the next message is the next call.
     let c = client.clone();
-    let prompts = tokio::spawn(async move { c.list_prompts(None).await });
+    let prompts = tokio::spawn(async move { c.list_prompts().page().await });
     let next = raw.recv().await;
     assert_eq!(next["method"], "prompts/list", "{next}");
     raw.reply(&next, json!({"prompts": []})).await;

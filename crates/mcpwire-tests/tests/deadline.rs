@@ -77,7 +77,9 @@ async fn tick(
         s.fetch_add(1, Ordering::SeqCst);
     });
     let started = Instant::now();
-    let call = client.call_tool_with("ticker", json!({"stop_after": stop_after}), opts);
+    let call = client
+        .call_tool("ticker", json!({"stop_after": stop_after}))
+        .options(opts);
     let r = tokio::time::timeout(Duration::from_secs(2 * 3600), call)
         .await
         .expect("the call ended within two hours")

@@ -237,7 +237,7 @@ fn free_server() -> Server {
 }
 
 async fn tools(client: &Client) -> Vec<Tool> {
-    client.list_all_tools().await.unwrap()
+    client.list_tools().await.unwrap()
 }
 
 fn find<'a>(tools: &'a [Tool], name: &str) -> &'a Tool {
@@ -423,7 +423,7 @@ async fn bad_arguments_are_tool_errors() {
 async fn reads_resources() {
     let client = connect(free_server()).await;
 
-    let listed = client.list_all_resources().await.unwrap();
+    let listed = client.list_resources().await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].uri, "memo://readme");
     assert_eq!(listed[0].name, "readme");
@@ -431,7 +431,7 @@ async fn reads_resources() {
     assert_eq!(listed[0].description.as_deref(), Some("The read-me."));
     assert_eq!(listed[0].mime_type.as_deref(), Some("text/plain"));
 
-    let templates = client.list_all_resource_templates().await.unwrap();
+    let templates = client.list_resource_templates().await.unwrap();
     let names: Vec<(&str, &str)> = templates
         .iter()
         .map(|t| (t.name.as_str(), t.uri_template.as_str()))
@@ -484,7 +484,7 @@ async fn reads_resources() {
 async fn gets_prompts() {
     let client = connect(free_server()).await;
 
-    let prompts = client.list_all_prompts().await.unwrap();
+    let prompts = client.list_prompts().await.unwrap();
     let greet = prompts.iter().find(|p| p.name == "greet").unwrap();
     assert_eq!(greet.title.as_deref(), Some("Greeting"));
     assert_eq!(greet.description.as_deref(), Some("Greets someone."));
@@ -585,7 +585,7 @@ async fn routes_share_state() {
     assert_eq!(read_text(&r), "2");
     let r = client.read_resource("counter://clicks").await.unwrap();
     assert_eq!(read_text(&r), "clicks=2");
-    let templates = client.list_all_resource_templates().await.unwrap();
+    let templates = client.list_resource_templates().await.unwrap();
     assert_eq!(templates[0].mime_type.as_deref(), Some("text/plain"));
 
     let r = client

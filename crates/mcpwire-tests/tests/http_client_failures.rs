@@ -328,7 +328,7 @@ async fn legacy_http_sse_server_is_used_after_the_endpoint_event() {
     .unwrap();
     assert!(handle.is_legacy());
     assert_eq!(client.server_info().name, "fake");
-    let tools = client.list_all_tools().await.unwrap();
+    let tools = client.list_tools().await.unwrap();
     assert_eq!(tools[0].name, "echo");
     assert_eq!(echo(&client, "legacy").await.unwrap(), "legacy");
     client.close().await;

@@ -264,7 +264,7 @@ async fn annotated_arguments_travel_in_mcp_param_headers_and_invalid_tools_are_l
 
     // tools/list leaves out the tools whose annotations break the spec, and
     // passes the others' schemas on untouched.
-    let tools = client.list_all_tools().await.unwrap();
+    let tools = client.list_tools().await.unwrap();
     let names: Vec<&str> = tools.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, ["route", "plain"]);
     assert_eq!(Value::Object(tools[0].input_schema.clone()), route_schema());
@@ -341,7 +341,7 @@ async fn a_header_mismatch_relists_the_tools_and_retries_once() {
     let unannotated = json!({"type": "object", "properties": {"region": {"type": "string"}}});
     let (server, g, url) = serve(vec![tool("route", unannotated)]).await;
     let client = connect(&url, MODERN).await;
-    let tools = client.list_all_tools().await.unwrap();
+    let tools = client.list_tools().await.unwrap();
     assert_eq!(tools.len(), 1);
 
     // The server starts to mirror region after the client listed the tools.
@@ -419,7 +419,7 @@ async fn sessions_of_earlier_revisions_are_left_alone() {
     let (_server, g, url) =
         serve(vec![tool("route", route_schema()), tool("bad_number", bad)]).await;
     let client = connect(&url, ClientMode::Legacy).await;
-    let tools = client.list_all_tools().await.unwrap();
+    let tools = client.list_tools().await.unwrap();
     assert_eq!(tools.len(), 2, "x-mcp-header belongs to 2026-07-28");
     client
         .call_tool("route", json!({"region": "eu"}))

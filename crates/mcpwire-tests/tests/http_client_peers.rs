@@ -25,14 +25,20 @@ use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
-use support::http_client::{connect, echo, text};
+use mcpwire::client::ClientMode;
+use support::http_client::{connect, connect_in, echo, text};
 
 /// The checks every Streamable HTTP peer from tests/interop passes.
-async fn drive(url: &str, name: &str, language: &str) {
-    let (client, handle) =
-        connect(HttpClientTransport::builder(url).header("X-Test-Client", "mcpwire"))
-            .await
-            .unwrap();
+/// `mode` must open a session with the peer: [`ClientMode::Legacy`], or
+/// the default (whose probe falls back to a session) for a peer that
+/// speaks only 2025-11-25.
+async fn drive(url: &str, name: &str, language: &str, mode: ClientMode) {
+    let (client, handle) = connect_in(
+        HttpClientTransport::builder(url).header("X-Test-Client", "mcpwire"),
+        mode,
+    )
+    .await
+    .unwrap();
     assert_eq!(client.server_info().name, name);
     assert!(!handle.is_legacy());
     let session = handle
@@ -48,7 +54,7 @@ async fn drive(url: &str, name: &str, language: &str) {
     .await;
 
     let tools: Vec<String> = client
-        .list_all_tools()
+        .list_tools()
         .await
         .unwrap()
         .into_iter()
@@ -73,13 +79,10 @@ async fn drive(url: &str, name: &str, language: &str) {
     let progress = Arc::new(AtomicUsize::new(0));
     let p = progress.clone();
     let r = client
-        .call_tool_with(
-            "slow",
-            json!({"ms": 10}),
-            RequestOptions::new().on_progress(move |_| {
-                p.fetch_add(1, Ordering::SeqCst);
-            }),
-        )
+        .call_tool("slow", json!({"ms": 10}))
+        .options(RequestOptions::new().on_progress(move |_| {
+            p.fetch_add(1, Ordering::SeqCst);
+        }))
         .await
         .unwrap();
     assert_eq!(text(&r), "done");
@@ -149,7 +152,14 @@ async fn python_sdk_server_over_streamable_http() {
         c.arg("--http").arg(addr.port().to_string());
         c
     });
-    drive(&peer.mcp_url(), "interop-python", "python").await;
+    // The Python SDK speaks 2026-07-28 too: a session must be asked for.
+    drive(
+        &peer.mcp_url(),
+        "interop-python",
+        "python",
+        ClientMode::Legacy,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -161,7 +171,14 @@ async fn typescript_sdk_server_over_streamable_http() {
         c.arg("--http").arg(addr.port().to_string());
         c
     });
-    drive(&peer.mcp_url(), "interop-typescript", "typescript").await;
+    // Speaks only 2025-11-25: the default mode's probe falls back.
+    drive(
+        &peer.mcp_url(),
+        "interop-typescript",
+        "typescript",
+        ClientMode::default(),
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -177,7 +194,7 @@ async fn reference_everything_server_over_streamable_http() {
         .await
         .unwrap();
     assert!(handle.session_id().is_some());
-    let tools = client.list_all_tools().await.unwrap();
+    let tools = client.list_tools().await.unwrap();
     assert!(tools.iter().any(|t| t.name == "echo"), "{tools:?}");
     let r = client
         .call_tool("echo", json!({"message": "hi there"}))
@@ -250,7 +267,8 @@ async fn mcpwire_http_server() {
         p.fetch_add(1, Ordering::SeqCst);
     });
     let r = client
-        .call_tool_with("slow", json!({"text": "sse"}), opts)
+        .call_tool("slow", json!({"text": "sse"}))
+        .options(opts)
         .await
         .unwrap();
     assert_eq!(text(&r), "sse");

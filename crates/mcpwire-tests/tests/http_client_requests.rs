@@ -61,7 +61,7 @@ async fn standalone_get_reaches_the_server_before_the_next_request() {
         let (client, handle) = connect(HttpClientTransport::builder(format!("{base}/mcp")))
             .await
             .unwrap();
-        let tools = client.list_all_tools().await.unwrap();
+        let tools = client.list_tools().await.unwrap();
         assert_eq!(tools[0].name, "echo");
         assert!(handle.has_standalone_stream());
         client.close().await;
@@ -97,7 +97,7 @@ async fn silent_standalone_get_holds_the_next_request_about_two_seconds() {
     let (client, _) = connect(HttpClientTransport::builder(format!("{base}/mcp")))
         .await
         .unwrap();
-    client.list_all_tools().await.unwrap();
+    client.list_tools().await.unwrap();
     client.close().await;
     let log = log.lock().unwrap().clone();
     let get = &log[position(&log, |r| r.method == "GET")];

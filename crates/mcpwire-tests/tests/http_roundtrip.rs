@@ -79,13 +79,10 @@ async fn exercise(client: &Client) {
     let seen = Arc::new(AtomicUsize::new(0));
     let s = seen.clone();
     let r = client
-        .call_tool_with(
-            "work",
-            json!({"text": "abc"}),
-            RequestOptions::new().on_progress(move |_| {
-                s.fetch_add(1, Ordering::SeqCst);
-            }),
-        )
+        .call_tool("work", json!({"text": "abc"}))
+        .options(RequestOptions::new().on_progress(move |_| {
+            s.fetch_add(1, Ordering::SeqCst);
+        }))
         .await
         .unwrap();
     assert_eq!(text(&r), "ABC");
@@ -103,11 +100,14 @@ async fn exercise(client: &Client) {
 }
 
 fn builder() -> mcpwire::client::ClientBuilder {
-    Client::builder("roundtrip-client", "1").on_elicitation(|_p| async move {
-        let mut m = serde_json::Map::new();
-        m.insert("name".into(), json!("Ada"));
-        Ok(ElicitResult::accept(m))
-    })
+    // Sessions: the tests that want the stateless era say so.
+    Client::builder("roundtrip-client", "1")
+        .mode(mcpwire::client::ClientMode::Legacy)
+        .on_elicitation(|_p| async move {
+            let mut m = serde_json::Map::new();
+            m.insert("name".into(), json!("Ada"));
+            Ok(ElicitResult::accept(m))
+        })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

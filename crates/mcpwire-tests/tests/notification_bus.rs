@@ -107,7 +107,7 @@ async fn listen_follows_changes_in_both_eras() {
         // keeps no reader for it (a session keeps the server's one).
         sub.close().await;
         subscribers(&bus, usize::from(era == Era::Session)).await;
-        let _ = client.list_all_tools().await.unwrap();
+        let _ = client.list_tools().await.unwrap();
         client.close().await;
     }
 }
@@ -353,7 +353,7 @@ async fn a_refused_listen_is_the_servers_error() {
         other => panic!("{other:?}"),
     }
     // The client keeps working.
-    let listing = tokio::spawn(async move { client.list_tools(None).await });
+    let listing = tokio::spawn(async move { client.list_tools().page().await });
     let list = io.recv().await;
     assert_eq!(list["method"], "tools/list");
     io.send(&json!({"jsonrpc": "2.0", "id": list["id"], "result": {"tools": []}}))

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use mcpwire::Error;
-use mcpwire::client::{Client, ServerNotification};
+use mcpwire::client::{Client, ClientMode, ServerNotification};
 use mcpwire::engine::RequestOptions;
 use mcpwire::server::{
     Context, Json, PromptRoute, ResourceRoute, Server, TemplateRoute, ToolRoute,
@@ -134,7 +134,11 @@ fn test_server(cancelled: Arc<AtomicUsize>) -> Server {
 }
 
 async fn connect(server: &Server) -> Client {
-    memory::connect(server, Client::builder("test-client", "0.1")).await
+    memory::connect(
+        server,
+        Client::builder("test-client", "0.1").mode(ClientMode::Legacy),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -155,7 +159,7 @@ async fn initialize_reports_identity_capabilities_and_instructions() {
 async fn tools_list_and_call() {
     let server = test_server(Default::default());
     let client = connect(&server).await;
-    let tools = client.list_all_tools().await.unwrap();
+    let tools = client.list_tools().await.unwrap();
     let names: Vec<_> = tools.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names[..3], ["echo", "stats", "fails"]);
     let stats = tools.iter().find(|t| t.name == "stats").unwrap();
@@ -265,9 +269,9 @@ async fn bad_tool_input_gets_the_errors_the_spec_names() {
 async fn resources_templates_and_not_found() {
     let server = test_server(Default::default());
     let client = connect(&server).await;
-    let resources = client.list_all_resources().await.unwrap();
+    let resources = client.list_resources().await.unwrap();
     assert_eq!(resources[0].uri, "memo://readme");
-    let templates = client.list_all_resource_templates().await.unwrap();
+    let templates = client.list_resource_templates().await.unwrap();
     assert_eq!(templates[0].uri_template, "note://{id}");
     let r = client.read_resource("memo://readme").await.unwrap();
     match &r.contents[0] {
@@ -289,7 +293,7 @@ async fn resources_templates_and_not_found() {
 async fn prompts_and_completion() {
     let server = test_server(Default::default());
     let client = connect(&server).await;
-    let prompts = client.list_all_prompts().await.unwrap();
+    let prompts = client.list_prompts().await.unwrap();
     let args = prompts[0].arguments.as_ref().unwrap();
     assert_eq!(args[0].name, "name");
     assert_eq!(args[0].required, Some(true));
@@ -348,13 +352,10 @@ async fn progress_logs_and_cancellation_flow_between_the_peers() {
     let seen = Arc::new(AtomicUsize::new(0));
     let s = seen.clone();
     let r = client
-        .call_tool_with(
-            "slow",
-            json!({"ms": 50}),
-            RequestOptions::new().on_progress(move |_| {
-                s.fetch_add(1, Ordering::SeqCst);
-            }),
-        )
+        .call_tool("slow", json!({"ms": 50}))
+        .options(RequestOptions::new().on_progress(move |_| {
+            s.fetch_add(1, Ordering::SeqCst);
+        }))
         .await
         .unwrap();
     assert_eq!(text_of(&r), "done");
@@ -387,9 +388,8 @@ async fn progress_logs_and_cancellation_flow_between_the_peers() {
     let token = CancellationToken::new();
     let t = token.clone();
     let e = client
-        .call_tool_with(
-            "slow",
-            json!({"ms": 5000}),
+        .call_tool("slow", json!({"ms": 5000}))
+        .options(
             RequestOptions::new()
                 .cancel_token(token)
                 .on_progress(move |_| t.cancel()),
@@ -404,9 +404,8 @@ async fn progress_logs_and_cancellation_flow_between_the_peers() {
 
     // A client-side timeout also cancels the server's work.
     let e = client
-        .call_tool_with(
-            "slow",
-            json!({"ms": 5000}),
+        .call_tool("slow", json!({"ms": 5000}))
+        .options(
             RequestOptions::new()
                 .timeout(Duration::from_millis(30))
                 .reset_timeout_on_progress(false),
@@ -505,7 +504,7 @@ async fn runtime_changes_reach_clients_as_notifications() {
     }));
     assert!(
         client
-            .list_all_tools()
+            .list_tools()
             .await
             .unwrap()
             .iter()
@@ -525,12 +524,17 @@ async fn pagination_follows_opaque_cursors_and_rejects_bad_ones() {
     }
     let server = b.build();
     let client = connect(&server).await;
-    let first = client.list_tools(None).await.unwrap();
+    let first = client.list_tools().page().await.unwrap();
     assert_eq!(first.tools.len(), 2);
     assert!(first.next_cursor.is_some());
-    let all = client.list_all_tools().await.unwrap();
+    let all = client.list_tools().await.unwrap();
     assert_eq!(all.len(), 5);
-    let e = client.list_tools(Some("garbage".into())).await.unwrap_err();
+    let e = client
+        .list_tools()
+        .start_after("garbage")
+        .page()
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Some(ErrorCode::INVALID_PARAMS));
 }
 

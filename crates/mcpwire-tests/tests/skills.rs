@@ -62,7 +62,7 @@ use mcpwire_testkit::memory::connect;
 fn clients() -> [ClientBuilder; 2] {
     [
         Client::builder("host", "1").mode(ClientMode::Auto),
-        Client::builder("host", "1"),
+        Client::builder("host", "1").mode(ClientMode::Legacy),
     ]
 }
 
@@ -142,7 +142,7 @@ async fn skills_are_listed_got_loaded_and_read_in_both_eras() {
         assert!(prefix.resources[0].is_directory());
 
         // The SKILL.md resource is named and described from its frontmatter.
-        let listed = c.list_all_resources().await.unwrap();
+        let listed = c.list_resources().await.unwrap();
         let md = listed.iter().find(|r| r.uri == entry.uri).unwrap();
         assert_eq!(md.name, "pdf-processing");
         assert_eq!(
@@ -172,7 +172,11 @@ async fn a_skill_read_from_a_directory_serves_its_files() {
         ]
     );
     let server = Server::builder("dir", "1").skill(skill).build();
-    let c = connect(&server, Client::builder("host", "1")).await;
+    let c = connect(
+        &server,
+        Client::builder("host", "1").mode(ClientMode::Legacy),
+    )
+    .await;
     let entry = c
         .skills()
         .get("skill://git-workflow/SKILL.md")
@@ -253,7 +257,11 @@ async fn a_skill_md_of_the_wrong_size_or_digest_is_refused() {
 #[tokio::test]
 async fn a_supporting_file_is_verified_and_must_be_listed() {
     let server = builder().build();
-    let c = connect(&server, Client::builder("host", "1")).await;
+    let c = connect(
+        &server,
+        Client::builder("host", "1").mode(ClientMode::Legacy),
+    )
+    .await;
     let skills = c.skills();
     let entry = skills.get("skill://pdf-processing/SKILL.md").await.unwrap();
     let loaded = skills.load(&entry).await.unwrap();
@@ -313,7 +321,11 @@ async fn an_unknown_skill_is_invalid_params_and_the_server_goes_on() {
 #[tokio::test]
 async fn a_server_without_skills_declares_nothing() {
     let server = Server::builder("plain", "1").build();
-    let c = connect(&server, Client::builder("host", "1")).await;
+    let c = connect(
+        &server,
+        Client::builder("host", "1").mode(ClientMode::Legacy),
+    )
+    .await;
     assert!(!c.skills().is_supported());
     assert!(matches!(
         c.skills().list().await,
@@ -325,7 +337,11 @@ async fn a_server_without_skills_declares_nothing() {
     ));
     // An empty skill set still declares the extension, with resources.
     let empty = Server::builder("empty", "1").skills([]).build();
-    let c = connect(&empty, Client::builder("host", "1")).await;
+    let c = connect(
+        &empty,
+        Client::builder("host", "1").mode(ClientMode::Legacy),
+    )
+    .await;
     assert!(c.skills().is_supported());
     assert!(c.server_capabilities().resources.is_some());
     assert!(c.skills().list().await.unwrap().is_empty());
@@ -334,7 +350,11 @@ async fn a_server_without_skills_declares_nothing() {
 #[tokio::test]
 async fn skills_are_added_and_removed_at_run_time() {
     let server = Server::builder("live", "1").skill(pdf()).build();
-    let c = connect(&server, Client::builder("host", "1")).await;
+    let c = connect(
+        &server,
+        Client::builder("host", "1").mode(ClientMode::Legacy),
+    )
+    .await;
     let mut notes = c.notifications();
     server.add_skill(refunds());
     let got = tokio::time::timeout(Duration::from_secs(5), notes.recv())
@@ -372,7 +392,11 @@ async fn skills_are_added_and_removed_at_run_time() {
 #[tokio::test]
 async fn listings_and_directories_are_paginated() {
     let server = builder().page_size(1).build();
-    let c = connect(&server, Client::builder("host", "1")).await;
+    let c = connect(
+        &server,
+        Client::builder("host", "1").mode(ClientMode::Legacy),
+    )
+    .await;
     let first = c.skills().list_page(None).await.unwrap();
     assert_eq!(first.skills.len(), 1);
     let next = first.next_cursor.expect("a second page");
@@ -578,6 +602,7 @@ fn lying_answers(
 async fn fake_client(answers: HashMap<&'static str, Value>) -> (Client, Arc<Mutex<Vec<String>>>) {
     let (transport, seen) = fake_server(answers);
     let c = Client::builder("host", "1")
+        .mode(ClientMode::Legacy)
         .connect(transport)
         .await
         .unwrap();

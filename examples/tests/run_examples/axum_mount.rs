@@ -33,7 +33,7 @@ async fn the_app_routes_and_the_mcp_endpoint_share_one_server() {
 
     let c = connect(&app).await;
     assert_eq!(c.server_info().name, "axum-mount");
-    let tools = c.list_all_tools().await.unwrap();
+    let tools = c.list_tools().await.unwrap();
     assert_eq!(tools.len(), 1);
     assert_eq!(tools[0].name, "greet");
     for name in ["Ada", "Grace"] {

@@ -31,7 +31,7 @@ async fn the_routes_of_the_impl_block_share_the_notebook() {
     let c = notebook().await;
     assert_eq!(c.server_info().name, "notebook");
     let tools: Vec<String> = c
-        .list_all_tools()
+        .list_tools()
         .await
         .unwrap()
         .into_iter()

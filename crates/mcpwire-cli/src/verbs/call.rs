@@ -34,7 +34,7 @@ pub async fn run(a: Call, out: Output) -> CliResult {
     coerce::arguments(&Value::Null, pairs)?;
     let client = super::connect(url, &a.target, out, true).await?;
     if !pairs.is_empty() {
-        let tools = match client.list_all_tools().await {
+        let tools = match client.list_tools().await {
             Ok(t) => t,
             Err(e) => {
                 client.close().await;
@@ -55,7 +55,10 @@ pub async fn run(a: Call, out: Output) -> CliResult {
         }
     }
     let (opts, bar) = interact::progress_options(out);
-    let r = client.call_tool_with(tool, Value::Object(args), opts).await;
+    let r = client
+        .call_tool(tool, Value::Object(args))
+        .options(opts)
+        .await;
     bar.finish_and_clear();
     crate::interact::settle().await;
     client.close().await;

@@ -23,24 +23,21 @@ pub enum Listing {
 pub async fn run(which: Listing, a: Plain, out: Output) -> CliResult {
     let client = super::connect(a.url, &a.target, out, false).await?;
     let (key, items) = match which {
-        Listing::Tools => (
-            "tools",
-            to_values(client.list_all_tools().await, "tools/list"),
-        ),
+        Listing::Tools => ("tools", to_values(client.list_tools().await, "tools/list")),
         Listing::Resources => (
             "resources",
-            to_values(client.list_all_resources().await, "resources/list"),
+            to_values(client.list_resources().await, "resources/list"),
         ),
         Listing::Templates => (
             "resourceTemplates",
             to_values(
-                client.list_all_resource_templates().await,
+                client.list_resource_templates().await,
                 "resources/templates/list",
             ),
         ),
         Listing::Prompts => (
             "prompts",
-            to_values(client.list_all_prompts().await, "prompts/list"),
+            to_values(client.list_prompts().await, "prompts/list"),
         ),
     };
     client.close().await;

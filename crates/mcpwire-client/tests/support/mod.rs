@@ -156,7 +156,7 @@ pub fn tools_page(names: &[&str], next: Option<&str>) -> Value {
 
 /// Proves the client still works: one plain `tools/list` round trip.
 pub async fn plain_request_is_served(client: &Client, raw: &mut RawServer) {
-    let (page, request) = tokio::join!(client.list_tools(None), async {
+    let (page, request) = tokio::join!(client.list_tools().page(), async {
         raw.serve("tools/list", tools_page(&["after"], None)).await
     });
     let page = page.expect("a plain request after the failure is served");

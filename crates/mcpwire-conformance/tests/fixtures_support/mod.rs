@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mcpwire::client::{Client, ClientBuilder, ServerNotification};
+use mcpwire::client::{Client, ClientBuilder, ClientMode, ServerNotification};
 use mcpwire::engine::RequestOptions;
 use mcpwire::server::Server;
 use mcpwire::types::{
@@ -18,8 +18,10 @@ use mcpwire::{Error, transport};
 use serde_json::{Map, Value, json};
 use tokio::sync::broadcast;
 
+/// A client that opens a 2025-11-25 session; the stateless tests pin
+/// their own mode on top.
 pub fn client() -> ClientBuilder {
-    Client::builder("conformance-fixtures-test", "1.0.0")
+    Client::builder("conformance-fixtures-test", "1.0.0").mode(ClientMode::Legacy)
 }
 
 /// Serves a fresh fixture server to `builder`'s client.

@@ -11,9 +11,11 @@ use mcpwire::types::{CallToolResult, ContentBlock, ReadResourceResult, ResourceC
 use serde_json::Value;
 use tokio::sync::broadcast;
 
-/// A client connected to `server` over an in-memory duplex.
+/// A client in a session (the tests subscribe to resources) with `server`
+/// over an in-memory duplex.
 pub async fn connect(server: &Server) -> Client {
-    mcpwire_testkit::memory::connect(server, Client::builder("demo-test", "1.0")).await
+    let builder = Client::builder("demo-test", "1.0").mode(mcpwire::client::ClientMode::Legacy);
+    mcpwire_testkit::memory::connect(server, builder).await
 }
 
 /// The text blocks of a tool result, joined by newlines.

@@ -83,7 +83,7 @@
 //!     .timeout(Duration::from_secs(10))
 //!     .build()?;
 //! let client = Client::builder("my-host", "1.0.0").connect(transport).await?;
-//! println!("{:?}", client.list_all_tools().await?);
+//! println!("{:?}", client.list_tools().await?);
 //! client.close().await;
 //! # Ok(()) }
 //! ```

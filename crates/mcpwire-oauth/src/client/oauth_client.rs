@@ -46,7 +46,7 @@ const REFRESH_MARGIN: u64 = 30;
 /// )?;
 /// let transport = HttpClientTransport::builder(url).auth(Arc::new(oauth)).build()?;
 /// let client = Client::builder("my-host", "1.0.0").connect(transport).await?;
-/// println!("{:?}", client.list_all_tools().await?);
+/// println!("{:?}", client.list_tools().await?);
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]

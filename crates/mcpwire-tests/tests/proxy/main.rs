@@ -80,8 +80,10 @@ impl Proxy {
     }
 }
 
+/// A client that opens a session; [`modern`] speaks the stateless era.
 fn builder() -> ClientBuilder {
     Client::builder("proxy-test", "1")
+        .mode(ClientMode::Legacy)
         .log_level(LoggingLevel::Info)
         .on_elicitation(|_p| async move {
             let mut m = serde_json::Map::new();
@@ -121,7 +123,7 @@ async fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
 /// tool's log arrives when `logs` (the shared 2026-07-28 process of the
 /// HTTP proxy drops logs: they name no caller).
 async fn exercise(client: &Client, logs: bool) {
-    let tools = client.list_all_tools().await.unwrap();
+    let tools = client.list_tools().await.unwrap();
     let mut names: Vec<_> = tools.iter().map(|t| t.name.as_str()).collect();
     names.sort();
     assert!(
@@ -134,14 +136,11 @@ async fn exercise(client: &Client, logs: bool) {
     let seen = Arc::new(AtomicUsize::new(0));
     let s = seen.clone();
     let r = client
-        .call_tool_with(
-            "work",
-            json!({"text": "abc"}),
-            RequestOptions::new().on_progress(move |p| {
-                assert_eq!(p["message"], "working");
-                s.fetch_add(1, Ordering::SeqCst);
-            }),
-        )
+        .call_tool("work", json!({"text": "abc"}))
+        .options(RequestOptions::new().on_progress(move |p| {
+            assert_eq!(p["message"], "working");
+            s.fetch_add(1, Ordering::SeqCst);
+        }))
         .await
         .unwrap();
     assert_eq!(text(&r), "ABC");
@@ -180,7 +179,7 @@ async fn cancel_reaches_server(client: &Client, marker: &Path) {
     let token = CancellationToken::new();
     let args = json!({"marker": marker.to_str().unwrap(), "started": started.to_str().unwrap()});
     let opts = RequestOptions::new().cancel_token(token.clone());
-    let call = client.call_tool_with("wait", args, opts);
+    let call = client.call_tool("wait", args).options(opts);
     let cancel = async {
         wait_until("the call runs in the server", || started.exists()).await;
         token.cancel();
@@ -324,7 +323,7 @@ async fn a_program_that_cannot_start_is_reported() {
     assert!(e.to_string().contains("could not start"), "{e}");
     // A stateless client connects without a request; its first call fails.
     let client = http_client(&proxy.url, modern()).await.unwrap();
-    let e = client.list_tools(None).await.unwrap_err();
+    let e = client.list_tools().page().await.unwrap_err();
     assert!(e.to_string().contains("could not start"), "{e}");
     proxy.shut_down().await;
 }

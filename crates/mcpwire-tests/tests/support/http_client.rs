@@ -6,17 +6,27 @@
 
 use std::sync::{Arc, Mutex};
 
-use mcpwire::client::Client;
+use mcpwire::client::{Client, ClientMode};
 use mcpwire::transport::http_client::{HttpClientBuilder, HttpClientHandle};
 use mcpwire_testkit::fake_http::{Handler, Reply, Req, mcp_answer};
 pub use mcpwire_testkit::text;
 use serde_json::json;
 
-/// Connects a client through the transport `b` builds.
+/// Connects a client that opens a session (these tests are about the
+/// transport's sessions) through the transport `b` builds.
 pub async fn connect(b: HttpClientBuilder) -> Result<(Client, HttpClientHandle), mcpwire::Error> {
+    connect_in(b, ClientMode::Legacy).await
+}
+
+/// Connects a client in `mode` through the transport `b` builds.
+pub async fn connect_in(
+    b: HttpClientBuilder,
+    mode: ClientMode,
+) -> Result<(Client, HttpClientHandle), mcpwire::Error> {
     let transport = b.build().unwrap();
     let handle = transport.handle();
     let client = Client::builder("mcpwire-http-test", "1")
+        .mode(mode)
         .connect(transport)
         .await?;
     Ok((client, handle))

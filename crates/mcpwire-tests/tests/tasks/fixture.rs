@@ -115,7 +115,7 @@ fn client() -> ClientBuilder {
 
 /// A client that opens a 2025-11-25 session.
 pub fn legacy() -> ClientBuilder {
-    client()
+    client().mode(ClientMode::Legacy)
 }
 
 /// A stateless (2026-07-28) client.

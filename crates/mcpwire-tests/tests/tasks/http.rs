@@ -31,19 +31,19 @@ async fn over_http(url: &str, builder: mcpwire::client::ClientBuilder) -> mcpwir
 async fn session_tasks_over_http() {
     let (url, stop) = start().await;
     let c = over_http(&url, legacy().on_elicitation(confirming)).await;
-    let t = task_of(c.call_tool_as_task("slow", json!({"ms": 50})).await);
+    let t = task_of(c.call_tool("slow", json!({"ms": 50})).as_task().await);
     assert_eq!(
         text_of(&c.task_result(&t.task_id).await.unwrap()),
         "slept 50ms"
     );
-    let t = task_of(c.call_tool_as_task("forever", json!({})).await);
+    let t = task_of(c.call_tool("forever", json!({})).as_task().await);
     let cancelled = c.cancel_task(&t.task_id).await.unwrap().unwrap();
     assert_eq!(cancelled.status, TaskStatus::Cancelled);
     // The task's input request reaches the client's handler.
-    let t = task_of(c.call_tool_as_task("confirm", json!({})).await);
+    let t = task_of(c.call_tool("confirm", json!({})).as_task().await);
     let r = within(PATIENCE, "the task's result", c.task_result(&t.task_id)).await;
     assert_eq!(text_of(&r.unwrap()), "confirmed: true");
-    assert_eq!(c.list_tasks(None).await.unwrap().tasks.len(), 3);
+    assert_eq!(c.list_tasks().page().await.unwrap().tasks.len(), 3);
     c.close().await;
     stop.stop().await.unwrap();
 }
@@ -52,15 +52,15 @@ async fn session_tasks_over_http() {
 async fn extension_tasks_over_http() {
     let (url, stop) = start().await;
     let c = over_http(&url, modern().on_elicitation(naming)).await;
-    let t = task_of(c.call_tool_as_task("two_questions", json!({})).await);
+    let t = task_of(c.call_tool("two_questions", json!({})).as_task().await);
     // Polling answers both questions through tasks/update.
     assert_eq!(
         text_of(&c.task_result(&t.task_id).await.unwrap()),
         "Ada and Ada"
     );
-    let t = task_of(c.call_tool_as_task("gather_then_task", json!({})).await);
+    let t = task_of(c.call_tool("gather_then_task", json!({})).as_task().await);
     assert!(text_of(&c.task_result(&t.task_id).await.unwrap()).starts_with("hi Ada"));
-    let t = task_of(c.call_tool_as_task("forever", json!({})).await);
+    let t = task_of(c.call_tool("forever", json!({})).as_task().await);
     c.cancel_task(&t.task_id).await.unwrap();
     assert_eq!(
         c.get_task(&t.task_id).await.unwrap().status,

@@ -34,7 +34,7 @@ async fn session_task_runs_to_its_result() {
     let tasks = caps.tasks.as_ref().expect("the tasks capability");
     assert!(tasks.list.is_some() && tasks.cancel.is_some());
     assert!(caps.extensions.is_none(), "no extension in a session");
-    let tools = c.list_all_tools().await.unwrap();
+    let tools = c.list_tools().await.unwrap();
     let support = |n: &str| {
         let t = tools.iter().find(|t| t.name == n).unwrap();
         json!(t.execution.as_ref().and_then(|e| e.task_support))
@@ -44,7 +44,7 @@ async fn session_task_runs_to_its_result() {
     assert_eq!(support("plain"), json!(null));
 
     let mut notes = c.notifications();
-    let t = task_of(c.call_tool_as_task("slow", json!({"ms": 100})).await);
+    let t = task_of(c.call_tool("slow", json!({"ms": 100})).as_task().await);
     assert_eq!(t.status, TaskStatus::Working);
     assert!(t.ttl_ms.is_some_and(|ttl| ttl > 0));
     assert_eq!(c.get_task(&t.task_id).await.unwrap().task_id, t.task_id);
@@ -55,7 +55,7 @@ async fn session_task_runs_to_its_result() {
     assert_eq!(related, json!({"taskId": t.task_id}));
     let done = c.get_task(&t.task_id).await.unwrap();
     assert_eq!(done.status, TaskStatus::Completed);
-    let listed = c.list_tasks(None).await.unwrap();
+    let listed = c.list_tasks().page().await.unwrap();
     assert!(listed.tasks.iter().any(|x| x.task_id == t.task_id));
     // The status change was announced.
     next_matching(
@@ -70,7 +70,7 @@ async fn session_task_runs_to_its_result() {
     )
     .await;
 
-    let t = task_of(c.call_tool_as_task("needs_task", json!({})).await);
+    let t = task_of(c.call_tool("needs_task", json!({})).as_task().await);
     let r = c.task_result(&t.task_id).await.unwrap();
     assert_eq!(text_of(&r), format!("ran as task {}", t.task_id));
 }
@@ -79,7 +79,7 @@ async fn session_task_runs_to_its_result() {
 async fn session_task_failures_keep_the_calls_answer() {
     let c = connect(legacy(), server()).await;
     // A tool error fails a 2025-11-25 task; tasks/result still gives it.
-    let t = task_of(c.call_tool_as_task("tool_error", json!({})).await);
+    let t = task_of(c.call_tool("tool_error", json!({})).as_task().await);
     let r = c.task_result(&t.task_id).await.unwrap();
     assert_eq!(r.is_error, Some(true));
     assert_eq!(
@@ -87,11 +87,11 @@ async fn session_task_failures_keep_the_calls_answer() {
         TaskStatus::Failed
     );
     // A JSON-RPC error is what tasks/result answers.
-    let t = task_of(c.call_tool_as_task("rpc_error", json!({})).await);
+    let t = task_of(c.call_tool("rpc_error", json!({})).as_task().await);
     let e = c.task_result(&t.task_id).await.unwrap_err();
     assert_eq!(e.code(), Some(ErrorCode(-32050)));
     // A panic is an internal error, and the server keeps serving.
-    let t = task_of(c.call_tool_as_task("panics", json!({})).await);
+    let t = task_of(c.call_tool("panics", json!({})).as_task().await);
     let e = c.task_result(&t.task_id).await.unwrap_err();
     assert_eq!(e.code(), Some(ErrorCode::INTERNAL_ERROR));
     assert_eq!(
@@ -105,7 +105,7 @@ async fn session_refuses_calls_against_the_tools_task_support() {
     let c = connect(legacy(), server()).await;
     let e = c.call_tool("needs_task", json!({})).await.unwrap_err();
     assert_eq!(e.code(), Some(ErrorCode::METHOD_NOT_FOUND));
-    let e = c.call_tool_as_task("plain", json!({})).await.unwrap_err();
+    let e = c.call_tool("plain", json!({})).as_task().await.unwrap_err();
     assert_eq!(e.code(), Some(ErrorCode::METHOD_NOT_FOUND));
     // A tool that may run as a task still answers plain calls.
     let r = c.call_tool("slow", json!({"ms": 0})).await.unwrap();
@@ -117,7 +117,7 @@ async fn session_refuses_calls_against_the_tools_task_support() {
 #[tokio::test(start_paused = true)]
 async fn session_cancel_and_unknown_tasks() {
     let c = connect(legacy(), server()).await;
-    let t = task_of(c.call_tool_as_task("forever", json!({})).await);
+    let t = task_of(c.call_tool("forever", json!({})).as_task().await);
     let after = c.cancel_task(&t.task_id).await.unwrap().unwrap();
     assert_eq!(after.status, TaskStatus::Cancelled);
     // Cancelling a finished task is an error in 2025-11-25.
@@ -136,7 +136,11 @@ async fn session_cancel_and_unknown_tasks() {
         c.get_task("nope").await.unwrap_err(),
         c.task_result("nope").await.unwrap_err(),
         c.cancel_task("nope").await.unwrap_err(),
-        c.list_tasks(Some("bogus".into())).await.unwrap_err(),
+        c.list_tasks()
+            .start_after("bogus")
+            .page()
+            .await
+            .unwrap_err(),
     ] {
         assert_eq!(e.code(), Some(ErrorCode::INVALID_PARAMS), "{e}");
     }
@@ -153,11 +157,11 @@ async fn session_tasks_belong_to_their_session() {
     let s = server();
     let a = connect(legacy(), s.clone()).await;
     let b = connect(legacy(), s).await;
-    let t = task_of(a.call_tool_as_task("slow", json!({"ms": 0})).await);
+    let t = task_of(a.call_tool("slow", json!({"ms": 0})).as_task().await);
     let e = b.get_task(&t.task_id).await.unwrap_err();
     assert_eq!(e.code(), Some(ErrorCode::INVALID_PARAMS));
-    assert!(b.list_tasks(None).await.unwrap().tasks.is_empty());
-    assert_eq!(a.list_tasks(None).await.unwrap().tasks.len(), 1);
+    assert!(b.list_tasks().page().await.unwrap().tasks.is_empty());
+    assert_eq!(a.list_tasks().page().await.unwrap().tasks.len(), 1);
 }
 
 #[tokio::test]
@@ -165,26 +169,24 @@ async fn session_task_pages_through_its_list() {
     let s = builder().page_size(2).build();
     let c = connect(legacy(), s).await;
     for _ in 0..5 {
-        task_of(c.call_tool_as_task("slow", json!({"ms": 0})).await);
+        task_of(c.call_tool("slow", json!({"ms": 0})).as_task().await);
     }
     let mut seen = 0;
-    let mut cursor = None;
-    loop {
-        let page = c.list_tasks(cursor).await.unwrap();
+    let mut pages = c.list_tasks().pages();
+    while let Some(page) = pages.next_page().await.unwrap() {
         assert!(page.tasks.len() <= 2);
         seen += page.tasks.len();
-        match page.next_cursor {
-            Some(n) => cursor = Some(n),
-            None => break,
-        }
     }
     assert_eq!(seen, 5);
+    assert_eq!(pages.pages_fetched(), 3);
+    // The same, as one listing.
+    assert_eq!(c.list_tasks().await.unwrap().len(), 5);
 }
 
 #[tokio::test]
 async fn session_task_asks_the_client_for_input() {
     let c = connect(legacy().on_elicitation(confirming), server()).await;
-    let t = task_of(c.call_tool_as_task("confirm", json!({})).await);
+    let t = task_of(c.call_tool("confirm", json!({})).as_task().await);
     let r = c.task_result(&t.task_id).await.unwrap();
     assert_eq!(text_of(&r), "confirmed: true");
 }
@@ -194,7 +196,9 @@ async fn session_task_honours_the_requested_and_the_server_ttl() {
     let s = builder().max_task_ttl(Duration::from_millis(150)).build();
     let c = connect(legacy(), s).await;
     let t = c
-        .call_tool_as_task_with("forever", json!({}), Some(Duration::from_secs(3600)))
+        .call_tool("forever", json!({}))
+        .as_task()
+        .ttl(Duration::from_secs(3600))
         .await;
     let t = task_of(t);
     assert_eq!(t.ttl_ms, Some(150), "the server caps the time to live");
@@ -209,7 +213,7 @@ async fn extension_task_runs_to_its_result() {
     let d = c.discover().await.unwrap();
     assert!(d.capabilities.tasks.is_none(), "no 2025-11-25 slot");
     assert!(d.capabilities.extensions.unwrap().contains_key(TASKS));
-    let t = task_of(c.call_tool_as_task("slow", json!({"ms": 100})).await);
+    let t = task_of(c.call_tool("slow", json!({"ms": 100})).as_task().await);
     let now = c.get_task(&t.task_id).await.unwrap();
     assert_eq!(now.status, TaskStatus::Working);
     assert!(now.result.is_none() && now.error.is_none());
@@ -226,12 +230,12 @@ async fn extension_task_runs_to_its_result() {
         "slept 100ms"
     );
     // Tool errors complete the task; JSON-RPC errors and panics fail it.
-    let t = task_of(c.call_tool_as_task("tool_error", json!({})).await);
+    let t = task_of(c.call_tool("tool_error", json!({})).as_task().await);
     let done = c.wait_for_task(&t.task_id).await.unwrap();
     assert_eq!(done.status, TaskStatus::Completed);
     assert_eq!(done.result.unwrap()["isError"], true);
     for (tool, code) in [("rpc_error", -32050), ("panics", -32603)] {
-        let t = task_of(c.call_tool_as_task(tool, json!({})).await);
+        let t = task_of(c.call_tool(tool, json!({})).as_task().await);
         let done = c.wait_for_task(&t.task_id).await.unwrap();
         assert_eq!(done.status, TaskStatus::Failed, "{tool}");
         assert_eq!(done.error.unwrap().code, ErrorCode(code), "{tool}");
@@ -253,7 +257,7 @@ async fn extension_needs_the_clients_declaration() {
         json!({})
     );
     // The tasks methods refuse requests that do not declare it.
-    let t = task_of(c.call_tool_as_task("slow", json!({"ms": 0})).await);
+    let t = task_of(c.call_tool("slow", json!({"ms": 0})).as_task().await);
     let raw: Result<serde_json::Value, _> = c
         .request_raw(
             "tasks/get",
@@ -289,7 +293,10 @@ async fn extension_errors_and_removed_methods() {
             .await;
         assert_eq!(r.unwrap_err().code(), Some(ErrorCode::METHOD_NOT_FOUND));
     }
-    assert!(matches!(c.list_tasks(None).await, Err(Error::Protocol(_))));
+    assert!(matches!(
+        c.list_tasks().page().await,
+        Err(Error::Protocol(_))
+    ));
     // A legacy `task` param neither errs nor makes a task of a plain tool.
     let r: serde_json::Value = c
         .request_raw(
@@ -305,7 +312,7 @@ async fn extension_errors_and_removed_methods() {
 #[tokio::test]
 async fn extension_cancel_is_an_idempotent_ack() {
     let c = connect(modern(), server()).await;
-    let t = task_of(c.call_tool_as_task("forever", json!({})).await);
+    let t = task_of(c.call_tool("forever", json!({})).as_task().await);
     assert_eq!(c.cancel_task(&t.task_id).await.unwrap(), None);
     let after = c.get_task(&t.task_id).await.unwrap();
     assert_eq!(after.status, TaskStatus::Cancelled);
@@ -321,7 +328,7 @@ async fn extension_task_waits_for_input_through_tasks_update() {
     // The client must declare elicitation for the task to ask; it answers
     // by hand here.
     let c = connect(modern().on_elicitation(naming), server()).await;
-    let t = task_of(c.call_tool_as_task("two_questions", json!({})).await);
+    let t = task_of(c.call_tool("two_questions", json!({})).as_task().await);
     let parked = until(&c, &t.task_id, |t| {
         t.input_requests.as_ref().is_some_and(|r| r.len() == 2)
     })
@@ -357,7 +364,7 @@ async fn extension_task_waits_for_input_through_tasks_update() {
 
     // A task cannot ask a client for what it did not declare: it fails.
     let c = connect(modern(), server()).await;
-    let t = task_of(c.call_tool_as_task("confirm", json!({})).await);
+    let t = task_of(c.call_tool("confirm", json!({})).as_task().await);
     let done = c.wait_for_task(&t.task_id).await.unwrap();
     assert_eq!(done.status, TaskStatus::Failed);
     assert_eq!(
@@ -367,7 +374,7 @@ async fn extension_task_waits_for_input_through_tasks_update() {
 
     // wait_for_task answers input requests with the client's handlers.
     let c = connect(modern().on_elicitation(confirming), server()).await;
-    let t = task_of(c.call_tool_as_task("confirm", json!({})).await);
+    let t = task_of(c.call_tool("confirm", json!({})).as_task().await);
     assert_eq!(
         text_of(&c.task_result(&t.task_id).await.unwrap()),
         "confirmed: true"
@@ -379,7 +386,7 @@ async fn extension_gathers_input_before_the_task() {
     let c = connect(modern().on_elicitation(naming), server()).await;
     // The first round asks for the name (multi round-trip); the client's
     // handler answers and the retry becomes a task.
-    let t = task_of(c.call_tool_as_task("gather_then_task", json!({})).await);
+    let t = task_of(c.call_tool("gather_then_task", json!({})).as_task().await);
     let r = c.task_result(&t.task_id).await.unwrap();
     assert_eq!(text_of(&r), format!("hi Ada in {}", t.task_id));
     // A client without the extension cannot call a tool that needs a task.
@@ -394,7 +401,7 @@ async fn extension_gathers_input_before_the_task() {
     );
     // In a session the call is a task from its start.
     let c = connect(legacy().on_elicitation(naming), server()).await;
-    let t = task_of(c.call_tool_as_task("gather_then_task", json!({})).await);
+    let t = task_of(c.call_tool("gather_then_task", json!({})).as_task().await);
     let r = c.task_result(&t.task_id).await.unwrap();
     assert_eq!(text_of(&r), format!("hi Ada in {}", t.task_id));
 }
@@ -403,8 +410,8 @@ async fn extension_gathers_input_before_the_task() {
 async fn extension_tasks_expire() {
     let s = builder().task_ttl(Duration::from_millis(150)).build();
     let c = connect(modern(), s).await;
-    let done = task_of(c.call_tool_as_task("slow", json!({"ms": 0})).await);
-    let running = task_of(c.call_tool_as_task("forever", json!({})).await);
+    let done = task_of(c.call_tool("slow", json!({"ms": 0})).as_task().await);
+    let running = task_of(c.call_tool("forever", json!({})).as_task().await);
     assert_eq!(running.ttl_ms, Some(150));
     c.wait_for_task(&done.task_id).await.unwrap();
     for id in [&done.task_id, &running.task_id] {
@@ -416,13 +423,19 @@ async fn extension_tasks_expire() {
 async fn a_full_store_answers_optional_tools_directly() {
     let s = builder().task_store(InMemoryTaskStore::new(1)).build();
     let c = connect(modern(), s).await;
-    let first = task_of(c.call_tool_as_task("forever", json!({})).await);
-    match c.call_tool_as_task("slow", json!({"ms": 0})).await.unwrap() {
+    let first = task_of(c.call_tool("forever", json!({})).as_task().await);
+    match c
+        .call_tool("slow", json!({"ms": 0}))
+        .as_task()
+        .await
+        .unwrap()
+    {
         TaskCall::Complete(r) => assert_eq!(text_of(&r), "slept 0ms"),
         other => panic!("expected a direct answer, got {other:?}"),
     }
     let e = c
-        .call_tool_as_task("needs_task", json!({}))
+        .call_tool("needs_task", json!({}))
+        .as_task()
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some(ErrorCode::INTERNAL_ERROR));
@@ -438,7 +451,7 @@ async fn a_full_store_answers_optional_tools_directly() {
 #[tokio::test]
 async fn status_messages_reach_the_task() {
     let c = connect(modern(), server()).await;
-    let t = task_of(c.call_tool_as_task("reports", json!({})).await);
+    let t = task_of(c.call_tool("reports", json!({})).as_task().await);
     let seen = until(&c, &t.task_id, |t| t.status_message.is_some()).await;
     assert_eq!(seen.status_message.as_deref(), Some("halfway"));
     c.cancel_task(&t.task_id).await.unwrap();

@@ -182,7 +182,10 @@ async fn run_scenario(scenario: &str, run: &Run) -> Outcome {
 fn builder(run: &Run) -> ClientBuilder {
     let builder = Client::builder(CLIENT_NAME, CLIENT_VERSION);
     if run.version.is_legacy() {
-        builder.protocol_version(run.version)
+        // The scenario names its revision: open a session, no probe.
+        builder
+            .mode(ClientMode::Legacy)
+            .protocol_version(run.version)
     } else {
         builder.mode(ClientMode::Auto)
     }
@@ -225,7 +228,7 @@ where
 /// Every tool the server lists, logged by name.
 async fn list_tools(client: &Client) -> Result<Vec<Tool>, BoxError> {
     let tools = client
-        .list_all_tools()
+        .list_tools()
         .await
         .map_err(|e| format!("tools/list failed: {e}"))?;
     let names: Vec<&str> = tools.iter().map(|t| t.name.as_str()).collect();

@@ -75,7 +75,7 @@ pub(super) async fn standard_headers(run: &Run) -> Outcome {
             call_tool(client, &tool.name, json!({})).await?;
         }
         let resources = client
-            .list_all_resources()
+            .list_resources()
             .await
             .map_err(|e| format!("resources/list failed: {e}"))?;
         for resource in &resources {
@@ -86,7 +86,7 @@ pub(super) async fn standard_headers(run: &Run) -> Outcome {
             log!("read {}", resource.uri);
         }
         let prompts = client
-            .list_all_prompts()
+            .list_prompts()
             .await
             .map_err(|e| format!("prompts/list failed: {e}"))?;
         for prompt in &prompts {
