@@ -61,7 +61,7 @@ async fn serve_sqlite_sample_answers_the_query_over_stdio_and_writes_no_file() {
         .unwrap();
     assert_eq!(client.server_info().name, "sqlite");
 
-    let tools: Vec<String> = (client.list_all_tools().await.unwrap().into_iter())
+    let tools: Vec<String> = (client.list_tools().await.unwrap().into_iter())
         .map(|t| t.name)
         .collect();
     assert_eq!(tools, ["sql_query"]);

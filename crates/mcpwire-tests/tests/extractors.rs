@@ -8,7 +8,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use mcpwire::client::Client;
-use mcpwire::engine::RequestOptions;
 use mcpwire::server::{Cancel, Context, FromContext, RequestMeta, Server, State};
 use mcpwire::types::request::requests::CallTool;
 use mcpwire::types::{CallToolRequestParams, CallToolResult, ErrorCode};
@@ -188,7 +187,7 @@ async fn state_given_to_the_builder_reaches_tools_prompts_resources_and_methods(
 #[tokio::test]
 async fn extractors_are_no_arguments_in_schemas_and_listings() {
     let client = connect(server(true)).await;
-    let tools = client.list_all_tools().await.unwrap();
+    let tools = client.list_tools().await.unwrap();
     let schema = |name: &str| {
         Value::Object(
             tools
@@ -212,7 +211,7 @@ async fn extractors_are_no_arguments_in_schemas_and_listings() {
         "the user's extractor is no argument"
     );
 
-    let prompts = client.list_all_prompts().await.unwrap();
+    let prompts = client.list_prompts().await.unwrap();
     let p = prompts
         .iter()
         .find(|p| p.name == "greeting_prompt")
@@ -229,7 +228,7 @@ async fn extractors_are_no_arguments_in_schemas_and_listings() {
 #[tokio::test]
 async fn a_user_type_named_context_is_an_argument() {
     let client = connect(server(true)).await;
-    let tools = client.list_all_tools().await.unwrap();
+    let tools = client.list_tools().await.unwrap();
     let tenant = tools.iter().find(|t| t.name == "tenant").unwrap();
     assert_eq!(tenant.input_schema["required"], json!(["context"]));
     assert_eq!(
@@ -302,13 +301,9 @@ async fn cancel_fires_when_the_client_cancels() {
     let token = CancellationToken::new();
     let t = token.clone();
     let e = client
-        .call_tool_with(
-            "wait",
-            json!({}),
-            RequestOptions::new()
-                .cancel_token(token)
-                .on_progress(move |_| t.cancel()),
-        )
+        .call_tool("wait", json!({}))
+        .cancel_token(token)
+        .on_progress(move |_| t.cancel())
         .await
         .unwrap_err();
     assert!(matches!(e, mcpwire::Error::Cancelled), "{e}");
