@@ -15,6 +15,7 @@
 mod args;
 mod attr;
 mod call;
+mod complete;
 mod docs;
 mod prompt;
 mod resource;

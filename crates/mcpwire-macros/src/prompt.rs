@@ -7,12 +7,20 @@ use syn::{LitStr, Type};
 
 use crate::args::{self, Handler};
 use crate::attr::Options;
-use crate::call;
+use crate::{call, complete};
 
-/// The expression that builds the prompt's `PromptRoute`.
-pub(crate) fn route(opts: &Options, h: &Handler, self_ty: Option<&Type>) -> TokenStream {
+/// The expression that builds the prompt's `PromptRoute`, once the names
+/// `complete(...)` gives are checked against its arguments.
+pub(crate) fn route(
+    opts: &Options,
+    h: &Handler,
+    self_ty: Option<&Type>,
+) -> syn::Result<TokenStream> {
     let krate = &opts.krate;
     let name = route_name(opts, h);
+    let arg_names: Vec<String> = h.args().map(complete::wire_name).collect();
+    complete::check(opts, &arg_names, complete::Target::Prompt(&name))?;
+    let completers = complete::attach(opts, self_ty.is_some());
     let args = args::args_struct(h, krate, self_ty);
     let (args_ident, definition, pattern) = (&args.ident, &args.definition, &args.pattern);
     let call::Call {
@@ -30,7 +38,7 @@ pub(crate) fn route(opts: &Options, h: &Handler, self_ty: Option<&Type>) -> Toke
         .or_else(|| h.docs.clone())
         .map(|d| quote!(.description(#d)));
     let title = opts.title.as_ref().map(|t| quote!(.title(#t)));
-    quote! {{
+    Ok(quote! {{
         #capture
         #definition
         #krate::server::PromptRoute::typed(
@@ -46,7 +54,8 @@ pub(crate) fn route(opts: &Options, h: &Handler, self_ty: Option<&Type>) -> Toke
         )
         #description
         #title
-    }}
+        #completers
+    }})
 }
 
 /// The prompt's name: `name = "..."`, else the function's name.
