@@ -23,12 +23,9 @@
 //! use mcpwire_server::{Context, Server, ToolRoute};
 //! use mcpwire_http::server::{HttpConfig, StreamableHttp};
 //!
-//! #[derive(serde::Deserialize, schemars::JsonSchema)]
-//! struct Nothing {}
-//!
 //! # async fn run() -> std::io::Result<()> {
 //! let server = Server::builder("desk", "1.0.0")
-//!     .tool(ToolRoute::typed("whoami", |cx: Context, _: Nothing| async move {
+//!     .tool(ToolRoute::typed("whoami", |cx: Context, _: ()| async move {
 //!         match cx.auth() {
 //!             Some(token) => format!("{:?} with {:?}", token.subject, token.scopes),
 //!             None => "nobody".to_string(),

@@ -31,9 +31,6 @@ struct Marker {
 }
 
 #[derive(Deserialize, JsonSchema)]
-struct Nothing {}
-
-#[derive(Deserialize, JsonSchema)]
 struct Afterword {
     text: String,
     /// The log is sent once this file exists.
@@ -99,7 +96,7 @@ fn server() -> Server {
         ))
         .tool(ToolRoute::typed(
             "ask",
-            |cx: Context, _a: Nothing| async move {
+            |cx: Context, _a: ()| async move {
                 let form = ElicitRequestFormParams::new(
                     "Name?",
                     json!({"type":"object","properties":{"name":{"type":"string"}}}),
@@ -120,7 +117,7 @@ fn server() -> Server {
                 a.text
             },
         ))
-        .tool(ToolRoute::typed("pid", |_cx, _a: Nothing| async move {
+        .tool(ToolRoute::typed("pid", |_cx, _a: ()| async move {
             std::process::id().to_string()
         }))
         .tool(ToolRoute::typed(
@@ -153,7 +150,7 @@ fn server() -> Server {
                 }
             },
         ))
-        .tool(ToolRoute::typed("crash", |_cx, _a: Nothing| async move {
+        .tool(ToolRoute::typed("crash", |_cx, _a: ()| async move {
             eprintln!("crashing on purpose");
             std::process::exit(3);
             #[allow(unreachable_code)]

@@ -337,8 +337,6 @@ fn remote_server() -> Server {
         text: String,
     }
     #[derive(serde::Deserialize, schemars::JsonSchema)]
-    struct Nothing {}
-    #[derive(serde::Deserialize, schemars::JsonSchema)]
     struct Marker {
         marker: String,
         started: String,
@@ -380,7 +378,7 @@ fn remote_server() -> Server {
         ))
         .tool(ToolRoute::typed(
             "ask",
-            |cx: Context, _a: Nothing| async move {
+            |cx: Context, _a: ()| async move {
                 let form = ElicitRequestFormParams::new(
                     "Name?",
                     json!({"type":"object","properties":{"name":{"type":"string"}}}),
