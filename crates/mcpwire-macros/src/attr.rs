@@ -366,7 +366,11 @@ fn parenthesized<'a>(
 }
 
 /// `key = value`, where `what` says what the value is, for the error.
-fn parse_value<T: syn::parse::Parse>(key: &Ident, input: ParseStream, what: &str) -> syn::Result<T> {
+fn parse_value<T: syn::parse::Parse>(
+    key: &Ident,
+    input: ParseStream,
+    what: &str,
+) -> syn::Result<T> {
     if !input.peek(Token![=]) {
         return Err(syn::Error::new(
             key.span(),
@@ -457,6 +461,55 @@ mod tests {
         .err()
         .expect("an error");
         assert!(e.to_string().contains("given twice"));
+    }
+
+    #[test]
+    fn parses_annotations_icons_output_and_completion() {
+        let o = Options::parse(
+            Kind::Tool,
+            quote!(
+                annotations(read_only, destructive = false),
+                open_world,
+                icons = [a(), b()],
+                output = none
+            ),
+            Span::call_site(),
+        )
+        .unwrap();
+        assert!(o.hints.read_only.unwrap().value());
+        assert!(!o.hints.destructive.unwrap().value());
+        assert!(o.hints.open_world.unwrap().value());
+        assert!(o.hints.idempotent.is_none());
+        assert!(o.icons.is_some());
+        assert!(matches!(o.output, Some(super::Output::None)));
+        let o = Options::parse(Kind::Tool, quote!(output = my::Stats), Span::call_site()).unwrap();
+        assert!(matches!(o.output, Some(super::Output::Type(_))));
+
+        let o = Options::parse(
+            Kind::Prompt,
+            quote!(complete(r#type = Self::types, name = names)),
+            Span::call_site(),
+        )
+        .unwrap();
+        let args: Vec<String> = o.complete.iter().map(|c| c.arg.to_string()).collect();
+        assert_eq!(args, ["r#type", "name"]);
+    }
+
+    #[test]
+    fn rejects_bad_annotations_and_completion() {
+        let err = |kind, tokens| {
+            Options::parse(kind, tokens, Span::call_site())
+                .err()
+                .expect("an error")
+                .to_string()
+        };
+        assert!(err(Kind::Tool, quote!(annotations(raed_only))).contains("unknown hint"));
+        assert!(err(Kind::Tool, quote!(idempotent, annotations(idempotent))).contains("twice"));
+        assert!(err(Kind::Tool, quote!(annotations)).contains("takes a list"));
+        assert!(err(Kind::Tool, quote!(complete(a = b))).contains("unknown option"));
+        assert!(err(Kind::Prompt, quote!(complete(a = b, a = c))).contains("completed twice"));
+        assert!(err(Kind::Prompt, quote!(complete())).contains("names no argument"));
+        assert!(err(Kind::Prompt, quote!(complete(a))).contains("needs a value"));
     }
 
     #[test]

@@ -229,7 +229,7 @@ mod tests {
         assert_hygienic(&out.to_string(), "reexport :: mw");
         let out = expand_free(
             Kind::Prompt,
-            quote!(crate = reexport::mw),
+            quote!(crate = reexport::mw, complete(x = xs)),
             quote!(
                 fn p(x: u8) -> String {
                     String::new()

@@ -16,8 +16,9 @@ use super::skill_catalog::{SkillCatalog, SkillsExtension};
 use super::subscriptions::Subscriptions;
 use super::tasks::{TaskRuntime, TaskSettings, TaskStore, TasksExtension};
 use super::{
-    AnyResourceRoute, DEFAULT_MAX_URI_LENGTH, InProcessBus, NotificationBus, PromptRoute, ResourceRoute, Server,
-    ServerExtension, ServerInner, Skill, TemplateRoute, ToolRoute, events, request_state,
+    AnyResourceRoute, DEFAULT_MAX_URI_LENGTH, InProcessBus, NotificationBus, PromptRoute,
+    ResourceRoute, Server, ServerExtension, ServerInner, Skill, TemplateRoute, ToolRoute, events,
+    request_state,
 };
 
 /// A bundle of routes, as the `#[mcpwire::routes]` macro generates for an

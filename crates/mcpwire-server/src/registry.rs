@@ -12,7 +12,8 @@ use mcpwire_types::TaskSupport;
 use super::capabilities::Offered;
 use super::lists::{List, ListPages};
 use super::{
-    AnyResourceRoute, PromptRoute, ResourceRoute, Server, ServerEvent, TemplateRoute, ToolRoute, read,
+    AnyResourceRoute, PromptRoute, ResourceRoute, Server, ServerEvent, TemplateRoute, ToolRoute,
+    read,
 };
 use super::{tasks, write};
 

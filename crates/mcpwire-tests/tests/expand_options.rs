@@ -178,7 +178,12 @@ async fn complete(
         context,
         meta: None,
     };
-    client.request::<Complete>(p).await.unwrap().completion.values
+    client
+        .request::<Complete>(p)
+        .await
+        .unwrap()
+        .completion
+        .values
 }
 
 fn prompt(name: &str) -> CompleteReference {
@@ -242,11 +247,18 @@ async fn prompts_complete_each_argument_with_its_own_function() {
     let values = complete(&client, prompt("paint"), "colour", "gr", &[]).await;
     assert_eq!(values, ["green", "grey"]);
     let values = complete(&client, prompt("paint"), "shade", "l", &[("colour", "red")]).await;
-    assert_eq!(values, ["light red"], "the given arguments reach the completer");
+    assert_eq!(
+        values,
+        ["light red"],
+        "the given arguments reach the completer"
+    );
     let values = complete(&client, prompt("paint"), "shade", "", &[]).await;
     assert_eq!(values, ["light any", "dark any"]);
     let values = complete(&client, prompt("paint"), "thing", "", &[]).await;
-    assert!(values.is_empty(), "an argument without a completer: {values:?}");
+    assert!(
+        values.is_empty(),
+        "an argument without a completer: {values:?}"
+    );
 
     let values = complete(&client, template("pot://{colour}"), "colour", "b", &[]).await;
     assert_eq!(values, ["blue"]);
@@ -266,7 +278,10 @@ async fn one_resource_method_registers_templates_and_fixed_resources() {
         "a pot of red"
     );
     let r = client.read_resource("pot://prices").await.unwrap();
-    assert_eq!(serde_json::to_value(&r.contents[0]).unwrap()["text"], "cheap");
+    assert_eq!(
+        serde_json::to_value(&r.contents[0]).unwrap()["text"],
+        "cheap"
+    );
 }
 
 #[tokio::test]
@@ -314,7 +329,10 @@ async fn a_unit_tool_takes_no_arguments_like_an_empty_struct() {
     let client = connect(no_argument_server()).await;
     let tools = client.list_all_tools().await.unwrap();
     let unit = find(&tools, "unit");
-    assert_eq!(Value::Object(unit.input_schema.clone()), json!({"type": "object"}));
+    assert_eq!(
+        Value::Object(unit.input_schema.clone()),
+        json!({"type": "object"})
+    );
     assert_eq!(unit.input_schema, find(&tools, "empty").input_schema);
 
     for args in [json!({}), json!({"ignored": 1})] {
@@ -335,5 +353,8 @@ async fn a_unit_tool_takes_no_arguments_like_an_empty_struct() {
         .unwrap();
     assert_eq!(r.messages[0].content.as_text(), Some("Say hello"));
     let prompts = client.list_all_prompts().await.unwrap();
-    assert_eq!(prompts[0].arguments, None, "a unit prompt lists no arguments");
+    assert_eq!(
+        prompts[0].arguments, None,
+        "a unit prompt lists no arguments"
+    );
 }

@@ -94,18 +94,15 @@ fn server() -> Server {
                 }
             },
         ))
-        .tool(ToolRoute::typed(
-            "ask",
-            |cx: Context, _a: ()| async move {
-                let form = ElicitRequestFormParams::new(
-                    "Name?",
-                    json!({"type":"object","properties":{"name":{"type":"string"}}}),
-                );
-                let r = cx.elicit(ElicitRequestParams::Form(form)).await?;
-                let name = r.content.unwrap_or_default()["name"].clone();
-                Ok::<_, mcpwire::Error>(format!("hello {}", name.as_str().unwrap_or("?")))
-            },
-        ))
+        .tool(ToolRoute::typed("ask", |cx: Context, _a: ()| async move {
+            let form = ElicitRequestFormParams::new(
+                "Name?",
+                json!({"type":"object","properties":{"name":{"type":"string"}}}),
+            );
+            let r = cx.elicit(ElicitRequestParams::Form(form)).await?;
+            let name = r.content.unwrap_or_default()["name"].clone();
+            Ok::<_, mcpwire::Error>(format!("hello {}", name.as_str().unwrap_or("?")))
+        }))
         .tool(ToolRoute::typed(
             "grow",
             |cx: Context, a: Text| async move {
