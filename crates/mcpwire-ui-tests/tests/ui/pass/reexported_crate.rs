@@ -37,6 +37,8 @@ fn main() {
         .resource(resource_here_resource())
         .prompt(prompt_here_prompt())
         .routes(State)
+        .build();
+    let _ = wire::server::Server::builder("s", "1")
         .routes(std::sync::Arc::new(State))
         .build();
 }
