@@ -80,6 +80,12 @@ fn paint(colour: String, shade: Option<String>, thing: String) -> String {
     format!("Paint the {thing} {} {colour}", shade.unwrap_or_default())
 }
 
+/// Searches; the argument is completed by its name on the wire.
+#[mcpwire::prompt(complete(q = colours))]
+fn search(#[serde(rename = "q")] query: String) -> String {
+    format!("Search for {query}")
+}
+
 /// A paint pot.
 #[mcpwire::resource("pot://{colour}", complete(colour = colours))]
 fn pot(colour: String) -> String {
@@ -145,6 +151,7 @@ fn server() -> Server {
         .tool(count_tool())
         .tool(loose_tool())
         .prompt(paint_prompt())
+        .prompt(search_prompt())
         // One method for a template and a fixed resource alike.
         .resource(pot_resource())
         .resource(prices_resource())
@@ -258,6 +265,13 @@ async fn prompts_complete_each_argument_with_its_own_function() {
     assert!(
         values.is_empty(),
         "an argument without a completer: {values:?}"
+    );
+
+    let values = complete(&client, prompt("search"), "q", "re", &[]).await;
+    assert_eq!(
+        values,
+        ["red"],
+        "a renamed argument is completed by its wire name"
     );
 
     let values = complete(&client, template("pot://{colour}"), "colour", "b", &[]).await;
