@@ -15,11 +15,11 @@
 //! ```
 //!
 //! `#[mcpwire::routes]` turns every method marked `#[tool]`, `#[resource]`
-//! or `#[prompt]` into a route and adds `routes(self: Arc<Self>)`, which
-//! hands each route a clone of the `Arc`: all of them see the same
-//! notebook, for as long as the connection lasts.
+//! or `#[prompt]` into a route. `ServerBuilder::routes` takes the notebook
+//! itself, puts it in an `Arc` and hands each route a clone of it: all of
+//! them see the same notebook, for as long as the connection lasts.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 
 use mcpwire::server::Server;
 use mcpwire::types::CallToolResult;
@@ -134,10 +134,9 @@ fn numbered(notes: &[String]) -> String {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), mcpwire::Error> {
-    let notebook = Arc::new(Notebook::default());
     Server::builder("notebook", env!("CARGO_PKG_VERSION"))
         .instructions("A notebook: add, list and remove short notes.")
-        .routes(notebook.routes())
+        .routes(Notebook::default())
         .build()
         .serve_stdio()
         .await

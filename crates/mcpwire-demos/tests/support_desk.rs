@@ -28,6 +28,18 @@ async fn lists_what_the_desk_offers() {
     assert_eq!(names, ["close_ticket", "escalate_ticket"]);
     for t in &tools {
         assert!(t.output_schema.is_some(), "{} has an outputSchema", t.name);
+        let hints = t.annotations.as_ref().expect("the tools declare hints");
+        assert_eq!(
+            (
+                hints.read_only_hint,
+                hints.destructive_hint,
+                hints.idempotent_hint,
+                hints.open_world_hint
+            ),
+            (None, Some(false), Some(false), None),
+            "{}",
+            t.name
+        );
         assert_eq!(
             t.input_schema["required"],
             json!([

@@ -1,10 +1,11 @@
-//! The options each macro accepts (`name = "..."`, `read_only`, `crate =
-//! path`, ...), parsed with precise errors for unknown or repeated ones.
+//! The options each macro accepts (`name = "..."`, `annotations(...)`,
+//! `complete(...)`, `crate = path`, ...), parsed with precise errors for
+//! unknown or repeated ones.
 
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
-use syn::{Attribute, Ident, LitBool, LitStr, Meta, Path, Token};
+use syn::{Attribute, Expr, Ident, LitBool, LitStr, Meta, Path, Token, Type};
 
 /// Which macro the options belong to; decides the options it accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,14 +45,25 @@ impl Kind {
                 "name",
                 "title",
                 "description",
+                "annotations",
+                "icons",
+                "output",
                 "read_only",
                 "destructive",
                 "idempotent",
                 "open_world",
                 "crate",
             ],
-            Kind::Resource => &["uri", "name", "title", "description", "mime_type", "crate"],
-            Kind::Prompt => &["name", "title", "description", "crate"],
+            Kind::Resource => &[
+                "uri",
+                "name",
+                "title",
+                "description",
+                "mime_type",
+                "complete",
+                "crate",
+            ],
+            Kind::Prompt => &["name", "title", "description", "complete", "crate"],
             Kind::Routes => &["crate"],
         }
     }
@@ -75,6 +87,51 @@ impl Hints {
     }
 }
 
+/// The names of the hints, as `annotations(...)` takes them.
+const HINTS: &[&str] = &["read_only", "destructive", "idempotent", "open_world"];
+
+impl Hints {
+    fn slot(&mut self, name: &str) -> &mut Option<LitBool> {
+        match name {
+            "read_only" => &mut self.read_only,
+            "destructive" => &mut self.destructive,
+            "idempotent" => &mut self.idempotent,
+            _ => &mut self.open_world,
+        }
+    }
+
+    /// Sets one hint, refusing a hint given twice (`read_only` and
+    /// `annotations(read_only)` included).
+    fn set(&mut self, key: &Ident, value: LitBool) -> syn::Result<()> {
+        let slot = self.slot(&key.to_string());
+        if slot.is_some() {
+            return Err(syn::Error::new(
+                key.span(),
+                format!("`{key}` is given twice; keep one"),
+            ));
+        }
+        *slot = Some(value);
+        Ok(())
+    }
+}
+
+/// `output = ...`: the tool's output schema, instead of the one its return
+/// type implies.
+pub(crate) enum Output {
+    /// `output = none`: no output schema.
+    None,
+    /// `output = T`: `T`'s schema.
+    Type(Box<Type>),
+}
+
+/// One `name = completer` of `complete(...)`.
+pub(crate) struct Completion {
+    /// The argument (or template variable) it completes.
+    pub(crate) arg: Ident,
+    /// The completer: a path to a function, or a closure.
+    pub(crate) completer: Expr,
+}
+
 /// The options of one macro invocation.
 pub(crate) struct Options {
     pub(crate) krate: Path,
@@ -86,6 +143,11 @@ pub(crate) struct Options {
     pub(crate) mime_type: Option<LitStr>,
     pub(crate) uri: Option<LitStr>,
     pub(crate) hints: Hints,
+    /// `icons = expr`: an iterable of `Icon`s.
+    pub(crate) icons: Option<Expr>,
+    pub(crate) output: Option<Output>,
+    /// `complete(arg = completer, ...)`, in the order written.
+    pub(crate) complete: Vec<Completion>,
 }
 
 impl Options {
@@ -99,6 +161,9 @@ impl Options {
             mime_type: None,
             uri: None,
             hints: Hints::default(),
+            icons: None,
+            output: None,
+            complete: Vec::new(),
         }
     }
 
@@ -170,10 +235,14 @@ fn parse_options(kind: Kind, input: ParseStream, span: Span) -> syn::Result<Opti
                 opts.krate = parse_path(input)?;
                 opts.krate_set = true;
             }
-            "read_only" => opts.hints.read_only = Some(parse_flag(&key, input)?),
-            "destructive" => opts.hints.destructive = Some(parse_flag(&key, input)?),
-            "idempotent" => opts.hints.idempotent = Some(parse_flag(&key, input)?),
-            "open_world" => opts.hints.open_world = Some(parse_flag(&key, input)?),
+            "read_only" | "destructive" | "idempotent" | "open_world" => {
+                let value = parse_flag(&key, input)?;
+                opts.hints.set(&key, value)?;
+            }
+            "annotations" => parse_annotations(&key, input, &mut opts.hints)?,
+            "icons" => opts.icons = Some(parse_value(&key, input, "an expression")?),
+            "output" => opts.output = Some(parse_output(&key, input)?),
+            "complete" => opts.complete = parse_complete(&key, input)?,
             _ => {
                 let value = parse_string(&key, input)?;
                 let slot = match key_str.as_str() {
@@ -208,12 +277,7 @@ fn parse_options(kind: Kind, input: ParseStream, span: Span) -> syn::Result<Opti
 }
 
 fn unknown_option(kind: Kind, key: &Ident) -> syn::Error {
-    let list = kind
-        .allowed()
-        .iter()
-        .map(|k| format!("`{k}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = quoted_list(kind.allowed());
     syn::Error::new(
         key.span(),
         format!(
@@ -221,6 +285,108 @@ fn unknown_option(kind: Kind, key: &Ident) -> syn::Error {
             kind.name()
         ),
     )
+}
+
+/// `annotations(read_only, destructive = false, ...)`.
+fn parse_annotations(key: &Ident, input: ParseStream, hints: &mut Hints) -> syn::Result<()> {
+    let content = parenthesized(key, input, "annotations(read_only, destructive = false)")?;
+    while !content.is_empty() {
+        let hint = Ident::parse_any(&content)?;
+        if !HINTS.contains(&hint.to_string().as_str()) {
+            return Err(syn::Error::new(
+                hint.span(),
+                format!(
+                    "unknown hint `{hint}` in `annotations(...)`; expected one of {}",
+                    quoted_list(HINTS)
+                ),
+            ));
+        }
+        let value = parse_flag(&hint, &content)?;
+        hints.set(&hint, value)?;
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>()?;
+    }
+    Ok(())
+}
+
+/// `output = none` or `output = SomeType`.
+fn parse_output(key: &Ident, input: ParseStream) -> syn::Result<Output> {
+    let ty: Type = parse_value(key, input, "`none` or a type")?;
+    Ok(match &ty {
+        Type::Path(p) if p.qself.is_none() && p.path.is_ident("none") => Output::None,
+        _ => Output::Type(Box::new(ty)),
+    })
+}
+
+/// `complete(arg = path::to::completer, other = ...)`.
+fn parse_complete(key: &Ident, input: ParseStream) -> syn::Result<Vec<Completion>> {
+    let content = parenthesized(key, input, "complete(arg = path::to::completer)")?;
+    let mut out: Vec<Completion> = Vec::new();
+    while !content.is_empty() {
+        let arg = Ident::parse_any(&content)?;
+        if out.iter().any(|c| c.arg.unraw() == arg.unraw()) {
+            return Err(syn::Error::new(
+                arg.span(),
+                format!("`{}` is completed twice; keep one", arg.unraw()),
+            ));
+        }
+        let completer = parse_value(&arg, &content, "a completer function")?;
+        out.push(Completion { arg, completer });
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>()?;
+    }
+    if out.is_empty() {
+        return Err(syn::Error::new(
+            key.span(),
+            "`complete()` names no argument: write `complete(arg = path::to::completer)`",
+        ));
+    }
+    Ok(out)
+}
+
+/// The `( ... )` after an option such as `annotations`.
+fn parenthesized<'a>(
+    key: &Ident,
+    input: ParseStream<'a>,
+    example: &str,
+) -> syn::Result<syn::parse::ParseBuffer<'a>> {
+    if !input.peek(syn::token::Paren) {
+        return Err(syn::Error::new(
+            key.span(),
+            format!("`{key}` takes a list: write `{example}`"),
+        ));
+    }
+    let content;
+    syn::parenthesized!(content in input);
+    Ok(content)
+}
+
+/// `key = value`, where `what` says what the value is, for the error.
+fn parse_value<T: syn::parse::Parse>(
+    key: &Ident,
+    input: ParseStream,
+    what: &str,
+) -> syn::Result<T> {
+    if !input.peek(Token![=]) {
+        return Err(syn::Error::new(
+            key.span(),
+            format!("`{key}` needs a value: write `{key} = ...`, with {what}"),
+        ));
+    }
+    input.parse::<Token![=]>()?;
+    input.parse()
+}
+
+fn quoted_list(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn parse_string(key: &Ident, input: ParseStream) -> syn::Result<LitStr> {
@@ -295,6 +461,55 @@ mod tests {
         .err()
         .expect("an error");
         assert!(e.to_string().contains("given twice"));
+    }
+
+    #[test]
+    fn parses_annotations_icons_output_and_completion() {
+        let o = Options::parse(
+            Kind::Tool,
+            quote!(
+                annotations(read_only, destructive = false),
+                open_world,
+                icons = [a(), b()],
+                output = none
+            ),
+            Span::call_site(),
+        )
+        .unwrap();
+        assert!(o.hints.read_only.unwrap().value());
+        assert!(!o.hints.destructive.unwrap().value());
+        assert!(o.hints.open_world.unwrap().value());
+        assert!(o.hints.idempotent.is_none());
+        assert!(o.icons.is_some());
+        assert!(matches!(o.output, Some(super::Output::None)));
+        let o = Options::parse(Kind::Tool, quote!(output = my::Stats), Span::call_site()).unwrap();
+        assert!(matches!(o.output, Some(super::Output::Type(_))));
+
+        let o = Options::parse(
+            Kind::Prompt,
+            quote!(complete(r#type = Self::types, name = names)),
+            Span::call_site(),
+        )
+        .unwrap();
+        let args: Vec<String> = o.complete.iter().map(|c| c.arg.to_string()).collect();
+        assert_eq!(args, ["r#type", "name"]);
+    }
+
+    #[test]
+    fn rejects_bad_annotations_and_completion() {
+        let err = |kind, tokens| {
+            Options::parse(kind, tokens, Span::call_site())
+                .err()
+                .expect("an error")
+                .to_string()
+        };
+        assert!(err(Kind::Tool, quote!(annotations(raed_only))).contains("unknown hint"));
+        assert!(err(Kind::Tool, quote!(idempotent, annotations(idempotent))).contains("twice"));
+        assert!(err(Kind::Tool, quote!(annotations)).contains("takes a list"));
+        assert!(err(Kind::Tool, quote!(complete(a = b))).contains("unknown option"));
+        assert!(err(Kind::Prompt, quote!(complete(a = b, a = c))).contains("completed twice"));
+        assert!(err(Kind::Prompt, quote!(complete())).contains("names no argument"));
+        assert!(err(Kind::Prompt, quote!(complete(a))).contains("needs a value"));
     }
 
     #[test]

@@ -15,6 +15,7 @@
 mod args;
 mod attr;
 mod call;
+mod complete;
 mod docs;
 mod fields;
 mod prompt;
@@ -56,11 +57,22 @@ use attr::Kind;
 /// - **Description.** The function's doc comment, unless `description` is
 ///   given.
 ///
-/// Options: `name = "..."` (default: the function's name), `title = "..."`,
-/// `description = "..."`, the behaviour hints `read_only`, `destructive`,
-/// `idempotent` and `open_world` (each alone means `true`, or write
-/// `destructive = false`), and `crate = path` when mcpwire is reached
-/// through another path.
+/// # Options
+///
+/// - `name = "..."`: the tool's name (default: the function's name).
+/// - `title = "..."`: the human-readable title.
+/// - `description = "..."`: instead of the doc comment.
+/// - `annotations(read_only, destructive = false, idempotent, open_world = false)`:
+///   the behaviour hints; a hint alone means `true`, a hint left out stays
+///   unset. The hints may also be written at the top level
+///   (`#[tool(read_only)]`), but each only once.
+/// - `icons = EXPR`: icons for the listing; `EXPR` is anything that
+///   iterates over `mcpwire::types::Icon`s (an array, a `Vec`, a function
+///   call), evaluated when the route is built.
+/// - `output = Type`: the output schema is `Type`'s `JsonSchema` (an object
+///   schema; another shape gives none), instead of the one the return type
+///   implies; `output = none`: no output schema at all.
+/// - `crate = path`: when mcpwire is reached through another path.
 ///
 /// ```
 /// use mcpwire::server::{Context, Server};
@@ -74,7 +86,7 @@ use attr::Kind;
 ///     text
 /// }
 ///
-/// #[mcpwire::tool(name = "add_numbers", title = "Add", read_only, idempotent)]
+/// #[mcpwire::tool(name = "add_numbers", title = "Add", annotations(read_only, idempotent))]
 /// fn add(a: f64, b: Option<f64>) -> f64 {
 ///     a + b.unwrap_or(0.0)
 /// }
@@ -90,12 +102,48 @@ use attr::Kind;
 /// let adder = add_tool();
 /// assert_eq!(adder.name(), "add_numbers");
 /// assert_eq!(adder.definition().input_schema["required"], serde_json::json!(["a"]));
+/// assert_eq!(adder.definition().annotations.as_ref().unwrap().read_only_hint, Some(true));
 /// assert_eq!(add(1.0, None), 1.0); // still a plain function
 /// let server = Server::builder("demo", "1.0")
 ///     .tool(echo)
 ///     .tool(adder)
 ///     .tool(whoami_tool())
 ///     .build();
+/// ```
+///
+/// Icons and the output schema:
+///
+/// ```
+/// use mcpwire::types::{CallToolResult, Icon};
+///
+/// #[derive(serde::Serialize, schemars::JsonSchema)]
+/// struct Forecast {
+///     celsius: f64,
+/// }
+///
+/// /// Tomorrow's weather, as text and as structured content.
+/// #[mcpwire::tool(
+///     icons = [Icon::new("https://example.com/sun.svg")],
+///     output = Forecast,
+///     annotations(read_only, open_world),
+/// )]
+/// fn forecast(city: String) -> CallToolResult {
+///     let mut r = CallToolResult::text(format!("{city}: 21 °C"));
+///     r.structured_content = Some(serde_json::json!({ "celsius": 21.0 }));
+///     r
+/// }
+///
+/// /// Writes a line; the caller reads no schema into its result.
+/// #[mcpwire::tool(output = none, annotations(destructive = false))]
+/// fn log(line: String) -> mcpwire::server::Json<Vec<String>> {
+///     mcpwire::server::Json(vec![line])
+/// }
+///
+/// let tool = forecast_tool();
+/// let def = tool.definition();
+/// assert_eq!(def.icons.as_ref().unwrap()[0].src, "https://example.com/sun.svg");
+/// assert_eq!(def.output_schema.as_ref().unwrap()["properties"]["celsius"]["type"], "number");
+/// assert_eq!(log_tool().definition().output_schema, None);
 /// ```
 ///
 /// Mistakes are compile errors that point at the problem: generic
@@ -112,8 +160,8 @@ pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// The function stays as written; a sibling `<name>_resource()` returns a
 /// `mcpwire::server::ResourceRoute` for a fixed URI, or a
-/// `mcpwire::server::TemplateRoute` for a template. Add the first with
-/// `ServerBuilder::resource` and the second with `ServerBuilder::template`.
+/// `mcpwire::server::TemplateRoute` for a template. `ServerBuilder::resource`
+/// adds either.
 ///
 /// Each template variable needs a parameter of the same name (checked at
 /// compile time); every other parameter is an extractor (see
@@ -124,9 +172,15 @@ pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// implements `IntoReadResult` (`String`, `ResourceContents`,
 /// `ReadResourceResult`, `Result` of these, ...).
 ///
-/// Options: the URI first (or `uri = "..."`), then `name = "..."` (default:
-/// the function's name), `title`, `description` (default: the doc
-/// comment), `mime_type` and `crate = path`.
+/// # Options
+///
+/// - the URI first (or `uri = "..."`): a fixed URI or a URI template.
+/// - `name = "..."` (default: the function's name), `title = "..."`,
+///   `description = "..."` (default: the doc comment), `mime_type = "..."`.
+/// - `complete(var = completer, ...)`: completes the template variable
+///   `var` for `completion/complete`; see [`macro@prompt`] for the
+///   completers. Each name must be a variable of the template.
+/// - `crate = path`.
 ///
 /// ```
 /// use mcpwire::server::Server;
@@ -137,8 +191,13 @@ pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
 ///     "Read me first".to_owned()
 /// }
 ///
+/// /// The ticket numbers that start with what was typed.
+/// fn ticket_ids(prefix: String) -> Vec<String> {
+///     (40..50).map(|n| n.to_string()).filter(|n| n.starts_with(&prefix)).collect()
+/// }
+///
 /// /// One ticket.
-/// #[mcpwire::resource("ticket://{id}{?verbose}")]
+/// #[mcpwire::resource("ticket://{id}{?verbose}", complete(id = ticket_ids))]
 /// async fn ticket(id: u64, verbose: Option<bool>) -> Result<String, mcpwire::Error> {
 ///     Ok(format!("ticket {id} (verbose: {verbose:?})"))
 /// }
@@ -147,7 +206,7 @@ pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// assert_eq!(ticket_resource().definition().uri_template, "ticket://{id}{?verbose}");
 /// let server = Server::builder("demo", "1.0")
 ///     .resource(readme_resource())
-///     .template(ticket_resource())
+///     .resource(ticket_resource())
 ///     .build();
 /// ```
 #[proc_macro_attribute]
@@ -168,19 +227,53 @@ pub fn resource(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// one user message; `PromptMessage`, `Vec<PromptMessage>`,
 /// `GetPromptResult`, `Result` of these).
 ///
-/// Options: `name = "..."`, `title`, `description` (default: the doc
-/// comment) and `crate = path`.
+/// # Options
+///
+/// - `name = "..."`, `title = "..."`, `description = "..."` (default: the
+///   doc comment).
+/// - `complete(arg = completer, other = ...)`: completes the argument `arg`
+///   for `completion/complete` with `completer`, a path to a function (or a
+///   closure). Each name must be an argument of the prompt (its name on the
+///   wire, after `#[serde(rename)]`); an argument without a completer is
+///   answered with no values. A completer is any of:
+///   - `fn(prefix: String) -> Vec<String>`, or an `async fn`;
+///   - the same with the arguments the client already gave last,
+///     `given: mcpwire::server::GivenArguments` (a map of name to value);
+///   - in a `#[routes]` impl, either with `&self` first, to read the shared
+///     state (`complete(arg = Self::method)`).
+///
+///   A function of another shape is a compile error at its name.
+/// - `crate = path`.
 ///
 /// ```
+/// use mcpwire::server::GivenArguments;
+///
+/// /// The names that start with what was typed.
+/// fn names(prefix: String) -> Vec<String> {
+///     ["Ada", "Alan", "Grace"].iter().filter(|n| n.starts_with(&prefix)).map(|n| n.to_string()).collect()
+/// }
+///
+/// /// Greetings in the language already chosen.
+/// async fn greetings(prefix: String, given: GivenArguments) -> Vec<String> {
+///     let all: &[&str] = match given.get("language").map(String::as_str) {
+///         Some("fr") => &["bonjour", "salut"],
+///         _ => &["hello", "hi"],
+///     };
+///     all.iter().filter(|g| g.starts_with(&prefix)).map(|g| g.to_string()).collect()
+/// }
+///
 /// /// Greets someone.
-/// #[mcpwire::prompt(title = "Greeting")]
+/// #[mcpwire::prompt(title = "Greeting", complete(name = names, greeting = greetings))]
 /// fn greet(
 ///     /// Who to greet
 ///     name: String,
 ///     excited: Option<bool>,
+///     language: Option<String>,
+///     greeting: Option<String>,
 /// ) -> String {
 ///     let end = if excited.unwrap_or(false) { "!" } else { "." };
-///     format!("Say hello to {name}{end}")
+///     let greeting = greeting.unwrap_or_else(|| "hello".into());
+///     format!("Say {greeting} to {name}{end} ({})", language.unwrap_or_default())
 /// }
 ///
 /// let greet = greet_prompt();
@@ -194,17 +287,20 @@ pub fn prompt(attr: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// Collects the `#[tool]`, `#[resource]` and `#[prompt]` methods of an
-/// `impl` block into one constructor:
-/// `pub fn routes(self: Arc<Self>) -> mcpwire::server::Routes`, to add with
-/// `ServerBuilder::routes`.
+/// `impl` block into one constructor,
+/// `pub fn routes(self: Arc<Self>) -> mcpwire::server::Routes`, and
+/// implements `mcpwire::server::SharedRoutes` for the type, so that
+/// `ServerBuilder::routes` takes the state itself or an `Arc` of it,
+/// whichever you have.
 ///
 /// Marked methods take `&self` (or `self: Arc<Self>`), or no `self` at all;
 /// each route holds a clone of the `Arc`, so every route shares the state.
 /// Inside the block, the marker attributes are read by `#[routes]` itself:
 /// write them as `#[tool]` or `#[mcpwire::tool]`, with the same options as
-/// on free functions. Unmarked methods are left alone. Two tools (or two
-/// prompts, or two resources with one URI) of the same name are a compile
-/// error.
+/// on free functions. A completer named in `complete(...)` may be a method
+/// taking `&self` (`complete(arg = Self::method)`), defined in this block or
+/// another. Unmarked methods are left alone. Two tools (or two prompts, or
+/// two resources with one URI) of the same name are a compile error.
 ///
 /// Option: `crate = path`, which the methods' routes inherit.
 ///
@@ -222,7 +318,7 @@ pub fn prompt(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// #[mcpwire::routes]
 /// impl Counter {
 ///     /// Counts one hit.
-///     #[tool]
+///     #[tool(annotations(destructive = false))]
 ///     fn hit(&self) -> u64 {
 ///         self.hits.fetch_add(1, Ordering::SeqCst) + 1
 ///     }
@@ -234,16 +330,31 @@ pub fn prompt(attr: TokenStream, item: TokenStream) -> TokenStream {
 ///     }
 ///
 ///     /// Asks for a report.
-///     #[prompt]
+///     #[prompt(complete(style = Self::styles))]
 ///     fn report(&self, style: Option<String>) -> String {
 ///         format!("Report the hits in a {} style", style.as_deref().unwrap_or("plain"))
 ///     }
+///
+///     /// The styles that start with what was typed; more once there are hits.
+///     async fn styles(&self, prefix: String) -> Vec<String> {
+///         let styles: &[&str] = if self.hits.load(Ordering::SeqCst) > 0 {
+///             &["plain", "proud"]
+///         } else {
+///             &["plain"]
+///         };
+///         styles.iter().filter(|s| s.starts_with(&prefix)).map(|s| s.to_string()).collect()
+///     }
 /// }
 ///
-/// let routes = Arc::new(Counter::default()).routes();
+/// // The state itself...
+/// let by_value = Server::builder("counter", "1.0").routes(Counter::default()).build();
+/// // ...or an `Arc` of it, to keep a handle on the state.
+/// let counter = Arc::new(Counter::default());
+/// let shared = Server::builder("counter", "1.0").routes(counter.clone()).build();
+/// // `routes()` shows what the block registers.
+/// let routes = counter.routes();
 /// assert_eq!(routes.tools[0].name(), "hit");
 /// assert_eq!((routes.resources.len(), routes.prompts.len()), (1, 1));
-/// let server = Server::builder("counter", "1.0").routes(routes).build();
 /// ```
 #[proc_macro_attribute]
 pub fn routes(attr: TokenStream, item: TokenStream) -> TokenStream {

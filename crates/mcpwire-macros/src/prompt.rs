@@ -7,12 +7,20 @@ use syn::{LitStr, Type};
 
 use crate::args::Handler;
 use crate::attr::Options;
-use crate::{call, fields};
+use crate::{call, complete, fields};
 
-/// The expression that builds the prompt's `PromptRoute`.
-pub(crate) fn route(opts: &Options, h: &Handler, self_ty: Option<&Type>) -> TokenStream {
+/// The expression that builds the prompt's `PromptRoute`, once the names
+/// `complete(...)` gives are checked against its parameters.
+pub(crate) fn route(
+    opts: &Options,
+    h: &Handler,
+    self_ty: Option<&Type>,
+) -> syn::Result<TokenStream> {
     let krate = &opts.krate;
     let name = route_name(opts, h);
+    let arg_names: Vec<String> = h.owned().map(complete::wire_name).collect();
+    complete::check(opts, &arg_names, complete::Target::Prompt(&name))?;
+    let completers = complete::attach(opts, self_ty.is_some());
     let fields::Fields { setup, bind } = fields::build(h, krate, self_ty);
     let call::Call {
         capture,
@@ -29,7 +37,7 @@ pub(crate) fn route(opts: &Options, h: &Handler, self_ty: Option<&Type>) -> Toke
         .or_else(|| h.docs.clone())
         .map(|d| quote!(.description(#d)));
     let title = opts.title.as_ref().map(|t| quote!(.title(#t)));
-    quote! {{
+    Ok(quote! {{
         #capture
         #setup
         let mut __mcpwire_def = #krate::types::Prompt::new(#name);
@@ -56,7 +64,8 @@ pub(crate) fn route(opts: &Options, h: &Handler, self_ty: Option<&Type>) -> Toke
         )
         #description
         #title
-    }}
+        #completers
+    }})
 }
 
 /// The prompt's name: `name = "..."`, else the function's name.

@@ -9,8 +9,7 @@ use syn::{LitStr, Type};
 
 use crate::args::{self, Arg, Errors, Handler};
 use crate::attr::Options;
-use crate::call;
-use crate::template;
+use crate::{call, complete, template};
 
 /// A resource route: the expression that builds it, and whether it is a
 /// template.
@@ -19,8 +18,10 @@ pub(crate) struct Resource {
     pub(crate) is_template: bool,
 }
 
-/// Checks the URI against the parameters and builds the route.
-pub(crate) fn route(opts: &Options, h: &Handler) -> syn::Result<Resource> {
+/// Checks the URI against the parameters, and `complete(...)` against the
+/// template's variables, and builds the route. `in_routes`: the function is
+/// a method of a `#[routes]` impl, whose state completers may take.
+pub(crate) fn route(opts: &Options, h: &Handler, in_routes: bool) -> syn::Result<Resource> {
     let krate = &opts.krate;
     let uri = opts
         .uri
@@ -28,6 +29,9 @@ pub(crate) fn route(opts: &Options, h: &Handler) -> syn::Result<Resource> {
         .expect("the option parser requires a URI for #[resource]");
     let vars = check_template(uri, h)?;
     let is_template = !vars.is_empty();
+    let var_names: Vec<String> = vars.iter().map(|v| v.name.clone()).collect();
+    complete::check(opts, &var_names, complete::Target::Resource(&uri.value()))?;
+    let completers = complete::attach(opts, in_routes);
     let name = opts
         .name
         .as_ref()
@@ -88,6 +92,7 @@ pub(crate) fn route(opts: &Options, h: &Handler) -> syn::Result<Resource> {
             #description
             #title
             #mime_type
+            #completers
         }},
         is_template,
     })

@@ -45,13 +45,13 @@ pub(crate) fn build(
             name_key(tool::route_name(opts, h)),
         ),
         Kind::Prompt => (
-            prompt::route(opts, h, self_ty),
+            prompt::route(opts, h, self_ty)?,
             quote!(#krate::server::PromptRoute),
             "prompts",
             name_key(prompt::route_name(opts, h)),
         ),
         Kind::Resource => {
-            let r = resource::route(opts, h)?;
+            let r = resource::route(opts, h, self_ty.is_some())?;
             let uri = opts
                 .uri
                 .as_ref()
@@ -229,7 +229,7 @@ mod tests {
         assert_hygienic(&out.to_string(), "reexport :: mw");
         let out = expand_free(
             Kind::Prompt,
-            quote!(crate = reexport::mw),
+            quote!(crate = reexport::mw, complete(x = xs)),
             quote!(
                 fn p(x: u8) -> String {
                     String::new()

@@ -3,10 +3,11 @@
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::{LitStr, Type};
 
 use crate::args::Handler;
-use crate::attr::{Hints, Options};
+use crate::attr::{Hints, Options, Output};
 use crate::{call, fields};
 
 /// The expression that builds the tool's `ToolRoute`.
@@ -25,9 +26,20 @@ pub(crate) fn route(opts: &Options, h: &Handler, self_ty: Option<&Type>) -> Toke
     let convert = quote_spanned! {h.output_span=>
         #krate::server::IntoToolResult::into_tool_result(__mcpwire_ret)
     };
-    let output_schema = quote_spanned! {h.output_span=>
-        <#ret as #krate::server::IntoToolResult>::output_schema()
+    let output_schema = match &opts.output {
+        None => quote_spanned! {h.output_span=>
+            <#ret as #krate::server::IntoToolResult>::output_schema()
+        },
+        Some(Output::None) => quote!(::core::option::Option::None),
+        // Spanned at the type, so a type without `JsonSchema` is reported
+        // there.
+        Some(Output::Type(ty)) => quote_spanned! {ty.span()=>
+            #krate::server::output_schema_for::<#ty>()
+        },
     };
+    let icons = opts.icons.as_ref().map(|icons| {
+        quote_spanned! {icons.span()=> .icons(#icons) }
+    });
     let description = opts
         .description
         .as_ref()
@@ -73,6 +85,7 @@ pub(crate) fn route(opts: &Options, h: &Handler, self_ty: Option<&Type>) -> Toke
         #description
         #title
         #annotations
+        #icons
     }}
 }
 

@@ -17,8 +17,9 @@ use super::skill_catalog::{SkillCatalog, SkillsExtension};
 use super::subscriptions::Subscriptions;
 use super::tasks::{TaskRuntime, TaskSettings, TaskStore, TasksExtension};
 use super::{
-    DEFAULT_MAX_URI_LENGTH, InProcessBus, NotificationBus, PromptRoute, ResourceRoute, Server,
-    ServerExtension, ServerInner, Skill, TemplateRoute, ToolRoute, events, request_state,
+    AnyResourceRoute, DEFAULT_MAX_URI_LENGTH, InProcessBus, NotificationBus, PromptRoute,
+    ResourceRoute, Server, ServerExtension, ServerInner, Skill, TemplateRoute, ToolRoute, events,
+    request_state,
 };
 
 /// A bundle of routes, as the `#[mcpwire::routes]` macro generates for an
@@ -33,6 +34,56 @@ pub struct Routes {
     pub templates: Vec<TemplateRoute>,
     /// Prompts.
     pub prompts: Vec<PromptRoute>,
+}
+
+/// What [`ServerBuilder::routes`] takes: a [`Routes`] bundle, or the state
+/// of a `#[mcpwire::routes]` impl block, by value or already in an `Arc`.
+/// `#[routes]` implements it (and [`SharedRoutes`]) for its type.
+///
+/// ```
+/// use std::sync::Arc;
+/// use mcpwire_server::{Routes, Server, SharedRoutes};
+///
+/// struct Desk;
+/// // What `#[mcpwire::routes] impl Desk { ... }` implements.
+/// impl SharedRoutes for Desk {
+///     fn shared_routes(self: Arc<Self>) -> Routes {
+///         Routes::default()
+///     }
+/// }
+///
+/// let by_value = Server::builder("desk", "1.0").routes(Desk).build();
+/// let shared = Server::builder("desk", "1.0").routes(Arc::new(Desk)).build();
+/// # let _ = (by_value, shared);
+/// ```
+pub trait IntoRoutes {
+    /// The routes.
+    fn into_routes(self) -> Routes;
+}
+
+impl IntoRoutes for Routes {
+    fn into_routes(self) -> Routes {
+        self
+    }
+}
+
+/// State whose methods are routes that share it: what `#[mcpwire::routes]`
+/// implements for the type of its impl block.
+pub trait SharedRoutes: Send + Sync + 'static {
+    /// The routes, each holding a clone of the `Arc`.
+    fn shared_routes(self: Arc<Self>) -> Routes;
+}
+
+impl<T: SharedRoutes> IntoRoutes for T {
+    fn into_routes(self) -> Routes {
+        Arc::new(self).shared_routes()
+    }
+}
+
+impl<T: SharedRoutes> IntoRoutes for Arc<T> {
+    fn into_routes(self) -> Routes {
+        self.shared_routes()
+    }
 }
 
 /// Builds a [`Server`].
@@ -231,8 +282,11 @@ impl ServerBuilder {
         self
     }
 
-    /// Adds every route of a bundle.
-    pub fn routes(mut self, routes: Routes) -> Self {
+    /// Adds every route of a bundle: a [`Routes`], or the state of a
+    /// `#[mcpwire::routes]` impl block, by value or in an `Arc` (see
+    /// [`IntoRoutes`]).
+    pub fn routes(mut self, routes: impl IntoRoutes) -> Self {
+        let routes = routes.into_routes();
         self.tools.extend(routes.tools);
         self.resources.extend(routes.resources);
         self.templates.extend(routes.templates);
@@ -240,16 +294,31 @@ impl ServerBuilder {
         self
     }
 
-    /// Adds a resource.
-    pub fn resource(mut self, resource: ResourceRoute) -> Self {
-        self.resources.push(resource);
+    /// Adds a resource or a resource template: a [`ResourceRoute`], a
+    /// [`TemplateRoute`], or what `#[resource]` made of either.
+    pub fn resource(mut self, resource: impl Into<AnyResourceRoute>) -> Self {
+        match resource.into() {
+            AnyResourceRoute::Fixed(r) => self.resources.push(r),
+            AnyResourceRoute::Template(t) => self.templates.push(t),
+        }
         self
     }
 
-    /// Adds a resource template.
-    pub fn template(mut self, template: TemplateRoute) -> Self {
-        self.templates.push(template);
+    /// Adds several resources or templates.
+    pub fn resources<R: Into<AnyResourceRoute>>(
+        mut self,
+        resources: impl IntoIterator<Item = R>,
+    ) -> Self {
+        for r in resources {
+            self = self.resource(r);
+        }
         self
+    }
+
+    /// Adds a resource template; [`resource`](Self::resource) takes
+    /// templates too.
+    pub fn template(self, template: TemplateRoute) -> Self {
+        self.resource(template)
     }
 
     /// Adds a prompt.

@@ -27,6 +27,7 @@
 #[path = "macro_support.rs"]
 pub mod __private;
 mod announce;
+mod arguments;
 mod builder;
 mod bus;
 mod calls;
@@ -66,9 +67,9 @@ use std::sync::atomic::AtomicU32;
 use std::sync::{Arc, RwLock};
 
 pub use announce::{MAX_UNPUBLISHED_EVENTS, PUBLISH_TIMEOUT};
-pub use builder::{Routes, ServerBuilder};
+pub use builder::{IntoRoutes, Routes, ServerBuilder, SharedRoutes};
 pub use bus::{BusError, EventStream, InProcessBus, NotificationBus, ServerEvent};
-pub use completion::{Completer, MAX_COMPLETION_VALUES};
+pub use completion::{CompleteFn, Completer, GivenArguments, MAX_COMPLETION_VALUES};
 pub use context::Context;
 pub use extension::{Eras, ExtensionRequest, ExtensionRoute, ServerExtension};
 pub use extract::{Cancel, Extension, FromContext, RequestMeta, State};
@@ -77,7 +78,9 @@ pub use mcpwire_types::{Era, PendingInput};
 pub use prompt::{
     IntoPromptResult, PromptHandler, PromptRoute, arguments_for, parse_prompt_arguments,
 };
-pub use resource::{IntoReadResult, ResourceHandler, ResourceRoute, TemplateRoute};
+pub use resource::{
+    AnyResourceRoute, IntoReadResult, ResourceHandler, ResourceRoute, TemplateRoute,
+};
 pub use schema::{object_schema, schema_for};
 pub use session_store::{
     DEFAULT_MAX_SESSIONS, InMemorySessionStore, SessionRecord, SessionStore, SessionStoreError,
@@ -89,7 +92,8 @@ pub use tasks::{
     TaskChange, TaskOutcome, TaskPage, TaskRecord, TaskStore, TaskStoreError,
 };
 pub use tool::{
-    BoxFuture, IntoToolResult, Json, ToolHandler, ToolRoute, input_schema_for, parse_arguments,
+    BoxFuture, IntoToolResult, Json, ToolHandler, ToolRoute, input_schema_for, output_schema_for,
+    parse_arguments,
 };
 pub use uri_limit::{DEFAULT_MAX_URI_LENGTH, QUOTED_URI_CHARS};
 pub use uri_template::{TemplateError, UriTemplate};

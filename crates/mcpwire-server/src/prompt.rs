@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::Context;
+use super::arguments::Arguments;
 use super::completion::Completer;
 use super::schema::schema_for;
 use super::tool::BoxFuture;
@@ -177,6 +178,13 @@ impl PromptRoute {
         self
     }
 
+    /// Completes values of the argument `arg` with a ready [`Completer`]
+    /// (one that also reads the arguments already given, say).
+    pub fn completer(mut self, arg: impl Into<String>, completer: Completer) -> Self {
+        self.completers.insert(arg.into(), completer);
+        self
+    }
+
     /// Edits the listing in place.
     pub fn with_definition(mut self, edit: impl FnOnce(&mut Prompt)) -> Self {
         edit(&mut self.def);
@@ -215,6 +223,7 @@ pub(crate) fn arguments_of(schema: &Map<String, Value>) -> Vec<PromptArgument> {
 
 /// Prompt arguments arrive as strings; values that look like other JSON
 /// types are offered as such first, so `A` may use numbers and booleans.
+/// `A = ()` is a prompt without arguments.
 pub fn parse_prompt_arguments<A: DeserializeOwned>(
     args: HashMap<String, String>,
 ) -> Result<A, Error> {
@@ -222,7 +231,7 @@ pub fn parse_prompt_arguments<A: DeserializeOwned>(
         .iter()
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
         .collect();
-    match A::deserialize(Value::Object(as_strings)) {
+    match A::deserialize(Arguments(as_strings)) {
         Ok(a) => Ok(a),
         Err(first) => {
             let coerced: Map<String, Value> = args
@@ -235,7 +244,7 @@ pub fn parse_prompt_arguments<A: DeserializeOwned>(
                     (k, parsed)
                 })
                 .collect();
-            A::deserialize(Value::Object(coerced))
+            A::deserialize(Arguments(coerced))
                 .map_err(|_| Error::invalid_params(format!("Invalid prompt arguments: {first}")))
         }
     }

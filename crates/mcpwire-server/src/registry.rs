@@ -11,7 +11,10 @@ use mcpwire_types::TaskSupport;
 
 use super::capabilities::Offered;
 use super::lists::{List, ListPages};
-use super::{PromptRoute, ResourceRoute, Server, ServerEvent, TemplateRoute, ToolRoute, read};
+use super::{
+    AnyResourceRoute, PromptRoute, ResourceRoute, Server, ServerEvent, TemplateRoute, ToolRoute,
+    read,
+};
 use super::{tasks, write};
 
 /// Every route of a server.
@@ -162,9 +165,18 @@ impl Server {
         (*t.mirrors_headers.get_or_init(|| mirrors(schema))).then(|| f(schema))
     }
 
-    /// Adds or replaces a resource; clients get `resources/list_changed`.
-    pub fn add_resource(&self, resource: ResourceRoute) {
-        self.change_routes(|r| r.insert_resource(resource));
+    /// Adds or replaces a resource, or adds a resource template (a
+    /// [`ResourceRoute`] or a [`TemplateRoute`]); clients get
+    /// `resources/list_changed`.
+    pub fn add_resource(&self, resource: impl Into<AnyResourceRoute>) {
+        match resource.into() {
+            AnyResourceRoute::Fixed(resource) => {
+                self.change_routes(|r| r.insert_resource(resource));
+            }
+            AnyResourceRoute::Template(template) => {
+                self.change_routes(|r| r.push_template(template));
+            }
+        }
         self.announce(ServerEvent::ResourcesChanged);
     }
 
@@ -178,9 +190,9 @@ impl Server {
     }
 
     /// Adds a resource template; clients get `resources/list_changed`.
+    /// [`add_resource`](Self::add_resource) takes templates too.
     pub fn add_template(&self, template: TemplateRoute) {
-        self.change_routes(|r| r.push_template(template));
-        self.announce(ServerEvent::ResourcesChanged);
+        self.add_resource(template);
     }
 
     /// Adds or replaces a prompt; clients get `prompts/list_changed`.

@@ -278,4 +278,47 @@ impl TemplateRoute {
         self.completers.insert(var.into(), Completer::new(f));
         self
     }
+
+    /// Completes values of the variable `var` with a ready [`Completer`].
+    pub fn completer(mut self, var: impl Into<String>, completer: Completer) -> Self {
+        self.completers.insert(var.into(), completer);
+        self
+    }
+}
+
+/// A fixed resource or a resource template: what
+/// [`ServerBuilder::resource`](super::ServerBuilder::resource) and
+/// [`Routes::resource`](super::Routes::resource) take, so that both are
+/// added the same way, whichever `#[resource]` made.
+///
+/// ```
+/// use mcpwire_server::{ResourceRoute, Server, TemplateRoute};
+/// let readme = ResourceRoute::new("memo://readme", "readme", |_cx, _uri, _vars| async {
+///     "Read me first".to_string()
+/// });
+/// let note = TemplateRoute::new("note://{id}", "note", |_cx, _uri, vars| async move {
+///     format!("note {}", vars["id"])
+/// })
+/// .unwrap();
+/// let server = Server::builder("notes", "1.0").resource(readme).resource(note).build();
+/// # let _ = server;
+/// ```
+#[derive(Debug, Clone)]
+pub enum AnyResourceRoute {
+    /// A resource at one URI.
+    Fixed(ResourceRoute),
+    /// A resource template.
+    Template(TemplateRoute),
+}
+
+impl From<ResourceRoute> for AnyResourceRoute {
+    fn from(r: ResourceRoute) -> Self {
+        AnyResourceRoute::Fixed(r)
+    }
+}
+
+impl From<TemplateRoute> for AnyResourceRoute {
+    fn from(t: TemplateRoute) -> Self {
+        AnyResourceRoute::Template(t)
+    }
 }

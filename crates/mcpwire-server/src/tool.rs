@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::Context;
+use super::arguments::Arguments;
 use super::schema::{object_schema, schema_for};
 use mcpwire_rpc::Error;
 
@@ -87,6 +88,16 @@ impl ToolRoute {
     /// from `A`'s `JsonSchema`, its output schema from the return type (see
     /// [`IntoToolResult`]). Arguments that do not fit `A` give the caller an
     /// `isError` result that says why.
+    ///
+    /// `A = ()` is a tool without arguments, like a struct without fields:
+    /// its input schema is `{"type": "object"}`, and it accepts an absent
+    /// or empty `arguments` object (other members are ignored).
+    ///
+    /// ```
+    /// use mcpwire_server::ToolRoute;
+    /// let now = ToolRoute::typed("now", |_cx, (): ()| async { "12:00".to_string() });
+    /// assert_eq!(now.definition().input_schema, mcpwire_server::object_schema());
+    /// ```
     pub fn typed<A, F, Fut, R>(name: impl Into<String>, f: F) -> Self
     where
         A: DeserializeOwned + JsonSchema + Send + 'static,
@@ -145,6 +156,20 @@ impl ToolRoute {
         self
     }
 
+    /// Adds several icons, after any already set.
+    ///
+    /// ```
+    /// use mcpwire_server::ToolRoute;
+    /// use mcpwire_types::Icon;
+    /// let t = ToolRoute::typed("ping", |_cx, (): ()| async { "pong" })
+    ///     .icons([Icon::new("https://example.com/ping.svg")]);
+    /// assert_eq!(t.definition().icons.as_ref().map(Vec::len), Some(1));
+    /// ```
+    pub fn icons(mut self, icons: impl IntoIterator<Item = mcpwire_types::Icon>) -> Self {
+        self.def.icons.get_or_insert_with(Vec::new).extend(icons);
+        self
+    }
+
     /// Replaces the input schema.
     pub fn input_schema(mut self, schema: Map<String, Value>) -> Self {
         self.def.input_schema = schema;
@@ -174,13 +199,29 @@ pub fn input_schema_for<A: JsonSchema>() -> Map<String, Value> {
     }
 }
 
+/// The `outputSchema` of a tool whose structured output is a `T`, as
+/// [`Json<T>`] declares it: `T`'s schema, or `None` when that schema does
+/// not describe an object (an output schema must).
+///
+/// ```
+/// #[derive(schemars::JsonSchema)]
+/// struct Sum { total: i64 }
+/// assert!(mcpwire_server::output_schema_for::<Sum>().is_some());
+/// assert!(mcpwire_server::output_schema_for::<i64>().is_none());
+/// ```
+pub fn output_schema_for<T: JsonSchema>() -> Option<Map<String, Value>> {
+    let schema = schema_for::<T>();
+    super::schema::is_object_schema(&schema).then_some(schema)
+}
+
 /// Deserializes tool arguments, or builds the `isError` result that tells
-/// the caller what is wrong with them.
+/// the caller what is wrong with them. `A = ()` accepts any object (no
+/// arguments).
 pub fn parse_arguments<A: DeserializeOwned>(
     tool: &str,
     args: Map<String, Value>,
 ) -> Result<A, Box<CallToolResult>> {
-    A::deserialize(Value::Object(args)).map_err(|e| {
+    A::deserialize(Arguments(args)).map_err(|e| {
         Box::new(CallToolResult::error_text(format!(
             "Invalid arguments for tool {tool:?}: {e}"
         )))
@@ -280,10 +321,9 @@ impl<T: Serialize + JsonSchema> IntoToolResult for Json<T> {
     }
 
     fn output_schema() -> Option<Map<String, Value>> {
-        let schema = schema_for::<T>();
         // outputSchema must describe an object; other shapes are sent
         // without one.
-        super::schema::is_object_schema(&schema).then_some(schema)
+        output_schema_for::<T>()
     }
 }
 

@@ -13,9 +13,6 @@ use mcpwire::server::{Context, Extension, FromContext, ResourceRoute};
 use mcpwire::types::TaskSupport;
 use support::oauth::*;
 
-#[derive(serde::Deserialize, schemars::JsonSchema)]
-struct NoArgs {}
-
 /// Everything a handler can see about the request, as JSON.
 fn seen(cx: &Context) -> Value {
     let token = Option::<Auth>::from_context(cx).expect("an optional extractor never fails");
@@ -59,13 +56,13 @@ fn whoami_server() -> Server {
     Server::builder("whoami", "1")
         .tool(subject_tool())
         .tool(tenant_tool())
-        .tool(ToolRoute::typed("whoami", |cx: Context, _: NoArgs| async move {
+        .tool(ToolRoute::typed("whoami", |cx: Context, _: ()| async move {
             // With a progress token, this makes the answer an SSE stream.
             cx.progress(1.0, Some(2.0), Some("looking")).await;
             seen(&cx).to_string()
         }))
         .tool(
-            ToolRoute::typed("whoami_later", |cx: Context, _: NoArgs| async move {
+            ToolRoute::typed("whoami_later", |cx: Context, _: ()| async move {
                 seen(&cx).to_string()
             })
             .task_support(TaskSupport::Optional),

@@ -61,35 +61,6 @@ pub fn server(db: &Path) -> Result<Server, DemoError> {
             message: other.to_string(),
         },
     })?;
-    let mut routes = desk.clone().routes();
-    // The macros describe routes; completion is attached to what they built.
-    let ids = {
-        let store = store.clone();
-        move |typed: String| {
-            let store = store.clone();
-            async move { store.ticket_ids(typed).await.unwrap_or_default() }
-        }
-    };
-    routes.templates = (routes.templates.into_iter())
-        .map(|t| t.complete("ticket_id", ids.clone()))
-        .collect();
-    routes.prompts = (routes.prompts.into_iter())
-        .map(|p| {
-            p.complete("ticket_id", ids.clone()).complete(
-                "account_tier",
-                |typed: String| async move {
-                    ["free", "pro"]
-                        .into_iter()
-                        .filter(|t| t.starts_with(&typed))
-                        .map(str::to_owned)
-                        .collect()
-                },
-            )
-        })
-        .collect();
-    routes
-        .resources
-        .extend(open.iter().map(|t| desk.ticket_route(t)));
     Ok(Server::builder("support-desk", env!("CARGO_PKG_VERSION"))
         .title("Support desk")
         .instructions(
@@ -97,7 +68,8 @@ pub fn server(db: &Path) -> Result<Server, DemoError> {
              for one; get resolution_prompt to draft a reply, then close_ticket, or \
              escalate_ticket when it needs an engineer.",
         )
-        .routes(routes)
+        .routes(desk.clone())
+        .resources(open.iter().map(|t| desk.ticket_route(t)))
         .build())
 }
 
@@ -116,13 +88,18 @@ impl SupportDesk {
     }
 
     /// One ticket in full: customer, message, escalations and resolution.
-    #[resource("ticket://{ticket_id}", name = "ticket", mime_type = "text/markdown")]
+    #[resource(
+        "ticket://{ticket_id}",
+        name = "ticket",
+        mime_type = "text/markdown",
+        complete(ticket_id = Self::ticket_ids)
+    )]
     async fn ticket(&self, ticket_id: TicketId) -> Result<String, Error> {
         self.read_ticket(ticket_id.get()).await
     }
 
     /// Closes a ticket with a resolution and returns the closed ticket.
-    #[tool(destructive = false, idempotent = false)]
+    #[tool(annotations(destructive = false, idempotent = false))]
     async fn close_ticket(
         &self,
         cx: Context,
@@ -147,7 +124,7 @@ impl SupportDesk {
     }
 
     /// Escalates an open ticket to the engineering team, recording why.
-    #[tool(destructive = false, idempotent = false)]
+    #[tool(annotations(destructive = false, idempotent = false))]
     async fn escalate_ticket(
         &self,
         cx: Context,
@@ -168,7 +145,7 @@ impl SupportDesk {
     }
 
     /// Instructions for drafting the reply that resolves a ticket.
-    #[prompt]
+    #[prompt(complete(ticket_id = Self::ticket_ids, account_tier = account_tiers))]
     async fn resolution_prompt(
         &self,
         /// The ticket to resolve, e.g. 42.
@@ -185,6 +162,12 @@ impl SupportDesk {
 }
 
 impl SupportDesk {
+    /// Completes a ticket number: the ticket numbers that start with what
+    /// was typed.
+    async fn ticket_ids(&self, typed: String) -> Vec<String> {
+        self.store.ticket_ids(typed).await.unwrap_or_default()
+    }
+
     /// Reads one ticket as markdown; an unknown number is "resource not
     /// found".
     async fn read_ticket(&self, id: i64) -> Result<String, Error> {
@@ -212,6 +195,15 @@ impl SupportDesk {
         .title(format!("Ticket {id}: {}", t.subject))
         .mime_type("text/markdown")
     }
+}
+
+/// Completes an account tier.
+fn account_tiers(typed: String) -> Vec<String> {
+    ["free", "pro"]
+        .into_iter()
+        .filter(|t| t.starts_with(&typed))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Who is calling: the subject of the OAuth token behind the request,

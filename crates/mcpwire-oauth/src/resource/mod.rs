@@ -24,12 +24,9 @@
 //! use mcpwire_server::{Context, FromContext, Server, ToolRoute};
 //! use mcpwire_http::server::{HttpConfig, StreamableHttp};
 //!
-//! #[derive(serde::Deserialize, schemars::JsonSchema)]
-//! struct Nothing {}
-//!
 //! # async fn run() -> std::io::Result<()> {
 //! let server = Server::builder("desk", "1.0.0")
-//!     .tool(ToolRoute::typed("whoami", |cx: Context, _: Nothing| async move {
+//!     .tool(ToolRoute::typed("whoami", |cx: Context, _: ()| async move {
 //!         match Option::<Auth>::from_context(&cx)? {
 //!             Some(token) => Ok(format!("{:?} with {:?}", token.subject, token.scopes)),
 //!             None => Ok::<_, mcpwire_rpc::Error>("nobody".to_string()),

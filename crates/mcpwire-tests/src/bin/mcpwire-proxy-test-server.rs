@@ -31,9 +31,6 @@ struct Marker {
 }
 
 #[derive(Deserialize, JsonSchema)]
-struct Nothing {}
-
-#[derive(Deserialize, JsonSchema)]
 struct Afterword {
     text: String,
     /// The log is sent once this file exists.
@@ -97,18 +94,15 @@ fn server() -> Server {
                 }
             },
         ))
-        .tool(ToolRoute::typed(
-            "ask",
-            |cx: Context, _a: Nothing| async move {
-                let form = ElicitRequestFormParams::new(
-                    "Name?",
-                    json!({"type":"object","properties":{"name":{"type":"string"}}}),
-                );
-                let r = cx.elicit(ElicitRequestParams::Form(form)).await?;
-                let name = r.content.unwrap_or_default()["name"].clone();
-                Ok::<_, mcpwire::Error>(format!("hello {}", name.as_str().unwrap_or("?")))
-            },
-        ))
+        .tool(ToolRoute::typed("ask", |cx: Context, _a: ()| async move {
+            let form = ElicitRequestFormParams::new(
+                "Name?",
+                json!({"type":"object","properties":{"name":{"type":"string"}}}),
+            );
+            let r = cx.elicit(ElicitRequestParams::Form(form)).await?;
+            let name = r.content.unwrap_or_default()["name"].clone();
+            Ok::<_, mcpwire::Error>(format!("hello {}", name.as_str().unwrap_or("?")))
+        }))
         .tool(ToolRoute::typed(
             "grow",
             |cx: Context, a: Text| async move {
@@ -120,7 +114,7 @@ fn server() -> Server {
                 a.text
             },
         ))
-        .tool(ToolRoute::typed("pid", |_cx, _a: Nothing| async move {
+        .tool(ToolRoute::typed("pid", |_cx, _a: ()| async move {
             std::process::id().to_string()
         }))
         .tool(ToolRoute::typed(
@@ -153,7 +147,7 @@ fn server() -> Server {
                 }
             },
         ))
-        .tool(ToolRoute::typed("crash", |_cx, _a: Nothing| async move {
+        .tool(ToolRoute::typed("crash", |_cx, _a: ()| async move {
             eprintln!("crashing on purpose");
             std::process::exit(3);
             #[allow(unreachable_code)]

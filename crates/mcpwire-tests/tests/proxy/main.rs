@@ -336,8 +336,6 @@ fn remote_server() -> Server {
         text: String,
     }
     #[derive(serde::Deserialize, schemars::JsonSchema)]
-    struct Nothing {}
-    #[derive(serde::Deserialize, schemars::JsonSchema)]
     struct Marker {
         marker: String,
         started: String,
@@ -377,18 +375,15 @@ fn remote_server() -> Server {
                 "done"
             },
         ))
-        .tool(ToolRoute::typed(
-            "ask",
-            |cx: Context, _a: Nothing| async move {
-                let form = ElicitRequestFormParams::new(
-                    "Name?",
-                    json!({"type":"object","properties":{"name":{"type":"string"}}}),
-                );
-                let r = cx.elicit(ElicitRequestParams::Form(form)).await?;
-                let name = r.content.unwrap_or_default()["name"].clone();
-                Ok::<_, mcpwire::Error>(format!("hello {}", name.as_str().unwrap_or("?")))
-            },
-        ))
+        .tool(ToolRoute::typed("ask", |cx: Context, _a: ()| async move {
+            let form = ElicitRequestFormParams::new(
+                "Name?",
+                json!({"type":"object","properties":{"name":{"type":"string"}}}),
+            );
+            let r = cx.elicit(ElicitRequestParams::Form(form)).await?;
+            let name = r.content.unwrap_or_default()["name"].clone();
+            Ok::<_, mcpwire::Error>(format!("hello {}", name.as_str().unwrap_or("?")))
+        }))
         .build()
 }
 

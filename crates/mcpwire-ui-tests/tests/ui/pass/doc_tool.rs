@@ -12,7 +12,7 @@ async fn echo(
     text
 }
 
-#[mcpwire::tool(name = "add_numbers", title = "Add", read_only, idempotent)]
+#[mcpwire::tool(name = "add_numbers", title = "Add", annotations(read_only, idempotent))]
 fn add(a: f64, b: Option<f64>) -> f64 {
     a + b.unwrap_or(0.0)
 }
@@ -29,6 +29,7 @@ fn main() {
     let adder = add_tool();
     assert_eq!(adder.name(), "add_numbers");
     assert_eq!(adder.definition().input_schema["required"], serde_json::json!(["a"]));
+    assert_eq!(adder.definition().annotations.as_ref().unwrap().read_only_hint, Some(true));
     assert_eq!(add(1.0, None), 1.0); // still a plain function
     let server = Server::builder("demo", "1.0")
         .tool(echo)

@@ -51,7 +51,7 @@ fn main() {
         .tool(nothing_tool())
         .tool(keyword_tool())
         .resource(readme_resource())
-        .template(post_resource())
+        .resource(post_resource())
         .prompt(ask_prompt())
         .build();
 }

@@ -34,8 +34,11 @@ impl State {
 fn main() {
     let _ = wire::server::Server::builder("s", "1")
         .tool(tool_here_tool())
-        .template(resource_here_resource())
+        .resource(resource_here_resource())
         .prompt(prompt_here_prompt())
-        .routes(std::sync::Arc::new(State).routes())
+        .routes(State)
+        .build();
+    let _ = wire::server::Server::builder("s", "1")
+        .routes(std::sync::Arc::new(State))
         .build();
 }
