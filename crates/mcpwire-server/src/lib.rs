@@ -55,6 +55,7 @@ mod state;
 mod subscriptions;
 mod tasks;
 mod tool;
+mod tool_error;
 mod uri_limit;
 mod uri_template;
 
@@ -86,6 +87,7 @@ pub use tasks::{
 pub use tool::{
     BoxFuture, IntoToolResult, Json, ToolHandler, ToolRoute, input_schema_for, parse_arguments,
 };
+pub use tool_error::ToolError;
 pub use uri_limit::{DEFAULT_MAX_URI_LENGTH, QUOTED_URI_CHARS};
 pub use uri_template::{TemplateError, UriTemplate};
 

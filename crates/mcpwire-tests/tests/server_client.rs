@@ -222,13 +222,14 @@ async fn bad_tool_input_gets_the_errors_the_spec_names() {
             None,
             Rpc(ErrorCode::METHOD_NOT_FOUND),
         ),
-        // A failing tool reports isError with its message; a panicking one
-        // gives -32603 without the panic text.
+        // A tool's local fault reports isError saying only "Internal
+        // error" (the details are logged, not sent); a panicking one gives
+        // -32603 without the panic text.
         (
             "a failing tool",
             "tools/call",
             Some(call("fails", json!({"text": ""}))),
-            ToolError("disk is full"),
+            ToolError("Internal error"),
         ),
         (
             "a panicking tool",
@@ -250,6 +251,7 @@ async fn bad_tool_input_gets_the_errors_the_spec_names() {
                 assert_eq!(r["isError"], true, "{why}: {r}");
                 let text = r["content"][0]["text"].as_str().unwrap_or_default();
                 assert!(text.contains(says), "{why}: {r}");
+                assert!(!r.to_string().contains("disk"), "{why}: {r}");
             }
         }
         // The server keeps serving.
