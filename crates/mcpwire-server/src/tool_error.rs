@@ -14,7 +14,8 @@ use mcpwire_types::{CallToolResult, ContentBlock, ErrorCode, ErrorObject};
 /// error as it is, a local fault as `Internal error` only, its details
 /// logged here. Only text given to [`ToolError::new`],
 /// [`ToolError::with_content`], or converted from a `String` or `&str`
-/// reaches the model.
+/// reaches the model. (A `String` converted into an [`Error`] is a local
+/// fault; converted into a `ToolError` it is text for the model.)
 ///
 /// ```
 /// use mcpwire_server::{IntoToolResult, ToolError};
@@ -189,5 +190,50 @@ mod tests {
         let kept = peer_fault("prompts/get", "p", Error::invalid_params("shown"));
         assert_eq!(kept.to_error_object().message, "shown");
         assert!(tool_fault("t", Error::Cancelled).is_err());
+    }
+
+    /// Keeps the events logged while it is the default subscriber.
+    #[derive(Default)]
+    struct Capture(std::sync::Mutex<Vec<(tracing::Level, String)>>);
+
+    impl tracing::Subscriber for Capture {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            tracing::span::Id::from_u64(1)
+        }
+        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, event: &tracing::Event<'_>) {
+            struct Fields(String);
+            impl tracing::field::Visit for Fields {
+                fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+                    self.0.push_str(&format!("{}={:?} ", f.name(), v));
+                }
+            }
+            let mut fields = Fields(String::new());
+            event.record(&mut fields);
+            let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            kept.push((*event.metadata().level(), fields.0));
+        }
+        fn enter(&self, _: &tracing::span::Id) {}
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+
+    #[test]
+    fn a_local_fault_is_logged_at_error_level_with_its_method_name_and_details() {
+        let capture = std::sync::Arc::new(Capture::default());
+        tracing::subscriber::with_default(capture.clone(), || {
+            let _ = tool_fault("backup", Error::internal("the disk is full"));
+            let _ = peer_fault("prompts/get", "greet", Error::invalid_params("not logged"));
+        });
+        let kept = capture.0.lock().unwrap_or_else(|p| p.into_inner());
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        let (level, fields) = &kept[0];
+        assert_eq!(*level, tracing::Level::ERROR);
+        for part in ["method=tools/call", "name=backup", "the disk is full"] {
+            assert!(fields.contains(part), "{part} in {fields}");
+        }
     }
 }
