@@ -138,7 +138,7 @@ async fn main() -> Result<(), mcpwire::Error> {
     Server::builder("notebook", env!("CARGO_PKG_VERSION"))
         .instructions("A notebook: add, list and remove short notes.")
         .routes(notebook.routes())
-        .build()
+        .build()?
         .serve_stdio()
         .await
 }

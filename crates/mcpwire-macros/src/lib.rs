@@ -88,7 +88,8 @@ use attr::Kind;
 ///     .tool(echo)
 ///     .tool(adder)
 ///     .tool(whoami_tool())
-///     .build();
+///     .build()?;
+/// # Ok::<(), mcpwire::server::BuildError>(())
 /// ```
 ///
 /// Mistakes are compile errors that point at the problem: generic
@@ -141,7 +142,8 @@ pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// let server = Server::builder("demo", "1.0")
 ///     .resource(readme_resource())
 ///     .template(ticket_resource())
-///     .build();
+///     .build()?;
+/// # Ok::<(), mcpwire::server::BuildError>(())
 /// ```
 #[proc_macro_attribute]
 pub fn resource(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -236,7 +238,8 @@ pub fn prompt(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// let routes = Arc::new(Counter::default()).routes();
 /// assert_eq!(routes.tools[0].name(), "hit");
 /// assert_eq!((routes.resources.len(), routes.prompts.len()), (1, 1));
-/// let server = Server::builder("counter", "1.0").routes(routes).build();
+/// let server = Server::builder("counter", "1.0").routes(routes).build()?;
+/// # Ok::<(), mcpwire::server::BuildError>(())
 /// ```
 #[proc_macro_attribute]
 pub fn routes(attr: TokenStream, item: TokenStream) -> TokenStream {

@@ -8,7 +8,7 @@
 //! # async fn run() -> Result<(), mcpwire_rpc::Error> {
 //! Server::builder("echo", "1.0.0")
 //!     .tool(ToolRoute::typed("echo", |_cx, a: Echo| async move { a.text }))
-//!     .build()
+//!     .build()?
 //!     .serve_stdio()
 //!     .await
 //! # }
@@ -24,6 +24,7 @@
 //! [`ServerExtension`] (tasks, skills, subscriptions, or one of your own).
 
 mod announce;
+mod build_error;
 mod builder;
 mod bus;
 mod calls;
@@ -63,6 +64,7 @@ use std::sync::atomic::AtomicU32;
 use std::sync::{Arc, RwLock};
 
 pub use announce::{MAX_UNPUBLISHED_EVENTS, PUBLISH_TIMEOUT};
+pub use build_error::BuildError;
 pub use builder::{Routes, ServerBuilder};
 pub use bus::{BusError, EventStream, InProcessBus, NotificationBus, ServerEvent};
 pub use completion::{Completer, MAX_COMPLETION_VALUES};

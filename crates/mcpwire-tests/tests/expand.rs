@@ -234,6 +234,7 @@ fn free_server() -> Server {
         .prompt(greet_prompt())
         .prompt(summary_prompt())
         .build()
+        .unwrap()
 }
 
 async fn tools(client: &Client) -> Vec<Tool> {
@@ -543,7 +544,8 @@ async fn routes_share_state() {
     let server = Server::builder("counter", "1.0")
         .routes(routes)
         .routes(Arc::new(Reexported).routes())
-        .build();
+        .build()
+        .unwrap();
     let client = connect(server).await;
 
     let tools = tools(&client).await;

@@ -131,7 +131,7 @@ fn server() -> Server {
             "gone",
             |_cx, uri: String, _vars| async move { Err::<String, _>(Error::resource_not_found(uri)) },
         ))
-        .build()
+        .build().unwrap()
 }
 
 /// A client in each era, answering every elicitation with "Ada" and

@@ -130,7 +130,7 @@ fn test_server(cancelled: Arc<AtomicUsize>) -> Server {
                 ["Ada", "Alan", "Grace"].iter().filter(|v| v.starts_with(&typed)).map(|v| v.to_string()).collect()
             }),
         )
-        .build()
+        .build().unwrap()
 }
 
 async fn connect(server: &Server) -> Client {
@@ -525,7 +525,7 @@ async fn pagination_follows_opaque_cursors_and_rejects_bad_ones() {
             |_cx, a: Text| async move { a.text },
         ));
     }
-    let server = b.build();
+    let server = b.build().unwrap();
     let client = connect(&server).await;
     let first = client.list_tools(None).await.unwrap();
     assert_eq!(first.tools.len(), 2);

@@ -127,7 +127,7 @@ pub fn server_with(db: &Path, config: SqlConfig) -> Result<Server, DemoError> {
              SELECT statements with sql_query; bind values with params (?1, ?2, ...).",
         )
         .routes(routes)
-        .build())
+        .build()?)
 }
 
 /// The routes' shared state: where the database is and the limits.

@@ -98,7 +98,7 @@ pub fn server(db: &Path) -> Result<Server, DemoError> {
              escalate_ticket when it needs an engineer.",
         )
         .routes(routes)
-        .build())
+        .build()?)
 }
 
 /// The routes' shared state: the ticket store.

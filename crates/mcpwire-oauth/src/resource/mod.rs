@@ -26,7 +26,7 @@
 //! #[derive(serde::Deserialize, schemars::JsonSchema)]
 //! struct Nothing {}
 //!
-//! # async fn run() -> std::io::Result<()> {
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let server = Server::builder("desk", "1.0.0")
 //!     .tool(ToolRoute::typed("whoami", |cx: Context, _: Nothing| async move {
 //!         match cx.auth() {
@@ -34,7 +34,7 @@
 //!             None => "nobody".to_string(),
 //!         }
 //!     }))
-//!     .build();
+//!     .build()?;
 //!
 //! let issuer = "https://auth.example.com";
 //! let resource = "https://mcp.example.com/mcp"; // the tokens' audience
@@ -53,7 +53,8 @@
 //! mcpwire_oauth::resource::serve_listener(service, listener, async {
 //!     let _ = tokio::signal::ctrl_c().await;
 //! })
-//! .await
+//! .await?;
+//! # Ok(())
 //! # }
 //! ```
 //!

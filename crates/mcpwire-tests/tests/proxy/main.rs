@@ -391,6 +391,7 @@ fn remote_server() -> Server {
             },
         ))
         .build()
+        .unwrap()
 }
 
 /// [`remote_server`] over Streamable HTTP; its URL and endpoint.

@@ -21,6 +21,6 @@ fn main() {
     let server = Server::builder("demo", "1.0")
         .resource(readme_resource())
         .template(ticket_resource())
-        .build();
+        .build().unwrap();
     let _ = server;
 }

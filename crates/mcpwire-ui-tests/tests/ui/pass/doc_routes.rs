@@ -36,6 +36,6 @@ fn main() {
     let routes = Arc::new(Counter::default()).routes();
     assert_eq!(routes.tools[0].name(), "hit");
     assert_eq!((routes.resources.len(), routes.prompts.len()), (1, 1));
-    let server = Server::builder("counter", "1.0").routes(routes).build();
+    let server = Server::builder("counter", "1.0").routes(routes).build().unwrap();
     let _ = server;
 }

@@ -37,5 +37,5 @@ fn main() {
         .template(resource_here_resource())
         .prompt(prompt_here_prompt())
         .routes(std::sync::Arc::new(State).routes())
-        .build();
+        .build().unwrap();
 }
