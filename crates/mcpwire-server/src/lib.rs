@@ -42,6 +42,7 @@ mod input;
 mod lifecycle;
 mod lists;
 mod params;
+mod portable;
 mod prompt;
 mod registry;
 mod request_state;
@@ -72,6 +73,7 @@ pub use context::Context;
 pub use extension::{Eras, ExtensionRequest, ExtensionRoute, ServerExtension};
 use mcpwire_types::Implementation;
 pub use mcpwire_types::{Era, PendingInput};
+pub use portable::{SchemaIssue, check_portable};
 pub use prompt::{
     IntoPromptResult, PromptHandler, PromptRoute, arguments_for, parse_prompt_arguments,
 };
