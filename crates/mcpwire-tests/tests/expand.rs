@@ -561,8 +561,8 @@ async fn routes_share_state() {
         Some(true)
     );
     assert_eq!(
-        Value::Object(peek.input_schema.clone())["properties"]["plus"]["type"],
-        json!(["integer", "null"])
+        Value::Object(peek.input_schema.clone())["properties"]["plus"]["anyOf"],
+        json!([{"type": "integer", "minimum": 0}, {"type": "null"}])
     );
 
     for expected in ["1", "2"] {
