@@ -18,13 +18,11 @@ async fn assert_portable_tools(name: &str, server: &Server) {
             ("output", tool.output_schema.as_ref()),
         ];
         for (kind, schema) in schemas {
-            if let Some(schema) = schema {
-                if let Err(issues) = check_portable(schema) {
-                    panic!(
-                        "{name}: the {kind} schema of {} is not portable: {issues:#?}",
-                        tool.name
-                    );
-                }
+            if let Some(Err(issues)) = schema.map(check_portable) {
+                panic!(
+                    "{name}: the {kind} schema of {} is not portable: {issues:#?}",
+                    tool.name
+                );
             }
         }
     }
