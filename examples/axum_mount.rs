@@ -30,7 +30,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
 use axum::routing::get;
-use mcpwire::server::{Context, Server, ToolRoute};
+use mcpwire::server::{BuildError, Context, Server, ToolRoute};
 use mcpwire::transport::http_server::{HostPolicy, HttpConfig, StreamableHttp};
 
 /// The arguments of the `greet` tool.
@@ -41,7 +41,7 @@ struct Greet {
 }
 
 /// The MCP server: one tool, which counts its calls in `greetings`.
-fn mcp_server(greetings: Arc<AtomicU64>) -> Server {
+fn mcp_server(greetings: Arc<AtomicU64>) -> Result<Server, BuildError> {
     // `ToolRoute::typed` takes a closure, so the tool can hold the app's
     // state; the input schema comes from `Greet`.
     let greet = ToolRoute::typed("greet", move |_cx: Context, args: Greet| {
@@ -58,26 +58,27 @@ fn mcp_server(greetings: Arc<AtomicU64>) -> Server {
 }
 
 /// The whole app: its own routes, and the MCP endpoint at `/mcp`.
-fn app() -> Router {
+fn app() -> Result<Router, BuildError> {
     let greetings = Arc::new(AtomicU64::new(0));
     // The router cannot know the address it will be served on, so it is
     // told which `Host` headers to accept: only loopback names here, which
     // keeps web pages on other sites from reaching it (DNS rebinding).
     let config = HttpConfig::default().hosts(HostPolicy::loopback());
-    let mcp = StreamableHttp::new(mcp_server(greetings.clone()), config);
-    Router::new()
+    let mcp = StreamableHttp::new(mcp_server(greetings.clone())?, config);
+    Ok(Router::new()
         .route("/health", get(|| async { "ok" }))
         .route(
             "/stats",
             get(move || async move { format!("greetings: {}", greetings.load(Ordering::Relaxed)) }),
         )
-        .merge(mcp.router("/mcp"))
+        .merge(mcp.router("/mcp")))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    let app = app()?;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
@@ -89,7 +90,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             writeln!(out, "http://{}/mcp", listener.local_addr()?)?;
             out.flush()?;
             drop(out);
-            axum::serve(listener, app())
+            axum::serve(listener, app)
                 .with_graceful_shutdown(async {
                     let _ = tokio::signal::ctrl_c().await;
                 })

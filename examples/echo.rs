@@ -8,7 +8,7 @@
 //! Over HTTP it prints its endpoint on stdout once it listens; give port 0
 //! (`http 127.0.0.1:0`) to let the system pick a free one.
 
-use mcpwire::server::Server;
+use mcpwire::server::{BuildError, Server};
 use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
 
 /// Returns the text it is given, unchanged.
@@ -31,7 +31,7 @@ async fn add(
     a + b
 }
 
-fn server() -> Server {
+fn server() -> Result<Server, BuildError> {
     Server::builder("mcpwire-echo", env!("CARGO_PKG_VERSION"))
         .instructions("Echoes text back and adds numbers.")
         .tool(echo_tool())
@@ -42,10 +42,10 @@ fn server() -> Server {
 /// Serves Streamable HTTP on `addr` until Ctrl-C. Once it listens it prints
 /// its endpoint, `http://ADDR/mcp`, as one line on stdout: with port 0 the
 /// system picks a free port, and whoever started the server reads it there.
-async fn serve_http(addr: &str) -> std::io::Result<()> {
+async fn serve_http(server: Server, addr: &str) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("http://{}/mcp", listener.local_addr()?);
-    StreamableHttp::new(server(), HttpConfig::default())
+    StreamableHttp::new(server, HttpConfig::default())
         .serve_listener(listener, async {
             let _ = tokio::signal::ctrl_c().await;
         })
@@ -61,13 +61,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "stdio" => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?
-            .block_on(server().serve_stdio())?,
+            .block_on(server()?.serve_stdio())?,
         "http" => {
             let addr = args.next().unwrap_or_else(|| "127.0.0.1:8080".to_owned());
             tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?
-                .block_on(serve_http(&addr))?
+                .block_on(serve_http(server()?, &addr))?
         }
         other => {
             eprintln!("usage: echo stdio | echo http [ADDR]   (unknown mode {other:?})");

@@ -138,7 +138,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let server = Server::builder("oauth-protected", env!("CARGO_PKG_VERSION"))
                 .tool(whoami_tool())
                 .tool(stats_tool())
-                .build();
+                .build()?;
             let service = auth.wrap(StreamableHttp::new(server, HttpConfig::default()));
 
             let mut out = std::io::stdout().lock();

@@ -21,7 +21,7 @@ async fn main() -> Result<(), Error> {
     Server::builder("demo", "1.0.0")
         .tool(echo_tool())
         .tool(add_tool())
-        .build()
+        .build()?
         .serve_stdio()
         .await
 }

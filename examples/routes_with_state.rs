@@ -137,7 +137,7 @@ async fn main() -> Result<(), mcpwire::Error> {
     Server::builder("notebook", env!("CARGO_PKG_VERSION"))
         .instructions("A notebook: add, list and remove short notes.")
         .routes(Notebook::default())
-        .build()
+        .build()?
         .serve_stdio()
         .await
 }

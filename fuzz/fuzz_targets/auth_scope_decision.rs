@@ -79,7 +79,7 @@ fn fixture() -> &'static Fixture {
         let server = Server::builder("fuzz-auth", "1")
             .tool(tool("echo", None))
             .tool(tool("admin", Some(&ADMIN_RUNS)))
-            .build();
+            .build().unwrap();
         let auth = BearerAuth::new(
             OneToken,
             ProtectedResourceMetadata::new("http://127.0.0.1/mcp")

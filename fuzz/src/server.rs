@@ -65,5 +65,5 @@ pub fn echo_server() -> Server {
         .template(template)
         .prompt(prompt)
         .request_state_keys(vec![b"fuzz-request-state-key".to_vec()])
-        .build()
+        .build().unwrap()
 }

@@ -179,7 +179,8 @@ fn http(args: &[String]) -> Result<(), String> {
         .tool(flood_tool())
         .tool(wait_tool())
         .tool(stats_tool())
-        .build();
+        .build()
+        .map_err(|e| e.to_string())?;
     runtime()?
         .block_on(StreamableHttp::new(server, config).serve(addr.as_str()))
         .map_err(|e| format!("serving on {addr}: {e}"))
@@ -240,7 +241,8 @@ fn noisy_stdio(args: &[String]) -> Result<(), String> {
     to_stderr(&long);
     let server = Server::builder("soak-noisy", env!("CARGO_PKG_VERSION"))
         .tool(route)
-        .build();
+        .build()
+        .map_err(|e| e.to_string())?;
     runtime()?
         .block_on(server.serve_stdio())
         .map_err(|e| format!("serving stdio: {e}"))

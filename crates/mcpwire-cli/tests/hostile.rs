@@ -35,6 +35,7 @@ fn server() -> Server {
             Err::<String, _>(mcpwire::Error::invalid_params(HOSTILE))
         }))
         .build()
+        .unwrap()
 }
 
 /// A recording front for [`server`]: the paths of `redirects` answer

@@ -148,6 +148,7 @@ pub fn server() -> Server {
         })
         .skills(skills::skills())
         .build()
+        .expect("the fixture's routes have unique names")
 }
 
 fn read_result(cx: &Context, contents: ResourceContents) -> ReadResourceResult {

@@ -50,6 +50,9 @@ pub enum DemoError {
     /// A temporary file could not be made.
     #[error("cannot make a temporary database: {0}")]
     TempFile(#[source] std::io::Error),
+    /// The server's routes could not be built (two of one name).
+    #[error("cannot build the server: {0}")]
+    Build(#[from] mcpwire::server::BuildError),
 }
 
 impl From<mcpwire::Error> for DemoError {

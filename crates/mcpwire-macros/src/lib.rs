@@ -108,7 +108,8 @@ use attr::Kind;
 ///     .tool(echo)
 ///     .tool(adder)
 ///     .tool(whoami_tool())
-///     .build();
+///     .build()?;
+/// # Ok::<(), mcpwire::server::BuildError>(())
 /// ```
 ///
 /// Icons and the output schema:
@@ -207,7 +208,8 @@ pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// let server = Server::builder("demo", "1.0")
 ///     .resource(readme_resource())
 ///     .resource(ticket_resource())
-///     .build();
+///     .build()?;
+/// # Ok::<(), mcpwire::server::BuildError>(())
 /// ```
 #[proc_macro_attribute]
 pub fn resource(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -355,6 +357,8 @@ pub fn prompt(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// let routes = counter.routes();
 /// assert_eq!(routes.tools[0].name(), "hit");
 /// assert_eq!((routes.resources.len(), routes.prompts.len()), (1, 1));
+/// # let _ = (by_value?, shared?);
+/// # Ok::<(), mcpwire::server::BuildError>(())
 /// ```
 #[proc_macro_attribute]
 pub fn routes(attr: TokenStream, item: TokenStream) -> TokenStream {

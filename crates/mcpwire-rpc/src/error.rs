@@ -6,10 +6,20 @@ use mcpwire_types::{ErrorCode, ErrorObject};
 
 /// Everything that can go wrong in mcpwire.
 ///
-/// The [`Error::Rpc`] variant carries a JSON-RPC error meant for the peer;
-/// every other variant describes a local fault. When a handler returns a local
-/// fault, the peer sees only a generic `-32603 Internal error`: the details
-/// stay in this process's logs.
+/// [`Error::Rpc`] carries a JSON-RPC error received from the peer or meant
+/// for it; every other variant describes something that happened here.
+/// What a server's peer sees when a handler (tool, prompt, resource,
+/// completion, extension) returns each variant:
+///
+/// | variant | what the peer gets |
+/// |---|---|
+/// | [`Rpc`](Error::Rpc) | that error object as it is (code, message, data); a resource-not-found error ([`Error::resource_not_found`]) gets the code of the request's revision |
+/// | [`Cancelled`](Error::Cancelled) | nothing when the peer cancelled the request; otherwise `-32800 Request cancelled` |
+/// | [`InputRequired`](Error::InputRequired) | an `input_required` result listing the asks still open (2026-07-28); the server also answers so when a handler swallowed or mapped the error |
+/// | [`Internal`](Error::Internal), [`Io`](Error::Io), [`Json`](Error::Json), [`Protocol`](Error::Protocol), [`Closed`](Error::Closed), [`Timeout`](Error::Timeout) | a local fault: `-32603 Internal error`, and from a tool an `isError` result whose only text is `Internal error`; the details are logged here (`tracing`, error level, with the method and the tool, prompt or resource) and never sent |
+///
+/// Text meant for the model belongs in a tool's own error type
+/// (`mcpwire::server::ToolError`), not here.
 ///
 /// ```
 /// use mcpwire_rpc::Error;
@@ -18,6 +28,7 @@ use mcpwire_types::{ErrorCode, ErrorObject};
 /// assert_eq!(e.to_error_object().code, ErrorCode::INVALID_PARAMS);
 /// let local = Error::internal("database password rejected");
 /// assert_eq!(local.to_error_object().message, "Internal error");
+/// assert!(local.is_local_fault());
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -94,9 +105,42 @@ impl Error {
         Error::Rpc(ErrorObject::new(code, message))
     }
 
-    /// A local fault; the peer sees only `Internal error`.
+    /// A local fault; the peer sees only `Internal error`, and the message
+    /// goes to this process's logs.
     pub fn internal(message: impl Into<String>) -> Self {
         Error::Internal(message.into())
+    }
+
+    /// "Resource not found" for `uri`, with the URI in its `data`. A server
+    /// answers it with the code of the request's revision: `-32002`
+    /// ([`ErrorCode::RESOURCE_NOT_FOUND`]) up to 2025-11-25, `-32602`
+    /// ([`ErrorCode::INVALID_PARAMS`]) from 2026-07-28 on. As a value it
+    /// carries `-32002`.
+    ///
+    /// ```
+    /// use mcpwire_rpc::Error;
+    /// use mcpwire_types::ErrorCode;
+    /// let e = Error::resource_not_found("memo://gone");
+    /// assert_eq!(e.code(), Some(ErrorCode::RESOURCE_NOT_FOUND));
+    /// assert_eq!(e.to_error_object().data, Some(serde_json::json!({"uri": "memo://gone"})));
+    /// ```
+    pub fn resource_not_found(uri: impl Into<String>) -> Self {
+        let uri = uri.into();
+        let message = format!("Resource not found: {uri}");
+        Error::Rpc(
+            ErrorObject::new(ErrorCode::RESOURCE_NOT_FOUND, message)
+                .with_data(serde_json::json!({ "uri": uri })),
+        )
+    }
+
+    /// Whether this is a local fault: neither an error for or from the peer
+    /// ([`Error::Rpc`]), nor a cancellation, nor a request for input. The
+    /// peer sees a local fault only as `Internal error`.
+    pub fn is_local_fault(&self) -> bool {
+        !matches!(
+            self,
+            Error::Rpc(_) | Error::Cancelled | Error::InputRequired(_)
+        )
     }
 
     /// The JSON-RPC error object this error becomes on the wire.

@@ -10,6 +10,7 @@ use std::time::Duration;
 use mcpwire_rpc::engine::EngineConfig;
 use mcpwire_types::Implementation;
 
+use super::build_error::{BuildError, check_unique};
 use super::extract::StateMap;
 use super::registry::Registry;
 use super::session_store::SessionStore;
@@ -243,8 +244,9 @@ impl ServerBuilder {
     /// use mcpwire_types::{CacheHint, CacheScope, methods};
     /// let server = Server::builder("catalog", "1.0.0")
     ///     .cache_hint_for(methods::TOOLS_LIST, CacheHint::new(60_000, CacheScope::Public))
-    ///     .build();
+    ///     .build()?;
     /// # let _ = server;
+    /// # Ok::<(), mcpwire_server::BuildError>(())
     /// ```
     pub fn cache_hint_for(mut self, method: &'static str, hint: mcpwire_types::CacheHint) -> Self {
         self.cache_hints.retain(|(m, _)| *m != method);
@@ -343,8 +345,9 @@ impl ServerBuilder {
     ///
     /// ```
     /// use mcpwire_server::Server;
-    /// let server = Server::builder("files", "1.0.0").max_uri_length(4096).build();
+    /// let server = Server::builder("files", "1.0.0").max_uri_length(4096).build()?;
     /// # let _ = server;
+    /// # Ok::<(), mcpwire_server::BuildError>(())
     /// ```
     pub fn max_uri_length(mut self, bytes: usize) -> Self {
         self.max_uri_length = bytes;
@@ -403,8 +406,9 @@ impl ServerBuilder {
     /// .unwrap()
     /// .under("acme/billing")
     /// .unwrap();
-    /// let server = Server::builder("billing", "1.0.0").skill(skill).build();
+    /// let server = Server::builder("billing", "1.0.0").skill(skill).build()?;
     /// assert_eq!(server.skills().len(), 1);
+    /// # Ok::<(), mcpwire_server::BuildError>(())
     /// ```
     pub fn skill(self, skill: Skill) -> Self {
         self.skills([skill])
@@ -460,8 +464,18 @@ impl ServerBuilder {
         self
     }
 
-    /// Builds the server.
-    pub fn build(self) -> Server {
+    /// Builds the server; refuses two tools or two prompts of the same
+    /// name, two resources at the same URI, or two templates with the same
+    /// URI template, naming the duplicate.
+    ///
+    /// ```
+    /// use mcpwire_server::{BuildError, PromptRoute, Server};
+    /// let hi = || PromptRoute::typed("hi", |_cx, _a: ()| async { "Say hi".to_owned() });
+    /// let e = Server::builder("s", "1").prompt(hi()).prompt(hi()).build();
+    /// assert_eq!(e.unwrap_err(), BuildError::DuplicatePrompt("hi".into()));
+    /// ```
+    pub fn build(self) -> Result<Server, BuildError> {
+        check_unique(&self.tools, &self.resources, &self.templates, &self.prompts)?;
         // An `Implementation` always serializes; the fallbacks are never used.
         let null = || serde_json::value::RawValue::NULL.to_owned();
         let info_json = serde_json::value::to_raw_value(&self.info).unwrap_or_else(|_| null());
@@ -479,7 +493,7 @@ impl ServerBuilder {
             registry.insert_resource(r);
         }
         for t in self.templates {
-            registry.push_template(t);
+            registry.insert_template(t);
         }
         for p in self.prompts {
             registry.insert_prompt(p);
@@ -496,7 +510,7 @@ impl ServerBuilder {
             .bus
             .0
             .unwrap_or_else(|| Arc::new(InProcessBus::default()));
-        Server {
+        Ok(Server {
             inner: Arc::new(ServerInner {
                 info_json,
                 info_meta,
@@ -523,6 +537,6 @@ impl ServerBuilder {
                 sessions: self.sessions.0,
                 state: self.state,
             }),
-        }
+        })
     }
 }

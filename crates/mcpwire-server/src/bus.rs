@@ -120,9 +120,10 @@ pub enum BusError {
 /// }
 ///
 /// let bus = Arc::new(Counted::default());
-/// let server = Server::builder("demo", "1.0.0").notification_bus(bus.clone()).build();
+/// let server = Server::builder("demo", "1.0.0").notification_bus(bus.clone()).build()?;
 /// server.resource_updated("file:///notes.txt");
 /// assert_eq!(bus.published.load(Ordering::Relaxed), 1);
+/// # Ok::<(), mcpwire_server::BuildError>(())
 /// ```
 pub trait NotificationBus: Send + Sync + 'static {
     /// Sends `event` to every current subscriber. The future is `'static`:
@@ -148,9 +149,10 @@ pub trait NotificationBus: Send + Sync + 'static {
 /// use mcpwire_server::{InProcessBus, Server};
 ///
 /// let bus = Arc::new(InProcessBus::with_capacity(1024));
-/// let a = Server::builder("replica-a", "1.0.0").notification_bus(bus.clone()).build();
-/// let b = Server::builder("replica-b", "1.0.0").notification_bus(bus).build();
+/// let a = Server::builder("replica-a", "1.0.0").notification_bus(bus.clone()).build()?;
+/// let b = Server::builder("replica-b", "1.0.0").notification_bus(bus).build()?;
 /// # let _ = (a, b);
+/// # Ok::<(), mcpwire_server::BuildError>(())
 /// ```
 pub struct InProcessBus {
     tx: broadcast::Sender<ServerEvent>,

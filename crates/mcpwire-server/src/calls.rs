@@ -6,8 +6,7 @@ use std::collections::HashMap;
 
 use mcpwire_types::request::{Request as _, requests};
 use mcpwire_types::{
-    CallToolResult, Era, GetPromptRequestParams, ProtocolVersion, ReadResourceRequestParams,
-    Request,
+    CallToolResult, Era, GetPromptRequestParams, ReadResourceRequestParams, Request,
 };
 use serde_json::{Value, json};
 
@@ -15,6 +14,7 @@ use super::input::{Ran, Target};
 use super::params::{call_params, meta_params, to_value};
 use super::session::Connection;
 use super::tasks::Routed;
+use super::tool_error::{peer_fault, tool_fault};
 use super::{read, uri_limit};
 use mcpwire_rpc::Error;
 use mcpwire_rpc::engine::RequestContext;
@@ -69,8 +69,8 @@ impl Connection {
         match self.settle(&cx, out, target(&p.name), answers)? {
             Ran::InputRequired(v) => Ok(Called::Answer(v)),
             Ran::Done(Ok(r)) => Ok(Called::Result(r)),
-            // The model sees what went wrong.
-            Ran::Done(Err(e)) => Ok(Called::Result(CallToolResult::error_text(e.to_string()))),
+            // The model sees that the tool failed, not the fault's details.
+            Ran::Done(Err(e)) => tool_fault(&p.name, e).map(Called::Result),
         }
     }
 
@@ -95,11 +95,7 @@ impl Connection {
             }
         };
         let Some((handler, cache, vars)) = found else {
-            let version = match era {
-                Era::Stateless => ProtocolVersion::V2026_07_28,
-                Era::Session => self.state.version(),
-            };
-            return Err(uri_limit::resource_not_found(&p.uri, version));
+            return Err(uri_limit::resource_not_found(&p.uri));
         };
         let target = Target {
             method: requests::ReadResource::METHOD,
@@ -108,10 +104,11 @@ impl Connection {
         let answers = self.answers(era, target, p.request_state.as_deref(), p.input_responses)?;
         let cx = self.context(cx, era, p.meta, answers.clone());
         let out = handler.read(cx.clone(), p.uri.clone(), vars).await;
-        match self.settle(&cx, out, target, answers)? {
+        let fault = |e| peer_fault(requests::ReadResource::METHOD, &p.uri, e);
+        match self.settle(&cx, out, target, answers).map_err(fault)? {
             Ran::InputRequired(v) => Ok(v),
             Ran::Done(r) => {
-                let mut v = to_value(&r?)?;
+                let mut v = to_value(&r.map_err(fault)?)?;
                 if let (Era::Stateless, Some(hint), Value::Object(obj)) = (era, cache, &mut v) {
                     obj.entry("ttlMs").or_insert_with(|| json!(hint.ttl_ms));
                     obj.entry("cacheScope").or_insert_with(|| json!(hint.scope));
@@ -151,9 +148,10 @@ impl Connection {
         let answers = self.answers(era, target, p.request_state.as_deref(), p.input_responses)?;
         let cx = self.context(cx, era, p.meta, answers.clone());
         let out = route.handler.get(cx.clone(), args).await;
-        match self.settle(&cx, out, target, answers)? {
+        let fault = |e| peer_fault(requests::GetPrompt::METHOD, &p.name, e);
+        match self.settle(&cx, out, target, answers).map_err(fault)? {
             Ran::InputRequired(v) => Ok(v),
-            Ran::Done(r) => to_value(&r?),
+            Ran::Done(r) => to_value(&r.map_err(fault)?),
         }
     }
 }

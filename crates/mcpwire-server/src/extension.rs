@@ -145,8 +145,9 @@ pub struct ExtensionRequest {
 ///     }
 /// }
 ///
-/// let server = Server::builder("clock", "1.0.0").extension(Clock).build();
+/// let server = Server::builder("clock", "1.0.0").extension(Clock).build()?;
 /// # let _ = server;
+/// # Ok::<(), mcpwire_server::BuildError>(())
 /// ```
 pub trait ServerExtension: Send + Sync + 'static {
     /// Adds what the extension declares in `era` to `caps`: its entry in

@@ -94,11 +94,12 @@ impl Connection {
         answers: Option<InputResponses>,
     ) -> Result<Ran<T>, Error> {
         let pending = match out {
-            Err(e @ (Error::Rpc(_) | Error::Cancelled)) => return Err(e),
             Err(Error::InputRequired(pending)) => Some(*pending),
-            // An ask the handler swallowed still needs its answer.
-            other if !cx.has_unanswered() => return Ok(Ran::Done(other)),
-            _ => None,
+            // An ask the handler swallowed, or mapped into an error of its
+            // own (a JSON-RPC one too), still needs its answer.
+            _ if cx.has_unanswered() => None,
+            Err(e @ (Error::Rpc(_) | Error::Cancelled)) => return Err(e),
+            other => return Ok(Ran::Done(other)),
         };
         self.input_required(cx, pending, target, answers)
             .map(Ran::InputRequired)

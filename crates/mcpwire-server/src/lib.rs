@@ -8,7 +8,7 @@
 //! # async fn run() -> Result<(), mcpwire_rpc::Error> {
 //! Server::builder("echo", "1.0.0")
 //!     .tool(ToolRoute::typed("echo", |_cx, a: Echo| async move { a.text }))
-//!     .build()
+//!     .build()?
 //!     .serve_stdio()
 //!     .await
 //! # }
@@ -28,6 +28,7 @@
 pub mod __private;
 mod announce;
 mod arguments;
+mod build_error;
 mod builder;
 mod bus;
 mod calls;
@@ -46,6 +47,7 @@ mod input;
 mod lifecycle;
 mod lists;
 mod params;
+mod portable;
 mod prompt;
 mod registry;
 mod request_state;
@@ -60,6 +62,7 @@ mod state;
 mod subscriptions;
 mod tasks;
 mod tool;
+mod tool_error;
 mod uri_limit;
 mod uri_template;
 
@@ -67,6 +70,7 @@ use std::sync::atomic::AtomicU32;
 use std::sync::{Arc, RwLock};
 
 pub use announce::{MAX_UNPUBLISHED_EVENTS, PUBLISH_TIMEOUT};
+pub use build_error::BuildError;
 pub use builder::{IntoRoutes, Routes, ServerBuilder, SharedRoutes};
 pub use bus::{BusError, EventStream, InProcessBus, NotificationBus, ServerEvent};
 pub use completion::{CompleteFn, Completer, GivenArguments, MAX_COMPLETION_VALUES};
@@ -75,6 +79,7 @@ pub use extension::{Eras, ExtensionRequest, ExtensionRoute, ServerExtension};
 pub use extract::{Cancel, Extension, FromContext, RequestMeta, State};
 use mcpwire_types::Implementation;
 pub use mcpwire_types::{Era, PendingInput};
+pub use portable::{SchemaIssue, check_portable};
 pub use prompt::{
     IntoPromptResult, PromptHandler, PromptRoute, arguments_for, parse_prompt_arguments,
 };
@@ -95,6 +100,7 @@ pub use tool::{
     BoxFuture, IntoToolResult, Json, ToolHandler, ToolRoute, input_schema_for, output_schema_for,
     parse_arguments,
 };
+pub use tool_error::ToolError;
 pub use uri_limit::{DEFAULT_MAX_URI_LENGTH, QUOTED_URI_CHARS};
 pub use uri_template::{TemplateError, UriTemplate};
 

@@ -96,9 +96,17 @@ impl Registry {
         removed
     }
 
-    pub(crate) fn push_template(&mut self, template: TemplateRoute) {
+    /// Adds `template`, in place of one with the same URI template.
+    pub(crate) fn insert_template(&mut self, template: TemplateRoute) {
         self.completing += usize::from(!template.completers.is_empty());
-        self.templates.push(Arc::new(template));
+        let same = |t: &Arc<TemplateRoute>| t.def.uri_template == template.def.uri_template;
+        match self.templates.iter().position(same) {
+            Some(i) => {
+                let old = std::mem::replace(&mut self.templates[i], Arc::new(template));
+                self.completing -= usize::from(!old.completers.is_empty());
+            }
+            None => self.templates.push(Arc::new(template)),
+        }
         self.pages.clear(List::Templates);
     }
 
@@ -135,7 +143,11 @@ impl Server {
         r
     }
 
-    /// Adds or replaces a tool; connected clients get `tools/list_changed`.
+    /// Adds a tool, replacing the one of the same name if there is one
+    /// (calls already running finish with the old handler); connected
+    /// clients get `tools/list_changed`. Unlike
+    /// [`ServerBuilder::build`](crate::ServerBuilder::build), which refuses
+    /// a duplicate, this is how a running server swaps a tool.
     pub fn add_tool(&self, tool: ToolRoute) {
         self.change_routes(|r| r.insert_tool(tool));
         self.announce(ServerEvent::ToolsChanged);
@@ -165,8 +177,9 @@ impl Server {
         (*t.mirrors_headers.get_or_init(|| mirrors(schema))).then(|| f(schema))
     }
 
-    /// Adds or replaces a resource, or adds a resource template (a
-    /// [`ResourceRoute`] or a [`TemplateRoute`]); clients get
+    /// Adds a resource, replacing the one at the same URI if there is one,
+    /// or a resource template (a [`ResourceRoute`] or a [`TemplateRoute`]),
+    /// replacing the one with the same URI template; clients get
     /// `resources/list_changed`.
     pub fn add_resource(&self, resource: impl Into<AnyResourceRoute>) {
         match resource.into() {
@@ -174,7 +187,7 @@ impl Server {
                 self.change_routes(|r| r.insert_resource(resource));
             }
             AnyResourceRoute::Template(template) => {
-                self.change_routes(|r| r.push_template(template));
+                self.change_routes(|r| r.insert_template(template));
             }
         }
         self.announce(ServerEvent::ResourcesChanged);
@@ -195,7 +208,8 @@ impl Server {
         self.add_resource(template);
     }
 
-    /// Adds or replaces a prompt; clients get `prompts/list_changed`.
+    /// Adds a prompt, replacing the one of the same name if there is one;
+    /// clients get `prompts/list_changed`.
     pub fn add_prompt(&self, prompt: PromptRoute) {
         self.change_routes(|r| r.insert_prompt(prompt));
         self.announce(ServerEvent::PromptsChanged);

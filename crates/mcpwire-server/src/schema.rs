@@ -6,7 +6,11 @@ use serde_json::{Map, Value};
 
 /// The JSON Schema (2020-12) of `T` as an object, with sub-schemas inlined
 /// where possible so that clients which do not resolve `$ref` still see the
-/// whole shape.
+/// whole shape, in its portable form (see [`check_portable`]): one `type`
+/// per schema, so an `Option<T>` is `anyOf` a branch for `T` and
+/// `{"type": "null"}`, and no `$schema` or `$id`.
+///
+/// [`check_portable`]: crate::check_portable
 ///
 /// ```
 /// #[derive(schemars::JsonSchema)]
@@ -14,6 +18,10 @@ use serde_json::{Map, Value};
 /// let schema = mcpwire_server::schema_for::<Args>();
 /// assert_eq!(schema["type"], "object");
 /// assert_eq!(schema["required"], serde_json::json!(["text"]));
+/// assert_eq!(
+///     schema["properties"]["count"]["anyOf"],
+///     serde_json::json!([{"type": "integer", "minimum": 0}, {"type": "null"}])
+/// );
 /// ```
 pub fn schema_for<T: JsonSchema>() -> Map<String, Value> {
     let mut settings = SchemaSettings::draft2020_12();
@@ -21,11 +29,11 @@ pub fn schema_for<T: JsonSchema>() -> Map<String, Value> {
     let schema = settings.into_generator().into_root_schema_for::<T>();
     match schema.to_value() {
         Value::Object(mut map) => {
-            map.remove("$schema");
             map.remove("title");
             for v in map.values_mut() {
                 strip_rust_formats(v);
             }
+            super::portable::make_portable(&mut map);
             map
         }
         // `true`/`false` schemas: accept anything as an object.

@@ -17,9 +17,10 @@ use super::lists::List;
 use super::params::params_of;
 use super::router::{Core, Route, Target};
 use super::state::SessionState;
+use super::tool_error::peer_fault;
 use mcpwire_rpc::Error;
 use mcpwire_rpc::engine::{Peer, Reply, RequestContext, Service};
-use mcpwire_types::Era;
+use mcpwire_types::{Era, ErrorCode, ProtocolVersion};
 
 /// The per-connection [`Service`].
 pub(crate) struct Connection {
@@ -53,6 +54,44 @@ impl Connection {
         era: Era,
     ) -> Result<Reply, Error> {
         let route = self.route(&req.method, era)?;
+        self.serve_route(route, req, cx, era)
+            .await
+            .map_err(|e| self.error_for_peer(e, route.method, era))
+    }
+
+    /// What the peer is told of an error that ended a request: a local
+    /// fault only as `-32603 Internal error` (logged here with its
+    /// details), "resource not found" with its revision's code, anything
+    /// else as it is.
+    fn error_for_peer(&self, e: Error, method: &str, era: Era) -> Error {
+        match e {
+            Error::Rpc(mut obj) if obj.code == ErrorCode::RESOURCE_NOT_FOUND => {
+                if !self.revision(era).is_legacy() {
+                    obj.code = ErrorCode::INVALID_PARAMS;
+                }
+                Error::Rpc(obj)
+            }
+            e if e.is_local_fault() => peer_fault(method, "", e),
+            e => e,
+        }
+    }
+
+    /// The revision a request in `era` is answered under.
+    pub(crate) fn revision(&self, era: Era) -> ProtocolVersion {
+        match era {
+            Era::Stateless => ProtocolVersion::V2026_07_28,
+            Era::Session => self.state.version(),
+        }
+    }
+
+    /// Serves one request down `route`.
+    async fn serve_route(
+        &self,
+        route: Route,
+        req: Request,
+        cx: RequestContext,
+        era: Era,
+    ) -> Result<Reply, Error> {
         let core = match route.target {
             Target::Core(core) => core,
             Target::Extension(i) => {

@@ -103,8 +103,9 @@ pub enum SessionStoreError {
 ///
 /// let server = Server::builder("demo", "1.0.0")
 ///     .session_store(Arc::new(Counted::default()))
-///     .build();
+///     .build()?;
 /// # let _ = server;
+/// # Ok::<(), mcpwire_server::BuildError>(())
 /// ```
 pub trait SessionStore: Send + Sync + 'static {
     /// Stores `record` as the state of session `id`, replacing what was

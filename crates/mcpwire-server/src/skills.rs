@@ -16,8 +16,9 @@
 //! ])
 //! .unwrap();
 //! assert_eq!(skill.uri(), "skill://git-workflow/SKILL.md");
-//! let server = Server::builder("docs", "1.0.0").skill(skill).build();
+//! let server = Server::builder("docs", "1.0.0").skill(skill).build()?;
 //! # drop(server);
+//! # Ok::<(), mcpwire_server::BuildError>(())
 //! ```
 
 use std::fmt;

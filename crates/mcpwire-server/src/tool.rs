@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use super::Context;
 use super::arguments::Arguments;
 use super::schema::{object_schema, schema_for};
+use super::tool_error::ToolError;
 use mcpwire_rpc::Error;
 
 pub use mcpwire_rpc::BoxFuture;
@@ -245,12 +246,16 @@ pub struct Json<T>(pub T);
 
 /// Turns a handler's return value into a `CallToolResult`.
 ///
-/// `Err` values of a `Result` become `isError` results carrying the error's
-/// text, so the model can see what went wrong, except JSON-RPC errors
-/// ([`Error::Rpc`]) and input requests, which stay protocol-level.
+/// The `Err` of a `Result<T, E>` goes through [`ToolError`]: text meant
+/// for the model (a [`ToolError::new`], a `String`, a `&str`) becomes an
+/// `isError` result carrying it, so the model can see what went wrong. An
+/// [`Error`] is answered as that error: JSON-RPC errors ([`Error::Rpc`])
+/// and input requests stay protocol-level, and a local fault becomes an
+/// `isError` result saying only `Internal error` (the details are logged,
+/// not sent).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned from a tool",
-    note = "a tool may return String, &str, numbers, bool, (), ContentBlock, Vec<ContentBlock>, Json<T>, CallToolResult, or a Result of one of these whose error converts into mcpwire::Error"
+    note = "a tool may return String, &str, numbers, bool, (), ContentBlock, Vec<ContentBlock>, Json<T>, CallToolResult, or a Result of one of these whose error converts into ToolError (a String, &str, mcpwire::Error, or ToolError itself)"
 )]
 pub trait IntoToolResult {
     /// Converts the value.
@@ -327,14 +332,18 @@ impl<T: Serialize + JsonSchema> IntoToolResult for Json<T> {
     }
 }
 
-impl<T: IntoToolResult, E: Into<Error>> IntoToolResult for Result<T, E> {
+/// An `Err` becomes what its [`ToolError`] says: text for the model (a
+/// [`ToolError`] made from a message, a `String` or a `&str`) becomes an
+/// `isError` result carrying it; an [`Error`] is answered by the server,
+/// which knows the tool's name: a JSON-RPC error ([`Error::Rpc`]) as that
+/// error, a cancellation or input request as such, and a local fault (any
+/// other variant) as an `isError` result saying only `Internal error`,
+/// with the details logged.
+impl<T: IntoToolResult, E: Into<ToolError>> IntoToolResult for Result<T, E> {
     fn into_tool_result(self) -> Result<CallToolResult, Error> {
         match self {
             Ok(v) => v.into_tool_result(),
-            Err(e) => match e.into() {
-                e @ (Error::Rpc(_) | Error::InputRequired(_) | Error::Cancelled) => Err(e),
-                other => Ok(CallToolResult::error_text(other.to_string())),
-            },
+            Err(e) => e.into().into_result(),
         }
     }
 

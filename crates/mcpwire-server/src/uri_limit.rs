@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use mcpwire_types::{ErrorCode, ErrorObject, ProtocolVersion};
+use mcpwire_types::{ErrorCode, ErrorObject};
 use serde_json::json;
 
 use mcpwire_rpc::Error;
@@ -47,19 +47,11 @@ pub(crate) fn check(uri: &str, max: usize) -> Result<(), Error> {
     ))
 }
 
-/// The error for a URI that no resource or template serves: `-32002` on
-/// revisions before 2026-07-28, `-32602` since, with the (quoted) URI.
-pub(crate) fn resource_not_found(uri: &str, version: ProtocolVersion) -> Error {
-    let code = if version.is_legacy() {
-        ErrorCode::RESOURCE_NOT_FOUND
-    } else {
-        ErrorCode::INVALID_PARAMS
-    };
-    let shown = quoted(uri);
-    Error::Rpc(
-        ErrorObject::new(code, format!("Resource not found: {shown}"))
-            .with_data(json!({ "uri": shown })),
-    )
+/// The error for a URI that no resource or template serves, quoting it;
+/// the server gives it its revision's code as it answers (see
+/// [`Error::resource_not_found`]).
+pub(crate) fn resource_not_found(uri: &str) -> Error {
+    Error::resource_not_found(quoted(uri))
 }
 
 #[cfg(test)]

@@ -72,7 +72,8 @@ fn server(on: bool) -> (Server, Arc<AtomicBool>) {
         ))
         .extension(Clock { on: on.clone() })
         .cache_hint_for("clock/now", CacheHint::new(5_000, CacheScope::Public))
-        .build();
+        .build()
+        .unwrap();
     (server, on)
 }
 
@@ -155,7 +156,8 @@ async fn built_in_extensions_declare_in_initialize_and_discover() {
             .task_support(TaskSupport::Optional),
         )
         .skill(skill)
-        .build();
+        .build()
+        .unwrap();
     let mut wire = Wire::connect(&server);
     let init = wire.initialize().await;
     let caps = &init["capabilities"];

@@ -39,7 +39,8 @@ async fn tools_list_follows_every_change() {
     let server = Server::builder("tools", "1.0.0")
         .tool(tool("a"))
         .tool(tool("b"))
-        .build();
+        .build()
+        .unwrap();
     let mut wire = Wire::connect(&server);
     wire.initialize().await;
     let first = wire.ok("tools/list", json!({})).await;
@@ -79,7 +80,8 @@ async fn every_page_follows_a_change() {
         .tool(tool("a"))
         .tool(tool("b"))
         .tool(tool("c"))
-        .build();
+        .build()
+        .unwrap();
     let mut wire = Wire::connect(&server);
     wire.initialize().await;
     let first = wire.ok("tools/list", json!({})).await;
@@ -128,7 +130,8 @@ async fn prompts_resources_and_templates_lists_follow_changes() {
             })
             .unwrap(),
         )
-        .build();
+        .build()
+        .unwrap();
     let mut wire = Wire::connect(&server);
     wire.initialize().await;
     let prompts = wire.ok("prompts/list", json!({})).await;
@@ -176,7 +179,10 @@ async fn prompts_resources_and_templates_lists_follow_changes() {
 /// Publishing a skill adds its files to the resource list.
 #[tokio::test]
 async fn skills_change_the_resource_list() {
-    let server = Server::builder("skills", "1.0.0").skills([]).build();
+    let server = Server::builder("skills", "1.0.0")
+        .skills([])
+        .build()
+        .unwrap();
     let mut wire = Wire::connect(&server);
     wire.initialize().await;
     let before = wire.ok("resources/list", json!({})).await;

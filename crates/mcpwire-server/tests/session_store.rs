@@ -67,6 +67,7 @@ fn server(store: Arc<Watched>) -> Server {
         }))
         .session_store(store)
         .build()
+        .unwrap()
 }
 
 #[tokio::test]

@@ -60,6 +60,7 @@ fn server() -> Server {
             |cx: Context, _args| async move { format!("introduce {}", name_or_default(&cx).await) },
         ))
         .build()
+        .unwrap()
 }
 
 /// Stateless params that declare form elicitation.

@@ -20,7 +20,10 @@ fn echo() -> ToolRoute {
 
 /// What the echo example declares: tools (and logging) only.
 fn tools_only() -> Server {
-    Server::builder("echo", "1.0.0").tool(echo()).build()
+    Server::builder("echo", "1.0.0")
+        .tool(echo())
+        .build()
+        .unwrap()
 }
 
 /// The methods of each capability `tools_only` lacks, with params that
@@ -158,7 +161,8 @@ async fn every_method_is_served_when_its_capability_is_declared() {
                 .complete("text", |_typed| async { vec!["hi".to_string()] }),
         )
         .skill(skill)
-        .build();
+        .build()
+        .unwrap();
     let mut wire = Wire::connect(&server);
     let init = wire.initialize().await;
     let caps = &init["capabilities"];
@@ -197,7 +201,7 @@ async fn every_method_is_served_when_its_capability_is_declared() {
 
 #[tokio::test]
 async fn a_capability_declared_at_run_time_serves_its_methods_from_then_on() {
-    let server = Server::builder("growing", "1.0.0").build();
+    let server = Server::builder("growing", "1.0.0").build().unwrap();
     let mut wire = Wire::connect(&server);
     wire.initialize().await;
     assert_eq!(
@@ -244,7 +248,10 @@ async fn a_capability_declared_at_run_time_serves_its_methods_from_then_on() {
 /// resource methods are served.
 #[tokio::test]
 async fn an_extension_that_declares_a_core_capability_opens_its_methods() {
-    let server = Server::builder("skills", "1.0.0").skills([]).build();
+    let server = Server::builder("skills", "1.0.0")
+        .skills([])
+        .build()
+        .unwrap();
     let mut wire = Wire::connect(&server);
     let init = wire.initialize().await;
     assert!(init["capabilities"]["resources"].is_object());

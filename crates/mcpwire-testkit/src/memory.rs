@@ -24,7 +24,7 @@ pub fn client() -> ClientBuilder {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// let server = mcpwire::server::Server::builder("s", "1").build();
+/// let server = mcpwire::server::Server::builder("s", "1").build().unwrap();
 /// let io = mcpwire_testkit::memory::serve(&server);
 /// let client = mcpwire_testkit::memory::client().connect(io).await.unwrap();
 /// assert_eq!(client.server_info().name, "s");
@@ -44,7 +44,7 @@ pub fn serve(server: &Server) -> MemoryTransport {
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// use mcpwire_testkit::memory::{client, connect};
-/// let server = mcpwire::server::Server::builder("s", "1").build();
+/// let server = mcpwire::server::Server::builder("s", "1").build().unwrap();
 /// let c = connect(&server, client()).await;
 /// c.ping().await.unwrap();
 /// # }

@@ -20,7 +20,7 @@ pub const RECV_PATIENCE: Duration = Duration::from_secs(5);
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// use serde_json::json;
-/// let server = mcpwire::server::Server::builder("s", "1").build();
+/// let server = mcpwire::server::Server::builder("s", "1").build().unwrap();
 /// let mut raw = mcpwire_testkit::RawPeer::serving(&server);
 /// raw.send_text("{oops").await;
 /// assert_eq!(raw.recv().await["error"]["code"], -32700);

@@ -74,7 +74,7 @@ fn whoami_server() -> Server {
                 seen(&cx).to_string()
             },
         ))
-        .build()
+        .build().unwrap()
 }
 
 async fn start_whoami(keys: &Keys) -> Protected {

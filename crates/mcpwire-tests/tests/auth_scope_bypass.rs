@@ -33,7 +33,8 @@ impl Desk {
                 runs.fetch_add(1, Ordering::SeqCst);
                 async move { "admin ran".to_owned() }
             }))
-            .build();
+            .build()
+            .unwrap();
         let running = protect_server(server, |resource| {
             auth_for(resource, JwtVerifier::new(jwks, ISSUER, resource))
         })

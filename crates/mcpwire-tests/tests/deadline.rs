@@ -58,7 +58,8 @@ fn ticker_server() -> (Server, mpsc::UnboundedReceiver<u64>) {
             "echo",
             |_cx, a: Text| async move { a.text },
         ))
-        .build();
+        .build()
+        .unwrap();
     (server, rx)
 }
 

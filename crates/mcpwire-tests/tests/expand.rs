@@ -234,6 +234,7 @@ fn free_server() -> Server {
         .prompt(greet_prompt())
         .prompt(summary_prompt())
         .build()
+        .unwrap()
 }
 
 async fn tools(client: &Client) -> Vec<Tool> {
@@ -543,7 +544,8 @@ async fn routes_share_state() {
     let server = Server::builder("counter", "1.0")
         .routes(routes)
         .routes(Arc::new(Reexported).routes())
-        .build();
+        .build()
+        .unwrap();
     let client = connect(server).await;
 
     let tools = tools(&client).await;
@@ -559,8 +561,8 @@ async fn routes_share_state() {
         Some(true)
     );
     assert_eq!(
-        Value::Object(peek.input_schema.clone())["properties"]["plus"]["type"],
-        json!(["integer", "null"])
+        Value::Object(peek.input_schema.clone())["properties"]["plus"]["anyOf"],
+        json!([{"type": "integer", "minimum": 0}, {"type": "null"}])
     );
 
     for expected in ["1", "2"] {

@@ -191,7 +191,10 @@ fn route_schema() -> Value {
 /// An mcpwire server behind the gate; returns the server (to change its
 /// tools), the gate and the endpoint URL.
 async fn serve(tools: Vec<ToolRoute>) -> (Server, Arc<Gate>, String) {
-    let server = Server::builder("param-headers", "1").tools(tools).build();
+    let server = Server::builder("param-headers", "1")
+        .tools(tools)
+        .build()
+        .unwrap();
     let mcp = StreamableHttp::new(
         server.clone(),
         HttpConfig::default().hosts(HostPolicy::loopback()),

@@ -254,7 +254,8 @@ async fn mcpwire_http_server() {
                 a.text
             },
         ))
-        .build();
+        .build()
+        .unwrap();
     let served = mcpwire_testkit::http::serve_mcp(server, HttpConfig::default()).await;
     let (client, handle) = connect(HttpClientTransport::builder(served.mcp_url()))
         .await
@@ -308,7 +309,8 @@ async fn stateless_requests_to_the_mcpwire_http_server() {
             "echo",
             |_cx, a: Text| async move { a.text },
         ))
-        .build();
+        .build()
+        .unwrap();
     let served = mcpwire_testkit::http::serve_mcp(server, HttpConfig::default()).await;
     let (peer, handle, driver) = raw_peer(HttpClientTransport::builder(served.mcp_url()));
 

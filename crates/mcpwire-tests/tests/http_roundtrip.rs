@@ -55,6 +55,7 @@ fn server() -> Server {
             },
         ))
         .build()
+        .unwrap()
 }
 
 async fn start(

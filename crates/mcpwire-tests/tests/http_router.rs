@@ -21,7 +21,8 @@ async fn the_router_serves_mcp_beside_other_routes() {
             "echo",
             |_cx, a: Text| async move { a.text },
         ))
-        .build();
+        .build()
+        .unwrap();
     let mcp = StreamableHttp::new(
         server,
         HttpConfig::default()

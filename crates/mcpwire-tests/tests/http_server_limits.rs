@@ -195,7 +195,8 @@ async fn a_client_that_never_reads_is_cut_off_after_the_write_timeout() {
         .tool(ToolRoute::typed("big", |_cx, a: Size| async move {
             "x".repeat(a.bytes)
         }))
-        .build();
+        .build()
+        .unwrap();
     let config = HttpConfig::default()
         .max_connections(1)
         .write_timeout(Duration::from_millis(300));
@@ -260,7 +261,8 @@ async fn a_connection_at_work_outlives_the_idle_timeout() {
             tokio::time::sleep(Duration::from_millis(a.ms)).await;
             "done"
         }))
-        .build();
+        .build()
+        .unwrap();
     let config = HttpConfig::default()
         .idle_timeout(Duration::from_millis(200))
         .keep_alive(Duration::ZERO);

@@ -39,7 +39,8 @@ async fn a_reader_that_falls_behind_is_cut_off_and_resumes_without_a_loss() {
                 "flooded"
             }
         }))
-        .build();
+        .build()
+        .unwrap();
     // The store keeps all of it, so that the resumption can be checked.
     let store = InMemoryEventStore::new(4096).per_session_bytes(64 << 20);
     let config = HttpConfig::default()
@@ -140,7 +141,8 @@ async fn a_session_sent_more_than_its_engine_takes_is_told_to_slow_down() {
             }
         }))
         .engine(EngineConfig::default().max_concurrency(1))
-        .build();
+        .build()
+        .unwrap();
     let config = HttpConfig::default().max_inbound_messages(3);
     let s = start_with(server, config).await;
     let session = s.initialize("2025-03-26").await;

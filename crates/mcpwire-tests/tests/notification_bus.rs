@@ -31,7 +31,7 @@ fn server(bus: Option<Arc<dyn NotificationBus>>) -> Server {
     if let Some(bus) = bus {
         b = b.notification_bus(bus);
     }
-    b.build()
+    b.build().unwrap()
 }
 
 fn mode(era: Era) -> ClientMode {

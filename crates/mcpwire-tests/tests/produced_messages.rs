@@ -74,6 +74,7 @@ fn server() -> Server {
             .description("Hi"),
         )
         .build()
+        .unwrap()
 }
 
 struct Session {

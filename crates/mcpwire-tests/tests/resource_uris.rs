@@ -101,7 +101,7 @@ async fn read_text(client: &Client, uri: &str) -> String {
 async fn a_huge_uri_is_refused_briefly_and_the_next_read_is_served() {
     for mode in [ClientMode::Legacy, ClientMode::Auto] {
         let reads = Arc::new(AtomicUsize::new(0));
-        let server = builder(&reads).build();
+        let server = builder(&reads).build().unwrap();
         let client = connect(&server, mode).await;
         let huge = huge_ticket();
         let e = client.read_resource(&huge).await.unwrap_err();
@@ -116,7 +116,7 @@ async fn a_huge_uri_is_refused_briefly_and_the_next_read_is_served() {
 #[tokio::test]
 async fn the_cap_is_exact_and_settable() {
     let reads = Arc::new(AtomicUsize::new(0));
-    let client = connect(&builder(&reads).build(), ClientMode::Legacy).await;
+    let client = connect(&builder(&reads).build().unwrap(), ClientMode::Legacy).await;
     let at_cap = format!(
         "ticket://{}",
         "1".repeat(DEFAULT_MAX_URI_LENGTH - "ticket://".len())
@@ -130,7 +130,7 @@ async fn the_cap_is_exact_and_settable() {
     assert_too_long(e, over.len(), DEFAULT_MAX_URI_LENGTH);
 
     let client = connect(
-        &builder(&reads).max_uri_length(32).build(),
+        &builder(&reads).max_uri_length(32).build().unwrap(),
         ClientMode::Auto,
     )
     .await;
@@ -152,7 +152,7 @@ async fn the_cap_is_exact_and_settable() {
 #[tokio::test]
 async fn subscriptions_and_completion_refuse_huge_uris_and_keep_what_they_hold() {
     let reads = Arc::new(AtomicUsize::new(0));
-    let server = builder(&reads).build();
+    let server = builder(&reads).build().unwrap();
     let client = connect(&server, ClientMode::Legacy).await;
     let mut notes = client.notifications();
     client.subscribe("memo://readme").await.unwrap();
@@ -191,7 +191,7 @@ async fn subscriptions_and_completion_refuse_huge_uris_and_keep_what_they_hold()
 #[tokio::test]
 async fn listen_refuses_a_huge_uri_and_serves_the_next_request() {
     let reads = Arc::new(AtomicUsize::new(0));
-    let server = builder(&reads).build();
+    let server = builder(&reads).build().unwrap();
     let client = connect(&server, ClientMode::Auto).await;
     let huge = huge_ticket();
     let filter = |uri: &str| SubscriptionFilter {
@@ -222,7 +222,7 @@ async fn an_unknown_long_uri_is_quoted_briefly() {
         (ClientMode::Auto, ErrorCode::INVALID_PARAMS),
     ] {
         let reads = Arc::new(AtomicUsize::new(0));
-        let client = connect(&builder(&reads).build(), mode).await;
+        let client = connect(&builder(&reads).build().unwrap(), mode).await;
         // Under the cap, so it is looked up, and found nowhere.
         let unknown = format!("nothing://{}", "x".repeat(60_000));
         let e = rpc(client.read_resource(&unknown).await.unwrap_err());

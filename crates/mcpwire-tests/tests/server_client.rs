@@ -130,7 +130,7 @@ fn test_server(cancelled: Arc<AtomicUsize>) -> Server {
                 ["Ada", "Alan", "Grace"].iter().filter(|v| v.starts_with(&typed)).map(|v| v.to_string()).collect()
             }),
         )
-        .build()
+        .build().unwrap()
 }
 
 async fn connect(server: &Server) -> Client {
@@ -226,13 +226,14 @@ async fn bad_tool_input_gets_the_errors_the_spec_names() {
             None,
             Rpc(ErrorCode::METHOD_NOT_FOUND),
         ),
-        // A failing tool reports isError with its message; a panicking one
-        // gives -32603 without the panic text.
+        // A tool's local fault reports isError saying only "Internal
+        // error" (the details are logged, not sent); a panicking one gives
+        // -32603 without the panic text.
         (
             "a failing tool",
             "tools/call",
             Some(call("fails", json!({"text": ""}))),
-            ToolError("disk is full"),
+            ToolError("Internal error"),
         ),
         (
             "a panicking tool",
@@ -254,6 +255,7 @@ async fn bad_tool_input_gets_the_errors_the_spec_names() {
                 assert_eq!(r["isError"], true, "{why}: {r}");
                 let text = r["content"][0]["text"].as_str().unwrap_or_default();
                 assert!(text.contains(says), "{why}: {r}");
+                assert!(!r.to_string().contains("disk"), "{why}: {r}");
             }
         }
         // The server keeps serving.
@@ -522,7 +524,7 @@ async fn pagination_follows_opaque_cursors_and_rejects_bad_ones() {
             |_cx, a: Text| async move { a.text },
         ));
     }
-    let server = b.build();
+    let server = b.build().unwrap();
     let client = connect(&server).await;
     let first = client.list_tools().page().await.unwrap();
     assert_eq!(first.tools.len(), 2);

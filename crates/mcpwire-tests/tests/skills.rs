@@ -74,7 +74,7 @@ fn check(def: &str, v: &Value) {
 
 #[tokio::test]
 async fn skills_are_listed_got_loaded_and_read_in_both_eras() {
-    let server = builder().build();
+    let server = builder().build().unwrap();
     for client in clients() {
         let c = connect(&server, client).await;
         let skills = c.skills();
@@ -171,7 +171,7 @@ async fn a_skill_read_from_a_directory_serves_its_files() {
             "skill://git-workflow/scripts/check.sh"
         ]
     );
-    let server = Server::builder("dir", "1").skill(skill).build();
+    let server = Server::builder("dir", "1").skill(skill).build().unwrap();
     let c = connect(
         &server,
         Client::builder("host", "1").mode(ClientMode::Legacy),
@@ -215,7 +215,7 @@ fn tamper(server: &Server, uri: &str, content: &'static str) {
 #[tokio::test]
 async fn a_skill_md_of_the_wrong_size_or_digest_is_refused() {
     for client in clients() {
-        let server = builder().build();
+        let server = builder().build().unwrap();
         let c = connect(&server, client).await;
         let skills = c.skills();
         let entry = skills.get("skill://pdf-processing/SKILL.md").await.unwrap();
@@ -256,7 +256,7 @@ async fn a_skill_md_of_the_wrong_size_or_digest_is_refused() {
 
 #[tokio::test]
 async fn a_supporting_file_is_verified_and_must_be_listed() {
-    let server = builder().build();
+    let server = builder().build().unwrap();
     let c = connect(
         &server,
         Client::builder("host", "1").mode(ClientMode::Legacy),
@@ -306,7 +306,7 @@ async fn a_supporting_file_is_verified_and_must_be_listed() {
 
 #[tokio::test]
 async fn an_unknown_skill_is_invalid_params_and_the_server_goes_on() {
-    let server = builder().build();
+    let server = builder().build().unwrap();
     for client in clients() {
         let c = connect(&server, client).await;
         let e = c.skills().get("skill://nope/SKILL.md").await.unwrap_err();
@@ -320,7 +320,7 @@ async fn an_unknown_skill_is_invalid_params_and_the_server_goes_on() {
 
 #[tokio::test]
 async fn a_server_without_skills_declares_nothing() {
-    let server = Server::builder("plain", "1").build();
+    let server = Server::builder("plain", "1").build().unwrap();
     let c = connect(
         &server,
         Client::builder("host", "1").mode(ClientMode::Legacy),
@@ -336,7 +336,7 @@ async fn a_server_without_skills_declares_nothing() {
         Err(SkillError::NotDeclared)
     ));
     // An empty skill set still declares the extension, with resources.
-    let empty = Server::builder("empty", "1").skills([]).build();
+    let empty = Server::builder("empty", "1").skills([]).build().unwrap();
     let c = connect(
         &empty,
         Client::builder("host", "1").mode(ClientMode::Legacy),
@@ -349,7 +349,7 @@ async fn a_server_without_skills_declares_nothing() {
 
 #[tokio::test]
 async fn skills_are_added_and_removed_at_run_time() {
-    let server = Server::builder("live", "1").skill(pdf()).build();
+    let server = Server::builder("live", "1").skill(pdf()).build().unwrap();
     let c = connect(
         &server,
         Client::builder("host", "1").mode(ClientMode::Legacy),
@@ -391,7 +391,7 @@ async fn skills_are_added_and_removed_at_run_time() {
 
 #[tokio::test]
 async fn listings_and_directories_are_paginated() {
-    let server = builder().page_size(1).build();
+    let server = builder().page_size(1).build().unwrap();
     let c = connect(
         &server,
         Client::builder("host", "1").mode(ClientMode::Legacy),
@@ -435,7 +435,7 @@ impl Raw {
 
 #[tokio::test]
 async fn stateless_results_have_the_extension_shapes() {
-    let server = builder().build();
+    let server = builder().build().unwrap();
     let mut raw = Raw::start(&server);
     let d = raw.call("server/discover", json!({})).await;
     check("DiscoverResult", &d["result"]);
@@ -478,7 +478,7 @@ async fn stateless_results_have_the_extension_shapes() {
 
 #[tokio::test]
 async fn bad_requests_get_invalid_params_and_the_server_goes_on() {
-    let server = builder().build();
+    let server = builder().build().unwrap();
     let mut raw = Raw::start(&server);
     let cases = [
         ("skills/get", json!({})),
@@ -522,7 +522,7 @@ async fn bad_requests_get_invalid_params_and_the_server_goes_on() {
     let r = raw.call("skills/list", json!({})).await;
     assert_eq!(r["result"]["skills"].as_array().unwrap().len(), 2);
     // A server without skills does not know the methods.
-    let mut plain = Raw::start(&Server::builder("plain", "1").build());
+    let mut plain = Raw::start(&Server::builder("plain", "1").build().unwrap());
     let r = plain.call("skills/list", json!({})).await;
     assert_eq!(r["error"]["code"], -32601);
 }

@@ -326,7 +326,8 @@ async fn cache_hints_are_set_per_method_and_per_resource() {
             mcpwire_types::Prompt::new("p"),
             |_cx, _a| async { "p".to_string() },
         ))
-        .build();
+        .build()
+        .unwrap();
     let mut raw = Raw::with(server);
     let hint = |r: &Value| {
         (

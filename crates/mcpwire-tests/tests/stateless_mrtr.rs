@@ -153,7 +153,7 @@ async fn tampered_request_state_is_refused() {
 
 #[tokio::test]
 async fn expired_request_state_is_refused() {
-    let mut raw = Raw::with(builder().request_state_ttl(Duration::ZERO).build());
+    let mut raw = Raw::with(builder().request_state_ttl(Duration::ZERO).build().unwrap());
     let (key, state) = first_round(&mut raw).await;
     let r = retry(
         &mut raw,
@@ -194,8 +194,18 @@ async fn request_state_of_another_tool_is_refused() {
 async fn request_state_keys_rotate() {
     let k1 = b"key one, shared by both servers".to_vec();
     let k2 = b"key two, new on the second".to_vec();
-    let mut old = Raw::with(builder().request_state_keys(vec![k1.clone()]).build());
-    let mut new = Raw::with(builder().request_state_keys(vec![k2.clone(), k1]).build());
+    let mut old = Raw::with(
+        builder()
+            .request_state_keys(vec![k1.clone()])
+            .build()
+            .unwrap(),
+    );
+    let mut new = Raw::with(
+        builder()
+            .request_state_keys(vec![k2.clone(), k1])
+            .build()
+            .unwrap(),
+    );
     let (key, state) = first_round(&mut old).await;
     let r = retry(
         &mut new,

@@ -27,7 +27,7 @@
 //! # async fn run() -> Result<(), mcpwire::Error> {
 //! Server::builder("echo", "1.0.0")
 //!     .tool(ToolRoute::typed("echo", |_cx, a: Echo| async move { a.text }))
-//!     .build()
+//!     .build()?
 //!     .serve_stdio()
 //!     .await
 //! # }

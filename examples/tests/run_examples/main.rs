@@ -11,6 +11,7 @@ mod http_client;
 mod oauth_protected;
 mod quickstart;
 mod routes_with_state;
+mod schemas;
 
 use mcpwire::types::{CallToolResult, ContentBlock};
 

@@ -33,7 +33,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mcpwire::Error;
-use mcpwire::server::{Cancel, Server};
+use mcpwire::server::{Cancel, Server, ToolError};
 use mcpwire::types::ErrorCode;
 use serde_json::Value;
 
@@ -158,7 +158,7 @@ fn build(
              SELECT statements with sql_query; bind values with params (?1, ?2, ...).",
         )
         .routes(routes)
-        .build())
+        .build()?)
 }
 
 /// The routes' shared state: where the database is and the limits.
@@ -182,7 +182,7 @@ impl SqlServer {
         query: String,
         /// Values for the placeholders ?1, ?2, ... in order.
         params: Option<Vec<Value>>,
-    ) -> Result<QueryAnswer, Error> {
+    ) -> Result<QueryAnswer, ToolError> {
         let (path, config) = (self.path.clone(), self.config);
         let stopper = Stopper::new(config.time_limit);
         let guard = stopper.clone();
@@ -207,7 +207,7 @@ impl SqlServer {
         // The text reaches the caller as an isError result.
         outcome
             .unwrap_or(Err(QueryError::Task))
-            .map_err(|e| Error::internal(e.to_string()))
+            .map_err(|e| ToolError::new(e.to_string()))
     }
 
     /// Every table, view and index with the SQL that made it.

@@ -29,7 +29,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use mcpwire::Error;
-use mcpwire::server::{Context, Json, ResourceRoute, Server};
+use mcpwire::server::{Context, Json, ResourceRoute, Server, ToolError};
 use mcpwire::types::ErrorCode;
 
 use crate::DemoError;
@@ -70,7 +70,7 @@ pub fn server(db: &Path) -> Result<Server, DemoError> {
         )
         .routes(desk.clone())
         .resources(open.iter().map(|t| desk.ticket_route(t)))
-        .build())
+        .build()?)
 }
 
 /// The routes' shared state: the ticket store.
@@ -107,7 +107,7 @@ impl SupportDesk {
         ticket_id: TicketId,
         /// How the problem was resolved, in a sentence or two.
         resolution: String,
-    ) -> Result<Json<ClosedTicket>, Error> {
+    ) -> Result<Json<ClosedTicket>, ToolError> {
         let ticket_id = ticket_id.get();
         let closed = (self
             .store
@@ -132,7 +132,7 @@ impl SupportDesk {
         ticket_id: TicketId,
         /// Why the ticket needs an engineer.
         reason: String,
-    ) -> Result<Json<Escalation>, Error> {
+    ) -> Result<Json<Escalation>, ToolError> {
         let ticket_id = ticket_id.get();
         let escalation = (self
             .store
@@ -217,11 +217,11 @@ fn caller(cx: &Context) -> Option<String> {
 
 /// A store failure as a tool's `isError` text: the cause when the caller
 /// can fix it, a generic line (and a log line here) otherwise.
-fn tool_error(e: StoreError) -> Error {
+fn tool_error(e: StoreError) -> ToolError {
     if matches!(e, StoreError::Database(_) | StoreError::Task) {
         eprintln!("support-desk: {e}");
     }
-    Error::internal(e.client_message())
+    ToolError::new(e.client_message())
 }
 
 /// A store failure where the peer gets only `Internal error`.

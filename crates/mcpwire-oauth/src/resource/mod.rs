@@ -24,7 +24,7 @@
 //! use mcpwire_server::{Context, FromContext, Server, ToolRoute};
 //! use mcpwire_http::server::{HttpConfig, StreamableHttp};
 //!
-//! # async fn run() -> std::io::Result<()> {
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let server = Server::builder("desk", "1.0.0")
 //!     .tool(ToolRoute::typed("whoami", |cx: Context, _: ()| async move {
 //!         match Option::<Auth>::from_context(&cx)? {
@@ -32,7 +32,7 @@
 //!             None => Ok::<_, mcpwire_rpc::Error>("nobody".to_string()),
 //!         }
 //!     }))
-//!     .build();
+//!     .build()?;
 //!
 //! let issuer = "https://auth.example.com";
 //! let resource = "https://mcp.example.com/mcp"; // the tokens' audience
@@ -51,7 +51,8 @@
 //! mcpwire_oauth::resource::serve_listener(service, listener, async {
 //!     let _ = tokio::signal::ctrl_c().await;
 //! })
-//! .await
+//! .await?;
+//! # Ok(())
 //! # }
 //! ```
 //!

@@ -478,8 +478,8 @@ async fn run_request<S: Service>(
         r = handler => Some(match r {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => {
-                if !matches!(e, Error::Rpc(_)) {
-                    tracing::warn!(%method, error = %e, "request handler failed");
+                if e.is_local_fault() {
+                    tracing::error!(%method, error = %e, "request handler failed");
                 }
                 Err(e.to_error_object())
             }

@@ -6,7 +6,7 @@ use mcpwire_types::{CacheScope, ContentBlock, ResultType};
 use serde_json::json;
 
 fn server() -> crate::Server {
-    crate::Server::builder("desk", "1.2.0").build()
+    crate::Server::builder("desk", "1.2.0").build().unwrap()
 }
 
 /// The JSON of `body` in the envelope, parsed back.

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use mcpwire_types::{
-    CallToolRequestParams, CallToolResult, ClientCapabilities, CreateTaskResult, ErrorCode,
-    ErrorObject, ResultType, TaskSupport, meta, methods,
+    CallToolRequestParams, ClientCapabilities, CreateTaskResult, ErrorCode, ErrorObject,
+    ResultType, TaskSupport, meta, methods,
 };
 use serde_json::{Map, Value, json};
 use tokio::sync::oneshot;
@@ -307,7 +307,7 @@ impl Connection {
         match self.settle(cx, out, call_target(name), answers)? {
             Ran::InputRequired(v) => Ok(v),
             Ran::Done(Ok(r)) => to_value(&r),
-            Ran::Done(Err(e)) => to_value(&CallToolResult::error_text(e.to_string())),
+            Ran::Done(Err(e)) => to_value(&crate::tool_error::tool_fault(name, e)?),
         }
     }
 }

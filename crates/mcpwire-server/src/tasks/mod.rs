@@ -38,8 +38,9 @@
 //!         .task_support(TaskSupport::Optional),
 //!     )
 //!     .task_ttl(Duration::from_secs(600))
-//!     .build();
+//!     .build()?;
 //! # let _ = server;
+//! # Ok::<(), mcpwire_server::BuildError>(())
 //! ```
 //!
 //! [`Context::elicit`]: crate::Context::elicit

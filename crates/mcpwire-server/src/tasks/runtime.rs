@@ -242,15 +242,11 @@ impl TaskRuntime {
     /// stands) and lets it go.
     pub(crate) async fn finish(&self, live: &Arc<LiveTask>, end: RunEnd) {
         // Local faults become isError results, as in a plain call: the
-        // model sees what went wrong.
+        // model sees that the tool failed, the log sees why.
         let end = match end {
-            RunEnd::Done(Err(e))
-                if !matches!(
-                    e,
-                    Error::Rpc(_) | Error::Cancelled | Error::InputRequired(_)
-                ) =>
-            {
-                RunEnd::Done(Ok(CallToolResult::error_text(e.to_string())))
+            RunEnd::Done(Err(e)) if e.is_local_fault() => {
+                let name = format!("task {}", live.id);
+                RunEnd::Done(crate::tool_error::tool_fault(&name, e))
             }
             other => other,
         };

@@ -37,7 +37,7 @@ impl Front {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// use mcpwire_testkit::http::front::Front;
-    /// let server = mcpwire::server::Server::builder("s", "1").build();
+    /// let server = mcpwire::server::Server::builder("s", "1").build().unwrap();
     /// let front = Front::start(server, vec![("/old", "/new".to_owned())], None).await;
     /// let client = reqwest::Client::builder()
     ///     .redirect(reqwest::redirect::Policy::none())

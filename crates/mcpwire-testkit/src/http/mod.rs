@@ -170,7 +170,7 @@ impl<T> Drop for Served<T> {
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// use mcpwire::transport::http_server::HttpConfig;
-/// let server = mcpwire::server::Server::builder("s", "1").build();
+/// let server = mcpwire::server::Server::builder("s", "1").build().unwrap();
 /// let served = mcpwire_testkit::http::serve_mcp(server, HttpConfig::default()).await;
 /// let r = reqwest::get(served.mcp_url()).await.unwrap();
 /// assert!(r.status().is_client_error());

@@ -37,6 +37,7 @@ pub fn mcp_server() -> Server {
             format!("admin: {}", a.text)
         }))
         .build()
+        .expect("the test server's tools have unique names")
 }
 
 /// The check of the resource `resource` with `verifier`, naming

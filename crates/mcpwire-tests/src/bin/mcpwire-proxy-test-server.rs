@@ -154,6 +154,7 @@ fn server() -> Server {
             String::new()
         }))
         .build()
+        .unwrap()
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

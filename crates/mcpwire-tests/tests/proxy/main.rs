@@ -385,6 +385,7 @@ fn remote_server() -> Server {
             Ok::<_, mcpwire::Error>(format!("hello {}", name.as_str().unwrap_or("?")))
         }))
         .build()
+        .unwrap()
 }
 
 /// [`remote_server`] over Streamable HTTP; its URL and endpoint.

@@ -97,6 +97,7 @@ pub fn server() -> Server {
             },
         ))
         .build()
+        .unwrap()
 }
 
 /// A builder whose elicitation handler answers "Ada" to the first name and

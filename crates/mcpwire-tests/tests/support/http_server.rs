@@ -151,6 +151,7 @@ pub fn server() -> Server {
             },
         ))
         .build()
+        .unwrap()
 }
 
 /// The test server over Streamable HTTP on `127.0.0.1:0`.

@@ -112,6 +112,7 @@ fn mcp_server() -> Server {
             |_cx, a: Text| async move { a.text },
         ))
         .build()
+        .unwrap()
 }
 
 /// Starts the servers on `127.0.0.1:0`.

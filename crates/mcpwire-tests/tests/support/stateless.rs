@@ -17,7 +17,7 @@ pub struct Text {
 }
 
 pub fn server() -> Server {
-    builder().build()
+    builder().build().unwrap()
 }
 
 pub fn form(message: &str, field: &str) -> ElicitRequestParams {

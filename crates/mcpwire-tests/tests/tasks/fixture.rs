@@ -106,7 +106,7 @@ pub fn builder() -> ServerBuilder {
 }
 
 pub fn server() -> Server {
-    builder().build()
+    builder().build().unwrap()
 }
 
 fn client() -> ClientBuilder {

@@ -166,7 +166,7 @@ async fn session_tasks_belong_to_their_session() {
 
 #[tokio::test]
 async fn session_task_pages_through_its_list() {
-    let s = builder().page_size(2).build();
+    let s = builder().page_size(2).build().unwrap();
     let c = connect(legacy(), s).await;
     for _ in 0..5 {
         task_of(c.call_tool("slow", json!({"ms": 0})).as_task().await);
@@ -193,7 +193,10 @@ async fn session_task_asks_the_client_for_input() {
 
 #[tokio::test]
 async fn session_task_honours_the_requested_and_the_server_ttl() {
-    let s = builder().max_task_ttl(Duration::from_millis(150)).build();
+    let s = builder()
+        .max_task_ttl(Duration::from_millis(150))
+        .build()
+        .unwrap();
     let c = connect(legacy(), s).await;
     let t = c
         .call_tool("forever", json!({}))
@@ -408,7 +411,10 @@ async fn extension_gathers_input_before_the_task() {
 
 #[tokio::test]
 async fn extension_tasks_expire() {
-    let s = builder().task_ttl(Duration::from_millis(150)).build();
+    let s = builder()
+        .task_ttl(Duration::from_millis(150))
+        .build()
+        .unwrap();
     let c = connect(modern(), s).await;
     let done = task_of(c.call_tool("slow", json!({"ms": 0})).as_task().await);
     let running = task_of(c.call_tool("forever", json!({})).as_task().await);
@@ -421,7 +427,10 @@ async fn extension_tasks_expire() {
 
 #[tokio::test]
 async fn a_full_store_answers_optional_tools_directly() {
-    let s = builder().task_store(InMemoryTaskStore::new(1)).build();
+    let s = builder()
+        .task_store(InMemoryTaskStore::new(1))
+        .build()
+        .unwrap();
     let c = connect(modern(), s).await;
     let first = task_of(c.call_tool("forever", json!({})).as_task().await);
     match c

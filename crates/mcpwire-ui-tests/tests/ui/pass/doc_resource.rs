@@ -26,6 +26,7 @@ fn main() {
     let server = Server::builder("demo", "1.0")
         .resource(readme_resource())
         .resource(ticket_resource())
-        .build();
+        .build()
+        .unwrap();
     let _ = server;
 }

@@ -52,5 +52,5 @@ fn main() {
     let routes = counter.routes();
     assert_eq!(routes.tools[0].name(), "hit");
     assert_eq!((routes.resources.len(), routes.prompts.len()), (1, 1));
-    let _ = (by_value, shared);
+    let _ = (by_value.unwrap(), shared.unwrap());
 }

@@ -35,6 +35,6 @@ fn main() {
         .tool(echo)
         .tool(adder)
         .tool(whoami_tool())
-        .build();
+        .build().unwrap();
     let _ = server;
 }

@@ -53,5 +53,5 @@ fn main() {
         .resource(readme_resource())
         .resource(post_resource())
         .prompt(ask_prompt())
-        .build();
+        .build().unwrap();
 }

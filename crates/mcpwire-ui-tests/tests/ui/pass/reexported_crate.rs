@@ -37,8 +37,10 @@ fn main() {
         .resource(resource_here_resource())
         .prompt(prompt_here_prompt())
         .routes(State)
-        .build();
+        .build()
+        .unwrap();
     let _ = wire::server::Server::builder("s", "1")
         .routes(std::sync::Arc::new(State))
-        .build();
+        .build()
+        .unwrap();
 }

@@ -51,5 +51,5 @@ fn main() {
     let app = Arc::new(App::default());
     app.plain();
     let routes: Routes = app.routes();
-    let _server = Server::builder("s", "1").routes(routes).build();
+    let _server = Server::builder("s", "1").routes(routes).build().unwrap();
 }
