@@ -10,7 +10,7 @@ use mcpwire_demos::sqlite::{self, create_sample_database};
 use mcpwire_demos::support_desk;
 
 async fn assert_portable_tools(name: &str, server: &Server) {
-    let tools = connect(server).await.list_all_tools().await.unwrap();
+    let tools = connect(server).await.list_tools().await.unwrap();
     assert!(!tools.is_empty(), "{name} lists no tools");
     for tool in tools {
         let schemas = [

@@ -22,7 +22,7 @@
 //!
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
 //! let url = format!("http://{}/mcp", listener.local_addr()?);
-//! let endpoint = StreamableHttp::new(Server::builder("demo", "1.0.0").build(), HttpConfig::default());
+//! let endpoint = StreamableHttp::new(Server::builder("demo", "1.0.0").build().unwrap(), HttpConfig::default());
 //! let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
 //! let serving = tokio::spawn(endpoint.serve_listener(listener, async { let _ = stopped.await; }));
 //!

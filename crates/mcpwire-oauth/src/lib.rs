@@ -35,7 +35,7 @@
 //! }
 //!
 //! let endpoint = StreamableHttp::new(
-//!     mcpwire_server::Server::builder("desk", "1.0.0").build(),
+//!     mcpwire_server::Server::builder("desk", "1.0.0").build().unwrap(),
 //!     HttpConfig::default(),
 //! );
 //! let metadata = ProtectedResourceMetadata::new("https://mcp.example.com/mcp")

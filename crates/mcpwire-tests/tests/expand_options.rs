@@ -156,6 +156,7 @@ fn server() -> Server {
         .resource(pot_resource())
         .resource(prices_resource())
         .build()
+        .unwrap()
 }
 
 fn find<'a>(tools: &'a [Tool], name: &str) -> &'a Tool {
@@ -300,10 +301,14 @@ async fn one_resource_method_registers_templates_and_fixed_resources() {
 
 #[tokio::test]
 async fn routes_take_the_state_by_value_or_in_an_arc_and_complete_through_it() {
-    let by_value = Server::builder("shop", "1.0").routes(shop()).build();
+    let by_value = Server::builder("shop", "1.0")
+        .routes(shop())
+        .build()
+        .unwrap();
     let in_arc = Server::builder("shop", "1.0")
         .routes(Arc::new(shop()))
-        .build();
+        .build()
+        .unwrap();
     for server in [by_value, in_arc] {
         let client = connect(server).await;
         let r = client.call_tool("stock_size", json!({})).await.unwrap();
@@ -336,6 +341,7 @@ fn no_argument_server() -> Server {
             "Say hello".to_string()
         }))
         .build()
+        .unwrap()
 }
 
 #[tokio::test]

@@ -142,7 +142,7 @@ fn server(with_state: bool) -> Server {
             .state(Cancelled::default())
             .state(AtomicU64::new(0));
     }
-    b.build()
+    b.build().unwrap()
 }
 
 async fn connect(server: Server) -> Client {

@@ -9,7 +9,7 @@ use mcpwire::transport::http_client::HttpClientTransport;
 use super::common::{self, Served};
 
 async fn assert_portable_tools(name: &str, client: Client) {
-    let tools = client.list_all_tools().await.unwrap();
+    let tools = client.list_tools().await.unwrap();
     assert!(!tools.is_empty(), "{name} lists no tools");
     for tool in tools {
         let schemas = [

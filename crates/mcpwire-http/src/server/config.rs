@@ -174,7 +174,7 @@ impl HttpConfig {
     /// # }
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// # let server = Server::builder("demo", "1.0.0").build();
+    /// # let server = Server::builder("demo", "1.0.0").build().unwrap();
     /// let http = StreamableHttp::new(server, HttpConfig::default().stateless(true));
     /// let answer = http.handle(post(INIT)).await;
     /// assert_eq!(answer.status(), StatusCode::OK);
@@ -221,7 +221,7 @@ impl HttpConfig {
     /// # }
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// # let server = Server::builder("demo", "1.0.0").build();
+    /// # let server = Server::builder("demo", "1.0.0").build().unwrap();
     /// let http = StreamableHttp::new(server, HttpConfig::default().max_sessions(1));
     /// assert_eq!(http.handle(post(INIT)).await.status(), StatusCode::OK);
     /// let full = http.handle(post(INIT)).await;
@@ -253,7 +253,7 @@ impl HttpConfig {
     /// # }
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// # let server = Server::builder("demo", "1.0.0").build();
+    /// # let server = Server::builder("demo", "1.0.0").build().unwrap();
     /// use mcpwire_rpc::engine::Extensions;
     /// // An authentication layer in front names the caller (the principal).
     /// let as_user = |who: &str| {
@@ -303,7 +303,7 @@ impl HttpConfig {
     /// # }
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// # let server = Server::builder("demo", "1.0.0").build();
+    /// # let server = Server::builder("demo", "1.0.0").build().unwrap();
     /// use mcpwire_http::server::HostPolicy;
     /// let policy = HostPolicy { hosts: Some(vec!["mcp.example.com".into()]), origins: None };
     /// let http = StreamableHttp::new(server, HttpConfig::default().hosts(policy));
@@ -339,7 +339,7 @@ impl HttpConfig {
     /// # }
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// # let server = Server::builder("demo", "1.0.0").build();
+    /// # let server = Server::builder("demo", "1.0.0").build().unwrap();
     /// let http = StreamableHttp::new(server, HttpConfig::default().body_limit(64));
     /// assert!(INIT.len() > 64);
     /// assert_eq!(http.handle(post(INIT)).await.status(), StatusCode::PAYLOAD_TOO_LARGE);

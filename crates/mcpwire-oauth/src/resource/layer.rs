@@ -159,7 +159,7 @@ impl BearerAuth {
     /// # }
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// # let endpoint = StreamableHttp::new(mcpwire_server::Server::builder("demo", "1.0.0").build(), HttpConfig::default());
+    /// # let endpoint = StreamableHttp::new(mcpwire_server::Server::builder("demo", "1.0.0").build().unwrap(), HttpConfig::default());
     /// let metadata = ProtectedResourceMetadata::new("https://mcp.example.com/mcp");
     /// let mut service = BearerAuth::new(ScopesInToken, metadata)
     ///     .require_scopes(["tools"])
@@ -209,7 +209,7 @@ impl BearerAuth {
     /// # }
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// # let endpoint = StreamableHttp::new(mcpwire_server::Server::builder("demo", "1.0.0").build(), HttpConfig::default());
+    /// # let endpoint = StreamableHttp::new(mcpwire_server::Server::builder("demo", "1.0.0").build().unwrap(), HttpConfig::default());
     /// let metadata = ProtectedResourceMetadata::new("https://mcp.example.com/mcp");
     /// let mut service = BearerAuth::new(ScopesInToken, metadata)
     ///     .require_scopes(["tools"])
@@ -266,7 +266,7 @@ impl BearerAuth {
     /// # }
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// # let endpoint = StreamableHttp::new(mcpwire_server::Server::builder("demo", "1.0.0").build(), HttpConfig::default());
+    /// # let endpoint = StreamableHttp::new(mcpwire_server::Server::builder("demo", "1.0.0").build().unwrap(), HttpConfig::default());
     /// let metadata = ProtectedResourceMetadata::new("https://mcp.example.com/mcp");
     /// let mut service = BearerAuth::new(ScopesInToken, metadata).body_limit(64).wrap(endpoint);
     /// assert!(INIT.len() > 64);
@@ -309,7 +309,7 @@ impl BearerAuth {
     /// # }
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// # let endpoint = StreamableHttp::new(mcpwire_server::Server::builder("demo", "1.0.0").build(), HttpConfig::default());
+    /// # let endpoint = StreamableHttp::new(mcpwire_server::Server::builder("demo", "1.0.0").build().unwrap(), HttpConfig::default());
     /// let metadata = ProtectedResourceMetadata::new("https://mcp.example.com/mcp");
     /// use std::pin::Pin;
     /// use std::task::{Context, Poll};
