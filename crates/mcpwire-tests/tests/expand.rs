@@ -336,7 +336,7 @@ async fn lists_tools_with_schemas_and_hints() {
     let props = &sum.input_schema["properties"];
     assert_eq!(props["points"]["description"], "The points to add");
     assert_eq!(props["points"]["items"]["required"], json!(["x", "y"]));
-    assert_eq!(props["scale"]["minimum"], 1);
+    assert_eq!(props["scale"]["anyOf"][0]["minimum"], 1);
     assert_eq!(sum.input_schema["required"], json!(["points"]));
     let output = sum
         .output_schema
