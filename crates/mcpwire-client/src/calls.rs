@@ -42,15 +42,29 @@ impl Client {
         Ok(d)
     }
 
-    /// `ping`. Only in a session: 2026-07-28 removed it.
+    /// Checks that the server answers, in either era: `ping` in a session,
+    /// and in the stateless era, which has no `ping`, `server/discover`
+    /// (the one request every 2026-07-28 server answers cheaply).
+    ///
+    /// ```no_run
+    /// # async fn f(client: &mcpwire_client::Client) -> Result<(), mcpwire_rpc::Error> {
+    /// client.ping().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn ping(&self) -> Result<(), Error> {
-        self.require_session(
-            methods::PING,
-            "any request (tools/list, say) shows whether the server is alive",
-        )?;
-        self.call_as::<Ping, IgnoredAny>(&None, RequestOptions::new())
-            .await
-            .map(|_| ())
+        match self.era {
+            Era::Session => self
+                .call_as::<Ping, IgnoredAny>(&None, RequestOptions::new())
+                .await
+                .map(|_| ()),
+            Era::Stateless => self
+                .call_as::<Discover, IgnoredAny>(
+                    &DiscoverRequestParams::default(),
+                    RequestOptions::new(),
+                )
+                .await
+                .map(|_| ()),
+        }
     }
 
     /// Every tool: a [`Listing`] that is a stream of tools, fetching page

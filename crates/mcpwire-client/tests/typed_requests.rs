@@ -338,7 +338,6 @@ async fn session_with_logging() -> (Client, RawServer) {
 async fn removed_methods_are_refused_before_anything_is_sent() {
     let (client, mut raw) = stateless().await;
     for e in [
-        client.ping().await.unwrap_err(),
         client.subscribe("file:///a").await.unwrap_err(),
         client.set_log_level(LoggingLevel::Info).await.unwrap_err(),
     ] {

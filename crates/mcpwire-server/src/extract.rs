@@ -27,8 +27,9 @@
 //!         let greeting = State::<Greeting>::from_context(&cx)?;
 //!         Ok::<_, mcpwire_rpc::Error>(format!("{}, {}!", greeting.0, a.name))
 //!     }))
-//!     .build();
+//!     .build()?;
 //! assert_eq!(server.info().name, "greeter");
+//! # Ok::<(), mcpwire_server::BuildError>(())
 //! ```
 
 mod state;

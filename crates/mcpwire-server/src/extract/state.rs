@@ -34,8 +34,9 @@ use crate::Context;
 ///         let hits = State::<Hits>::from_context(&cx)?;
 ///         Ok::<_, mcpwire_rpc::Error>(hits.0.fetch_add(1, Ordering::Relaxed) + 1)
 ///     }))
-///     .build();
+///     .build()?;
 /// assert_eq!(server.info().name, "counter");
+/// # Ok::<(), mcpwire_server::BuildError>(())
 /// ```
 pub struct State<T: ?Sized>(Arc<T>);
 
