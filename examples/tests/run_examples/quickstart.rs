@@ -161,3 +161,35 @@ fn the_readme_quick_start_server_answers_on_stdio() {
         .collect();
     assert_eq!(tools, ["echo", "add"]);
 }
+
+/// The code of the README's "A server in 30 lines" block.
+fn readme_server_block() -> String {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).expect("README.md");
+    let after = readme
+        .split_once("### A server in 30 lines")
+        .expect("README has the server section")
+        .1;
+    let code = after
+        .split_once("```rust,no_run\n")
+        .expect("the section opens a Rust block")
+        .1;
+    code.split_once("```\n")
+        .expect("the block ends")
+        .0
+        .to_owned()
+}
+
+#[test]
+fn the_readme_server_is_the_quick_start_server_example() {
+    let example = std::fs::read_to_string(workspace_root().join("examples/quickstart_server.rs"))
+        .expect("examples/quickstart_server.rs");
+    // The example's `//!` header says what it is; the rest is the README's
+    // block, line for line, so the program the README shows is the one
+    // `cargo run` runs.
+    let body: String = example
+        .lines()
+        .skip_while(|l| l.starts_with("//!") || l.is_empty())
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(body, readme_server_block());
+}
