@@ -16,6 +16,15 @@ pub mod guide {
     /// HTTP and axum.
     #[doc = include_str!("../../docs/src/http.md")]
     pub struct Http;
+    /// State and extractors.
+    #[doc = include_str!("../../docs/src/state.md")]
+    pub struct State;
+    /// Input from the client in both eras.
+    #[doc = include_str!("../../docs/src/input.md")]
+    pub struct Input;
+    /// Tasks, skills and OAuth.
+    #[doc = include_str!("../../docs/src/tasks-skills-oauth.md")]
+    pub struct TasksSkillsOauth;
     /// Testing a server.
     #[doc = include_str!("../../docs/src/testing.md")]
     pub struct Testing;
