@@ -11,7 +11,6 @@ mod support {
 use std::sync::Arc;
 use std::time::Duration;
 
-use mcpwire::Error;
 use mcpwire::client::{Client, ClientMode, ServerNotification};
 use mcpwire::server::Era;
 use mcpwire_testkit::{RawPeer, text as text_of};
