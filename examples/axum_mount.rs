@@ -1,5 +1,5 @@
 //! An MCP server mounted in an axum app, beside the app's own routes, with
-//! state the two share.
+//! state the two share: the MCP tool takes it as a `State<T>` parameter.
 //!
 //! ```text
 //! cargo run -p mcpwire-examples --example axum_mount                   # on 127.0.0.1:8080
@@ -30,48 +30,55 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
 use axum::routing::get;
-use mcpwire::server::{BuildError, Context, Server, ToolRoute};
+use mcpwire::server::{BuildError, Server, State};
 use mcpwire::transport::http_server::{HostPolicy, HttpConfig, StreamableHttp};
 
-/// The arguments of the `greet` tool.
-#[derive(serde::Deserialize, schemars::JsonSchema)]
-struct Greet {
+/// What the MCP tool and the app's `/stats` route share: how many
+/// greetings were given. Cloning it shares the count.
+#[derive(Clone, Default)]
+struct Greetings(Arc<AtomicU64>);
+
+/// Greets someone by name.
+//
+// `State<Greetings>` is taken from the server, which was given the
+// value with `ServerBuilder::state`; `name` is the tool's one argument.
+#[mcpwire::tool]
+fn greet(
+    greetings: State<Greetings>,
     /// Who to greet.
     name: String,
+) -> String {
+    greetings.0.fetch_add(1, Ordering::Relaxed);
+    format!("Hello, {name}!")
 }
 
 /// The MCP server: one tool, which counts its calls in `greetings`.
-fn mcp_server(greetings: Arc<AtomicU64>) -> Result<Server, BuildError> {
-    // `ToolRoute::typed` takes a closure, so the tool can hold the app's
-    // state; the input schema comes from `Greet`.
-    let greet = ToolRoute::typed("greet", move |_cx: Context, args: Greet| {
-        let greetings = greetings.clone();
-        async move {
-            greetings.fetch_add(1, Ordering::Relaxed);
-            format!("Hello, {}!", args.name)
-        }
-    })
-    .description("Greets someone by name.");
+fn mcp_server(greetings: Greetings) -> Result<Server, BuildError> {
     Server::builder("axum-mount", env!("CARGO_PKG_VERSION"))
-        .tool(greet)
+        .state(greetings)
+        .tool(greet_tool())
         .build()
 }
 
 /// The whole app: its own routes, and the MCP endpoint at `/mcp`.
 fn app() -> Result<Router, BuildError> {
-    let greetings = Arc::new(AtomicU64::new(0));
+    let greetings = Greetings::default();
     // The router cannot know the address it will be served on, so it is
     // told which `Host` headers to accept: only loopback names here, which
     // keeps web pages on other sites from reaching it (DNS rebinding).
     let config = HttpConfig::default().hosts(HostPolicy::loopback());
     let mcp = StreamableHttp::new(mcp_server(greetings.clone())?, config);
-    Ok(Router::new()
-        .route("/health", get(|| async { "ok" }))
-        .route(
-            "/stats",
-            get(move || async move { format!("greetings: {}", greetings.load(Ordering::Relaxed)) }),
-        )
-        .merge(mcp.router("/mcp")))
+    Ok(
+        Router::new()
+            .route("/health", get(|| async { "ok" }))
+            .route(
+                "/stats",
+                get(move || async move {
+                    format!("greetings: {}", greetings.0.load(Ordering::Relaxed))
+                }),
+            )
+            .merge(mcp.router("/mcp")),
+    )
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -1,6 +1,47 @@
 //! Shared helpers for the mcpwire examples, and the README's Rust snippets,
 //! compiled as doctests so that the README cannot drift from the API.
 
+use mcpwire::transport::ChildProcess;
+
+/// Another example of this package, ready to spawn as a child process with
+/// `args`: the binary built next to the running one when there is one
+/// (cargo puts a package's examples in one directory, so after `cargo
+/// build -p mcpwire-examples --examples`, or any `cargo test -p
+/// mcpwire-examples`, it starts at once), else `cargo run -q -p
+/// mcpwire-examples --example NAME -- ARGS`.
+pub fn sibling_example(name: &str, args: &[&str]) -> ChildProcess {
+    let sibling = std::env::current_exe()
+        .map(|exe| exe.with_file_name(format!("{name}{}", std::env::consts::EXE_SUFFIX)));
+    if let Ok(path) = sibling
+        && path.is_file()
+    {
+        return ChildProcess::new(path).args(args.iter().copied());
+    }
+    // `cargo run` hands this program the package's manifest variables. A
+    // nested cargo that saw them would count them as changed inputs of the
+    // build scripts that watch them, and rebuild those crates and all above
+    // them on the next plain build; so it gets them removed.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let run = ChildProcess::new(cargo)
+        .args([
+            "run",
+            "-q",
+            "-p",
+            "mcpwire-examples",
+            "--example",
+            name,
+            "--",
+        ])
+        .args(args.iter().copied())
+        .env_clear();
+    std::env::vars_os()
+        .filter(|(key, _)| {
+            !key.to_str()
+                .is_some_and(|k| k.starts_with("CARGO_PKG_") || k.starts_with("CARGO_MANIFEST_"))
+        })
+        .fold(run, |run, (key, value)| run.env(key, value))
+}
+
 /// The README, whose `rust` blocks `cargo test --doc` compiles (and runs,
 /// unless a block says `no_run`).
 #[cfg(doctest)]

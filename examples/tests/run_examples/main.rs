@@ -7,11 +7,13 @@
 mod common;
 
 mod axum_mount;
+mod clients;
 mod http_client;
 mod oauth_protected;
 mod quickstart;
 mod routes_with_state;
 mod schemas;
+mod servers;
 
 use mcpwire::types::{CallToolResult, ContentBlock};
 

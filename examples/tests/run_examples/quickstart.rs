@@ -1,5 +1,6 @@
 //! The README's quick-start commands, read from README.md and run from the
-//! workspace root, so the README and what works cannot drift apart.
+//! workspace root, so the README and what works cannot drift apart; and
+//! its table of examples, checked against `examples/Cargo.toml`.
 //!
 //! Each `cargo run -p mcpwire-examples --example quickstart_*` line is
 //! checked for what cargo needs from the root (a virtual workspace whose
@@ -104,6 +105,8 @@ fn run(cmd: &CargoRun, stdin: &[u8]) -> std::process::Output {
 fn the_readme_names_both_quick_start_programs() {
     let mut names: Vec<String> = quick_start_lines().into_iter().map(|c| c.example).collect();
     names.sort();
+    // Named in the quick start and again in the table of examples.
+    names.dedup();
     assert_eq!(names, ["quickstart_client", "quickstart_server"]);
 }
 
@@ -192,4 +195,64 @@ fn the_readme_server_is_the_quick_start_server_example() {
         .map(|l| format!("{l}\n"))
         .collect();
     assert_eq!(body, readme_server_block());
+}
+
+/// The rows of the README's table of examples: (name, run command).
+fn example_table() -> Vec<(String, CargoRun)> {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).expect("README.md");
+    let table = readme
+        .split_once("\n## Examples\n")
+        .expect("README.md has an Examples section")
+        .1
+        .split("\n## ")
+        .next()
+        .unwrap_or_default();
+    table
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|row| {
+            let cells: Vec<&str> = row.split(" | ").collect();
+            let name = cells[0]
+                .trim_start_matches("| ")
+                .trim_matches('`')
+                .to_owned();
+            let run = cells
+                .last()
+                .map(|c| c.trim_end_matches(" |").trim_matches('`'))
+                .unwrap_or_default();
+            assert!(run.starts_with("cargo run"), "{row}: no run command");
+            (name, parse(run))
+        })
+        .collect()
+}
+
+#[test]
+fn the_readme_lists_every_example_with_a_command_that_runs_it() {
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+            .expect("examples/Cargo.toml");
+    let mut declared: Vec<&str> = manifest
+        .split("[[example]]")
+        .skip(1)
+        .filter_map(|block| block.lines().find_map(|l| l.strip_prefix("name = ")))
+        .map(|name| name.trim_matches('"'))
+        .collect();
+    declared.sort_unstable();
+    let rows = example_table();
+    let mut listed: Vec<&str> = rows.iter().map(|(name, _)| name.as_str()).collect();
+    listed.sort_unstable();
+    assert_eq!(
+        listed, declared,
+        "the README's table and examples/Cargo.toml"
+    );
+    for (name, run) in &rows {
+        assert_eq!(run.example, *name, "`{}`", run.line);
+        assert_eq!(
+            run.package.as_deref(),
+            Some(env!("CARGO_PKG_NAME")),
+            "`{}`: from the workspace root cargo finds the example only with -p {}",
+            run.line,
+            env!("CARGO_PKG_NAME")
+        );
+    }
 }

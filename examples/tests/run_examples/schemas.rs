@@ -55,6 +55,8 @@ async fn every_example_tool_schema_is_portable() {
         ("echo", &["stdio"][..]),
         ("quickstart_server", &[]),
         ("routes_with_state", &[]),
+        ("builder_server", &["stdio"]),
+        ("macro_server", &["stdio"]),
     ] {
         assert_portable_tools(name, over_stdio(name, args).await).await;
     }

@@ -29,7 +29,6 @@ mod sample;
 mod schema;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use mcpwire::Error;
@@ -136,28 +135,18 @@ fn build(
             source,
         }
     })?;
-    let sql = Arc::new(SqlServer {
+    let sql = SqlServer {
         path: db.to_owned(),
         config,
         _sample: sample,
-    });
-    let mut routes = sql.clone().routes();
-    routes.templates = (routes.templates.into_iter())
-        .map(|t| {
-            let sql = sql.clone();
-            t.complete("name", move |typed: String| {
-                let sql = sql.clone();
-                async move { sql.table_names(typed).await }
-            })
-        })
-        .collect();
+    };
     Ok(Server::builder("sqlite", env!("CARGO_PKG_VERSION"))
         .title("SQLite (read-only)")
         .instructions(
             "Read-only SQL over one SQLite database. Read sqlite://schema first, then run \
              SELECT statements with sql_query; bind values with params (?1, ?2, ...).",
         )
-        .routes(routes)
+        .routes(sql)
         .build()?)
 }
 
@@ -221,8 +210,14 @@ impl SqlServer {
             .map_err(|e| Error::internal(e.to_string()))
     }
 
-    /// One table: its columns, row count and first rows.
-    #[resource("sqlite://table/{name}", name = "table", mime_type = "text/markdown")]
+    /// One table: its columns, row count and first rows. `{name}`
+    /// completes from the database's table names.
+    #[resource(
+        "sqlite://table/{name}",
+        name = "table",
+        mime_type = "text/markdown",
+        complete(name = Self::table_names)
+    )]
     async fn table(&self, name: String) -> Result<String, Error> {
         let (path, config) = (self.path.clone(), self.config);
         let wanted = name.clone();
