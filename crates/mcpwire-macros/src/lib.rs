@@ -15,6 +15,7 @@
 mod args;
 mod attr;
 mod call;
+mod client_call;
 mod complete;
 mod docs;
 mod fields;
