@@ -270,7 +270,8 @@ async fn arguments_travel_under_their_wire_names_and_none_is_left_out() {
     let got = seen::call(&c, "rust".into(), Some(2)).await.unwrap();
     assert_eq!(got, r#"{"q":"rust","page":2}"#);
     // The names the route declares.
-    let schema = &seen_tool().definition().input_schema;
+    let route = seen_tool();
+    let schema = &route.definition().input_schema;
     let declared: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
     assert_eq!(declared, ["q", "page"]);
     let got = seen::call(&c, "rust".into(), None).await.unwrap();
