@@ -65,7 +65,12 @@ async fn python() -> Client {
         transport = transport.env(key, value);
     }
     Client::builder("mcpwire-typed-call", "1")
-        .connect(transport.stderr(StderrMode::Forward).spawn().expect("starts the Python peer"))
+        .connect(
+            transport
+                .stderr(StderrMode::Forward)
+                .spawn()
+                .expect("starts the Python peer"),
+        )
         .await
         .expect("connects to the Python SDK server")
 }
@@ -99,5 +104,11 @@ async fn typed_calls_read_the_python_sdks_results() {
         search::call(&c, "rust".into(), None).await.unwrap(),
         r#"{"q":"rust"}"#
     );
-    let _ = (add_tool(), shout_tool(), forecast_tool(), divide_tool(), search_tool());
+    let _ = (
+        add_tool(),
+        shout_tool(),
+        forecast_tool(),
+        divide_tool(),
+        search_tool(),
+    );
 }

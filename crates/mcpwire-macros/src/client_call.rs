@@ -97,6 +97,8 @@ pub(crate) fn build(opts: &Options, h: &Handler, vis: &syn::Visibility) -> Token
         .iter()
         .map(|a| option_inner(&a.ty).filter(|_| a.optional).unwrap_or(&a.ty));
     let extractor_tys = left_out.iter().map(|a| &a.ty);
+    // Sent by their look: a wrong guess names `#[extractor]`.
+    let guessed_tys = sent.iter().filter(|a| !a.declared()).map(|a| &a.ty);
     let any = quote!(for<'__mcpwire_any>);
 
     let doc = format!(
@@ -139,6 +141,7 @@ pub(crate) fn build(opts: &Options, h: &Handler, vis: &syn::Visibility) -> Token
                 #krate::client::StructuredError,
             >
             where
+                #(#any #guessed_tys: #private::CallArgument,)*
                 #any #args_ident<#(#generic_tys),*>: #private::serde::Serialize,
                 #any #reader: #krate::ToolOutput,
                 #(#any #extractor_tys: #krate::server::FromContext,)*

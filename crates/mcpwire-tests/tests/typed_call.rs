@@ -193,14 +193,20 @@ async fn results_read_as_their_value_and_errors_carry_the_tools_text() {
     let f = weather_or_not::call(&c, "Bergen".into()).await.unwrap();
     assert_eq!(f.celsius, -3.0);
     let e = weather_or_not::call(&c, String::new()).await.unwrap_err();
-    assert!(matches!(&e, StructuredError::Tool(m) if m == "which city?"), "{e:?}");
+    assert!(
+        matches!(&e, StructuredError::Tool(m) if m == "which city?"),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
 async fn raw_content_and_unit_are_given_as_they_are() {
     let c = connected().await;
     let blocks = blocks::call(&c).await.unwrap();
-    assert_eq!(blocks, vec![ContentBlock::text("one"), ContentBlock::text("two")]);
+    assert_eq!(
+        blocks,
+        vec![ContentBlock::text("one"), ContentBlock::text("two")]
+    );
     nothing::call(&c, Some("hi".into())).await.unwrap();
 }
 
@@ -259,7 +265,9 @@ async fn arguments_travel_under_their_wire_names_and_none_is_left_out() {
     let raw = ToolRoute::new(
         Tool::new("seen", serde_json::json!({"type": "object"})),
         |_cx: Context, args: serde_json::Map<String, serde_json::Value>| async move {
-            Ok(CallToolResult::text(serde_json::Value::Object(args).to_string()))
+            Ok(CallToolResult::text(
+                serde_json::Value::Object(args).to_string(),
+            ))
         },
     );
     let server = Server::builder("raw", "1")

@@ -81,5 +81,5 @@ pub mod __private {
     pub use serde;
     pub use serde_json;
 
-    pub use crate::tool_call::call as call_tool;
+    pub use crate::tool_call::{CallArgument, call as call_tool};
 }

@@ -163,6 +163,20 @@ impl<T: ToolOutput, E> ToolOutput for Result<T, E> {
     }
 }
 
+/// A parameter the typed call sends as an argument: any type that
+/// serializes. Only the diagnostic is its own: the call asks it of every
+/// parameter it took for an argument by its look, so that a wrong guess
+/// (an extractor of your own) says how to mark it.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is no argument the typed call can send (it does not implement `Serialize`)",
+    label = "sent as an argument by the typed call",
+    note = "if this parameter is an extractor of your own (`FromContext`), mark it `#[extractor]` and the call leaves it out; if it is an argument, derive `serde::Serialize` for it"
+)]
+pub trait CallArgument {}
+
+impl<T: Serialize + ?Sized> CallArgument for T {}
+
 /// Calls the tool `name` with `arguments` and reads its result as `O`
 /// does; what the generated `call` runs.
 #[doc(hidden)]
@@ -190,7 +204,10 @@ mod tests {
     #[test]
     fn text_outputs_read_back_what_the_server_wrote() {
         assert_eq!(String::read(texts(&["42"])).unwrap(), "42");
-        assert_eq!(String::read(texts(&["{\"a\"", ": 1}"])).unwrap(), "{\"a\": 1}");
+        assert_eq!(
+            String::read(texts(&["{\"a\"", ": 1}"])).unwrap(),
+            "{\"a\": 1}"
+        );
         assert_eq!(f64::read(texts(&["5.5"])).unwrap(), 5.5);
         assert!(f64::read(texts(&["NaN"])).unwrap().is_nan());
         assert_eq!(u8::read(texts(&["200"])).unwrap(), 200);
