@@ -174,3 +174,107 @@ fn left_out(a: &Arg) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use crate::attr::Kind;
+    use crate::route::expand_free;
+
+    fn expand(item: proc_macro2::TokenStream) -> String {
+        expand_free(Kind::Tool, quote!(), item).to_string()
+    }
+
+    #[test]
+    fn the_call_takes_the_arguments_and_leaves_the_extractors_out() {
+        let out = expand(quote!(
+            pub async fn add(
+                cx: &Context,
+                s: State<Config>,
+                a: f64,
+                m: Option<mcpwire::server::RequestMeta>,
+                #[extractor] t: Tenant,
+                #[serde(rename = "bee")] b: Option<f64>,
+            ) -> f64 {
+                a
+            }
+        ));
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(out.contains("pub struct add { }"), "{out}");
+        assert!(
+            out.contains(
+                "pub async fn call (client : & :: mcpwire :: client :: Client , a : f64 , b : Option < f64 >)"
+            ),
+            "{out}"
+        );
+        // Each guess is checked where the call is used.
+        for bound in [
+            "for < '__mcpwire_any > f64 : :: mcpwire :: __private :: CallArgument",
+            "for < '__mcpwire_any > State < Config > : :: mcpwire :: server :: FromContext",
+            "for < '__mcpwire_any > Tenant : :: mcpwire :: server :: FromContext",
+            "for < '__mcpwire_any > f64 : :: mcpwire :: ToolOutput",
+        ] {
+            assert!(out.contains(bound), "{bound}: {out}");
+        }
+        assert!(
+            out.contains("__mcpwire_call_args_add < f64 , f64 >"),
+            "{out}"
+        );
+        assert!(out.contains("# [serde (rename = \"bee\")]"), "{out}");
+    }
+
+    #[test]
+    fn an_argument_named_client_moves_the_client_aside() {
+        let out = expand(quote!(
+            fn f(client: String) -> String {
+                client
+            }
+        ));
+        assert!(
+            out.contains(
+                "fn call (__mcpwire_client : & :: mcpwire :: client :: Client , client : String)"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_declared_argument_named_like_an_extractor_is_sent() {
+        let out = expand_free(
+            Kind::Tool,
+            quote!(output = Forecast, name = "weather"),
+            quote!(
+                fn f(#[arg(description = "where")] context: Context) -> CallToolResult {
+                    todo!()
+                }
+            ),
+        )
+        .to_string();
+        assert!(out.contains("context : Context)"), "{out}");
+        assert!(
+            out.contains(":: mcpwire :: server :: Json < Forecast >"),
+            "{out}"
+        );
+        assert!(out.contains("(client , \"weather\" ,"), "{out}");
+    }
+
+    #[test]
+    fn extractor_is_a_bare_marker_on_no_argument() {
+        for item in [
+            quote!(
+                fn f(#[extractor(x)] t: Tenant) {}
+            ),
+            quote!(
+                fn f(
+                    #[extractor]
+                    #[serde(rename = "u")]
+                    t: Tenant,
+                ) {
+                }
+            ),
+        ] {
+            assert!(expand(item).contains("compile_error"));
+        }
+    }
+}
