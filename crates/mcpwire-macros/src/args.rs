@@ -285,6 +285,16 @@ fn param(
     let what = kind.name();
     if let Some(m) = &marker {
         m.meta.require_path_only()?;
+        if kind != Kind::Tool {
+            return Err(syn::Error::new_spanned(
+                m,
+                format!(
+                    "#[extractor] marks a tool's parameter for the tool's typed client \
+                     call; a #[{what}] has no such call, and tells its extractors apart \
+                     by their types"
+                ),
+            ));
+        }
         if let Some(a) = field_attrs
             .iter()
             .find(|a| !docs::is_doc(a))

@@ -276,5 +276,15 @@ mod tests {
         ] {
             assert!(expand(item).contains("compile_error"));
         }
+        let prompt = expand_free(
+            Kind::Prompt,
+            quote!(),
+            quote!(
+                fn p(#[extractor] t: Tenant) -> String {
+                    String::new()
+                }
+            ),
+        );
+        assert!(prompt.to_string().contains("compile_error"));
     }
 }

@@ -41,7 +41,9 @@ use attr::Kind;
 ///   (given to `ServerBuilder::state`), `RequestMeta`, `Cancel`,
 ///   `Extension<T>`, `mcpwire::auth::Auth`, `Option` of any of them, or a
 ///   type of your own. The generated code asks the compiler, so a type of
-///   your own named `Context` is an argument like any other.
+///   your own named `Context` is an argument like any other. Mark an
+///   extractor of your own `#[extractor]` so that the typed call leaves it
+///   out (see [Typed calls](#typed-calls)).
 /// - **Arguments.** Every other parameter is an argument of the tool,
 ///   described in its input schema: any type that implements serde's
 ///   `Deserialize` and schemars' `JsonSchema`. `Option<T>` parameters are
@@ -182,8 +184,11 @@ use attr::Kind;
 /// `#[routes]` impl block no call is generated: call such a tool with
 /// `client.call_tool(name, args).typed::<T>()`.
 ///
-/// The call takes no options; for a timeout, progress or a task, use
-/// `Client::call_tool`.
+/// The struct takes the function's name in the type namespace, so a type
+/// or module of that name in the same scope (`use std::fs;` beside
+/// `#[tool] fn fs`) clashes with it; rename the function and keep the
+/// tool's name with `name = "..."`. The call takes no options; for a
+/// timeout, progress or a task, use `Client::call_tool`.
 ///
 /// ```
 /// use mcpwire::client::{Client, StructuredError};
