@@ -47,6 +47,9 @@ pub(crate) struct Arg {
     pub(crate) field_attrs: Vec<Attribute>,
     /// From `#[arg(description = "...")]`.
     pub(crate) description: Option<LitStr>,
+    /// Marked `#[extractor]`: an extractor the typed client call leaves
+    /// out, whatever its type's name.
+    pub(crate) extractor: bool,
 }
 
 impl Arg {
@@ -159,8 +162,8 @@ pub(crate) fn analyze(
                 Err(e) => errors.push(e),
             },
             FnArg::Typed(pt) => {
-                let (field_attrs, arg_attrs) = take_macro_attrs(&mut pt.attrs);
-                match param(kind, &pt.pat, &pt.ty, field_attrs, arg_attrs) {
+                let (field_attrs, arg_attrs, marker) = take_macro_attrs(&mut pt.attrs);
+                match param(kind, &pt.pat, &pt.ty, field_attrs, arg_attrs, marker) {
                     Ok(p) => params.push(p),
                     Err(e) => errors.push(e),
                 }
@@ -246,23 +249,29 @@ fn is_arc_self(ty: &Type) -> bool {
 }
 
 /// Splits off the attributes meant for the macro: returns the ones to put
-/// on the hidden struct's field (docs, `#[serde]`, `#[schemars]`) and the
-/// `#[arg(...)]` ones. The rest (`#[allow]`, `#[cfg]`, ...) stay.
-fn take_macro_attrs(attrs: &mut Vec<Attribute>) -> (Vec<Attribute>, Vec<Attribute>) {
+/// on the hidden struct's field (docs, `#[serde]`, `#[schemars]`), the
+/// `#[arg(...)]` ones and the `#[extractor]` marker. The rest (`#[allow]`,
+/// `#[cfg]`, ...) stay.
+fn take_macro_attrs(
+    attrs: &mut Vec<Attribute>,
+) -> (Vec<Attribute>, Vec<Attribute>, Option<Attribute>) {
     let mut field = Vec::new();
     let mut arg = Vec::new();
+    let mut marker = None;
     let mut keep = Vec::new();
     for a in attrs.drain(..) {
         if docs::is_doc(&a) || a.path().is_ident("serde") || a.path().is_ident("schemars") {
             field.push(a);
         } else if a.path().is_ident("arg") {
             arg.push(a);
+        } else if a.path().is_ident("extractor") {
+            marker = Some(a);
         } else {
             keep.push(a);
         }
     }
     *attrs = keep;
-    (field, arg)
+    (field, arg, marker)
 }
 
 fn param(
@@ -271,8 +280,33 @@ fn param(
     ty: &Type,
     field_attrs: Vec<Attribute>,
     arg_attrs: Vec<Attribute>,
+    marker: Option<Attribute>,
 ) -> syn::Result<Param> {
     let what = kind.name();
+    if let Some(m) = &marker {
+        m.meta.require_path_only()?;
+        if kind != Kind::Tool {
+            return Err(syn::Error::new_spanned(
+                m,
+                format!(
+                    "#[extractor] marks a tool's parameter for the tool's typed client \
+                     call; a #[{what}] has no such call, and tells its extractors apart \
+                     by their types"
+                ),
+            ));
+        }
+        if let Some(a) = field_attrs
+            .iter()
+            .find(|a| !docs::is_doc(a))
+            .or(arg_attrs.first())
+        {
+            return Err(syn::Error::new(
+                a.span(),
+                "an #[extractor] parameter is no argument: #[serde], #[schemars] and \
+                 #[arg] do not apply to it",
+            ));
+        }
+    }
     if let Some(lent) = borrowed_type(ty) {
         return Ok(Param::Borrowed(Box::new(lent.clone())));
     }
@@ -330,6 +364,7 @@ fn param(
         ty: ty.clone(),
         field_attrs,
         description,
+        extractor: marker.is_some(),
     })))
 }
 

@@ -15,6 +15,7 @@
 mod args;
 mod attr;
 mod call;
+mod client_call;
 mod complete;
 mod docs;
 mod fields;
@@ -40,7 +41,9 @@ use attr::Kind;
 ///   (given to `ServerBuilder::state`), `RequestMeta`, `Cancel`,
 ///   `Extension<T>`, `mcpwire::auth::Auth`, `Option` of any of them, or a
 ///   type of your own. The generated code asks the compiler, so a type of
-///   your own named `Context` is an argument like any other.
+///   your own named `Context` is an argument like any other. Mark an
+///   extractor of your own `#[extractor]` so that the typed call leaves it
+///   out (see [Typed calls](#typed-calls)).
 /// - **Arguments.** Every other parameter is an argument of the tool,
 ///   described in its input schema: any type that implements serde's
 ///   `Deserialize` and schemars' `JsonSchema`. `Option<T>` parameters are
@@ -56,6 +59,10 @@ use attr::Kind;
 ///   whose error becomes an `isError` result. The function may be `async`.
 /// - **Description.** The function's doc comment, unless `description` is
 ///   given.
+/// - **Typed call.** A struct named like the function (`add`, in the type
+///   namespace, so it does not clash with the function) gets
+///   `add::call(&client, a, b)`: it calls the tool by its name on any
+///   server (see [Typed calls](#typed-calls)).
 ///
 /// # Options
 ///
@@ -145,6 +152,96 @@ use attr::Kind;
 /// assert_eq!(def.icons.as_ref().unwrap()[0].src, "https://example.com/sun.svg");
 /// assert_eq!(def.output_schema.as_ref().unwrap()["properties"]["celsius"]["type"], "number");
 /// assert_eq!(log_tool().definition().output_schema, None);
+/// ```
+///
+/// # Typed calls
+///
+/// `#[tool] fn add(a: f64, b: f64) -> f64` also gives
+/// `add::call(client: &Client, a: f64, b: f64)`, an `async fn` answering
+/// `Result<f64, mcpwire::client::StructuredError>`. It sends the
+/// arguments under their wire names (after `#[serde(rename)]` and the
+/// like; a `None` is left out) to the tool of the route's name, and reads
+/// the result as the return type wrote it (`mcpwire::ToolOutput`):
+/// `String` is the text itself, numbers and `bool` are parsed from the
+/// text, `Json<T>` (or `output = T`) reads `T` from `structuredContent`,
+/// `Result<T, E>` reads as `T`, and `CallToolResult`, `Vec<ContentBlock>`
+/// and `()` give the result, its content or nothing. An `isError` result
+/// is `StructuredError::Tool` with the tool's text. The call works against
+/// any server with a tool of that name and schema, mcpwire or not.
+///
+/// Extractors are not arguments, and the call leaves them out. The
+/// signature is written before the compiler can say which parameters are
+/// extractors, so the call decides by what it sees: `&Context`, a
+/// parameter marked `#[extractor]`, and a type (or an `Option` of one)
+/// named like mcpwire's extractors (`Context`, `State`, `RequestMeta`,
+/// `Cancel`, `Extension`, `Auth`) are left out, unless a `#[serde]`,
+/// `#[schemars]` or `#[arg]` attribute marks the parameter as an argument.
+/// Mark an extractor of your own `#[extractor]`. The call checks its
+/// guesses: what it leaves out must implement `FromContext`, what it sends
+/// must serialize, and the return type must implement `ToolOutput`. A
+/// guess that does not hold is a compile error where the call is used,
+/// never where the tool is defined, which builds either way. Inside a
+/// `#[routes]` impl block no call is generated: call such a tool with
+/// `client.call_tool(name, args).typed::<T>()`.
+///
+/// The struct takes the function's name in the type namespace, so a type
+/// or module of that name in the same scope (`use std::fs;` beside
+/// `#[tool] fn fs`) clashes with it; rename the function and keep the
+/// tool's name with `name = "..."`. The call takes no options; for a
+/// timeout, progress or a task, use `Client::call_tool`.
+///
+/// ```
+/// use mcpwire::client::{Client, StructuredError};
+/// use mcpwire::server::{FromContext, Json, State};
+///
+/// /// Adds two numbers.
+/// #[mcpwire::tool]
+/// async fn add(a: f64, b: f64) -> f64 {
+///     a + b
+/// }
+///
+/// #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+/// struct Forecast {
+///     celsius: f64,
+/// }
+///
+/// struct Units(String);
+///
+/// /// Who is asking, taken from the request.
+/// struct Caller(String);
+///
+/// impl FromContext for Caller {
+///     fn from_context(cx: &mcpwire::server::Context) -> Result<Self, mcpwire::Error> {
+///         Ok(Caller(cx.client_info().map(|c| c.name).unwrap_or_default()))
+///     }
+/// }
+///
+/// /// Tomorrow's weather in a town.
+/// #[mcpwire::tool]
+/// fn forecast(
+///     units: State<Units>,
+///     #[extractor] caller: Caller,
+///     #[serde(rename = "town")] city: String,
+/// ) -> Result<Json<Forecast>, String> {
+///     if city.is_empty() {
+///         return Err(format!("{}: which town?", caller.0));
+///     }
+///     let _ = &units.0;
+///     Ok(Json(Forecast { celsius: 21.5 }))
+/// }
+///
+/// async fn ask(client: &Client) -> Result<(), StructuredError> {
+///     let sum: f64 = add::call(client, 2.0, 3.5).await?;
+///     // Sends `{"town": "Oslo"}`; `units` and `caller` are extractors.
+///     let tomorrow: Forecast = forecast::call(client, "Oslo".into()).await?;
+///     println!("{sum}, {} °C", tomorrow.celsius);
+///     match forecast::call(client, String::new()).await {
+///         Err(StructuredError::Tool(text)) => println!("the tool said: {text}"),
+///         other => println!("{:?}", other.map(|f| f.celsius)),
+///     }
+///     Ok(())
+/// }
+/// # let _ = ask;
 /// ```
 ///
 /// Mistakes are compile errors that point at the problem: generic

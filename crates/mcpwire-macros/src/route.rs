@@ -1,6 +1,7 @@
 //! One route from one marked function: dispatch to `#[tool]`, `#[resource]`
 //! or `#[prompt]`, and the expansion on a free function, which keeps the
-//! function and adds a sibling constructor (`echo` → `echo_tool()`).
+//! function and adds a sibling constructor (`echo` → `echo_tool()`), and
+//! for a tool its typed client call (`echo::call`).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote};
@@ -9,7 +10,7 @@ use syn::{Item, LitStr, Type};
 
 use crate::args::{self, Handler};
 use crate::attr::{Kind, Options};
-use crate::{prompt, resource, tool};
+use crate::{client_call, prompt, resource, tool};
 
 /// A route ready to be registered.
 pub(crate) struct Route {
@@ -120,11 +121,14 @@ pub(crate) fn expand_free(kind: Kind, attr: TokenStream, item: TokenStream) -> T
     );
     let vis = &f.vis;
     let Route { expr, ty, .. } = route;
+    let typed_call = (kind == Kind::Tool).then(|| client_call::build(&opts, &h, vis));
     quote! {
         #f
 
         #[doc = #doc]
         #vis fn #sibling() -> #ty #expr
+
+        #typed_call
     }
 }
 

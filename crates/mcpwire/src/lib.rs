@@ -19,6 +19,7 @@
 //! | `auth_client` | `mcpwire-oauth` | `auth-client` |
 //! | `proxy` | `mcpwire-proxy` | `proxy` |
 //! | `#[tool]`, `#[resource]`, `#[prompt]`, `#[routes]` | `mcpwire-macros` | `macros` (default) |
+//! | [`tool_call`] (the typed calls `#[tool]` generates) | this crate | always |
 //!
 //! ```no_run
 //! use mcpwire::server::{Server, ToolRoute};
@@ -40,6 +41,9 @@ pub use mcpwire_rpc::{Error, Result, engine};
 pub use mcpwire_server as server;
 pub use mcpwire_types as types;
 pub use mcpwire_types::skill_format;
+pub use tool_call::ToolOutput;
+
+pub mod tool_call;
 
 #[cfg(feature = "auth-client")]
 pub use mcpwire_oauth::client as auth_client;
@@ -76,4 +80,6 @@ pub mod __private {
     pub use schemars;
     pub use serde;
     pub use serde_json;
+
+    pub use crate::tool_call::{CallArgument, call as call_tool};
 }
