@@ -194,8 +194,9 @@ impl ServerBuilder {
     ///         let config = State::<Config>::from_context(&cx)?;
     ///         Ok::<_, mcpwire_rpc::Error>(config.greeting.clone())
     ///     }))
-    ///     .build();
+    ///     .build()?;
     /// # let _ = server;
+    /// # Ok::<(), mcpwire_server::BuildError>(())
     /// ```
     pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
         self.state.insert(value);
