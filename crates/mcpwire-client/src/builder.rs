@@ -102,6 +102,56 @@ impl ClientBuilder {
     /// Answers `sampling/createMessage` with `f` and declares sampling. In
     /// the stateless era `f` answers the sampling input requests of
     /// `input_required` results.
+    ///
+    /// ```
+    /// use mcpwire_client::Client;
+    /// use mcpwire_types::CreateMessageResult;
+    /// # use std::sync::{Arc, Mutex};
+    /// # use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, Service};
+    /// # use serde_json::{Value, json};
+    /// # // A raw server: answers `initialize`, and keeps what the client sent.
+    /// # #[derive(Default)]
+    /// # struct Raw(Mutex<Value>);
+    /// # impl Service for Raw {
+    /// #     async fn handle_request(&self, r: mcpwire_types::Request, _: RequestContext) -> Result<Reply, mcpwire_rpc::Error> {
+    /// #         if r.method != "initialize" {
+    /// #             return Err(mcpwire_rpc::Error::method_not_found(&r.method));
+    /// #         }
+    /// #         let params = r.params.unwrap_or_default();
+    /// #         let version = params["protocolVersion"].clone();
+    /// #         *self.0.lock().unwrap() = params;
+    /// #         Ok(json!({
+    /// #             "protocolVersion": version, "capabilities": {},
+    /// #             "serverInfo": { "name": "raw", "version": "1" },
+    /// #         }).into())
+    /// #     }
+    /// #     async fn handle_notification(&self, _: mcpwire_types::Notification, _: &Peer) {}
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # let raw = Arc::new(Raw::default());
+    /// # let (transport, theirs) = mcpwire_rpc::transport::memory::duplex();
+    /// # let (server, serving) = engine::connect(raw.clone(), theirs, EngineConfig::default());
+    /// # tokio::spawn(serving);
+    /// # let sent = || raw.0.lock().unwrap().clone();
+    /// let client = Client::builder("host", "1.0.0")
+    ///     .on_sampling(|_params| async move {
+    ///         // Ask your model here.
+    ///         Ok(CreateMessageResult::assistant_text("my-model", "Paris"))
+    ///     })
+    ///     .connect(transport)
+    ///     .await?;
+    /// assert!(sent()["capabilities"]["sampling"].is_object());
+    /// // The server asks the client's model:
+    /// let answer = server.request("sampling/createMessage", Some(json!({
+    ///     "messages": [{ "role": "user", "content": { "type": "text", "text": "Capital of France?" } }],
+    ///     "maxTokens": 20,
+    /// }))).await?;
+    /// assert_eq!(answer["content"]["text"], "Paris");
+    /// # let _ = client;
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// # })?;
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// ```
     pub fn on_sampling<F, Fut>(mut self, f: F) -> Self
     where
         F: Fn(CreateMessageRequestParams) -> Fut + Send + Sync + 'static,
@@ -114,6 +164,58 @@ impl ClientBuilder {
     /// Answers form-mode `elicitation/create` with `f` and declares it. In
     /// the stateless era `f` answers the elicitation input requests of
     /// `input_required` results.
+    ///
+    /// ```
+    /// use mcpwire_client::Client;
+    /// use mcpwire_types::ElicitResult;
+    /// # use std::sync::{Arc, Mutex};
+    /// # use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, Service};
+    /// # use serde_json::{Value, json};
+    /// # // A raw server: answers `initialize`, and keeps what the client sent.
+    /// # #[derive(Default)]
+    /// # struct Raw(Mutex<Value>);
+    /// # impl Service for Raw {
+    /// #     async fn handle_request(&self, r: mcpwire_types::Request, _: RequestContext) -> Result<Reply, mcpwire_rpc::Error> {
+    /// #         if r.method != "initialize" {
+    /// #             return Err(mcpwire_rpc::Error::method_not_found(&r.method));
+    /// #         }
+    /// #         let params = r.params.unwrap_or_default();
+    /// #         let version = params["protocolVersion"].clone();
+    /// #         *self.0.lock().unwrap() = params;
+    /// #         Ok(json!({
+    /// #             "protocolVersion": version, "capabilities": {},
+    /// #             "serverInfo": { "name": "raw", "version": "1" },
+    /// #         }).into())
+    /// #     }
+    /// #     async fn handle_notification(&self, _: mcpwire_types::Notification, _: &Peer) {}
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # let raw = Arc::new(Raw::default());
+    /// # let (transport, theirs) = mcpwire_rpc::transport::memory::duplex();
+    /// # let (server, serving) = engine::connect(raw.clone(), theirs, EngineConfig::default());
+    /// # tokio::spawn(serving);
+    /// # let sent = || raw.0.lock().unwrap().clone();
+    /// let client = Client::builder("host", "1.0.0")
+    ///     .on_elicitation(|_params| async move {
+    ///         // Show the form to the user here.
+    ///         let mut answers = serde_json::Map::new();
+    ///         answers.insert("name".into(), "Ada".into());
+    ///         Ok(ElicitResult::accept(answers))
+    ///     })
+    ///     .connect(transport)
+    ///     .await?;
+    /// assert!(sent()["capabilities"]["elicitation"].is_object());
+    /// // The server asks the user:
+    /// let answer = server.request("elicitation/create", Some(json!({
+    ///     "message": "Who are you?",
+    ///     "requestedSchema": { "type": "object", "properties": { "name": { "type": "string" } } },
+    /// }))).await?;
+    /// assert_eq!((answer["action"].as_str(), answer["content"]["name"].as_str()), (Some("accept"), Some("Ada")));
+    /// # let _ = client;
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// # })?;
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// ```
     pub fn on_elicitation<F, Fut>(mut self, f: F) -> Self
     where
         F: Fn(ElicitRequestParams) -> Fut + Send + Sync + 'static,
@@ -124,6 +226,50 @@ impl ClientBuilder {
     }
 
     /// Answers form- and URL-mode `elicitation/create` with `f`.
+    ///
+    /// ```
+    /// use mcpwire_client::Client;
+    /// use mcpwire_types::{ElicitAction, ElicitResult};
+    /// # use std::sync::{Arc, Mutex};
+    /// # use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, Service};
+    /// # use serde_json::{Value, json};
+    /// # // A raw server: answers `initialize`, and keeps what the client sent.
+    /// # #[derive(Default)]
+    /// # struct Raw(Mutex<Value>);
+    /// # impl Service for Raw {
+    /// #     async fn handle_request(&self, r: mcpwire_types::Request, _: RequestContext) -> Result<Reply, mcpwire_rpc::Error> {
+    /// #         if r.method != "initialize" {
+    /// #             return Err(mcpwire_rpc::Error::method_not_found(&r.method));
+    /// #         }
+    /// #         let params = r.params.unwrap_or_default();
+    /// #         let version = params["protocolVersion"].clone();
+    /// #         *self.0.lock().unwrap() = params;
+    /// #         Ok(json!({
+    /// #             "protocolVersion": version, "capabilities": {},
+    /// #             "serverInfo": { "name": "raw", "version": "1" },
+    /// #         }).into())
+    /// #     }
+    /// #     async fn handle_notification(&self, _: mcpwire_types::Notification, _: &Peer) {}
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # let raw = Arc::new(Raw::default());
+    /// # let (transport, theirs) = mcpwire_rpc::transport::memory::duplex();
+    /// # let (server, serving) = engine::connect(raw.clone(), theirs, EngineConfig::default());
+    /// # tokio::spawn(serving);
+    /// # let sent = || raw.0.lock().unwrap().clone();
+    /// let client = Client::builder("host", "1.0.0")
+    ///     .on_elicitation_with_urls(|_params| async move {
+    ///         // Open the URL in a browser, or show the form; here: declined.
+    ///         Ok(ElicitResult::new(ElicitAction::Decline))
+    ///     })
+    ///     .connect(transport)
+    ///     .await?;
+    /// assert!(sent()["capabilities"]["elicitation"]["url"].is_object());
+    /// # let _ = client;
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// # })?;
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// ```
     pub fn on_elicitation_with_urls<F, Fut>(mut self, f: F) -> Self
     where
         F: Fn(ElicitRequestParams) -> Fut + Send + Sync + 'static,
@@ -134,12 +280,98 @@ impl ClientBuilder {
     }
 
     /// Offers `roots` to the server and declares the roots capability.
+    ///
+    /// ```
+    /// use mcpwire_client::Client;
+    /// use mcpwire_types::Root;
+    /// # use std::sync::{Arc, Mutex};
+    /// # use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, Service};
+    /// # use serde_json::{Value, json};
+    /// # // A raw server: answers `initialize`, and keeps what the client sent.
+    /// # #[derive(Default)]
+    /// # struct Raw(Mutex<Value>);
+    /// # impl Service for Raw {
+    /// #     async fn handle_request(&self, r: mcpwire_types::Request, _: RequestContext) -> Result<Reply, mcpwire_rpc::Error> {
+    /// #         if r.method != "initialize" {
+    /// #             return Err(mcpwire_rpc::Error::method_not_found(&r.method));
+    /// #         }
+    /// #         let params = r.params.unwrap_or_default();
+    /// #         let version = params["protocolVersion"].clone();
+    /// #         *self.0.lock().unwrap() = params;
+    /// #         Ok(json!({
+    /// #             "protocolVersion": version, "capabilities": {},
+    /// #             "serverInfo": { "name": "raw", "version": "1" },
+    /// #         }).into())
+    /// #     }
+    /// #     async fn handle_notification(&self, _: mcpwire_types::Notification, _: &Peer) {}
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # let raw = Arc::new(Raw::default());
+    /// # let (transport, theirs) = mcpwire_rpc::transport::memory::duplex();
+    /// # let (server, serving) = engine::connect(raw.clone(), theirs, EngineConfig::default());
+    /// # tokio::spawn(serving);
+    /// # let sent = || raw.0.lock().unwrap().clone();
+    /// let client = Client::builder("editor", "1.0.0")
+    ///     .roots(vec![Root::new("file:///home/ada/project", "project")])
+    ///     .connect(transport)
+    ///     .await?;
+    /// assert!(sent()["capabilities"]["roots"].is_object());
+    /// // The server asks which directories it may work in:
+    /// let listed = server.request("roots/list", None).await?;
+    /// assert_eq!(listed["roots"][0]["uri"], "file:///home/ada/project");
+    /// # let _ = client;
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// # })?;
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// ```
     pub fn roots(mut self, roots: Vec<Root>) -> Self {
         self.handlers.roots = Some(Arc::new(RwLock::new(roots)));
         self
     }
 
     /// Replaces the capabilities the handlers imply.
+    ///
+    /// ```
+    /// use mcpwire_client::Client;
+    /// use mcpwire_types::ClientCapabilities;
+    /// # use std::sync::{Arc, Mutex};
+    /// # use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, Service};
+    /// # use serde_json::{Value, json};
+    /// # // A raw server: answers `initialize`, and keeps what the client sent.
+    /// # #[derive(Default)]
+    /// # struct Raw(Mutex<Value>);
+    /// # impl Service for Raw {
+    /// #     async fn handle_request(&self, r: mcpwire_types::Request, _: RequestContext) -> Result<Reply, mcpwire_rpc::Error> {
+    /// #         if r.method != "initialize" {
+    /// #             return Err(mcpwire_rpc::Error::method_not_found(&r.method));
+    /// #         }
+    /// #         let params = r.params.unwrap_or_default();
+    /// #         let version = params["protocolVersion"].clone();
+    /// #         *self.0.lock().unwrap() = params;
+    /// #         Ok(json!({
+    /// #             "protocolVersion": version, "capabilities": {},
+    /// #             "serverInfo": { "name": "raw", "version": "1" },
+    /// #         }).into())
+    /// #     }
+    /// #     async fn handle_notification(&self, _: mcpwire_types::Notification, _: &Peer) {}
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # let raw = Arc::new(Raw::default());
+    /// # let (transport, theirs) = mcpwire_rpc::transport::memory::duplex();
+    /// # let (server, serving) = engine::connect(raw.clone(), theirs, EngineConfig::default());
+    /// # tokio::spawn(serving);
+    /// # let sent = || raw.0.lock().unwrap().clone();
+    /// // Declare nothing, whatever handlers are set.
+    /// let client = Client::builder("host", "1.0.0")
+    ///     .capabilities(ClientCapabilities::default())
+    ///     .connect(transport)
+    ///     .await?;
+    /// assert_eq!(sent()["capabilities"], json!({}));
+    /// # let _ = client;
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// # })?;
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// ```
     pub fn capabilities(mut self, caps: ClientCapabilities) -> Self {
         self.capabilities = Some(caps);
         self
@@ -147,6 +379,48 @@ impl ClientBuilder {
 
     /// The legacy revision `initialize` asks for (default: 2025-11-25, the
     /// newest with a session). [`ClientMode::Pinned`] overrides it.
+    ///
+    /// ```
+    /// use mcpwire_client::{Client, ClientMode};
+    /// use mcpwire_types::ProtocolVersion;
+    /// # use std::sync::{Arc, Mutex};
+    /// # use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, Service};
+    /// # use serde_json::{Value, json};
+    /// # // A raw server: answers `initialize`, and keeps what the client sent.
+    /// # #[derive(Default)]
+    /// # struct Raw(Mutex<Value>);
+    /// # impl Service for Raw {
+    /// #     async fn handle_request(&self, r: mcpwire_types::Request, _: RequestContext) -> Result<Reply, mcpwire_rpc::Error> {
+    /// #         if r.method != "initialize" {
+    /// #             return Err(mcpwire_rpc::Error::method_not_found(&r.method));
+    /// #         }
+    /// #         let params = r.params.unwrap_or_default();
+    /// #         let version = params["protocolVersion"].clone();
+    /// #         *self.0.lock().unwrap() = params;
+    /// #         Ok(json!({
+    /// #             "protocolVersion": version, "capabilities": {},
+    /// #             "serverInfo": { "name": "raw", "version": "1" },
+    /// #         }).into())
+    /// #     }
+    /// #     async fn handle_notification(&self, _: mcpwire_types::Notification, _: &Peer) {}
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # let raw = Arc::new(Raw::default());
+    /// # let (transport, theirs) = mcpwire_rpc::transport::memory::duplex();
+    /// # let (server, serving) = engine::connect(raw.clone(), theirs, EngineConfig::default());
+    /// # tokio::spawn(serving);
+    /// # let sent = || raw.0.lock().unwrap().clone();
+    /// let client = Client::builder("host", "1.0.0")
+    ///     .mode(ClientMode::Legacy)
+    ///     .protocol_version(ProtocolVersion::V2025_06_18)
+    ///     .connect(transport)
+    ///     .await?;
+    /// assert_eq!(sent()["protocolVersion"], "2025-06-18");
+    /// assert_eq!(client.protocol_version(), ProtocolVersion::V2025_06_18);
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// # })?;
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// ```
     pub fn protocol_version(mut self, v: ProtocolVersion) -> Self {
         self.version = v;
         self
@@ -154,6 +428,48 @@ impl ClientBuilder {
 
     /// How the client chooses its protocol era (default:
     /// [`ClientMode::Auto`]).
+    ///
+    /// ```
+    /// use mcpwire_client::{Client, ClientMode};
+    /// use mcpwire_types::{Era, ProtocolVersion};
+    /// # use std::sync::{Arc, Mutex};
+    /// # use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, Service};
+    /// # use serde_json::{Value, json};
+    /// # // A raw server: answers `initialize`, and keeps what the client sent.
+    /// # #[derive(Default)]
+    /// # struct Raw(Mutex<Value>);
+    /// # impl Service for Raw {
+    /// #     async fn handle_request(&self, r: mcpwire_types::Request, _: RequestContext) -> Result<Reply, mcpwire_rpc::Error> {
+    /// #         if r.method != "initialize" {
+    /// #             return Err(mcpwire_rpc::Error::method_not_found(&r.method));
+    /// #         }
+    /// #         let params = r.params.unwrap_or_default();
+    /// #         let version = params["protocolVersion"].clone();
+    /// #         *self.0.lock().unwrap() = params;
+    /// #         Ok(json!({
+    /// #             "protocolVersion": version, "capabilities": {},
+    /// #             "serverInfo": { "name": "raw", "version": "1" },
+    /// #         }).into())
+    /// #     }
+    /// #     async fn handle_notification(&self, _: mcpwire_types::Notification, _: &Peer) {}
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # let raw = Arc::new(Raw::default());
+    /// # let (transport, theirs) = mcpwire_rpc::transport::memory::duplex();
+    /// # let (server, serving) = engine::connect(raw.clone(), theirs, EngineConfig::default());
+    /// # tokio::spawn(serving);
+    /// # let sent = || raw.0.lock().unwrap().clone();
+    /// // A server known to speak sessions only: skip the `server/discover` probe.
+    /// let client = Client::builder("host", "1.0.0")
+    ///     .mode(ClientMode::Legacy)
+    ///     .connect(transport)
+    ///     .await?;
+    /// assert_eq!(client.era(), Era::Session);
+    /// assert_eq!(client.protocol_version(), ProtocolVersion::V2025_11_25);
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// # })?;
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// ```
     pub fn mode(mut self, mode: ClientMode) -> Self {
         self.mode = mode;
         self
@@ -161,6 +477,14 @@ impl ClientBuilder {
 
     /// How long [`ClientMode::Auto`] waits for its `server/discover` probe
     /// before it falls back to `initialize` (default: 10 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcpwire_client::Client;
+    /// // A slow link: give the server 30 s to answer `server/discover`.
+    /// let builder = Client::builder("host", "1.0.0").probe_timeout(Duration::from_secs(30));
+    /// # let _ = builder;
+    /// ```
     pub fn probe_timeout(mut self, d: Duration) -> Self {
         self.probe_timeout = d;
         self
@@ -169,6 +493,13 @@ impl ClientBuilder {
     /// How many `input_required` answers one stateless `tools/call`,
     /// `prompts/get` or `resources/read` follows before it fails (default:
     /// 8). `0` makes every `input_required` answer an error.
+    ///
+    /// ```
+    /// use mcpwire_client::Client;
+    /// // Follow at most three rounds of questions per call.
+    /// let builder = Client::builder("host", "1.0.0").max_input_rounds(3);
+    /// # let _ = builder;
+    /// ```
     pub fn max_input_rounds(mut self, rounds: usize) -> Self {
         self.max_input_rounds = rounds;
         self
@@ -196,6 +527,16 @@ impl ClientBuilder {
     }
 
     /// Sets the engine settings (default request timeout, concurrency).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcpwire_client::Client;
+    /// use mcpwire_rpc::engine::EngineConfig;
+    /// // Every call fails after 15 s without an answer (unless it sets its own).
+    /// let builder = Client::builder("host", "1.0.0")
+    ///     .engine(EngineConfig::default().request_timeout(Duration::from_secs(15)));
+    /// # let _ = builder;
+    /// ```
     pub fn engine(mut self, config: EngineConfig) -> Self {
         self.engine = config;
         self

@@ -11,6 +11,40 @@
 //! `echo_tool()`, `#[resource] fn readme` adds `readme_resource()` and
 //! `#[prompt] fn greet` adds `greet_prompt()`. On methods, `#[routes]` on the
 //! `impl` block gathers them into one `routes()`.
+//!
+//! ```
+//! use mcpwire::server::Server;
+//!
+//! /// Adds two numbers.
+//! #[mcpwire::tool]
+//! fn add(a: f64, b: f64) -> f64 {
+//!     a + b
+//! }
+//!
+//! /// The read-me.
+//! #[mcpwire::resource("memo://readme")]
+//! fn readme() -> String {
+//!     "Read me first".to_owned()
+//! }
+//!
+//! /// Asks for a summary.
+//! #[mcpwire::prompt]
+//! fn summarize(text: String) -> String {
+//!     format!("Summarize this: {text}")
+//! }
+//!
+//! assert_eq!(add(1.0, 2.0), 3.0); // still a plain function
+//! assert_eq!(add_tool().definition().description.as_deref(), Some("Adds two numbers."));
+//! assert_eq!(readme_resource().definition().uri, "memo://readme");
+//! assert_eq!(summarize_prompt().definition().name, "summarize");
+//! let server = Server::builder("notes", "1.0.0")
+//!     .tool(add_tool())
+//!     .resource(readme_resource())
+//!     .prompt(summarize_prompt())
+//!     .build()?;
+//! # let _ = server;
+//! # Ok::<(), mcpwire::server::BuildError>(())
+//! ```
 
 mod args;
 mod attr;

@@ -194,8 +194,9 @@ impl ServerBuilder {
     ///         let config = State::<Config>::from_context(&cx)?;
     ///         Ok::<_, mcpwire_rpc::Error>(config.greeting.clone())
     ///     }))
-    ///     .build();
+    ///     .build()?;
     /// # let _ = server;
+    /// # Ok::<(), mcpwire_server::BuildError>(())
     /// ```
     pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
         self.state.insert(value);
@@ -211,6 +212,18 @@ impl ServerBuilder {
     ///
     /// Default (and with an empty list): one random 32-byte key made at
     /// [`build`](Self::build), so states do not survive a restart.
+    ///
+    /// ```
+    /// use mcpwire_server::Server;
+    /// // Rotation: seal with the new key, still open states the old one sealed.
+    /// // (Read real keys from your secret store, and give every replica the same.)
+    /// let (new_key, old_key) = (vec![7u8; 32], vec![3u8; 32]);
+    /// let server = Server::builder("shop", "1.0.0")
+    ///     .request_state_keys(vec![new_key, old_key])
+    ///     .build()?;
+    /// # let _ = server;
+    /// # Ok::<(), mcpwire_server::BuildError>(())
+    /// ```
     pub fn request_state_keys(mut self, keys: Vec<Vec<u8>>) -> Self {
         self.request_state_keys = RequestStateKeySet(keys);
         self
@@ -219,6 +232,17 @@ impl ServerBuilder {
     /// How long a sealed `requestState` stays valid, in whole seconds
     /// (default: 10 minutes). A retry with an older state is refused with
     /// `-32602`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcpwire_server::Server;
+    /// // Users get two minutes to answer a question before the call must start over.
+    /// let server = Server::builder("shop", "1.0.0")
+    ///     .request_state_ttl(Duration::from_secs(120))
+    ///     .build()?;
+    /// # let _ = server;
+    /// # Ok::<(), mcpwire_server::BuildError>(())
+    /// ```
     pub fn request_state_ttl(mut self, ttl: Duration) -> Self {
         self.request_state_ttl = ttl;
         self
@@ -227,6 +251,17 @@ impl ServerBuilder {
     /// The cache hint (`ttlMs`, `cacheScope`) that stateless list and read
     /// results carry unless a handler sets its own (default: stale at once,
     /// private). A read handler may set its own on its result.
+    ///
+    /// ```
+    /// use mcpwire_server::Server;
+    /// use mcpwire_types::{CacheHint, CacheScope};
+    /// // Lists and reads may be reused for 30 seconds, by this user only.
+    /// let server = Server::builder("catalog", "1.0.0")
+    ///     .cache_hint(CacheHint::new(30_000, CacheScope::Private))
+    ///     .build()?;
+    /// # let _ = server;
+    /// # Ok::<(), mcpwire_server::BuildError>(())
+    /// ```
     pub fn cache_hint(mut self, hint: mcpwire_types::CacheHint) -> Self {
         self.cache_hint = hint;
         self
@@ -255,30 +290,121 @@ impl ServerBuilder {
     }
 
     /// Sets the instructions sent to clients on initialization.
+    ///
+    /// ```
+    /// use mcpwire_server::Server;
+    /// let server = Server::builder("notes", "1.0.0")
+    ///     .instructions("Search before you create a note.")
+    ///     .build()?;
+    /// # use std::sync::Arc;
+    /// # use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, Service};
+    /// # struct Raw;
+    /// # impl Service for Raw {
+    /// #     async fn handle_request(&self, r: mcpwire_types::Request, _: RequestContext) -> Result<Reply, mcpwire_rpc::Error> {
+    /// #         Err(mcpwire_rpc::Error::method_not_found(&r.method))
+    /// #     }
+    /// #     async fn handle_notification(&self, _: mcpwire_types::Notification, _: &Peer) {}
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # let (a, b) = mcpwire_rpc::transport::memory::duplex();
+    /// # let (_server, serving) = server.connect(a);
+    /// # tokio::spawn(serving);
+    /// # let (client, driver) = engine::connect(Arc::new(Raw), b, EngineConfig::default());
+    /// # tokio::spawn(driver);
+    /// # let hello = serde_json::json!({
+    /// #     "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"},
+    /// # });
+    /// let init = client.request("initialize", Some(hello)).await?;
+    /// assert_eq!(init["instructions"], "Search before you create a note.");
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// # })?;
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// ```
     pub fn instructions(mut self, text: impl Into<String>) -> Self {
         self.instructions = Some(text.into());
         self
     }
 
     /// Sets the server's human-readable title.
+    ///
+    /// ```
+    /// use mcpwire_server::Server;
+    /// let server = Server::builder("weather", "1.0.0").title("Weather").build()?;
+    /// assert_eq!(server.info().title.as_deref(), Some("Weather"));
+    /// # Ok::<(), mcpwire_server::BuildError>(())
+    /// ```
     pub fn title(mut self, text: impl Into<String>) -> Self {
         self.info.title = Some(text.into());
         self
     }
 
     /// Edits the server's identity (website, icons, description).
+    ///
+    /// ```
+    /// use mcpwire_server::Server;
+    /// let server = Server::builder("weather", "1.0.0")
+    ///     .with_info(|info| {
+    ///         info.description = Some("Forecasts for any city".into());
+    ///         info.website_url = Some("https://example.com/weather".into());
+    ///     })
+    ///     .build()?;
+    /// assert_eq!(server.info().website_url.as_deref(), Some("https://example.com/weather"));
+    /// # Ok::<(), mcpwire_server::BuildError>(())
+    /// ```
     pub fn with_info(mut self, edit: impl FnOnce(&mut Implementation)) -> Self {
         edit(&mut self.info);
         self
     }
 
     /// Adds a tool.
+    ///
+    /// ```
+    /// use mcpwire_server::{Server, ToolRoute};
+    /// let server = Server::builder("clock", "1.0.0")
+    ///     .tool(ToolRoute::typed("now", |_cx, (): ()| async { "12:00" }).description("The time"))
+    ///     .build()?;
+    /// # use std::sync::Arc;
+    /// # use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, Service};
+    /// # struct Raw;
+    /// # impl Service for Raw {
+    /// #     async fn handle_request(&self, r: mcpwire_types::Request, _: RequestContext) -> Result<Reply, mcpwire_rpc::Error> {
+    /// #         Err(mcpwire_rpc::Error::method_not_found(&r.method))
+    /// #     }
+    /// #     async fn handle_notification(&self, _: mcpwire_types::Notification, _: &Peer) {}
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # let (a, b) = mcpwire_rpc::transport::memory::duplex();
+    /// # let (_server, serving) = server.connect(a);
+    /// # tokio::spawn(serving);
+    /// # let (client, driver) = engine::connect(Arc::new(Raw), b, EngineConfig::default());
+    /// # tokio::spawn(driver);
+    /// # let hello = serde_json::json!({
+    /// #     "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"},
+    /// # });
+    /// client.request("initialize", Some(hello)).await?;
+    /// let listed = client.request("tools/list", None).await?;
+    /// assert_eq!(listed["tools"][0]["name"], "now");
+    /// assert_eq!(listed["tools"][0]["description"], "The time");
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// # })?;
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// ```
     pub fn tool(mut self, tool: ToolRoute) -> Self {
         self.tools.push(tool);
         self
     }
 
     /// Adds several tools.
+    ///
+    /// ```
+    /// use mcpwire_server::{BuildError, Server, ToolRoute};
+    /// let echo = |name: &str| ToolRoute::typed(name, |_cx, text: String| async move { text });
+    /// let server = Server::builder("echo", "1.0.0").tools([echo("echo"), echo("say")]).build();
+    /// assert!(server.is_ok());
+    /// // Names must be unique; build() names the one given twice.
+    /// let twice = Server::builder("echo", "1.0.0").tools([echo("echo"), echo("echo")]).build();
+    /// assert_eq!(twice.unwrap_err(), BuildError::DuplicateTool("echo".into()));
+    /// ```
     pub fn tools(mut self, tools: impl IntoIterator<Item = ToolRoute>) -> Self {
         self.tools.extend(tools);
         self
@@ -287,6 +413,21 @@ impl ServerBuilder {
     /// Adds every route of a bundle: a [`Routes`], or the state of a
     /// `#[mcpwire::routes]` impl block, by value or in an `Arc` (see
     /// [`IntoRoutes`]).
+    ///
+    /// ```
+    /// use mcpwire_server::{PromptRoute, Routes, Server, ToolRoute};
+    /// // A bundle made by hand; `#[mcpwire::routes]` makes one from an impl block.
+    /// fn clock_routes() -> Routes {
+    ///     Routes {
+    ///         tools: vec![ToolRoute::typed("now", |_cx, (): ()| async { "12:00" })],
+    ///         prompts: vec![PromptRoute::typed("wake", |_cx, (): ()| async { "Wake me at 7".to_owned() })],
+    ///         ..Routes::default()
+    ///     }
+    /// }
+    /// let server = Server::builder("clock", "1.0.0").routes(clock_routes()).build()?;
+    /// # let _ = server;
+    /// # Ok::<(), mcpwire_server::BuildError>(())
+    /// ```
     pub fn routes(mut self, routes: impl IntoRoutes) -> Self {
         let routes = routes.into_routes();
         self.tools.extend(routes.tools);
@@ -298,6 +439,20 @@ impl ServerBuilder {
 
     /// Adds a resource or a resource template: a [`ResourceRoute`], a
     /// [`TemplateRoute`], or what `#[resource]` made of either.
+    ///
+    /// ```
+    /// use mcpwire_server::{ResourceRoute, Server, TemplateRoute};
+    /// let readme = ResourceRoute::new("memo://readme", "readme", |_cx, _uri, _vars| async {
+    ///     "Read me first".to_string()
+    /// });
+    /// let note = TemplateRoute::new("note://{id}", "note", |_cx, _uri, vars| async move {
+    ///     format!("note {}", vars["id"])
+    /// })
+    /// .expect("a valid URI template");
+    /// let server = Server::builder("memo", "1.0.0").resource(readme).resource(note).build()?;
+    /// # let _ = server;
+    /// # Ok::<(), mcpwire_server::BuildError>(())
+    /// ```
     pub fn resource(mut self, resource: impl Into<AnyResourceRoute>) -> Self {
         match resource.into() {
             AnyResourceRoute::Fixed(r) => self.resources.push(r),
@@ -307,6 +462,20 @@ impl ServerBuilder {
     }
 
     /// Adds several resources or templates.
+    ///
+    /// ```
+    /// use mcpwire_server::{BuildError, ResourceRoute, Server};
+    /// let file = |uri: &str| ResourceRoute::new(uri, "file", |_cx, uri, _vars| async move { uri });
+    /// let server = Server::builder("files", "1.0.0")
+    ///     .resources([file("file:///a.txt"), file("file:///b.txt")])
+    ///     .build();
+    /// assert!(server.is_ok());
+    /// // One URI, one resource; build() names the URI given twice.
+    /// let twice = Server::builder("files", "1.0.0")
+    ///     .resources([file("file:///a.txt"), file("file:///a.txt")])
+    ///     .build();
+    /// assert_eq!(twice.unwrap_err(), BuildError::DuplicateResource("file:///a.txt".into()));
+    /// ```
     pub fn resources<R: Into<AnyResourceRoute>>(
         mut self,
         resources: impl IntoIterator<Item = R>,
@@ -319,11 +488,35 @@ impl ServerBuilder {
 
     /// Adds a resource template; [`resource`](Self::resource) takes
     /// templates too.
+    ///
+    /// ```
+    /// use mcpwire_server::{Server, TemplateRoute};
+    /// let user = TemplateRoute::new("users://{id}/profile", "profile", |_cx, _uri, vars| async move {
+    ///     format!("profile of user {}", vars["id"])
+    /// })
+    /// .expect("a valid URI template");
+    /// let server = Server::builder("directory", "1.0.0").template(user).build()?;
+    /// # let _ = server;
+    /// # Ok::<(), mcpwire_server::BuildError>(())
+    /// ```
     pub fn template(self, template: TemplateRoute) -> Self {
         self.resource(template)
     }
 
     /// Adds a prompt.
+    ///
+    /// ```
+    /// use mcpwire_server::{PromptRoute, Server};
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct Review { code: String }
+    /// let review = PromptRoute::typed("review", |_cx, a: Review| async move {
+    ///     format!("Review this code:\n{}", a.code)
+    /// })
+    /// .description("Asks for a code review");
+    /// let server = Server::builder("reviewer", "1.0.0").prompt(review).build()?;
+    /// # let _ = server;
+    /// # Ok::<(), mcpwire_server::BuildError>(())
+    /// ```
     pub fn prompt(mut self, prompt: PromptRoute) -> Self {
         self.prompts.push(prompt);
         self
@@ -331,6 +524,43 @@ impl ServerBuilder {
 
     /// Splits list results into pages of at most `n` items (default: one
     /// page). Cursors are opaque to clients.
+    ///
+    /// ```
+    /// use mcpwire_server::{Server, ToolRoute};
+    /// let tool = |name: &str| ToolRoute::typed(name, |_cx, (): ()| async { "ok" });
+    /// let server = Server::builder("many", "1.0.0")
+    ///     .tools([tool("a"), tool("b"), tool("c")])
+    ///     .page_size(2)
+    ///     .build()?;
+    /// # use std::sync::Arc;
+    /// # use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, Service};
+    /// # struct Raw;
+    /// # impl Service for Raw {
+    /// #     async fn handle_request(&self, r: mcpwire_types::Request, _: RequestContext) -> Result<Reply, mcpwire_rpc::Error> {
+    /// #         Err(mcpwire_rpc::Error::method_not_found(&r.method))
+    /// #     }
+    /// #     async fn handle_notification(&self, _: mcpwire_types::Notification, _: &Peer) {}
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # let (a, b) = mcpwire_rpc::transport::memory::duplex();
+    /// # let (_server, serving) = server.connect(a);
+    /// # tokio::spawn(serving);
+    /// # let (client, driver) = engine::connect(Arc::new(Raw), b, EngineConfig::default());
+    /// # tokio::spawn(driver);
+    /// # let hello = serde_json::json!({
+    /// #     "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"},
+    /// # });
+    /// client.request("initialize", Some(hello)).await?;
+    /// let first = client.request("tools/list", None).await?;
+    /// assert_eq!(first["tools"].as_array().map(Vec::len), Some(2));
+    /// let cursor = first["nextCursor"].clone();
+    /// let rest = client.request("tools/list", Some(serde_json::json!({ "cursor": cursor }))).await?;
+    /// assert_eq!(rest["tools"][0]["name"], "c");
+    /// assert!(rest.get("nextCursor").is_none());
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// # })?;
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// ```
     pub fn page_size(mut self, n: usize) -> Self {
         self.page_size = Some(n.max(1));
         self
@@ -358,6 +588,18 @@ impl ServerBuilder {
     /// it, instead of on a bus of its own ([`InProcessBus`]). Give every
     /// replica of a server the same shared bus and each tells its clients
     /// about changes made on any of them.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use mcpwire_server::{InProcessBus, NotificationBus, Server};
+    /// // One bus shared by two servers: a tool added to one is announced to the
+    /// // clients of both. Across processes, share a bus backed by a broker.
+    /// let bus: Arc<dyn NotificationBus> = Arc::new(InProcessBus::with_capacity(1024));
+    /// let a = Server::builder("replica", "1.0.0").notification_bus(bus.clone()).build()?;
+    /// let b = Server::builder("replica", "1.0.0").notification_bus(bus).build()?;
+    /// # let _ = (a, b);
+    /// # Ok::<(), mcpwire_server::BuildError>(())
+    /// ```
     pub fn notification_bus(mut self, bus: Arc<dyn NotificationBus>) -> Self {
         self.bus = Custom(Some(bus));
         self
@@ -368,12 +610,32 @@ impl ServerBuilder {
     /// which costs nothing extra; an [`InMemorySessionStore`](crate::InMemorySessionStore) keeps a
     /// readable copy in this process, and a shared store lets other
     /// processes read it. See [`SessionStore`].
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use mcpwire_server::{InMemorySessionStore, Server};
+    /// let store = Arc::new(InMemorySessionStore::new(10_000));
+    /// let server = Server::builder("api", "1.0.0").session_store(store).build()?;
+    /// # let _ = server;
+    /// # Ok::<(), mcpwire_server::BuildError>(())
+    /// ```
     pub fn session_store(mut self, store: Arc<dyn SessionStore>) -> Self {
         self.sessions = Custom(Some(store));
         self
     }
 
     /// Sets the engine settings (concurrency, timeouts, shutdown grace).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcpwire_rpc::engine::EngineConfig;
+    /// use mcpwire_server::Server;
+    /// let server = Server::builder("api", "1.0.0")
+    ///     .engine(EngineConfig::default().max_concurrency(16).request_timeout(Duration::from_secs(30)))
+    ///     .build()?;
+    /// # let _ = server;
+    /// # Ok::<(), mcpwire_server::BuildError>(())
+    /// ```
     pub fn engine(mut self, config: EngineConfig) -> Self {
         self.engine = config;
         self
@@ -386,6 +648,52 @@ impl ServerBuilder {
     /// the first.
     ///
     /// See [`ServerExtension`] for an example.
+    ///
+    /// ```
+    /// # use mcpwire_server::{BoxFuture, Eras, ExtensionRequest, ExtensionRoute, ServerExtension};
+    /// # use mcpwire_types::{Era, ServerCapabilities};
+    /// # use serde_json::{Value, json};
+    /// # struct Clock;
+    /// # impl ServerExtension for Clock {
+    /// #     fn declare(&self, _: &mcpwire_server::Server, _: Era, caps: &mut ServerCapabilities) {
+    /// #         caps.extensions.get_or_insert_with(Default::default).insert("com.example/time".into(), json!({}));
+    /// #     }
+    /// #     fn routes(&self) -> &[ExtensionRoute] {
+    /// #         const ROUTES: &[ExtensionRoute] = &[ExtensionRoute::new("time/now", Eras::BOTH)];
+    /// #         ROUTES
+    /// #     }
+    /// #     fn handle(&self, _: ExtensionRequest) -> BoxFuture<Result<Value, mcpwire_rpc::Error>> {
+    /// #         Box::pin(async { Ok(json!({ "now": "12:00" })) })
+    /// #     }
+    /// # }
+    /// use mcpwire_server::Server;
+    /// // `Clock` serves `time/now` and declares `com.example/time`.
+    /// let server = Server::builder("clock", "1.0.0").extension(Clock).build()?;
+    /// # use std::sync::Arc;
+    /// # use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, Service};
+    /// # struct Raw;
+    /// # impl Service for Raw {
+    /// #     async fn handle_request(&self, r: mcpwire_types::Request, _: RequestContext) -> Result<Reply, mcpwire_rpc::Error> {
+    /// #         Err(mcpwire_rpc::Error::method_not_found(&r.method))
+    /// #     }
+    /// #     async fn handle_notification(&self, _: mcpwire_types::Notification, _: &Peer) {}
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # let (a, b) = mcpwire_rpc::transport::memory::duplex();
+    /// # let (_server, serving) = server.connect(a);
+    /// # tokio::spawn(serving);
+    /// # let (client, driver) = engine::connect(Arc::new(Raw), b, EngineConfig::default());
+    /// # tokio::spawn(driver);
+    /// # let hello = serde_json::json!({
+    /// #     "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"},
+    /// # });
+    /// let init = client.request("initialize", Some(hello)).await?;
+    /// assert!(init["capabilities"]["extensions"]["com.example/time"].is_object());
+    /// assert_eq!(client.request("time/now", None).await?["now"], "12:00");
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// # })?;
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// ```
     pub fn extension(mut self, extension: impl ServerExtension) -> Self {
         self.extensions.0.push(Arc::new(extension));
         self
@@ -416,6 +724,19 @@ impl ServerBuilder {
 
     /// Publishes several skills. With none, the server still declares the
     /// extension and answers `skills/list` with an empty listing.
+    ///
+    /// ```
+    /// use mcpwire_server::{Server, Skill};
+    /// let skill = |name: &str| {
+    ///     let front = format!("---\nname: {name}\ndescription: How to handle {name}\n---\n");
+    ///     Skill::from_files([("SKILL.md", front)]).expect("a valid skill")
+    /// };
+    /// let server = Server::builder("support", "1.0.0")
+    ///     .skills([skill("refunds"), skill("returns")])
+    ///     .build()?;
+    /// assert_eq!(server.skills().len(), 2);
+    /// # Ok::<(), mcpwire_server::BuildError>(())
+    /// ```
     pub fn skills(mut self, skills: impl IntoIterator<Item = Skill>) -> Self {
         let list = self.skills.get_or_insert_with(Vec::new);
         for skill in skills {
@@ -434,6 +755,14 @@ impl ServerBuilder {
     /// Where task state is kept (default: an
     /// [`InMemoryTaskStore`](crate::InMemoryTaskStore) of
     /// [`DEFAULT_MAX_TASKS`](crate::DEFAULT_MAX_TASKS) tasks).
+    ///
+    /// ```
+    /// use mcpwire_server::{InMemoryTaskStore, Server};
+    /// // Keep at most 500 tasks in this process.
+    /// let server = Server::builder("jobs", "1.0.0").task_store(InMemoryTaskStore::new(500)).build()?;
+    /// # let _ = server;
+    /// # Ok::<(), mcpwire_server::BuildError>(())
+    /// ```
     pub fn task_store(mut self, store: impl TaskStore) -> Self {
         self.tasks.store = Arc::new(store);
         self
@@ -444,6 +773,18 @@ impl ServerBuilder {
     /// [`DEFAULT_TASK_TTL`](crate::DEFAULT_TASK_TTL); never more than
     /// [`max_task_ttl`](Self::max_task_ttl)). A task still running when its
     /// time runs out is cancelled.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcpwire_server::Server;
+    /// // Results stay an hour, unless a client asks for less (or, up to a day, more).
+    /// let server = Server::builder("jobs", "1.0.0")
+    ///     .max_task_ttl(Duration::from_secs(24 * 3600))
+    ///     .task_ttl(Duration::from_secs(3600))
+    ///     .build()?;
+    /// # let _ = server;
+    /// # Ok::<(), mcpwire_server::BuildError>(())
+    /// ```
     pub fn task_ttl(mut self, ttl: Duration) -> Self {
         self.tasks.default_ttl = ttl.min(self.tasks.max_ttl);
         self
@@ -451,6 +792,15 @@ impl ServerBuilder {
 
     /// The longest time to live a client may ask for (default
     /// [`MAX_TASK_TTL`](crate::MAX_TASK_TTL)).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcpwire_server::Server;
+    /// // No client may keep a task longer than six hours; a longer ask is cut to it.
+    /// let server = Server::builder("jobs", "1.0.0").max_task_ttl(Duration::from_secs(6 * 3600)).build()?;
+    /// # let _ = server;
+    /// # Ok::<(), mcpwire_server::BuildError>(())
+    /// ```
     pub fn max_task_ttl(mut self, max: Duration) -> Self {
         self.tasks.max_ttl = max;
         self.tasks.default_ttl = self.tasks.default_ttl.min(max);
@@ -459,6 +809,15 @@ impl ServerBuilder {
 
     /// How often clients are asked to poll a task (default
     /// [`DEFAULT_POLL_INTERVAL`](crate::DEFAULT_POLL_INTERVAL)).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcpwire_server::Server;
+    /// // Long jobs: ask clients to poll every five seconds.
+    /// let server = Server::builder("jobs", "1.0.0").task_poll_interval(Duration::from_secs(5)).build()?;
+    /// # let _ = server;
+    /// # Ok::<(), mcpwire_server::BuildError>(())
+    /// ```
     pub fn task_poll_interval(mut self, every: Duration) -> Self {
         self.tasks.poll_interval = every;
         self

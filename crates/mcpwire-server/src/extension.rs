@@ -77,6 +77,13 @@ impl ExtensionRoute {
 
     /// Its stateless results carry cache hints (`ttlMs`, `cacheScope`),
     /// like the core list methods'.
+    ///
+    /// ```
+    /// use mcpwire_server::{Eras, ExtensionRoute};
+    /// const LIST: ExtensionRoute = ExtensionRoute::new("widgets/list", Eras::BOTH).cacheable();
+    /// assert!(LIST.is_cacheable());
+    /// assert!(!ExtensionRoute::new("widgets/make", Eras::BOTH).is_cacheable());
+    /// ```
     pub const fn cacheable(mut self) -> Self {
         self.cacheable = true;
         self

@@ -157,18 +157,50 @@ impl PromptRoute {
     }
 
     /// Sets the description.
+    ///
+    /// ```
+    /// use mcpwire_server::PromptRoute;
+    /// let p = PromptRoute::typed("standup", |_cx, (): ()| async { "Write my standup".to_owned() })
+    ///     .description("Drafts a standup note");
+    /// assert_eq!(p.definition().description.as_deref(), Some("Drafts a standup note"));
+    /// ```
     pub fn description(mut self, text: impl Into<String>) -> Self {
         self.def.description = Some(text.into());
         self
     }
 
     /// Sets the title.
+    ///
+    /// ```
+    /// use mcpwire_server::PromptRoute;
+    /// let p = PromptRoute::typed("standup", |_cx, (): ()| async { "Write my standup".to_owned() })
+    ///     .title("Standup");
+    /// assert_eq!(p.definition().title.as_deref(), Some("Standup"));
+    /// ```
     pub fn title(mut self, text: impl Into<String>) -> Self {
         self.def.title = Some(text.into());
         self
     }
 
     /// Completes values of the argument `arg` from what the user typed.
+    ///
+    /// ```
+    /// use mcpwire_server::PromptRoute;
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct Translate { text: String, language: String }
+    /// let p = PromptRoute::typed("translate", |_cx, a: Translate| async move {
+    ///     format!("Translate into {}: {}", a.language, a.text)
+    /// })
+    /// // `completion/complete` for `language` with "Fr" answers `["French"]`.
+    /// .complete("language", |typed: String| async move {
+    ///     ["English", "French", "German"]
+    ///         .into_iter()
+    ///         .filter(|l| l.starts_with(&typed))
+    ///         .map(String::from)
+    ///         .collect()
+    /// });
+    /// # let _ = p;
+    /// ```
     pub fn complete<F, Fut>(mut self, arg: impl Into<String>, f: F) -> Self
     where
         F: Fn(String) -> Fut + Send + Sync + 'static,
@@ -180,12 +212,36 @@ impl PromptRoute {
 
     /// Completes values of the argument `arg` with a ready [`Completer`]
     /// (one that also reads the arguments already given, say).
+    ///
+    /// ```
+    /// use mcpwire_server::{Completer, GivenArguments, PromptRoute};
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct Issue { repo: String, number: String }
+    /// // Issue numbers complete within the repository already given.
+    /// let numbers = Completer::with_arguments(|typed: String, given: GivenArguments| async move {
+    ///     let repo = given.get("repo").cloned().unwrap_or_default();
+    ///     if repo.is_empty() { Vec::new() } else { vec![format!("{typed}1"), format!("{typed}2")] }
+    /// });
+    /// let p = PromptRoute::typed("triage", |_cx, a: Issue| async move {
+    ///     format!("Triage issue {} of {}", a.number, a.repo)
+    /// })
+    /// .completer("number", numbers);
+    /// # let _ = p;
+    /// ```
     pub fn completer(mut self, arg: impl Into<String>, completer: Completer) -> Self {
         self.completers.insert(arg.into(), completer);
         self
     }
 
     /// Edits the listing in place.
+    ///
+    /// ```
+    /// use mcpwire_server::PromptRoute;
+    /// use mcpwire_types::Icon;
+    /// let p = PromptRoute::typed("standup", |_cx, (): ()| async { "Write my standup".to_owned() })
+    ///     .with_definition(|def| def.icons = Some(vec![Icon::new("https://example.com/sun.svg")]));
+    /// assert_eq!(p.definition().icons.as_ref().map(Vec::len), Some(1));
+    /// ```
     pub fn with_definition(mut self, edit: impl FnOnce(&mut Prompt)) -> Self {
         edit(&mut self.def);
         self

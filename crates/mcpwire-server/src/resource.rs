@@ -132,12 +132,26 @@ impl ResourceRoute {
     }
 
     /// Sets the description.
+    ///
+    /// ```
+    /// use mcpwire_server::ResourceRoute;
+    /// let r = ResourceRoute::new("memo://readme", "readme", |_cx, _uri, _vars| async { "…".to_string() })
+    ///     .description("Start here");
+    /// assert_eq!(r.definition().description.as_deref(), Some("Start here"));
+    /// ```
     pub fn description(mut self, text: impl Into<String>) -> Self {
         self.def.description = Some(text.into());
         self
     }
 
     /// Sets the MIME type.
+    ///
+    /// ```
+    /// use mcpwire_server::ResourceRoute;
+    /// let r = ResourceRoute::new("app://config", "config", |_cx, _uri, _vars| async { "{}".to_string() })
+    ///     .mime_type("application/json");
+    /// assert_eq!(r.definition().mime_type.as_deref(), Some("application/json"));
+    /// ```
     pub fn mime_type(mut self, mime: impl Into<String>) -> Self {
         self.def.mime_type = Some(mime.into());
         self
@@ -161,12 +175,26 @@ impl ResourceRoute {
     }
 
     /// Sets the title.
+    ///
+    /// ```
+    /// use mcpwire_server::ResourceRoute;
+    /// let r = ResourceRoute::new("memo://readme", "readme", |_cx, _uri, _vars| async { "…".to_string() })
+    ///     .title("Read me");
+    /// assert_eq!(r.definition().title.as_deref(), Some("Read me"));
+    /// ```
     pub fn title(mut self, text: impl Into<String>) -> Self {
         self.def.title = Some(text.into());
         self
     }
 
     /// Edits the listing in place.
+    ///
+    /// ```
+    /// use mcpwire_server::ResourceRoute;
+    /// let r = ResourceRoute::new("file:///log.txt", "log", |_cx, _uri, _vars| async { "…".to_string() })
+    ///     .with_definition(|def| def.size = Some(2048));
+    /// assert_eq!(r.definition().size, Some(2048));
+    /// ```
     pub fn with_definition(mut self, edit: impl FnOnce(&mut Resource)) -> Self {
         edit(&mut self.def);
         self
@@ -244,12 +272,32 @@ impl TemplateRoute {
     }
 
     /// Sets the description.
+    ///
+    /// ```
+    /// use mcpwire_server::TemplateRoute;
+    /// let t = TemplateRoute::new("ticket://{id}", "ticket", |_cx, _uri, vars| async move {
+    ///     format!("ticket {}", vars["id"])
+    /// })
+    /// .expect("a valid URI template")
+    /// .description("A support ticket by id");
+    /// assert_eq!(t.definition().description.as_deref(), Some("A support ticket by id"));
+    /// ```
     pub fn description(mut self, text: impl Into<String>) -> Self {
         self.def.description = Some(text.into());
         self
     }
 
     /// Sets the MIME type of the resources.
+    ///
+    /// ```
+    /// use mcpwire_server::TemplateRoute;
+    /// let t = TemplateRoute::new("ticket://{id}", "ticket", |_cx, _uri, vars| async move {
+    ///     format!("{{\"id\": {:?}}}", vars["id"])
+    /// })
+    /// .expect("a valid URI template")
+    /// .mime_type("application/json");
+    /// assert_eq!(t.definition().mime_type.as_deref(), Some("application/json"));
+    /// ```
     pub fn mime_type(mut self, mime: impl Into<String>) -> Self {
         self.def.mime_type = Some(mime.into());
         self
@@ -258,18 +306,57 @@ impl TemplateRoute {
     /// Sets the `ttlMs` and `cacheScope` of stateless `resources/read`
     /// results for the resources of this template, as
     /// [`ResourceRoute::cache_hint`] does for one resource.
+    ///
+    /// ```
+    /// use mcpwire_server::TemplateRoute;
+    /// use mcpwire_types::{CacheHint, CacheScope};
+    /// // Released versions never change: anyone may keep them for a day.
+    /// let release = TemplateRoute::new("pkg://{name}/{version}", "release", |_cx, uri, _vars| async move {
+    ///     format!("manifest of {uri}")
+    /// })
+    /// .expect("a valid URI template")
+    /// .cache_hint(CacheHint::new(86_400_000, CacheScope::Public));
+    /// # let _ = release;
+    /// ```
     pub fn cache_hint(mut self, hint: mcpwire_types::CacheHint) -> Self {
         self.cache = Some(hint);
         self
     }
 
     /// Sets the title.
+    ///
+    /// ```
+    /// use mcpwire_server::TemplateRoute;
+    /// let t = TemplateRoute::new("ticket://{id}", "ticket", |_cx, _uri, vars| async move {
+    ///     format!("ticket {}", vars["id"])
+    /// })
+    /// .expect("a valid URI template")
+    /// .title("Support ticket");
+    /// assert_eq!(t.definition().title.as_deref(), Some("Support ticket"));
+    /// ```
     pub fn title(mut self, text: impl Into<String>) -> Self {
         self.def.title = Some(text.into());
         self
     }
 
     /// Completes values of the variable `var` from what the user typed.
+    ///
+    /// ```
+    /// use mcpwire_server::TemplateRoute;
+    /// // `completion/complete` for `{city}` with "Ber" answers `["Berlin", "Bern"]`.
+    /// let weather = TemplateRoute::new("weather://{city}", "weather", |_cx, _uri, vars| async move {
+    ///     format!("sunny in {}", vars["city"])
+    /// })
+    /// .expect("a valid URI template")
+    /// .complete("city", |typed: String| async move {
+    ///     ["Berlin", "Bern", "Oslo"]
+    ///         .into_iter()
+    ///         .filter(|c| c.starts_with(&typed))
+    ///         .map(String::from)
+    ///         .collect()
+    /// });
+    /// # let _ = weather;
+    /// ```
     pub fn complete<F, Fut>(mut self, var: impl Into<String>, f: F) -> Self
     where
         F: Fn(String) -> Fut + Send + Sync + 'static,
@@ -280,6 +367,21 @@ impl TemplateRoute {
     }
 
     /// Completes values of the variable `var` with a ready [`Completer`].
+    ///
+    /// ```
+    /// use mcpwire_server::{Completer, GivenArguments, TemplateRoute};
+    /// // Repositories complete within the owner the client already gave.
+    /// let repos = Completer::with_arguments(|typed: String, given: GivenArguments| async move {
+    ///     let owner = given.get("owner").cloned().unwrap_or_default();
+    ///     vec![format!("{owner}-{typed}")]
+    /// });
+    /// let readme = TemplateRoute::new("repo://{owner}/{repo}/readme", "readme", |_cx, uri, _vars| async move {
+    ///     format!("README of {uri}")
+    /// })
+    /// .expect("a valid URI template")
+    /// .completer("repo", repos);
+    /// # let _ = readme;
+    /// ```
     pub fn completer(mut self, var: impl Into<String>, completer: Completer) -> Self {
         self.completers.insert(var.into(), completer);
         self
@@ -288,7 +390,7 @@ impl TemplateRoute {
 
 /// A fixed resource or a resource template: what
 /// [`ServerBuilder::resource`](super::ServerBuilder::resource) and
-/// [`Routes::resource`](super::Routes::resource) take, so that both are
+/// [`Server::add_resource`](super::Server::add_resource) take, so that both are
 /// added the same way, whichever `#[resource]` made.
 ///
 /// ```

@@ -134,24 +134,52 @@ impl ToolRoute {
     }
 
     /// Sets the description.
+    ///
+    /// ```
+    /// use mcpwire_server::ToolRoute;
+    /// let t = ToolRoute::typed("now", |_cx, (): ()| async { "12:00" }).description("The current time");
+    /// assert_eq!(t.definition().description.as_deref(), Some("The current time"));
+    /// ```
     pub fn description(mut self, text: impl Into<String>) -> Self {
         self.def.description = Some(text.into());
         self
     }
 
     /// Sets the human-readable title.
+    ///
+    /// ```
+    /// use mcpwire_server::ToolRoute;
+    /// let t = ToolRoute::typed("now", |_cx, (): ()| async { "12:00" }).title("Clock");
+    /// assert_eq!(t.definition().title.as_deref(), Some("Clock"));
+    /// ```
     pub fn title(mut self, text: impl Into<String>) -> Self {
         self.def.title = Some(text.into());
         self
     }
 
     /// Sets the behaviour hints.
+    ///
+    /// ```
+    /// use mcpwire_server::ToolRoute;
+    /// use mcpwire_types::ToolAnnotations;
+    /// let hints = ToolAnnotations { read_only_hint: Some(true), ..Default::default() };
+    /// let t = ToolRoute::typed("now", |_cx, (): ()| async { "12:00" }).annotations(hints);
+    /// assert_eq!(t.definition().annotations.as_ref().and_then(|a| a.read_only_hint), Some(true));
+    /// ```
     pub fn annotations(mut self, annotations: ToolAnnotations) -> Self {
         self.def.annotations = Some(annotations);
         self
     }
 
     /// Adds an icon.
+    ///
+    /// ```
+    /// use mcpwire_server::ToolRoute;
+    /// use mcpwire_types::Icon;
+    /// let t = ToolRoute::typed("now", |_cx, (): ()| async { "12:00" })
+    ///     .icon(Icon::new("https://example.com/clock.svg"));
+    /// assert_eq!(t.definition().icons.as_ref().map(Vec::len), Some(1));
+    /// ```
     pub fn icon(mut self, icon: mcpwire_types::Icon) -> Self {
         self.def.icons.get_or_insert_with(Vec::new).push(icon);
         self
@@ -172,18 +200,53 @@ impl ToolRoute {
     }
 
     /// Replaces the input schema.
+    ///
+    /// ```
+    /// use mcpwire_server::ToolRoute;
+    /// use serde_json::{Map, Value, json};
+    /// // Raw arguments, checked against a schema written by hand.
+    /// let schema = json!({
+    ///     "type": "object",
+    ///     "properties": { "city": { "type": "string" } },
+    ///     "required": ["city"],
+    /// });
+    /// let t = ToolRoute::typed("weather", |_cx, args: Map<String, Value>| async move {
+    ///     format!("sunny in {}", args["city"])
+    /// })
+    /// .input_schema(schema.as_object().cloned().unwrap_or_default());
+    /// assert_eq!(t.definition().input_schema["required"], json!(["city"]));
+    /// ```
     pub fn input_schema(mut self, schema: Map<String, Value>) -> Self {
         self.def.input_schema = schema;
         self
     }
 
     /// Replaces the output schema.
+    ///
+    /// ```
+    /// use mcpwire_server::{Json, ToolRoute};
+    /// #[derive(serde::Serialize, schemars::JsonSchema)]
+    /// struct Forecast { celsius: f64 }
+    /// // A typed tool that returns Json<T> gets T's schema as its output schema;
+    /// // None takes it away (the result is then plain content only).
+    /// let t = ToolRoute::typed("forecast", |_cx, (): ()| async { Json(Forecast { celsius: 21.5 }) });
+    /// assert!(t.definition().output_schema.is_some());
+    /// let t = t.output_schema(None);
+    /// assert!(t.definition().output_schema.is_none());
+    /// ```
     pub fn output_schema(mut self, schema: Option<Map<String, Value>>) -> Self {
         self.def.output_schema = schema;
         self
     }
 
     /// Edits the definition in place, for fields without a builder method.
+    ///
+    /// ```
+    /// use mcpwire_server::ToolRoute;
+    /// let t = ToolRoute::typed("now", |_cx, (): ()| async { "12:00" })
+    ///     .with_definition(|def| def.name = "clock_now".into());
+    /// assert_eq!(t.name(), "clock_now");
+    /// ```
     pub fn with_definition(mut self, edit: impl FnOnce(&mut Tool)) -> Self {
         edit(&mut self.def);
         self

@@ -57,6 +57,27 @@ pub mod transport {
     //! peers. The traits and the stdio, child-process, in-memory and
     //! line transports come from `mcpwire-rpc`; the Streamable HTTP ones
     //! from `mcpwire-http`.
+    //!
+    //! A server and a client joined by an in-memory pair, as tests join
+    //! them; over stdio, a server calls `serve_stdio()` instead.
+    //!
+    //! ```
+    //! use mcpwire::client::Client;
+    //! use mcpwire::server::{Server, ToolRoute};
+    //! use mcpwire::transport::memory;
+    //! # #[tokio::main(flavor = "current_thread")]
+    //! # async fn main() -> Result<(), mcpwire::Error> {
+    //! let server = Server::builder("clock", "1.0.0")
+    //!     .tool(ToolRoute::typed("now", |_cx, (): ()| async { "12:00" }))
+    //!     .build()?;
+    //! let (ours, theirs) = memory::duplex();
+    //! tokio::spawn(async move { server.serve(theirs).await });
+    //! let client = Client::builder("host", "1.0.0").connect(ours).await?;
+    //! let tools = client.list_tools().await?;
+    //! assert_eq!(tools[0].name, "now");
+    //! # Ok(())
+    //! # }
+    //! ```
     pub use mcpwire_rpc::transport::*;
 
     #[cfg(feature = "http-client")]

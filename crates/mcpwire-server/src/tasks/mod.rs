@@ -177,6 +177,15 @@ impl ToolRoute {
     /// and a stateless client that declares the tasks extension always gets
     /// one (`Required` refuses clients that do not declare it, with
     /// `-32021`).
+    ///
+    /// ```
+    /// use mcpwire_server::ToolRoute;
+    /// use mcpwire_types::TaskSupport;
+    /// let render = ToolRoute::typed("render", |_cx, (): ()| async { "done" })
+    ///     .task_support(TaskSupport::Optional);
+    /// let execution = render.definition().execution.as_ref();
+    /// assert_eq!(execution.and_then(|e| e.task_support), Some(TaskSupport::Optional));
+    /// ```
     pub fn task_support(mut self, support: TaskSupport) -> Self {
         self.def
             .execution
@@ -192,6 +201,20 @@ impl ToolRoute {
     /// for afterwards goes through the task. Without it (the default) the
     /// call is a task from its start. Sessions (2025-11-25) always start
     /// tasks at once.
+    ///
+    /// ```
+    /// use mcpwire_server::{Context, ToolRoute};
+    /// use mcpwire_types::TaskSupport;
+    /// // Asks what to render as a plain call, then goes on as a task.
+    /// let render = ToolRoute::typed("render", |cx: Context, (): ()| async move {
+    ///     // ... ask the user with cx.elicit(..) here ...
+    ///     cx.continue_as_task().await;
+    ///     "rendered"
+    /// })
+    /// .task_support(TaskSupport::Required)
+    /// .task_after_input();
+    /// # let _ = render;
+    /// ```
     pub fn task_after_input(mut self) -> Self {
         self.defers_task = true;
         self
