@@ -17,7 +17,6 @@
 use mcpwire::server::{
     Context, Json, PromptRoute, ResourceRoute, Server, TemplateRoute, ToolError, ToolRoute,
 };
-use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
 use mcpwire::types::ToolAnnotations;
 
 /// The arguments of `add`: the input schema comes from this type.
@@ -139,34 +138,6 @@ fn server() -> Result<Server, Box<dyn std::error::Error>> {
         .build()?)
 }
 
-/// Serves Streamable HTTP on `addr` until Ctrl-C, after printing the
-/// endpoint, `http://ADDR/mcp`, as one line on stdout.
-async fn serve_http(server: Server, addr: &str) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    println!("http://{}/mcp", listener.local_addr()?);
-    StreamableHttp::new(server, HttpConfig::default())
-        .serve_listener(listener, async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let mode = args.next().unwrap_or_else(|| "stdio".to_owned());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    match mode.as_str() {
-        "stdio" => runtime.block_on(server()?.serve_stdio())?,
-        "http" => {
-            let addr = args.next().unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-            runtime.block_on(serve_http(server()?, &addr))?
-        }
-        other => {
-            eprintln!("usage: builder_server stdio | builder_server http [ADDR]   (not {other:?})");
-            std::process::exit(2);
-        }
-    }
-    Ok(())
+    mcpwire_examples::serve_from_args("builder_server", server()?)
 }

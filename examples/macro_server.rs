@@ -13,7 +13,6 @@
 //! `plan_trip` asks.
 
 use mcpwire::server::{Context, Json, Server};
-use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
 use mcpwire::types::{
     CreateMessageRequestParams, ElicitAction, ElicitRequestFormParams, ElicitRequestParams,
     SamplingMessage, SamplingMessageContentBlock,
@@ -152,34 +151,6 @@ fn server() -> Result<Server, mcpwire::server::BuildError> {
         .build()
 }
 
-/// Serves Streamable HTTP on `addr` until Ctrl-C, after printing the
-/// endpoint, `http://ADDR/mcp`, as one line on stdout.
-async fn serve_http(server: Server, addr: &str) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    println!("http://{}/mcp", listener.local_addr()?);
-    StreamableHttp::new(server, HttpConfig::default())
-        .serve_listener(listener, async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let mode = args.next().unwrap_or_else(|| "stdio".to_owned());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    match mode.as_str() {
-        "stdio" => runtime.block_on(server()?.serve_stdio())?,
-        "http" => {
-            let addr = args.next().unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-            runtime.block_on(serve_http(server()?, &addr))?
-        }
-        other => {
-            eprintln!("usage: macro_server stdio | macro_server http [ADDR]   (not {other:?})");
-            std::process::exit(2);
-        }
-    }
-    Ok(())
+    mcpwire_examples::serve_from_args("macro_server", server()?)
 }

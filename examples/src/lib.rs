@@ -1,7 +1,49 @@
 //! Shared helpers for the mcpwire examples, and the README's Rust snippets,
 //! compiled as doctests so that the README cannot drift from the API.
 
+use mcpwire::server::Server;
 use mcpwire::transport::ChildProcess;
+use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
+
+/// Serves `server` as an example server's command line asks: `stdio` (the
+/// default) or `http [ADDR]` (default `127.0.0.1:8080`), on one thread: a
+/// single-threaded runtime avoids cross-thread wake-ups on every message.
+///
+/// Over HTTP it prints the endpoint, `http://ADDR/mcp`, as one line on
+/// stdout once it listens (with port 0 the system picks a free port, and
+/// whoever started the server reads it there), then serves until Ctrl-C.
+/// An unknown mode prints the usage on stderr and exits with status 2.
+pub fn serve_from_args(name: &str, server: Server) -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let mode = args.next().unwrap_or_else(|| "stdio".to_owned());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    match mode.as_str() {
+        "stdio" => runtime.block_on(server.serve_stdio())?,
+        "http" => {
+            let addr = args.next().unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+            runtime.block_on(serve_http(server, &addr))?
+        }
+        other => {
+            eprintln!("usage: {name} stdio | {name} http [ADDR]   (unknown mode {other:?})");
+            std::process::exit(2);
+        }
+    }
+    Ok(())
+}
+
+/// Serves Streamable HTTP on `addr` until Ctrl-C, after printing the
+/// endpoint as one line on stdout.
+async fn serve_http(server: Server, addr: &str) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    println!("http://{}/mcp", listener.local_addr()?);
+    StreamableHttp::new(server, HttpConfig::default())
+        .serve_listener(listener, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}
 
 /// Another example of this package, ready to spawn as a child process with
 /// `args`: the binary built next to the running one when there is one
