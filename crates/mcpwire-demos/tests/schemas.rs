@@ -4,28 +4,13 @@
 mod common;
 
 use common::connect;
-use mcpwire::server::{Server, check_portable};
+use mcpwire::server::Server;
 use mcpwire_demos::demo::TempDb;
 use mcpwire_demos::sqlite::{self, create_sample_database};
 use mcpwire_demos::support_desk;
 
 async fn assert_portable_tools(name: &str, server: &Server) {
-    let tools = connect(server).await.list_tools().await.unwrap();
-    assert!(!tools.is_empty(), "{name} lists no tools");
-    for tool in tools {
-        let schemas = [
-            ("input", Some(&tool.input_schema)),
-            ("output", tool.output_schema.as_ref()),
-        ];
-        for (kind, schema) in schemas {
-            if let Some(Err(issues)) = schema.map(check_portable) {
-                panic!(
-                    "{name}: the {kind} schema of {} is not portable: {issues:#?}",
-                    tool.name
-                );
-            }
-        }
-    }
+    mcpwire_testkit::schemas::assert_portable_tools(name, &connect(server).await).await;
 }
 
 #[tokio::test]

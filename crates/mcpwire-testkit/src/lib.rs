@@ -10,6 +10,7 @@
 //! - [`eventually`](mod@eventually): waiting for an event with a deadline, never a fixed
 //!   sleep;
 //! - [`interop`]: the official SDKs' peers, for the interop tests;
+//! - [`schemas`]: every tool's schemas checked for portability;
 //! - [`content`] and [`paths`]: reading results, finding the repository.
 
 pub mod content;
@@ -21,6 +22,7 @@ pub mod memory;
 pub mod oauth;
 pub mod paths;
 pub mod raw;
+pub mod schemas;
 
 pub use content::text;
 pub use eventually::{eventually, eventually_blocking, next_matching, within};

@@ -2,29 +2,13 @@
 //! hosts with a one-type schema dialect accept (`check_portable`).
 
 use mcpwire::client::Client;
-use mcpwire::server::check_portable;
 use mcpwire::transport::ChildProcess;
 use mcpwire::transport::http_client::HttpClientTransport;
 
 use super::common::{self, Served};
 
 async fn assert_portable_tools(name: &str, client: Client) {
-    let tools = client.list_tools().await.unwrap();
-    assert!(!tools.is_empty(), "{name} lists no tools");
-    for tool in tools {
-        let schemas = [
-            ("input", Some(&tool.input_schema)),
-            ("output", tool.output_schema.as_ref()),
-        ];
-        for (kind, schema) in schemas {
-            if let Some(Err(issues)) = schema.map(check_portable) {
-                panic!(
-                    "{name}: the {kind} schema of {} is not portable: {issues:#?}",
-                    tool.name
-                );
-            }
-        }
-    }
+    mcpwire_testkit::schemas::assert_portable_tools(name, &client).await;
 }
 
 async fn over_stdio(name: &str, args: &[&str]) -> Client {
