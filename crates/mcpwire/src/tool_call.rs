@@ -8,6 +8,28 @@
 //! and [`ToolOutput`] binds the two: it lives here, in the facade, because
 //! it names the server's return types and the client's errors, and those
 //! two crates never see each other.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use mcpwire::client::Client;
+//! use mcpwire::server::Server;
+//! use mcpwire::transport::memory;
+//!
+//! /// Adds two numbers.
+//! #[mcpwire::tool]
+//! async fn add(a: f64, b: f64) -> f64 {
+//!     a + b
+//! }
+//!
+//! let server = Server::builder("calc", "1.0.0").tool(add_tool()).build()?;
+//! let (ours, theirs) = memory::duplex();
+//! tokio::spawn(async move { server.serve(ours).await });
+//! let client = Client::builder("caller", "1.0.0").connect(theirs).await?;
+//! // The same definition gives the caller a typed call.
+//! assert_eq!(add::call(&client, 2.0, 3.5).await?, 5.5);
+//! # Ok(()) }
+//! ```
 
 use std::str::FromStr;
 
