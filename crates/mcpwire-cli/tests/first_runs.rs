@@ -11,7 +11,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{Run, mcpwire};
 use mcpwire::client::Client;
@@ -179,27 +179,29 @@ const AGENT_PATIENCE: Duration = Duration::from_secs(90);
 /// Runs the Python agent against `mcpwire serve support-desk --db DB`,
 /// killing it past [`AGENT_PATIENCE`].
 fn run_agent(peers: &Peers, db: &Path) -> Run {
-    let mut child = peers
-        .python_script("py_support_agent.py")
+    let mut agent = peers.python_script("py_support_agent.py");
+    agent
         .arg("--")
         .arg(env!("CARGO_BIN_EXE_mcpwire"))
         .args(["serve", "support-desk", "--db"])
         .arg(db)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting the Python agent");
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > AGENT_PATIENCE {
-            let _ = child.kill();
-            let run = Run::from_output(child.wait_with_output().unwrap());
-            panic!("the agent ran past {AGENT_PATIENCE:?}: {run:#?}");
+        .stderr(Stdio::piped());
+    let mut agent = tokio::process::Command::from(agent);
+    // Past the deadline the future is dropped, and with it the agent.
+    agent.kill_on_drop(true);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let child = agent.spawn().expect("starting the Python agent");
+        match tokio::time::timeout(AGENT_PATIENCE, child.wait_with_output()).await {
+            Ok(output) => Run::from_output(output.expect("waiting for the Python agent")),
+            Err(_) => panic!("the agent ran past {AGENT_PATIENCE:?} and was killed"),
         }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Run::from_output(child.wait_with_output().unwrap())
+    })
 }
 
 #[test]
