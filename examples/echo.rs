@@ -9,6 +9,7 @@
 //! (`http 127.0.0.1:0`) to let the system pick a free one.
 
 use mcpwire::server::{BuildError, Server};
+use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
 
 /// Returns the text it is given, unchanged.
 #[mcpwire::tool]
@@ -38,6 +39,40 @@ fn server() -> Result<Server, BuildError> {
         .build()
 }
 
+/// Serves Streamable HTTP on `addr` until Ctrl-C. Once it listens it prints
+/// its endpoint, `http://ADDR/mcp`, as one line on stdout: with port 0 the
+/// system picks a free port, and whoever started the server reads it there.
+async fn serve_http(server: Server, addr: &str) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    println!("http://{}/mcp", listener.local_addr()?);
+    StreamableHttp::new(server, HttpConfig::default())
+        .serve_listener(listener, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    mcpwire_examples::serve_from_args("echo", server()?)
+    let mut args = std::env::args().skip(1);
+    let mode = args.next().unwrap_or_else(|| "stdio".to_owned());
+    match mode.as_str() {
+        // One thread: a stdio server has one client, and a single-threaded
+        // runtime avoids cross-thread wake-ups on every message.
+        "stdio" => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+            .block_on(server()?.serve_stdio())?,
+        "http" => {
+            let addr = args.next().unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?
+                .block_on(serve_http(server()?, &addr))?
+        }
+        other => {
+            eprintln!("usage: echo stdio | echo http [ADDR]   (unknown mode {other:?})");
+            std::process::exit(2);
+        }
+    }
+    Ok(())
 }

@@ -5,7 +5,9 @@ use mcpwire::server::Server;
 use mcpwire::transport::ChildProcess;
 use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
 
-/// Serves `server` as an example server's command line asks: `stdio` (the
+/// Serves `server` as an example server's command line asks (the same
+/// one `echo` speaks; `echo.rs` keeps its own copy, being built on its own
+/// by the conformance harness too): `stdio` (the
 /// default) or `http [ADDR]` (default `127.0.0.1:8080`), on one thread: a
 /// single-threaded runtime avoids cross-thread wake-ups on every message.
 ///
