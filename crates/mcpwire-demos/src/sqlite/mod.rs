@@ -170,6 +170,7 @@ impl SqlServer {
         /// One SQL statement, e.g. `SELECT * FROM books WHERE year > ?1`.
         query: String,
         /// Values for the placeholders ?1, ?2, ... in order.
+        #[schemars(with = "Option<Vec<crate::sqlite::query::SqlScalar>>")]
         params: Option<Vec<Value>>,
     ) -> Result<QueryAnswer, ToolError> {
         let (path, config) = (self.path.clone(), self.config);

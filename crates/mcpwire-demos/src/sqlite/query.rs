@@ -16,6 +16,34 @@ use super::SqlConfig;
 use super::budget::{Budget, cell_text, table_text};
 use super::guard::{self, QueryError, Stopper};
 
+/// One SQL value as JSON, as the schemas describe it: a string, a number,
+/// a boolean (bound as 0 or 1) or null. A schema of its own, so that no
+/// schema of the SQL tool is left untyped (`{}`, which accepts anything and
+/// which hosts warn about).
+pub(crate) struct SqlScalar;
+
+impl JsonSchema for SqlScalar {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SqlValue".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An SQL value: text, a number, a boolean (0 or 1) or null",
+            "anyOf": [
+                {"type": "string"},
+                {"type": "number"},
+                {"type": "boolean"},
+                {"type": "null"}
+            ]
+        })
+    }
+}
+
 /// The rows of one query: `sql_query`'s structured output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct QueryOutput {
@@ -23,6 +51,7 @@ pub struct QueryOutput {
     pub columns: Vec<String>,
     /// The rows; each holds one JSON value per column (null, number or
     /// string; blobs as `x'…'` hex strings).
+    #[schemars(with = "Vec<Vec<SqlScalar>>")]
     pub rows: Vec<Vec<Value>>,
     /// How many rows were returned.
     pub row_count: usize,
