@@ -6,6 +6,18 @@
 //! on demand and is reused, so an idle queue is a few words and a busy
 //! one does not allocate per message.
 //!
+//! The queue itself has no bound; each user bounds what it puts in:
+//! - an engine's queue of notifications for an in-order handler, by a
+//!   semaphore permit per item (1,024; reading pauses at the cap);
+//! - an SSE stream, by its byte budget (`HttpConfig::sse_buffer`): a reader
+//!   further behind has its response ended, to resume from the event store;
+//! - the engine's outgoing queue, by what its handlers send while the
+//!   transport writes: one answer per request in flight
+//!   (`EngineConfig::max_concurrency`), plus their notifications. Over HTTP
+//!   a stalled reader is cut by `HttpConfig::write_timeout`; a stdio peer
+//!   that never reads is not cut, and the notifications its handlers keep
+//!   sending wait here.
+//!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
