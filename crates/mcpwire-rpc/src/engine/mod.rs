@@ -42,6 +42,7 @@
 
 mod config;
 mod extensions;
+mod options;
 mod peer;
 mod service;
 
@@ -64,7 +65,8 @@ use tokio_util::sync::CancellationToken;
 
 pub use config::{DEFAULT_TOTAL_DEADLINE_FACTOR, EngineConfig, TotalDeadline};
 pub use extensions::Extensions;
-pub use peer::{Peer, ProgressCallback, RequestOptions};
+pub use options::{ProgressCallback, RequestOptions};
+pub use peer::Peer;
 pub use service::{Reply, RequestContext, Service};
 
 use crate::Error;
