@@ -4,6 +4,10 @@
 //! faults only as `Internal error`, a tool's `ToolError` as `isError` text
 //! for the model, and input asks that no handler can lose.
 
+mod support {
+    pub mod eras;
+}
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -12,10 +16,7 @@ use mcpwire::Error;
 use mcpwire::client::{Client, ClientMode};
 use mcpwire::server::{Context, Era, PromptRoute, ResourceRoute, Server, ToolError, ToolRoute};
 use mcpwire_testkit::{memory, text as text_of};
-use mcpwire_types::{
-    CallToolResult, ElicitAction, ElicitRequestFormParams, ElicitRequestParams, ElicitResult,
-    ErrorCode, ErrorObject,
-};
+use mcpwire_types::{CallToolResult, ElicitResult, ErrorCode, ErrorObject};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
@@ -51,19 +52,9 @@ fn local_fault(kind: &str) -> Error {
 
 const KINDS: [&str; 6] = ["internal", "io", "json", "protocol", "closed", "timeout"];
 
+/// Asks the client for a name (the ask the client-era tests make).
 async fn ask(cx: &Context) -> Result<String, Error> {
-    let form = ElicitRequestFormParams::new(
-        "Your name?",
-        json!({"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}),
-    );
-    let r = cx.elicit(ElicitRequestParams::Form(form)).await?;
-    Ok(match r.action {
-        ElicitAction::Accept => r.content.unwrap_or_default()["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        other => format!("{other:?}"),
-    })
+    support::eras::ask(cx, "Your name?").await
 }
 
 fn server() -> Server {
