@@ -23,6 +23,7 @@ FORBIDDEN = {
     "mcpwire-http": {"mcpwire-oauth", "mcpwire-proxy", "mcpwire"},
     "mcpwire-oauth": {"mcpwire-proxy", "mcpwire"},
     "mcpwire-proxy": {"mcpwire"},
+    "mcpwire-redis": {"mcpwire-client", "mcpwire-oauth", "mcpwire-proxy", "mcpwire"},
     "mcpwire-macros": {"mcpwire"},
 }
 

@@ -22,7 +22,7 @@ fi
 export PATH="$cache/bin:$PATH"
 
 crates=(mcpwire-types mcpwire-rpc mcpwire-server mcpwire-client mcpwire-http
-        mcpwire-oauth mcpwire-proxy mcpwire-macros mcpwire)
+        mcpwire-oauth mcpwire-proxy mcpwire-redis mcpwire-macros mcpwire)
 args=()
 for c in "${crates[@]}"; do args+=(-p "$c"); done
 echo "==> [features] cargo hack clippy --each-feature --no-dev-deps ${args[*]} -- -D warnings"

@@ -10,6 +10,8 @@
 //! - [`eventually`](mod@eventually): waiting for an event with a deadline, never a fixed
 //!   sleep;
 //! - [`interop`]: the official SDKs' peers, for the interop tests;
+//! - [`parts`]: a private Redis, a Redis Cluster and HAProxy, started
+//!   by the test on free loopback ports;
 //! - [`schemas`]: every tool's schemas checked for portability;
 //! - [`content`] and [`paths`]: reading results, finding the repository.
 
@@ -20,6 +22,7 @@ pub mod http;
 pub mod interop;
 pub mod memory;
 pub mod oauth;
+pub mod parts;
 pub mod paths;
 pub mod raw;
 pub mod schemas;

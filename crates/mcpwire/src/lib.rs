@@ -51,6 +51,8 @@ pub use mcpwire_oauth::client as auth_client;
 pub use mcpwire_oauth::resource as auth;
 #[cfg(feature = "proxy")]
 pub use mcpwire_proxy as proxy;
+#[cfg(feature = "redis")]
+pub use mcpwire_redis as redis;
 
 pub mod transport {
     //! Transports: how frames (one JSON-RPC message each) move between

@@ -1,0 +1,104 @@
+//! The names of every key and channel mcpwire keeps in Redis.
+//!
+//! What belongs to one session carries the session's id as a hash tag
+//! (`{…}`), so that on a Redis Cluster all of it sits in one slot and a
+//! script or transaction may touch it together.
+
+/// Builds key and channel names under one prefix.
+///
+/// ```
+/// use mcpwire_redis::Keys;
+/// let k = Keys::new("mcpwire");
+/// assert_eq!(k.session("abc"), "mcpwire:{abc}:session");
+/// assert_eq!(k.stream("abc", 7), "mcpwire:{abc}:stream:7");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Keys {
+    prefix: String,
+}
+
+impl Keys {
+    /// Names under `prefix`.
+    ///
+    /// ```
+    /// assert_eq!(mcpwire_redis::Keys::new("p").task("t1"), "p:task:{t1}");
+    /// ```
+    pub fn new(prefix: &str) -> Keys {
+        Keys {
+            prefix: prefix.to_owned(),
+        }
+    }
+
+    /// The prefix.
+    ///
+    /// ```
+    /// assert_eq!(mcpwire_redis::Keys::new("p").prefix(), "p");
+    /// ```
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// A session's record.
+    ///
+    /// ```
+    /// assert_eq!(mcpwire_redis::Keys::new("p").session("s"), "p:{s}:session");
+    /// ```
+    pub fn session(&self, session: &str) -> String {
+        format!("{}:{{{session}}}:session", self.prefix)
+    }
+
+    /// The events of one stream of a session.
+    ///
+    /// ```
+    /// assert_eq!(mcpwire_redis::Keys::new("p").stream("s", 2), "p:{s}:stream:2");
+    /// ```
+    pub fn stream(&self, session: &str, stream: u64) -> String {
+        format!("{}:{{{session}}}:stream:{stream}", self.prefix)
+    }
+
+    /// The set of a session's streams, so that ending the session can
+    /// remove them all.
+    ///
+    /// ```
+    /// assert_eq!(mcpwire_redis::Keys::new("p").streams("s"), "p:{s}:streams");
+    /// ```
+    pub fn streams(&self, session: &str) -> String {
+        format!("{}:{{{session}}}:streams", self.prefix)
+    }
+
+    /// One task's record.
+    ///
+    /// ```
+    /// assert_eq!(mcpwire_redis::Keys::new("p").task("t"), "p:task:{t}");
+    /// ```
+    pub fn task(&self, task: &str) -> String {
+        format!("{}:task:{{{task}}}", self.prefix)
+    }
+
+    /// The tasks of one owner, in creation order.
+    ///
+    /// ```
+    /// assert_eq!(mcpwire_redis::Keys::new("p").owner_tasks("o"), "p:tasks:{o}");
+    /// ```
+    pub fn owner_tasks(&self, owner: &str) -> String {
+        format!("{}:tasks:{{{owner}}}", self.prefix)
+    }
+
+    /// The `requestState` key ring.
+    ///
+    /// ```
+    /// assert_eq!(mcpwire_redis::Keys::new("p").key_ring(), "p:keyring");
+    /// ```
+    pub fn key_ring(&self) -> String {
+        format!("{}:keyring", self.prefix)
+    }
+
+    /// The channel of server events (list changes, resource updates).
+    ///
+    /// ```
+    /// assert_eq!(mcpwire_redis::Keys::new("p").events_channel(), "p:events");
+    /// ```
+    pub fn events_channel(&self) -> String {
+        format!("{}:events", self.prefix)
+    }
+}

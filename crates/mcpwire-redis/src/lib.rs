@@ -1,0 +1,29 @@
+//! Shared state for mcpwire servers on Redis, so that any number of
+//! instances serve one MCP endpoint behind a load balancer with no
+//! stickiness.
+//!
+//! Each piece implements one of the state traits of the layered crates:
+//! sessions ([`SessionStore`](mcpwire_server::SessionStore)), resumable
+//! streams ([`EventStore`](mcpwire_http::server::EventStore)), tasks
+//! ([`TaskStore`](mcpwire_server::TaskStore)) and server events
+//! ([`NotificationBus`](mcpwire_server::NotificationBus)). They share one
+//! [`Redis`] connection, a single server or a Redis Cluster, and every
+//! call they make has a deadline.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), mcpwire_redis::RedisError> {
+//! use mcpwire_redis::{Redis, RedisOptions};
+//! let redis = Redis::connect("redis://127.0.0.1:6379", RedisOptions::default()).await?;
+//! # let _ = redis; Ok(()) }
+//! ```
+
+mod conn;
+mod error;
+mod keys;
+
+pub use conn::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, Redis, RedisOptions};
+pub use error::RedisError;
+pub use keys::Keys;
+
+/// The `redis` crate this one is built on, for commands of your own.
+pub use redis;

@@ -1,0 +1,352 @@
+//! Real infrastructure a test starts for itself: a private Redis, a local
+//! three-master Redis Cluster, and HAProxy balancing round-robin over
+//! servers. Each runs as a child process on free loopback ports, in a
+//! scratch directory of its own, and is killed when dropped.
+//!
+//! Their programs come from Debian (`apt-get install redis-server
+//! haproxy`); CI installs them. A machine without them fails the test with
+//! that instruction: a test that needs Redis never passes without it.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long a part may take to start answering.
+pub const START_PATIENCE: Duration = Duration::from_secs(20);
+
+/// A free port on 127.0.0.1, as the system hands one out.
+pub fn free_port() -> u16 {
+    TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("cannot bind 127.0.0.1:0: {e}"))
+}
+
+fn program(name: &str) -> PathBuf {
+    for dir in ["/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"] {
+        let p = PathBuf::from(dir).join(name);
+        if p.is_file() {
+            return p;
+        }
+    }
+    panic!(
+        "`{name}` is not installed; this test runs a real one: `apt-get install redis-server haproxy` \
+         (CI installs them in .ci/run)"
+    )
+}
+
+/// A fresh scratch directory under the system's temporary directory.
+fn scratch(what: &str) -> PathBuf {
+    let n = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let dir = std::env::temp_dir().join(format!("mcpwire-{what}-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {dir:?}: {e}"));
+    dir
+}
+
+/// Waits until something accepts connections on `port`.
+fn wait_listening(child: &mut Child, port: u16, what: &str) {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let start = Instant::now();
+    loop {
+        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+            return;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("{what} on port {port} exited before it listened: {status}");
+        }
+        assert!(
+            start.elapsed() < START_PATIENCE,
+            "{what} did not listen on port {port} within {START_PATIENCE:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Runs `redis-cli` against `port` and returns its output.
+pub fn redis_cli(port: u16, args: &[&str]) -> String {
+    let out = Command::new(program("redis-cli"))
+        .args(["-h", "127.0.0.1", "-p", &port.to_string()])
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run redis-cli: {e}"));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A private `redis-server` on a free loopback port, with no persistence.
+///
+/// ```no_run
+/// let redis = mcpwire_testkit::parts::RedisServer::start();
+/// assert!(redis.url().starts_with("redis://127.0.0.1:"));
+/// ```
+pub struct RedisServer {
+    port: u16,
+    dir: PathBuf,
+    child: Option<Child>,
+    extra: Vec<String>,
+}
+
+impl RedisServer {
+    /// Starts one.
+    pub fn start() -> RedisServer {
+        Self::start_with(&[])
+    }
+
+    /// Starts one with extra `redis-server` arguments (`--cluster-enabled
+    /// yes`, …).
+    pub fn start_with(extra: &[&str]) -> RedisServer {
+        let mut s = RedisServer {
+            port: free_port(),
+            dir: scratch("redis"),
+            child: None,
+            extra: extra.iter().map(|s| s.to_string()).collect(),
+        };
+        s.spawn();
+        s
+    }
+
+    fn spawn(&mut self) {
+        let mut child = Command::new(program("redis-server"))
+            .args(["--port", &self.port.to_string()])
+            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(["--protected-mode", "no"])
+            .arg("--dir")
+            .arg(&self.dir)
+            .args(&self.extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start redis-server: {e}"));
+        wait_listening(&mut child, self.port, "redis-server");
+        self.child = Some(child);
+    }
+
+    /// Its port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `redis://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Kills it (`SIGKILL`): clients see connections refused until
+    /// [`RedisServer::restart`].
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Starts it again on the same port (empty: nothing was persisted).
+    pub fn restart(&mut self) {
+        self.stop();
+        self.spawn();
+    }
+
+    /// Runs `redis-cli` against it.
+    pub fn cli(&self, args: &[&str]) -> String {
+        redis_cli(self.port, args)
+    }
+
+    /// How many times each command ran since the counters were reset
+    /// (`INFO commandstats`), by lower-case command name.
+    pub fn command_counts(&self) -> std::collections::BTreeMap<String, u64> {
+        parse_commandstats(&self.cli(&["INFO", "commandstats"]))
+    }
+}
+
+/// Reads `INFO commandstats` into counts by command.
+pub fn parse_commandstats(info: &str) -> std::collections::BTreeMap<String, u64> {
+    info.lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix("cmdstat_")?;
+            let (name, fields) = rest.split_once(':')?;
+            let calls = fields
+                .split(',')
+                .find_map(|f| f.strip_prefix("calls="))?
+                .parse()
+                .ok()?;
+            Some((name.to_owned(), calls))
+        })
+        .collect()
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A local Redis Cluster of three masters, each a private `redis-server`.
+///
+/// ```no_run
+/// let cluster = mcpwire_testkit::parts::RedisCluster::start();
+/// assert_eq!(cluster.nodes().len(), 3);
+/// ```
+pub struct RedisCluster {
+    nodes: Vec<RedisServer>,
+}
+
+impl RedisCluster {
+    /// Starts three nodes and joins them into a cluster, then waits until
+    /// it reports `cluster_state:ok`.
+    pub fn start() -> RedisCluster {
+        let nodes: Vec<RedisServer> = (0..3)
+            .map(|_| {
+                RedisServer::start_with(&[
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-node-timeout",
+                    "2000",
+                ])
+            })
+            .collect();
+        let addrs: Vec<String> = nodes
+            .iter()
+            .map(|n| format!("127.0.0.1:{}", n.port()))
+            .collect();
+        let mut args: Vec<&str> = vec!["--cluster", "create"];
+        args.extend(addrs.iter().map(String::as_str));
+        args.extend(["--cluster-replicas", "0", "--cluster-yes"]);
+        let out = Command::new(program("redis-cli"))
+            .args(&args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run redis-cli --cluster create: {e}"));
+        assert!(
+            out.status.success(),
+            "redis-cli --cluster create failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let start = Instant::now();
+        while !nodes
+            .iter()
+            .all(|n| n.cli(&["CLUSTER", "INFO"]).contains("cluster_state:ok"))
+        {
+            assert!(
+                start.elapsed() < START_PATIENCE,
+                "the cluster did not reach cluster_state:ok within {START_PATIENCE:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        RedisCluster { nodes }
+    }
+
+    /// Its nodes.
+    pub fn nodes(&self) -> &[RedisServer] {
+        &self.nodes
+    }
+
+    /// The URL of its first node, which is all a client needs.
+    pub fn url(&self) -> String {
+        self.nodes[0].url()
+    }
+
+    /// Commands run on all nodes together, by command name.
+    pub fn command_counts(&self) -> std::collections::BTreeMap<String, u64> {
+        let mut all = std::collections::BTreeMap::new();
+        for n in &self.nodes {
+            for (k, v) in n.command_counts() {
+                *all.entry(k).or_insert(0) += v;
+            }
+        }
+        all
+    }
+}
+
+/// HAProxy in HTTP mode, balancing every request round-robin over
+/// servers, with no stickiness of any kind.
+///
+/// ```no_run
+/// let lb = mcpwire_testkit::parts::Balancer::start(&["127.0.0.1:8001".parse().unwrap()]);
+/// assert!(lb.mcp_url().ends_with("/mcp"));
+/// ```
+pub struct Balancer {
+    port: u16,
+    dir: PathBuf,
+    child: Option<Child>,
+}
+
+impl Balancer {
+    /// Starts HAProxy in front of `servers`.
+    pub fn start(servers: &[SocketAddr]) -> Balancer {
+        let port = free_port();
+        let dir = scratch("haproxy");
+        let config = dir.join("haproxy.cfg");
+        std::fs::write(&config, haproxy_config(port, servers))
+            .unwrap_or_else(|e| panic!("cannot write {config:?}: {e}"));
+        let mut child = Command::new(program("haproxy"))
+            .arg("-f")
+            .arg(&config)
+            .arg("-db")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start haproxy: {e}"));
+        wait_listening(&mut child, port, "haproxy");
+        Balancer {
+            port,
+            dir,
+            child: Some(child),
+        }
+    }
+
+    /// Its address.
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    /// `http://127.0.0.1:PORT/mcp`.
+    pub fn mcp_url(&self) -> String {
+        format!("http://127.0.0.1:{}/mcp", self.port)
+    }
+}
+
+/// The configuration [`Balancer`] runs: what the README shows operators,
+/// on the test's ports.
+pub fn haproxy_config(port: u16, servers: &[SocketAddr]) -> String {
+    let mut cfg = format!(
+        "global\n    maxconn 2048\n\n\
+         defaults\n    mode http\n    timeout connect 2s\n    timeout client 5m\n    \
+         timeout server 5m\n    timeout http-request 10s\n    option http-server-close\n\n\
+         frontend mcp\n    bind 127.0.0.1:{port}\n    default_backend instances\n\n\
+         backend instances\n    balance roundrobin\n"
+    );
+    for (i, s) in servers.iter().enumerate() {
+        cfg.push_str(&format!("    server i{i} {s}\n"));
+    }
+    cfg
+}
+
+impl Drop for Balancer {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commandstats_are_read_by_command() {
+        let info = "# Commandstats\r\ncmdstat_get:calls=3,usec=9,usec_per_call=3.00\r\ncmdstat_xadd:calls=12,usec=1\r\n";
+        let counts = parse_commandstats(info);
+        assert_eq!(counts.get("get"), Some(&3));
+        assert_eq!(counts.get("xadd"), Some(&12));
+    }
+}
