@@ -21,7 +21,7 @@ impl EventLink {
     /// Sends one server event to this session, if it wants it.
     pub(crate) fn deliver(&self, ev: &ServerEvent) {
         let state = &self.state;
-        if !state.is_open() {
+        if !state.is_open() || !state.takes_events() {
             return;
         }
         let (method, params) = match ev {

@@ -54,6 +54,7 @@ mod request_state;
 mod resource;
 mod router;
 mod schema;
+mod seed;
 mod session;
 mod session_store;
 mod skill_catalog;
@@ -87,6 +88,7 @@ pub use resource::{
     AnyResourceRoute, IntoReadResult, ResourceHandler, ResourceRoute, TemplateRoute,
 };
 pub use schema::{object_schema, schema_for};
+pub use seed::{SessionHandle, SessionSeed};
 pub use session_store::{
     DEFAULT_MAX_SESSIONS, InMemorySessionStore, SessionRecord, SessionStore, SessionStoreError,
 };

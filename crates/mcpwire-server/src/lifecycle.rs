@@ -41,6 +41,17 @@ impl Connection {
         to_value(&result)
     }
 
+    /// Picks up a session another process opened, from its record: the
+    /// transport learns the revision, and the session takes server events
+    /// as one opened here would.
+    pub(crate) fn resume(&self, record: &crate::SessionRecord) {
+        self.state.apply(record);
+        if let (Some(v), Some(peer)) = (self.state.negotiated(), self.peer.get()) {
+            peer.set_negotiated(v);
+            self.start_events();
+        }
+    }
+
     /// Registers this session for server events (list changes, resource
     /// updates); the server delivers them without a task per session.
     fn start_events(&self) {

@@ -48,6 +48,10 @@ pub struct SessionRecord {
     /// The resources the client subscribed to.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub subscriptions: BTreeSet<String>,
+    /// Who opened the session, when the transport authenticates its
+    /// callers: only requests of the same principal may use it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal: Option<String>,
 }
 
 /// Why a store could not do what it was asked.
@@ -118,6 +122,22 @@ pub trait SessionStore: Send + Sync + 'static {
 
     /// Forgets session `id`; forgetting an unknown session is not an error.
     fn remove(&self, id: &str) -> BoxFuture<Result<(), SessionStoreError>>;
+
+    /// The record of `id`, keeping the session alive: a store that
+    /// expires idle sessions starts its clock again. Several processes
+    /// sharing the store call it on every request of a session, which
+    /// tells them whether the session still exists (another process may
+    /// have ended it) and what it holds now (another may have changed its
+    /// log level or subscriptions). The default only loads the record.
+    fn touch(&self, id: &str) -> BoxFuture<Result<Option<SessionRecord>, SessionStoreError>> {
+        self.load(id)
+    }
+
+    /// Whether other processes share this store, so that a session this
+    /// process does not know may still exist. `false` by default.
+    fn is_shared(&self) -> bool {
+        false
+    }
 }
 
 /// How many sessions an [`InMemorySessionStore`] keeps by default.

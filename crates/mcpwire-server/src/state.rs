@@ -28,6 +28,12 @@ pub(crate) struct SessionState {
     log_level: AtomicU8,
     initialized: AtomicBool,
     subscriptions: Mutex<BTreeSet<String>>,
+    /// Who opened the session, as its transport authenticated them.
+    principal: OnceLock<String>,
+    /// Whether server events (list changes, resource updates) are sent to
+    /// this connection: always, unless the transport says another process
+    /// holds the stream they would travel on.
+    takes_events: AtomicBool,
     /// The session's id: who its tasks belong to (2025-11-25), and its key
     /// in the session store.
     pub(crate) task_scope: super::tasks::SessionScope,
@@ -37,6 +43,7 @@ impl SessionState {
     pub(crate) fn new() -> Self {
         SessionState {
             log_level: AtomicU8::new(u8::MAX),
+            takes_events: AtomicBool::new(true),
             ..Default::default()
         }
     }
@@ -134,7 +141,47 @@ impl SessionState {
             client_capabilities: self.client_caps.get().cloned(),
             log_level: LoggingLevel::ALL.into_iter().find(|l| *l as u8 == level),
             subscriptions: self.subscriptions().clone(),
+            principal: self.principal.get().cloned(),
         }
+    }
+
+    /// Names the session and its principal, before it serves anything.
+    pub(crate) fn name(&self, id: String, principal: Option<String>) {
+        self.task_scope.set(id);
+        if let Some(p) = principal {
+            let _ = self.principal.set(p);
+        }
+    }
+
+    /// Takes on what `record` holds: the handshake (once), the log level
+    /// and the subscriptions. The session is then open, as it was where
+    /// the record was written.
+    pub(crate) fn apply(&self, record: &SessionRecord) {
+        if let Some(v) = record.protocol_version {
+            let info = record
+                .client_info
+                .clone()
+                .unwrap_or_else(|| Implementation::new("unknown", ""));
+            let caps = record.client_capabilities.clone().unwrap_or_default();
+            if self.open(v, info, caps) {
+                self.mark_initialized();
+            }
+        }
+        let level = record.log_level.map_or(u8::MAX, |l| l as u8);
+        self.log_level.store(level, Ordering::Relaxed);
+        let mut subs = self.subscriptions();
+        if *subs != record.subscriptions {
+            subs.clone_from(&record.subscriptions);
+        }
+    }
+
+    /// Whether server events go to this connection.
+    pub(crate) fn takes_events(&self) -> bool {
+        self.takes_events.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_takes_events(&self, on: bool) {
+        self.takes_events.store(on, Ordering::Relaxed);
     }
 
     /// Whether a log message at `level` may go out for a request.

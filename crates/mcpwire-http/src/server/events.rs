@@ -78,6 +78,11 @@ mod utf8_data {
 /// assert_eq!(json, r#"{"stream":3,"events":[{"id":"3-8","data":"{}"}]}"#);
 /// assert_eq!(serde_json::from_str::<Replay>(&json).unwrap(), replay);
 /// ```
+/// The events [`EventStore::follow`] hands out as they are appended.
+pub type EventFeed = std::pin::Pin<
+    Box<dyn futures_util::Stream<Item = Result<StoredEvent, EventStoreError>> + Send>,
+>;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Replay {
     /// The stream the id belongs to.
@@ -215,6 +220,21 @@ pub trait EventStore: Send + Sync + std::fmt::Debug + 'static {
 
     /// Drops every event of a session.
     fn forget_session(&self, session: &str) -> BoxFuture<Result<(), EventStoreError>>;
+
+    /// Follows `stream` of `session` past the event `after`: every event
+    /// appended from now on, in order, as the store learns of it, ending
+    /// once the stream is finished or forgotten.
+    ///
+    /// The server asks for it when a client resumes a stream whose request
+    /// runs in another process (a replica of the server sharing this
+    /// store), so that the client still gets the events produced after its
+    /// replay. `None`, the default, when the store cannot follow; a store
+    /// only one process uses never needs to, since a stream it runs is
+    /// followed in memory.
+    fn follow(&self, session: &str, stream: u64, after: &str) -> Option<EventFeed> {
+        let _ = (session, stream, after);
+        None
+    }
 }
 
 /// A future already answered.

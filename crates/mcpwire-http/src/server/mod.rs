@@ -53,7 +53,7 @@ use mcpwire_types::{ErrorCode, ProtocolVersion};
 
 pub use body::Body;
 pub use config::{DEFAULT_BODY_LIMIT, HttpConfig};
-pub use events::{BoxFuture, EventStore, EventStoreError, Replay, StoredEvent};
+pub use events::{BoxFuture, EventFeed, EventStore, EventStoreError, Replay, StoredEvent};
 pub use events_memory::InMemoryEventStore;
 pub use guard::{HostPolicy, LAST_EVENT_ID_HEADER, PROTOCOL_VERSION_HEADER, SESSION_ID_HEADER};
 pub use serve::accept_until;

@@ -86,6 +86,11 @@ impl SessionScope {
         self.0.get_or_init(wire::new_task_id)
     }
 
+    /// Names the scope, if no id was drawn yet.
+    pub(crate) fn set(&self, id: String) {
+        let _ = self.0.set(id);
+    }
+
     /// The id, if it was drawn.
     pub(crate) fn get(&self) -> Option<&str> {
         self.0.get().map(String::as_str)
