@@ -65,6 +65,11 @@ mod utf8_data {
     }
 }
 
+/// The events [`EventStore::follow`] hands out as they are appended.
+pub type EventFeed = std::pin::Pin<
+    Box<dyn futures_util::Stream<Item = Result<StoredEvent, EventStoreError>> + Send>,
+>;
+
 /// What a store holds after a `Last-Event-ID`: the stream the id belongs
 /// to, and its events after that one, oldest first.
 ///
@@ -78,11 +83,6 @@ mod utf8_data {
 /// assert_eq!(json, r#"{"stream":3,"events":[{"id":"3-8","data":"{}"}]}"#);
 /// assert_eq!(serde_json::from_str::<Replay>(&json).unwrap(), replay);
 /// ```
-/// The events [`EventStore::follow`] hands out as they are appended.
-pub type EventFeed = std::pin::Pin<
-    Box<dyn futures_util::Stream<Item = Result<StoredEvent, EventStoreError>> + Send>,
->;
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Replay {
     /// The stream the id belongs to.
