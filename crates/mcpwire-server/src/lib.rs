@@ -190,6 +190,20 @@ impl Server {
         &self.inner.info
     }
 
+    /// Where sessions are saved, if the builder was given a store
+    /// ([`ServerBuilder::session_store`]). A transport serving this server
+    /// from several processes picks sessions up from it.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), mcpwire_server::BuildError> {
+    /// let server = mcpwire_server::Server::builder("api", "1.0.0").build()?;
+    /// assert!(server.session_store().is_none());
+    /// # Ok(()) }
+    /// ```
+    pub fn session_store(&self) -> Option<&Arc<dyn SessionStore>> {
+        self.inner.sessions.as_ref()
+    }
+
     /// The cache hint of `method`'s stateless results.
     pub(crate) fn cache_hint_of(&self, method: &str) -> mcpwire_types::CacheHint {
         self.inner

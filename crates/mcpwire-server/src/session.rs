@@ -157,12 +157,18 @@ impl Connection {
 }
 
 impl Drop for Connection {
-    /// Tells the session store the session has ended.
+    /// Tells the session store the session has ended, unless the store is
+    /// shared with other processes.
     fn drop(&mut self) {
         let (Some(store), Some(id)) = (&self.server.inner.sessions, self.state.id_if_drawn())
         else {
             return;
         };
+        if store.is_shared() {
+            // Other processes may serve the session on: it ends when the
+            // client ends it, or when the store lets it expire.
+            return;
+        }
         let mut forget = store.remove(id);
         // A store that works when called (the in-memory one) is done at
         // once; one that works in its future gets a task for it.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use mcpwire_rpc::engine::{Inline, Peer};
 use mcpwire_rpc::transport::Transport;
-use mcpwire_server::Server;
+use mcpwire_server::{Server, SessionHandle, SessionSeed, SessionStore};
 use serde_json::{Map, Value};
 
 use super::session::{SessionReader, SessionWriter};
@@ -81,6 +81,35 @@ impl Backend {
     }
 
     /// Whether spare engines of this backend may serve later requests.
+    /// Connects a session the transport names, picked up from `seed`'s
+    /// record when it has one. A custom backend keeps no shared state, and
+    /// gives no handle.
+    pub(crate) fn connect_named(
+        &self,
+        transport: SessionTransport,
+        seed: SessionSeed,
+    ) -> (Peer, Driver, Inline, Option<SessionHandle>) {
+        match self {
+            Backend::Server(s) => {
+                let (peer, driver, inline, handle) = s.connect_session(transport, seed);
+                (peer, Box::pin(driver), inline, Some(handle))
+            }
+            Backend::Custom(b) => {
+                let (peer, driver, inline) = b.connect(transport);
+                (peer, driver, inline, None)
+            }
+        }
+    }
+
+    /// The session store, when other processes share it: sessions this
+    /// process does not know may then exist, and are picked up from it.
+    pub(crate) fn shared_sessions(&self) -> Option<Arc<dyn SessionStore>> {
+        match self {
+            Backend::Server(s) => s.session_store().filter(|st| st.is_shared()).cloned(),
+            Backend::Custom(_) => None,
+        }
+    }
+
     pub(crate) fn reuses_engines(&self) -> bool {
         match self {
             Backend::Server(_) => true,

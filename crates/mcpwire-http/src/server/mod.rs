@@ -81,6 +81,8 @@ struct State {
     spare: spare::Spare,
     epoch: Instant,
     reaper: std::sync::Once,
+    /// The server's session store, when other processes share it.
+    shared: Option<Arc<dyn mcpwire_server::SessionStore>>,
 }
 
 /// The MCP endpoint as a tower `Service`. Cheap to clone.
@@ -138,6 +140,7 @@ impl StreamableHttp {
         let slots =
             slots::SessionSlots::new(config.max_sessions, config.max_sessions_per_principal);
         let stateless = slots::InFlight::new(config.max_stateless_in_flight);
+        let shared = backend.shared_sessions();
         StreamableHttp {
             state: Arc::new(State {
                 backend,
@@ -149,6 +152,7 @@ impl StreamableHttp {
                 spare: spare::Spare::default(),
                 epoch: Instant::now(),
                 reaper: std::sync::Once::new(),
+                shared,
             }),
         }
     }
@@ -198,6 +202,7 @@ impl StreamableHttp {
                     &self.state.config,
                     self.now(),
                     None,
+                    false,
                 )
             })
     }
@@ -242,7 +247,10 @@ impl StreamableHttp {
                 self.get(req.headers(), principal_of(req.extensions()))
                     .await
             }
-            Method::DELETE => self.delete(req.headers(), principal_of(req.extensions())),
+            Method::DELETE => {
+                self.delete(req.headers(), principal_of(req.extensions()))
+                    .await
+            }
             _ => {
                 let mut r = body::status(StatusCode::METHOD_NOT_ALLOWED);
                 r.headers_mut()
@@ -288,13 +296,25 @@ impl StreamableHttp {
     /// Finds the session a request of `principal` names: 400 without a
     /// header, 404 for an unknown or expired one, and 404 as well for one
     /// another principal opened (which must not learn that it exists).
-    fn find_session(
+    ///
+    /// With a shared session store, the store is asked on every request
+    /// (one call, which also keeps the session alive): a session another
+    /// process opened is picked up from it, one another process ended is
+    /// ended here too, and a change another process made (log level,
+    /// subscriptions) is taken on. When the store cannot answer, 503.
+    async fn find_session(
         &self,
         headers: &HeaderMap,
         principal: Option<&str>,
     ) -> Result<Arc<Session>, NoSession> {
         let id = header_str(headers, &guard::SESSION_ID).ok_or(NoSession::Missing)?;
-        let session = self.sessions().get(id).cloned().ok_or(NoSession::Unknown)?;
+        let local = self.sessions().get(id).cloned();
+        let session = match &self.state.shared {
+            None => local.ok_or(NoSession::Unknown)?,
+            // Boxed, so that requests without a shared store do not carry
+            // its future.
+            Some(store) => Box::pin(self.find_shared(&**store, id, local, principal)).await?,
+        };
         if !session.serves(principal) {
             tracing::debug!(
                 session = %session.core.id,
@@ -314,6 +334,63 @@ impl StreamableHttp {
         Ok(session)
     }
 
+    /// The session `id` as the shared store has it now: `local` brought up
+    /// to date, or picked up here.
+    async fn find_shared(
+        &self,
+        store: &dyn mcpwire_server::SessionStore,
+        id: &str,
+        local: Option<Arc<Session>>,
+        principal: Option<&str>,
+    ) -> Result<Arc<Session>, NoSession> {
+        let deadline = self.state.config.event_store_timeout;
+        let record = match tokio::time::timeout(deadline, store.touch(id)).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "the session store failed; answering 503");
+                return Err(NoSession::Unavailable);
+            }
+            Err(_) => {
+                tracing::warn!(?deadline, "the session store did not answer; answering 503");
+                return Err(NoSession::Unavailable);
+            }
+        };
+        let Some(record) = record else {
+            // Ended elsewhere, or expired: end it here too.
+            if let Some(s) = local {
+                self.sessions_mut().remove(id);
+                s.close();
+            }
+            return Err(NoSession::Unknown);
+        };
+        if let Some(s) = local {
+            if let Some(h) = &s.handle {
+                h.apply(&record);
+            }
+            return Ok(s);
+        }
+        if record.protocol_version.is_none() || record.principal.as_deref() != principal {
+            // Saved before its handshake finished (not a session yet), or
+            // opened by someone else (who must not learn it exists).
+            return Err(NoSession::Unknown);
+        }
+        let fresh = Session::resume(
+            &self.state.backend,
+            Arc::from(id),
+            &self.state.config,
+            self.now(),
+            record,
+        );
+        self.start_reaper();
+        // Two requests may pick the same session up at once: one wins.
+        let mut sessions = self.sessions_mut();
+        let s = sessions
+            .entry(fresh.core.id.clone())
+            .or_insert(fresh)
+            .clone();
+        Ok(s)
+    }
+
     async fn get(&self, headers: &HeaderMap, principal: Option<&str>) -> Response<Body> {
         if let Err(r) = guard::check_get_headers(headers) {
             return body::refusal(r);
@@ -325,7 +402,7 @@ impl StreamableHttp {
             Ok(_) if self.state.config.stateless => return method_not_allowed("POST"),
             Ok(_) => {}
         }
-        let session = match self.find_session(headers, principal) {
+        let session = match self.find_session(headers, principal).await {
             Ok(s) => s,
             Err(e) => return e.response(),
         };
@@ -414,7 +491,7 @@ impl StreamableHttp {
         }
     }
 
-    fn delete(&self, headers: &HeaderMap, principal: Option<&str>) -> Response<Body> {
+    async fn delete(&self, headers: &HeaderMap, principal: Option<&str>) -> Response<Body> {
         let modern = matches!(
             guard::protocol_version(headers),
             Ok(ProtocolVersion::V2026_07_28)
@@ -422,12 +499,23 @@ impl StreamableHttp {
         if self.state.config.stateless || modern {
             return method_not_allowed("POST");
         }
-        let session = match self.find_session(headers, principal) {
+        let session = match self.find_session(headers, principal).await {
             Ok(s) => s,
             Err(e) => return e.response(),
         };
+        if let Some(store) = &self.state.shared {
+            // Ended for every process: the others find it gone.
+            let deadline = self.state.config.event_store_timeout;
+            match tokio::time::timeout(deadline, store.remove(&session.core.id)).await {
+                Ok(Ok(())) => {}
+                _ => return NoSession::Unavailable.response(),
+            }
+        }
         self.sessions_mut().remove(&session.core.id);
         session.close();
+        if self.state.shared.is_some() {
+            session.forget_events();
+        }
         body::status(StatusCode::OK)
     }
 }
@@ -436,6 +524,8 @@ impl StreamableHttp {
 enum NoSession {
     Missing,
     Unknown,
+    /// The shared session store cannot answer now.
+    Unavailable,
 }
 
 impl NoSession {
@@ -452,6 +542,11 @@ impl NoSession {
                 ErrorCode::SESSION_NOT_FOUND,
                 "Session not found: it expired or was ended; initialize a new one",
                 None,
+            ),
+            NoSession::Unavailable => body::retry_later(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::SERVER_BUSY,
+                "Service Unavailable: the session cannot be looked up now; try again shortly",
             ),
         }
     }

@@ -110,6 +110,7 @@ impl StreamableHttp {
                     &self.state.config,
                     self.now(),
                     extensions.principal(),
+                    self.state.shared.is_some(),
                 )
             };
             if let Some(slot) = slot {
@@ -117,7 +118,10 @@ impl StreamableHttp {
             }
             (s, true)
         } else {
-            match self.find_session(&parts.headers, extensions.principal()) {
+            match self
+                .find_session(&parts.headers, extensions.principal())
+                .await
+            {
                 Ok(s) => (s, false),
                 Err(e) => return e.response(),
             }

@@ -42,6 +42,9 @@ pub(crate) struct Core {
     /// A 2024-11-05 HTTP+SSE session: every message, responses included,
     /// goes on its one SSE stream.
     legacy: bool,
+    /// Other processes serve the session too: its stored events outlive
+    /// this process's copy of it.
+    shared: bool,
 }
 
 impl Core {
@@ -196,18 +199,52 @@ pub(crate) struct Session {
     own_handles: usize,
     /// The session slot it holds, given back when it closes.
     slot: Mutex<Option<super::slots::SessionSlot>>,
+    /// The server's hold on the session's state, for a server this
+    /// process runs (not a custom backend).
+    pub handle: Option<mcpwire_server::SessionHandle>,
 }
 
 impl Session {
-    /// Starts a session's engine for `server`, opened by `principal`.
+    /// Starts a session's engine for `server`, opened by `principal`. A
+    /// session with an id is connected under it (an empty id is a
+    /// stateless request's engine); `shared` says other processes may
+    /// serve it too.
     pub fn start(
         server: &Backend,
         id: Arc<str>,
         config: &HttpConfig,
         now_ms: u64,
         principal: Option<&str>,
+        shared: bool,
     ) -> Arc<Session> {
-        Self::start_with(server, id, config, now_ms, principal, false)
+        let seed =
+            (!id.is_empty()).then(|| mcpwire_server::SessionSeed::new(&*id).principal(principal));
+        Self::start_with(server, id, config, now_ms, principal, false, seed, shared)
+    }
+
+    /// Picks up a session another process opened, from the record it
+    /// saved in the shared store.
+    pub fn resume(
+        server: &Backend,
+        id: Arc<str>,
+        config: &HttpConfig,
+        now_ms: u64,
+        record: mcpwire_server::SessionRecord,
+    ) -> Arc<Session> {
+        let principal = record.principal.clone();
+        let seed = mcpwire_server::SessionSeed::new(&*id)
+            .principal(principal.as_deref())
+            .resume(record);
+        Self::start_with(
+            server,
+            id,
+            config,
+            now_ms,
+            principal.as_deref(),
+            false,
+            Some(seed),
+            true,
+        )
     }
 
     /// Starts a session whose messages all travel on one SSE stream
@@ -219,9 +256,10 @@ impl Session {
         now_ms: u64,
         principal: Option<&str>,
     ) -> Arc<Session> {
-        Self::start_with(server, id, config, now_ms, principal, true)
+        Self::start_with(server, id, config, now_ms, principal, true, None, false)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn start_with(
         server: &Backend,
         id: Arc<str>,
@@ -229,15 +267,21 @@ impl Session {
         now_ms: u64,
         principal: Option<&str>,
         legacy: bool,
+        seed: Option<mcpwire_server::SessionSeed>,
+        shared: bool,
     ) -> Arc<Session> {
+        // Replicas of one session in several processes number their streams
+        // and requests apart, so that no two share an id.
+        let first = if shared { spread_start() } else { 0 };
         let core = Arc::new(Core {
             id,
             routes: Mutex::new(Routes::default()),
-            next_stream: AtomicU64::new(0),
+            next_stream: AtomicU64::new(first),
             store: config.event_store.clone(),
             store_timeout: config.event_store_timeout,
             sse_buffer: config.sse_buffer,
             legacy,
+            shared,
         });
         // Bounded by `waiting`, which `deliver` checks before sending.
         let (tx, rx) = mcpwire_rpc::queue::unbounded();
@@ -254,7 +298,20 @@ impl Session {
         };
         let transport =
             super::backend::SessionTransport::new(reader, SessionWriter { core: core.clone() });
-        let (peer, driver, inline) = server.connect_inline(transport);
+        let (peer, driver, inline, handle) = match seed {
+            Some(seed) => server.connect_named(transport, seed),
+            None => {
+                let (peer, driver, inline) = server.connect_inline(transport);
+                (peer, driver, inline, None)
+            }
+        };
+        if shared {
+            peer.start_request_ids_at(first as i64);
+            // Server events go where the session's GET stream is.
+            if let Some(h) = &handle {
+                h.take_events(false);
+            }
+        }
         let own_handles = peer.handles();
         Arc::new(Session {
             core,
@@ -267,6 +324,7 @@ impl Session {
             principal: principal.map(Box::from),
             own_handles,
             slot: Mutex::new(None),
+            handle,
         })
     }
 
@@ -347,6 +405,9 @@ impl Session {
         }
         let (stream, rx) = self.core.new_stream(true);
         routes.standalone = Some(stream.clone());
+        if let Some(h) = &self.handle {
+            h.take_events(true);
+        }
         Some((stream, rx))
     }
 
@@ -396,6 +457,14 @@ impl Session {
             s.end();
             s.halt();
         }
+        if !self.core.shared {
+            self.forget_events();
+        }
+    }
+
+    /// Drops the session's stored events (its streams can no longer be
+    /// resumed).
+    pub fn forget_events(&self) {
         in_background(
             self.core.store.forget_session(&self.core.id),
             self.core.store_timeout,
@@ -556,6 +625,14 @@ impl RequestStreams for SessionWriter {
     fn end_unanswered(&mut self, id: &RequestId) {
         self.core.forget_requests(std::slice::from_ref(id), None);
     }
+}
+
+/// A random first id, below 2^52 (exact in JSON), so that the ids one
+/// session's replicas hand out do not meet.
+fn spread_start() -> u64 {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).expect("the operating system's random source failed");
+    (u64::from_le_bytes(b) >> 12).max(1 << 20)
 }
 
 /// A clock for idle tracking, in milliseconds since `epoch`.

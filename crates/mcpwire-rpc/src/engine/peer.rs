@@ -415,6 +415,24 @@ impl Peer {
         self.shared.negotiated.set(version).is_ok()
     }
 
+    /// Starts this connection's outgoing request ids at `first`, if it
+    /// has sent none yet (`false` otherwise). Several processes serving one
+    /// session each send requests to the same client, which answers them
+    /// to whichever process it reaches: distinct ids keep every answer
+    /// with its request.
+    ///
+    /// ```no_run
+    /// # fn run(peer: mcpwire_rpc::engine::Peer) {
+    /// let fresh = peer.start_request_ids_at(1 << 40);
+    /// # let _ = fresh; }
+    /// ```
+    pub fn start_request_ids_at(&self, first: i64) -> bool {
+        self.shared
+            .next_id
+            .compare_exchange(0, first, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    }
+
     /// The protocol revision the two sides agreed on, once they have.
     pub fn negotiated(&self) -> Option<ProtocolVersion> {
         self.shared.negotiated.get().copied()
