@@ -19,10 +19,12 @@
 
 mod conn;
 mod error;
+mod key_ring;
 mod keys;
 
 pub use conn::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, Redis, RedisOptions};
 pub use error::RedisError;
+pub use key_ring::{KeyRingOptions, shared_key_ring};
 pub use keys::Keys;
 
 /// The `redis` crate this one is built on, for commands of your own.

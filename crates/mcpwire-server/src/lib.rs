@@ -44,6 +44,7 @@ mod extract;
 #[doc(hidden)]
 pub mod fuzz_api;
 mod input;
+mod key_ring;
 mod lifecycle;
 mod lists;
 mod params;
@@ -78,6 +79,7 @@ pub use completion::{CompleteFn, Completer, GivenArguments, MAX_COMPLETION_VALUE
 pub use context::Context;
 pub use extension::{Eras, ExtensionRequest, ExtensionRoute, ServerExtension};
 pub use extract::{Cancel, Extension, FromContext, RequestMeta, State};
+pub use key_ring::{KeyRing, WeakKeyRing};
 use mcpwire_types::Implementation;
 pub use mcpwire_types::{Era, PendingInput};
 pub use portable::{SchemaIssue, check_portable};

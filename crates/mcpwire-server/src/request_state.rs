@@ -38,14 +38,20 @@ struct Payload {
 /// The keys and lifetime used to seal and open request states.
 pub(crate) struct RequestStateKeys {
     /// Seals with the first; opens with any (key rotation).
-    keys: Vec<Vec<u8>>,
+    keys: Keys,
     ttl: Duration,
+}
+
+/// Fixed keys, or a ring that can change while the server runs.
+enum Keys {
+    Fixed(Vec<Vec<u8>>),
+    Ring(crate::KeyRing),
 }
 
 impl std::fmt::Debug for RequestStateKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RequestStateKeys")
-            .field("keys", &self.keys.len())
+            .field("keys", &self.with_keys(<[Vec<u8>]>::len))
             .field("ttl", &self.ttl)
             .finish()
     }
@@ -71,7 +77,26 @@ impl RequestStateKeys {
         } else {
             keys
         };
-        RequestStateKeys { keys, ttl }
+        RequestStateKeys {
+            keys: Keys::Fixed(keys),
+            ttl,
+        }
+    }
+
+    /// Keys read from `ring` at each use.
+    pub(crate) fn with_ring(ring: crate::KeyRing, ttl: Duration) -> Self {
+        RequestStateKeys {
+            keys: Keys::Ring(ring),
+            ttl,
+        }
+    }
+
+    /// Runs `f` over the keys now in use.
+    fn with_keys<R>(&self, f: impl FnOnce(&[Vec<u8>]) -> R) -> R {
+        match &self.keys {
+            Keys::Fixed(k) => f(k),
+            Keys::Ring(r) => f(&r.keys()),
+        }
     }
 
     fn mac(key: &[u8], signed: &[u8]) -> HmacSha256 {
@@ -95,9 +120,15 @@ impl RequestStateKeys {
         };
         let json = serde_json::to_vec(&payload)?;
         let signed = format!("{VERSION}.{}", b64::encode(&json));
-        let tag = Self::mac(&self.keys[0], signed.as_bytes())
-            .finalize()
-            .into_bytes();
+        let tag = self.with_keys(|keys| {
+            keys.first()
+                .map(|key| Self::mac(key, signed.as_bytes()).finalize().into_bytes())
+        });
+        let Some(tag) = tag else {
+            return Err(Error::internal(
+                "no requestState key is loaded yet (the key ring is empty)",
+            ));
+        };
         Ok(format!("{signed}.{}", b64::encode(&tag)))
     }
 
@@ -120,10 +151,10 @@ impl RequestStateKeys {
             return Err(invalid("has an unknown format"));
         }
         let tag = b64::decode(tag).ok_or_else(|| invalid("is malformed"))?;
-        let authentic = self
-            .keys
-            .iter()
-            .any(|key| Self::mac(key, signed.as_bytes()).verify_slice(&tag).is_ok());
+        let authentic = self.with_keys(|keys| {
+            keys.iter()
+                .any(|key| Self::mac(key, signed.as_bytes()).verify_slice(&tag).is_ok())
+        });
         if !authentic {
             return Err(invalid("failed verification"));
         }
@@ -178,5 +209,30 @@ mod tests {
             .unwrap();
         assert!(expired.open(&s, "tools/call", "t").is_err());
         assert!(keys.open("garbage", "tools/call", "t").is_err());
+    }
+
+    #[test]
+    fn a_ring_seals_with_its_newest_key_and_opens_with_any() {
+        let ring = crate::KeyRing::new(vec![b"old".to_vec()]);
+        let keys = RequestStateKeys::with_ring(ring.clone(), DEFAULT_TTL);
+        let before = keys
+            .seal("tools/call", "t", &InputResponses::new())
+            .unwrap();
+        ring.set(vec![b"new".to_vec(), b"old".to_vec()]);
+        let after = keys
+            .seal("tools/call", "t", &InputResponses::new())
+            .unwrap();
+        assert!(keys.open(&before, "tools/call", "t").is_ok());
+        assert!(keys.open(&after, "tools/call", "t").is_ok());
+        // Once the old key is retired, what it sealed is refused.
+        ring.set(vec![b"new".to_vec()]);
+        assert!(keys.open(&before, "tools/call", "t").is_err());
+        assert!(keys.open(&after, "tools/call", "t").is_ok());
+        // A ring with no key yet refuses to seal, saying why.
+        let empty = RequestStateKeys::with_ring(crate::KeyRing::default(), DEFAULT_TTL);
+        let e = empty
+            .seal("tools/call", "t", &InputResponses::new())
+            .unwrap_err();
+        assert!(e.to_string().contains("key ring is empty"), "{e}");
     }
 }

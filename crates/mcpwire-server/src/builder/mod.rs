@@ -42,6 +42,7 @@ pub struct ServerBuilder {
     cache_hint: mcpwire_types::CacheHint,
     cache_hints: Vec<(&'static str, mcpwire_types::CacheHint)>,
     request_state_keys: RequestStateKeySet,
+    request_state_ring: Option<crate::KeyRing>,
     request_state_ttl: Duration,
     skills: Option<Vec<Skill>>,
     tasks: TaskSettings,
@@ -105,6 +106,7 @@ impl ServerBuilder {
             cache_hint: mcpwire_types::CacheHint::new(0, mcpwire_types::CacheScope::Private),
             cache_hints: Vec::new(),
             request_state_keys: RequestStateKeySet(Vec::new()),
+            request_state_ring: None,
             request_state_ttl: request_state::DEFAULT_TTL,
             skills: None,
             tasks: TaskSettings::default(),
@@ -165,6 +167,27 @@ impl ServerBuilder {
     /// ```
     pub fn request_state_keys(mut self, keys: Vec<Vec<u8>>) -> Self {
         self.request_state_keys = RequestStateKeySet(keys);
+        self
+    }
+
+    /// Seals `requestState` with the keys of `ring`, read at each use, so
+    /// that they can rotate while the server runs and every replica that
+    /// shares the ring opens what any of them sealed. Keys given to
+    /// [`request_state_keys`](Self::request_state_keys) win over a ring.
+    ///
+    /// ```
+    /// use mcpwire_server::{KeyRing, Server};
+    /// let ring = KeyRing::new(vec![vec![7u8; 32]]);
+    /// let server = Server::builder("shop", "1.0.0")
+    ///     .request_state_key_ring(ring.clone())
+    ///     .build()?;
+    /// // Later, from a rotation schedule:
+    /// ring.set(vec![vec![8u8; 32], vec![7u8; 32]]);
+    /// # let _ = server;
+    /// # Ok::<(), mcpwire_server::BuildError>(())
+    /// ```
+    pub fn request_state_key_ring(mut self, ring: crate::KeyRing) -> Self {
+        self.request_state_ring = Some(ring);
         self
     }
 
@@ -659,10 +682,15 @@ impl ServerBuilder {
                 engine: self.engine,
                 cache_hint: self.cache_hint,
                 cache_hints: self.cache_hints,
-                request_state: request_state::RequestStateKeys::new(
-                    self.request_state_keys.0,
-                    self.request_state_ttl,
-                ),
+                request_state: match self.request_state_ring {
+                    Some(ring) if self.request_state_keys.0.is_empty() => {
+                        request_state::RequestStateKeys::with_ring(ring, self.request_state_ttl)
+                    }
+                    _ => request_state::RequestStateKeys::new(
+                        self.request_state_keys.0,
+                        self.request_state_ttl,
+                    ),
+                },
                 skills,
                 tasks,
                 extensions,
