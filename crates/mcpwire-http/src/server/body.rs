@@ -105,6 +105,49 @@ pub(crate) fn keep_alive_ticker(every: Duration) -> tokio::time::Interval {
 ///
 /// `owner` is kept alive as long as the response streams (a stateless
 /// request's session, which would otherwise end with the POST handler).
+/// An SSE response of `first`, then of the events `feed` brings as
+/// another process appends them, with keep-alives between; it ends with
+/// the feed. A feed that fails ends the response, and is logged: the
+/// client resumes again from the last event it got.
+pub(crate) fn sse_feed(
+    first: Vec<Bytes>,
+    feed: super::events::EventFeed,
+    keep_alive_every: Duration,
+) -> Response<Body> {
+    use futures_util::StreamExt;
+    struct State {
+        queued: std::collections::VecDeque<Bytes>,
+        feed: super::events::EventFeed,
+        tick: tokio::time::Interval,
+    }
+    let state = State {
+        queued: first.into(),
+        feed,
+        tick: keep_alive_ticker(keep_alive_every),
+    };
+    let events = stream::unfold(state, |mut st| async move {
+        if let Some(b) = st.queued.pop_front() {
+            return Some((Ok::<_, Infallible>(Frame::data(b)), st));
+        }
+        tokio::select! {
+            item = st.feed.next() => match item? {
+                Ok(e) => {
+                    st.tick.reset();
+                    Some((Ok(Frame::data(encode_event(Some(&e.id), &e.data, None))), st))
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "a resumed stream could not be followed further; the client may resume again");
+                    None
+                }
+            },
+            _ = st.tick.tick() => Some((Ok(Frame::data(keep_alive())), st)),
+        }
+    });
+    let mut r = Response::new(StreamBody::new(events).boxed_unsync());
+    sse_headers(&mut r);
+    r
+}
+
 pub(crate) fn sse(
     first: Vec<Bytes>,
     rx: mcpwire_rpc::queue::Receiver<Item>,

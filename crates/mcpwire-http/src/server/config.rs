@@ -100,6 +100,9 @@ pub struct HttpConfig {
     /// (with [`StreamableHttp::serve`](super::StreamableHttp::serve); see
     /// [`StreamableHttp::handle_legacy_sse`](super::StreamableHttp::handle_legacy_sse) for other routers).
     pub legacy_sse: bool,
+    /// Carries messages to the other replicas serving the same sessions
+    /// (none by default): see [`SessionRelay`](super::SessionRelay).
+    pub relay: Option<Arc<dyn super::SessionRelay>>,
 }
 
 impl std::fmt::Debug for HttpConfig {
@@ -125,6 +128,7 @@ impl std::fmt::Debug for HttpConfig {
             .field("max_inbound_bytes", &self.max_inbound_bytes)
             .field("max_inbound_messages", &self.max_inbound_messages)
             .field("event_store_timeout", &self.event_store_timeout)
+            .field("relay", &self.relay.is_some())
             .finish()
     }
 }
@@ -151,6 +155,7 @@ impl Default for HttpConfig {
             event_store: Arc::new(InMemoryEventStore::default()),
             event_store_timeout: Duration::from_secs(5),
             legacy_sse: false,
+            relay: None,
         }
     }
 }
@@ -507,6 +512,19 @@ impl HttpConfig {
     /// ```
     pub fn event_store_timeout(mut self, d: Duration) -> Self {
         self.event_store_timeout = d;
+        self
+    }
+
+    /// Sets [`HttpConfig::relay`].
+    ///
+    /// ```no_run
+    /// # fn run(relay: std::sync::Arc<dyn mcpwire_http::server::SessionRelay>) {
+    /// use mcpwire_http::server::HttpConfig;
+    /// let config = HttpConfig::default().relay(relay);
+    /// # let _ = config; }
+    /// ```
+    pub fn relay(mut self, relay: Arc<dyn super::SessionRelay>) -> Self {
+        self.relay = Some(relay);
         self
     }
 }

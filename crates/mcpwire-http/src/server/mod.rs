@@ -28,6 +28,8 @@ mod legacy;
 mod modern;
 mod param_headers;
 mod post;
+mod relay;
+mod replicas;
 mod request_body;
 #[cfg(feature = "axum")]
 mod router;
@@ -63,6 +65,7 @@ use backend::Backend;
 pub use backend::{Driver, SessionBackend, SessionTransport};
 use mcpwire_rpc::engine::Extensions;
 use mcpwire_server::Server;
+pub use relay::{RelayError, RelayFeed, RelayKind, Relayed, SessionRelay};
 pub use request_body::{BodyError, ParsedBody, read as read_body};
 use session::{Session, millis_since};
 pub use session::{SessionReader, SessionWriter};
@@ -83,6 +86,10 @@ struct State {
     reaper: std::sync::Once,
     /// The server's session store, when other processes share it.
     shared: Option<Arc<dyn mcpwire_server::SessionStore>>,
+    /// How this process reaches the other replicas, when it shares its
+    /// sessions with them.
+    replicas: Option<session::Replicas>,
+    relaying: std::sync::Once,
 }
 
 /// The MCP endpoint as a tower `Service`. Cheap to clone.
@@ -141,6 +148,12 @@ impl StreamableHttp {
             slots::SessionSlots::new(config.max_sessions, config.max_sessions_per_principal);
         let stateless = slots::InFlight::new(config.max_stateless_in_flight);
         let shared = backend.shared_sessions();
+        let replicas = shared.as_ref().map(|_| session::Replicas {
+            outbox: config
+                .relay
+                .clone()
+                .map(|r| Arc::new(replicas::Outbox::new(r, config.event_store_timeout))),
+        });
         StreamableHttp {
             state: Arc::new(State {
                 backend,
@@ -153,6 +166,8 @@ impl StreamableHttp {
                 epoch: Instant::now(),
                 reaper: std::sync::Once::new(),
                 shared,
+                replicas,
+                relaying: std::sync::Once::new(),
             }),
         }
     }
@@ -202,7 +217,7 @@ impl StreamableHttp {
                     &self.state.config,
                     self.now(),
                     None,
-                    false,
+                    None,
                 )
             })
     }
@@ -261,6 +276,7 @@ impl StreamableHttp {
     }
 
     fn start_reaper(&self) {
+        self.start_relay();
         let weak = Arc::downgrade(&self.state);
         self.state.reaper.call_once(|| {
             let idle = self.state.config.session_idle_timeout;
@@ -380,6 +396,7 @@ impl StreamableHttp {
             &self.state.config,
             self.now(),
             record,
+            self.state.replicas.as_ref(),
         );
         self.start_reaper();
         // Two requests may pick the same session up at once: one wins.
@@ -423,14 +440,26 @@ impl StreamableHttp {
                 .iter()
                 .map(|e| encode_event(Some(&e.id), &e.data, None))
                 .collect();
+            let asked = header_str(headers, &guard::LAST_EVENT_ID).unwrap_or("");
+            let after = events.last().map_or(asked, |e| e.id.as_str());
             let mut r = match session.live_stream(stream_id) {
-                // Still running: replay, then go on live.
+                // Still running here: replay, then go on live.
                 Some(stream) if !stream.is_done() => {
                     let rx = stream.attach();
                     body::sse(replay, rx, stream, keep_alive, None)
                 }
-                // Finished: the replay is all there is.
-                _ => body::sse_finished(replay),
+                // Finished here: the replay is all there is.
+                Some(_) => body::sse_finished(replay),
+                // Run by another process sharing the store: replay, then
+                // follow what it appends until it finishes.
+                None => match session
+                    .core
+                    .store
+                    .follow(&session.core.id, stream_id, after)
+                {
+                    Some(feed) => body::sse_feed(replay, feed, keep_alive),
+                    None => body::sse_finished(replay),
+                },
             };
             set_session_header(&mut r, &session);
             return r;

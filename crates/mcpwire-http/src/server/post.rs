@@ -110,7 +110,7 @@ impl StreamableHttp {
                     &self.state.config,
                     self.now(),
                     extensions.principal(),
-                    self.state.shared.is_some(),
+                    self.state.replicas.as_ref(),
                 )
             };
             if let Some(slot) = slot {
@@ -157,6 +157,20 @@ impl StreamableHttp {
             _ => Vec::new(),
         };
         if ids.is_empty() {
+            // An answer or a cancellation may concern another replica: it
+            // goes to all of them (this one included) through the relay,
+            // or, if the relay fails, at least to this one.
+            if let Some(outbox) = self.state.replicas.as_ref().and_then(|r| r.outbox.as_ref())
+                && super::replicas::concerns_others(&incoming)
+                && outbox
+                    .send(super::relay::Relayed::to_engine(
+                        &session.core.id,
+                        bytes.clone(),
+                    ))
+                    .await
+            {
+                return body::status(StatusCode::ACCEPTED);
+            }
             // Notifications and responses: accepted once handed over.
             return match session.deliver(incoming, extensions, bytes.len()) {
                 Ok(()) => body::status(StatusCode::ACCEPTED),

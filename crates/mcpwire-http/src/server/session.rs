@@ -45,6 +45,15 @@ pub(crate) struct Core {
     /// Other processes serve the session too: its stored events outlive
     /// this process's copy of it.
     shared: bool,
+    /// Where a message for a GET stream this process does not hold goes.
+    outbox: Option<Arc<super::replicas::Outbox>>,
+}
+
+/// How a process reaches the other replicas serving its sessions.
+#[derive(Debug)]
+pub(crate) struct Replicas {
+    /// The relay, if one is configured.
+    pub outbox: Option<Arc<super::replicas::Outbox>>,
 }
 
 impl Core {
@@ -129,6 +138,14 @@ impl Core {
                 Some(s) if !matches!(route, Route::Response(_) | Route::Batch(_)) => {
                     (s.clone(), false)
                 }
+                // The GET stream may be held by another replica.
+                None if matches!(route, Route::Unrelated) && self.outbox.is_some() => {
+                    drop(routes);
+                    if let Some(outbox) = &self.outbox {
+                        outbox.post(super::relay::Relayed::to_client(&self.id, data));
+                    }
+                    return;
+                }
                 _ => {
                     tracing::debug!(?route, "no stream for an outgoing message; dropped");
                     return;
@@ -140,6 +157,17 @@ impl Core {
         }
         drop(routes);
         stream.push(data, last);
+    }
+}
+
+impl Core {
+    /// Puts a message another replica relayed on this session's GET
+    /// stream, if this process holds it.
+    pub(crate) fn push_standalone(&self, data: Bytes) {
+        let stream = self.lock().standalone.clone();
+        if let Some(s) = stream {
+            s.push(data, false);
+        }
     }
 }
 
@@ -215,7 +243,7 @@ impl Session {
         config: &HttpConfig,
         now_ms: u64,
         principal: Option<&str>,
-        shared: bool,
+        shared: Option<&Replicas>,
     ) -> Arc<Session> {
         let seed =
             (!id.is_empty()).then(|| mcpwire_server::SessionSeed::new(&*id).principal(principal));
@@ -230,6 +258,7 @@ impl Session {
         config: &HttpConfig,
         now_ms: u64,
         record: mcpwire_server::SessionRecord,
+        shared: Option<&Replicas>,
     ) -> Arc<Session> {
         let principal = record.principal.clone();
         let seed = mcpwire_server::SessionSeed::new(&*id)
@@ -243,7 +272,7 @@ impl Session {
             principal.as_deref(),
             false,
             Some(seed),
-            true,
+            shared,
         )
     }
 
@@ -256,7 +285,7 @@ impl Session {
         now_ms: u64,
         principal: Option<&str>,
     ) -> Arc<Session> {
-        Self::start_with(server, id, config, now_ms, principal, true, None, false)
+        Self::start_with(server, id, config, now_ms, principal, true, None, None)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -268,8 +297,9 @@ impl Session {
         principal: Option<&str>,
         legacy: bool,
         seed: Option<mcpwire_server::SessionSeed>,
-        shared: bool,
+        replicas: Option<&Replicas>,
     ) -> Arc<Session> {
+        let shared = replicas.is_some();
         // Replicas of one session in several processes number their streams
         // and requests apart, so that no two share an id.
         let first = if shared { spread_start() } else { 0 };
@@ -282,6 +312,7 @@ impl Session {
             sse_buffer: config.sse_buffer,
             legacy,
             shared,
+            outbox: replicas.and_then(|r| r.outbox.clone()),
         });
         // Bounded by `waiting`, which `deliver` checks before sending.
         let (tx, rx) = mcpwire_rpc::queue::unbounded();
