@@ -21,11 +21,14 @@ mod conn;
 mod error;
 mod key_ring;
 mod keys;
+mod pubsub;
+mod relay;
 
 pub use conn::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, Redis, RedisOptions};
 pub use error::RedisError;
 pub use key_ring::{KeyRingOptions, shared_key_ring};
 pub use keys::Keys;
+pub use relay::{RELAY_BACKLOG, RedisRelay};
 
 /// The `redis` crate this one is built on, for commands of your own.
 pub use redis;
