@@ -19,10 +19,15 @@
 
 mod conn;
 mod error;
+mod events;
+mod follow;
 mod keys;
 
 pub use conn::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, Redis, RedisOptions};
 pub use error::RedisError;
+pub use events::{
+    DEFAULT_FOLLOW_LIMIT, DEFAULT_GRACE, DEFAULT_MAX_EVENTS, DEFAULT_STREAM_TTL, RedisEventStore,
+};
 pub use keys::Keys;
 
 /// The `redis` crate this one is built on, for commands of your own.
