@@ -17,12 +17,14 @@
 //! # let _ = redis; Ok(()) }
 //! ```
 
+mod bus;
 mod conn;
 mod error;
 mod events;
 mod follow;
 mod keys;
 
+pub use bus::{DEFAULT_BUS_CAPACITY, RedisBus};
 pub use conn::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, Redis, RedisOptions};
 pub use error::RedisError;
 pub use events::{
