@@ -14,6 +14,10 @@ use tokio::sync::{broadcast, watch};
 use crate::{Keys, Redis, RedisError};
 
 /// How many events a subscriber may fall behind unless told otherwise.
+///
+/// ```
+/// assert_eq!(mcpwire_redis::DEFAULT_BUS_CAPACITY, 256);
+/// ```
 pub const DEFAULT_BUS_CAPACITY: usize = 256;
 /// The first wait before connecting again after the subscription broke.
 const FIRST_BACKOFF: Duration = Duration::from_millis(50);

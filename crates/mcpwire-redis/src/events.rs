@@ -52,12 +52,28 @@ return 1
 });
 
 /// How many events of a stream are kept unless told otherwise.
+///
+/// ```
+/// assert_eq!(mcpwire_redis::DEFAULT_MAX_EVENTS, 1024);
+/// ```
 pub const DEFAULT_MAX_EVENTS: usize = 1024;
 /// How long a stream is kept after its last event unless told otherwise.
+///
+/// ```
+/// assert_eq!(mcpwire_redis::DEFAULT_STREAM_TTL.as_secs(), 3600);
+/// ```
 pub const DEFAULT_STREAM_TTL: Duration = Duration::from_secs(60 * 60);
 /// How long a finished stream is kept unless told otherwise.
+///
+/// ```
+/// assert_eq!(mcpwire_redis::DEFAULT_GRACE.as_secs(), 60);
+/// ```
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(60);
 /// How long [`EventStore::follow`] follows a stream unless told otherwise.
+///
+/// ```
+/// assert_eq!(mcpwire_redis::DEFAULT_FOLLOW_LIMIT.as_secs(), 600);
+/// ```
 pub const DEFAULT_FOLLOW_LIMIT: Duration = Duration::from_secs(10 * 60);
 
 /// An [`EventStore`] in Redis, shared by every instance of a server that

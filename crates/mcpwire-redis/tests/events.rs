@@ -106,8 +106,8 @@ async fn trimmed_events_make_a_replay_refused(url: &str) {
         .max_events(3)
         .exact_trim(true);
     let ids = append_all(&store, "s", 0..6).await;
-    // Events 3, 4 and 5 are kept: replaying after 0, 1 or 2 would have a
-    // gap, or could (2's successor is kept, but 2 itself is not).
+    // Events 3, 4 and 5 are kept. After 0 or 1 an event is missing; after
+    // 2 none is, but with 2 itself gone the store cannot tell, so it refuses.
     for id in &ids[..3] {
         assert_eq!(replay(&store, "s", id).await, None, "after {id}");
     }
