@@ -17,15 +17,22 @@
 //! # let _ = redis; Ok(()) }
 //! ```
 
+mod bus;
 mod conn;
 mod error;
+mod events;
+mod follow;
 mod key_ring;
 mod keys;
 mod pubsub;
 mod relay;
 
+pub use bus::{DEFAULT_BUS_CAPACITY, RedisBus};
 pub use conn::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, Redis, RedisOptions};
 pub use error::RedisError;
+pub use events::{
+    DEFAULT_FOLLOW_LIMIT, DEFAULT_GRACE, DEFAULT_MAX_EVENTS, DEFAULT_STREAM_TTL, RedisEventStore,
+};
 pub use key_ring::{KeyRingOptions, shared_key_ring};
 pub use keys::Keys;
 pub use relay::{RELAY_BACKLOG, RedisRelay};
