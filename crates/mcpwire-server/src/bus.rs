@@ -46,6 +46,17 @@ pub enum ServerEvent {
     /// The resource with this URI changed (`notifications/resources/updated`,
     /// sent to clients subscribed to it).
     ResourceUpdated(String),
+    /// A client cancelled this task through another replica: the replica
+    /// running it stops it.
+    TaskCancelled(String),
+    /// A client answered this task's input requests through another
+    /// replica: the replica running it takes the answers.
+    TaskInput {
+        /// The task.
+        task: String,
+        /// The answers, by input request key.
+        answers: serde_json::Map<String, serde_json::Value>,
+    },
 }
 
 /// The events a subscriber reads from a bus, in publication order. The

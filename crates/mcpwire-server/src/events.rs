@@ -37,6 +37,8 @@ impl EventLink {
                     Some(json!({ "uri": uri })),
                 )
             }
+            // For the replica running the task, not for clients.
+            ServerEvent::TaskCancelled(_) | ServerEvent::TaskInput { .. } => return,
         };
         let _ = self.peer.notify(method, params);
     }
@@ -75,20 +77,36 @@ impl Server {
     /// Registers a session for server events, starting the one task per
     /// server that hands the bus's events to its sessions.
     pub(crate) fn register_session(&self, link: &Arc<EventLink>) {
+        self.start_fan_out();
+        self.inner.links.register(link);
+    }
+
+    /// Starts, once, the task that reads the bus: it hands server events
+    /// to sessions, and what another replica relays about a task running
+    /// here to the task.
+    pub(crate) fn start_fan_out(&self) {
         self.inner.fan_out.call_once(|| {
             let mut events = self.inner.bus.subscribe();
             let inner = Arc::downgrade(&self.inner);
             tokio::spawn(async move {
                 use futures_util::StreamExt;
                 while let Some(ev) = events.next().await {
-                    // Sessions hold the server, so none is left once it is gone.
+                    // Sessions and tasks hold the server, so none is left
+                    // once it is gone.
                     let Some(inner) = inner.upgrade() else { break };
-                    for link in inner.links.live() {
-                        link.deliver(&ev);
+                    match ev {
+                        ServerEvent::TaskCancelled(id) => inner.tasks.stop_here(&id),
+                        ServerEvent::TaskInput { task, answers } => {
+                            inner.tasks.answer_here(task, answers);
+                        }
+                        ev => {
+                            for link in inner.links.live() {
+                                link.deliver(&ev);
+                            }
+                        }
                     }
                 }
             });
         });
-        self.inner.links.register(link);
     }
 }

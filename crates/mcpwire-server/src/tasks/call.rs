@@ -176,6 +176,8 @@ impl Connection {
         };
         let requested_ttl = p.task.as_ref().and_then(|t| t.ttl);
         let legacy = era == Era::Session;
+        // A task running here hears what other replicas relay about it.
+        self.server.start_fan_out();
         let (record, live) = match runtime
             .create(owner, requested_ttl, legacy, notify, token.clone())
             .await
@@ -255,6 +257,7 @@ impl Connection {
             end = &mut done => end,
             Ok(ack) = &mut asked => {
                 let owner = stateless_owner(&cx.extensions);
+                self.server.start_fan_out();
                 let made = runtime.create(owner, None, false, None, token.clone()).await;
                 let result = match made {
                     Ok((record, live)) => {

@@ -14,7 +14,7 @@ use super::runtime::TaskRuntime;
 use super::store::{TaskOutcome, TaskRecord};
 use super::wire;
 use crate::params::{params, to_value};
-use crate::{Context, Era};
+use crate::{Context, Era, ServerEvent};
 use mcpwire_rpc::Error;
 
 /// How many tasks one `tasks/list` page holds unless the server sets a
@@ -91,7 +91,15 @@ async fn extension_method(
         tasks_extension::TASKS_UPDATE => {
             let p: UpdateParams = params(raw)?;
             visible_task(runtime, &p.task_id, owner).await?;
-            runtime.deliver(&p.task_id, p.input_responses).await?;
+            if runtime.runs_here(&p.task_id) {
+                runtime.deliver(&p.task_id, p.input_responses).await?;
+            } else {
+                // Another replica runs it: the answers go there.
+                cx.server().announce(ServerEvent::TaskInput {
+                    task: p.task_id,
+                    answers: p.input_responses,
+                });
+            }
             Ok(json!({}))
         }
         methods::TASKS_CANCEL => {
@@ -99,6 +107,7 @@ async fn extension_method(
             visible_task(runtime, &p.task_id, owner).await?;
             // Cancelling a finished task is acknowledged all the same.
             runtime.cancel(&p.task_id).await?;
+            stop_elsewhere(runtime, cx, &p.task_id);
             Ok(json!({}))
         }
         // tasks/result and tasks/list are not part of the extension.
@@ -152,9 +161,19 @@ async fn legacy_method(
                 .cancel(&p.task_id)
                 .await?
                 .ok_or_else(|| not_found(&p.task_id))?;
+            stop_elsewhere(runtime, cx, &p.task_id);
             to_value(&wire::legacy_task(&t))
         }
         other => Err(Error::method_not_found(other)),
+    }
+}
+
+/// Tells the replica running a task cancelled here to stop it (a task
+/// running here has been stopped already).
+fn stop_elsewhere(runtime: &TaskRuntime, cx: &Context, id: &str) {
+    if !runtime.runs_here(id) {
+        cx.server()
+            .announce(ServerEvent::TaskCancelled(id.to_owned()));
     }
 }
 

@@ -124,6 +124,33 @@ impl TaskRuntime {
         lock(&self.live).get(id).cloned()
     }
 
+    /// Whether the task runs in this process.
+    pub(crate) fn runs_here(&self, id: &str) -> bool {
+        lock(&self.live).contains_key(id)
+    }
+
+    /// Stops the task if it runs here: another replica cancelled it (and
+    /// recorded that in the shared store).
+    pub(crate) fn stop_here(&self, id: &str) {
+        if let Some(live) = self.live(id) {
+            live.cancel.cancel();
+        }
+    }
+
+    /// Hands answers another replica received to the task, if it runs
+    /// here.
+    pub(crate) fn answer_here(self: &Arc<Self>, id: String, answers: Map<String, Value>) {
+        if !self.runs_here(&id) {
+            return;
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = this.deliver(&id, answers).await {
+                tracing::debug!(task = %id, error = %e, "relayed task answers were refused");
+            }
+        });
+    }
+
     /// The task `id`, if the store knows it.
     pub(crate) async fn get(&self, id: &str) -> Result<Option<TaskRecord>, Error> {
         self.store().get(id).await.map_err(store_error)

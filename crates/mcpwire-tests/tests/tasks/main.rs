@@ -10,6 +10,7 @@ mod schemas;
 
 mod fixture;
 mod http;
+mod replicas;
 mod wire;
 
 use std::time::Duration;
