@@ -4,14 +4,13 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use futures_util::{StreamExt, stream};
+use futures_util::stream;
 use mcpwire_server::{BoxFuture, BusError, EventStream, NotificationBus, ServerEvent};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, watch};
 
-use crate::{Keys, Redis, RedisError};
+use crate::{Keys, Redis};
 
 /// How many events a subscriber may fall behind unless told otherwise.
 ///
@@ -19,12 +18,6 @@ use crate::{Keys, Redis, RedisError};
 /// assert_eq!(mcpwire_redis::DEFAULT_BUS_CAPACITY, 256);
 /// ```
 pub const DEFAULT_BUS_CAPACITY: usize = 256;
-/// The first wait before connecting again after the subscription broke.
-const FIRST_BACKOFF: Duration = Duration::from_millis(50);
-/// The longest wait between two attempts to connect again.
-const MAX_BACKOFF: Duration = Duration::from_secs(5);
-/// How often a quiet subscription checks that Redis still answers.
-const HEARTBEAT: Duration = Duration::from_secs(10);
 
 /// The events that make a client fetch every list again: what a
 /// subscriber is told after the bus lost Redis for a while, since a change
@@ -156,14 +149,17 @@ impl RedisBus {
             return;
         };
         *started = true;
-        let task = Listener {
+        let task = crate::pubsub::Listener {
             redis: self.shared.redis.clone(),
             channel: self.shared.channel.clone(),
-            tx: self.shared.tx.clone(),
+            hearer: BusHearer {
+                channel: self.shared.channel.clone(),
+                tx: self.shared.tx.clone(),
+                alive: self.shared.alive.subscribe(),
+            },
             listening: self.shared.listening.clone(),
-            alive: self.shared.alive.subscribe(),
         };
-        rt.spawn(task.run());
+        rt.spawn(task.run(None));
     }
 }
 
@@ -203,108 +199,32 @@ impl NotificationBus for RedisBus {
     }
 }
 
-/// The task that holds a bus's subscription.
-struct Listener {
-    redis: Redis,
+/// The bus's end of its channel's subscription.
+struct BusHearer {
     channel: String,
     tx: broadcast::Sender<ServerEvent>,
-    listening: Arc<AtomicBool>,
     alive: watch::Receiver<()>,
 }
 
-/// Why the task stopped listening.
-enum Stop {
-    /// The bus and all its subscribers are gone.
-    Done,
-    /// The subscription broke.
-    Broken(RedisError),
-}
-
-impl Listener {
-    async fn run(self) {
-        let mut backoff = FIRST_BACKOFF;
-        let mut missed = false;
-        loop {
-            let stop = match self.subscribe().await {
-                Ok(pubsub) => {
-                    backoff = FIRST_BACKOFF;
-                    self.listening.store(true, Ordering::SeqCst);
-                    if missed {
-                        tracing::info!(
-                            channel = %self.channel,
-                            "the notification bus is back on Redis; telling clients to fetch every list again"
-                        );
-                        for event in REFETCH {
-                            let _ = self.tx.send(event);
-                        }
-                    }
-                    let stop = self.listen(pubsub).await;
-                    self.listening.store(false, Ordering::SeqCst);
-                    stop
-                }
-                Err(e) => Stop::Broken(e),
-            };
-            let e = match stop {
-                Stop::Done => return,
-                Stop::Broken(e) => e,
-            };
-            missed = true;
-            tracing::warn!(
-                error = %e,
-                retry_in = ?backoff,
-                channel = %self.channel,
-                "the notification bus lost its Redis subscription; changes made on other instances wait until it is back"
-            );
-            tokio::select! {
-                _ = tokio::time::sleep(backoff) => {}
-                () = self.gone() => return,
+impl crate::pubsub::Hearer for BusHearer {
+    fn heard(&self, payload: &[u8]) {
+        match serde_json::from_slice::<ServerEvent>(payload) {
+            Ok(event) => {
+                let _ = self.tx.send(event);
             }
-            backoff = (backoff * 2).min(MAX_BACKOFF);
+            Err(e) => tracing::warn!(
+                error = %e,
+                channel = %self.channel,
+                "ignored a message on the notification channel that is not a server event"
+            ),
         }
     }
 
-    /// A connection subscribed to the channel.
-    async fn subscribe(&self) -> Result<redis::aio::PubSub, RedisError> {
-        let mut pubsub = self.redis.pubsub().await?;
-        let deadline = self.redis.options().call_deadline();
-        crate::conn::with_deadline(deadline, pubsub.subscribe(&self.channel)).await?;
-        Ok(pubsub)
-    }
-
-    /// Hands each message to the subscribers until the subscription breaks
-    /// or nobody needs it any more.
-    async fn listen(&self, pubsub: redis::aio::PubSub) -> Stop {
-        let deadline = self.redis.options().call_deadline();
-        let (mut sink, mut messages) = pubsub.split();
-        let mut heartbeat = tokio::time::interval(HEARTBEAT);
-        heartbeat.tick().await;
-        loop {
-            tokio::select! {
-                msg = messages.next() => {
-                    let Some(msg) = msg else {
-                        return Stop::Broken(RedisError::Unreachable(
-                            "the subscription's connection closed".into(),
-                        ));
-                    };
-                    match serde_json::from_slice::<ServerEvent>(msg.get_payload_bytes()) {
-                        Ok(event) => {
-                            let _ = self.tx.send(event);
-                        }
-                        Err(e) => tracing::warn!(
-                            error = %e,
-                            channel = %self.channel,
-                            "ignored a message on the notification channel that is not a server event"
-                        ),
-                    }
-                }
-                _ = heartbeat.tick() => {
-                    let ping = crate::conn::with_deadline(deadline, sink.ping::<redis::Value>()).await;
-                    if let Err(e) = ping {
-                        return Stop::Broken(e);
-                    }
-                }
-                () = self.gone() => return Stop::Done,
-            }
+    fn reconnected(&self) {
+        // Changes made on other instances meanwhile were missed: clients
+        // are told to fetch every list again.
+        for event in REFETCH {
+            let _ = self.tx.send(event);
         }
     }
 

@@ -1,108 +1,126 @@
 //! Listening on one Redis channel for as long as anyone wants its
 //! messages: one pub/sub connection in a task of its own, checked with a
-//! ping and reconnected with a capped backoff when it fails, telling its
-//! listeners when it came back (messages sent meanwhile were missed).
+//! heartbeat and resubscribed with a capped backoff when it breaks. What
+//! it hears goes to a [`Hearer`], which is also told when the
+//! subscription came back (what was published meanwhile was missed).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use bytes::Bytes;
 use futures_util::StreamExt;
-use tokio::sync::{broadcast, oneshot};
+use tokio::sync::oneshot;
 
-use crate::Redis;
+use crate::{Redis, RedisError};
 
-/// What a listener hears.
-#[derive(Debug, Clone)]
-pub(crate) enum Heard {
-    /// A message published on the channel.
-    Message(Bytes),
-    /// The connection came back after a failure: what was published
-    /// while it was away was missed.
-    Reconnected,
+const FIRST_BACKOFF: Duration = Duration::from_millis(50);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// How often a quiet subscription is checked with a PING.
+const HEARTBEAT: Duration = Duration::from_secs(10);
+
+/// Where a channel's messages go.
+pub(crate) trait Hearer: Send + Sync + 'static {
+    /// One message, as published.
+    fn heard(&self, payload: &[u8]);
+    /// The subscription is back after a break.
+    fn reconnected(&self);
+    /// Resolves once nobody wants the messages any more.
+    fn gone(&self) -> impl Future<Output = ()> + Send;
 }
 
-/// How often the connection is checked while the channel is quiet.
-const PING_EVERY: Duration = Duration::from_secs(5);
-/// The longest wait between two attempts to reconnect.
-const MAX_BACKOFF: Duration = Duration::from_secs(2);
-
-/// Listens on `channel`, handing what it hears to `tx`'s receivers, until
-/// `tx` is gone. Returns once the first subscription holds (or failed:
-/// the task keeps trying), so that nothing published after this returns
-/// is missed while Redis answers.
-pub(crate) async fn listen(redis: Redis, channel: String, tx: &broadcast::Sender<Heard>) {
-    let weak = tx.downgrade();
-    let (ready, subscribed) = oneshot::channel();
-    tokio::spawn(run(redis, channel, weak, ready));
-    let _ = subscribed.await;
+/// Why the task stopped listening.
+enum Stop {
+    /// Nobody wants the messages.
+    Done,
+    /// The subscription broke.
+    Broken(RedisError),
 }
 
-async fn run(
-    redis: Redis,
-    channel: String,
-    tx: broadcast::WeakSender<Heard>,
-    ready: oneshot::Sender<()>,
-) {
-    let mut ready = Some(ready);
-    let mut backoff = Duration::from_millis(50);
-    let mut first = true;
-    loop {
-        if tx.upgrade().is_none() {
-            return;
-        }
-        let deadline = redis.options().call_deadline();
-        let connected = async {
-            let mut pubsub = redis.pubsub().await?;
-            crate::conn::with_deadline(deadline, pubsub.subscribe(&channel)).await?;
-            Ok::<_, crate::RedisError>(pubsub)
-        }
-        .await;
-        let pubsub = match connected {
-            Ok(p) => p,
-            Err(e) => {
-                if let Some(r) = ready.take() {
-                    let _ = r.send(());
-                }
-                tracing::warn!(error = %e, %channel, "cannot listen on a Redis channel; retrying");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(MAX_BACKOFF);
-                continue;
+/// A channel's subscription, run by [`Listener::run`].
+pub(crate) struct Listener<H> {
+    pub(crate) redis: Redis,
+    pub(crate) channel: String,
+    pub(crate) hearer: H,
+    /// Whether the subscription is in place now.
+    pub(crate) listening: Arc<AtomicBool>,
+}
+
+impl<H: Hearer> Listener<H> {
+    /// Listens until nobody wants the messages; `ready` is told once the
+    /// first attempt to subscribe succeeded or failed.
+    pub(crate) async fn run(self, mut ready: Option<oneshot::Sender<()>>) {
+        let mut backoff = FIRST_BACKOFF;
+        let mut missed = false;
+        loop {
+            let subscribed = self.subscribe().await;
+            if let Some(r) = ready.take() {
+                let _ = r.send(());
             }
-        };
-        backoff = Duration::from_millis(50);
-        if let Some(r) = ready.take() {
-            let _ = r.send(());
-        }
-        if !first {
-            tracing::info!(%channel, "listening on the Redis channel again");
-            match tx.upgrade() {
-                Some(tx) => {
-                    let _ = tx.send(Heard::Reconnected);
+            let stop = match subscribed {
+                Ok(pubsub) => {
+                    backoff = FIRST_BACKOFF;
+                    self.listening.store(true, Ordering::SeqCst);
+                    if missed {
+                        tracing::info!(channel = %self.channel, "listening on the Redis channel again");
+                        self.hearer.reconnected();
+                    }
+                    let stop = self.listen(pubsub).await;
+                    self.listening.store(false, Ordering::SeqCst);
+                    stop
                 }
-                None => return,
+                Err(e) => Stop::Broken(e),
+            };
+            let e = match stop {
+                Stop::Done => return,
+                Stop::Broken(e) => e,
+            };
+            missed = true;
+            tracing::warn!(
+                error = %e,
+                retry_in = ?backoff,
+                channel = %self.channel,
+                "lost the subscription to a Redis channel; what other instances publish there waits until it is back"
+            );
+            tokio::select! {
+                _ = tokio::time::sleep(backoff) => {}
+                () = self.hearer.gone() => return,
             }
+            backoff = (backoff * 2).min(MAX_BACKOFF);
         }
-        first = false;
-        let (mut sink, mut stream) = pubsub.split();
-        let mut tick = tokio::time::interval(PING_EVERY);
-        tick.reset();
+    }
+
+    /// A connection subscribed to the channel.
+    async fn subscribe(&self) -> Result<redis::aio::PubSub, RedisError> {
+        let mut pubsub = self.redis.pubsub().await?;
+        let deadline = self.redis.options().call_deadline();
+        crate::conn::with_deadline(deadline, pubsub.subscribe(&self.channel)).await?;
+        Ok(pubsub)
+    }
+
+    /// Hands each message on until the subscription breaks or nobody wants
+    /// the messages.
+    async fn listen(&self, pubsub: redis::aio::PubSub) -> Stop {
+        let deadline = self.redis.options().call_deadline();
+        let (mut sink, mut messages) = pubsub.split();
+        let mut heartbeat = tokio::time::interval(HEARTBEAT);
+        heartbeat.tick().await;
         loop {
             tokio::select! {
-                msg = stream.next() => {
-                    let Some(msg) = msg else { break };
-                    let Some(tx) = tx.upgrade() else { return };
-                    let _ = tx.send(Heard::Message(Bytes::copy_from_slice(msg.get_payload_bytes())));
+                msg = messages.next() => {
+                    let Some(msg) = msg else {
+                        return Stop::Broken(RedisError::Unreachable(
+                            "the subscription's connection closed".into(),
+                        ));
+                    };
+                    self.hearer.heard(msg.get_payload_bytes());
                 }
-                _ = tick.tick() => {
-                    if tx.upgrade().is_none() {
-                        return;
-                    }
-                    let pong = crate::conn::with_deadline(deadline, sink.ping::<String>()).await;
-                    if let Err(e) = pong {
-                        tracing::warn!(error = %e, %channel, "the Redis channel stopped answering; reconnecting");
-                        break;
+                _ = heartbeat.tick() => {
+                    let ping = crate::conn::with_deadline(deadline, sink.ping::<redis::Value>()).await;
+                    if let Err(e) = ping {
+                        return Stop::Broken(e);
                     }
                 }
+                () = self.hearer.gone() => return Stop::Done,
             }
         }
     }

@@ -3,12 +3,13 @@
 //! it serves.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use mcpwire_http::server::{RelayError, RelayFeed, Relayed, SessionRelay};
 use mcpwire_rpc::BoxFuture;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, oneshot, watch};
 
-use crate::pubsub::{Heard, listen};
+use crate::pubsub::{Hearer, Listener};
 use crate::{Keys, Redis};
 
 /// How many relayed messages a slow replica may fall behind by before it
@@ -29,7 +30,36 @@ pub const RELAY_BACKLOG: usize = 1024;
 pub struct RedisRelay {
     redis: Redis,
     channel: String,
-    heard: Arc<broadcast::Sender<Heard>>,
+    heard: broadcast::Sender<Relayed>,
+    /// Dropped with the relay, which ends its subscription.
+    _alive: watch::Sender<()>,
+}
+
+/// The relay's end of its channel's subscription.
+struct RelayHearer {
+    tx: broadcast::Sender<Relayed>,
+    alive: watch::Receiver<()>,
+}
+
+impl Hearer for RelayHearer {
+    fn heard(&self, payload: &[u8]) {
+        match serde_json::from_slice::<Relayed>(payload) {
+            Ok(m) => {
+                let _ = self.tx.send(m);
+            }
+            Err(e) => tracing::warn!(error = %e, "an unreadable relayed message was skipped"),
+        }
+    }
+
+    // Relayed messages sent while away are lost; what waited for them ends
+    // at its own deadline.
+    fn reconnected(&self) {}
+
+    /// Resolves once the relay is dropped.
+    async fn gone(&self) {
+        let mut alive = self.alive.clone();
+        while alive.changed().await.is_ok() {}
+    }
 }
 
 impl RedisRelay {
@@ -44,11 +74,24 @@ impl RedisRelay {
     pub async fn connect(redis: Redis) -> RedisRelay {
         let channel = format!("{}:relay", Keys::new(redis.options().key_prefix()).prefix());
         let (tx, _) = broadcast::channel(RELAY_BACKLOG);
-        listen(redis.clone(), channel.clone(), &tx).await;
+        let (alive, alive_rx) = watch::channel(());
+        let (ready, subscribed) = oneshot::channel();
+        let listener = Listener {
+            redis: redis.clone(),
+            channel: channel.clone(),
+            hearer: RelayHearer {
+                tx: tx.clone(),
+                alive: alive_rx,
+            },
+            listening: Arc::new(AtomicBool::new(false)),
+        };
+        tokio::spawn(listener.run(Some(ready)));
+        let _ = subscribed.await;
         RedisRelay {
             redis,
             channel,
-            heard: Arc::new(tx),
+            heard: tx,
+            _alive: alive,
         }
     }
 }
@@ -73,13 +116,7 @@ impl SessionRelay for RedisRelay {
         Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
             loop {
                 match rx.recv().await {
-                    Ok(Heard::Message(bytes)) => match serde_json::from_slice::<Relayed>(&bytes) {
-                        Ok(m) => return Some((m, rx)),
-                        Err(e) => {
-                            tracing::warn!(error = %e, "an unreadable relayed message was skipped")
-                        }
-                    },
-                    Ok(Heard::Reconnected) => {}
+                    Ok(m) => return Some((m, rx)),
                     Err(broadcast::error::RecvError::Lagged(n)) => {
                         tracing::warn!(
                             missed = n,
