@@ -84,6 +84,25 @@ impl Keys {
         format!("{}:tasks:{{{owner}}}", self.prefix)
     }
 
+    /// Every open session by when it was last known to expire, which
+    /// bounds how many there are.
+    ///
+    /// ```
+    /// assert_eq!(mcpwire_redis::Keys::new("p").all_sessions(), "p:sessions:all");
+    /// ```
+    pub fn all_sessions(&self) -> String {
+        format!("{}:sessions:all", self.prefix)
+    }
+
+    /// The open sessions of one principal, for its quota.
+    ///
+    /// ```
+    /// assert_eq!(mcpwire_redis::Keys::new("p").principal_sessions("u"), "p:sessions:{u}");
+    /// ```
+    pub fn principal_sessions(&self, principal: &str) -> String {
+        format!("{}:sessions:{{{principal}}}", self.prefix)
+    }
+
     /// The `requestState` key ring.
     ///
     /// ```

@@ -20,10 +20,12 @@
 mod conn;
 mod error;
 mod keys;
+mod sessions;
 
 pub use conn::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, Redis, RedisOptions};
 pub use error::RedisError;
 pub use keys::Keys;
+pub use sessions::RedisSessionStore;
 
 /// The `redis` crate this one is built on, for commands of your own.
 pub use redis;
