@@ -21,11 +21,13 @@ mod conn;
 mod error;
 mod keys;
 mod sessions;
+mod tasks;
 
 pub use conn::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, Redis, RedisOptions};
 pub use error::RedisError;
 pub use keys::Keys;
 pub use sessions::RedisSessionStore;
+pub use tasks::RedisTaskStore;
 
 /// The `redis` crate this one is built on, for commands of your own.
 pub use redis;
