@@ -91,7 +91,8 @@ return 1
 /// Records expire after `idle` without a request ([`SessionStore::touch`]
 /// restarts the clock). [`RedisSessionStore::open`] and
 /// [`RedisSessionStore::close`] count open sessions against a cap and a
-/// quota per principal, across all instances.
+/// quota per principal, across all instances; `save` itself never refuses
+/// a session, so a server calls `open` before the handshake.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {

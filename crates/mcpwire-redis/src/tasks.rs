@@ -97,6 +97,9 @@ return 1
 const FIRST_BACKOFF: Duration = Duration::from_millis(1);
 const MAX_BACKOFF: Duration = Duration::from_millis(20);
 
+/// How many tasks of a list one round trip reads at most.
+const LIST_BATCH: usize = 512;
+
 /// A [`TaskStore`] in Redis, shared by every instance connected to the
 /// same Redis: a task created through one is read, updated and listed
 /// through any other.
@@ -365,8 +368,9 @@ impl Inner {
         let now = SystemTime::now();
         let mut page = TaskPage::default();
         loop {
-            // One more than the page needs tells whether there is a next.
-            let want = limit + 1 - page.tasks.len();
+            // One more than the page needs tells whether there is a next;
+            // a large page is read a batch at a time.
+            let want = (limit - page.tasks.len()).saturating_add(1).min(LIST_BATCH);
             let found: Vec<(String, u64)> = self
                 .redis
                 .query(
@@ -421,7 +425,9 @@ impl Inner {
                     .await;
             }
             match found.last() {
-                Some((_, seq)) if page.next_cursor.is_none() && !exhausted => from = seq + 1,
+                Some((_, seq)) if page.next_cursor.is_none() && !exhausted => {
+                    from = seq.saturating_add(1)
+                }
                 _ => return Ok(page),
             }
         }
