@@ -84,6 +84,43 @@ impl Keys {
         format!("{}:tasks:{{{owner}}}", self.prefix)
     }
 
+    /// The lock one update of a task holds, in the task's slot.
+    ///
+    /// ```
+    /// assert_eq!(mcpwire_redis::Keys::new("p").task_lock("t"), "p:task:{t}:lock");
+    /// ```
+    pub fn task_lock(&self, task: &str) -> String {
+        format!("{}:task:{{{task}}}:lock", self.prefix)
+    }
+
+    /// Every live task by expiry, which bounds how many there are.
+    ///
+    /// ```
+    /// assert_eq!(mcpwire_redis::Keys::new("p").all_tasks(), "p:tasks:all");
+    /// ```
+    pub fn all_tasks(&self) -> String {
+        format!("{}:tasks:all", self.prefix)
+    }
+
+    /// Every open session by when it was last known to expire, which
+    /// bounds how many there are.
+    ///
+    /// ```
+    /// assert_eq!(mcpwire_redis::Keys::new("p").all_sessions(), "p:sessions:all");
+    /// ```
+    pub fn all_sessions(&self) -> String {
+        format!("{}:sessions:all", self.prefix)
+    }
+
+    /// The open sessions of one principal, for its quota.
+    ///
+    /// ```
+    /// assert_eq!(mcpwire_redis::Keys::new("p").principal_sessions("u"), "p:sessions:{u}");
+    /// ```
+    pub fn principal_sessions(&self, principal: &str) -> String {
+        format!("{}:sessions:{{{principal}}}", self.prefix)
+    }
+
     /// The `requestState` key ring.
     ///
     /// ```

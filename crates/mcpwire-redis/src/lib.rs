@@ -26,6 +26,8 @@ mod key_ring;
 mod keys;
 mod pubsub;
 mod relay;
+mod sessions;
+mod tasks;
 
 pub use bus::{DEFAULT_BUS_CAPACITY, RedisBus};
 pub use conn::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, Redis, RedisOptions};
@@ -36,6 +38,8 @@ pub use events::{
 pub use key_ring::{KeyRingOptions, shared_key_ring};
 pub use keys::Keys;
 pub use relay::{RELAY_BACKLOG, RedisRelay};
+pub use sessions::RedisSessionStore;
+pub use tasks::RedisTaskStore;
 
 /// The `redis` crate this one is built on, for commands of your own.
 pub use redis;

@@ -61,6 +61,12 @@ pub enum SessionStoreError {
     /// The store holds as many sessions as it may.
     #[error("the session store is full ({0} sessions); raise its limit or end idle sessions")]
     Full(usize),
+    /// The principal holds as many sessions as its quota allows (the
+    /// count): the caller, not the server, is full.
+    #[error(
+        "the principal holds {0} sessions, the most its quota allows; end one or let one expire"
+    )]
+    PrincipalFull(usize),
     /// The storage behind the store failed.
     #[error("session storage failed: {0}")]
     Backend(String),

@@ -7,7 +7,10 @@
 //! facade above it).
 
 mod bus;
+mod common;
 mod connect;
 mod events;
 mod key_ring;
 mod relay;
+mod sessions;
+mod tasks;
