@@ -43,7 +43,8 @@ use std::time::Duration;
 
 use mcpwire::Error;
 use mcpwire::server::{
-    Context, Era, PromptRoute, ResourceRoute, Routes, Server, TemplateRoute, ToolRoute,
+    Context, Era, PromptRoute, ResourceRoute, Routes, Server, ServerBuilder, TemplateRoute,
+    ToolRoute,
 };
 use mcpwire::types::{
     BlobResourceContents, CacheHint, CacheScope, CallToolResult, ContentBlock,
@@ -71,6 +72,14 @@ const WATCHED_URI: &str = "test://watched-resource";
 
 /// The conformance server: every fixture the suite's server scenarios call.
 pub fn server() -> Server {
+    builder()
+        .build()
+        .expect("the fixture's routes have unique names")
+}
+
+/// The conformance server's builder, for settings of a deployment (shared
+/// state, for one).
+pub fn builder() -> ServerBuilder {
     Server::builder("mcpwire-conformance", env!("CARGO_PKG_VERSION"))
         .instructions("Fixtures for the MCP conformance suite.")
         .tools(content_tools())
@@ -147,8 +156,6 @@ pub fn server() -> Server {
             ..Routes::default()
         })
         .skills(skills::skills())
-        .build()
-        .expect("the fixture's routes have unique names")
 }
 
 fn read_result(cx: &Context, contents: ResourceContents) -> ReadResourceResult {

@@ -131,8 +131,34 @@ impl RedisBus {
         self.shared.listening.load(Ordering::SeqCst)
     }
 
+    /// A bus already listening: returns once its subscription holds (or
+    /// once the first attempt failed; it keeps trying), so that no event
+    /// another instance publishes from then on is missed while Redis
+    /// answers. A server whose clients listen for changes should start its
+    /// bus this way.
+    ///
+    /// ```no_run
+    /// # async fn run(redis: mcpwire_redis::Redis) {
+    /// let bus = mcpwire_redis::RedisBus::connect(redis).await;
+    /// assert!(bus.is_listening());
+    /// # }
+    /// ```
+    pub async fn connect(redis: Redis) -> RedisBus {
+        let bus = RedisBus::new(redis);
+        let (ready, subscribed) = tokio::sync::oneshot::channel();
+        bus.start_with(Some(ready));
+        let _ = subscribed.await;
+        bus
+    }
+
     /// Starts the subscription task unless it runs.
     fn start(&self) {
+        self.start_with(None);
+    }
+
+    /// Starts the subscription task unless it runs, telling `ready` once
+    /// its first attempt to subscribe is over.
+    fn start_with(&self, ready: Option<tokio::sync::oneshot::Sender<()>>) {
         let mut started = self
             .shared
             .started
@@ -159,7 +185,7 @@ impl RedisBus {
             },
             listening: self.shared.listening.clone(),
         };
-        rt.spawn(task.run(None));
+        rt.spawn(task.run(ready));
     }
 }
 

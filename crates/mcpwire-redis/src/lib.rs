@@ -27,6 +27,7 @@ mod keys;
 mod pubsub;
 mod relay;
 mod sessions;
+mod state;
 mod tasks;
 
 pub use bus::{DEFAULT_BUS_CAPACITY, RedisBus};
@@ -39,6 +40,7 @@ pub use key_ring::{KeyRingOptions, shared_key_ring};
 pub use keys::Keys;
 pub use relay::{RELAY_BACKLOG, RedisRelay};
 pub use sessions::RedisSessionStore;
+pub use state::{DEFAULT_SESSION_IDLE, REDIS_URL_ENV, RedisState};
 pub use tasks::RedisTaskStore;
 
 /// The `redis` crate this one is built on, for commands of your own.
