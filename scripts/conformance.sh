@@ -6,6 +6,7 @@
 #   bash scripts/conformance.sh server --url http://127.0.0.1:PORT/mcp [args...]
 #   bash scripts/conformance.sh client --command "CMD" --scenario NAME [args...]
 #   bash scripts/conformance.sh ci                  # the full CI run
+#   bash scripts/conformance.sh balanced            # the server runs behind HAProxy
 #   bash scripts/conformance.sh <any other conformance subcommand> [args...]
 #
 # The suite is the npm package @modelcontextprotocol/conformance, pinned at
@@ -45,6 +46,10 @@
 #     (the 2026-07-28 run adds the extension scenarios it knows, unscored)
 #   conformance client --command target/release/conformance_client \
 #       --scenario S [--spec-version V]
+#   then the three server runs again through a load balancer: three
+#   conformance_server instances sharing a private redis-server, behind
+#   HAProxy balancing round-robin with no stickiness (`balanced` alone
+#   runs just this part; it needs redis-server and haproxy)
 #     for the scenarios no --requirements run covers: the 2025-03-26 auth
 #     back-compat ones, the auth extension ones and the skills extension
 #     ones (the list `client_scenarios` below)
@@ -286,6 +291,106 @@ run_ci() {
 	log "all conformance runs passed"
 }
 
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Waits until something accepts connections on 127.0.0.1:$1.
+wait_port() {
+	local i
+	for i in $(seq 1 200); do
+		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	return 1
+}
+
+balanced_pids=()
+stop_balanced() {
+	local pid
+	for pid in "${balanced_pids[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	for pid in "${balanced_pids[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+	balanced_pids=()
+}
+
+run_balanced() {
+	local server_bin="target/release/conformance_server"
+	command -v redis-server >/dev/null || die "redis-server is needed (apt-get install redis-server)"
+	command -v haproxy >/dev/null || die "haproxy is needed (apt-get install haproxy)"
+	log "cargo build --release -p mcpwire-conformance --bin conformance_server"
+	cargo build --release -p mcpwire-conformance --bin conformance_server ||
+		die "building the conformance server failed"
+	local results
+	results="$prefix/results/balanced-$(date +%Y%m%d-%H%M%S)"
+	mkdir -p "$results/redis"
+	trap stop_balanced EXIT
+	trap 'stop_balanced; exit 130' INT TERM
+
+	local redis_port
+	redis_port="$(free_port)"
+	redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
+		--dir "$results/redis" >"$results/redis.log" 2>&1 &
+	balanced_pids+=($!)
+	wait_port "$redis_port" || die "redis-server did not listen on $redis_port"
+	log "redis-server on 127.0.0.1:$redis_port"
+
+	local backends=() i fd url
+	for i in 1 2 3; do
+		exec {fd}< <(exec "$server_bin" --port 0 --redis "redis://127.0.0.1:$redis_port" \
+			2>"$results/instance-$i.log")
+		balanced_pids+=($!)
+		if ! read -r -t 30 -u "$fd" url || [[ "$url" != http://127.0.0.1:*/mcp ]]; then
+			cat "$results/instance-$i.log" >&2 || true
+			die "instance $i did not print its URL within 30 s (got: ${url:-nothing})"
+		fi
+		url="${url#http://}"
+		backends+=("${url%/mcp}")
+	done
+
+	local lb_port
+	lb_port="$(free_port)"
+	{
+		printf 'global\n    maxconn 2048\n\n'
+		printf 'defaults\n    mode http\n    timeout connect 2s\n    timeout client 5m\n'
+		printf '    timeout server 5m\n    timeout http-request 10s\n    option http-server-close\n\n'
+		printf 'frontend mcp\n    bind 127.0.0.1:%s\n    default_backend instances\n\n' "$lb_port"
+		printf 'backend instances\n    balance roundrobin\n'
+		for i in "${!backends[@]}"; do
+			printf '    server i%s %s\n' "$i" "${backends[$i]}"
+		done
+	} >"$results/haproxy.cfg"
+	haproxy -f "$results/haproxy.cfg" -db >"$results/haproxy.log" 2>&1 &
+	balanced_pids+=($!)
+	wait_port "$lb_port" || die "haproxy did not listen on $lb_port"
+	local lb="http://127.0.0.1:$lb_port/mcp"
+	log "three instances (${backends[*]}) behind HAProxy round-robin at $lb"
+
+	local failed=() run out
+	for run in "--requirements 2025-11-25" "--requirements 2026-07-28" "--suite all"; do
+		out="$results/server-${run##* }"
+		log "conformance server --url $lb $run (balanced)"
+		# shellcheck disable=SC2086 # $run is two words on purpose
+		conformance server --url "$lb" $run -o "$out" >"$out.log" 2>&1 || true
+		grep -E "^(Total|Passed):" "$out.log" >&2 || true
+		if ! no_failures "$out"; then
+			failed+=("balanced server $run")
+		fi
+	done
+	stop_balanced
+	log "results in $results"
+	if ((${#failed[@]} > 0)); then
+		echo "conformance.sh: FAILED: ${failed[*]}" >&2
+		exit 1
+	fi
+	log "every balanced conformance run passed"
+}
+
 mode="${1:-help}"
 [[ $# -gt 0 ]] && shift
 
@@ -300,6 +405,11 @@ install)
 ci)
 	install_suite
 	run_ci
+	run_balanced
+	;;
+balanced)
+	install_suite
+	run_balanced
 	;;
 *)
 	install_suite
