@@ -6,8 +6,10 @@
 //! crate needs no dev-dependency on the test kit (which depends on the
 //! facade above it).
 
-mod bus;
+#[macro_use]
 mod common;
+
+mod bus;
 mod connect;
 mod events;
 mod key_ring;

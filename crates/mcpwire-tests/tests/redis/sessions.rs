@@ -5,8 +5,6 @@
 //! sessions and forget the expired ones; a Redis that went away costs a
 //! typed error at the deadline, and the store works again once it is back.
 
-#[macro_use]
-
 use std::time::Duration;
 
 use super::common::{Backing, PATIENCE, SHORT_DEADLINE, promptly};

@@ -5,8 +5,6 @@
 //! task at once lose no change; a Redis that went away costs a typed error
 //! at the deadline, and the store works again once it is back.
 
-#[macro_use]
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
