@@ -201,11 +201,18 @@ impl RedisCluster {
     pub fn start() -> RedisCluster {
         let nodes: Vec<RedisServer> = (0..3)
             .map(|_| {
+                // The cluster bus listens on a port of its own, by default
+                // the node's plus 10000: a port nobody checked, which a
+                // client socket may hold, and then the node exits after
+                // it began to listen. Ask for a free one instead.
+                let bus = free_port().to_string();
                 RedisServer::start_with(&[
                     "--cluster-enabled",
                     "yes",
                     "--cluster-node-timeout",
                     "2000",
+                    "--cluster-port",
+                    &bus,
                 ])
             })
             .collect();
