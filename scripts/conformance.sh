@@ -358,9 +358,10 @@ run_balanced() {
 	{
 		printf 'global\n    maxconn 2048\n\n'
 		printf 'defaults\n    mode http\n    timeout connect 2s\n    timeout client 5m\n'
-		printf '    timeout server 5m\n    timeout http-request 10s\n    option http-server-close\n\n'
+		printf '    timeout server 5m\n    timeout http-request 10s\n    option http-server-close\n'
+		printf '    retries 3\n    option redispatch 1\n\n'
 		printf 'frontend mcp\n    bind 127.0.0.1:%s\n    default_backend instances\n\n' "$lb_port"
-		printf 'backend instances\n    balance roundrobin\n'
+		printf 'backend instances\n    balance roundrobin\n    default-server check inter 500ms fall 2 rise 1\n'
 		for i in "${!backends[@]}"; do
 			printf '    server i%s %s\n' "$i" "${backends[$i]}"
 		done

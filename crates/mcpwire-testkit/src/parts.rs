@@ -279,32 +279,41 @@ impl RedisCluster {
 /// ```
 pub struct Balancer {
     port: u16,
+    stats_port: u16,
     dir: PathBuf,
     child: Option<Child>,
+    servers: usize,
 }
 
 impl Balancer {
     /// Starts HAProxy in front of `servers`.
     pub fn start(servers: &[SocketAddr]) -> Balancer {
         let port = free_port();
+        let stats_port = free_port();
         let dir = scratch("haproxy");
         let config = dir.join("haproxy.cfg");
-        std::fs::write(&config, haproxy_config(port, servers))
-            .unwrap_or_else(|e| panic!("cannot write {config:?}: {e}"));
+        let mut text = haproxy_config(port, servers);
+        text.push_str(&format!(
+            "\nlisten stats\n    bind 127.0.0.1:{stats_port}\n    stats enable\n    stats uri /stats\n"
+        ));
+        std::fs::write(&config, text).unwrap_or_else(|e| panic!("cannot write {config:?}: {e}"));
         let mut child = Command::new(program("haproxy"))
             .arg("-f")
             .arg(&config)
             .arg("-db")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start haproxy: {e}"));
         wait_listening(&mut child, port, "haproxy");
+        wait_listening(&mut child, stats_port, "haproxy's stats");
         Balancer {
             port,
+            stats_port,
             dir,
             child: Some(child),
+            servers: servers.len(),
         }
     }
 
@@ -317,17 +326,57 @@ impl Balancer {
     pub fn mcp_url(&self) -> String {
         format!("http://127.0.0.1:{}/mcp", self.port)
     }
+
+    /// How many requests each server was sent so far, in the order given
+    /// to [`Balancer::start`] (HAProxy's `stot` of each server: one
+    /// connection per request, as the configuration closes server
+    /// connections after each).
+    pub fn served(&self) -> Vec<u64> {
+        let addr = SocketAddr::from(([127, 0, 0, 1], self.stats_port));
+        let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))
+            .unwrap_or_else(|e| panic!("cannot reach haproxy's stats: {e}"));
+        use std::io::{Read, Write};
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+        stream
+            .write_all(b"GET /stats;csv HTTP/1.0\r\nHost: stats\r\n\r\n")
+            .unwrap_or_else(|e| panic!("cannot ask haproxy's stats: {e}"));
+        let mut csv = String::new();
+        let _ = stream.read_to_string(&mut csv);
+        let header = csv
+            .lines()
+            .find(|l| l.starts_with("# pxname"))
+            .unwrap_or_else(|| panic!("haproxy's stats have no header: {csv}"));
+        let cols: Vec<&str> = header.trim_start_matches("# ").split(',').collect();
+        let stot = cols
+            .iter()
+            .position(|c| *c == "stot")
+            .expect("a stot column");
+        (0..self.servers)
+            .map(|i| {
+                let name = format!("i{i}");
+                csv.lines()
+                    .map(|l| l.split(',').collect::<Vec<_>>())
+                    .find(|f| f.first() == Some(&"instances") && f.get(1) == Some(&name.as_str()))
+                    .and_then(|f| f.get(stot).and_then(|v| v.parse().ok()))
+                    .unwrap_or(0)
+            })
+            .collect()
+    }
 }
 
 /// The configuration [`Balancer`] runs: what the README shows operators,
-/// on the test's ports.
+/// on the test's ports. Every request goes to the next instance
+/// (round-robin, no stickiness); an instance that stops answering is taken
+/// out within a second or two, and a request that could not reach one is
+/// sent to another.
 pub fn haproxy_config(port: u16, servers: &[SocketAddr]) -> String {
     let mut cfg = format!(
         "global\n    maxconn 2048\n\n\
          defaults\n    mode http\n    timeout connect 2s\n    timeout client 5m\n    \
-         timeout server 5m\n    timeout http-request 10s\n    option http-server-close\n\n\
+         timeout server 5m\n    timeout http-request 10s\n    option http-server-close\n    \
+         retries 3\n    option redispatch 1\n\n\
          frontend mcp\n    bind 127.0.0.1:{port}\n    default_backend instances\n\n\
-         backend instances\n    balance roundrobin\n"
+         backend instances\n    balance roundrobin\n    default-server check inter 500ms fall 2 rise 1\n"
     );
     for (i, s) in servers.iter().enumerate() {
         cfg.push_str(&format!("    server i{i} {s}\n"));
