@@ -25,6 +25,7 @@ CRATES = [
     "mcpwire-http",
     "mcpwire-oauth",
     "mcpwire-proxy",
+    "mcpwire-redis",
     "mcpwire-macros",
     "mcpwire",
 ]
