@@ -315,6 +315,22 @@ impl RedisSessionStore {
 }
 
 impl SessionStore for RedisSessionStore {
+    fn admit(
+        &self,
+        id: &str,
+        principal: Option<&str>,
+        max_sessions: usize,
+        per_principal: usize,
+    ) -> BoxFuture<Result<(), SessionStoreError>> {
+        let store = self.clone();
+        let (id, principal) = (id.to_owned(), principal.map(str::to_owned));
+        Box::pin(async move {
+            store
+                .open(&id, principal.as_deref(), max_sessions, per_principal)
+                .await
+        })
+    }
+
     fn save(&self, id: &str, record: SessionRecord) -> BoxFuture<Result<(), SessionStoreError>> {
         let inner = self.inner.clone();
         let key = inner.keys.session(id);

@@ -144,6 +144,24 @@ pub trait SessionStore: Send + Sync + 'static {
     fn is_shared(&self) -> bool {
         false
     }
+
+    /// Counts a new session `id` of `principal` among the sessions open in
+    /// every process sharing the store, before its `initialize` runs:
+    /// refused with [`SessionStoreError::Full`] at `max_sessions`, or
+    /// [`SessionStoreError::PrincipalFull`] when the principal holds
+    /// `per_principal`. A session stops counting once removed or expired.
+    /// The default counts nothing (a store used by one process leaves the
+    /// caps to the transport, which counts its own sessions).
+    fn admit(
+        &self,
+        id: &str,
+        principal: Option<&str>,
+        max_sessions: usize,
+        per_principal: usize,
+    ) -> BoxFuture<Result<(), SessionStoreError>> {
+        let _ = (id, principal, max_sessions, per_principal);
+        Box::pin(std::future::ready(Ok(())))
+    }
 }
 
 /// How many sessions an [`InMemorySessionStore`] keeps by default.

@@ -550,7 +550,7 @@ impl StreamableHttp {
 }
 
 /// Why a request names no usable session.
-enum NoSession {
+pub(crate) enum NoSession {
     Missing,
     Unknown,
     /// The shared session store cannot answer now.
@@ -558,7 +558,7 @@ enum NoSession {
 }
 
 impl NoSession {
-    fn response(self) -> Response<Body> {
+    pub(crate) fn response(self) -> Response<Body> {
         match self {
             NoSession::Missing => body::error(
                 StatusCode::BAD_REQUEST,

@@ -104,6 +104,13 @@ impl StreamableHttp {
                 } else {
                     new_session_id()
                 };
+                if !keep_no_session
+                    && let Some(store) = &self.state.shared
+                    && let Err(refused) =
+                        Box::pin(self.admit(&**store, &id, extensions.principal())).await
+                {
+                    return refused;
+                }
                 Session::start(
                     &self.state.backend,
                     id,
@@ -282,6 +289,47 @@ impl StreamableHttp {
             self.state.spare.keep(&self.state.backend, session);
         }
         response
+    }
+}
+
+impl StreamableHttp {
+    /// Counts a new session among those every instance sharing the store
+    /// has open: 503 when they are as many as the cap, 429 when its
+    /// principal holds its quota, 503 when the store cannot say.
+    async fn admit(
+        &self,
+        store: &dyn mcpwire_server::SessionStore,
+        id: &str,
+        principal: Option<&str>,
+    ) -> Result<(), Response<Body>> {
+        let config = &self.state.config;
+        let deadline = config.event_store_timeout;
+        let counted = store.admit(
+            id,
+            principal,
+            config.max_sessions,
+            config.max_sessions_per_principal,
+        );
+        match tokio::time::timeout(deadline, counted).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(mcpwire_server::SessionStoreError::Full(_))) => {
+                Err(slots::Full::Server.response())
+            }
+            Ok(Err(mcpwire_server::SessionStoreError::PrincipalFull(n))) => {
+                Err(slots::Full::Principal(n).response())
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "the session store could not count a new session; answering 503");
+                Err(super::NoSession::Unavailable.response())
+            }
+            Err(_) => {
+                tracing::warn!(
+                    ?deadline,
+                    "the session store did not count a new session in time; answering 503"
+                );
+                Err(super::NoSession::Unavailable.response())
+            }
+        }
     }
 }
 

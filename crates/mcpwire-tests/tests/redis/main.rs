@@ -10,6 +10,7 @@
 mod common;
 
 mod bus;
+mod caps;
 mod connect;
 mod events;
 mod key_ring;
