@@ -329,6 +329,14 @@ struct SamplingArgs {
 }
 
 #[derive(Deserialize, JsonSchema)]
+struct StepsArgs {
+    /// How many messages to log (at most 1000).
+    steps: u64,
+    /// The pause after each, in milliseconds (at most 10 s).
+    ms: u64,
+}
+
+#[derive(Deserialize, JsonSchema)]
 struct ElicitationArgs {
     /// The message to show the user.
     message: String,
@@ -461,6 +469,14 @@ fn interaction_tools() -> Vec<ToolRoute> {
                 )))
             },
         ),
+        ToolRoute::typed("slow_steps", |cx: Context, a: StepsArgs| async move {
+            for i in 1..=a.steps.min(1000) {
+                cx.info(format!("step {i}")).await;
+                tokio::time::sleep(Duration::from_millis(a.ms.min(10_000))).await;
+            }
+            format!("{} steps done", a.steps.min(1000))
+        })
+        .description("Logs `steps` messages `ms` apart, then answers (for the scale-out tests)"),
         ToolRoute::new(
             no_args(
                 "test_reconnection",

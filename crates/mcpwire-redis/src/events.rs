@@ -21,9 +21,9 @@ pub(crate) const END_FIELD: &[u8] = b"end";
 /// Appends one event, bounds and refreshes the stream's life, and records
 /// the stream in its session's set: one round trip, atomic.
 ///
-/// KEYS: the stream, the session's set of streams. ARGV: the trimming
-/// mode (`~` or `=`), the most entries kept, the data, the time to live in
-/// milliseconds, the stream's number.
+/// KEYS: the stream, the session's set of streams, the stream's owner.
+/// ARGV: the trimming mode (`~` or `=`), the most entries kept, the data,
+/// the time to live in milliseconds, the stream's number, this instance.
 static APPEND: LazyLock<redis::Script> = LazyLock::new(|| {
     redis::Script::new(
         r"
@@ -31,6 +31,7 @@ local id = redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[1], ARGV[2], '*', 'd', ARG
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('SADD', KEYS[2], ARGV[5])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
+redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[4])
 return id
 ",
     )
@@ -115,6 +116,8 @@ pub struct RedisEventStore {
     ttl: Duration,
     grace: Duration,
     follow_limit: Duration,
+    /// This instance's heartbeat, which tells followers it still writes.
+    liveness: std::sync::Arc<crate::liveness::Liveness>,
 }
 
 impl RedisEventStore {
@@ -135,6 +138,7 @@ impl RedisEventStore {
             ttl: DEFAULT_STREAM_TTL,
             grace: DEFAULT_GRACE,
             follow_limit: DEFAULT_FOLLOW_LIMIT,
+            liveness: crate::liveness::Liveness::new(),
         }
     }
 
@@ -270,17 +274,22 @@ impl EventStore for RedisEventStore {
         let redis = self.redis.clone();
         let stream_key = self.keys.stream(session, stream);
         let set_key = self.keys.streams(session);
+        let owner_key = self.keys.stream_owner(session, stream);
         let mode = if self.exact_trim { "=" } else { "~" };
         let (max, ttl) = (self.max_events, millis(self.ttl));
+        self.liveness.start(&self.redis, &self.keys);
+        let instance = self.liveness.instance.clone();
         Box::pin(async move {
             let mut call = APPEND.prepare_invoke();
             call.key(&stream_key)
                 .key(&set_key)
+                .key(&owner_key)
                 .arg(mode)
                 .arg(max)
                 .arg(data.as_ref())
                 .arg(ttl)
-                .arg(stream);
+                .arg(stream)
+                .arg(instance);
             let entry: String = redis.script(&call).await.map_err(store_error)?;
             Ok(format!("{stream}-{entry}"))
         })
@@ -338,10 +347,11 @@ impl EventStore for RedisEventStore {
     fn forget_stream(&self, session: &str, stream: u64) -> BoxFuture<Result<(), EventStoreError>> {
         let redis = self.redis.clone();
         let key = self.keys.stream(session, stream);
+        let owner_key = self.keys.stream_owner(session, stream);
         let set_key = self.keys.streams(session);
         Box::pin(async move {
             let mut pipe = redis::pipe();
-            pipe.cmd("DEL").arg(&key).ignore();
+            pipe.cmd("DEL").arg(&key).arg(&owner_key).ignore();
             pipe.cmd("SREM").arg(&set_key).arg(stream).ignore();
             redis.pipeline::<()>(&pipe).await.map_err(store_error)
         })
@@ -363,6 +373,7 @@ impl EventStore for RedisEventStore {
             del.arg(&set_key);
             for stream in streams {
                 del.arg(keys.stream(&session, stream));
+                del.arg(keys.stream_owner(&session, stream));
             }
             redis.query::<()>(&del).await.map_err(store_error)
         })
@@ -376,6 +387,8 @@ impl EventStore for RedisEventStore {
         Some(follow::feed(FollowFrom {
             redis: self.redis.clone(),
             key: self.keys.stream(session, stream),
+            owner_key: self.keys.stream_owner(session, stream),
+            keys: self.keys.clone(),
             stream,
             cursor: entry.to_owned(),
             limit: self.follow_limit,

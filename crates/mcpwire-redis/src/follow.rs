@@ -10,8 +10,8 @@ use futures_util::stream;
 use mcpwire_http::server::{EventFeed, EventStoreError, StoredEvent};
 use tokio::time::Instant;
 
-use crate::Redis;
 use crate::events::{Entry, Kind, kind, store_error};
+use crate::{Keys, Redis};
 
 /// The first wait between two polls once a poll found nothing new.
 pub(crate) const FIRST_INTERVAL: Duration = Duration::from_millis(5);
@@ -19,11 +19,17 @@ pub(crate) const FIRST_INTERVAL: Duration = Duration::from_millis(5);
 pub(crate) const IDLE_INTERVAL: Duration = Duration::from_millis(100);
 /// How many entries one poll reads at most.
 const BATCH: usize = 128;
+/// How often an idle feed checks that the instance writing its stream
+/// still lives.
+const OWNER_CHECK: Duration = Duration::from_secs(1);
 
 /// Where a feed starts.
 pub(crate) struct FollowFrom {
     pub redis: Redis,
     pub key: String,
+    /// Where the instance writing the stream is named.
+    pub owner_key: String,
+    pub keys: Keys,
     pub stream: u64,
     /// The entry id of the last event already seen.
     pub cursor: String,
@@ -41,6 +47,8 @@ struct State {
     ended: bool,
     /// Set after the feed yielded an error: it yields nothing more.
     failed: bool,
+    /// When the writer was last seen alive.
+    owner_checked: Instant,
 }
 
 /// What one poll found.
@@ -60,6 +68,7 @@ pub(crate) fn feed(from: FollowFrom) -> EventFeed {
         ready: VecDeque::new(),
         ended: false,
         failed: false,
+        owner_checked: Instant::now(),
     };
     Box::pin(stream::unfold(state, |mut s| async move {
         let item = s.next().await?;
@@ -99,6 +108,12 @@ impl State {
                 return Some(Err(e));
             }
             if self.ready.is_empty() && !self.ended {
+                if self.owner_checked.elapsed() >= OWNER_CHECK {
+                    self.owner_checked = Instant::now();
+                    if let Err(e) = self.check_owner().await {
+                        return Some(Err(e));
+                    }
+                }
                 let wait = self
                     .interval
                     .min(self.deadline.saturating_duration_since(Instant::now()));
@@ -139,6 +154,33 @@ impl State {
             };
         }
         Ok(Poll::Entries(entries))
+    }
+
+    /// Fails when the instance writing the stream has died: its request
+    /// died with it, and the stream will never end by itself.
+    async fn check_owner(&self) -> Result<(), EventStoreError> {
+        let redis = &self.from.redis;
+        let owner: Option<String> = redis
+            .query(redis::cmd("GET").arg(&self.from.owner_key))
+            .await
+            .map_err(store_error)?;
+        let Some(owner) = owner else {
+            // Written before owners were recorded, or forgotten: the next
+            // poll tells which.
+            return Ok(());
+        };
+        let alive: bool = redis
+            .query(redis::cmd("EXISTS").arg(self.from.keys.alive(&owner)))
+            .await
+            .map_err(store_error)?;
+        if alive {
+            return Ok(());
+        }
+        Err(EventStoreError::Backend(format!(
+            "the instance writing stream {} stopped, and its request with it; \
+             the client should retry the request",
+            self.from.stream
+        )))
     }
 
     fn gap(&self) -> EventStoreError {

@@ -138,4 +138,22 @@ impl Keys {
     pub fn events_channel(&self) -> String {
         format!("{}:events", self.prefix)
     }
+
+    /// Which instance writes one stream of a session.
+    ///
+    /// ```
+    /// assert_eq!(mcpwire_redis::Keys::new("p").stream_owner("s", 2), "p:{s}:owner:2");
+    /// ```
+    pub fn stream_owner(&self, session: &str, stream: u64) -> String {
+        format!("{}:{{{session}}}:owner:{stream}", self.prefix)
+    }
+
+    /// An instance's heartbeat: present while the instance lives.
+    ///
+    /// ```
+    /// assert_eq!(mcpwire_redis::Keys::new("p").alive("i1"), "p:alive:{i1}");
+    /// ```
+    pub fn alive(&self, instance: &str) -> String {
+        format!("{}:alive:{{{instance}}}", self.prefix)
+    }
 }

@@ -24,6 +24,7 @@ mod events;
 mod follow;
 mod key_ring;
 mod keys;
+mod liveness;
 mod pubsub;
 mod relay;
 mod sessions;

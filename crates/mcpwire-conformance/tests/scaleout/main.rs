@@ -259,6 +259,48 @@ async fn a_stream_cut_midway_resumes_on_another_instance_with_nothing_lost_or_re
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_resumed_after_its_instance_died_closes_instead_of_waiting() {
+    let mut d = Deployment::start(3, &[]);
+    let s = Session::open(&d.url()).await;
+    let slow = json!({"jsonrpc":"2.0","id":8,"method":"tools/call","params":{
+        "name":"slow_steps","arguments":{"steps":100,"ms":200}}});
+    let r = s.post(&d.instances[0].url, &slow).await;
+    let mut events = Events::new(r);
+    let (first_id, _) = events.next().await.expect("a first event");
+    drop(events);
+    // Resumed on instance 1 while instance 0 still writes: it follows.
+    let r = s
+        .http
+        .get(&d.instances[1].url)
+        .header("accept", "text/event-stream")
+        .header("mcp-session-id", &s.id)
+        .header("mcp-protocol-version", "2025-11-25")
+        .header("last-event-id", first_id.unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mut events = Events::new(r);
+    let (_, step) = events.next().await.expect("a followed event");
+    assert_eq!(step["params"]["data"], "step 2", "{step}");
+    // Instance 0 dies: the follower on instance 1 closes the stream
+    // within seconds, though 98 steps were never written.
+    d.instances[0].kill();
+    let started = Instant::now();
+    let rest = within(PATIENCE, "the resumed stream to close", async {
+        let mut rest = Vec::new();
+        while let Some((_, m)) = events.next().await {
+            rest.push(m);
+        }
+        rest
+    })
+    .await;
+    assert!(rest.len() < 40, "{} more events", rest.len());
+    assert!(rest.iter().all(|m| m.get("result").is_none()));
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_instance_killed_loses_only_its_own_requests() {
     let mut d = Deployment::start(3, &[]);
     let sessions = [
