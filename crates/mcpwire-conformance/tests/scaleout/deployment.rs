@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use mcpwire_testkit::parts::{Balancer, RedisServer};
+use mcpwire_testkit::parts::{Balancer, RedisCluster, RedisServer};
 
 /// The longest an instance may take to start listening.
 const START_DEADLINE: Duration = Duration::from_secs(30);
@@ -65,9 +65,11 @@ impl Drop for Instance {
     }
 }
 
-/// Redis, instances on it, and the balancer in front of them.
+/// Redis (a single server, or a cluster), instances on it, and the
+/// balancer in front of them.
 pub struct Deployment {
     pub redis: RedisServer,
+    pub cluster: Option<RedisCluster>,
     pub instances: Vec<Instance>,
     pub balancer: Balancer,
 }
@@ -76,11 +78,32 @@ impl Deployment {
     /// `n` instances on a fresh Redis (with `redis_args`), behind HAProxy.
     pub fn start(n: usize, redis_args: &[&str]) -> Deployment {
         let redis = RedisServer::start_with(redis_args);
-        let instances: Vec<Instance> = (0..n).map(|_| Instance::start(&redis.url())).collect();
+        let url = redis.url();
+        Self::around(redis, None, &url, n)
+    }
+
+    /// `n` instances on a fresh three-master Redis Cluster (reached
+    /// through its first node), behind HAProxy.
+    pub fn on_cluster(n: usize) -> Deployment {
+        let cluster = RedisCluster::start();
+        let url = cluster.url();
+        // An unused single server keeps the field's type simple.
+        let spare = RedisServer::start();
+        Self::around(spare, Some(cluster), &url, n)
+    }
+
+    fn around(
+        redis: RedisServer,
+        cluster: Option<RedisCluster>,
+        url: &str,
+        n: usize,
+    ) -> Deployment {
+        let instances: Vec<Instance> = (0..n).map(|_| Instance::start(url)).collect();
         let addrs: Vec<SocketAddr> = instances.iter().map(|i| i.addr).collect();
         let balancer = Balancer::start(&addrs);
         Deployment {
             redis,
+            cluster,
             instances,
             balancer,
         }

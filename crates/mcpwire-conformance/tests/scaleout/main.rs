@@ -145,7 +145,22 @@ impl Events {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_is_served_by_every_instance_and_ends_everywhere() {
-    let d = Deployment::start(3, &[]);
+    every_instance_serves_the_session(Deployment::start(3, &[])).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_redis_cluster_a_session_is_served_by_every_instance() {
+    let d = Deployment::on_cluster(3);
+    // The session's keys share one slot, so they sit on one master.
+    every_instance_serves_the_session(d).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_redis_cluster_a_stream_cut_midway_resumes_on_another_instance() {
+    stream_cut_resumes_elsewhere(Deployment::on_cluster(3)).await;
+}
+
+async fn every_instance_serves_the_session(d: Deployment) {
     let s = Session::open(&d.url()).await;
     for id in 1..=9 {
         s.call_ok(&d.url(), id).await;
@@ -207,7 +222,10 @@ async fn the_python_sdk_holds_a_session_and_answers_the_server_across_instances(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_cut_midway_resumes_on_another_instance_with_nothing_lost_or_repeated() {
-    let d = Deployment::start(3, &[]);
+    stream_cut_resumes_elsewhere(Deployment::start(3, &[])).await;
+}
+
+async fn stream_cut_resumes_elsewhere(d: Deployment) {
     let s = Session::open(&d.url()).await;
     // The call runs on instance 0: three log messages 50 ms apart, then
     // the answer.
