@@ -69,7 +69,8 @@ impl Drop for Instance {
 /// balancer in front of them.
 pub struct Deployment {
     pub redis: RedisServer,
-    pub cluster: Option<RedisCluster>,
+    /// Held so that the cluster lives as long as the deployment.
+    _cluster: Option<RedisCluster>,
     pub instances: Vec<Instance>,
     pub balancer: Balancer,
 }
@@ -103,7 +104,7 @@ impl Deployment {
         let balancer = Balancer::start(&addrs);
         Deployment {
             redis,
-            cluster,
+            _cluster: cluster,
             instances,
             balancer,
         }
