@@ -49,7 +49,8 @@
 #   then the three server runs again through a load balancer: three
 #   conformance_server instances sharing a private redis-server, behind
 #   HAProxy balancing round-robin with no stickiness (`balanced` alone
-#   runs just this part; it needs redis-server and haproxy)
+#   runs just this part; it needs redis-server and haproxy), and once more
+#   with a three-master Redis Cluster (BALANCED_REDIS=cluster)
 #     for the scenarios no --requirements run covers: the 2025-03-26 auth
 #     back-compat ones, the auth extension ones and the skills extension
 #     ones (the list `client_scenarios` below)
@@ -332,13 +333,39 @@ run_balanced() {
 	trap stop_balanced EXIT
 	trap 'stop_balanced; exit 130' INT TERM
 
-	local redis_port
-	redis_port="$(free_port)"
-	redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
-		--dir "$results/redis" >"$results/redis.log" 2>&1 &
-	balanced_pids+=($!)
-	wait_port "$redis_port" || die "redis-server did not listen on $redis_port"
-	log "redis-server on 127.0.0.1:$redis_port"
+	# Redis: one server, or (BALANCED_REDIS=cluster) a three-master
+	# cluster reached through its first node.
+	local redis_port kind="${BALANCED_REDIS:-single}" nodes=() n node_port
+	local count=1 cluster_args=()
+	if [[ "$kind" == cluster ]]; then
+		count=3
+	fi
+	for n in $(seq 1 "$count"); do
+		node_port="$(free_port)"
+		mkdir -p "$results/redis/$n"
+		if [[ "$kind" == cluster ]]; then
+			cluster_args=(--cluster-enabled yes --cluster-port "$(free_port)"
+				--cluster-config-file "$results/redis/$n/nodes.conf" --cluster-node-timeout 2000)
+		fi
+		redis-server --port "$node_port" --bind 127.0.0.1 --save "" --appendonly no \
+			--dir "$results/redis/$n" "${cluster_args[@]}" >"$results/redis-$n.log" 2>&1 &
+		balanced_pids+=($!)
+		wait_port "$node_port" || die "redis-server did not listen on $node_port"
+		nodes+=("127.0.0.1:$node_port")
+	done
+	redis_port="${nodes[0]##*:}"
+	if [[ "$kind" == cluster ]]; then
+		timeout 60 redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes \
+			</dev/null >"$results/cluster-create.log" 2>&1 ||
+			die "redis-cli --cluster create failed: $(cat "$results/cluster-create.log")"
+		for n in $(seq 1 100); do
+			if redis-cli -p "$redis_port" cluster info | grep -q "cluster_state:ok"; then
+				break
+			fi
+			sleep 0.1
+		done
+	fi
+	log "redis ($kind) on ${nodes[*]}"
 
 	local backends=() i fd url
 	for i in 1 2 3; do
@@ -375,12 +402,12 @@ run_balanced() {
 	local failed=() run out
 	for run in "--requirements 2025-11-25" "--requirements 2026-07-28" "--suite all"; do
 		out="$results/server-${run##* }"
-		log "conformance server --url $lb $run (balanced)"
+		log "conformance server --url $lb $run (balanced, redis $kind)"
 		# shellcheck disable=SC2086 # $run is two words on purpose
 		conformance server --url "$lb" $run -o "$out" >"$out.log" 2>&1 || true
 		grep -E "^(Total|Passed):" "$out.log" >&2 || true
 		if ! no_failures "$out"; then
-			failed+=("balanced server $run")
+			failed+=("balanced ($kind) server $run")
 		fi
 	done
 	stop_balanced
@@ -407,6 +434,7 @@ ci)
 	install_suite
 	run_ci
 	run_balanced
+	BALANCED_REDIS=cluster run_balanced
 	;;
 balanced)
 	install_suite
