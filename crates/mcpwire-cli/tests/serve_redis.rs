@@ -290,3 +290,35 @@ async fn the_echo_example_shares_sessions_through_redis() {
     }
     client.close().await;
 }
+
+#[test]
+fn the_readme_shows_the_balancer_configuration_the_tests_run() {
+    let readme = std::fs::read_to_string(common::repo_root().join("README.md")).unwrap();
+    let section = readme
+        .split_once("\n## Running several instances\n")
+        .expect("README.md has the section")
+        .1
+        .split("\n## ")
+        .next()
+        .unwrap_or_default();
+    let shown = section
+        .split_once("```haproxy\n")
+        .expect("the section shows an HAProxy configuration")
+        .1
+        .split_once("```")
+        .expect("the block ends")
+        .0;
+    let servers: Vec<SocketAddr> = ["127.0.0.1:8001", "127.0.0.1:8002", "127.0.0.1:8003"]
+        .iter()
+        .map(|a| a.parse().unwrap())
+        .collect();
+    assert_eq!(
+        shown,
+        mcpwire_testkit::parts::haproxy_config(8080, &servers)
+    );
+    // Three instances on those ports, sharing one Redis.
+    for addr in &servers {
+        let line = format!("--http {addr} --redis redis://");
+        assert!(section.contains(&line), "no command line with `{line}`");
+    }
+}
