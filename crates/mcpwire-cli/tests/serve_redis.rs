@@ -322,3 +322,31 @@ fn the_readme_shows_the_balancer_configuration_the_tests_run() {
         assert!(section.contains(&line), "no command line with `{line}`");
     }
 }
+
+#[test]
+fn the_environment_variable_leaves_stdio_alone() {
+    // A stdio server started where MCPWIRE_REDIS_URL is set (for the HTTP
+    // instances) still runs: the variable applies to --http only.
+    let db = temp_db("stdio-env");
+    let exe = env!("CARGO_BIN_EXE_mcpwire");
+    let out = Command::new(exe)
+        .args([
+            "read",
+            "ticket://43",
+            "--",
+            exe,
+            "serve",
+            "support-desk",
+            "--db",
+        ])
+        .arg(&db)
+        .env(
+            "MCPWIRE_REDIS_URL",
+            format!("redis://127.0.0.1:{}", free_port()),
+        )
+        .stdin(Stdio::null())
+        .output()
+        .expect("running mcpwire");
+    let run = common::Run::from_output(out).expect(0);
+    assert!(run.stdout.contains(TICKET_43), "{run:#?}");
+}
