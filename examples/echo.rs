@@ -3,12 +3,17 @@
 //! ```text
 //! cargo run --release -p mcpwire-examples --example echo -- stdio
 //! cargo run --release -p mcpwire-examples --example echo -- http 127.0.0.1:8080   # at /mcp
+//! cargo run --release -p mcpwire-examples --example echo -- http 127.0.0.1:8080 --redis redis://127.0.0.1:6379
 //! ```
 //!
 //! Over HTTP it prints its endpoint on stdout once it listens; give port 0
-//! (`http 127.0.0.1:0`) to let the system pick a free one.
+//! (`http 127.0.0.1:0`) to let the system pick a free one. With `--redis
+//! URL` (or `MCPWIRE_REDIS_URL`), its sessions, streams and notifications
+//! live in that Redis, so that several instances serve one endpoint behind
+//! a load balancer.
 
-use mcpwire::server::{BuildError, Server};
+use mcpwire::redis::{REDIS_URL_ENV, RedisOptions, RedisState};
+use mcpwire::server::{BuildError, Server, ServerBuilder};
 use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
 
 /// Returns the text it is given, unchanged.
@@ -31,25 +36,47 @@ async fn add(
     a + b
 }
 
-fn server() -> Result<Server, BuildError> {
+fn builder() -> ServerBuilder {
     Server::builder("mcpwire-echo", env!("CARGO_PKG_VERSION"))
         .instructions("Echoes text back and adds numbers.")
         .tool(echo_tool())
         .tool(add_tool())
-        .build()
 }
 
-/// Serves Streamable HTTP on `addr` until Ctrl-C. Once it listens it prints
-/// its endpoint, `http://ADDR/mcp`, as one line on stdout: with port 0 the
-/// system picks a free port, and whoever started the server reads it there.
-async fn serve_http(server: Server, addr: &str) -> std::io::Result<()> {
+fn server() -> Result<Server, BuildError> {
+    builder().build()
+}
+
+/// Serves Streamable HTTP on `addr` until Ctrl-C, sharing its state through
+/// the Redis at `redis` if given. Once it listens it prints its endpoint,
+/// `http://ADDR/mcp`, as one line on stdout: with port 0 the system picks a
+/// free port, and whoever started the server reads it there.
+async fn serve_http(addr: &str, redis: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
+    let (server, config) = match redis {
+        Some(url) => {
+            // An instance does not start with state it cannot share.
+            let shared = RedisState::connect(&url, RedisOptions::default()).await?;
+            (
+                shared.server(builder()).build()?,
+                shared.http(HttpConfig::default()),
+            )
+        }
+        None => (server()?, HttpConfig::default()),
+    };
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("http://{}/mcp", listener.local_addr()?);
-    StreamableHttp::new(server, HttpConfig::default())
+    StreamableHttp::new(server, config)
         .serve_listener(listener, async {
             let _ = tokio::signal::ctrl_c().await;
         })
-        .await
+        .await?;
+    Ok(())
+}
+
+/// Prints the usage on stderr and exits with status 2.
+fn usage(problem: &str) -> ! {
+    eprintln!("usage: echo stdio | echo http [ADDR] [--redis URL]   ({problem})");
+    std::process::exit(2);
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -63,16 +90,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .build()?
             .block_on(server()?.serve_stdio())?,
         "http" => {
-            let addr = args.next().unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+            let (mut addr, mut redis) = (None, None);
+            while let Some(arg) = args.next() {
+                match arg.as_str() {
+                    "--redis" => {
+                        redis = Some(args.next().unwrap_or_else(|| usage("--redis needs a URL")))
+                    }
+                    _ if addr.is_none() => addr = Some(arg),
+                    other => usage(&format!("unexpected argument {other:?}")),
+                }
+            }
+            // The flag wins; the variable is read only over HTTP.
+            let redis =
+                redis.or_else(|| std::env::var(REDIS_URL_ENV).ok().filter(|u| !u.is_empty()));
+            let addr = addr.unwrap_or_else(|| "127.0.0.1:8080".to_owned());
             tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?
-                .block_on(serve_http(server()?, &addr))?
+                .block_on(serve_http(&addr, redis))?
         }
-        other => {
-            eprintln!("usage: echo stdio | echo http [ADDR]   (unknown mode {other:?})");
-            std::process::exit(2);
-        }
+        other => usage(&format!("unknown mode {other:?}")),
     }
     Ok(())
 }

@@ -73,7 +73,8 @@ pub enum Verb {
     /// Load-test one tool: many calls, some at a time; prints throughput
     /// and latency percentiles.
     Bench(Bench),
-    /// Serve a demo server over stdio, or over Streamable HTTP with --http.
+    /// Serve a demo server over stdio, or over Streamable HTTP with --http
+    /// (several instances sharing one endpoint with --redis URL).
     Serve(Serve),
     /// Run the support desk agent flow end to end: list, read tickets, get
     /// the resolution prompt, close ticket 42, read it again. `demo sql`
@@ -139,9 +140,13 @@ pub enum DemoServer {
         #[arg(long, default_value = "support-desk.db")]
         db: std::path::PathBuf,
         /// Serve Streamable HTTP on this address (e.g. 127.0.0.1:8080;
-        /// the endpoint is /mcp) instead of stdio.
+        /// the endpoint is /mcp) instead of stdio. Once it listens, the
+        /// endpoint's URL is printed as one line on stdout (with port 0
+        /// the system picks a free one).
         #[arg(long, value_name = "ADDR")]
         http: Option<String>,
+        #[command(flatten)]
+        redis: RedisArgs,
         /// OAuth: require bearer tokens over HTTP.
         #[command(flatten)]
         auth: AuthArgs,
@@ -162,10 +167,26 @@ pub enum DemoServer {
         /// created or overwritten.
         #[arg(long, conflicts_with = "db")]
         sample: bool,
-        /// Serve Streamable HTTP on this address instead of stdio.
+        /// Serve Streamable HTTP on this address instead of stdio (the
+        /// endpoint's URL is printed on stdout once it listens).
         #[arg(long, value_name = "ADDR")]
         http: Option<String>,
+        #[command(flatten)]
+        redis: RedisArgs,
     },
+}
+
+/// The shared-state option of `serve ... --http`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RedisArgs {
+    /// With --http: share sessions, resumable streams, tasks and
+    /// notifications with every other instance started with the same
+    /// Redis, so that any number of them serve one endpoint behind a load
+    /// balancer with no stickiness. A URL redis://[user:password@]host:port
+    /// of a Redis server or of any node of a Redis Cluster. Without it,
+    /// MCPWIRE_REDIS_URL is used when set (and ignored over stdio).
+    #[arg(long, value_name = "URL")]
+    pub redis: Option<String>,
 }
 
 /// `serve sqlite --help`'s closing section.
@@ -178,6 +199,7 @@ Tools and resources:
 Examples:
   mcpwire serve sqlite --sample
   mcpwire serve sqlite --db shop.db --http 127.0.0.1:8081
+  mcpwire serve sqlite --db shop.db --http 127.0.0.1:8082 --redis redis://127.0.0.1:6379
   mcpwire call sql_query --args '{\"query\": \"SELECT * FROM users WHERE id = ?\", \"params\": [123]}' \\
       -- mcpwire serve sqlite --sample
 ";

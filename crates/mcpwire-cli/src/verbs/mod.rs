@@ -8,6 +8,7 @@ pub mod info;
 pub mod list;
 mod protect;
 pub mod serve;
+mod shared;
 pub mod watch;
 
 use mcpwire::client::Client;

@@ -178,15 +178,20 @@ impl Protection {
     }
 }
 
-/// Serves `server` at `http://ADDR/mcp` behind `auth`, with the metadata
-/// under `/.well-known/oauth-protected-resource`, until Ctrl-C.
-pub async fn serve_protected(server: Server, addr: &str, auth: Protection) -> CliResult {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| CliError::connect(format!("serving on {addr}: {e}")))?;
+/// Serves `server` on `listener` (at `/mcp`) behind `auth`, with the
+/// metadata under `/.well-known/oauth-protected-resource`, until Ctrl-C.
+/// `config` is the transport's, shared state included; `note` ends the
+/// line that says where it serves.
+pub async fn serve_protected(
+    server: Server,
+    config: HttpConfig,
+    listener: tokio::net::TcpListener,
+    auth: Protection,
+    note: &str,
+) -> CliResult {
     let local: SocketAddr = listener
         .local_addr()
-        .map_err(|e| CliError::connect(format!("serving on {addr}: {e}")))?;
+        .map_err(|e| CliError::connect(format!("serving: {e}")))?;
     // As the unprotected server does: loopback names only on loopback.
     let hosts = if local.ip().is_loopback() {
         HostPolicy::loopback()
@@ -194,16 +199,15 @@ pub async fn serve_protected(server: Server, addr: &str, auth: Protection) -> Cl
         HostPolicy::default()
     };
     let audience = auth.audience.clone();
-    let service = auth.layer().wrap(StreamableHttp::new(
-        server,
-        HttpConfig::default().hosts(hosts),
-    ));
-    eprintln!("mcpwire: serving http://{local}/mcp (OAuth bearer tokens for {audience})");
+    let service = auth
+        .layer()
+        .wrap(StreamableHttp::new(server, config.hosts(hosts)));
+    eprintln!("mcpwire: serving http://{local}/mcp (OAuth bearer tokens for {audience}){note}");
     auth::serve_listener(service, listener, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await
-    .map_err(|e| CliError::connect(format!("serving on {addr}: {e}")))?;
+    .map_err(|e| CliError::connect(format!("serving on {local}: {e}")))?;
     Ok(Exit::Ok)
 }
 

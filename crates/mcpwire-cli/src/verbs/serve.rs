@@ -5,56 +5,92 @@
 use std::ffi::OsString;
 
 use mcpwire::proxy;
-use mcpwire::server::Server;
 use mcpwire::transport::child::ChildProcess;
 use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
 use mcpwire_demos::demo::{self, DemoStep, TempDb};
 use mcpwire_demos::sql_demo;
 
+use mcpwire_demos::sqlite::SqlConfig;
+
 use super::protect::{Protection, serve_protected};
+use super::shared;
 use crate::cli::{AuthArgs, Demo, DemoFlow, DemoServer, Proxy, Serve};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Output;
 
-/// `serve support-desk|sqlite [--db PATH | --sample] [--http ADDR [--auth-jwks ...]]`.
+/// `serve support-desk|sqlite [--db PATH | --sample] [--http ADDR
+/// [--redis URL] [--auth-jwks ...]]`.
 pub async fn serve(args: Serve) -> CliResult {
-    let (http, auth) = match &args.server {
-        DemoServer::SupportDesk { http, auth, .. } => (http.clone(), auth.clone()),
-        DemoServer::Sqlite { http, .. } => (http.clone(), AuthArgs::default()),
+    let (http, auth, redis) = match &args.server {
+        DemoServer::SupportDesk {
+            http, auth, redis, ..
+        } => (http.clone(), auth.clone(), redis.redis.clone()),
+        DemoServer::Sqlite { http, redis, .. } => {
+            (http.clone(), AuthArgs::default(), redis.redis.clone())
+        }
     };
     // Bad flags are reported before any database is opened or created.
+    let redis = shared::redis_url(redis, http.is_some())?;
     let auth = Protection::from_args(auth, http.is_some())?;
+    // So is a Redis that cannot be reached: an instance does not start
+    // with state it cannot share.
+    let redis = match &redis {
+        Some(url) => Some((shared::connect(url).await?, shared::redact(url))),
+        None => None,
+    };
     let built = match &args.server {
-        DemoServer::SupportDesk { db, .. } => mcpwire_demos::support_desk::server(db),
-        DemoServer::Sqlite { db: Some(db), .. } => mcpwire_demos::sqlite::server(db),
-        DemoServer::Sqlite { sample: true, .. } => mcpwire_demos::sqlite::sample_server(),
+        DemoServer::SupportDesk { db, .. } => mcpwire_demos::support_desk::builder(db),
+        DemoServer::Sqlite { db: Some(db), .. } => {
+            mcpwire_demos::sqlite::builder(db, SqlConfig::default())
+        }
+        DemoServer::Sqlite { sample: true, .. } => {
+            mcpwire_demos::sqlite::sample_builder(SqlConfig::default())
+        }
         // clap requires one of the two.
         DemoServer::Sqlite { .. } => {
             return Err(CliError::usage("serve sqlite needs --db FILE or --sample"));
         }
     };
-    let server = built.map_err(|e| CliError::usage(e.to_string()))?;
-    match (http, auth) {
-        (Some(addr), Some(auth)) => serve_protected(server, &addr, auth).await,
-        (http, _) => run_server(server, http).await,
-    }
-}
-
-async fn run_server(server: Server, http: Option<String>) -> CliResult {
-    match http {
-        None => server
+    let builder = built.map_err(|e| CliError::usage(e.to_string()))?;
+    let (builder, config, shared_note) = match &redis {
+        Some((state, shown)) => (
+            state.server(builder),
+            state.http(HttpConfig::default()),
+            format!(", sharing state through the Redis at {shown}"),
+        ),
+        None => (builder, HttpConfig::default(), String::new()),
+    };
+    let server = builder
+        .build()
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    let Some(addr) = http else {
+        server
             .serve_stdio()
             .await
-            .map_err(|e| CliError::protocol(format!("serving stdio: {e}")))?,
-        Some(addr) => {
-            eprintln!("mcpwire: serving http://{addr}/mcp");
-            StreamableHttp::new(server, HttpConfig::default())
-                .serve(addr.as_str())
+            .map_err(|e| CliError::protocol(format!("serving stdio: {e}")))?;
+        return Ok(Exit::Ok);
+    };
+    let listener = tokio::net::TcpListener::bind(addr.as_str())
+        .await
+        .map_err(|e| CliError::connect(format!("serving on {addr}: {e}")))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| CliError::connect(format!("serving on {addr}: {e}")))?;
+    // The hand-off to whoever started the server: it listens now, here.
+    println!("http://{local}/mcp");
+    match auth {
+        Some(auth) => serve_protected(server, config, listener, auth, &shared_note).await,
+        None => {
+            eprintln!("mcpwire: serving http://{local}/mcp{shared_note}");
+            StreamableHttp::new(server, config)
+                .serve_listener(listener, async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
                 .await
                 .map_err(|e| CliError::connect(format!("serving on {addr}: {e}")))?;
+            Ok(Exit::Ok)
         }
     }
-    Ok(Exit::Ok)
 }
 
 /// `demo [--db PATH]`: starts `mcpwire serve support-desk` as a child

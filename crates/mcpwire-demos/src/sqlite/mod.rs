@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use mcpwire::Error;
-use mcpwire::server::{Cancel, Server, ToolError};
+use mcpwire::server::{Cancel, Server, ServerBuilder, ToolError};
 use mcpwire::types::ErrorCode;
 use serde_json::Value;
 
@@ -98,6 +98,20 @@ pub fn server(db: &Path) -> Result<Server, DemoError> {
 
 /// The SQL server on `db` with the given limits.
 pub fn server_with(db: &Path, config: SqlConfig) -> Result<Server, DemoError> {
+    Ok(build(db, config, None)?.build()?)
+}
+
+/// The SQL server's builder on `db` with the given limits, for a server
+/// that needs more before it is built, such as state shared with other
+/// instances.
+///
+/// ```no_run
+/// # fn run() -> Result<(), mcpwire_demos::DemoError> {
+/// use mcpwire_demos::sqlite::{SqlConfig, builder};
+/// let server = builder(std::path::Path::new("shop.db"), SqlConfig::default())?.build()?;
+/// # let _ = server; Ok(()) }
+/// ```
+pub fn builder(db: &Path, config: SqlConfig) -> Result<ServerBuilder, DemoError> {
     build(db, config, None)
 }
 
@@ -117,6 +131,19 @@ pub fn sample_server() -> Result<Server, DemoError> {
 
 /// The SQL server on a fresh [`InMemorySample`], with the given limits.
 pub fn sample_server_with(config: SqlConfig) -> Result<Server, DemoError> {
+    Ok(sample_builder(config)?.build()?)
+}
+
+/// The SQL server's builder on a fresh [`InMemorySample`], with the given
+/// limits; the database lives as long as the server built from it.
+///
+/// ```no_run
+/// # fn run() -> Result<(), mcpwire_demos::DemoError> {
+/// use mcpwire_demos::sqlite::{SqlConfig, sample_builder};
+/// let server = sample_builder(SqlConfig::default())?.build()?;
+/// # let _ = server; Ok(()) }
+/// ```
+pub fn sample_builder(config: SqlConfig) -> Result<ServerBuilder, DemoError> {
     let sample = InMemorySample::new()?;
     let uri = sample.uri().to_path_buf();
     build(&uri, config, Some(sample))
@@ -126,7 +153,7 @@ fn build(
     db: &Path,
     config: SqlConfig,
     sample: Option<InMemorySample>,
-) -> Result<Server, DemoError> {
+) -> Result<ServerBuilder, DemoError> {
     // Fail now, not on the first query, when the file is missing or is not
     // a database.
     schema::table_names(db, &config, &Stopper::new(config.time_limit)).map_err(|source| {
@@ -146,8 +173,7 @@ fn build(
             "Read-only SQL over one SQLite database. Read sqlite://schema first, then run \
              SELECT statements with sql_query; bind values with params (?1, ?2, ...).",
         )
-        .routes(sql)
-        .build()?)
+        .routes(sql))
 }
 
 /// The routes' shared state: where the database is and the limits.

@@ -29,7 +29,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use mcpwire::Error;
-use mcpwire::server::{Context, Json, ResourceRoute, Server, ToolError};
+use mcpwire::server::{Context, Json, ResourceRoute, Server, ServerBuilder, ToolError};
 use mcpwire::types::ErrorCode;
 
 use crate::DemoError;
@@ -47,6 +47,20 @@ pub fn ticket_uri(id: i64) -> String {
 /// Builds the support desk server on the database at `db`, creating and
 /// seeding it when it is new.
 pub fn server(db: &Path) -> Result<Server, DemoError> {
+    Ok(builder(db)?.build()?)
+}
+
+/// The support desk server's builder, on the database at `db` (created and
+/// seeded when it is new), for a server that needs more before it is
+/// built, such as state shared with other instances.
+///
+/// ```no_run
+/// # fn run() -> Result<(), mcpwire_demos::DemoError> {
+/// let builder = mcpwire_demos::support_desk::builder(std::path::Path::new("desk.db"))?;
+/// let server = builder.build()?;
+/// # let _ = server; Ok(()) }
+/// ```
+pub fn builder(db: &Path) -> Result<ServerBuilder, DemoError> {
     let store = Store::open(db)?;
     let desk = Arc::new(SupportDesk {
         store: store.clone(),
@@ -69,8 +83,7 @@ pub fn server(db: &Path) -> Result<Server, DemoError> {
              escalate_ticket when it needs an engineer.",
         )
         .routes(desk.clone())
-        .resources(open.iter().map(|t| desk.ticket_route(t)))
-        .build()?)
+        .resources(open.iter().map(|t| desk.ticket_route(t))))
 }
 
 /// The routes' shared state: the ticket store.
