@@ -4,6 +4,7 @@
 //!   http-load [--calls 20000] [--size 100] [--sessions 1,32] [--runs 3] [--warmup 1000]
 //!             [--idle-sessions 0] [--path /mcp] [--server-cpu 0|none] [--driver-cpu 1|none]
 //!             [--quiet-server] [--timeout 600] [--era 2025-11-25|2026-07-28] [--json] [--label NAME] -- SERVER_CMD ARGS...
+//!   http-load [options as above] --url http://127.0.0.1:PORT/mcp   (a server that already runs)
 //!   http-load --report FILE      (table of the `--json` lines in FILE, with calls/s ratios to the first line)
 //!
 //! SERVER_CMD must contain the token `{port}` (e.g. `echo http 127.0.0.1:{port}`); each run
@@ -16,6 +17,9 @@
 //! server's `VmHWM`, and with `--idle-sessions N` opens N more sessions and reports what they
 //! cost in `VmRSS`. The reported figures are the best over `--runs` runs (highest calls/s,
 //! lowest latency), the highest peak RSS and the highest idle-session cost.
+//!
+//! With `--url` nothing is spawned: every run measures the server (or load balancer) already
+//! listening there, and the server's RSS, CPU and idle sessions are not measured.
 //!
 //! With `--era 2026-07-28` there are no sessions: each "session" is a keep-alive connection that
 //! sends `server/discover` instead of the handshake, and every call carries `_meta` and the

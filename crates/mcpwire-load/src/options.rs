@@ -37,8 +37,10 @@ impl Driver {
                 "usage: http-load [--calls 20000] [--size 100] [--sessions 1,32] [--runs 3] [--warmup 1000]
                  [--idle-sessions 0] [--path /mcp] [--server-cpu 0|none] [--driver-cpu 1|none]
                  [--quiet-server] [--timeout 600] [--era 2025-11-25|2026-07-28] [--json] [--label NAME] -- SERVER_CMD ARGS...
+       http-load [options as above] --url http://127.0.0.1:PORT/mcp
        http-load --report FILE
-SERVER_CMD must contain `{port}`, e.g. `-- target/release/floor-http --port {port}`."
+SERVER_CMD must contain `{port}`, e.g. `-- target/release/floor-http --port {port}`.
+--url measures a server that already runs (no RSS, server CPU or idle sessions)."
             }
         }
     }
@@ -86,6 +88,9 @@ pub struct Options {
     pub label: Option<String>,
     /// The server's command line (after `--`).
     pub cmd: Vec<String>,
+    /// The endpoint of a server that already runs, measured instead of spawning one
+    /// (`--url http://HOST:PORT/PATH`; HTTP).
+    pub url: Option<String>,
 }
 
 impl Options {
@@ -109,6 +114,7 @@ impl Options {
             json: false,
             label: None,
             cmd: Vec::new(),
+            url: None,
         }
     }
 
@@ -133,6 +139,9 @@ impl Options {
     pub fn stamp(&self, row: &mut serde_json::Value, label: &str) {
         row["label"] = serde_json::json!(label);
         row["command"] = serde_json::json!(self.cmd);
+        if let Some(url) = &self.url {
+            row["url"] = serde_json::json!(url);
+        }
         row["era"] = serde_json::json!(self.era());
         row["calls"] = serde_json::json!(self.calls);
         row["size"] = serde_json::json!(self.size);
@@ -141,16 +150,21 @@ impl Options {
         row["driver_cpu"] = serde_json::json!(self.pins.driver);
     }
 
-    /// The row name: `--label`, or the program's file name and its arguments (with
-    /// `[2026-07-28]` for the stateless era).
+    /// The row name: `--label`, or the program's file name and its arguments, or the `--url`
+    /// (with `[2026-07-28]` for the stateless era).
     pub fn label(&self) -> String {
         if let Some(l) = &self.label {
             return l.clone();
         }
-        let Some((program, args)) = self.cmd.split_first() else {
-            return String::new();
+        let (program, args) = match (&self.url, self.cmd.split_first()) {
+            (Some(url), _) => (url, &[][..]),
+            (None, Some(cmd)) => cmd,
+            (None, None) => return String::new(),
         };
-        let exe = program.rsplit('/').next().unwrap_or(program);
+        let exe = match self.url {
+            Some(_) => program.as_str(),
+            None => program.rsplit('/').next().unwrap_or(program),
+        };
         let era = self.modern.then_some("[2026-07-28]");
         std::iter::once(exe)
             .chain(args.iter().map(String::as_str))
@@ -202,6 +216,7 @@ pub fn parse(driver: Driver, args: impl IntoIterator<Item = String>) -> Result<I
             }
             ("--idle-sessions", Driver::Http) => o.idle_sessions = num(value()?)?,
             ("--path", Driver::Http) => o.path = value()?,
+            ("--url", Driver::Http) => o.url = Some(value()?),
             ("--server-cpu", _) => o.pins.server = cpu(value()?)?,
             ("--driver-cpu", _) => o.pins.driver = cpu(value()?)?,
             ("--quiet-server", _) => o.quiet_server = true,
@@ -221,7 +236,16 @@ pub fn parse(driver: Driver, args: impl IntoIterator<Item = String>) -> Result<I
         Driver::Stdio => "--inflight",
         Driver::Http => "--sessions",
     };
-    if report.is_none() {
+    if report.is_none() && o.url.is_some() {
+        if !o.cmd.is_empty() {
+            return Err(format!(
+                "give either --url or a server command, not both\n{usage}"
+            ));
+        }
+        if o.idle_sessions > 0 {
+            return Err("--idle-sessions reads the server's memory, which --url cannot".into());
+        }
+    } else if report.is_none() {
         if o.cmd.is_empty() {
             return Err(format!("no server command given\n{usage}"));
         }
@@ -299,6 +323,13 @@ mod tests {
         );
         assert_eq!((o.levels.as_slice(), o.idle_sessions), (&[2, 4][..], 10));
         assert_eq!((o.path.as_str(), o.label().as_str()), ("/x", "mine"));
+        let o = measure(
+            Driver::Http,
+            "--url http://127.0.0.1:9/mcp --era 2026-07-28",
+        );
+        assert_eq!(o.url.as_deref(), Some("http://127.0.0.1:9/mcp"));
+        assert!(o.cmd.is_empty());
+        assert_eq!(o.label(), "http://127.0.0.1:9/mcp [2026-07-28]");
     }
 
     #[test]
@@ -342,6 +373,21 @@ mod tests {
                 Driver::Http,
                 "--era 2026-07-28 --idle-sessions 5 -- s {port}",
                 "--idle-sessions needs sessions",
+            ),
+            (
+                Driver::Http,
+                "--url http://127.0.0.1:9/mcp -- s {port}",
+                "either --url or a server command",
+            ),
+            (
+                Driver::Http,
+                "--url http://127.0.0.1:9/mcp --idle-sessions 5",
+                "which --url cannot",
+            ),
+            (
+                Driver::Stdio,
+                "--url http://x/ -- s",
+                "unknown argument `--url`",
             ),
         ];
         for (driver, line, why) in cases {

@@ -5,7 +5,9 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 
+use mcpwire_load::http::bench::measure;
 use mcpwire_load::http::{Calls, Endpoint, Session, run_calls};
+use mcpwire_load::options::{Driver, Invocation, parse};
 use serde_json::{Value, json};
 
 /// How the fake server answers calls.
@@ -194,4 +196,33 @@ fn wrong_answers_end_the_run_and_say_which_session() {
     // and the same sessions then run their calls
     let (_, calls) = sessions(&ep, 2, 5);
     run_calls(&mut s, &calls, None).unwrap();
+}
+
+#[test]
+fn a_server_that_already_runs_is_measured_at_its_url() {
+    for modern in [false, true] {
+        let ep = serve(Mode::Json, modern);
+        let url = format!("http://{}/mcp", ep.addr);
+        let mut line =
+            format!("--url {url} --calls 40 --warmup 4 --sessions 1,4 --runs 2 --driver-cpu none");
+        if modern {
+            line += " --era 2026-07-28";
+        }
+        let Ok(Invocation::Measure(o)) = parse(Driver::Http, line.split(' ').map(String::from))
+        else {
+            panic!("{line}");
+        };
+        let row = measure(&o).unwrap();
+        assert_eq!(row["url"], url.as_str());
+        assert_eq!(row["per_run"].as_array().map(Vec::len), Some(2));
+        let phases = row["phases"].as_array().unwrap();
+        assert_eq!(phases.len(), 2);
+        for p in phases {
+            assert!(p["calls_per_s"].as_f64().unwrap() > 0.0, "{p}");
+            assert_eq!(p["bodies"]["json"], 40, "{p}");
+            // the driver did not start the server: it knows nothing of its CPU or memory
+            assert!(p["server_busy"].is_null(), "{p}");
+        }
+        assert!(row["peak_rss_kib"].is_null());
+    }
 }

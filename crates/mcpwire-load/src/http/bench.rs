@@ -1,9 +1,10 @@
 //! The Streamable HTTP benchmark (`http-load`): runs of a fresh server
-//! each on a free port; per `--sessions` value, that many sessions warmed up
-//! and then timed together; the peak RSS and, on request, what idle
-//! sessions cost; the best of the runs as one JSON row.
+//! each on a free port (or of one that already runs, `--url`); per
+//! `--sessions` value, that many sessions warmed up and then timed together;
+//! the peak RSS and, on request, what idle sessions cost; the best of the
+//! runs as one JSON row.
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -33,9 +34,10 @@ pub(super) struct PhaseStat {
     pub(super) calls_per_s: f64,
     pub(super) p50_ns: u64,
     pub(super) p99_ns: u64,
-    /// On-CPU time of the driver thread / all server threads ÷ the phase's wall time.
+    /// On-CPU time of the driver thread / all server threads ÷ the phase's wall time (the
+    /// server's only when the driver spawned it).
     pub(super) driver_busy: f64,
-    pub(super) server_busy: f64,
+    pub(super) server_busy: Option<f64>,
     pub(super) bodies: Bodies,
 }
 
@@ -60,13 +62,14 @@ impl IdleStat {
 
 /// What one run measured.
 pub(super) struct RunStat {
-    pub(super) rss_kib: u64,
+    /// The server's peak RSS, when the driver spawned it.
+    pub(super) rss_kib: Option<u64>,
     pub(super) phases: Vec<PhaseStat>,
     pub(super) idle: Option<Result<IdleStat, String>>,
 }
 
 /// Opens `k` sessions, warms them up, then runs `o.calls` calls split across them, all at once.
-fn phase(o: &Options, ep: &Endpoint, pid: u32, k: usize) -> Result<PhaseStat, String> {
+fn phase(o: &Options, ep: &Endpoint, pid: Option<u32>, k: usize) -> Result<PhaseStat, String> {
     let mut sessions = (0..k)
         .map(|j| Session::open(ep, None).map_err(|e| format!("{k} sessions: session {j}: {e}")))
         .collect::<Result<Vec<_>, _>>()?;
@@ -92,12 +95,12 @@ fn phase(o: &Options, ep: &Endpoint, pid: u32, k: usize) -> Result<PhaseStat, St
     }
 
     let mut latencies = Vec::with_capacity(o.calls);
-    let (driver_cpu0, server_cpu0) = (thread_cpu_ns(), process_cpu_ns(pid));
+    let (driver_cpu0, server_cpu0) = (thread_cpu_ns(), pid.map(process_cpu_ns));
     let t0 = Instant::now();
     run_calls(&mut sessions, &measured, Some(&mut latencies))
         .map_err(|e| format!("{k} sessions: {e}"))?;
     let secs = t0.elapsed().as_secs_f64();
-    let (driver_cpu, server_cpu) = (thread_cpu_ns(), process_cpu_ns(pid));
+    let (driver_cpu, server_cpu) = (thread_cpu_ns(), pid.map(process_cpu_ns));
 
     let mut bodies = Bodies::default();
     for s in sessions {
@@ -111,7 +114,9 @@ fn phase(o: &Options, ep: &Endpoint, pid: u32, k: usize) -> Result<PhaseStat, St
         p50_ns: percentile(&latencies, 0.50),
         p99_ns: percentile(&latencies, 0.99),
         driver_busy: driver_cpu.saturating_sub(driver_cpu0) as f64 / 1e9 / secs,
-        server_busy: server_cpu.saturating_sub(server_cpu0) as f64 / 1e9 / secs,
+        server_busy: server_cpu
+            .zip(server_cpu0)
+            .map(|(now, then)| now.saturating_sub(then) as f64 / 1e9 / secs),
         bodies,
     })
 }
@@ -219,8 +224,34 @@ fn wait_ready(child: &mut Child, addr: SocketAddr) -> Result<(), String> {
     }
 }
 
-/// One run on a fresh server: spawn, wait for it to accept, measure, kill.
+/// The endpoint of `--url http://HOST:PORT[/PATH]` (the path defaults to `--path`).
+fn url_endpoint(url: &str, o: &Options) -> Result<Endpoint, String> {
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("--url {url}: only http:// URLs can be measured"))?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, o.path.as_str()),
+    };
+    let addr = authority
+        .to_socket_addrs()
+        .map_err(|e| format!("--url {url}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("--url {url}: {authority} has no address"))?;
+    Ok(Endpoint {
+        addr,
+        host: authority.to_owned(),
+        path: path.to_owned(),
+        modern: o.modern,
+    })
+}
+
+/// One run: on the server at `--url`, or on a fresh one: spawn, wait for it to accept,
+/// measure, kill.
 fn one_run(o: &Options) -> Result<RunStat, String> {
+    if let Some(url) = &o.url {
+        return drive(o, &url_endpoint(url, o)?, None);
+    }
     let port = free_port()?;
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let ep = Endpoint {
@@ -230,22 +261,29 @@ fn one_run(o: &Options) -> Result<RunStat, String> {
         modern: o.modern,
     };
     let mut child = spawn(o, port)?;
-    let result = wait_ready(&mut child, addr).and_then(|()| drive(o, &ep, child.id()));
+    let result = wait_ready(&mut child, addr).and_then(|()| drive(o, &ep, Some(child.id())));
     deadline::set_server(0);
     let _ = child.kill();
     let _ = child.wait();
     result
 }
 
-/// Everything between the server accepting and its end: phases, peak RSS, idle sessions.
-fn drive(o: &Options, ep: &Endpoint, pid: u32) -> Result<RunStat, String> {
+/// Everything between the server accepting and its end: phases, and for a server the driver
+/// spawned (`pid`), its peak RSS and idle sessions.
+fn drive(o: &Options, ep: &Endpoint, pid: Option<u32>) -> Result<RunStat, String> {
     let phases = o
         .levels
         .iter()
         .map(|&k| phase(o, ep, pid, k))
         .collect::<Result<_, _>>()?;
-    let rss_kib = peak_rss_kib(pid).map_err(|e| format!("reading VmHWM: {e}"))?;
-    let idle = (o.idle_sessions > 0).then(|| idle(ep, pid, o.idle_sessions));
+    let rss_kib = pid
+        .map(peak_rss_kib)
+        .transpose()
+        .map_err(|e| format!("reading VmHWM: {e}"))?;
+    let idle = match pid {
+        Some(pid) if o.idle_sessions > 0 => Some(idle(ep, pid, o.idle_sessions)),
+        _ => None,
+    };
     Ok(RunStat {
         rss_kib,
         phases,
@@ -257,7 +295,7 @@ fn drive(o: &Options, ep: &Endpoint, pid: u32) -> Result<RunStat, String> {
 /// last run's body counts, and the costliest idle sessions (any failure wins).
 fn best(o: &Options, runs: &[RunStat]) -> RunStat {
     RunStat {
-        rss_kib: runs.iter().map(|r| r.rss_kib).max().unwrap_or(0),
+        rss_kib: runs.iter().filter_map(|r| r.rss_kib).max(),
         phases: (0..o.levels.len())
             .map(|i| {
                 let of = |f: fn(&PhaseStat) -> u64| runs.iter().map(move |r| f(&r.phases[i]));
@@ -270,7 +308,10 @@ fn best(o: &Options, runs: &[RunStat]) -> RunStat {
                     p50_ns: of(|p| p.p50_ns).min().unwrap_or(0),
                     p99_ns: of(|p| p.p99_ns).min().unwrap_or(0),
                     driver_busy: max(|p| p.driver_busy),
-                    server_busy: max(|p| p.server_busy),
+                    server_busy: runs
+                        .iter()
+                        .filter_map(|r| r.phases[i].server_busy)
+                        .reduce(f64::max),
                     bodies: runs.last().map(|r| r.phases[i].bodies).unwrap_or_default(),
                 }
             })

@@ -31,7 +31,7 @@ pub(super) fn run_json(r: &RunStat) -> Value {
             "p50_us": p.p50_ns as f64 / 1e3,
             "p99_us": p.p99_ns as f64 / 1e3,
             "driver_busy": (p.driver_busy * 100.0).round() / 100.0,
-            "server_busy": (p.server_busy * 100.0).round() / 100.0,
+            "server_busy": p.server_busy.map(|b| (b * 100.0).round() / 100.0),
             "bodies": p.bodies.to_json(),
         })).collect::<Vec<_>>(),
         "idle": idle_json(&r.idle),
@@ -52,18 +52,22 @@ pub(super) fn describe(r: &RunStat) -> String {
             if b.closed > 0 {
                 bodies += &format!(", {} connections closed by the server", b.closed);
             }
+            let server = p
+                .server_busy
+                .map_or_else(|| "-".to_owned(), |b| format!("{:.0}%", b * 100.0));
             format!(
-                "{} sessions: {:.0} calls/s p50 {:.1} µs p99 {:.1} µs (cpu busy: driver {:.0}%, server {:.0}%; {bodies})",
+                "{} sessions: {:.0} calls/s p50 {:.1} µs p99 {:.1} µs (cpu busy: driver {:.0}%, server {server}; {bodies})",
                 p.sessions,
                 p.calls_per_s,
                 p.p50_ns as f64 / 1e3,
                 p.p99_ns as f64 / 1e3,
                 p.driver_busy * 100.0,
-                p.server_busy * 100.0
             )
         })
         .collect();
-    parts.push(format!("peak RSS {:.1} MB", r.rss_kib as f64 / 1024.0));
+    if let Some(kib) = r.rss_kib {
+        parts.push(format!("peak RSS {:.1} MB", kib as f64 / 1024.0));
+    }
     match &r.idle {
         None => {}
         Some(Err(e)) => parts.push(format!("idle sessions failed: {e}")),
