@@ -66,6 +66,7 @@ pub use backend::{Driver, SessionBackend, SessionTransport};
 use mcpwire_rpc::engine::Extensions;
 use mcpwire_server::Server;
 pub use relay::{RelayError, RelayFeed, RelayKind, Relayed, SessionRelay};
+pub use replicas::MAX_RELAYS_IN_FLIGHT;
 pub use request_body::{BodyError, ParsedBody, read as read_body};
 use session::{Session, millis_since};
 pub use session::{SessionReader, SessionWriter};
