@@ -52,6 +52,19 @@ impl Session {
         post(&self.http, url, Some(&self.id), body).await
     }
 
+    /// Resumes a stream at `url` after the event `last`.
+    async fn resume(&self, url: &str, last: &str) -> reqwest::Response {
+        self.http
+            .get(url)
+            .header("accept", "text/event-stream")
+            .header("mcp-session-id", &self.id)
+            .header("mcp-protocol-version", "2025-11-25")
+            .header("last-event-id", last)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Calls `test_simple_text` and checks the answer.
     async fn call_ok(&self, url: &str, id: u64) {
         let r = self.post(url, &call(id, "test_simple_text")).await;
@@ -238,16 +251,7 @@ async fn stream_cut_resumes_elsewhere(d: Deployment) {
     let first_id = first_id.expect("events carry ids");
     drop(events);
     // The client resumes on instance 1, which did not run the call.
-    let r = s
-        .http
-        .get(&d.instances[1].url)
-        .header("accept", "text/event-stream")
-        .header("mcp-session-id", &s.id)
-        .header("mcp-protocol-version", "2025-11-25")
-        .header("last-event-id", &first_id)
-        .send()
-        .await
-        .unwrap();
+    let r = s.resume(&d.instances[1].url, &first_id).await;
     assert_eq!(r.status(), 200);
     let mut events = Events::new(r);
     let mut rest = Vec::new();
@@ -287,16 +291,7 @@ async fn a_stream_resumed_after_its_instance_died_closes_instead_of_waiting() {
     let (first_id, _) = events.next().await.expect("a first event");
     drop(events);
     // Resumed on instance 1 while instance 0 still writes: it follows.
-    let r = s
-        .http
-        .get(&d.instances[1].url)
-        .header("accept", "text/event-stream")
-        .header("mcp-session-id", &s.id)
-        .header("mcp-protocol-version", "2025-11-25")
-        .header("last-event-id", first_id.unwrap())
-        .send()
-        .await
-        .unwrap();
+    let r = s.resume(&d.instances[1].url, &first_id.unwrap()).await;
     assert_eq!(r.status(), 200);
     let mut events = Events::new(r);
     let (_, step) = events.next().await.expect("a followed event");

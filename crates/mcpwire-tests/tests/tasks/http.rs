@@ -16,7 +16,10 @@ async fn start() -> (String, Served<std::io::Result<()>>) {
     (served.mcp_url(), served)
 }
 
-async fn over_http(url: &str, builder: mcpwire::client::ClientBuilder) -> mcpwire::client::Client {
+pub(crate) async fn over_http(
+    url: &str,
+    builder: mcpwire::client::ClientBuilder,
+) -> mcpwire::client::Client {
     let transport = HttpClientTransport::builder(url).build().unwrap();
     within(
         PATIENCE,

@@ -10,7 +10,6 @@ use mcpwire::server::{
     BoxFuture, InMemoryTaskStore, InProcessBus, TaskChange, TaskPage, TaskRecord, TaskStore,
     TaskStoreError, ToolRoute,
 };
-use mcpwire::transport::http_client::HttpClientTransport;
 use mcpwire::transport::http_server::HttpConfig;
 use mcpwire_testkit::http::{Served, serve_mcp};
 use mcpwire_testkit::{eventually, within};
@@ -18,6 +17,7 @@ use mcpwire_types::{CallToolResult, TaskStatus, TaskSupport};
 use serde_json::json;
 
 use crate::fixture::*;
+use crate::http::over_http;
 
 /// One task store for both replicas.
 #[derive(Clone, Default)]
@@ -85,23 +85,12 @@ async fn replicas() -> (Served<std::io::Result<()>>, Served<std::io::Result<()>>
     (a, b)
 }
 
-async fn client(url: &str, builder: mcpwire::client::ClientBuilder) -> mcpwire::client::Client {
-    let transport = HttpClientTransport::builder(url).build().unwrap();
-    within(
-        PATIENCE,
-        "the client to connect",
-        builder.connect(transport),
-    )
-    .await
-    .expect("connects")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_task_started_on_one_replica_is_answered_through_the_other() {
     let (a, b) = replicas().await;
     // A's client declares elicitation (the task asks it), but B's answers.
-    let on_a = client(&a.mcp_url(), modern().on_elicitation(naming)).await;
-    let on_b = client(&b.mcp_url(), modern().on_elicitation(naming)).await;
+    let on_a = over_http(&a.mcp_url(), modern().on_elicitation(naming)).await;
+    let on_b = over_http(&b.mcp_url(), modern().on_elicitation(naming)).await;
     let t = task_of(on_a.call_tool("two_questions", json!({})).as_task().await);
     // B polls the task A runs, answers its questions through tasks/update
     // on B, and A's handler gets the answers.
@@ -117,8 +106,8 @@ async fn a_task_started_on_one_replica_is_answered_through_the_other() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_task_cancelled_through_one_replica_stops_on_the_other() {
     let (a, b) = replicas().await;
-    let on_a = client(&a.mcp_url(), modern()).await;
-    let on_b = client(&b.mcp_url(), modern()).await;
+    let on_a = over_http(&a.mcp_url(), modern()).await;
+    let on_b = over_http(&b.mcp_url(), modern()).await;
     let t = task_of(on_a.call_tool("until_cancelled", json!({})).as_task().await);
     // (A task cancelled before its handler starts never runs it at all.)
     eventually(PATIENCE, "the handler on A to start", || async {
