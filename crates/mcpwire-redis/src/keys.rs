@@ -156,4 +156,14 @@ impl Keys {
     pub fn alive(&self, instance: &str) -> String {
         format!("{}:alive:{{{instance}}}", self.prefix)
     }
+
+    /// The channel replicas relay messages on (answers, cancellations,
+    /// messages for a GET stream, session changes).
+    ///
+    /// ```
+    /// assert_eq!(mcpwire_redis::Keys::new("p").relay_channel(), "p:relay");
+    /// ```
+    pub fn relay_channel(&self) -> String {
+        format!("{}:relay", self.prefix)
+    }
 }

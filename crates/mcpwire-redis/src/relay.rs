@@ -51,9 +51,12 @@ impl Hearer for RelayHearer {
         }
     }
 
-    // Relayed messages sent while away are lost; what waited for them ends
-    // at its own deadline.
-    fn reconnected(&self) {}
+    // Relayed messages sent while away are lost: what waited for them ends
+    // at its own deadline, and sessions changed meanwhile must be read
+    // again.
+    fn reconnected(&self) {
+        let _ = self.tx.send(Relayed::resync());
+    }
 
     /// Resolves once the relay is dropped.
     async fn gone(&self) {
@@ -72,7 +75,7 @@ impl RedisRelay {
     /// # let _ = relay; }
     /// ```
     pub async fn connect(redis: Redis) -> RedisRelay {
-        let channel = format!("{}:relay", Keys::new(redis.options().key_prefix()).prefix());
+        let channel = Keys::new(redis.options().key_prefix()).relay_channel();
         let (tx, _) = broadcast::channel(RELAY_BACKLOG);
         let (alive, alive_rx) = watch::channel(());
         let (ready, subscribed) = oneshot::channel();

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::join_all;
+use mcpwire_http::server::Relayed;
 use mcpwire_server::{BoxFuture, SessionRecord, SessionStore, SessionStoreError};
 
 use crate::{Keys, Redis, RedisError};
@@ -62,6 +63,22 @@ return out
 /// the idle timeout, then pairs of member and milliseconds left to live
 /// (`-1`: the session is gone). A gone member is dropped unless it was
 /// counted again meanwhile; a live one is scored by its new expiry.
+/// Saves a record and tells every replica of the change: one round trip.
+/// KEYS: the record. ARGV: the record, its life in milliseconds, the relay
+/// channel, the relayed change.
+const SAVE: &str = r"
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+";
+
+/// Removes a record, returning it, and tells every replica the session
+/// ended. KEYS: the record. ARGV: the relay channel, the relayed end.
+const REMOVE: &str = r"
+local v = redis.call('GETDEL', KEYS[1])
+redis.call('PUBLISH', ARGV[1], ARGV[2])
+return v
+";
+
 const SETTLE: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -118,6 +135,8 @@ struct Inner {
     idle_ms: u64,
     admit: redis::Script,
     settle: redis::Script,
+    save: redis::Script,
+    remove: redis::Script,
 }
 
 fn backend(e: RedisError) -> SessionStoreError {
@@ -154,6 +173,8 @@ impl RedisSessionStore {
                 idle_ms,
                 admit: redis::Script::new(ADMIT),
                 settle: redis::Script::new(SETTLE),
+                save: redis::Script::new(SAVE),
+                remove: redis::Script::new(REMOVE),
             }),
         }
     }
@@ -334,19 +355,18 @@ impl SessionStore for RedisSessionStore {
     fn save(&self, id: &str, record: SessionRecord) -> BoxFuture<Result<(), SessionStoreError>> {
         let inner = self.inner.clone();
         let key = inner.keys.session(id);
+        let id = id.to_owned();
         Box::pin(async move {
             let json = serde_json::to_string(&record).map_err(|e| backend(RedisError::from(e)))?;
-            inner
-                .redis
-                .query::<()>(
-                    redis::cmd("SET")
-                        .arg(key)
-                        .arg(json)
-                        .arg("PX")
-                        .arg(inner.idle_ms),
-                )
-                .await
-                .map_err(backend)
+            let changed = Relayed::changed(&id, json.clone().into_bytes());
+            let changed =
+                serde_json::to_string(&changed).map_err(|e| backend(RedisError::from(e)))?;
+            let mut call = inner.save.key(key);
+            call.arg(json)
+                .arg(inner.idle_ms)
+                .arg(inner.keys.relay_channel())
+                .arg(changed);
+            inner.redis.script::<()>(&call).await.map_err(backend)
         })
     }
 
@@ -368,12 +388,11 @@ impl SessionStore for RedisSessionStore {
         let id = id.to_owned();
         Box::pin(async move {
             let key = store.inner.keys.session(&id);
-            let json: Option<String> = store
-                .inner
-                .redis
-                .query(redis::cmd("GETDEL").arg(key))
-                .await
-                .map_err(backend)?;
+            let ended = serde_json::to_string(&Relayed::ended(&id))
+                .map_err(|e| backend(RedisError::from(e)))?;
+            let mut call = store.inner.remove.key(key);
+            call.arg(store.inner.keys.relay_channel()).arg(ended);
+            let json: Option<String> = store.inner.redis.script(&call).await.map_err(backend)?;
             // The record names who opened the session: stop counting it
             // there too. An unreadable record still stops counting at once
             // server-wide, and for its principal once seen to be gone.
@@ -399,6 +418,12 @@ impl SessionStore for RedisSessionStore {
     }
 
     fn is_shared(&self) -> bool {
+        true
+    }
+
+    /// Every save and removal is published on the relay channel, which
+    /// [`RedisRelay`](crate::RedisRelay) listens on.
+    fn announces_changes(&self) -> bool {
         true
     }
 }

@@ -145,6 +145,15 @@ pub trait SessionStore: Send + Sync + 'static {
         false
     }
 
+    /// Whether the store tells every process, through the transport's
+    /// relay between them, of each change it saves and each session it
+    /// removes (as the Redis store does). A process told of them serves
+    /// its copy of a session without asking the store on every request.
+    /// `false` by default.
+    fn announces_changes(&self) -> bool {
+        false
+    }
+
     /// Counts a new session `id` of `principal` among the sessions open in
     /// every process sharing the store, before its `initialize` runs:
     /// refused with [`SessionStoreError::Full`] at `max_sessions`, or

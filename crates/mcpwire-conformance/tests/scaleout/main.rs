@@ -381,15 +381,32 @@ async fn redis_stopped_under_load_costs_503s_and_service_comes_back() {
         }));
     }
     d.redis.stop();
-    // Requests that need the session get 503 with Retry-After, in bounded
-    // time; a 2026-07-28 request needs no shared state and is served.
-    for id in 2..5 {
-        let started = Instant::now();
-        let r = s.post(&d.url(), &call(id, "test_simple_text")).await;
-        assert_eq!(r.status(), 503, "call {id}");
+    // A request that needs Redis gets 503 with Retry-After, in bounded
+    // time: a new session, and a request of a session on any instance
+    // (each asks Redis whether the session still exists); a 2026-07-28
+    // request needs no shared state and is served.
+    let started = Instant::now();
+    let r = post(
+        &s.http,
+        &d.url(),
+        None,
+        &json!({"jsonrpc":"2.0","id":0,"method":"initialize","params":{
+        "protocolVersion":"2025-11-25","capabilities":{},
+        "clientInfo":{"name":"late","version":"0"}}}),
+    )
+    .await;
+    assert_eq!(r.status(), 503, "a new session while Redis is away");
+    assert!(r.headers().contains_key("retry-after"));
+    let mut statuses = Vec::new();
+    for (i, instance) in d.instances.iter().enumerate() {
+        let r = s
+            .post(&instance.url, &call(2 + i as u64, "test_simple_text"))
+            .await;
         assert!(r.headers().contains_key("retry-after"));
-        assert!(started.elapsed() < Duration::from_secs(10));
+        statuses.push(r.status().as_u16());
     }
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(statuses, [503, 503, 503]);
     let modern = json!({"jsonrpc":"2.0","id":9,"method":"tools/call","params":{
         "name":"test_simple_text","arguments":{},
         "_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",

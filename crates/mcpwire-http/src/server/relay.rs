@@ -53,6 +53,18 @@ pub enum RelayKind {
     /// From the server, for the session's GET stream.
     #[serde(rename = "c")]
     ToClient,
+    /// The session's saved state changed (its data is the new
+    /// [`SessionRecord`](mcpwire_server::SessionRecord) as JSON): replicas
+    /// take it on.
+    #[serde(rename = "s")]
+    Changed,
+    /// The session ended: replicas end their copies.
+    #[serde(rename = "x")]
+    Ended,
+    /// Messages may have been missed (the relay lost its connection for a
+    /// while): replicas check their sessions again. It names no session.
+    #[serde(rename = "r")]
+    Resync,
 }
 
 impl Relayed {
@@ -81,6 +93,50 @@ impl Relayed {
             session: session.to_owned(),
             kind: RelayKind::ToClient,
             data: data.into(),
+        }
+    }
+}
+
+impl Relayed {
+    /// A session's new saved state, as JSON.
+    ///
+    /// ```
+    /// let m = mcpwire_http::server::Relayed::changed("s1", b"{}".to_vec());
+    /// assert_eq!(m.kind, mcpwire_http::server::RelayKind::Changed);
+    /// ```
+    pub fn changed(session: &str, record: impl Into<Bytes>) -> Relayed {
+        Relayed {
+            session: session.to_owned(),
+            kind: RelayKind::Changed,
+            data: record.into(),
+        }
+    }
+
+    /// The end of a session.
+    ///
+    /// ```
+    /// let m = mcpwire_http::server::Relayed::ended("s1");
+    /// assert_eq!(m.kind, mcpwire_http::server::RelayKind::Ended);
+    /// ```
+    pub fn ended(session: &str) -> Relayed {
+        Relayed {
+            session: session.to_owned(),
+            kind: RelayKind::Ended,
+            data: Bytes::new(),
+        }
+    }
+
+    /// A warning that messages may have been missed.
+    ///
+    /// ```
+    /// let m = mcpwire_http::server::Relayed::resync();
+    /// assert!(m.session.is_empty());
+    /// ```
+    pub fn resync() -> Relayed {
+        Relayed {
+            session: String::new(),
+            kind: RelayKind::Resync,
+            data: Bytes::new(),
         }
     }
 }

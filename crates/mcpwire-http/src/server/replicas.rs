@@ -124,6 +124,10 @@ impl StreamableHttp {
     /// Hands a relayed message to this process's copy of its session, if
     /// it has one.
     fn take_relayed(&self, m: Relayed) {
+        if m.kind == RelayKind::Resync {
+            // Every copy asks the store on each request anyway.
+            return;
+        }
         let Some(session) = self.sessions().get(m.session.as_str()).cloned() else {
             return;
         };
@@ -135,6 +139,24 @@ impl StreamableHttp {
                 }
             }
             RelayKind::ToClient => session.core.push_standalone(Bytes::clone(&m.data)),
+            RelayKind::Changed => {
+                match serde_json::from_slice::<mcpwire_server::SessionRecord>(&m.data) {
+                    Ok(record) => {
+                        if let Some(h) = &session.handle {
+                            h.apply(&record);
+                        }
+                    }
+                    // Unreadable: the next request reads it from the store.
+                    Err(e) => {
+                        tracing::debug!(error = %e, "an unreadable session change was skipped")
+                    }
+                }
+            }
+            RelayKind::Ended => {
+                self.sessions_mut().remove(m.session.as_str());
+                session.close();
+            }
+            RelayKind::Resync => {}
         }
     }
 }

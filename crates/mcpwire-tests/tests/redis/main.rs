@@ -15,5 +15,6 @@ mod connect;
 mod events;
 mod key_ring;
 mod relay;
+mod session_changes;
 mod sessions;
 mod tasks;
