@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use futures_util::future::join_all;
 use mcpwire_http::server::Relayed;
-use mcpwire_server::{BoxFuture, SessionRecord, SessionStore, SessionStoreError};
+use mcpwire_server::{BoxFuture, SessionRecord, SessionStore, SessionStoreError, Touched};
 
 use crate::{Keys, Redis, RedisError};
 
@@ -417,6 +417,36 @@ impl SessionStore for RedisSessionStore {
         })
     }
 
+    /// One `GETEX`, as [`touch`](SessionStore::touch); the record is read
+    /// only when its bytes differ from the version the caller knows (the
+    /// version is a hash of them).
+    fn touch_versioned(
+        &self,
+        id: &str,
+        known: Option<u64>,
+    ) -> BoxFuture<Result<Touched, SessionStoreError>> {
+        let inner = self.inner.clone();
+        let key = inner.keys.session(id);
+        Box::pin(async move {
+            let raw: Option<Vec<u8>> = inner
+                .redis
+                .query(redis::cmd("GETEX").arg(key).arg("PX").arg(inner.idle_ms))
+                .await
+                .map_err(backend)?;
+            let Some(raw) = raw else {
+                return Ok(Touched::Gone);
+            };
+            let version = version_of(&raw);
+            if known == Some(version) {
+                return Ok(Touched::Unchanged);
+            }
+            let record = std::str::from_utf8(&raw)
+                .map_err(|e| backend(RedisError::Corrupt(e.to_string())))
+                .and_then(parse)?;
+            Ok(Touched::Changed(record, version))
+        })
+    }
+
     fn is_shared(&self) -> bool {
         true
     }
@@ -426,6 +456,15 @@ impl SessionStore for RedisSessionStore {
     fn announces_changes(&self) -> bool {
         true
     }
+}
+
+/// The version of a record: a hash of its bytes, never 0 (which stores
+/// that keep no versions give).
+fn version_of(raw: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    raw.hash(&mut h);
+    h.finish().max(1)
 }
 
 #[cfg(test)]

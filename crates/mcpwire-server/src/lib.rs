@@ -93,6 +93,7 @@ pub use schema::{object_schema, schema_for};
 pub use seed::{SessionHandle, SessionSeed};
 pub use session_store::{
     DEFAULT_MAX_SESSIONS, InMemorySessionStore, SessionRecord, SessionStore, SessionStoreError,
+    Touched,
 };
 pub use skills::{MAX_DESCRIPTION_CHARS, Skill, SkillBuildError};
 pub use state::MAX_SUBSCRIPTIONS_PER_SESSION;

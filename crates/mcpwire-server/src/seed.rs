@@ -140,7 +140,7 @@ impl Server {
     /// other processes change.
     ///
     /// ```no_run
-    /// # fn run(server: mcpwire_server::Server, transport: mcpwire_rpc::transport::MemoryTransport) {
+    /// # fn run(server: mcpwire_server::Server, transport: mcpwire_rpc::transport::memory::MemoryTransport) {
     /// use mcpwire_server::SessionSeed;
     /// let (peer, driver, inline, handle) =
     ///     server.connect_session(transport, SessionSeed::new("a1"));

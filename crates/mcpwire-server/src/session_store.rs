@@ -54,6 +54,23 @@ pub struct SessionRecord {
     pub principal: Option<String>,
 }
 
+/// What [`SessionStore::touch_versioned`] found.
+///
+/// ```
+/// use mcpwire_server::{SessionRecord, Touched};
+/// let t = Touched::Changed(SessionRecord::default(), 7);
+/// assert!(matches!(t, Touched::Changed(_, 7)));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum Touched {
+    /// The session is gone: ended, or expired.
+    Gone,
+    /// The record is the one of the version the caller knows.
+    Unchanged,
+    /// The record, and its version (0 when the store keeps none).
+    Changed(SessionRecord, u64),
+}
+
 /// Why a store could not do what it was asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -137,6 +154,26 @@ pub trait SessionStore: Send + Sync + 'static {
     /// log level or subscriptions). The default only loads the record.
     fn touch(&self, id: &str) -> BoxFuture<Result<Option<SessionRecord>, SessionStoreError>> {
         self.load(id)
+    }
+
+    /// Like [`touch`](SessionStore::touch), for a caller that already
+    /// holds the record it saw last, by the version this method gave with
+    /// it: a store that can tell the record did not change since answers
+    /// [`Touched::Unchanged`] and spares the caller reading it again. The
+    /// default touches, and gives every record as changed.
+    fn touch_versioned(
+        &self,
+        id: &str,
+        known: Option<u64>,
+    ) -> BoxFuture<Result<Touched, SessionStoreError>> {
+        let _ = known;
+        let touch = self.touch(id);
+        Box::pin(async move {
+            Ok(match touch.await? {
+                Some(record) => Touched::Changed(record, 0),
+                None => Touched::Gone,
+            })
+        })
     }
 
     /// Whether other processes share this store, so that a session this

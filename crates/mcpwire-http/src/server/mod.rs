@@ -8,7 +8,7 @@
 //! logs or requests first.
 //!
 //! ```no_run
-//! use mcpwire_server::Server;
+//! use mcpwire_server::{Server, Touched};
 //! use mcpwire_http::server::{HttpConfig, StreamableHttp};
 //! # async fn run(server: Server) -> std::io::Result<()> {
 //! StreamableHttp::new(server, HttpConfig::default())
@@ -64,7 +64,7 @@ pub use serve::{LEGACY_MESSAGES_PATH, LEGACY_SSE_PATH, MCP_PATH};
 use backend::Backend;
 pub use backend::{Driver, SessionBackend, SessionTransport};
 use mcpwire_rpc::engine::Extensions;
-use mcpwire_server::Server;
+use mcpwire_server::{Server, Touched};
 pub use relay::{RelayError, RelayFeed, RelayKind, Relayed, SessionRelay};
 pub use replicas::MAX_RELAYS_IN_FLIGHT;
 pub use request_body::{BodyError, ParsedBody, read as read_body};
@@ -361,8 +361,12 @@ impl StreamableHttp {
         principal: Option<&str>,
     ) -> Result<Arc<Session>, NoSession> {
         let deadline = self.state.config.event_store_timeout;
-        let record = match tokio::time::timeout(deadline, store.touch(id)).await {
-            Ok(Ok(r)) => r,
+        let known = local
+            .as_ref()
+            .map(|s| s.record_version.load(std::sync::atomic::Ordering::Relaxed))
+            .filter(|v| *v != 0);
+        let touched = match tokio::time::timeout(deadline, store.touch_versioned(id, known)).await {
+            Ok(Ok(t)) => t,
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "the session store failed; answering 503");
                 return Err(NoSession::Unavailable);
@@ -372,18 +376,27 @@ impl StreamableHttp {
                 return Err(NoSession::Unavailable);
             }
         };
-        let Some(record) = record else {
-            // Ended elsewhere, or expired: end it here too.
-            if let Some(s) = local {
-                self.sessions_mut().remove(id);
-                s.close();
+        let (record, version) = match touched {
+            Touched::Gone => {
+                // Ended elsewhere, or expired: end it here too.
+                if let Some(s) = local {
+                    self.sessions_mut().remove(id);
+                    s.close();
+                }
+                return Err(NoSession::Unknown);
             }
-            return Err(NoSession::Unknown);
+            Touched::Unchanged => match local {
+                Some(s) => return Ok(s),
+                None => return Err(NoSession::Unknown),
+            },
+            Touched::Changed(record, version) => (record, version),
         };
         if let Some(s) = local {
             if let Some(h) = &s.handle {
                 h.apply(&record);
             }
+            s.record_version
+                .store(version, std::sync::atomic::Ordering::Relaxed);
             return Ok(s);
         }
         if record.protocol_version.is_none() || record.principal.as_deref() != principal {
@@ -399,6 +412,9 @@ impl StreamableHttp {
             record,
             self.state.replicas.as_ref(),
         );
+        fresh
+            .record_version
+            .store(version, std::sync::atomic::Ordering::Relaxed);
         self.start_reaper();
         // Two requests may pick the same session up at once: one wins.
         let mut sessions = self.sessions_mut();

@@ -230,6 +230,9 @@ pub(crate) struct Session {
     /// The server's hold on the session's state, for a server this
     /// process runs (not a custom backend).
     pub handle: Option<mcpwire_server::SessionHandle>,
+    /// The version of the shared store's record this copy last took on
+    /// (0: none known).
+    pub record_version: AtomicU64,
 }
 
 impl Session {
@@ -356,6 +359,7 @@ impl Session {
             own_handles,
             slot: Mutex::new(None),
             handle,
+            record_version: AtomicU64::new(0),
         })
     }
 
