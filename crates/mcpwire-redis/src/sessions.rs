@@ -443,7 +443,7 @@ impl SessionStore for RedisSessionStore {
             let record = std::str::from_utf8(&raw)
                 .map_err(|e| backend(RedisError::Corrupt(e.to_string())))
                 .and_then(parse)?;
-            Ok(Touched::Changed(record, version))
+            Ok(Touched::Changed(Box::new(record), version))
         })
     }
 

@@ -58,7 +58,7 @@ pub struct SessionRecord {
 ///
 /// ```
 /// use mcpwire_server::{SessionRecord, Touched};
-/// let t = Touched::Changed(SessionRecord::default(), 7);
+/// let t = Touched::Changed(Box::new(SessionRecord::default()), 7);
 /// assert!(matches!(t, Touched::Changed(_, 7)));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -68,7 +68,7 @@ pub enum Touched {
     /// The record is the one of the version the caller knows.
     Unchanged,
     /// The record, and its version (0 when the store keeps none).
-    Changed(SessionRecord, u64),
+    Changed(Box<SessionRecord>, u64),
 }
 
 /// Why a store could not do what it was asked.
@@ -170,7 +170,7 @@ pub trait SessionStore: Send + Sync + 'static {
         let touch = self.touch(id);
         Box::pin(async move {
             Ok(match touch.await? {
-                Some(record) => Touched::Changed(record, 0),
+                Some(record) => Touched::Changed(Box::new(record), 0),
                 None => Touched::Gone,
             })
         })

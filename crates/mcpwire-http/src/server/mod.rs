@@ -389,7 +389,7 @@ impl StreamableHttp {
                 Some(s) => return Ok(s),
                 None => return Err(NoSession::Unknown),
             },
-            Touched::Changed(record, version) => (record, version),
+            Touched::Changed(record, version) => (*record, version),
         };
         if let Some(s) = local {
             if let Some(h) = &s.handle {
