@@ -46,16 +46,19 @@ fn scratch(what: &str) -> PathBuf {
     dir
 }
 
-/// Waits until something accepts connections on `port`.
-fn wait_listening(child: &mut Child, port: u16, what: &str) {
+/// Waits until something accepts connections on `port`; `Err` with why
+/// when the process exited first (its port was taken, say).
+fn try_wait_listening(child: &mut Child, port: u16, what: &str) -> Result<(), String> {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let start = Instant::now();
     loop {
         if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-            return;
+            return Ok(());
         }
         if let Ok(Some(status)) = child.try_wait() {
-            panic!("{what} on port {port} exited before it listened: {status}");
+            return Err(format!(
+                "{what} on port {port} exited before it listened: {status}"
+            ));
         }
         assert!(
             start.elapsed() < START_PATIENCE,
@@ -64,6 +67,21 @@ fn wait_listening(child: &mut Child, port: u16, what: &str) {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// Waits until something accepts connections on `port`.
+fn wait_listening(child: &mut Child, port: u16, what: &str) {
+    if let Err(why) = try_wait_listening(child, port, what) {
+        panic!("{why}");
+    }
+}
+
+/// What stands for a fresh free port in [`RedisServer::start_with`]'s
+/// arguments (a cluster node's bus port, say).
+pub const FREE_PORT: &str = "{free_port}";
+
+/// How many times a server is started on fresh ports when another process
+/// took one between [`free_port`] and the server's bind.
+const START_ATTEMPTS: usize = 5;
 
 /// Runs `redis-cli` against `port` and returns its output.
 pub fn redis_cli(port: u16, args: &[&str]) -> String {
@@ -96,19 +114,38 @@ impl RedisServer {
     }
 
     /// Starts one with extra `redis-server` arguments (`--cluster-enabled
-    /// yes`, …).
+    /// yes`, …); each [`FREE_PORT`] among them becomes a free port. A port
+    /// another process took meanwhile makes it start again on fresh ones.
     pub fn start_with(extra: &[&str]) -> RedisServer {
-        let mut s = RedisServer {
-            port: free_port(),
-            dir: scratch("redis"),
-            child: None,
-            extra: extra.iter().map(|s| s.to_string()).collect(),
-        };
-        s.spawn();
-        s
+        let mut last = String::new();
+        for _ in 0..START_ATTEMPTS {
+            let mut s = RedisServer {
+                port: free_port(),
+                dir: scratch("redis"),
+                child: None,
+                extra: extra
+                    .iter()
+                    .map(|a| match *a {
+                        FREE_PORT => free_port().to_string(),
+                        a => a.to_owned(),
+                    })
+                    .collect(),
+            };
+            match s.try_spawn() {
+                Ok(()) => return s,
+                Err(why) => last = why,
+            }
+        }
+        panic!("redis-server did not start in {START_ATTEMPTS} attempts: {last}")
     }
 
     fn spawn(&mut self) {
+        if let Err(why) = self.try_spawn() {
+            panic!("{why}");
+        }
+    }
+
+    fn try_spawn(&mut self) -> Result<(), String> {
         let mut child = Command::new(program("redis-server"))
             .args(["--port", &self.port.to_string()])
             .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
@@ -121,8 +158,27 @@ impl RedisServer {
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start redis-server: {e}"));
-        wait_listening(&mut child, self.port, "redis-server");
+        let started = try_wait_listening(&mut child, self.port, "redis-server").and_then(|()| {
+            // A cluster node also listens on its bus port, and exits if
+            // that one was taken.
+            let bus = self
+                .extra
+                .iter()
+                .position(|a| a == "--cluster-port")
+                .and_then(|i| self.extra.get(i + 1))
+                .and_then(|p| p.parse::<u16>().ok());
+            match bus {
+                Some(bus) => try_wait_listening(&mut child, bus, "a cluster node's bus"),
+                None => Ok(()),
+            }
+        });
+        if let Err(why) = started {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(why);
+        }
         self.child = Some(child);
+        Ok(())
     }
 
     /// Its port.
@@ -205,14 +261,13 @@ impl RedisCluster {
                 // the node's plus 10000: a port nobody checked, which a
                 // client socket may hold, and then the node exits after
                 // it began to listen. Ask for a free one instead.
-                let bus = free_port().to_string();
                 RedisServer::start_with(&[
                     "--cluster-enabled",
                     "yes",
                     "--cluster-node-timeout",
                     "2000",
                     "--cluster-port",
-                    &bus,
+                    FREE_PORT,
                 ])
             })
             .collect();
