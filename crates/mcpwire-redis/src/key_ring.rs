@@ -126,12 +126,6 @@ fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-fn new_key_hex() -> String {
-    let mut key = [0u8; 32];
-    getrandom::fill(&mut key).expect("the operating system's random source failed");
-    key.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn unhex(s: &str) -> Option<Vec<u8>> {
     if !s.len().is_multiple_of(2) {
         return None;
@@ -180,7 +174,7 @@ async fn refresh(
         .arg(options.rotate_every.as_millis() as u64)
         .arg(options.activate_after().as_millis() as u64)
         .arg(options.state_ttl.as_millis() as u64)
-        .arg(new_key_hex());
+        .arg(crate::keys::random_hex(32));
     let raw: String = redis.script(&call).await?;
     let entries: Vec<Entry> = serde_json::from_str(&raw)?;
     order(&entries, now, options.activate_after())

@@ -167,3 +167,11 @@ impl Keys {
         format!("{}:relay", self.prefix)
     }
 }
+
+/// `bytes` random bytes from the operating system, as lower-case hex: the
+/// names of keys and instances that must not meet.
+pub(crate) fn random_hex(bytes: usize) -> String {
+    let mut b = vec![0u8; bytes];
+    getrandom::fill(&mut b).expect("the operating system's random source failed");
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}

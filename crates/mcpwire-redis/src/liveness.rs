@@ -25,10 +25,8 @@ pub(crate) struct Liveness {
 
 impl Liveness {
     pub(crate) fn new() -> Arc<Liveness> {
-        let mut b = [0u8; 12];
-        getrandom::fill(&mut b).expect("the operating system's random source failed");
         Arc::new(Liveness {
-            instance: b.iter().map(|x| format!("{x:02x}")).collect(),
+            instance: crate::keys::random_hex(12),
             started: Once::new(),
         })
     }

@@ -124,10 +124,6 @@ impl StreamableHttp {
     /// Hands a relayed message to this process's copy of its session, if
     /// it has one.
     fn take_relayed(&self, m: Relayed) {
-        if m.kind == RelayKind::Resync {
-            // Every copy asks the store on each request anyway.
-            return;
-        }
         let Some(session) = self.sessions().get(m.session.as_str()).cloned() else {
             return;
         };
@@ -156,6 +152,8 @@ impl StreamableHttp {
                 self.sessions_mut().remove(m.session.as_str());
                 session.close();
             }
+            // Names no session (so none is found above); every copy asks
+            // the store on each request anyway.
             RelayKind::Resync => {}
         }
     }
