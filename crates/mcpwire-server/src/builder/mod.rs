@@ -178,13 +178,9 @@ impl ServerBuilder {
     /// ```
     /// use mcpwire_server::{KeyRing, Server};
     /// let ring = KeyRing::new(vec![vec![7u8; 32]]);
-    /// let server = Server::builder("shop", "1.0.0")
-    ///     .request_state_key_ring(ring.clone())
-    ///     .build()?;
-    /// // Later, from a rotation schedule:
-    /// ring.set(vec![vec![8u8; 32], vec![7u8; 32]]);
-    /// # let _ = server;
-    /// # Ok::<(), mcpwire_server::BuildError>(())
+    /// let server = Server::builder("shop", "1.0.0").request_state_key_ring(ring.clone()).build()?;
+    /// ring.set(vec![vec![8u8; 32], vec![7u8; 32]]); // later, to rotate
+    /// # let _ = server; Ok::<(), mcpwire_server::BuildError>(())
     /// ```
     pub fn request_state_key_ring(mut self, ring: crate::KeyRing) -> Self {
         self.request_state_ring = Some(ring);
