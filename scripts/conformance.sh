@@ -359,7 +359,7 @@ run_balanced() {
 			</dev/null >"$results/cluster-create.log" 2>&1 ||
 			die "redis-cli --cluster create failed: $(cat "$results/cluster-create.log")"
 		for n in $(seq 1 100); do
-			if redis-cli -p "$redis_port" cluster info | grep -q "cluster_state:ok"; then
+			if [[ "$(redis-cli -p "$redis_port" cluster info)" == *cluster_state:ok* ]]; then
 				break
 			fi
 			sleep 0.1

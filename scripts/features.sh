@@ -15,7 +15,7 @@ cd "$root"
 
 version=0.6.46
 cache="$root/.cache/cargo-hack"
-if ! "$cache/bin/cargo-hack" --version 2>/dev/null | grep -q "$version"; then
+if [[ "$("$cache/bin/cargo-hack" --version 2>/dev/null)" != *"$version"* ]]; then
     echo "==> [features] installing cargo-hack $version into $cache"
     cargo install cargo-hack --version "$version" --locked --root "$cache"
 fi
