@@ -166,6 +166,27 @@ impl Keys {
     pub fn relay_channel(&self) -> String {
         format!("{}:relay", self.prefix)
     }
+
+    /// The channel on which a session record's change or removal tells
+    /// every instance to stop trusting its copy, and each instance answers
+    /// that it did.
+    ///
+    /// ```
+    /// assert_eq!(mcpwire_redis::Keys::new("p").session_changes(), "p:sessions:changes");
+    /// ```
+    pub fn session_changes(&self) -> String {
+        format!("{}:sessions:changes", self.prefix)
+    }
+
+    /// The instances that keep copies of session records, scored by their
+    /// last heartbeat: those a change waits for.
+    ///
+    /// ```
+    /// assert_eq!(mcpwire_redis::Keys::new("p").session_readers(), "p:sessions:readers");
+    /// ```
+    pub fn session_readers(&self) -> String {
+        format!("{}:sessions:readers", self.prefix)
+    }
 }
 
 /// `bytes` random bytes from the operating system, as lower-case hex: the

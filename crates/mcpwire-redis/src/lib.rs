@@ -19,6 +19,7 @@
 
 mod bus;
 mod conn;
+mod copies;
 mod error;
 mod events;
 mod follow;
@@ -33,6 +34,7 @@ mod tasks;
 
 pub use bus::{DEFAULT_BUS_CAPACITY, RedisBus};
 pub use conn::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, Redis, RedisOptions};
+pub use copies::{CHANGE_ACK_WAIT, MAX_SESSION_COPIES, SESSION_COPY_FRESH};
 pub use error::RedisError;
 pub use events::{
     DEFAULT_FOLLOW_LIMIT, DEFAULT_GRACE, DEFAULT_MAX_EVENTS, DEFAULT_STREAM_TTL, RedisEventStore,

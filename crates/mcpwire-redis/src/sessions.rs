@@ -4,8 +4,9 @@
 //! sessions of all instances together.
 //!
 //! A session's record is JSON at [`Keys::session`] with a Redis TTL equal
-//! to the idle timeout; each request of the session reads it and restarts
-//! the TTL in one round trip (`GETEX`). Open sessions are counted in sorted
+//! to the idle timeout; a request of the session reads it and restarts
+//! the TTL in one round trip (`GETEX`), unless this process holds a copy
+//! confirmed within the last second (see the `copies` module). Open sessions are counted in sorted
 //! sets ([`Keys::all_sessions`], [`Keys::principal_sessions`]) of session
 //! ids scored by when each was last known to expire. A member whose score
 //! has passed is checked against its record only when the count is at its
@@ -19,6 +20,7 @@ use futures_util::future::join_all;
 use mcpwire_http::server::Relayed;
 use mcpwire_server::{BoxFuture, SessionRecord, SessionStore, SessionStoreError, Touched};
 
+use crate::copies::Copies;
 use crate::{Keys, Redis, RedisError};
 
 /// How many expired-looking members one pass over an index checks.
@@ -65,17 +67,28 @@ return out
 /// counted again meanwhile; a live one is scored by its new expiry.
 /// Saves a record and tells every replica of the change: one round trip.
 /// KEYS: the record. ARGV: the record, its life in milliseconds, the relay
-/// channel, the relayed change.
+/// channel, the relayed change, the channel of copies, the announcement
+/// for them. Returns 1 when it replaced a record (which others may hold
+/// copies of), else 0.
 const SAVE: &str = r"
+local existed = redis.call('EXISTS', KEYS[1])
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('PUBLISH', ARGV[3], ARGV[4])
+if existed == 1 then
+  redis.call('PUBLISH', ARGV[5], ARGV[6])
+end
+return existed
 ";
 
 /// Removes a record, returning it, and tells every replica the session
-/// ended. KEYS: the record. ARGV: the relay channel, the relayed end.
+/// ended. KEYS: the record. ARGV: the relay channel, the relayed end, the
+/// channel of copies, the announcement for them.
 const REMOVE: &str = r"
 local v = redis.call('GETDEL', KEYS[1])
 redis.call('PUBLISH', ARGV[1], ARGV[2])
+if v then
+  redis.call('PUBLISH', ARGV[3], ARGV[4])
+end
 return v
 ";
 
@@ -137,6 +150,8 @@ struct Inner {
     settle: redis::Script,
     save: redis::Script,
     remove: redis::Script,
+    /// This process's copies of the records it read.
+    copies: Arc<Copies>,
 }
 
 fn backend(e: RedisError) -> SessionStoreError {
@@ -166,9 +181,11 @@ impl RedisSessionStore {
     /// ```
     pub fn new(redis: Redis, idle: Duration) -> RedisSessionStore {
         let idle_ms = u64::try_from(idle.as_millis()).unwrap_or(u64::MAX).max(1);
+        let keys = Keys::new(redis.options().key_prefix());
         RedisSessionStore {
             inner: Arc::new(Inner {
-                keys: Keys::new(redis.options().key_prefix()),
+                copies: Copies::new(redis.clone(), &keys),
+                keys,
                 redis,
                 idle_ms,
                 admit: redis::Script::new(ADMIT),
@@ -361,12 +378,20 @@ impl SessionStore for RedisSessionStore {
             let changed = Relayed::changed(&id, json.clone().into_bytes());
             let changed =
                 serde_json::to_string(&changed).map_err(|e| backend(RedisError::from(e)))?;
+            let (note, change) = inner.copies.change(&id);
             let mut call = inner.save.key(key);
             call.arg(json)
                 .arg(inner.idle_ms)
                 .arg(inner.keys.relay_channel())
-                .arg(changed);
-            inner.redis.script::<()>(&call).await.map_err(backend)
+                .arg(changed)
+                .arg(inner.copies.channel())
+                .arg(note);
+            let replaced: i64 = inner.redis.script(&call).await.map_err(backend)?;
+            // Answered once no other instance trusts its old copy.
+            if let (1, Some(change)) = (replaced, change) {
+                change.settled().await;
+            }
+            Ok(())
         })
     }
 
@@ -390,9 +415,16 @@ impl SessionStore for RedisSessionStore {
             let key = store.inner.keys.session(&id);
             let ended = serde_json::to_string(&Relayed::ended(&id))
                 .map_err(|e| backend(RedisError::from(e)))?;
+            let (note, change) = store.inner.copies.change(&id);
             let mut call = store.inner.remove.key(key);
-            call.arg(store.inner.keys.relay_channel()).arg(ended);
+            call.arg(store.inner.keys.relay_channel())
+                .arg(ended)
+                .arg(store.inner.copies.channel())
+                .arg(note);
             let json: Option<String> = store.inner.redis.script(&call).await.map_err(backend)?;
+            if let (Some(_), Some(change)) = (&json, change) {
+                change.settled().await;
+            }
             // The record names who opened the session: stop counting it
             // there too. An unreadable record still stops counting at once
             // server-wide, and for its principal once seen to be gone.
@@ -417,26 +449,39 @@ impl SessionStore for RedisSessionStore {
         })
     }
 
-    /// One `GETEX`, as [`touch`](SessionStore::touch); the record is read
-    /// only when its bytes differ from the version the caller knows (the
-    /// version is a hash of them).
+    /// Without Redis when this process's copy of the record is at the
+    /// version the caller knows and was confirmed less than
+    /// [`SESSION_COPY_FRESH`](crate::SESSION_COPY_FRESH) ago (see
+    /// [`Keys::session_changes`] for what keeps copies true); otherwise one
+    /// `GETEX`, as [`touch`](SessionStore::touch), and the record is
+    /// parsed only when its bytes differ from the version the caller knows
+    /// (the version is a hash of them).
     fn touch_versioned(
         &self,
         id: &str,
         known: Option<u64>,
     ) -> BoxFuture<Result<Touched, SessionStoreError>> {
+        if let Some(v) = known
+            && self.inner.copies.fresh(id, v)
+        {
+            return Box::pin(std::future::ready(Ok(Touched::Unchanged)));
+        }
         let inner = self.inner.clone();
-        let key = inner.keys.session(id);
+        let id = id.to_owned();
         Box::pin(async move {
+            let ticket = inner.copies.ticket();
+            let key = inner.keys.session(&id);
             let raw: Option<Vec<u8>> = inner
                 .redis
                 .query(redis::cmd("GETEX").arg(key).arg("PX").arg(inner.idle_ms))
                 .await
                 .map_err(backend)?;
             let Some(raw) = raw else {
+                inner.copies.keep(&id, None, ticket);
                 return Ok(Touched::Gone);
             };
             let version = version_of(&raw);
+            inner.copies.keep(&id, Some(version), ticket);
             if known == Some(version) {
                 return Ok(Touched::Unchanged);
             }

@@ -12,6 +12,7 @@ mod common;
 mod bus;
 mod caps;
 mod connect;
+mod copies;
 mod events;
 mod key_ring;
 mod relay;
