@@ -152,8 +152,9 @@ impl StreamableHttp {
                 self.sessions_mut().remove(m.session.as_str());
                 session.close();
             }
-            // Names no session (so none is found above); every copy asks
-            // the store on each request anyway.
+            // Names no session (so none is found above); each request
+            // compares its copy's version with the store's, which tracks
+            // changes on its own.
             RelayKind::Resync => {}
         }
     }
