@@ -116,6 +116,39 @@ impl RedisState {
         self
     }
 
+    /// Keeps resumable streams in `store` instead of the default
+    /// [`RedisEventStore`], for its bounds ([`RedisEventStore::max_events`],
+    /// [`RedisEventStore::stream_ttl`], [`RedisEventStore::grace`],
+    /// [`RedisEventStore::follow_limit`]).
+    ///
+    /// ```no_run
+    /// # fn run(shared: mcpwire_redis::RedisState) {
+    /// use mcpwire_redis::RedisEventStore;
+    /// let events = RedisEventStore::new(shared.redis().clone()).max_events(4096);
+    /// let shared = shared.event_store(events);
+    /// # let _ = shared; }
+    /// ```
+    pub fn event_store(mut self, store: RedisEventStore) -> RedisState {
+        self.events = Arc::new(store);
+        self
+    }
+
+    /// Carries notifications on `bus` instead of the default
+    /// [`RedisBus`], for its bound ([`RedisBus::with_capacity`]). Give it
+    /// one already listening ([`RedisBus::connect`]) or not: it starts
+    /// listening when the server first subscribes.
+    ///
+    /// ```no_run
+    /// # fn run(shared: mcpwire_redis::RedisState) {
+    /// use mcpwire_redis::RedisBus;
+    /// let shared = shared.bus(RedisBus::with_capacity(shared.redis().clone(), 4096));
+    /// # let _ = shared; }
+    /// ```
+    pub fn bus(mut self, bus: RedisBus) -> RedisState {
+        self.bus = Arc::new(bus);
+        self
+    }
+
     /// The connection, for commands of your own.
     ///
     /// ```no_run

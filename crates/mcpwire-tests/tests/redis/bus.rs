@@ -150,3 +150,40 @@ async fn the_subscription_lasts_while_the_bus_or_a_subscriber_does() {
     })
     .await;
 }
+
+/// The bus given to `RedisState` is the one its server announces on: here
+/// one under another key prefix, which the default bus's subscribers never
+/// hear.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shared_state_announces_on_the_bus_it_was_given() {
+    let redis = RedisServer::start();
+    let other = RedisOptions::default().prefix("other");
+    let shared = mcpwire_redis::RedisState::connect(&redis.url(), RedisOptions::default())
+        .await
+        .unwrap();
+    let given = RedisBus::with_capacity(
+        Redis::connect(&redis.url(), other.clone()).await.unwrap(),
+        4,
+    );
+    let server = shared
+        .bus(given)
+        .server(mcpwire_server::Server::builder("s", "1"))
+        .build()
+        .unwrap();
+    let there = RedisBus::new(Redis::connect(&redis.url(), other).await.unwrap());
+    let default = bus(&redis.url()).await;
+    let mut heard_there = there.subscribe();
+    let mut heard_default = default.subscribe();
+    listening(&there).await;
+    listening(&default).await;
+    server.resource_updated("memo://a");
+    let event = ServerEvent::ResourceUpdated("memo://a".into());
+    assert_eq!(next(&mut heard_there, "the announcement").await, event);
+    // The default channel stays quiet: a marker published there after the
+    // announcement is the first thing its subscribers hear.
+    default.publish(ServerEvent::PromptsChanged).await.unwrap();
+    assert_eq!(
+        next(&mut heard_default, "the marker").await,
+        ServerEvent::PromptsChanged
+    );
+}

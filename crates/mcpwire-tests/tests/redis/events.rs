@@ -7,7 +7,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use mcpwire_http::server::{EventStore, EventStoreError, Replay};
-use mcpwire_redis::{Keys, Redis, RedisEventStore, RedisOptions};
+use mcpwire_redis::{Keys, Redis, RedisEventStore, RedisOptions, RedisState};
 use mcpwire_testkit::parts::RedisServer;
 use mcpwire_testkit::within;
 
@@ -287,4 +287,28 @@ async fn a_stream_followed_past_the_limit_fails_instead_of_waiting_for_ever() {
     // An idle follower polls rarely: at most about one poll per 100 ms.
     let polls = server.command_counts().get("xrange").copied().unwrap_or(0);
     assert!((3..=20).contains(&polls), "{polls} polls in 300 ms");
+}
+
+/// The event store given to `RedisState` is the one its HTTP settings use,
+/// bounds included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shared_state_serves_streams_from_the_event_store_it_was_given() {
+    let redis = RedisServer::start();
+    let shared = RedisState::connect(&redis.url(), RedisOptions::default())
+        .await
+        .unwrap();
+    let bounded = RedisEventStore::new(shared.redis().clone())
+        .max_events(3)
+        .exact_trim(true);
+    let config = shared
+        .event_store(bounded)
+        .http(mcpwire_http::server::HttpConfig::default());
+    let store = config.event_store;
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        ids.push(store.append("s", STREAM, event(i)).await.unwrap());
+    }
+    assert!(store.replay_after("s", &ids[0]).await.unwrap().is_none());
+    let kept = store.replay_after("s", &ids[3]).await.unwrap().unwrap();
+    assert_eq!(kept.events.len(), 2);
 }
