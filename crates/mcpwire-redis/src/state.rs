@@ -141,7 +141,8 @@ impl RedisState {
     /// ```no_run
     /// # fn run(shared: mcpwire_redis::RedisState) {
     /// use mcpwire_redis::RedisBus;
-    /// let shared = shared.bus(RedisBus::with_capacity(shared.redis().clone(), 4096));
+    /// let bus = RedisBus::with_capacity(shared.redis().clone(), 4096);
+    /// let shared = shared.bus(bus);
     /// # let _ = shared; }
     /// ```
     pub fn bus(mut self, bus: RedisBus) -> RedisState {
