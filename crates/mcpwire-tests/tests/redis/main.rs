@@ -18,3 +18,4 @@ mod relay;
 mod session_changes;
 mod sessions;
 mod tasks;
+mod tunnel;

@@ -1,0 +1,420 @@
+//! Forwarding a session's requests to the instance that holds it, through
+//! `RedisTunnel` on a real Redis and a real Redis Cluster: each instance
+//! is an `Owned` service on a port of its own, in a runtime of its own
+//! (shut down to kill it), with a test service that echoes, streams,
+//! holds, floods or drips.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use http::{Request, Response, StatusCode};
+use http_body_util::{BodyExt, StreamBody};
+use hyper::body::Frame as HttpFrame;
+use mcpwire_http::server::{
+    Body, Envelope, Frame, FrameError, HttpConfig, Inbound, Owned, Tunnel, TunnelLimits,
+    accept_until,
+};
+use mcpwire_redis::{Redis, RedisOptions, RedisTunnel};
+use mcpwire_testkit::within;
+use tokio::io::AsyncWriteExt;
+use tokio::sync::{Notify, Semaphore, watch};
+
+use crate::common::{Backing, PATIENCE};
+
+/// What a test sees of an instance's service.
+#[derive(Clone)]
+struct Probe {
+    name: Arc<str>,
+    /// How many `/hold` calls have started.
+    held: Arc<watch::Sender<usize>>,
+    /// Lets `/hold` calls end.
+    release: Arc<Semaphore>,
+    /// Told when a `/flood` answer is dropped.
+    flood_dropped: Arc<Notify>,
+}
+
+/// Tells `flood_dropped` when dropped with the flood's body.
+struct OnDrop(Arc<Notify>);
+
+impl Drop for OnDrop {
+    fn drop(&mut self) {
+        self.0.notify_one();
+    }
+}
+
+fn stream_body<S>(s: S) -> Body
+where
+    S: futures_util::Stream<Item = Bytes> + Send + 'static,
+{
+    StreamBody::new(s.map(|b| Ok::<_, Infallible>(HttpFrame::data(b)))).boxed_unsync()
+}
+
+impl Probe {
+    async fn answer(&self, req: Request<Inbound>) -> Response<Body> {
+        let served_by = self.name.to_string();
+        let seen = req
+            .headers()
+            .get("x-test")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let query = req.uri().query().unwrap_or("").to_owned();
+        let body = match req.uri().path() {
+            "/echo" => {
+                let bytes = req.into_body().collect().await.unwrap().to_bytes();
+                stream_body(futures_util::stream::iter([bytes]))
+            }
+            "/stream" => {
+                let n: usize = query.trim_start_matches("n=").parse().unwrap();
+                stream_body(futures_util::stream::iter(
+                    (0..n).map(|i| Bytes::from(format!("line {i}\n"))),
+                ))
+            }
+            "/hold" => {
+                self.held.send_modify(|n| *n += 1);
+                self.release.acquire().await.unwrap().forget();
+                stream_body(futures_util::stream::iter([Bytes::from_static(
+                    b"released",
+                )]))
+            }
+            "/flood" => {
+                let guard = OnDrop(self.flood_dropped.clone());
+                let chunk = Bytes::from(vec![b'x'; 64 * 1024]);
+                stream_body(futures_util::stream::repeat(chunk).map(move |c| {
+                    let _ = &guard;
+                    c
+                }))
+            }
+            "/drip" => stream_body(
+                futures_util::stream::iter([Bytes::from_static(b"first\n")])
+                    .chain(futures_util::stream::pending()),
+            ),
+            _ => stream_body(futures_util::stream::empty()),
+        };
+        let mut r = Response::new(body);
+        r.headers_mut()
+            .insert("x-served-by", served_by.parse().unwrap());
+        r.headers_mut().insert("x-seen", seen.parse().unwrap());
+        r
+    }
+}
+
+/// One instance: its tunnel, its `Owned` service on a loopback port, in a
+/// runtime of its own.
+struct Instance {
+    name: String,
+    url: String,
+    probe: Probe,
+    open: Arc<dyn Fn() -> (usize, usize) + Send + Sync>,
+    rt: Option<tokio::runtime::Runtime>,
+}
+
+impl Instance {
+    async fn start(backing: &Backing, limits: TunnelLimits, config: HttpConfig) -> Instance {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let url = backing.url();
+        let (held, _) = watch::channel(0);
+        let held = Arc::new(held);
+        let (release, flood_dropped) = (Arc::new(Semaphore::new(0)), Arc::new(Notify::new()));
+        let started = rt.spawn(async move {
+            let options = RedisOptions::default().deadline(Duration::from_secs(2));
+            let redis = Redis::connect(&url, options).await.unwrap();
+            let tunnel: Arc<dyn Tunnel> = Arc::new(RedisTunnel::connect(redis).await);
+            let name = tunnel.instance().to_owned();
+            let probe = Probe {
+                name: Arc::from(name.as_str()),
+                held,
+                release,
+                flood_dropped,
+            };
+            let p = probe.clone();
+            let service = hyper::service::service_fn(move |req: Request<Inbound>| {
+                let p = p.clone();
+                async move { Ok::<_, Infallible>(p.answer(req).await) }
+            });
+            let owned = Owned::with_limits(service, tunnel, &config, limits);
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let url = format!("http://{}", listener.local_addr().unwrap());
+            let o = owned.clone();
+            let open: Arc<dyn Fn() -> (usize, usize) + Send + Sync> =
+                Arc::new(move || o.open_tunnels());
+            tokio::spawn(async move {
+                accept_until(&listener, &config, std::future::pending(), None, owned).await;
+            });
+            (name, url, probe, open)
+        });
+        let (name, url, probe, open) = within(PATIENCE, "an instance to start", started)
+            .await
+            .unwrap();
+        Instance {
+            name,
+            url,
+            probe,
+            open,
+            rt: Some(rt),
+        }
+    }
+
+    async fn plain(backing: &Backing) -> Instance {
+        Instance::start(backing, TunnelLimits::default(), HttpConfig::default()).await
+    }
+
+    /// Stops it as a crash would: every task of its runtime ends.
+    fn kill(&mut self) {
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A request to `at` for `path`, in a session `owner` holds.
+fn request(
+    at: &Instance,
+    method: reqwest::Method,
+    path: &str,
+    owner: &str,
+) -> reqwest::RequestBuilder {
+    reqwest::Client::new()
+        .request(method, format!("{}{path}", at.url))
+        .header(
+            "mcp-session-id",
+            format!("{owner}.0123456789abcdef0123456789abcdef"),
+        )
+        .header("x-test", "passed on")
+}
+
+async fn forwards_requests_and_streamed_answers(backing: Backing) {
+    let mut small = HttpConfig::default();
+    small.body_limit = 1024;
+    let a = Instance::start(&backing, TunnelLimits::default(), small).await;
+    let b = Instance::plain(&backing).await;
+
+    let answer = request(&a, reqwest::Method::POST, "/echo", &b.name)
+        .body("a body for B")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(answer.headers()["x-served-by"], b.name.as_str());
+    assert_eq!(answer.headers()["x-seen"], "passed on");
+    assert_eq!(answer.text().await.unwrap(), "a body for B");
+
+    // A streamed answer arrives whole and in order.
+    let answer = request(&a, reqwest::Method::GET, "/stream?n=2000", &b.name)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.headers()["x-served-by"], b.name.as_str());
+    let text = answer.text().await.unwrap();
+    let expected: String = (0..2000).map(|i| format!("line {i}\n")).collect();
+    assert_eq!(text, expected);
+
+    // A's own sessions, and requests without one, are served by A.
+    for owner in [a.name.as_str(), ""] {
+        let answer = request(&a, reqwest::Method::POST, "/echo", owner)
+            .body("here")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.headers()["x-served-by"], a.name.as_str());
+    }
+
+    // Past A's body limit: 413 before anything is forwarded.
+    let answer = request(&a, reqwest::Method::POST, "/echo", &b.name)
+        .body(vec![b'x'; 2048])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!((a.open)(), (0, 0));
+    assert_eq!((b.open)(), (0, 0));
+}
+
+on_single_and_cluster!(forwards_requests_and_streamed_answers);
+
+/// Waits until `n` `/hold` calls have started at `at`.
+async fn holding(at: &Instance, n: usize) {
+    let mut held = at.probe.held.subscribe();
+    within(PATIENCE, "the calls to be held", held.wait_for(|h| *h >= n))
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_the_forwarding_cap_a_request_gets_503() {
+    let backing = Backing::single();
+    let a = Instance::start(&backing, TunnelLimits::new(2, 64), HttpConfig::default()).await;
+    let b = Instance::plain(&backing).await;
+    let held: Vec<_> = (0..2)
+        .map(|_| tokio::spawn(request(&a, reqwest::Method::POST, "/hold", &b.name).send()))
+        .collect();
+    holding(&b, 2).await;
+    let refused = request(&a, reqwest::Method::POST, "/hold", &b.name)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(refused.headers().contains_key("retry-after"));
+    b.probe.release.add_permits(2);
+    for h in held {
+        let answer = within(PATIENCE, "a held call", h).await.unwrap().unwrap();
+        assert_eq!(answer.text().await.unwrap(), "released");
+    }
+    // The slots are free again.
+    let answer = request(&a, reqwest::Method::POST, "/echo", &b.name)
+        .body("again")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.text().await.unwrap(), "again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_the_serving_cap_a_request_gets_503() {
+    let backing = Backing::single();
+    let a = Instance::plain(&backing).await;
+    let b = Instance::start(&backing, TunnelLimits::new(1, 64), HttpConfig::default()).await;
+    let held = tokio::spawn(request(&a, reqwest::Method::POST, "/hold", &b.name).send());
+    holding(&b, 1).await;
+    let refused = request(&a, reqwest::Method::POST, "/echo", &b.name)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(refused.headers().contains_key("retry-after"));
+    b.probe.release.add_permits(1);
+    let answer = within(PATIENCE, "the held call", held)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(answer.text().await.unwrap(), "released");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_does_not_read_is_cut_off_and_others_are_served() {
+    let backing = Backing::single();
+    let a = Instance::start(&backing, TunnelLimits::new(16, 4), HttpConfig::default()).await;
+    let b = Instance::plain(&backing).await;
+    // A client that asks for an endless answer and never reads it.
+    let addr = a.url.trim_start_matches("http://");
+    let mut sluggard = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let ask = format!(
+        "GET /flood HTTP/1.1\r\nhost: {addr}\r\nmcp-session-id: {}.00\r\n\r\n",
+        b.name
+    );
+    sluggard.write_all(ask.as_bytes()).await.unwrap();
+    // Its buffer fills, its tunnel is aborted, and the owner stops.
+    within(
+        PATIENCE,
+        "the owner to drop the flood",
+        b.probe.flood_dropped.notified(),
+    )
+    .await;
+    mcpwire_testkit::eventually(PATIENCE, "the tunnel to close on both sides", || async {
+        (a.open)() == (0, 0) && (b.open)() == (0, 0)
+    })
+    .await;
+    // Meanwhile and after, others are served.
+    let answer = request(&a, reqwest::Method::POST, "/echo", &b.name)
+        .body("still here")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.text().await.unwrap(), "still here");
+    drop(sluggard);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_owner_gives_an_answer_not_a_hang() {
+    let backing = Backing::single();
+    let a = Instance::plain(&backing).await;
+    let mut b = Instance::plain(&backing).await;
+    // A POST waiting for an answer that had not started.
+    let waiting = tokio::spawn(request(&a, reqwest::Method::POST, "/hold", &b.name).send());
+    holding(&b, 1).await;
+    // A stream that had started.
+    let mut dripping = request(&a, reqwest::Method::GET, "/drip", &b.name)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dripping.chunk().await.unwrap().unwrap(), "first\n");
+    b.kill();
+    let answer = within(PATIENCE, "an answer after the owner died", waiting)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+    let error: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(error["error"]["code"], -32001, "{error}");
+    let cut = within(PATIENCE, "the stream to end", dripping.chunk()).await;
+    assert!(cut.is_err(), "{cut:?}");
+    // An owner that never lived: 404 as well, a plain one for a GET.
+    let answer = within(
+        PATIENCE,
+        "an answer for a session of nobody",
+        request(&a, reqwest::Method::GET, "/drip", "nobody").send(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+    assert_eq!(answer.text().await.unwrap(), "");
+}
+
+#[test]
+fn hostile_frames_are_refused_not_panicked_on() {
+    // Valid frames cut short, padded, or with a byte flipped decode to a
+    // frame or a typed error.
+    let frames = [
+        Envelope {
+            requester: "a1".into(),
+            tunnel: 1,
+            frame: Frame::Body {
+                seq: 0,
+                chunk: Bytes::from_static(b"data"),
+            },
+        },
+        Envelope {
+            requester: "a1".into(),
+            tunnel: 2,
+            frame: Frame::End { chunks: 1 },
+        },
+    ];
+    for e in frames {
+        let bytes = e.encode().unwrap();
+        assert_eq!(Envelope::decode(bytes.clone()).unwrap(), e);
+        for i in 0..bytes.len() {
+            for flip in [0x01u8, 0x80, 0xff] {
+                let mut b = bytes.to_vec();
+                b[i] ^= flip;
+                let _ = Envelope::decode(Bytes::from(b));
+            }
+            assert_eq!(
+                Envelope::decode(bytes.slice(..i)),
+                Err(FrameError::Truncated)
+            );
+        }
+    }
+    // A header count far past the bound is refused before anything is
+    // allocated for it.
+    let mut head = vec![1u8, 2, 0, 0, 0, 0, 0, 0, 0, 1, 2, b'a', b'1', 0, 200];
+    head.extend_from_slice(&[0xff, 0xff]);
+    assert!(matches!(
+        Envelope::decode(Bytes::from(head)),
+        Err(FrameError::TooLong {
+            what: "header count",
+            ..
+        })
+    ));
+}
