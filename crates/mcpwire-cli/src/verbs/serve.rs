@@ -6,8 +6,8 @@ use std::ffi::OsString;
 use std::sync::Arc;
 
 use mcpwire::proxy;
-use mcpwire::transport::http_server::Tunnel;
 use mcpwire::transport::child::ChildProcess;
+use mcpwire::transport::http_server::Tunnel;
 use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
 use mcpwire_demos::demo::{self, DemoStep, TempDb};
 use mcpwire_demos::sql_demo;
