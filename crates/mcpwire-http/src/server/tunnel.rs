@@ -148,9 +148,9 @@ impl TunnelLimits {
 }
 
 /// A service that serves this instance's sessions with `S`, and forwards
-/// a request naming another instance's session (its `Mcp-Session-Id`
-/// starts with that instance's name and a `.`) to that instance through a
-/// [`Tunnel`]. It also serves, with `S`, the requests other instances
+/// a request naming another instance's session (its `Mcp-Session-Id`, or
+/// the `sessionId` of a 2024-11-05 HTTP+SSE message, starts with that
+/// instance's name and a `.`) to that instance through a [`Tunnel`]. It also serves, with `S`, the requests other instances
 /// forward here: the whole of `S` runs at the owner (authorization, Host
 /// and Origin checks included). Serve it with
 /// [`accept_until`](super::accept_until).
@@ -289,6 +289,18 @@ where
     }
 }
 
+/// The session a request names: its `Mcp-Session-Id`, or for a message
+/// of the 2024-11-05 HTTP+SSE transport, its `sessionId` parameter.
+fn session_of<B>(req: &Request<B>) -> Option<&str> {
+    if let Some(id) = req.headers().get(guard::SESSION_ID) {
+        return id.to_str().ok();
+    }
+    if req.uri().path() != super::LEGACY_MESSAGES_PATH {
+        return None;
+    }
+    (req.uri().query()?.split('&')).find_map(|kv| kv.strip_prefix("sessionId="))
+}
+
 /// The instance a session id names as its owner, when it names one.
 fn owner_of(session: &str) -> Option<&str> {
     let (owner, _) = session.split_once('.')?;
@@ -319,10 +331,7 @@ where
     >;
 
     fn call(&self, req: Request<Incoming>) -> Self::Future {
-        let owner = req
-            .headers()
-            .get(guard::SESSION_ID)
-            .and_then(|v| v.to_str().ok())
+        let owner = session_of(&req)
             .and_then(owner_of)
             .filter(|o| **o != *self.hub.me)
             .map(Arc::<str>::from);

@@ -62,7 +62,7 @@ impl Probe {
             .unwrap_or_default();
         let query = req.uri().query().unwrap_or("").to_owned();
         let body = match req.uri().path() {
-            "/echo" => {
+            "/echo" | "/messages" => {
                 let bytes = req.into_body().collect().await.unwrap().to_bytes();
                 stream_body(futures_util::stream::iter([bytes]))
             }
@@ -220,6 +220,15 @@ async fn forwards_requests_and_streamed_answers(backing: Backing) {
     let text = answer.text().await.unwrap();
     let expected: String = (0..2000).map(|i| format!("line {i}\n")).collect();
     assert_eq!(text, expected);
+
+    // A message of the 2024-11-05 transport names its session in the query.
+    let answer = reqwest::Client::new()
+        .post(format!("{}/messages?sessionId={}.00", a.url, b.name))
+        .body("legacy")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.headers()["x-served-by"], b.name.as_str());
 
     // A's own sessions, and requests without one, are served by A.
     for owner in [a.name.as_str(), ""] {

@@ -54,7 +54,7 @@ impl HttpBody for Inbound {
 #[error("the answer of the instance holding the session was cut off: {0}")]
 pub struct TunnelBroken(&'static str);
 
-/// The body of an [`Owned`] service's responses.
+/// The body of an [`Owned`](super::Owned) service's responses.
 #[derive(Debug)]
 pub struct OwnedBody<B>(pub(super) Kind<B>);
 
