@@ -427,3 +427,81 @@ fn hostile_frames_are_refused_not_panicked_on() {
         })
     ));
 }
+
+/// Accepts one fixed token.
+struct DevToken;
+
+impl mcpwire::auth::TokenVerifier for DevToken {
+    fn verify<'a>(&'a self, token: &'a str) -> mcpwire::auth::VerifyFuture<'a> {
+        Box::pin(async move {
+            if token != "dev-token" {
+                return Err(mcpwire::auth::VerifyError::Inactive);
+            }
+            Ok(mcpwire::auth::VerifiedToken::from_claims(
+                serde_json::from_value(serde_json::json!({"sub": "dev"})).unwrap(),
+            ))
+        })
+    }
+}
+
+/// A `tools/list` in session `sid` sent straight to `url`, with `token`.
+async fn list_tools_at(url: &str, sid: &str, token: Option<&str>) -> (u16, String) {
+    let mut post = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-session-id", sid)
+        .header("mcp-protocol-version", "2025-11-25")
+        .body(r#"{"jsonrpc":"2.0","id":9,"method":"tools/list"}"#);
+    if let Some(t) = token {
+        post = post.bearer_auth(t);
+    }
+    let answer = post.send().await.unwrap();
+    let status = answer.status().as_u16();
+    (status, answer.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_proxy_behind_bearer_auth_forwards_and_the_owner_checks_the_token() {
+    use mcpwire::auth::{BearerAuth, ProtectedResourceMetadata};
+    use mcpwire::client::{Client, ClientMode};
+    use mcpwire::proxy::HttpProxy;
+    use mcpwire::transport::child::ChildProcess;
+    use mcpwire::transport::http_client::HttpClientTransport;
+
+    let backing = Backing::single();
+    let mut urls = Vec::new();
+    for _ in 0..2 {
+        let redis = backing.connect(Duration::from_secs(2)).await;
+        let tunnel = Arc::new(RedisTunnel::connect(redis).await);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+        let auth = BearerAuth::new(DevToken, ProtectedResourceMetadata::new(url.clone()));
+        let proxy = HttpProxy::new(ChildProcess::new(env!(
+            "CARGO_BIN_EXE_mcpwire-proxy-test-server"
+        )))
+        .bearer_auth(auth)
+        .tunnel(tunnel);
+        tokio::spawn(proxy.serve_listener(listener, std::future::pending()));
+        urls.push(url);
+    }
+    let transport = HttpClientTransport::builder(urls[0].clone())
+        .header("authorization", "Bearer dev-token")
+        .build()
+        .unwrap();
+    let handle = transport.handle();
+    let client = Client::builder("tunnel-auth-test", "1")
+        .mode(ClientMode::Legacy)
+        .connect(transport)
+        .await
+        .expect("a session on the first instance");
+    let sid = handle.session_id().unwrap();
+    // The other instance forwards the session's requests to the owner...
+    let (status, body) = list_tools_at(&urls[1], &sid, Some("dev-token")).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"echo\""), "{body}");
+    // ...whose bearer check runs on them: without a token, 401.
+    let (status, body) = list_tools_at(&urls[1], &sid, None).await;
+    assert_eq!(status, 401, "{body}");
+    client.close().await;
+}
