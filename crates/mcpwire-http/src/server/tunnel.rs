@@ -21,7 +21,7 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -51,8 +51,14 @@ pub const MAX_TUNNELS_IN_FLIGHT: usize = 256;
 /// How many frames of one forwarded answer may wait for its client. A
 /// client that reads slower than its answer arrives has its tunnel
 /// aborted (its response ends early, and the owner stops sending), so
-/// that it never holds up the frames of anyone else.
-pub const TUNNEL_BUFFER: usize = 64;
+/// that it never holds up the frames of anyone else. (The owner sends
+/// what its answer has ready at once as one frame, so a burst of small
+/// pieces takes few.)
+pub const TUNNEL_BUFFER: usize = 256;
+/// How many bytes of one forwarded answer may wait for its client
+/// (1 MiB, as [`HttpConfig::sse_buffer`]); past it, as past
+/// [`TUNNEL_BUFFER`].
+pub const TUNNEL_BUFFER_BYTES: usize = 1 << 20;
 /// How often each side of a tunnel checks that the other is alive.
 pub const LIVENESS_EVERY: Duration = Duration::from_secs(1);
 /// The largest piece of an answer one frame carries (256 KiB).
@@ -107,7 +113,8 @@ pub trait Tunnel: Send + Sync + std::fmt::Debug + 'static {
 }
 
 /// How many tunnels an [`Owned`] service keeps open, and how much each
-/// may buffer (see [`MAX_TUNNELS_IN_FLIGHT`] and [`TUNNEL_BUFFER`]).
+/// may buffer (see [`MAX_TUNNELS_IN_FLIGHT`], [`TUNNEL_BUFFER`] and
+/// [`TUNNEL_BUFFER_BYTES`]).
 ///
 /// ```
 /// let limits = mcpwire_http::server::TunnelLimits::default();
@@ -120,6 +127,8 @@ pub struct TunnelLimits {
     pub in_flight: usize,
     /// Frames of one answer waiting for its client.
     pub buffer: usize,
+    /// Bytes of one answer waiting for its client.
+    pub buffer_bytes: usize,
 }
 
 impl Default for TunnelLimits {
@@ -127,13 +136,14 @@ impl Default for TunnelLimits {
         TunnelLimits {
             in_flight: MAX_TUNNELS_IN_FLIGHT,
             buffer: TUNNEL_BUFFER,
+            buffer_bytes: TUNNEL_BUFFER_BYTES,
         }
     }
 }
 
 impl TunnelLimits {
     /// Limits of `in_flight` tunnels each way and `buffer` frames each
-    /// (both at least 1).
+    /// (both at least 1), and [`TUNNEL_BUFFER_BYTES`].
     ///
     /// ```
     /// let l = mcpwire_http::server::TunnelLimits::new(8, 4);
@@ -143,7 +153,19 @@ impl TunnelLimits {
         TunnelLimits {
             in_flight: in_flight.max(1),
             buffer: buffer.max(1),
+            buffer_bytes: TUNNEL_BUFFER_BYTES,
         }
+    }
+
+    /// At most `bytes` of one answer waiting for its client.
+    ///
+    /// ```
+    /// let l = mcpwire_http::server::TunnelLimits::default().buffer_bytes(4096);
+    /// assert_eq!(l.buffer_bytes, 4096);
+    /// ```
+    pub fn buffer_bytes(mut self, bytes: usize) -> Self {
+        self.buffer_bytes = bytes;
+        self
     }
 }
 
@@ -214,6 +236,8 @@ struct Hub {
 struct Waiter {
     owner: Arc<str>,
     tx: mpsc::Sender<Frame>,
+    /// Bytes of chunks sent on `tx` and not yet taken by the body.
+    queued: Arc<AtomicUsize>,
 }
 
 impl Drop for Hub {
@@ -392,11 +416,13 @@ async fn forward_inner(
     };
     let id = hub.next.fetch_add(1, Ordering::Relaxed);
     let (tx, mut rx) = mpsc::channel(hub.limits.buffer);
+    let queued = Arc::new(AtomicUsize::new(0));
     lock(&hub.waiting).insert(
         id,
         Waiter {
             owner: owner.clone(),
             tx,
+            queued: queued.clone(),
         },
     );
     let guard = WaitGuard {
@@ -457,6 +483,7 @@ async fn forward_inner(
     };
     let mut r = Response::new(Box::new(TunnelBody {
         rx,
+        queued,
         next: 0,
         check,
         alive: None,
@@ -555,6 +582,15 @@ impl Hub {
         let last = matches!(frame, Frame::End { .. } | Frame::Abort);
         let mut waiting = lock(&self.waiting);
         let Some(w) = waiting.get(&id) else { return };
+        if let Frame::Body { chunk, .. } = &frame {
+            let queued = w.queued.fetch_add(chunk.len(), Ordering::Relaxed) + chunk.len();
+            if queued > self.limits.buffer_bytes {
+                drop(waiting);
+                tracing::debug!(id, "a client read its forwarded answer too slowly; aborted");
+                self.give_up(id);
+                return;
+            }
+        }
         match w.tx.try_send(frame) {
             Ok(()) if last => {
                 waiting.remove(&id);

@@ -68,9 +68,14 @@ impl Probe {
             }
             "/stream" => {
                 let n: usize = query.trim_start_matches("n=").parse().unwrap();
-                stream_body(futures_util::stream::iter(
-                    (0..n).map(|i| Bytes::from(format!("line {i}\n"))),
-                ))
+                // One piece at a time, so that each goes in a frame of its own.
+                stream_body(
+                    futures_util::stream::iter((0..n).map(|i| Bytes::from(format!("line {i}\n"))))
+                        .then(|line| async move {
+                            tokio::task::yield_now().await;
+                            line
+                        }),
+                )
             }
             "/hold" => {
                 self.held.send_modify(|n| *n += 1);
@@ -312,9 +317,19 @@ async fn past_the_serving_cap_a_request_gets_503() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_client_that_does_not_read_is_cut_off_and_others_are_served() {
+async fn a_client_that_does_not_read_is_cut_off_by_frames_and_others_are_served() {
+    a_client_that_does_not_read_is_cut_off(TunnelLimits::new(16, 4)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_does_not_read_is_cut_off_by_bytes_and_others_are_served() {
+    a_client_that_does_not_read_is_cut_off(TunnelLimits::new(16, 100_000).buffer_bytes(64 * 1024))
+        .await;
+}
+
+async fn a_client_that_does_not_read_is_cut_off(limits: TunnelLimits) {
     let backing = Backing::single();
-    let a = Instance::start(&backing, TunnelLimits::new(16, 4), HttpConfig::default()).await;
+    let a = Instance::start(&backing, limits, HttpConfig::default()).await;
     let b = Instance::plain(&backing).await;
     // A client that asks for an endless answer and never reads it.
     let addr = a.url.trim_start_matches("http://");
@@ -504,4 +519,41 @@ async fn the_proxy_behind_bearer_auth_forwards_and_the_owner_checks_the_token() 
     let (status, body) = list_tools_at(&urls[1], &sid, None).await;
     assert_eq!(status, 401, "{body}");
     client.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_tunnels_end_when_redis_restarts_and_new_ones_work_after() {
+    let mut backing = Backing::single();
+    let a = Instance::plain(&backing).await;
+    let b = Instance::plain(&backing).await;
+    let mut dripping = request(&a, reqwest::Method::GET, "/drip", &b.name)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dripping.chunk().await.unwrap().unwrap(), "first\n");
+    assert_eq!(((a.open)().0, (b.open)().1), (1, 1));
+    // Frames sent while the subscriptions were away are lost: the open
+    // tunnel ends on both sides rather than wait for them.
+    backing.take_down();
+    backing.bring_back();
+    let cut = within(PATIENCE, "the stream to end", dripping.chunk()).await;
+    assert!(cut.is_err(), "{cut:?}");
+    mcpwire_testkit::eventually(PATIENCE, "the tunnel to close on both sides", || async {
+        (a.open)() == (0, 0) && (b.open)() == (0, 0)
+    })
+    .await;
+    // Once both listen again, requests are forwarded as before.
+    mcpwire_testkit::eventually(PATIENCE, "forwarding to work again", || async {
+        let answer = request(&a, reqwest::Method::POST, "/echo", &b.name)
+            .body("back")
+            .send()
+            .await
+            .unwrap();
+        answer
+            .headers()
+            .get("x-served-by")
+            .is_some_and(|v| v == b.name.as_str())
+            && answer.text().await.unwrap() == "back"
+    })
+    .await;
 }

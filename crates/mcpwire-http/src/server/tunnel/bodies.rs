@@ -2,6 +2,8 @@
 //! carried whole), and a forwarded answer's, as its frames arrive.
 
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -98,6 +100,8 @@ where
 /// A forwarded answer's body, as its frames arrive.
 pub(super) struct TunnelBody {
     pub(super) rx: mpsc::Receiver<Frame>,
+    /// Bytes of the chunks waiting in `rx`.
+    pub(super) queued: Arc<AtomicUsize>,
     pub(super) next: u32,
     pub(super) check: tokio::time::Interval,
     pub(super) alive: Option<BoxFuture<Result<bool, RelayError>>>,
@@ -142,6 +146,7 @@ impl TunnelBody {
             }
             match self.rx.poll_recv(cx) {
                 Poll::Ready(Some(Frame::Body { seq, chunk })) if seq == self.next => {
+                    self.queued.fetch_sub(chunk.len(), Ordering::Relaxed);
                     self.next = self.next.wrapping_add(1);
                     return Poll::Ready(Some(Ok(HttpFrame::data(chunk))));
                 }

@@ -4,7 +4,7 @@
 use std::convert::Infallible;
 use std::sync::{Arc, Weak};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures_util::{FutureExt, StreamExt};
 use http::{Request, Response, StatusCode};
 use http_body::Body as HttpBody;
@@ -186,13 +186,27 @@ async fn answer_with<B>(
                     return;
                 }
                 Some(Ok(frame)) => {
-                    let Ok(mut data) = frame.into_data() else { continue };
+                    let Ok(first) = frame.into_data() else { continue };
+                    // What else the answer has ready goes in the same
+                    // frame: a burst of small pieces costs one frame.
+                    let (mut data, ended) = ready_after(&mut body, first);
                     while !data.is_empty() {
                         let piece = data.split_to(data.len().min(MAX_CHUNK));
                         if !send(Frame::Body { seq, chunk: piece }).await {
                             return;
                         }
                         seq = seq.wrapping_add(1);
+                    }
+                    match ended {
+                        Some(true) => {
+                            send(Frame::End { chunks: seq }).await;
+                            return;
+                        }
+                        Some(false) => {
+                            send(Frame::Abort).await;
+                            return;
+                        }
+                        None => {}
                     }
                 }
                 Some(Err(_)) => {
@@ -208,4 +222,36 @@ async fn answer_with<B>(
             }
         }
     }
+}
+
+/// `first`, and the data `body` has ready now after it (up to
+/// [`MAX_CHUNK`]); and whether `body` ended meanwhile (`Some(true)`) or
+/// failed (`Some(false)`).
+fn ready_after<B>(body: &mut B, first: Bytes) -> (Bytes, Option<bool>)
+where
+    B: HttpBody<Data = Bytes> + Unpin,
+{
+    let mut more: Option<BytesMut> = None;
+    let len = |more: &Option<BytesMut>| more.as_ref().map_or(first.len(), BytesMut::len);
+    let mut ended = None;
+    while len(&more) < MAX_CHUNK {
+        match body.frame().now_or_never() {
+            None => break,
+            Some(None) => {
+                ended = Some(true);
+                break;
+            }
+            Some(Some(Err(_))) => {
+                ended = Some(false);
+                break;
+            }
+            Some(Some(Ok(frame))) => {
+                if let Ok(data) = frame.into_data() {
+                    more.get_or_insert_with(|| BytesMut::from(&first[..]))
+                        .extend_from_slice(&data);
+                }
+            }
+        }
+    }
+    (more.map_or(first, BytesMut::freeze), ended)
 }
