@@ -132,6 +132,9 @@ impl Tunnel for RedisTunnel {
     fn send(&self, to: &str, frame: Bytes) -> BoxFuture<Result<(), RelayError>> {
         let redis = self.redis.clone();
         let channel = self.keys.tunnel_channel(to);
+        // On a cluster, PUBLISH goes to the node of the channel's slot:
+        // one instance's frames all pass one node, and arrive in the
+        // order they were sent.
         Box::pin(async move {
             redis
                 .query::<i64>(redis::cmd("PUBLISH").arg(&channel).arg(&frame[..]))
