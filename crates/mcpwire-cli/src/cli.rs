@@ -275,6 +275,16 @@ pub struct Proxy {
     /// With --listen, OAuth: require bearer tokens.
     #[command(flatten)]
     pub auth: AuthArgs,
+    /// With --listen: serve as one of several instances behind a load
+    /// balancer with no stickiness, all started with the same Redis. A
+    /// session's server process lives in the instance that opened it;
+    /// the others forward its requests there through Redis. When that
+    /// instance stops, its sessions end (clients get 404 and initialize
+    /// again). A URL redis://[user:password@]host:port of a Redis server
+    /// or of any node of a Redis Cluster. Without it, MCPWIRE_REDIS_URL
+    /// is used when set.
+    #[arg(long, value_name = "URL")]
+    pub redis: Option<String>,
     /// The remote Streamable HTTP server to serve on stdio.
     pub url: Option<String>,
     /// A header for the remote server, `Name: value` (repeatable).

@@ -58,6 +58,7 @@
 
 mod bridge;
 mod forward;
+mod tunneled;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -69,9 +70,8 @@ pub use bridge::{BridgeEnd, bridge};
 pub(crate) use forward::Forwarder;
 
 use mcpwire_http::client::{HttpClientError, HttpClientTransport};
-#[cfg(feature = "auth")]
 use mcpwire_http::server::HostPolicy;
-use mcpwire_http::server::{HttpConfig, StreamableHttp};
+use mcpwire_http::server::{HttpConfig, StreamableHttp, Tunnel};
 use mcpwire_rpc::transport::ChildProcess;
 
 /// Why a proxy could not start or stopped.
@@ -95,6 +95,9 @@ pub enum ProxyError {
     /// Forwarding between the two sides failed.
     #[error("{0}")]
     Forward(#[from] mcpwire_rpc::Error),
+    /// The [`Tunnel`]'s instance name cannot start a session id.
+    #[error("the tunnel's instance name is not usable: {0}")]
+    Instance(String),
 }
 
 /// How long a forwarded request may wait for its answer by default.
@@ -147,6 +150,7 @@ pub struct HttpProxy {
     max_sessions: usize,
     #[cfg(feature = "auth")]
     auth: Option<mcpwire_oauth::resource::BearerAuth>,
+    tunnel: Option<Arc<dyn Tunnel>>,
 }
 
 impl std::fmt::Debug for HttpProxy {
@@ -155,7 +159,8 @@ impl std::fmt::Debug for HttpProxy {
         d.field("command", &self.command)
             .field("config", &self.config)
             .field("timeout", &self.timeout)
-            .field("max_sessions", &self.max_sessions);
+            .field("max_sessions", &self.max_sessions)
+            .field("tunnel", &self.tunnel);
         #[cfg(feature = "auth")]
         d.field("auth", &self.auth.is_some());
         d.finish()
@@ -173,6 +178,7 @@ impl HttpProxy {
             max_sessions: DEFAULT_MAX_SESSIONS,
             #[cfg(feature = "auth")]
             auth: None,
+            tunnel: None,
         }
     }
 
@@ -289,6 +295,39 @@ impl HttpProxy {
         self
     }
 
+    /// Serves as one of several instances behind a load balancer with no
+    /// stickiness, which share `tunnel` (`mcpwire_redis::RedisTunnel` on
+    /// one Redis). A session's process lives in the instance that opened
+    /// it (its owner): the session id starts with the owner's
+    /// [instance name](Tunnel::instance) and a `.`, and the other
+    /// instances forward that session's requests to the owner through
+    /// `tunnel`, streaming its answers back (see
+    /// [`Owned`](mcpwire_http::server::Owned)). When the owner stops, its
+    /// sessions end with their processes: a request waiting for an answer
+    /// that had not started gets `404` (the client initializes a new
+    /// session), and a stream being answered ends. 2026-07-28 requests
+    /// need no session and are served by the instance they reach.
+    ///
+    /// ```no_run
+    /// # use std::sync::Arc;
+    /// # use mcpwire_http::server::Tunnel;
+    /// # async fn run(tunnel: Arc<dyn Tunnel>) -> Result<(), mcpwire_proxy::ProxyError> {
+    /// // With mcpwire-redis, on one Redis shared by every instance:
+    /// // let redis = Redis::connect("redis://10.0.0.5:6379", RedisOptions::default()).await?;
+    /// // let tunnel = Arc::new(RedisTunnel::connect(redis).await);
+    /// use mcpwire_proxy::HttpProxy;
+    /// use mcpwire_rpc::transport::ChildProcess;
+    /// HttpProxy::new(ChildProcess::new("my-mcp-server"))
+    ///     .tunnel(tunnel)
+    ///     .serve("0.0.0.0:8080")
+    ///     .await
+    /// # }
+    /// ```
+    pub fn tunnel(mut self, tunnel: Arc<dyn Tunnel>) -> Self {
+        self.tunnel = Some(tunnel);
+        self
+    }
+
     /// How long a forwarded request may wait for the process's answer
     /// (default one hour; each progress notification restarts the wait).
     ///
@@ -348,32 +387,49 @@ impl HttpProxy {
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), ProxyError> {
         let forwarder = Forwarder::new(self.command, self.timeout, self.max_sessions);
-        let config = self.config.max_sessions(self.max_sessions);
+        let mut config = self.config.max_sessions(self.max_sessions);
+        if let Some(tunnel) = &self.tunnel {
+            config = tunneled::prefixed(config, &**tunnel)?;
+        }
         #[cfg(feature = "auth")]
-        if let Some(auth) = self.auth {
+        let auth = self.auth;
+        #[cfg(not(feature = "auth"))]
+        let auth: Option<std::convert::Infallible> = None;
+        if (auth.is_some() || self.tunnel.is_some()) && config.hosts.is_none() {
             // As the endpoint does when it serves alone: loopback names
             // only when bound to a loopback address.
-            let mut config = config;
-            if config.hosts.is_none() {
-                let loopback = listener.local_addr()?.ip().is_loopback();
-                config = config.hosts(match loopback {
-                    true => HostPolicy::loopback(),
-                    false => HostPolicy::default(),
-                });
-            }
-            let endpoint = StreamableHttp::with_backend(Arc::new(forwarder.clone()), config);
-            let served = mcpwire_oauth::resource::serve_listener(
-                auth.wrap(endpoint.clone()),
-                listener,
-                shutdown,
-            )
-            .await;
-            endpoint.close_all();
-            forwarder.shutdown(STOP_LIMIT).await;
-            return served.map_err(ProxyError::Io);
+            let loopback = listener.local_addr()?.ip().is_loopback();
+            config = config.hosts(match loopback {
+                true => HostPolicy::loopback(),
+                false => HostPolicy::default(),
+            });
         }
-        let endpoint = StreamableHttp::with_backend(Arc::new(forwarder.clone()), config);
-        let served = endpoint.serve_listener(listener, shutdown).await;
+        let endpoint = StreamableHttp::with_backend(Arc::new(forwarder.clone()), config.clone());
+        let served = match (auth, self.tunnel) {
+            #[cfg(feature = "auth")]
+            (Some(auth), Some(tunnel)) => {
+                tunneled::serve_auth(endpoint, auth, tunnel, &config, listener, shutdown).await;
+                Ok(())
+            }
+            #[cfg(feature = "auth")]
+            (Some(auth), None) => {
+                let served = mcpwire_oauth::resource::serve_listener(
+                    auth.wrap(endpoint.clone()),
+                    listener,
+                    shutdown,
+                )
+                .await;
+                endpoint.close_all();
+                served
+            }
+            #[cfg(not(feature = "auth"))]
+            (Some(never), _) => match never {},
+            (None, Some(tunnel)) => {
+                tunneled::serve_plain(endpoint, tunnel, &config, listener, shutdown).await;
+                Ok(())
+            }
+            (None, None) => endpoint.serve_listener(listener, shutdown).await,
+        };
         forwarder.shutdown(STOP_LIMIT).await;
         served.map_err(ProxyError::Io)
     }

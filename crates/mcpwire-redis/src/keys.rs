@@ -187,6 +187,16 @@ impl Keys {
     pub fn session_readers(&self) -> String {
         format!("{}:sessions:readers", self.prefix)
     }
+
+    /// The channel of the frames tunneled to one instance (requests for
+    /// the sessions it holds, and the answers to those it forwarded).
+    ///
+    /// ```
+    /// assert_eq!(mcpwire_redis::Keys::new("p").tunnel_channel("i1"), "p:tunnel:i1");
+    /// ```
+    pub fn tunnel_channel(&self, instance: &str) -> String {
+        format!("{}:tunnel:{instance}", self.prefix)
+    }
 }
 
 /// `bytes` random bytes from the operating system, as lower-case hex: the

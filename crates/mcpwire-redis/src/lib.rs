@@ -31,6 +31,7 @@ mod relay;
 mod sessions;
 mod state;
 mod tasks;
+mod tunnel;
 
 pub use bus::{DEFAULT_BUS_CAPACITY, RedisBus};
 pub use conn::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, Redis, RedisOptions};
@@ -45,6 +46,7 @@ pub use relay::{RELAY_BACKLOG, RedisRelay};
 pub use sessions::RedisSessionStore;
 pub use state::{DEFAULT_SESSION_IDLE, REDIS_URL_ENV, RedisState};
 pub use tasks::RedisTaskStore;
+pub use tunnel::{ALIVE_CACHE, RedisTunnel, TUNNEL_BACKLOG};
 
 /// The `redis` crate this one is built on, for commands of your own.
 pub use redis;

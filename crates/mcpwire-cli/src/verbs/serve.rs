@@ -3,9 +3,11 @@
 //! and the transport proxy.
 
 use std::ffi::OsString;
+use std::sync::Arc;
 
 use mcpwire::proxy;
 use mcpwire::transport::child::ChildProcess;
+use mcpwire::transport::http_server::Tunnel;
 use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
 use mcpwire_demos::demo::{self, DemoStep, TempDb};
 use mcpwire_demos::sql_demo;
@@ -186,7 +188,7 @@ fn steps_json(steps: &[DemoStep]) -> Vec<serde_json::Value> {
 }
 
 /// `proxy --listen ADDR [--max-sessions N] [--auth-*|--allow-unauthenticated]
-/// -- CMD...` or `proxy URL`.
+/// [--redis URL] -- CMD...` or `proxy URL`.
 pub async fn proxy(args: Proxy) -> CliResult {
     match (args.listen, args.url) {
         (Some(addr), None) => {
@@ -204,6 +206,10 @@ pub async fn proxy(args: Proxy) -> CliResult {
                      --allow-unauthenticated if the network is trusted (or listen on 127.0.0.1)"
                 )));
             }
+            let redis = match shared::redis_url(args.redis, true)? {
+                Some(url) => Some((shared::connect_redis(&url).await?, shared::redact(&url))),
+                None => None,
+            };
             let child = ChildProcess::new(program).args(rest);
             let max = args.max_sessions.unwrap_or(proxy::DEFAULT_MAX_SESSIONS);
             let mut server = proxy::HttpProxy::new(child).max_sessions(max);
@@ -213,12 +219,34 @@ pub async fn proxy(args: Proxy) -> CliResult {
             } else {
                 ""
             };
+            let shared_note = match redis {
+                Some((redis, shown)) => {
+                    let tunnel = mcpwire::redis::RedisTunnel::connect(redis).await;
+                    let note = format!(
+                        ", as instance {} of those sharing the Redis at {shown}",
+                        tunnel.instance()
+                    );
+                    server = server.tunnel(Arc::new(tunnel));
+                    note
+                }
+                None => String::new(),
+            };
+            let listener = tokio::net::TcpListener::bind(addr.as_str())
+                .await
+                .map_err(|e| CliError::connect(format!("serving on {addr}: {e}")))?;
+            let local = listener
+                .local_addr()
+                .map_err(|e| CliError::connect(format!("serving on {addr}: {e}")))?;
+            // The hand-off to whoever started the proxy: it listens now, here.
+            println!("http://{local}/mcp");
             eprintln!(
-                "mcpwire: serving `{}` on http://{addr}/mcp{guarded}, at most {max} sessions",
+                "mcpwire: serving `{}` on http://{local}/mcp{guarded}, at most {max} sessions{shared_note}",
                 args.command.join(" ")
             );
             server
-                .serve(addr.as_str())
+                .serve_listener(listener, async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
                 .await
                 .map_err(|e| CliError::connect(e.to_string()))?;
         }
@@ -228,10 +256,11 @@ pub async fn proxy(args: Proxy) -> CliResult {
             }
             let listen_only = args.max_sessions.is_some()
                 || args.allow_unauthenticated
+                || args.redis.is_some()
                 || Protection::from_args(args.auth, true)?.is_some();
             if listen_only {
                 return Err(CliError::usage(
-                    "--max-sessions, --allow-unauthenticated and --auth-* apply to proxy --listen only",
+                    "--max-sessions, --allow-unauthenticated, --redis and --auth-* apply to proxy --listen only",
                 ));
             }
             let headers = args

@@ -2,7 +2,7 @@
 //! URL (`--redis`, or `MCPWIRE_REDIS_URL`), the connection, and messages
 //! that name the URL without its password.
 
-use mcpwire::redis::{REDIS_URL_ENV, RedisError, RedisOptions, RedisState};
+use mcpwire::redis::{REDIS_URL_ENV, Redis, RedisError, RedisOptions, RedisState};
 
 use crate::exit::CliError;
 
@@ -30,17 +30,28 @@ pub fn redis_url(flag: Option<String>, http: bool) -> Result<Option<String>, Cli
 pub async fn connect(url: &str) -> Result<RedisState, CliError> {
     RedisState::connect(url, RedisOptions::default())
         .await
-        .map_err(|e| {
-            let message = format!(
-                "cannot share state through the Redis at {}: {}",
-                redact(url),
-                scrub(&e.to_string(), url)
-            );
-            match e {
-                RedisError::InvalidUrl { .. } => CliError::usage(message),
-                _ => CliError::connect(message),
-            }
-        })
+        .map_err(|e| unreachable(url, e))
+}
+
+/// The connection alone, for `proxy --listen`, which shares no state
+/// but its tunnel: errors as [`connect`]'s.
+pub async fn connect_redis(url: &str) -> Result<Redis, CliError> {
+    Redis::connect(url, RedisOptions::default())
+        .await
+        .map_err(|e| unreachable(url, e))
+}
+
+/// Why the Redis at `url` cannot be used, without its password.
+fn unreachable(url: &str, e: RedisError) -> CliError {
+    let message = format!(
+        "cannot share state through the Redis at {}: {}",
+        redact(url),
+        scrub(&e.to_string(), url)
+    );
+    match e {
+        RedisError::InvalidUrl { .. } => CliError::usage(message),
+        _ => CliError::connect(message),
+    }
 }
 
 /// `url` with its user and password (everything before `@` in the

@@ -103,6 +103,10 @@ pub struct HttpConfig {
     /// Carries messages to the other replicas serving the same sessions
     /// (none by default): see [`SessionRelay`](super::SessionRelay).
     pub relay: Option<Arc<dyn super::SessionRelay>>,
+    /// Put before every session id this server issues (empty by default),
+    /// so that the id names something about its session, such as the
+    /// instance that holds it: see [`HttpConfig::session_id_prefix`].
+    pub session_id_prefix: String,
 }
 
 impl std::fmt::Debug for HttpConfig {
@@ -129,6 +133,7 @@ impl std::fmt::Debug for HttpConfig {
             .field("max_inbound_messages", &self.max_inbound_messages)
             .field("event_store_timeout", &self.event_store_timeout)
             .field("relay", &self.relay.is_some())
+            .field("session_id_prefix", &self.session_id_prefix)
             .finish()
     }
 }
@@ -156,6 +161,7 @@ impl Default for HttpConfig {
             event_store_timeout: Duration::from_secs(5),
             legacy_sse: false,
             relay: None,
+            session_id_prefix: String::new(),
         }
     }
 }
@@ -527,4 +533,53 @@ impl HttpConfig {
         self.relay = Some(relay);
         self
     }
+
+    /// Starts every session id this server issues with `prefix` (then 32
+    /// random hex digits): with an instance's name and a `.`, the id says
+    /// which instance holds the session (see
+    /// [`Owned`](super::Owned)). A prefix is at most
+    /// [`MAX_SESSION_ID_PREFIX`] visible ASCII characters (what a session
+    /// id may hold); any other is refused.
+    ///
+    /// ```
+    /// use mcpwire_http::server::HttpConfig;
+    /// let config = HttpConfig::default().session_id_prefix("a1b2.").unwrap();
+    /// assert_eq!(config.session_id_prefix, "a1b2.");
+    /// assert!(HttpConfig::default().session_id_prefix("has space").is_err());
+    /// ```
+    pub fn session_id_prefix(
+        mut self,
+        prefix: impl Into<String>,
+    ) -> Result<Self, SessionIdPrefixError> {
+        let prefix = prefix.into();
+        if prefix.len() > MAX_SESSION_ID_PREFIX {
+            return Err(SessionIdPrefixError::TooLong(prefix.len()));
+        }
+        if !prefix.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(SessionIdPrefixError::NotVisibleAscii);
+        }
+        self.session_id_prefix = prefix;
+        Ok(self)
+    }
+}
+
+/// The longest [`HttpConfig::session_id_prefix`]: 64 characters.
+pub const MAX_SESSION_ID_PREFIX: usize = 64;
+
+/// Why a session id prefix was refused.
+///
+/// ```
+/// use mcpwire_http::server::{HttpConfig, SessionIdPrefixError};
+/// let e = HttpConfig::default().session_id_prefix("é").unwrap_err();
+/// assert_eq!(e, SessionIdPrefixError::NotVisibleAscii);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SessionIdPrefixError {
+    /// Longer than [`MAX_SESSION_ID_PREFIX`].
+    #[error("a session id prefix is at most {MAX_SESSION_ID_PREFIX} characters, not {0}")]
+    TooLong(usize),
+    /// Holds something other than visible ASCII (0x21 to 0x7E).
+    #[error("a session id prefix holds only visible ASCII characters")]
+    NotVisibleAscii,
 }

@@ -68,7 +68,7 @@ impl StreamableHttp {
             Ok(slot) => slot,
             Err(full) => return full.response(),
         };
-        let id = new_session_id();
+        let id = new_session_id(&self.state.config.session_id_prefix);
         let session = Session::start_legacy(
             &self.state.backend,
             id.clone(),

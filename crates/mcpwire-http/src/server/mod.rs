@@ -38,6 +38,8 @@ mod session;
 mod slots;
 mod spare;
 mod stream;
+mod tunnel;
+mod tunnel_frame;
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -54,12 +56,20 @@ use http_body::Body as HttpBody;
 use mcpwire_types::{ErrorCode, ProtocolVersion};
 
 pub use body::Body;
-pub use config::{DEFAULT_BODY_LIMIT, HttpConfig};
+pub use config::{DEFAULT_BODY_LIMIT, HttpConfig, MAX_SESSION_ID_PREFIX, SessionIdPrefixError};
 pub use events::{BoxFuture, EventFeed, EventStore, EventStoreError, Replay, StoredEvent};
 pub use events_memory::InMemoryEventStore;
 pub use guard::{HostPolicy, LAST_EVENT_ID_HEADER, PROTOCOL_VERSION_HEADER, SESSION_ID_HEADER};
 pub use serve::accept_until;
 pub use serve::{LEGACY_MESSAGES_PATH, LEGACY_SSE_PATH, MCP_PATH};
+pub use tunnel::{
+    Inbound, LIVENESS_EVERY, MAX_CHUNK, MAX_TUNNELS_IN_FLIGHT, Owned, OwnedBody, TUNNEL_BUFFER,
+    TUNNEL_BUFFER_BYTES, Tunnel, TunnelBroken, TunnelEvent, TunnelFeed, TunnelLimits,
+};
+pub use tunnel_frame::{
+    Envelope, Frame, FrameError, MAX_FRAME_BODY, MAX_HEADER_LEN, MAX_HEADERS, MAX_INSTANCE,
+    MAX_URI, TunneledRequest,
+};
 
 use backend::Backend;
 pub use backend::{Driver, SessionBackend, SessionTransport};
@@ -107,10 +117,13 @@ impl std::fmt::Debug for StreamableHttp {
     }
 }
 
-fn new_session_id() -> Arc<str> {
+/// A new session id: `prefix` (see [`HttpConfig::session_id_prefix`]),
+/// then 32 random hex digits.
+fn new_session_id(prefix: &str) -> Arc<str> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).expect("the operating system's random source failed");
-    let mut s = String::with_capacity(32);
+    let mut s = String::with_capacity(prefix.len() + 32);
+    s.push_str(prefix);
     for b in bytes {
         s.push_str(&format!("{b:02x}"));
     }

@@ -102,7 +102,7 @@ impl StreamableHttp {
                 let id: Arc<str> = if keep_no_session {
                     Arc::from("")
                 } else {
-                    new_session_id()
+                    new_session_id(&self.state.config.session_id_prefix)
                 };
                 if !keep_no_session
                     && let Some(store) = &self.state.shared

@@ -19,3 +19,4 @@ mod relay;
 mod session_changes;
 mod sessions;
 mod tasks;
+mod tunnel;

@@ -43,6 +43,14 @@ impl Backing {
         Backing::Cluster(RedisCluster::start())
     }
 
+    /// Where to connect.
+    pub fn url(&self) -> String {
+        match self {
+            Backing::Single(s) => s.url(),
+            Backing::Cluster(c) => c.url(),
+        }
+    }
+
     /// A connection of its own: what one more server instance would open.
     pub async fn connect(&self, deadline: Duration) -> Redis {
         let url = match self {
