@@ -63,8 +63,9 @@ pub use guard::{HostPolicy, LAST_EVENT_ID_HEADER, PROTOCOL_VERSION_HEADER, SESSI
 pub use serve::accept_until;
 pub use serve::{LEGACY_MESSAGES_PATH, LEGACY_SSE_PATH, MCP_PATH};
 pub use tunnel::{
-    Inbound, LIVENESS_EVERY, MAX_CHUNK, MAX_TUNNELS_IN_FLIGHT, Owned, OwnedBody, TUNNEL_BUFFER,
-    TUNNEL_BUFFER_BYTES, Tunnel, TunnelBroken, TunnelEvent, TunnelFeed, TunnelLimits,
+    ACCEPT_WAIT, Inbound, LIVENESS_EVERY, MAX_CHUNK, MAX_TUNNELS_IN_FLIGHT, Owned, OwnedBody,
+    TUNNEL_BUFFER, TUNNEL_BUFFER_BYTES, Tunnel, TunnelBroken, TunnelEvent, TunnelFeed,
+    TunnelLimits,
 };
 pub use tunnel_frame::{
     Envelope, Frame, FrameError, MAX_FRAME_BODY, MAX_HEADER_LEN, MAX_HEADERS, MAX_INSTANCE,

@@ -61,6 +61,10 @@ pub const TUNNEL_BUFFER: usize = 256;
 pub const TUNNEL_BUFFER_BYTES: usize = 1 << 20;
 /// How often each side of a tunnel checks that the other is alive.
 pub const LIVENESS_EVERY: Duration = Duration::from_secs(1);
+/// How long a forwarded request waits for its owner to take it (the owner
+/// answers at once that it did): past it, the request may have been lost
+/// on the way, and the client gets `503` with `Retry-After`.
+pub const ACCEPT_WAIT: Duration = Duration::from_secs(5);
 /// The largest piece of an answer one frame carries (256 KiB).
 pub const MAX_CHUNK: usize = 256 * 1024;
 
@@ -463,16 +467,27 @@ async fn forward_inner(
         ));
     }
     let mut check = liveness_ticker();
+    let mut untaken = std::pin::pin!(tokio::time::sleep(ACCEPT_WAIT));
+    let mut taken = false;
     let (status, headers) = loop {
         tokio::select! {
             frame = rx.recv() => match frame {
                 Some(Frame::Head { status, headers }) => break (status, headers),
+                Some(Frame::Accepted) => taken = true,
                 _ => return Ok(body::retry_later(
                     StatusCode::SERVICE_UNAVAILABLE,
                     ErrorCode::SERVER_BUSY,
                     "Service Unavailable: the instance holding the session did not answer; try again shortly",
                 )),
             },
+            () = &mut untaken, if !taken => {
+                tracing::warn!(owner = %guard.owner, ?ACCEPT_WAIT, "the instance holding a session did not take a forwarded request");
+                return Ok(body::retry_later(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::SERVER_BUSY,
+                    "Service Unavailable: the instance holding the session did not take the request; try again shortly",
+                ));
+            }
             _ = check.tick() => {
                 if let Ok(false) = hub.tunnel.alive(&guard.owner).await {
                     tracing::debug!(owner = %guard.owner, "the instance holding a session died; answering 404");

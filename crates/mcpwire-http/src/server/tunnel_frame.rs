@@ -10,7 +10,8 @@
 //! - `Head`: status (u16), headers;
 //! - `Body`: sequence number (u32), chunk (u32 length);
 //! - `End`: how many `Body` frames came before it (u32);
-//! - `Abort`: nothing.
+//! - `Abort`: nothing;
+//! - `Accepted`: nothing.
 //!
 //! Headers are a u16 count, then for each a name (u16 length) and a value
 //! (u16 length).
@@ -72,6 +73,9 @@ pub enum Frame {
     },
     /// The tunnel is given up (by either side).
     Abort,
+    /// The owner took the request: its answer follows, however long the
+    /// request runs.
+    Accepted,
 }
 
 /// An HTTP request as a tunnel carries it.
@@ -123,6 +127,7 @@ const HEAD: u8 = 2;
 const BODY: u8 = 3;
 const END: u8 = 4;
 const ABORT: u8 = 5;
+const ACCEPTED: u8 = 6;
 
 /// Whether `name` concerns one connection only, and so is not passed on.
 pub(crate) fn is_hop_by_hop(name: &HeaderName) -> bool {
@@ -155,6 +160,7 @@ impl Envelope {
             Frame::Body { .. } => BODY,
             Frame::End { .. } => END,
             Frame::Abort => ABORT,
+            Frame::Accepted => ACCEPTED,
         });
         out.put_u64(self.tunnel);
         put(
@@ -187,7 +193,7 @@ impl Envelope {
                 put(&mut out, "chunk", chunk, MAX_FRAME_BODY, 4)?;
             }
             Frame::End { chunks } => out.put_u32(*chunks),
-            Frame::Abort => {}
+            Frame::Abort | Frame::Accepted => {}
         }
         Ok(out.freeze())
     }
@@ -245,6 +251,7 @@ impl Envelope {
             },
             END => Frame::End { chunks: r.u32()? },
             ABORT => Frame::Abort,
+            ACCEPTED => Frame::Accepted,
             other => return Err(FrameError::Kind(other)),
         };
         let left = r.bytes.len() - r.at;
@@ -429,6 +436,7 @@ mod tests {
             },
             Frame::End { chunks: 4 },
             Frame::Abort,
+            Frame::Accepted,
         ] {
             let e = Envelope {
                 requester: "b2".into(),

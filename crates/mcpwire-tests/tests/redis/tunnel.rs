@@ -14,11 +14,11 @@ use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Frame as HttpFrame;
 use mcpwire_http::server::{
-    Body, Envelope, Frame, FrameError, HttpConfig, Inbound, Owned, Tunnel, TunnelLimits,
-    accept_until,
+    ACCEPT_WAIT, Body, Envelope, Frame, FrameError, HttpConfig, Inbound, Owned, Tunnel,
+    TunnelLimits, accept_until,
 };
 use mcpwire_redis::{Redis, RedisOptions, RedisTunnel};
-use mcpwire_testkit::within;
+use mcpwire_testkit::{eventually, within};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::{Notify, Semaphore, watch};
 
@@ -394,6 +394,48 @@ async fn a_dead_owner_gives_an_answer_not_a_hang() {
     .unwrap();
     assert_eq!(answer.status(), StatusCode::NOT_FOUND);
     assert_eq!(answer.text().await.unwrap(), "");
+}
+
+/// A request forwarded to a live owner that never takes it (as when the
+/// owner's subscription was away while it was sent) gets 503 once
+/// `ACCEPT_WAIT` has passed; one the owner took runs past it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_the_owner_never_takes_gets_503_and_a_taken_one_runs_on() {
+    let backing = Backing::single();
+    let a = Instance::plain(&backing).await;
+    let b = Instance::plain(&backing).await;
+    // Alive (its heartbeat runs), but nothing reads what reaches it.
+    let redis = Redis::connect(&backing.url(), RedisOptions::default())
+        .await
+        .unwrap();
+    let mute = RedisTunnel::connect(redis).await;
+    let name = mute.instance().to_owned();
+    eventually(PATIENCE, "the mute instance to be alive", || async {
+        mute.alive(&name).await == Ok(true)
+    })
+    .await;
+    let taken = tokio::spawn(request(&a, reqwest::Method::POST, "/hold", &b.name).send());
+    holding(&b, 1).await;
+    let started = std::time::Instant::now();
+    let lost = within(
+        PATIENCE,
+        "an answer to a request nobody took",
+        request(&a, reqwest::Method::POST, "/echo", &name).send(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(lost.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(lost.headers().contains_key("retry-after"));
+    assert!(started.elapsed() >= ACCEPT_WAIT, "{:?}", started.elapsed());
+    // The held request is older than ACCEPT_WAIT by now, and still waits
+    // for its answer.
+    assert!(!taken.is_finished());
+    b.probe.release.add_permits(1);
+    let answer = within(PATIENCE, "the held call", taken)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(answer.text().await.unwrap(), "released");
 }
 
 #[test]

@@ -114,6 +114,20 @@ async fn serve<S, B>(
         key: key.clone(),
         _permit: permit,
     };
+    // The requester waits for this much only so long: what it forwarded
+    // may be lost on the way, but once taken, the request runs its course.
+    let accepted = Envelope {
+        requester: key.0.to_string(),
+        tunnel: key.1,
+        frame: Frame::Accepted,
+    };
+    let told = match accepted.encode() {
+        Ok(bytes) => hub.tunnel.send(&key.0, bytes).await.is_ok(),
+        Err(_) => false,
+    };
+    if !told {
+        return;
+    }
     let mut req = Request::new(Inbound::Tunneled(Some(request.body)));
     *req.method_mut() = request.method;
     *req.uri_mut() = request.uri;
