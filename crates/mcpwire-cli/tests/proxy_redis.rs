@@ -77,15 +77,7 @@ impl Instance {
             .stderr(Stdio::piped())
             .spawn()
             .expect("starting the proxy");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("piped stdout"))
-            .read_line(&mut line)
-            .expect("reading the proxy's stdout");
-        let url = line.trim().to_owned();
-        assert!(
-            url.starts_with("http://127.0.0.1:") && url.ends_with("/mcp"),
-            "the proxy printed {line:?} instead of its endpoint"
-        );
+        let url = common::endpoint_of(&mut child, "the proxy");
         let mut stderr = BufReader::new(child.stderr.take().expect("piped stderr"));
         let mut said = String::new();
         stderr

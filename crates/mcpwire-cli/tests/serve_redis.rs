@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 
@@ -35,15 +34,7 @@ impl Instance {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("starting the server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("piped stdout"))
-            .read_line(&mut line)
-            .expect("reading the server's stdout");
-        let url = line.trim().to_owned();
-        assert!(
-            url.starts_with("http://127.0.0.1:") && url.ends_with("/mcp"),
-            "the server printed {line:?} instead of its endpoint"
-        );
+        let url = common::endpoint_of(&mut child, "the server");
         Instance { child, url }
     }
 

@@ -72,14 +72,7 @@ pub async fn serve(args: Serve) -> CliResult {
             .map_err(|e| CliError::protocol(format!("serving stdio: {e}")))?;
         return Ok(Exit::Ok);
     };
-    let listener = tokio::net::TcpListener::bind(addr.as_str())
-        .await
-        .map_err(|e| CliError::connect(format!("serving on {addr}: {e}")))?;
-    let local = listener
-        .local_addr()
-        .map_err(|e| CliError::connect(format!("serving on {addr}: {e}")))?;
-    // The hand-off to whoever started the server: it listens now, here.
-    println!("http://{local}/mcp");
+    let (listener, local) = listen(&addr).await?;
     match auth {
         Some(auth) => serve_protected(server, config, listener, auth, &shared_note).await,
         None => {
@@ -231,14 +224,7 @@ pub async fn proxy(args: Proxy) -> CliResult {
                 }
                 None => String::new(),
             };
-            let listener = tokio::net::TcpListener::bind(addr.as_str())
-                .await
-                .map_err(|e| CliError::connect(format!("serving on {addr}: {e}")))?;
-            let local = listener
-                .local_addr()
-                .map_err(|e| CliError::connect(format!("serving on {addr}: {e}")))?;
-            // The hand-off to whoever started the proxy: it listens now, here.
-            println!("http://{local}/mcp");
+            let (listener, local) = listen(&addr).await?;
             eprintln!(
                 "mcpwire: serving `{}` on http://{local}/mcp{guarded}, at most {max} sessions{shared_note}",
                 args.command.join(" ")
@@ -295,4 +281,17 @@ async fn is_loopback(addr: &str) -> Result<bool, CliError> {
         .map_err(|e| CliError::usage(format!("--listen {addr}: {e}")))?
         .collect();
     Ok(!resolved.is_empty() && resolved.iter().all(|a| a.ip().is_loopback()))
+}
+
+/// Binds `addr` and prints the endpoint's URL on stdout: the hand-off to
+/// whoever started this process (with port 0, the port the system picked).
+async fn listen(addr: &str) -> Result<(tokio::net::TcpListener, std::net::SocketAddr), CliError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| CliError::connect(format!("serving on {addr}: {e}")))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| CliError::connect(format!("serving on {addr}: {e}")))?;
+    println!("http://{local}/mcp");
+    Ok((listener, local))
 }

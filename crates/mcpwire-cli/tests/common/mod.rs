@@ -261,3 +261,19 @@ pub fn watch_then_interrupt(
     }
     watch.interrupt()
 }
+
+/// Reads the endpoint a server started with port 0 prints as the first
+/// line of its (piped) stdout once it listens; `what` names it in the
+/// failure.
+pub fn endpoint_of(child: &mut std::process::Child, what: &str) -> String {
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped stdout"))
+        .read_line(&mut line)
+        .unwrap_or_else(|e| panic!("reading {what}'s stdout: {e}"));
+    let url = line.trim().to_owned();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with("/mcp"),
+        "{what} printed {line:?} instead of its endpoint"
+    );
+    url
+}
