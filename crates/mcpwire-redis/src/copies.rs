@@ -49,6 +49,9 @@ const ACK_QUEUE: usize = 1024;
 const ACKS_PER_CHANGE: usize = 256;
 /// How often a process that keeps copies renews its registration.
 const BEAT: Duration = Duration::from_secs(1);
+/// How often an unregistered process looks whether its subscription is in
+/// place, to register at once when it is.
+const SUBSCRIBED_POLL: Duration = Duration::from_millis(10);
 /// How long a registration counts without being renewed.
 const REGISTERED_FOR: Duration = Duration::from_secs(4);
 /// How long this process trusts its own registration: less than
@@ -371,13 +374,21 @@ async fn answer(redis: Redis, channel: String, mut rx: mpsc::Receiver<String>) {
 }
 
 /// Keeps this process registered as a reader while it listens, and
-/// withdrawn while it does not, until the copies go.
+/// withdrawn while it does not, until the copies go. While it is not
+/// registered, it looks every [`SUBSCRIBED_POLL`] for the subscription to
+/// be in place, so that a new instance trusts its copies within
+/// milliseconds rather than a beat.
 async fn register(copies: Weak<Copies>) {
     let mut tick = tokio::time::interval(BEAT);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
         let Some(c) = copies.upgrade() else { return };
         let listening = c.listening.load(Ordering::SeqCst);
+        if !listening && c.registered_at.load(Ordering::SeqCst) == 0 {
+            drop(c);
+            tokio::time::sleep(SUBSCRIBED_POLL).await;
+            continue;
+        }
         let sent_at = c.now_ms();
         let mut call = c.register.key(&c.readers);
         call.arg(&c.instance).arg(if listening { "1" } else { "0" });
@@ -388,5 +399,7 @@ async fn register(copies: Weak<Copies>) {
                 tracing::debug!(error = %e, "registering as a session reader failed; retrying");
             }
         }
+        drop(c);
+        tick.tick().await;
     }
 }
