@@ -31,6 +31,7 @@ mod relay;
 mod sessions;
 mod state;
 mod tasks;
+#[cfg(feature = "tunnel")]
 mod tunnel;
 
 pub use bus::{DEFAULT_BUS_CAPACITY, RedisBus};
@@ -46,6 +47,7 @@ pub use relay::{RELAY_BACKLOG, RedisRelay};
 pub use sessions::RedisSessionStore;
 pub use state::{DEFAULT_SESSION_IDLE, REDIS_URL_ENV, RedisState};
 pub use tasks::RedisTaskStore;
+#[cfg(feature = "tunnel")]
 pub use tunnel::{ALIVE_CACHE, RedisTunnel, TUNNEL_BACKLOG};
 
 /// The `redis` crate this one is built on, for commands of your own.

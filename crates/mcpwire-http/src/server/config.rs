@@ -537,7 +537,7 @@ impl HttpConfig {
     /// Starts every session id this server issues with `prefix` (then 32
     /// random hex digits): with an instance's name and a `.`, the id says
     /// which instance holds the session (see
-    /// [`Owned`](super::Owned)). A prefix is at most
+    /// `Owned`, with the `tunnel` feature). A prefix is at most
     /// [`MAX_SESSION_ID_PREFIX`] visible ASCII characters (what a session
     /// id may hold); any other is refused.
     ///

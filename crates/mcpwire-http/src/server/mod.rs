@@ -38,7 +38,9 @@ mod session;
 mod slots;
 mod spare;
 mod stream;
+#[cfg(feature = "tunnel")]
 mod tunnel;
+#[cfg(feature = "tunnel")]
 mod tunnel_frame;
 
 use std::collections::HashMap;
@@ -62,11 +64,13 @@ pub use events_memory::InMemoryEventStore;
 pub use guard::{HostPolicy, LAST_EVENT_ID_HEADER, PROTOCOL_VERSION_HEADER, SESSION_ID_HEADER};
 pub use serve::accept_until;
 pub use serve::{LEGACY_MESSAGES_PATH, LEGACY_SSE_PATH, MCP_PATH};
+#[cfg(feature = "tunnel")]
 pub use tunnel::{
     ACCEPT_WAIT, Inbound, LIVENESS_EVERY, MAX_CHUNK, MAX_TUNNELS_IN_FLIGHT, Owned, OwnedBody,
     TUNNEL_BUFFER, TUNNEL_BUFFER_BYTES, Tunnel, TunnelBroken, TunnelEvent, TunnelFeed,
     TunnelLimits,
 };
+#[cfg(feature = "tunnel")]
 pub use tunnel_frame::{
     Envelope, Frame, FrameError, MAX_FRAME_BODY, MAX_HEADER_LEN, MAX_HEADERS, MAX_INSTANCE,
     MAX_URI, TunneledRequest,
