@@ -22,7 +22,7 @@ if [[ ! -x /usr/bin/chromium ]]; then
     apt-get update -qq
     apt-get install -y -qq chromium >/dev/null
 fi
-/usr/bin/chromium --version
+/usr/bin/chromium --version 2>/dev/null
 
 command -v node >/dev/null || { echo "[browser] ERROR: node is missing (Node 20 or later)" >&2; exit 1; }
 if [[ "$(cat "$cache/node_modules/playwright-core/package.json" 2>/dev/null \
@@ -36,7 +36,9 @@ if [[ "$(cat "$cache/node_modules/playwright-core/package.json" 2>/dev/null \
 fi
 
 echo "==> [browser] building mcpwire and the echo example"
-cargo build -q -p mcpwire-cli -p mcpwire-examples --example echo
+# Two builds: `--example` would narrow the first to the example alone.
+cargo build -q -p mcpwire-cli
+cargo build -q -p mcpwire-examples --example echo
 
 export MCPWIRE_BIN="$root/target/debug/mcpwire"
 export MCPWIRE_ECHO="$root/target/debug/examples/echo"

@@ -121,6 +121,25 @@ impl Authorize for Refuse {
     }
 }
 
+/// Starts the user's browser on `url` (`$BROWSER`, else `open` on macOS and
+/// `xdg-open` elsewhere), without waiting for it; false if it could not be
+/// started.
+pub fn launch_browser(url: &str) -> bool {
+    let browser = std::env::var("BROWSER").ok().filter(|b| !b.is_empty());
+    let program = browser.as_deref().unwrap_or(if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    });
+    std::process::Command::new(program)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,23 +168,4 @@ mod tests {
             );
         }
     }
-}
-
-/// Starts the user's browser on `url` (`$BROWSER`, else `open` on macOS and
-/// `xdg-open` elsewhere), without waiting for it; false if it could not be
-/// started.
-pub fn launch_browser(url: &str) -> bool {
-    let browser = std::env::var("BROWSER").ok().filter(|b| !b.is_empty());
-    let program = browser.as_deref().unwrap_or(if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    });
-    std::process::Command::new(program)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .is_ok()
 }

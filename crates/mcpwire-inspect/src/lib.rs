@@ -207,6 +207,8 @@ impl Inspector {
                         continue;
                     }
                 };
+                // Answers are small and interactive: send them at once.
+                let _ = stream.set_nodelay(true);
                 let app = app.clone();
                 tokio::spawn(async move {
                     let service = service_fn(move |req| api::handle(app.clone(), req));

@@ -67,31 +67,29 @@ pub struct TapReader<R> {
 }
 
 impl<R: FrameReader> FrameReader for TapReader<R> {
-    fn next_frame(&mut self) -> impl Future<Output = io::Result<ReadEvent<'_>>> + Send {
-        async move {
-            let log = &self.log;
-            let event = self.inner.next_frame().await?;
-            match &event {
-                ReadEvent::Frame(bytes) => log.record(Direction::In, bytes),
-                ReadEvent::Message(incoming) => {
-                    // HTTP hands messages over decoded: write them back out.
-                    let text = match incoming {
-                        Incoming::Message(m) => serde_json::to_vec(m),
-                        Incoming::Batch(b) => serde_json::to_vec(b),
-                        Incoming::Invalid(r) => Ok(format!("{r:?}").into_bytes()),
-                    };
-                    if let Ok(text) = text {
-                        log.record(Direction::In, &text);
-                    }
+    async fn next_frame(&mut self) -> io::Result<ReadEvent<'_>> {
+        let log = &self.log;
+        let event = self.inner.next_frame().await?;
+        match &event {
+            ReadEvent::Frame(bytes) => log.record(Direction::In, bytes),
+            ReadEvent::Message(incoming) => {
+                // HTTP hands messages over decoded: write them back out.
+                let text = match incoming {
+                    Incoming::Message(m) => serde_json::to_vec(m),
+                    Incoming::Batch(b) => serde_json::to_vec(b),
+                    Incoming::Invalid(r) => Ok(format!("{r:?}").into_bytes()),
+                };
+                if let Ok(text) = text {
+                    log.record(Direction::In, &text);
                 }
-                ReadEvent::TooLarge(n) => log.record(
-                    Direction::In,
-                    format!("a frame of {n} bytes, dropped as too large").as_bytes(),
-                ),
-                ReadEvent::Eof => {}
             }
-            Ok(event)
+            ReadEvent::TooLarge(n) => log.record(
+                Direction::In,
+                format!("a frame of {n} bytes, dropped as too large").as_bytes(),
+            ),
+            ReadEvent::Eof => {}
         }
+        Ok(event)
     }
 
     fn close_reason(&mut self) -> impl Future<Output = Option<String>> + Send {

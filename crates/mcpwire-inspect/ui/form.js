@@ -37,12 +37,13 @@ function typesOf(s) {
   return Array.isArray(s.type) ? s.type : s.type ? [s.type] : [];
 }
 
-function labelEl(id, name, required) {
-  return h('label', { for: id }, name, required ? h('span', { 'aria-hidden': 'true' }, ' *') : null);
+function labelEl(id, name) {
+  return h('label', { for: id }, name);
 }
 
-function hint(s, extra) {
+function hint(s, extra, required) {
   const parts = [];
+  if (required) parts.push('required');
   if (s.description) parts.push(s.description);
   if (extra) parts.push(extra);
   return parts.length ? h('div', { class: 'hint' }, parts.join(' · ')) : null;
@@ -78,7 +79,7 @@ export function field(schema, root, name, required, initial, depth = 0) {
   if (s.const !== undefined) {
     const id = nextId();
     return {
-      el: h('div', { class: 'field' }, labelEl(id, name, required),
+      el: h('div', { class: 'field' }, labelEl(id, name),
         h('input', { id, value: JSON.stringify(s.const), readOnly: true }), hint(s, 'constant')),
       get: () => s.const,
     };
@@ -135,7 +136,7 @@ function enumField(s, name, required, initial) {
       typeof v === 'string' ? v : JSON.stringify(v)));
   });
   return {
-    el: h('div', { class: 'field' }, labelEl(id, name, required), select, hint(s)),
+    el: h('div', { class: 'field' }, labelEl(id, name), select, hint(s, undefined, required)),
     get: () => (select.value === '' ? undefined : s.enum[Number(select.value)]),
   };
 }
@@ -170,7 +171,6 @@ function objectField(s, root, name, required, value, depth) {
   const req = new Set(s.required || []);
   const given = value && typeof value === 'object' && !Array.isArray(value) ? value : {};
   const fields = Object.entries(props).map(([key, sub]) => [key, field(sub, root, key, req.has(key), given[key], depth + 1)]);
-  let extra = null;
   if (fields.length === 0) {
     // An object of no declared properties: its members as JSON.
     return jsonField(s, name, required, value);
@@ -187,7 +187,6 @@ function objectField(s, root, name, required, value, depth) {
         const v = f.get();
         if (v !== undefined) out[key] = v;
       }
-      if (extra) Object.assign(out, extra.get() || {});
       return name !== null && !required && Object.keys(out).length === 0 ? undefined : out;
     },
   };
@@ -210,8 +209,8 @@ function arrayField(s, root, name, required, value, depth) {
   };
   if (Array.isArray(value)) value.forEach(add);
   return {
-    el: h('fieldset', {}, h('legend', {}, name, required ? h('span', { 'aria-hidden': 'true' }, ' *') : null),
-      hint(s, 'list'), list,
+    el: h('fieldset', {}, h('legend', {}, name),
+      hint(s, 'list', required), list,
       h('button', { type: 'button', onclick: () => add(undefined), 'aria-label': `Add item to ${name}` }, 'Add item')),
     get: () => {
       const out = items.map((e) => e.f.get()).filter((v) => v !== undefined);
@@ -227,7 +226,7 @@ function booleanField(s, name, required, value) {
   select.append(h('option', { value: 'true', selected: value === true }, 'true'));
   select.append(h('option', { value: 'false', selected: value === false }, 'false'));
   return {
-    el: h('div', { class: 'field' }, labelEl(id, name, required), select, hint(s)),
+    el: h('div', { class: 'field' }, labelEl(id, name), select, hint(s, undefined, required)),
     get: () => (select.value === '' ? undefined : select.value === 'true'),
   };
 }
@@ -241,7 +240,7 @@ function numberField(s, type, name, required, value) {
     max: s.maximum !== undefined ? String(s.maximum) : undefined,
   });
   return {
-    el: h('div', { class: 'field' }, labelEl(id, name, required), input, hint(s, type)),
+    el: h('div', { class: 'field' }, labelEl(id, name), input, hint(s, type, required)),
     get: () => (input.value === '' ? undefined : Number(input.value)),
   };
 }
@@ -255,7 +254,7 @@ function stringField(s, name, required, value) {
   });
   if (value !== undefined && value !== null) input.value = String(value);
   return {
-    el: h('div', { class: 'field' }, labelEl(id, name, required), input, hint(s)),
+    el: h('div', { class: 'field' }, labelEl(id, name), input, hint(s, undefined, required)),
     get: () => (input.value === '' && !required ? undefined : input.value),
   };
 }
@@ -265,7 +264,7 @@ function jsonField(s, name, required, value) {
   const area = h('textarea', { id, class: 'json', rows: 3, placeholder: 'JSON' });
   if (value !== undefined) area.value = JSON.stringify(value, null, 2);
   return {
-    el: h('div', { class: 'field' }, labelEl(id, name, required), area, hint(s, 'JSON')),
+    el: h('div', { class: 'field' }, labelEl(id, name), area, hint(s, 'JSON', required)),
     get: () => {
       if (area.value.trim() === '') return undefined;
       try { return JSON.parse(area.value); } catch { throw new Error(`${name}: not valid JSON`); }

@@ -47,7 +47,7 @@ export function renderHead(el, s) {
   }
   const info = s.serverInfo || {};
   const caps = s.capabilities ? Object.keys(s.capabilities) : [];
-  el.replaceChildren(
+  el.replaceChildren(...[
     h('h2', {}, info.title || info.name || s.label),
     h('div', { class: 'facts' },
       h('span', {}, `state: ${s.state}`),
@@ -59,7 +59,7 @@ export function renderHead(el, s) {
     caps.length ? h('details', {}, h('summary', {}, `Capabilities: ${caps.join(', ')}`),
       h('pre', {}, JSON.stringify(s.capabilities, null, 2))) : null,
     s.instructions ? h('details', { open: true }, h('summary', {}, 'Instructions'), h('pre', {}, s.instructions)) : null,
-  );
+  ].filter(Boolean));
 }
 
 /** Wires the connect form and the config entries to `POST /api/servers`. */

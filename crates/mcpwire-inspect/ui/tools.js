@@ -106,6 +106,8 @@ export function toolsView(root) {
       toggle.setAttribute('aria-pressed', String(raw));
       formBox.hidden = raw;
       rawBox.hidden = !raw;
+      // The hidden form's required fields must not block a raw call.
+      el.noValidate = raw;
     });
     const call = h('button', { type: 'submit', class: 'primary' }, 'Call');
     const el = h('form', { 'aria-label': `Arguments of ${tool.name}` },
@@ -140,7 +142,7 @@ export function toolsView(root) {
       }
     });
     const ann = tool.annotations ? Object.entries(tool.annotations).map(([k, v]) => `${k}: ${v}`).join(' · ') : '';
-    detail.replaceChildren(
+    detail.replaceChildren(...[
       h('h3', {}, tool.title || tool.name),
       tool.title ? h('p', {}, h('code', {}, tool.name)) : null,
       tool.description ? h('p', {}, tool.description) : null,
@@ -148,7 +150,7 @@ export function toolsView(root) {
       el,
       tool.outputSchema ? h('details', {}, h('summary', {}, 'Output schema'), h('pre', {}, JSON.stringify(tool.outputSchema, null, 2))) : null,
       result,
-    );
+    ].filter(Boolean));
   }
 
   return {
