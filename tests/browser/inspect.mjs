@@ -64,13 +64,14 @@ const token = () => new URL(url).searchParams.get('token');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 before(async () => {
-  const launched = startInspector(['--', ECHO, 'stdio']);
+  // The browser first, so that the time to interactive counts from the
+  // start of `inspect` alone.
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
   });
-  ({ proc: inspector, url, t0: started } = await launched);
+  ({ proc: inspector, url, t0: started } = await startInspector(['--', ECHO, 'stdio']));
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}$/);
   base = new URL(url).origin;
   context = await browser.newContext({ acceptDownloads: true });
@@ -91,7 +92,7 @@ test('the page opens on the launch URL, shows the server and calls a tool throug
   assert.equal(new URL(page.url()).search, '');
   await page.locator('body[data-tools-ready]').waitFor();
   const interactive = performance.now() - started;
-  console.log(`# time to interactive (inspect started -> tool list shown): ${interactive.toFixed(0)} ms`);
+  console.log(`measured: time to interactive (inspect started -> tool list shown): ${interactive.toFixed(0)} ms`);
 
   const head = page.locator('#server-head');
   await head.getByText('mcpwire-echo').waitFor();
@@ -114,7 +115,7 @@ test('the page opens on the launch URL, shows the server and calls a tool throug
     const { callMs, roundTripMs } = await result.evaluate((el) => ({ ...el.dataset }));
     overheads.push(Number(roundTripMs) - Number(callMs));
   }
-  console.log(`# UI overhead of a tool call (page round trip - client call), median of 20: ${median(overheads).toFixed(2)} ms`);
+  console.log(`measured: UI overhead of a tool call (page round trip - client call), median of 20: ${median(overheads).toFixed(2)} ms`);
   // What any fetch of this page costs in this browser, for comparison.
   const fetches = await page.evaluate(async () => {
     const xs = [];
@@ -125,7 +126,7 @@ test('the page opens on the launch URL, shows the server and calls a tool throug
     }
     return xs;
   });
-  console.log(`# a bare fetch of /api/servers from the page, median of 20: ${median(fetches).toFixed(2)} ms`);
+  console.log(`measured: a bare fetch of /api/servers from the page, median of 20: ${median(fetches).toFixed(2)} ms`);
 });
 
 test('the raw-JSON alternative calls the tool with what is typed', async () => {
@@ -189,6 +190,10 @@ test('requests without the token, with a wrong one, or with a foreign Host are r
 });
 
 test('a page of another origin cannot start a command, even with the cookie in the browser', async () => {
+  const listServers = async () => JSON.parse((await request('/api/servers', {
+    headers: { authorization: `Bearer ${token()}` },
+  })).body).servers;
+  const before = (await listServers()).length;
   const marker = path.join(os.tmpdir(), `mcpwire-inspect-pwned-${process.pid}`);
   fs.rmSync(marker, { force: true });
   const evil = http.createServer((_req, res) => {
@@ -212,6 +217,56 @@ test('a page of another origin cannot start a command, even with the cookie in t
     evil.close();
   }
   assert.equal(fs.existsSync(marker), false, 'the command did not run');
-  const list = JSON.parse((await request('/api/servers', { headers: { authorization: `Bearer ${token()}` } })).body);
-  assert.equal(list.servers.length, 1, 'no server was added');
+  assert.equal((await listServers()).length, before, 'no server was added');
+});
+
+test('a second server connected from the page: 5,000 tools filter as one types, and a schema form builds nested arguments', async () => {
+  const server = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures', 'many-tools-server.mjs');
+  await page.getByLabel('URL or command').fill(`${process.execPath} ${server}`);
+  await page.getByLabel('Era').selectOption('legacy');
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  const sidebar = page.getByRole('navigation', { name: 'Servers' });
+  await sidebar.getByRole('button', { name: 'Show many-tools 1.0.0' }).waitFor();
+  // Both servers stay in the sidebar.
+  await sidebar.getByRole('button', { name: /^Show mcpwire-echo/ }).waitFor();
+  await page.getByText('5001 tools', { exact: true }).waitFor();
+  assert.match(await page.locator('#server-head').textContent(), /revision 2025-11-25/);
+  // Only the rows in sight are drawn.
+  const drawn = await page.getByRole('listbox', { name: 'Tools' }).getByRole('option').count();
+  assert.ok(drawn > 0 && drawn < 100, `${drawn} rows drawn for 5001 tools`);
+
+  // Typing into the filter: the time from each key to the list drawn.
+  const perKey = await page.evaluate(() => {
+    const input = document.getElementById('tool-filter');
+    const times = [];
+    for (const q of ['t', 'to', 'too', 'tool', 'tool_', 'tool_4', 'tool_49', 'tool_499', 'tool_4999']) {
+      const t = performance.now();
+      input.value = q;
+      input.dispatchEvent(new Event('input'));
+      document.querySelector('.vlist').getBoundingClientRect();
+      times.push(performance.now() - t);
+    }
+    return times;
+  });
+  console.log(`measured: filtering 5,001 tools, per keystroke (ms): ${perKey.map((t) => t.toFixed(1)).join(' ')}`);
+  await page.getByText('1 of 5001 tools').waitFor();
+  await page.getByLabel('Filter tools').fill('complex');
+  await page.getByRole('listbox', { name: 'Tools' }).getByRole('option', { name: /^complex/ }).click();
+
+  await page.getByLabel('mode', { exact: true }).selectOption('slow');
+  await page.getByLabel('x', { exact: true }).fill('1');
+  await page.getByLabel('y', { exact: true }).fill('2');
+  await page.getByRole('button', { name: 'Add item to tags' }).click();
+  await page.getByLabel('tags[0]', { exact: true }).fill('a');
+  await page.getByLabel('note is null').check();
+  await page.getByLabel('limit', { exact: true }).fill('5');
+  await page.getByLabel('shape (variant)').selectOption('square');
+  await page.getByLabel('side', { exact: true }).fill('3');
+  assert.equal(await page.getByLabel('title', { exact: true }).inputValue(), 'untitled');
+  await page.getByRole('button', { name: 'Call', exact: true }).click();
+  const text = page.getByRole('region', { name: 'Result' }).locator('pre.text');
+  await text.waitFor();
+  assert.deepEqual(JSON.parse(await text.textContent()), {
+    title: 'untitled', mode: 'slow', at: { x: 1, y: 2 }, tags: ['a'], note: null, limit: 5, shape: { side: 3 },
+  });
 });

@@ -9,6 +9,8 @@ import { toolsView } from './tools.js';
 
 const servers = new Map();
 let selected = null;
+// The server just connected from the page, shown once it appears.
+let wanted = null;
 
 const tools = toolsView(document.getElementById('view-tools'));
 const protocol = protocolView(document.getElementById('view-protocol'));
@@ -36,7 +38,7 @@ function select(id) {
 function upsert(s) {
   const before = servers.get(s.id);
   servers.set(s.id, s);
-  if (selected === null) { select(s.id); return; }
+  if (selected === null || s.id === wanted) { wanted = null; select(s.id); return; }
   drawServers();
   if (s.id === selected && (!before || before.state !== s.state)) {
     tools.setServer(s);
@@ -106,7 +108,10 @@ function theme() {
 async function start() {
   theme();
   tabs();
-  const connect = connectForm((id) => { if (selected === null) selected = id; });
+  const connect = connectForm((id) => {
+    if (servers.has(id)) select(id);
+    else wanted = id;
+  });
   listen();
   const r = await api('/api/servers');
   connect.showConfig(r.config);
