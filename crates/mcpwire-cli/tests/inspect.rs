@@ -145,6 +145,7 @@ async fn config_entries_are_offered_and_start_only_when_asked() {
         json!({"mcpServers": {
             "echo": {"command": echo, "args": ["stdio"]},
             "remote": {"url": "http://127.0.0.1:9/mcp"},
+            "broken": {"command": "sh", "args": ["-c", "echo boom-on-stderr >&2; exit 3"]},
         }})
         .to_string(),
     )
@@ -159,7 +160,7 @@ async fn config_entries_are_offered_and_start_only_when_asked() {
         .iter()
         .map(|e| e["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["echo", "remote"]);
+    assert_eq!(names, ["broken", "echo", "remote"]);
     let (status, _) = i.post("/api/servers", json!({"config": "echo"})).await;
     assert_eq!(status, 202);
     let (status, _) = i
@@ -169,8 +170,10 @@ async fn config_entries_are_offered_and_start_only_when_asked() {
         )
         .await;
     assert_eq!(status, 202);
+    let (status, _) = i.post("/api/servers", json!({"config": "broken"})).await;
+    assert_eq!(status, 202);
     let servers = i
-        .servers_when(|s| s.len() == 2 && s.iter().all(|x| x["state"] != "connecting"))
+        .servers_when(|s| s.len() == 3 && s.iter().all(|x| x["state"] != "connecting"))
         .await;
     assert_eq!(servers[0]["label"], "echo");
     assert_eq!(servers[0]["state"], "connected");
@@ -179,6 +182,11 @@ async fn config_entries_are_offered_and_start_only_when_asked() {
     assert_eq!(servers[1]["mode"], "legacy");
     let why = servers[1]["error"].as_str().unwrap();
     assert!(why.contains("http://127.0.0.1:9/mcp"), "{why}");
+    // A child that exits: its status and the end of its stderr.
+    assert_eq!(servers[2]["state"], "failed");
+    let why = servers[2]["error"].as_str().unwrap();
+    assert!(why.contains("exit status: 3"), "{why}");
+    assert!(why.contains("boom-on-stderr"), "{why}");
     assert_eq!(
         i.post("/api/servers", json!({"config": "nope"})).await.0,
         404

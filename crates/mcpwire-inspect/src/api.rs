@@ -14,7 +14,7 @@
 //! | `GET /api/events` | the live feed (Server-Sent Events) |
 //!
 //! Extension points for later views (resources, prompts, requests from
-//! the server) are new arms of [`route`] and new modules of the page.
+//! the server) are new arms of the router here and new modules of the page.
 
 use std::convert::Infallible;
 use std::sync::Arc;

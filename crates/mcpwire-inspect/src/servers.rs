@@ -9,7 +9,7 @@
 //! assert_eq!(Mode::parse("modern"), Some(Mode::Modern));
 //! ```
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -129,6 +129,8 @@ pub struct Slot {
     target: Target,
     mode: Mode,
     state: Mutex<State>,
+    /// Set once it is disconnected on purpose (its closing is no news).
+    removed: AtomicBool,
     /// Its protocol log.
     pub log: Arc<ProtocolLog>,
 }
@@ -166,7 +168,7 @@ impl Slot {
             }
             State::Connected(c) if c.is_closed() => {
                 v["state"] = "closed".into();
-                v["error"] = "the connection closed".into();
+                v["error"] = c.peer().close_reason().into();
             }
             State::Connected(c) => {
                 v["state"] = "connected".into();
@@ -229,6 +231,7 @@ impl Servers {
             target,
             mode,
             state: Mutex::new(State::Connecting),
+            removed: AtomicBool::new(false),
             log: Arc::new(ProtocolLog::new(
                 id,
                 self.options.log_frames,
@@ -246,13 +249,20 @@ impl Servers {
         let events = self.events.clone();
         let timeout = self.options.timeout;
         tokio::spawn(async move {
-            let state = match tokio::time::timeout(timeout, connect(&slot, timeout)).await {
-                Ok(Ok(client)) => State::Connected(Arc::new(client)),
-                Ok(Err(why)) => State::Failed(why),
-                Err(_) => State::Failed(format!("no answer within {timeout:?}")),
+            let client = match tokio::time::timeout(timeout, connect(&slot, timeout)).await {
+                Ok(Ok(client)) => Arc::new(client),
+                Ok(Err(why)) => return settle(&slot, &events, State::Failed(why)),
+                Err(_) => {
+                    let why = format!("no answer within {timeout:?}");
+                    return settle(&slot, &events, State::Failed(why));
+                }
             };
-            slot.set(state);
-            events.publish(&json!({"type": "server", "server": slot.summary()}).to_string());
+            settle(&slot, &events, State::Connected(client.clone()));
+            // A server that goes away (a child that exits) is news too.
+            client.peer().closed().await;
+            if !slot.removed.load(Ordering::Relaxed) {
+                events.publish(&json!({"type": "server", "server": slot.summary()}).to_string());
+            }
         });
         Ok(id)
     }
@@ -276,6 +286,7 @@ impl Servers {
             };
             slots.remove(i)
         };
+        slot.removed.store(true, Ordering::Relaxed);
         if let Some(c) = slot.client() {
             c.close().await;
         }
@@ -288,6 +299,7 @@ impl Servers {
     pub async fn close_all(&self) {
         let slots = std::mem::take(&mut *self.lock());
         for s in slots {
+            s.removed.store(true, Ordering::Relaxed);
             if let Some(c) = s.client() {
                 c.close().await;
             }
@@ -303,6 +315,14 @@ impl Servers {
         self.slots
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Puts `slot` in `state` and tells the pages.
+fn settle(slot: &Slot, events: &Events, state: State) {
+    slot.set(state);
+    if !slot.removed.load(Ordering::Relaxed) {
+        events.publish(&json!({"type": "server", "server": slot.summary()}).to_string());
     }
 }
 
