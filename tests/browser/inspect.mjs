@@ -116,6 +116,19 @@ test('the page opens on the launch URL, shows the server and calls a tool throug
     overheads.push(Number(roundTripMs) - Number(callMs));
   }
   console.log(`measured: UI overhead of a tool call (page round trip - client call), median of 20: ${median(overheads).toFixed(2)} ms`);
+  // The same path (the page's api() call) with no driver polling the page
+  // meanwhile, as when a person clicks.
+  const quiet = await page.evaluate(async () => {
+    const { api } = await import('/ui/api.js');
+    const xs = [];
+    for (let i = 0; i < 20; i++) {
+      const t = performance.now();
+      const r = await api('/api/servers/1/call', { method: 'POST', body: { name: 'echo', arguments: { text: 'x' } } });
+      xs.push(performance.now() - t - r.ms);
+    }
+    return xs;
+  });
+  console.log(`measured: the same, the page undriven, median of 20: ${median(quiet).toFixed(2)} ms`);
   // What any fetch of this page costs in this browser, for comparison.
   const fetches = await page.evaluate(async () => {
     const xs = [];

@@ -36,13 +36,16 @@ use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use crate::events::Events;
 use crate::guard::Guard;
 use crate::servers::{AddError, ConnectOptions, Mode, Servers, Target};
+
+/// How long a request's headers may take to arrive: 10 s.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The bounds on everything a page (or anything else on the machine) can
 /// make the inspector hold.
@@ -212,7 +215,11 @@ impl Inspector {
                 let app = app.clone();
                 tokio::spawn(async move {
                     let service = service_fn(move |req| api::handle(app.clone(), req));
+                    // A connection that never finishes its headers does not
+                    // hold one of the permits for long.
                     let _ = http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(HEADER_READ_TIMEOUT)
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
                     drop(permit);
