@@ -190,6 +190,33 @@ test('the protocol log is exported with the tools/call request and its response'
   await page.getByRole('tab', { name: 'Tools' }).click();
 });
 
+test('the keyboard reaches the tools, and the theme switches', async () => {
+  const list = page.getByRole('listbox', { name: 'Tools' });
+  await list.focus();
+  await page.keyboard.press('End');
+  await page.getByRole('heading', { name: 'add', exact: true }).waitFor();
+  await page.keyboard.press('Home');
+  await page.getByRole('heading', { name: 'echo', exact: true }).waitFor();
+  await page.keyboard.press('ArrowDown');
+  await page.getByRole('heading', { name: 'add', exact: true }).waitFor();
+  // Enter moves into the tool's form, on its first field.
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.labels?.[0]?.textContent), 'a');
+  // The tabs follow the arrow keys.
+  await page.getByRole('tab', { name: 'Tools' }).focus();
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.getByRole('tab', { name: 'Protocol' }).getAttribute('aria-selected'), 'true');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await page.getByRole('tab', { name: 'Tools' }).getAttribute('aria-selected'), 'true');
+
+  const theme = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const before = await theme();
+  await page.getByRole('button', { name: 'Switch between light and dark theme' }).click();
+  assert.notEqual(await theme(), before);
+  await page.getByRole('button', { name: 'Switch between light and dark theme' }).click();
+  assert.equal(await theme(), before);
+});
+
 test('requests without the token, with a wrong one, or with a foreign Host are refused', async () => {
   assert.equal((await request('/api/servers', { headers: { host: new URL(base).host } })).status, 401);
   assert.equal((await request('/', { headers: { host: new URL(base).host } })).status, 401);
