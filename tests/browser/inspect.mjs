@@ -144,7 +144,10 @@ test('the page opens on the launch URL, shows the server and calls a tool throug
 
 test('the raw-JSON alternative calls the tool with what is typed', async () => {
   await page.getByRole('listbox', { name: 'Tools' }).getByRole('option', { name: /^add/ }).click();
+  // One of the two at a time: the form, or the JSON.
+  assert.equal(await page.getByLabel('Arguments (JSON)').isVisible(), false);
   await page.getByRole('button', { name: 'Raw JSON' }).click();
+  assert.equal(await page.getByLabel('a', { exact: true }).isVisible(), false);
   await page.getByLabel('Arguments (JSON)').fill('{"a": 2, "b": 40}');
   await page.getByRole('button', { name: 'Call', exact: true }).click();
   const result = page.getByRole('region', { name: 'Result' });
