@@ -25,7 +25,16 @@ FORBIDDEN = {
     "mcpwire-proxy": {"mcpwire"},
     "mcpwire-redis": {"mcpwire-client", "mcpwire-oauth", "mcpwire-proxy", "mcpwire"},
     "mcpwire-macros": {"mcpwire"},
+    # The inspector is an application of the SDK: built on the facade, used
+    # by the command line, never by it.
+    "mcpwire-inspect": {"mcpwire-cli", "mcpwire-demos", "mcpwire-load"},
 }
+
+# The SDK's crates never depend on the inspector.
+for _sdk in ("mcpwire-types", "mcpwire-rpc", "mcpwire-server", "mcpwire-client",
+             "mcpwire-http", "mcpwire-oauth", "mcpwire-proxy", "mcpwire-redis",
+             "mcpwire-macros", "mcpwire"):
+    FORBIDDEN.setdefault(_sdk, set()).add("mcpwire-inspect")
 
 
 def main() -> int:

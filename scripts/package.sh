@@ -13,7 +13,7 @@ cd "$root"
 # The published crates, lowest layer first; the others are publish = false.
 crates=(mcpwire-types mcpwire-rpc mcpwire-server mcpwire-client mcpwire-http
         mcpwire-oauth mcpwire-proxy mcpwire-redis mcpwire-macros mcpwire mcpwire-demos
-        mcpwire-load mcpwire-cli)
+        mcpwire-load mcpwire-inspect mcpwire-cli)
 args=()
 for c in "${crates[@]}"; do args+=(-p "$c"); done
 verify=(--no-verify)

@@ -89,6 +89,28 @@ pub enum Verb {
     /// URL` forgets it. The file is ~/.config/mcpwire/credentials.json
     /// (mode 0600; MCPWIRE_CREDENTIALS overrides it).
     Auth(Auth),
+    /// A web inspector in the browser: `inspect [URL | -- CMD... | --config
+    /// FILE [--server NAME]]`. Serves a page on 127.0.0.1 (the first line on
+    /// stdout is its URL, with a per-launch token) showing the servers,
+    /// their tools with forms, and every JSON-RPC message. Without a
+    /// target the page asks for one (and lists --config's entries).
+    Inspect(Inspect),
+}
+
+/// `inspect`.
+#[derive(Debug, Args)]
+pub struct Inspect {
+    /// The server URL (or use `-- CMD` / `--config`); none: the page asks.
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+    /// The port on 127.0.0.1 (0: any free one).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub port: u16,
+    /// Do not open a browser; only print the URL.
+    #[arg(long)]
+    pub no_open: bool,
+    #[command(flatten)]
+    pub target: TargetArgs,
 }
 
 /// `auth`.

@@ -73,5 +73,6 @@ async fn run(verb: Verb, out: Output) -> CliResult {
         Verb::Demo(a) => verbs::serve::demo(a, out).await,
         Verb::Proxy(a) => verbs::serve::proxy(a).await,
         Verb::Auth(a) => verbs::auth::run(a, out).await,
+        Verb::Inspect(a) => verbs::inspect::run(a).await,
     }
 }

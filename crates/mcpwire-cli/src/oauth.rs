@@ -98,20 +98,8 @@ fn open_url(url: &Url, launch: bool) -> Result<(), String> {
     if !launch {
         return Ok(());
     }
-    let browser = std::env::var("BROWSER").ok().filter(|b| !b.is_empty());
-    let program = browser.as_deref().unwrap_or(if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    });
-    let launched = std::process::Command::new(program)
-        .arg(url.as_str())
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    if launched.is_err() {
-        eprintln!("(could not start {program}; open the URL yourself)");
+    if !launch_browser(url.as_str()) {
+        eprintln!("(could not start a browser; open the URL yourself)");
     }
     Ok(())
 }
@@ -131,6 +119,25 @@ impl Authorize for Refuse {
             ))
         })
     }
+}
+
+/// Starts the user's browser on `url` (`$BROWSER`, else `open` on macOS and
+/// `xdg-open` elsewhere), without waiting for it; false if it could not be
+/// started.
+pub fn launch_browser(url: &str) -> bool {
+    let browser = std::env::var("BROWSER").ok().filter(|b| !b.is_empty());
+    let program = browser.as_deref().unwrap_or(if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    });
+    std::process::Command::new(program)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .is_ok()
 }
 
 #[cfg(test)]

@@ -317,14 +317,47 @@ fn parse_pair(s: &str, sep: char, option: &str, form: &str) -> Result<(String, S
     }
 }
 
-fn from_config(file: &str, name: &str) -> Result<Target, CliError> {
+/// Every entry of the config file `file`, by name (for `inspect`, whose
+/// page offers them).
+pub fn config_entries(file: &str) -> Result<Vec<(String, Target)>, CliError> {
+    let config = read_config(file)?;
+    config
+        .mcp_servers
+        .keys()
+        .map(|name| Ok((name.clone(), entry_of(&config, file, name)?)))
+        .collect()
+}
+
+impl Target {
+    /// The same target, as the inspector takes it.
+    pub fn for_inspector(&self) -> mcpwire_inspect::servers::Target {
+        match self.clone() {
+            Target::Http { url, headers } => {
+                mcpwire_inspect::servers::Target::Http { url, headers }
+            }
+            Target::Stdio { program, args, env } => {
+                mcpwire_inspect::servers::Target::Stdio { program, args, env }
+            }
+        }
+    }
+}
+
+fn read_config(file: &str) -> Result<ConfigFile, CliError> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| CliError::usage(format!("cannot read config file {file}: {e}")))?;
-    let config: ConfigFile = serde_json::from_str(&text).map_err(|e| {
+    serde_json::from_str(&text).map_err(|e| {
         CliError::usage(format!(
             "config file {file} is not {{\"mcpServers\": {{...}}}}: {e}"
         ))
-    })?;
+    })
+}
+
+fn from_config(file: &str, name: &str) -> Result<Target, CliError> {
+    entry_of(&read_config(file)?, file, name)
+}
+
+/// The entry `name` of `config` (read from `file`).
+fn entry_of(config: &ConfigFile, file: &str, name: &str) -> Result<Target, CliError> {
     let Some(entry) = config.mcp_servers.get(name) else {
         let known: Vec<&str> = config.mcp_servers.keys().map(String::as_str).collect();
         return Err(CliError::usage(format!(

@@ -5,6 +5,7 @@ pub mod call;
 pub mod complete;
 pub mod get;
 pub mod info;
+pub mod inspect;
 pub mod list;
 mod protect;
 pub mod serve;

@@ -1,0 +1,289 @@
+//! The inspector's HTTP surface: the guard in front of everything, the
+//! page and its files, and the JSON endpoints the page calls.
+//!
+//! | method and path | what it does |
+//! |---|---|
+//! | `GET /?token=…` | trades the launch token for the cookie, then `303 /` |
+//! | `GET /`, `GET /ui/…` | the page and its modules |
+//! | `GET /api/servers` | the servers and the config entries offered |
+//! | `POST /api/servers` | connects to `{"url"}`, `{"command","args"}` or `{"config"}` |
+//! | `DELETE /api/servers/ID` | disconnects |
+//! | `GET /api/servers/ID/tools` | `tools/list`, every page |
+//! | `POST /api/servers/ID/call` | `tools/call` with `{"name","arguments"}` |
+//! | `GET /api/servers/ID/log` | the protocol log, as a JSON array |
+//! | `GET /api/events` | the live feed (Server-Sent Events) |
+//!
+//! Extension points for later views (resources, prompts, requests from
+//! the server) are new arms of the router here and new modules of the page.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Either, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, LOCATION, SET_COOKIE};
+use hyper::{Method, Request, Response, StatusCode};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::App;
+use crate::assets;
+use crate::events::EventBody;
+use crate::guard::Access;
+use crate::servers::{Mode, Target};
+
+/// The body of every answer: a whole body, or the event stream.
+pub type ApiBody = Either<Full<Bytes>, EventBody>;
+
+/// What the page may load, and from where: only the inspector itself
+/// (images and audio of tool results arrive as `data:` URLs).
+const CSP: &str = "default-src 'self'; img-src 'self' data:; media-src 'self' data:; \
+                   object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// Answers one request.
+pub(crate) async fn handle(
+    app: Arc<App>,
+    req: Request<Incoming>,
+) -> Result<Response<ApiBody>, Infallible> {
+    let mut res = match app.guard.check(&req) {
+        Err(refusal) => text(
+            StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::FORBIDDEN),
+            refusal.reason(),
+        ),
+        Ok(Access::Exchange) => {
+            let mut r = text(StatusCode::SEE_OTHER, "on to the inspector");
+            r.headers_mut()
+                .insert(LOCATION, HeaderValue::from_static("/"));
+            if let Ok(v) = HeaderValue::from_str(&app.guard.set_cookie()) {
+                r.headers_mut().insert(SET_COOKIE, v);
+            }
+            r
+        }
+        Ok(Access::Granted) => route(&app, req).await,
+    };
+    let h = res.headers_mut();
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    h.insert("content-security-policy", HeaderValue::from_static(CSP));
+    Ok(res)
+}
+
+/// Routes a request that passed the guard.
+async fn route(app: &App, req: Request<Incoming>) -> Response<ApiBody> {
+    let path = req.uri().path().to_owned();
+    let method = req.method().clone();
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match (&method, parts.as_slice()) {
+        (&Method::GET, [""]) => asset("index.html"),
+        (&Method::GET, ["ui", file]) => asset(file),
+        (&Method::GET, ["api", "servers"]) => {
+            let servers: Vec<Value> = app.servers.all().iter().map(|s| s.summary()).collect();
+            let config: Vec<Value> = app
+                .entries
+                .iter()
+                .map(|(name, t)| json!({"name": name, "target": t.describe()}))
+                .collect();
+            ok_json(&json!({"servers": servers, "config": config}))
+        }
+        (&Method::POST, ["api", "servers"]) => match read_json::<Connect>(app, req).await {
+            Ok(c) => connect(app, c),
+            Err(r) => r,
+        },
+        (&Method::GET, ["api", "events"]) => match app.events.subscribe() {
+            Some(body) => {
+                let mut r = Response::new(Either::Right(body));
+                r.headers_mut()
+                    .insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+                r
+            }
+            None => error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many pages are open on this inspector",
+            ),
+        },
+        (_, ["api", "servers", id, rest @ ..]) => {
+            let Some(slot) = id.parse().ok().and_then(|id| app.servers.get(id)) else {
+                return error(StatusCode::NOT_FOUND, "no such server");
+            };
+            match (&method, rest) {
+                (&Method::DELETE, []) => {
+                    app.servers.remove(slot.id).await;
+                    ok_json(&json!({"removed": slot.id}))
+                }
+                (&Method::GET, ["log"]) => raw_json(StatusCode::OK, slot.log.to_json()),
+                (&Method::GET, ["tools"]) => {
+                    let Some(client) = slot.client() else {
+                        return error(StatusCode::CONFLICT, "the server is not connected");
+                    };
+                    match client.list_tools().await {
+                        Ok(tools) => ok_json(&json!({ "tools": tools })),
+                        Err(e) => error(StatusCode::BAD_GATEWAY, &format!("tools/list: {e}")),
+                    }
+                }
+                (&Method::POST, ["call"]) => {
+                    let Some(client) = slot.client() else {
+                        return error(StatusCode::CONFLICT, "the server is not connected");
+                    };
+                    let call = match read_json::<CallTool>(app, req).await {
+                        Ok(c) => c,
+                        Err(r) => return r,
+                    };
+                    let start = Instant::now();
+                    let r = client.call_tool(&call.name, &call.arguments).await;
+                    let ms = start.elapsed().as_secs_f64() * 1000.0;
+                    match r {
+                        Ok(result) => ok_json(&json!({"ok": true, "ms": ms, "result": result})),
+                        Err(e) => ok_json(&json!({"ok": false, "ms": ms, "error": e.to_string()})),
+                    }
+                }
+                _ => error(StatusCode::NOT_FOUND, "no such endpoint"),
+            }
+        }
+        _ => error(StatusCode::NOT_FOUND, "no such page"),
+    }
+}
+
+/// `POST /api/servers`: one of a URL, a command or a config entry.
+#[derive(Debug, Deserialize)]
+struct Connect {
+    url: Option<String>,
+    #[serde(default)]
+    headers: Vec<(String, String)>,
+    command: Option<String>,
+    #[serde(default)]
+    args: Vec<String>,
+    #[serde(default)]
+    env: Vec<(String, String)>,
+    config: Option<String>,
+    #[serde(default)]
+    mode: Option<String>,
+}
+
+/// `POST /api/servers/ID/call`.
+#[derive(Debug, Deserialize)]
+struct CallTool {
+    name: String,
+    #[serde(default)]
+    arguments: serde_json::Map<String, Value>,
+}
+
+fn connect(app: &App, c: Connect) -> Response<ApiBody> {
+    let mode = match c.mode.as_deref() {
+        None => Mode::Auto,
+        Some(m) => match Mode::parse(m) {
+            Some(m) => m,
+            None => return error(StatusCode::BAD_REQUEST, "mode is auto, legacy or modern"),
+        },
+    };
+    let (label, target) = match (c.url, c.command, c.config) {
+        (Some(url), None, None) => {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "the URL must be http:// or https://",
+                );
+            }
+            (
+                url.clone(),
+                Target::Http {
+                    url,
+                    headers: c.headers,
+                },
+            )
+        }
+        (None, Some(program), None) if !program.trim().is_empty() => {
+            let target = Target::Stdio {
+                program,
+                args: c.args,
+                env: c.env,
+            };
+            (target.describe(), target)
+        }
+        (None, None, Some(name)) => match app.entries.iter().find(|(n, _)| *n == name) {
+            Some((n, t)) => (n.clone(), t.clone()),
+            None => return error(StatusCode::NOT_FOUND, "no such config entry"),
+        },
+        _ => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "give one of \"url\", \"command\" or \"config\"",
+            );
+        }
+    };
+    match app.servers.add(label, target, mode) {
+        Ok(id) => {
+            let mut r = ok_json(&json!({ "id": id }));
+            *r.status_mut() = StatusCode::ACCEPTED;
+            r
+        }
+        Err(e) => error(StatusCode::TOO_MANY_REQUESTS, &e.to_string()),
+    }
+}
+
+/// Reads a JSON body of at most the limit's size.
+async fn read_json<T: for<'de> Deserialize<'de>>(
+    app: &App,
+    req: Request<Incoming>,
+) -> Result<T, Response<ApiBody>> {
+    let max = app.limits.max_body;
+    let body = Limited::new(req.into_body(), max)
+        .collect()
+        .await
+        .map_err(|_| {
+            error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("request bodies are limited to {max} bytes"),
+            )
+        })?
+        .to_bytes();
+    serde_json::from_slice(&body).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            &format!("not the expected JSON: {e}"),
+        )
+    })
+}
+
+fn asset(name: &str) -> Response<ApiBody> {
+    match assets::find(name) {
+        Some((bytes, kind)) => {
+            let mut r = Response::new(Either::Left(Full::new(Bytes::from_static(bytes))));
+            r.headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static(kind));
+            r
+        }
+        None => error(StatusCode::NOT_FOUND, "no such file"),
+    }
+}
+
+fn ok_json(v: &Value) -> Response<ApiBody> {
+    raw_json(StatusCode::OK, v.to_string())
+}
+
+fn raw_json(status: StatusCode, body: String) -> Response<ApiBody> {
+    let mut r = Response::new(Either::Left(Full::new(Bytes::from(body))));
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
+}
+
+fn error(status: StatusCode, message: &str) -> Response<ApiBody> {
+    raw_json(status, json!({ "error": message }).to_string())
+}
+
+fn text(status: StatusCode, message: &str) -> Response<ApiBody> {
+    let mut r = Response::new(Either::Left(Full::new(Bytes::from(message.to_owned()))));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}

@@ -1,0 +1,236 @@
+//! `mcpwire inspect`: a web inspector for any MCP server, served from the
+//! binary on the loopback interface.
+//!
+//! The inspector holds the MCP connections (each a
+//! [`mcpwire::client::Client`] whose frames are recorded in a
+//! [protocol log](log)), and serves a page that shows the servers, calls
+//! their tools and shows every JSON-RPC message. Only whoever holds the
+//! per-launch token may use it ([`guard`]).
+//!
+//! ```no_run
+//! use mcpwire_inspect::{Inspector, Options};
+//! use mcpwire_inspect::servers::{Mode, Target};
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let inspector = Inspector::bind(Options::default()).await?;
+//! println!("{}", inspector.url());
+//! let echo = Target::Stdio { program: "./echo".into(), args: vec!["stdio".into()], env: vec![] };
+//! inspector.add("echo", echo, Mode::Auto)?;
+//! inspector.serve(std::future::pending()).await?;
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod api;
+pub mod assets;
+pub mod events;
+pub mod guard;
+pub mod log;
+pub mod servers;
+pub mod tap;
+
+use std::future::Future;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+use crate::events::Events;
+use crate::guard::Guard;
+use crate::servers::{AddError, ConnectOptions, Mode, Servers, Target};
+
+/// How long a request's headers may take to arrive: 10 s.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The bounds on everything a page (or anything else on the machine) can
+/// make the inspector hold.
+///
+/// ```
+/// use mcpwire_inspect::Limits;
+/// let l = Limits::default();
+/// assert_eq!((l.max_body, l.max_servers, l.log_frames), (1 << 20, 16, 10_000));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// The largest request body: 1 MiB.
+    pub max_body: usize,
+    /// How many servers may be connected at once: 16.
+    pub max_servers: usize,
+    /// How many frames each server's protocol log keeps: 10,000.
+    pub log_frames: usize,
+    /// How many pages may follow the live feed at once: 8.
+    pub max_event_streams: usize,
+    /// How many HTTP connections are served at once: 64 (more wait).
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body: 1 << 20,
+            max_servers: 16,
+            log_frames: 10_000,
+            max_event_streams: 8,
+            max_connections: 64,
+        }
+    }
+}
+
+/// How to start an inspector.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The port on 127.0.0.1; 0 (the default) takes any free one.
+    pub port: u16,
+    /// The bounds.
+    pub limits: Limits,
+    /// How long connecting to a server may take, and each request: 30 s.
+    pub timeout: Duration,
+    /// Named targets the page offers (a config file's entries).
+    pub entries: Vec<(String, Target)>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            port: 0,
+            limits: Limits::default(),
+            timeout: Duration::from_secs(30),
+            entries: Vec::new(),
+        }
+    }
+}
+
+/// Why the inspector could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum InspectError {
+    /// The port could not be bound.
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Bind {
+        /// The port asked for.
+        port: u16,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The system's random generator failed (no token could be made).
+    #[error("cannot make a launch token: {0}")]
+    Random(getrandom::Error),
+}
+
+/// What the request handlers share.
+#[derive(Debug)]
+pub(crate) struct App {
+    pub(crate) guard: Guard,
+    pub(crate) servers: Servers,
+    pub(crate) events: Arc<Events>,
+    pub(crate) limits: Limits,
+    pub(crate) entries: Vec<(String, Target)>,
+}
+
+/// A bound inspector, not serving yet.
+#[derive(Debug)]
+pub struct Inspector {
+    listener: TcpListener,
+    app: Arc<App>,
+}
+
+impl Inspector {
+    /// Binds 127.0.0.1 (never another interface) and makes the launch
+    /// token.
+    pub async fn bind(options: Options) -> Result<Inspector, InspectError> {
+        let port = options.port;
+        let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+            .await
+            .map_err(|source| InspectError::Bind { port, source })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| InspectError::Bind { port, source })?
+            .port();
+        let guard = Guard::new(port).map_err(InspectError::Random)?;
+        let events = Arc::new(Events::new(options.limits.max_event_streams));
+        let servers = Servers::new(
+            options.limits.max_servers,
+            ConnectOptions {
+                timeout: options.timeout,
+                log_frames: options.limits.log_frames,
+            },
+            events.clone(),
+        );
+        Ok(Inspector {
+            listener,
+            app: Arc::new(App {
+                guard,
+                servers,
+                events,
+                limits: options.limits,
+                entries: options.entries,
+            }),
+        })
+    }
+
+    /// The launch URL: `http://127.0.0.1:PORT/?token=…`.
+    pub fn url(&self) -> String {
+        format!(
+            "http://127.0.0.1:{}/?token={}",
+            self.app.guard.port(),
+            self.app.guard.token()
+        )
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.app.guard.port()
+    }
+
+    /// Starts connecting to `target` under the name `label` (as a target
+    /// given on the command line is); returns its id.
+    pub fn add(&self, label: &str, target: Target, mode: Mode) -> Result<u32, AddError> {
+        self.app.servers.add(label.to_owned(), target, mode)
+    }
+
+    /// Serves until `shutdown` completes, then closes every connection
+    /// (stopping the servers' child processes).
+    pub async fn serve(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
+        let permits = Arc::new(Semaphore::new(self.app.limits.max_connections.max(1)));
+        let app = self.app.clone();
+        let accepting = async {
+            loop {
+                let Ok(permit) = permits.clone().acquire_owned().await else {
+                    return Ok::<(), std::io::Error>(());
+                };
+                let (stream, _) = match self.listener.accept().await {
+                    Ok(s) => s,
+                    // Out of descriptors and the like: wait, then go on.
+                    Err(_) => {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                // Answers are small and interactive: send them at once.
+                let _ = stream.set_nodelay(true);
+                let app = app.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| api::handle(app.clone(), req));
+                    // A connection that never finishes its headers does not
+                    // hold one of the permits for long.
+                    let _ = http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(HEADER_READ_TIMEOUT)
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                    drop(permit);
+                });
+            }
+        };
+        let r = tokio::select! {
+            r = accepting => r,
+            () = shutdown => Ok(()),
+        };
+        self.app.servers.close_all().await;
+        r
+    }
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The inspector's tests in a real browser: `bash scripts/browser-tests.sh`.
+#
+# Installs Debian's chromium (when /usr/bin/chromium is missing) and
+# playwright-core (pinned, into .cache/browser, never into the repository),
+# builds `mcpwire` and the echo example, then runs `node --test` on
+# tests/browser/*.mjs. Playwright drives /usr/bin/chromium headless: its own
+# browser download is not used. The tests print what they measure (time
+# to interactive, the UI's share of a tool call); they assert behaviour only.
+# Works from any directory.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+PLAYWRIGHT_CORE_VERSION=1.65.2
+cache="$root/.cache/browser"
+
+if [[ ! -x /usr/bin/chromium ]]; then
+    echo "==> [browser] installing chromium (Debian package)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium >/dev/null
+fi
+/usr/bin/chromium --version 2>/dev/null
+
+command -v node >/dev/null || { echo "[browser] ERROR: node is missing (Node 20 or later)" >&2; exit 1; }
+if [[ "$(cat "$cache/node_modules/playwright-core/package.json" 2>/dev/null \
+        | sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' | head -n1)" != "$PLAYWRIGHT_CORE_VERSION" ]]; then
+    echo "==> [browser] installing playwright-core@$PLAYWRIGHT_CORE_VERSION into .cache/browser"
+    mkdir -p "$cache"
+    [[ -f "$cache/package.json" ]] || echo '{"private": true}' >"$cache/package.json"
+    # The browsers it could download are not used: chromium comes from Debian.
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix "$cache" --no-audit --no-fund \
+        --save-exact "playwright-core@$PLAYWRIGHT_CORE_VERSION" </dev/null
+fi
+
+echo "==> [browser] building mcpwire and the echo example"
+# Two builds: `--example` would narrow the first to the example alone.
+cargo build -q -p mcpwire-cli
+cargo build -q -p mcpwire-examples --example echo
+
+export MCPWIRE_BIN="$root/target/debug/mcpwire"
+export MCPWIRE_ECHO="$root/target/debug/examples/echo"
+export BROWSER_CACHE="$cache"
+echo "==> [browser] node --test tests/browser/"
+node --test --test-concurrency=1 tests/browser/*.mjs </dev/null
