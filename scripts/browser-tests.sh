@@ -25,8 +25,8 @@ fi
 /usr/bin/chromium --version 2>/dev/null
 
 command -v node >/dev/null || { echo "[browser] ERROR: node is missing (Node 20 or later)" >&2; exit 1; }
-if [[ "$(cat "$cache/node_modules/playwright-core/package.json" 2>/dev/null \
-        | sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' | head -n1)" != "$PLAYWRIGHT_CORE_VERSION" ]]; then
+installed="$(node -p "require('$cache/node_modules/playwright-core/package.json').version" 2>/dev/null || true)"
+if [[ "$installed" != "$PLAYWRIGHT_CORE_VERSION" ]]; then
     echo "==> [browser] installing playwright-core@$PLAYWRIGHT_CORE_VERSION into .cache/browser"
     mkdir -p "$cache"
     [[ -f "$cache/package.json" ]] || echo '{"private": true}' >"$cache/package.json"
