@@ -94,7 +94,12 @@ async fn extension_method(
             if runtime.runs_here(&p.task_id) {
                 runtime.deliver(&p.task_id, p.input_responses).await?;
             } else {
-                // Another replica runs it: the answers go there.
+                // Another replica runs it: the answers go there, and the
+                // questions they answer leave the stored task now, so that
+                // the next read anywhere no longer lists them.
+                runtime
+                    .settle_elsewhere(&p.task_id, &p.input_responses)
+                    .await?;
                 cx.server().announce(ServerEvent::TaskInput {
                     task: p.task_id,
                     answers: p.input_responses,

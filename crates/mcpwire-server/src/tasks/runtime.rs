@@ -137,6 +137,40 @@ impl TaskRuntime {
         }
     }
 
+    /// Takes the questions `answers` answer off the stored task `id` at
+    /// once, when another replica runs it (the answers reach that replica
+    /// over the bus): whoever reads the task next, on any replica, no
+    /// longer sees them asked. Answers that do not parse are refused, as
+    /// the running replica would refuse them.
+    pub(crate) async fn settle_elsewhere(
+        &self,
+        id: &str,
+        answers: &Map<String, Value>,
+    ) -> Result<(), Error> {
+        let mut keys = Vec::with_capacity(answers.len());
+        for (key, value) in answers {
+            <InputResponse as serde::Deserialize>::deserialize(value).map_err(|e| {
+                Error::invalid_params(format!("Invalid params: inputResponses[{key:?}]: {e}"))
+            })?;
+            keys.push(key.clone());
+        }
+        if keys.is_empty() {
+            return Ok(());
+        }
+        self.change(id, move |t| {
+            let mut answered = false;
+            for k in &keys {
+                answered |= t.input_requests.remove(k).is_some();
+            }
+            if answered && t.input_requests.is_empty() && t.status == TaskStatus::InputRequired {
+                t.status = TaskStatus::Working;
+                t.status_message = None;
+            }
+        })
+        .await?;
+        Ok(())
+    }
+
     /// Hands answers another replica received to the task, if it runs
     /// here.
     pub(crate) fn answer_here(self: &Arc<Self>, id: String, answers: Map<String, Value>) {
