@@ -90,7 +90,7 @@ async fn extension_method(
         }
         tasks_extension::TASKS_UPDATE => {
             let p: UpdateParams = params(raw)?;
-            visible_task(runtime, &p.task_id, owner).await?;
+            let stored = visible_task(runtime, &p.task_id, owner).await?;
             if runtime.runs_here(&p.task_id) {
                 runtime.deliver(&p.task_id, p.input_responses).await?;
             } else {
@@ -98,7 +98,7 @@ async fn extension_method(
                 // questions they answer leave the stored task now, so that
                 // the next read anywhere no longer lists them.
                 runtime
-                    .settle_elsewhere(&p.task_id, &p.input_responses)
+                    .settle_elsewhere(&p.task_id, &stored.input_requests, &p.input_responses)
                     .await?;
                 cx.server().announce(ServerEvent::TaskInput {
                     task: p.task_id,

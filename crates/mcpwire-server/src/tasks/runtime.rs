@@ -140,15 +140,20 @@ impl TaskRuntime {
     /// Takes the questions `answers` answer off the stored task `id` at
     /// once, when another replica runs it (the answers reach that replica
     /// over the bus): whoever reads the task next, on any replica, no
-    /// longer sees them asked. Answers that do not parse are refused, as
-    /// the running replica would refuse them.
+    /// longer sees them asked. As the running replica does, answers to
+    /// questions the task did not ask (`asked`, as last stored) are
+    /// ignored, and one that does not parse is refused.
     pub(crate) async fn settle_elsewhere(
         &self,
         id: &str,
+        asked: &mcpwire_types::InputRequests,
         answers: &Map<String, Value>,
     ) -> Result<(), Error> {
         let mut keys = Vec::with_capacity(answers.len());
         for (key, value) in answers {
+            if !asked.contains_key(key) {
+                continue;
+            }
             <InputResponse as serde::Deserialize>::deserialize(value).map_err(|e| {
                 Error::invalid_params(format!("Invalid params: inputResponses[{key:?}]: {e}"))
             })?;
