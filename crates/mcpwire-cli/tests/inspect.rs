@@ -72,19 +72,33 @@ impl Inspect {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
-    /// The servers, once `ready` holds of them (10 s at most).
+    /// The servers, once `ready` holds of them (10 s at most): the list is
+    /// read again each time the live feed announces something, so nothing
+    /// waits longer than the change it waits for.
     async fn servers_when(&self, ready: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-        let token = self.split().1.to_owned();
-        for _ in 0..200 {
-            let (status, v) = self.get("/api/servers", Some(&token)).await;
+        let (origin, token) = self.split();
+        // Listening first, so that no change after the first read is missed.
+        let mut feed = self
+            .http
+            .get(format!("{origin}/api/events"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(feed.status(), 200);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let (status, v) = self.get("/api/servers", Some(token)).await;
             assert_eq!(status, 200);
             let list = v["servers"].as_array().cloned().unwrap_or_default();
             if ready(&list) {
                 return list;
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            match tokio::time::timeout_at(deadline, feed.chunk()).await {
+                Ok(Ok(Some(_))) => {}
+                other => panic!("the servers never got there ({other:?}): {list:?}"),
+            }
         }
-        panic!("the servers never got there");
     }
 }
 
