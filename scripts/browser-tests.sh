@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The inspector's tests in a real browser: `bash scripts/browser-tests.sh`.
 #
-# Installs Debian's chromium (when /usr/bin/chromium is missing) and
-# playwright-core (pinned, into .cache/browser, never into the repository),
+# Installs Debian's chromium (when /usr/bin/chromium is missing),
+# playwright-core and the reference server-everything (pinned, into
+# .cache/browser, never into the repository),
 # builds `mcpwire` and the echo example, then runs `node --test` on
 # tests/browser/*.mjs. Playwright drives /usr/bin/chromium headless: its own
 # browser download is not used. The tests print what they measure (time
@@ -14,6 +15,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 PLAYWRIGHT_CORE_VERSION=1.65.2
+# The reference server of every MCP feature, a peer of the tests.
+SERVER_EVERYTHING_VERSION=2026.8.31
 cache="$root/.cache/browser"
 
 if [[ ! -x /usr/bin/chromium ]]; then
@@ -33,6 +36,14 @@ if [[ "$installed" != "$PLAYWRIGHT_CORE_VERSION" ]]; then
     # The browsers it could download are not used: chromium comes from Debian.
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix "$cache" --no-audit --no-fund \
         --save-exact "playwright-core@$PLAYWRIGHT_CORE_VERSION" </dev/null
+fi
+everything="$(node -p "require('$cache/node_modules/@modelcontextprotocol/server-everything/package.json').version" 2>/dev/null || true)"
+if [[ "$everything" != "$SERVER_EVERYTHING_VERSION" ]]; then
+    echo "==> [browser] installing @modelcontextprotocol/server-everything@$SERVER_EVERYTHING_VERSION into .cache/browser"
+    mkdir -p "$cache"
+    [[ -f "$cache/package.json" ]] || echo '{"private": true}' >"$cache/package.json"
+    npm install --prefix "$cache" --no-audit --no-fund \
+        --save-exact "@modelcontextprotocol/server-everything@$SERVER_EVERYTHING_VERSION" </dev/null
 fi
 
 echo "==> [browser] building mcpwire and the echo example"

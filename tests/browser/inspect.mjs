@@ -6,18 +6,13 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 
-const require = createRequire(path.join(process.env.BROWSER_CACHE, 'package.json'));
-const { chromium } = require('playwright-core');
+import { launchBrowser, startInspector, stopInspector } from './support/inspector.mjs';
 
-const BIN = process.env.MCPWIRE_BIN;
 const ECHO = process.env.MCPWIRE_ECHO;
 
 let inspector;
@@ -27,23 +22,6 @@ let page;
 let url;
 let base;
 let started;
-
-/** Starts `mcpwire inspect --no-open --port 0 ARGS` and reads the URL off its first line. */
-function startInspector(args) {
-  const t0 = performance.now();
-  const proc = spawn(BIN, ['inspect', '--no-open', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  proc.stderr.on('data', (d) => { stderr += d; });
-  return new Promise((resolve, reject) => {
-    const lines = readline.createInterface({ input: proc.stdout });
-    const timer = setTimeout(() => reject(new Error(`no URL within 20 s; stderr: ${stderr}`)), 20000);
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      resolve({ proc, url: line.trim(), t0 });
-    });
-    proc.once('exit', (code) => reject(new Error(`inspect exited with ${code}: ${stderr}`)));
-  });
-}
 
 /** A plain HTTP request to the inspector, with the headers given. */
 function request(pathname, { method = 'GET', headers = {}, body } = {}) {
@@ -66,11 +44,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 before(async () => {
   // The browser first, so that the time to interactive counts from the
   // start of `inspect` alone.
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
-  });
+  browser = await launchBrowser();
   ({ proc: inspector, url, t0: started } = await startInspector(['--', ECHO, 'stdio']));
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}$/);
   base = new URL(url).origin;
@@ -80,10 +54,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  if (inspector && inspector.exitCode === null) {
-    inspector.kill('SIGINT');
-    await new Promise((r) => inspector.once('exit', r));
-  }
+  await stopInspector(inspector);
 });
 
 test('the page opens on the launch URL, shows the server and calls a tool through its form', async () => {
@@ -208,7 +179,7 @@ test('the keyboard reaches the tools, and the theme switches', async () => {
   // The tabs follow the arrow keys.
   await page.getByRole('tab', { name: 'Tools' }).focus();
   await page.keyboard.press('ArrowRight');
-  assert.equal(await page.getByRole('tab', { name: 'Protocol' }).getAttribute('aria-selected'), 'true');
+  assert.equal(await page.getByRole('tab', { name: 'Resources' }).getAttribute('aria-selected'), 'true');
   await page.keyboard.press('ArrowLeft');
   assert.equal(await page.getByRole('tab', { name: 'Tools' }).getAttribute('aria-selected'), 'true');
 
@@ -266,7 +237,7 @@ test('a page of another origin cannot start a command, even with the cookie in t
 test('a second server connected from the page: 5,000 tools filter as one types, and a schema form builds nested arguments', async () => {
   const server = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures', 'many-tools-server.mjs');
   await page.getByLabel('URL or command').fill(`${process.execPath} ${server}`);
-  await page.getByLabel('Era').selectOption('legacy');
+  await page.getByLabel('Era', { exact: true }).selectOption('legacy');
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
   const sidebar = page.getByRole('navigation', { name: 'Servers' });
   await sidebar.getByRole('button', { name: 'Show many-tools 1.0.0' }).waitFor();

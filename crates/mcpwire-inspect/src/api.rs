@@ -8,17 +8,15 @@
 //! | `GET /api/servers` | the servers and the config entries offered |
 //! | `POST /api/servers` | connects to `{"url"}`, `{"command","args"}` or `{"config"}` |
 //! | `DELETE /api/servers/ID` | disconnects |
-//! | `GET /api/servers/ID/tools` | `tools/list`, every page |
-//! | `POST /api/servers/ID/call` | `tools/call` with `{"name","arguments"}` |
+//! | `POST /api/servers/ID/reconnect` | connects the same target again in era `{"mode"}`, then disconnects the old one |
 //! | `GET /api/servers/ID/log` | the protocol log, as a JSON array |
+//! | `… /api/servers/ID/…` | what the page does with the server (see [`ops`](crate::ops)) |
+//! | `GET /api/asks` | the servers' open questions (see [`asks`](crate::asks)) |
+//! | `POST /api/asks/ID` | answers one: `{"result"}` or `{"refuse"}` |
 //! | `GET /api/events` | the live feed (Server-Sent Events) |
-//!
-//! Extension points for later views (resources, prompts, requests from
-//! the server) are new arms of the router here and new modules of the page.
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Instant;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Either, Full, Limited};
@@ -29,6 +27,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::App;
+use crate::asks::Answer;
 use crate::assets;
 use crate::events::EventBody;
 use crate::guard::Access;
@@ -107,6 +106,33 @@ async fn route(app: &App, req: Request<Incoming>) -> Response<ApiBody> {
                 "too many pages are open on this inspector",
             ),
         },
+        (&Method::GET, ["api", "asks"]) => ok_json(&json!({"asks": app.asks.open()})),
+        (&Method::POST, ["api", "asks", id]) => {
+            let Ok(id) = id.parse::<u64>() else {
+                return error(StatusCode::NOT_FOUND, "no such question");
+            };
+            let answer = match read_json::<AnswerBody>(app, req).await {
+                Ok(AnswerBody {
+                    result: Some(v),
+                    refuse: None,
+                }) => Answer::Result(v),
+                Ok(AnswerBody {
+                    result: None,
+                    refuse: Some(why),
+                }) => Answer::Refuse(why),
+                Ok(_) => {
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        "give one of \"result\" or \"refuse\"",
+                    );
+                }
+                Err(r) => return r,
+            };
+            match app.asks.answer(id, answer) {
+                Ok(()) => ok_json(&json!({"answered": id})),
+                Err(e) => error(StatusCode::NOT_FOUND, &e.to_string()),
+            }
+        }
         (_, ["api", "servers", id, rest @ ..]) => {
             let Some(slot) = id.parse().ok().and_then(|id| app.servers.get(id)) else {
                 return error(StatusCode::NOT_FOUND, "no such server");
@@ -117,32 +143,18 @@ async fn route(app: &App, req: Request<Incoming>) -> Response<ApiBody> {
                     ok_json(&json!({"removed": slot.id}))
                 }
                 (&Method::GET, ["log"]) => raw_json(StatusCode::OK, slot.log.to_json()),
-                (&Method::GET, ["tools"]) => {
-                    let Some(client) = slot.client() else {
-                        return error(StatusCode::CONFLICT, "the server is not connected");
-                    };
-                    match client.list_tools().await {
-                        Ok(tools) => ok_json(&json!({ "tools": tools })),
-                        Err(e) => error(StatusCode::BAD_GATEWAY, &format!("tools/list: {e}")),
-                    }
-                }
-                (&Method::POST, ["call"]) => {
-                    let Some(client) = slot.client() else {
-                        return error(StatusCode::CONFLICT, "the server is not connected");
-                    };
-                    let call = match read_json::<CallTool>(app, req).await {
-                        Ok(c) => c,
-                        Err(r) => return r,
-                    };
-                    let start = Instant::now();
-                    let r = client.call_tool(&call.name, &call.arguments).await;
-                    let ms = start.elapsed().as_secs_f64() * 1000.0;
-                    match r {
-                        Ok(result) => ok_json(&json!({"ok": true, "ms": ms, "result": result})),
-                        Err(e) => ok_json(&json!({"ok": false, "ms": ms, "error": e.to_string()})),
-                    }
-                }
-                _ => error(StatusCode::NOT_FOUND, "no such endpoint"),
+                (&Method::POST, ["reconnect"]) => match read_json::<Reconnect>(app, req).await {
+                    Ok(r) => match Mode::parse(&r.mode) {
+                        Some(mode) => match app.servers.reconnect(slot.id, mode).await {
+                            Some(Ok(id)) => ok_json(&json!({ "id": id })),
+                            Some(Err(e)) => error(StatusCode::TOO_MANY_REQUESTS, &e.to_string()),
+                            None => error(StatusCode::NOT_FOUND, "no such server"),
+                        },
+                        None => error(StatusCode::BAD_REQUEST, "mode is auto, legacy or modern"),
+                    },
+                    Err(r) => r,
+                },
+                _ => crate::ops::route(app, slot, &method, rest, req).await,
             }
         }
         _ => error(StatusCode::NOT_FOUND, "no such page"),
@@ -165,12 +177,17 @@ struct Connect {
     mode: Option<String>,
 }
 
-/// `POST /api/servers/ID/call`.
+/// `POST /api/servers/ID/reconnect`: the same target in another era.
 #[derive(Debug, Deserialize)]
-struct CallTool {
-    name: String,
-    #[serde(default)]
-    arguments: serde_json::Map<String, Value>,
+struct Reconnect {
+    mode: String,
+}
+
+/// `POST /api/asks/ID`: the result to send back, or a refusal.
+#[derive(Debug, Deserialize)]
+struct AnswerBody {
+    result: Option<Value>,
+    refuse: Option<String>,
 }
 
 fn connect(app: &App, c: Connect) -> Response<ApiBody> {
@@ -227,7 +244,7 @@ fn connect(app: &App, c: Connect) -> Response<ApiBody> {
 }
 
 /// Reads a JSON body of at most the limit's size.
-async fn read_json<T: for<'de> Deserialize<'de>>(
+pub(crate) async fn read_json<T: for<'de> Deserialize<'de>>(
     app: &App,
     req: Request<Incoming>,
 ) -> Result<T, Response<ApiBody>> {
@@ -262,11 +279,11 @@ fn asset(name: &str) -> Response<ApiBody> {
     }
 }
 
-fn ok_json(v: &Value) -> Response<ApiBody> {
+pub(crate) fn ok_json(v: &Value) -> Response<ApiBody> {
     raw_json(StatusCode::OK, v.to_string())
 }
 
-fn raw_json(status: StatusCode, body: String) -> Response<ApiBody> {
+pub(crate) fn raw_json(status: StatusCode, body: String) -> Response<ApiBody> {
     let mut r = Response::new(Either::Left(Full::new(Bytes::from(body))));
     *r.status_mut() = status;
     r.headers_mut()
@@ -274,7 +291,7 @@ fn raw_json(status: StatusCode, body: String) -> Response<ApiBody> {
     r
 }
 
-fn error(status: StatusCode, message: &str) -> Response<ApiBody> {
+pub(crate) fn error(status: StatusCode, message: &str) -> Response<ApiBody> {
     raw_json(status, json!({ "error": message }).to_string())
 }
 

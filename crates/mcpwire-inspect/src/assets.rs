@@ -30,6 +30,12 @@ const FILES: &[(&str, &[u8], &str)] = &[
     ("form.js", include_bytes!("../ui/form.js"), JS),
     ("result.js", include_bytes!("../ui/result.js"), JS),
     ("protocol.js", include_bytes!("../ui/protocol.js"), JS),
+    ("resources.js", include_bytes!("../ui/resources.js"), JS),
+    ("complete.js", include_bytes!("../ui/complete.js"), JS),
+    ("prompts.js", include_bytes!("../ui/prompts.js"), JS),
+    ("asks.js", include_bytes!("../ui/asks.js"), JS),
+    ("notes.js", include_bytes!("../ui/notes.js"), JS),
+    ("extras.js", include_bytes!("../ui/extras.js"), JS),
 ];
 
 const JS: &str = "text/javascript; charset=utf-8";

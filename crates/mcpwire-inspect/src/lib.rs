@@ -22,10 +22,12 @@
 //! ```
 
 pub mod api;
+pub mod asks;
 pub mod assets;
 pub mod events;
 pub mod guard;
 pub mod log;
+pub mod ops;
 pub mod servers;
 pub mod tap;
 
@@ -40,8 +42,10 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use crate::asks::{ASK_WAIT, Asks, MAX_OPEN_ASKS};
 use crate::events::Events;
 use crate::guard::Guard;
+use crate::ops::Running;
 use crate::servers::{AddError, ConnectOptions, Mode, Servers, Target};
 
 /// How long a request's headers may take to arrive: 10 s.
@@ -127,6 +131,8 @@ pub(crate) struct App {
     pub(crate) guard: Guard,
     pub(crate) servers: Servers,
     pub(crate) events: Arc<Events>,
+    pub(crate) asks: Arc<Asks>,
+    pub(crate) running: Running,
     pub(crate) limits: Limits,
     pub(crate) entries: Vec<(String, Target)>,
 }
@@ -152,6 +158,7 @@ impl Inspector {
             .port();
         let guard = Guard::new(port).map_err(InspectError::Random)?;
         let events = Arc::new(Events::new(options.limits.max_event_streams));
+        let asks = Arc::new(Asks::new(events.clone(), MAX_OPEN_ASKS, ASK_WAIT));
         let servers = Servers::new(
             options.limits.max_servers,
             ConnectOptions {
@@ -159,6 +166,7 @@ impl Inspector {
                 log_frames: options.limits.log_frames,
             },
             events.clone(),
+            asks.clone(),
         );
         Ok(Inspector {
             listener,
@@ -166,6 +174,8 @@ impl Inspector {
                 guard,
                 servers,
                 events,
+                asks,
+                running: Running::default(),
                 limits: options.limits,
                 entries: options.entries,
             }),

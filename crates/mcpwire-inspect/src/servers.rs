@@ -9,17 +9,21 @@
 //! assert_eq!(Mode::parse("modern"), Some(Mode::Modern));
 //! ```
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mcpwire::client::{Client, ClientMode};
+use mcpwire::client::{Client, ClientBuilder, ClientMode};
 use mcpwire::engine::EngineConfig;
 use mcpwire::transport::http_client::{HttpClientTransport, ReconnectPolicy};
 use mcpwire::transport::{ChildProcess, StderrMode};
-use mcpwire::types::{Era, ProtocolVersion};
+use mcpwire::types::{
+    ClientCapabilities, Era, ErrorCode, LoggingLevel, Meta, ProtocolVersion, Tool,
+};
 use serde_json::{Value, json};
 
+use crate::asks::{AskError, Asks};
 use crate::events::Events;
 use crate::log::ProtocolLog;
 use crate::tap::Tapped;
@@ -133,6 +137,10 @@ pub struct Slot {
     removed: AtomicBool,
     /// Its protocol log.
     pub log: Arc<ProtocolLog>,
+    /// Each tool's `outputSchema`, from the last `tools/list`.
+    output_schemas: Mutex<HashMap<String, Value>>,
+    /// The log level 2026-07-28 requests ask for, once the page chose one.
+    level: Mutex<Option<LoggingLevel>>,
 }
 
 #[derive(Debug, Clone)]
@@ -188,15 +196,91 @@ impl Slot {
         v
     }
 
+    /// Keeps the `outputSchema` of each tool of `tools`, to check results by.
+    pub fn remember_output_schemas(&self, tools: &[Tool]) {
+        let schemas = tools
+            .iter()
+            .filter_map(|t| Some((t.name.clone(), Value::Object(t.output_schema.clone()?))))
+            .collect();
+        *lock(&self.output_schemas) = schemas;
+    }
+
+    /// Checks a `tools/call` result of tool `name` against its
+    /// `outputSchema`: `null` when the tool has none (or it is not known),
+    /// else `{"ok":true}` or `{"ok":false,"errors":[…]}`.
+    pub fn check_output(&self, name: &str, result: &Value) -> Value {
+        let Some(schema) = lock(&self.output_schemas).get(name).cloned() else {
+            return Value::Null;
+        };
+        if result.get("isError").and_then(Value::as_bool) == Some(true) {
+            return Value::Null;
+        }
+        let Some(structured) = result.get("structuredContent") else {
+            return json!({"ok": false, "errors": ["the tool declares an outputSchema, but the result has no structuredContent"]});
+        };
+        let validator = match jsonschema::validator_for(&schema) {
+            Ok(v) => v,
+            Err(e) => {
+                return json!({"ok": false, "errors": [format!("the outputSchema itself is not valid: {e}")]});
+            }
+        };
+        let errors: Vec<String> = validator
+            .iter_errors(structured)
+            .take(MAX_SCHEMA_ERRORS)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        json!({"ok": errors.is_empty(), "errors": errors})
+    }
+
+    /// Sets the log level later 2026-07-28 requests ask for.
+    pub fn set_level(&self, level: LoggingLevel) {
+        *lock(&self.level) = Some(level);
+    }
+
+    /// The `_meta` entries every request of the page carries: the log
+    /// level, once chosen, in the 2026-07-28 era.
+    pub fn request_meta(&self) -> Meta {
+        let mut meta = Meta::new();
+        if let Some(level) = *lock(&self.level) {
+            let (k, v) = crate::ops::level_meta(level);
+            meta.insert(k, v);
+        }
+        meta
+    }
+
+    /// `params` with [`Slot::request_meta`] added to its `_meta` (what it
+    /// has already stays).
+    pub fn with_level(&self, params: Option<Value>) -> Option<Value> {
+        let meta = self.request_meta();
+        if meta.is_empty() {
+            return params;
+        }
+        let mut params = params.unwrap_or_else(|| json!({}));
+        if let Some(obj) = params.as_object_mut() {
+            let m = obj.entry("_meta").or_insert_with(|| json!({}));
+            if let Some(m) = m.as_object_mut() {
+                for (k, v) in meta {
+                    m.entry(k).or_insert(v);
+                }
+            }
+        }
+        Some(params)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.state)
     }
 
     fn set(&self, state: State) {
         *self.lock() = state;
     }
+}
+
+/// How many schema errors a result's check lists: 20.
+const MAX_SCHEMA_ERRORS: usize = 20;
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The servers, at most a fixed number at once.
@@ -207,17 +291,25 @@ pub struct Servers {
     max: usize,
     options: ConnectOptions,
     events: Arc<Events>,
+    asks: Arc<Asks>,
 }
 
 impl Servers {
-    /// No servers yet; at most `max`.
-    pub fn new(max: usize, options: ConnectOptions, events: Arc<Events>) -> Servers {
+    /// No servers yet; at most `max`. The servers' requests that need a
+    /// person (sampling, elicitation) are put to the page through `asks`.
+    pub fn new(
+        max: usize,
+        options: ConnectOptions,
+        events: Arc<Events>,
+        asks: Arc<Asks>,
+    ) -> Servers {
         Servers {
             slots: Mutex::new(Vec::new()),
             next: AtomicU32::new(1),
             max,
             options,
             events,
+            asks,
         }
     }
 
@@ -237,6 +329,8 @@ impl Servers {
                 self.options.log_frames,
                 self.events.clone(),
             )),
+            output_schemas: Mutex::new(HashMap::new()),
+            level: Mutex::new(None),
         });
         {
             let mut slots = self.lock();
@@ -247,9 +341,12 @@ impl Servers {
         }
         self.announce(&slot);
         let events = self.events.clone();
+        let asks = self.asks.clone();
         let timeout = self.options.timeout;
         tokio::spawn(async move {
-            let client = match tokio::time::timeout(timeout, connect(&slot, timeout)).await {
+            let builder = builder(&slot, &asks, timeout);
+            let connecting = connect(&slot, builder, timeout);
+            let client = match tokio::time::timeout(timeout, connecting).await {
                 Ok(Ok(client)) => Arc::new(client),
                 Ok(Err(why)) => return settle(&slot, &events, State::Failed(why)),
                 Err(_) => {
@@ -260,6 +357,7 @@ impl Servers {
             settle(&slot, &events, State::Connected(client.clone()));
             // A server that goes away (a child that exits) is news too.
             client.peer().closed().await;
+            asks.withdraw_server(slot.id);
             if !slot.removed.load(Ordering::Relaxed) {
                 events.publish(&json!({"type": "server", "server": slot.summary()}).to_string());
             }
@@ -290,9 +388,19 @@ impl Servers {
         if let Some(c) = slot.client() {
             c.close().await;
         }
+        self.asks.withdraw_server(id);
         self.events
             .publish(&json!({"type": "removed", "id": id}).to_string());
         true
+    }
+
+    /// Connects to server `id`'s target again in era `mode` (a new server),
+    /// then disconnects the old one; `None` if there is no server `id`.
+    pub async fn reconnect(&self, id: u32, mode: Mode) -> Option<Result<u32, AddError>> {
+        let old = self.get(id)?;
+        // The old one goes first, so a full inspector can still switch.
+        self.remove(id).await;
+        Some(self.add(old.label.clone(), old.target.clone(), mode))
     }
 
     /// Closes every connection (stopping the child processes).
@@ -312,9 +420,7 @@ impl Servers {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Arc<Slot>>> {
-        self.slots
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.slots)
     }
 }
 
@@ -329,13 +435,86 @@ fn settle(slot: &Slot, events: &Events, state: State) {
 /// The inspector's name towards servers.
 const CLIENT_NAME: &str = "mcpwire-inspect";
 
-/// Connects `slot`'s client; the error says why not, as the page shows it
-/// (the HTTP status, or the child's exit and the last lines of its stderr).
-async fn connect(slot: &Slot, timeout: Duration) -> Result<Client, String> {
-    let builder = Client::builder(CLIENT_NAME, env!("CARGO_PKG_VERSION"))
+/// The extension through which a tool shows an interactive UI (MCP Apps).
+pub const APPS_EXTENSION: &str = "io.modelcontextprotocol/ui";
+
+/// The media type of an MCP App's HTML.
+pub const APP_MIME_TYPE: &str = "text/html;profile=mcp-app";
+
+/// What the inspector declares: sampling and elicitation (both modes),
+/// answered by the person at the page; roots, which the page sets; and
+/// the MCP Apps extension.
+fn capabilities() -> ClientCapabilities {
+    serde_json::from_value(json!({
+        "sampling": {},
+        "elicitation": {"form": {}, "url": {}},
+        "roots": {"listChanged": true},
+        "extensions": {APPS_EXTENSION: {"mimeTypes": [APP_MIME_TYPE]}},
+    }))
+    .unwrap_or_default()
+}
+
+/// The rejection a server gets when the person (or the clock) said no.
+fn refused(what: &str, e: AskError) -> mcpwire::Error {
+    match e {
+        AskError::Refused(why) if why.is_empty() => mcpwire::Error::rpc(
+            ErrorCode(-1),
+            format!("the user rejected the {what} request"),
+        ),
+        AskError::Refused(why) => mcpwire::Error::rpc(ErrorCode(-1), why),
+        other => mcpwire::Error::rpc(ErrorCode(-1), format!("{what}: {other}")),
+    }
+}
+
+/// The client of `slot`, whose requests that need a person go to the page.
+fn builder(slot: &Arc<Slot>, asks: &Arc<Asks>, timeout: Duration) -> ClientBuilder {
+    let server = slot.id;
+    let (sampling, elicit) = (asks.clone(), asks.clone());
+    Client::builder(CLIENT_NAME, env!("CARGO_PKG_VERSION"))
         .mode(slot.mode.client_mode())
         .probe_timeout(timeout.min(Duration::from_secs(10)))
-        .engine(EngineConfig::default().request_timeout(timeout));
+        // A person answers the server's questions: a request may wait for
+        // one as long as a question may.
+        .engine(EngineConfig::default().request_timeout(timeout.max(crate::asks::ASK_WAIT)))
+        .on_sampling(move |params| {
+            let asks = sampling.clone();
+            async move {
+                let params = serde_json::to_value(params)?;
+                let answer = asks
+                    .ask(server, "sampling/createMessage", params)
+                    .await
+                    .map_err(|e| refused("sampling", e))?;
+                serde_json::from_value(answer).map_err(|e| {
+                    mcpwire::Error::rpc(
+                        ErrorCode(-1),
+                        format!("the answer is no CreateMessageResult: {e}"),
+                    )
+                })
+            }
+        })
+        .on_elicitation_with_urls(move |params| {
+            let asks = elicit.clone();
+            async move {
+                let params = serde_json::to_value(params)?;
+                let answer = asks
+                    .ask(server, "elicitation/create", params)
+                    .await
+                    .map_err(|e| refused("elicitation", e))?;
+                serde_json::from_value(answer).map_err(|e| {
+                    mcpwire::Error::rpc(
+                        ErrorCode(-1),
+                        format!("the answer is no ElicitResult: {e}"),
+                    )
+                })
+            }
+        })
+        .roots(Vec::new())
+        .capabilities(capabilities())
+}
+
+/// Connects `slot`'s client; the error says why not, as the page shows it
+/// (the HTTP status, or the child's exit and the last lines of its stderr).
+async fn connect(slot: &Slot, builder: ClientBuilder, timeout: Duration) -> Result<Client, String> {
     match &slot.target {
         Target::Http { url, headers } => {
             let mut b = HttpClientTransport::builder(url.clone())
@@ -370,5 +549,85 @@ async fn connect(slot: &Slot, timeout: Duration) -> Result<Client, String> {
                 .await
                 .map_err(|e| format!("cannot connect to {program}: {e}"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slot() -> Slot {
+        Slot {
+            id: 1,
+            label: "t".into(),
+            target: Target::Http {
+                url: "http://127.0.0.1:1/mcp".into(),
+                headers: vec![],
+            },
+            mode: Mode::Auto,
+            state: Mutex::new(State::Connecting),
+            removed: AtomicBool::new(false),
+            log: Arc::new(ProtocolLog::new(1, 4, Arc::new(Events::new(1)))),
+            output_schemas: Mutex::new(HashMap::new()),
+            level: Mutex::new(None),
+        }
+    }
+
+    fn tool(schema: Value) -> Tool {
+        serde_json::from_value(json!({
+            "name": "count", "inputSchema": {"type": "object"}, "outputSchema": schema,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn structured_content_is_checked_against_the_output_schema() {
+        let s = slot();
+        let schema =
+            json!({"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]});
+        s.remember_output_schemas(&[tool(schema)]);
+        let good = json!({"content": [], "structuredContent": {"n": 3}});
+        assert_eq!(
+            s.check_output("count", &good),
+            json!({"ok": true, "errors": []})
+        );
+        let bad = s.check_output(
+            "count",
+            &json!({"content": [], "structuredContent": {"n": "three"}}),
+        );
+        assert_eq!(bad["ok"], false);
+        assert!(
+            bad["errors"][0].as_str().unwrap().starts_with("/n: "),
+            "{bad}"
+        );
+        let missing = s.check_output("count", &json!({"content": []}));
+        assert_eq!(missing["ok"], false);
+        // No schema, or a tool error: nothing to check.
+        assert_eq!(s.check_output("other", &good), Value::Null);
+        assert_eq!(
+            s.check_output("count", &json!({"content": [], "isError": true})),
+            Value::Null
+        );
+    }
+
+    #[test]
+    fn the_errors_listed_are_bounded() {
+        let s = slot();
+        let schema = json!({"type": "object", "additionalProperties": {"type": "integer"}});
+        s.remember_output_schemas(&[tool(schema)]);
+        let many: serde_json::Map<String, Value> =
+            (0..100).map(|i| (format!("k{i}"), json!("x"))).collect();
+        let r = s.check_output("count", &json!({"structuredContent": many}));
+        assert_eq!(r["errors"].as_array().unwrap().len(), MAX_SCHEMA_ERRORS);
+    }
+
+    #[test]
+    fn the_chosen_level_rides_on_every_later_request() {
+        let s = slot();
+        assert_eq!(s.with_level(None), None);
+        s.set_level(LoggingLevel::Debug);
+        let p = s.with_level(Some(json!({"uri": "a://b"}))).unwrap();
+        assert_eq!(p["_meta"]["io.modelcontextprotocol/logLevel"], "debug");
+        assert_eq!(p["uri"], "a://b");
     }
 }

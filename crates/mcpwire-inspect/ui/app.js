@@ -1,8 +1,12 @@
-// The page: the live feed, the servers, the views and the theme.
-// Later views (resources, prompts, requests from the server) plug in as
-// tabs next to Tools and Protocol.
+// The page: the live feed, the servers, the views (one tab each), the
+// dialogs for the servers' questions, and the theme.
 
 import { api } from './api.js';
+import { asksView } from './asks.js';
+import { skillsView, tasksView } from './extras.js';
+import { notesView } from './notes.js';
+import { promptsView } from './prompts.js';
+import { resourcesView } from './resources.js';
 import { connectForm, renderHead, renderServers } from './servers.js';
 import { protocolView } from './protocol.js';
 import { toolsView } from './tools.js';
@@ -12,9 +16,24 @@ let selected = null;
 // The server just connected from the page, shown once it appears.
 let wanted = null;
 
-const tools = toolsView(document.getElementById('view-tools'));
-const protocol = protocolView(document.getElementById('view-protocol'));
+const view = (id) => document.getElementById(id);
+const tasks = tasksView(view('view-tasks'));
+const tools = toolsView(view('view-tools'), {
+  onTask: (id) => { document.getElementById('tab-tasks').click(); tasks.open(id); },
+});
+const resources = resourcesView(view('view-resources'));
+const prompts = promptsView(view('view-prompts'));
+const notes = notesView(view('view-notes'));
+const skills = skillsView(view('view-skills'));
+const protocol = protocolView(view('view-protocol'), {
+  replay: (method, params) => api(`/api/servers/${selected}/request`, { method: 'POST', body: { method, params } }),
+});
+const views = [tools, resources, prompts, notes, tasks, skills, protocol];
 const live = document.getElementById('live');
+const asks = asksView(document.getElementById('ask'), (id) => {
+  const s = servers.get(id);
+  return s ? ((s.serverInfo && s.serverInfo.name) || s.label) : `server ${id}`;
+});
 
 function current() {
   return selected === null ? null : servers.get(selected) || null;
@@ -25,14 +44,18 @@ function drawServers() {
     onSelect: (id) => select(id),
     onRemove: async (id) => { await api(`/api/servers/${id}`, { method: 'DELETE' }).catch(() => {}); },
   });
-  renderHead(document.getElementById('server-head'), current());
+  renderHead(document.getElementById('server-head'), current(), {
+    onMode: async (mode) => {
+      const r = await api(`/api/servers/${selected}/reconnect`, { method: 'POST', body: { mode } });
+      wanted = r.id;
+    },
+  });
 }
 
 function select(id) {
   selected = id;
   drawServers();
-  tools.setServer(current());
-  protocol.setServer(current());
+  for (const v of views) v.setServer(current());
 }
 
 function upsert(s) {
@@ -41,8 +64,7 @@ function upsert(s) {
   if (selected === null || s.id === wanted) { wanted = null; select(s.id); return; }
   drawServers();
   if (s.id === selected && (!before || before.state !== s.state)) {
-    tools.setServer(s);
-    protocol.setServer(s);
+    for (const v of views) v.setServer(s);
   }
 }
 
@@ -59,11 +81,16 @@ function listen() {
       else drawServers();
     } else if (ev.type === 'frame') {
       protocol.add(ev.entry);
+      notes.frame(ev.entry);
       const f = ev.entry.frame;
-      if (ev.entry.dir === 'in' && f && f.method === 'notifications/tools/list_changed' && ev.entry.server === selected) {
-        tools.setServer(current());
-      }
-    }
+      if (ev.entry.dir !== 'in' || !f || !f.method) return;
+      if (f.method === 'notifications/tools/list_changed' && ev.entry.server === selected) tools.setServer(current());
+      else if (f.method === 'notifications/resources/updated') resources.updated(ev.entry.server, f.params && f.params.uri);
+      else if (f.method === 'notifications/resources/list_changed') resources.listChanged(ev.entry.server);
+      else if (f.method === 'notifications/prompts/list_changed' && ev.entry.server === selected) { prompts.setServer(null); prompts.setServer(current()); }
+    } else if (ev.type === 'progress') tools.progress(ev);
+    else if (ev.type === 'ask') asks.add(ev.ask);
+    else if (ev.type === 'ask-gone') asks.gone(ev.id);
   });
 }
 
@@ -77,6 +104,7 @@ function tabs() {
       document.getElementById(t.getAttribute('aria-controls')).hidden = !on;
     }
     if (tab.id === 'tab-protocol') protocol.refresh();
+    if (tab.id === 'tab-notes') notes.refresh();
   };
   list.forEach((t, i) => {
     t.addEventListener('click', () => show(t));
@@ -114,6 +142,7 @@ async function start() {
   });
   listen();
   const r = await api('/api/servers');
+  for (const a of (await api('/api/asks')).asks) asks.add(a);
   connect.showConfig(r.config);
   for (const s of r.servers) servers.set(s.id, s);
   if (r.servers.length) select(r.servers[0].id);

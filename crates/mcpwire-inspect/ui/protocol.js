@@ -14,7 +14,7 @@ function describe(frame) {
   return `result #${frame.id}`;
 }
 
-export function protocolView(root) {
+export function protocolView(root, { replay } = {}) {
   const byServer = new Map();
   let server = null;
   let pending = false;
@@ -65,13 +65,22 @@ export function protocolView(root) {
     frames.replaceChildren(...drawn.map((e) => {
       const copy = h('button', { type: 'button', 'aria-label': `Copy message ${e.seq}` }, 'Copy');
       copy.addEventListener('click', () => navigator.clipboard?.writeText(e._text));
+      const f = e.frame;
+      const again = replay && e.dir === 'out' && f && typeof f === 'object' && f.method && f.id !== undefined
+        && f.method !== 'initialize'
+        ? h('button', { type: 'button', 'aria-label': `Send message ${e.seq} again` }, 'Replay') : null;
+      again?.addEventListener('click', async () => {
+        const { _meta, ...params } = f.params || {};
+        const r = await replay(f.method, f.params ? params : undefined).catch((err) => ({ ok: false, error: err.message }));
+        again.after(h('pre', { class: r.ok ? '' : 'error' }, JSON.stringify(r.ok ? r.result : r.error, null, 2)));
+      });
       const details = h('details', { class: 'frame', role: 'listitem' },
         h('summary', {},
           h('span', { class: 't' }, `+${(e.t - start).toFixed(1)} ms`),
           h('span', { class: `dir-${e.dir}`, 'aria-label': e.dir === 'out' ? 'sent' : 'received' }, e.dir === 'out' ? '→' : '←'),
           h('span', {}, e._what),
           h('span', { class: 'hint' }, `${e._text.length} B`)),
-        copy);
+        copy, again);
       // The pretty JSON is built when the row is opened.
       details.addEventListener('toggle', () => {
         if (details.open && !details.querySelector('pre')) details.append(h('pre', {}, JSON.stringify(e.frame, null, 2)));

@@ -29,14 +29,25 @@ function block(b) {
   }
 }
 
-/** The element showing `result` (a CallToolResult). */
-export function renderResult(result) {
+/**
+ * The element showing `result` (a CallToolResult); `check` is the
+ * inspector's check of its structured content against the tool's
+ * outputSchema (`null` when the tool declares none).
+ */
+export function renderResult(result, check) {
   const out = h('div', {});
   if (result.isError) out.append(h('p', { class: 'error' }, 'The tool reported an error.'));
   for (const b of result.content || []) out.append(...block(b));
   if (result.structuredContent !== undefined && result.structuredContent !== null) {
     out.append(h('div', { class: 'block-kind' }, 'structured content'),
       h('pre', { class: 'structured' }, JSON.stringify(result.structuredContent, null, 2)));
+  }
+  if (check) {
+    out.append(check.ok
+      ? h('p', { class: 'schema-check ok', 'data-ok': 'true' }, 'structured content matches the outputSchema')
+      : h('div', { class: 'schema-check error', 'data-ok': 'false', role: 'alert' },
+        h('p', {}, 'structured content does not match the outputSchema:'),
+        h('ul', {}, ...(check.errors || []).map((e) => h('li', {}, e)))));
   }
   if (!(result.content || []).length && result.structuredContent == null) {
     out.append(h('pre', {}, JSON.stringify(result, null, 2)));

@@ -40,7 +40,7 @@ export function renderServers(ul, servers, selectedId, { onSelect, onRemove }) {
 }
 
 /** The heading of the selected server: what it is and what it offers. */
-export function renderHead(el, s) {
+export function renderHead(el, s, { onMode } = {}) {
   if (!s) {
     el.replaceChildren(h('p', { class: 'empty' }, 'Connect to a server: give its URL or command in the sidebar.'));
     return;
@@ -54,12 +54,22 @@ export function renderHead(el, s) {
       info.version ? h('span', {}, `version ${info.version}`) : null,
       s.protocolVersion ? h('span', {}, `revision ${s.protocolVersion}`) : null,
       h('span', {}, eraText(s)),
-      h('span', {}, s.transport)),
+      h('span', {}, s.transport),
+      modeSwitch(s, onMode)),
     s.error ? h('pre', { class: 'error', role: 'alert' }, s.error) : null,
     caps.length ? h('details', {}, h('summary', {}, `Capabilities: ${caps.join(', ')}`),
       h('pre', {}, JSON.stringify(s.capabilities, null, 2))) : null,
-    s.instructions ? h('details', { open: true }, h('summary', {}, 'Instructions'), h('pre', {}, s.instructions)) : null,
+    s.instructions ? h('details', { open: s.instructions.length <= 300 }, h('summary', {}, 'Instructions'), h('pre', {}, s.instructions)) : null,
   ].filter(Boolean));
+}
+
+/** A select that reconnects the server in another era. */
+function modeSwitch(s, onMode) {
+  if (!onMode) return null;
+  const sel = h('select', { id: 'era-switch', 'aria-label': 'Reconnect in era' },
+    ...['auto', 'legacy', 'modern'].map((m) => h('option', { value: m, selected: m === s.mode }, m)));
+  sel.addEventListener('change', () => onMode(sel.value).catch(() => {}));
+  return h('span', {}, h('label', { for: 'era-switch' }, 'era '), sel);
 }
 
 /** Wires the connect form and the config entries to `POST /api/servers`. */

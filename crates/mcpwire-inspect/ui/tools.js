@@ -8,8 +8,10 @@ import { renderResult } from './result.js';
 
 const ROW = 44;
 
-export function toolsView(root) {
+export function toolsView(root, { onTask } = {}) {
   let server = null;
+  // The running call's progress handler, by its call id.
+  const progressOf = new Map();
   let tools = [];
   let shown = [];
   let active = -1;
@@ -42,7 +44,7 @@ export function toolsView(root) {
     for (let i = first; i < last; i++) {
       const t = shown[i];
       const row = h('div', {
-        class: 'row', role: 'option', id: `tool-row-${i}`, 'aria-selected': String(t === selected),
+        class: 'row', role: 'option', id: `tool-row-${i}`, 'aria-selected': String(t === selected), 'data-name': t.name,
         onclick: () => { active = i; select(t); },
       }, h('div', { class: 'name' }, t.title || t.name), h('div', { class: 'desc' }, t.description || ''));
       row.style.top = `${i * ROW}px`;
@@ -110,8 +112,15 @@ export function toolsView(root) {
       el.noValidate = raw;
     });
     const call = h('button', { type: 'submit', class: 'primary' }, 'Call');
+    const cancel = h('button', { type: 'button', hidden: true }, 'Cancel');
+    const asTaskBox = h('input', { type: 'checkbox', id: 'as-task' });
+    const canTask = tool.execution && tool.execution.taskSupport && tool.execution.taskSupport !== 'forbidden';
+    const asTask = h('label', { class: 'check', hidden: !canTask }, asTaskBox, ' Run as task');
+    const bar = h('progress', { id: 'call-progress', hidden: true, 'aria-label': 'Progress' });
+    const barText = h('span', { class: 'hint', role: 'status' });
     const el = h('form', { 'aria-label': `Arguments of ${tool.name}` },
-      formBox, rawBox, h('div', { class: 'actions' }, call, toggle), status);
+      formBox, rawBox, h('div', { class: 'actions' }, call, toggle, asTask, cancel),
+      h('div', { class: 'actions' }, bar, barText), status);
     el.addEventListener('submit', async (e) => {
       e.preventDefault();
       let args;
@@ -125,19 +134,40 @@ export function toolsView(root) {
       status.hidden = true;
       call.disabled = true;
       result.replaceChildren(h('p', { class: 'empty' }, 'Calling…'));
+      const callId = crypto.randomUUID();
+      const onCancel = () => api(`/api/servers/${server.id}/cancel`, { method: 'POST', body: { callId } }).catch(() => {});
+      cancel.addEventListener('click', onCancel);
+      cancel.hidden = false;
+      bar.hidden = true;
+      barText.textContent = '';
+      progressOf.set(callId, (p) => {
+        bar.hidden = false;
+        if (typeof p.total === 'number' && p.total > 0) { bar.max = p.total; bar.value = p.progress; } else bar.removeAttribute('value');
+        barText.textContent = `${p.progress}${typeof p.total === 'number' ? ` / ${p.total}` : ''}${p.message ? ` · ${p.message}` : ''}`;
+      });
       const t0 = performance.now();
       try {
-        const r = await api(`/api/servers/${server.id}/call`, { method: 'POST', body: { name: tool.name, arguments: args } });
+        const body = { name: tool.name, arguments: args, callId, task: asTaskBox.checked };
+        const r = await api(`/api/servers/${server.id}/call`, { method: 'POST', body });
         const rtt = performance.now() - t0;
         result.classList.toggle('is-error', !r.ok || !!(r.result && r.result.isError));
         const timing = h('p', { class: 'timing' },
           `server call ${r.ms.toFixed(2)} ms · round trip ${rtt.toFixed(2)} ms`);
         result.dataset.callMs = String(r.ms);
         result.dataset.roundTripMs = String(rtt);
-        result.replaceChildren(timing, r.ok ? renderResult(r.result) : h('pre', { class: 'error' }, r.error));
+        let shown;
+        if (!r.ok) shown = h('pre', { class: 'error' }, r.error);
+        else if (r.task) {
+          shown = h('p', {}, `The server runs it as task `, h('code', {}, r.task.taskId), ` (${r.task.status}). `,
+            h('button', { type: 'button', onclick: () => onTask && onTask(r.task.taskId) }, 'Show in Tasks'));
+        } else shown = renderResult(r.result, r.schemaCheck);
+        result.replaceChildren(timing, shown);
       } catch (err) {
         result.replaceChildren(h('pre', { class: 'error' }, err.message));
       } finally {
+        progressOf.delete(callId);
+        cancel.removeEventListener('click', onCancel);
+        cancel.hidden = true;
         call.disabled = false;
       }
     });
@@ -154,6 +184,11 @@ export function toolsView(root) {
   }
 
   return {
+    /** A progress event of the live feed. */
+    progress(ev) {
+      const f = progressOf.get(ev.callId);
+      if (f && server && ev.server === server.id) f(ev.progress || {});
+    },
     /** Shows the tools of `s` (a server summary), loading them. */
     async setServer(s) {
       const same = server && s && server.id === s.id;
