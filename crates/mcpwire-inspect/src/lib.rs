@@ -23,9 +23,12 @@
 
 pub mod api;
 pub mod assets;
+pub mod collection;
 pub mod events;
 pub mod guard;
+pub mod junit;
 pub mod log;
+pub mod runner;
 pub mod servers;
 pub mod tap;
 
