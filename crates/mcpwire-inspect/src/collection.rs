@@ -299,6 +299,10 @@ impl Collection {
             });
         }
         let doc: Value = serde_json::from_slice(bytes).map_err(CollectionError::Json)?;
+        Collection::from_document(doc)
+    }
+
+    fn from_document(doc: Value) -> Result<Collection, CollectionError> {
         let Value::Object(mut top) = doc else {
             return Err(CollectionError::NotACollection(
                 "the document must be a JSON object with \"mcpwireCollection\": 1".into(),
@@ -349,13 +353,22 @@ impl Collection {
         Ok(c)
     }
 
-    /// Reads either a collection or a protocol log (a JSON array, as the
-    /// inspector exports it), which becomes a collection with
-    /// [`Collection::from_protocol_log`].
+    /// Reads either a collection or a protocol log (see
+    /// [`Collection::from_protocol_log`] for its two shapes), which
+    /// becomes a collection.
     pub fn load(bytes: &[u8]) -> Result<Collection, CollectionError> {
-        match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
-            Some(b'[') => Collection::from_protocol_log(bytes),
-            _ => Collection::parse(bytes),
+        if bytes.len() > MAX_FILE_BYTES {
+            return Err(CollectionError::TooLarge {
+                limit: MAX_FILE_BYTES,
+            });
+        }
+        let doc: Value = serde_json::from_slice(bytes).map_err(CollectionError::Json)?;
+        let is_log = doc.is_array()
+            || (doc.get("mcpwireCollection").is_none() && doc.get("entries").is_some());
+        if is_log {
+            Collection::from_log_document(doc)
+        } else {
+            Collection::from_document(doc)
         }
     }
 
@@ -487,7 +500,8 @@ fn kind(v: &Value) -> &'static str {
 
 impl Collection {
     /// A recorded session as a collection: a protocol log (the inspector's
-    /// entries, `[{"seq","server","t","dir","frame"}]`, as one JSON array)
+    /// entries, `[{"seq","server","t","dir","frame"}]`, as one JSON array,
+    /// or the page's export, `{"server": {"label", …}, "entries": [...]}`)
     /// becomes one step per request the client sent that got an answer,
     /// in the order sent. Each step expects what was recorded: the result
     /// as a subset (`tools/call` also its `isError`), or a JSON-RPC error
@@ -523,10 +537,34 @@ impl Collection {
                 limit: MAX_FILE_BYTES,
             });
         }
-        let entries: Vec<Value> = match serde_json::from_slice(bytes) {
-            Ok(Value::Array(a)) => a,
-            Ok(_) => return Err(CollectionError::Log("the log must be a JSON array".into())),
-            Err(e) => return Err(CollectionError::Json(e)),
+        let doc: Value = serde_json::from_slice(bytes).map_err(CollectionError::Json)?;
+        Collection::from_log_document(doc)
+    }
+
+    fn from_log_document(doc: Value) -> Result<Collection, CollectionError> {
+        let (label, entries) = match doc {
+            Value::Array(a) => (None, a),
+            Value::Object(mut m) => match m.remove("entries") {
+                Some(Value::Array(a)) => {
+                    let label = m
+                        .get("server")
+                        .and_then(|s| s.get("label"))
+                        .and_then(Value::as_str)
+                        .map(str::to_owned);
+                    (label, a)
+                }
+                _ => {
+                    return Err(CollectionError::Log(
+                        "the log must be a JSON array, or an object with an \"entries\" array"
+                            .into(),
+                    ));
+                }
+            },
+            _ => {
+                return Err(CollectionError::Log(
+                    "the log must be a JSON array, or an object with an \"entries\" array".into(),
+                ));
+            }
         };
         // Requests sent, in order, and the answers keyed by (server, id).
         let mut sent: Vec<(Value, Value, Map<String, Value>)> = Vec::new();
@@ -622,7 +660,10 @@ impl Collection {
         }
         let c = Collection {
             version: FORMAT_VERSION,
-            name: "recorded session".into(),
+            name: match label {
+                Some(l) => format!("recorded session of {l}"),
+                None => "recorded session".into(),
+            },
             description: None,
             timeout_ms: None,
             steps,
@@ -789,6 +830,10 @@ mod tests {
             Collection::from_protocol_log(&big),
             Err(CollectionError::TooLarge { .. })
         ));
+        assert!(matches!(
+            Collection::load(&big),
+            Err(CollectionError::TooLarge { .. })
+        ));
         let steps = vec![json!({"name": "s", "method": "ping"}); MAX_STEPS + 1];
         let doc = json!({"mcpwireCollection": 1, "name": "c", "steps": steps});
         assert!(matches!(
@@ -845,8 +890,12 @@ mod tests {
             Matcher::Contains(json!({"content": [], "isError": true}))
         );
         assert_eq!(c.steps[2].expect.error.as_ref().unwrap().code, Some(-32602));
-        // Loading tells a log from a collection by its first character.
-        assert_eq!(Collection::load(format!("  {log}").as_bytes()).unwrap(), c);
+        // Loading tells a log from a collection, in both its shapes.
+        assert_eq!(Collection::load(log.to_string().as_bytes()).unwrap(), c);
+        let page = json!({"server": {"id": 1, "label": "echo"}, "exported": "now", "entries": log});
+        let named = Collection::load(page.to_string().as_bytes()).unwrap();
+        assert_eq!(named.name, "recorded session of echo");
+        assert_eq!(named.steps, c.steps);
         let none = json!([out(json!(0), "initialize", json!({}))]);
         assert!(matches!(
             Collection::from_protocol_log(none.to_string().as_bytes()),
