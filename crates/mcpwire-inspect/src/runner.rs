@@ -27,6 +27,17 @@ use crate::collection::{Collection, Expect, Matcher, Step};
 /// How much of a value a failure's reason shows: 200 characters.
 const SHOWN: usize = 200;
 
+/// The most values one `contains` check compares before it gives up, and
+/// the check fails: 10,000,000. Both sides may come from a peer (a
+/// replayed log's expectations were recorded from one), and nested arrays
+/// could otherwise make a check take hours.
+pub const MAX_COMPARISONS: u64 = 10_000_000;
+
+/// How many bytes of answers (as JSON) a [`Report`] keeps: 16 MiB. The
+/// steps after that keep their outcome but not their answer, so that a
+/// server cannot make a long run hold its answers in memory.
+pub const MAX_REPORT_ANSWERS: usize = 16 * 1024 * 1024;
+
 /// What a step got back.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
@@ -53,7 +64,9 @@ pub struct StepOutcome {
     /// Why it failed, one reason per expectation not met; empty when it
     /// passed.
     pub failures: Vec<String>,
-    /// The answer; `None` when none came (deadline, connection lost).
+    /// The answer; `None` when none came (deadline, connection lost), or
+    /// in a [`Report`] once it holds [`MAX_REPORT_ANSWERS`] bytes of
+    /// answers (the callback of [`run_with`] still sees every one).
     pub answer: Option<Answer>,
 }
 
@@ -101,15 +114,46 @@ pub async fn run_with(
 ) -> Report {
     let started = Instant::now();
     let mut steps = Vec::with_capacity(collection.steps.len());
+    let mut kept = 0usize;
     for (i, step) in collection.steps.iter().enumerate() {
-        let outcome = run_step(client, step, collection.step_timeout(step)).await;
+        let mut outcome = run_step(client, step, collection.step_timeout(step)).await;
         on_step(i, &outcome);
+        if let Some(a) = &outcome.answer {
+            let size = answer_size(a);
+            if kept + size > MAX_REPORT_ANSWERS {
+                outcome.answer = None;
+            } else {
+                kept += size;
+            }
+        }
         steps.push(outcome);
     }
     Report {
         name: collection.name.clone(),
         steps,
         elapsed: started.elapsed(),
+    }
+}
+
+/// The size of an answer as JSON, without writing it anywhere.
+fn answer_size(a: &Answer) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 += b.len();
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    match a {
+        Answer::Result(v) => {
+            let mut n = Count(0);
+            let _ = serde_json::to_writer(&mut n, v);
+            n.0
+        }
+        Answer::Error { message, .. } => message.len() + 32,
     }
 }
 
@@ -338,10 +382,39 @@ pub fn json_equal(a: &Value, b: &Value) -> bool {
 /// );
 /// ```
 pub fn contains(actual: &Value, expected: &Value) -> Result<(), String> {
-    subset(actual, expected, &mut String::new())
+    contains_within(actual, expected, MAX_COMPARISONS)
 }
 
-fn subset(actual: &Value, expected: &Value, path: &mut String) -> Result<(), String> {
+/// [`contains`], comparing at most `budget` values.
+fn contains_within(actual: &Value, expected: &Value, budget: u64) -> Result<(), String> {
+    let mut left = budget;
+    match subset(actual, expected, &mut String::new(), &mut left) {
+        Ok(()) => Ok(()),
+        Err(Mismatch::At(why)) => Err(why),
+        Err(Mismatch::TooCostly) => Err(format!(
+            "too costly to compare: gave up after {budget} values compared"
+        )),
+    }
+}
+
+/// Why a subset check failed.
+enum Mismatch {
+    /// The first difference.
+    At(String),
+    /// The comparison budget ran out.
+    TooCostly,
+}
+
+fn subset(
+    actual: &Value,
+    expected: &Value,
+    path: &mut String,
+    left: &mut u64,
+) -> Result<(), Mismatch> {
+    if *left == 0 {
+        return Err(Mismatch::TooCostly);
+    }
+    *left -= 1;
     let here = |p: &str| {
         if p.is_empty() {
             "/".to_owned()
@@ -356,8 +429,11 @@ fn subset(actual: &Value, expected: &Value, path: &mut String) -> Result<(), Str
                 path.push('/');
                 path.push_str(&k.replace('~', "~0").replace('/', "~1"));
                 let r = match a.get(k) {
-                    Some(got) => subset(got, want, path),
-                    None => Err(format!("at {path}: missing (expected {})", show(want))),
+                    Some(got) => subset(got, want, path, left),
+                    None => Err(Mismatch::At(format!(
+                        "at {path}: missing (expected {})",
+                        show(want)
+                    ))),
                 };
                 path.truncate(len);
                 r?;
@@ -367,29 +443,36 @@ fn subset(actual: &Value, expected: &Value, path: &mut String) -> Result<(), Str
         (Value::Array(a), Value::Array(e)) => {
             let mut from = 0;
             for (i, want) in e.iter().enumerate() {
-                let found = a[from..]
-                    .iter()
-                    .position(|got| subset(got, want, &mut String::new()).is_ok());
-                match found {
-                    Some(at) => from += at + 1,
-                    None => {
-                        return Err(format!(
-                            "at {}: no element (after those matched) matches the expected element {i}: {}",
-                            here(path),
-                            show(want)
-                        ));
+                let mut found = false;
+                while from < a.len() {
+                    let r = subset(&a[from], want, &mut String::new(), left);
+                    from += 1;
+                    match r {
+                        Ok(()) => {
+                            found = true;
+                            break;
+                        }
+                        Err(Mismatch::TooCostly) => return Err(Mismatch::TooCostly),
+                        Err(Mismatch::At(_)) => {}
                     }
+                }
+                if !found {
+                    return Err(Mismatch::At(format!(
+                        "at {}: no element (after those matched) matches the expected element {i}: {}",
+                        here(path),
+                        show(want)
+                    )));
                 }
             }
             Ok(())
         }
         _ if json_equal(actual, expected) => Ok(()),
-        _ => Err(format!(
+        _ => Err(Mismatch::At(format!(
             "at {}: expected {}, got {}",
             here(path),
             show(expected),
             show(actual)
-        )),
+        ))),
     }
 }
 
@@ -553,6 +636,26 @@ mod tests {
         );
         // equals is not a subset
         assert!(!json_equal(&a, &json!({"d": "x"})));
+    }
+
+    #[test]
+    fn a_costly_comparison_gives_up() {
+        // Every expected [1] is looked for in each inner array of zeros.
+        let actual = Value::Array(vec![json!([0, 0, 0, 0, 0, 0, 0, 0, 0]); 20]);
+        let expected = json!([[1]]);
+        let all = 1 + 20 * 10;
+        assert!(
+            contains_within(&actual, &expected, all)
+                .unwrap_err()
+                .starts_with("at /: no element")
+        );
+        assert_eq!(
+            contains_within(&actual, &expected, all - 1).unwrap_err(),
+            format!(
+                "too costly to compare: gave up after {} values compared",
+                all - 1
+            )
+        );
     }
 
     #[test]
