@@ -28,6 +28,7 @@ pub mod events;
 pub mod guard;
 pub mod junit;
 pub mod log;
+pub mod recording;
 pub mod runner;
 pub mod servers;
 pub mod tap;
