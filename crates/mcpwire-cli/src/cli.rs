@@ -22,6 +22,7 @@ Examples:
   mcpwire auth login https://example.com/mcp
   mcpwire call echo text=hello -- node server.js
   mcpwire call http://127.0.0.1:8080/mcp add --args '{\"a\": 1, \"b\": 2}'
+  mcpwire test smoke.json --junit report.xml -- ./my-server --stdio
   mcpwire bench --tool echo --args '{\"text\":\"hi\"}' --calls 20000 --concurrency 32 -- ./echo stdio
 ";
 
@@ -95,6 +96,33 @@ pub enum Verb {
     /// their tools with forms, and every JSON-RPC message. Without a
     /// target the page asks for one (and lists --config's entries).
     Inspect(Inspect),
+    /// Run a collection (saved requests with expectations) against the
+    /// server, for CI.
+    ///
+    /// `test FILE [URL | -- CMD | --config FILE --server NAME] [--junit
+    /// PATH]` prints a line per step (PASS/FAIL, name, time, why) and a
+    /// summary, and exits with code 6 when a step fails. FILE is a
+    /// collection ({"mcpwireCollection": 1, "name", "steps": [{"name",
+    /// "method", "params", "expect"}]}) or a protocol log the inspector
+    /// exported, replayed with each request expecting its recorded answer.
+    Test(Test),
+}
+
+/// `test`.
+#[derive(Debug, Args)]
+pub struct Test {
+    /// The collection, or an exported protocol log (at most 16 MiB).
+    #[arg(value_name = "FILE")]
+    pub file: std::path::PathBuf,
+    /// The server URL (or use `-- CMD` / `--config`).
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+    /// Also write the results as JUnit XML to this file (one test suite,
+    /// a test case per step).
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub target: TargetArgs,
 }
 
 /// `inspect`.

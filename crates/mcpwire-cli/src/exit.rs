@@ -17,6 +17,8 @@ pub enum Exit {
     Protocol = 4,
     /// The tool ran and reported failure (`isError: true`).
     ToolError = 5,
+    /// `mcpwire test`: a step of the collection failed.
+    TestFailed = 6,
 }
 
 /// The text appended to `--help`.
@@ -26,7 +28,8 @@ Exit codes:
   2  usage error (bad arguments, unreadable config, malformed key=value)
   3  cannot connect (server unreachable, cannot start, handshake failed)
   4  protocol error (JSON-RPC error answer, timeout, malformed message)
-  5  the tool ran and returned isError: true";
+  5  the tool ran and returned isError: true
+  6  mcpwire test: a step failed its expectations";
 
 /// A failure that ends the command with a given exit code.
 #[derive(Debug)]

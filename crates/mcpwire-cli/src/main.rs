@@ -74,5 +74,6 @@ async fn run(verb: Verb, out: Output) -> CliResult {
         Verb::Proxy(a) => verbs::serve::proxy(a).await,
         Verb::Auth(a) => verbs::auth::run(a, out).await,
         Verb::Inspect(a) => verbs::inspect::run(a).await,
+        Verb::Test(a) => verbs::test::run(a, out).await,
     }
 }

@@ -24,10 +24,14 @@
 pub mod api;
 pub mod asks;
 pub mod assets;
+pub mod collection;
 pub mod events;
 pub mod guard;
+pub mod junit;
 pub mod log;
 pub mod ops;
+pub mod recording;
+pub mod runner;
 pub mod servers;
 pub mod tap;
 

@@ -10,6 +10,7 @@ pub mod list;
 mod protect;
 pub mod serve;
 mod shared;
+pub mod test;
 pub mod watch;
 
 use mcpwire::client::Client;
