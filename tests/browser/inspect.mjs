@@ -11,7 +11,9 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
-import { launchBrowser, startInspector, stopInspector } from './support/inspector.mjs';
+import { spawn } from 'node:child_process';
+
+import { BIN, launchBrowser, startInspector, stopInspector } from './support/inspector.mjs';
 
 const ECHO = process.env.MCPWIRE_ECHO;
 
@@ -161,6 +163,57 @@ test('the protocol log is exported with the tools/call request and its response'
   await page.waitForFunction(() => document.querySelectorAll('.frames .frame').length === 1);
   assert.match(await page.locator('.frames .frame summary').textContent(), /server\/discover #0/);
   await page.getByLabel('Filter messages').fill('');
+  await page.getByRole('tab', { name: 'Tools' }).click();
+});
+
+test('a call saved to a collection runs from the page and headlessly with mcpwire test', async () => {
+  await page.getByRole('listbox', { name: 'Tools' }).getByRole('option', { name: /^echo/ }).click();
+  await page.getByLabel('text', { exact: true }).fill('kept for CI');
+  await page.getByRole('button', { name: 'Call', exact: true }).click();
+  await page.getByRole('region', { name: 'Result' }).locator('pre.text', { hasText: 'kept for CI' }).waitFor();
+  await page.getByRole('button', { name: 'Save to collection' }).click();
+  await page.getByRole('tab', { name: 'Collections' }).click();
+  await page.getByRole('list', { name: 'Steps' }).getByText('tools/call echo').first().waitFor();
+  await page.getByRole('button', { name: 'Run against this server' }).click();
+  const report = page.getByRole('region', { name: 'Run report' });
+  await report.locator('[data-passed]').first().waitFor();
+  assert.equal(await report.getAttribute('data-passed'), 'true');
+
+  // The downloaded file is what `mcpwire test` runs in CI.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download' }).click(),
+  ]);
+  const file = path.join(os.tmpdir(), `mcpwire-collection-${process.pid}.json`);
+  await download.saveAs(file);
+  const run = (f) => new Promise((resolve) => {
+    const p = spawn(BIN, ['test', f, '--', ECHO, 'stdio'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.once('exit', (code) => resolve({ code, out }));
+  });
+  const ok = await run(file);
+  assert.equal(ok.code, 0, ok.out);
+  assert.match(ok.out, /PASS\s+tools\/call echo/);
+  // An expectation the server does not meet fails the run.
+  const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  doc.steps[0].expect.textContains = 'something else';
+  fs.writeFileSync(file, JSON.stringify(doc));
+  const bad = await run(file);
+  fs.rmSync(file);
+  assert.notEqual(bad.code, 0, bad.out);
+  assert.match(bad.out, /FAIL/);
+
+  // A session recorded from the protocol log replays against the server.
+  await page.getByRole('button', { name: 'Record from the protocol log' }).click();
+  await page.waitForFunction(() => document.getElementById('collection-name').value.startsWith('recorded session'));
+  await page.getByRole('button', { name: 'Run against this server' }).click();
+  await page.waitForFunction(() => {
+    const r = document.querySelector('[aria-label="Run report"]');
+    return r && r.dataset.passed !== undefined && r.textContent.includes('passed');
+  });
+  assert.equal(await report.getAttribute('data-passed'), 'true', await report.textContent());
+  await page.getByRole('button', { name: 'Clear' }).click();
   await page.getByRole('tab', { name: 'Tools' }).click();
 });
 

@@ -36,6 +36,7 @@ const FILES: &[(&str, &[u8], &str)] = &[
     ("asks.js", include_bytes!("../ui/asks.js"), JS),
     ("notes.js", include_bytes!("../ui/notes.js"), JS),
     ("extras.js", include_bytes!("../ui/extras.js"), JS),
+    ("collections.js", include_bytes!("../ui/collections.js"), JS),
 ];
 
 const JS: &str = "text/javascript; charset=utf-8";

@@ -137,6 +137,7 @@ pub(crate) struct App {
     pub(crate) events: Arc<Events>,
     pub(crate) asks: Arc<Asks>,
     pub(crate) running: Running,
+    pub(crate) timeout: Duration,
     pub(crate) limits: Limits,
     pub(crate) entries: Vec<(String, Target)>,
 }
@@ -180,6 +181,7 @@ impl Inspector {
                 events,
                 asks,
                 running: Running::default(),
+                timeout: options.timeout,
                 limits: options.limits,
                 entries: options.entries,
             }),

@@ -17,6 +17,8 @@
 //! | `PUT roots` | `{"roots":[{"uri","name"?}]}`, the roots offered to the server |
 //! | `GET tasks`, `GET tasks/TID`, `GET tasks/TID/result`, `POST tasks/TID/cancel` | the tasks extension |
 //! | `POST request` | any request `{"method","params"}`, as sent (replay) |
+//! | `GET recording` | the protocol log so far as a [collection](crate::collection) that replays it |
+//! | `POST run` | runs a collection (or a recorded log) against the server: a pass/fail report per step |
 //!
 //! Progress of a call that named a `callId` arrives on the live feed as
 //! `{"type":"progress","server","callId","progress"}`.
@@ -36,6 +38,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::App;
 use crate::api::{ApiBody, error, ok_json, raw_json, read_json};
+use crate::asks::ASK_WAIT;
+use crate::collection::Collection;
+use crate::runner;
 use crate::servers::Slot;
 
 /// How many calls with a `callId` may run at once, over every server: 256.
@@ -212,6 +217,25 @@ pub(crate) async fn route(
             Ok(r) => answered(raw(&slot, c, &r.method, r.params).await),
             Err(r) => r,
         },
+        (&Method::GET, ["recording"]) => {
+            match Collection::from_protocol_log(slot.log.to_json().as_bytes()) {
+                Ok(mut collection) => {
+                    collection.name = format!("recorded session of {}", slot.label);
+                    raw_json(StatusCode::OK, collection.to_json())
+                }
+                Err(e) => error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
+            }
+        }
+        (&Method::POST, ["run"]) => {
+            let collection = match read_json::<Value>(app, req).await {
+                Ok(v) => Collection::load(v.to_string().as_bytes()),
+                Err(r) => return r,
+            };
+            match collection.and_then(|col| col.validate().map(|()| col)) {
+                Ok(col) => ok_json(&report(&runner::run(c, &col).await)),
+                Err(e) => error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
+            }
+        }
         _ => error(StatusCode::NOT_FOUND, "no such endpoint"),
     }
 }
@@ -219,7 +243,9 @@ pub(crate) async fn route(
 /// `tools/call`, timed, with progress and cancel when the page named the
 /// call, or as a task.
 async fn call_tool(app: &App, slot: &Slot, c: &Client, call: CallTool) -> Response<ApiBody> {
-    let mut opts = RequestOptions::new();
+    // The tool may ask the person something (sampling, elicitation): the
+    // call waits as long as a question may.
+    let mut opts = RequestOptions::new().timeout(app.timeout.max(ASK_WAIT));
     let mut _finished = None;
     if let Some(call_id) = call.call_id.clone() {
         let token = CancellationToken::new();
@@ -335,6 +361,30 @@ fn answered(r: Result<Value, mcpwire::Error>) -> Response<ApiBody> {
             )
         }
     }
+}
+
+/// A run's report as the page shows it.
+fn report(r: &runner::Report) -> Value {
+    let steps: Vec<Value> = r
+        .steps
+        .iter()
+        .map(|s| {
+            json!({
+                "name": s.name,
+                "method": s.method,
+                "ms": s.elapsed.as_secs_f64() * 1000.0,
+                "passed": s.passed(),
+                "failures": s.failures,
+            })
+        })
+        .collect();
+    json!({
+        "name": r.name,
+        "passed": r.passed(),
+        "failed": r.failed(),
+        "ms": r.elapsed.as_secs_f64() * 1000.0,
+        "steps": steps,
+    })
 }
 
 /// The `_meta` entry that asks a 2026-07-28 server for `level`.

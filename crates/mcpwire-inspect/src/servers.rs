@@ -473,9 +473,7 @@ fn builder(slot: &Arc<Slot>, asks: &Arc<Asks>, timeout: Duration) -> ClientBuild
     Client::builder(CLIENT_NAME, env!("CARGO_PKG_VERSION"))
         .mode(slot.mode.client_mode())
         .probe_timeout(timeout.min(Duration::from_secs(10)))
-        // A person answers the server's questions: a request may wait for
-        // one as long as a question may.
-        .engine(EngineConfig::default().request_timeout(timeout.max(crate::asks::ASK_WAIT)))
+        .engine(EngineConfig::default().request_timeout(timeout))
         .on_sampling(move |params| {
             let asks = sampling.clone();
             async move {

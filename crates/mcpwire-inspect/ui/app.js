@@ -3,6 +3,7 @@
 
 import { api } from './api.js';
 import { asksView } from './asks.js';
+import { collectionsView } from './collections.js';
 import { skillsView, tasksView } from './extras.js';
 import { notesView } from './notes.js';
 import { promptsView } from './prompts.js';
@@ -18,8 +19,10 @@ let wanted = null;
 
 const view = (id) => document.getElementById(id);
 const tasks = tasksView(view('view-tasks'));
+const collections = collectionsView(view('view-collections'));
 const tools = toolsView(view('view-tools'), {
   onTask: (id) => { document.getElementById('tab-tasks').click(); tasks.open(id); },
+  onSave: (step) => collections.add(step),
 });
 const resources = resourcesView(view('view-resources'));
 const prompts = promptsView(view('view-prompts'));
@@ -28,7 +31,7 @@ const skills = skillsView(view('view-skills'));
 const protocol = protocolView(view('view-protocol'), {
   replay: (method, params) => api(`/api/servers/${selected}/request`, { method: 'POST', body: { method, params } }),
 });
-const views = [tools, resources, prompts, notes, tasks, skills, protocol];
+const views = [tools, resources, prompts, notes, tasks, skills, collections, protocol];
 const live = document.getElementById('live');
 const asks = asksView(document.getElementById('ask'), (id) => {
   const s = servers.get(id);

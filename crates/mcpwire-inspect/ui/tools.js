@@ -5,10 +5,11 @@
 import { api, h } from './api.js';
 import { argumentsForm } from './form.js';
 import { renderResult } from './result.js';
+import { stepOf } from './collections.js';
 
 const ROW = 44;
 
-export function toolsView(root, { onTask } = {}) {
+export function toolsView(root, { onTask, onSave } = {}) {
   let server = null;
   // The running call's progress handler, by its call id.
   const progressOf = new Map();
@@ -161,7 +162,10 @@ export function toolsView(root, { onTask } = {}) {
           shown = h('p', {}, `The server runs it as task `, h('code', {}, r.task.taskId), ` (${r.task.status}). `,
             h('button', { type: 'button', onclick: () => onTask && onTask(r.task.taskId) }, 'Show in Tasks'));
         } else shown = renderResult(r.result, r.schemaCheck);
-        result.replaceChildren(timing, shown);
+        const keep = r.ok && r.result && onSave
+          ? h('button', { type: 'button', onclick: (ev) => { onSave(stepOf(tool.name, args, r.result)); ev.target.disabled = true; ev.target.textContent = 'Saved'; } }, 'Save to collection')
+          : null;
+        result.replaceChildren(...[timing, keep, shown].filter(Boolean));
       } catch (err) {
         result.replaceChildren(h('pre', { class: 'error' }, err.message));
       } finally {
