@@ -8,6 +8,7 @@ mod exit;
 mod interact;
 mod oauth;
 mod output;
+mod stop;
 mod target;
 mod verbs;
 

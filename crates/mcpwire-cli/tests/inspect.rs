@@ -206,3 +206,52 @@ async fn config_entries_are_offered_and_start_only_when_asked() {
         404
     );
 }
+
+/// The pids of `pid`'s children, from `/proc`.
+fn children_of(pid: u32) -> Vec<u32> {
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
+
+/// Whether process `pid` still runs (a zombie waiting to be reaped does not).
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit_once(") ").map(|(_, rest)| !rest.starts_with('Z')))
+        .unwrap_or(false)
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_inspector_and_the_servers_it_started() {
+    let echo = common::echo();
+    let mut i = Inspect::start(&["--", echo.to_str().unwrap(), "stdio"]);
+    i.servers_when(|s| s.len() == 1 && s[0]["state"] == "connected")
+        .await;
+    let pid = i.child.id();
+    let kids = children_of(pid);
+    assert_eq!(kids.len(), 1, "the echo server runs as a child: {kids:?}");
+    let status = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = tokio::task::spawn_blocking(move || {
+        let exit = i.child.wait();
+        (exit, i)
+    });
+    let (exit, _i) = tokio::time::timeout(Duration::from_secs(10), exit)
+        .await
+        .expect("inspect stops within 10 s of SIGTERM")
+        .unwrap();
+    assert!(exit.unwrap().success(), "a clean exit");
+    // Its child went with it (the inspector closed it; nothing is left to
+    // init to reap).
+    assert!(
+        !running(kids[0]),
+        "the echo server {} is left running",
+        kids[0]
+    );
+}

@@ -63,13 +63,11 @@ pub async fn run(a: Inspect) -> CliResult {
         eprintln!("mcpwire: could not start a browser; open the URL above yourself");
     }
     eprintln!(
-        "mcpwire: inspector on 127.0.0.1:{}; Ctrl-C stops it",
+        "mcpwire: inspector on 127.0.0.1:{}; Ctrl-C (or SIGTERM) stops it",
         inspector.port()
     );
     inspector
-        .serve(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .serve(crate::stop::requested())
         .await
         .map_err(|e| CliError::usage(format!("the inspector stopped: {e}")))?;
     Ok(Exit::Ok)

@@ -203,11 +203,9 @@ pub async fn serve_protected(
         .layer()
         .wrap(StreamableHttp::new(server, config.hosts(hosts)));
     eprintln!("mcpwire: serving http://{local}/mcp (OAuth bearer tokens for {audience}){note}");
-    auth::serve_listener(service, listener, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(|e| CliError::connect(format!("serving on {local}: {e}")))?;
+    auth::serve_listener(service, listener, crate::stop::requested())
+        .await
+        .map_err(|e| CliError::connect(format!("serving on {local}: {e}")))?;
     Ok(Exit::Ok)
 }
 

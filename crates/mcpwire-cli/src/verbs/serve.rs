@@ -78,9 +78,7 @@ pub async fn serve(args: Serve) -> CliResult {
         None => {
             eprintln!("mcpwire: serving http://{local}/mcp{shared_note}");
             StreamableHttp::new(server, config)
-                .serve_listener(listener, async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
+                .serve_listener(listener, crate::stop::requested())
                 .await
                 .map_err(|e| CliError::connect(format!("serving on {addr}: {e}")))?;
             Ok(Exit::Ok)
@@ -230,9 +228,7 @@ pub async fn proxy(args: Proxy) -> CliResult {
                 args.command.join(" ")
             );
             server
-                .serve_listener(listener, async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
+                .serve_listener(listener, crate::stop::requested())
                 .await
                 .map_err(|e| CliError::connect(e.to_string()))?;
         }
