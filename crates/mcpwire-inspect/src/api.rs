@@ -37,9 +37,57 @@ use crate::servers::{Mode, Target};
 pub type ApiBody = Either<Full<Bytes>, EventBody>;
 
 /// What the page may load, and from where: only the inspector itself
-/// (images and audio of tool results arrive as `data:` URLs).
-const CSP: &str = "default-src 'self'; img-src 'self' data:; media-src 'self' data:; \
-                   object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/// (images and audio of tool results arrive as `data:` URLs), and frames
+/// of MCP Apps from `app_origin`.
+pub(crate) fn page_csp(app_origin: &str) -> String {
+    format!(
+        "default-src 'self'; img-src 'self' data:; media-src 'self' data:; frame-src {app_origin}; \
+         object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    )
+}
+
+/// Answers a request on the app origin: `GET /app/NAME` serves a
+/// registered app document once, with its own policy; anything else, or
+/// a `Host` other than the app origin's, is refused.
+pub(crate) async fn app_document(
+    app: Arc<App>,
+    req: Request<Incoming>,
+) -> Result<Response<ApiBody>, Infallible> {
+    let host_ok = req
+        .headers()
+        .get(hyper::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|h| app.app_origin.strip_prefix("http://") == Some(h));
+    if !host_ok {
+        return Ok(text(StatusCode::FORBIDDEN, "wrong Host"));
+    }
+    let name = req.uri().path().strip_prefix("/app/").unwrap_or_default();
+    let found = (req.method() == Method::GET)
+        .then(|| app.app_docs.take(name))
+        .flatten();
+    let Some((html, csp)) = found else {
+        return Ok(text(
+            StatusCode::NOT_FOUND,
+            "no such app document (each is served once)",
+        ));
+    };
+    let mut r = Response::new(Either::Left(Full::new(Bytes::from(html))));
+    let h = r.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        h.insert("content-security-policy", v);
+    }
+    Ok(r)
+}
 
 /// Answers one request.
 pub(crate) async fn handle(
@@ -69,7 +117,7 @@ pub(crate) async fn handle(
         HeaderValue::from_static("nosniff"),
     );
     h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
-    h.insert("content-security-policy", HeaderValue::from_static(CSP));
+    h.insert("content-security-policy", app.csp.clone());
     Ok(res)
 }
 

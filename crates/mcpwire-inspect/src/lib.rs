@@ -22,6 +22,7 @@
 //! ```
 
 pub mod api;
+pub mod apps;
 pub mod asks;
 pub mod assets;
 pub mod collection;
@@ -40,12 +41,14 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
+use hyper::header::HeaderValue;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use crate::apps::AppDocs;
 use crate::asks::{ASK_WAIT, Asks, MAX_OPEN_ASKS};
 use crate::events::Events;
 use crate::guard::Guard;
@@ -138,6 +141,11 @@ pub(crate) struct App {
     pub(crate) asks: Arc<Asks>,
     pub(crate) running: Running,
     pub(crate) timeout: Duration,
+    pub(crate) app_docs: AppDocs,
+    /// The origin app documents are served from (a port of their own).
+    pub(crate) app_origin: String,
+    /// The page's Content Security Policy (it may frame the app origin).
+    pub(crate) csp: HeaderValue,
     pub(crate) limits: Limits,
     pub(crate) entries: Vec<(String, Target)>,
 }
@@ -146,6 +154,7 @@ pub(crate) struct App {
 #[derive(Debug)]
 pub struct Inspector {
     listener: TcpListener,
+    apps_listener: TcpListener,
     app: Arc<App>,
 }
 
@@ -162,6 +171,17 @@ impl Inspector {
             .map_err(|source| InspectError::Bind { port, source })?
             .port();
         let guard = Guard::new(port).map_err(InspectError::Random)?;
+        // MCP Apps get an origin of their own: another port.
+        let apps_listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+            .await
+            .map_err(|source| InspectError::Bind { port: 0, source })?;
+        let app_port = apps_listener
+            .local_addr()
+            .map_err(|source| InspectError::Bind { port: 0, source })?
+            .port();
+        let app_origin = format!("http://127.0.0.1:{app_port}");
+        let csp = HeaderValue::from_str(&api::page_csp(&app_origin))
+            .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
         let events = Arc::new(Events::new(options.limits.max_event_streams));
         let asks = Arc::new(Asks::new(events.clone(), MAX_OPEN_ASKS, ASK_WAIT));
         let servers = Servers::new(
@@ -175,6 +195,7 @@ impl Inspector {
         );
         Ok(Inspector {
             listener,
+            apps_listener,
             app: Arc::new(App {
                 guard,
                 servers,
@@ -182,6 +203,9 @@ impl Inspector {
                 asks,
                 running: Running::default(),
                 timeout: options.timeout,
+                app_docs: AppDocs::new(format!("http://127.0.0.1:{port}")),
+                app_origin,
+                csp,
                 limits: options.limits,
                 entries: options.entries,
             }),
@@ -195,6 +219,12 @@ impl Inspector {
             self.app.guard.port(),
             self.app.guard.token()
         )
+    }
+
+    /// The origin MCP Apps are served from (`http://127.0.0.1:PORT`, a
+    /// port of their own; see [`apps`]).
+    pub fn app_origin(&self) -> &str {
+        &self.app.app_origin
     }
 
     /// The port it listens on.
@@ -213,6 +243,7 @@ impl Inspector {
     pub async fn serve(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
         let permits = Arc::new(Semaphore::new(self.app.limits.max_connections.max(1)));
         let app = self.app.clone();
+        let app2 = self.app.clone();
         let accepting = async {
             loop {
                 let Ok(permit) = permits.clone().acquire_owned().await else {
@@ -244,9 +275,41 @@ impl Inspector {
         };
         let r = tokio::select! {
             r = accepting => r,
+            r = serve_apps(self.apps_listener, app2, permits.clone()) => r,
             () = shutdown => Ok(()),
         };
         self.app.servers.close_all().await;
         r
+    }
+}
+
+/// Serves the app origin: each registered app document, once, to the
+/// iframe that asks for it.
+async fn serve_apps(
+    listener: TcpListener,
+    app: Arc<App>,
+    permits: Arc<Semaphore>,
+) -> std::io::Result<()> {
+    loop {
+        let Ok(permit) = permits.clone().acquire_owned().await else {
+            return Ok(());
+        };
+        let (stream, _) = match listener.accept().await {
+            Ok(s) => s,
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let app = app.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req| api::app_document(app.clone(), req));
+            let _ = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+            drop(permit);
+        });
     }
 }

@@ -17,6 +17,7 @@
 //! | `PUT roots` | `{"roots":[{"uri","name"?}]}`, the roots offered to the server |
 //! | `GET tasks`, `GET tasks/TID`, `GET tasks/TID/result`, `POST tasks/TID/cancel` | the tasks extension |
 //! | `POST request` | any request `{"method","params"}`, as sent (replay) |
+//! | `POST app` | loads the MCP App `{"uri"}` (a `ui://` resource) for an iframe: `{"url","allow"}` on the app origin (see [`apps`](crate::apps)) |
 //! | `GET recording` | the protocol log so far as a [collection](crate::collection) that replays it |
 //! | `POST run` | runs a collection (or a recorded log) against the server: a pass/fail report per step |
 //!
@@ -217,6 +218,34 @@ pub(crate) async fn route(
             Ok(r) => answered(raw(&slot, c, &r.method, r.params).await),
             Err(r) => r,
         },
+        (&Method::POST, ["app"]) => {
+            let uri = match read_json::<Uri>(app, req).await {
+                Ok(u) => u.uri,
+                Err(r) => return r,
+            };
+            let read = raw(&slot, c, "resources/read", Some(json!({"uri": uri}))).await;
+            let content = match read {
+                Ok(v) => v["contents"]
+                    .as_array()
+                    .and_then(|c| c.iter().find(|x| x["uri"] == uri.as_str()).or(c.first()))
+                    .cloned()
+                    .unwrap_or(Value::Null),
+                Err(e) => {
+                    return error(
+                        StatusCode::BAD_GATEWAY,
+                        &format!("resources/read {uri}: {e}"),
+                    );
+                }
+            };
+            match app.app_docs.register(&content) {
+                Ok((name, allow)) => ok_json(&json!({
+                    "url": format!("{}/app/{name}", app.app_origin),
+                    "allow": allow,
+                    "ui": content["_meta"]["ui"],
+                })),
+                Err(e) => error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
+            }
+        }
         (&Method::GET, ["recording"]) => {
             match Collection::from_protocol_log(slot.log.to_json().as_bytes()) {
                 Ok(mut collection) => {

@@ -23,6 +23,7 @@ use mcpwire::types::{
 };
 use serde_json::{Value, json};
 
+use crate::apps::{APP_MIME_TYPE, APPS_EXTENSION};
 use crate::asks::{AskError, Asks};
 use crate::events::Events;
 use crate::log::ProtocolLog;
@@ -434,12 +435,6 @@ fn settle(slot: &Slot, events: &Events, state: State) {
 
 /// The inspector's name towards servers.
 const CLIENT_NAME: &str = "mcpwire-inspect";
-
-/// The extension through which a tool shows an interactive UI (MCP Apps).
-pub const APPS_EXTENSION: &str = "io.modelcontextprotocol/ui";
-
-/// The media type of an MCP App's HTML.
-pub const APP_MIME_TYPE: &str = "text/html;profile=mcp-app";
 
 /// What the inspector declares: sampling and elicitation (both modes),
 /// answered by the person at the page; roots, which the page sets; and

@@ -12,6 +12,7 @@ use tokio::net::TcpStream;
 struct Running {
     port: u16,
     token: String,
+    app_port: u16,
 }
 
 async fn start(limits: Limits) -> Running {
@@ -25,8 +26,19 @@ async fn start(limits: Limits) -> Running {
     let token = url.split_once("?token=").unwrap().1.to_owned();
     let port = inspector.port();
     assert_eq!(url, format!("http://127.0.0.1:{port}/?token={token}"));
+    let app_port = inspector
+        .app_origin()
+        .strip_prefix("http://127.0.0.1:")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_ne!(app_port, port, "apps get an origin of their own");
     tokio::spawn(inspector.serve(std::future::pending()));
-    Running { port, token }
+    Running {
+        port,
+        token,
+        app_port,
+    }
 }
 
 /// What came back: the status, the headers (lower-cased names) and the body.
@@ -267,4 +279,58 @@ async fn bodies_and_servers_are_bounded() {
     .await;
     assert_eq!(a.status, 429, "{}", a.body);
     assert!(a.body.contains("holds 1 servers"), "{}", a.body);
+}
+
+#[tokio::test]
+async fn the_app_origin_serves_registered_documents_only_and_checks_its_host() {
+    let r = start(Limits::default()).await;
+    let app_host = format!("127.0.0.1:{}", r.app_port);
+    // No such document (names are unguessable and each is served once).
+    let a = send(
+        r.app_port,
+        "GET",
+        "/app/00112233445566778899aabbccddeeff",
+        &[("host", &app_host)],
+        b"",
+    )
+    .await;
+    assert_eq!(a.status, 404);
+    assert!(a.body.contains("served once"), "{}", a.body);
+    // A foreign Host (DNS rebinding) is refused before anything else.
+    let a = send(
+        r.app_port,
+        "GET",
+        "/app/x",
+        &[("host", "attacker.example")],
+        b"",
+    )
+    .await;
+    assert_eq!(a.status, 403);
+    // The page's own token means nothing there, and the page is not served there.
+    let bearer = format!("Bearer {}", r.token);
+    let a = send(
+        r.app_port,
+        "GET",
+        "/",
+        &[("host", &app_host), ("authorization", &bearer)],
+        b"",
+    )
+    .await;
+    assert_eq!(a.status, 404);
+    // The page may frame the app origin, and nothing else.
+    let a = send(
+        r.port,
+        "GET",
+        "/",
+        &[("host", &host(&r)), ("authorization", &bearer)],
+        b"",
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    assert!(
+        a.head
+            .contains(&format!("frame-src http://127.0.0.1:{};", r.app_port)),
+        "{}",
+        a.head
+    );
 }

@@ -6,6 +6,7 @@ import { api, h } from './api.js';
 import { argumentsForm } from './form.js';
 import { renderResult } from './result.js';
 import { stepOf } from './collections.js';
+import { renderApp, uiOf } from './apps.js';
 
 const ROW = 44;
 
@@ -165,7 +166,10 @@ export function toolsView(root, { onTask, onSave } = {}) {
         const keep = r.ok && r.result && onSave
           ? h('button', { type: 'button', onclick: (ev) => { onSave(stepOf(tool.name, args, r.result)); ev.target.disabled = true; ev.target.textContent = 'Saved'; } }, 'Save to collection')
           : null;
-        result.replaceChildren(...[timing, keep, shown].filter(Boolean));
+        const appUri = r.ok && r.result ? uiOf(tool) : null;
+        const appBox = appUri ? h('div', { class: 'app', role: 'region', 'aria-label': 'App' }) : null;
+        result.replaceChildren(...[timing, keep, shown, appBox].filter(Boolean));
+        if (appBox) renderApp(appBox, server, tool, appUri, args, r.result);
       } catch (err) {
         result.replaceChildren(h('pre', { class: 'error' }, err.message));
       } finally {
