@@ -170,12 +170,16 @@ pub(crate) async fn route(
                 Ok(u) => u.uri,
                 Err(r) => return r,
             };
-            let r = match *op {
-                "read" => raw(&slot, c, "resources/read", Some(json!({"uri": uri}))).await,
-                "subscribe" => c.subscribe(&uri).await.map(|()| json!({})),
-                _ => c.unsubscribe(&uri).await.map(|()| json!({})),
-            };
-            answered(r)
+            match *op {
+                "read" => {
+                    answered(raw(&slot, c, "resources/read", Some(json!({"uri": uri}))).await)
+                }
+                "subscribe" => match slot.subscribe(&client, &uri).await {
+                    Ok(()) => ok_json(&json!({"ok": true, "result": {}})),
+                    Err(e) => ok_json(&json!({"ok": false, "error": e})),
+                },
+                _ => ok_json(&json!({"ok": slot.unsubscribe(&uri), "result": {}})),
+            }
         }
         (&Method::GET, ["prompts"]) => match c.list_prompts().await {
             Ok(prompts) => ok_json(&json!({ "prompts": prompts })),

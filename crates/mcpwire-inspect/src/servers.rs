@@ -14,14 +14,16 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mcpwire::client::{Client, ClientBuilder, ClientMode};
+use mcpwire::client::{Client, ClientBuilder, ClientMode, Subscription};
 use mcpwire::engine::EngineConfig;
 use mcpwire::transport::http_client::{HttpClientTransport, ReconnectPolicy};
 use mcpwire::transport::{ChildProcess, StderrMode};
 use mcpwire::types::{
-    ClientCapabilities, Era, ErrorCode, LoggingLevel, Meta, ProtocolVersion, Tool,
+    ClientCapabilities, Era, ErrorCode, LoggingLevel, Meta, ProtocolVersion, SubscriptionFilter,
+    Tool,
 };
 use serde_json::{Value, json};
+use tokio::sync::oneshot;
 
 use crate::apps::{APP_MIME_TYPE, APPS_EXTENSION};
 use crate::asks::{AskError, Asks};
@@ -142,6 +144,9 @@ pub struct Slot {
     output_schemas: Mutex<HashMap<String, Value>>,
     /// The log level 2026-07-28 requests ask for, once the page chose one.
     level: Mutex<Option<LoggingLevel>>,
+    /// The resources the page follows: each a running subscription, ended
+    /// through its sender.
+    subscriptions: Mutex<HashMap<String, oneshot::Sender<()>>>,
 }
 
 #[derive(Debug, Clone)]
@@ -233,6 +238,39 @@ impl Slot {
         json!({"ok": errors.is_empty(), "errors": errors})
     }
 
+    /// Follows resource `uri` (`resources/subscribe` in a session,
+    /// `subscriptions/listen` in 2026-07-28): its updates arrive as frames
+    /// of the protocol log. At most [`MAX_SUBSCRIPTIONS`] at once.
+    pub async fn subscribe(&self, client: &Client, uri: &str) -> Result<(), String> {
+        {
+            let subs = lock(&self.subscriptions);
+            if subs.contains_key(uri) {
+                return Ok(());
+            }
+            if subs.len() >= MAX_SUBSCRIPTIONS {
+                return Err(format!(
+                    "the inspector follows {MAX_SUBSCRIPTIONS} resources of this server already"
+                ));
+            }
+        }
+        let filter = SubscriptionFilter {
+            resource_subscriptions: Some(vec![uri.to_owned()]),
+            ..Default::default()
+        };
+        let sub = client.listen(filter).await.map_err(|e| e.to_string())?;
+        let (stop, stopped) = oneshot::channel();
+        lock(&self.subscriptions).insert(uri.to_owned(), stop);
+        tokio::spawn(follow(sub, stopped));
+        Ok(())
+    }
+
+    /// Stops following resource `uri`; false if it was not followed.
+    pub fn unsubscribe(&self, uri: &str) -> bool {
+        lock(&self.subscriptions)
+            .remove(uri)
+            .is_some_and(|stop| stop.send(()).is_ok())
+    }
+
     /// Sets the log level later 2026-07-28 requests ask for.
     pub fn set_level(&self, level: LoggingLevel) {
         *lock(&self.level) = Some(level);
@@ -274,6 +312,44 @@ impl Slot {
 
     fn set(&self, state: State) {
         *self.lock() = state;
+    }
+}
+
+/// How many resources the page may follow on one server: 64.
+pub const MAX_SUBSCRIPTIONS: usize = 64;
+
+/// Drains a subscription (its notifications are frames of the log, which
+/// the page sees) until asked to stop or the server ends it, then closes it.
+async fn follow(mut sub: Subscription, mut stop: oneshot::Receiver<()>) {
+    loop {
+        tokio::select! {
+            n = sub.next() => if n.is_none() { return },
+            _ = &mut stop => break,
+        }
+    }
+    sub.close().await;
+}
+
+/// In 2026-07-28 list changes come only to a listener: the inspector
+/// listens for them as soon as it is connected, as a session gets them
+/// anyway.
+async fn follow_lists(client: Arc<Client>) {
+    if client.era() != Era::Stateless {
+        return;
+    }
+    let filter = SubscriptionFilter {
+        tools_list_changed: Some(true),
+        prompts_list_changed: Some(true),
+        resources_list_changed: Some(true),
+        ..Default::default()
+    };
+    if let Ok(sub) = client.listen(filter).await {
+        let (_keep, never) = oneshot::channel::<()>();
+        let closed = client.clone();
+        tokio::select! {
+            () = follow(sub, never) => {}
+            () = closed.peer().closed() => {}
+        }
     }
 }
 
@@ -332,6 +408,7 @@ impl Servers {
             )),
             output_schemas: Mutex::new(HashMap::new()),
             level: Mutex::new(None),
+            subscriptions: Mutex::new(HashMap::new()),
         });
         {
             let mut slots = self.lock();
@@ -356,6 +433,7 @@ impl Servers {
                 }
             };
             settle(&slot, &events, State::Connected(client.clone()));
+            tokio::spawn(follow_lists(client.clone()));
             // A server that goes away (a child that exits) is news too.
             client.peer().closed().await;
             asks.withdraw_server(slot.id);
@@ -563,6 +641,7 @@ mod tests {
             log: Arc::new(ProtocolLog::new(1, 4, Arc::new(Events::new(1)))),
             output_schemas: Mutex::new(HashMap::new()),
             level: Mutex::new(None),
+            subscriptions: Mutex::new(HashMap::new()),
         }
     }
 

@@ -1,0 +1,96 @@
+// `mcpwire inspect` in a real browser against `mcpwire serve support-desk`
+// over stdio (the 2026-07-28 era): a tool called through its form, a
+// resource followed while a tool changes it, a prompt completed, and
+// screenshots of the main views (into $SCREENSHOTS, default
+// target/screenshots). Run by scripts/browser-tests.sh.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { BIN, launchBrowser, startInspector, stopInspector } from './support/inspector.mjs';
+
+const SHOTS = process.env.SCREENSHOTS || path.join(path.dirname(BIN), '..', 'screenshots');
+const db = path.join(os.tmpdir(), `mcpwire-desk-${process.pid}.db`);
+
+let inspector;
+let browser;
+let page;
+
+before(async () => {
+  fs.rmSync(db, { force: true });
+  fs.mkdirSync(SHOTS, { recursive: true });
+  browser = await launchBrowser();
+  const started = await startInspector(['--', BIN, 'serve', 'support-desk', '--db', db]);
+  inspector = started.proc;
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await page.goto(started.url);
+  await page.locator('body[data-tools-ready]').waitFor();
+});
+
+after(async () => {
+  await browser?.close();
+  await stopInspector(inspector);
+  fs.rmSync(db, { force: true });
+});
+
+const tab = (name) => page.getByRole('tab', { name, exact: true }).click();
+const shot = (name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+const tool = async (name) => {
+  await tab('Tools');
+  await page.getByLabel('Filter tools').fill(name);
+  await page.locator(`.vlist [role=option][data-name="${name}"]`).click();
+};
+const result = () => page.getByRole('region', { name: 'Result' });
+
+test('a followed ticket is read again when a tool escalates it', async () => {
+  assert.match(await page.locator('#server-head').textContent(), /revision 2026-07-28/);
+  await tab('Resources');
+  await page.locator('body[data-resources-ready]').waitFor();
+  await page.getByRole('list', { name: 'Resources' }).getByRole('button', { name: /^Ticket 43/ }).click();
+  const contents = page.getByRole('region', { name: 'Contents' });
+  await contents.locator('pre.text').waitFor();
+  assert.doesNotMatch(await contents.textContent(), /printer is on fire/);
+  await page.getByRole('button', { name: 'Subscribe' }).click();
+  await page.getByRole('button', { name: 'Unsubscribe' }).waitFor();
+  await shot('resources');
+
+  await tool('escalate_ticket');
+  await page.getByLabel('reason', { exact: true }).fill('printer is on fire');
+  // ticket_id is an integer or a string: the form offers both.
+  const id = page.locator('form[aria-label="Arguments of escalate_ticket"]');
+  await id.getByRole('button', { name: 'Raw JSON' }).click();
+  await page.getByLabel('Arguments (JSON)').fill('{"ticket_id": 43, "reason": "printer is on fire"}');
+  await page.getByRole('button', { name: 'Call', exact: true }).click();
+  await result().locator('pre.text').first().waitFor();
+  await shot('tools');
+
+  await tab('Resources');
+  await page.getByText(/^updated at /).waitFor({ timeout: 15000 });
+  await page.getByRole('region', { name: 'Contents' }).getByText(/printer is on fire/).waitFor();
+});
+
+test('a prompt\'s ticket argument is completed, and its messages rendered', async () => {
+  await tab('Prompts');
+  await page.getByRole('button', { name: 'resolution_prompt' }).click();
+  const view = page.locator('#view-prompts');
+  const ticket = view.getByLabel('ticket_id', { exact: true });
+  await ticket.fill('4');
+  await page.waitForFunction(() => (document.getElementById('parg-ticket_id').dataset.completions || '').split('\n').includes('42'));
+  await ticket.fill('42');
+  await view.getByLabel('account_tier', { exact: true }).fill('pro');
+  await page.getByRole('button', { name: 'Get prompt' }).click();
+  await page.getByRole('list', { name: 'Messages' }).locator('.message').first().waitFor();
+  assert.match(await page.getByRole('list', { name: 'Messages' }).textContent(), /42/);
+  await shot('prompts');
+});
+
+test('the protocol view and the notifications view', async () => {
+  await tab('Protocol');
+  await page.getByRole('list', { name: 'Messages' }).getByText('subscriptions/listen').first().waitFor();
+  await shot('protocol');
+  await tab('Notifications');
+  await shot('notifications');
+});
