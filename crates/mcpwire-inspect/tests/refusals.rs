@@ -334,3 +334,25 @@ async fn the_app_origin_serves_registered_documents_only_and_checks_its_host() {
         a.head
     );
 }
+
+#[tokio::test]
+async fn answers_to_questions_nobody_asked_or_of_no_kind_are_refused() {
+    let r = start(Limits::default()).await;
+    let bearer = format!("Bearer {}", r.token);
+    let headers = [
+        ("host", host(&r)),
+        ("authorization", bearer),
+        ("content-type", "application/json".to_owned()),
+    ];
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let a = send(r.port, "GET", "/api/asks", &headers, b"").await;
+    assert_eq!((a.status, a.body.as_str()), (200, r#"{"asks":[]}"#));
+    let a = send(r.port, "POST", "/api/asks/7", &headers, br#"{"result":{}}"#).await;
+    assert_eq!(a.status, 404);
+    assert!(a.body.contains("no open question has id 7"), "{}", a.body);
+    let both = br#"{"result":{},"refuse":"no"}"#;
+    let a = send(r.port, "POST", "/api/asks/7", &headers, both).await;
+    assert_eq!(a.status, 400);
+    let a = send(r.port, "POST", "/api/asks/x", &headers, br#"{"result":{}}"#).await;
+    assert_eq!(a.status, 404);
+}

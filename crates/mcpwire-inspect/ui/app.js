@@ -33,10 +33,7 @@ const protocol = protocolView(view('view-protocol'), {
 });
 const views = [tools, resources, prompts, notes, tasks, skills, collections, protocol];
 const live = document.getElementById('live');
-const asks = asksView(document.getElementById('ask'), (id) => {
-  const s = servers.get(id);
-  return s ? ((s.serverInfo && s.serverInfo.name) || s.label) : `server ${id}`;
-});
+const asks = asksView(document.getElementById('ask'), (id) => servers.get(id));
 
 function current() {
   return selected === null ? null : servers.get(selected) || null;

@@ -11,7 +11,11 @@ function text(content) {
   return list.map((c) => (c && c.type === 'text' ? c.text : `[${(c && c.type) || 'content'}]`)).join('\n');
 }
 
-export function asksView(dialog, serverName) {
+export function asksView(dialog, serverOf) {
+  const serverName = (id) => {
+    const s = serverOf(id);
+    return s ? ((s.serverInfo && s.serverInfo.name) || s.label) : `server ${id}`;
+  };
   const queue = [];
   let shown = null;
 
@@ -88,7 +92,9 @@ export function asksView(dialog, serverName) {
     const title = shown.method === 'sampling/createMessage' ? 'Sampling request' : 'Elicitation request';
     dialog.replaceChildren(
       h('h2', { id: 'ask-title' }, `${title} from ${serverName(shown.server)}`),
-      h('p', { class: 'hint' }, `${shown.method}${queue.length > 1 ? ` · ${queue.length - 1} more waiting` : ''}`),
+      h('p', { class: 'hint' }, [shown.method,
+        serverOf(shown.server)?.era === 'modern' ? 'an input request of a 2026-07-28 round: the server asks, then retries its request with the answers' : null,
+        queue.length > 1 ? `${queue.length - 1} more waiting` : null].filter(Boolean).join(' · ')),
       body);
     dialog.setAttribute('aria-labelledby', 'ask-title');
     dialog.dataset.method = shown.method;
