@@ -41,6 +41,17 @@ fn server() -> Server {
                 }),
         )
         .tool(ToolRoute::typed("plain", |_cx, (): ()| async { "plain" }))
+        .tool(ToolRoute::typed(
+            "declared",
+            |cx: Context, (): ()| async move {
+                let caps = cx.client_capabilities();
+                format!(
+                    "apps {}, elicitation {}",
+                    cx.supports_apps(),
+                    caps.supports_form_elicitation()
+                )
+            },
+        ))
         .resource(
             AppResource::new(FACE, "clock_face", PAGE)
                 .title("Clock face")
@@ -59,11 +70,7 @@ fn builder(era: Era, apps: bool) -> ClientBuilder {
         Era::Session => ClientMode::Pinned(ProtocolVersion::V2025_11_25),
         Era::Stateless => ClientMode::Pinned(ProtocolVersion::V2026_07_28),
     });
-    if apps {
-        b.capabilities(ClientCapabilities::default().with_apps())
-    } else {
-        b
-    }
+    if apps { b.apps() } else { b }
 }
 
 fn find<'a>(tools: &'a [Tool], name: &str) -> &'a Tool {
@@ -123,6 +130,29 @@ async fn the_handler_knows_whether_its_client_renders_apps() {
             call_text(&host, "now").await,
             "12:00, on the face",
             "{era:?}"
+        );
+    }
+}
+
+/// `ClientBuilder::apps` declares the extension beside what the client's
+/// handlers imply, in both eras.
+#[tokio::test]
+async fn apps_is_declared_beside_the_handlers_capabilities() {
+    let server = server();
+    for era in [Era::Session, Era::Stateless] {
+        let b = builder(era, true).on_elicitation(|_p| async {
+            Ok(mcpwire::types::ElicitResult::accept(Default::default()))
+        });
+        let c = mcpwire_testkit::memory::connect(&server, b).await;
+        assert_eq!(
+            call_text(&c, "declared").await,
+            "apps true, elicitation true",
+            "{era:?}"
+        );
+        let plain = mcpwire_testkit::memory::connect(&server, builder(era, false)).await;
+        assert_eq!(
+            call_text(&plain, "declared").await,
+            "apps false, elicitation false"
         );
     }
 }
@@ -194,8 +224,8 @@ async fn a_tool_added_later_reaches_both_lists() {
     let server = server();
     let plain = mcpwire_testkit::memory::connect(&server, builder(Era::Session, false)).await;
     let host = mcpwire_testkit::memory::connect(&server, builder(Era::Session, true)).await;
-    assert_eq!(plain.list_tools().await.unwrap().len(), 3);
-    assert_eq!(host.list_tools().await.unwrap().len(), 3);
+    assert_eq!(plain.list_tools().await.unwrap().len(), 4);
+    assert_eq!(host.list_tools().await.unwrap().len(), 4);
     server.add_tool(ToolRoute::typed("alarm", |_cx, (): ()| async { "ring" }).ui(FACE));
     let seen = plain.list_tools().await.unwrap();
     assert!(find(&seen, "alarm").meta.is_none());
