@@ -7,6 +7,9 @@
 //! tools back through the host. Clients without the extension see the
 //! tool without its `_meta.ui` and get what the handler returns when
 //! [`Context::supports_apps`](crate::Context::supports_apps) is false.
+//! While some tool names an app, the server declares the extension
+//! (`capabilities.extensions["io.modelcontextprotocol/ui"]`, an empty
+//! object) at `initialize` and in `server/discover`.
 //!
 //! ```
 //! use mcpwire_server::apps::AppResource;

@@ -5,7 +5,7 @@
 //! `_meta.ui`.
 
 use mcpwire::client::{Client, ClientBuilder, ClientMode};
-use mcpwire::server::apps::{AppResource, MIME_TYPE};
+use mcpwire::server::apps::{AppResource, EXTENSION_ID, MIME_TYPE};
 use mcpwire::server::{Context, Server, ToolRoute};
 use mcpwire::types::apps::{UiPermission, UiResourceMeta, UiVisibility};
 use mcpwire::types::{ClientCapabilities, Era, ProtocolVersion, ResourceContents, Tool};
@@ -132,6 +132,46 @@ async fn the_handler_knows_whether_its_client_renders_apps() {
             "{era:?}"
         );
     }
+}
+
+/// The server declares the extension (in `initialize` and in
+/// `server/discover`) while some tool names an app, and not otherwise.
+#[tokio::test]
+async fn the_server_declares_apps_while_a_tool_names_one() {
+    let with_ui = server();
+    let without = Server::builder("plain", "1.0")
+        .tool(ToolRoute::typed("plain", |_cx, (): ()| async { "plain" }))
+        .build()
+        .unwrap();
+    // A session reads them from `initialize`...
+    let c = mcpwire_testkit::memory::connect(&with_ui, builder(Era::Session, false)).await;
+    let ext = c
+        .server_capabilities()
+        .extensions
+        .clone()
+        .unwrap_or_default();
+    assert_eq!(ext.get(EXTENSION_ID), Some(&json!({})), "{ext:?}");
+    let c = mcpwire_testkit::memory::connect(&without, builder(Era::Session, true)).await;
+    assert!(c.server_capabilities().extensions.is_none());
+    // ...a stateless client from `server/discover`.
+    let c = mcpwire_testkit::memory::connect(&with_ui, builder(Era::Stateless, false)).await;
+    let ext = c.discover().await.unwrap().capabilities.extensions;
+    assert_eq!(ext.unwrap_or_default().get(EXTENSION_ID), Some(&json!({})));
+    let c = mcpwire_testkit::memory::connect(&without, builder(Era::Stateless, true)).await;
+    assert!(
+        c.discover()
+            .await
+            .unwrap()
+            .capabilities
+            .extensions
+            .is_none()
+    );
+    // It follows the tools: gone with the last tool that names an app.
+    for name in ["now", "tick"] {
+        assert!(with_ui.remove_tool(name));
+    }
+    let c = mcpwire_testkit::memory::connect(&with_ui, builder(Era::Session, true)).await;
+    assert!(c.server_capabilities().extensions.is_none());
 }
 
 /// `ClientBuilder::apps` declares the extension beside what the client's
