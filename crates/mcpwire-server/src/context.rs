@@ -100,6 +100,13 @@ pub(crate) fn stateless_capabilities(m: Option<&Meta>) -> mcpwire_types::ClientC
         .unwrap_or_default()
 }
 
+/// Whether a stateless request's `_meta` declares MCP Apps (the rule
+/// `tools/list` and [`Context::supports_apps`] share).
+pub(crate) fn stateless_declares_apps(m: Option<&Meta>) -> bool {
+    m.and_then(|m| m.get(meta::CLIENT_CAPABILITIES))
+        .is_some_and(mcpwire_types::apps::declared_in)
+}
+
 impl Context {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
@@ -211,7 +218,10 @@ impl Context {
     /// # let _ = board;
     /// ```
     pub fn supports_apps(&self) -> bool {
-        self.client_capabilities().supports_apps()
+        match self.inner.era {
+            Era::Session => self.inner.session.client_supports_apps(),
+            Era::Stateless => stateless_declares_apps(self.inner.meta.as_ref()),
+        }
     }
 
     /// The error for asking a client for something it did not declare:

@@ -148,12 +148,11 @@ impl Connection {
     pub(crate) fn tool_list(&self, era: mcpwire_types::Era, params: Option<&Value>) -> List {
         let apps = match era {
             mcpwire_types::Era::Session => self.state.client_supports_apps(),
-            mcpwire_types::Era::Stateless => super::context::stateless_capabilities(
+            mcpwire_types::Era::Stateless => super::context::stateless_declares_apps(
                 params
                     .and_then(|p| p.get("_meta"))
                     .and_then(Value::as_object),
-            )
-            .supports_apps(),
+            ),
         };
         if apps {
             List::Tools

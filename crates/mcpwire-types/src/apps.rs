@@ -288,6 +288,33 @@ impl Tool {
     }
 }
 
+/// Whether client capabilities, as JSON (a 2026-07-28 request's
+/// `_meta["io.modelcontextprotocol/clientCapabilities"]`), declare MCP
+/// Apps, as [`ClientCapabilities::supports_apps`] judges; read in place,
+/// without parsing the rest.
+///
+/// ```
+/// use serde_json::json;
+/// let caps = json!({"extensions": {"io.modelcontextprotocol/ui": {"mimeTypes": ["text/html;profile=mcp-app"]}}});
+/// assert!(mcpwire_types::apps::declared_in(&caps));
+/// assert!(!mcpwire_types::apps::declared_in(&json!({"sampling": {}})));
+/// ```
+pub fn declared_in(capabilities: &Value) -> bool {
+    capabilities
+        .get("extensions")
+        .and_then(|e| e.get(EXTENSION_ID))
+        .is_some_and(settings_support_apps)
+}
+
+/// Whether the extension's settings object admits MCP App pages.
+fn settings_support_apps(settings: &Value) -> bool {
+    match settings.get("mimeTypes") {
+        None => settings.is_object(),
+        Some(Value::Array(types)) => types.iter().any(|t| t.as_str() == Some(MIME_TYPE)),
+        Some(_) => false,
+    }
+}
+
 impl ClientCapabilities {
     /// Whether the client declared MCP Apps: the `io.modelcontextprotocol/ui`
     /// extension, whose `mimeTypes`, when it lists any, include
@@ -305,14 +332,10 @@ impl ClientCapabilities {
     /// assert!(!other.supports_apps());
     /// ```
     pub fn supports_apps(&self) -> bool {
-        let Some(settings) = self.extensions.as_ref().and_then(|e| e.get(EXTENSION_ID)) else {
-            return false;
-        };
-        match settings.get("mimeTypes") {
-            None => settings.is_object(),
-            Some(Value::Array(types)) => types.iter().any(|t| t.as_str() == Some(MIME_TYPE)),
-            Some(_) => false,
-        }
+        self.extensions
+            .as_ref()
+            .and_then(|e| e.get(EXTENSION_ID))
+            .is_some_and(settings_support_apps)
     }
 
     /// Declares MCP Apps: the `io.modelcontextprotocol/ui` extension with
