@@ -162,7 +162,7 @@ fn demo_sql_runs_the_traced_query_and_times_it() {
 /// The agent's output, line by line, as it must read against a fresh desk.
 const AGENT_SAYS: &[&str] = &[
     "server: support-desk ",
-    "tools: close_ticket, escalate_ticket",
+    "tools: close_ticket, escalate_ticket, ticket_board",
     "open tickets: 42, 43, 44, 45, 46, 47, 48, 49",
     "read: Ticket 42: Cannot log in after password change",
     "prompt: 1 message(s), role user",

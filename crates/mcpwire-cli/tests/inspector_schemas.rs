@@ -84,7 +84,7 @@ fn the_inspectors_schema_lint_finds_nothing_in_the_demo_tools() {
         "--db",
         db.to_str().unwrap(),
     ]);
-    assert_eq!(names, ["close_ticket", "escalate_ticket"]);
+    assert_eq!(names, ["close_ticket", "escalate_ticket", "ticket_board"]);
     assert!(findings.is_empty(), "support desk: {findings:#?}");
 
     let (names, findings) = lint(&[mcpwire, "serve", "sqlite", "--sample"]);

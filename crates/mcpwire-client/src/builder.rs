@@ -74,6 +74,8 @@ pub struct ClientBuilder {
     info: Implementation,
     handlers: ClientHandlers,
     capabilities: Option<ClientCapabilities>,
+    /// Extensions declared on top of the capabilities, by identifier.
+    extensions: serde_json::Map<String, serde_json::Value>,
     version: ProtocolVersion,
     engine: EngineConfig,
     mode: ClientMode,
@@ -89,6 +91,7 @@ impl ClientBuilder {
             info,
             handlers: ClientHandlers::default(),
             capabilities: None,
+            extensions: serde_json::Map::new(),
             version: ProtocolVersion::LATEST_LEGACY,
             engine: EngineConfig::default(),
             mode: ClientMode::default(),
@@ -377,6 +380,50 @@ impl ClientBuilder {
         self
     }
 
+    /// Declares the extension `id` with `settings`, on top of the
+    /// capabilities the handlers imply (or those given to
+    /// [`capabilities`](Self::capabilities)): at `initialize` in a session,
+    /// in every request's `_meta` without one.
+    ///
+    /// ```
+    /// use mcpwire_client::Client;
+    /// let builder = Client::builder("host", "1.0.0")
+    ///     .extension("com.example/audit", serde_json::Map::new());
+    /// # let _ = builder;
+    /// ```
+    pub fn extension(
+        mut self,
+        id: impl Into<String>,
+        settings: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.extensions
+            .insert(id.into(), serde_json::Value::Object(settings));
+        self
+    }
+
+    /// Declares MCP Apps (the `io.modelcontextprotocol/ui` extension, with
+    /// `text/html;profile=mcp-app` in its `mimeTypes`; see
+    /// [`mcpwire_types::apps`]): servers then list their tools' UIs and
+    /// answer their tools as for a host that renders them.
+    ///
+    /// ```
+    /// use mcpwire_client::Client;
+    /// let host = Client::builder("host", "1.0.0").apps();
+    /// # let _ = host;
+    /// ```
+    pub fn apps(self) -> Self {
+        let declared = ClientCapabilities::default().with_apps();
+        let settings = declared
+            .extensions
+            .and_then(|mut e| e.remove(mcpwire_types::apps::EXTENSION_ID))
+            .and_then(|v| match v {
+                serde_json::Value::Object(m) => Some(m),
+                _ => None,
+            })
+            .unwrap_or_default();
+        self.extension(mcpwire_types::apps::EXTENSION_ID, settings)
+    }
+
     /// The legacy revision `initialize` asks for (default: 2025-11-25, the
     /// newest with a session). [`ClientMode::Pinned`] overrides it.
     ///
@@ -572,9 +619,14 @@ impl ClientBuilder {
     pub async fn connect<T: Transport>(self, transport: T) -> Result<Client, Error> {
         let (notes, _) = broadcast::channel(1024);
         let routes = Arc::new(super::listen::Routes::default());
-        let caps = self
+        let mut caps = self
             .capabilities
             .unwrap_or_else(|| self.handlers.capabilities());
+        if !self.extensions.is_empty() {
+            caps.extensions
+                .get_or_insert_with(Default::default)
+                .extend(self.extensions);
+        }
         let handlers = self.handlers.clone();
         let service = Arc::new(handler::ClientService {
             handlers: self.handlers,

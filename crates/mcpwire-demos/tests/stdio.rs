@@ -49,7 +49,10 @@ async fn the_demo_runs_end_to_end() {
         );
         assert!(step.elapsed <= report.total);
     }
-    assert_eq!(report.tools, ["close_ticket", "escalate_ticket"]);
+    assert_eq!(
+        report.tools,
+        ["close_ticket", "escalate_ticket", "ticket_board"]
+    );
     assert_eq!(report.resources[..2], ["ticket://list", "ticket://42"]);
     assert_eq!(report.templates, ["ticket://{ticket_id}"]);
     assert_eq!(report.prompts, ["resolution_prompt"]);

@@ -47,6 +47,7 @@ impl Kind {
                 "description",
                 "annotations",
                 "icons",
+                "ui",
                 "output",
                 "read_only",
                 "destructive",
@@ -142,6 +143,8 @@ pub(crate) struct Options {
     pub(crate) description: Option<LitStr>,
     pub(crate) mime_type: Option<LitStr>,
     pub(crate) uri: Option<LitStr>,
+    /// `ui = "ui://..."`: the MCP App that shows a tool's results.
+    pub(crate) ui: Option<LitStr>,
     pub(crate) hints: Hints,
     /// `icons = expr`: an iterable of `Icon`s.
     pub(crate) icons: Option<Expr>,
@@ -160,6 +163,7 @@ impl Options {
             description: None,
             mime_type: None,
             uri: None,
+            ui: None,
             hints: Hints::default(),
             icons: None,
             output: None,
@@ -250,6 +254,7 @@ fn parse_options(kind: Kind, input: ParseStream, span: Span) -> syn::Result<Opti
                     "title" => &mut opts.title,
                     "description" => &mut opts.description,
                     "mime_type" => &mut opts.mime_type,
+                    "ui" => &mut opts.ui,
                     _ => &mut opts.uri,
                 };
                 if key_str == "uri" && slot.is_some() {
@@ -265,6 +270,17 @@ fn parse_options(kind: Kind, input: ParseStream, span: Span) -> syn::Result<Opti
             break;
         }
         input.parse::<Token![,]>()?;
+    }
+    if let Some(ui) = &opts.ui
+        && !ui.value().starts_with("ui://")
+    {
+        return Err(syn::Error::new(
+            ui.span(),
+            format!(
+                "an MCP App's page has a `ui://` URI, not {:?}; write e.g. `ui = \"ui://app/view\"`",
+                ui.value()
+            ),
+        ));
     }
     if kind == Kind::Resource && opts.uri.is_none() {
         return Err(syn::Error::new(
@@ -510,6 +526,27 @@ mod tests {
         assert!(err(Kind::Prompt, quote!(complete(a = b, a = c))).contains("completed twice"));
         assert!(err(Kind::Prompt, quote!(complete())).contains("names no argument"));
         assert!(err(Kind::Prompt, quote!(complete(a))).contains("needs a value"));
+    }
+
+    #[test]
+    fn a_tool_names_its_app_by_a_ui_uri() {
+        let o = Options::parse(
+            Kind::Tool,
+            quote!(ui = "ui://desk/board"),
+            Span::call_site(),
+        )
+        .unwrap();
+        assert_eq!(o.ui.unwrap().value(), "ui://desk/board");
+        let err = |kind, tokens| {
+            Options::parse(kind, tokens, Span::call_site())
+                .err()
+                .expect("an error")
+                .to_string()
+        };
+        assert!(err(Kind::Tool, quote!(ui = "https://x/y")).contains("`ui://` URI"));
+        assert!(err(Kind::Tool, quote!(ui = 3)).contains("string"));
+        assert!(err(Kind::Prompt, quote!(ui = "ui://a/b")).contains("unknown option `ui`"));
+        assert!(err(Kind::Resource, quote!("a://b", ui = "ui://a/b")).contains("unknown option"));
     }
 
     #[test]

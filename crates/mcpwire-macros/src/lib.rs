@@ -110,6 +110,11 @@ use attr::Kind;
 /// - `icons = EXPR`: icons for the listing; `EXPR` is anything that
 ///   iterates over `mcpwire::types::Icon`s (an array, a `Vec`, a function
 ///   call), evaluated when the route is built.
+/// - `ui = "ui://..."`: the MCP App that shows the tool's results, set as
+///   `_meta.ui.resourceUri` (as `ToolRoute::ui` does; serve the page with
+///   `mcpwire::server::apps::AppResource`). A URI that is not `ui://` is a
+///   compile error. Clients that did not declare the extension get the tool
+///   without it; the handler asks `cx.supports_apps()`.
 /// - `output = Type`: the output schema is `Type`'s `JsonSchema` (an object
 ///   schema; another shape gives none), instead of the one the return type
 ///   implies; `output = none`: no output schema at all.

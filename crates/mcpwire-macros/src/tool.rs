@@ -47,6 +47,7 @@ pub(crate) fn route(opts: &Options, h: &Handler, self_ty: Option<&Type>) -> Toke
         .or_else(|| h.docs.clone())
         .map(|d| quote!(.description(#d)));
     let title = opts.title.as_ref().map(|t| quote!(.title(#t)));
+    let ui = opts.ui.as_ref().map(|u| quote!(.ui(#u)));
     let annotations = annotations(krate, &opts.hints);
     quote! {{
         #capture
@@ -86,6 +87,7 @@ pub(crate) fn route(opts: &Options, h: &Handler, self_ty: Option<&Type>) -> Toke
         #title
         #annotations
         #icons
+        #ui
     }}
 }
 

@@ -9,6 +9,8 @@ use mcpwire_types::{
     Era, PromptsCapability, ResourcesCapability, ServerCapabilities, ToolsCapability,
 };
 
+use serde_json::json;
+
 use super::Server;
 
 /// The capabilities the registry offers, as bits of one word (kept in
@@ -22,6 +24,8 @@ impl Offered {
     pub(crate) const COMPLETIONS: u32 = 1 << 3;
     /// Some tool may run as a task.
     pub(crate) const TASKS: u32 = 1 << 4;
+    /// Some tool names an MCP App.
+    pub(crate) const APPS: u32 = 1 << 5;
 }
 
 impl Server {
@@ -56,6 +60,12 @@ impl Server {
         }
         if bits & Offered::COMPLETIONS != 0 {
             caps.completions = Some(Default::default());
+        }
+        if bits & Offered::APPS != 0 {
+            // MCP Apps has no settings on the server's side.
+            caps.extensions
+                .get_or_insert_with(Default::default)
+                .insert(mcpwire_types::apps::EXTENSION_ID.to_owned(), json!({}));
         }
         for ext in &self.inner.extensions {
             ext.declare(self, era, &mut caps);

@@ -92,6 +92,21 @@ impl std::fmt::Debug for Context {
     }
 }
 
+/// The capabilities a stateless request's `_meta` declares; none when it
+/// declares none or they do not parse.
+pub(crate) fn stateless_capabilities(m: Option<&Meta>) -> mcpwire_types::ClientCapabilities {
+    m.and_then(|m| m.get(meta::CLIENT_CAPABILITIES))
+        .and_then(|c| serde_json::from_value(c.clone()).ok())
+        .unwrap_or_default()
+}
+
+/// Whether a stateless request's `_meta` declares MCP Apps (the rule
+/// `tools/list` and [`Context::supports_apps`] share).
+pub(crate) fn stateless_declares_apps(m: Option<&Meta>) -> bool {
+    m.and_then(|m| m.get(meta::CLIENT_CAPABILITIES))
+        .is_some_and(mcpwire_types::apps::declared_in)
+}
+
 impl Context {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
@@ -182,13 +197,30 @@ impl Context {
     pub fn client_capabilities(&self) -> mcpwire_types::ClientCapabilities {
         match self.inner.era {
             Era::Session => self.inner.session.client_capabilities(),
-            Era::Stateless => self
-                .inner
-                .meta
-                .as_ref()
-                .and_then(|m| m.get(meta::CLIENT_CAPABILITIES))
-                .and_then(|c| serde_json::from_value(c.clone()).ok())
-                .unwrap_or_default(),
+            Era::Stateless => stateless_capabilities(self.inner.meta.as_ref()),
+        }
+    }
+
+    /// Whether the client declared MCP Apps (the `io.modelcontextprotocol/ui`
+    /// extension; see [`mcpwire_types::apps`]), so it renders the UI a tool
+    /// names. A tool with a UI answers others with content they can read
+    /// without it, such as a text table.
+    ///
+    /// In a session this is what the client declared at `initialize`; in a
+    /// stateless request, what the request's `_meta` declares.
+    ///
+    /// ```
+    /// use mcpwire_server::{Context, ToolRoute};
+    /// let board = ToolRoute::typed("board", |cx: Context, (): ()| async move {
+    ///     if cx.supports_apps() { "shown on the board" } else { "| # | Subject |" }
+    /// })
+    /// .ui("ui://desk/board");
+    /// # let _ = board;
+    /// ```
+    pub fn supports_apps(&self) -> bool {
+        match self.inner.era {
+            Era::Session => self.inner.session.client_supports_apps(),
+            Era::Stateless => stateless_declares_apps(self.inner.meta.as_ref()),
         }
     }
 

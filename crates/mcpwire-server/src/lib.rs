@@ -27,6 +27,7 @@
 #[path = "macro_support.rs"]
 pub mod __private;
 mod announce;
+pub mod apps;
 mod arguments;
 mod build_error;
 mod builder;

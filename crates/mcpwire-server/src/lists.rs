@@ -6,7 +6,9 @@
 //! a client asks for it, and every later request for it shares that
 //! answer, written out without being copied. Any change to a list drops its pages. The cache holds at
 //! most one answer per page of the list as it is, so it never holds more
-//! than the list itself, serialized once. Pages that start anywhere but a
+//! than the list itself, serialized once; the tool list alone is kept in
+//! two forms, with the tools' `_meta.ui` for clients that declared MCP
+//! Apps and without it for the others. Pages that start anywhere but a
 //! page boundary (cursors no answer of this server gave) are built each
 //! time.
 
@@ -22,6 +24,7 @@ use super::params::{page_end, page_start, params, to_value};
 use super::read;
 use super::registry::Registry;
 use super::session::Connection;
+use super::tool::ToolRoute;
 use mcpwire_rpc::Error;
 
 /// One of the lists a client can page through.
@@ -31,6 +34,9 @@ pub(crate) enum List {
     Resources = 1,
     Templates = 2,
     Prompts = 3,
+    /// The tools as a client without MCP Apps sees them: without their
+    /// `_meta.ui`. Changes with [`List::Tools`].
+    ToolsWithoutUi = 4,
 }
 
 /// The pages of one list, made when first asked for.
@@ -38,12 +44,15 @@ type Pages = OnceLock<Box<[OnceLock<Arc<Value>>]>>;
 
 /// The cached pages of every list.
 #[derive(Default)]
-pub(crate) struct ListPages([Pages; 4]);
+pub(crate) struct ListPages([Pages; 5]);
 
 impl ListPages {
     /// Forgets the pages of `list`, which changed.
     pub(crate) fn clear(&mut self, list: List) {
         self.0[list as usize] = OnceLock::new();
+        if list == List::Tools {
+            self.0[List::ToolsWithoutUi as usize] = OnceLock::new();
+        }
     }
 
     /// Where the page of `list` that starts at `start` is kept, if it
@@ -70,7 +79,7 @@ impl ListPages {
 impl Registry {
     fn len(&self, list: List) -> usize {
         match list {
-            List::Tools => self.tools.len(),
+            List::Tools | List::ToolsWithoutUi => self.tools.len(),
             List::Resources => self.resources.len(),
             List::Templates => self.templates.len(),
             List::Prompts => self.prompts.len(),
@@ -85,6 +94,16 @@ impl Registry {
             List::Tools => {
                 let tools = self.tools.values().skip(start).take(n);
                 let mut r = ListToolsResult::new(tools.map(|t| t.def.clone()).collect());
+                r.next_cursor = next_cursor;
+                to_value(&r)
+            }
+            List::ToolsWithoutUi => {
+                let tools = self.tools.values().skip(start).take(n);
+                let plain = |t: &ToolRoute| match t.def.has_ui() {
+                    true => t.def.without_ui(),
+                    false => t.def.clone(),
+                };
+                let mut r = ListToolsResult::new(tools.map(|t| plain(t)).collect());
                 r.next_cursor = next_cursor;
                 to_value(&r)
             }
@@ -123,6 +142,25 @@ impl Registry {
 }
 
 impl Connection {
+    /// The tool list a request in `era` with `params` gets: with the
+    /// tools' UIs when its client declared MCP Apps, without them
+    /// otherwise.
+    pub(crate) fn tool_list(&self, era: mcpwire_types::Era, params: Option<&Value>) -> List {
+        let apps = match era {
+            mcpwire_types::Era::Session => self.state.client_supports_apps(),
+            mcpwire_types::Era::Stateless => super::context::stateless_declares_apps(
+                params
+                    .and_then(|p| p.get("_meta"))
+                    .and_then(Value::as_object),
+            ),
+        };
+        if apps {
+            List::Tools
+        } else {
+            List::ToolsWithoutUi
+        }
+    }
+
     /// Serves one page of `list`.
     pub(crate) fn list(&self, list: List, p: Option<Value>) -> Result<Arc<Value>, Error> {
         let p: PaginatedRequestParams = params(p)?;

@@ -26,6 +26,8 @@ pub(crate) struct Registry {
     pub(crate) prompts: IndexMap<String, Arc<PromptRoute>>,
     /// How many tools may run as tasks.
     task_tools: usize,
+    /// How many tools name an MCP App.
+    ui_tools: usize,
     /// How many prompts and templates complete their arguments.
     completing: usize,
     /// The list pages served so far, dropped on every change.
@@ -46,6 +48,9 @@ impl Registry {
         if self.task_tools > 0 {
             bits |= Offered::TASKS;
         }
+        if self.ui_tools > 0 {
+            bits |= Offered::APPS;
+        }
         if !self.prompts.is_empty() {
             bits |= Offered::PROMPTS;
         }
@@ -60,8 +65,10 @@ impl Registry {
 
     pub(crate) fn insert_tool(&mut self, tool: ToolRoute) {
         self.task_tools += usize::from(runs_as_task(&tool));
+        self.ui_tools += usize::from(tool.def.has_ui());
         if let Some(old) = self.tools.insert(tool.def.name.clone(), Arc::new(tool)) {
             self.task_tools -= usize::from(runs_as_task(&old));
+            self.ui_tools -= usize::from(old.def.has_ui());
         }
         self.pages.clear(List::Tools);
     }
@@ -71,6 +78,7 @@ impl Registry {
             return false;
         };
         self.task_tools -= usize::from(runs_as_task(&old));
+        self.ui_tools -= usize::from(old.def.has_ui());
         self.pages.clear(List::Tools);
         true
     }

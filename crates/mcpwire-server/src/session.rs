@@ -109,7 +109,10 @@ impl Connection {
             }
             Core::Ping => Body::Value(json!({})),
             Core::Discover => Body::Discover(Box::new(self.discover())),
-            Core::ListTools => Body::Shared(self.list(List::Tools, req.params)?),
+            Core::ListTools => {
+                let list = self.tool_list(era, req.params.as_ref());
+                Body::Shared(self.list(list, req.params)?)
+            }
             Core::CallTool => match self.call_tool_outcome(req, cx, era).await? {
                 Called::Answer(v) => Body::Value(v),
                 Called::Result(r) => Body::Tool(r),

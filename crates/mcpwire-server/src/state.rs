@@ -105,6 +105,11 @@ impl SessionState {
         self.client_caps.get().cloned().unwrap_or_default()
     }
 
+    /// Whether the client declared MCP Apps at `initialize`.
+    pub(crate) fn client_supports_apps(&self) -> bool {
+        self.client_caps.get().is_some_and(|c| c.supports_apps())
+    }
+
     pub(crate) fn set_log_level(&self, level: LoggingLevel) {
         self.log_level.store(level as u8, Ordering::Relaxed);
     }

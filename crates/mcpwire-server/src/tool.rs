@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use mcpwire_types::apps::UiVisibility;
 use mcpwire_types::{CallToolResult, ContentBlock, Tool, ToolAnnotations};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -236,6 +237,46 @@ impl ToolRoute {
     /// ```
     pub fn output_schema(mut self, schema: Option<Map<String, Value>>) -> Self {
         self.def.output_schema = schema;
+        self
+    }
+
+    /// Names the MCP App that shows this tool's results: the `ui://`
+    /// resource (see [`AppResource`](crate::apps::AppResource)) a host that
+    /// declared the extension renders, set as `_meta.ui.resourceUri`.
+    /// Clients that did not declare it get the tool without `_meta.ui`
+    /// from `tools/list`; the handler can tell them apart with
+    /// [`Context::supports_apps`].
+    ///
+    /// ```
+    /// use mcpwire_server::ToolRoute;
+    /// let t = ToolRoute::typed("board", |_cx, (): ()| async { "3 open" }).ui("ui://desk/board");
+    /// let ui = t.definition().ui().unwrap();
+    /// assert_eq!(ui.resource_uri.as_deref(), Some("ui://desk/board"));
+    /// ```
+    pub fn ui(mut self, resource_uri: impl Into<String>) -> Self {
+        let mut ui = self.def.ui().unwrap_or_default();
+        ui.resource_uri = Some(resource_uri.into());
+        self.def.set_ui(ui);
+        self
+    }
+
+    /// Says who may call this tool: the model, the app (its page, through
+    /// the host), or both (the default when unset), as
+    /// `_meta.ui.visibility`.
+    ///
+    /// ```
+    /// use mcpwire_server::ToolRoute;
+    /// use mcpwire_types::apps::UiVisibility;
+    /// // A tool only the board's page calls.
+    /// let t = ToolRoute::typed("refresh", |_cx, (): ()| async { "ok" })
+    ///     .ui("ui://desk/board")
+    ///     .ui_visibility([UiVisibility::App]);
+    /// assert_eq!(t.definition().ui().unwrap().visibility, Some(vec![UiVisibility::App]));
+    /// ```
+    pub fn ui_visibility(mut self, who: impl IntoIterator<Item = UiVisibility>) -> Self {
+        let mut ui = self.def.ui().unwrap_or_default();
+        ui.visibility = Some(who.into_iter().collect());
+        self.def.set_ui(ui);
         self
     }
 

@@ -17,6 +17,7 @@
 pub mod jsonrpc;
 pub mod version;
 
+pub mod apps;
 pub mod base;
 pub mod cache;
 pub mod capabilities;

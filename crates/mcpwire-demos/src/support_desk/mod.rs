@@ -8,6 +8,10 @@
 //! - tools `close_ticket` (structured output) and `escalate_ticket`, which
 //!   record the caller's OAuth subject when the server runs behind
 //!   `mcpwire::auth::BearerAuth`;
+//! - the tool `ticket_board`: the open tickets as structured content, drawn
+//!   by the MCP App at [`BOARD_URI`] (`ui://desk/board`, a Close button on
+//!   each ticket) for hosts that declared the extension, and as a markdown
+//!   table for the others;
 //! - the prompt `resolution_prompt`, warm for pro customers and concise for
 //!   free ones, with completion of both arguments;
 //! - `notifications/resources/updated` for subscribed tickets and
@@ -21,6 +25,7 @@
 //! # }
 //! ```
 
+mod board;
 mod render;
 pub mod store;
 mod ticket_id;
@@ -30,9 +35,10 @@ use std::sync::Arc;
 
 use mcpwire::Error;
 use mcpwire::server::{Context, Json, ResourceRoute, Server, ServerBuilder, ToolError};
-use mcpwire::types::ErrorCode;
+use mcpwire::types::{CallToolResult, ErrorCode};
 
 use crate::DemoError;
+pub use board::{BOARD_URI, BoardTicket, TicketBoard};
 pub use store::{AccountTier, ClosedTicket, Escalation, Store, StoreError, Ticket};
 pub use ticket_id::{InvalidTicketId, TicketId};
 
@@ -79,11 +85,12 @@ pub fn builder(db: &Path) -> Result<ServerBuilder, DemoError> {
         .title("Support desk")
         .instructions(
             "Support tickets. Read ticket://list for the open tickets and ticket://{ticket_id} \
-             for one; get resolution_prompt to draft a reply, then close_ticket, or \
-             escalate_ticket when it needs an engineer.",
+             for one (ticket_board shows them all on a board); get resolution_prompt to \
+             draft a reply, then close_ticket, or escalate_ticket when it needs an engineer.",
         )
         .routes(desk.clone())
-        .resources(open.iter().map(|t| desk.ticket_route(t))))
+        .resources(open.iter().map(|t| desk.ticket_route(t)))
+        .resource(board::app()))
 }
 
 /// The routes' shared state: the ticket store.
@@ -155,6 +162,15 @@ impl SupportDesk {
         cx.server().resource_updated(ticket_uri(ticket_id));
         cx.server().resource_updated(LIST_URI);
         Ok(Json(escalation))
+    }
+
+    /// The open tickets on a board: an interactive board with a Close
+    /// button on each ticket in hosts that render MCP Apps, a markdown
+    /// table elsewhere; the tickets as structured content in both.
+    #[tool(ui = "ui://desk/board", output = TicketBoard, annotations(read_only))]
+    async fn ticket_board(&self, cx: Context) -> Result<CallToolResult, ToolError> {
+        let open = self.store.open_tickets().await.map_err(tool_error)?;
+        Ok(board::result(&open, cx.supports_apps()))
     }
 
     /// Instructions for drafting the reply that resolves a ticket.

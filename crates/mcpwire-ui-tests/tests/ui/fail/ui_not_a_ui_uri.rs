@@ -1,0 +1,6 @@
+#[mcpwire::tool(ui = "https://desk.example/board")]
+async fn board() -> String {
+    "3 open".into()
+}
+
+fn main() {}
