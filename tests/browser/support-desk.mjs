@@ -87,6 +87,34 @@ test('a prompt\'s ticket argument is completed, and its messages rendered', asyn
   await shot('prompts');
 });
 
+test('ticket 42 is closed from the ticket board, an MCP App the inspector hosts', async () => {
+  await tool('ticket_board');
+  await page.getByRole('button', { name: 'Call', exact: true }).click();
+  const app = page.getByRole('region', { name: 'App' });
+  await app.locator('[data-app-ready="true"]').or(page.locator('.app[data-app-ready="true"]')).first().waitFor();
+  const board = page.frameLocator('iframe.app-frame');
+  await board.locator('li[data-ticket="42"]').waitFor();
+  // The app is on an origin of its own: the page's cookie and DOM are out of its reach.
+  const origin = await page.locator('iframe.app-frame').getAttribute('src');
+  assert.notEqual(new URL(origin).port, new URL(page.url()).port);
+  await board.locator('button[data-close="42"]').click();
+  // The app's tool call waits for the person's consent.
+  const consent = page.getByRole('alertdialog', { name: 'The app asks to call a tool' });
+  await consent.getByText('close_ticket').waitFor();
+  await shot('app');
+  await consent.getByRole('button', { name: 'Allow' }).click();
+  await board.locator('#status', { hasText: 'Closed ticket 42.' }).waitFor();
+  await board.locator('li[data-ticket="42"]').waitFor({ state: 'detached' });
+  // The desk agrees: ticket 42 left the open ones, and reads as closed.
+  await tab('Resources');
+  await page.getByRole('list', { name: 'Resources' }).getByRole('button', { name: /^Ticket 43/ }).waitFor();
+  assert.equal(await page.getByRole('list', { name: 'Resources' }).getByRole('button', { name: /^Ticket 42/ }).count(), 0);
+  await page.getByRole('list', { name: 'Resource templates' }).getByRole('button', { name: 'ticket' }).click();
+  await page.locator('#view-resources').getByLabel('ticket_id', { exact: true }).fill('42');
+  await page.getByRole('button', { name: 'Read', exact: true }).click();
+  await page.getByRole('region', { name: 'Contents' }).getByText(/Status:\*\* closed/).waitFor();
+});
+
 test('the protocol view and the notifications view', async () => {
   await tab('Protocol');
   await page.getByRole('list', { name: 'Messages' }).getByText('subscriptions/listen').first().waitFor();

@@ -27,11 +27,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-/// The extension through which a tool shows an interactive UI.
-pub const APPS_EXTENSION: &str = "io.modelcontextprotocol/ui";
-
-/// The media type of an app's HTML.
-pub const APP_MIME_TYPE: &str = "text/html;profile=mcp-app";
+pub use mcpwire::types::apps::{EXTENSION_ID as APPS_EXTENSION, MIME_TYPE as APP_MIME_TYPE};
 
 /// How many app documents may wait to be served: 32.
 pub const MAX_APP_DOCUMENTS: usize = 32;

@@ -3,8 +3,8 @@
 // origin, and the page speaks the Apps protocol with it over postMessage:
 // `ui/initialize`, the tool's input and result delivered to the app,
 // `tools/call` and `resources/read` from the app forwarded to the server
-// (a tool call only once the person allows it), size changes, links and
-// messages.
+// (a call of a tool that is not read-only only once the person allows
+// it), size changes, links and messages.
 
 import { api, h } from './api.js';
 
@@ -20,9 +20,10 @@ export function uiOf(tool) {
 
 /**
  * Renders the app `uri` of tool `tool` on server `server` into `box`,
- * and hands it `args` and `result`.
+ * and hands it `args` and `result`. `toolNamed(name)` finds the server's
+ * other tools: a read-only one (`readOnlyHint`) is called without asking.
  */
-export async function renderApp(box, server, tool, uri, args, result) {
+export async function renderApp(box, server, tool, uri, args, result, toolNamed = () => null) {
   const log = h('ul', { class: 'plain app-log', 'aria-label': 'App messages' });
   const note = (text) => log.append(h('li', { class: 'hint' }, text));
   let loaded;
@@ -46,7 +47,8 @@ export async function renderApp(box, server, tool, uri, args, result) {
   let allowAlways = false;
 
   const ask = (name, callArgs) => new Promise((resolve) => {
-    if (allowAlways) { resolve(true); return; }
+    const t = toolNamed(name);
+    if (allowAlways || (t && t.annotations && t.annotations.readOnlyHint === true)) { resolve(true); return; }
     const always = h('input', { type: 'checkbox', id: 'app-always' });
     const done = (yes) => { consent.hidden = true; allowAlways = yes && always.checked; resolve(yes); };
     consent.replaceChildren(

@@ -169,7 +169,7 @@ export function toolsView(root, { onTask, onSave } = {}) {
         const appUri = r.ok && r.result ? uiOf(tool) : null;
         const appBox = appUri ? h('div', { class: 'app', role: 'region', 'aria-label': 'App' }) : null;
         result.replaceChildren(...[timing, keep, shown, appBox].filter(Boolean));
-        if (appBox) renderApp(appBox, server, tool, appUri, args, r.result);
+        if (appBox) renderApp(appBox, server, tool, appUri, args, r.result, (n) => tools.find((t) => t.name === n));
       } catch (err) {
         result.replaceChildren(h('pre', { class: 'error' }, err.message));
       } finally {
