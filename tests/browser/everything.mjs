@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 
-import { launchBrowser, startInspector, stopInspector } from './support/inspector.mjs';
+import { launchBrowser, screenshot, startInspector, stopInspector } from './support/inspector.mjs';
 
 const EVERYTHING = path.join(process.env.BROWSER_CACHE, 'node_modules',
   '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
@@ -22,7 +22,7 @@ before(async () => {
   browser = await launchBrowser();
   const started = await startInspector(['--', process.execPath, EVERYTHING, 'stdio']);
   inspector = started.proc;
-  page = await (await browser.newContext()).newPage();
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
   await page.goto(started.url);
   await page.locator('body[data-tools-ready]').waitFor();
 });
@@ -97,6 +97,7 @@ test('an elicitation from the server is answered in a dialog', async () => {
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('heading', { name: /Elicitation request/ }).waitFor();
   await dialog.getByLabel('name', { exact: true }).fill('Ada Lovelace');
+  await screenshot(page, 'elicitation');
   await dialog.getByRole('button', { name: 'Accept' }).click();
   await result().getByText('- Name: Ada Lovelace').waitFor();
   assert.equal(await dialog.isVisible(), false);
@@ -115,6 +116,7 @@ test('a sampling request is answered by the person as the model', async () => {
   await dialog.getByRole('heading', { name: /Sampling request/ }).waitFor();
   assert.match(await dialog.getByRole('list', { name: 'Messages' }).textContent(), /What is 6 x 7\?/);
   await dialog.getByLabel('Reply').fill('Forty-two.');
+  await screenshot(page, 'sampling');
   await dialog.getByRole('button', { name: 'Send reply' }).click();
   await result().getByText(/Forty-two\./).waitFor();
 

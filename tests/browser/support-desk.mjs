@@ -10,9 +10,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { BIN, launchBrowser, startInspector, stopInspector } from './support/inspector.mjs';
+import { BIN, launchBrowser, screenshot, startInspector, stopInspector } from './support/inspector.mjs';
 
-const SHOTS = process.env.SCREENSHOTS || path.join(path.dirname(BIN), '..', 'screenshots');
 const db = path.join(os.tmpdir(), `mcpwire-desk-${process.pid}.db`);
 
 let inspector;
@@ -21,7 +20,6 @@ let page;
 
 before(async () => {
   fs.rmSync(db, { force: true });
-  fs.mkdirSync(SHOTS, { recursive: true });
   browser = await launchBrowser();
   const started = await startInspector(['--', BIN, 'serve', 'support-desk', '--db', db]);
   inspector = started.proc;
@@ -37,7 +35,7 @@ after(async () => {
 });
 
 const tab = (name) => page.getByRole('tab', { name, exact: true }).click();
-const shot = (name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+const shot = (name) => screenshot(page, name);
 const tool = async (name) => {
   await tab('Tools');
   await page.getByLabel('Filter tools').fill(name);

@@ -11,6 +11,16 @@ const { chromium } = require('playwright-core');
 
 export const BIN = process.env.MCPWIRE_BIN;
 
+/** Where screenshots go: $SCREENSHOTS, or target/screenshots. */
+export const SHOTS = process.env.SCREENSHOTS || path.join(path.dirname(BIN), '..', 'screenshots');
+
+/** Saves a screenshot of `page` as SHOTS/NAME.png. */
+export async function screenshot(page, name) {
+  const fs = await import('node:fs');
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
 /** Starts `mcpwire inspect --no-open --port 0 ARGS` and reads the URL off its first line. */
 export function startInspector(args) {
   const t0 = performance.now();
