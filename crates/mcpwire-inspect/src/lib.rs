@@ -241,41 +241,14 @@ impl Inspector {
     /// Serves until `shutdown` completes, then closes every connection
     /// (stopping the servers' child processes).
     pub async fn serve(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
+        // One bound on connections for both origins.
         let permits = Arc::new(Semaphore::new(self.app.limits.max_connections.max(1)));
-        let app = self.app.clone();
-        let app2 = self.app.clone();
-        let accepting = async {
-            loop {
-                let Ok(permit) = permits.clone().acquire_owned().await else {
-                    return Ok::<(), std::io::Error>(());
-                };
-                let (stream, _) = match self.listener.accept().await {
-                    Ok(s) => s,
-                    // Out of descriptors and the like: wait, then go on.
-                    Err(_) => {
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
-                // Answers are small and interactive: send them at once.
-                let _ = stream.set_nodelay(true);
-                let app = app.clone();
-                tokio::spawn(async move {
-                    let service = service_fn(move |req| api::handle(app.clone(), req));
-                    // A connection that never finishes its headers does not
-                    // hold one of the permits for long.
-                    let _ = http1::Builder::new()
-                        .timer(TokioTimer::new())
-                        .header_read_timeout(HEADER_READ_TIMEOUT)
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                    drop(permit);
-                });
-            }
-        };
+        let (page, apps) = (self.app.clone(), self.app.clone());
         let r = tokio::select! {
-            r = accepting => r,
-            r = serve_apps(self.apps_listener, app2, permits.clone()) => r,
+            r = accept(&self.listener, permits.clone(), move |req| api::handle(page.clone(), req)) => r,
+            // The app origin: each registered app document, once, to the
+            // iframe that asks for it.
+            r = accept(&self.apps_listener, permits, move |req| api::app_document(apps.clone(), req)) => r,
             () = shutdown => Ok(()),
         };
         self.app.servers.close_all().await;
@@ -283,31 +256,41 @@ impl Inspector {
     }
 }
 
-/// Serves the app origin: each registered app document, once, to the
-/// iframe that asks for it.
-async fn serve_apps(
-    listener: TcpListener,
-    app: Arc<App>,
+/// Accepts connections on `listener` while `permits` last, and serves
+/// each with `answer`.
+async fn accept<F, Fut>(
+    listener: &TcpListener,
     permits: Arc<Semaphore>,
-) -> std::io::Result<()> {
+    answer: F,
+) -> std::io::Result<()>
+where
+    F: Fn(hyper::Request<hyper::body::Incoming>) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = Result<hyper::Response<api::ApiBody>, std::convert::Infallible>>
+        + Send
+        + 'static,
+{
     loop {
         let Ok(permit) = permits.clone().acquire_owned().await else {
             return Ok(());
         };
         let (stream, _) = match listener.accept().await {
             Ok(s) => s,
+            // Out of descriptors and the like: wait, then go on.
             Err(_) => {
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
             }
         };
-        let app = app.clone();
+        // Answers are small and interactive: send them at once.
+        let _ = stream.set_nodelay(true);
+        let answer = answer.clone();
         tokio::spawn(async move {
-            let service = service_fn(move |req| api::app_document(app.clone(), req));
+            // A connection that never finishes its headers does not hold
+            // one of the permits for long.
             let _ = http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_READ_TIMEOUT)
-                .serve_connection(TokioIo::new(stream), service)
+                .serve_connection(TokioIo::new(stream), service_fn(answer))
                 .await;
             drop(permit);
         });

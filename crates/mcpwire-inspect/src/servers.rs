@@ -539,6 +539,27 @@ fn refused(what: &str, e: AskError) -> mcpwire::Error {
     }
 }
 
+/// Puts server `server`'s request `method` to the person, and reads the
+/// answer as the result type `R`.
+async fn ask<P: serde::Serialize, R: serde::de::DeserializeOwned>(
+    asks: Arc<Asks>,
+    server: u32,
+    method: &'static str,
+    params: P,
+) -> Result<R, mcpwire::Error> {
+    let what = method.split('/').next().unwrap_or(method);
+    let answer = asks
+        .ask(server, method, serde_json::to_value(params)?)
+        .await
+        .map_err(|e| refused(what, e))?;
+    serde_json::from_value(answer).map_err(|e| {
+        mcpwire::Error::rpc(
+            ErrorCode(-1),
+            format!("the answer to {method} does not fit: {e}"),
+        )
+    })
+}
+
 /// The client of `slot`, whose requests that need a person go to the page.
 fn builder(slot: &Arc<Slot>, asks: &Arc<Asks>, timeout: Duration) -> ClientBuilder {
     let server = slot.id;
@@ -547,37 +568,9 @@ fn builder(slot: &Arc<Slot>, asks: &Arc<Asks>, timeout: Duration) -> ClientBuild
         .mode(slot.mode.client_mode())
         .probe_timeout(timeout.min(Duration::from_secs(10)))
         .engine(EngineConfig::default().request_timeout(timeout))
-        .on_sampling(move |params| {
-            let asks = sampling.clone();
-            async move {
-                let params = serde_json::to_value(params)?;
-                let answer = asks
-                    .ask(server, "sampling/createMessage", params)
-                    .await
-                    .map_err(|e| refused("sampling", e))?;
-                serde_json::from_value(answer).map_err(|e| {
-                    mcpwire::Error::rpc(
-                        ErrorCode(-1),
-                        format!("the answer is no CreateMessageResult: {e}"),
-                    )
-                })
-            }
-        })
+        .on_sampling(move |params| ask(sampling.clone(), server, "sampling/createMessage", params))
         .on_elicitation_with_urls(move |params| {
-            let asks = elicit.clone();
-            async move {
-                let params = serde_json::to_value(params)?;
-                let answer = asks
-                    .ask(server, "elicitation/create", params)
-                    .await
-                    .map_err(|e| refused("elicitation", e))?;
-                serde_json::from_value(answer).map_err(|e| {
-                    mcpwire::Error::rpc(
-                        ErrorCode(-1),
-                        format!("the answer is no ElicitResult: {e}"),
-                    )
-                })
-            }
+            ask(elicit.clone(), server, "elicitation/create", params)
         })
         .roots(Vec::new())
         .capabilities(capabilities())
