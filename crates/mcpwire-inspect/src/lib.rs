@@ -26,6 +26,7 @@ pub mod apps;
 pub mod asks;
 pub mod assets;
 pub mod collection;
+mod connect;
 pub mod events;
 pub mod guard;
 pub mod junit;

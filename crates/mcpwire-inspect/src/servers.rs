@@ -14,22 +14,14 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mcpwire::client::{Client, ClientBuilder, ClientMode, Subscription};
-use mcpwire::engine::EngineConfig;
-use mcpwire::transport::http_client::{HttpClientTransport, ReconnectPolicy};
-use mcpwire::transport::{ChildProcess, StderrMode};
-use mcpwire::types::{
-    ClientCapabilities, Era, ErrorCode, LoggingLevel, Meta, ProtocolVersion, SubscriptionFilter,
-    Tool,
-};
+use mcpwire::client::{Client, ClientMode, Subscription};
+use mcpwire::types::{Era, LoggingLevel, Meta, ProtocolVersion, SubscriptionFilter, Tool};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
-use crate::apps::{APP_MIME_TYPE, APPS_EXTENSION};
-use crate::asks::{AskError, Asks};
+use crate::asks::Asks;
 use crate::events::Events;
 use crate::log::ProtocolLog;
-use crate::tap::Tapped;
 
 /// Where a server is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,7 +92,7 @@ impl Mode {
         }
     }
 
-    fn client_mode(self) -> ClientMode {
+    pub(crate) fn client_mode(self) -> ClientMode {
         match self {
             Mode::Auto => ClientMode::Auto,
             Mode::Legacy => ClientMode::Legacy,
@@ -133,8 +125,8 @@ pub struct Slot {
     pub id: u32,
     /// The name the user knows it by (a config entry's name, or the target).
     pub label: String,
-    target: Target,
-    mode: Mode,
+    pub(crate) target: Target,
+    pub(crate) mode: Mode,
     state: Mutex<State>,
     /// Set once it is disconnected on purpose (its closing is no news).
     removed: AtomicBool,
@@ -422,8 +414,8 @@ impl Servers {
         let asks = self.asks.clone();
         let timeout = self.options.timeout;
         tokio::spawn(async move {
-            let builder = builder(&slot, &asks, timeout);
-            let connecting = connect(&slot, builder, timeout);
+            let builder = crate::connect::builder(&slot, &asks, timeout);
+            let connecting = crate::connect::connect(&slot, builder, timeout);
             let client = match tokio::time::timeout(timeout, connecting).await {
                 Ok(Ok(client)) => Arc::new(client),
                 Ok(Err(why)) => return settle(&slot, &events, State::Failed(why)),
@@ -508,111 +500,6 @@ fn settle(slot: &Slot, events: &Events, state: State) {
     slot.set(state);
     if !slot.removed.load(Ordering::Relaxed) {
         events.publish(&json!({"type": "server", "server": slot.summary()}).to_string());
-    }
-}
-
-/// The inspector's name towards servers.
-const CLIENT_NAME: &str = "mcpwire-inspect";
-
-/// What the inspector declares: sampling and elicitation (both modes),
-/// answered by the person at the page; roots, which the page sets; and
-/// the MCP Apps extension.
-fn capabilities() -> ClientCapabilities {
-    serde_json::from_value(json!({
-        "sampling": {},
-        "elicitation": {"form": {}, "url": {}},
-        "roots": {"listChanged": true},
-        "extensions": {APPS_EXTENSION: {"mimeTypes": [APP_MIME_TYPE]}},
-    }))
-    .unwrap_or_default()
-}
-
-/// The rejection a server gets when the person (or the clock) said no.
-fn refused(what: &str, e: AskError) -> mcpwire::Error {
-    match e {
-        AskError::Refused(why) if why.is_empty() => mcpwire::Error::rpc(
-            ErrorCode(-1),
-            format!("the user rejected the {what} request"),
-        ),
-        AskError::Refused(why) => mcpwire::Error::rpc(ErrorCode(-1), why),
-        other => mcpwire::Error::rpc(ErrorCode(-1), format!("{what}: {other}")),
-    }
-}
-
-/// Puts server `server`'s request `method` to the person, and reads the
-/// answer as the result type `R`.
-async fn ask<P: serde::Serialize, R: serde::de::DeserializeOwned>(
-    asks: Arc<Asks>,
-    server: u32,
-    method: &'static str,
-    params: P,
-) -> Result<R, mcpwire::Error> {
-    let what = method.split('/').next().unwrap_or(method);
-    let answer = asks
-        .ask(server, method, serde_json::to_value(params)?)
-        .await
-        .map_err(|e| refused(what, e))?;
-    serde_json::from_value(answer).map_err(|e| {
-        mcpwire::Error::rpc(
-            ErrorCode(-1),
-            format!("the answer to {method} does not fit: {e}"),
-        )
-    })
-}
-
-/// The client of `slot`, whose requests that need a person go to the page.
-fn builder(slot: &Arc<Slot>, asks: &Arc<Asks>, timeout: Duration) -> ClientBuilder {
-    let server = slot.id;
-    let (sampling, elicit) = (asks.clone(), asks.clone());
-    Client::builder(CLIENT_NAME, env!("CARGO_PKG_VERSION"))
-        .mode(slot.mode.client_mode())
-        .probe_timeout(timeout.min(Duration::from_secs(10)))
-        .engine(EngineConfig::default().request_timeout(timeout))
-        .on_sampling(move |params| ask(sampling.clone(), server, "sampling/createMessage", params))
-        .on_elicitation_with_urls(move |params| {
-            ask(elicit.clone(), server, "elicitation/create", params)
-        })
-        .roots(Vec::new())
-        .capabilities(capabilities())
-}
-
-/// Connects `slot`'s client; the error says why not, as the page shows it
-/// (the HTTP status, or the child's exit and the last lines of its stderr).
-async fn connect(slot: &Slot, builder: ClientBuilder, timeout: Duration) -> Result<Client, String> {
-    match &slot.target {
-        Target::Http { url, headers } => {
-            let mut b = HttpClientTransport::builder(url.clone())
-                .timeout(timeout)
-                .reconnect(ReconnectPolicy {
-                    initial_delay: Duration::from_millis(200),
-                    max_delay: Duration::from_secs(2),
-                    max_attempts: 1,
-                });
-            for (k, v) in headers {
-                b = b.header(k.clone(), v.clone());
-            }
-            let transport = b.build().map_err(|e| format!("cannot use {url}: {e}"))?;
-            builder
-                .connect(Tapped::new(transport, slot.log.clone()))
-                .await
-                .map_err(|e| format!("cannot connect to {url}: {e}"))
-        }
-        Target::Stdio { program, args, env } => {
-            let mut child = ChildProcess::new(program)
-                .args(args)
-                .stderr(StderrMode::Tracing)
-                .shutdown_grace(Duration::from_millis(500));
-            for (k, v) in env {
-                child = child.env(k, v);
-            }
-            let transport = child
-                .spawn()
-                .map_err(|e| format!("cannot start {program}: {e}"))?;
-            builder
-                .connect(Tapped::new(transport, slot.log.clone()))
-                .await
-                .map_err(|e| format!("cannot connect to {program}: {e}"))
-        }
     }
 }
 
