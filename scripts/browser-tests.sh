@@ -5,9 +5,13 @@
 # playwright-core and the reference server-everything (pinned, into
 # .cache/browser, never into the repository),
 # builds `mcpwire` and the echo example, then runs `node --test` on
-# tests/browser/*.mjs. Playwright drives /usr/bin/chromium headless: its own
-# browser download is not used. The tests print what they measure (time
-# to interactive, the UI's share of a tool call); they assert behaviour only.
+# tests/browser/*.mjs: the inspector against the echo example, the support
+# desk (`mcpwire serve support-desk`, with its MCP App) and server-everything,
+# and the support desk's app page under a scripted host. Playwright drives
+# /usr/bin/chromium headless: its own browser download is not used. The
+# tests print what they measure (time to interactive, the UI's share of a
+# tool call) and save screenshots in target/screenshots/; they assert
+# behaviour only.
 # Works from any directory.
 set -euo pipefail
 

@@ -9,36 +9,26 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 
-import { launchBrowser, screenshot, startInspector, stopInspector } from './support/inspector.mjs';
+import { driver, openInspector, screenshot } from './support/inspector.mjs';
 
 const EVERYTHING = path.join(process.env.BROWSER_CACHE, 'node_modules',
   '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
 
-let inspector;
-let browser;
+let session;
 let page;
+let tab;
+let tool;
+let result;
 
 before(async () => {
-  browser = await launchBrowser();
-  const started = await startInspector(['--', process.execPath, EVERYTHING, 'stdio']);
-  inspector = started.proc;
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-  await page.goto(started.url);
-  await page.locator('body[data-tools-ready]').waitFor();
+  session = await openInspector(['--', process.execPath, EVERYTHING, 'stdio']);
+  page = session.page;
+  ({ tab, tool, result } = driver(page));
 });
 
 after(async () => {
-  await browser?.close();
-  await stopInspector(inspector);
+  await session?.close();
 });
-
-const tab = (name) => page.getByRole('tab', { name, exact: true }).click();
-const tool = async (name) => {
-  await tab('Tools');
-  await page.getByLabel('Filter tools').fill(name);
-  await page.locator(`.vlist [role=option][data-name="${name}"]`).click();
-};
-const result = () => page.getByRole('region', { name: 'Result' });
 
 test('a resource is read with a preview, subscribed, and its updates arrive', async () => {
   await tab('Resources');

@@ -10,38 +10,29 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { BIN, launchBrowser, screenshot, startInspector, stopInspector } from './support/inspector.mjs';
+import { BIN, driver, openInspector, screenshot } from './support/inspector.mjs';
 
 const db = path.join(os.tmpdir(), `mcpwire-desk-${process.pid}.db`);
 
-let inspector;
-let browser;
+let session;
 let page;
+let tab;
+let tool;
+let result;
 
 before(async () => {
   fs.rmSync(db, { force: true });
-  browser = await launchBrowser();
-  const started = await startInspector(['--', BIN, 'serve', 'support-desk', '--db', db]);
-  inspector = started.proc;
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-  await page.goto(started.url);
-  await page.locator('body[data-tools-ready]').waitFor();
+  session = await openInspector(['--', BIN, 'serve', 'support-desk', '--db', db]);
+  page = session.page;
+  ({ tab, tool, result } = driver(page));
 });
 
 after(async () => {
-  await browser?.close();
-  await stopInspector(inspector);
+  await session?.close();
   fs.rmSync(db, { force: true });
 });
 
-const tab = (name) => page.getByRole('tab', { name, exact: true }).click();
 const shot = (name) => screenshot(page, name);
-const tool = async (name) => {
-  await tab('Tools');
-  await page.getByLabel('Filter tools').fill(name);
-  await page.locator(`.vlist [role=option][data-name="${name}"]`).click();
-};
-const result = () => page.getByRole('region', { name: 'Result' });
 
 test('a followed ticket is read again when a tool escalates it', async () => {
   assert.match(await page.locator('#server-head').textContent(), /revision 2026-07-28/);

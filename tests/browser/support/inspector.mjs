@@ -54,3 +54,34 @@ export function launchBrowser() {
     args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
   });
 }
+
+/**
+ * The browser, `mcpwire inspect ARGS`, and a page open on it with the
+ * server's tools shown: `{ browser, inspector, page, url }`. `close()` of
+ * the result stops them.
+ */
+export async function openInspector(args) {
+  const browser = await launchBrowser();
+  const started = await startInspector(args);
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await page.goto(started.url);
+  await page.locator('body[data-tools-ready]').waitFor();
+  return {
+    browser, inspector: started.proc, page, url: started.url,
+    async close() { await browser.close(); await stopInspector(started.proc); },
+  };
+}
+
+/** The page's helpers: switch tab, pick a tool by name. */
+export function driver(page) {
+  const tab = (name) => page.getByRole('tab', { name, exact: true }).click();
+  return {
+    tab,
+    async tool(name) {
+      await tab('Tools');
+      await page.getByLabel('Filter tools').fill(name);
+      await page.locator(`.vlist [role=option][data-name="${name}"]`).click();
+    },
+    result: () => page.getByRole('region', { name: 'Result' }),
+  };
+}
