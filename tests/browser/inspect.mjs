@@ -337,3 +337,15 @@ test('a second server connected from the page: 5,000 tools filter as one types, 
     title: 'untitled', mode: 'slow', at: { x: 1, y: 2 }, tags: ['a'], note: null, limit: 5, shape: { side: 3 },
   });
 });
+
+test('a server is reconnected in another era from its heading', async () => {
+  const sidebar = page.getByRole('navigation', { name: 'Servers' });
+  await sidebar.getByRole('button', { name: /^Show mcpwire-echo/ }).click();
+  const head = page.locator('#server-head');
+  await head.getByText('revision 2026-07-28').waitFor();
+  await page.getByLabel('Reconnect in era').selectOption('legacy');
+  await head.getByText('revision 2025-11-25').waitFor();
+  assert.match(await head.textContent(), /era legacy/);
+  // One echo server still, now in a session.
+  assert.equal(await sidebar.getByRole('button', { name: /^Show mcpwire-echo/ }).count(), 1);
+});
