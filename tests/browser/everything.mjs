@@ -151,3 +151,48 @@ test('the server\'s log messages show, at the level asked for', async () => {
   await tool('toggle-simulated-logging');
   await page.getByRole('button', { name: 'Call', exact: true }).click();
 });
+
+test('a URL elicitation shows the link and is accepted', async () => {
+  await tool('trigger-url-elicitation');
+  await page.getByLabel('url', { exact: true }).fill('http://127.0.0.1:9/consent');
+  await page.getByLabel('message', { exact: true }).fill('Please open this page');
+  await page.getByRole('button', { name: 'Call', exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('link', { name: 'http://127.0.0.1:9/consent' }).waitFor();
+  const opened = page.context().waitForEvent('page');
+  await dialog.getByRole('button', { name: 'Open and accept' }).click();
+  await (await opened).close();
+  await result().getByText(/User completed the URL elicitation flow/).waitFor();
+});
+
+test('the roots offered in the page are what the server lists', async () => {
+  await tab('Notifications');
+  await page.getByText('Roots', { exact: true }).click();
+  await page.getByLabel(/^Roots: one per line/).fill('file:///tmp/mcpwire-project project\nfile:///tmp/other');
+  await page.getByRole('button', { name: 'Offer roots' }).click();
+  await page.getByText('2 roots offered').waitFor();
+  await tool('get-roots-list');
+  await page.getByRole('button', { name: 'Call', exact: true }).click();
+  await result().getByText(/file:\/\/\/tmp\/mcpwire-project/).waitFor();
+  assert.match(await result().textContent(), /file:\/\/\/tmp\/other/);
+});
+
+test('a tool that must run as a task is followed in the Tasks view to its result', async () => {
+  await tool('simulate-research-query');
+  assert.equal(await page.getByLabel('Run as task').isChecked(), true);
+  await page.getByLabel('topic', { exact: true }).fill('tide pools');
+  await page.getByRole('button', { name: 'Call', exact: true }).click();
+  await result().getByText(/The server runs it as task/).waitFor();
+  await result().getByRole('button', { name: 'Show in Tasks' }).click();
+  const status = page.locator('#view-tasks .task-status');
+  await status.waitFor();
+  await page.waitForFunction(async () => {
+    const el = document.querySelector('#view-tasks .task-status');
+    if (el && el.dataset.status === 'completed') return true;
+    [...document.querySelectorAll('#view-tasks button')].find((b) => b.textContent === 'Refresh' && b.closest('.tool'))?.click();
+    await new Promise((r) => setTimeout(r, 300));
+    return false;
+  }, null, { timeout: 30000 });
+  await page.locator('#view-tasks').getByRole('button', { name: 'Result' }).click();
+  await page.locator('#view-tasks').getByText(/Research Report: tide pools/).waitFor();
+});

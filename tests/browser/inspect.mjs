@@ -157,6 +157,12 @@ test('the protocol log is exported with the tools/call request and its response'
   assert.equal(answer.frame.result.content[0].text, 'hello from the browser');
   assert.ok(answer.t >= call.t, 'entries are timed');
 
+  // Any request can be sent again from the view.
+  const frame = page.getByRole('list', { name: 'Messages' }).locator('.frame', { hasText: 'tools/call' }).first();
+  await frame.locator('summary').click();
+  await frame.getByRole('button', { name: /^Send message \d+ again$/ }).click();
+  await page.getByRole('region', { name: 'Replay result' }).locator('pre', { hasText: '"content"' }).waitFor();
+
   // The view filters too.
   await page.getByLabel('Filter messages').fill('"method":"server/discover"');
   // The probe and nothing else: the request (its answer has no method).

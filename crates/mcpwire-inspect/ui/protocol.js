@@ -25,11 +25,13 @@ export function protocolView(root, { replay } = {}) {
   const exportBtn = h('button', { type: 'button' }, 'Export JSON');
   const count = h('span', { class: 'hint', role: 'status' });
   const frames = h('div', { class: 'frames', role: 'list', 'aria-label': 'Messages' });
+  // Outside the list, which is drawn anew as messages arrive.
+  const replayed = h('div', { class: 'result', role: 'region', 'aria-label': 'Replay result', 'aria-live': 'polite' });
   root.replaceChildren(h('div', { class: 'protocol' },
     h('div', { class: 'bar' },
       h('label', { for: 'frame-filter' }, 'Filter messages'), filter,
       h('label', { for: 'frame-dir' }, 'Direction'), dir, exportBtn, count),
-    frames));
+    replayed, frames));
 
   const store = (id) => {
     if (!byServer.has(id)) byServer.set(id, { entries: [], seen: new Set(), loaded: false });
@@ -71,8 +73,10 @@ export function protocolView(root, { replay } = {}) {
         ? h('button', { type: 'button', 'aria-label': `Send message ${e.seq} again` }, 'Replay') : null;
       again?.addEventListener('click', async () => {
         const { _meta, ...params } = f.params || {};
+        replayed.replaceChildren(h('p', { class: 'empty' }, `Sending ${f.method} again…`));
         const r = await replay(f.method, f.params ? params : undefined).catch((err) => ({ ok: false, error: err.message }));
-        again.after(h('pre', { class: r.ok ? '' : 'error' }, JSON.stringify(r.ok ? r.result : r.error, null, 2)));
+        replayed.replaceChildren(h('div', { class: 'block-kind' }, `${f.method} sent again`),
+          h('pre', { class: r.ok ? '' : 'error' }, JSON.stringify(r.ok ? r.result : r.error, null, 2)));
       });
       const details = h('details', { class: 'frame', role: 'listitem' },
         h('summary', {},

@@ -115,7 +115,7 @@ export function toolsView(root, { onTask, onSave } = {}) {
     });
     const call = h('button', { type: 'submit', class: 'primary' }, 'Call');
     const cancel = h('button', { type: 'button', hidden: true }, 'Cancel');
-    const asTaskBox = h('input', { type: 'checkbox', id: 'as-task' });
+    const asTaskBox = h('input', { type: 'checkbox', id: 'as-task', checked: !!(tool.execution && tool.execution.taskSupport === 'required') });
     const canTask = tool.execution && tool.execution.taskSupport && tool.execution.taskSupport !== 'forbidden';
     const asTask = h('label', { class: 'check', hidden: !canTask }, asTaskBox, ' Run as task');
     const bar = h('progress', { id: 'call-progress', hidden: true, 'aria-label': 'Progress' });
