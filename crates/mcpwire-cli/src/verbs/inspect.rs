@@ -23,7 +23,7 @@ pub async fn run(a: Inspect) -> CliResult {
     };
     let given = a.url.is_some() || !opts.command.is_empty() || opts.server.is_some();
     let target = if given {
-        Some(Target::resolve(a.url.clone(), opts)?)
+        Some(Target::resolve(a.url.clone(), opts)?.for_inspector()?)
     } else {
         None
     };
@@ -32,8 +32,8 @@ pub async fn run(a: Inspect) -> CliResult {
         timeout: timeout_of(opts)?,
         entries: entries
             .iter()
-            .map(|(n, t)| (n.clone(), t.for_inspector()))
-            .collect(),
+            .map(|(n, t)| Ok((n.clone(), t.for_inspector()?)))
+            .collect::<Result<_, CliError>>()?,
         ..Options::default()
     })
     .await
@@ -45,18 +45,15 @@ pub async fn run(a: Inspect) -> CliResult {
         let _ = writeln!(stdout, "{url}");
         let _ = stdout.flush();
     }
-    if let Some(target) = target {
-        let label = opts
-            .server
-            .clone()
-            .unwrap_or_else(|| target.for_inspector().describe());
+    if let Some(inspected) = target {
+        let label = opts.server.clone().unwrap_or_else(|| inspected.describe());
         let mode = match opts.era {
             EraArg::Auto => Mode::Auto,
             EraArg::Legacy => Mode::Legacy,
             EraArg::Modern => Mode::Modern,
         };
         inspector
-            .add(&label, target.for_inspector(), mode)
+            .add(&label, inspected, mode)
             .map_err(|e| CliError::usage(e.to_string()))?;
     }
     if !a.no_open && !oauth::launch_browser(&url) {
