@@ -30,10 +30,18 @@ pub async fn run(a: Inspect) -> CliResult {
     let inspector = Inspector::bind(Options {
         port: a.port,
         timeout: timeout_of(opts)?,
+        // Entries the inspector cannot reach (tcp://, unix://) are left out
+        // of the page, with a word on stderr, rather than failing the rest.
         entries: entries
             .iter()
-            .map(|(n, t)| Ok((n.clone(), t.for_inspector()?)))
-            .collect::<Result<_, CliError>>()?,
+            .filter_map(|(n, t)| match t.for_inspector() {
+                Ok(t) => Some((n.clone(), t)),
+                Err(e) => {
+                    eprintln!("mcpwire: leaving out server {n:?}: {}", e.message);
+                    None
+                }
+            })
+            .collect(),
         ..Options::default()
     })
     .await
