@@ -1,19 +1,23 @@
-//! The benchmark server: `echo` and `add` over stdio.
+//! The benchmark server: `echo` and `add` over stdio, HTTP, TCP or a Unix
+//! socket.
 //!
 //! ```text
 //! cargo run --release -p mcpwire-examples --example echo -- stdio
 //! cargo run --release -p mcpwire-examples --example echo -- http 127.0.0.1:8080   # at /mcp
 //! cargo run --release -p mcpwire-examples --example echo -- http 127.0.0.1:8080 --redis redis://127.0.0.1:6379
+//! cargo run --release -p mcpwire-examples --example echo -- tcp 127.0.0.1:7000
+//! cargo run --release -p mcpwire-examples --example echo -- unix /tmp/echo.sock
 //! ```
 //!
-//! Over HTTP it prints its endpoint on stdout once it listens; give port 0
-//! (`http 127.0.0.1:0`) to let the system pick a free one. With `--redis
+//! Over HTTP, TCP and a Unix socket it prints where it listens on stdout
+//! once it does (`http://ADDR/mcp`, `tcp://ADDR`, `unix://PATH`); give
+//! port 0 (`http 127.0.0.1:0`) to let the system pick a free one. With `--redis
 //! URL` (or `MCPWIRE_REDIS_URL`), its sessions, streams and notifications
 //! live in that Redis, so that several instances serve one endpoint behind
 //! a load balancer.
 
 use mcpwire::redis::{REDIS_URL_ENV, RedisOptions, RedisState};
-use mcpwire::server::{BuildError, Server, ServerBuilder};
+use mcpwire::server::{BuildError, Server, ServerBuilder, SocketConfig};
 use mcpwire::transport::http_server::{HttpConfig, StreamableHttp};
 
 /// Returns the text it is given, unchanged.
@@ -73,9 +77,45 @@ async fn serve_http(addr: &str, redis: Option<String>) -> Result<(), Box<dyn std
     Ok(())
 }
 
+/// Serves newline-delimited JSON-RPC on TCP at `addr` until Ctrl-C, after
+/// printing `tcp://ADDR` as one line on stdout.
+async fn serve_tcp(addr: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    println!("tcp://{}", listener.local_addr()?);
+    server()?
+        .serve_tcp_listener(listener, SocketConfig::default(), ctrl_c())
+        .await;
+    Ok(())
+}
+
+/// Serves newline-delimited JSON-RPC on an owner-only Unix socket created
+/// at `path` (which must not exist) until Ctrl-C, after printing
+/// `unix://PATH` as one line on stdout; then removes the socket.
+#[cfg(unix)]
+async fn serve_unix(path: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let socket = mcpwire::server::UnixSocketListener::bind(path)?;
+    println!("unix://{}", socket.path().display());
+    server()?
+        .serve_unix_listener(socket, SocketConfig::default(), ctrl_c())
+        .await?;
+    Ok(())
+}
+
+/// Unix sockets are a Unix feature.
+#[cfg(not(unix))]
+async fn serve_unix(_path: &str) -> Result<(), Box<dyn std::error::Error>> {
+    Err("unix sockets exist on Unix systems only".into())
+}
+
+async fn ctrl_c() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
 /// Prints the usage on stderr and exits with status 2.
 fn usage(problem: &str) -> ! {
-    eprintln!("usage: echo stdio | echo http [ADDR] [--redis URL]   ({problem})");
+    eprintln!(
+        "usage: echo stdio | echo http [ADDR] [--redis URL] | echo tcp ADDR | echo unix PATH   ({problem})"
+    );
     std::process::exit(2);
 }
 
@@ -108,6 +148,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .enable_all()
                 .build()?
                 .block_on(serve_http(&addr, redis))?
+        }
+        "tcp" | "unix" => {
+            let Some(place) = args.next() else {
+                usage(&format!("{mode} needs an address"))
+            };
+            if let Some(extra) = args.next() {
+                usage(&format!("unexpected argument {extra:?}"));
+            }
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            if mode == "tcp" {
+                runtime.block_on(serve_tcp(&place))?
+            } else {
+                runtime.block_on(serve_unix(&place))?
+            }
         }
         other => usage(&format!("unknown mode {other:?}")),
     }

@@ -12,6 +12,8 @@ Targets (every verb takes one):
                            A server that asks for OAuth gets the stored credentials
                            (`mcpwire auth login URL`), or on a terminal the browser
                            flow; --no-auth refuses
+  tcp://HOST:PORT          a server listening on TCP, one JSON-RPC message per line
+  unix:///PATH             a server listening on a Unix socket, one message per line
   -- CMD ARGS...           a stdio server started as a child process
   --config FILE --server NAME
                            an entry of {\"mcpServers\": {NAME: {\"command\",\"args\",\"env\"} | {\"url\",\"headers\"}}}
@@ -22,6 +24,7 @@ Examples:
   mcpwire auth login https://example.com/mcp
   mcpwire call echo text=hello -- node server.js
   mcpwire call http://127.0.0.1:8080/mcp add --args '{\"a\": 1, \"b\": 2}'
+  mcpwire call tcp://127.0.0.1:7000 echo text=hello
   mcpwire test smoke.json --junit report.xml -- ./my-server --stdio
   mcpwire bench --tool echo --args '{\"text\":\"hi\"}' --calls 20000 --concurrency 32 -- ./echo stdio
 ";

@@ -1,13 +1,14 @@
-//! Where the server is: a URL, a command after `--`, or an entry of an
-//! `mcpServers` config file; and connecting a client to it.
+//! Where the server is: a URL (`http(s)://`, `tcp://HOST:PORT`,
+//! `unix:///PATH`), a command after `--`, or an entry of an `mcpServers`
+//! config file; and connecting a client to it.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use mcpwire::client::{Client, ClientBuilder, ClientMode};
 use mcpwire::engine::EngineConfig;
-use mcpwire::transport::ChildProcess;
 use mcpwire::transport::http_client::{HttpClientTransport, ReconnectPolicy};
+use mcpwire::transport::{ChildProcess, tcp};
 use mcpwire_types::ProtocolVersion;
 use serde::Deserialize;
 
@@ -25,6 +26,18 @@ pub enum Target {
         url: String,
         /// Headers sent with every request.
         headers: Vec<(String, String)>,
+    },
+    /// A server listening on TCP (`tcp://HOST:PORT`), one JSON-RPC
+    /// message per line.
+    Tcp {
+        /// `HOST:PORT`.
+        addr: String,
+    },
+    /// A server listening on a Unix socket (`unix:///PATH`), one JSON-RPC
+    /// message per line.
+    Unix {
+        /// The socket's absolute path.
+        path: String,
     },
     /// A stdio server run as a child process.
     Stdio {
@@ -71,7 +84,53 @@ struct ConfigFile {
 
 /// Whether a word on the command line is a server URL.
 pub fn is_url(word: &str) -> bool {
-    word.starts_with("http://") || word.starts_with("https://")
+    ["http://", "https://", TCP_SCHEME, UNIX_SCHEME]
+        .iter()
+        .any(|scheme| word.starts_with(scheme))
+}
+
+const TCP_SCHEME: &str = "tcp://";
+const UNIX_SCHEME: &str = "unix://";
+
+/// The target a URL names: `tcp://HOST:PORT`, `unix:///PATH`, or else an
+/// HTTP endpoint.
+fn from_url(url: String, headers: Vec<(String, String)>) -> Result<Target, CliError> {
+    let plain = |what: &str| {
+        if headers.is_empty() {
+            Ok(())
+        } else {
+            Err(CliError::usage(format!(
+                "headers apply to HTTP servers only; {url} is a {what}"
+            )))
+        }
+    };
+    if let Some(addr) = url.strip_prefix(TCP_SCHEME) {
+        let addr = addr.strip_suffix('/').unwrap_or(addr);
+        let port = addr
+            .rsplit_once(':')
+            .map(|(host, port)| (host, port.parse::<u16>()));
+        if !matches!(port, Some((host, Ok(_))) if !host.is_empty() && !host.contains('/')) {
+            return Err(CliError::usage(format!(
+                "{url}: expected tcp://HOST:PORT (for example tcp://127.0.0.1:7000)"
+            )));
+        }
+        plain("TCP server")?;
+        return Ok(Target::Tcp {
+            addr: addr.to_owned(),
+        });
+    }
+    if let Some(path) = url.strip_prefix(UNIX_SCHEME) {
+        if !path.starts_with('/') || path.len() < 2 {
+            return Err(CliError::usage(format!(
+                "{url}: expected unix:///ABSOLUTE/PATH (three slashes: the scheme, then the path)"
+            )));
+        }
+        plain("Unix socket")?;
+        return Ok(Target::Unix {
+            path: path.to_owned(),
+        });
+    }
+    Ok(Target::Http { url, headers })
 }
 
 /// Splits the server URL off the front of a verb's words: `[URL] rest...`.
@@ -120,10 +179,7 @@ impl Target {
             .map(|e| parse_pair(e, '=', "--env", "KEY=VALUE"))
             .collect::<Result<Vec<_>, _>>()?;
         let mut target = if let Some(url) = url {
-            Target::Http {
-                url,
-                headers: Vec::new(),
-            }
+            from_url(url, Vec::new())?
         } else if let Some((program, args)) = opts.command.split_first() {
             Target::Stdio {
                 program: program.clone(),
@@ -146,6 +202,13 @@ impl Target {
                     ));
                 }
                 h.extend(headers);
+            }
+            Target::Tcp { .. } | Target::Unix { .. } => {
+                if !env.is_empty() || !headers.is_empty() {
+                    return Err(CliError::usage(
+                        "--env and --header do not apply to tcp:// and unix:// servers",
+                    ));
+                }
             }
             Target::Stdio { env: e, .. } => {
                 if !headers.is_empty() {
@@ -199,6 +262,22 @@ impl Target {
                         }
                     })
                 }
+                Target::Tcp { addr } => {
+                    let transport =
+                        tcp::connect(addr.as_str(), EngineConfig::default().max_message_size)
+                            .await
+                            .map_err(|e| {
+                                CliError::connect(format!("cannot connect to tcp://{addr}: {e}"))
+                            })?;
+                    builder.connect(transport).await.map_err(|e| {
+                        CliError::connect(format!(
+                            "cannot connect to tcp://{addr}: {e}{}",
+                            timeout_hint(&e)
+                        ))
+                        .into()
+                    })
+                }
+                Target::Unix { path } => connect_unix(builder, path).await,
                 Target::Stdio { program, args, env } => {
                     let mut child = ChildProcess::new(program)
                         .args(args)
@@ -227,6 +306,34 @@ impl Target {
             .into()),
         }
     }
+}
+
+/// Connects `builder`'s client to the Unix socket at `path`.
+#[cfg(unix)]
+async fn connect_unix(builder: ClientBuilder, path: &str) -> Result<Client, ConnectError> {
+    let failed = |e: &dyn std::fmt::Display| {
+        CliError::connect(format!("cannot connect to unix://{path}: {e}"))
+    };
+    let max_frame = EngineConfig::default().max_message_size;
+    let transport = mcpwire::transport::unix::connect(path, max_frame)
+        .await
+        .map_err(|e| failed(&e))?;
+    builder.connect(transport).await.map_err(|e| {
+        CliError::connect(format!(
+            "cannot connect to unix://{path}: {e}{}",
+            timeout_hint(&e)
+        ))
+        .into()
+    })
+}
+
+/// Unix sockets are a Unix feature.
+#[cfg(not(unix))]
+async fn connect_unix(_builder: ClientBuilder, path: &str) -> Result<Client, ConnectError> {
+    Err(CliError::usage(format!(
+        "unix://{path}: Unix sockets exist on Unix systems only"
+    ))
+    .into())
 }
 
 /// Why connecting failed.
@@ -329,15 +436,20 @@ pub fn config_entries(file: &str) -> Result<Vec<(String, Target)>, CliError> {
 }
 
 impl Target {
-    /// The same target, as the inspector takes it.
-    pub fn for_inspector(&self) -> mcpwire_inspect::servers::Target {
+    /// The same target, as the inspector takes it; the inspector reaches
+    /// no `tcp://` or `unix://` server yet.
+    pub fn for_inspector(&self) -> Result<mcpwire_inspect::servers::Target, CliError> {
         match self.clone() {
             Target::Http { url, headers } => {
-                mcpwire_inspect::servers::Target::Http { url, headers }
+                Ok(mcpwire_inspect::servers::Target::Http { url, headers })
             }
             Target::Stdio { program, args, env } => {
-                mcpwire_inspect::servers::Target::Stdio { program, args, env }
+                Ok(mcpwire_inspect::servers::Target::Stdio { program, args, env })
             }
+            Target::Tcp { .. } | Target::Unix { .. } => Err(CliError::usage(
+                "inspect does not reach tcp:// or unix:// servers yet; \
+                 give it an http(s):// URL or a command",
+            )),
         }
     }
 }
@@ -381,10 +493,7 @@ fn entry_of(config: &ConfigFile, file: &str, name: &str) -> Result<Target, CliEr
             args,
             env: env.into_iter().collect(),
         },
-        ServerEntry::Http { url, headers } => Target::Http {
-            url,
-            headers: headers.into_iter().collect(),
-        },
+        ServerEntry::Http { url, headers } => from_url(url, headers.into_iter().collect())?,
     })
 }
 
@@ -408,6 +517,36 @@ mod tests {
         };
         let w = vec!["https://example.com/doc".to_owned()];
         assert_eq!(split_url(&w, &cmd), (None, &w[..]));
+    }
+
+    #[test]
+    fn socket_urls_name_their_targets_and_malformed_ones_are_refused() {
+        let tcp = from_url("tcp://127.0.0.1:7000".into(), Vec::new()).unwrap();
+        assert_eq!(
+            tcp,
+            Target::Tcp {
+                addr: "127.0.0.1:7000".into()
+            }
+        );
+        let unix = from_url("unix:///run/x.sock".into(), Vec::new()).unwrap();
+        assert_eq!(
+            unix,
+            Target::Unix {
+                path: "/run/x.sock".into()
+            }
+        );
+        for bad in [
+            "tcp://127.0.0.1",
+            "tcp://:7000",
+            "tcp://h:port",
+            "unix://run/x.sock",
+            "unix://",
+        ] {
+            assert!(from_url(bad.into(), Vec::new()).is_err(), "{bad}");
+        }
+        let headers = vec![("A".to_owned(), "b".to_owned())];
+        assert!(from_url("tcp://h:1".into(), headers).is_err());
+        assert!(is_url("tcp://h:1") && is_url("unix:///x") && !is_url("echo"));
     }
 
     #[test]

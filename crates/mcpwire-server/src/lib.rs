@@ -47,6 +47,7 @@ pub mod fuzz_api;
 mod input;
 mod key_ring;
 mod lifecycle;
+mod listen;
 mod lists;
 mod params;
 mod portable;
@@ -64,8 +65,11 @@ mod skills;
 mod state;
 mod subscriptions;
 mod tasks;
+mod tcp;
 mod tool;
 mod tool_error;
+#[cfg(unix)]
+mod unix_socket;
 mod uri_limit;
 mod uri_template;
 
@@ -81,6 +85,7 @@ pub use context::Context;
 pub use extension::{Eras, ExtensionRequest, ExtensionRoute, ServerExtension};
 pub use extract::{Cancel, Extension, FromContext, RequestMeta, State};
 pub use key_ring::{KeyRing, WeakKeyRing};
+pub use listen::{DEFAULT_MAX_CONNECTIONS, ListenError, SocketConfig};
 use mcpwire_types::Implementation;
 pub use mcpwire_types::{Era, PendingInput};
 pub use portable::{SchemaIssue, check_portable};
@@ -107,6 +112,8 @@ pub use tool::{
     parse_arguments,
 };
 pub use tool_error::ToolError;
+#[cfg(unix)]
+pub use unix_socket::UnixSocketListener;
 pub use uri_limit::{DEFAULT_MAX_URI_LENGTH, QUOTED_URI_CHARS};
 pub use uri_template::{TemplateError, UriTemplate};
 

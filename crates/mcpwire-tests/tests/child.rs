@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use mcpwire::Error;
 use mcpwire::client::Client;
 use mcpwire::engine::{self, EngineConfig, Peer, Reply, RequestContext, Service};
-use mcpwire::transport::{ChildProcess, FrameWriter, StderrMode, Transport};
+use mcpwire::transport::{
+    ChildProcess, FrameReader, FrameWriter, ReadEvent, StderrMode, Transport,
+};
 use mcpwire_testkit::eventually;
 use mcpwire_types::{Notification, Request};
 
@@ -232,6 +234,55 @@ async fn closing_stops_the_whole_process_group_and_reaps_the_child() {
     assert!(e.to_string().contains("still serving"), "{e}");
     files.extend([child_file, grand_file]);
     for f in files {
+        let _ = std::fs::remove_file(f);
+    }
+}
+
+/// A child outside any process group of its own, which ignores its
+/// stdin closing and SIGTERM: it writes its pid to `pid_file` first.
+fn stubborn_without_group(pid_file: &std::path::Path) -> ChildProcess {
+    sh(&format!(
+        r#"trap '' TERM; echo $$ > "{}"; exec tail -f /dev/null"#,
+        pid_file.display()
+    ))
+    .process_group(false)
+    .shutdown_grace(Duration::from_millis(200))
+}
+
+#[tokio::test]
+async fn the_portable_kill_stops_a_child_that_ignores_sigterm_without_group_signals() {
+    // No group of its own: no group signal can reach it, so what stops it
+    // is the portable kill of the child itself.
+    let pid_file = temp_file("portable-close");
+    let (mut r, mut w) = stubborn_without_group(&pid_file).spawn().unwrap().split();
+    let pid = read_pid(&pid_file).await;
+    // It stays in this process's group.
+    let group_of = |pid: libc::pid_t| {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        let after = stat.rsplit_once(')').unwrap().1.to_owned();
+        after.split_whitespace().nth(2).unwrap().to_owned()
+    };
+    assert_eq!(group_of(pid), group_of(std::process::id() as libc::pid_t));
+    let started = Instant::now();
+    w.close().await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    until("the child is reaped", || reaped(pid)).await;
+    assert!(matches!(r.next_frame().await.unwrap(), ReadEvent::Eof));
+    let reason = r.close_reason().await.unwrap();
+    // SIGTERM was ignored: the kill ended it.
+    assert!(reason.contains("SIGKILL"), "{reason}");
+
+    // Dropped without closing: the portable kill still stops it.
+    let pid_file2 = temp_file("portable-drop");
+    let transport = stubborn_without_group(&pid_file2).spawn().unwrap();
+    let pid = read_pid(&pid_file2).await;
+    drop(transport);
+    until("the dropped child is reaped", || reaped(pid)).await;
+    for f in [pid_file, pid_file2] {
         let _ = std::fs::remove_file(f);
     }
 }

@@ -56,8 +56,8 @@ pub use mcpwire_redis as redis;
 
 pub mod transport {
     //! Transports: how frames (one JSON-RPC message each) move between
-    //! peers. The traits and the stdio, child-process, in-memory and
-    //! line transports come from `mcpwire-rpc`; the Streamable HTTP ones
+    //! peers. The traits and the stdio, child-process, in-memory, line,
+    //! TCP and Unix-socket transports come from `mcpwire-rpc`; the Streamable HTTP ones
     //! from `mcpwire-http`.
     //!
     //! A server and a client joined by an in-memory pair, as tests join

@@ -23,16 +23,24 @@ pub async fn run(a: Inspect) -> CliResult {
     };
     let given = a.url.is_some() || !opts.command.is_empty() || opts.server.is_some();
     let target = if given {
-        Some(Target::resolve(a.url.clone(), opts)?)
+        Some(Target::resolve(a.url.clone(), opts)?.for_inspector()?)
     } else {
         None
     };
     let inspector = Inspector::bind(Options {
         port: a.port,
         timeout: timeout_of(opts)?,
+        // Entries the inspector cannot reach (tcp://, unix://) are left out
+        // of the page, with a word on stderr, rather than failing the rest.
         entries: entries
             .iter()
-            .map(|(n, t)| (n.clone(), t.for_inspector()))
+            .filter_map(|(n, t)| match t.for_inspector() {
+                Ok(t) => Some((n.clone(), t)),
+                Err(e) => {
+                    eprintln!("mcpwire: leaving out server {n:?}: {}", e.message);
+                    None
+                }
+            })
             .collect(),
         ..Options::default()
     })
@@ -45,18 +53,15 @@ pub async fn run(a: Inspect) -> CliResult {
         let _ = writeln!(stdout, "{url}");
         let _ = stdout.flush();
     }
-    if let Some(target) = target {
-        let label = opts
-            .server
-            .clone()
-            .unwrap_or_else(|| target.for_inspector().describe());
+    if let Some(inspected) = target {
+        let label = opts.server.clone().unwrap_or_else(|| inspected.describe());
         let mode = match opts.era {
             EraArg::Auto => Mode::Auto,
             EraArg::Legacy => Mode::Legacy,
             EraArg::Modern => Mode::Modern,
         };
         inspector
-            .add(&label, target.for_inspector(), mode)
+            .add(&label, inspected, mode)
             .map_err(|e| CliError::usage(e.to_string()))?;
     }
     if !a.no_open && !oauth::launch_browser(&url) {

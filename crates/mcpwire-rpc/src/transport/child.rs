@@ -1,13 +1,20 @@
 //! The child-process client transport: spawn a stdio server and talk to it.
 //!
-//! The child runs in a process group of its own, and everything in that
-//! group is stopped with it: a server started through `sh -c`, `npx` or
-//! `uvx` does not leave its own children behind. Shutdown follows the
-//! stdio transport's rules: close the child's stdin, wait, then SIGTERM
-//! the group, wait, then SIGKILL it; whatever the child left running in
-//! its group is sent SIGTERM, then SIGKILL. If the child dies, its stdout
-//! closes, and the engine fails every pending call at once with the exit
-//! status and the child's last stderr lines.
+//! Shutdown follows the stdio transport's rules: close the child's stdin,
+//! wait, then ask it to stop, wait, then kill it. Killing is portable
+//! (`tokio::process::Child::start_kill`), and so is dropping the transport
+//! without closing it, which kills the child too. If the child dies, its
+//! stdout closes, and the engine fails every pending call at once with the
+//! exit status and the child's last stderr lines.
+//!
+//! On Unix only, the child runs in a process group of its own
+//! ([`ChildProcess::process_group`]), and everything in that group is
+//! stopped with it: a server started through `sh -c`, `npx` or `uvx` does
+//! not leave its own children behind. There, asking to stop is SIGTERM to
+//! the group, killing also sends SIGKILL to the group, and whatever the
+//! child left running in its group is sent SIGTERM, then SIGKILL. Elsewhere
+//! nothing asks politely: after closing stdin and the grace period, the
+//! child is killed, and its own children are left to it.
 //!
 //! The child's stderr is always read to its end, as bytes, in lines of at
 //! most [`MAX_STDERR_LINE`] bytes decoded lossily (see [`StderrMode`]).
@@ -30,6 +37,8 @@
 //! With the engine, the child is the server:
 //! `engine::connect(service, ChildProcess::new("my-server").spawn()?, config)`.
 
+mod kill;
+#[cfg(unix)]
 mod signal;
 mod stderr;
 
@@ -44,6 +53,7 @@ use std::time::Duration;
 
 use tokio::process::{ChildStdin, ChildStdout, Command};
 
+#[cfg(unix)]
 use signal::GroupSignal;
 use tokio::sync::watch;
 
@@ -56,6 +66,7 @@ pub use stderr::{MAX_STDERR_LINE, STDERR_TAIL_LINES};
 const EXIT_REPORT_WAIT: Duration = Duration::from_millis(500);
 
 /// How often stopping checks whether the child's process group is empty.
+#[cfg(unix)]
 const GROUP_POLL: Duration = Duration::from_millis(20);
 
 /// Where the child's stderr goes.
@@ -99,6 +110,7 @@ pub struct ChildProcess {
     stderr: StderrMode,
     max_frame: usize,
     grace: Duration,
+    own_group: bool,
 }
 
 impl ChildProcess {
@@ -113,6 +125,7 @@ impl ChildProcess {
             stderr: StderrMode::default(),
             max_frame: DEFAULT_MAX_FRAME,
             grace: Duration::from_secs(2),
+            own_group: true,
         }
     }
 
@@ -285,7 +298,27 @@ impl ChildProcess {
         self
     }
 
-    /// Spawns the child, in a process group of its own. Must be called
+    /// Whether the child leads a process group of its own, stopped as a
+    /// whole with it (`true`, the default). Unix only: elsewhere this does
+    /// nothing. Without a group of its own the child stays in this
+    /// process's group (a terminal's Ctrl-C reaches it too), and only the
+    /// child itself is signalled and killed.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use mcpwire_rpc::transport::{ChildProcess, FrameWriter, Transport};
+    /// let (_, mut to_child) = ChildProcess::new("cat").process_group(false).spawn()?.split();
+    /// to_child.close().await?; // closes stdin; `cat` exits
+    /// # Ok(()) }
+    /// ```
+    pub fn process_group(mut self, own: bool) -> Self {
+        self.own_group = own;
+        self
+    }
+
+    /// Spawns the child, in a process group of its own on Unix (unless
+    /// [`ChildProcess::process_group`] says otherwise). Must be called
     /// inside a tokio runtime.
     pub fn spawn(self) -> io::Result<(ChildReader, ChildWriter)> {
         let mut cmd = Command::new(&self.program);
@@ -296,8 +329,11 @@ impl ChildProcess {
                 StderrMode::Null => Stdio::null(),
                 _ => Stdio::piped(),
             })
-            .process_group(0)
             .kill_on_drop(true);
+        #[cfg(unix)]
+        if self.own_group {
+            signal::own_group(&mut cmd);
+        }
         if self.env_clear {
             cmd.env_clear();
         }
@@ -321,15 +357,15 @@ impl ChildProcess {
             .stderr
             .take()
             .map(|err| tokio::spawn(stderr::drain(err, self.stderr, tail.clone())));
-        let (status_tx, status_rx) = watch::channel(None);
-        tokio::spawn(async move {
-            let status = child.wait().await.ok();
-            let _ = status_tx.send(status);
-        });
+        let (killer, status) = kill::watch_child(child);
         let state = Arc::new(ChildState {
-            group: pid.and_then(|p| i32::try_from(p).ok()).filter(|&g| g > 0),
+            group: pid
+                .and_then(|p| i32::try_from(p).ok())
+                .filter(|&g| g > 0 && self.own_group && cfg!(unix)),
+            pid,
+            killer,
             group_stopped: AtomicBool::new(false),
-            status: status_rx,
+            status,
             tail,
             program: self.program.to_string_lossy().into_owned(),
         });
@@ -350,8 +386,15 @@ impl ChildProcess {
 
 #[derive(Debug)]
 struct ChildState {
-    /// The child's process group (its pid: it leads a group of its own).
+    /// The child's process group (its pid: it leads a group of its own);
+    /// none without one, and always none off Unix.
+    #[cfg_attr(not(unix), allow(dead_code))]
     group: Option<i32>,
+    /// The child's process id, while it runs.
+    #[cfg_attr(not(unix), allow(dead_code))]
+    pid: Option<u32>,
+    /// Kills the child itself, portably.
+    killer: kill::Killer,
     /// Set once the group was found empty after a shutdown.
     group_stopped: AtomicBool,
     status: watch::Receiver<Option<ExitStatus>>,
@@ -363,6 +406,8 @@ impl Drop for ChildState {
     /// A transport dropped without being closed takes its process group
     /// with it, as `kill_on_drop` does for the child alone.
     fn drop(&mut self) {
+        self.killer.kill();
+        #[cfg(unix)]
         if !self.group_stopped.load(Ordering::Relaxed) {
             self.signal_group(GroupSignal::Kill);
         }
@@ -379,8 +424,34 @@ impl ChildState {
         }
     }
 
+    /// Asks the child to stop: SIGTERM to its group, or to the child alone
+    /// without one. Whether anything was asked: never off Unix, where the
+    /// next step is killing.
+    fn terminate(&self) -> bool {
+        #[cfg(unix)]
+        {
+            match (self.group, self.pid) {
+                (Some(_), _) => self.signal_group(GroupSignal::Terminate),
+                (None, Some(pid)) => signal::terminate_process(pid),
+                (None, None) => false,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            false
+        }
+    }
+
+    /// Kills the child (portably), and on Unix its whole group.
+    fn kill(&self) {
+        self.killer.kill();
+        #[cfg(unix)]
+        self.signal_group(GroupSignal::Kill);
+    }
+
     /// Sends `sig` to every process of the child's group; `false` when the
     /// group has no process left.
+    #[cfg(unix)]
     fn signal_group(&self, sig: GroupSignal) -> bool {
         let Some(group) = self.group else {
             return false;
@@ -390,7 +461,9 @@ impl ChildState {
 
     /// After the child itself exited: stops what it left running in its
     /// group (SIGTERM, up to `grace` to exit, then SIGKILL).
+    #[cfg_attr(not(unix), allow(unused_variables))]
     async fn stop_leftovers(&self, grace: Duration) {
+        #[cfg(unix)]
         if self.signal_group(GroupSignal::Terminate) {
             let deadline = tokio::time::Instant::now() + grace;
             while self.signal_group(GroupSignal::Probe) && tokio::time::Instant::now() < deadline {
@@ -481,9 +554,9 @@ impl FrameWriter for ChildWriter {
         }
     }
 
-    /// Closes stdin, waits, sends SIGTERM to the child's process group,
-    /// waits, then sends SIGKILL to the group. Once the child exited,
-    /// whatever it left in its group is stopped too.
+    /// Closes stdin, waits, asks the child to stop (on Unix: SIGTERM to its
+    /// process group), waits, then kills it (and on Unix its group). Once
+    /// the child exited, whatever it left in its group is stopped too.
     async fn close(&mut self) -> io::Result<()> {
         if let Some(mut l) = self.lines.take() {
             let _ = l.flush().await;
@@ -492,11 +565,11 @@ impl FrameWriter for ChildWriter {
         }
         let state = &self.state;
         let mut exited = state.wait_exit(self.grace).await.is_some();
-        for sig in [GroupSignal::Terminate, GroupSignal::Kill] {
-            if exited {
-                break;
-            }
-            state.signal_group(sig);
+        if !exited && state.terminate() {
+            exited = state.wait_exit(self.grace).await.is_some();
+        }
+        if !exited {
+            state.kill();
             exited = state.wait_exit(self.grace).await.is_some();
         }
         if exited {

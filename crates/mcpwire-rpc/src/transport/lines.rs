@@ -41,6 +41,11 @@ pub struct LineReader<R> {
     scanned: usize,
     max_frame: usize,
     eof: bool,
+    /// Whether a line past `max_frame` ends the stream (see
+    /// [`LineReader::ending_on_oversize`]).
+    end_on_oversize: bool,
+    /// Set once such a line was reported: the next read fails.
+    overflowed: bool,
 }
 
 impl<R: AsyncRead + Unpin + Send + 'static> LineReader<R> {
@@ -55,7 +60,31 @@ impl<R: AsyncRead + Unpin + Send + 'static> LineReader<R> {
             scanned: 0,
             max_frame,
             eof: false,
+            end_on_oversize: false,
+            overflowed: false,
         }
+    }
+
+    /// Makes a line longer than the limit end the stream: it is reported
+    /// as [`ReadEvent::TooLarge`] as soon as it passes the limit, without
+    /// waiting for its newline, and the next read fails with
+    /// [`io::ErrorKind::InvalidData`]. For peers on a socket, where a line
+    /// that never ends must not hold the connection; a pipe from a parent
+    /// process keeps the default (the line is dropped and reading goes on).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use mcpwire_rpc::transport::{FrameReader, LineReader, ReadEvent};
+    /// let endless: &[u8] = &[b'x'; 4096]; // no newline
+    /// let mut reader = LineReader::new(endless, 1024).ending_on_oversize();
+    /// assert!(matches!(reader.next_frame().await, Ok(ReadEvent::TooLarge(_))));
+    /// assert!(reader.next_frame().await.is_err());
+    /// # }
+    /// ```
+    pub fn ending_on_oversize(mut self) -> Self {
+        self.end_on_oversize = true;
+        self
     }
 
     /// Makes room at the end of the buffer, compacting or growing it.
@@ -108,6 +137,15 @@ impl<R: AsyncRead + Unpin + Send + 'static> LineReader<R> {
     }
 
     async fn next(&mut self) -> io::Result<ReadEvent<'_>> {
+        if self.overflowed {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "the peer sent a line longer than {} bytes; the connection is closed",
+                    self.max_frame
+                ),
+            ));
+        }
         loop {
             let pending = &self.buf[self.start + self.scanned..self.end];
             if let Some(pos) = memchr::memchr(b'\n', pending) {
@@ -116,6 +154,7 @@ impl<R: AsyncRead + Unpin + Send + 'static> LineReader<R> {
                 self.start = line_end + 1;
                 self.scanned = 0;
                 if line_end - line_start > self.max_frame {
+                    self.overflowed = self.end_on_oversize;
                     return Ok(ReadEvent::TooLarge(line_end - line_start));
                 }
                 if line_end > line_start && self.buf[line_end - 1] == b'\r' {
@@ -130,6 +169,12 @@ impl<R: AsyncRead + Unpin + Send + 'static> LineReader<R> {
             self.scanned = self.end - self.start;
             if self.scanned > self.max_frame {
                 let seen = self.scanned;
+                if self.end_on_oversize {
+                    self.overflowed = true;
+                    self.start = self.end;
+                    self.scanned = 0;
+                    return Ok(ReadEvent::TooLarge(seen));
+                }
                 self.start = self.end;
                 self.scanned = 0;
                 let rest = self.discard_line().await?;
@@ -248,6 +293,21 @@ mod tests {
         let line = "y".repeat(32);
         let got = frames(format!("{line}\n").as_bytes(), 32).await;
         assert_eq!(got, vec![line]);
+    }
+
+    #[tokio::test]
+    async fn ending_on_oversize_reports_before_the_newline_then_fails() {
+        let mut input = b"{\"ok\":1}\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', 100)); // no newline: endless
+        let mut r = LineReader::new(std::io::Cursor::new(input), 32).ending_on_oversize();
+        r.buf = vec![0; 8];
+        assert!(matches!(r.next_frame().await.unwrap(), ReadEvent::Frame(f) if f == b"{\"ok\":1}"));
+        assert!(
+            matches!(r.next_frame().await.unwrap(), ReadEvent::TooLarge(n) if n > 32 && n < 100)
+        );
+        let e = r.next_frame().await.unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        assert!(e.to_string().contains("longer than 32 bytes"), "{e}");
     }
 
     #[tokio::test]

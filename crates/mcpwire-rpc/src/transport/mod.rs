@@ -2,8 +2,9 @@
 //!
 //! A transport splits into a [`FrameReader`] and a [`FrameWriter`]. The
 //! engine reads frames, writes frames, and knows nothing else about the
-//! medium. Newline-delimited streams ([`lines`]) back stdio, child processes
-//! and the in-memory duplex.
+//! medium. Newline-delimited streams ([`lines`]) back stdio, child processes,
+//! TCP ([`tcp`]), Unix sockets (`unix`, on Unix only) and the in-memory
+//! duplex.
 //!
 //! A transport of your own implements the two halves; the pair
 //! `(reader, writer)` is then a [`Transport`]. A writer that only counts
@@ -39,6 +40,9 @@ mod frame;
 pub mod lines;
 pub mod memory;
 pub mod stdio;
+pub mod tcp;
+#[cfg(unix)]
+pub mod unix;
 
 pub use child::{ChildProcess, StderrMode};
 pub use frame::{FrameInfo, FrameKind, Route};

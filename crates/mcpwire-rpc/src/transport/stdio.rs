@@ -1,8 +1,9 @@
 //! The stdio server transport: protocol messages on stdin and stdout only.
 //!
-//! When stdin and stdout are pipes (as when a host spawns the server), they
-//! are driven by the reactor directly; otherwise (a terminal, a file) tokio's
-//! blocking stdio is used. Logs belong on stderr.
+//! When stdin and stdout are pipes (as when a host spawns the server), on
+//! Unix they are driven by the reactor directly; otherwise (a terminal, a
+//! file, or any stdio off Unix) tokio's blocking stdio is used. Logs belong
+//! on stderr.
 //!
 //! ```no_run
 //! # use std::sync::Arc;
@@ -29,11 +30,13 @@
 //! ```
 
 use std::io;
+#[cfg(unix)]
 use std::os::fd::{AsFd, OwnedFd};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+#[cfg(unix)]
 use tokio::net::unix::pipe;
 
 use super::{DEFAULT_MAX_FRAME, LineReader, LineWriter};
@@ -41,7 +44,8 @@ use super::{DEFAULT_MAX_FRAME, LineReader, LineWriter};
 /// Standard input as an async byte stream.
 #[derive(Debug)]
 pub enum Stdin {
-    /// A pipe, read through the reactor.
+    /// A pipe, read through the reactor (Unix only).
+    #[cfg(unix)]
     Pipe(pipe::Receiver),
     /// Anything else, read on tokio's blocking pool.
     Other(tokio::io::Stdin),
@@ -50,12 +54,14 @@ pub enum Stdin {
 /// Standard output as an async byte sink.
 #[derive(Debug)]
 pub enum Stdout {
-    /// A pipe, written through the reactor.
+    /// A pipe, written through the reactor (Unix only).
+    #[cfg(unix)]
     Pipe(pipe::Sender),
     /// Anything else, written on tokio's blocking pool.
     Other(tokio::io::Stdout),
 }
 
+#[cfg(unix)]
 fn dup(fd: impl AsFd) -> io::Result<OwnedFd> {
     fd.as_fd().try_clone_to_owned()
 }
@@ -63,20 +69,22 @@ fn dup(fd: impl AsFd) -> io::Result<OwnedFd> {
 impl Stdin {
     /// Opens standard input. Must be called inside a tokio runtime.
     pub fn open() -> Self {
-        dup(io::stdin())
-            .and_then(pipe::Receiver::from_owned_fd)
-            .map(Stdin::Pipe)
-            .unwrap_or_else(|_| Stdin::Other(tokio::io::stdin()))
+        #[cfg(unix)]
+        if let Ok(pipe) = dup(io::stdin()).and_then(pipe::Receiver::from_owned_fd) {
+            return Stdin::Pipe(pipe);
+        }
+        Stdin::Other(tokio::io::stdin())
     }
 }
 
 impl Stdout {
     /// Opens standard output. Must be called inside a tokio runtime.
     pub fn open() -> Self {
-        dup(io::stdout())
-            .and_then(pipe::Sender::from_owned_fd)
-            .map(Stdout::Pipe)
-            .unwrap_or_else(|_| Stdout::Other(tokio::io::stdout()))
+        #[cfg(unix)]
+        if let Ok(pipe) = dup(io::stdout()).and_then(pipe::Sender::from_owned_fd) {
+            return Stdout::Pipe(pipe);
+        }
+        Stdout::Other(tokio::io::stdout())
     }
 }
 
@@ -87,6 +95,7 @@ impl AsyncRead for Stdin {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         match self.get_mut() {
+            #[cfg(unix)]
             Stdin::Pipe(p) => Pin::new(p).poll_read(cx, buf),
             Stdin::Other(s) => Pin::new(s).poll_read(cx, buf),
         }
@@ -100,6 +109,7 @@ impl AsyncWrite for Stdout {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         match self.get_mut() {
+            #[cfg(unix)]
             Stdout::Pipe(p) => Pin::new(p).poll_write(cx, buf),
             Stdout::Other(s) => Pin::new(s).poll_write(cx, buf),
         }
@@ -107,6 +117,7 @@ impl AsyncWrite for Stdout {
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
+            #[cfg(unix)]
             Stdout::Pipe(p) => Pin::new(p).poll_flush(cx),
             Stdout::Other(s) => Pin::new(s).poll_flush(cx),
         }
@@ -114,6 +125,7 @@ impl AsyncWrite for Stdout {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
+            #[cfg(unix)]
             Stdout::Pipe(p) => Pin::new(p).poll_shutdown(cx),
             Stdout::Other(s) => Pin::new(s).poll_shutdown(cx),
         }

@@ -1,6 +1,7 @@
-//! Signals to a child's process group.
+//! Unix only: the child's process group, and the signals sent to it (or
+//! to the child alone, when it has no group of its own).
 
-use rustix::process::{Pid, Signal, kill_process_group, test_kill_process_group};
+use rustix::process::{Pid, Signal, kill_process, kill_process_group, test_kill_process_group};
 
 /// A process group id.
 pub(crate) type Group = i32;
@@ -28,4 +29,17 @@ pub(crate) fn signal_group(group: Group, sig: GroupSignal) -> bool {
         GroupSignal::Terminate => kill_process_group(pid, Signal::TERM).is_ok(),
         GroupSignal::Kill => kill_process_group(pid, Signal::KILL).is_ok(),
     }
+}
+
+/// Starts the child as the leader of a process group of its own.
+pub(crate) fn own_group(cmd: &mut tokio::process::Command) {
+    cmd.process_group(0);
+}
+
+/// Sends SIGTERM to the process `pid` alone; whether it was sent.
+pub(crate) fn terminate_process(pid: u32) -> bool {
+    let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) else {
+        return false;
+    };
+    kill_process(pid, Signal::TERM).is_ok()
 }
