@@ -44,6 +44,21 @@ async fn a_child_that_dies_fails_the_pending_call_with_its_status_and_stderr() {
 }
 
 #[tokio::test]
+async fn a_child_that_stops_reading_before_it_dies_is_reported_by_its_exit_not_as_a_local_close() {
+    // It closes its stdin at once, so the first request fails to write
+    // while the child still runs: the reason must still be its exit.
+    let t = sh("exec 0<&-; echo 'fatal: no stdin for me' >&2; sleep 0.3; exit 4")
+        .spawn()
+        .unwrap();
+    let e = Client::builder("c", "1").connect(t).await.unwrap_err();
+    let text = e.to_string();
+    assert!(matches!(e, Error::Closed(_)), "{text}");
+    assert!(text.contains("exit status: 4"), "{text}");
+    assert!(text.contains("fatal: no stdin for me"), "{text}");
+    assert!(!text.contains("closed locally"), "{text}");
+}
+
+#[tokio::test]
 async fn a_missing_program_is_a_clear_spawn_error() {
     let e = ChildProcess::new("/nonexistent/mcp-server")
         .spawn()

@@ -207,7 +207,18 @@ async fn run<S: Service, R: FrameReader, W: FrameWriter>(
                     break why;
                 }
             },
-            _ = stop.cancelled() => break "the connection was closed locally".to_owned(),
+            _ = stop.cancelled() => match peer.write_error() {
+                // The peer went away while we wrote (a child that exited):
+                // say why it went, as reading its end would have.
+                Some(w) => {
+                    let w = w.to_owned();
+                    break match reader.close_reason().await {
+                        Some(r) => format!("{r} (write error: {w})"),
+                        None => format!("write error: {w}"),
+                    };
+                }
+                None => break "the connection was closed locally".to_owned(),
+            },
         };
         let extensions = reader.extensions();
         // Boxed: the reading task of every idle connection would otherwise
@@ -653,7 +664,7 @@ async fn write_loop<W: FrameWriter>(
         }
         if let Err(e) = writer.flush().await {
             tracing::debug!(error = %e, "write failed; closing the connection");
-            peer.close();
+            peer.close_for_write_error(e.to_string());
             break 'outer;
         }
         if shutdown {

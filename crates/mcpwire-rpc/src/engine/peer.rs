@@ -86,6 +86,8 @@ pub(crate) struct Shared {
     pub(crate) closed: CancellationToken,
     pub(crate) stop: CancellationToken,
     close_reason: OnceLock<String>,
+    /// Why writing failed, when that is what ended the connection.
+    write_error: OnceLock<String>,
     /// The protocol revision the two sides agreed on, once they have.
     negotiated: OnceLock<ProtocolVersion>,
     pub(crate) config: EngineConfig,
@@ -129,6 +131,7 @@ impl Peer {
             closed: CancellationToken::new(),
             stop: CancellationToken::new(),
             close_reason: OnceLock::new(),
+            write_error: OnceLock::new(),
             negotiated: OnceLock::new(),
             config,
         });
@@ -330,6 +333,19 @@ impl Peer {
     /// Asks the engine to stop: pending calls fail and the transport closes.
     pub fn close(&self) {
         self.shared.stop.cancel();
+    }
+
+    /// Closes the connection because writing to the peer failed: the
+    /// reason given then is the transport's (a child's exit status and
+    /// stderr), not a local close.
+    pub(crate) fn close_for_write_error(&self, error: String) {
+        let _ = self.shared.write_error.set(error);
+        self.shared.stop.cancel();
+    }
+
+    /// Why writing failed, if that closed the connection.
+    pub(crate) fn write_error(&self) -> Option<&str> {
+        self.shared.write_error.get().map(String::as_str)
     }
 
     /// Delivers a response to the request waiting for it. Unknown ids are
