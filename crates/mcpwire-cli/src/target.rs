@@ -446,10 +446,8 @@ impl Target {
             Target::Stdio { program, args, env } => {
                 Ok(mcpwire_inspect::servers::Target::Stdio { program, args, env })
             }
-            Target::Tcp { .. } | Target::Unix { .. } => Err(CliError::usage(
-                "inspect does not reach tcp:// or unix:// servers yet; \
-                 give it an http(s):// URL or a command",
-            )),
+            Target::Tcp { addr } => Ok(mcpwire_inspect::servers::Target::Tcp { addr }),
+            Target::Unix { path } => Ok(mcpwire_inspect::servers::Target::Unix { path }),
         }
     }
 }

@@ -255,3 +255,36 @@ async fn sigterm_stops_the_inspector_and_the_servers_it_started() {
         kids[0]
     );
 }
+
+#[tokio::test]
+async fn a_tcp_server_is_inspected_too() {
+    let mut echo = Command::new(common::echo())
+        .args(["tcp", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(echo.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().to_owned();
+    assert!(url.starts_with("tcp://127.0.0.1:"), "{url}");
+    let i = Inspect::start(&[&url]);
+    let servers = i
+        .servers_when(|s| s.len() == 1 && s[0]["state"] != "connecting")
+        .await;
+    assert_eq!(servers[0]["state"], "connected", "{}", servers[0]);
+    assert_eq!(servers[0]["transport"], "tcp");
+    assert_eq!(servers[0]["target"], url.as_str());
+    let (_, r) = i
+        .post(
+            "/api/servers/1/call",
+            json!({"name": "echo", "arguments": {"text": "over tcp"}}),
+        )
+        .await;
+    assert_eq!(r["result"]["content"][0]["text"], "over tcp", "{r}");
+    let _ = echo.kill();
+    let _ = echo.wait();
+}

@@ -126,10 +126,6 @@ fn malformed_socket_urls_and_http_options_are_usage_errors() {
             vec!["info", "tcp://127.0.0.1:9", "-H", "A: b"],
             "do not apply",
         ),
-        (
-            vec!["inspect", "tcp://127.0.0.1:9", "--no-open"],
-            "inspect does not reach",
-        ),
     ] {
         let r = mcpwire(&args).expect(2);
         assert!(r.stderr.contains(says), "{args:?}: {r:?}");

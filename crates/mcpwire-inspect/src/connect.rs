@@ -107,6 +107,29 @@ pub(crate) async fn connect(
                 .await
                 .map_err(|e| format!("cannot connect to {url}: {e}"))
         }
+        Target::Tcp { addr } => {
+            let max_frame = EngineConfig::default().max_message_size;
+            let transport = mcpwire::transport::tcp::connect(addr.as_str(), max_frame)
+                .await
+                .map_err(|e| format!("cannot connect to tcp://{addr}: {e}"))?;
+            builder
+                .connect(Tapped::new(transport, slot.log.clone()))
+                .await
+                .map_err(|e| format!("cannot connect to tcp://{addr}: {e}"))
+        }
+        #[cfg(unix)]
+        Target::Unix { path } => {
+            let max_frame = EngineConfig::default().max_message_size;
+            let transport = mcpwire::transport::unix::connect(path, max_frame)
+                .await
+                .map_err(|e| format!("cannot connect to unix://{path}: {e}"))?;
+            builder
+                .connect(Tapped::new(transport, slot.log.clone()))
+                .await
+                .map_err(|e| format!("cannot connect to unix://{path}: {e}"))
+        }
+        #[cfg(not(unix))]
+        Target::Unix { path } => Err(format!("unix://{path}: Unix sockets exist on Unix only")),
         Target::Stdio { program, args, env } => {
             let mut child = ChildProcess::new(program)
                 .args(args)

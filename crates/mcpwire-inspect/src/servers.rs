@@ -33,6 +33,17 @@ pub enum Target {
         /// Headers sent with every request.
         headers: Vec<(String, String)>,
     },
+    /// A server listening on TCP (`tcp://HOST:PORT`), one JSON-RPC message
+    /// per line.
+    Tcp {
+        /// `HOST:PORT`.
+        addr: String,
+    },
+    /// A server listening on a Unix socket (`unix:///PATH`).
+    Unix {
+        /// The socket's absolute path.
+        path: String,
+    },
     /// A stdio server run as a child process.
     Stdio {
         /// The program.
@@ -49,6 +60,8 @@ impl Target {
     pub fn describe(&self) -> String {
         match self {
             Target::Http { url, .. } => url.clone(),
+            Target::Tcp { addr } => format!("tcp://{addr}"),
+            Target::Unix { path } => format!("unix://{path}"),
             Target::Stdio { program, args, .. } => {
                 let mut s = program.clone();
                 for a in args {
@@ -163,7 +176,12 @@ impl Slot {
             "id": self.id,
             "label": self.label,
             "target": self.target.describe(),
-            "transport": match self.target { Target::Http { .. } => "http", Target::Stdio { .. } => "stdio" },
+            "transport": match self.target {
+                Target::Http { .. } => "http",
+                Target::Tcp { .. } => "tcp",
+                Target::Unix { .. } => "unix",
+                Target::Stdio { .. } => "stdio",
+            },
             "mode": self.mode.as_str(),
         });
         match &*self.lock() {

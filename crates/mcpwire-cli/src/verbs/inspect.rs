@@ -30,8 +30,8 @@ pub async fn run(a: Inspect) -> CliResult {
     let inspector = Inspector::bind(Options {
         port: a.port,
         timeout: timeout_of(opts)?,
-        // Entries the inspector cannot reach (tcp://, unix://) are left out
-        // of the page, with a word on stderr, rather than failing the rest.
+        // An entry the inspector cannot reach is left out of the page, with
+        // a word on stderr, rather than failing the rest.
         entries: entries
             .iter()
             .filter_map(|(n, t)| match t.for_inspector() {
