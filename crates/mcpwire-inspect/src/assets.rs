@@ -37,6 +37,7 @@ const FILES: &[(&str, &[u8], &str)] = &[
     ("notes.js", include_bytes!("../ui/notes.js"), JS),
     ("extras.js", include_bytes!("../ui/extras.js"), JS),
     ("collections.js", include_bytes!("../ui/collections.js"), JS),
+    ("oauth.js", include_bytes!("../ui/oauth.js"), JS),
 ];
 
 const JS: &str = "text/javascript; charset=utf-8";

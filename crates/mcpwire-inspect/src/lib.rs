@@ -29,6 +29,7 @@ pub mod events;
 pub mod guard;
 pub mod junit;
 pub mod log;
+pub mod oauth;
 pub mod ops;
 pub mod recording;
 pub mod runner;
@@ -49,6 +50,7 @@ use tokio::sync::Semaphore;
 use crate::asks::{ASK_WAIT, Asks, MAX_OPEN_ASKS};
 use crate::events::Events;
 use crate::guard::Guard;
+use crate::oauth::Logins;
 use crate::ops::Running;
 use crate::servers::{AddError, ConnectOptions, Mode, Servers, Target};
 
@@ -75,6 +77,9 @@ pub struct Limits {
     pub max_event_streams: usize,
     /// How many HTTP connections are served at once: 64 (more wait).
     pub max_connections: usize,
+    /// How many OAuth logins may wait for their authorization at once: 16
+    /// (each waits at most [`oauth::LOGIN_WAIT`]).
+    pub max_logins: usize,
 }
 
 impl Default for Limits {
@@ -85,6 +90,7 @@ impl Default for Limits {
             log_frames: 10_000,
             max_event_streams: 8,
             max_connections: 64,
+            max_logins: oauth::MAX_PENDING,
         }
     }
 }
@@ -136,6 +142,7 @@ pub(crate) struct App {
     pub(crate) servers: Servers,
     pub(crate) events: Arc<Events>,
     pub(crate) asks: Arc<Asks>,
+    pub(crate) logins: Arc<Logins>,
     pub(crate) running: Running,
     pub(crate) timeout: Duration,
     pub(crate) limits: Limits,
@@ -164,6 +171,12 @@ impl Inspector {
         let guard = Guard::new(port).map_err(InspectError::Random)?;
         let events = Arc::new(Events::new(options.limits.max_event_streams));
         let asks = Arc::new(Asks::new(events.clone(), MAX_OPEN_ASKS, ASK_WAIT));
+        let logins = Arc::new(Logins::with_limits(
+            port,
+            events.clone(),
+            options.limits.max_logins,
+            oauth::LOGIN_WAIT,
+        ));
         let servers = Servers::new(
             options.limits.max_servers,
             ConnectOptions {
@@ -172,7 +185,8 @@ impl Inspector {
             },
             events.clone(),
             asks.clone(),
-        );
+        )
+        .logins(logins.clone());
         Ok(Inspector {
             listener,
             app: Arc::new(App {
@@ -180,6 +194,7 @@ impl Inspector {
                 servers,
                 events,
                 asks,
+                logins,
                 running: Running::default(),
                 timeout: options.timeout,
                 limits: options.limits,

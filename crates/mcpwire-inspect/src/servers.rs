@@ -26,6 +26,7 @@ use serde_json::{Value, json};
 use crate::asks::{AskError, Asks};
 use crate::events::Events;
 use crate::log::ProtocolLog;
+use crate::oauth::{LOGIN_WAIT, Logins, ServerAuth};
 use crate::tap::Tapped;
 
 /// Where a server is.
@@ -141,6 +142,9 @@ pub struct Slot {
     output_schemas: Mutex<HashMap<String, Value>>,
     /// The log level 2026-07-28 requests ask for, once the page chose one.
     level: Mutex<Option<LoggingLevel>>,
+    /// Its OAuth client and login steps (an HTTP server without an
+    /// `Authorization` header of its own).
+    auth: Option<Arc<ServerAuth>>,
 }
 
 #[derive(Debug, Clone)]
@@ -151,6 +155,11 @@ enum State {
 }
 
 impl Slot {
+    /// Its OAuth side, for an HTTP server.
+    pub fn auth(&self) -> Option<Arc<ServerAuth>> {
+        self.auth.clone()
+    }
+
     /// The client, once connected.
     pub fn client(&self) -> Option<Arc<Client>> {
         match &*self.lock() {
@@ -292,6 +301,7 @@ pub struct Servers {
     options: ConnectOptions,
     events: Arc<Events>,
     asks: Arc<Asks>,
+    logins: Option<Arc<Logins>>,
 }
 
 impl Servers {
@@ -310,13 +320,32 @@ impl Servers {
             options,
             events,
             asks,
+            logins: None,
         }
+    }
+
+    /// Logs in with OAuth to HTTP servers that ask for it, through
+    /// `logins` (without, a server that needs a login fails to connect).
+    #[must_use]
+    pub fn logins(mut self, logins: Arc<Logins>) -> Servers {
+        self.logins = Some(logins);
+        self
     }
 
     /// Starts connecting to `target` (the connection goes on in a task of
     /// its own) and returns the new server's id.
     pub fn add(&self, label: String, target: Target, mode: Mode) -> Result<u32, AddError> {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let auth = match (&target, &self.logins) {
+            (Target::Http { url, headers }, Some(logins))
+                if !headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case("authorization")) =>
+            {
+                ServerAuth::new(id, url, logins).ok().map(Arc::new)
+            }
+            _ => None,
+        };
         let slot = Arc::new(Slot {
             id,
             label,
@@ -331,6 +360,7 @@ impl Servers {
             )),
             output_schemas: Mutex::new(HashMap::new()),
             level: Mutex::new(None),
+            auth,
         });
         {
             let mut slots = self.lock();
@@ -344,15 +374,9 @@ impl Servers {
         let asks = self.asks.clone();
         let timeout = self.options.timeout;
         tokio::spawn(async move {
-            let builder = builder(&slot, &asks, timeout);
-            let connecting = connect(&slot, builder, timeout);
-            let client = match tokio::time::timeout(timeout, connecting).await {
-                Ok(Ok(client)) => Arc::new(client),
-                Ok(Err(why)) => return settle(&slot, &events, State::Failed(why)),
-                Err(_) => {
-                    let why = format!("no answer within {timeout:?}");
-                    return settle(&slot, &events, State::Failed(why));
-                }
+            let client = match connect_or_login(&slot, &asks, timeout).await {
+                Ok(client) => Arc::new(client),
+                Err(why) => return settle(&slot, &events, State::Failed(why)),
             };
             settle(&slot, &events, State::Connected(client.clone()));
             // A server that goes away (a child that exits) is news too.
@@ -510,6 +534,41 @@ fn builder(slot: &Arc<Slot>, asks: &Arc<Asks>, timeout: Duration) -> ClientBuild
         .capabilities(capabilities())
 }
 
+/// Connects `slot`'s client within `timeout`; when an HTTP server asks for
+/// an OAuth login, logs in (the user has [`LOGIN_WAIT`] to authorize) and
+/// connects again.
+async fn connect_or_login(
+    slot: &Arc<Slot>,
+    asks: &Arc<Asks>,
+    timeout: Duration,
+) -> Result<Client, String> {
+    let first = connect_within(slot, asks, timeout).await;
+    let auth = match (&first, &slot.auth) {
+        (Err(_), Some(auth)) if auth.asked() => auth.clone(),
+        _ => return first,
+    };
+    let url = slot.target.describe();
+    match tokio::time::timeout(LOGIN_WAIT + timeout, auth.login()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(format!("the OAuth login with {url} failed: {e}")),
+        Err(_) => return Err(format!("the OAuth login with {url} took too long")),
+    }
+    connect_within(slot, asks, timeout).await
+}
+
+/// One try at connecting, within `timeout`.
+async fn connect_within(
+    slot: &Arc<Slot>,
+    asks: &Arc<Asks>,
+    timeout: Duration,
+) -> Result<Client, String> {
+    let connecting = connect(slot, builder(slot, asks, timeout), timeout);
+    match tokio::time::timeout(timeout, connecting).await {
+        Ok(r) => r,
+        Err(_) => Err(format!("no answer within {timeout:?}")),
+    }
+}
+
 /// Connects `slot`'s client; the error says why not, as the page shows it
 /// (the HTTP status, or the child's exit and the last lines of its stderr).
 async fn connect(slot: &Slot, builder: ClientBuilder, timeout: Duration) -> Result<Client, String> {
@@ -524,6 +583,9 @@ async fn connect(slot: &Slot, builder: ClientBuilder, timeout: Duration) -> Resu
                 });
             for (k, v) in headers {
                 b = b.header(k.clone(), v.clone());
+            }
+            if let Some(auth) = &slot.auth {
+                b = b.auth(auth.client());
             }
             let transport = b.build().map_err(|e| format!("cannot use {url}: {e}"))?;
             builder
@@ -568,6 +630,7 @@ mod tests {
             log: Arc::new(ProtocolLog::new(1, 4, Arc::new(Events::new(1)))),
             output_schemas: Mutex::new(HashMap::new()),
             level: Mutex::new(None),
+            auth: None,
         }
     }
 
