@@ -89,6 +89,7 @@ test('connecting to a protected server logs in through a new tab and shows every
   // In the order of the flow.
   const order = await view.locator('[data-stage]').evaluateAll((els) => els.map((e) => e.dataset.stage));
   assert.deepEqual(order, ['resource_metadata', 'server_metadata', 'registration', 'authorization', 'token', 'refresh']);
+  assert.match(await view.locator('[data-stage="registration"]').textContent(), /POST http:\S+\/register HTTP 201/);
   assert.match(await view.locator('[data-stage="authorization"]').textContent(), /PKCE S256/);
   assert.match(await view.locator('[data-stage="token"]').textContent(), /HTTP 200/);
 

@@ -30,10 +30,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use hyper::Method;
+use hyper::header::{HeaderName, HeaderValue};
 use mcpwire::auth_client::{
-    AuthError, Authorize, FlowEvent, MemoryStore, OAuthClient, OAuthConfig, Url,
+    AuthChallenge, AuthError, AuthProvider, Authorize, FlowEvent, MemoryStore, OAuthClient,
+    OAuthConfig, Url,
 };
-use mcpwire::transport::http_client::AuthFuture;
+use mcpwire::transport::http_client::{AuthFuture, AuthProviderError};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
@@ -186,9 +189,19 @@ impl ServerAuth {
         })
     }
 
-    /// The client, for the transport.
-    pub fn client(&self) -> Arc<OAuthClient> {
-        self.client.clone()
+    /// What the transport authorizes with: the OAuth client once it has
+    /// credentials (or a login ran), else a stand-in that only notes that
+    /// the server asked (so that a first try neither discovers nor
+    /// registers, and the login shows every stage).
+    pub fn provider(&self) -> Arc<dyn AuthProvider> {
+        let stored = self.client.credentials().is_ok_and(|c| !c.is_empty());
+        if stored || self.page.interactive.load(Ordering::Relaxed) {
+            self.client.clone()
+        } else {
+            Arc::new(Probe {
+                page: self.page.clone(),
+            })
+        }
     }
 
     /// Whether the server asked for a login that was not run.
@@ -260,6 +273,30 @@ impl Authorize for PageAuthorize {
                 AuthError::Authorize(format!("the authorization response is no URL: {e}"))
             })
         })
+    }
+}
+
+/// The first try's provider: no credentials, and a challenge is noted.
+#[derive(Debug)]
+struct Probe {
+    page: Arc<PageAuthorize>,
+}
+
+impl AuthProvider for Probe {
+    fn headers<'a>(
+        &'a self,
+        _: &'a Method,
+        _: &'a Url,
+    ) -> AuthFuture<'a, Result<Vec<(HeaderName, HeaderValue)>, AuthProviderError>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    fn challenge<'a>(
+        &'a self,
+        _: &'a AuthChallenge,
+    ) -> AuthFuture<'a, Result<(), AuthProviderError>> {
+        self.page.asked.store(true, Ordering::Relaxed);
+        Box::pin(async { Err("the server needs a login".into()) })
     }
 }
 

@@ -585,7 +585,7 @@ async fn connect(slot: &Slot, builder: ClientBuilder, timeout: Duration) -> Resu
                 b = b.header(k.clone(), v.clone());
             }
             if let Some(auth) = &slot.auth {
-                b = b.auth(auth.client());
+                b = b.auth(auth.provider());
             }
             let transport = b.build().map_err(|e| format!("cannot use {url}: {e}"))?;
             builder

@@ -208,6 +208,21 @@ async fn a_login_through_the_callback_connects_and_every_step_is_shown_masked() 
     assert!(first("registration") < first("authorization"));
     assert!(first("authorization") < first("token"));
     assert_eq!(shown["authorize"], Value::Null);
+    // The login registered dynamically, and shows it.
+    let registration = shown["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == "registration")
+        .unwrap();
+    assert_eq!(registration["method"], "POST", "{registration}");
+    assert!(registration["url"].as_str().unwrap().ends_with("/register"));
+    assert!(
+        registration["request"]
+            .as_str()
+            .unwrap()
+            .contains("/oauth/callback")
+    );
 
     // A refresh now, shown as its own stage.
     let refreshed: Value = r
