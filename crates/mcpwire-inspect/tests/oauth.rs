@@ -276,3 +276,42 @@ async fn the_waiting_logins_are_bounded() {
     let why = failed["server"]["error"].as_str().unwrap();
     assert!(why.contains("1 logins wait"), "{why}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_step_shows_its_stage_status_and_oauth_error() {
+    let (asv, p) = protected().await;
+    let issuer = asv.issuer.clone();
+    asv.behave(|b| b.token_endpoint = Some(format!("{issuer}/gone")));
+    let r = start(Limits::default()).await;
+    let mut feed = r.events().await;
+    let id = r.add(&p.resource).await;
+    let open = feed
+        .until(|e| e["type"] == "oauth" && e["authorize"].is_string())
+        .await;
+    // The browser's part: consent, and back to the callback.
+    let back = r
+        .http
+        .get(open["authorize"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let location = back.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(r.http.get(&location).send().await.unwrap().status(), 200);
+
+    let failed = feed
+        .until(|e| e["type"] == "server" && e["server"]["state"] == "failed")
+        .await;
+    let why = failed["server"]["error"].as_str().unwrap();
+    assert!(why.contains("OAuth login"), "{why}");
+    let shown = r.get_json(&format!("/api/servers/{id}/oauth")).await;
+    let token = shown["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == "token")
+        .unwrap()
+        .clone();
+    assert_eq!(token["status"], 404, "{token}");
+    assert_eq!(token["error"], "HTTP 404: not_found", "{token}");
+    assert!(token["url"].as_str().unwrap().ends_with("/gone"));
+}
