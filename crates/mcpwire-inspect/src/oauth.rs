@@ -124,18 +124,33 @@ impl Logins {
 
     /// Waits for the callback of `state`; refused when [`MAX_PENDING`]
     /// wait already.
+    #[cfg(test)]
     async fn wait_for(&self, state: String) -> Result<String, AuthError> {
+        let rx = self.expect(&state)?;
+        self.wait(state, rx).await
+    }
+
+    /// Makes room for the callback of `state`; refused when
+    /// [`MAX_PENDING`] wait already.
+    fn expect(&self, state: &str) -> Result<oneshot::Receiver<String>, AuthError> {
         let (tx, rx) = oneshot::channel();
-        {
-            let mut pending = lock(&self.pending);
-            if pending.len() >= self.max {
-                return Err(AuthError::Authorize(format!(
-                    "{} logins wait for their authorization already; finish or close one first",
-                    self.max
-                )));
-            }
-            pending.insert(state.clone(), tx);
+        let mut pending = lock(&self.pending);
+        if pending.len() >= self.max {
+            return Err(AuthError::Authorize(format!(
+                "{} logins wait for their authorization already; finish or close one first",
+                self.max
+            )));
         }
+        pending.insert(state.to_owned(), tx);
+        Ok(rx)
+    }
+
+    /// Waits (at most the bound) for the callback `rx` of `state` expects.
+    async fn wait(
+        &self,
+        state: String,
+        rx: oneshot::Receiver<String>,
+    ) -> Result<String, AuthError> {
         let answer = tokio::time::timeout(self.wait, rx).await;
         lock(&self.pending).remove(&state);
         match answer {
@@ -168,6 +183,7 @@ impl ServerAuth {
             interactive: AtomicBool::new(false),
             asked: AtomicBool::new(false),
             opened: Mutex::new(None),
+            waiting: Mutex::new(None),
         });
         let (kept, events, watching) = (steps.clone(), logins.events.clone(), page.clone());
         let config = OAuthConfig::new(url)
@@ -222,6 +238,14 @@ impl ServerAuth {
         self.client.refresh_now().await
     }
 
+    /// Gives up the login that waits, if any (its server is disconnected):
+    /// its place among the waiting logins is free at once.
+    pub fn abandon(&self) {
+        if let Some(state) = lock(&self.page.waiting).take() {
+            lock(&self.page.logins.pending).remove(&state);
+        }
+    }
+
     /// The steps so far and the authorization URL of a login under way.
     pub fn to_json(&self) -> Value {
         json!({
@@ -241,6 +265,8 @@ struct PageAuthorize {
     asked: AtomicBool,
     /// The authorization URL while the login waits.
     opened: Mutex<Option<String>>,
+    /// The `state` of the login that waits.
+    waiting: Mutex<Option<String>>,
 }
 
 impl Authorize for PageAuthorize {
@@ -262,12 +288,16 @@ impl Authorize for PageAuthorize {
                     AuthError::Authorize("the authorization URL has no state".to_owned())
                 })?;
             let url = authorization_url.to_string();
+            // Room for the callback first: the page opens the URL at once.
+            let rx = self.logins.expect(&state)?;
             *lock(&self.opened) = Some(url.clone());
+            *lock(&self.waiting) = Some(state.clone());
             self.logins.events.publish(
                 &json!({"type": "oauth", "server": self.server, "authorize": url}).to_string(),
             );
-            let answer = self.logins.wait_for(state).await;
+            let answer = self.logins.wait(state, rx).await;
             *lock(&self.opened) = None;
+            *lock(&self.waiting) = None;
             let query = answer?;
             Url::parse(&format!("{redirect_uri}?{query}")).map_err(|e| {
                 AuthError::Authorize(format!("the authorization response is no URL: {e}"))

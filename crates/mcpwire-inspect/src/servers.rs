@@ -409,6 +409,9 @@ impl Servers {
             slots.remove(i)
         };
         slot.removed.store(true, Ordering::Relaxed);
+        if let Some(a) = &slot.auth {
+            a.abandon();
+        }
         if let Some(c) = slot.client() {
             c.close().await;
         }
@@ -432,6 +435,9 @@ impl Servers {
         let slots = std::mem::take(&mut *self.lock());
         for s in slots {
             s.removed.store(true, Ordering::Relaxed);
+            if let Some(a) = &s.auth {
+                a.abandon();
+            }
             if let Some(c) = s.client() {
                 c.close().await;
             }

@@ -315,3 +315,29 @@ async fn a_failed_step_shows_its_stage_status_and_oauth_error() {
     assert_eq!(token["error"], "HTTP 404: not_found", "{token}");
     assert!(token["url"].as_str().unwrap().ends_with("/gone"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disconnecting_a_server_frees_its_waiting_login_at_once() {
+    let (_asv, p) = protected().await;
+    let r = start(Limits {
+        max_logins: 1,
+        ..Limits::default()
+    })
+    .await;
+    let mut feed = r.events().await;
+    let a = r.add(&p.resource).await;
+    feed.until(|e| e["type"] == "oauth" && e["server"] == a && e["authorize"].is_string())
+        .await;
+    let gone = r
+        .http
+        .delete(r.url(&format!("/api/servers/{a}")))
+        .bearer_auth(&r.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 200);
+    // The only place among the waiting logins is free for the next one.
+    let b = r.add(&p.resource).await;
+    feed.until(|e| e["type"] == "oauth" && e["server"] == b && e["authorize"].is_string())
+        .await;
+}
