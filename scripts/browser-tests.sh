@@ -4,10 +4,11 @@
 # Installs Debian's chromium (when /usr/bin/chromium is missing),
 # playwright-core and the reference server-everything (pinned, into
 # .cache/browser, never into the repository),
-# builds `mcpwire` and the echo example, then runs `node --test` on
-# tests/browser/*.mjs: the inspector against the echo example, the support
-# desk (`mcpwire serve support-desk`, with its MCP App) and server-everything,
-# and the support desk's app page under a scripted host. Playwright drives
+# builds `mcpwire`, the echo example and the testkit's OAuth-protected
+# server, then runs `node --test` on tests/browser/*.mjs: the inspector
+# against the echo example, the support desk (`mcpwire serve support-desk`,
+# with its MCP App), server-everything and the OAuth-protected server, and
+# the support desk's app page under a scripted host. Playwright drives
 # /usr/bin/chromium headless: its own browser download is not used. The
 # tests print what they measure (time to interactive, the UI's share of a
 # tool call) and save screenshots in target/screenshots/; they assert
@@ -50,13 +51,15 @@ if [[ "$everything" != "$SERVER_EVERYTHING_VERSION" ]]; then
         --save-exact "@modelcontextprotocol/server-everything@$SERVER_EVERYTHING_VERSION" </dev/null
 fi
 
-echo "==> [browser] building mcpwire and the echo example"
-# Two builds: `--example` would narrow the first to the example alone.
+echo "==> [browser] building mcpwire, the echo example and the OAuth-protected server"
+# Separate builds: `--example` would narrow the first to the example alone.
 cargo build -q -p mcpwire-cli
 cargo build -q -p mcpwire-examples --example echo
+cargo build -q -p mcpwire-testkit --example oauth_protected
 
 export MCPWIRE_BIN="$root/target/debug/mcpwire"
 export MCPWIRE_ECHO="$root/target/debug/examples/echo"
+export MCPWIRE_OAUTH_SERVER="$root/target/debug/examples/oauth_protected"
 export BROWSER_CACHE="$cache"
 echo "==> [browser] node --test tests/browser/"
 node --test --test-concurrency=1 tests/browser/*.mjs </dev/null

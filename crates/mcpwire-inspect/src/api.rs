@@ -10,6 +10,9 @@
 //! | `DELETE /api/servers/ID` | disconnects |
 //! | `POST /api/servers/ID/reconnect` | connects the same target again in era `{"mode"}`, then disconnects the old one |
 //! | `GET /api/servers/ID/log` | the protocol log, as a JSON array |
+//! | `GET /api/servers/ID/oauth` | the steps of its OAuth login (see [`oauth`](crate::oauth)) |
+//! | `POST /api/servers/ID/oauth/refresh` | refreshes its access token now |
+//! | `GET /oauth/callback` | the OAuth redirect URI: open without the token, for a waiting login's `state` only |
 //! | `… /api/servers/ID/…` | what the page does with the server (see [`ops`](crate::ops)) |
 //! | `GET /api/asks` | the servers' open questions (see [`asks`](crate::asks)) |
 //! | `POST /api/asks/ID` | answers one: `{"result"}` or `{"refuse"}` |
@@ -89,6 +92,10 @@ pub(crate) async fn app_document(
     Ok(r)
 }
 
+/// The page the browser shows after an OAuth login.
+const CALLBACK_DONE: &str = "<!doctype html><title>Authorized</title>\
+    <p>The authorization is complete: the inspector goes on with it. You can close this tab.</p>";
+
 /// Answers one request.
 pub(crate) async fn handle(
     app: Arc<App>,
@@ -109,6 +116,10 @@ pub(crate) async fn handle(
             r
         }
         Ok(Access::Granted) => route(&app, req).await,
+        Ok(Access::Callback) => match app.logins.callback(req.uri().query()) {
+            Ok(()) => html(StatusCode::OK, CALLBACK_DONE),
+            Err(e) => text(StatusCode::BAD_REQUEST, &e.to_string()),
+        },
     };
     let h = res.headers_mut();
     h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -191,6 +202,17 @@ async fn route(app: &App, req: Request<Incoming>) -> Response<ApiBody> {
                     ok_json(&json!({"removed": slot.id}))
                 }
                 (&Method::GET, ["log"]) => raw_json(StatusCode::OK, slot.log.to_json()),
+                (&Method::GET, ["oauth"]) => match slot.auth() {
+                    Some(a) => ok_json(&a.to_json()),
+                    None => ok_json(&json!({"steps": [], "authorize": null})),
+                },
+                (&Method::POST, ["oauth", "refresh"]) => match slot.auth() {
+                    Some(a) => match a.refresh().await {
+                        Ok(refreshed) => ok_json(&json!({ "refreshed": refreshed })),
+                        Err(e) => error(StatusCode::BAD_GATEWAY, &e.to_string()),
+                    },
+                    None => error(StatusCode::NOT_FOUND, "this server does not use OAuth"),
+                },
                 (&Method::POST, ["reconnect"]) => match read_json::<Reconnect>(app, req).await {
                     Ok(r) => match Mode::parse(&r.mode) {
                         Some(mode) => match app.servers.reconnect(slot.id, mode).await {
@@ -341,6 +363,16 @@ pub(crate) fn raw_json(status: StatusCode, body: String) -> Response<ApiBody> {
 
 pub(crate) fn error(status: StatusCode, message: &str) -> Response<ApiBody> {
     raw_json(status, json!({ "error": message }).to_string())
+}
+
+fn html(status: StatusCode, page: &'static str) -> Response<ApiBody> {
+    let mut r = Response::new(Either::Left(Full::new(Bytes::from_static(page.as_bytes()))));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    r
 }
 
 fn text(status: StatusCode, message: &str) -> Response<ApiBody> {

@@ -38,6 +38,7 @@ const FILES: &[(&str, &[u8], &str)] = &[
     ("extras.js", include_bytes!("../ui/extras.js"), JS),
     ("collections.js", include_bytes!("../ui/collections.js"), JS),
     ("apps.js", include_bytes!("../ui/apps.js"), JS),
+    ("oauth.js", include_bytes!("../ui/oauth.js"), JS),
 ];
 
 const JS: &str = "text/javascript; charset=utf-8";

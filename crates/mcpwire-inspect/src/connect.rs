@@ -14,6 +14,7 @@ use serde_json::json;
 
 use crate::apps::{APP_MIME_TYPE, APPS_EXTENSION};
 use crate::asks::{AskError, Asks};
+use crate::oauth::LOGIN_WAIT;
 use crate::servers::{Slot, Target};
 use crate::tap::Tapped;
 
@@ -82,6 +83,41 @@ pub(crate) fn builder(slot: &Arc<Slot>, asks: &Arc<Asks>, timeout: Duration) -> 
         .capabilities(capabilities())
 }
 
+/// Connects `slot`'s client within `timeout`; when an HTTP server asks for
+/// an OAuth login, logs in (the user has [`LOGIN_WAIT`] to authorize) and
+/// connects again.
+pub(crate) async fn connect_or_login(
+    slot: &Arc<Slot>,
+    asks: &Arc<Asks>,
+    timeout: Duration,
+) -> Result<Client, String> {
+    let first = connect_within(slot, asks, timeout).await;
+    let auth = match (&first, &slot.auth) {
+        (Err(_), Some(auth)) if auth.asked() => auth.clone(),
+        _ => return first,
+    };
+    let url = slot.target.describe();
+    match tokio::time::timeout(LOGIN_WAIT + timeout, auth.login()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(format!("the OAuth login with {url} failed: {e}")),
+        Err(_) => return Err(format!("the OAuth login with {url} took too long")),
+    }
+    connect_within(slot, asks, timeout).await
+}
+
+/// One try at connecting, within `timeout`.
+async fn connect_within(
+    slot: &Arc<Slot>,
+    asks: &Arc<Asks>,
+    timeout: Duration,
+) -> Result<Client, String> {
+    let connecting = connect(slot, builder(slot, asks, timeout), timeout);
+    match tokio::time::timeout(timeout, connecting).await {
+        Ok(r) => r,
+        Err(_) => Err(format!("no answer within {timeout:?}")),
+    }
+}
+
 /// Connects `slot`'s client; the error says why not, as the page shows it
 /// (the HTTP status, or the child's exit and the last lines of its stderr).
 pub(crate) async fn connect(
@@ -100,6 +136,9 @@ pub(crate) async fn connect(
                 });
             for (k, v) in headers {
                 b = b.header(k.clone(), v.clone());
+            }
+            if let Some(auth) = &slot.auth {
+                b = b.auth(auth.provider());
             }
             let transport = b.build().map_err(|e| format!("cannot use {url}: {e}"))?;
             builder

@@ -29,6 +29,10 @@
 use hyper::Request;
 use hyper::header::{AUTHORIZATION, COOKIE, HOST, ORIGIN};
 
+/// The path of the OAuth redirect URI, the one path open without the
+/// token (see [`Access::Callback`]).
+pub const CALLBACK_PATH: &str = "/oauth/callback";
+
 /// Why a request was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
@@ -76,6 +80,11 @@ pub enum Access {
     /// It is the launch URL (`GET /?token=…`): the answer sets the cookie
     /// and sends the browser on to `/`, so the token leaves the address bar.
     Exchange,
+    /// `GET /oauth/callback`: an authorization server sends the browser
+    /// back here by a cross-site navigation, which carries no cookie. It
+    /// passed the `Host` and `Origin` checks; its `state` must be a
+    /// waiting login's ([`Logins::callback`](crate::oauth::Logins::callback)).
+    Callback,
 }
 
 /// The launch token and the port it guards.
@@ -160,6 +169,9 @@ impl Guard {
             if !own {
                 return Err(Refusal::ForeignOrigin);
             }
+        }
+        if request.method() == hyper::Method::GET && request.uri().path() == CALLBACK_PATH {
+            return Ok(Access::Callback);
         }
         let mut seen = false;
         if let Some(bearer) = headers
@@ -289,6 +301,34 @@ mod tests {
             )),
             Ok(Access::Granted)
         );
+    }
+
+    #[test]
+    fn only_the_oauth_callback_goes_without_the_token() {
+        let g = Guard::with_token("tok", 4000);
+        assert_eq!(
+            g.check(&request("/oauth/callback?code=c&state=s", &[HOST])),
+            Ok(Access::Callback)
+        );
+        assert_eq!(
+            g.check(&request(
+                "/oauth/callback?code=c&state=s",
+                &[("host", "evil.example:4000")]
+            )),
+            Err(Refusal::BadHost)
+        );
+        for path in ["/oauth/callback/x", "/oauth", "/api/oauth/callback"] {
+            assert_eq!(
+                g.check(&request(path, &[HOST])),
+                Err(Refusal::NoToken),
+                "{path}"
+            );
+        }
+        let post = Request::post("/oauth/callback")
+            .header("host", "127.0.0.1:4000")
+            .body(())
+            .unwrap();
+        assert_eq!(g.check(&post), Err(Refusal::NoToken));
     }
 
     #[test]

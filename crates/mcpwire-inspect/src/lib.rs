@@ -31,6 +31,7 @@ pub mod events;
 pub mod guard;
 pub mod junit;
 pub mod log;
+pub mod oauth;
 pub mod ops;
 pub mod recording;
 pub mod runner;
@@ -53,6 +54,7 @@ use crate::apps::AppDocs;
 use crate::asks::{ASK_WAIT, Asks, MAX_OPEN_ASKS};
 use crate::events::Events;
 use crate::guard::Guard;
+use crate::oauth::Logins;
 use crate::ops::Running;
 use crate::servers::{AddError, ConnectOptions, Mode, Servers, Target};
 
@@ -79,6 +81,9 @@ pub struct Limits {
     pub max_event_streams: usize,
     /// How many HTTP connections are served at once: 64 (more wait).
     pub max_connections: usize,
+    /// How many OAuth logins may wait for their authorization at once: 16
+    /// (each waits at most [`oauth::LOGIN_WAIT`]).
+    pub max_logins: usize,
 }
 
 impl Default for Limits {
@@ -89,6 +94,7 @@ impl Default for Limits {
             log_frames: 10_000,
             max_event_streams: 8,
             max_connections: 64,
+            max_logins: oauth::MAX_PENDING,
         }
     }
 }
@@ -140,6 +146,7 @@ pub(crate) struct App {
     pub(crate) servers: Servers,
     pub(crate) events: Arc<Events>,
     pub(crate) asks: Arc<Asks>,
+    pub(crate) logins: Arc<Logins>,
     pub(crate) running: Running,
     pub(crate) timeout: Duration,
     pub(crate) app_docs: AppDocs,
@@ -185,6 +192,12 @@ impl Inspector {
             .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
         let events = Arc::new(Events::new(options.limits.max_event_streams));
         let asks = Arc::new(Asks::new(events.clone(), MAX_OPEN_ASKS, ASK_WAIT));
+        let logins = Arc::new(Logins::with_limits(
+            port,
+            events.clone(),
+            options.limits.max_logins,
+            oauth::LOGIN_WAIT,
+        ));
         let servers = Servers::new(
             options.limits.max_servers,
             ConnectOptions {
@@ -193,7 +206,8 @@ impl Inspector {
             },
             events.clone(),
             asks.clone(),
-        );
+        )
+        .logins(logins.clone());
         Ok(Inspector {
             listener,
             apps_listener,
@@ -202,6 +216,7 @@ impl Inspector {
                 servers,
                 events,
                 asks,
+                logins,
                 running: Running::default(),
                 timeout: options.timeout,
                 app_docs: AppDocs::new(format!("http://127.0.0.1:{port}")),

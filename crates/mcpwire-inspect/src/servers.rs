@@ -22,6 +22,7 @@ use tokio::sync::oneshot;
 use crate::asks::Asks;
 use crate::events::Events;
 use crate::log::ProtocolLog;
+use crate::oauth::{Logins, ServerAuth};
 
 /// Where a server is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,6 +153,9 @@ pub struct Slot {
     /// The resources the page follows: each a running subscription, ended
     /// through its sender.
     subscriptions: Mutex<HashMap<String, oneshot::Sender<()>>>,
+    /// Its OAuth client and login steps (an HTTP server without an
+    /// `Authorization` header of its own).
+    pub(crate) auth: Option<Arc<ServerAuth>>,
 }
 
 #[derive(Debug, Clone)]
@@ -162,6 +166,11 @@ enum State {
 }
 
 impl Slot {
+    /// Its OAuth side, for an HTTP server.
+    pub fn auth(&self) -> Option<Arc<ServerAuth>> {
+        self.auth.clone()
+    }
+
     /// The client, once connected.
     pub fn client(&self) -> Option<Arc<Client>> {
         match &*self.lock() {
@@ -379,6 +388,7 @@ pub struct Servers {
     options: ConnectOptions,
     events: Arc<Events>,
     asks: Arc<Asks>,
+    logins: Option<Arc<Logins>>,
 }
 
 impl Servers {
@@ -397,13 +407,32 @@ impl Servers {
             options,
             events,
             asks,
+            logins: None,
         }
+    }
+
+    /// Logs in with OAuth to HTTP servers that ask for it, through
+    /// `logins` (without, a server that needs a login fails to connect).
+    #[must_use]
+    pub fn logins(mut self, logins: Arc<Logins>) -> Servers {
+        self.logins = Some(logins);
+        self
     }
 
     /// Starts connecting to `target` (the connection goes on in a task of
     /// its own) and returns the new server's id.
     pub fn add(&self, label: String, target: Target, mode: Mode) -> Result<u32, AddError> {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let auth = match (&target, &self.logins) {
+            (Target::Http { url, headers }, Some(logins))
+                if !headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case("authorization")) =>
+            {
+                ServerAuth::new(id, url, logins).ok().map(Arc::new)
+            }
+            _ => None,
+        };
         let slot = Arc::new(Slot {
             id,
             label,
@@ -419,6 +448,7 @@ impl Servers {
             output_schemas: Mutex::new(HashMap::new()),
             level: Mutex::new(None),
             subscriptions: Mutex::new(HashMap::new()),
+            auth,
         });
         {
             let mut slots = self.lock();
@@ -432,15 +462,9 @@ impl Servers {
         let asks = self.asks.clone();
         let timeout = self.options.timeout;
         tokio::spawn(async move {
-            let builder = crate::connect::builder(&slot, &asks, timeout);
-            let connecting = crate::connect::connect(&slot, builder, timeout);
-            let client = match tokio::time::timeout(timeout, connecting).await {
-                Ok(Ok(client)) => Arc::new(client),
-                Ok(Err(why)) => return settle(&slot, &events, State::Failed(why)),
-                Err(_) => {
-                    let why = format!("no answer within {timeout:?}");
-                    return settle(&slot, &events, State::Failed(why));
-                }
+            let client = match crate::connect::connect_or_login(&slot, &asks, timeout).await {
+                Ok(client) => Arc::new(client),
+                Err(why) => return settle(&slot, &events, State::Failed(why)),
             };
             settle(&slot, &events, State::Connected(client.clone()));
             tokio::spawn(follow_lists(client.clone()));
@@ -474,6 +498,9 @@ impl Servers {
             slots.remove(i)
         };
         slot.removed.store(true, Ordering::Relaxed);
+        if let Some(a) = &slot.auth {
+            a.abandon();
+        }
         if let Some(c) = slot.client() {
             c.close().await;
         }
@@ -497,6 +524,9 @@ impl Servers {
         let slots = std::mem::take(&mut *self.lock());
         for s in slots {
             s.removed.store(true, Ordering::Relaxed);
+            if let Some(a) = &s.auth {
+                a.abandon();
+            }
             if let Some(c) = s.client() {
                 c.close().await;
             }
@@ -540,6 +570,7 @@ mod tests {
             output_schemas: Mutex::new(HashMap::new()),
             level: Mutex::new(None),
             subscriptions: Mutex::new(HashMap::new()),
+            auth: None,
         }
     }
 

@@ -6,6 +6,7 @@ import { asksView } from './asks.js';
 import { collectionsView } from './collections.js';
 import { skillsView, tasksView } from './extras.js';
 import { notesView } from './notes.js';
+import { oauthView } from './oauth.js';
 import { promptsView } from './prompts.js';
 import { resourcesView } from './resources.js';
 import { connectForm, renderHead, renderServers } from './servers.js';
@@ -28,10 +29,11 @@ const resources = resourcesView(view('view-resources'));
 const prompts = promptsView(view('view-prompts'));
 const notes = notesView(view('view-notes'));
 const skills = skillsView(view('view-skills'));
+const oauth = oauthView(view('view-oauth'));
 const protocol = protocolView(view('view-protocol'), {
   replay: (method, params) => api(`/api/servers/${selected}/request`, { method: 'POST', body: { method, params } }),
 });
-const views = [tools, resources, prompts, notes, tasks, skills, collections, protocol];
+const views = [tools, resources, prompts, notes, tasks, skills, collections, oauth, protocol];
 const live = document.getElementById('live');
 const asks = asksView(document.getElementById('ask'), (id) => servers.get(id));
 
@@ -91,6 +93,7 @@ function listen() {
     } else if (ev.type === 'progress') tools.progress(ev);
     else if (ev.type === 'ask') asks.add(ev.ask);
     else if (ev.type === 'ask-gone') asks.gone(ev.id);
+    else if (ev.type === 'oauth') oauth.event(ev);
   });
 }
 

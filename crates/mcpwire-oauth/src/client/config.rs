@@ -4,7 +4,10 @@
 
 use std::sync::Arc;
 
-use super::{Authorize, ClientKey, ClientRegistration, CredentialStore, MemoryStore, OAuthGrant};
+use super::{
+    Authorize, ClientKey, ClientRegistration, CredentialStore, FlowObserver, MemoryStore,
+    OAuthGrant,
+};
 
 /// The settings of an [`OAuthClient`](super::OAuthClient).
 ///
@@ -33,6 +36,7 @@ pub struct OAuthConfig {
     pub(crate) http: Option<reqwest::Client>,
     pub(crate) grant: OAuthGrant,
     pub(crate) dpop: bool,
+    pub(crate) observer: Option<FlowObserver>,
 }
 
 impl std::fmt::Debug for OAuthConfig {
@@ -50,6 +54,7 @@ impl std::fmt::Debug for OAuthConfig {
             .field("authorize", &self.authorize)
             .field("grant", &self.grant)
             .field("dpop", &self.dpop)
+            .field("observed", &self.observer.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -75,6 +80,7 @@ impl OAuthConfig {
             http: None,
             grant: OAuthGrant::AuthorizationCode,
             dpop: false,
+            observer: None,
         }
     }
 
@@ -301,6 +307,26 @@ impl OAuthConfig {
     #[must_use]
     pub fn dpop(mut self, on: bool) -> Self {
         self.dpop = on;
+        self
+    }
+
+    /// Watches the flow: `observer` receives each exchange of discovery,
+    /// registration, the user's authorization and the token endpoint (a
+    /// [`FlowEvent`](super::FlowEvent)) as it ends, with its secrets
+    /// masked already. Without an observer nothing is recorded.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use mcpwire_oauth::client::{FlowEvent, OAuthConfig};
+    /// let seen = Arc::new(Mutex::new(Vec::<FlowEvent>::new()));
+    /// let sink = seen.clone();
+    /// let config = OAuthConfig::new("https://mcp.example.com/mcp")
+    ///     .observe(Arc::new(move |e: &FlowEvent| sink.lock().unwrap().push(e.clone())));
+    /// assert!(format!("{config:?}").contains("observed: true"));
+    /// ```
+    #[must_use]
+    pub fn observe(mut self, observer: FlowObserver) -> Self {
+        self.observer = Some(observer);
         self
     }
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::fetch::get_json;
+use super::observe::Stage;
 use super::{AuthError, check_server_url};
 
 /// Protected resource metadata (RFC 9728 §2), as far as the client uses it.
@@ -127,7 +128,7 @@ pub(crate) async fn resource_metadata(
     root.set_path("/.well-known/oauth-protected-resource");
     candidates.push(root);
     for url in candidates {
-        let resp = get_json(http, &url).await?;
+        let resp = get_json(http, &url, Stage::ResourceMetadata).await?;
         if !resp.status.is_success() {
             tracing::debug!(%url, status = resp.status.as_u16(), "no resource metadata here");
             continue;
@@ -212,7 +213,7 @@ pub(crate) async fn server_metadata(
 ) -> Result<Option<ServerMetadata>, AuthError> {
     check_server_url("issuer", issuer)?;
     for url in server_metadata_urls(issuer)? {
-        let resp = get_json(http, &url).await?;
+        let resp = get_json(http, &url, Stage::ServerMetadata).await?;
         if !resp.status.is_success() {
             tracing::debug!(%url, status = resp.status.as_u16(), "no authorization server metadata here");
             continue;

@@ -12,6 +12,7 @@ use reqwest::header::{AUTHORIZATION, HeaderValue};
 use serde_json::Value;
 
 use super::fetch::{form_encode, oauth_error, post_form};
+use super::observe::Stage;
 use super::{AssertionSource, AuthError, ClientRegistration};
 
 const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -115,7 +116,7 @@ impl EnterpriseGrant {
             }
         }
         let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let resp = post_form(http, &endpoint, &borrowed, headers).await?;
+        let resp = post_form(http, &endpoint, &borrowed, headers, Stage::Token).await?;
         if !resp.status.is_success() {
             return Err(fail(oauth_error(&resp)));
         }

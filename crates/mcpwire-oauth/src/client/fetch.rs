@@ -7,6 +7,7 @@ use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
 use super::AuthError;
+use super::observe::{self, FlowEvent, Stage};
 
 /// The largest metadata or token response read.
 const BODY_LIMIT: usize = 1024 * 1024;
@@ -20,43 +21,92 @@ pub(crate) struct JsonResponse {
     pub headers: reqwest::header::HeaderMap,
 }
 
-/// GETs `url` with `Accept: application/json`.
-pub(crate) async fn get_json(http: &reqwest::Client, url: &Url) -> Result<JsonResponse, AuthError> {
+/// GETs `url` with `Accept: application/json`, as part of `stage`.
+pub(crate) async fn get_json(
+    http: &reqwest::Client,
+    url: &Url,
+    stage: Stage,
+) -> Result<JsonResponse, AuthError> {
     let what = format!("GET {url}");
     let req = http.get(url.clone()).header(ACCEPT, "application/json");
-    send(req, what).await
+    let seen = observe::start(stage, "GET", url);
+    observed(seen, send(req, what).await)
 }
 
-/// POSTs `pairs` form-encoded, with `headers` added.
+/// POSTs `pairs` form-encoded, with `headers` added, as part of `stage`.
 pub(crate) async fn post_form(
     http: &reqwest::Client,
     url: &Url,
     pairs: &[(&str, &str)],
     headers: Vec<(HeaderName, HeaderValue)>,
+    stage: Stage,
 ) -> Result<JsonResponse, AuthError> {
+    let body = form_encode(pairs);
+    let seen = observe::start(stage, "POST", url).map(|(mut e, t)| {
+        e.request = Some(observe::mask_form(&body));
+        e.request_headers = headers
+            .iter()
+            .map(|(n, v)| {
+                let v = v.to_str().unwrap_or("(binary)");
+                (n.as_str().to_owned(), observe::mask_header(n.as_str(), v))
+            })
+            .collect();
+        (e, t)
+    });
     let mut req = http
         .post(url.clone())
         .header(ACCEPT, "application/json")
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(form_encode(pairs));
+        .body(body);
     for (n, v) in headers {
         req = req.header(n, v);
     }
-    send(req, format!("POST {url}")).await
+    observed(seen, send(req, format!("POST {url}")).await)
 }
 
-/// POSTs `body` as JSON.
+/// POSTs `body` as JSON, as part of `stage`.
 pub(crate) async fn post_json(
     http: &reqwest::Client,
     url: &Url,
     body: &Value,
+    stage: Stage,
 ) -> Result<JsonResponse, AuthError> {
+    let seen = observe::start(stage, "POST", url).map(|(mut e, t)| {
+        let mut shown = body.clone();
+        observe::mask_json(&mut shown);
+        e.request = Some(shown.to_string());
+        (e, t)
+    });
     let req = http
         .post(url.clone())
         .header(ACCEPT, "application/json")
         .header(CONTENT_TYPE, "application/json")
         .body(body.to_string());
-    send(req, format!("POST {url}")).await
+    observed(seen, send(req, format!("POST {url}")).await)
+}
+
+/// Reports the exchange begun as `seen` (when watched) with its outcome.
+fn observed(
+    seen: Option<(FlowEvent, std::time::Instant)>,
+    result: Result<JsonResponse, AuthError>,
+) -> Result<JsonResponse, AuthError> {
+    if let Some((mut e, started)) = seen {
+        e.elapsed = started.elapsed();
+        match &result {
+            Ok(r) => {
+                e.status = Some(r.status.as_u16());
+                let mut body = r.body.clone();
+                observe::mask_json(&mut body);
+                e.response = (!body.is_null()).then(|| body.to_string());
+                if !r.status.is_success() {
+                    e.error = Some(oauth_error(r));
+                }
+            }
+            Err(err) => e.error = Some(err.to_string()),
+        }
+        observe::report(&e);
+    }
+    result
 }
 
 async fn send(req: reqwest::RequestBuilder, what: String) -> Result<JsonResponse, AuthError> {

@@ -34,7 +34,9 @@
 //!   ([`EnterpriseGrant`]: RFC 8693 token exchange at the IdP for an
 //!   ID-JAG, then the JWT bearer grant);
 //! * DPoP (RFC 9449, [`OAuthConfig::dpop`]): sender-constrained tokens, a
-//!   proof per request signed by the client's [`DpopKey`], server nonces.
+//!   proof per request signed by the client's [`DpopKey`], server nonces;
+//! * watching the flow ([`OAuthConfig::observe`]): every exchange of every
+//!   stage as a [`FlowEvent`], its secrets masked.
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -64,6 +66,7 @@ mod grants;
 mod jws;
 mod jwt_bearer;
 mod oauth_client;
+mod observe;
 mod pkce;
 mod registration;
 mod scopes;
@@ -80,6 +83,7 @@ pub use error::{AuthError, StoreError};
 pub use grants::OAuthGrant;
 pub use jwt_bearer::{AssertionFn, AssertionSource};
 pub use oauth_client::OAuthClient;
+pub use observe::{FlowEvent, FlowObserver, Stage, mask, mask_form, mask_json, mask_url};
 pub use pkce::Pkce;
 /// The URL type of the authorization step and the metadata.
 pub use reqwest::Url;

@@ -13,6 +13,7 @@ use reqwest::{Method, Url};
 use super::discovery::{self, Discovered, resource_covers};
 use super::dpop::{DPOP_NONCE_HEADER, DpopKey, USE_DPOP_NONCE, proof_nonce};
 use super::flow::{self, Pending};
+use super::observe::{self, Stage, watched};
 use super::pkce::{self, Pkce, random_token};
 use super::store::now_secs;
 use super::token_endpoint::{self, Grant};
@@ -139,6 +140,10 @@ impl OAuthClient {
     /// discovery, registration, the user's consent and the token request.
     /// Returns the key the credentials are stored under.
     pub async fn login(&self) -> Result<StoreKey, AuthError> {
+        watched(self.cfg.observer.as_ref(), self.login_flow()).await
+    }
+
+    async fn login_flow(&self) -> Result<StoreKey, AuthError> {
         let _flow = self.flow.lock().await;
         let found = discovery::discover(&self.http, &self.server_url, None).await?;
         if self.cfg.grant.is_interactive() {
@@ -147,6 +152,20 @@ impl OAuthClient {
         self.switch_to(&found)?;
         self.authorize(&found, None, Vec::new()).await?;
         Ok(self.key(&found))
+    }
+
+    /// Refreshes the access token now with the refresh token (or, for a
+    /// machine-to-machine grant, with the grant again). Returns whether
+    /// new tokens were obtained: false when there is no refresh token or
+    /// the authorization server refused it (the refresh token is then
+    /// dropped, and the next challenge authorizes anew).
+    pub async fn refresh_now(&self) -> Result<bool, AuthError> {
+        watched(self.cfg.observer.as_ref(), async {
+            let _flow = self.flow.lock().await;
+            self.current()?;
+            self.refresh().await
+        })
+        .await
     }
 
     /// Forgets every stored credential of this MCP server (at every
@@ -336,7 +355,14 @@ impl OAuthClient {
         }
         let client = self.session().client.clone();
         let client = match client {
-            Some(c) => c,
+            Some(c) => {
+                observe::note(
+                    Stage::Registration,
+                    &meta.issuer,
+                    format!("a client registered earlier: {}", c.client_id),
+                );
+                c
+            }
             None => {
                 let c = registration::register(&self.http, meta, &self.cfg).await?;
                 self.session().client = Some(c.clone());
@@ -364,8 +390,29 @@ impl OAuthClient {
                 "no authorization step is configured (OAuthConfig::authorize)".to_owned(),
             )
         })?;
-        let callback = step.authorize(&url, &pending.redirect_uri).await?;
-        let code = flow::authorization_code(&callback, &pending)?;
+        let seen = observe::start(Stage::Authorization, "GET", &url);
+        let answered = step.authorize(&url, &pending.redirect_uri).await;
+        let code = answered.map(|cb| {
+            let code = flow::authorization_code(&cb, &pending);
+            (cb, code)
+        });
+        if let Some((mut e, started)) = seen {
+            e.elapsed = started.elapsed();
+            e.request = Some(format!(
+                "PKCE {} code_challenge {}",
+                pending.pkce.method(),
+                pending.pkce.challenge()
+            ));
+            match &code {
+                Ok((cb, code)) => {
+                    e.response = Some(observe::mask_url(cb.as_str()));
+                    e.error = code.as_ref().err().map(ToString::to_string);
+                }
+                Err(err) => e.error = Some(err.to_string()),
+            }
+            observe::report(&e);
+        }
+        let code = code?.1?;
         let requested = scope.unwrap_or_default();
         let tokens = token_endpoint::request(
             &self.http,
@@ -587,7 +634,7 @@ impl AuthProvider for OAuthClient {
                     // Someone else refreshed meanwhile.
                     Some((v, false)) => value = v,
                     _ => {
-                        if self.refresh().await?
+                        if watched(self.cfg.observer.as_ref(), self.refresh()).await?
                             && let Some((v, _)) = self.current()?
                         {
                             value = v;
@@ -605,7 +652,11 @@ impl AuthProvider for OAuthClient {
         &'a self,
         challenge: &'a AuthChallenge,
     ) -> AuthFuture<'a, Result<(), AuthProviderError>> {
-        Box::pin(async move { self.answer(challenge).await.map_err(Into::into) })
+        Box::pin(async move {
+            watched(self.cfg.observer.as_ref(), self.answer(challenge))
+                .await
+                .map_err(Into::into)
+        })
     }
 }
 

@@ -6,6 +6,7 @@
 use serde_json::{Value, json};
 
 use super::fetch::{oauth_error, post_json};
+use super::observe::{self, Stage};
 use super::{AuthError, ClientRegistration, OAuthConfig, ServerMetadata, check_server_url};
 
 /// The client id to use at the authorization server of `meta`.
@@ -17,11 +18,21 @@ pub(crate) async fn register(
     if let Some((client, issuer)) = &cfg.client
         && issuer.as_deref().is_none_or(|i| i == meta.issuer)
     {
+        observe::note(
+            Stage::Registration,
+            &meta.issuer,
+            format!("a pre-registered client: {}", client.client_id),
+        );
         return Ok(client.clone());
     }
     if meta.client_id_metadata_document_supported
         && let Some(url) = &cfg.client_metadata_url
     {
+        observe::note(
+            Stage::Registration,
+            url,
+            "a Client ID Metadata Document: its URL is the client id".to_owned(),
+        );
         let mut reg = ClientRegistration::new(url.clone(), None);
         reg.token_endpoint_auth_method = Some(if cfg.client_key.is_some() {
             "private_key_jwt".to_owned()
@@ -57,7 +68,7 @@ pub(crate) async fn register(
     } else if supports("none") {
         body["token_endpoint_auth_method"] = json!("none");
     }
-    let resp = post_json(http, &endpoint, &body).await?;
+    let resp = post_json(http, &endpoint, &body, Stage::Registration).await?;
     if !resp.status.is_success() {
         return Err(fail(format!(
             "the registration endpoint answered {}",

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use super::dpop::{DPOP_NONCE_HEADER, DpopKey, USE_DPOP_NONCE, proof_nonce};
 use super::fetch::{JsonResponse, form_encode, oauth_error, post_form};
+use super::observe::Stage;
 use super::pkce::random_token;
 use super::store::now_secs;
 use super::{AuthError, ClientRegistration, ServerMetadata, TokenSet, check_server_url};
@@ -252,6 +253,10 @@ pub(crate) async fn request(
         endpoint: meta.token_endpoint.clone(),
         reason,
     };
+    let stage = match grant {
+        Grant::Refresh { .. } => Stage::Refresh,
+        _ => Stage::Token,
+    };
     let mut pairs: Vec<(&str, String)> = Vec::new();
     match &grant {
         Grant::AuthorizationCode {
@@ -326,7 +331,7 @@ pub(crate) async fn request(
             }
             None => None,
         };
-        let resp = post_form(http, &endpoint, &borrowed, headers).await?;
+        let resp = post_form(http, &endpoint, &borrowed, headers, stage).await?;
         let Some(d) = dpop else { break resp };
         let offered = resp
             .headers
