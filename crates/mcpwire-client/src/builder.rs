@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use mcpwire_types::{
     ClientCapabilities, CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams,
-    ElicitResult, Implementation, LoggingLevel, Meta, ProtocolVersion, Root,
+    ElicitResult, Implementation, ListRootsResult, LoggingLevel, Meta, ProtocolVersion, Root,
 };
 use tokio::sync::broadcast;
 
@@ -329,6 +329,71 @@ impl ClientBuilder {
     /// ```
     pub fn roots(mut self, roots: Vec<Root>) -> Self {
         self.handlers.roots = Some(Arc::new(RwLock::new(roots)));
+        self
+    }
+
+    /// Answers `roots/list` (and, in the stateless era, the roots input
+    /// requests of `input_required` results) with `f`, given the roots on
+    /// offer (those of [`roots`](Self::roots) or
+    /// [`Client::set_roots`](crate::Client::set_roots)): for a host that
+    /// asks its user each time. Declares the roots capability.
+    ///
+    /// ```
+    /// use mcpwire_client::Client;
+    /// use mcpwire_types::Root;
+    /// # use std::sync::{Arc, Mutex};
+    /// # use mcpwire_rpc::engine::{self, EngineConfig, Peer, Reply, RequestContext, Service};
+    /// # use serde_json::{Value, json};
+    /// # // A raw server: answers `initialize`, and keeps what the client sent.
+    /// # #[derive(Default)]
+    /// # struct Raw(Mutex<Value>);
+    /// # impl Service for Raw {
+    /// #     async fn handle_request(&self, r: mcpwire_types::Request, _: RequestContext) -> Result<Reply, mcpwire_rpc::Error> {
+    /// #         if r.method != "initialize" {
+    /// #             return Err(mcpwire_rpc::Error::method_not_found(&r.method));
+    /// #         }
+    /// #         let params = r.params.unwrap_or_default();
+    /// #         let version = params["protocolVersion"].clone();
+    /// #         *self.0.lock().unwrap() = params;
+    /// #         Ok(json!({
+    /// #             "protocolVersion": version, "capabilities": {},
+    /// #             "serverInfo": { "name": "raw", "version": "1" },
+    /// #         }).into())
+    /// #     }
+    /// #     async fn handle_notification(&self, _: mcpwire_types::Notification, _: &Peer) {}
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # let raw = Arc::new(Raw::default());
+    /// # let (transport, theirs) = mcpwire_rpc::transport::memory::duplex();
+    /// # let (server, serving) = engine::connect(raw.clone(), theirs, EngineConfig::default());
+    /// # tokio::spawn(serving);
+    /// # let sent = || raw.0.lock().unwrap().clone();
+    /// use mcpwire_types::ListRootsResult;
+    /// let client = Client::builder("editor", "1.0.0")
+    ///     .roots(vec![Root::new("file:///home/ada/project", "project")])
+    ///     .on_roots(|offered| async move {
+    ///         // Ask the user which of the offered roots to share; here, all
+    ///         // of them and one more.
+    ///         let mut roots = offered;
+    ///         roots.push(Root::new("file:///home/ada/notes", "notes"));
+    ///         Ok(ListRootsResult::new(roots))
+    ///     })
+    ///     .connect(transport)
+    ///     .await?;
+    /// assert!(sent()["capabilities"]["roots"].is_object());
+    /// let listed = server.request("roots/list", None).await?;
+    /// assert_eq!(listed["roots"][1]["uri"], "file:///home/ada/notes");
+    /// # let _ = client;
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// # })?;
+    /// # Ok::<(), mcpwire_rpc::Error>(())
+    /// ```
+    pub fn on_roots<F, Fut>(mut self, f: F) -> Self
+    where
+        F: Fn(Vec<Root>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<ListRootsResult, Error>> + Send + 'static,
+    {
+        self.handlers.set_roots_fn(f);
         self
     }
 

@@ -24,6 +24,7 @@ type SamplingFn = Arc<
 >;
 type ElicitFn =
     Arc<dyn Fn(ElicitRequestParams) -> BoxFuture<Result<ElicitResult, Error>> + Send + Sync>;
+type RootsFn = Arc<dyn Fn(Vec<Root>) -> BoxFuture<Result<ListRootsResult, Error>> + Send + Sync>;
 
 /// How the client answers what servers ask of it.
 #[derive(Clone, Default)]
@@ -32,6 +33,8 @@ pub struct ClientHandlers {
     pub(crate) elicitation: Option<ElicitFn>,
     pub(crate) url_elicitation: bool,
     pub(crate) roots: Option<Arc<RwLock<Vec<Root>>>>,
+    /// Answers `roots/list` itself, given the roots on offer.
+    pub(crate) roots_fn: Option<RootsFn>,
 }
 
 impl std::fmt::Debug for ClientHandlers {
@@ -40,6 +43,7 @@ impl std::fmt::Debug for ClientHandlers {
             .field("sampling", &self.sampling.is_some())
             .field("elicitation", &self.elicitation.is_some())
             .field("roots", &self.roots.is_some())
+            .field("roots_fn", &self.roots_fn.is_some())
             .finish()
     }
 }
@@ -82,11 +86,29 @@ impl ClientHandlers {
         caps
     }
 
+    pub(crate) fn set_roots_fn<F, Fut>(&mut self, f: F)
+    where
+        F: Fn(Vec<Root>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<ListRootsResult, Error>> + Send + 'static,
+    {
+        self.roots_fn = Some(Arc::new(move |r| Box::pin(f(r))));
+        self.roots.get_or_insert_with(Default::default);
+    }
+
     /// The roots on offer right now, if the client declared roots.
-    fn current_roots(&self) -> Option<ListRootsResult> {
+    fn current_roots(&self) -> Option<Vec<Root>> {
         let roots = self.roots.as_ref()?;
-        let roots = roots.read().unwrap_or_else(|p| p.into_inner()).clone();
-        Some(ListRootsResult::new(roots))
+        Some(roots.read().unwrap_or_else(|p| p.into_inner()).clone())
+    }
+
+    /// The answer to `roots/list`: the roots handler's, or the roots on
+    /// offer; `None` if the client declared no roots.
+    async fn list_roots(&self) -> Option<Result<ListRootsResult, Error>> {
+        let offered = self.current_roots()?;
+        Some(match &self.roots_fn {
+            Some(f) => f(offered).await,
+            None => Ok(ListRootsResult::new(offered)),
+        })
     }
 
     /// Answers one input request of a multi round-trip request (2026-07-28)
@@ -116,8 +138,8 @@ impl ClientHandlers {
                 Some(f) => f(p.clone()).await.map(InputResponse::CreateMessage),
                 None => Err(missing("sampling", "on_sampling")),
             },
-            InputRequest::ListRoots(_) => match self.current_roots() {
-                Some(r) => Ok(InputResponse::ListRoots(r)),
+            InputRequest::ListRoots(_) => match self.list_roots().await {
+                Some(r) => r.map(InputResponse::ListRoots),
                 None => Err(missing("roots", "roots")),
             },
             InputRequest::Other { method, .. } => Err(Error::Protocol(format!(
@@ -152,8 +174,8 @@ impl Service for ClientService {
                 Some(f) => Ok(Reply::typed(f(parse(req.params)?).await?)),
                 None => Err(Error::method_not_found(&req.method)),
             },
-            methods::ROOTS_LIST => match self.handlers.current_roots() {
-                Some(r) => Ok(Reply::typed(r)),
+            methods::ROOTS_LIST => match self.handlers.list_roots().await {
+                Some(r) => Ok(Reply::typed(r?)),
                 None => Err(Error::method_not_found(&req.method)),
             },
             other => Err(Error::method_not_found(other)),

@@ -62,6 +62,44 @@ async fn prompts_and_resources_ask_for_roots_and_sampling_too() {
 }
 
 #[tokio::test]
+async fn a_roots_handler_answers_in_both_eras_from_the_roots_on_offer() {
+    for mode in [ClientMode::Pinned(MODERN), ClientMode::Legacy] {
+        let asked = Arc::new(AtomicUsize::new(0));
+        let seen = asked.clone();
+        let client = connect_to_server(
+            Client::builder("c", "1")
+                .mode(mode)
+                .roots(vec![Root::new("file:///a", "a")])
+                .on_roots(move |offered| {
+                    seen.fetch_add(1, Ordering::SeqCst);
+                    async move {
+                        // The person adds two to the one on offer.
+                        let mut roots = offered;
+                        roots.push(Root::new("file:///b", "b"));
+                        roots.push(Root::new("file:///c", "c"));
+                        Ok(mcpwire_types::ListRootsResult::new(roots))
+                    }
+                }),
+        )
+        .await;
+        let p = client.get_prompt("rooted", ()).await.unwrap();
+        assert!(
+            format!("{:?}", p.messages).contains("3 roots"),
+            "{mode:?}: {p:?}"
+        );
+        assert_eq!(asked.load(Ordering::SeqCst), 1, "{mode:?}");
+        // A refusal reaches the server as an error, not as an empty list.
+        let client = connect_to_server(
+            Client::builder("c", "1")
+                .mode(mode)
+                .on_roots(|_| async { Err(Error::rpc(mcpwire_types::ErrorCode(-1), "no")) }),
+        )
+        .await;
+        assert!(client.get_prompt("rooted", ()).await.is_err(), "{mode:?}");
+    }
+}
+
+#[tokio::test]
 async fn the_rounds_are_bounded() {
     let client = connect_to_server(
         asking_builder(Default::default())
