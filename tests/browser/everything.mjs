@@ -24,6 +24,12 @@ before(async () => {
   session = await openInspector(['--', process.execPath, EVERYTHING, 'stdio']);
   page = session.page;
   ({ tab, tool, result } = driver(page));
+  // The server lists the client's roots once it is connected: the person
+  // is asked, and sends none (none are on offer yet).
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('heading', { name: /Roots request/ }).waitFor();
+  await dialog.getByRole('button', { name: 'Send roots' }).click();
+  await dialog.waitFor({ state: 'hidden' });
 });
 
 after(async () => {
@@ -165,16 +171,25 @@ test('a URL elicitation shows the link and is accepted', async () => {
   await result().getByText(/User completed the URL elicitation flow/).waitFor();
 });
 
-test('the roots offered in the page are what the server lists', async () => {
+test('the roots the person sends are what the server lists', async () => {
   await tab('Notifications');
   await page.getByText('Roots', { exact: true }).click();
   await page.getByLabel(/^Roots: one per line/).fill('file:///tmp/mcpwire-project project\nfile:///tmp/other');
   await page.getByRole('button', { name: 'Offer roots' }).click();
   await page.getByText('2 roots offered').waitFor();
+  // They changed: the server lists them again, and the person sees what
+  // is on offer, and drops one before sending.
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('heading', { name: /Roots request/ }).waitFor();
+  const answer = dialog.getByLabel(/^Roots: one per line/);
+  assert.equal(await answer.inputValue(), 'file:///tmp/mcpwire-project project\nfile:///tmp/other');
+  await answer.fill('file:///tmp/mcpwire-project project');
+  await dialog.getByRole('button', { name: 'Send roots' }).click();
+  await dialog.waitFor({ state: 'hidden' });
   await tool('get-roots-list');
   await page.getByRole('button', { name: 'Call', exact: true }).click();
   await result().getByText(/file:\/\/\/tmp\/mcpwire-project/).waitFor();
-  assert.match(await result().textContent(), /file:\/\/\/tmp\/other/);
+  assert.doesNotMatch(await result().textContent(), /file:\/\/\/tmp\/other/);
 });
 
 test('a tool that must run as a task is followed in the Tasks view to its result', async () => {

@@ -1,5 +1,5 @@
 //! How the inspector's client is made and connects: what it declares
-//! (sampling and elicitation answered by the person at the page, roots,
+//! (sampling, elicitation and roots answered by the person at the page,
 //! MCP Apps), and why a connection failed, in words the page shows.
 
 use std::sync::Arc;
@@ -70,7 +70,7 @@ async fn ask<P: serde::Serialize, R: serde::de::DeserializeOwned>(
 /// The client of `slot`, whose requests that need a person go to the page.
 pub(crate) fn builder(slot: &Arc<Slot>, asks: &Arc<Asks>, timeout: Duration) -> ClientBuilder {
     let server = slot.id;
-    let (sampling, elicit) = (asks.clone(), asks.clone());
+    let (sampling, elicit, roots) = (asks.clone(), asks.clone(), asks.clone());
     Client::builder(CLIENT_NAME, env!("CARGO_PKG_VERSION"))
         .mode(slot.mode.client_mode())
         .probe_timeout(timeout.min(Duration::from_secs(10)))
@@ -79,7 +79,17 @@ pub(crate) fn builder(slot: &Arc<Slot>, asks: &Arc<Asks>, timeout: Duration) -> 
         .on_elicitation_with_urls(move |params| {
             ask(elicit.clone(), server, "elicitation/create", params)
         })
+        // The roots the page offers (set in its Notifications view) are
+        // put to the person each time the server lists them.
         .roots(Vec::new())
+        .on_roots(move |offered| {
+            ask(
+                roots.clone(),
+                server,
+                "roots/list",
+                json!({ "roots": offered }),
+            )
+        })
         .capabilities(capabilities())
 }
 

@@ -1,6 +1,7 @@
 // Requests from a server that the person answers, as dialogs: sampling
 // (write the model's reply, or reject), elicitation in form mode (a form
-// from the requested schema) and in URL mode (open the link, or not).
+// from the requested schema) and in URL mode (open the link, or not), and
+// roots (the roots on offer, to send as they are or changed).
 // In the 2026-07-28 era these arrive as the input requests of a round.
 
 import { api, h } from './api.js';
@@ -82,14 +83,41 @@ export function asksView(dialog, serverOf) {
     return form;
   }
 
+  function roots(p) {
+    const area = h('textarea', { id: 'roots-answer', class: 'json', spellcheck: 'false' });
+    area.value = (p.roots || []).map((r) => (r.name ? `${r.uri} ${r.name}` : r.uri)).join('\n');
+    const form = h('form', { method: 'dialog', 'aria-label': 'Answer the roots request' },
+      h('p', {}, 'The server asks which directories (roots) it may work in. These are the roots on offer; change them for this answer if you like.'),
+      h('div', { class: 'field' }, h('label', { for: 'roots-answer' }, 'Roots: one per line, a URI and an optional name'), area),
+      h('div', { class: 'actions' },
+        h('button', { type: 'submit', class: 'primary' }, 'Send roots'),
+        h('button', { type: 'button', onclick: () => answer({ refuse: 'the user declined to list roots' }) }, 'Refuse')));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const list = area.value.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
+        const [uri, ...name] = l.split(/\s+/);
+        return name.length ? { uri, name: name.join(' ') } : { uri };
+      });
+      answer({ result: { roots: list } });
+    });
+    return form;
+  }
+
+  const TITLES = {
+    'sampling/createMessage': 'Sampling request',
+    'elicitation/create': 'Elicitation request',
+    'roots/list': 'Roots request',
+  };
+
   function next() {
     if (shown || !queue.length) return;
     shown = queue[0];
     const p = shown.params || {};
     const body = shown.method === 'sampling/createMessage' ? sampling(p)
       : shown.method === 'elicitation/create' ? elicitation(p)
-        : h('pre', {}, JSON.stringify(shown, null, 2));
-    const title = shown.method === 'sampling/createMessage' ? 'Sampling request' : 'Elicitation request';
+        : shown.method === 'roots/list' ? roots(p)
+          : h('pre', {}, JSON.stringify(shown, null, 2));
+    const title = TITLES[shown.method] || shown.method;
     dialog.replaceChildren(
       h('h2', { id: 'ask-title' }, `${title} from ${serverName(shown.server)}`),
       h('p', { class: 'hint' }, [shown.method,
@@ -107,6 +135,7 @@ export function asksView(dialog, serverOf) {
     e.preventDefault();
     if (!shown) return;
     if (shown.method === 'sampling/createMessage') answer({ refuse: 'the user rejected the sampling request' });
+    else if (shown.method === 'roots/list') answer({ refuse: 'the user declined to list roots' });
     else answer({ result: { action: 'cancel' } });
   });
 
