@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 
-import { launchBrowser, startInspector, stopInspector } from './support/inspector.mjs';
+import { launchBrowser, screenshot, startInspector, stopInspector } from './support/inspector.mjs';
 
 const OAUTH_SERVER = process.env.MCPWIRE_OAUTH_SERVER;
 
@@ -95,6 +95,8 @@ test('connecting to a protected server logs in through a new tab and shows every
 
   await page.getByRole('button', { name: 'Refresh token' }).click();
   await view.locator('[data-stage="refresh"][data-state="done"]').waitFor();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await screenshot(page, 'oauth');
 
   // No secret shows: not the code, and every token, verifier and secret
   // the steps carry is masked.
