@@ -55,11 +55,11 @@ echo "==> [browser] building mcpwire, the echo example and the OAuth-protected s
 # Separate builds: `--example` would narrow the first to the example alone.
 cargo build -q -p mcpwire-cli
 cargo build -q -p mcpwire-examples --example echo
-cargo build -q -p mcpwire-testkit --example oauth_protected
+cargo build -q -p mcpwire-testkit --example oauth_login_server
 
 export MCPWIRE_BIN="$root/target/debug/mcpwire"
 export MCPWIRE_ECHO="$root/target/debug/examples/echo"
-export MCPWIRE_OAUTH_SERVER="$root/target/debug/examples/oauth_protected"
+export MCPWIRE_OAUTH_SERVER="$root/target/debug/examples/oauth_login_server"
 export BROWSER_CACHE="$cache"
 echo "==> [browser] node --test tests/browser/"
 node --test --test-concurrency=1 tests/browser/*.mjs </dev/null

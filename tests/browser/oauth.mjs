@@ -1,6 +1,6 @@
 // An OAuth login through the inspector's page, in a real browser: a local
 // authorization server (which consents at once) and an MCP server that
-// trusts it (the testkit's `oauth_protected` example); the page connects
+// trusts it (the testkit's `oauth_login_server` example); the page connects
 // to the protected URL, the authorization page opens in a new tab and
 // sends the browser back to the inspector, the server ends up connected,
 // the OAuth tab shows every stage, and no secret shows unmasked. Run by
@@ -37,12 +37,12 @@ function startProtected() {
         resolve({ proc, mcp: got[0], issuer: got[1] });
       }
     });
-    proc.once('exit', (code) => reject(new Error(`oauth_protected exited with ${code}`)));
+    proc.once('exit', (code) => reject(new Error(`oauth_login_server exited with ${code}`)));
   });
 }
 
 before(async () => {
-  assert.ok(OAUTH_SERVER, 'MCPWIRE_OAUTH_SERVER names the oauth_protected example');
+  assert.ok(OAUTH_SERVER, 'MCPWIRE_OAUTH_SERVER names the oauth_login_server example of the testkit');
   browser = await launchBrowser();
   ({ proc: servers, mcp: mcpUrl } = await startProtected());
   ({ proc: inspector, url } = await startInspector([]));
