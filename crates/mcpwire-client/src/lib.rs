@@ -90,6 +90,7 @@
 //! # Ok(()) }
 //! ```
 
+mod answering;
 mod builder;
 mod call;
 mod calls;
